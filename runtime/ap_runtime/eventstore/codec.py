@@ -1,0 +1,50 @@
+"""How event payloads are sealed before storage and revealed after reading.
+
+Services holding pupil data use ``ap_runtime.privacy.codec.PersonalDataCodec`` (per-pupil keys);
+services with no personal data (finance) use ``PlaintextCodec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from ap_contracts.events.base import DomainEvent, event_model
+from ap_contracts.personal import personal_fields
+
+
+class EventCodec(Protocol):
+    async def seal(self, event: DomainEvent) -> dict[str, Any]: ...
+
+    async def reveal(
+        self, event_type: str, schema_version: int, payload: dict[str, Any], subject: str | None
+    ) -> dict[str, Any]: ...
+
+
+class PlaintextCodec:
+    """For contexts whose events carry no personal fields; refuses any event that does."""
+
+    async def seal(self, event: DomainEvent) -> dict[str, Any]:
+        marked = personal_fields(type(event))
+        if marked:
+            raise TypeError(f"{event.event_type} has personal fields {sorted(marked)}: use PersonalDataCodec")
+        return event.model_dump(mode="json")
+
+    async def reveal(
+        self, event_type: str, schema_version: int, payload: dict[str, Any], subject: str | None
+    ) -> dict[str, Any]:
+        return payload
+
+
+async def seal_all(codec: EventCodec, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:
+    seal_many = getattr(codec, "seal_many", None)
+    if seal_many is not None:
+        return list(await seal_many(events))
+    return [await codec.seal(e) for e in events]
+
+
+async def reveal_model(codec: EventCodec, event_type: str, schema_version: int,
+                       payload: dict[str, Any], subject: str | None) -> DomainEvent:
+    revealed = await codec.reveal(event_type, schema_version, payload, subject)
+    revealed = {k: v for k, v in revealed.items() if not k.startswith("_")}
+    return event_model(event_type, schema_version).model_validate(revealed)

@@ -1,0 +1,200 @@
+"""Append, read a stream, read everything after a global checkpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from ap_contracts.envelope import Actor
+from ap_contracts.events.base import DomainEvent
+
+from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
+from ap_runtime.eventstore.models import AppendResult, Checkpoint, NewEvent, StoredEvent
+
+NOTIFY_CHANNEL = "ap_events_appended"
+
+_COLUMNS = (
+    "position, transaction_id::text::bigint AS transaction_id, event_id, stream_id, stream_version, event_type,"
+    " schema_version, occurred_at, recorded_at, organisation_id, actor, correlation_id, causation_id,"
+    " pii_subject, payload"
+)
+
+_INSERT = """
+INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
+                    organisation_id, actor, correlation_id, causation_id, pii_subject, payload)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[],
+                     $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::jsonb[])
+"""
+
+
+class WrongExpectedVersion(Exception):
+    """Optimistic concurrency conflict: the stream moved since the caller read it. Nothing was written."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id!r} is at version {actual}, the append expected {expected}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyMismatch(Exception):
+    """Some but not all event ids of an append were already stored: the retry is not the same append."""
+
+
+class EventStore:
+    """One service's event store on asyncpg. Every append is one transaction."""
+
+    def __init__(self, pool: asyncpg.Pool, codec: EventCodec | None = None) -> None:
+        self._pool = pool
+        self._codec: EventCodec = codec or PlaintextCodec()
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    async def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> AppendResult:
+        """Append ``events`` after ``expected_version`` (0 for a new stream).
+
+        Idempotent on event id: re-appending events already stored returns their result and writes
+        nothing. A stream that moved raises ``WrongExpectedVersion`` and writes nothing.
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        async with self._pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    return await self.append_in(conn, stream_id, expected_version, events)
+            except asyncpg.UniqueViolationError:
+                # A concurrent retry of the same append won the race: answer as it would have.
+                existing = await self._already_stored(conn, [e.event_id for e in events])
+                if existing is None:
+                    raise
+                return existing
+
+    async def append_in(
+        self, conn: asyncpg.Connection, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> AppendResult:
+        """``append`` inside the caller's open transaction (to record other rows atomically with it)."""
+        payloads = await seal_all(self._codec, [e.event for e in events])
+        return await self._append_in(conn, stream_id, expected_version, events, payloads,
+                                     [e.event_id for e in events])
+
+    async def _append_in(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        expected: int,
+        events: Sequence[NewEvent],
+        payloads: list[dict[str, Any]],
+        ids: list[UUID],
+    ) -> AppendResult:
+        existing = await self._already_stored(conn, ids)
+        if existing is not None:
+            return existing
+        new_version = expected + len(events)
+        if expected == 0:
+            status = await conn.execute(
+                "INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                stream_id, new_version,
+            )
+        else:
+            status = await conn.execute(
+                "UPDATE streams SET version = $3 WHERE stream_id = $1 AND version = $2",
+                stream_id, expected, new_version,
+            )
+        if status.endswith(" 0"):
+            actual = await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
+            raise WrongExpectedVersion(stream_id, expected, actual or 0)
+        await conn.execute(
+            _INSERT,
+            ids,
+            [stream_id] * len(events),
+            list(range(expected + 1, new_version + 1)),
+            [e.event.event_type for e in events],
+            [e.event.schema_version for e in events],
+            [e.occurred_at for e in events],
+            [e.organisation_id for e in events],
+            [e.actor.model_dump_json() for e in events],
+            [e.correlation_id for e in events],
+            [e.causation_id for e in events],
+            [e.event.pii_subject() for e in events],
+            [json.dumps(p, separators=(",", ":")) for p in payloads],
+        )
+        await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, stream_id)
+        return AppendResult(stream_id, expected + 1, new_version)
+
+    @staticmethod
+    async def _already_stored(conn: asyncpg.Connection, ids: list[UUID]) -> AppendResult | None:
+        rows = await conn.fetch(
+            "SELECT stream_id, stream_version FROM events WHERE event_id = ANY($1::uuid[])", ids
+        )
+        if not rows:
+            return None
+        if len(rows) != len(ids) or len({r["stream_id"] for r in rows}) != 1:
+            raise IdempotencyMismatch(f"{len(rows)} of {len(ids)} event ids were already stored")
+        versions = [r["stream_version"] for r in rows]
+        return AppendResult(rows[0]["stream_id"], min(versions), max(versions), already_stored=True)
+
+    async def stream_version(self, stream_id: str) -> int:
+        value = await self._pool.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
+        return int(value or 0)
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"  # noqa: S608
+            " ORDER BY stream_version",
+            stream_id, after_version,
+        )
+        return [row_to_stored(r) for r in rows]
+
+    async def load(self, stream_id: str) -> list[DomainEvent]:
+        """The stream's events as domain models, personal fields decrypted."""
+        return [
+            await reveal_model(self._codec, e.event_type, e.schema_version, e.payload, e.pii_subject)
+            for e in await self.read_stream(stream_id)
+        ]
+
+    async def read_all(self, after: Checkpoint, limit: int = 500) -> list[StoredEvent]:
+        """Events after ``after`` in commit-safe global order.
+
+        Only rows of transactions older than every transaction still in progress are returned, so
+        an event committed late with a lower position can never be skipped.
+        """
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events"  # noqa: S608
+            " WHERE (transaction_id, position) > ($1::text::xid8, $2)"
+            "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " ORDER BY transaction_id, position LIMIT $3",
+            str(after.transaction_id), after.position, limit,
+        )
+        return [row_to_stored(r) for r in rows]
+
+    async def head(self) -> Checkpoint:
+        row = await self._pool.fetchrow(
+            "SELECT transaction_id::text::bigint AS t, position FROM events"
+            " ORDER BY transaction_id DESC, position DESC LIMIT 1"
+        )
+        return Checkpoint() if row is None else Checkpoint(row["t"], row["position"])
+
+
+def row_to_stored(r: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        position=r["position"],
+        transaction_id=r["transaction_id"],
+        event_id=r["event_id"],
+        stream_id=r["stream_id"],
+        stream_version=r["stream_version"],
+        event_type=r["event_type"],
+        schema_version=r["schema_version"],
+        occurred_at=r["occurred_at"],
+        recorded_at=r["recorded_at"],
+        organisation_id=r["organisation_id"],
+        actor=Actor.model_validate_json(r["actor"]),
+        correlation_id=r["correlation_id"],
+        causation_id=r["causation_id"],
+        pii_subject=r["pii_subject"],
+        payload=json.loads(r["payload"]),
+    )

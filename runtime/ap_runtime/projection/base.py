@@ -1,0 +1,47 @@
+"""What a read model implements. Projections are boring on purpose: no business decisions here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import asyncpg
+from ap_contracts.envelope import EventEnvelope
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedEvent:
+    """An event as a projection sees it. ``payload`` has personal fields decrypted when the
+    projection asked for them (None where the pupil's key was erased), else still sealed."""
+
+    envelope: EventEnvelope
+    payload: dict[str, Any]
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def event_type(self) -> str:
+        return self.envelope.event_type
+
+    @property
+    def erased(self) -> bool:
+        return bool(self.payload.get("_erased"))
+
+
+class Projection:
+    """Subclass, set ``name`` and ``topics``, implement ``setup`` and ``apply``.
+
+    ``setup`` creates the read model's tables with unqualified names: the runner places them in the
+    projection's own PostgreSQL schema, so a rebuild can fill a new schema while the old one serves.
+    """
+
+    name: ClassVar[str]
+    topics: tuple[str, ...] = ()
+    needs_personal_data: ClassVar[bool] = False
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        raise NotImplementedError
+
+    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        raise NotImplementedError

@@ -1,0 +1,75 @@
+"""Rebuild a read model from the beginning of its topics while the old one keeps serving.
+
+The new generation is filled in its own schema from offset 0 (event topics keep records forever).
+Once it has caught up, the rebuild takes the registry row FOR UPDATE, which waits for the live
+runner's batch in progress and holds the next one; it applies whatever reached the topics in the
+meantime, switches the serving schema, and commits. The live runner then continues on the new
+generation, whose processed_events make anything already applied a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ap_runtime.projection.runner import ProjectionRunner
+from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topics: tuple[str, ...]) -> list[TopicPartition]:
+    await consumer.topics()  # refresh metadata
+    found = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+    return found
+
+
+async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
+                    schema: str, progress: Progress | None, task: object) -> int:
+    end = await consumer.end_offsets(parts)
+    total = 0
+    while any(await consumer.position(tp) < end[tp] for tp in parts):
+        batches = await consumer.getmany(*parts, timeout_ms=500, max_records=1000)
+        records = [r for tp in parts for r in batches.get(tp, []) if r.offset < end[tp]]
+        for tp in parts:  # never read past the snapshot: the rest belongs to the next round
+            if await consumer.position(tp) > end[tp]:
+                consumer.seek(tp, end[tp])
+        if records:
+            await runner.apply_records(records, schema=schema)
+            total += len(records)
+            if progress is not None:
+                progress.advance(task, len(records))  # type: ignore[arg-type]
+    return total
+
+
+async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, show_progress: bool = True) -> str:
+    """Rebuild ``runner.projection`` into a new generation and switch to it; returns the new schema."""
+    projection = runner.projection
+    await ensure_registered(pool, projection)
+    generation = int(await pool.fetchval(
+        "SELECT generation FROM public.projection_registry WHERE name = $1", projection.name)) + 1
+    schema = schema_name(projection.name, generation)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # leftovers of an interrupted rebuild
+        await prepare_schema(conn, projection, schema)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        parts = await _partitions(consumer, projection.topics)
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        begin = await consumer.beginning_offsets(parts)
+        end = await consumer.end_offsets(parts)
+        with Progress(TextColumn(f"rebuild {projection.name} g{generation}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), disable=not show_progress) as progress:
+            task = progress.add_task("events", total=sum(end[p] - begin[p] for p in parts))
+            await _catch_up(runner, consumer, parts, schema, progress, task)
+            async with pool.acquire() as lock_conn, lock_conn.transaction():
+                await lock_conn.execute(
+                    "SELECT 1 FROM public.projection_registry WHERE name = $1 FOR UPDATE", projection.name)
+                await _catch_up(runner, consumer, parts, schema, None, task)
+                await lock_conn.execute(
+                    "UPDATE public.projection_registry SET active_schema = $2, generation = $3, switched_at = now()"
+                    " WHERE name = $1", projection.name, schema, generation)
+    finally:
+        await consumer.stop()
+    return schema

@@ -1,0 +1,237 @@
+"""Consume event topics in batches and apply them to a read model exactly once.
+
+Per batch, one PostgreSQL transaction: insert the batch's event ids into ``processed_events``
+(ON CONFLICT DO NOTHING), apply only the ids that were new, update progress, commit; the Kafka
+offset is committed afterwards. A crash anywhere replays the batch and the ids already recorded
+are skipped, so redelivery changes nothing. A poison event is retried a bounded number of times
+in a savepoint, then published to the dead-letter topic with the error and the partition moves on.
+Connection-level failures of PostgreSQL are not poison: they fail the batch, which is redelivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from ap_contracts.topics import dead_letter_topic
+from faststream import AckPolicy, Context, FastStream
+from faststream.kafka import KafkaBroker
+from pydantic import ValidationError
+
+from ap_runtime.eventstore.codec import EventCodec
+from ap_runtime.kafka import decode_envelope, idempotent_producer
+from ap_runtime.logging import bind_message_context, clear_message_context, get_logger
+from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.store import active_schema, ensure_registered
+
+log = get_logger("ap.projection")
+
+_TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+
+
+class KafkaRecord(Protocol):
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+@dataclass(slots=True)
+class _Decoded:
+    record: KafkaRecord
+    event: ReceivedEvent | None
+    error: str | None = None
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        codec: EventCodec | None = None,
+        max_attempts: int = 3,
+        group_id: str | None = None,
+    ) -> None:
+        if projection.needs_personal_data and codec is None:
+            raise ValueError(f"projection {projection.name} needs personal data: give it a PersonalDataCodec")
+        self.projection = projection
+        self._pool = pool
+        self._bootstrap = bootstrap
+        self._codec = codec
+        self._max_attempts = max_attempts
+        self.group_id = group_id or f"ap.projection.{projection.name}"
+        self._dlq: AIOKafkaProducer | None = None
+        self.applied = 0
+
+    async def start(self) -> None:
+        await ensure_registered(self._pool, self.projection)
+        self._dlq = idempotent_producer(self._bootstrap)
+        await self._dlq.start()
+
+    async def stop(self) -> None:
+        if self._dlq is not None:
+            await self._dlq.stop()
+            self._dlq = None
+
+    # -- the core: one batch, one transaction ------------------------------------------------------
+
+    async def apply_records(self, records: Sequence[KafkaRecord], schema: str | None = None) -> int:
+        """Apply a batch of Kafka records; returns how many events were newly applied."""
+        decoded = [await self._decode(r) for r in records]
+        try:
+            return await self._apply(decoded, schema, careful=False)
+        except _TRANSIENT:
+            raise
+        except Exception:
+            log.warning("batch failed, retrying event by event", projection=self.projection.name)
+            return await self._apply(decoded, schema, careful=True)
+
+    async def _decode(self, record: KafkaRecord) -> _Decoded:
+        try:
+            envelope = decode_envelope(record.value or b"")
+        except ValidationError as exc:
+            return _Decoded(record, None, f"undecodable envelope: {exc.errors()[:3]}")
+        payload = envelope.payload
+        if self.projection.needs_personal_data and self._codec is not None:
+            payload = await self._codec.reveal(
+                envelope.event_type, envelope.schema_version, payload, envelope.pii_subject
+            )
+        event = ReceivedEvent(envelope, payload, record.topic, record.partition, record.offset)
+        return _Decoded(record, event)
+
+    async def _apply(self, batch: list[_Decoded], schema: str | None, careful: bool) -> int:
+        name = self.projection.name
+        async with self._pool.acquire() as conn, conn.transaction():
+            target = schema or await active_schema(conn, name, lock=True)
+            await conn.execute(f"SET LOCAL search_path TO {target}, public")
+            ids = [d.event.envelope.event_id for d in batch if d.event is not None]
+            fresh: set[UUID] = {
+                r["event_id"]
+                for r in await conn.fetch(
+                    "INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
+                    " ON CONFLICT DO NOTHING RETURNING event_id",
+                    ids,
+                )
+            }
+            applied = dead = 0
+            last_event_at = None
+            for item in batch:
+                if item.event is None:
+                    await self._dead_letter(conn, item, item.error or "undecodable")
+                    dead += 1
+                    continue
+                event_id = item.event.envelope.event_id
+                if event_id not in fresh:
+                    continue
+                fresh.discard(event_id)  # a duplicate inside the same batch is applied once
+                bind_message_context(
+                    item.event.envelope.correlation_id, item.event.envelope.causation_id,
+                    event_id=str(event_id), projection=name,
+                )
+                if not careful:
+                    await self.projection.apply(conn, item.event)
+                    applied += 1
+                elif await self._apply_guarded(conn, item):
+                    applied += 1
+                else:
+                    dead += 1
+                last_event_at = item.event.envelope.recorded_at
+            clear_message_context()
+            await conn.execute(
+                "UPDATE public.projection_status SET events_applied = events_applied + $3,"
+                " dead_lettered = dead_lettered + $4, duplicates = duplicates + $5,"
+                " last_event_at = COALESCE($6, last_event_at), last_applied_at = now()"
+                " WHERE name = $1 AND schema_name = $2",
+                name, target, applied, dead, len(batch) - applied - dead, last_event_at,
+            )
+        self.applied += applied
+        return applied
+
+    async def _apply_guarded(self, conn: asyncpg.Connection, item: _Decoded) -> bool:
+        assert item.event is not None
+        error = ""
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                async with conn.transaction():  # a savepoint: a failed attempt leaves nothing behind
+                    await self.projection.apply(conn, item.event)
+                return True
+            except _TRANSIENT:
+                raise
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning("apply failed", attempt=attempt, error=error)
+        await self._dead_letter(conn, item, error)
+        return False
+
+    async def _dead_letter(self, conn: asyncpg.Connection, item: _Decoded, error: str) -> None:
+        record = item.record
+        assert self._dlq is not None, "runner not started"
+        headers = [*list(record.headers), ("ap-dlt-error", error[:2000].encode()),
+                   ("ap-dlt-projection", self.projection.name.encode()),
+                   ("ap-dlt-origin", f"{record.topic}/{record.partition}/{record.offset}".encode())]
+        await self._dlq.send_and_wait(dead_letter_topic(record.topic), value=record.value, key=record.key,
+                                      headers=headers)
+        event_id = item.event.envelope.event_id if item.event else None
+        if event_id is not None:
+            await conn.execute(
+                "UPDATE processed_events SET outcome = 'dead_lettered' WHERE event_id = $1", event_id
+            )
+            await conn.execute(
+                'INSERT INTO dead_letters (event_id, topic, partition, "offset", error)'
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                event_id, record.topic, record.partition, record.offset, error,
+            )
+        log.error("event dead-lettered", projection=self.projection.name, error=error,
+                  origin=f"{record.topic}/{record.partition}/{record.offset}")
+
+    # -- FastStream wiring --------------------------------------------------------------------------
+
+    def attach(self, broker: KafkaBroker, max_records: int = 500, batch_timeout_ms: int = 20) -> None:
+        """Register this projection as a batch subscriber of ``broker``."""
+        subscriber = broker.subscriber(
+            *self.projection.topics,
+            batch=True,
+            group_id=self.group_id,
+            auto_offset_reset="earliest",
+            max_records=max_records,
+            batch_timeout_ms=batch_timeout_ms,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"projection {self.projection.name}",
+        )
+
+        @subscriber
+        async def handle(_bodies: list[Any], message: Any = Context("message")) -> None:
+            records = message.raw_message
+            started = time.perf_counter()
+            applied = await self.apply_records(records if isinstance(records, tuple) else (records,))
+            log.debug("batch applied", projection=self.projection.name, records=len(records),
+                      applied=applied, seconds=round(time.perf_counter() - started, 4))
+
+
+def build_app(runners: Sequence[ProjectionRunner], bootstrap: str) -> FastStream:
+    """A FastStream application running the given projections."""
+    broker = KafkaBroker(bootstrap, client_id="ap-projections")
+    for runner in runners:
+        runner.attach(broker)
+    app = FastStream(broker)
+
+    @app.on_startup
+    async def _start() -> None:
+        for runner in runners:
+            await runner.start()
+
+    @app.after_shutdown
+    async def _stop() -> None:
+        for runner in runners:
+            await runner.stop()
+
+    return app

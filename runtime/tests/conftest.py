@@ -1,0 +1,99 @@
+"""Fixtures of the runtime's integration tests: an event store on a fresh database, subprocess helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from uuid import uuid4
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from ap_contracts.envelope import Actor
+from ap_runtime.eventstore import EventStore, NewEvent, migrate
+from ap_runtime.testing.events import CounterIncremented
+
+ACTOR = Actor(user_id="system-test", organisation_id="org-test", roles=("platform_admin",))
+
+
+def counter_events(counter: str, start: int, count: int, poison_at: set[int] | None = None) -> list[NewEvent]:
+    corr = uuid4()
+    return [
+        NewEvent(CounterIncremented(counter=counter, seq=i, poison=i in (poison_at or set())), ACTOR, "org-test", corr)
+        for i in range(start, start + count)
+    ]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def store_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple[str, asyncpg.Pool]]:
+    dsn = await new_database("rt")  # type: ignore[misc]
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=40)
+    await migrate(pool)
+    yield dsn, pool
+    await pool.close()
+
+
+@pytest.fixture
+def store(store_db: tuple[str, asyncpg.Pool]) -> EventStore:
+    return EventStore(store_db[1])
+
+
+class Proc:
+    """A platform process started as a real OS process, killable with SIGKILL."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args, self.env = args, env
+        self.p: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Proc:
+        self.p = subprocess.Popen([sys.executable, *self.args], env={**os.environ, **self.env},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return self
+
+    def kill(self) -> None:
+        assert self.p is not None
+        self.p.send_signal(signal.SIGKILL)
+        self.p.wait(10)
+
+    def stop(self) -> None:
+        if self.p is not None and self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(15)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+
+    def alive(self) -> bool:
+        return self.p is not None and self.p.poll() is None
+
+
+@pytest.fixture
+def processes() -> Iterator[Callable[[list[str], dict[str, str]], Proc]]:
+    started: list[Proc] = []
+
+    def spawn(args: list[str], env: dict[str, str]) -> Proc:
+        proc = Proc(args, env).start()
+        started.append(proc)
+        return proc
+
+    yield spawn
+    for proc in started:
+        proc.stop()
+
+
+async def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.1) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(interval)
