@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from ap_contracts.envelope import EventEnvelope
@@ -79,3 +79,18 @@ def header(headers: Iterable[tuple[str, bytes]], name: str) -> str | None:
 
 def json_bytes(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), default=str).encode()
+
+
+async def topic_partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of ``topics`` as the broker describes them (absent topics give none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return sorted(
+        TopicPartition(d["topic"], p["partition"])
+        for d in described if not d.get("error_code")
+        for p in d.get("partitions", [])
+    )

@@ -13,7 +13,6 @@ from uuid import uuid4
 import asyncpg
 import pytest
 import pytest_asyncio
-
 from ap_contracts.envelope import Actor
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.testing.events import CounterIncremented
@@ -86,7 +85,7 @@ def processes() -> Iterator[Callable[[list[str], dict[str, str]], Proc]]:
         proc.stop()
 
 
-async def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.1) -> None:
+async def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.1) -> None:  # noqa: ASYNC109
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = predicate()

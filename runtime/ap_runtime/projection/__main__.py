@@ -43,7 +43,7 @@ def _load(specs: list[str]) -> list[Projection]:
 async def _codec_for(projections: list[Projection]) -> EventCodec | None:
     if not any(p.needs_personal_data for p in projections):
         return None
-    from ap_runtime.privacy.factory import codec_from_env  # noqa: PLC0415 - only services with pupil data
+    from ap_runtime.privacy.factory import codec_from_env
 
     return await codec_from_env()
 

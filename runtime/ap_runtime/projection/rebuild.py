@@ -13,21 +13,16 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ap_runtime.kafka import topic_partitions
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topics: tuple[str, ...]) -> list[TopicPartition]:
-    await consumer.topics()  # refresh metadata
-    found = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
-    return found
 
 
 async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
                     schema: str, progress: Progress | None, task: object) -> int:
     end = await consumer.end_offsets(parts)
     total = 0
-    while any(await consumer.position(tp) < end[tp] for tp in parts):
+    while [tp for tp in parts if await consumer.position(tp) < end[tp]]:
         batches = await consumer.getmany(*parts, timeout_ms=500, max_records=1000)
         records = [r for tp in parts for r in batches.get(tp, []) if r.offset < end[tp]]
         for tp in parts:  # never read past the snapshot: the rest belongs to the next round
@@ -54,7 +49,7 @@ async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        parts = await _partitions(consumer, projection.topics)
+        parts = await topic_partitions(bootstrap, projection.topics)
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         begin = await consumer.beginning_offsets(parts)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
+
+from ap_runtime.kafka import topic_partitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +34,11 @@ async def consumer_lag(bootstrap: str, group_id: str, topics: tuple[str, ...]) -
         await admin.start()
         await consumer.start()
         committed = await admin.list_consumer_group_offsets(group_id)
-        parts = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
-        if not parts:
-            await consumer.topics()
-            parts = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        parts = await topic_partitions(bootstrap, topics)
         end = await consumer.end_offsets(parts)
         return sum(end[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
                    for tp in parts)
-    except Exception:  # noqa: BLE001 - a status probe reports "unknown" rather than failing
+    except Exception:
         return None
     finally:
         await consumer.stop()

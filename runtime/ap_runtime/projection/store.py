@@ -85,7 +85,10 @@ async def ensure_registered(pool: asyncpg.Pool, projection: Projection) -> str:
 
 async def active_schema(conn: asyncpg.Connection, name: str, lock: bool = False) -> str:
     sql = "SELECT active_schema FROM public.projection_registry WHERE name = $1"
-    value = await conn.fetchval(sql + (" FOR SHARE" if lock else ""), name)
+    try:
+        value = await conn.fetchval(sql + (" FOR SHARE" if lock else ""), name)
+    except asyncpg.UndefinedTableError:
+        value = None
     if value is None:
         raise LookupError(f"projection {name!r} is not registered in this database")
     return str(value)
