@@ -10,9 +10,11 @@ never a name or UPN.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from functools import cache
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
@@ -56,11 +58,33 @@ FamilyContactText = Annotated[str, Personal(RecordClass.FAMILY_CONTACT), Field(m
 
 
 def personal_marker(field: FieldInfo) -> Personal | None:
-    """The ``Personal`` marker of a pydantic field, or None when the field is not personal."""
-    for meta in field.metadata:
-        if isinstance(meta, Personal):
-            return meta
-    return None
+    """The ``Personal`` marker of a pydantic field, or None when the field is not personal.
+
+    The marker counts wherever it sits in the field's own type: directly on the field
+    (``BehaviourNarrative``), inside an optional (``FamilyContactText | None``) or inside a
+    collection (``list[FamilyContactText]``). Pydantic keeps only the outermost ``Annotated``
+    metadata in ``field.metadata``, so the annotation is searched too; otherwise an optional
+    personal field would be stored in clear. Nested models are not searched: they must not hold
+    personal data at all (a contract test enforces that).
+    """
+    found = {*(m for m in field.metadata if isinstance(m, Personal)), *_markers_in(field.annotation)}
+    if len(found) > 1:
+        classes = sorted(m.record_class.value for m in found)
+        raise TypeError(f"a field may carry one personal record class, found {classes}")
+    return next(iter(found), None)
+
+
+def _markers_in(annotation: Any) -> Iterator[Personal]:
+    """Markers in ``Annotated`` metadata anywhere in a type, without entering nested models."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return
+    if get_origin(annotation) is Annotated:
+        inner, *metadata = get_args(annotation)
+        yield from (m for m in metadata if isinstance(m, Personal))
+        yield from _markers_in(inner)
+        return
+    for arg in get_args(annotation):
+        yield from _markers_in(arg)
 
 
 def personal_fields(model: type[BaseModel]) -> dict[str, RecordClass]:
@@ -70,9 +94,15 @@ def personal_fields(model: type[BaseModel]) -> dict[str, RecordClass]:
     runtime can encrypt it without knowing each event's shape; nested models must not hold it
     (a contract test enforces that).
     """
-    found: dict[str, RecordClass] = {}
+    return dict(_personal_fields_of(model))
+
+
+@cache
+def _personal_fields_of(model: type[BaseModel]) -> tuple[tuple[str, RecordClass], ...]:
+    # Cached: the codec asks once per sealed or revealed event, and a model's fields never change.
+    found: list[tuple[str, RecordClass]] = []
     for name, info in model.model_fields.items():
         marker = personal_marker(info)
         if marker is not None:
-            found[name] = marker.record_class
-    return found
+            found.append((name, marker.record_class))
+    return tuple(found)

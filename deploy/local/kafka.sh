@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Local single-node Apache Kafka (KRaft) on loopback, fetched from Maven Central, idempotent.
-# Usage: deploy/local/kafka.sh start|stop|restart|status|kill|url
+# Usage: deploy/local/kafka.sh start|stop|restart|status|kill|pause|resume|url
+# Fault tests: kill = crash (SIGKILL, recovery on next start); pause/resume = a broker that hangs
+# (SIGSTOP/SIGCONT: connections stay open but nothing answers). stop/start keeps topics and records.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -72,6 +74,7 @@ start() {
 stop() {
   running || return 0
   local pid; pid=$(cat "$PIDFILE"); kill "$pid"
+  kill -CONT "$pid" 2>/dev/null || true # a paused broker must wake up to shut down cleanly
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$PIDFILE"
@@ -82,6 +85,8 @@ url() { echo "127.0.0.1:$KAFKA_PORT"; }
 case "${1:-}" in
   start) start ;; stop) stop ;; restart) stop; start ;; url) url ;;
   kill) running && kill -9 "$(cat "$PIDFILE")"; rm -f "$PIDFILE" ;;
+  pause) running || die "Kafka is not running"; kill -STOP "$(cat "$PIDFILE")" ;;
+  resume) running || die "Kafka is not running"; kill -CONT "$(cat "$PIDFILE")" ;;
   status) running && wait_for_port 127.0.0.1 "$KAFKA_PORT" 1 && echo up || { echo down; exit 1; } ;;
-  *) echo "usage: $0 start|stop|restart|status|kill|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status|kill|pause|resume|url" >&2; exit 2 ;;
 esac

@@ -28,7 +28,8 @@ log = get_logger("ap.relay")
 
 
 def topic_of(event: StoredEvent) -> str:
-    return event_model(event.event_type, event.schema_version).topic
+    topic: str = event_model(event.event_type, event.schema_version).topic
+    return topic
 
 
 class Relay:

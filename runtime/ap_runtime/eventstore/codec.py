@@ -28,7 +28,8 @@ class PlaintextCodec:
         marked = personal_fields(type(event))
         if marked:
             raise TypeError(f"{event.event_type} has personal fields {sorted(marked)}: use PersonalDataCodec")
-        return event.model_dump(mode="json")
+        payload: dict[str, Any] = event.model_dump(mode="json")
+        return payload
 
     async def reveal(
         self, event_type: str, schema_version: int, payload: dict[str, Any], subject: str | None

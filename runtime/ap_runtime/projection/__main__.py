@@ -45,7 +45,8 @@ async def _codec_for(projections: list[Projection]) -> EventCodec | None:
         return None
     from ap_runtime.privacy.factory import codec_from_env
 
-    return await codec_from_env()
+    codec: EventCodec = await codec_from_env()
+    return codec
 
 
 def _bootstrap() -> str:

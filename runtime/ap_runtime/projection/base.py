@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,7 +23,7 @@ class ReceivedEvent:
 
     @property
     def event_type(self) -> str:
-        return self.envelope.event_type
+        return str(self.envelope.event_type)
 
     @property
     def erased(self) -> bool:
@@ -45,3 +46,11 @@ class Projection:
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         raise NotImplementedError
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """Apply several events in order; override with set-based SQL where a read model needs speed.
+
+        Must have the same effect as calling ``apply`` on each event in turn.
+        """
+        for event in events:
+            await self.apply(conn, event)

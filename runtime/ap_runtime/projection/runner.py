@@ -11,6 +11,7 @@ Connection-level failures of PostgreSQL are not poison: they fail the batch, whi
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -124,27 +125,28 @@ class ProjectionRunner:
             }
             applied = dead = 0
             last_event_at = None
+            todo: list[_Decoded] = []
             for item in batch:
                 if item.event is None:
                     await self._dead_letter(conn, item, item.error or "undecodable")
                     dead += 1
-                    continue
-                event_id = item.event.envelope.event_id
-                if event_id not in fresh:
-                    continue
-                fresh.discard(event_id)  # a duplicate inside the same batch is applied once
-                bind_message_context(
-                    item.event.envelope.correlation_id, item.event.envelope.causation_id,
-                    event_id=str(event_id), projection=name,
-                )
-                if not careful:
-                    await self.projection.apply(conn, item.event)
-                    applied += 1
-                elif await self._apply_guarded(conn, item):
-                    applied += 1
-                else:
-                    dead += 1
-                last_event_at = item.event.envelope.recorded_at
+                elif item.event.envelope.event_id in fresh:
+                    fresh.discard(item.event.envelope.event_id)  # a duplicate inside the batch applies once
+                    todo.append(item)
+            if not careful:
+                await self.projection.apply_batch(conn, [d.event for d in todo if d.event is not None])
+                applied = len(todo)
+            else:
+                for item in todo:
+                    assert item.event is not None
+                    bind_message_context(item.event.envelope.correlation_id, item.event.envelope.causation_id,
+                                         event_id=str(item.event.envelope.event_id), projection=name)
+                    if await self._apply_guarded(conn, item):
+                        applied += 1
+                    else:
+                        dead += 1
+            if todo and todo[-1].event is not None:
+                last_event_at = todo[-1].event.envelope.recorded_at
             clear_message_context()
             await conn.execute(
                 "UPDATE public.projection_status SET events_applied = events_applied + $3,"
@@ -219,7 +221,10 @@ class ProjectionRunner:
 
 def build_app(runners: Sequence[ProjectionRunner], bootstrap: str) -> FastStream:
     """A FastStream application running the given projections."""
-    broker = KafkaBroker(bootstrap, client_id="ap-projections")
+    # FastStream's per-batch access log is noise next to our own structured log; keep its warnings.
+    access_log = logging.getLogger("ap.faststream")
+    access_log.setLevel(logging.WARNING)
+    broker = KafkaBroker(bootstrap, client_id="ap-projections", logger=access_log)
     for runner in runners:
         runner.attach(broker)
     app = FastStream(broker)

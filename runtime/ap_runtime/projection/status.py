@@ -36,8 +36,8 @@ async def consumer_lag(bootstrap: str, group_id: str, topics: tuple[str, ...]) -
         committed = await admin.list_consumer_group_offsets(group_id)
         parts = await topic_partitions(bootstrap, topics)
         end = await consumer.end_offsets(parts)
-        return sum(end[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
-                   for tp in parts)
+        return int(sum(end[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
+                   for tp in parts))
     except Exception:
         return None
     finally:

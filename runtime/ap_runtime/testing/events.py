@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ap_contracts.events.base import DomainEvent
+from pydantic import Field
 
 
 class CounterIncremented(DomainEvent):

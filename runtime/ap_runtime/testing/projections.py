@@ -7,6 +7,7 @@ what the fault tests need to prove exactly-once application and dead-lettering.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -44,19 +45,26 @@ class CounterProjection(Projection):
         )
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        if event.payload.get("poison"):
-            raise PoisonEventError(f"event {event.envelope.event_id} is poison by design")
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        for event in events:
+            if event.payload.get("poison"):
+                raise PoisonEventError(f"event {event.envelope.event_id} is poison by design")
         if self.slow:
-            await conn.execute("SELECT pg_sleep($1)", self.slow)
+            await conn.execute("SELECT pg_sleep($1)", self.slow * len(events))
         # A second application of the same event would bump applied_count: tests assert it stays 1.
-        await conn.execute(
+        await conn.executemany(
             "INSERT INTO counter_events (counter, seq, stream_version, recorded_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (counter, seq) DO UPDATE SET applied_count = counter_events.applied_count + 1",
-            event.payload["counter"], event.payload["seq"], event.envelope.stream_version,
-            event.envelope.recorded_at,
+            [(e.payload["counter"], e.payload["seq"], e.envelope.stream_version, e.envelope.recorded_at)
+             for e in events],
         )
-        await conn.execute(
-            "INSERT INTO counter_totals VALUES ($1, 1) ON CONFLICT (counter)"
-            " DO UPDATE SET total = counter_totals.total + 1",
-            event.payload["counter"],
+        totals: dict[str, int] = {}
+        for e in events:
+            totals[e.payload["counter"]] = totals.get(e.payload["counter"], 0) + 1
+        await conn.executemany(
+            "INSERT INTO counter_totals VALUES ($1, $2) ON CONFLICT (counter)"
+            " DO UPDATE SET total = counter_totals.total + EXCLUDED.total",
+            list(totals.items()),
         )

@@ -12,7 +12,6 @@ import itertools
 from uuid import uuid4
 
 import pytest
-
 from ap_contracts.envelope import OrgKind
 from ap_contracts.personal import RecordClass
 from ap_runtime.access import ACTIONS, Action, Principal, ResourceContext, Role, decide
@@ -58,7 +57,14 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.withdraw_record": {PM: "P", DSL: "P"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
-        PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "*", NP: "N",
+        PS: "P",
+        PM: "P",
+        DSL: "PH",
+        HSS: "H",
+        HSH: "H",
+        COM: "C",
+        LA: "*",
+        NP: "N",
     },
     "incidents.read_safeguarding_detail": {DSL: "PH"},
     "finance.set_budget": LA_FINANCE_ONLY,

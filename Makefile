@@ -1,0 +1,67 @@
+# The one way to install, run and test the platform. `make test` is what CI runs (see .ci/run):
+# on a fresh Debian machine, as root, it installs Python packages, PostgreSQL and Kafka by itself.
+#
+# Servers: DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS, when set, name the servers to use and nothing is
+# started; otherwise `make up` starts the local ones managed by deploy/local (loopback only).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+.PHONY: install up down test lint bench demo
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+LOCAL := deploy/local
+PYTEST_ARGS ?=
+
+# Evaluated by the shell of each recipe: a caller's servers win over the local ones.
+SERVERS = DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL)/postgres.sh url)}" \
+	KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-$$($(LOCAL)/kafka.sh url)}"
+
+install: ## virtualenv with the hash-pinned lock and the project itself (editable)
+	@if [ ! -x $(BIN)/python ]; then \
+	  if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
+	    echo "[make] $(PYTHON) cannot create a virtualenv: installing python3-venv" >&2; \
+	    rm -rf $(VENV); \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; \
+	    $(PYTHON) -m venv $(VENV); \
+	  fi; \
+	fi
+	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet uv
+	$(UV) --require-hashes -r requirements.lock
+	$(UV) --no-deps -e .
+
+up: ## start local PostgreSQL and Kafka unless the environment names servers
+	@if [ -n "$${DATABASE_URL:-}" ]; then echo "[make] PostgreSQL from DATABASE_URL"; else $(LOCAL)/postgres.sh start; fi
+	@if [ -n "$${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then echo "[make] Kafka from KAFKA_BOOTSTRAP_SERVERS"; \
+	  else $(LOCAL)/kafka.sh start; fi
+
+down: ## stop the local servers that `make up` starts (data is kept)
+	@if [ -z "$${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then $(LOCAL)/kafka.sh stop; fi
+	@if [ -z "$${DATABASE_URL:-}" ]; then $(LOCAL)/postgres.sh stop; fi
+
+# The whole suite against real servers. The plugin ap_runtime.testing.infra writes the integration
+# tally to AP_TEST_SUMMARY_FILE; a skipped integration test fails the run.
+test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
+	@summary=$$(mktemp); trap 'rm -f "$$summary"' EXIT; status=0; \
+	env $(SERVERS) AP_TEST_SUMMARY_FILE="$$summary" $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ -s "$$summary" ]; then \
+	  $(BIN)/python -c 'import json, sys; s = json.load(open(sys.argv[1])); print("[make test] integration tests run: %d (passed %d, failed %d), skipped: %d" % (s["passed"] + s["failed"], s["passed"], s["failed"], s["skipped"]))' "$$summary"; \
+	else \
+	  echo "[make test] integration tests run: unknown (pytest exited $$status before its summary)"; \
+	fi; \
+	exit $$status
+
+lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
+	$(BIN)/ruff check .
+	$(BIN)/mypy --strict contracts runtime services
+	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services -x '*/tests/*'
+
+bench: install up ## throughput and latency benchmarks (bench/, written by the lead)
+	env $(SERVERS) $(BIN)/python -m bench.run
+
+demo: install up ## end-to-end walk through the platform
+	env $(SERVERS) $(BIN)/python -m ap_runtime.demo

@@ -1,0 +1,59 @@
+"""The platform's write path: EventStore.append -> Relay -> Kafka -> ProjectionRunner (FastStream)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from uuid import uuid4
+
+import asyncpg
+
+from ap_contracts.envelope import Actor
+from ap_runtime.eventstore import EventStore, NewEvent, migrate
+from ap_runtime.projection import ProjectionRunner, read_model
+from ap_runtime.projection.runner import build_app
+from ap_runtime.relay import Relay
+from ap_runtime.testing.events import CounterIncremented
+from ap_runtime.testing.projections import CounterProjection
+from bench.pipeline_baseline import percentiles
+
+ACTOR = Actor(user_id="bench", organisation_id="bench-org", roles=())
+
+
+async def pipeline(store_pool: asyncpg.Pool, rm_pool: asyncpg.Pool, bootstrap: str, topic: str, events: int,
+                   batch: int = 500, rate: float | None = None, streams: int = 50) -> dict[str, float]:
+    await migrate(store_pool)
+    store = EventStore(store_pool)
+    projection = CounterProjection(topics=(topic,), name=f"bench_{uuid4().hex[:8]}")
+    runner = ProjectionRunner(projection, rm_pool, bootstrap)
+    app = build_app([runner], bootstrap)
+    relay_stop = asyncio.Event()
+    relay = asyncio.create_task(Relay(store_pool, bootstrap, f"bench-{uuid4().hex[:6]}",
+                                      topic_override=topic, batch_size=batch).run(relay_stop))
+    versions = {f"b-{s}": await store.stream_version(f"b-{s}") for s in range(streams)}
+    assert app.broker is not None
+    async with app.broker:
+        await runner.start()
+        await app.broker.start()
+        started = time.perf_counter()
+        step = batch if rate is None else max(1, int(rate / 100))
+        corr = uuid4()
+        for start in range(0, events, step):
+            n = min(step, events - start)
+            if rate is not None:
+                await asyncio.sleep(max(0.0, started + start / rate - time.perf_counter()))
+            stream = f"b-{(start // step) % streams}"
+            new = [NewEvent(CounterIncremented(counter=stream, seq=versions[stream] + i), ACTOR, "bench-org", corr)
+                   for i in range(n)]
+            await store.append(stream, versions[stream], new)
+            versions[stream] += n
+        while runner.applied < events:
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        await runner.stop()
+    relay_stop.set()
+    await relay
+    async with read_model(rm_pool, projection.name) as conn:
+        lat = await conn.fetch(
+            "SELECT extract(epoch FROM applied_at - recorded_at) * 1000 AS ms FROM counter_events ORDER BY ms")
+    return {"events_per_second": events / elapsed, **percentiles([float(r["ms"]) for r in lat])}

@@ -1,0 +1,130 @@
+"""Every action the access policy knows, one id per endpoint or command.
+
+Services pass these ids to ``decide`` / ``Guard.check``; ``policy.yaml`` may grant only ids listed
+here (the loader rejects unknown ones) and the policy matrix test iterates ``ACTIONS``. An id not
+listed is denied. Ids are ``<service>.<verb>_<object>``; ``Action`` gives them typo-safe names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    # incidents: a pupil's path (BRIEF.md section 2)
+    RECORD_REFERRAL = "incidents.record_referral"
+    CONSULT_PARENT = "incidents.consult_parent"
+    DECIDE_ELIGIBILITY = "incidents.decide_eligibility"
+    START_PLACEMENT = "incidents.start_placement"
+    RECORD_ATTENDANCE = "incidents.record_attendance"
+    RECORD_INCIDENT = "incidents.record_incident"
+    APPLY_SANCTION = "incidents.apply_sanction"
+    GRANT_REWARD = "incidents.grant_reward"
+    REDEEM_REWARD = "incidents.redeem_reward"
+    RECORD_KEYWORKER_SESSION = "incidents.record_keyworker_session"
+    RECORD_PHYSICAL_INTERVENTION = "incidents.record_physical_intervention"
+    RECORD_SEARCH = "incidents.record_search"
+    RAISE_SAFEGUARDING_CONCERN = "incidents.raise_safeguarding_concern"
+    AGREE_BEHAVIOUR_CONTRACT = "incidents.agree_behaviour_contract"
+    MAKE_EXTERNAL_REFERRAL = "incidents.make_external_referral"
+    RECORD_REVIEW = "incidents.record_review"
+    REVIEW_REDUCED_TIMETABLE = "incidents.review_reduced_timetable"
+    PROPOSE_EXCLUSION = "incidents.propose_exclusion"
+    RECORD_COMMISSIONER_DECISION = "incidents.record_commissioner_decision"
+    ISSUE_EXCLUSION = "incidents.issue_exclusion"
+    RECORD_TRANSITION_PLAN = "incidents.record_transition_plan"
+    END_PLACEMENT = "incidents.end_placement"
+    AMEND_RECORD = "incidents.amend_record"
+    WITHDRAW_RECORD = "incidents.withdraw_record"
+    READ_BEHAVIOUR_LOG = "incidents.read_behaviour_log"
+    READ_PLACEMENT_REGISTER = "incidents.read_placement_register"
+    READ_SAFEGUARDING_DETAIL = "incidents.read_safeguarding_detail"
+    # finance: ring-fenced behaviour budget (BRIEF.md section 3)
+    SET_BUDGET = "finance.set_budget"
+    RECORD_SPEND = "finance.record_spend"
+    RAISE_COMMITMENT = "finance.raise_commitment"
+    RELEASE_COMMITMENT = "finance.release_commitment"
+    SIGN_ITEM = "finance.sign_item"
+    RECORD_VIREMENT = "finance.record_virement"
+    CLOSE_YEAR = "finance.close_year"
+    ALLOCATE_SURPLUS = "finance.allocate_surplus"
+    CLAW_BACK_SURPLUS = "finance.claw_back_surplus"
+    CARRY_FORWARD = "finance.carry_forward"
+    READ_LEDGER = "finance.read_ledger"
+    READ_REPORTS = "finance.read_reports"
+    # privacy: data protection duties (STATUTORY.md)
+    ERASE_PUPIL = "privacy.erase_pupil"
+    EXPORT_SUBJECT_ACCESS = "privacy.export_subject_access"
+    READ_AUDIT = "privacy.read_audit"
+    PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
+    LIFT_LEGAL_HOLD = "privacy.lift_legal_hold"
+    RUN_RETENTION = "privacy.run_retention"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One action: its id, a human phrase for denial reasons, and whether it only reads."""
+
+    action: Action
+    summary: str
+    reads: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.action.value
+
+    @property
+    def service(self) -> str:
+        return self.action.value.split(".", 1)[0]
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(Action.RECORD_REFERRAL, "record a referral"),
+    ActionSpec(Action.CONSULT_PARENT, "record a parent consultation"),
+    ActionSpec(Action.DECIDE_ELIGIBILITY, "decide eligibility for a place"),
+    ActionSpec(Action.START_PLACEMENT, "start a placement"),
+    ActionSpec(Action.RECORD_ATTENDANCE, "record attendance"),
+    ActionSpec(Action.RECORD_INCIDENT, "record an incident"),
+    ActionSpec(Action.APPLY_SANCTION, "apply a sanction"),
+    ActionSpec(Action.GRANT_REWARD, "grant a reward"),
+    ActionSpec(Action.REDEEM_REWARD, "redeem a reward"),
+    ActionSpec(Action.RECORD_KEYWORKER_SESSION, "record a keyworker session"),
+    ActionSpec(Action.RECORD_PHYSICAL_INTERVENTION, "record a physical intervention"),
+    ActionSpec(Action.RECORD_SEARCH, "record a search"),
+    ActionSpec(Action.RAISE_SAFEGUARDING_CONCERN, "raise a safeguarding concern"),
+    ActionSpec(Action.AGREE_BEHAVIOUR_CONTRACT, "agree a behaviour contract"),
+    ActionSpec(Action.MAKE_EXTERNAL_REFERRAL, "refer to an external agency"),
+    ActionSpec(Action.RECORD_REVIEW, "record a placement review"),
+    ActionSpec(Action.REVIEW_REDUCED_TIMETABLE, "review a reduced timetable"),
+    ActionSpec(Action.PROPOSE_EXCLUSION, "propose withdrawing a place"),
+    ActionSpec(Action.RECORD_COMMISSIONER_DECISION, "record the commissioner's decision on a place"),
+    ActionSpec(Action.ISSUE_EXCLUSION, "exclude a pupil from school"),
+    ActionSpec(Action.RECORD_TRANSITION_PLAN, "record a transition plan"),
+    ActionSpec(Action.END_PLACEMENT, "end a placement"),
+    ActionSpec(Action.AMEND_RECORD, "amend a record"),
+    ActionSpec(Action.WITHDRAW_RECORD, "withdraw a record"),
+    ActionSpec(Action.READ_BEHAVIOUR_LOG, "read the behaviour log", reads=True),
+    ActionSpec(Action.READ_PLACEMENT_REGISTER, "read the placement register", reads=True),
+    ActionSpec(Action.READ_SAFEGUARDING_DETAIL, "read safeguarding detail", reads=True),
+    ActionSpec(Action.SET_BUDGET, "set a budget"),
+    ActionSpec(Action.RECORD_SPEND, "record spend"),
+    ActionSpec(Action.RAISE_COMMITMENT, "raise a commitment"),
+    ActionSpec(Action.RELEASE_COMMITMENT, "release a commitment"),
+    ActionSpec(Action.SIGN_ITEM, "sign a high-value item"),
+    ActionSpec(Action.RECORD_VIREMENT, "move budget between categories"),
+    ActionSpec(Action.CLOSE_YEAR, "close a financial year"),
+    ActionSpec(Action.ALLOCATE_SURPLUS, "allocate a surplus"),
+    ActionSpec(Action.CLAW_BACK_SURPLUS, "claw back a surplus"),
+    ActionSpec(Action.CARRY_FORWARD, "carry a balance forward"),
+    ActionSpec(Action.READ_LEDGER, "read the ledger", reads=True),
+    ActionSpec(Action.READ_REPORTS, "read financial reports", reads=True),
+    ActionSpec(Action.ERASE_PUPIL, "erase a pupil's personal data"),
+    ActionSpec(Action.EXPORT_SUBJECT_ACCESS, "export a subject access response", reads=True),
+    ActionSpec(Action.READ_AUDIT, "read the access audit", reads=True),
+    ActionSpec(Action.PLACE_LEGAL_HOLD, "place a legal hold"),
+    ActionSpec(Action.LIFT_LEGAL_HOLD, "lift a legal hold"),
+    ActionSpec(Action.RUN_RETENTION, "run retention"),
+)
+
+ACTION_SPECS: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}

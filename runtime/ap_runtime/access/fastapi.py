@@ -1,0 +1,172 @@
+"""FastAPI wiring for access control: bearer token -> Principal, and a Guard raising HTTP errors.
+
+The only module of ``ap_runtime.access`` that knows about HTTP. A service calls
+``install_access(app, verifier=..., guard=...)`` once, takes ``principal_from_request`` as a
+dependency, builds the ``ResourceContext`` from its own placement data and awaits
+``guard.check(...)`` (or declares ``authorise(action, context_dependency)``). Callers state a
+purpose in ``X-Access-Purpose``, ask for emergency access with ``X-Break-Glass: true`` and may pass
+``X-Correlation-ID``.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads these annotations at runtime, and
+# ``authorise`` builds a dependency whose annotations refer to a closure variable.
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ap_runtime.access.context import ResourceContext
+from ap_runtime.access.guard import AccessDenied, AccessGuard, AuditUnavailable, InvalidPurpose
+from ap_runtime.access.policy import Decision, PolicyError
+from ap_runtime.access.principal import Principal
+from ap_runtime.access.tokens import TokenRejected, TokenVerifier
+
+PURPOSE_HEADER = "X-Access-Purpose"
+BREAK_GLASS_HEADER = "X-Break-Glass"
+CORRELATION_HEADER = "X-Correlation-ID"
+
+_bearer = HTTPBearer(auto_error=False, description="Access token minted by the AP identity service")
+
+
+class Guard:
+    """``AccessGuard`` for HTTP handlers: denials become 403 with the rule and reason."""
+
+    def __init__(self, access: AccessGuard) -> None:
+        self._access = access
+
+    async def check(
+        self,
+        principal: Principal,
+        action: str,
+        ctx: ResourceContext,
+        purpose: str | None = None,
+        break_glass: bool = False,
+        correlation_id: uuid.UUID | None = None,
+        recipients: tuple[str, ...] = (),
+    ) -> Decision:
+        """The audited allowing decision; raises 403 (denied), 422 (bad purpose) or 503 otherwise."""
+        try:
+            return await self._access.check(
+                principal,
+                action,
+                ctx,
+                purpose=purpose,
+                break_glass=break_glass,
+                correlation_id=correlation_id,
+                recipients=recipients,
+            )
+        except AccessDenied as denied:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail={"rule": denied.decision.rule_id, "reason": denied.decision.reason},
+            ) from denied
+        except InvalidPurpose as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
+        except (AuditUnavailable, PolicyError) as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail={"reason": str(exc)}) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class AccessConfig:
+    verifier: TokenVerifier
+    guard: Guard | None
+
+
+def install_access(app: FastAPI, *, verifier: TokenVerifier, guard: AccessGuard | None = None) -> None:
+    """Make the token verifier and guard available to this module's dependencies."""
+    app.state.ap_access = AccessConfig(verifier=verifier, guard=None if guard is None else Guard(guard))
+
+
+def _config(request: Request) -> AccessConfig:
+    config = getattr(request.app.state, "ap_access", None)
+    if not isinstance(config, AccessConfig):
+        raise RuntimeError("access control is not installed: call install_access(app, ...)")
+    return config
+
+
+def _unauthorised(reason: str) -> HTTPException:
+    description = reason.replace('"', "'")
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail={"reason": reason},
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'},
+    )
+
+
+async def principal_from_request(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from ``Authorization: Bearer <token>``; 401 with the reason when absent or invalid."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail={"reason": "missing bearer token"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return _config(request).verifier.verify(credentials.credentials)
+    except TokenRejected as rejected:
+        raise _unauthorised(rejected.reason) from rejected
+
+
+def guard_from_request(request: Request) -> Guard:
+    """The installed ``Guard`` (dependency)."""
+    guard = _config(request).guard
+    if guard is None:
+        raise RuntimeError("no access guard installed: pass guard= to install_access")
+    return guard
+
+
+@dataclass(frozen=True, slots=True)
+class AccessHeaders:
+    """What the caller says about this access: why, whether in an emergency, and the correlation."""
+
+    purpose: str | None
+    break_glass: bool
+    correlation_id: uuid.UUID
+
+
+def _correlation(value: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(value) if value else uuid.uuid4()
+    except ValueError:
+        return uuid.uuid4()
+
+
+async def access_headers(
+    purpose: Annotated[str | None, Header(alias=PURPOSE_HEADER)] = None,
+    break_glass: Annotated[bool, Header(alias=BREAK_GLASS_HEADER)] = False,
+    correlation: Annotated[str | None, Header(alias=CORRELATION_HEADER)] = None,
+) -> AccessHeaders:
+    """The access headers of the request (dependency), for handlers calling ``Guard.check``."""
+    return AccessHeaders(purpose=purpose, break_glass=break_glass, correlation_id=_correlation(correlation))
+
+
+def authorise(action: str, context: Callable[..., Any]) -> Callable[..., Awaitable[Decision]]:
+    """A dependency that authorises ``action`` on the resource the ``context`` dependency resolves.
+
+    ``context`` is itself a FastAPI dependency (it may take path parameters and other
+    dependencies) returning a ``ResourceContext``. The handler receives the allowing ``Decision``,
+    to pass to ``redact``.
+    """
+
+    async def dependency(
+        principal: Annotated[Principal, Depends(principal_from_request)],
+        resource: Annotated[ResourceContext, Depends(context)],
+        headers: Annotated[AccessHeaders, Depends(access_headers)],
+        guard: Annotated[Guard, Depends(guard_from_request)],
+    ) -> Decision:
+        return await guard.check(
+            principal,
+            action,
+            resource,
+            purpose=headers.purpose,
+            break_glass=headers.break_glass,
+            correlation_id=headers.correlation_id,
+        )
+
+    return dependency

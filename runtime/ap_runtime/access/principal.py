@@ -1,0 +1,27 @@
+"""Who is calling: the verified identity carried by a bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ap_contracts.envelope import Actor, OrgKind
+
+from ap_runtime.access.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A user acting for one organisation with a set of roles, as asserted by a verified token."""
+
+    user_id: str
+    organisation_id: str
+    org_kind: OrgKind
+    roles: frozenset[Role]
+
+    def actor(self) -> Actor:
+        """The ``Actor`` to stamp on events this principal causes."""
+        return Actor(
+            user_id=self.user_id,
+            organisation_id=self.organisation_id,
+            roles=tuple(sorted(role.value for role in self.roles)),
+        )

@@ -1,0 +1,198 @@
+"""Signed bearer tokens: who the caller is, for which organisation, in which roles.
+
+EdDSA (Ed25519) JWTs: the issuer signs with the private key, services verify with the public key
+only. Verification pins the algorithm (no ``none``, no HMAC-with-public-key confusion), checks
+issuer, audience, expiry and not-before, and rejects roles or organisation kinds the platform
+does not know. Tokens are short-lived and read on every request, so a change of role applies at
+the next token.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from ap_contracts.envelope import OrgKind
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ap_runtime.access.keys import (
+    KeyConfigError,
+    KeyPair,
+    generate_keypair,
+    load_private_key,
+    load_public_key,
+    private_key_from_env,
+    public_key_from_env,
+)
+from ap_runtime.access.principal import Principal
+from ap_runtime.access.roles import Role
+
+__all__ = [
+    "KeyConfigError",
+    "KeyPair",
+    "TokenIssuer",
+    "TokenRejected",
+    "TokenVerifier",
+    "generate_keypair",
+    "load_private_key",
+    "load_public_key",
+]
+
+ALGORITHM = "EdDSA"
+DEFAULT_ISSUER = "ap-platform"
+DEFAULT_AUDIENCE = "ap-services"
+ISSUER_ENV = "AP_TOKEN_ISSUER"
+AUDIENCE_ENV = "AP_TOKEN_AUDIENCE"
+DEFAULT_TTL_SECONDS = 3600
+MAX_TTL_SECONDS = 24 * 3600
+_REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub"]
+
+
+class TokenRejected(Exception):
+    """The bearer token cannot be trusted; ``reason`` says why in words fit for a 401 body."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _PlatformClaims(BaseModel):
+    """The claims this platform adds to the registered JWT ones."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sub: str = Field(min_length=1, max_length=200)
+    org: str = Field(min_length=1, max_length=200)
+    org_kind: OrgKind
+    roles: tuple[Role, ...] = Field(min_length=1)
+
+
+def _setting(name: str, default: str, env: Mapping[str, str] | None) -> str:
+    source = os.environ if env is None else env
+    return source.get(name) or default
+
+
+class TokenIssuer:
+    """Mints tokens; only the identity provider / dev tooling holds one."""
+
+    def __init__(
+        self,
+        private_key: Ed25519PrivateKey,
+        *,
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = DEFAULT_AUDIENCE,
+        max_ttl_seconds: int = MAX_TTL_SECONDS,
+    ) -> None:
+        self._key = private_key
+        self.issuer = issuer
+        self.audience = audience
+        self.max_ttl_seconds = max_ttl_seconds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TokenIssuer:
+        """From ``AP_TOKEN_PRIVATE_KEY`` (and optional ``AP_TOKEN_ISSUER`` / ``AP_TOKEN_AUDIENCE``)."""
+        return cls(
+            private_key_from_env(env),
+            issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env),
+            audience=_setting(AUDIENCE_ENV, DEFAULT_AUDIENCE, env),
+        )
+
+    def mint(
+        self,
+        *,
+        user_id: str,
+        organisation_id: str,
+        org_kind: OrgKind,
+        roles: Iterable[Role],
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        now: datetime | None = None,
+    ) -> str:
+        """A signed token for ``user_id`` acting for ``organisation_id`` in ``roles``."""
+        if not 0 < ttl_seconds <= self.max_ttl_seconds:
+            raise ValueError(f"ttl_seconds must be between 1 and {self.max_ttl_seconds}")
+        issued = now or datetime.now(UTC)
+        claims = _PlatformClaims(sub=user_id, org=organisation_id, org_kind=org_kind, roles=tuple(roles))
+        payload: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": claims.sub,
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + timedelta(seconds=ttl_seconds),
+            "jti": str(uuid.uuid4()),
+            "org": claims.org,
+            "org_kind": claims.org_kind.value,
+            "roles": sorted(role.value for role in claims.roles),
+        }
+        return jwt.encode(payload, self._key, algorithm=ALGORITHM)
+
+
+class TokenVerifier:
+    """Verifies tokens with the public key and turns them into a ``Principal``."""
+
+    def __init__(
+        self,
+        public_key: Ed25519PublicKey,
+        *,
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = DEFAULT_AUDIENCE,
+        leeway_seconds: int = 30,
+    ) -> None:
+        self._key = public_key
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_seconds = leeway_seconds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TokenVerifier:
+        """From ``AP_TOKEN_PUBLIC_KEY`` (and optional ``AP_TOKEN_ISSUER`` / ``AP_TOKEN_AUDIENCE``)."""
+        return cls(
+            public_key_from_env(env),
+            issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env),
+            audience=_setting(AUDIENCE_ENV, DEFAULT_AUDIENCE, env),
+        )
+
+    def verify(self, token: str) -> Principal:
+        """The principal a valid token names; raises ``TokenRejected`` with the reason otherwise."""
+        try:
+            raw = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_seconds,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenRejected("token has expired") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise TokenRejected("token is not valid yet") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenRejected(f"token is not for this audience (expected {self.audience})") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise TokenRejected(f"token was not issued by {self.issuer}") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise TokenRejected(f"token lacks the {exc.claim!r} claim") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise TokenRejected("token signature is invalid") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise TokenRejected(f"token must be signed with {ALGORITHM}") from exc
+        except jwt.InvalidTokenError as exc:
+            raise TokenRejected(f"token is malformed: {exc}") from exc
+        try:
+            claims = _PlatformClaims.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise TokenRejected(f"token claims are invalid: {problems}") from exc
+        return Principal(
+            user_id=claims.sub,
+            organisation_id=claims.org,
+            org_kind=claims.org_kind,
+            roles=frozenset(claims.roles),
+        )
