@@ -46,6 +46,11 @@ async def seal_all(codec: EventCodec, events: Sequence[DomainEvent]) -> list[dic
 
 async def reveal_model(codec: EventCodec, event_type: str, schema_version: int,
                        payload: dict[str, Any], subject: str | None) -> DomainEvent:
+    """A stored event as its domain model; codecs that know erasure raise their own error for it."""
+    own = getattr(codec, "reveal_model", None)
+    if own is not None:
+        model: DomainEvent = await own(event_type, schema_version, payload, subject)
+        return model
     revealed = await codec.reveal(event_type, schema_version, payload, subject)
     revealed = {k: v for k, v in revealed.items() if not k.startswith("_")}
     return event_model(event_type, schema_version).model_validate(revealed)
