@@ -1,0 +1,132 @@
+"""Execute a command against one stream: load, decide, append; idempotent on the client's command id.
+
+Services call ``CommandExecutor.execute`` with a pure ``decide(history) -> events`` closure. Business
+rules stay in the service's domain; this module only guarantees the mechanics every service needs:
+
+* a command id seen before returns the first outcome and records nothing again (a retried HTTP
+  request or a redelivered Kafka command never records twice);
+* event ids are derived from the command id, so even a crash between append and bookkeeping
+  cannot double an event;
+* a concurrent writer on the same stream is detected (``WrongExpectedVersion``) and the command is
+  decided again on the new history, a bounded number of times;
+* a domain rejection raises before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid5
+
+import asyncpg
+
+from ap_contracts.envelope import Actor, utc_now
+from ap_contracts.events.base import DomainEvent
+from ap_runtime.eventstore import EventStore, NewEvent, WrongExpectedVersion
+
+DDL = """
+CREATE TABLE IF NOT EXISTS processed_commands (
+    command_id    uuid PRIMARY KEY,
+    stream_id     text NOT NULL,
+    first_version integer NOT NULL,
+    last_version  integer NOT NULL,
+    event_ids     uuid[] NOT NULL,
+    recorded_at   timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+Decide = Callable[[Sequence[DomainEvent]], Sequence[DomainEvent]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandMeta:
+    command_id: UUID
+    actor: Actor
+    organisation_id: str
+    correlation_id: UUID
+    causation_id: UUID | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutcome:
+    command_id: UUID
+    stream_id: str
+    event_ids: tuple[UUID, ...]
+    first_version: int
+    last_version: int
+    duplicate: bool = False
+
+
+class ConcurrencyRetriesExhausted(Exception):
+    """The stream kept moving under the command; the caller may retry later. Nothing was written."""
+
+
+async def migrate_commands(pool: asyncpg.Pool) -> None:
+    await pool.execute(DDL)
+
+
+def event_id_for(command_id: UUID, index: int) -> UUID:
+    return uuid5(command_id, f"event-{index}")
+
+
+def _event_id(event: DomainEvent, command_id: UUID, index: int) -> UUID:
+    """The event's own record id when its contract has one (already derived from the command), else derived here."""
+    record_id = getattr(event, "record_id", None)
+    return record_id if isinstance(record_id, UUID) else event_id_for(command_id, index)
+
+
+class CommandExecutor:
+    def __init__(self, store: EventStore, max_attempts: int = 5) -> None:
+        self._store = store
+        self._max_attempts = max_attempts
+
+    async def previous_outcome(self, command_id: UUID) -> CommandOutcome | None:
+        row = await self._store.pool.fetchrow("SELECT * FROM processed_commands WHERE command_id = $1", command_id)
+        return None if row is None else _outcome(row, duplicate=True)
+
+    async def execute(self, stream_id: str, meta: CommandMeta, decide: Decide) -> CommandOutcome:
+        """Decide on the stream's history and append the result; see the module docstring."""
+        earlier = await self.previous_outcome(meta.command_id)
+        if earlier is not None:
+            return earlier
+        for _ in range(self._max_attempts):
+            version = await self._store.stream_version(stream_id)
+            history = await self._store.load(stream_id) if version else []
+            events = list(decide(history))
+            if not events:
+                return CommandOutcome(meta.command_id, stream_id, (), version, version)
+            occurred = meta.occurred_at or utc_now()
+            new = [
+                NewEvent(e, meta.actor, meta.organisation_id, meta.correlation_id, meta.causation_id or meta.command_id,
+                         event_id=_event_id(e, meta.command_id, i), occurred_at=occurred)
+                for i, e in enumerate(events)
+            ]
+            try:
+                return await self._append(stream_id, version, new, meta.command_id)
+            except WrongExpectedVersion:
+                continue
+            except asyncpg.UniqueViolationError:
+                # The same command id committed concurrently (a retried request racing the original).
+                again = await self.previous_outcome(meta.command_id)
+                if again is None:
+                    raise
+                return again
+        raise ConcurrencyRetriesExhausted(f"stream {stream_id!r} changed {self._max_attempts} times; try again")
+
+    async def _append(self, stream_id: str, version: int, new: list[NewEvent], command_id: UUID) -> CommandOutcome:
+        async with self._store.pool.acquire() as conn, conn.transaction():
+            result = await self._store.append_in(conn, stream_id, version, new)
+            ids = [e.event_id for e in new]
+            await conn.execute(
+                "INSERT INTO processed_commands (command_id, stream_id, first_version, last_version, event_ids)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                command_id, stream_id, result.first_version, result.last_version, ids,
+            )
+        return CommandOutcome(command_id, stream_id, tuple(ids), result.first_version, result.last_version)
+
+
+def _outcome(row: asyncpg.Record, duplicate: bool) -> CommandOutcome:
+    return CommandOutcome(row["command_id"], row["stream_id"], tuple(row["event_ids"]), row["first_version"],
+                          row["last_version"], duplicate)

@@ -1,0 +1,113 @@
+"""Deciding on the budget itself: setting it, its lines, virements between lines, and closing the year."""
+
+from __future__ import annotations
+
+from ap_contracts.events.finance import (
+    BudgetLineSet,
+    BudgetSet,
+    FinanceEvent,
+    SurplusDetermined,
+    VirementMade,
+    YearClosed,
+)
+from ap_finance.domain.commands import CloseYear, MakeVirement, SetBudget, SetBudgetLine
+from ap_finance.domain.errors import (
+    BudgetAlreadySet,
+    BudgetLinesExceedFunding,
+    LineBelowSpendAndCommitments,
+    VirementExceedsLineBudget,
+    VirementLeavesLineNegative,
+    VirementWithinOneLine,
+)
+from ap_finance.domain.guards import require_budget, require_open, require_unused, scope
+from ap_finance.domain.state import BudgetState
+
+
+def set_budget(command: SetBudget, state: BudgetState) -> list[FinanceEvent]:
+    """Rule FIN-BUDGET-SET-ONCE: a provision has one budget per financial year."""
+    if state.budget is not None:
+        raise BudgetAlreadySet(state.budget.financial_year)
+    return [
+        BudgetSet(
+            budget_id=command.budget_id,
+            provision_id=command.provision_id,
+            financial_year=command.financial_year,
+            host_school_id=command.host_school_id,
+            partnership_id=command.partnership_id,
+            dsg_allocation_pence=command.dsg_allocation_pence,
+            top_up_pence=command.top_up_pence,
+            carry_forward_pence=command.carry_forward_pence,
+            signature_threshold_pence=command.signature_threshold_pence,
+        )
+    ]
+
+
+def set_budget_line(command: SetBudgetLine, state: BudgetState) -> list[FinanceEvent]:
+    """Rules FIN-YEAR-CLOSED, FIN-LINES-WITHIN-FUNDING (lines of a source never exceed what it provides)
+    and FIN-LINE-COVERS-SPEND (a cut may not leave a line below its spend and commitments)."""
+    budget = require_budget(state, command)
+    require_open(state, budget, "change a budget line")
+    cell = (command.category, command.funding_source)
+    current = state.line_budget_pence.get(cell, 0)
+    lines_total = state.lines_total_pence(command.funding_source) - current + command.amount_pence
+    if lines_total > state.funding_pence(command.funding_source):
+        raise BudgetLinesExceedFunding(
+            command.funding_source.value, lines_total, state.funding_pence(command.funding_source)
+        )
+    used = current - state.remaining_pence(cell)
+    if command.amount_pence < current and command.amount_pence < used:
+        raise LineBelowSpendAndCommitments(command.category.value, command.amount_pence, used)
+    return [
+        BudgetLineSet(
+            **scope(budget),
+            category=command.category,
+            funding_source=command.funding_source,
+            amount_pence=command.amount_pence,
+        )
+    ]
+
+
+def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEvent]:
+    """Rules FIN-VIREMENT-BETWEEN-LINES, FIN-VIREMENT-WITHIN-LINE-BUDGET and
+    FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL: a virement that leaves the source line below its spend and
+    commitments needs a named approver."""
+    budget = require_budget(state, command)
+    require_open(state, budget, "make a virement")
+    require_unused(state, command.virement_id)
+    if command.from_category == command.to_category:
+        raise VirementWithinOneLine(command.from_category.value)
+    source = (command.from_category, command.funding_source)
+    line_budget = state.line_budget_pence.get(source, 0)
+    if command.amount_pence > line_budget:
+        raise VirementExceedsLineBudget(command.from_category.value, command.amount_pence, line_budget)
+    remaining_after = state.remaining_pence(source) - command.amount_pence
+    if remaining_after < 0 and command.approved_by is None:
+        raise VirementLeavesLineNegative(command.from_category.value, remaining_after)
+    return [
+        VirementMade(
+            **scope(budget),
+            virement_id=command.virement_id,
+            from_category=command.from_category,
+            to_category=command.to_category,
+            funding_source=command.funding_source,
+            amount_pence=command.amount_pence,
+            reason=command.reason,
+            approved_by=command.approved_by,
+        )
+    ]
+
+
+def close_year(command: CloseYear, state: BudgetState) -> list[FinanceEvent]:
+    """Rule FIN-YEAR-CLOSED (a year closes once); closing fixes the surplus or deficit of the year."""
+    budget = require_budget(state, command)
+    require_open(state, budget, "close it again")
+    return [
+        YearClosed(**scope(budget), closed_on=command.closed_on),
+        SurplusDetermined(
+            **scope(budget),
+            budget_pence=state.funding_total_pence(),
+            actual_pence=state.actual_total_pence(),
+            committed_pence=state.committed_total_pence(),
+            surplus_pence=state.balance_pence(),
+        ),
+    ]

@@ -1,0 +1,157 @@
+"""Commands to the budget of one provision for one financial year (imperative; the client picks ids).
+
+``command_id`` is chosen by the client so a retried command is recognised (the application layer
+deduplicates on it). Every command names the budget by provision and financial year, which is
+also how its stream is found (``financial_year.budget_stream_id``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from ap_contracts.envelope import StrictModel
+from ap_contracts.events.finance import (
+    AllocationMethod,
+    BudgetCategory,
+    CombinationProportions,
+    CommitmentReleaseReason,
+    EvidenceReference,
+    FinancialYear,
+    FundingSource,
+    NeedsCriteriaWeights,
+    OrganisationId,
+    PositivePence,
+    Reason,
+    SchoolAllocationInputs,
+    SchoolShare,
+    SigningOrganisation,
+    SupplierName,
+    UserId,
+)
+from ap_contracts.money import Pence
+
+DEFAULT_SIGNATURE_THRESHOLD_PENCE = 3_000_000
+"""Items over £30,000 need both signatures (seed 001, section 5); configurable per budget."""
+
+
+class FinanceCommand(StrictModel):
+    command_id: UUID
+    provision_id: OrganisationId
+    financial_year: FinancialYear
+
+
+class SetBudget(FinanceCommand):
+    budget_id: UUID
+    host_school_id: OrganisationId
+    partnership_id: OrganisationId
+    dsg_allocation_pence: Pence
+    top_up_pence: Pence = 0
+    carry_forward_pence: Pence = 0
+    signature_threshold_pence: Pence = DEFAULT_SIGNATURE_THRESHOLD_PENCE
+
+
+class SetBudgetLine(FinanceCommand):
+    category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: Pence
+
+
+class RecordSpend(FinanceCommand):
+    spend_id: UUID
+    supplier: SupplierName
+    category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    spent_on: date
+    evidence_reference: EvidenceReference
+    commitment_id: UUID | None = None
+
+
+class RaiseCommitment(FinanceCommand):
+    commitment_id: UUID
+    supplier: SupplierName
+    category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    raised_on: date
+    evidence_reference: EvidenceReference
+
+
+class ReleaseCommitment(FinanceCommand):
+    """Release ``amount_pence`` of a commitment, or all that is still outstanding when None."""
+
+    commitment_id: UUID
+    released_on: date
+    reason: CommitmentReleaseReason
+    amount_pence: PositivePence | None = None
+
+
+class AddItemSignature(FinanceCommand):
+    """Sign an item awaiting signatures; the application layer fills the signer from the caller's token."""
+
+    item_id: UUID
+    signer_user_id: UserId
+    signer_organisation_id: OrganisationId
+    signing_organisation: SigningOrganisation
+
+
+class MakeVirement(FinanceCommand):
+    virement_id: UUID
+    from_category: BudgetCategory
+    to_category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    reason: Reason
+    approved_by: UserId | None = None
+
+
+class CloseYear(FinanceCommand):
+    closed_on: date
+
+
+class AllocateSurplus(FinanceCommand):
+    """Share ``amount_pence`` of the surplus (all that is left when None) between schools.
+
+    ``proposed_shares``, when given (for example the figures the Partnership agreed on), must add
+    up to the amount and equal the shares the method computes.
+    """
+
+    allocation_id: UUID
+    method: AllocationMethod
+    schools: tuple[SchoolAllocationInputs, ...] = ()
+    needs_weights: NeedsCriteriaWeights | None = None
+    proportions: CombinationProportions | None = None
+    amount_pence: PositivePence | None = None
+    proposed_shares: tuple[SchoolShare, ...] | None = None
+    consultation_reference: EvidenceReference | None = None
+
+
+class MakeClawback(FinanceCommand):
+    clawback_id: UUID
+    amount_pence: PositivePence
+    local_authority_id: OrganisationId
+    authorised_by: UserId
+    reason: Reason
+
+
+class RecordCarryForward(FinanceCommand):
+    """Carry ``amount_pence`` of the surplus (all that is left when None) into the next year."""
+
+    carry_forward_id: UUID
+    amount_pence: PositivePence | None = None
+
+
+Command = (
+    SetBudget
+    | SetBudgetLine
+    | RecordSpend
+    | RaiseCommitment
+    | ReleaseCommitment
+    | AddItemSignature
+    | MakeVirement
+    | CloseYear
+    | AllocateSurplus
+    | MakeClawback
+    | RecordCarryForward
+)

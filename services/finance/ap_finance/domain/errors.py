@@ -1,0 +1,287 @@
+"""Finance rule violations: each names its rule, carries a stable rule id and the HTTP status to answer with.
+
+``decide`` raises one of these instead of returning events; a rejected command produces no event.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+from ap_contracts.money import format_pounds
+
+
+class FinanceRuleViolation(Exception):
+    rule_id: ClassVar[str]
+    http_status: ClassVar[int]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{self.rule_id}: {message}")
+        self.message = message
+
+
+class BudgetNotSet(FinanceRuleViolation):
+    rule_id = "FIN-BUDGET-NOT-SET"
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__("no budget has been set for this provision and financial year")
+
+
+class BudgetAlreadySet(FinanceRuleViolation):
+    rule_id = "FIN-BUDGET-SET-ONCE"
+    http_status = 409
+
+    def __init__(self, financial_year: str) -> None:
+        super().__init__(f"the {financial_year} budget of this provision is already set")
+
+
+class CommandForAnotherBudget(FinanceRuleViolation):
+    rule_id = "FIN-BUDGET-MATCHES-STREAM"
+    http_status = 409
+
+    def __init__(self, expected: str, given: str) -> None:
+        super().__init__(f"command addressed to budget {given} was applied to budget {expected}")
+
+
+class BudgetLinesExceedFunding(FinanceRuleViolation):
+    rule_id = "FIN-LINES-WITHIN-FUNDING"
+    http_status = 422
+
+    def __init__(self, funding_source: str, lines_pence: int, funding_pence: int) -> None:
+        super().__init__(
+            f"lines funded from {funding_source} would total {format_pounds(lines_pence)}, "
+            f"more than the {format_pounds(funding_pence)} that source provides"
+        )
+
+
+class FinancialYearClosed(FinanceRuleViolation):
+    rule_id = "FIN-YEAR-CLOSED"
+    http_status = 409
+
+    def __init__(self, financial_year: str, action: str) -> None:
+        super().__init__(f"financial year {financial_year} is closed: cannot {action}")
+
+
+class YearNotClosed(FinanceRuleViolation):
+    rule_id = "FIN-YEAR-END-AFTER-CLOSE"
+    http_status = 409
+
+    def __init__(self, financial_year: str, action: str) -> None:
+        super().__init__(f"financial year {financial_year} must be closed before you can {action}")
+
+
+class DateOutsideFinancialYear(FinanceRuleViolation):
+    rule_id = "FIN-DATE-IN-YEAR"
+    http_status = 422
+
+    def __init__(self, day: str, financial_year: str) -> None:
+        super().__init__(f"{day} is outside financial year {financial_year} (1 April to 31 March)")
+
+
+class IdentifierAlreadyUsed(FinanceRuleViolation):
+    rule_id = "FIN-ID-UNIQUE"
+    http_status = 409
+
+    def __init__(self, identifier: UUID) -> None:
+        super().__init__(f"{identifier} already names an item of this budget")
+
+
+class UnknownCommitment(FinanceRuleViolation):
+    rule_id = "FIN-COMMITMENT-KNOWN"
+    http_status = 404
+
+    def __init__(self, commitment_id: UUID) -> None:
+        super().__init__(f"no commitment {commitment_id} in this budget")
+
+
+class SpendDoesNotMatchCommitment(FinanceRuleViolation):
+    rule_id = "FIN-SPEND-MATCHES-COMMITMENT"
+    http_status = 422
+
+    def __init__(self, commitment_id: UUID) -> None:
+        super().__init__(f"spend against commitment {commitment_id} must use its category and funding source")
+
+
+class SpendExceedsCommitment(FinanceRuleViolation):
+    rule_id = "FIN-SPEND-WITHIN-COMMITMENT"
+    http_status = 422
+
+    def __init__(self, amount_pence: int, outstanding_pence: int) -> None:
+        super().__init__(
+            f"spend of {format_pounds(amount_pence)} is more than the {format_pounds(outstanding_pence)} "
+            "still outstanding on the commitment; record the excess as a separate spend"
+        )
+
+
+class ReleaseExceedsCommitment(FinanceRuleViolation):
+    rule_id = "FIN-RELEASE-WITHIN-COMMITMENT"
+    http_status = 422
+
+    def __init__(self, amount_pence: int | None, outstanding_pence: int) -> None:
+        if amount_pence is None:
+            super().__init__("nothing is outstanding on the commitment")
+            return
+        super().__init__(
+            f"cannot release {format_pounds(amount_pence)}: only {format_pounds(outstanding_pence)} "
+            "is outstanding on the commitment"
+        )
+
+
+class ItemNotAwaitingSignatures(FinanceRuleViolation):
+    rule_id = "FIN-ITEM-AWAITING-SIGNATURES"
+    http_status = 404
+
+    def __init__(self, item_id: UUID) -> None:
+        super().__init__(f"item {item_id} is not awaiting signatures")
+
+
+class SignerNotFromBudgetOrganisation(FinanceRuleViolation):
+    rule_id = "FIN-SIGNER-FROM-BUDGET-ORGANISATION"
+    http_status = 403
+
+    def __init__(self, signing_organisation: str, expected_id: str, given_id: str) -> None:
+        super().__init__(
+            f"a {signing_organisation} signature must come from organisation {expected_id}, not {given_id}"
+        )
+
+
+class SameSignerTwice(FinanceRuleViolation):
+    rule_id = "FIN-SIGNERS-DIFFERENT-PEOPLE"
+    http_status = 409
+
+    def __init__(self, signer_user_id: str) -> None:
+        super().__init__(
+            f"{signer_user_id} has already signed this item; the second signature must be another person's"
+        )
+
+
+class OrganisationAlreadySigned(FinanceRuleViolation):
+    rule_id = "FIN-SIGNERS-BOTH-ORGANISATIONS"
+    http_status = 409
+
+    def __init__(self, signing_organisation: str) -> None:
+        super().__init__(
+            f"the {signing_organisation} has already signed; the other signature must come from "
+            "the other organisation (Partnership and host school)"
+        )
+
+
+class VirementWithinOneLine(FinanceRuleViolation):
+    rule_id = "FIN-VIREMENT-BETWEEN-LINES"
+    http_status = 422
+
+    def __init__(self, category: str) -> None:
+        super().__init__(f"a virement must move budget between two categories, not within {category}")
+
+
+class VirementExceedsLineBudget(FinanceRuleViolation):
+    rule_id = "FIN-VIREMENT-WITHIN-LINE-BUDGET"
+    http_status = 422
+
+    def __init__(self, category: str, amount_pence: int, budget_pence: int) -> None:
+        super().__init__(
+            f"cannot move {format_pounds(amount_pence)} out of {category}: its budget is {format_pounds(budget_pence)}"
+        )
+
+
+class VirementLeavesLineNegative(FinanceRuleViolation):
+    rule_id = "FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL"
+    http_status = 422
+
+    def __init__(self, category: str, remaining_after_pence: int) -> None:
+        super().__init__(
+            f"the virement would leave {category} at {format_pounds(remaining_after_pence)} after spend and "
+            "commitments; a virement that leaves a line negative needs an approver"
+        )
+
+
+class LineBelowSpendAndCommitments(FinanceRuleViolation):
+    rule_id = "FIN-LINE-COVERS-SPEND"
+    http_status = 422
+
+    def __init__(self, category: str, amount_pence: int, used_pence: int) -> None:
+        super().__init__(
+            f"cannot reduce {category} to {format_pounds(amount_pence)}: {format_pounds(used_pence)} is already "
+            "spent or committed; move budget with an approved virement instead"
+        )
+
+
+class NoSurplusAvailable(FinanceRuleViolation):
+    rule_id = "FIN-SURPLUS-AVAILABLE"
+    http_status = 409
+
+    def __init__(self, available_pence: int) -> None:
+        super().__init__(f"there is no surplus left to use (balance {format_pounds(available_pence)})")
+
+
+class ExceedsAvailableSurplus(FinanceRuleViolation):
+    """Shared by the three ways a surplus leaves the year; each subclass names its own rule."""
+
+    action: ClassVar[str]
+
+    def __init__(self, amount_pence: int, available_pence: int) -> None:
+        super().__init__(
+            f"cannot {self.action} {format_pounds(amount_pence)}: only {format_pounds(available_pence)} "
+            "of the surplus is still available"
+        )
+
+
+class ClawbackExceedsAvailableBalance(ExceedsAvailableSurplus):
+    rule_id = "FIN-CLAWBACK-WITHIN-BALANCE"
+    http_status = 422
+    action = "claw back"
+
+
+class CarryForwardExceedsAvailableBalance(ExceedsAvailableSurplus):
+    rule_id = "FIN-CARRY-FORWARD-WITHIN-BALANCE"
+    http_status = 422
+    action = "carry forward"
+
+
+class AllocationExceedsAvailableBalance(ExceedsAvailableSurplus):
+    rule_id = "FIN-ALLOCATION-WITHIN-BALANCE"
+    http_status = 422
+    action = "allocate"
+
+
+class AllocationSpecificationIncomplete(FinanceRuleViolation):
+    rule_id = "FIN-ALLOCATION-SPECIFIED"
+    http_status = 422
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"the allocation cannot be computed: {problem}")
+
+
+class AllocationSharesDoNotSumToSurplus(FinanceRuleViolation):
+    rule_id = "FIN-ALLOCATION-SHARES-SUM"
+    http_status = 422
+
+    def __init__(self, shares_pence: int, amount_pence: int) -> None:
+        super().__init__(
+            f"the proposed shares add up to {format_pounds(shares_pence)}, "
+            f"not the {format_pounds(amount_pence)} being allocated"
+        )
+
+
+class AllocationSharesDoNotMatchMethod(FinanceRuleViolation):
+    rule_id = "FIN-ALLOCATION-RECOMPUTABLE"
+    http_status = 422
+
+    def __init__(self, school_id: str, proposed_pence: int, computed_pence: int) -> None:
+        super().__init__(
+            f"the proposed share of {school_id} is {format_pounds(proposed_pence)} but the stated method "
+            f"and inputs give {format_pounds(computed_pence)}"
+        )
+
+
+def rule_catalogue() -> dict[str, type[FinanceRuleViolation]]:
+    """Every concrete finance rule by rule id (for API error documentation)."""
+    found: dict[str, type[FinanceRuleViolation]] = {}
+    pending: list[type[FinanceRuleViolation]] = [FinanceRuleViolation]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "rule_id" in cls.__dict__:
+            found[cls.rule_id] = cls
+    return found

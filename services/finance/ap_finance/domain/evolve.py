@@ -1,0 +1,136 @@
+"""Fold finance events into ``BudgetState``: one pure step per event type, no rules checked here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+from uuid import UUID
+
+from ap_contracts.events.finance import (
+    BudgetLineSet,
+    BudgetSet,
+    CarryForwardRecorded,
+    ClawbackMade,
+    CommitmentRaised,
+    CommitmentReleased,
+    FinanceEvent,
+    ItemSignatureAdded,
+    ItemSignaturesRequested,
+    SpendRecorded,
+    SurplusAllocated,
+    SurplusDetermined,
+    VirementMade,
+    YearClosed,
+)
+from ap_finance.domain.state import BudgetState, Cell, Commitment, PendingItem, Signature
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _with(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
+    updated = dict(mapping)
+    updated[key] = value
+    return updated
+
+
+def _without(mapping: Mapping[K, V], key: K) -> dict[K, V]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def _add(mapping: Mapping[Cell, int], cell: Cell, pence: int) -> dict[Cell, int]:
+    return _with(mapping, cell, mapping.get(cell, 0) + pence)
+
+
+def _settle(state: BudgetState, commitment_id: UUID, pence: int) -> dict[UUID, Commitment]:
+    commitment = state.commitments[commitment_id]
+    remaining = commitment.outstanding_pence - pence
+    return _with(state.commitments, commitment_id, replace(commitment, outstanding_pence=remaining))
+
+
+def _spend(state: BudgetState, event: SpendRecorded) -> BudgetState:
+    cell = (event.category, event.funding_source)
+    commitments = state.commitments
+    if event.commitment_id is not None:
+        commitments = _settle(state, event.commitment_id, event.amount_pence)
+    return replace(
+        state,
+        actual_pence=_add(state.actual_pence, cell, event.amount_pence),
+        commitments=commitments,
+        pending=_without(state.pending, event.spend_id),
+        used_ids=state.used_ids | {event.spend_id},
+    )
+
+
+def _commit(state: BudgetState, event: CommitmentRaised) -> BudgetState:
+    commitment = Commitment(event.commitment_id, (event.category, event.funding_source), event.amount_pence)
+    return replace(
+        state,
+        commitments=_with(state.commitments, event.commitment_id, commitment),
+        pending=_without(state.pending, event.commitment_id),
+        used_ids=state.used_ids | {event.commitment_id},
+    )
+
+
+def _sign(state: BudgetState, event: ItemSignatureAdded) -> BudgetState:
+    item = state.pending[event.item_id]
+    signature = Signature(event.signer_user_id, event.signing_organisation)
+    signed = replace(item, signatures=(*item.signatures, signature))
+    return replace(state, pending=_with(state.pending, event.item_id, signed))
+
+
+def _vire(state: BudgetState, event: VirementMade) -> BudgetState:
+    lines = _add(state.line_budget_pence, (event.from_category, event.funding_source), -event.amount_pence)
+    lines = _add(lines, (event.to_category, event.funding_source), event.amount_pence)
+    return replace(state, line_budget_pence=lines, used_ids=state.used_ids | {event.virement_id})
+
+
+def _dispose(state: BudgetState, pence: int, identifier: UUID) -> BudgetState:
+    return replace(state, disposed_pence=state.disposed_pence + pence, used_ids=state.used_ids | {identifier})
+
+
+def _apply(state: BudgetState, event: FinanceEvent) -> BudgetState:
+    match event:
+        case BudgetSet():
+            return replace(state, budget=event)
+        case BudgetLineSet():
+            cell = (event.category, event.funding_source)
+            return replace(state, line_budget_pence=_with(state.line_budget_pence, cell, event.amount_pence))
+        case SpendRecorded():
+            return _spend(state, event)
+        case CommitmentRaised():
+            return _commit(state, event)
+        case CommitmentReleased():
+            return replace(state, commitments=_settle(state, event.commitment_id, event.amount_pence))
+        case ItemSignaturesRequested():
+            pending = _with(state.pending, event.item_id, PendingItem(event))
+            return replace(state, pending=pending, used_ids=state.used_ids | {event.item_id})
+        case ItemSignatureAdded():
+            return _sign(state, event)
+        case VirementMade():
+            return _vire(state, event)
+        case YearClosed():
+            return replace(state, closed=True)
+        case SurplusDetermined():
+            return replace(state, surplus_pence=event.surplus_pence)
+        case SurplusAllocated():
+            return _dispose(state, event.amount_pence, event.allocation_id)
+        case ClawbackMade():
+            return _dispose(state, event.amount_pence, event.clawback_id)
+        case CarryForwardRecorded():
+            return _dispose(state, event.amount_pence, event.carry_forward_id)
+    raise TypeError(f"no evolve step for {type(event).__name__}")
+
+
+def evolve(state: BudgetState, event: FinanceEvent) -> BudgetState:
+    """The state after one more event of this budget's stream."""
+    return replace(_apply(state, event), version=state.version + 1)
+
+
+def fold(events: Iterable[FinanceEvent], state: BudgetState | None = None) -> BudgetState:
+    """The state after a whole history (from the empty state unless one is given)."""
+    current = BudgetState() if state is None else state
+    for event in events:
+        current = evolve(current, event)
+    return current

@@ -1,0 +1,67 @@
+"""Checks shared by several commands; each raises the named rule it serves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypedDict
+from uuid import UUID
+
+from ap_contracts.events.finance import BudgetSet
+from ap_finance.domain.commands import FinanceCommand
+from ap_finance.domain.errors import (
+    BudgetNotSet,
+    CommandForAnotherBudget,
+    DateOutsideFinancialYear,
+    FinancialYearClosed,
+    IdentifierAlreadyUsed,
+    YearNotClosed,
+)
+from ap_finance.domain.financial_year import budget_stream_id, contains
+from ap_finance.domain.state import BudgetState
+
+
+class Scope(TypedDict):
+    """The fields every finance event repeats to name its budget."""
+
+    budget_id: UUID
+    provision_id: str
+    financial_year: str
+
+
+def scope(budget: BudgetSet) -> Scope:
+    return Scope(budget_id=budget.budget_id, provision_id=budget.provision_id, financial_year=budget.financial_year)
+
+
+def require_budget(state: BudgetState, command: FinanceCommand) -> BudgetSet:
+    """Rule FIN-BUDGET-NOT-SET: every command but SetBudget needs the year's budget to exist."""
+    if state.budget is None:
+        raise BudgetNotSet()
+    expected = budget_stream_id(state.budget.provision_id, state.budget.financial_year)
+    given = budget_stream_id(command.provision_id, command.financial_year)
+    if expected != given:
+        raise CommandForAnotherBudget(expected, given)
+    return state.budget
+
+
+def require_open(state: BudgetState, budget: BudgetSet, action: str) -> None:
+    """Rule FIN-YEAR-CLOSED: nothing is spent, committed or re-budgeted in a closed year."""
+    if state.closed:
+        raise FinancialYearClosed(budget.financial_year, action)
+
+
+def require_closed(state: BudgetState, budget: BudgetSet, action: str) -> None:
+    """Rule FIN-YEAR-END-AFTER-CLOSE: the surplus is only known, and used, once the year is closed."""
+    if not state.closed:
+        raise YearNotClosed(budget.financial_year, action)
+
+
+def require_in_year(budget: BudgetSet, day: date) -> None:
+    """Rule FIN-DATE-IN-YEAR: spend and commitments belong to the financial year they are dated in."""
+    if not contains(budget.financial_year, day):
+        raise DateOutsideFinancialYear(day.isoformat(), budget.financial_year)
+
+
+def require_unused(state: BudgetState, identifier: UUID) -> None:
+    """Rule FIN-ID-UNIQUE: an id names one item of the budget only."""
+    if identifier in state.used_ids:
+        raise IdentifierAlreadyUsed(identifier)

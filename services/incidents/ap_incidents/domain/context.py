@@ -1,0 +1,37 @@
+"""What ``decide`` needs besides the command and the pupil record: who acts, when, and under which rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from ap_incidents.domain.caller import Caller
+from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
+from ap_incidents.domain.staff_register import StaffRegister
+
+SCHOOL_TIME_ZONE = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionContext:
+    """Facts from the caller's side of a decision.
+
+    ``staff_register`` is the register of the provision the command is about (the application
+    loads stream ``provision-<id>``); it is needed only to record a physical intervention, and
+    an absent register means nobody is recorded as trained.
+    """
+
+    caller: Caller
+    now: datetime
+    rules: RuleBook = DEFAULT_RULES
+    staff_register: StaffRegister | None = None
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("DecisionContext.now must be timezone-aware")
+
+    @property
+    def today(self) -> date:
+        """Today's date in England, where schools keep their registers."""
+        return self.now.astimezone(SCHOOL_TIME_ZONE).date()

@@ -1,0 +1,345 @@
+"""Domain errors: each one names the rule it protects.
+
+Every error has a stable ``rule`` id (for clients, logs and tests), an HTTP status and a message
+written for the person at the keyboard. Status 422 means the command itself breaks a rule whatever
+the record holds; 409 means it conflicts with what the pupil record already holds; 403 means the
+rule reserves the act to a named party (the home school head, the commissioner, the provider).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Base of every refusal by the pupil-path domain."""
+
+    rule: ClassVar[str]
+    http_status: ClassVar[int]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def problem(self) -> dict[str, str | int]:
+        """The error as an RFC 9457 style problem body."""
+        return {"type": f"urn:ap:rule:{self.rule}", "title": type(self).__name__,
+                "status": self.http_status, "detail": self.message}
+
+
+class InvalidCommand(DomainError):
+    http_status: ClassVar[int] = 422
+
+
+class ConflictsWithRecord(DomainError):
+    http_status: ClassVar[int] = 409
+
+
+class ReservedToAnotherParty(DomainError):
+    http_status: ClassVar[int] = 403
+
+
+# ----------------------------------------------------------------------------- the pupil record
+
+
+class PupilNotRegistered(ConflictsWithRecord):
+    rule = "pupil.registered"
+
+
+class PupilAlreadyRegistered(ConflictsWithRecord):
+    rule = "pupil.registered_once"
+
+
+class PupilRecordErased(ConflictsWithRecord):
+    rule = "pupil.erased_record_closed"
+
+
+class NothingToUpdate(InvalidCommand):
+    rule = "pupil.update_changes_something"
+
+
+class DatedInFuture(InvalidCommand):
+    rule = "record.not_in_future"
+
+
+class DatesOutOfOrder(InvalidCommand):
+    rule = "record.dates_in_order"
+
+
+class NarrativeRequired(InvalidCommand):
+    rule = "record.narrative_required"
+
+
+# ----------------------------------------------------------------------------- referral to placement
+
+
+class ReferralUnknown(InvalidCommand):
+    rule = "referral.exists"
+
+
+class ReferralAlreadyReceived(ConflictsWithRecord):
+    rule = "referral.unique"
+
+
+class ReferralAlreadyPlaced(ConflictsWithRecord):
+    rule = "referral.placed_once"
+
+
+class ParentNotConsulted(ConflictsWithRecord):
+    rule = "placement.parent_consulted"
+
+
+class EligibilityNotDecided(ConflictsWithRecord):
+    rule = "placement.eligibility_decided"
+
+
+class PupilNotEligible(ConflictsWithRecord):
+    rule = "placement.pupil_eligible"
+
+
+class EhcpExceptionalCircumstancesRequired(InvalidCommand):
+    rule = "eligibility.ehcp_exceptional_circumstances"
+
+
+class MultidisciplinaryMeetingRequired(ConflictsWithRecord):
+    rule = "placement.out_of_key_stage_meeting"
+
+
+class HomeSchoolHeadDecisionRequired(ConflictsWithRecord):
+    rule = "placement.out_of_key_stage_head_decision"
+
+
+class GoverningBodyAgreementRequired(InvalidCommand):
+    rule = "placement.out_of_key_stage_governing_body"
+
+
+class AlternativesNotConsidered(InvalidCommand):
+    rule = "placement.out_of_key_stage_alternatives"
+
+
+class NotOutsideKeyStage(InvalidCommand):
+    rule = "placement.out_of_key_stage_only"
+
+
+class PlacementAlreadyActive(ConflictsWithRecord):
+    rule = "placement.one_at_a_time"
+
+
+class PlacementIdInUse(ConflictsWithRecord):
+    rule = "placement.unique"
+
+
+class ReducedTimetableIncomplete(InvalidCommand):
+    rule = "timetable.reduced_has_review_date_and_plan"
+
+
+class ReducedTimetableReviewTooLate(InvalidCommand):
+    rule = "timetable.reduced_is_time_limited"
+
+
+class NotOnReducedTimetable(ConflictsWithRecord):
+    rule = "timetable.review_needs_reduced_timetable"
+
+
+class ReviewIntervalTooLong(InvalidCommand):
+    rule = "placement.reviewed_half_termly"
+
+
+# ----------------------------------------------------------------------------- a placement's life
+
+
+class PlacementUnknown(InvalidCommand):
+    rule = "placement.exists"
+
+
+class PlacementAlreadyEnded(ConflictsWithRecord):
+    rule = "placement.closed_after_end"
+
+
+class DateOutsidePlacement(InvalidCommand):
+    rule = "record.within_placement"
+
+
+class AttendanceAlreadyRecorded(ConflictsWithRecord):
+    rule = "attendance.one_mark_per_session"
+
+
+class IncidentUnknown(InvalidCommand):
+    rule = "incident.exists"
+
+
+class IncidentAlreadyRecorded(ConflictsWithRecord):
+    rule = "incident.unique"
+
+
+class InsufficientRewardSlips(ConflictsWithRecord):
+    rule = "reward.slips_cover_redemption"
+
+
+class RewardItemOverLimit(InvalidCommand):
+    rule = "reward.item_within_limit"
+
+
+class StaffNotTrained(ConflictsWithRecord):
+    rule = "intervention.trained_staff_only"
+
+
+class SearchSafeguardsNotMet(InvalidCommand):
+    rule = "search.same_sex_with_witness"
+
+
+class SearchExceptionReasonRequired(InvalidCommand):
+    rule = "search.exception_reason"
+
+
+class WitnessMustDifferFromSearcher(InvalidCommand):
+    rule = "search.witness_is_another_person"
+
+
+class DisposalRequired(InvalidCommand):
+    rule = "search.found_item_disposal"
+
+
+class ItemMustGoToPolice(InvalidCommand):
+    rule = "search.police_items"
+
+
+class ItemMayNotBeReturned(InvalidCommand):
+    rule = "search.no_return_of_confiscated_substances"
+
+
+class ConcernMustGoToDsl(InvalidCommand):
+    rule = "safeguarding.referred_to_dsl"
+
+
+class ParentPermissionRequired(InvalidCommand):
+    rule = "agency.parent_permission"
+
+
+class TransitionOnlyForFinalPrimaryYear(ConflictsWithRecord):
+    rule = "transition.final_primary_year"
+
+
+class TooFewTransitionVisits(InvalidCommand):
+    rule = "transition.minimum_visits"
+
+
+class PartTimeCodeWithoutReducedTimetable(ConflictsWithRecord):
+    rule = "attendance.part_time_code_needs_reduced_timetable"
+
+
+class TransitionPlanRequired(ConflictsWithRecord):
+    rule = "placement.transition_plan_before_secondary"
+
+
+# ----------------------------------------------------------------------------- withdrawal of a place, exclusion
+
+
+class ExclusionProposalPending(ConflictsWithRecord):
+    rule = "exclusion.one_open_proposal"
+
+
+class ExclusionProposalUnknown(InvalidCommand):
+    rule = "exclusion.proposal_exists"
+
+
+class ProposalAlreadyDecided(ConflictsWithRecord):
+    rule = "exclusion.decided_once"
+
+
+class ProposalIdInUse(ConflictsWithRecord):
+    rule = "exclusion.proposal_unique"
+
+
+class SafetyArrangementsRequired(InvalidCommand):
+    rule = "exclusion.safety_arrangements_first"
+
+
+class CommissionerDecisionRequired(ConflictsWithRecord):
+    rule = "placement.withdrawal_needs_commissioner"
+
+
+class PermanentExclusionRequired(ConflictsWithRecord):
+    rule = "placement.end_by_exclusion_needs_exclusion"
+
+
+class SuspensionCapExceeded(ConflictsWithRecord):
+    rule = "suspension.cap_per_academic_year"
+
+
+class PupilPermanentlyExcluded(ConflictsWithRecord):
+    rule = "exclusion.pupil_off_roll"
+
+
+class ExclusionUnknown(InvalidCommand):
+    rule = "reinstatement.exclusion_exists"
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+class CorrectionTargetUnknown(InvalidCommand):
+    rule = "correction.target_exists"
+
+
+class RecordAlreadyWithdrawn(ConflictsWithRecord):
+    rule = "correction.target_not_withdrawn"
+
+
+class RecordNotCorrectable(ConflictsWithRecord):
+    rule = "correction.target_correctable"
+
+
+class FieldNotAmendable(InvalidCommand):
+    rule = "correction.amendable_fields"
+
+
+class CorrectionValueInvalid(InvalidCommand):
+    rule = "correction.valid_values"
+
+
+class NothingToAmend(InvalidCommand):
+    rule = "correction.changes_something"
+
+
+class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
+    rule = "reward.slips_never_negative"
+
+
+# ----------------------------------------------------------------------------- who may act
+
+
+class OnlyHomeSchoolHeadMayExclude(ReservedToAnotherParty):
+    rule = "exclusion.home_school_head_only"
+
+
+class OnlyHomeSchoolHeadMayPlaceOutOfKeyStage(ReservedToAnotherParty):
+    rule = "placement.out_of_key_stage_head_decides"
+
+
+class OnlyHomeSchool(ReservedToAnotherParty):
+    rule = "pupil.home_school_acts"
+
+
+class OnlyPlacementProvider(ReservedToAnotherParty):
+    rule = "placement.provider_records"
+
+
+class OnlyCommissioner(ReservedToAnotherParty):
+    rule = "exclusion.commissioner_decides"
+
+
+class NotAPartyToPlacement(ReservedToAnotherParty):
+    rule = "placement.parties_only"
+
+
+class OnlyProvisionKeepsRegister(ReservedToAnotherParty):
+    rule = "staff_register.provision_keeps"
+
+
+class TrainingNotOnRegister(InvalidCommand):
+    rule = "staff_register.training_exists"
+
+
+class NotEntitledToCorrect(ReservedToAnotherParty):
+    rule = "correction.by_original_party"

@@ -1,0 +1,103 @@
+"""Checks shared by many decisions; each raises the error named after the rule it serves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ap_incidents.domain.commands import PlacementCommand
+from ap_incidents.domain.context import SCHOOL_TIME_ZONE, DecisionContext
+from ap_incidents.domain.errors import (
+    DatedInFuture,
+    DateOutsidePlacement,
+    DatesOutOfOrder,
+    NarrativeRequired,
+    NotAPartyToPlacement,
+    OnlyPlacementProvider,
+    PlacementAlreadyEnded,
+    PlacementUnknown,
+    PupilNotRegistered,
+    PupilRecordErased,
+    ReferralUnknown,
+)
+from ap_incidents.domain.state import Placement, PupilRecord, Referral
+
+
+def require_open_record(state: PupilRecord, pupil_ref: UUID) -> None:
+    """Pupil-path rules apply to a registered pupil whose record has not been erased."""
+    if state.erased:
+        raise PupilRecordErased("this pupil's record was erased; nothing more can be recorded")
+    if not state.registered:
+        raise PupilNotRegistered(f"pupil {pupil_ref} is not registered")
+    if state.pupil_ref != pupil_ref:
+        raise ValueError(f"command for pupil {pupil_ref} applied to the stream of {state.pupil_ref}")
+
+
+def require_text(value: str, what: str) -> str:
+    """Narratives a rule depends on (a reason, a plan, an account) cannot be left blank."""
+    if not value.strip():
+        raise NarrativeRequired(f"{what} must be written down")
+    return value
+
+
+def require_not_future(day: date, context: DecisionContext, what: str) -> None:
+    if day > context.today:
+        raise DatedInFuture(f"{what} ({day}) is after today ({context.today})")
+
+
+def require_not_future_time(moment: datetime, context: DecisionContext, what: str) -> None:
+    if moment > context.now:
+        raise DatedInFuture(f"{what} ({moment.isoformat()}) is in the future")
+
+
+def require_order(earlier: date, later: date, what: str) -> None:
+    if later < earlier:
+        raise DatesOutOfOrder(f"{what}: {later} is before {earlier}")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(SCHOOL_TIME_ZONE).date()
+
+
+def referral_of(state: PupilRecord, referral_id: UUID) -> Referral:
+    referral = state.referrals.get(referral_id)
+    if referral is None:
+        raise ReferralUnknown(f"no referral {referral_id} in this pupil's record")
+    return referral
+
+
+def open_placement(state: PupilRecord, placement_id: UUID) -> Placement:
+    """Nothing is recorded against an ended placement except corrections."""
+    placement = state.placements.get(placement_id)
+    if placement is None:
+        raise PlacementUnknown(f"no placement {placement_id} in this pupil's record")
+    if not placement.active:
+        raise PlacementAlreadyEnded(f"placement {placement_id} ended on {placement.ended_on}")
+    return placement
+
+
+def within_placement(placement: Placement, day: date, context: DecisionContext, what: str) -> None:
+    """Entries fall between the placement's start and today."""
+    if day < placement.start_date:
+        raise DateOutsidePlacement(f"{what} ({day}) is before the placement started ({placement.start_date})")
+    require_not_future(day, context, what)
+
+
+def provider_entry(command: PlacementCommand, state: PupilRecord, context: DecisionContext,
+                   day: date, what: str) -> Placement:
+    """Day-to-day entries are made by the placement's provider, on open placements, on past days."""
+    require_open_record(state, command.pupil_ref)
+    placement = open_placement(state, command.placement_id)
+    if not context.caller.acts_for(placement.provision_id):
+        raise OnlyPlacementProvider(f"only the provision {placement.provision_id} records {what} on this placement")
+    within_placement(placement, day, context, what)
+    return placement
+
+
+def party_entry(command: PlacementCommand, state: PupilRecord, context: DecisionContext) -> Placement:
+    """Reviews, thresholds and plans are made by the provider, the commissioner or the home school."""
+    require_open_record(state, command.pupil_ref)
+    placement = open_placement(state, command.placement_id)
+    if context.caller.organisation_id not in placement.parties():
+        raise NotAPartyToPlacement("only the provider, the commissioner or the home school acts on this placement")
+    return placement

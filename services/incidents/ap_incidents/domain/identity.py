@@ -1,0 +1,25 @@
+"""Stream names and record ids of the pupil path.
+
+A record id is derived from the command that made the entry, so a retried command yields the same
+ids (the event store deduplicates on them and ``decide`` recognises a command already applied).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+# Fixed forever: changing it would give retried commands new ids.
+_RECORD_NAMESPACE = UUID("3b0c5a4e-8d1f-4c52-9a57-2f6f3f9d8e10")
+
+
+def record_id_for(command_id: UUID, index: int = 0) -> UUID:
+    """Id of the ``index``-th entry a command records."""
+    return uuid5(_RECORD_NAMESPACE, f"{command_id}/{index}")
+
+
+def pupil_stream_id(pupil_ref: UUID) -> str:
+    return f"pupil-{pupil_ref}"
+
+
+def provision_stream_id(provision_id: str) -> str:
+    return f"provision-{provision_id}"

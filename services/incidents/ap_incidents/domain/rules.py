@@ -1,0 +1,66 @@
+"""Statutory and local numbers the pupil-path rules use, as configuration with defaults.
+
+Guidance changes (STATUTORY.md): every number here can be overridden, and each event checked
+against one records ``version`` so the value that applied stays known. Change the version
+whenever a value changes.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ap_contracts.events.pupil_vocabulary import (
+    ATTENDANCE_CODES_VERSION,
+    Agency,
+    ProhibitedItem,
+    YearGroup,
+)
+
+
+class RuleBook(BaseModel):
+    """The numbers and lists behind the rules, with the national defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(default="england-2025.1", min_length=1, max_length=60)
+
+    # DfE suspension guidance: at most 45 school days of suspension per pupil per academic year.
+    suspension_cap_school_days: int = Field(default=45, ge=1)
+    # Academic years run 1 August to 31 July in DfE exclusion statistics.
+    academic_year_start_month: int = Field(default=8, ge=1, le=12)
+
+    # Provider policy (seed 002): a saved-for reward item costs at most £30.
+    reward_item_max_pence: int = Field(default=3000, ge=0)
+
+    # Seed 001 section 16: at least three visits to the secondary school, for Year 6 pupils.
+    min_transition_visits: int = Field(default=3, ge=1)
+    transition_year_group: YearGroup = YearGroup.Y6
+
+    # Part-time timetables are time limited (DfE attendance guidance); the limit itself is local.
+    reduced_timetable_max_review_days: int = Field(default=42, ge=1)
+    # AP statutory guidance: placements reviewed at least half-termly (about eight weeks at most).
+    max_days_between_reviews: int = Field(default=56, ge=1)
+
+    # DfE searching guidance: weapons, controlled drugs and stolen items are delivered to police.
+    items_for_police: frozenset[ProhibitedItem] = frozenset(
+        {ProhibitedItem.KNIFE_OR_WEAPON, ProhibitedItem.CONTROLLED_DRUG, ProhibitedItem.STOLEN_ITEM}
+    )
+    # Retained or disposed of, never handed back to the learner.
+    items_never_returned: frozenset[ProhibitedItem] = frozenset(
+        {ProhibitedItem.ALCOHOL, ProhibitedItem.TOBACCO_OR_CIGARETTE_PAPERS, ProhibitedItem.FIREWORK}
+    )
+
+    # Seed 001 section 15: parents' permission before involving external services, except where
+    # the referral is itself a safeguarding or police matter.
+    agencies_without_parent_permission: frozenset[Agency] = frozenset(
+        {Agency.CHILDRENS_SOCIAL_CARE, Agency.POLICE}
+    )
+
+    attendance_codes_version: str = ATTENDANCE_CODES_VERSION
+
+    @property
+    def suspension_cap_half_days(self) -> int:
+        return self.suspension_cap_school_days * 2
+
+
+DEFAULT_RULES = RuleBook()

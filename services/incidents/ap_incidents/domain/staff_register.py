@@ -1,0 +1,110 @@
+"""The provision's staff register (stream ``provision-<id>``): who is trained for what, and until when.
+
+Physical intervention is for trained staff only, so ``decide`` for a pupil is given the register
+of the placement's provision and checks every member of staff on the day force was used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import singledispatch
+from types import MappingProxyType
+from typing import Any
+
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.provision_staff import ProvisionEvent, StaffTrainingRecorded, StaffTrainingRevoked
+from ap_contracts.events.pupil_vocabulary import TrainingKind
+from ap_incidents.domain.caller import Caller
+from ap_incidents.domain.commands import RecordStaffTraining, RevokeStaffTraining, StaffRegisterCommands
+from ap_incidents.domain.errors import DatedInFuture, OnlyProvisionKeepsRegister, TrainingNotOnRegister
+
+TrainingKey = tuple[str, TrainingKind]
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    completed_on: date
+    expires_on: date | None = None
+    revoked_on: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Valid from completion until the day before expiry or revocation."""
+        ends = [d for d in (self.expires_on, self.revoked_on) if d is not None]
+        return self.completed_on <= day and all(day < end for end in ends)
+
+
+def _no_qualifications() -> Mapping[TrainingKey, Qualification]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRegister:
+    provision_id: str | None = None
+    qualifications: Mapping[TrainingKey, Qualification] = field(default_factory=_no_qualifications)
+
+    def is_trained(self, staff_id: str, training: TrainingKind, on: date) -> bool:
+        qualification = self.qualifications.get((staff_id, training))
+        return qualification is not None and qualification.valid_on(on)
+
+    def _with(self, key: TrainingKey, qualification: Qualification, provision_id: str) -> StaffRegister:
+        updated = dict(self.qualifications)
+        updated[key] = qualification
+        return StaffRegister(provision_id, MappingProxyType(updated))
+
+
+def evolve_register(register: StaffRegister, event: DomainEvent) -> StaffRegister:
+    """Fold one provision event into the register; other events leave it unchanged."""
+    return _apply(event, register)
+
+
+@singledispatch
+def _apply(event: DomainEvent, register: StaffRegister) -> StaffRegister:
+    return register
+
+
+@_apply.register
+def _recorded(event: StaffTrainingRecorded, register: StaffRegister) -> StaffRegister:
+    return register._with((event.staff_id, event.training),
+                          Qualification(event.completed_on, event.expires_on), event.provision_id)
+
+
+@_apply.register
+def _revoked(event: StaffTrainingRevoked, register: StaffRegister) -> StaffRegister:
+    key = (event.staff_id, event.training)
+    current = register.qualifications.get(key)
+    if current is None:
+        return register
+    return register._with(key, replace(current, revoked_on=event.revoked_on), event.provision_id)
+
+
+def decide_register(
+    command: StaffRegisterCommands, register: StaffRegister, caller: Caller, today: date
+) -> list[ProvisionEvent]:
+    """Only the provision itself keeps its register; training is recorded once it has happened."""
+    if not caller.acts_for(command.provision_id):
+        raise OnlyProvisionKeepsRegister(f"only {command.provision_id} may change its own staff register")
+    return _decide(command, register, today)
+
+
+@singledispatch
+def _decide(command: Any, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+    raise TypeError(f"not a staff register command: {type(command).__name__}")
+
+
+@_decide.register
+def _record(command: RecordStaffTraining, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+    if command.completed_on > today:
+        raise DatedInFuture("training can be recorded only once it has been completed")
+    return [StaffTrainingRecorded(provision_id=command.provision_id, staff_id=command.staff_id,
+                                  training=command.training, completed_on=command.completed_on,
+                                  expires_on=command.expires_on)]
+
+
+@_decide.register
+def _revoke(command: RevokeStaffTraining, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+    if (command.staff_id, command.training) not in register.qualifications:
+        raise TrainingNotOnRegister(f"{command.staff_id} has no {command.training.value} training on the register")
+    return [StaffTrainingRevoked(provision_id=command.provision_id, staff_id=command.staff_id,
+                                 training=command.training, revoked_on=command.revoked_on, reason=command.reason)]
