@@ -7,7 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 KHOME="$AP_STATE_DIR/kafka"
-LIBS="$KHOME/libs"
+# A second broker (fault tests) may share the jars of the first: AP_KAFKA_LIBS.
+LIBS=${AP_KAFKA_LIBS:-$KHOME/libs}
 DATA="$KHOME/data"
 PIDFILE="$KHOME/kafka.pid"
 LOG="$KHOME/kafka.log"
