@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
 from ap_contracts.asyncapi import asyncapi_document, render_asyncapi, topic_constants
 from ap_contracts.generation import ASYNCAPI_FILE, expected_files
 from ap_contracts.schema_tools import contract_events

@@ -10,6 +10,8 @@ from typing import Annotated, Any, ClassVar, get_args, get_origin
 from uuid import UUID
 
 import pytest
+from pydantic import BaseModel
+
 from ap_contracts.asyncapi import event_topic_names
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.base import DomainEvent
@@ -21,7 +23,6 @@ from ap_contracts.personal import (
     personal_marker,
 )
 from ap_contracts.schema_tools import contract_events, event_schema
-from pydantic import BaseModel
 
 EVENTS = contract_events()
 EVENT_IDS = [f"{t}.v{v}" for t, v in EVENTS]

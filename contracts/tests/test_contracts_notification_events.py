@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
+
 from ap_contracts.events.base import event_model
 from ap_contracts.events.notifications import (
     Audience,
@@ -19,7 +21,6 @@ from ap_contracts.events.notifications import (
 )
 from ap_contracts.personal import RecordClass, personal_fields
 from ap_contracts.topics import NOTIFICATIONS_EVENTS
-from pydantic import ValidationError
 
 
 def sent_to_parent(**changes: object) -> NotificationSent:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 import pytest
+
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.personal import (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from ap_contracts.schema_compat import BreakingChange, ChangeKind, breaking_changes
 from pydantic import BaseModel
+
+from ap_contracts.schema_compat import BreakingChange, ChangeKind, breaking_changes
 
 
 def obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.generation import (
     REGENERATE_HINT,

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import jsonschema_rs
 import pytest
+
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.notifications import Audience, Channel, NotificationSent
 from ap_contracts.schema_tools import contract_events, envelope_schema, event_schema

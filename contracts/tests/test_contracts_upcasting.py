@@ -12,10 +12,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from pydantic import StrictInt
+
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.notifications import NotificationAcknowledged
 from ap_contracts.upcasting import UpcasterAlreadyRegistered, UpcasterRegistry, read_event, upcast
-from pydantic import StrictInt
 
 EVENT_TYPE = "ContractsTestVisitLogged"
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 from uuid import uuid4
 
 import pytest
+from pydantic import Field, ValidationError
+
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.notifications import NotificationSent
 from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem, describe_validation_error
-from pydantic import Field, ValidationError
 
 
 def problems_of(model: type[Any], data: Any) -> list[FieldProblem]:

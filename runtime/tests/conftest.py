@@ -13,6 +13,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 import pytest_asyncio
+
 from ap_contracts.envelope import Actor
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.testing.events import CounterIncremented

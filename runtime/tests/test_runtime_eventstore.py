@@ -7,6 +7,7 @@ import random
 
 import asyncpg
 import pytest
+
 from ap_runtime.eventstore import Checkpoint, EventStore, WrongExpectedVersion
 from ap_runtime.testing.events import CounterIncremented
 

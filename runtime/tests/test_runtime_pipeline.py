@@ -12,6 +12,7 @@ from collections.abc import Callable
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore import EventStore
 from ap_runtime.projection import ProjectionRunner, read_model

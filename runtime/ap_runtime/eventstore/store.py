@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
-
 from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
 from ap_runtime.eventstore.models import AppendResult, Checkpoint, NewEvent, StoredEvent
 
@@ -144,7 +144,7 @@ class EventStore:
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"  # noqa: S608
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"  # noqa: S608  # nosec B608 - constant column list
             " ORDER BY stream_version",
             stream_id, after_version,
         )
@@ -164,7 +164,7 @@ class EventStore:
         an event committed late with a lower position can never be skipped.
         """
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events"  # noqa: S608
+            f"SELECT {_COLUMNS} FROM events"  # noqa: S608  # nosec B608 - constant column list
             " WHERE (transaction_id, position) > ($1::text::xid8, $2)"
             "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
             " ORDER BY transaction_id, position LIMIT $3",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import asyncpg
+
 from ap_contracts.envelope import EventEnvelope
 
 

@@ -20,11 +20,11 @@ from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from ap_contracts.topics import dead_letter_topic
 from faststream import AckPolicy, Context, FastStream
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
+from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.kafka import decode_envelope, idempotent_producer
 from ap_runtime.logging import bind_message_context, clear_message_context, get_logger
@@ -138,7 +138,8 @@ class ProjectionRunner:
                 applied = len(todo)
             else:
                 for item in todo:
-                    assert item.event is not None
+                    if item.event is None:
+                        continue
                     bind_message_context(item.event.envelope.correlation_id, item.event.envelope.causation_id,
                                          event_id=str(item.event.envelope.event_id), projection=name)
                     if await self._apply_guarded(conn, item):
@@ -159,7 +160,8 @@ class ProjectionRunner:
         return applied
 
     async def _apply_guarded(self, conn: asyncpg.Connection, item: _Decoded) -> bool:
-        assert item.event is not None
+        if item.event is None:
+            return False
         error = ""
         for attempt in range(1, self._max_attempts + 1):
             try:
@@ -176,7 +178,8 @@ class ProjectionRunner:
 
     async def _dead_letter(self, conn: asyncpg.Connection, item: _Decoded, error: str) -> None:
         record = item.record
-        assert self._dlq is not None, "runner not started"
+        if self._dlq is None:
+            raise RuntimeError("projection runner used before start()")
         headers = [*list(record.headers), ("ap-dlt-error", error[:2000].encode()),
                    ("ap-dlt-projection", self.projection.name.encode()),
                    ("ap-dlt-origin", f"{record.topic}/{record.partition}/{record.offset}".encode())]

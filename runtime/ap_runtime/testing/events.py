@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ap_contracts.events.base import DomainEvent
 from pydantic import Field
+
+from ap_contracts.events.base import DomainEvent
 
 
 class CounterIncremented(DomainEvent):
