@@ -228,3 +228,44 @@ async def test_rebuild_switches_to_new_generation_while_old_keeps_serving(
     async with read_model(rm_pool, "counter") as conn:
         assert await conn.fetchval("SELECT current_schema()") == schema
     await rm_pool.close()
+
+
+async def test_operator_sees_applied_count_rate_and_lag_and_logs_carry_correlation_ids(
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    new_topic: Callable[[str], object], kafka_bootstrap: str,
+) -> None:
+    import structlog
+
+    from ap_runtime.projection.status import projection_health
+
+    topic = await new_topic("status")  # type: ignore[misc]
+    await new_topic_named(kafka_bootstrap, dead_letter_topic(topic))
+    _, rm_pool = await _projection_db(new_database)
+    batch = counter_events("o-1", 0, 300, poison_at={7})
+    correlation = batch[0].correlation_id
+    await store.append("o-1", 0, batch)
+    relay_stop = asyncio.Event()
+    relay = asyncio.create_task(Relay(store_db[1], kafka_bootstrap, "r", topic_override=topic).run(relay_stop))
+    runner = ProjectionRunner(CounterProjection(topics=(topic,)), rm_pool, kafka_bootstrap)
+    app = build_app([runner], kafka_bootstrap)
+    capture = structlog.testing.LogCapture()
+    previous = structlog.get_config()
+    structlog.configure(processors=[structlog.contextvars.merge_contextvars, capture])
+    logs = capture.entries
+    try:
+        async with app.broker:  # type: ignore[union-attr]
+            await runner.start()
+            await app.broker.start()  # type: ignore[union-attr]
+            await wait_until(lambda: _count_is(rm_pool, 299), timeout=60)
+            await asyncio.sleep(6)  # FastStream commits offsets after each batch; let the last commit land
+            health = await projection_health(rm_pool, kafka_bootstrap, {"counter": (topic,)}, sample_seconds=0.2)
+            await runner.stop()
+    finally:
+        structlog.configure(**previous)
+    relay_stop.set()
+    await relay
+    [counter] = [h for h in health if h.name == "counter"]
+    assert (counter.events_applied, counter.dead_lettered, counter.consumer_lag) == (299, 1, 0)
+    failures = [entry for entry in logs if entry.get("event") == "apply failed"]
+    assert failures and all(entry["correlation_id"] == str(correlation) for entry in failures)
+    await rm_pool.close()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
+
 from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, chain, record_hash
 
 ENTRY = AuditEntry(

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 import pytest_asyncio
+
 from ap_runtime.access import AuditEntry, AuditLog, append_entries, head, open_audit_pool, query, verify
 from ap_runtime.access.audit_chain import record_hash
 

@@ -13,6 +13,8 @@ import httpx
 import pytest
 import pytest_asyncio
 import structlog
+from fastapi import Depends, FastAPI
+
 from ap_contracts.envelope import OrgKind, StrictModel
 from ap_contracts.personal import BehaviourNarrative, SafeguardingNarrative
 from ap_runtime.access import (
@@ -45,7 +47,6 @@ from ap_runtime.access.fastapi import (
 )
 from ap_runtime.access.guard import AuditUnavailable
 from ap_runtime.access.keys import load_private_key, load_public_key
-from fastapi import Depends, FastAPI
 
 pytestmark = pytest.mark.integration
 

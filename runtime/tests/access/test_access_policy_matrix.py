@@ -12,6 +12,7 @@ import itertools
 from uuid import uuid4
 
 import pytest
+
 from ap_contracts.envelope import OrgKind
 from ap_contracts.personal import RecordClass
 from ap_runtime.access import ACTIONS, Action, Principal, ResourceContext, Role, decide

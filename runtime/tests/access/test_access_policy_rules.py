@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import pytest
 import yaml
+
 from ap_contracts.envelope import OrgKind, StrictModel
 from ap_contracts.personal import BehaviourNarrative, PupilIdentityText, RecordClass, SafeguardingNarrative
 from ap_runtime.access import (

@@ -12,6 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Principal, Role, TokenIssuer, TokenRejected, TokenVerifier, generate_keypair
 from ap_runtime.access.cli import app
@@ -23,9 +27,6 @@ from ap_runtime.access.keys import (
     load_public_key,
     private_key_from_env,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from typer.testing import CliRunner
 
 KEYS = generate_keypair()
 ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))

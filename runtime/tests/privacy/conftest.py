@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import pytest
 import pytest_asyncio
+
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
 from ap_runtime.privacy.testing import random_ring

@@ -10,6 +10,9 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from ap_runtime.privacy.codec import SEALED_PREFIX, PersonalDataCodec, SealedPayload, field_aad
 from ap_runtime.privacy.errors import (
     PersonalFieldsWithoutSubject,
@@ -20,8 +23,6 @@ from ap_runtime.privacy.errors import (
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
 from ap_runtime.privacy.testing import ProbeNoteRecorded, ProbeUnattributedNote, random_ring
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 pytestmark = pytest.mark.integration
 

@@ -6,14 +6,15 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-import ap_contracts.events.catalogue  # noqa: F401  (loads every contract)
 import pytest
+from pydantic import ValidationError
+
+import ap_contracts.events.catalogue  # noqa: F401  (loads every contract)
 from ap_contracts.events import privacy
 from ap_contracts.events.base import DomainEvent, event_model
 from ap_contracts.personal import PERSONAL_SCHEMA_KEY, RecordClass, personal_fields
 from ap_contracts.topics import INCIDENTS_EVENTS, PRIVACY_EVENTS
 from ap_runtime.privacy.codec import PersonalDataCodec
-from pydantic import ValidationError
 
 PUPIL = uuid4()
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+
 from ap_contracts.events.privacy import MasterKeyRotated
 from ap_runtime.privacy.errors import SealedValueRejected, SubjectErased, UnknownSubjectKey
 from ap_runtime.privacy.keystore import KeyStore

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from ap_runtime.privacy.errors import MasterKeyConfigError, MasterKeyMissing, SealedValueRejected
 from ap_runtime.privacy.masterkeys import MasterKeyRing, WrappedKey, generate_master_key
 from ap_runtime.privacy.testing import master_keys_env, random_ring

@@ -10,6 +10,9 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import (
     ErasureReason,
@@ -30,8 +33,6 @@ from ap_runtime.privacy.retention import (
     run_retention,
 )
 from ap_runtime.privacy.testing import ProbeNoteRecorded
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 POLICY = RetentionPolicy.load()
 ALL = frozenset(RecordClass)

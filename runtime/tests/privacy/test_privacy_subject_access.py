@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.base import DomainEvent
 from ap_runtime.privacy.codec import PersonalDataCodec

@@ -13,6 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ap_runtime.privacy.suppression import (
     SUPPRESSED,
     PublishedTable,
@@ -20,8 +23,6 @@ from ap_runtime.privacy.suppression import (
     suppress_rate,
     suppress_table,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 Cell = tuple[int, int]
 Grid = list[list[int | str]]
