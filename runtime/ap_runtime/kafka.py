@@ -9,9 +9,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.topics import PARTITIONS
-
 from ap_runtime.eventstore.models import StoredEvent
 
 Headers = list[tuple[str, bytes]]

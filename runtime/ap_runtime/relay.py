@@ -14,9 +14,9 @@ import contextlib
 import time
 
 import asyncpg
+
 from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
-
 from ap_runtime.eventstore import Checkpoint, EventStore, migrate
 from ap_runtime.eventstore.models import StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
