@@ -12,7 +12,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.topics import PARTITIONS
-from ap_runtime.eventstore.models import StoredEvent
+from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 
 Headers = list[tuple[str, bytes]]
 
@@ -52,9 +52,9 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
         await admin.close()
 
 
-def encode_event(event: StoredEvent) -> tuple[bytes, bytes, Headers]:
+def encode_event(event: StoredEvent | EncodedEvent) -> tuple[bytes, bytes, Headers]:
     """Key (stream id: keeps a pupil's or budget's events in one partition, in order), value, headers."""
-    value = event.envelope().model_dump_json().encode()
+    value = event.envelope_json if isinstance(event, EncodedEvent) else event.envelope().model_dump_json().encode()
     headers: Headers = [
         ("ap-event-id", str(event.event_id).encode()),
         ("ap-event-type", event.event_type.encode()),

@@ -18,7 +18,7 @@ import asyncpg
 from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
 from ap_runtime.eventstore import Checkpoint, EventStore, migrate
-from ap_runtime.eventstore.models import StoredEvent
+from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 from ap_runtime.kafka import encode_event, ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
@@ -27,7 +27,7 @@ from ap_runtime.settings import Settings
 log = get_logger("ap.relay")
 
 
-def topic_of(event: StoredEvent) -> str:
+def topic_of(event: StoredEvent | EncodedEvent) -> str:
     topic: str = event_model(event.event_type, event.schema_version).topic
     return topic
 
@@ -45,7 +45,7 @@ class Relay:
         self._topic_override = topic_override
         self.published = 0
 
-    def _topic(self, event: StoredEvent) -> str:
+    def _topic(self, event: StoredEvent | EncodedEvent) -> str:
         return self._topic_override or topic_of(event)
 
     async def checkpoint(self) -> Checkpoint:
@@ -80,7 +80,7 @@ class Relay:
         log.info("relay started", relay=self._name, checkpoint=cp)
         try:
             while not stop.is_set():
-                batch = await self._store.read_all(cp, self._batch_size)
+                batch = await self._store.read_all_encoded(cp, self._batch_size)
                 if not batch:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):

@@ -76,3 +76,18 @@ class Checkpoint:
 
     transaction_id: int = 0
     position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedEvent:
+    """A stored event as the relay publishes it: routing fields plus the envelope's JSON bytes."""
+
+    transaction_id: int
+    position: int
+    stream_id: str
+    event_type: str
+    schema_version: int
+    event_id: UUID
+    correlation_id: UUID
+    causation_id: UUID | None
+    envelope_json: bytes
