@@ -13,10 +13,15 @@ from enum import StrEnum
 
 class Action(StrEnum):
     # incidents: a pupil's path (BRIEF.md section 2)
+    REGISTER_PUPIL = "incidents.register_pupil"
+    UPDATE_PUPIL_DETAILS = "incidents.update_pupil_details"
     RECORD_REFERRAL = "incidents.record_referral"
     CONSULT_PARENT = "incidents.consult_parent"
     DECIDE_ELIGIBILITY = "incidents.decide_eligibility"
+    RECORD_MULTIDISCIPLINARY_MEETING = "incidents.record_multidisciplinary_meeting"
+    APPROVE_OUT_OF_KEY_STAGE = "incidents.approve_out_of_key_stage"
     START_PLACEMENT = "incidents.start_placement"
+    AGREE_ALERT_THRESHOLDS = "incidents.agree_alert_thresholds"
     RECORD_ATTENDANCE = "incidents.record_attendance"
     RECORD_INCIDENT = "incidents.record_incident"
     APPLY_SANCTION = "incidents.apply_sanction"
@@ -33,10 +38,12 @@ class Action(StrEnum):
     PROPOSE_EXCLUSION = "incidents.propose_exclusion"
     RECORD_COMMISSIONER_DECISION = "incidents.record_commissioner_decision"
     ISSUE_EXCLUSION = "incidents.issue_exclusion"
+    RECORD_REINSTATEMENT = "incidents.record_reinstatement"
     RECORD_TRANSITION_PLAN = "incidents.record_transition_plan"
     END_PLACEMENT = "incidents.end_placement"
     AMEND_RECORD = "incidents.amend_record"
     WITHDRAW_RECORD = "incidents.withdraw_record"
+    MANAGE_STAFF_REGISTER = "incidents.manage_staff_register"
     READ_BEHAVIOUR_LOG = "incidents.read_behaviour_log"
     READ_PLACEMENT_REGISTER = "incidents.read_placement_register"
     READ_SAFEGUARDING_DETAIL = "incidents.read_safeguarding_detail"
@@ -60,6 +67,16 @@ class Action(StrEnum):
     PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
     LIFT_LEGAL_HOLD = "privacy.lift_legal_hold"
     RUN_RETENTION = "privacy.run_retention"
+    # notifications: alerts and the safeguarding file transfer (BRIEF.md section 5; KCSIE)
+    READ_NOTIFICATIONS = "notifications.read_notifications"
+    ACKNOWLEDGE_NOTIFICATION = "notifications.acknowledge_notification"
+    OFFER_SAFEGUARDING_FILE = "notifications.offer_safeguarding_file"
+    CONFIRM_SAFEGUARDING_FILE_RECEIPT = "notifications.confirm_safeguarding_file_receipt"
+    # reporting: reports by audience (BRIEF.md section 4)
+    READ_WEEKLY_REPORT = "reporting.read_weekly_report"
+    READ_PARTNERSHIP_REPORT = "reporting.read_partnership_report"
+    READ_ANNUAL_REPORT = "reporting.read_annual_report"
+    READ_STRATEGY_REPORT = "reporting.read_strategy_report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +97,15 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(Action.REGISTER_PUPIL, "register a pupil"),
+    ActionSpec(Action.UPDATE_PUPIL_DETAILS, "update a pupil's details"),
     ActionSpec(Action.RECORD_REFERRAL, "record a referral"),
     ActionSpec(Action.CONSULT_PARENT, "record a parent consultation"),
     ActionSpec(Action.DECIDE_ELIGIBILITY, "decide eligibility for a place"),
+    ActionSpec(Action.RECORD_MULTIDISCIPLINARY_MEETING, "record a multidisciplinary meeting"),
+    ActionSpec(Action.APPROVE_OUT_OF_KEY_STAGE, "approve a placement outside the pupil's key stage"),
     ActionSpec(Action.START_PLACEMENT, "start a placement"),
+    ActionSpec(Action.AGREE_ALERT_THRESHOLDS, "agree a placement's alert thresholds"),
     ActionSpec(Action.RECORD_ATTENDANCE, "record attendance"),
     ActionSpec(Action.RECORD_INCIDENT, "record an incident"),
     ActionSpec(Action.APPLY_SANCTION, "apply a sanction"),
@@ -100,10 +122,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.PROPOSE_EXCLUSION, "propose withdrawing a place"),
     ActionSpec(Action.RECORD_COMMISSIONER_DECISION, "record the commissioner's decision on a place"),
     ActionSpec(Action.ISSUE_EXCLUSION, "exclude a pupil from school"),
+    ActionSpec(Action.RECORD_REINSTATEMENT, "record a governing board's reinstatement"),
     ActionSpec(Action.RECORD_TRANSITION_PLAN, "record a transition plan"),
     ActionSpec(Action.END_PLACEMENT, "end a placement"),
     ActionSpec(Action.AMEND_RECORD, "amend a record"),
     ActionSpec(Action.WITHDRAW_RECORD, "withdraw a record"),
+    ActionSpec(Action.MANAGE_STAFF_REGISTER, "change a provision's staff training register"),
     ActionSpec(Action.READ_BEHAVIOUR_LOG, "read the behaviour log", reads=True),
     ActionSpec(Action.READ_PLACEMENT_REGISTER, "read the placement register", reads=True),
     ActionSpec(Action.READ_SAFEGUARDING_DETAIL, "read safeguarding detail", reads=True),
@@ -125,6 +149,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.PLACE_LEGAL_HOLD, "place a legal hold"),
     ActionSpec(Action.LIFT_LEGAL_HOLD, "lift a legal hold"),
     ActionSpec(Action.RUN_RETENTION, "run retention"),
+    ActionSpec(Action.READ_NOTIFICATIONS, "read notifications", reads=True),
+    ActionSpec(Action.ACKNOWLEDGE_NOTIFICATION, "acknowledge a notification"),
+    ActionSpec(Action.OFFER_SAFEGUARDING_FILE, "send a child-protection file to a new setting"),
+    ActionSpec(Action.CONFIRM_SAFEGUARDING_FILE_RECEIPT, "confirm receipt of a child-protection file"),
+    ActionSpec(Action.READ_WEEKLY_REPORT, "read the weekly report on its pupils", reads=True),
+    ActionSpec(Action.READ_PARTNERSHIP_REPORT, "read the termly partnership report", reads=True),
+    ActionSpec(Action.READ_ANNUAL_REPORT, "read the local authority's annual figures", reads=True),
+    ActionSpec(Action.READ_STRATEGY_REPORT, "read the exclusion strategy data", reads=True),
 )
 
 ACTION_SPECS: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import asyncpg
 import typer
-from ap_contracts.envelope import OrgKind
 
+from ap_contracts.envelope import OrgKind
 from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, verify
 from ap_runtime.access.keys import PRIVATE_KEY_ENV, KeyConfigError, generate_keypair, load_private_key
 from ap_runtime.access.roles import Role

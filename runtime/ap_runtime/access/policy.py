@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ap_contracts.envelope import OrgKind
-from ap_contracts.personal import RecordClass, personal_fields
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ap_contracts.envelope import OrgKind
+from ap_contracts.personal import RecordClass, personal_fields
 from ap_runtime.access.actions import ACTION_SPECS
 from ap_runtime.access.context import Relationship, ResourceContext
 from ap_runtime.access.principal import Principal

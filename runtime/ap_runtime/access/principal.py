@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ap_contracts.envelope import Actor, OrgKind
-
 from ap_runtime.access.roles import Role
 
 

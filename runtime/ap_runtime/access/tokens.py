@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from ap_contracts.envelope import OrgKind
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ap_contracts.envelope import OrgKind
 from ap_runtime.access.keys import (
     KeyConfigError,
     KeyPair,

@@ -21,11 +21,11 @@ import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from ap_contracts.events.base import DomainEvent, event_model
-from ap_contracts.personal import personal_fields
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ap_contracts.events.base import DomainEvent, event_model
+from ap_contracts.personal import personal_fields
 from ap_runtime.privacy.errors import (
     PersonalFieldsWithoutSubject,
     SealedValueRejected,

@@ -36,8 +36,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import asyncpg
-from ap_contracts.events.privacy import MasterKeyRotated
 
+from ap_contracts.events.privacy import MasterKeyRotated
 from ap_runtime.logging import get_logger
 from ap_runtime.privacy.errors import SubjectErased, UnknownSubjectKey
 from ap_runtime.privacy.keycache import KeyCache

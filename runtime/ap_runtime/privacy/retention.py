@@ -32,6 +32,8 @@ from typing import Protocol
 from uuid import UUID
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import (
     ErasureReason,
@@ -41,7 +43,6 @@ from ap_contracts.events.privacy import (
     RetentionOutcome,
 )
 from ap_contracts.personal import RecordClass
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ERASURE_LEGAL_BASIS = "UK GDPR Art. 5(1)(e) storage limitation; retention policy {version}"
 

@@ -23,12 +23,12 @@ from typing import Any
 from uuid import UUID
 
 import yaml
-from ap_contracts.envelope import EventEnvelope
-from ap_contracts.events.base import event_model
-from ap_contracts.personal import RecordClass, personal_fields
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
+from ap_contracts.envelope import EventEnvelope
+from ap_contracts.events.base import event_model
+from ap_contracts.personal import RecordClass, personal_fields
 from ap_runtime.privacy.codec import ERASED_FLAG
 
 DOCUMENT_FORMAT = "ap-subject-access/1"

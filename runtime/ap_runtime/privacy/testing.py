@@ -8,6 +8,8 @@ import os
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import Field
+
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.personal import (
     BehaviourNarrative,
@@ -16,8 +18,6 @@ from ap_contracts.personal import (
     SafeguardingNarrative,
     SenHealthText,
 )
-from pydantic import Field
-
 from ap_runtime.privacy.masterkeys import ACTIVE_MASTER_KEY_ENV, KEY_BYTES, MASTER_KEYS_ENV, MasterKeyRing
 
 PROBE_TOPIC = "ap.test.privacy"

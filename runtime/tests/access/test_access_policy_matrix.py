@@ -32,10 +32,15 @@ DATA_CONTROLLER_DPO = {DPO: "HC"}
 
 # Who may do what, without break-glass and with a purpose stated.
 SPEC: dict[str, dict[Role, str]] = {
+    "incidents.register_pupil": {HSS: "H", HSH: "H", LA: "*"},
+    "incidents.update_pupil_details": {HSS: "H", HSH: "H", LA: "*"},
     "incidents.record_referral": {HSS: "H", HSH: "H", DSL: "H"},
     "incidents.consult_parent": {HSS: "H", HSH: "H"},
     "incidents.decide_eligibility": {COM: "C", LA: "C", PM: "P"},
+    "incidents.record_multidisciplinary_meeting": {HSS: "H", HSH: "H", PM: "P"},
+    "incidents.approve_out_of_key_stage": {HSH: "H"},
     "incidents.start_placement": {PM: "P", COM: "C", LA: "C"},
+    "incidents.agree_alert_thresholds": {PM: "P", COM: "C", LA: "C"},
     "incidents.record_attendance": DAY_TO_DAY,
     "incidents.record_incident": DAY_TO_DAY_WITH_DSL,
     "incidents.apply_sanction": DAY_TO_DAY,
@@ -52,10 +57,12 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.propose_exclusion": {PM: "P"},
     "incidents.record_commissioner_decision": {COM: "C", LA: "C"},
     "incidents.issue_exclusion": {HSH: "H"},
+    "incidents.record_reinstatement": {HSS: "H", HSH: "H"},
     "incidents.record_transition_plan": {HSS: "H", HSH: "H", PM: "P"},
     "incidents.end_placement": {PM: "P", COM: "C", LA: "C"},
-    "incidents.amend_record": {PM: "P", DSL: "P"},
-    "incidents.withdraw_record": {PM: "P", DSL: "P"},
+    "incidents.amend_record": {PM: "P", DSL: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
+    "incidents.withdraw_record": {PM: "P", DSL: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
+    "incidents.manage_staff_register": {PM: "P"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",
@@ -86,6 +93,14 @@ SPEC: dict[str, dict[Role, str]] = {
     "privacy.place_legal_hold": DATA_CONTROLLER_DPO,
     "privacy.lift_legal_hold": DATA_CONTROLLER_DPO,
     "privacy.run_retention": {ADMIN: "*"},
+    "notifications.read_notifications": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
+    "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
+    "notifications.offer_safeguarding_file": {DSL: "PH"},
+    "notifications.confirm_safeguarding_file_receipt": {DSL: "O"},
+    "reporting.read_weekly_report": {HSS: "H", HSH: "H", DSL: "H"},
+    "reporting.read_partnership_report": {NP: "N", LA: "*"},
+    "reporting.read_annual_report": {LA: "*"},
+    "reporting.read_strategy_report": {LA: "*", SF: "*"},
 }
 
 # What changes when the caller asks for break-glass access (with a purpose).
@@ -216,6 +231,10 @@ VISIBLE: dict[tuple[str, Role, OrgKind, str, bool], frozenset[RecordClass]] = {
     ("incidents.read_safeguarding_detail", PM, OrgKind.PROVISION, "P", True): BREAK_GLASS_VIEW,
     ("privacy.export_subject_access", DPO, OrgKind.HOME_SCHOOL, "H", False): ALL,
     ("finance.read_ledger", HSF, OrgKind.HOST_SCHOOL, "O", False): frozenset(),
+    ("notifications.read_notifications", DSL, OrgKind.HOME_SCHOOL, "O", False): frozenset({RecordClass.SAFEGUARDING}),
+    ("notifications.read_notifications", HSH, OrgKind.HOME_SCHOOL, "O", False): frozenset(),
+    ("notifications.read_notifications", COM, OrgKind.COMMISSIONER, "O", False): frozenset(),
+    ("reporting.read_partnership_report", NP, OrgKind.PARTNERSHIP, "N", False): frozenset(),
 }
 
 

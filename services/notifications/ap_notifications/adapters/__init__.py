@@ -1,0 +1,1 @@
+"""I/O of the notifications service: delivery channels, the delivery ledger, the event store."""

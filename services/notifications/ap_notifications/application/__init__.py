@@ -1,0 +1,1 @@
+"""Command handlers: load, decide, append through the command executor, deliver."""

@@ -1,0 +1,33 @@
+"""Acknowledge a notification (a commissioner confirms it has seen a decision it must take)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ap_contracts.events.notifications import NotificationSent
+from ap_notifications.domain.notification import (
+    acknowledgement_command_id,
+    decide_acknowledge,
+    notification_stream_id,
+    sent_event,
+)
+from ap_runtime.access import Principal
+from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
+from ap_runtime.eventstore import EventStore
+
+
+async def load_sent(store: EventStore, notification_id: UUID) -> NotificationSent | None:
+    """The notification as sent, or None when there is no such notification."""
+    return sent_event(await store.load(notification_stream_id(notification_id)))
+
+
+async def acknowledge(
+    executor: CommandExecutor, notification_id: UUID, principal: Principal, at: datetime, correlation_id: UUID
+) -> CommandOutcome:
+    meta = CommandMeta(command_id=acknowledgement_command_id(notification_id), actor=principal.actor(),
+                       organisation_id=principal.organisation_id, correlation_id=correlation_id, occurred_at=at)
+    return await executor.execute(
+        notification_stream_id(notification_id), meta,
+        lambda history: decide_acknowledge(history, notification_id, principal.user_id, at),
+    )

@@ -1,0 +1,1 @@
+"""Pure alert and transfer rules: no I/O, no clock."""

@@ -1,0 +1,98 @@
+"""One notification's life: sent once, acknowledged at most once, delivery failures recorded.
+
+Identity rule: a notification's id is derived from what caused it (the cause event, the rule, the
+audience and the recipient organisation), so a redelivered or replayed event decides the same id,
+the command executor sees the same command, and nobody is alerted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.notifications import (
+    Audience,
+    Channel,
+    DeliveryFailure,
+    NotificationAcknowledged,
+    NotificationDeliveryFailed,
+    NotificationSent,
+)
+from ap_notifications.domain.alerts import Alert
+from ap_notifications.domain.errors import NotificationNotFound
+
+NOTIFICATIONS_NAMESPACE = UUID("6f1d3c52-7a51-4d0e-9a53-3c0f5d7b2e41")
+
+
+def notification_id_for(cause_event_id: UUID, rule_name: str, audience: Audience, recipient: str) -> UUID:
+    """The notification (and command) id for one alert; the same inputs always give the same id.
+
+    The recipient is part of the key because one rule may alert two organisations in the same
+    role (the provision's and the home school's DSL).
+    """
+    return uuid5(NOTIFICATIONS_NAMESPACE, f"{cause_event_id}|{rule_name}|{audience.value}|{recipient}")
+
+
+def notification_stream_id(notification_id: UUID) -> str:
+    return f"notification-{notification_id}"
+
+
+def acknowledgement_command_id(notification_id: UUID) -> UUID:
+    """One acknowledgement per notification: the first recipient to acknowledge it is recorded."""
+    return uuid5(notification_id, "acknowledged")
+
+
+def delivery_failure_command_id(notification_id: UUID, attempt: int) -> UUID:
+    return uuid5(notification_id, f"delivery-failed-{attempt}")
+
+
+def sent_event(history: Sequence[DomainEvent]) -> NotificationSent | None:
+    return next((e for e in history if isinstance(e, NotificationSent)), None)
+
+
+def decide_send(history: Sequence[DomainEvent], alert: Alert, channel: Channel) -> list[NotificationSent]:
+    """Record the alert as sent, unless this notification was recorded already."""
+    if sent_event(history) is not None:
+        return []
+    return [NotificationSent(
+        notification_id=notification_id_for(alert.cause_event_id, alert.rule_name, alert.audience,
+                                             alert.recipient_organisation_id),
+        pupil_ref=alert.pupil_ref,
+        rule_name=alert.rule_name,
+        audience=alert.audience,
+        recipient_organisation_id=alert.recipient_organisation_id,
+        channel=channel,
+        cause_event_id=alert.cause_event_id,
+        template_id=alert.template_id,
+        threshold=alert.threshold,
+    )]
+
+
+def decide_acknowledge(
+    history: Sequence[DomainEvent], notification_id: UUID, user_id: str, at: datetime
+) -> list[NotificationAcknowledged]:
+    """Acknowledge a notification that was sent; acknowledging it again changes nothing."""
+    sent = sent_event(history)
+    if sent is None:
+        raise NotificationNotFound(notification_id)
+    if any(isinstance(e, NotificationAcknowledged) for e in history):
+        return []
+    return [NotificationAcknowledged(
+        notification_id=notification_id, pupil_ref=sent.pupil_ref, acknowledged_by=user_id, acknowledged_at=at,
+    )]
+
+
+def decide_delivery_failed(
+    history: Sequence[DomainEvent], notification_id: UUID, channel: Channel, failure: DeliveryFailure,
+    attempt: int, will_retry: bool,
+) -> list[NotificationDeliveryFailed]:
+    """Record that a channel did not deliver a notification that was sent."""
+    sent = sent_event(history)
+    if sent is None:
+        raise NotificationNotFound(notification_id)
+    return [NotificationDeliveryFailed(
+        notification_id=sent.notification_id, pupil_ref=sent.pupil_ref, channel=channel, failure=failure,
+        attempt=attempt, will_retry=will_retry,
+    )]

@@ -1,0 +1,156 @@
+"""Transfer of the child-protection file to the new setting's DSL (KCSIE; STATUTORY.md).
+
+When a pupil moves on, the file goes to the receiving setting's DSL within 5 school days, apart
+from the pupil file, and receipt is confirmed. Each transfer is one stream: offered, then either
+confirmed by the receiving DSL or found overdue once the last school day for receipt has passed.
+An overdue transfer is recorded once; a late confirmation is still recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid5
+
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.placements import PlacementEnded
+from ap_contracts.events.privacy import (
+    SafeguardingFileOffered,
+    SafeguardingFileReceiptConfirmed,
+    SafeguardingFileTransferOverdue,
+)
+from ap_contracts.events.pupil_vocabulary import PlacementEndReason
+from ap_notifications.domain.errors import (
+    OnlyReceivingDslConfirms,
+    TransferAlreadyOfferedDifferently,
+    TransferNotFound,
+    TransferToSameSetting,
+)
+from ap_notifications.domain.placement_terms import PlacementTerms
+from ap_notifications.domain.rulebook import AlertRuleBook
+from ap_notifications.domain.school_days import add_school_days
+
+TRANSFER_STREAM_PREFIX = "safeguarding-transfer-"
+
+
+def transfer_stream_id(transfer_id: UUID) -> str:
+    return f"{TRANSFER_STREAM_PREFIX}{transfer_id}"
+
+
+def transfer_id_after_placement_end(placement_ended_event_id: UUID) -> UUID:
+    """The transfer a placement's end starts: one per ending, the same on every replay."""
+    return uuid5(placement_ended_event_id, "safeguarding-file-transfer")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTransfer:
+    transfer_id: UUID
+    pupil_ref: UUID
+    from_organisation_id: str
+    to_organisation_id: str
+    receiving_dsl_organisation_id: str
+    offered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TransferState:
+    offer: SafeguardingFileOffered | None = None
+    confirmed: SafeguardingFileReceiptConfirmed | None = None
+    overdue: SafeguardingFileTransferOverdue | None = None
+
+
+def fold_transfer(history: Sequence[DomainEvent]) -> TransferState:
+    state = TransferState()
+    for event in history:
+        if isinstance(event, SafeguardingFileOffered):
+            state = TransferState(event, state.confirmed, state.overdue)
+        elif isinstance(event, SafeguardingFileReceiptConfirmed):
+            state = TransferState(state.offer, event, state.overdue)
+        elif isinstance(event, SafeguardingFileTransferOverdue):
+            state = TransferState(state.offer, state.confirmed, event)
+    return state
+
+
+def decide_offer(
+    history: Sequence[DomainEvent], command: OfferTransfer, book: AlertRuleBook
+) -> list[SafeguardingFileOffered]:
+    """Offer the file with its due date: ``transfer_school_days`` school days after the offer day."""
+    if command.from_organisation_id == command.to_organisation_id:
+        raise TransferToSameSetting(command.from_organisation_id)
+    offered = SafeguardingFileOffered(
+        pupil_ref=command.pupil_ref,
+        transfer_id=command.transfer_id,
+        from_organisation_id=command.from_organisation_id,
+        to_organisation_id=command.to_organisation_id,
+        receiving_dsl_organisation_id=command.receiving_dsl_organisation_id,
+        offered_at=command.offered_at,
+        due_by=add_school_days(command.offered_at.date(), book.transfer_school_days),
+    )
+    earlier = fold_transfer(history).offer
+    if earlier is None:
+        return [offered]
+    if earlier.model_dump(exclude={"offered_at", "due_by"}) != offered.model_dump(exclude={"offered_at", "due_by"}):
+        raise TransferAlreadyOfferedDifferently(command.transfer_id)
+    return []
+
+
+def decide_confirm(
+    history: Sequence[DomainEvent], transfer_id: UUID, by_organisation_id: str, at: datetime
+) -> list[SafeguardingFileReceiptConfirmed]:
+    """Only the receiving DSL's organisation confirms receipt; confirming twice changes nothing."""
+    state = fold_transfer(history)
+    if state.offer is None:
+        raise TransferNotFound(transfer_id)
+    if by_organisation_id != state.offer.receiving_dsl_organisation_id:
+        raise OnlyReceivingDslConfirms(transfer_id, state.offer.receiving_dsl_organisation_id, by_organisation_id)
+    if state.confirmed is not None:
+        return []
+    return [SafeguardingFileReceiptConfirmed(
+        pupil_ref=state.offer.pupil_ref, transfer_id=transfer_id, confirmed_by_organisation_id=by_organisation_id,
+        confirmed_at=at,
+    )]
+
+
+def decide_overdue(history: Sequence[DomainEvent], today: date) -> list[SafeguardingFileTransferOverdue]:
+    """Overdue once ``today`` is after the last school day for receipt and nobody confirmed it."""
+    state = fold_transfer(history)
+    if state.offer is None or state.confirmed is not None or state.overdue is not None:
+        return []
+    if today <= state.offer.due_by:
+        return []
+    return [SafeguardingFileTransferOverdue(
+        pupil_ref=state.offer.pupil_ref, transfer_id=state.offer.transfer_id, due_by=state.offer.due_by,
+        detected_on=today,
+    )]
+
+
+def offer_after_placement_end(
+    ended: PlacementEnded, ended_event_id: UUID, recorded_at: datetime, terms: PlacementTerms, book: AlertRuleBook
+) -> OfferTransfer | None:
+    """The transfer a placement's end calls for, when the pupil goes on to a known other setting.
+
+    The receiving setting is the destination the ending names; a pupil reintegrated to the home
+    school goes back to it. Endings with no known receiving setting (left the area with no
+    destination, for instance) start no transfer here: the DSL offers the file explicitly.
+    """
+    receiving = ended.destination_id
+    if receiving is None and ended.reason is PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL:
+        receiving = terms.home_school_id
+    if receiving is None or receiving == terms.provision_id:
+        return None
+    if ended.destination_id is None and ended.reason not in book.transfer_end_reasons:
+        return None
+    return OfferTransfer(
+        transfer_id=transfer_id_after_placement_end(ended_event_id),
+        pupil_ref=terms.pupil_ref,
+        from_organisation_id=terms.provision_id,
+        to_organisation_id=receiving,
+        receiving_dsl_organisation_id=receiving,
+        offered_at=recorded_at,
+    )
+
+
+def dsls_to_alert(offer: SafeguardingFileOffered) -> tuple[str, ...]:
+    """An overdue transfer alerts both DSLs: the one who sent the file and the one who should confirm it."""
+    return tuple(dict.fromkeys((offer.from_organisation_id, offer.receiving_dsl_organisation_id)))

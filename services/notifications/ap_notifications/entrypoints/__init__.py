@@ -1,0 +1,1 @@
+"""Processes: the alert worker, the HTTP API, the safeguarding transfer check."""

@@ -1,0 +1,247 @@
+"""HTTP API of the notifications service: ``python -m ap_notifications.entrypoints.api``.
+
+  GET  /v1/notifications                               the caller's organisation's notifications
+  POST /v1/notifications/{notification_id}/acknowledgement
+  POST /v1/safeguarding-transfers                      the DSL sends a child-protection file
+  GET  /v1/safeguarding-transfers/{transfer_id}        sender or receiver reads the transfer's state
+  POST /v1/safeguarding-transfers/{transfer_id}/receipt  the receiving DSL confirms receipt
+
+Every call is authorised and audited through ``ap_runtime.access``. Environment: as the worker
+(``entrypoints.settings``) plus AP_TOKEN_PUBLIC_KEY, AP_DSN_AP_AUDIT, AP_NOTIFY_API_HOST/PORT.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+
+from ap_contracts.events.notifications import Audience
+from ap_contracts.events.privacy import SafeguardingFileOffered
+from ap_contracts.personal import RecordClass
+from ap_notifications.application.acknowledge import acknowledge, load_sent
+from ap_notifications.domain.errors import (
+    NotificationNotFound,
+    NotificationsRefused,
+    OnlyReceivingDslConfirms,
+    TransferNotFound,
+)
+from ap_notifications.domain.transfers import OfferTransfer, TransferState
+from ap_notifications.entrypoints.http_models import (
+    AcknowledgementView,
+    NotificationList,
+    NotificationView,
+    OfferRequest,
+    TransferView,
+)
+from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_notifications.entrypoints.wiring import NotificationServices, open_services
+from ap_notifications.projections import placement_terms
+from ap_notifications.projections.inbox import InboxProjection, notifications_for
+from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access.fastapi import (
+    AccessHeaders,
+    Guard,
+    access_headers,
+    guard_from_request,
+    install_access,
+    principal_from_request,
+)
+from ap_runtime.projection import read_model
+
+CallerDep = Annotated[Principal, Depends(principal_from_request)]
+HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
+GuardDep = Annotated[Guard, Depends(guard_from_request)]
+
+EVERYONE_BUT_DSL = tuple(a.value for a in Audience if a is not Audience.DSL)
+
+
+@dataclass
+class ApiDeps:
+    services: NotificationServices
+    guard: AccessGuard
+    verifier: TokenVerifier
+    audit_pool: asyncpg.Pool | None = None
+
+    async def close(self) -> None:
+        await self.services.close()
+        if self.audit_pool is not None:
+            await self.audit_pool.close()
+
+
+def _services(request: Request) -> NotificationServices:
+    services: NotificationServices = request.app.state.notifications
+    return services
+
+
+ServicesDep = Annotated[NotificationServices, Depends(_services)]
+
+
+def _refused(exc: NotificationsRefused) -> HTTPException:
+    if isinstance(exc, NotificationNotFound | TransferNotFound):
+        return HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": str(exc)})
+    if isinstance(exc, OnlyReceivingDslConfirms):
+        return HTTPException(status.HTTP_403_FORBIDDEN, detail={"rule": type(exc).__name__, "reason": str(exc)})
+    return HTTPException(status.HTTP_409_CONFLICT, detail={"rule": type(exc).__name__, "reason": str(exc)})
+
+
+def _transfer_view(state: TransferState, offer: SafeguardingFileOffered, duplicate: bool = False) -> TransferView:
+    return TransferView(
+        transfer_id=offer.transfer_id, pupil_ref=offer.pupil_ref, from_organisation_id=offer.from_organisation_id,
+        to_organisation_id=offer.to_organisation_id,
+        receiving_dsl_organisation_id=offer.receiving_dsl_organisation_id, offered_at=offer.offered_at,
+        due_by=offer.due_by, confirmed_at=None if state.confirmed is None else state.confirmed.confirmed_at,
+        overdue_detected_on=None if state.overdue is None else state.overdue.detected_on, duplicate=duplicate,
+    )
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/v1/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/notifications")
+    async def list_notifications(
+        caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+        unacknowledged: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> NotificationList:
+        decision = await guard.check(caller, Action.READ_NOTIFICATIONS,
+                                     ResourceContext(organisation_id=caller.organisation_id),
+                                     purpose=headers.purpose, correlation_id=headers.correlation_id)
+        audiences = EVERYONE_BUT_DSL
+        if RecordClass.SAFEGUARDING in decision.visible_record_classes:
+            audiences = (*audiences, Audience.DSL.value)
+        async with read_model(services.pool, InboxProjection.name) as conn:
+            entries = await notifications_for(conn, caller.organisation_id, audiences, unacknowledged, limit)
+        views = [NotificationView.model_validate(e, from_attributes=True) for e in entries]
+        return NotificationList(organisation_id=caller.organisation_id, notifications=views)
+
+    @app.post("/v1/notifications/{notification_id}/acknowledgement")
+    async def acknowledge_notification(
+        notification_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+    ) -> AcknowledgementView:
+        sent = await load_sent(services.store, notification_id)
+        if sent is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": f"no notification {notification_id}"})
+        record_class = RecordClass.SAFEGUARDING if sent.audience is Audience.DSL else None
+        ctx = ResourceContext(pupil_ref=sent.pupil_ref, organisation_id=sent.recipient_organisation_id,
+                              record_class=record_class)
+        await guard.check(caller, Action.ACKNOWLEDGE_NOTIFICATION, ctx, purpose=headers.purpose,
+                          correlation_id=headers.correlation_id)
+        try:
+            outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
+                                        headers.correlation_id)
+        except NotificationsRefused as exc:
+            raise _refused(exc) from exc
+        return AcknowledgementView(notification_id=notification_id,
+                                   already_acknowledged=outcome.duplicate or not outcome.event_ids)
+
+    @app.post("/v1/safeguarding-transfers", status_code=status.HTTP_201_CREATED)
+    async def offer_file(
+        body: OfferRequest, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+    ) -> TransferView:
+        async with read_model(services.pool, "notification_alerts") as conn:
+            terms = await placement_terms.latest_placement_of(conn, body.pupil_ref)
+        ctx = ResourceContext(pupil_ref=body.pupil_ref) if terms is None else ResourceContext(
+            pupil_ref=body.pupil_ref, provision_id=terms.provision_id, home_school_id=terms.home_school_id,
+            commissioner_id=terms.commissioner_id, partnership_id=terms.partnership_id)
+        await guard.check(caller, Action.OFFER_SAFEGUARDING_FILE, ctx, purpose=headers.purpose,
+                          correlation_id=headers.correlation_id, recipients=(body.to_organisation_id,))
+        command = OfferTransfer(
+            transfer_id=body.transfer_id, pupil_ref=body.pupil_ref, from_organisation_id=caller.organisation_id,
+            to_organisation_id=body.to_organisation_id,
+            receiving_dsl_organisation_id=body.receiving_dsl_organisation_id or body.to_organisation_id,
+            offered_at=datetime.now(UTC),
+        )
+        try:
+            recorded = await services.transfers.offer(command, caller.actor(), caller.organisation_id,
+                                                      headers.correlation_id)
+        except NotificationsRefused as exc:
+            raise _refused(exc) from exc
+        state, offer = await _offered(services, body.transfer_id)
+        return _transfer_view(state, offer, duplicate=recorded.outcome.duplicate or not recorded.outcome.event_ids)
+
+    @app.get("/v1/safeguarding-transfers/{transfer_id}")
+    async def read_transfer(
+        transfer_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+    ) -> TransferView:
+        state, offer = await _offered(services, transfer_id)
+        # Sender and receiver both follow the transfer; each reads it as a notification of its own.
+        own = caller.organisation_id if caller.organisation_id in (
+            offer.from_organisation_id, offer.receiving_dsl_organisation_id) else None
+        ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=own,
+                              record_class=RecordClass.SAFEGUARDING)
+        await guard.check(caller, Action.READ_NOTIFICATIONS, ctx, purpose=headers.purpose,
+                          correlation_id=headers.correlation_id)
+        return _transfer_view(state, offer)
+
+    @app.post("/v1/safeguarding-transfers/{transfer_id}/receipt")
+    async def confirm_receipt(
+        transfer_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+    ) -> TransferView:
+        _, offer = await _offered(services, transfer_id)
+        ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=offer.receiving_dsl_organisation_id)
+        await guard.check(caller, Action.CONFIRM_SAFEGUARDING_FILE_RECEIPT, ctx, purpose=headers.purpose,
+                          correlation_id=headers.correlation_id)
+        try:
+            await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
+                                             datetime.now(UTC), headers.correlation_id)
+        except NotificationsRefused as exc:
+            raise _refused(exc) from exc
+        return _transfer_view(*await _offered(services, transfer_id))
+
+
+async def _offered(services: NotificationServices, transfer_id: UUID) -> tuple[TransferState, SafeguardingFileOffered]:
+    """The transfer and its offer; 404 when it was never offered."""
+    state = await services.transfers.state(transfer_id)
+    if state.offer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": f"no transfer {transfer_id}"})
+    return state, state.offer
+
+
+async def deps_from_env() -> ApiDeps:
+    """Real adapters named by the environment (see the module docstring)."""
+    services = await open_services(NotificationSettings.from_env())
+    audit_pool = await open_audit_pool()
+    return ApiDeps(services, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(), audit_pool)
+
+
+def create_app(deps: ApiDeps | None = None) -> FastAPI:
+    """The API; without ``deps`` it opens its adapters from the environment at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = deps is None
+        active = deps or await deps_from_env()
+        app.state.notifications = active.services
+        install_access(app, verifier=active.verifier, guard=active.guard)
+        try:
+            yield
+        finally:
+            if owned:
+                await active.close()
+
+    app = FastAPI(title="AP notifications", version="1", lifespan=lifespan)
+    if deps is not None:  # usable without running the lifespan (in-process test clients)
+        app.state.notifications = deps.services
+        install_access(app, verifier=deps.verifier, guard=deps.guard)
+    _routes(app)
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    host = os.environ.get("AP_NOTIFY_API_HOST", "127.0.0.1")
+    port = int(os.environ.get("AP_NOTIFY_API_PORT", "8030"))
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The alert worker: ``python -m ap_notifications.entrypoints.worker``.
+
+Consumes incidents events (alerts, safeguarding file offers) and the service's own notification
+events (the inbox behind the API) until SIGTERM or SIGINT. Run the notifications relay beside it
+(``python -m ap_runtime.relay --service notifications``) so the inbox sees what the worker records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from ap_notifications.application.alerting import AlertingProjection
+from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_notifications.entrypoints.wiring import NotificationServices, open_services
+from ap_notifications.projections.inbox import InboxProjection
+from ap_runtime.logging import configure_logging
+from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.runner import build_app
+
+
+def runners(services: NotificationServices, settings: NotificationSettings) -> list[ProjectionRunner]:
+    """The worker's two consumers, on the service's own database."""
+    alerting = AlertingProjection(services.dispatcher, services.transfers, services.book,
+                                  topics=(settings.incidents_topic,))
+    inbox = InboxProjection(topics=(settings.notifications_topic,))
+    return [
+        ProjectionRunner(p, services.pool, settings.kafka_bootstrap, group_id=f"{settings.group_prefix}.{p.name}")
+        for p in (alerting, inbox)
+    ]
+
+
+async def run() -> None:
+    settings = NotificationSettings.from_env()
+    services = await open_services(settings)
+    app = build_app(runners(services, settings), settings.kafka_bootstrap)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, app.exit)
+    try:
+        await app.run()
+    finally:
+        await services.close()
+
+
+def main() -> None:
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

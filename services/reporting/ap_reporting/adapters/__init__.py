@@ -1,0 +1,1 @@
+"""I/O helpers of the reporting service: event decoding, CSV rendering."""

@@ -1,0 +1,1 @@
+"""Report queries: read the facts, assemble a report."""

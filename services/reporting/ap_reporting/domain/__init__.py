@@ -1,0 +1,1 @@
+"""Pure report assembly: periods, phases, bands, suppression of published tables."""

@@ -1,0 +1,1 @@
+"""Processes: the reporting API and the projections runner."""

@@ -1,0 +1,159 @@
+"""HTTP API of the reporting service: ``python -m ap_reporting.entrypoints.api``.
+
+  GET /v1/reports/weekly/{home_school_id}?week_of=YYYY-MM-DD       home school (exact, pupil_ref only)
+  GET /v1/reports/partnership/{partnership_id}?first_day=&last_day=  partnership, LA (suppressed)
+  GET /v1/reports/annual?academic_year=2024/25                      LA (suppressed)
+  GET /v1/reports/strategy?from_year=2022/23&to_year=2024/25        LA, Schools Forum (suppressed)
+
+Each takes ``format=json`` (default) or ``format=csv``. Every call is authorised and audited through
+``ap_runtime.access``. Environment: ``entrypoints.settings``.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+import asyncpg
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel
+
+from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
+from ap_reporting.application import reports
+from ap_reporting.domain.vocabulary import Period, academic_years, school_week
+from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access.fastapi import (
+    AccessHeaders,
+    Guard,
+    access_headers,
+    guard_from_request,
+    install_access,
+    principal_from_request,
+)
+
+CallerDep = Annotated[Principal, Depends(principal_from_request)]
+HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
+GuardDep = Annotated[Guard, Depends(guard_from_request)]
+Format = Literal["json", "csv"]
+YEAR = r"^\d{4}/\d{2}$"
+
+
+@dataclass
+class ApiDeps:
+    pool: asyncpg.Pool
+    guard: AccessGuard
+    verifier: TokenVerifier
+    owned_pools: tuple[asyncpg.Pool, ...] = ()
+
+    async def close(self) -> None:
+        for pool in self.owned_pools:
+            await pool.close()
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.reporting_pool
+    return pool
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(body, media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _period(first_day: date, last_day: date) -> Period:
+    try:
+        return Period(first_day, last_day)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/v1/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/reports/weekly/{home_school_id}", response_model=None)
+    async def weekly(home_school_id: str, week_of: date, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+                     pool: PoolDep, format: Format = "json") -> Response | BaseModel:
+        await guard.check(caller, Action.READ_WEEKLY_REPORT, ResourceContext(home_school_id=home_school_id),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        report = await reports.weekly_report(pool, home_school_id, school_week(week_of))
+        return _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
+
+    @app.get("/v1/reports/partnership/{partnership_id}", response_model=None)
+    async def partnership(partnership_id: str, first_day: date, last_day: date, caller: CallerDep,
+                          headers: HeadersDep, guard: GuardDep, pool: PoolDep,
+                          format: Format = "json") -> Response | BaseModel:
+        period = _period(first_day, last_day)
+        await guard.check(caller, Action.READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        report = await reports.partnership_report(pool, partnership_id, period)
+        return _csv(tables_csv(report.tables), f"partnership-{partnership_id}") if format == "csv" else report
+
+    @app.get("/v1/reports/annual", response_model=None)
+    async def annual(academic_year: Annotated[str, Query(pattern=YEAR)], caller: CallerDep, headers: HeadersDep,
+                     guard: GuardDep, pool: PoolDep, format: Format = "json") -> Response | BaseModel:
+        await guard.check(caller, Action.READ_ANNUAL_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        report = await reports.annual_report(pool, academic_year)
+        return _csv(tables_csv(report.tables), "la-annual") if format == "csv" else report
+
+    @app.get("/v1/reports/strategy", response_model=None)
+    async def strategy(from_year: Annotated[str, Query(pattern=YEAR)], to_year: Annotated[str, Query(pattern=YEAR)],
+                       caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
+                       format: Format = "json") -> Response | BaseModel:
+        try:
+            years = academic_years(from_year, to_year)
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
+        await guard.check(caller, Action.READ_STRATEGY_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        report = await reports.strategy_report(pool, years)
+        return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report
+
+
+async def deps_from_env() -> ApiDeps:
+    settings = ReportingSettings.from_env()
+    pool = await asyncpg.create_pool(settings.dsn, min_size=1, max_size=8)
+    audit_pool = await open_audit_pool()
+    return ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(), (pool, audit_pool))
+
+
+def create_app(deps: ApiDeps | None = None) -> FastAPI:
+    """The API; without ``deps`` it opens its adapters from the environment at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = deps or await deps_from_env()
+        app.state.reporting_pool = active.pool
+        install_access(app, verifier=active.verifier, guard=active.guard)
+        try:
+            yield
+        finally:
+            if deps is None:
+                await active.close()
+
+    app = FastAPI(title="AP reporting", version="1", lifespan=lifespan)
+    if deps is not None:
+        app.state.reporting_pool = deps.pool
+        install_access(app, verifier=deps.verifier, guard=deps.guard)
+    _routes(app)
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(), host=os.environ.get("AP_REPORTING_API_HOST", "127.0.0.1"),
+                port=int(os.environ.get("AP_REPORTING_API_PORT", "8040")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The reporting read model (counts and codes, never names or narrative)."""

@@ -1,0 +1,37 @@
+"""The reporting projection: incidents events -> facts the reports count.
+
+Subscribes without the personal-data codec: reports are counts, and even the weekly report to
+the home school names learners only by pseudonymous reference.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import asyncpg
+
+from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_reporting.adapters.decoding import clear_event
+from ap_reporting.projections.schema import DDL
+from ap_reporting.projections.writers import WRITERS
+from ap_runtime.projection import Projection, ReceivedEvent
+
+
+class ReportingFactsProjection(Projection):
+    name: ClassVar[str] = "reporting_facts"
+    needs_personal_data: ClassVar[bool] = False
+
+    def __init__(self, topics: tuple[str, ...] = (INCIDENTS_EVENTS,)) -> None:
+        self.topics = topics
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(DDL)
+
+    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        envelope = event.envelope
+        domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+        if domain_event is None:
+            return
+        writer = WRITERS.get(type(domain_event))
+        if writer is not None:
+            await writer(conn, domain_event, envelope.event_id)

@@ -1,0 +1,93 @@
+"""Reads of the reporting facts, narrowed in SQL to what one report needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, PlacementEndReason, RewardKind, Severity
+from ap_reporting.domain.facts import (
+    AttendanceFact,
+    IncidentFact,
+    PermanentExclusionFact,
+    PlacementFact,
+    RewardFact,
+    SuspensionFact,
+)
+from ap_reporting.domain.vocabulary import Period, Phase
+
+
+def _placement(r: asyncpg.Record) -> PlacementFact:
+    return PlacementFact(
+        placement_id=r["placement_id"], pupil_ref=r["pupil_ref"], provision_id=r["provision_id"],
+        home_school_id=r["home_school_id"], partnership_id=r["partnership_id"], start_date=r["start_date"],
+        pupil_key_stage=KeyStage(r["pupil_key_stage"]), outside_key_stage=r["outside_key_stage"],
+        end_date=r["end_date"], end_reason=None if r["end_reason"] is None else PlacementEndReason(r["end_reason"]),
+    )
+
+
+async def placements_of_home_school(
+    conn: asyncpg.Connection, home_school_id: str, period: Period
+) -> list[PlacementFact]:
+    rows = await conn.fetch(
+        "SELECT * FROM placements WHERE home_school_id = $1 AND start_date <= $3"
+        " AND (end_date IS NULL OR end_date >= $2)", home_school_id, period.first_day, period.last_day)
+    return [_placement(r) for r in rows]
+
+
+async def placements_of_partnership(conn: asyncpg.Connection, partnership_id: str) -> list[PlacementFact]:
+    rows = await conn.fetch("SELECT * FROM placements WHERE partnership_id = $1", partnership_id)
+    return [_placement(r) for r in rows]
+
+
+async def placements_ended(conn: asyncpg.Connection, period: Period) -> list[PlacementFact]:
+    rows = await conn.fetch("SELECT * FROM placements WHERE end_date BETWEEN $1 AND $2",
+                            period.first_day, period.last_day)
+    return [_placement(r) for r in rows]
+
+
+async def attendance(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[AttendanceFact]:
+    rows = await conn.fetch(
+        "SELECT placement_id, session_date, attended, possible FROM attendance"
+        " WHERE placement_id = ANY($1::uuid[]) AND session_date BETWEEN $2 AND $3",
+        list(placement_ids), period.first_day, period.last_day)
+    return [AttendanceFact(r["placement_id"], r["session_date"], r["attended"], r["possible"]) for r in rows]
+
+
+async def incidents(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[IncidentFact]:
+    rows = await conn.fetch(
+        "SELECT placement_id, happened_on, category, severity FROM incidents"
+        " WHERE placement_id = ANY($1::uuid[]) AND happened_on BETWEEN $2 AND $3",
+        list(placement_ids), period.first_day, period.last_day)
+    return [IncidentFact(r["placement_id"], r["happened_on"], IncidentCategory(r["category"]),
+                         Severity(r["severity"])) for r in rows]
+
+
+async def rewards(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[RewardFact]:
+    rows = await conn.fetch(
+        "SELECT placement_id, granted_on, kind, quantity FROM rewards"
+        " WHERE placement_id = ANY($1::uuid[]) AND granted_on BETWEEN $2 AND $3",
+        list(placement_ids), period.first_day, period.last_day)
+    return [RewardFact(r["placement_id"], r["granted_on"], RewardKind(r["kind"]), r["quantity"]) for r in rows]
+
+
+async def suspensions(conn: asyncpg.Connection, *, years: Sequence[str] | None = None,
+                      placement_ids: Sequence[UUID] | None = None) -> list[SuspensionFact]:
+    rows = await conn.fetch(
+        "SELECT * FROM suspensions WHERE ($1::text[] IS NULL OR academic_year = ANY($1::text[]))"
+        " AND ($2::uuid[] IS NULL OR placement_id = ANY($2::uuid[]))",
+        None if years is None else list(years), None if placement_ids is None else list(placement_ids))
+    return [SuspensionFact(r["pupil_ref"], r["placement_id"], r["first_day"], r["half_days"], r["academic_year"],
+                           Phase(r["phase"])) for r in rows]
+
+
+async def permanent_exclusions(conn: asyncpg.Connection, *, years: Sequence[str] | None = None,
+                               placement_ids: Sequence[UUID] | None = None) -> list[PermanentExclusionFact]:
+    rows = await conn.fetch(
+        "SELECT * FROM permanent_exclusions WHERE ($1::text[] IS NULL OR academic_year = ANY($1::text[]))"
+        " AND ($2::uuid[] IS NULL OR placement_id = ANY($2::uuid[]))",
+        None if years is None else list(years), None if placement_ids is None else list(placement_ids))
+    return [PermanentExclusionFact(r["pupil_ref"], r["placement_id"], r["decided_on"], r["academic_year"],
+                                   Phase(r["phase"]), r["reinstated"]) for r in rows]

@@ -1,0 +1,71 @@
+"""Tables of the reporting read model: one row per fact, no names, no narrative."""
+
+DDL = """
+CREATE TABLE IF NOT EXISTS pupils (
+    pupil_ref      uuid PRIMARY KEY,
+    home_school_id text NOT NULL,
+    key_stage      text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS placements (
+    placement_id      uuid PRIMARY KEY,
+    pupil_ref         uuid NOT NULL,
+    provision_id      text NOT NULL,
+    home_school_id    text NOT NULL,
+    partnership_id    text NOT NULL,
+    start_date        date NOT NULL,
+    pupil_key_stage   text NOT NULL,
+    outside_key_stage boolean NOT NULL,
+    end_date          date,
+    end_reason        text
+);
+CREATE INDEX IF NOT EXISTS placements_by_home_school ON placements (home_school_id);
+CREATE INDEX IF NOT EXISTS placements_by_partnership ON placements (partnership_id);
+CREATE TABLE IF NOT EXISTS attendance (
+    record_id    uuid NOT NULL UNIQUE,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    session_date date NOT NULL,
+    session      text NOT NULL,
+    code         text NOT NULL,
+    attended     boolean NOT NULL,
+    possible     boolean NOT NULL,
+    PRIMARY KEY (placement_id, session_date, session)
+);
+CREATE TABLE IF NOT EXISTS incidents (
+    record_id    uuid PRIMARY KEY,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    happened_on  date NOT NULL,
+    category     text NOT NULL,
+    severity     smallint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_by_day ON incidents (happened_on);
+CREATE TABLE IF NOT EXISTS rewards (
+    record_id    uuid PRIMARY KEY,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    granted_on   date NOT NULL,
+    kind         text NOT NULL,
+    quantity     integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS suspensions (
+    record_id     uuid PRIMARY KEY,
+    pupil_ref     uuid NOT NULL,
+    placement_id  uuid,
+    first_day     date NOT NULL,
+    half_days     integer NOT NULL,
+    academic_year text NOT NULL,
+    phase         text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS permanent_exclusions (
+    record_id     uuid PRIMARY KEY,
+    pupil_ref     uuid NOT NULL,
+    placement_id  uuid,
+    decided_on    date NOT NULL,
+    academic_year text NOT NULL,
+    phase         text NOT NULL,
+    reinstated    boolean NOT NULL DEFAULT false
+);
+"""
+
+FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions")
