@@ -6,6 +6,7 @@ Event topics keep records forever (retention.ms=-1) but the event store stays th
 
 INCIDENTS_EVENTS = "ap.incidents.events"
 INCIDENTS_COMMANDS = "ap.incidents.commands"
+INCIDENTS_COMMAND_RESULTS = "ap.incidents.command-results"
 FINANCE_EVENTS = "ap.finance.events"
 NOTIFICATIONS_EVENTS = "ap.notifications.events"
 PRIVACY_EVENTS = "ap.privacy.events"

@@ -350,3 +350,311 @@ def story() -> Story:
 def new_story() -> Callable[..., Story]:
     """A factory for fresh stories (for property-based tests, which run many examples per test)."""
     return Story
+
+
+# ===================================================================================== the service on real servers
+#
+# Application and API tests run the incidents service against real PostgreSQL (event store, read
+# models, key store and access audit in their own fresh databases) and real Kafka (a unique events
+# topic the relay publishes to). One set per test session; every test uses fresh pupils.
+
+import asyncio as _asyncio  # noqa: E402
+import json as _json  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+import pytest_asyncio  # noqa: E402
+from aiokafka import AIOKafkaConsumer  # noqa: E402
+
+from ap_incidents.adapters.command_topic_client import CommandTopicClient  # noqa: E402
+from ap_incidents.adapters.dependencies import IncidentsDeps  # noqa: E402
+from ap_incidents.application.catalogue import SPEC_BY_MODEL  # noqa: E402
+from ap_incidents.entrypoints.api import create_app  # noqa: E402
+from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
+from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection  # noqa: E402
+from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair  # noqa: E402
+from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
+from ap_runtime.eventstore import EventStore  # noqa: E402
+from ap_runtime.kafka import topic_partitions  # noqa: E402
+from ap_runtime.privacy.codec import PersonalDataCodec  # noqa: E402
+from ap_runtime.privacy.keystore import KeyStore  # noqa: E402
+from ap_runtime.privacy.testing import random_ring  # noqa: E402
+from ap_runtime.projection import ProjectionRunner, read_model  # noqa: E402
+from ap_runtime.projection.runner import build_app  # noqa: E402
+from ap_runtime.relay import Relay  # noqa: E402
+
+PARTNERSHIP_OTHER = "np-south"
+OTHER_COMMISSIONER = "la-elsewhere"
+
+# Who calls the API: (organisation, kind, roles). Organisations as in the domain stories above.
+PEOPLE: dict[str, tuple[str, OrgKind, tuple[Role, ...]]] = {
+    "provider_staff": (PROVISION, OrgKind.PROVISION, (Role.PROVISION_STAFF,)),
+    "provider_manager": (PROVISION, OrgKind.PROVISION, (Role.PROVISION_MANAGER,)),
+    "provider_dsl": (PROVISION, OrgKind.PROVISION, (Role.DSL,)),
+    "other_provider_staff": (OTHER_PROVISION, OrgKind.PROVISION, (Role.PROVISION_STAFF,)),
+    "other_provider_manager": (OTHER_PROVISION, OrgKind.PROVISION, (Role.PROVISION_MANAGER,)),
+    "other_provider_dsl": (OTHER_PROVISION, OrgKind.PROVISION, (Role.DSL,)),
+    "home_staff": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_STAFF,)),
+    "head": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_HEAD,)),
+    "home_dsl": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DSL,)),
+    "home_dpo": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DPO,)),
+    "other_home_staff": (OTHER_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_STAFF,)),
+    "other_head": (OTHER_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_HEAD,)),
+    "other_dpo": (OTHER_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DPO,)),
+    "commissioner": (COMMISSIONER, OrgKind.COMMISSIONER, (Role.COMMISSIONER,)),
+    "other_commissioner": (OTHER_COMMISSIONER, OrgKind.COMMISSIONER, (Role.COMMISSIONER,)),
+    "la_officer": (LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
+    "partnership_lead": (PARTNERSHIP, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
+    "other_partnership_lead": (PARTNERSHIP_OTHER, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
+}
+
+
+@_dataclass
+class ServiceUnderTest:
+    """The incidents service on fresh databases, an HTTP client on its API, and a relay to a test topic."""
+
+    deps: IncidentsDeps
+    issuer: TokenIssuer
+    client: httpx.AsyncClient
+    events_topic: str
+    bootstrap: str
+    dsns: dict[str, str]
+
+    def token(self, who: str) -> str:
+        org, kind, roles = PEOPLE[who]
+        return self.issuer.mint(user_id=f"{who}-user", organisation_id=org, org_kind=kind, roles=roles)
+
+    def headers(self, who: str, purpose: str | None = None, **extra: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token(who)}", **extra}
+        if purpose:
+            headers["X-Access-Purpose"] = purpose
+        return headers
+
+    async def send(self, command: c.Command, who: str, purpose: str | None = None) -> httpx.Response:
+        """POST a domain command to its endpoint as ``who``."""
+        spec = SPEC_BY_MODEL[type(command)]
+        if spec.pupil_scoped:
+            pupil_ref = command.pupil_ref  # type: ignore[attr-defined]
+            path = f"/v1/pupils/{pupil_ref}/{spec.path}"
+            body = command.model_dump(mode="json", exclude={"pupil_ref"})
+        else:
+            path = f"/v1/provisions/{command.provision_id}/{spec.path}"  # type: ignore[attr-defined]
+            body = command.model_dump(mode="json", exclude={"provision_id"})
+        return await self.client.post(path, json=body, headers=self.headers(who, purpose))
+
+    async def stream_length(self, stream_id: str) -> int:
+        return int(await self.deps.events_pool.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = $1", stream_id))
+
+    async def relay_to_head(self, wait_seconds: float = 30.0) -> None:
+        """Publish every stored event to the test topic (the relay's checkpoint persists between calls)."""
+        pool = self.deps.events_pool
+        stop = _asyncio.Event()
+        relay = Relay(pool, self.bootstrap, "incidents-test-relay", topic_override=self.events_topic)
+        task = _asyncio.create_task(relay.run(stop))
+        head = await EventStore(pool).head()
+        try:
+            for _ in range(int(wait_seconds * 20)):
+                checkpoint = await relay.checkpoint()
+                if (checkpoint.transaction_id, checkpoint.position) >= (head.transaction_id, head.position):
+                    return
+                if task.done():
+                    task.result()
+                await _asyncio.sleep(0.05)
+            raise AssertionError("the relay did not reach the head of the event store")
+        finally:
+            stop.set()
+            await task
+
+    async def end_offsets(self) -> dict[int, int]:
+        partitions = await topic_partitions(self.bootstrap, [self.events_topic])
+        assert partitions, f"topic {self.events_topic} has no partitions"
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        await consumer.start()
+        try:
+            offsets = await consumer.end_offsets(partitions)
+            return {tp.partition: offset for tp, offset in offsets.items()}
+        finally:
+            await consumer.stop()
+
+    @asynccontextmanager
+    async def nothing_recorded(self, stream_id: str) -> AsyncIterator[None]:
+        """Asserts that what runs inside stores no event on ``stream_id`` and publishes nothing."""
+        await self.relay_to_head()
+        before = (await self.stream_length(stream_id), await self.end_offsets())
+        yield
+        await self.relay_to_head()
+        after = (await self.stream_length(stream_id), await self.end_offsets())
+        assert after == before, f"something was recorded or published: {before} -> {after}"
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def service(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
+                  kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
+    dsns = {name: await new_database(f"incidents_{name}") for name in ("events", "audit", "keys")}
+    events_pool = await asyncpg.create_pool(dsns["events"], min_size=2, max_size=20)
+    audit_pool = await asyncpg.create_pool(dsns["audit"], min_size=1, max_size=10)
+    from ap_runtime.access import ensure_schema
+
+    async with audit_pool.acquire() as conn:
+        await ensure_schema(conn)
+    ring, _raw = random_ring()
+    keystore = await KeyStore.open(dsns["keys"], ring)
+    pair = generate_keypair()
+    issuer = TokenIssuer(load_private_key(pair.private_pem))
+    verifier = TokenVerifier(load_public_key(pair.public_pem))
+    deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
+    await deps.migrate()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
+    topic = await new_topic("incidents-events")
+    yield ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
+    await client.aclose()
+    await keystore.close()
+    await events_pool.close()
+    await audit_pool.close()
+
+
+class ApiStory:
+    """One pupil taken through the API: builders from ``Commands``, callers from ``PEOPLE``."""
+
+    def __init__(self, service: ServiceUnderTest) -> None:
+        self.service = service
+        self.pupil_ref, self.referral_id, self.placement_id = uuid4(), uuid4(), uuid4()
+        self.cmd = Commands(self.pupil_ref, self.referral_id, self.placement_id)
+
+    @property
+    def stream(self) -> str:
+        return f"pupil-{self.pupil_ref}"
+
+    async def ok(self, command: c.Command, who: str, purpose: str | None = None) -> dict[str, Any]:
+        response = await self.service.send(command, who, purpose)
+        assert response.status_code in (200, 201), (type(command).__name__, response.status_code, response.text)
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def send(self, command: c.Command, who: str, purpose: str | None = None) -> httpx.Response:
+        return await self.service.send(command, who, purpose)
+
+    async def registered(self, **kw: Any) -> ApiStory:
+        await self.ok(self.cmd.register_pupil(**kw), "head")
+        return self
+
+    async def ready_to_place(self, **register_kw: Any) -> ApiStory:
+        await self.registered(**register_kw)
+        await self.ok(self.cmd.receive_referral(), "home_staff")
+        await self.ok(self.cmd.consult_parent(), "home_staff")
+        await self.ok(self.cmd.decide_eligibility(), "provider_manager")
+        return self
+
+    async def placed(self, **start_kw: Any) -> ApiStory:
+        await self.ready_to_place()
+        await self.ok(self.cmd.start_placement(**start_kw), "commissioner")
+        return self
+
+    async def incident(self, who: str = "provider_staff", **kw: Any) -> UUID:
+        command = self.cmd.record_incident(**kw)
+        await self.ok(command, who)
+        return command.incident_id
+
+    async def trained(self, *staff: str) -> None:
+        for member in staff:
+            await self.ok(c.RecordStaffTraining(command_id=uuid4(), provision_id=PROVISION, staff_id=member,
+                                                training=TrainingKind.PHYSICAL_INTERVENTION,
+                                                completed_on=date(2024, 9, 2)), "provider_manager")
+
+
+@pytest.fixture
+def api_story(service: ServiceUnderTest) -> ApiStory:
+    return ApiStory(service)
+
+
+def problem_of(response: httpx.Response) -> dict[str, Any]:
+    """The problem body of a refusal (asserting it is one)."""
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    body: dict[str, Any] = _json.loads(response.text)
+    return body
+
+
+@_dataclass
+class RunningProjections:
+    """Both read models consuming the test topic in this process."""
+
+    service: ServiceUnderTest
+    names: tuple[str, ...]
+
+    async def caught_up(self, wait_seconds: float = 60.0) -> None:
+        """Relay everything stored, then wait until both read models applied every event."""
+        await self.service.relay_to_head()
+        pool = self.service.deps.events_pool
+        total = int(await pool.fetchval("SELECT count(*) FROM events"))
+        for _ in range(int(wait_seconds * 20)):
+            counts = []
+            for name in self.names:
+                try:
+                    async with read_model(pool, name) as conn:
+                        counts.append(int(await conn.fetchval("SELECT count(*) FROM processed_events")))
+                except LookupError:
+                    counts.append(0)
+            if all(n >= total for n in counts):
+                return
+            await _asyncio.sleep(0.05)
+        raise AssertionError(f"read models did not catch up with {total} events")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
+    codec = PersonalDataCodec(service.deps.keystore)
+    topics = (service.events_topic,)
+    runners = [ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
+                                group_id=f"test.{projection.name}.{service.events_topic}")
+               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
+    app = build_app(runners, service.bootstrap)
+    assert app.broker is not None
+    async with app.broker:
+        for runner in runners:
+            await runner.start()
+        await app.broker.start()
+        yield RunningProjections(service, tuple(r.projection.name for r in runners))
+        for runner in runners:
+            await runner.stop()
+
+
+@_dataclass
+class KafkaIngestion:
+    """The command consumer running in this process on unique topics, and a client of those topics."""
+
+    consumer: CommandConsumer
+    client: CommandTopicClient
+
+    async def run(self, command: c.Command, who: str, service: ServiceUnderTest,
+                  purpose: str | None = None) -> dict[str, Any]:
+        """Send one domain command over Kafka as ``who`` and return its result."""
+        spec = SPEC_BY_MODEL[type(command)]
+        if spec.pupil_scoped:
+            body = command.model_dump(mode="json", exclude={"pupil_ref"})
+            await self.client.send(spec.name, body, service.token(who), pupil_ref=command.pupil_ref,  # type: ignore[attr-defined]
+                                   purpose=purpose)
+        else:
+            body = command.model_dump(mode="json", exclude={"provision_id"})
+            await self.client.send(spec.name, body, service.token(who),
+                                   provision_id=command.provision_id, purpose=purpose)  # type: ignore[attr-defined]
+        command_id = str(command.command_id)
+        self.client.results.pop(command_id, None)
+        return (await self.client.wait_for([command_id]))[command_id]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def kafka_ingestion(service: ServiceUnderTest, new_topic: Callable[..., Any]) -> AsyncIterator[KafkaIngestion]:
+    commands_topic = await new_topic("incidents-commands")
+    results_topic = await new_topic("incidents-results")
+    consumer = CommandConsumer(service.deps, service.bootstrap, commands_topic=commands_topic,
+                               results_topic=results_topic, group_id=f"test-incidents-{uuid4().hex[:8]}")
+    await consumer.start()
+    client = CommandTopicClient(service.bootstrap, commands_topic=commands_topic, results_topic=results_topic)
+    await client.start()
+    yield KafkaIngestion(consumer, client)
+    await client.stop()
+    await consumer.stop()

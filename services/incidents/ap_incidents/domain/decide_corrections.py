@@ -148,8 +148,8 @@ def _why_not_amendable(event_type: str, name: str, exists: bool) -> str:
 
 
 @cache
-def _adapter(model: type[DomainEvent], name: str) -> TypeAdapter[Any]:
-    info = model.model_fields[name]
+def _adapter(event_type: str, schema_version: int, name: str) -> TypeAdapter[Any]:
+    info = event_model(event_type, schema_version).model_fields[name]
     annotation: Any = info.annotation
     if info.metadata:
         annotation = Annotated[(annotation, *info.metadata)]
@@ -158,7 +158,7 @@ def _adapter(model: type[DomainEvent], name: str) -> TypeAdapter[Any]:
 
 def _checked_value(model: type[DomainEvent], name: str, value: JsonValue,
                    record_class: RecordClass | None) -> JsonValue:
-    adapter = _adapter(model, name)
+    adapter = _adapter(model.event_type, model.schema_version, name)
     try:
         clean = adapter.validate_python(value)
     except ValidationError as invalid:

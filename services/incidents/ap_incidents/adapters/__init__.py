@@ -1,0 +1,1 @@
+"""Adapters of the incidents service: codec, process wiring, Kafka result publishing."""

@@ -1,0 +1,82 @@
+"""Process wiring: the databases, key store and token verifier one incidents process needs.
+
+Environment (see ``from_env``):
+  DATABASE_URL / AP_DSN_AP_INCIDENTS   event store (database ``ap_incidents``)
+  AP_INCIDENTS_READ_DSN                read models (default: the event store's database)
+  AP_DSN_AP_AUDIT                      access audit (database ``ap_audit``)
+  AP_DSN_AP_KEYS, AP_MASTER_KEYS, AP_ACTIVE_MASTER_KEY   pupil key store and master keys
+  AP_TOKEN_PUBLIC_KEY                  verifies bearer tokens
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from ap_contracts.envelope import utc_now
+from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
+from ap_incidents.adapters.history_cache import HistoryCachingStore
+from ap_incidents.application.command_handler import Clock
+from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
+from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
+from ap_runtime.commands import migrate_commands
+from ap_runtime.eventstore import migrate
+from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.factory import keystore_from_env
+from ap_runtime.privacy.keystore import KeyStore
+from ap_runtime.projection.store import ensure_registered
+from ap_runtime.settings import database_dsn
+
+READ_DSN_ENV = "AP_INCIDENTS_READ_DSN"
+EVENTS_DATABASE = "ap_incidents"
+
+
+@dataclass
+class IncidentsDeps:
+    """Open connections of one process; ``close`` releases what ``from_env`` opened."""
+
+    events_pool: asyncpg.Pool
+    read_pool: asyncpg.Pool
+    audit_pool: asyncpg.Pool
+    keystore: KeyStore
+    verifier: TokenVerifier
+    rules: RuleBook = DEFAULT_RULES
+    policy: PolicyStore | None = None
+    notify_dsl: NotifyDsl | None = None
+    clock: Clock = utc_now
+    owned_pools: list[asyncpg.Pool] = field(default_factory=list)
+
+    @classmethod
+    async def from_env(cls) -> IncidentsDeps:
+        events_dsn = database_dsn(EVENTS_DATABASE)
+        events = await asyncpg.create_pool(events_dsn, min_size=2, max_size=20)
+        read_dsn = os.environ.get(READ_DSN_ENV)
+        read = await asyncpg.create_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
+        audit = await open_audit_pool()
+        keystore = await keystore_from_env()
+        owned = [events, audit] + ([read] if read is not events else [])
+        return cls(events, read, audit, keystore, TokenVerifier.from_env(), owned_pools=owned)
+
+    async def migrate(self) -> None:
+        """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
+        await migrate(self.events_pool)
+        await migrate_commands(self.events_pool)
+        for projection in (BehaviourLogProjection(), PlacementRegisterProjection()):
+            await ensure_registered(self.read_pool, projection)
+
+    def application(self) -> IncidentsApplication:
+        codec = PersonalDataCodec(self.keystore)
+        store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec))
+        guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=self.notify_dsl,
+                            clock=self.clock)
+        return IncidentsApplication(store, codec, guard, self.keystore, self.read_pool, rules=self.rules,
+                                    policy=self.policy, clock=self.clock)
+
+    async def close(self) -> None:
+        for pool in self.owned_pools:
+            await pool.close()
+        await self.keystore.close()

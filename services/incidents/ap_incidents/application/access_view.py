@@ -1,0 +1,137 @@
+"""Who is responsible for a pupil, folded from the pupil's stream: the input of every access decision.
+
+Rule served: share pupil-level data only with the organisations responsible for the pupil
+(STATUTORY.md, data protection). The policy compares organisation ids; this module works out
+which organisations those are: the home school, the provision of the referral or placement, the
+commissioner and the partnership. Only fields that are never personal are read, so the view can
+be folded from sealed stored payloads (no decryption) or from domain events alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementParties:
+    """The organisations sharing responsibility for one placement."""
+
+    placement_id: UUID
+    provision_id: str
+    home_school_id: str
+    commissioner_id: str
+    partnership_id: str
+    active: bool = True
+
+
+@dataclass(slots=True)
+class PupilAccessView:
+    pupil_ref: UUID
+    home_school_id: str | None = None
+    erased: bool = False
+    referral_provisions: dict[UUID, str] = field(default_factory=dict)
+    latest_referral_provision: str | None = None
+    placements: dict[UUID, PlacementParties] = field(default_factory=dict)
+    latest_placement_id: UUID | None = None
+    record_placements: dict[UUID, UUID] = field(default_factory=dict)
+
+    def copy(self) -> PupilAccessView:
+        """An independent copy, to extend without changing this one."""
+        return PupilAccessView(
+            self.pupil_ref, self.home_school_id, self.erased, dict(self.referral_provisions),
+            self.latest_referral_provision, dict(self.placements), self.latest_placement_id,
+            dict(self.record_placements),
+        )
+
+    @property
+    def registered(self) -> bool:
+        return self.home_school_id is not None
+
+    def current_placement(self) -> PlacementParties | None:
+        """The active placement, else the most recent one (its provision still answers for it)."""
+        active = [p for p in self.placements.values() if p.active]
+        if active:
+            return active[-1]
+        return None if self.latest_placement_id is None else self.placements[self.latest_placement_id]
+
+    def placement_of_record(self, record_id: UUID) -> PlacementParties | None:
+        placement_id = self.record_placements.get(record_id)
+        return None if placement_id is None else self.placements.get(placement_id)
+
+    def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        """Fold one event given as its type and (sealed or clear) field values."""
+        record_id = _uuid(payload.get("record_id"))
+        placement_id = _uuid(payload.get("placement_id"))
+        if record_id is not None and placement_id is not None:
+            self.record_placements[record_id] = placement_id
+        handler = _HANDLERS.get(event_type)
+        if handler is not None:
+            handler(self, payload)
+
+
+def _uuid(value: object) -> UUID | None:
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
+
+
+def _registered(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    view.home_school_id = str(p["home_school_id"])
+
+
+def _details_updated(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    if p.get("home_school_id") is not None:
+        view.home_school_id = str(p["home_school_id"])
+
+
+def _referral(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    referral_id = _uuid(p["referral_id"])
+    assert referral_id is not None
+    view.referral_provisions[referral_id] = str(p["provision_id"])
+    view.latest_referral_provision = str(p["provision_id"])
+
+
+def _placement_started(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    placement_id = _uuid(p["placement_id"])
+    assert placement_id is not None
+    view.placements[placement_id] = PlacementParties(
+        placement_id, str(p["provision_id"]), str(p["home_school_id"]), str(p["commissioner_id"]),
+        str(p["partnership_id"]),
+    )
+    view.latest_placement_id = placement_id
+
+
+def _placement_ended(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    placement_id = _uuid(p["placement_id"])
+    current = None if placement_id is None else view.placements.get(placement_id)
+    if current is not None:
+        view.placements[current.placement_id] = replace(current, active=False)
+
+
+def _amended(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    # The partnership of a placement is amendable (the others are locked by the domain).
+    corrected = p.get("corrected_values") or {}
+    target = _uuid(p.get("target_record_id"))
+    if p.get("target_event_type") != "PlacementStarted" or target is None or "partnership_id" not in corrected:
+        return
+    placement = view.placement_of_record(target)
+    if placement is not None:
+        view.placements[placement.placement_id] = replace(placement, partnership_id=str(corrected["partnership_id"]))
+
+
+def _erased(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    view.erased = True
+
+
+_HANDLERS = {
+    "PupilRegistered": _registered,
+    "PupilDetailsUpdated": _details_updated,
+    "ReferralReceived": _referral,
+    "PlacementStarted": _placement_started,
+    "PlacementEnded": _placement_ended,
+    "RecordAmended": _amended,
+    "PupilDataErased": _erased,
+}

@@ -1,0 +1,89 @@
+"""Reading a pupil's behaviour log, redacted field by field for the caller.
+
+Rules served: a pupil's log is read only by the organisations answering for the pupil
+(policy LOG-*); each reader sees only the record classes its rule grants; safeguarding detail
+(the concern entries and every safeguarding-class field) is served only on a separate, audited
+``incidents.read_safeguarding_detail`` decision, which needs the DSL role and a stated purpose,
+or a head's / manager's break-glass (KCSIE). Every read is audited by the guard.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ap_contracts.personal import RecordClass
+from ap_incidents.application.access_view import PupilAccessView
+from ap_incidents.application.resource_context import pupil_context
+from ap_incidents.projections.behaviour_log import BehaviourLogProjection
+from ap_incidents.projections.entry_fields import personal_map
+from ap_runtime.access import AccessGuard, Action, Decision, Principal, redact
+from ap_runtime.projection import read_model
+
+_SELECT = """
+SELECT stream_version, record_id, event_type, schema_version, occurred_at, recorded_at, organisation_id,
+       placement_id, entry_class, summary, facts, personal, target_record_id, amended, withdrawn, corrections,
+       erased
+  FROM behaviour_log WHERE pupil_ref = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3
+"""
+
+
+async def read_behaviour_log(
+    guard: AccessGuard, read_pool: asyncpg.Pool, principal: Principal, view: PupilAccessView, *,
+    safeguarding: bool = False, purpose: str | None = None, break_glass: bool = False,
+    correlation_id: UUID | None = None, after_version: int = 0, limit: int = 500,
+) -> dict[str, Any]:
+    """The pupil's entries in stream order with what the caller may not see removed."""
+    context = pupil_context(view)
+    decision = await guard.check(principal, Action.READ_BEHAVIOUR_LOG, context, purpose=purpose,
+                                 correlation_id=correlation_id)
+    visible = set(decision.visible_record_classes) - {RecordClass.SAFEGUARDING}
+    if safeguarding:
+        detail = await guard.check(
+            principal, Action.READ_SAFEGUARDING_DETAIL, replace(context, record_class=RecordClass.SAFEGUARDING),
+            purpose=purpose, break_glass=break_glass, correlation_id=correlation_id,
+        )
+        visible |= detail.visible_record_classes
+    effective = replace(decision, visible_record_classes=frozenset(visible))
+    async with read_model(read_pool, BehaviourLogProjection.name) as conn:
+        rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit)
+    return {
+        "pupil_ref": str(view.pupil_ref),
+        "erased": view.erased,
+        "visible_record_classes": sorted(c.value for c in visible),
+        "entries": [_entry(row, effective) for row in rows],
+    }
+
+
+def _entry(row: asyncpg.Record, decision: Decision) -> dict[str, Any]:
+    entry_class = row["entry_class"]
+    shown = entry_class is None or RecordClass(entry_class) in decision.visible_record_classes
+    facts: dict[str, Any] = json.loads(row["facts"])
+    personal: dict[str, Any] = json.loads(row["personal"]) if row["personal"] is not None else {}
+    marked = personal_map(row["event_type"], row["schema_version"])
+    if shown:
+        details = redact({**facts, **personal}, marked, decision)
+        withheld = sorted((set(facts) | set(personal)) - set(details))
+    else:
+        details, withheld = {}, sorted(set(facts) | set(marked))
+    return {
+        "stream_version": row["stream_version"],
+        "record_id": None if row["record_id"] is None else str(row["record_id"]),
+        "event_type": row["event_type"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "recorded_at": row["recorded_at"].isoformat(),
+        "organisation_id": row["organisation_id"],
+        "placement_id": None if row["placement_id"] is None else str(row["placement_id"]),
+        "summary": row["summary"] if shown else "Entry withheld: safeguarding detail",
+        "details": details,
+        "withheld_fields": withheld,
+        "target_record_id": None if row["target_record_id"] is None else str(row["target_record_id"]),
+        "amended": row["amended"],
+        "withdrawn": row["withdrawn"],
+        "corrections": json.loads(row["corrections"]),
+        "personal_data_erased": row["erased"],
+    }

@@ -1,0 +1,79 @@
+"""Reading the placement register: every row the caller's organisation answers for, and no other.
+
+Rules served: a provision sees its own placements, a home school its own pupils', a commissioner
+the places it commissioned, a partnership its provision's (by pseudonymous reference only), the
+local authority all of them (s19 duty; policy REG-*). Each row is judged by the policy on its own
+organisations, so a filter parameter can never widen what is returned; each pupil served is
+audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ap_contracts.personal import RecordClass
+from ap_incidents.projections.placement_register import PlacementRegisterProjection
+from ap_runtime.access import AccessGuard, Action, Policy, Principal, ResourceContext, decide, redact
+from ap_runtime.projection import read_model
+
+_PERSONAL = {"display_name": RecordClass.PUPIL_IDENTITY}
+
+_SELECT = """
+SELECT p.pupil_ref, p.placement_id, p.provision_id, r.home_school_id AS pupil_home_school_id,
+       p.home_school_id, p.commissioner_id, p.partnership_id, p.key_stage, p.outside_key_stage,
+       p.start_date, p.planned_end_date, p.timetable, p.reduced_timetable_review_date, p.next_review_date,
+       p.incident_severity_threshold, p.attendance_threshold_percent, p.status, p.end_date, p.end_reason,
+       p.destination_id, r.display_name, coalesce(r.erased, false) AS erased
+  FROM placements p LEFT JOIN register_pupils r USING (pupil_ref)
+ WHERE ($1::boolean OR p.provision_id = $2 OR p.home_school_id = $2 OR r.home_school_id = $2
+        OR p.commissioner_id = $2 OR p.partnership_id = $2)
+   AND ($3::text IS NULL OR p.status = $3)
+   AND ($4::text IS NULL OR p.provision_id = $4)
+   AND ($5::uuid IS NULL OR p.pupil_ref = $5)
+ ORDER BY p.start_date, p.placement_id
+ LIMIT $6
+"""
+
+
+async def read_placement_register(
+    guard: AccessGuard, policy: Policy, read_pool: asyncpg.Pool, principal: Principal, *,
+    status: str | None = None, provision_id: str | None = None, pupil_ref: UUID | None = None,
+    limit: int = 200, correlation_id: UUID | None = None,
+) -> dict[str, Any]:
+    """The register rows the caller may see, with the pupil's name only where its rule shows identity."""
+    org = principal.organisation_id
+    # Refused outright (and audited) when no relationship at all would let the caller read the register.
+    everywhere = ResourceContext(provision_id=org, home_school_id=org, commissioner_id=org, partnership_id=org,
+                                 organisation_id=org)
+    await guard.check(principal, Action.READ_PLACEMENT_REGISTER, everywhere, correlation_id=correlation_id)
+    sees_all = decide(principal, Action.READ_PLACEMENT_REGISTER, ResourceContext(), policy=policy).allowed
+    async with read_model(read_pool, PlacementRegisterProjection.name) as conn:
+        rows = await conn.fetch(_SELECT, sees_all, org, status, provision_id, pupil_ref, limit)
+    served: list[dict[str, Any]] = []
+    audited: dict[UUID, ResourceContext] = {}
+    for row in rows:
+        context = ResourceContext(pupil_ref=row["pupil_ref"], provision_id=row["provision_id"],
+                                  home_school_id=row["pupil_home_school_id"] or row["home_school_id"],
+                                  commissioner_id=row["commissioner_id"], partnership_id=row["partnership_id"])
+        decision = decide(principal, Action.READ_PLACEMENT_REGISTER, context, policy=policy)
+        if not decision.allowed:
+            continue
+        audited.setdefault(row["pupil_ref"], context)
+        served.append(redact(_as_json(row), _PERSONAL, decision))
+    await asyncio.gather(*(guard.check(principal, Action.READ_PLACEMENT_REGISTER, context,
+                                       correlation_id=correlation_id) for context in audited.values()))
+    return {"placements": served, "count": len(served)}
+
+
+def _as_json(row: asyncpg.Record) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key == "pupil_home_school_id":
+            continue
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else (
+            str(value) if isinstance(value, UUID) else value)
+    return out

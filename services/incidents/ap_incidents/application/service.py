@@ -1,0 +1,59 @@
+"""The incidents application: commands and queries behind one object, shared by every entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ap_contracts.envelope import utc_now
+from ap_incidents.application.behaviour_log_query import read_behaviour_log
+from ap_incidents.application.command_handler import Clock, CommandHandler
+from ap_incidents.application.placement_register_query import read_placement_register
+from ap_incidents.application.subject_access_query import export_subject_access
+from ap_incidents.domain.commands import Command
+from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
+from ap_runtime.access import AccessGuard, PolicyStore, Principal, default_policy_store
+from ap_runtime.commands import CommandOutcome
+from ap_runtime.eventstore import EventStore
+from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.keystore import KeyStore
+
+
+class IncidentsApplication:
+    def __init__(self, store: EventStore, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
+                 read_pool: asyncpg.Pool, *, rules: RuleBook = DEFAULT_RULES, policy: PolicyStore | None = None,
+                 clock: Clock = utc_now) -> None:
+        self.store = store
+        self._codec = codec
+        self._guard = guard
+        self._read_pool = read_pool
+        self._policy = policy or default_policy_store()
+        self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock)
+
+    async def execute(self, principal: Principal, command: Command, *, purpose: str | None = None,
+                      correlation_id: UUID | None = None) -> CommandOutcome:
+        return await self.commands.handle(principal, command, purpose=purpose, correlation_id=correlation_id)
+
+    async def behaviour_log(self, principal: Principal, pupil_ref: UUID, *, safeguarding: bool = False,
+                            purpose: str | None = None, break_glass: bool = False,
+                            correlation_id: UUID | None = None, after_version: int = 0,
+                            limit: int = 500) -> dict[str, Any]:
+        view = await self.commands.load_view(pupil_ref)
+        return await read_behaviour_log(self._guard, self._read_pool, principal, view, safeguarding=safeguarding,
+                                        purpose=purpose, break_glass=break_glass, correlation_id=correlation_id,
+                                        after_version=after_version, limit=limit)
+
+    async def placement_register(self, principal: Principal, *, status: str | None = None,
+                                 provision_id: str | None = None, pupil_ref: UUID | None = None,
+                                 limit: int = 200, correlation_id: UUID | None = None) -> dict[str, Any]:
+        return await read_placement_register(self._guard, self._policy.current(), self._read_pool, principal,
+                                             status=status, provision_id=provision_id, pupil_ref=pupil_ref,
+                                             limit=limit, correlation_id=correlation_id)
+
+    async def subject_access(self, principal: Principal, pupil_ref: UUID, *, purpose: str | None,
+                             correlation_id: UUID | None = None) -> dict[str, Any]:
+        view = await self.commands.load_view(pupil_ref)
+        return await export_subject_access(self._guard, self.store, self._codec, principal, view, purpose=purpose,
+                                           correlation_id=correlation_id)

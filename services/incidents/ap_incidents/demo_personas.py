@@ -1,0 +1,75 @@
+"""The organisations and people of the scripted day (fictional), and how to mint their tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ap_contracts.envelope import OrgKind
+from ap_runtime.access import Role, TokenIssuer
+
+PROVISION = "provision-demo-north"
+OTHER_PROVISION = "provision-demo-south"
+HOME_SCHOOL = "school-demo-ashgrove"
+SECOND_SCHOOL = "school-demo-birchfield"
+SECONDARY_SCHOOL = "school-demo-secondary"
+COMMISSIONER = "la-demo-county"
+PARTNERSHIP = "np-demo-north"
+
+
+class Persona(StrEnum):
+    PROVISION_MANAGER = "provision_manager"
+    PROVISION_STAFF = "provision_staff"
+    PROVISION_DSL = "provision_dsl"
+    OTHER_PROVISION_STAFF = "other_provision_staff"
+    HOME_HEAD = "home_head"
+    HOME_STAFF = "home_staff"
+    HOME_DPO = "home_dpo"
+    SECOND_SCHOOL_HEAD = "second_school_head"
+    COMMISSIONER = "commissioner"
+    LA_OFFICER = "la_officer"
+    PARTNERSHIP_LEAD = "partnership_lead"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaSpec:
+    user_id: str
+    organisation_id: str
+    org_kind: OrgKind
+    roles: tuple[Role, ...]
+
+
+PERSONAS: dict[Persona, PersonaSpec] = {
+    Persona.PROVISION_MANAGER: PersonaSpec("pm-north", PROVISION, OrgKind.PROVISION, (Role.PROVISION_MANAGER,)),
+    Persona.PROVISION_STAFF: PersonaSpec("staff-north", PROVISION, OrgKind.PROVISION, (Role.PROVISION_STAFF,)),
+    Persona.PROVISION_DSL: PersonaSpec("dsl-north", PROVISION, OrgKind.PROVISION, (Role.DSL,)),
+    Persona.OTHER_PROVISION_STAFF: PersonaSpec("staff-south", OTHER_PROVISION, OrgKind.PROVISION,
+                                               (Role.PROVISION_STAFF,)),
+    Persona.HOME_HEAD: PersonaSpec("head-ashgrove", HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_HEAD,)),
+    Persona.HOME_STAFF: PersonaSpec("staff-ashgrove", HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.HOME_SCHOOL_STAFF,)),
+    Persona.HOME_DPO: PersonaSpec("dpo-ashgrove", HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DPO,)),
+    Persona.SECOND_SCHOOL_HEAD: PersonaSpec("head-birchfield", SECOND_SCHOOL, OrgKind.HOME_SCHOOL,
+                                            (Role.HOME_SCHOOL_HEAD,)),
+    Persona.COMMISSIONER: PersonaSpec("commissioner-county", COMMISSIONER, OrgKind.LOCAL_AUTHORITY,
+                                      (Role.COMMISSIONER,)),
+    Persona.LA_OFFICER: PersonaSpec("officer-county", COMMISSIONER, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
+    Persona.PARTNERSHIP_LEAD: PersonaSpec("lead-np-north", PARTNERSHIP, OrgKind.PARTNERSHIP,
+                                          (Role.PARTNERSHIP_LEAD,)),
+}
+
+TokenFor = Callable[[Persona], str]
+
+
+def tokens_from(issuer: TokenIssuer, ttl_seconds: int = 3600) -> TokenFor:
+    """A token per persona, minted once and reused."""
+    minted: dict[Persona, str] = {}
+
+    def token_for(persona: Persona) -> str:
+        if persona not in minted:
+            spec = PERSONAS[persona]
+            minted[persona] = issuer.mint(user_id=spec.user_id, organisation_id=spec.organisation_id,
+                                          org_kind=spec.org_kind, roles=spec.roles, ttl_seconds=ttl_seconds)
+        return minted[persona]
+
+    return token_for

@@ -1,0 +1,1 @@
+"""Entry points of the incidents service: HTTP API, Kafka command ingestion, projections."""

@@ -1,0 +1,86 @@
+"""HTTP API of the incidents service.
+
+    python -m ap_incidents.entrypoints.api        # uvicorn on 0.0.0.0:${AP_HTTP_PORT:-8000}
+
+``create_app(deps)`` builds the app on open dependencies (tests); without ``deps`` the app opens
+them from the environment at startup (see ``adapters.dependencies``). Startup runs the migrations.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ap_incidents.adapters.dependencies import IncidentsDeps
+from ap_incidents.entrypoints.api_commands import command_router
+from ap_incidents.entrypoints.api_queries import query_router
+from ap_incidents.entrypoints.openapi_commands import with_command_bodies
+from ap_incidents.entrypoints.problems import install_problem_handlers
+from ap_runtime.access.fastapi import install_access
+from ap_runtime.logging import configure_logging
+
+DEFAULT_PORT = 8000
+
+
+def _attach(app: FastAPI, deps: IncidentsDeps) -> None:
+    app.state.deps = deps
+    app.state.incidents = deps.application()
+    install_access(app, verifier=deps.verifier)
+
+
+def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
+    """The API on ``deps``, or on dependencies opened from the environment when ``deps`` is None."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = deps or await IncidentsDeps.from_env()
+        await opened.migrate()
+        _attach(app, opened)
+        try:
+            yield
+        finally:
+            if deps is None:
+                await opened.close()
+
+    app = FastAPI(
+        title="AP incidents service",
+        version="1",
+        description="Referrals, placements and the day-to-day record of pupils in alternative provision. "
+        "Every command is idempotent on its client-chosen command_id.",
+        lifespan=lifespan,
+    )
+    if deps is not None:
+        _attach(app, deps)
+    install_problem_handlers(app)
+    app.include_router(command_router())
+    app.include_router(query_router())
+    app.openapi = with_command_bodies(app.openapi)  # type: ignore[method-assign]
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the event store database answers."""
+        try:
+            await request.app.state.deps.events_pool.fetchval("SELECT 1")
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app
+
+
+def main() -> None:
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
+    uvicorn.run(create_app(), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""One POST endpoint per command, all through the same parse, authorise, decide, append path.
+
+201 with the event ids and stream versions when the command recorded something; 200 with the
+same body when the ``command_id`` was seen before (nothing recorded twice). Refusals are problem
+responses (see ``problems``).
+"""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem
+from ap_incidents.application.catalogue import COMMANDS, CommandSpec
+from ap_incidents.application.parsing import InvalidCommandBody, parse_command
+from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.entrypoints.openapi_commands import request_body
+from ap_incidents.entrypoints.problems import Problem
+from ap_runtime.access import Principal
+from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.commands import CommandOutcome
+
+
+class CommandAccepted(BaseModel):
+    """What a command recorded: its events' ids and where they sit in the stream."""
+
+    command_id: UUID
+    stream_id: str
+    event_ids: list[UUID]
+    first_version: int
+    last_version: int
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text, "content": {"application/problem+json": {}}}
+    for status, text in (
+        (401, "Missing or invalid bearer token"),
+        (403, "Denied by the access policy or reserved to another party (rule named)"),
+        (409, "Conflicts with the pupil record (rule named)"),
+        (422, "Invalid command (fields listed) or breaks a rule (rule named)"),
+        (503, "Access audit or policy unavailable"),
+    )
+}
+
+
+def accepted_response(outcome: CommandOutcome) -> JSONResponse:
+    body = CommandAccepted(command_id=outcome.command_id, stream_id=outcome.stream_id,
+                           event_ids=list(outcome.event_ids), first_version=outcome.first_version,
+                           last_version=outcome.last_version)
+    created = bool(outcome.event_ids) and not outcome.duplicate
+    return JSONResponse(body.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+def incidents_app(request: Request) -> IncidentsApplication:
+    app: IncidentsApplication = request.app.state.incidents
+    return app
+
+
+async def json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise InvalidCommandBody([FieldProblem(field=WHOLE_OBJECT, problem="the body is not valid JSON")]) from None
+
+
+def _pupil_endpoint(spec: CommandSpec) -> Any:
+    async def endpoint(
+        request: Request,
+        pupil_ref: UUID,
+        principal: Annotated[Principal, Depends(principal_from_request)],
+        headers: Annotated[AccessHeaders, Depends(access_headers)],
+    ) -> JSONResponse:
+        command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref)
+        outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
+                                                       correlation_id=headers.correlation_id)
+        return accepted_response(outcome)
+
+    return endpoint
+
+
+def _provision_endpoint(spec: CommandSpec) -> Any:
+    async def endpoint(
+        request: Request,
+        provision_id: str,
+        principal: Annotated[Principal, Depends(principal_from_request)],
+        headers: Annotated[AccessHeaders, Depends(access_headers)],
+    ) -> JSONResponse:
+        command = parse_command(spec, await json_body(request), provision_id=provision_id)
+        outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
+                                                       correlation_id=headers.correlation_id)
+        return accepted_response(outcome)
+
+    return endpoint
+
+
+def command_router() -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["commands"])
+    for spec in COMMANDS.values():
+        scope = "/pupils/{pupil_ref}" if spec.pupil_scoped else "/provisions/{provision_id}"
+        path = f"{scope}/{spec.path}"
+        router.add_api_route(
+            path,
+            _pupil_endpoint(spec) if spec.pupil_scoped else _provision_endpoint(spec),
+            methods=["POST"],
+            name=spec.name,
+            summary=spec.summary,
+            description=(spec.model.__doc__ or spec.summary) + f"\n\nAccess action: `{spec.action.value}`.",
+            status_code=201,
+            response_model=CommandAccepted,
+            responses={200: {"model": CommandAccepted, "description": "Command seen before: nothing recorded again"},
+                       **ERROR_RESPONSES},
+            openapi_extra=request_body(spec),
+        )
+    return router

@@ -1,0 +1,150 @@
+"""One Kafka command record in, one result out: the same parse, authorisation and decision as HTTP.
+
+Message value: ``{"command_type": "RecordIncident", "pupil_ref": "<uuid>", "command": {...}}``
+(``provision_id`` instead of ``pupil_ref`` for the staff register), key: the pupil ref (keeps a
+pupil's commands in order), header ``authorization: Bearer <token>``, optional headers
+``x-access-purpose`` and ``correlation_id``. The result, keyed by ``command_id``, says
+``accepted`` (event ids), ``rejected`` (rule, status, message), ``invalid`` (field errors) or
+``denied`` (rule, reason; status 401 for a bad token, 403 for the policy). A redelivered command
+is answered from its first outcome (``duplicate``) and records nothing again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem
+from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
+from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.domain.errors import DomainError
+from ap_runtime.access import AccessDenied, InvalidPurpose, Principal, TokenRejected, TokenVerifier
+from ap_runtime.kafka import header
+from ap_runtime.logging import get_logger
+
+log = get_logger("ap.incidents.commands")
+
+AUTHORIZATION_HEADER = "authorization"
+PURPOSE_HEADER = "x-access-purpose"
+CORRELATION_HEADER = "correlation_id"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    status: str
+    http_status: int
+    command_id: str | None = None
+    command_type: str | None = None
+    pupil_ref: str | None = None
+    event_ids: list[str] = field(default_factory=list)
+    stream_id: str | None = None
+    first_version: int | None = None
+    last_version: int | None = None
+    duplicate: bool = False
+    rule: str | None = None
+    message: str | None = None
+    errors: list[FieldProblem] | None = None
+    source: str | None = None
+
+    def as_json(self) -> bytes:
+        body = {k: v for k, v in _fields(self).items() if v is not None}
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    def key(self) -> bytes:
+        return (self.command_id or self.source or "unknown").encode()
+
+
+def _fields(result: CommandResult) -> dict[str, Any]:
+    return {name: getattr(result, name) for name in result.__dataclass_fields__}
+
+
+class _Refused(Exception):
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__(result.status)
+        self.result = result
+
+
+def _invalid(problems: list[FieldProblem], **known: Any) -> _Refused:
+    return _Refused(CommandResult("invalid", 422, errors=problems, message="not a valid command", **known))
+
+
+def _envelope(value: bytes | None) -> Mapping[str, Any]:
+    try:
+        message = json.loads(value or b"")
+    except ValueError:
+        raise _invalid([FieldProblem(field=WHOLE_OBJECT, problem="the message is not valid JSON")]) from None
+    if not isinstance(message, dict):
+        raise _invalid([FieldProblem(field=WHOLE_OBJECT, problem="the message must be a JSON object")])
+    return message
+
+
+def _principal(verifier: TokenVerifier, headers: Iterable[tuple[str, bytes]], known: dict[str, Any]) -> Principal:
+    raw = header(headers, AUTHORIZATION_HEADER) or ""
+    scheme, _, token = raw.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _Refused(CommandResult("denied", 401, rule="token.missing", message="missing bearer token", **known))
+    try:
+        return verifier.verify(token.strip())
+    except TokenRejected as rejected:
+        raise _Refused(CommandResult("denied", 401, rule="token.invalid", message=rejected.reason, **known)) from None
+
+
+def _pupil_ref(message: Mapping[str, Any]) -> UUID | None:
+    raw = message.get("pupil_ref")
+    if raw is None:
+        return None
+    try:
+        return UUID(str(raw))
+    except ValueError:
+        raise _invalid([FieldProblem(field="pupil_ref", problem="not a valid UUID")]) from None
+
+
+def _correlation(headers: Iterable[tuple[str, bytes]]) -> UUID:
+    try:
+        return UUID(header(headers, CORRELATION_HEADER) or "")
+    except ValueError:
+        return uuid4()
+
+
+async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: bytes | None,
+                 headers: Iterable[tuple[str, bytes]], source: str) -> CommandResult:
+    """The result of one command record; transient failures (database, audit) raise so it is redelivered."""
+    headers = list(headers)
+    known: dict[str, Any] = {"source": source}
+    try:
+        message = _envelope(value)
+        body = message.get("command")
+        known["command_type"] = str(message.get("command_type"))
+        if isinstance(body, Mapping) and body.get("command_id") is not None:
+            known["command_id"] = str(body["command_id"])
+        if message.get("pupil_ref") is not None:
+            known["pupil_ref"] = str(message["pupil_ref"])
+        principal = _principal(verifier, headers, known)
+        try:
+            spec = spec_named(message.get("command_type"))
+            provision = message.get("provision_id")
+            command = parse_command(spec, body, pupil_ref=_pupil_ref(message),
+                                    provision_id=None if provision is None else str(provision))
+        except InvalidCommandBody as invalid:
+            raise _invalid(list(invalid.problems), **known) from None
+        outcome = await app.execute(principal, command, purpose=header(headers, PURPOSE_HEADER),
+                                    correlation_id=_correlation(headers))
+    except _Refused as refused:
+        return refused.result
+    except AccessDenied as denied:
+        return CommandResult("denied", 403, rule=denied.decision.rule_id, message=denied.decision.reason, **known)
+    except DomainError as error:
+        return CommandResult("rejected", error.http_status, rule=error.rule, message=error.message, **known)
+    except InvalidPurpose as bad:
+        return CommandResult("invalid", 422, errors=[FieldProblem(field=PURPOSE_HEADER, problem=str(bad))], **known)
+    created = bool(outcome.event_ids) and not outcome.duplicate
+    return CommandResult(
+        "accepted", 201 if created else 200, command_id=str(outcome.command_id),
+        command_type=known.get("command_type"), pupil_ref=known.get("pupil_ref"),
+        event_ids=[str(e) for e in outcome.event_ids], stream_id=outcome.stream_id,
+        first_version=outcome.first_version, last_version=outcome.last_version, duplicate=outcome.duplicate,
+        source=source,
+    )

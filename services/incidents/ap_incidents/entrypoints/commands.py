@@ -1,0 +1,155 @@
+"""Kafka ingestion of incidents commands (bulk loads from provision systems).
+
+    python -m ap_incidents.entrypoints.commands
+
+Consumes ``ap.incidents.commands`` (``AP_INCIDENTS_COMMANDS_TOPIC`` overrides) in batches; within
+a batch, commands with the same key (the pupil) run in order and different pupils concurrently.
+Every result goes to ``ap.incidents.command-results`` (``AP_INCIDENTS_RESULTS_TOPIC``) before the
+batch's offsets are committed, so a crash redelivers the batch and the command ids make the retry
+record nothing twice. See ``command_ingestion`` for the message and result formats.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from faststream import AckPolicy, Context, FastStream
+from faststream.kafka import KafkaBroker
+
+from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
+from ap_incidents.adapters.dependencies import IncidentsDeps
+from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
+from ap_runtime.access import TokenVerifier
+from ap_runtime.kafka import ensure_topics, idempotent_producer
+from ap_runtime.logging import configure_logging, get_logger
+from ap_runtime.settings import Settings
+
+COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
+RESULTS_TOPIC_ENV = "AP_INCIDENTS_RESULTS_TOPIC"
+GROUP_ID = "ap.incidents.commands"
+
+log = get_logger("ap.incidents.commands")
+
+
+async def ingest_batch(app: IncidentsApplication, verifier: TokenVerifier, records: Sequence[Any],
+                       on_result: Callable[[CommandResult], Awaitable[None]] | None = None) -> list[CommandResult]:
+    """Results in record order; one pupil's commands sequentially, pupils concurrently.
+
+    ``on_result`` is awaited with each result as soon as it is known (to publish it early).
+    """
+    by_key: dict[bytes | None, list[int]] = {}
+    for index, record in enumerate(records):
+        by_key.setdefault(record.key, []).append(index)
+    results: list[CommandResult | None] = [None] * len(records)
+
+    async def run(indexes: list[int]) -> None:
+        for index in indexes:
+            record = records[index]
+            source = f"{record.topic}/{record.partition}/{record.offset}"
+            result = await ingest(app, verifier, record.value, record.headers or (), source)
+            results[index] = result
+            if on_result is not None:
+                await on_result(result)
+
+    await asyncio.gather(*(run(indexes) for indexes in by_key.values()))
+    return [r for r in results if r is not None]
+
+
+class CommandConsumer:
+    """The FastStream application consuming commands and publishing their results."""
+
+    def __init__(self, deps: IncidentsDeps, bootstrap: str, *, commands_topic: str = INCIDENTS_COMMANDS,
+                 results_topic: str = INCIDENTS_COMMAND_RESULTS, group_id: str = GROUP_ID,
+                 max_records: int = 500) -> None:
+        self.deps = deps
+        self.app = deps.application()
+        self.bootstrap = bootstrap
+        self.commands_topic = commands_topic
+        self.results_topic = results_topic
+        self.processed = 0
+        self._producer: AIOKafkaProducer | None = None
+        access_log = logging.getLogger("ap.faststream")
+        access_log.setLevel(logging.WARNING)
+        self.broker = KafkaBroker(bootstrap, client_id="ap-incidents-commands", logger=access_log)
+        subscriber = self.broker.subscriber(
+            commands_topic, batch=True, group_id=group_id, auto_offset_reset="earliest",
+            max_records=max_records, batch_timeout_ms=20, ack_policy=AckPolicy.NACK_ON_ERROR,
+            title="incidents commands",
+        )
+        subscriber(self._handle)
+
+    async def _handle(self, _bodies: list[Any], message: Any = Context("message")) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple | list) else (raw,)
+        producer = self._producer
+        assert producer is not None, "consumer not started"
+        sent: list[asyncio.Future[Any]] = []
+
+        async def publish(result: CommandResult) -> None:
+            sent.append(await producer.send(self.results_topic, value=result.as_json(), key=result.key()))
+
+        results = await ingest_batch(self.app, self.deps.verifier, records, publish)
+        await asyncio.gather(*sent)  # every result delivered before the batch's offsets are committed
+        self.processed += len(results)
+
+    async def start(self) -> None:
+        await ensure_topics(self.bootstrap, [self.commands_topic, self.results_topic])
+        self._producer = idempotent_producer(self.bootstrap)
+        await self._producer.start()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    def faststream_app(self) -> FastStream:
+        app = FastStream(self.broker)
+
+        @app.on_startup
+        async def _start() -> None:
+            await ensure_topics(self.bootstrap, [self.commands_topic, self.results_topic])
+            self._producer = idempotent_producer(self.bootstrap)
+            await self._producer.start()
+
+        @app.after_shutdown
+        async def _stop() -> None:
+            if self._producer is not None:
+                await self._producer.stop()
+
+        return app
+
+
+async def _main() -> None:
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    deps = await IncidentsDeps.from_env()
+    await deps.migrate()
+    commands_topic = os.environ.get(COMMANDS_TOPIC_ENV, INCIDENTS_COMMANDS)
+    consumer = CommandConsumer(
+        deps, Settings.from_env("incidents").kafka_bootstrap, commands_topic=commands_topic,
+        results_topic=os.environ.get(RESULTS_TOPIC_ENV, INCIDENTS_COMMAND_RESULTS),
+        # A test topic gets its own consumer group, so runs on other topics never share one.
+        group_id=GROUP_ID if commands_topic == INCIDENTS_COMMANDS else f"{GROUP_ID}.{commands_topic}",
+    )
+    stream_app = consumer.faststream_app()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stream_app.exit)
+    try:
+        await stream_app.run()
+    finally:
+        await deps.close()
+
+
+def main() -> None:
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Run the incidents read models: behaviour log and placement register.
+
+    python -m ap_incidents.entrypoints.projections
+
+Consumes ``ap.incidents.events`` (``AP_INCIDENTS_EVENTS_TOPIC`` overrides, for tests) into the read
+model database (``AP_INCIDENTS_READ_DSN``, default the ``ap_incidents`` database); decrypts
+personal fields with the pupil keys (``AP_MASTER_KEYS``, ``AP_DSN_AP_KEYS``). Rebuild with
+``python -m ap_runtime.projection rebuild --projection ap_incidents.projections:BehaviourLogProjection``.
+"""
+
+import asyncio
+import os
+import signal
+
+import asyncpg
+
+from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_incidents.adapters.dependencies import EVENTS_DATABASE, READ_DSN_ENV
+from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_runtime.logging import configure_logging
+from ap_runtime.privacy.factory import codec_from_env
+from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.runner import build_app
+from ap_runtime.settings import Settings, database_dsn
+
+EVENTS_TOPIC_ENV = "AP_INCIDENTS_EVENTS_TOPIC"
+
+
+async def _main() -> None:
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    bootstrap = Settings.from_env("incidents").kafka_bootstrap
+    topic = os.environ.get(EVENTS_TOPIC_ENV, INCIDENTS_EVENTS)
+    topics = (topic,)
+    # A test topic gets its own consumer groups, so runs on other topics never share a group.
+    suffix = "" if topic == INCIDENTS_EVENTS else f".{topic}"
+    pool = await asyncpg.create_pool(os.environ.get(READ_DSN_ENV) or database_dsn(EVENTS_DATABASE),
+                                     min_size=2, max_size=8)
+    codec = await codec_from_env()
+    runners = [ProjectionRunner(projection, pool, bootstrap, codec=codec,
+                                group_id=f"ap.projection.{projection.name}{suffix}")
+               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
+    app = build_app(runners, bootstrap)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, app.exit)
+    try:
+        await app.run()
+    finally:
+        await pool.close()
+
+
+def main() -> None:
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

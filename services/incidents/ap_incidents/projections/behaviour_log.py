@@ -1,0 +1,128 @@
+"""Behaviour log: each pupil's chronology, one row per accepted entry, in stream order.
+
+Rules served: the record is never edited, so a correction is shown, not applied: the correcting
+entry gets its own row and the entry it corrects is flagged amended or withdrawn (with a pointer
+to the correction). The log holds decrypted personal values for its audience (redacted per
+caller by the query API); when ``PupilDataErased`` arrives they are dropped for that pupil at
+once, without a rebuild, and every row stays so counts do not change (UK GDPR Art. 17).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+import ap_contracts.events.catalogue  # noqa: F401  (registers every contract for field lookups)
+from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_incidents.projections.entry_fields import ENTRY_CLASS, split_payload, summary
+from ap_runtime.projection import Projection, ReceivedEvent
+
+DDL = """
+CREATE TABLE IF NOT EXISTS behaviour_log (
+    event_id         uuid PRIMARY KEY,
+    pupil_ref        uuid NOT NULL,
+    stream_version   integer NOT NULL,
+    record_id        uuid,
+    event_type       text NOT NULL,
+    schema_version   integer NOT NULL,
+    occurred_at      timestamptz NOT NULL,
+    recorded_at      timestamptz NOT NULL,
+    organisation_id  text NOT NULL,
+    placement_id     uuid,
+    entry_class      text,
+    summary          text NOT NULL,
+    facts            jsonb NOT NULL,
+    personal         jsonb,
+    target_record_id uuid,
+    amended          boolean NOT NULL DEFAULT false,
+    withdrawn        boolean NOT NULL DEFAULT false,
+    corrections      jsonb NOT NULL DEFAULT '[]'::jsonb,
+    erased           boolean NOT NULL DEFAULT false,
+    UNIQUE (pupil_ref, stream_version)
+);
+CREATE INDEX IF NOT EXISTS behaviour_log_record_idx ON behaviour_log (record_id);
+"""
+
+_INSERT = """
+INSERT INTO behaviour_log (event_id, pupil_ref, stream_version, record_id, event_type, schema_version,
+    occurred_at, recorded_at, organisation_id, placement_id, entry_class, summary, facts, personal,
+    target_record_id, erased)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, $16)
+ON CONFLICT (event_id) DO NOTHING
+"""
+
+_FLAG_CORRECTED = """
+UPDATE behaviour_log
+   SET amended = amended OR $3, withdrawn = withdrawn OR $4,
+       corrections = corrections || jsonb_build_array(jsonb_build_object(
+           'kind', $5::text, 'record_id', $6::text, 'stream_version', $7::int, 'reason', $8::text))
+ WHERE pupil_ref = $1 AND record_id = $2
+"""
+
+_ERASE = "UPDATE behaviour_log SET personal = NULL, erased = true WHERE pupil_ref = $1"
+
+_CORRECTIONS = {"RecordAmended": "amended", "RecordWithdrawnInError": "withdrawn"}
+
+
+def _uuid(value: Any) -> UUID | None:
+    return None if value is None else UUID(str(value))
+
+
+def _row(event: ReceivedEvent) -> tuple[Any, ...]:
+    envelope = event.envelope
+    facts, personal = split_payload(event.event_type, envelope.schema_version, event.payload)
+    return (
+        envelope.event_id, _uuid(event.payload["pupil_ref"]), envelope.stream_version,
+        _uuid(event.payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
+        envelope.recorded_at, envelope.organisation_id, _uuid(event.payload.get("placement_id")),
+        ENTRY_CLASS.get(event.event_type), summary(event.event_type, facts),
+        json.dumps(facts, default=str), None if event.erased else json.dumps(personal, default=str),
+        _uuid(event.payload.get("target_record_id")), event.erased,
+    )
+
+
+class BehaviourLogProjection(Projection):
+    name = "incidents_behaviour_log"
+    topics: tuple[str, ...] = (INCIDENTS_EVENTS,)
+    needs_personal_data = True
+
+    def __init__(self, topics: tuple[str, ...] | None = None) -> None:
+        if topics:
+            self.topics = topics
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(DDL)
+
+    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """Plain entries are inserted together; corrections and erasure act after the rows before them."""
+        pending: list[tuple[Any, ...]] = []
+        for event in events:
+            if "pupil_ref" not in event.payload or not event.envelope.stream_id.startswith("pupil-"):
+                continue  # a provision's staff register: not part of any pupil's log
+            pending.append(_row(event))
+            kind = _CORRECTIONS.get(event.event_type)
+            if kind is None and event.event_type != "PupilDataErased":
+                continue
+            await conn.executemany(_INSERT, pending)
+            pending.clear()
+            if kind is not None:
+                await self._flag_target(conn, event, kind)
+            else:
+                await conn.execute(_ERASE, _uuid(event.payload["pupil_ref"]))
+        if pending:
+            await conn.executemany(_INSERT, pending)
+
+    @staticmethod
+    async def _flag_target(conn: asyncpg.Connection, event: ReceivedEvent, kind: str) -> None:
+        await conn.execute(
+            _FLAG_CORRECTED, _uuid(event.payload["pupil_ref"]), _uuid(event.payload["target_record_id"]),
+            kind == "amended", kind == "withdrawn", kind, str(event.payload.get("record_id")),
+            event.envelope.stream_version, str(event.payload.get("reason")),
+        )

@@ -1,0 +1,95 @@
+"""How one pupil event splits into what the read models keep: clear facts, personal values, a summary.
+
+Clear facts are the non-personal fields (codes, dates, counts, organisation ids); personal values
+are the fields the contract marks personal, decrypted for the audience (None once erased). The
+summary is one line built from clear facts only, so it survives erasure unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ap_contracts.events.base import UnknownEventType, event_model
+from ap_contracts.money import format_pounds
+from ap_contracts.personal import RecordClass, personal_fields
+
+# Whole entries whose very existence and codes are safeguarding detail (KCSIE: only for the DSL).
+ENTRY_CLASS: dict[str, RecordClass] = {"SafeguardingConcernRaised": RecordClass.SAFEGUARDING}
+
+_IDENTITY_FIELDS = frozenset({"pupil_ref", "record_id"})
+
+_SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "PupilRegistered": ("year_group", "home_school_id"),
+    "ReferralReceived": ("provision_id", "received_on"),
+    "ParentConsultationRecorded": ("consulted_on", "method", "parent_view"),
+    "EligibilityDecided": ("outcome",),
+    "MultidisciplinaryMeetingRecorded": ("held_on", "recommends_placement"),
+    "OutOfKeyStagePlacementApproved": ("provision_key_stage",),
+    "PlacementStarted": ("provision_id", "start_date", "timetable"),
+    "AlertThresholdsAgreed": ("incident_severity_threshold", "attendance_threshold_percent"),
+    "AttendanceRecorded": ("session_date", "session", "code"),
+    "IncidentRecorded": ("category", "severity", "location"),
+    "SanctionApplied": ("sanction",),
+    "RewardGranted": ("kind", "quantity"),
+    "RewardRedeemed": ("item", "slips_spent"),
+    "KeyworkerSessionHeld": ("focus", "duration_minutes"),
+    "PhysicalInterventionRecorded": ("reason", "duration_minutes", "injury_occurred"),
+    "SearchConducted": ("searched_for", "witness_present", "serious_harm_exception"),
+    "BehaviourContractAgreed": ("review_date",),
+    "ExternalAgencyReferralMade": ("agency",),
+    "ReviewHeld": ("outcome", "next_review_date"),
+    "ReducedTimetableReviewed": ("outcome", "next_review_date"),
+    "ExclusionProposed": ("primary_reason",),
+    "CommissionerDecisionRecorded": ("decision",),
+    "SuspensionIssued": ("first_day", "duration_half_days", "primary_reason"),
+    "PermanentExclusionIssued": ("effective_from", "primary_reason"),
+    "PermanentExclusionReinstated": ("board_met_on",),
+    "TransitionPlanRecorded": ("receiving_school_id",),
+    "PlacementEnded": ("end_date", "reason"),
+    "RecordAmended": ("target_event_type", "reason"),
+    "RecordWithdrawnInError": ("target_event_type", "reason"),
+    "PupilDataErased": ("reason", "legal_basis"),
+}
+
+
+def personal_map(event_type: str, schema_version: int) -> dict[str, RecordClass]:
+    """Personal fields of the event's contract (none for an event this build does not know)."""
+    try:
+        model = event_model(event_type, schema_version)
+    except UnknownEventType:
+        return {}
+    found: dict[str, RecordClass] = personal_fields(model)
+    return found
+
+
+def split_payload(event_type: str, schema_version: int,
+                  payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(clear facts, personal values) of a revealed payload."""
+    personal = personal_map(event_type, schema_version)
+    facts = {k: v for k, v in payload.items() if k not in personal and k not in _IDENTITY_FIELDS
+             and not k.startswith("_")}
+    values = {k: payload.get(k) for k in personal}
+    return facts, values
+
+
+def summary(event_type: str, facts: Mapping[str, Any]) -> str:
+    """One clear line: the kind of entry and its main codes."""
+    if event_type in ENTRY_CLASS:
+        return _spaced(event_type)
+    parts = []
+    for name in _SUMMARY_FIELDS.get(event_type, ()):
+        value = facts.get(name)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = "/".join(str(v) for v in value)
+        parts.append(f"{name.replace('_', ' ')} {value}")
+    if event_type == "RewardRedeemed" and isinstance(facts.get("cost_pence"), int):
+        parts.append(f"cost {format_pounds(facts['cost_pence'])}")
+    return _spaced(event_type) + (": " + ", ".join(parts) if parts else "")
+
+
+def _spaced(name: str) -> str:
+    spaced = "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
+    return spaced[:1].upper() + spaced[1:]
