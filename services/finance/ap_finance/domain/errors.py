@@ -285,3 +285,25 @@ def rule_catalogue() -> dict[str, type[FinanceRuleViolation]]:
         if "rule_id" in cls.__dict__:
             found[cls.rule_id] = cls
     return found
+
+
+class CarryForwardDoesNotMatchPreviousYear(FinanceRuleViolation):
+    rule_id = "FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR"
+    http_status = 422
+
+    def __init__(self, previous_year: str, recorded_pence: int, given_pence: int) -> None:
+        super().__init__(
+            f"the budget brings forward {format_pounds(given_pence)} but {previous_year} recorded "
+            f"{format_pounds(recorded_pence)} carried forward; record the carry-forward there first"
+        )
+
+
+class NextYearAlreadyBudgeted(FinanceRuleViolation):
+    rule_id = "FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET"
+    http_status = 409
+
+    def __init__(self, next_year: str) -> None:
+        super().__init__(
+            f"the {next_year} budget is already set with its carry-forward; a further carry-forward "
+            "would no longer match what that budget brought forward"
+        )

@@ -1,0 +1,1 @@
+"""I/O of the finance service: PostgreSQL (event store queries, read models)."""

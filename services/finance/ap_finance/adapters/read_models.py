@@ -1,0 +1,140 @@
+"""Reading the finance read models: one budget's ledger, report tables and placements, consistently."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+
+import asyncpg
+
+from ap_contracts.events.finance import BudgetCategory, FundingSource
+from ap_finance.domain.ledger import Balance, LedgerAccount, LedgerEntry, LineKey, SurplusPosition
+from ap_finance.projections.ledger import FinanceLedgerProjection
+from ap_finance.projections.placements import PlacementCostsProjection
+from ap_finance.reports.placement_costs import PlacementPeriod
+from ap_finance.reports.snapshot import BudgetInfo, LedgerSnapshot, PendingItemView, VirementView
+from ap_runtime.projection import active_schema
+
+
+class ReadModelMissing(LookupError):
+    """The ledger read model has not been created in this database yet."""
+
+
+@asynccontextmanager
+async def _both_read_models(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """One repeatable-read transaction over the ledger and placement read models' serving schemas."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        try:
+            schemas = [await active_schema(conn, FinanceLedgerProjection.name)]
+        except LookupError as missing:
+            raise ReadModelMissing(str(missing)) from missing
+        try:
+            schemas.append(await active_schema(conn, PlacementCostsProjection.name))
+        except LookupError:
+            pass  # no placement events projected here yet: costs are shown as not applicable
+        # Schema names come from the projection registry (rm_<name>_g<N>), never from a caller.
+        await conn.execute(f"SET LOCAL search_path TO {', '.join(schemas)}, public")
+        yield conn
+
+
+def _entry(row: asyncpg.Record) -> LedgerEntry:
+    return LedgerEntry(
+        transaction=int(row["txn"]),
+        event_type=str(row["event_type"]),
+        provision_id=str(row["provision_id"]),
+        financial_year=str(row["financial_year"]),
+        account=LedgerAccount(row["account"]),
+        category=None if row["category"] is None else BudgetCategory(row["category"]),
+        funding_source=None if row["funding_source"] is None else FundingSource(row["funding_source"]),
+        amount_pence=int(row["amount_pence"]),
+        school_id=row["school_id"],
+    )
+
+
+def _budget(row: asyncpg.Record) -> BudgetInfo:
+    return BudgetInfo(
+        provision_id=row["provision_id"], financial_year=row["financial_year"], budget_id=row["budget_id"],
+        stream_id=row["stream_id"], host_school_id=row["host_school_id"], partnership_id=row["partnership_id"],
+        signature_threshold_pence=int(row["signature_threshold_pence"]), closed_on=row["closed_on"],
+        ledger_version=int(row["last_stream_version"]), last_event_id=row["last_event_id"],
+        last_recorded_at=row["last_recorded_at"],
+    )
+
+
+async def _lines(conn: asyncpg.Connection, provision_id: str, year: str) -> dict[LineKey, Balance]:
+    rows = await conn.fetch(
+        "SELECT * FROM line_balances WHERE provision_id = $1 AND financial_year = $2", provision_id, year
+    )
+    return {
+        (provision_id, year, None if r["category"] is None else BudgetCategory(r["category"]),
+         FundingSource(r["funding_source"])):
+            Balance(int(r["budget_pence"]), int(r["actual_pence"]), int(r["committed_pence"]),
+                    int(r["remaining_pence"]))
+        for r in rows
+    }
+
+
+async def _surplus(conn: asyncpg.Connection, provision_id: str, year: str) -> SurplusPosition | None:
+    r = await conn.fetchrow(
+        "SELECT * FROM surplus_positions WHERE provision_id = $1 AND financial_year = $2", provision_id, year
+    )
+    if r is None:
+        return None
+    return SurplusPosition(int(r["surplus_pence"]), int(r["available_pence"]), int(r["allocated_pence"]),
+                           int(r["clawed_back_pence"]), int(r["carried_forward_pence"]))
+
+
+async def _placements(conn: asyncpg.Connection, provision_id: str) -> tuple[PlacementPeriod, ...]:
+    try:
+        rows = await conn.fetch(
+            "SELECT start_date, end_date FROM placements WHERE provision_id = $1 AND start_date IS NOT NULL"
+            " ORDER BY start_date, placement_id",
+            provision_id,
+        )
+    except asyncpg.UndefinedTableError:
+        return ()
+    return tuple(PlacementPeriod(r["start_date"], r["end_date"]) for r in rows)
+
+
+async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> LedgerSnapshot | None:
+    """The budget's ledger as projected so far, or None when no event of it has been projected."""
+    async with _both_read_models(pool) as conn:
+        budget_row = await conn.fetchrow(
+            "SELECT * FROM budgets WHERE provision_id = $1 AND financial_year = $2", provision_id, year
+        )
+        if budget_row is None:
+            return None
+        entry_rows = await conn.fetch(
+            "SELECT e.*, t.event_type, t.effective_on FROM ledger_entries e JOIN ledger_transactions t USING (txn)"
+            " WHERE e.provision_id = $1 AND e.financial_year = $2 ORDER BY e.txn, e.seq",
+            provision_id, year,
+        )
+        pending = await conn.fetch(
+            "SELECT * FROM pending_items WHERE provision_id = $1 AND financial_year = $2 AND NOT completed"
+            " ORDER BY item_date, item_id",
+            provision_id, year,
+        )
+        virements = await conn.fetch(
+            "SELECT * FROM virements WHERE provision_id = $1 AND financial_year = $2 ORDER BY recorded_at",
+            provision_id, year,
+        )
+        effective: dict[int, date | None] = {int(r["txn"]): r["effective_on"] for r in entry_rows}
+        return LedgerSnapshot(
+            budget=_budget(budget_row),
+            entries=tuple(_entry(r) for r in entry_rows),
+            effective_on=effective,
+            lines=await _lines(conn, provision_id, year),
+            surplus=await _surplus(conn, provision_id, year),
+            pending=tuple(
+                PendingItemView(r["item_id"], r["item_kind"], r["category"], r["funding_source"],
+                                int(r["amount_pence"]), r["item_date"], tuple(r["signed_for"]))
+                for r in pending
+            ),
+            virements=tuple(
+                VirementView(r["from_category"], r["to_category"], r["funding_source"], int(r["amount_pence"]),
+                             bool(r["approved"]), r["recorded_at"])
+                for r in virements
+            ),
+            placements=await _placements(conn, provision_id),
+        )

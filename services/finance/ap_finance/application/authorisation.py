@@ -1,0 +1,92 @@
+"""Which access action each finance request needs, and the resource it is checked against.
+
+The resource of every finance action is a budget: owned by its host school (``organisation_id``),
+serving its Partnership (``partnership_id``) and its provision (``provision_id``), so the policy
+can grant host-school, Partnership and provision staff their own budgets only (policy.yaml FIN-*).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from ap_contracts.events.finance import BudgetSet
+from ap_finance.application.requests import ClawBack, SignItem
+from ap_finance.domain.commands import (
+    AllocateSurplus,
+    CloseYear,
+    MakeVirement,
+    RaiseCommitment,
+    RecordCarryForward,
+    RecordSpend,
+    ReleaseCommitment,
+    SetBudget,
+    SetBudgetLine,
+)
+from ap_runtime.access import Action, Decision, Principal, ResourceContext
+
+FinanceRequest = (
+    SetBudget
+    | SetBudgetLine
+    | RecordSpend
+    | RaiseCommitment
+    | ReleaseCommitment
+    | SignItem
+    | MakeVirement
+    | CloseYear
+    | AllocateSurplus
+    | ClawBack
+    | RecordCarryForward
+)
+
+REQUEST_ACTIONS: dict[type[FinanceRequest], Action] = {
+    SetBudget: Action.SET_BUDGET,
+    # Budget lines are part of setting the budget (the LA finance team's act, policy FIN-LA-1).
+    SetBudgetLine: Action.SET_BUDGET,
+    RecordSpend: Action.RECORD_SPEND,
+    RaiseCommitment: Action.RAISE_COMMITMENT,
+    ReleaseCommitment: Action.RELEASE_COMMITMENT,
+    SignItem: Action.SIGN_ITEM,
+    MakeVirement: Action.RECORD_VIREMENT,
+    CloseYear: Action.CLOSE_YEAR,
+    AllocateSurplus: Action.ALLOCATE_SURPLUS,
+    ClawBack: Action.CLAW_BACK_SURPLUS,
+    RecordCarryForward: Action.CARRY_FORWARD,
+}
+
+
+class Authoriser(Protocol):
+    """``AccessGuard`` or the HTTP ``Guard``: returns the audited allowing decision or raises."""
+
+    async def check(
+        self,
+        principal: Principal,
+        action: str,
+        ctx: ResourceContext,
+        /,
+        *,
+        purpose: str | None = None,
+        correlation_id: UUID | None = None,
+    ) -> Decision: ...
+
+
+def budget_context(provision_id: str, budget: BudgetSet | None) -> ResourceContext:
+    """The budget as an access resource; only its provision is known before it is set."""
+    if budget is None:
+        return ResourceContext(provision_id=provision_id)
+    return ResourceContext(
+        provision_id=budget.provision_id,
+        organisation_id=budget.host_school_id,
+        partnership_id=budget.partnership_id,
+    )
+
+
+def request_context(request: FinanceRequest, budget: BudgetSet | None) -> ResourceContext:
+    """A budget being set is described by the command itself; any other by its BudgetSet."""
+    if isinstance(request, SetBudget) and budget is None:
+        return ResourceContext(
+            provision_id=request.provision_id,
+            organisation_id=request.host_school_id,
+            partnership_id=request.partnership_id,
+        )
+    return budget_context(request.provision_id, budget)

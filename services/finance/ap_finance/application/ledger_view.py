@@ -1,0 +1,70 @@
+"""The ledger read as balances by line, category, funding source and in total (sums of stored lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ap_contracts.events.finance import BudgetCategory, FundingSource
+from ap_finance.application.views import (
+    BalanceView,
+    CategoryBalance,
+    FundingSourceBalance,
+    LedgerView,
+    LineBalance,
+    SchoolShareView,
+    SurplusView,
+)
+from ap_finance.domain.ledger import Balance
+from ap_finance.reports.figures import UNALLOCATED, allocation_figures
+from ap_finance.reports.snapshot import LedgerSnapshot
+
+
+def _sum(balances: Iterable[Balance]) -> dict[str, int]:
+    listed = list(balances)
+    return {
+        "budget_pence": sum(b.budget_pence for b in listed),
+        "actual_pence": sum(b.actual_pence for b in listed),
+        "committed_pence": sum(b.committed_pence for b in listed),
+        "remaining_pence": sum(b.remaining_pence for b in listed),
+    }
+
+
+def _category_name(category: BudgetCategory | None) -> str:
+    return UNALLOCATED if category is None else category.value
+
+
+def ledger_view(snapshot: LedgerSnapshot, stream_version: int) -> LedgerView:
+    budget = snapshot.budget
+    lines = sorted(snapshot.lines.items(),
+                   key=lambda kv: (kv[0][2] is None, list(BudgetCategory).index(kv[0][2]) if kv[0][2] else 0,
+                                   list(FundingSource).index(kv[0][3])))
+    categories: dict[BudgetCategory | None, list[Balance]] = {}
+    sources: dict[FundingSource, list[Balance]] = {}
+    for (_, _, category, source), balance in lines:
+        categories.setdefault(category, []).append(balance)
+        sources.setdefault(source, []).append(balance)
+    surplus = snapshot.surplus
+    return LedgerView(
+        provision_id=budget.provision_id,
+        financial_year=budget.financial_year,
+        host_school_id=budget.host_school_id,
+        partnership_id=budget.partnership_id,
+        closed_on=budget.closed_on,
+        stream_version=stream_version,
+        ledger_version=budget.ledger_version,
+        up_to_date=budget.ledger_version == stream_version,
+        total=BalanceView(**_sum(balance for _, balance in lines)),
+        by_category=tuple(CategoryBalance(category=_category_name(c), **_sum(b)) for c, b in categories.items()),
+        by_funding_source=tuple(FundingSourceBalance(funding_source=s.value, **_sum(b)) for s, b in sources.items()),
+        lines=tuple(
+            LineBalance(category=_category_name(category), funding_source=source.value, **_sum([balance]))
+            for (_, _, category, source), balance in lines
+        ),
+        surplus=None if surplus is None else SurplusView(
+            surplus_pence=surplus.surplus_pence, available_pence=surplus.available_pence,
+            allocated_pence=surplus.allocated_pence, clawed_back_pence=surplus.clawed_back_pence,
+            carried_forward_pence=surplus.carried_forward_pence,
+        ),
+        allocations=tuple(SchoolShareView(school_id=s.school_id, amount_pence=s.amount_pence)
+                          for s in allocation_figures(snapshot.entries)),
+    )

@@ -1,0 +1,107 @@
+"""Finance reads: ledger balances, on-demand reconciliation and the three reports.
+
+Each read is authorised on the budget (READ_LEDGER or READ_REPORTS) before anything is loaded, so
+a caller only ever sees the budgets of its own host school, Partnership or provision (the LA's
+finance team sees all). Figures come from the ledger read model; nothing here holds pupil data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from ap_finance.adapters.event_store import budget_set, stream_version
+from ap_finance.adapters.read_models import load_snapshot
+from ap_finance.application.authorisation import Authoriser, budget_context
+from ap_finance.application.carry_forward import finance_history
+from ap_finance.application.ledger_view import ledger_view
+from ap_finance.application.reconciliation import entry_differences, stream_differences
+from ap_finance.application.views import LedgerView, ReconciliationView
+from ap_finance.domain.errors import BudgetNotSet
+from ap_finance.domain.evolve import fold
+from ap_finance.domain.financial_year import budget_stream_id
+from ap_finance.reports.builders import governing_body_summary, quarterly_return, termly_monitoring
+from ap_finance.reports.models import GoverningBodySummary, QuarterlyReturn, TermlyMonitoring
+from ap_finance.reports.periods import Term
+from ap_finance.reports.snapshot import LedgerSnapshot
+from ap_runtime.access import Action, Principal
+from ap_runtime.eventstore import EventStore
+
+
+class LedgerNotYetProjected(LookupError):
+    """The budget exists in the event store but the ledger has not projected it yet: try again shortly."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FinanceQueries:
+    def __init__(self, store: EventStore, read_pool: asyncpg.Pool, authoriser: Authoriser,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self._store = store
+        self._read_pool = read_pool
+        self._authoriser = authoriser
+        self._clock = clock
+
+    async def _snapshot(self, principal: Principal, action: Action, provision_id: str, year: str,
+                        purpose: str | None, correlation_id: UUID | None) -> LedgerSnapshot:
+        budget = await budget_set(self._store.pool, provision_id, year)
+        await self._authoriser.check(principal, action, budget_context(provision_id, budget), purpose=purpose,
+                                     correlation_id=correlation_id)
+        if budget is None:
+            raise BudgetNotSet()
+        snapshot = await load_snapshot(self._read_pool, provision_id, year)
+        if snapshot is None:
+            raise LedgerNotYetProjected(f"the ledger of {provision_id} {year} is not projected yet")
+        return snapshot
+
+    async def ledger(self, principal: Principal, provision_id: str, year: str, *, purpose: str | None = None,
+                     correlation_id: UUID | None = None) -> LedgerView:
+        snapshot = await self._snapshot(principal, Action.READ_LEDGER, provision_id, year, purpose, correlation_id)
+        return ledger_view(snapshot, await stream_version(self._store.pool, provision_id, year))
+
+    async def reconciliation(self, principal: Principal, provision_id: str, year: str, *,
+                             purpose: str | None = None, correlation_id: UUID | None = None) -> ReconciliationView:
+        """Reconcile now: entries, stored balances, and (when caught up) the event stream's own fold."""
+        snapshot = await self._snapshot(principal, Action.READ_LEDGER, provision_id, year, purpose, correlation_id)
+        history = finance_history(await self._store.load(budget_stream_id(provision_id, year)))
+        differences = entry_differences(snapshot.entries, snapshot.lines, snapshot.surplus, provision_id, year)
+        caught_up = snapshot.budget.ledger_version == len(history)
+        if caught_up:
+            differences += stream_differences(fold(history), snapshot.lines, snapshot.surplus, provision_id, year)
+        return ReconciliationView(
+            provision_id=provision_id,
+            financial_year=year,
+            ok=not differences,
+            stream_version=len(history),
+            ledger_version=snapshot.budget.ledger_version,
+            compared_with_event_stream=caught_up,
+            transactions=len({entry.transaction for entry in snapshot.entries}),
+            entries=len(snapshot.entries),
+            differences=tuple(differences),
+        )
+
+    async def quarterly_return(self, principal: Principal, provision_id: str, year: str, quarter: int, *,
+                               as_at: date | None = None, purpose: str | None = None,
+                               correlation_id: UUID | None = None) -> QuarterlyReturn:
+        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        now = self._clock()
+        return quarterly_return(snapshot, quarter, now.date(), now, as_at)
+
+    async def termly_monitoring(self, principal: Principal, provision_id: str, year: str, term: Term, *,
+                                as_at: date | None = None, purpose: str | None = None,
+                                correlation_id: UUID | None = None) -> TermlyMonitoring:
+        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        now = self._clock()
+        return termly_monitoring(snapshot, term, now.date(), now, as_at)
+
+    async def governing_body_summary(self, principal: Principal, provision_id: str, year: str, *,
+                                     as_at: date | None = None, purpose: str | None = None,
+                                     correlation_id: UUID | None = None) -> GoverningBodySummary:
+        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        now = self._clock()
+        return governing_body_summary(snapshot, now.date(), now, as_at)

@@ -1,0 +1,85 @@
+"""What the ledger and reconciliation reads return (JSON over HTTP; integer pence)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BalanceView(View):
+    budget_pence: int
+    actual_pence: int
+    committed_pence: int
+    remaining_pence: int
+
+
+class CategoryBalance(BalanceView):
+    category: str
+
+
+class FundingSourceBalance(BalanceView):
+    funding_source: str
+
+
+class LineBalance(BalanceView):
+    category: str
+    funding_source: str
+
+
+class SurplusView(View):
+    surplus_pence: int
+    available_pence: int
+    allocated_pence: int
+    clawed_back_pence: int
+    carried_forward_pence: int
+
+
+class SchoolShareView(View):
+    school_id: str
+    amount_pence: int
+
+
+class LedgerView(View):
+    """Balances of one budget from the ledger read model, and how far it has caught up with the stream."""
+
+    provision_id: str
+    financial_year: str
+    host_school_id: str
+    partnership_id: str
+    closed_on: date | None
+    stream_version: int
+    ledger_version: int
+    up_to_date: bool
+    total: BalanceView
+    by_category: tuple[CategoryBalance, ...]
+    by_funding_source: tuple[FundingSourceBalance, ...]
+    lines: tuple[LineBalance, ...]
+    surplus: SurplusView | None
+    allocations: tuple[SchoolShareView, ...]
+
+
+class DifferenceView(View):
+    check: str
+    scope: str
+    expected_pence: int
+    found_pence: int
+
+
+class ReconciliationView(View):
+    """``ok`` only when every ledger identity holds to the penny, the stored balances equal the entries,
+    and (when the ledger has caught up) the ledger equals the domain's fold of the event stream."""
+
+    provision_id: str
+    financial_year: str
+    ok: bool
+    stream_version: int
+    ledger_version: int
+    compared_with_event_stream: bool
+    transactions: int
+    entries: int
+    differences: tuple[DifferenceView, ...]

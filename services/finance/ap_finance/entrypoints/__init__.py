@@ -1,0 +1,1 @@
+"""Entry points of the finance service: the HTTP API and the projections process."""

@@ -1,0 +1,85 @@
+"""The finance service's HTTP API.
+
+``create_app(deps)`` builds the app from ready dependencies (tests) or from a factory entered at
+startup (the process: pools opened and migrated, audit and token key from the environment).
+Run: ``python -m ap_finance.entrypoints.api`` serves on 0.0.0.0:${AP_HTTP_PORT:-8000}.
+
+Environment: AP_DSN_AP_FINANCE (event store; default database ap_finance on DATABASE_URL's server),
+AP_FINANCE_READ_DSN (read models; default the same), AP_DSN_AP_AUDIT (access audit), AP_TOKEN_PUBLIC_KEY
+(and AP_TOKEN_ISSUER / AP_TOKEN_AUDIENCE), AP_ACCESS_POLICY (optional policy file), AP_HTTP_PORT, AP_LOG_LEVEL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ap_finance.entrypoints.command_routes import add_command_routes
+from ap_finance.entrypoints.deps import DepsFactory, FinanceDeps, deps_from_env, services_for
+from ap_finance.entrypoints.problems import install_problem_handlers
+from ap_finance.entrypoints.read_routes import router as read_router
+from ap_runtime.access.fastapi import install_access
+from ap_runtime.logging import configure_logging
+
+DEFAULT_PORT = 8000
+
+
+def _install(app: FastAPI, deps: FinanceDeps) -> None:
+    install_access(app, verifier=deps.verifier, guard=deps.access)
+    app.state.finance = services_for(deps)
+
+
+def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
+    """The finance API over ready ``deps``, or over the deps a factory yields for the app's lifetime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(deps, FinanceDeps):
+            yield
+            return
+        async with deps() as ready:
+            _install(app, ready)
+            yield
+
+    app = FastAPI(title="AP finance service", version="1", lifespan=lifespan,
+                  description="Ring-fenced behaviour budgets: commands, ledger, reconciliation and reports.")
+    if isinstance(deps, FinanceDeps):
+        _install(app, deps)
+    install_problem_handlers(app)
+    add_command_routes(app)
+    app.include_router(read_router)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz(request: Request) -> JSONResponse:
+        services = getattr(request.app.state, "finance", None)
+        if services is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            await services.deps.store.pool.fetchval("SELECT 1")
+            await services.deps.read_pool.fetchval("SELECT 1")
+        except Exception as exc:  # any database failure means not ready; say which
+            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
+    # Bind every interface: the service runs in a container or behind the platform's proxy.
+    uvicorn.run(create_app(deps_from_env), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""One POST per finance command: ``/v1/budgets/{provision_id}/{financial_year}/...``.
+
+The body is the command without the fields the URL already names (and without identity fields the
+token supplies: who signs, who claws back). Answers 200 with the recorded event ids, types and
+stream versions; a repeated ``command_id`` answers 200 with the same body (``Idempotent-Replayed:
+true``) and records nothing again. Rejections are problem documents naming the rule.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the endpoint annotations at runtime.
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from ap_finance.application.authorisation import FinanceRequest
+from ap_finance.application.commands import CommandResult
+from ap_finance.application.requests import ClawBack, SignItem
+from ap_finance.domain.commands import (
+    AllocateSurplus,
+    CloseYear,
+    MakeVirement,
+    RaiseCommitment,
+    RecordCarryForward,
+    RecordSpend,
+    ReleaseCommitment,
+    SetBudget,
+    SetBudgetLine,
+)
+from ap_finance.entrypoints.deps import FinanceServices
+from ap_finance.entrypoints.problems import PROBLEM_JSON, field_problems, invalid_body
+from ap_runtime.access import Principal
+from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+
+BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRoute:
+    path: str
+    model: type[FinanceRequest]
+    summary: str
+
+
+COMMAND_ROUTES: tuple[CommandRoute, ...] = (
+    CommandRoute("/budget", SetBudget, "Set the year's budget and its funding sources"),
+    CommandRoute("/lines", SetBudgetLine, "Set the budget of one category from one funding source"),
+    CommandRoute("/spend", RecordSpend, "Record spend (over the threshold it waits for two signatures)"),
+    CommandRoute("/commitments", RaiseCommitment, "Raise a commitment (over the threshold: two signatures)"),
+    CommandRoute("/commitments/{commitment_id}/release", ReleaseCommitment, "Release part or all of a commitment"),
+    CommandRoute("/items/{item_id}/signatures", SignItem, "Sign an item awaiting signatures, as the caller"),
+    CommandRoute("/virements", MakeVirement, "Move budget between two categories of one funding source"),
+    CommandRoute("/close", CloseYear, "Close the financial year and determine its surplus or deficit"),
+    CommandRoute("/surplus/allocations", AllocateSurplus, "Share the surplus between Partnership schools"),
+    CommandRoute("/surplus/clawbacks", ClawBack, "Claw back surplus, as the calling LA officer"),
+    CommandRoute("/surplus/carry-forward", RecordCarryForward, "Carry surplus into the next financial year"),
+)
+
+
+def _path_fields(route: CommandRoute) -> tuple[str, ...]:
+    names = ["provision_id", "financial_year"]
+    names += [part.strip("{}") for part in route.path.split("/") if part.startswith("{")]
+    return tuple(names)
+
+
+def body_schema(route: CommandRoute) -> dict[str, Any]:
+    """The command's JSON Schema without the fields the path gives (for the OpenAPI document)."""
+    schema = route.model.model_json_schema()
+    hidden = set(_path_fields(route))
+    schema["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in hidden}
+    schema["required"] = [k for k in schema.get("required", []) if k not in hidden]
+    return schema
+
+
+def result_body(result: CommandResult) -> dict[str, Any]:
+    return {
+        "command_id": str(result.command_id),
+        "stream_id": result.stream_id,
+        "event_ids": [str(event_id) for event_id in result.event_ids],
+        "event_types": list(result.event_types),
+        "first_version": result.first_version,
+        "last_version": result.last_version,
+    }
+
+
+async def _parse(request: Request, route: CommandRoute) -> FinanceRequest | JSONResponse:
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        return field_problems(request, [{"field": "(body)", "problem": "the body is not valid JSON"}])
+    if not isinstance(body, dict):
+        return field_problems(request, [{"field": "(body)", "problem": "the body must be a JSON object"}])
+    from_path = {name: request.path_params[name] for name in _path_fields(route)}
+    clashes = sorted(set(body) & set(from_path))
+    if clashes:
+        return field_problems(request, [{"field": name, "problem": "given by the URL path; leave it out of the body"}
+                                        for name in clashes])
+    try:
+        return route.model.model_validate({**body, **from_path})
+    except ValidationError as error:
+        return invalid_body(request, error)
+
+
+def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
+    async def endpoint(
+        request: Request,
+        principal: Annotated[Principal, Depends(principal_from_request)],
+        headers: Annotated[AccessHeaders, Depends(access_headers)],
+    ) -> JSONResponse:
+        parsed = await _parse(request, route)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        services: FinanceServices = request.app.state.finance
+        result = await services.commands.handle(principal, parsed, purpose=headers.purpose,
+                                                correlation_id=headers.correlation_id)
+        replay = {REPLAYED_HEADER: "true"} if result.duplicate else {}
+        return JSONResponse(result_body(result), headers=replay)
+
+    return endpoint
+
+
+def add_command_routes(app: FastAPI) -> None:
+    for route in COMMAND_ROUTES:
+        app.add_api_route(
+            BUDGET_PATH + route.path,
+            _endpoint(route),
+            methods=["POST"],
+            summary=route.summary,
+            tags=["commands"],
+            response_class=JSONResponse,
+            responses={
+                200: {"description": "Recorded (or already recorded under this command_id)"},
+                401: {"description": "No valid token", "content": {PROBLEM_JSON: {}}},
+                403: {"description": "The access policy or a signing rule refuses", "content": {PROBLEM_JSON: {}}},
+                409: {"description": "A rule refuses in the budget's current state", "content": {PROBLEM_JSON: {}}},
+                422: {"description": "Invalid body, or a rule refuses the amounts", "content": {PROBLEM_JSON: {}}},
+            },
+            openapi_extra={
+                "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                               for name in _path_fields(route)],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body_schema(route)}}},
+            },
+        )

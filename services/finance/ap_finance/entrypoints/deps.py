@@ -1,0 +1,76 @@
+"""What the finance API needs, built once per process: stores, pools, token verifier and access guard."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_pool
+from ap_finance.application.commands import FinanceCommands
+from ap_finance.application.queries import FinanceQueries
+from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
+from ap_runtime.access.fastapi import Guard
+from ap_runtime.eventstore import EventStore
+from ap_runtime.settings import database_dsn
+
+READ_MODEL_DSN_ENV = "AP_FINANCE_READ_DSN"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceDeps:
+    store: EventStore
+    read_pool: asyncpg.Pool
+    verifier: TokenVerifier
+    access: AccessGuard
+    clock: Callable[[], datetime] = field(default=_utc_now)
+
+
+DepsFactory = Callable[[], AbstractAsyncContextManager[FinanceDeps]]
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceServices:
+    """The handlers the routes call, wired to the HTTP guard (denials become 403 problems)."""
+
+    deps: FinanceDeps
+    commands: FinanceCommands
+    queries: FinanceQueries
+
+
+def services_for(deps: FinanceDeps) -> FinanceServices:
+    guard = Guard(deps.access)
+    return FinanceServices(
+        deps=deps,
+        commands=FinanceCommands(deps.store, guard),
+        queries=FinanceQueries(deps.store, deps.read_pool, guard, clock=deps.clock),
+    )
+
+
+@asynccontextmanager
+async def deps_from_env() -> AsyncIterator[FinanceDeps]:
+    """Pools on ``$AP_DSN_AP_FINANCE`` (read models: ``$AP_FINANCE_READ_DSN``, default the same database)
+    and the audit database, migrated; the token public key from ``$AP_TOKEN_PUBLIC_KEY``."""
+    events_dsn = finance_dsn()
+    read_dsn = os.environ.get(READ_MODEL_DSN_ENV) or events_dsn
+    events_pool = await open_pool(events_dsn)
+    read_pool = events_pool if read_dsn == events_dsn else await open_pool(read_dsn)
+    audit_pool = await open_audit_pool(database_dsn("ap_audit"))
+    audit = AuditLog(audit_pool)
+    try:
+        await migrate_finance(events_pool, read_pool)
+        yield FinanceDeps(EventStore(events_pool), read_pool, TokenVerifier.from_env(), AccessGuard(audit))
+    finally:
+        await audit.aclose()
+        await audit_pool.close()
+        if read_pool is not events_pool:
+            await read_pool.close()
+        await events_pool.close()

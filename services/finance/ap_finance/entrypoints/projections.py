@@ -1,0 +1,64 @@
+"""Run the finance read models: ``python -m ap_finance.entrypoints.projections``.
+
+Consumes the finance events (ledger) and the incidents service's placement events (placement
+costs) into the finance read-model database, each event applied exactly once.
+
+Environment: AP_FINANCE_READ_DSN (default AP_DSN_AP_FINANCE, default database ap_finance on
+DATABASE_URL's server), KAFKA_BOOTSTRAP_SERVERS, AP_LOG_LEVEL. Options --finance-topic and
+--incidents-topic replace the contract topics, and --group-suffix gives the consumer groups their own
+names (tests give each run its own topics and groups, so no run waits on another's group members).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+
+from ap_finance.adapters.event_store import finance_dsn, open_pool
+from ap_finance.entrypoints.deps import READ_MODEL_DSN_ENV
+from ap_finance.projections.ledger import FinanceLedgerProjection
+from ap_finance.projections.placements import PlacementCostsProjection
+from ap_runtime.logging import configure_logging
+from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.runner import build_app
+from ap_runtime.settings import Settings
+
+
+async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, group_suffix: str | None) -> None:
+    bootstrap = Settings.from_env("finance").kafka_bootstrap
+    pool = await open_pool(dsn)
+    projections = [
+        FinanceLedgerProjection(topics=[finance_topic] if finance_topic else None),
+        PlacementCostsProjection(topics=[incidents_topic] if incidents_topic else None),
+    ]
+    runners = [
+        ProjectionRunner(p, pool, bootstrap,
+                         group_id=f"ap.projection.{p.name}.{group_suffix}" if group_suffix else None)
+        for p in projections
+    ]
+    stream_app = build_app(runners, bootstrap)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stream_app.exit)
+    try:
+        await stream_app.run()
+    finally:
+        await pool.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the finance ledger and placement-cost projections.")
+    parser.add_argument("--dsn", help="read-model database (default $AP_FINANCE_READ_DSN or the finance database)")
+    parser.add_argument("--finance-topic", help="consume finance events from this topic instead (tests)")
+    parser.add_argument("--incidents-topic", help="consume placement events from this topic instead (tests)")
+    parser.add_argument("--group-suffix", help="suffix for the consumer group ids (tests)")
+    args = parser.parse_args()
+    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    dsn = args.dsn or os.environ.get(READ_MODEL_DSN_ENV) or finance_dsn()
+    asyncio.run(run(dsn, args.finance_topic, args.incidents_topic, args.group_suffix))
+
+
+if __name__ == "__main__":
+    main()

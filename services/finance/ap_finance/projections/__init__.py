@@ -1,0 +1,1 @@
+"""Read models of the finance service: the double-entry ledger and placement costs."""

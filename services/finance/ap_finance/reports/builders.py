@@ -1,0 +1,119 @@
+"""The three finance reports, each built from one ledger snapshot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ap_contracts.events.finance import BudgetCategory
+from ap_finance.domain.ledger import LedgerAccount, balances_by_category
+from ap_finance.reports.figures import (
+    allocation_figures,
+    category_figures,
+    funding_figures,
+    header,
+    placement_figures,
+    year_end_figures,
+)
+from ap_finance.reports.models import (
+    GoverningBodySummary,
+    PendingItemFigures,
+    QuarterlyReturn,
+    TermlyMonitoring,
+    TermSpend,
+    VirementFigures,
+)
+from ap_finance.reports.notes import standard_notes
+from ap_finance.reports.periods import Period, Term, quarter, report_date, term
+from ap_finance.reports.snapshot import LedgerSnapshot
+
+
+def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generated_at: datetime,
+                     as_at: date | None = None) -> QuarterlyReturn:
+    """Budget vs actual by category, commitments, forecast outturn and carry-forward (seed 001, appendix 5)."""
+    period = quarter(snapshot.budget.financial_year, number)
+    when = report_date(period.end, today, as_at)
+    top = header(snapshot, when, generated_at)
+    categories, total = category_figures(snapshot, when)
+    funding, funding_total = funding_figures(snapshot)
+    return QuarterlyReturn(
+        header=top,
+        quarter=number,
+        period_start=period.start,
+        period_end=period.end,
+        categories=categories,
+        total=total,
+        funding=funding,
+        funding_total=funding_total,
+        year_end=year_end_figures(snapshot),
+        allocations=allocation_figures(snapshot.entries),
+        placement_costs=placement_figures(snapshot, total.actual_pence, when),
+        notes=standard_notes(top),
+    )
+
+
+def _spend_in(snapshot: LedgerSnapshot, period: Period) -> tuple[TermSpend, ...]:
+    """Actual spend dated in the period, by category (spend dates are the events' ``spent_on``)."""
+    in_period = [
+        entry for entry in snapshot.entries
+        if entry.account is LedgerAccount.ACTUAL
+        and (day := snapshot.effective_on.get(entry.transaction)) is not None
+        and period.contains(day)
+    ]
+    by_category = {category: balance for (_, _, category), balance in balances_by_category(in_period).items()}
+    return tuple(
+        TermSpend(line=category.value, actual_pence=by_category[category].actual_pence)
+        for category in BudgetCategory
+        if category in by_category
+    )
+
+
+def termly_monitoring(snapshot: LedgerSnapshot, which: Term, today: date, generated_at: datetime,
+                      as_at: date | None = None) -> TermlyMonitoring:
+    """Position to date, the term's spend, items awaiting signatures and virements (seed 001, section 5)."""
+    period = term(snapshot.budget.financial_year, which)
+    when = report_date(period.end, today, as_at)
+    top = header(snapshot, when, generated_at)
+    categories, total = category_figures(snapshot, when)
+    spend = _spend_in(snapshot, period)
+    return TermlyMonitoring(
+        header=top,
+        term=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        categories=categories,
+        total=total,
+        spend_in_term=spend,
+        spend_in_term_total_pence=sum(row.actual_pence for row in spend),
+        awaiting_signatures=tuple(
+            PendingItemFigures(item_kind=p.item_kind, category=p.category, funding_source=p.funding_source,
+                               amount_pence=p.amount_pence, item_date=p.item_date, signed_for=p.signed_for)
+            for p in snapshot.pending
+        ),
+        virements_to_date=tuple(
+            VirementFigures(from_category=v.from_category, to_category=v.to_category,
+                            funding_source=v.funding_source, amount_pence=v.amount_pence, approved=v.approved)
+            for v in snapshot.virements
+        ),
+        year_end=year_end_figures(snapshot),
+        placement_costs=placement_figures(snapshot, total.actual_pence, when),
+        notes=standard_notes(top),
+    )
+
+
+def governing_body_summary(snapshot: LedgerSnapshot, today: date, generated_at: datetime,
+                           as_at: date | None = None) -> GoverningBodySummary:
+    """Totals, categories, funding, year end and placement costs for the host school's governors."""
+    when = as_at or today
+    top = header(snapshot, when, generated_at)
+    categories, total = category_figures(snapshot, when)
+    funding, _ = funding_figures(snapshot)
+    return GoverningBodySummary(
+        header=top,
+        total=total,
+        categories=categories,
+        funding=funding,
+        year_end=year_end_figures(snapshot),
+        allocations=allocation_figures(snapshot.entries),
+        placement_costs=placement_figures(snapshot, total.actual_pence, when),
+        notes=standard_notes(top),
+    )

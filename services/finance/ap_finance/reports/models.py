@@ -1,0 +1,152 @@
+"""Report models: JSON as served, and the source of the CSV and .xlsx renderings (integer pence)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+PublishedNumber = int | Literal["c"] | None
+
+
+class ReportModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourcePosition(ReportModel):
+    """The last event of the budget's stream the figures include."""
+
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    recorded_at: datetime
+
+
+class BudgetHeader(ReportModel):
+    provision_id: str
+    host_school_id: str
+    partnership_id: str
+    financial_year: str
+    year_closed_on: date | None
+    as_at: date
+    generated_at: datetime
+    source: SourcePosition
+
+
+class CategoryFigures(ReportModel):
+    """Budget against actual for one category ('unallocated': funding not yet given to a line) or the total."""
+
+    line: str
+    budget_pence: int
+    actual_pence: int
+    committed_pence: int
+    remaining_pence: int
+    forecast_outturn_pence: int
+    forecast_variance_pence: int
+
+
+class FundingFigures(ReportModel):
+    funding_source: str
+    budget_pence: int
+    actual_pence: int
+    committed_pence: int
+    remaining_pence: int
+
+
+class YearEndFigures(ReportModel):
+    """Carry-forward in and out, and where a closed year's surplus went."""
+
+    brought_forward_pence: int
+    surplus_pence: int | None
+    allocated_to_schools_pence: int
+    clawed_back_pence: int
+    carried_forward_pence: int
+    still_available_pence: int
+
+
+class SchoolAllocationFigures(ReportModel):
+    school_id: str
+    amount_pence: int
+
+
+class PlacementCostFigures(ReportModel):
+    placements: PublishedNumber
+    pupil_days: PublishedNumber
+    actual_pence: int
+    cost_per_placement_pence: PublishedNumber
+    cost_per_pupil_day_pence: PublishedNumber
+
+
+class QuarterlyReturn(ReportModel):
+    """Quarterly financial return to the LA schools' finance team (seed 001, appendix 5)."""
+
+    report: Literal["quarterly_financial_return"] = "quarterly_financial_return"
+    header: BudgetHeader
+    quarter: int
+    period_start: date
+    period_end: date
+    categories: tuple[CategoryFigures, ...]
+    total: CategoryFigures
+    funding: tuple[FundingFigures, ...]
+    funding_total: FundingFigures
+    year_end: YearEndFigures
+    allocations: tuple[SchoolAllocationFigures, ...]
+    placement_costs: PlacementCostFigures
+    notes: tuple[str, ...]
+
+
+class PendingItemFigures(ReportModel):
+    item_kind: str
+    category: str
+    funding_source: str
+    amount_pence: int
+    item_date: date
+    signed_for: tuple[str, ...]
+
+
+class VirementFigures(ReportModel):
+    from_category: str
+    to_category: str
+    funding_source: str
+    amount_pence: int
+    approved: bool
+
+
+class TermSpend(ReportModel):
+    line: str
+    actual_pence: int
+
+
+class TermlyMonitoring(ReportModel):
+    """Termly budget monitoring from the host school to the Neighbourhood Partnership (seed 001, section 5)."""
+
+    report: Literal["termly_budget_monitoring"] = "termly_budget_monitoring"
+    header: BudgetHeader
+    term: str
+    period_start: date
+    period_end: date
+    categories: tuple[CategoryFigures, ...]
+    total: CategoryFigures
+    spend_in_term: tuple[TermSpend, ...]
+    spend_in_term_total_pence: int
+    awaiting_signatures: tuple[PendingItemFigures, ...]
+    virements_to_date: tuple[VirementFigures, ...]
+    year_end: YearEndFigures
+    placement_costs: PlacementCostFigures
+    notes: tuple[str, ...]
+
+
+class GoverningBodySummary(ReportModel):
+    """Financial report to the host school's governing body (seed 001, section 1: reporting)."""
+
+    report: Literal["governing_body_summary"] = "governing_body_summary"
+    header: BudgetHeader
+    total: CategoryFigures
+    categories: tuple[CategoryFigures, ...]
+    funding: tuple[FundingFigures, ...]
+    year_end: YearEndFigures
+    allocations: tuple[SchoolAllocationFigures, ...]
+    placement_costs: PlacementCostFigures
+    notes: tuple[str, ...]

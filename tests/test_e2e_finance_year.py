@@ -1,0 +1,354 @@
+"""End to end: a scripted financial year for one Partnership through the public HTTP API.
+
+Every part runs as its own OS process, as deployed: the finance API (uvicorn), the relay (event
+store -> Kafka) and the finance projections (Kafka -> ledger and placement-cost read models), on
+fresh databases and unique topics of the real PostgreSQL and Kafka. Placement events come from an
+incidents event store (personal fields sealed with per-pupil keys) through its own relay.
+
+The year (``ap_finance.demo_year``): budget with funding sources and lines, a year of spend and
+commitments, a £35,000 item that waits for its second signature (the same person cannot give it),
+a virement, year-end close with a surplus, a needs-based allocation across five schools, a
+claw-back and a carry-forward into the next year. Then: the ledger read from the projection
+through the API reconciles to the penny and equals the domain's fold of the event stream; the
+.xlsx return read back with openpyxl has the ledger's totals; no output holds pupil data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from openpyxl import load_workbook
+
+from ap_contracts.envelope import Actor
+from ap_contracts.events.placements import PlacementEnded, PlacementStarted
+from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Severity, TimetableKind
+from ap_finance.demo_year import ALLOCATION_PENCE, CLAWBACK_PENCE, SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
+from ap_finance.domain.allocation import recompute
+from ap_finance.domain.evolve import fold
+from ap_finance.domain.financial_year import budget_stream_id
+from ap_runtime.access import TokenIssuer, generate_keypair
+from ap_runtime.access.keys import load_private_key
+from ap_runtime.eventstore import EventStore, NewEvent, migrate
+from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.keystore import KeyStore
+from ap_runtime.privacy.testing import random_ring
+from ap_runtime.relay import Relay
+
+pytestmark = pytest.mark.integration
+
+CAST = DemoCast()
+YEAR, NEXT_YEAR = "2025-26", "2026-27"
+PUPIL_MARKER = "Quillon-Ashworthy"  # a made-up name written into the sealed placement narratives
+
+
+class Process:
+    """One platform process, its output kept in a file for the failure report."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
+        self.name = name
+        self.log = logs / f"{name}.log"
+        self._out = self.log.open("wb")
+        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
+                                      stdout=self._out, stderr=subprocess.STDOUT)
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._out.close()
+
+
+@dataclass
+class Platform:
+    http: httpx.AsyncClient
+    issuer: TokenIssuer
+    finance_pool: asyncpg.Pool
+    incidents: EventStore
+    incidents_topic: str
+    bootstrap: str
+    processes: list[Process]
+    latencies: list[float] = field(default_factory=list)
+
+    def report(self) -> str:
+        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in self.processes)
+
+    async def stream_version(self, year: str) -> int:
+        value = await self.finance_pool.fetchval("SELECT version FROM streams WHERE stream_id = $1",
+                                                 budget_stream_id(CAST.provision_id, year))
+        return int(value or 0)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _until(check: Callable[[], Awaitable[bool]], what: str, report: Callable[[], str],
+                 wait_seconds: float = 90.0) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        try:
+            if await check():
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}\n{report()}")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
+                   kafka_bootstrap: str) -> AsyncIterator[Platform]:
+    dsns = {name: await new_database(f"e2e_finance_{name}") for name in ("events", "audit", "incidents")}
+    topics = {name: await new_topic(f"e2e-finance-{name}") for name in ("finance", "incidents")}
+    pair = generate_keypair()
+    port = _free_port()
+    env = {
+        "AP_DSN_AP_FINANCE": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
+    }
+    logs = Path(tempfile.mkdtemp(prefix="e2e-finance-"))
+    processes = [Process("api", ["-m", "ap_finance.entrypoints.api"], env, logs)]
+    platform: Platform | None = None
+    latencies: list[float] = []
+
+    async def started(request: httpx.Request) -> None:
+        request.extensions["started"] = time.perf_counter()
+
+    async def finished(response: httpx.Response) -> None:
+        if response.request.method == "POST":
+            latencies.append(time.perf_counter() - response.request.extensions["started"])
+
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                             event_hooks={"request": [started], "response": [finished]})
+    finance_pool = await asyncpg.create_pool(dsns["events"], min_size=1, max_size=4)
+    incidents_pool = await asyncpg.create_pool(dsns["incidents"], min_size=1, max_size=4)
+    await migrate(incidents_pool)
+    keys = await KeyStore.open(dsns["incidents"], random_ring()[0])
+    try:
+        await _until(lambda: _ready(http), "the finance API to be ready", lambda: platform_report(processes))
+        processes.append(Process("relay", ["-m", "ap_runtime.relay", "--service", "finance", "--dsn", dsns["events"],
+                                           "--topic", topics["finance"]], env, logs))
+        processes.append(Process("projections", ["-m", "ap_finance.entrypoints.projections", "--dsn", dsns["events"],
+                                                 "--finance-topic", topics["finance"],
+                                                 "--incidents-topic", topics["incidents"],
+                                                 "--group-suffix", topics["finance"]], env, logs))
+        platform = Platform(http, TokenIssuer(load_private_key(pair.private_pem)), finance_pool,
+                            EventStore(incidents_pool, PersonalDataCodec(keys)), topics["incidents"],
+                            kafka_bootstrap, processes, latencies)
+        yield platform
+    finally:
+        await http.aclose()
+        for process in processes:
+            process.stop()
+        await keys.close()
+        await incidents_pool.close()
+        await finance_pool.close()
+
+
+async def _ready(http: httpx.AsyncClient) -> bool:
+    return (await http.get("/readyz")).status_code == 200
+
+
+def platform_report(processes: list[Process]) -> str:
+    return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in processes)
+
+
+# ---- placements from the incidents service ----------------------------------------------------------
+
+
+async def record_placements(platform: Platform) -> list[UUID]:
+    """Three placements at the provision, stored as the incidents service stores them, then relayed."""
+    actor = Actor(user_id="pbp-manager-1", organisation_id=CAST.provision_id, roles=("provision_manager",))
+    pupils = []
+    for start, end in ((date(2025, 4, 28), date(2025, 7, 18)), (date(2025, 9, 1), date(2026, 2, 13)),
+                       (date(2026, 1, 5), None)):
+        pupil, placement = uuid4(), uuid4()
+        events: list[Any] = [PlacementStarted(
+            pupil_ref=pupil, record_id=uuid4(), placement_id=placement, referral_id=uuid4(),
+            provision_id=CAST.provision_id, home_school_id="school-demo-a", commissioner_id=CAST.local_authority_id,
+            partnership_id=CAST.partnership_id, start_date=start, planned_end_date=date(2026, 7, 17),
+            key_stage=KeyStage.KS2, pupil_key_stage=KeyStage.KS2, outside_key_stage=False,
+            timetable=TimetableKind.FULL_TIME, reduced_timetable_review_date=None,
+            reintegration_plan=f"{PUPIL_MARKER} returns to class in stages",
+            planned_review_date=date(2026, 7, 1), exit_criteria=f"{PUPIL_MARKER} settled for six weeks",
+            incident_severity_threshold=Severity.SERIOUS, attendance_threshold_percent=90, rule_version="e2e-1",
+        )]
+        if end is not None:
+            events.append(PlacementEnded(pupil_ref=pupil, record_id=uuid4(), placement_id=placement, end_date=end,
+                                         reason=PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL,
+                                         summary=f"{PUPIL_MARKER} went back to the home school"))
+        await platform.incidents.append(f"pupil-{pupil}", 0, [NewEvent(e, actor, CAST.provision_id, uuid4(),
+                                                                       event_id=e.record_id) for e in events])
+        pupils.append(pupil)
+    stop = asyncio.Event()
+    relay = Relay(platform.incidents.pool, platform.bootstrap, "e2e-incidents", topic_override=platform.incidents_topic)
+    task = asyncio.create_task(relay.run(stop))
+
+    async def relayed() -> bool:
+        return relay.published >= 5
+
+    await _until(relayed, "the placement events to be relayed", platform.report)
+    stop.set()
+    await task
+    assert relay.published == 5
+    return pupils
+
+
+# ---- the year -------------------------------------------------------------------------------------------
+
+
+def pence(value: Any) -> int:
+    return int(Decimal(str(value)) * 100)
+
+
+async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_the_ledger(
+    platform: Platform,
+) -> None:
+    tokens = demo_tokens(platform.issuer, CAST)
+    pupils = await record_placements(platform)
+    checked: list[str] = []
+
+    async def observe(step: str, demo: DemoYear) -> None:
+        if step != "awaiting_second_signature":
+            return
+        # The held item is not spend yet, and the person who signed cannot give the second signature.
+        before = await platform.stream_version(YEAR)
+        item = demo.id_for("family-worker-id")
+        again = await platform.http.post(demo.path(YEAR, f"/items/{item}/signatures"),
+                                         json={"command_id": str(uuid4())}, headers=tokens.host_finance)
+        assert (again.status_code, again.json()["rule"]) == (409, "FIN-SIGNERS-DIFFERENT-PEOPLE")
+        assert await platform.stream_version(YEAR) == before
+        ledger = await demo.ledger(YEAR)
+        staffing = next(c for c in ledger["by_category"] if c["category"] == "staffing")
+        assert staffing["actual_pence"] == 11 * 1_150_000  # the year's payroll, not the held £35,000
+        checked.append(step)
+
+    started = time.perf_counter()
+    demo = DemoYear(platform.http, tokens, CAST, YEAR, observer=observe)
+    await demo.run()
+    year_seconds = time.perf_counter() - started
+    assert checked == ["awaiting_second_signature"]
+
+    # The ledger, from the projection through the API, once it has caught up with both streams.
+    closed, following = await demo.ledger(YEAR), await demo.ledger(NEXT_YEAR)
+    for year in (YEAR, NEXT_YEAR):
+        report = (await platform.http.get(demo.path(year, "/reconciliation"), headers=tokens.finance_officer)).json()
+        assert report["ok"] is True, report["differences"]
+        assert report["compared_with_event_stream"] is True
+
+    # It equals the domain's own fold of the event stream.
+    store = EventStore(platform.finance_pool)
+    history = await store.load(budget_stream_id(CAST.provision_id, YEAR))
+    state = fold(history)  # type: ignore[arg-type]
+    assert closed["total"] == {"budget_pence": state.funding_total_pence(), "actual_pence": state.actual_total_pence(),
+                               "committed_pence": state.committed_total_pence(),
+                               "remaining_pence": state.balance_pence()}
+    for line in closed["lines"]:
+        if line["category"] != "unallocated":
+            cell = (line["category"], line["funding_source"])
+            assert (line["budget_pence"], line["actual_pence"], line["remaining_pence"]) == (
+                state.line_budget_pence[cell], state.actual_pence.get(cell, 0),  # type: ignore[index,call-overload]
+                state.remaining_pence(cell))  # type: ignore[arg-type]
+    staffing = next(c for c in closed["by_category"] if c["category"] == "staffing")
+    assert staffing["actual_pence"] == 11 * 1_150_000 + SIGNED_ITEM_PENCE
+
+    # The surplus: determined at close, shared by need (shares add up and can be recomputed), clawed
+    # back, and the rest carried into the next year's budget.
+    surplus = closed["surplus"]
+    assert surplus["surplus_pence"] == state.surplus_pence > 0
+    assert (surplus["allocated_pence"], surplus["clawed_back_pence"]) == (ALLOCATION_PENCE, CLAWBACK_PENCE)
+    assert surplus["carried_forward_pence"] == surplus["surplus_pence"] - ALLOCATION_PENCE - CLAWBACK_PENCE
+    assert surplus["available_pence"] == 0
+    [allocation] = [e for e in history if e.event_type == "SurplusAllocated"]
+    assert recompute(allocation) == allocation.shares  # type: ignore[arg-type,attr-defined]
+    assert len(closed["allocations"]) == 5
+    assert sum(s["amount_pence"] for s in closed["allocations"]) == ALLOCATION_PENCE
+    brought = next(s for s in following["by_funding_source"] if s["funding_source"] == "carry_forward")
+    assert brought["budget_pence"] == surplus["carried_forward_pence"]
+
+    # The quarterly return for Q4 as a workbook: its totals are the ledger's.
+    response = await platform.http.get(demo.path(YEAR, "/reports/quarterly-return"),
+                                       params={"quarter": 4, "format": "xlsx"}, headers=tokens.finance_officer)
+    assert response.status_code == 200, response.text
+    book = load_workbook(io.BytesIO(response.content))
+    rows = {r[0].value: r for r in book["Budget v actual"].iter_rows(min_row=6) if r[0].value}
+    assert [pence(c.value) for c in rows["Total"][1:5]] == [closed["total"][k] for k in (
+        "budget_pence", "actual_pence", "committed_pence", "remaining_pence")]
+    for category in closed["by_category"]:
+        if category["category"] != "unallocated":
+            row = next(r for name, r in rows.items() if name != "Total" and
+                       name.lower().replace(" / ", "_").replace(" ", "_") == category["category"])
+            assert pence(row[2].value) == category["actual_pence"]
+    year_end = {r[0].value: r[1].value for r in book["Funding and year end"].iter_rows() if r[0].value}
+    assert pence(year_end["Surplus / (deficit) determined at close"]) == surplus["surplus_pence"]
+    assert pence(year_end["Carried forward to the next year"]) == surplus["carried_forward_pence"]
+    notes = " ".join(str(c.value) for c in book["Notes"]["A"] if c.value)
+    assert f"up to event version {closed['ledger_version']}" in notes
+
+    # Placement costs arrive from the incidents service's events through Kafka.
+    async def placements_counted() -> bool:
+        shown = (await platform.http.get(demo.path(YEAR, "/reports/quarterly-return"), params={"quarter": 4},
+                                         headers=tokens.finance_officer)).json()["placement_costs"]
+        return bool(shown["placements"] == 3)
+
+    await _until(placements_counted, "the placement costs", platform.report)
+    costs = (await platform.http.get(demo.path(YEAR, "/reports/quarterly-return"), params={"quarter": 4},
+                                     headers=tokens.finance_officer)).json()["placement_costs"]
+    assert costs["pupil_days"] == 60 + 120 + 62  # weekdays: 28 Apr-18 Jul, 1 Sep-13 Feb, 5 Jan-31 Mar
+    assert costs["cost_per_pupil_day_pence"] == (2 * closed["total"]["actual_pence"] + 242) // 484
+
+    # No finance output holds pupil data.
+    texts = []
+    for suffix, params in (("/ledger", {}), ("/reconciliation", {}), ("/reports/quarterly-return", {"quarter": 4}),
+                           ("/reports/quarterly-return", {"quarter": 4, "format": "csv"}),
+                           ("/reports/termly-monitoring", {"term": "summer"}),
+                           ("/reports/governing-body-summary", {"format": "csv"})):
+        answer = await platform.http.get(demo.path(YEAR, suffix), params=params, headers=tokens.partnership_lead)
+        assert answer.status_code == 200, answer.text
+        texts.append(answer.text)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        texts += [archive.read(name).decode() for name in archive.namelist()]
+    for text in texts:
+        assert PUPIL_MARKER not in text and "pupil_ref" not in text
+        assert not any(str(pupil) in text for pupil in pupils)
+
+    # Running the year again replays every command: same answers, nothing recorded twice.
+    versions = (await platform.stream_version(YEAR), await platform.stream_version(NEXT_YEAR))
+    replay = DemoYear(platform.http, tokens, CAST, YEAR)
+    await replay.run()
+    assert replay.answers == demo.answers
+    assert (await platform.stream_version(YEAR), await platform.stream_version(NEXT_YEAR)) == versions
+
+    latencies = sorted(platform.latencies)
+    print(f"\nscripted year: {len(demo.answers)} commands in {year_seconds:.2f}s; command latency p50 "
+          f"{statistics.median(latencies) * 1000:.1f} ms, p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms "
+          f"over {len(latencies)} POSTs; ledger of {closed['ledger_version']} events reconciled")
