@@ -64,4 +64,4 @@ bench: install up ## throughput and latency benchmarks (bench/, written by the l
 	env $(SERVERS) $(BIN)/python -m bench.run
 
 demo: install up ## end-to-end walk through the platform
-	env $(SERVERS) $(BIN)/python -m ap_runtime.demo
+	env $(SERVERS) $(BIN)/python -m demo
