@@ -34,7 +34,8 @@ async def insert_only(pool: asyncpg.Pool, events: int, batch: int = 500) -> floa
     for start in range(0, events, batch):
         n = min(batch, events - start)
         await pool.execute(
-            "INSERT INTO base_events (event_id, stream_id, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])",
+            "INSERT INTO base_events (event_id, stream_id, payload)"
+            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])",
             [uuid.uuid4() for _ in range(n)], [f"s-{i % 50}" for i in range(n)],
             [json.dumps({"counter": "c", "seq": i}) for i in range(n)],
         )

@@ -68,7 +68,8 @@ async def main(events: int, repeats: int, rate: float, latency_seconds: float) -
     summary = {k: median_of(v) for k, v in raw.items()}
     ratio = {
         "throughput_platform_over_baseline": round(
-            summary["platform_throughput"]["events_per_second"] / summary["baseline_throughput"]["events_per_second"], 3),
+            summary["platform_throughput"]["events_per_second"]
+            / summary["baseline_throughput"]["events_per_second"], 3),
         "paced_p99_platform_over_baseline": round(
             summary["platform_paced"]["p99_ms"] / summary["baseline_paced"]["p99_ms"], 3),
     }

@@ -39,8 +39,8 @@ async def run_finance(console: Console, fleet: Fleet, env: dict[str, str], state
         demo = DemoYear(client, tokens, observer=narrate)
         await demo.run()
         ledger = await demo.ledger(demo.financial_year)
-        table = Table("category", "budget", "actual", "committed", "remaining",
-                      title=f"Ledger {ledger['provision_id']} {ledger['financial_year']} (closed {ledger['closed_on']})")
+        title = f"Ledger {ledger['provision_id']} {ledger['financial_year']} (closed {ledger['closed_on']})"
+        table = Table("category", "budget", "actual", "committed", "remaining", title=title)
         for row in [*ledger["by_category"], {"category": "[bold]total", **ledger["total"]}]:
             table.add_row(row["category"], *(format_pounds(int(row[k])) for k in
                                              ("budget_pence", "actual_pence", "committed_pence", "remaining_pence")))

@@ -12,13 +12,13 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.demo_day import scripted_day
 from ap_incidents.demo_personas import Persona, tokens_from
 from ap_incidents.demo_runner import run_scripted_day
 from ap_runtime.access import TokenIssuer
 from ap_runtime.access.keys import load_private_key
-from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
 from demo.processes import Fleet
 
 API_PORT = 8101

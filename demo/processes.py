@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # nosec B404 - starts the platform's own modules with a fixed argv
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,8 @@ class Process:
     def start(self) -> Process:
         self.logs.mkdir(parents=True, exist_ok=True)
         out = (self.logs / f"{self.name}.log").open("ab")
-        self.popen = subprocess.Popen([sys.executable, *self.args], env={**os.environ, **self.env},
+        self.popen = subprocess.Popen(  # noqa: S603  # nosec B603 - argv is our own module names
+            [sys.executable, *self.args], env={**os.environ, **self.env},
                                       stdout=out, stderr=subprocess.STDOUT)
         return self
 

@@ -100,7 +100,7 @@ async def test_broker_restart_mid_stream_loses_and_doubles_nothing(
         assert total > published_before + 500, "events were appended while the broker was down"
         total += await write(10, 50_000)
         deadline = asyncio.get_running_loop().time() + 120
-        while runner.applied < total and asyncio.get_running_loop().time() < deadline:
+        while runner.applied < total and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)
         await runner.stop()

@@ -308,6 +308,6 @@ async def query(
             conditions.append(f"{column} {operator} ${len(args)}")
     args.append(limit)
     # Only the fixed column names above are interpolated; every value is a bind parameter.
-    sql = f"SELECT * FROM access_audit WHERE {' AND '.join(conditions)} ORDER BY seq LIMIT ${len(args)}"  # nosec B608  # noqa: S608
+    sql = f"SELECT * FROM access_audit WHERE {' AND '.join(conditions)} ORDER BY seq LIMIT ${len(args)}"  # noqa: S608  # nosec B608 - fixed column names, values bound
     rows = await pool.fetch(sql, *args)
     return [_from_row(row) for row in rows]

@@ -144,7 +144,7 @@ def _start_postgres_container() -> str:
     container = PostgresContainer(
         POSTGRES_IMAGE,
         username="postgres",
-        password="postgres",  # noqa: S106  # nosec B106  # throwaway container
+        password="postgres",  # noqa: S106  # nosec B106  # a throwaway test container
         dbname="postgres",
         driver=None,
     )

@@ -20,7 +20,7 @@ class PoisonEventError(RuntimeError):
 
 class CounterProjection(Projection):
     name = "counter"
-    topics = ("ap.test.counter",)
+    topics: tuple[str, ...] = ("ap.test.counter",)
 
     def __init__(self, topics: tuple[str, ...] | None = None, name: str | None = None,
                  slow_apply_seconds: float = 0.0) -> None:

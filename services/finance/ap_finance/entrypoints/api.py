@@ -78,7 +78,7 @@ def main() -> None:
     configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
     port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
     # Bind every interface: the service runs in a container or behind the platform's proxy.
-    uvicorn.run(create_app(deps_from_env), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104
+    uvicorn.run(create_app(deps_from_env), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104 - containers publish the port; bind address is the operator's choice
 
 
 if __name__ == "__main__":

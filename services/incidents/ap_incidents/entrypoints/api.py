@@ -79,7 +79,7 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 def main() -> None:
     configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
     port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
-    uvicorn.run(create_app(), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104
+    uvicorn.run(create_app(), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104 - containers publish the port; bind address is the operator's choice
 
 
 if __name__ == "__main__":

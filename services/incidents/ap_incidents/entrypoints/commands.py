@@ -7,6 +7,11 @@ a batch, commands with the same key (the pupil) run in order and different pupil
 Every result goes to ``ap.incidents.command-results`` (``AP_INCIDENTS_RESULTS_TOPIC``) before the
 batch's offsets are committed, so a crash redelivers the batch and the command ids make the retry
 record nothing twice. See ``command_ingestion`` for the message and result formats.
+
+Commands carry pupils' personal values in clear, so they are deleted from the command topic once
+processed: every ``AP_INCIDENTS_COMMANDS_PURGE_SECONDS`` (default 1) the consumer deletes the
+records below its group's committed offsets, and the topic is created with a bounded retention
+as a backstop (``adapters.command_topic_retention``). Results carry no personal values.
 """
 
 import asyncio
@@ -21,16 +26,22 @@ from faststream import AckPolicy, Context, FastStream
 from faststream.kafka import KafkaBroker
 
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
+from ap_incidents.adapters.command_topic_retention import (
+    DEFAULT_PURGE_INTERVAL_SECONDS,
+    ProcessedCommandPurger,
+    ensure_command_topics,
+)
 from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_runtime.access import TokenVerifier
-from ap_runtime.kafka import ensure_topics, idempotent_producer
+from ap_runtime.kafka import idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.settings import Settings
 
 COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
 RESULTS_TOPIC_ENV = "AP_INCIDENTS_RESULTS_TOPIC"
+PURGE_SECONDS_ENV = "AP_INCIDENTS_COMMANDS_PURGE_SECONDS"
 GROUP_ID = "ap.incidents.commands"
 
 log = get_logger("ap.incidents.commands")
@@ -65,7 +76,7 @@ class CommandConsumer:
 
     def __init__(self, deps: IncidentsDeps, bootstrap: str, *, commands_topic: str = INCIDENTS_COMMANDS,
                  results_topic: str = INCIDENTS_COMMAND_RESULTS, group_id: str = GROUP_ID,
-                 max_records: int = 500) -> None:
+                 max_records: int = 500, purge_interval_seconds: float = DEFAULT_PURGE_INTERVAL_SECONDS) -> None:
         self.deps = deps
         self.app = deps.application()
         self.bootstrap = bootstrap
@@ -73,6 +84,7 @@ class CommandConsumer:
         self.results_topic = results_topic
         self.processed = 0
         self._producer: AIOKafkaProducer | None = None
+        self.purger = ProcessedCommandPurger(bootstrap, commands_topic, group_id, purge_interval_seconds)
         access_log = logging.getLogger("ap.faststream")
         access_log.setLevel(logging.WARNING)
         self.broker = KafkaBroker(bootstrap, client_id="ap-incidents-commands", logger=access_log)
@@ -97,31 +109,36 @@ class CommandConsumer:
         await asyncio.gather(*sent)  # every result delivered before the batch's offsets are committed
         self.processed += len(results)
 
-    async def start(self) -> None:
-        await ensure_topics(self.bootstrap, [self.commands_topic, self.results_topic])
+    async def _open(self) -> None:
+        await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
         self._producer = idempotent_producer(self.bootstrap)
         await self._producer.start()
+        await self.purger.start()
+
+    async def _close(self) -> None:
+        await self.purger.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def start(self) -> None:
+        await self._open()
         await self.broker.start()
 
     async def stop(self) -> None:
         await self.broker.stop()
-        if self._producer is not None:
-            await self._producer.stop()
-            self._producer = None
+        await self._close()
 
     def faststream_app(self) -> FastStream:
         app = FastStream(self.broker)
 
         @app.on_startup
         async def _start() -> None:
-            await ensure_topics(self.bootstrap, [self.commands_topic, self.results_topic])
-            self._producer = idempotent_producer(self.bootstrap)
-            await self._producer.start()
+            await self._open()
 
         @app.after_shutdown
         async def _stop() -> None:
-            if self._producer is not None:
-                await self._producer.stop()
+            await self._close()
 
         return app
 
@@ -136,6 +153,7 @@ async def _main() -> None:
         results_topic=os.environ.get(RESULTS_TOPIC_ENV, INCIDENTS_COMMAND_RESULTS),
         # A test topic gets its own consumer group, so runs on other topics never share one.
         group_id=GROUP_ID if commands_topic == INCIDENTS_COMMANDS else f"{GROUP_ID}.{commands_topic}",
+        purge_interval_seconds=float(os.environ.get(PURGE_SECONDS_ENV, str(DEFAULT_PURGE_INTERVAL_SECONDS))),
     )
     stream_app = consumer.faststream_app()
     loop = asyncio.get_running_loop()

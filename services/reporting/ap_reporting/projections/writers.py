@@ -108,7 +108,7 @@ async def _reinstated(conn: asyncpg.Connection, e: PermanentExclusionReinstated,
 
 async def _withdrawn(conn: asyncpg.Connection, e: RecordWithdrawnInError, _: UUID) -> None:
     for table in FACT_TABLES:
-        await conn.execute(f"DELETE FROM {table} WHERE record_id = $1", e.target_record_id)  # noqa: S608  # nosec B608: table names are constants
+        await conn.execute(f"DELETE FROM {table} WHERE record_id = $1", e.target_record_id)  # noqa: S608  # nosec B608 - table names are constants
 
 
 # Amendable counted fields: event type -> field -> (table, column, conversion).
@@ -130,7 +130,7 @@ async def _amended(conn: asyncpg.Connection, e: RecordAmended, _: UUID) -> None:
         return
     for name, (table, column, convert) in _AMENDABLE.get(e.target_event_type, {}).items():
         if name in e.corrected_values:
-            await conn.execute(f"UPDATE {table} SET {column} = $2 WHERE record_id = $1",  # noqa: S608  # nosec B608: table names are constants
+            await conn.execute(f"UPDATE {table} SET {column} = $2 WHERE record_id = $1",  # noqa: S608  # nosec B608 - table names are constants
                                e.target_record_id, convert(e.corrected_values[name]))
 
 
@@ -138,7 +138,7 @@ async def _erased(conn: asyncpg.Connection, e: PupilDataErased, _: UUID) -> None
     if e.reason is not ErasureReason.RECORDED_IN_ERROR:
         return
     for table in (*FACT_TABLES, "placements", "pupils"):
-        await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", e.pupil_ref)  # noqa: S608  # nosec B608: table names are constants
+        await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", e.pupil_ref)  # noqa: S608  # nosec B608 - table names are constants
 
 
 WRITERS: dict[type[DomainEvent], Writer] = {
