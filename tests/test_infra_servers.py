@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+
 from ap_runtime.testing.infra import NewDatabase, NewTopicFactory, UniqueTopic
 
 pytestmark = pytest.mark.integration
