@@ -154,7 +154,10 @@ async def _logs_show(platform: Platform, day: ScriptedDay, extra: dict[str, list
 
 async def test_the_scripted_day_end_to_end(platform: Platform) -> None:
     day = scripted_day(platform.token_for)
-    results = await run_scripted_day(day, platform.http, platform.kafka)
+    try:
+        results = await run_scripted_day(day, platform.http, platform.kafka)
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}\n{platform.report()}") from exc
     wrong = [(r.step.label, r.outcome, r.http_status, r.rule) for r in results if not r.as_expected]
     assert not wrong, f"{wrong}\n{platform.report()}"
     assert {r.step.channel for r in results if r.step.expect.outcome.value != "accepted"} == {"http", "kafka"}
