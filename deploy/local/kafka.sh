@@ -68,7 +68,7 @@ start() {
   nohup java -Xms256m -Xmx1g -Dlog4j2.configurationFile="$KHOME/log4j2.properties" \
     -cp "$LIBS/*" kafka.Kafka "$KHOME/server.properties" >>"$LOG" 2>&1 &
   echo $! >"$PIDFILE"
-  wait_for_port 127.0.0.1 "$KAFKA_PORT" 60 || { tail -30 "$LOG" >&2; die "Kafka did not answer on 127.0.0.1:$KAFKA_PORT"; }
+  wait_for_port 127.0.0.1 "$KAFKA_PORT" "${AP_KAFKA_START_SECONDS:-180}" || { tail -30 "$LOG" >&2; die "Kafka did not answer on 127.0.0.1:$KAFKA_PORT"; }
   log "Kafka ready: $(url)"
 }
 
