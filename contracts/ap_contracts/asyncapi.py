@@ -2,6 +2,7 @@
 
 One channel per topic in ``ap_contracts.topics``; one message per event type and version, whose
 payload is the envelope (``schemas/envelope.json``) with the event's own schema as ``payload``.
+Command topics and their results topics are described as such (no message contracts yet).
 Records are keyed by stream id so one pupil's (or one budget's) events stay in order.
 """
 
@@ -17,6 +18,9 @@ from ap_contracts.personal import personal_fields
 from ap_contracts.schema_tools import ENVELOPE_SCHEMA_FILE, EventKey, event_schema_path
 
 KAFKA_BINDING_VERSION = "0.5.0"
+# Commands may carry personal values in clear: bounded retention backs up their deletion once
+# processed (the incidents command consumer creates its topic with this value).
+COMMAND_TOPIC_RETENTION_MS = 24 * 60 * 60 * 1000
 SCHEMAS_REF_PREFIX = "./schemas/"
 
 PERSONAL_DATA_ON_THE_WIRE = (
@@ -95,8 +99,19 @@ def _channel(constant: str, address: str, message_ids: list[str]) -> dict[str, A
                        f"(at least once: consumers deduplicate by event_id). A record a projection cannot "
                        f"apply is parked on {topics.dead_letter_topic(address)}.")
         kafka["topicConfiguration"] = {"cleanup.policy": ["delete"], "retention.ms": -1}
+    elif constant.endswith("_COMMAND_RESULTS"):
+        description = (f"Results of the commands sent to the {owner} service, published by its command consumer: "
+                       f"one JSON record per command record consumed, keyed by command_id, whose status says "
+                       f"accepted (event ids and stream versions), rejected (the rule), invalid (the fields), "
+                       f"denied (the access rule) or failed (could not be processed: the error's type only). A "
+                       f"result carries ids, statuses, rule and field names, never a personal value. No result "
+                       f"contract is published yet.")
     else:
-        description = f"Commands to the {owner} service. No command contracts are published yet."
+        description = (f"Commands to the {owner} service, keyed by pupil_ref, bearer token in the authorization "
+                       f"header. A command may carry personal values in clear, so the consumer deletes every "
+                       f"record below its committed offset once processed, and the topic's retention bounds how "
+                       f"long an unprocessed one stays. No command contracts are published yet.")
+        kafka["topicConfiguration"] = {"cleanup.policy": ["delete"], "retention.ms": COMMAND_TOPIC_RETENTION_MS}
     return {
         "address": address,
         "title": constant.replace("_", " ").capitalize(),

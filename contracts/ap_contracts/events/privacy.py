@@ -1,9 +1,14 @@
-"""v1 events of personal-data protection: erasure, retention, legal holds, safeguarding file transfer.
+"""v1 events of personal-data protection: erasure, retention, legal holds, break-glass access,
+safeguarding file transfer.
 
 None of these events carries a personal field: they must stay readable after the pupil's data key
 is destroyed, because they are the record that the erasure happened and why (UK GDPR Art. 5(2)
 accountability). Free-text fields here hold references and rule explanations, never narrative
 about a child.
+
+``BreakGlassAccessUsed`` is appended by the incidents service to the pupil's access stream
+(``access-<pupil_ref>``, apart from the pupil record: reading never writes to the record) and tells
+the notifications service to alert the DSLs responsible for the pupil.
 
 Topics: ``PupilDataErased`` is appended to the pupil's own stream by the incidents service and so
 travels on ``INCIDENTS_EVENTS``, where every projection that holds pupil data already listens; it
@@ -51,6 +56,23 @@ class RetentionOutcome(StrEnum):
     SHREDDED = "shredded"
     KEPT_LEGAL_HOLD = "kept_legal_hold"
     KEPT_REVIEW = "kept_review"
+
+
+class AccessPurposeCategory(StrEnum):
+    """Why an emergency (break-glass) read was made, as a category the DSL is told.
+
+    The caller states a purpose in free text (``X-Access-Purpose``); it may name people or describe
+    the child's situation, so it stays in the access audit database, which only a data protection
+    officer reads. A caller may begin the purpose with one of these values and a colon
+    (``immediate_risk: ...``); the category is what leaves the audit, ``uncategorised`` otherwise.
+    """
+
+    IMMEDIATE_RISK = "immediate_risk"
+    MISSING_CHILD = "missing_child"
+    CHILD_PROTECTION_ENQUIRY = "child_protection_enquiry"
+    POLICE_OR_COURT_REQUEST = "police_or_court_request"
+    MEDICAL_EMERGENCY = "medical_emergency"
+    UNCATEGORISED = "uncategorised"
 
 
 class _PupilEvent(DomainEvent):
@@ -108,6 +130,32 @@ class LegalHoldLifted(_PupilEvent):
 
     hold_id: UUID
     authority_reference: str = Field(min_length=1, max_length=200)
+
+
+class BreakGlassAccessUsed(_PupilEvent):
+    """Someone read a pupil's safeguarding detail by break-glass (emergency) access; the DSLs are told.
+
+    Identifiers and codes only: the free-text purpose stays in the access audit (see
+    ``AccessPurposeCategory``), whose record shares this event's correlation id. The organisations
+    whose designated safeguarding leads must be told are named as the access policy saw them.
+    """
+
+    event_type: ClassVar[str] = "BreakGlassAccessUsed"
+    topic: ClassVar[str] = PRIVACY_EVENTS
+
+    accessed_by_user_id: str = Field(min_length=1, max_length=200, description="Platform user id of the reader")
+    accessed_by_roles: tuple[str, ...] = Field(min_length=1, description="Roles the reader's token carried")
+    accessed_by_organisation_id: str = Field(min_length=1, max_length=200)
+    action: str = Field(min_length=1, max_length=120,
+                        description="Access action id, e.g. incidents.read_safeguarding_detail")
+    policy_rule_id: str = Field(min_length=1, max_length=120, description="The break-glass rule that allowed it")
+    purpose_category: AccessPurposeCategory
+    record_class: RecordClass = Field(description="Class of personal data the emergency read exposed")
+    accessed_at: AwareDatetime
+    provision_id: str | None = Field(default=None, min_length=1, max_length=200,
+                                     description="The pupil's provision, whose DSL is told")
+    home_school_id: str | None = Field(default=None, min_length=1, max_length=200,
+                                       description="The pupil's home school, whose DSL is told")
 
 
 class SafeguardingFileOffered(_PupilEvent):

@@ -4,19 +4,23 @@
     python -m ap_runtime.access mint --user u1 --org prov-north --org-kind provision \
         --role provision_staff --ttl 3600
     python -m ap_runtime.access verify-audit --dsn postgresql://.../ap_audit
+    python -m ap_runtime.access query-audit --pupil <pupil_ref> --user u1 --since 2025-03-01 --until 2025-04-01
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import asyncpg
 import typer
 
 from ap_contracts.envelope import OrgKind
-from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, verify
+from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, query, verify
+from ap_runtime.access.audit_chain import AuditRecord
 from ap_runtime.access.keys import PRIVATE_KEY_ENV, KeyConfigError, generate_keypair, load_private_key
 from ap_runtime.access.roles import Role
 from ap_runtime.access.tokens import DEFAULT_TTL_SECONDS, TokenIssuer
@@ -83,3 +87,78 @@ def verify_audit(
         err=True,
     )
     raise typer.Exit(1)
+
+
+AUDIT_COLUMNS = ("seq", "at (UTC)", "user", "roles", "organisation", "pupil", "class", "action", "decision", "rule",
+                 "glass", "purpose")
+PURPOSE_WIDTH = 40
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO date or date-time; without a zone it is UTC (the audit stores UTC)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _row(record: AuditRecord) -> tuple[str, ...]:
+    purpose = record.purpose or ""
+    if len(purpose) > PURPOSE_WIDTH:
+        purpose = purpose[: PURPOSE_WIDTH - 1] + "…"
+    return (
+        str(record.seq), record.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), record.user_id,
+        ",".join(record.roles), record.organisation_id, "" if record.pupil_ref is None else str(record.pupil_ref),
+        record.record_class or "", record.action, record.decision, record.rule_id,
+        "yes" if record.break_glass else "", purpose,
+    )
+
+
+def audit_table(records: list[AuditRecord]) -> str:
+    """Records as a fixed-width table, oldest first (identifiers, decisions and purposes; never data)."""
+    rows = [AUDIT_COLUMNS, *(_row(r) for r in records)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(AUDIT_COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+async def _query(dsn: str, pupil: UUID | None, user: str | None, since: datetime | None, until: datetime | None,
+                 organisation: str | None, limit: int, after_seq: int) -> list[AuditRecord]:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        return await query(pool, pupil, user, since, until, organisation=organisation, limit=limit,
+                           after_seq=after_seq)
+    finally:
+        await pool.close()
+
+
+@app.command("query-audit")
+def query_audit(
+    pupil: Annotated[str | None, typer.Option(help="Pseudonymous pupil reference (UUID)")] = None,
+    user: Annotated[str | None, typer.Option(help="User id")] = None,
+    since: Annotated[str | None, typer.Option(help="From this ISO date or time, inclusive (UTC if no zone)")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this ISO date or time, exclusive (UTC if no zone)")] = None,
+    organisation: Annotated[str | None, typer.Option(help="Users of this organisation only")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="At most this many records")] = 1000,
+    after_seq: Annotated[int, typer.Option(min=0, help="Continue after this seq (the last one printed)")] = 0,
+    dsn: Annotated[
+        str | None, typer.Option(help="Audit database DSN; default $AP_DSN_AP_AUDIT or ap_audit on $DATABASE_URL")
+    ] = None,
+) -> None:
+    """Print the access audit records matching every filter given, oldest first (for the DPO).
+
+    Reads the audit database directly, so it needs that database's credentials; over HTTP a DPO uses
+    the incidents API's GET /v1/audit, which checks the policy and audits the read.
+    """
+    try:
+        pupil_ref = None if pupil is None else UUID(pupil)
+        window = (_moment(since), _moment(until))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    records = asyncio.run(_query(dsn or database_dsn(AUDIT_DATABASE), pupil_ref, user, *window, organisation, limit,
+                                 after_seq))
+    typer.echo(audit_table(records))
+    more = f"; more after --after-seq {records[-1].seq}" if len(records) == limit else ""
+    typer.echo(f"{len(records)} record(s){more}")

@@ -50,9 +50,15 @@ CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql
 BEGIN
     RAISE EXCEPTION 'events are append-only (% refused)', TG_OP;
 END $$;
-DROP TRIGGER IF EXISTS events_append_only ON events;
-CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
-    FOR EACH ROW EXECUTE FUNCTION events_append_only();
+-- Created once: dropping and re-creating it on every start would lock the table against appends.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'events_append_only'
+                   AND tgrelid = 'events'::regclass) THEN
+        CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+            FOR EACH ROW EXECUTE FUNCTION events_append_only();
+    END IF;
+END $$;
 """
 
 _MIGRATION_LOCK = 7_041_001

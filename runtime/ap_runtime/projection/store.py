@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 """
 
+class ReadModelNotReady(LookupError):
+    """The read model has not been created yet (its projection has never run against this database)."""
+
+
 _SAFE = re.compile(r"^[a-z][a-z0-9_]{0,50}$")
 
 
@@ -90,7 +94,7 @@ async def active_schema(conn: asyncpg.Connection, name: str, lock: bool = False)
     except asyncpg.UndefinedTableError:
         value = None
     if value is None:
-        raise LookupError(f"projection {name!r} is not registered in this database")
+        raise ReadModelNotReady(f"projection {name!r} is not registered in this database")
     return str(value)
 
 

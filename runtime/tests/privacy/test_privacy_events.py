@@ -36,6 +36,12 @@ EXAMPLES: list[DomainEvent] = [
     privacy.SafeguardingFileTransferOverdue(pupil_ref=PUPIL, transfer_id=uuid4(), due_by=date(2025, 6, 9),
                                             detected_on=date(2025, 6, 10)),
     privacy.MasterKeyRotated(new_master_key_id="mk-b", retired_master_key_ids=("mk-a",), keys_rewrapped=12),
+    privacy.BreakGlassAccessUsed(pupil_ref=PUPIL, accessed_by_user_id="head-1",
+                                 accessed_by_roles=("home_school_head",), accessed_by_organisation_id="school-a",
+                                 action="incidents.read_safeguarding_detail", policy_rule_id="SG-BG-1",
+                                 purpose_category=privacy.AccessPurposeCategory.IMMEDIATE_RISK,
+                                 record_class=RecordClass.SAFEGUARDING, accessed_at=NOW, provision_id="provision-b",
+                                 home_school_id="school-a"),
 ]
 
 

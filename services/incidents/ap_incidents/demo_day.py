@@ -9,7 +9,8 @@ Every value is fictional. Each call tags names and narratives with a fresh run t
 for one pupil's identifying values (``day.pupils[key].identifying_values()``) finds only that run.
 Pupils: ``ashgrove`` (HTTP; the full day-to-day record), ``birchfield`` (Kafka; reduced timetable,
 Year 6 transition) and ``cedar`` (HTTP; EHCP, out-of-key-stage place, permanent exclusion).
-``ErasePupil`` is not part of the day: ``erasure_step`` builds it for the privacy checks.
+``ErasePupil`` is not part of the day: ``erasure_step`` builds it for the privacy checks, and
+``legal_hold_steps`` the placing and lifting of a legal hold (privacy bookkeeping, not the day's record).
 """
 
 from __future__ import annotations
@@ -188,6 +189,20 @@ def erasure_step(day: ScriptedDay, key: str, token_for: TokenFor) -> Step:
             "legal_basis": "UK GDPR Art. 17(1)(a)", "requested_by": "parent_or_carer"}
     return Step("the DPO erases the pupil's personal data", "ErasePupil", pupil.pupil_ref, body, Persona.HOME_DPO,
                 token_for(Persona.HOME_DPO), _ok("PupilDataErased"), purpose="erasure request upheld")
+
+
+def legal_hold_steps(day: ScriptedDay, key: str, token_for: TokenFor) -> list[Step]:
+    """The home school DPO places a legal hold on one pupil of the day, then lifts it (not part of ``steps``)."""
+    pupil = day.pupils[key]
+    hold = {"hold_id": str(uuid4()), "authority_reference": f"Inquiry ref. DEMO-{day.run_tag}"}
+    return [
+        Step("the DPO places a legal hold", "PlaceLegalHold", pupil.pupil_ref,
+             {"command_id": str(uuid4()), **hold}, Persona.HOME_DPO, token_for(Persona.HOME_DPO),
+             _ok("LegalHoldPlaced"), purpose="inquiry preservation notice"),
+        Step("the DPO lifts the legal hold", "LiftLegalHold", pupil.pupil_ref,
+             {"command_id": str(uuid4()), **hold}, Persona.HOME_DPO, token_for(Persona.HOME_DPO),
+             _ok("LegalHoldLifted"), purpose="inquiry closed"),
+    ]
 
 
 # ----------------------------------------------------------------------------- the provision's register

@@ -39,7 +39,7 @@ class StepResult:
 def path_of(step: Step) -> str:
     spec = COMMANDS[step.command_type]
     scope = f"pupils/{step.pupil_ref}" if spec.pupil_scoped else f"provisions/{step.provision_id}"
-    return f"/v1/{scope}/{spec.path}"
+    return f"/v1/{scope}/{spec.path_for(step.command)}"
 
 
 async def send_http(client: httpx.AsyncClient, step: Step) -> StepResult:

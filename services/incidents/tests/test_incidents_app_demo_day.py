@@ -6,7 +6,7 @@ import pytest
 
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
-from ap_incidents.demo_day import Channel, Outcome, erasure_step, scripted_day
+from ap_incidents.demo_day import Channel, Outcome, erasure_step, legal_hold_steps, scripted_day
 from ap_incidents.demo_personas import Persona
 
 
@@ -16,7 +16,8 @@ def token_for(persona: Persona) -> str:
 
 def test_the_day_uses_every_command_type_on_both_channels() -> None:
     day = scripted_day(token_for)
-    used = {step.command_type for step in day.steps} | {erasure_step(day, "cedar", token_for).command_type}
+    privacy_steps = [erasure_step(day, "cedar", token_for), *legal_hold_steps(day, "cedar", token_for)]
+    used = {step.command_type for step in day.steps} | {step.command_type for step in privacy_steps}
     assert used == set(COMMANDS)
     assert {step.channel for step in day.steps} == {Channel.HTTP, Channel.KAFKA}
     outcomes = {step.expect.outcome for step in day.steps}

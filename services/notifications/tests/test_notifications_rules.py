@@ -14,6 +14,7 @@ import pytest
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.notifications import Audience, Comparison
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, ProhibitedItem, RewardKind, Severity, TimetableKind
+from ap_notifications.domain.access_alerts import BREAK_GLASS_RULE
 from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.domain.attendance import AttendanceTally, judge_attendance, tally
 from ap_notifications.domain.decide_alerts import AlertDecision, decide_alerts, event_day
@@ -277,7 +278,8 @@ def test_alerts_carry_no_narrative_or_names(ev: Events, make: str) -> None:
 
 
 def test_every_rule_has_a_template_and_every_template_a_rule() -> None:
-    templates = {r.template_id for r in RULES} | {"safeguarding_file_offered", "safeguarding_file_transfer_overdue"}
+    templates = {r.template_id for r in RULES} | {"safeguarding_file_offered", "safeguarding_file_transfer_overdue",
+                                                  BREAK_GLASS_RULE}
     assert templates == set(TEMPLATES)
 
 

@@ -2,7 +2,8 @@
 
 For provision systems loading in bulk, the scripted day, the end-to-end tests and the benchmark.
 Commands are keyed by pupil (or provision) so one pupil's commands keep their order; results are
-read from the results topic from where it stood when the client started.
+read from the results topic from where it stood when the client started. The topics are created
+as the consumer creates them (``command_topic_retention``), whichever of the two starts first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
-from ap_runtime.kafka import ensure_topics, idempotent_producer, topic_partitions
+from ap_incidents.adapters.command_topic_retention import ensure_command_topics
+from ap_runtime.kafka import idempotent_producer, topic_partitions
 
 
 class CommandTopicClient:
@@ -33,7 +35,7 @@ class CommandTopicClient:
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
-        await ensure_topics(self.bootstrap, [self.commands_topic, self.results_topic])
+        await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
         self._producer = idempotent_producer(self.bootstrap)
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
@@ -51,8 +53,13 @@ class CommandTopicClient:
             await self._consumer.stop()
 
     async def send(self, command_type: str, command: dict[str, Any], token: str, *, pupil_ref: UUID | None = None,
-                   provision_id: str | None = None, purpose: str | None = None, wait: bool = True) -> None:
-        """Publish one command message (``wait``: until the broker acknowledged it)."""
+                   provision_id: str | None = None, purpose: str | None = None, wait: bool = True,
+                   correlation_id: UUID | None = None) -> None:
+        """Publish one command message (``wait``: until the broker acknowledged it).
+
+        ``correlation_id`` travels as the ``correlation_id`` header: the access audit and the
+        events recorded carry it (without it the consumer draws a fresh one).
+        """
         assert self._producer is not None, "client not started"
         message: dict[str, Any] = {"command_type": command_type, "command": command}
         if pupil_ref is not None:
@@ -62,6 +69,8 @@ class CommandTopicClient:
         headers = [("authorization", f"Bearer {token}".encode())]
         if purpose:
             headers.append(("x-access-purpose", purpose.encode()))
+        if correlation_id is not None:
+            headers.append(("correlation_id", str(correlation_id).encode()))
         key = str(pupil_ref or provision_id or command.get("command_id")).encode()
         future = await self._producer.send(self.commands_topic, json.dumps(message).encode(), key=key,
                                            headers=headers)

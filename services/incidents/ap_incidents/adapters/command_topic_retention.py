@@ -9,9 +9,11 @@ was encrypted). So the command topic is not a log to keep:
   and its result published, and the command id makes any redelivery a no-op, so nothing deleted
   is ever needed again. Consumers reading from the beginning see none of it afterwards.
 * ``ensure_command_topics`` creates the command topic with a bounded retention (``retention.ms``
-  ``COMMAND_RETENTION_MS``) and short segments (``segment.ms`` ``COMMAND_SEGMENT_MS``): the
-  backstop when the consumer is down, and the time within which the broker's own segment files
-  holding deleted records are removed from disk (Kafka deletes whole segments only).
+  ``COMMAND_RETENTION_MS``) and short segments (``segment.ms`` ``COMMAND_SEGMENT_MS``), or bounds
+  them on a topic that exists already (a producer may have had it auto-created with the broker's
+  default retention, which can be infinite): the backstop when the consumer is down, and the time
+  within which the broker's own segment files holding deleted records are removed from disk
+  (Kafka deletes whole segments only).
 
 The results topic carries no personal values (statuses, ids, rules, field names) and is created
 like an event topic.
@@ -24,14 +26,17 @@ import contextlib
 
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from ap_contracts.asyncapi import COMMAND_TOPIC_RETENTION_MS
 from ap_contracts.topics import PARTITIONS
 from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import get_logger
 
-COMMAND_RETENTION_MS = 24 * 60 * 60 * 1000
+COMMAND_RETENTION_MS = COMMAND_TOPIC_RETENTION_MS  # as documented in the AsyncAPI description
 COMMAND_SEGMENT_MS = 60 * 60 * 1000
 TOPIC_ALREADY_EXISTS = 36
+DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs config_source: set on the topic itself
 DEFAULT_PURGE_INTERVAL_SECONDS = 1.0
 
 log = get_logger("ap.incidents.commands")
@@ -43,12 +48,41 @@ def command_topic_configuration() -> dict[str, str]:
             "segment.ms": str(COMMAND_SEGMENT_MS)}
 
 
-async def ensure_command_topics(bootstrap: str, commands_topic: str, results_topic: str) -> None:
-    """Create the command topic (bounded retention) and the results topic when they do not exist.
+def _bounded(current: dict[str, str]) -> dict[str, str]:
+    """The settings to change so the topic's retention and segments are no longer than a command's."""
+    wanted = command_topic_configuration()
+    changes = {}
+    if current.get("cleanup.policy") != "delete":  # compaction would keep commands (and refuse deletion)
+        changes["cleanup.policy"] = wanted["cleanup.policy"]
+    for name in ("retention.ms", "segment.ms"):
+        value = int(current.get(name, "-1"))
+        if value < 0 or value > int(wanted[name]):
+            changes[name] = wanted[name]
+    return changes
 
-    An existing command topic keeps its configuration: set it with ``kafka-configs`` if it was
-    created otherwise.
-    """
+
+async def _bound_existing(admin: AIOKafkaAdminClient, topic: str) -> None:
+    """Bound the retention of a command topic created otherwise (e.g. auto-created by a producer,
+    inheriting the broker's default, which may keep records for ever)."""
+    [described] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    entries = [entry for resource in described.resources for entry in resource[4]]
+    current = {name: value for name, value, *_ in entries}
+    changes = _bounded(current)
+    if not changes:
+        return
+    # AlterConfigs replaces every dynamic setting of the topic: keep the ones an operator made.
+    kept = {name: value for name, value, _read_only, source, sensitive, *_ in entries
+            if source == DYNAMIC_TOPIC_CONFIG and not sensitive}
+    [altered] = await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic,
+                                                          configs={**kept, **changes})])
+    for code, message, *_ in altered.resources:
+        if code:
+            raise RuntimeError(f"could not bound the retention of command topic {topic}: {message} (error {code})")
+    log.warning("command topic retention bounded", topic=topic, changed=changes)
+
+
+async def ensure_command_topics(bootstrap: str, commands_topic: str, results_topic: str) -> None:
+    """Create the command topic with bounded retention, or bound an existing one; create the results topic."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -58,6 +92,7 @@ async def ensure_command_topics(bootstrap: str, commands_topic: str, results_top
             for topic, code, message, *_ in response.topic_errors:
                 if code not in (0, TOPIC_ALREADY_EXISTS):
                     raise RuntimeError(f"could not create command topic {topic}: {message} (error {code})")
+        await _bound_existing(admin, commands_topic)
     finally:
         await admin.close()
     await ensure_topics(bootstrap, [results_topic])

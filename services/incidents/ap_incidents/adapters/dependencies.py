@@ -18,13 +18,14 @@ import asyncpg
 from ap_contracts.envelope import utc_now
 from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
 from ap_incidents.adapters.history_cache import HistoryCachingStore
+from ap_incidents.application.break_glass import BreakGlassRecorder
 from ap_incidents.application.command_handler import Clock
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.commands import migrate_commands
-from ap_runtime.eventstore import migrate
+from ap_runtime.eventstore import EventStore, migrate
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
 from ap_runtime.privacy.keystore import KeyStore
@@ -69,12 +70,14 @@ class IncidentsDeps:
             await ensure_registered(self.read_pool, projection)
 
     def application(self) -> IncidentsApplication:
+        """The application on these connections; break-glass reads are recorded for the DSLs unless
+        ``notify_dsl`` says otherwise."""
         codec = PersonalDataCodec(self.keystore)
         store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec))
-        guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=self.notify_dsl,
-                            clock=self.clock)
+        notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
+        guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=notify, clock=self.clock)
         return IncidentsApplication(store, codec, guard, self.keystore, self.read_pool, rules=self.rules,
-                                    policy=self.policy, clock=self.clock)
+                                    policy=self.policy, clock=self.clock, audit_pool=self.audit_pool)
 
     async def close(self) -> None:
         for pool in self.owned_pools:

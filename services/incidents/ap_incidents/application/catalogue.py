@@ -7,26 +7,38 @@ the same validation and the same authorisation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ap_incidents.application.erasure import ErasePupil
+from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold
 from ap_incidents.domain import commands as c
 from ap_runtime.access import Action
 
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One accepted command: ``path`` is below ``/v1/pupils/{pupil_ref}/`` unless ``pupil_scoped`` is False."""
+    """One accepted command: ``path`` is below ``/v1/pupils/{pupil_ref}/`` unless ``pupil_scoped`` is False.
+
+    ``path_fields`` are command fields named in ``path`` itself (``legal-holds/{hold_id}/lift``): over
+    HTTP the URL gives them, over Kafka the command body does.
+    """
 
     model: type[c.Command]
     action: Action
     path: str
     summary: str
     pupil_scoped: bool = True
+    path_fields: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.__name__
+
+    def path_for(self, command: Mapping[str, Any]) -> str:
+        """``path`` with the command's own values in place of its ``path_fields``."""
+        return self.path.format(**{name: command[name] for name in self.path_fields})
 
 
 _SPECS: tuple[CommandSpec, ...] = (
@@ -78,6 +90,10 @@ _SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(c.WithdrawRecordInError, Action.WITHDRAW_RECORD, "withdrawals",
                 "Withdraw an entry made in error"),
     CommandSpec(ErasePupil, Action.ERASE_PUPIL, "erasure", "Erase the pupil's personal data (crypto-shredding)"),
+    CommandSpec(PlaceLegalHold, Action.PLACE_LEGAL_HOLD, "legal-holds",
+                "Place a legal hold on the pupil's record (stops retention expiry)"),
+    CommandSpec(LiftLegalHold, Action.LIFT_LEGAL_HOLD, "legal-holds/{hold_id}/lift", "Lift a legal hold",
+                path_fields=("hold_id",)),
     CommandSpec(c.RecordStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training",
                 "Record a member of staff's training", pupil_scoped=False),
     CommandSpec(c.RevokeStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training-revocations",

@@ -23,6 +23,7 @@ from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import spec_for
 from ap_incidents.application.erasure import ErasePupil, decide_erasure
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
+from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold, decide_legal_hold
 from ap_incidents.application.resource_context import command_context, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
 from ap_incidents.domain import commands as c
@@ -128,7 +129,9 @@ class CommandHandler:
             state = folded.state
             if isinstance(command, ErasePupil):
                 return decide_erasure(command, state)
-            return decide(command, state, context)  # type: ignore[arg-type]  # PupilCommands minus ErasePupil
+            if isinstance(command, PlaceLegalHold | LiftLegalHold):
+                return decide_legal_hold(command, state, history)
+            return decide(command, state, context)  # type: ignore[arg-type]  # PupilCommands minus privacy ones
 
         return decide_on
 

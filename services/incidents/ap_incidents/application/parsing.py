@@ -35,14 +35,18 @@ def spec_named(command_type: object) -> CommandSpec:
 
 
 def parse_command(spec: CommandSpec, body: object, *, pupil_ref: UUID | None = None,
-                  provision_id: str | None = None) -> Command:
-    """Validate ``body`` as ``spec``'s command about ``pupil_ref`` / ``provision_id``."""
+                  provision_id: str | None = None, path_values: Mapping[str, object] | None = None) -> Command:
+    """Validate ``body`` as ``spec``'s command about ``pupil_ref`` / ``provision_id``.
+
+    ``path_values``: the other command fields the URL names (``spec.path_fields``).
+    """
     if not isinstance(body, Mapping):
         raise InvalidCommandBody([FieldProblem(field=WHOLE_OBJECT, problem="the command must be a JSON object")])
     data: dict[str, Any] = dict(body)
     fields = spec.model.model_fields
     problems: list[FieldProblem] = []
-    for name, value in (("pupil_ref", pupil_ref), ("provision_id", provision_id)):
+    from_path = {"pupil_ref": pupil_ref, "provision_id": provision_id, **(path_values or {})}
+    for name, value in from_path.items():
         if value is None or name not in fields:
             continue
         given = data.get(name)

@@ -8,13 +8,14 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.envelope import utc_now
+from ap_incidents.application.audit_query import AuditFilter, read_audit
 from ap_incidents.application.behaviour_log_query import read_behaviour_log
 from ap_incidents.application.command_handler import Clock, CommandHandler
 from ap_incidents.application.placement_register_query import read_placement_register
 from ap_incidents.application.subject_access_query import export_subject_access
 from ap_incidents.domain.commands import Command
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
-from ap_runtime.access import AccessGuard, PolicyStore, Principal, default_policy_store
+from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
 from ap_runtime.eventstore import EventStore
 from ap_runtime.privacy.codec import PersonalDataCodec
@@ -24,11 +25,12 @@ from ap_runtime.privacy.keystore import KeyStore
 class IncidentsApplication:
     def __init__(self, store: EventStore, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
                  read_pool: asyncpg.Pool, *, rules: RuleBook = DEFAULT_RULES, policy: PolicyStore | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, audit_pool: asyncpg.Pool | None = None) -> None:
         self.store = store
         self._codec = codec
         self._guard = guard
         self._read_pool = read_pool
+        self._audit_pool = audit_pool
         self._policy = policy or default_policy_store()
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock)
 
@@ -57,3 +59,12 @@ class IncidentsApplication:
         view = await self.commands.load_view(pupil_ref)
         return await export_subject_access(self._guard, self.store, self._codec, principal, view, purpose=purpose,
                                            correlation_id=correlation_id)
+
+    async def audit(self, principal: Principal, wanted: AuditFilter, *, purpose: str | None,
+                    correlation_id: UUID | None = None) -> dict[str, Any]:
+        """Access audit records for a DPO: about one pupil, or of the DPO's own organisation's users."""
+        if self._audit_pool is None:
+            raise AuditUnavailable("no access audit database is configured for reading")
+        view = None if wanted.pupil_ref is None else await self.commands.load_view(wanted.pupil_ref)
+        return await read_audit(self._guard, self._audit_pool, principal, view, wanted, purpose=purpose,
+                                correlation_id=correlation_id)

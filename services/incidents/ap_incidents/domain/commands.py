@@ -9,11 +9,11 @@ events it produces mark them personal.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt
 
 from ap_contracts.events.placements import TransitionVisit
 from ap_contracts.events.provision_staff import StaffId, TrainingRevocationReason
@@ -63,6 +63,16 @@ Minutes = Annotated[StrictInt, Field(ge=1, le=24 * 60)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 FurtherReasons = Annotated[tuple[ExclusionReason, ...], Field(max_length=2)]
 
+
+
+def _plausible_moment(moment: datetime) -> datetime:
+    """A record's time must be a real school-era moment (year 1900-2199), not a calendar extreme."""
+    if not 1900 <= moment.year <= 2199:
+        raise ValueError("must be between the years 1900 and 2199")
+    return moment
+
+
+RecordedMoment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -184,7 +194,7 @@ class RecordAttendance(PlacementCommand):
 
 class RecordIncident(PlacementCommand):
     incident_id: UUID
-    happened_at: AwareDatetime
+    happened_at: RecordedMoment
     category: IncidentCategory
     severity: Severity
     location: IncidentLocation
@@ -225,7 +235,7 @@ class HoldKeyworkerSession(PlacementCommand):
 
 class RecordPhysicalIntervention(PlacementCommand):
     incident_id: UUID
-    started_at: AwareDatetime
+    started_at: RecordedMoment
     duration_minutes: Minutes
     reason: ForceReason
     staff_involved: tuple[StaffId, ...] = Field(min_length=1)
@@ -245,7 +255,7 @@ class FoundItemInput(BaseModel):
 
 class RecordSearch(PlacementCommand):
     incident_id: UUID | None = None
-    searched_at: AwareDatetime
+    searched_at: RecordedMoment
     searched_for: tuple[ProhibitedItem, ...] = Field(min_length=1)
     grounds: Text
     searcher: StaffId
@@ -259,7 +269,7 @@ class RecordSearch(PlacementCommand):
 
 class RaiseSafeguardingConcern(PlacementCommand):
     concern_id: UUID
-    raised_at: AwareDatetime
+    raised_at: RecordedMoment
     category: SafeguardingCategory
     immediate_risk: bool
     referred_to_dsl: bool

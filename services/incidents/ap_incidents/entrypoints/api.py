@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ap_incidents.adapters.dependencies import IncidentsDeps
+from ap_incidents.entrypoints.api_audit import audit_router
 from ap_incidents.entrypoints.api_commands import command_router
 from ap_incidents.entrypoints.api_queries import query_router
 from ap_incidents.entrypoints.openapi_commands import with_command_bodies
@@ -57,6 +58,7 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(command_router())
     app.include_router(query_router())
+    app.include_router(audit_router())
     app.openapi = with_command_bodies(app.openapi)  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["health"])

@@ -16,7 +16,7 @@ from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem
 from ap_incidents.application.catalogue import COMMANDS, CommandSpec
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
 from ap_incidents.application.service import IncidentsApplication
-from ap_incidents.entrypoints.openapi_commands import request_body
+from ap_incidents.entrypoints.openapi_commands import path_parameters, request_body
 from ap_incidents.entrypoints.problems import Problem
 from ap_runtime.access import Principal
 from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
@@ -72,7 +72,8 @@ def _pupil_endpoint(spec: CommandSpec) -> Any:
         principal: Annotated[Principal, Depends(principal_from_request)],
         headers: Annotated[AccessHeaders, Depends(access_headers)],
     ) -> JSONResponse:
-        command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref)
+        path_values = {name: request.path_params.get(name) for name in spec.path_fields}
+        command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref, path_values=path_values)
         outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
                                                        correlation_id=headers.correlation_id)
         return accepted_response(outcome)
@@ -111,6 +112,6 @@ def command_router() -> APIRouter:
             response_model=CommandAccepted,
             responses={200: {"model": CommandAccepted, "description": "Command seen before: nothing recorded again"},
                        **ERROR_RESPONSES},
-            openapi_extra=request_body(spec),
+            openapi_extra={**request_body(spec), **path_parameters(spec)},
         )
     return router

@@ -24,8 +24,10 @@ def query_router() -> APIRouter:
     async def behaviour_log(
         request: Request, pupil_ref: UUID, principal: Caller, headers: Headers,
         safeguarding: Annotated[bool, Query(description="Include safeguarding detail: DSL with "
-                                            "X-Access-Purpose, or X-Break-Glass")] = False,
-        after_version: Annotated[int, Query(ge=0)] = 0,
+                                            "X-Access-Purpose, or X-Break-Glass (the DSLs are told; "
+                                            "begin the purpose with a category such as "
+                                            "'immediate_risk:' to tell them why)")] = False,
+        after_version: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     ) -> dict[str, Any]:
         """The pupil's chronology in stream order; fields the caller may not see are withheld."""

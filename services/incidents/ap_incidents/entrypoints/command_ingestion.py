@@ -5,23 +5,41 @@ Message value: ``{"command_type": "RecordIncident", "pupil_ref": "<uuid>", "comm
 pupil's commands in order), header ``authorization: Bearer <token>``, optional headers
 ``x-access-purpose`` and ``correlation_id``. The result, keyed by ``command_id``, says
 ``accepted`` (event ids), ``rejected`` (rule, status, message), ``invalid`` (field errors) or
-``denied`` (rule, reason; status 401 for a bad token, 403 for the policy). A redelivered command
-is answered from its first outcome (``duplicate``) and records nothing again.
+``denied`` (rule, reason; status 401 for a bad token, 403 for the policy) or ``failed`` (status
+500: the service could not process it; the message names the error's type, never its text, which
+may repeat the command's values). A redelivered command is answered from its first outcome
+(``duplicate``) and records nothing again.
+
+Only failures of what the service depends on (the database, the network, the audit, the policy
+file) raise, so the batch is redelivered once they are back. Any other error is the command's own
+(a value no rule foresaw): it is answered ``failed`` instead of being redelivered for ever, which
+would stall the partition, and with it the deletion of processed commands from the topic.
 """
 
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
+
 from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.errors import DomainError
-from ap_runtime.access import AccessDenied, InvalidPurpose, Principal, TokenRejected, TokenVerifier
+from ap_runtime.access import (
+    AccessDenied,
+    AuditUnavailable,
+    InvalidPurpose,
+    PolicyError,
+    Principal,
+    TokenRejected,
+    TokenVerifier,
+)
 from ap_runtime.kafka import header
 from ap_runtime.logging import get_logger
 
@@ -30,6 +48,21 @@ log = get_logger("ap.incidents.commands")
 AUTHORIZATION_HEADER = "authorization"
 PURPOSE_HEADER = "x-access-purpose"
 CORRELATION_HEADER = "correlation_id"
+# SQLSTATE classes of a database that is unavailable or busy, not of a bad command: connection
+# exception, transaction rollback (serialization, deadlock), insufficient resources, operator
+# intervention, system error; and a lock not available.
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+_TRANSIENT_SQLSTATES = frozenset({"55P03"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` says a dependency is unavailable (redeliver later) rather than the command is bad."""
+    if isinstance(error, OSError | TimeoutError | asyncpg.InterfaceError | AuditUnavailable | PolicyError):
+        return True
+    if isinstance(error, asyncpg.PostgresError):
+        state = str(getattr(error, "sqlstate", "") or "")
+        return state[:2] in _TRANSIENT_SQLSTATE_CLASSES or state in _TRANSIENT_SQLSTATES
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +173,16 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
         return CommandResult("rejected", error.http_status, rule=error.rule, message=error.message, **known)
     except InvalidPurpose as bad:
         return CommandResult("invalid", 422, errors=[FieldProblem(field=PURPOSE_HEADER, problem=str(bad))], **known)
+    except Exception as error:
+        if is_transient(error):
+            raise
+        # The type and where it was raised, not the message: it may repeat the command's values.
+        frames = traceback.extract_tb(error.__traceback__)
+        log.error("command failed", source=source, command_type=known.get("command_type"),
+                  command_id=known.get("command_id"), error=type(error).__name__,
+                  raised_at=f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None)
+        return CommandResult("failed", 500, message=f"the command could not be processed ({type(error).__name__})",
+                             **known)
     created = bool(outcome.event_ids) and not outcome.duplicate
     return CommandResult(
         "accepted", 201 if created else 200, command_id=str(outcome.command_id),

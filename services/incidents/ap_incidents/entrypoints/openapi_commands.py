@@ -1,7 +1,8 @@
 """OpenAPI request bodies of the command endpoints, generated from the pydantic command models.
 
 The body of ``POST /v1/pupils/{pupil_ref}/<path>`` is the command without ``pupil_ref`` (the URL
-names the pupil); the staff register's is the command without ``provision_id``. Nested models and
+names the pupil) nor the other fields the path names; the staff register's is the command without
+``provision_id``. Nested models and
 enums go to ``components/schemas`` so every endpoint refers to one definition.
 """
 
@@ -27,9 +28,10 @@ def body_schemas() -> dict[str, dict[str, Any]]:
     for spec in COMMANDS.values():
         schema = spec.model.model_json_schema(ref_template=REF_TEMPLATE)
         components.update(schema.pop("$defs", {}))
-        dropped = path_field(spec)
-        schema.get("properties", {}).pop(dropped, None)
-        schema["required"] = [name for name in schema.get("required", []) if name != dropped]
+        dropped = {path_field(spec), *spec.path_fields}
+        for name in dropped:
+            schema.get("properties", {}).pop(name, None)
+        schema["required"] = [name for name in schema.get("required", []) if name not in dropped]
         schema["title"] = body_schema_name(spec)
         components[body_schema_name(spec)] = schema
     return components
@@ -38,6 +40,16 @@ def body_schemas() -> dict[str, dict[str, Any]]:
 def request_body(spec: CommandSpec) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=body_schema_name(spec))}}}}}
+
+
+def path_parameters(spec: CommandSpec) -> dict[str, Any]:
+    """OpenAPI parameters for the command fields named in the URL (``spec.path_fields``)."""
+    if not spec.path_fields:
+        return {}
+    properties = spec.model.model_json_schema(ref_template=REF_TEMPLATE).get("properties", {})
+    return {"parameters": [
+        {"name": name, "in": "path", "required": True, "schema": properties[name]} for name in spec.path_fields
+    ]}
 
 
 def with_command_bodies(generate: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:

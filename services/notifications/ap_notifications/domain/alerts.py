@@ -35,3 +35,5 @@ class Alert:
     link_path: str
     threshold: ThresholdContext | None = None
     incident_severity: int | None = None
+    # Labelled identifiers and codes the message lists (never narrative): who read a record by break-glass.
+    details: tuple[tuple[str, str], ...] = ()

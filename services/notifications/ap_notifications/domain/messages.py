@@ -48,6 +48,11 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
     "safeguarding_file_offered": (
         "Child-protection file sent to you",
         "A child-protection file has been sent to your setting. Please confirm receipt."),
+    "break_glass_access": (
+        "Safeguarding record read by emergency access",
+        "A pupil's safeguarding detail was read by break-glass access by someone who is not its designated "
+        "safeguarding lead. Check that the access was justified; the data protection officer holds the "
+        "stated purpose in the access audit."),
     "safeguarding_file_transfer_overdue": (
         "Child-protection file receipt overdue",
         "Receipt of a child-protection file has not been confirmed within the statutory time."),
@@ -66,5 +71,6 @@ def render(alert: Alert) -> RenderedMessage:
     lines = [sentence, f"Pupil reference: {alert.pupil_ref}", f"Priority: {alert.priority.value}"]
     if alert.incident_severity is not None:
         lines.append(f"Severity: {alert.incident_severity} of 5")
+    lines.extend(f"{label}: {value}" for label, value in alert.details)
     lines.append(f"Open on the platform: {alert.link_path}")
     return RenderedMessage(subject=f"[{alert.priority.value}] {subject}", body="\n".join(lines))

@@ -5,6 +5,7 @@
   POST /v1/safeguarding-transfers                      the DSL sends a child-protection file
   GET  /v1/safeguarding-transfers/{transfer_id}        sender or receiver reads the transfer's state
   POST /v1/safeguarding-transfers/{transfer_id}/receipt  the receiving DSL confirms receipt
+  GET  /v1/pupils/{pupil_ref}/subject-access          what this service holds about a pupil (DPO)
 
 Every call is authorised and audited through ``ap_runtime.access``. Environment: as the worker
 (``entrypoints.settings``) plus AP_TOKEN_PUBLIC_KEY, AP_DSN_AP_AUDIT, AP_NOTIFY_API_HOST/PORT.
@@ -21,11 +22,14 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ap_contracts.events.notifications import Audience
 from ap_contracts.events.privacy import SafeguardingFileOffered
 from ap_contracts.personal import RecordClass
+from ap_notifications.adapters.subject_events import events_about
 from ap_notifications.application.acknowledge import acknowledge, load_sent
+from ap_notifications.application.subject_access import subject_access_document
 from ap_notifications.domain.errors import (
     NotificationNotFound,
     NotificationsRefused,
@@ -53,7 +57,9 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
+from ap_runtime.projection.http import install_read_model_errors
 
 CallerDep = Annotated[Principal, Depends(principal_from_request)]
 HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
@@ -197,6 +203,40 @@ def _routes(app: FastAPI) -> None:
         return _transfer_view(*await _offered(services, transfer_id))
 
 
+async def _pupil_context(services: NotificationServices, pupil_ref: UUID) -> ResourceContext:
+    """The organisations answering for the pupil, as the pupil's latest placement names them."""
+    try:
+        async with read_model(services.pool, "notification_alerts") as conn:
+            terms = await placement_terms.latest_placement_of(conn, pupil_ref)
+    except LookupError:  # the alert worker never ran on this database: no placement is known
+        terms = None
+    if terms is None:
+        return ResourceContext(pupil_ref=pupil_ref)
+    return ResourceContext(pupil_ref=pupil_ref, provision_id=terms.provision_id, home_school_id=terms.home_school_id,
+                           commissioner_id=terms.commissioner_id, partnership_id=terms.partnership_id)
+
+
+def _subject_access_route(app: FastAPI) -> None:
+    @app.get("/v1/pupils/{pupil_ref}/subject-access", response_class=JSONResponse,
+             openapi_extra={"responses": {"200": {"content": {"text/html": {}}}}})
+    async def subject_access(
+        request: Request, pupil_ref: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+        services: ServicesDep,
+    ) -> Response:
+        """Every notification and file transfer held about the pupil, third parties withheld (DPO, stating
+        why; access action `privacy.export_subject_access`). ``Accept: text/html`` for a readable copy."""
+        await guard.check(caller, Action.EXPORT_SUBJECT_ACCESS, await _pupil_context(services, pupil_ref),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        if services.codec is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                detail={"reason": "no personal-data codec is configured for subject access"})
+        document = await subject_access_document(await events_about(services.pool, pupil_ref), services.codec,
+                                                 pupil_ref, datetime.now(UTC))
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(render_subject_access_html(document))
+        return JSONResponse(document)
+
+
 async def _offered(services: NotificationServices, transfer_id: UUID) -> tuple[TransferState, SafeguardingFileOffered]:
     """The transfer and its offer; 404 when it was never offered."""
     state = await services.transfers.state(transfer_id)
@@ -228,10 +268,12 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
                 await active.close()
 
     app = FastAPI(title="AP notifications", version="1", lifespan=lifespan)
+    install_read_model_errors(app)
     if deps is not None:  # usable without running the lifespan (in-process test clients)
         app.state.notifications = deps.services
         install_access(app, verifier=deps.verifier, guard=deps.guard)
     _routes(app)
+    _subject_access_route(app)
     return app
 
 

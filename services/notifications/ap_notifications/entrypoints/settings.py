@@ -5,6 +5,9 @@
   KAFKA_BOOTSTRAP_SERVERS        Kafka (default 127.0.0.1:59092)
   AP_NOTIFY_INCIDENTS_TOPIC      topic the alert worker reads (default ap.incidents.events)
   AP_NOTIFY_NOTIFICATIONS_TOPIC  topic the inbox reads (default ap.notifications.events)
+  AP_NOTIFY_PRIVACY_TOPIC        topic of break-glass reads (default ap.privacy.events; when only
+                                 AP_NOTIFY_INCIDENTS_TOPIC is set, that topic: a relay run with --topic
+                                 publishes every incidents-store event, privacy ones included, to one topic)
   AP_NOTIFY_GROUP_PREFIX         consumer group prefix (default ap.projection; tests isolate with it)
   AP_NOTIFY_DELIVERY             file (default) or smtp
   AP_NOTIFY_OUTBOX_DIR           file outbox directory (default var/notifications-outbox)
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ap_contracts.topics import INCIDENTS_EVENTS, NOTIFICATIONS_EVENTS
+from ap_contracts.topics import INCIDENTS_EVENTS, NOTIFICATIONS_EVENTS, PRIVACY_EVENTS
 from ap_notifications.adapters.smtp import SmtpSettings
 from ap_runtime.settings import DEFAULT_KAFKA, database_dsn
 
@@ -33,6 +36,7 @@ class NotificationSettings:
     kafka_bootstrap: str
     incidents_topic: str = INCIDENTS_EVENTS
     notifications_topic: str = NOTIFICATIONS_EVENTS
+    privacy_topic: str = PRIVACY_EVENTS
     group_prefix: str = "ap.projection"
     delivery: str = "file"
     outbox_dir: Path = Path("var/notifications-outbox")
@@ -60,6 +64,7 @@ class NotificationSettings:
             dsn=e.get("AP_DSN_AP_NOTIFICATIONS") or database_dsn(DATABASE),
             kafka_bootstrap=e.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
             incidents_topic=e.get("AP_NOTIFY_INCIDENTS_TOPIC", INCIDENTS_EVENTS),
+            privacy_topic=e.get("AP_NOTIFY_PRIVACY_TOPIC") or e.get("AP_NOTIFY_INCIDENTS_TOPIC") or PRIVACY_EVENTS,
             notifications_topic=e.get("AP_NOTIFY_NOTIFICATIONS_TOPIC", NOTIFICATIONS_EVENTS),
             group_prefix=e.get("AP_NOTIFY_GROUP_PREFIX", "ap.projection"),
             delivery=delivery,

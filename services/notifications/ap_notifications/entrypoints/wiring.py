@@ -39,6 +39,8 @@ class NotificationServices:
     transfers: TransferService
     book: AlertRuleBook
     _keystore: KeyStore | None = field(default=None, repr=False)
+    # Reveals personal fields for subject access (the alert worker itself never needs it).
+    codec: EventCodec | None = field(default=None, repr=False)
 
     async def close(self) -> None:
         await self.pool.close()
@@ -65,4 +67,4 @@ async def open_services(
     executor = CommandExecutor(store)
     dispatcher = AlertDispatcher(executor, delivery or delivery_from_settings(settings), PostgresDeliveryLedger(pool))
     transfers = TransferService(store, executor, dispatcher, book)
-    return NotificationServices(pool, store, executor, dispatcher, transfers, book, keystore)
+    return NotificationServices(pool, store, executor, dispatcher, transfers, book, keystore, codec=codec)

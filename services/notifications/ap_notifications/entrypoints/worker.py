@@ -1,7 +1,8 @@
 """The alert worker: ``python -m ap_notifications.entrypoints.worker``.
 
-Consumes incidents events (alerts, safeguarding file offers) and the service's own notification
-events (the inbox behind the API) until SIGTERM or SIGINT. Run the notifications relay beside it
+Consumes incidents events (alerts, safeguarding file offers), privacy events (break-glass reads,
+which alert the pupil's DSLs) and the service's own notification events (the inbox behind the API)
+until SIGTERM or SIGINT. Run the notifications relay beside it
 (``python -m ap_runtime.relay --service notifications``) so the inbox sees what the worker records.
 """
 
@@ -11,6 +12,7 @@ import asyncio
 import os
 import signal
 
+from ap_notifications.application.access_alerting import AccessAlertProjection
 from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
@@ -21,13 +23,14 @@ from ap_runtime.projection.runner import build_app
 
 
 def runners(services: NotificationServices, settings: NotificationSettings) -> list[ProjectionRunner]:
-    """The worker's two consumers, on the service's own database."""
+    """The worker's three consumers, on the service's own database."""
     alerting = AlertingProjection(services.dispatcher, services.transfers, services.book,
                                   topics=(settings.incidents_topic,))
+    access = AccessAlertProjection(services.dispatcher, topics=(settings.privacy_topic,))
     inbox = InboxProjection(topics=(settings.notifications_topic,))
     return [
         ProjectionRunner(p, services.pool, settings.kafka_bootstrap, group_id=f"{settings.group_prefix}.{p.name}")
-        for p in (alerting, inbox)
+        for p in (alerting, access, inbox)
     ]
 
 

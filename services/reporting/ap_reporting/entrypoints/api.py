@@ -34,6 +34,7 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.projection.http import install_read_model_errors
 
 CallerDep = Annotated[Principal, Depends(principal_from_request)]
 HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
@@ -144,6 +145,7 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
     if deps is not None:
         app.state.reporting_pool = deps.pool
         install_access(app, verifier=deps.verifier, guard=deps.guard)
+    install_read_model_errors(app)
     _routes(app)
     return app
 

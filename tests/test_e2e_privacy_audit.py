@@ -1,0 +1,475 @@
+"""Every read and write of pupil data in the scripted day is in the access audit, which holds no
+payload and whose tampering the verifier detects.
+
+The incidents API, its Kafka command consumer, the relay and the read models run as OS processes
+on fresh databases and unique topics of the real PostgreSQL and Kafka. Each step of the scripted
+day (HTTP and Kafka), each read of the day (behaviour logs, safeguarding detail, the placement
+register, subject access, each allowed and denied) and the erasure of one pupil is sent with its
+own correlation id (``X-Correlation-ID`` on HTTP, the ``correlation_id`` header on Kafka).
+
+What "has its audit record" means, precisely: the audit rows carrying a step's correlation id are
+exactly the access decisions the step needed, matched field by field on (user, organisation,
+action, pupil, decision, rule for a denial):
+  * a command accepted, or refused by a pupil-path rule: one ``allowed`` row for its action (the
+    policy let the caller try; the rule refused afterwards, and nothing was written);
+  * a command denied by the policy: one ``denied`` row naming the policy rule;
+  * an invalid command: no row (it never became a command on a pupil: nothing was read or written);
+  * a read: one row per decision the read takes (the log, then the safeguarding detail; the
+    register once for the caller, then once per pupil served).
+The audit table holds these rows and no others. A dump of the audit database holds none of any
+pupil's identifying values, the chain verifies with ``python -m ap_runtime.access verify-audit``
+run as a process, and after a row is edited (trigger disabled by the superuser) or deleted, the
+verifier exits 1 naming the first bad sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from aiokafka.admin import AIOKafkaAdminClient
+
+from ap_incidents.adapters.command_topic_client import CommandTopicClient
+from ap_incidents.application.catalogue import COMMANDS
+from ap_incidents.demo_day import Channel, Outcome, ScriptedDay, Step, erasure_step, scripted_day
+from ap_incidents.demo_personas import PERSONAS, Persona, TokenFor, tokens_from
+from ap_incidents.demo_runner import StepResult, kafka_result, path_of
+from ap_runtime.access import Action, TokenIssuer, generate_keypair
+from ap_runtime.access.keys import load_private_key
+from ap_runtime.privacy.testing import master_keys_env, random_ring
+
+pytestmark = pytest.mark.integration
+
+AUDIT_COLUMNS = ["seq", "at", "user_id", "roles", "organisation_id", "pupil_ref", "record_class", "action",
+                 "purpose", "decision", "rule_id", "reason", "correlation_id", "break_glass", "recipients",
+                 "policy_version", "prev_hash", "hash"]
+WAIT_SECONDS = 90.0
+RELAYED = ("events",)  # the event stores a relay publishes
+
+
+# ----------------------------------------------------------------------------- the platform's processes
+
+
+class Process:
+    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
+        self.name = name
+        self.log = logs / f"{name}.log"
+        self._out = self.log.open("wb")
+        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
+                                      stdout=self._out, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._out.close()
+
+
+@dataclass
+class Platform:
+    http: httpx.AsyncClient
+    kafka: CommandTopicClient
+    token_for: TokenFor
+    dsns: dict[str, str]
+    processes: list[Process] = field(default_factory=list)
+
+    def report(self) -> str:
+        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n"
+                           + "\n".join(p.log.read_text(errors="replace").splitlines()[-30:])
+                           for p in self.processes)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, platform: Platform) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if any(p.popen.poll() is not None for p in platform.processes):
+            raise AssertionError(f"a platform process exited while waiting for {what}\n{platform.report()}")
+        try:
+            if await check():
+                return
+        except (httpx.HTTPError, LookupError, asyncpg.UndefinedTableError):
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}\n{platform.report()}")
+
+
+async def relay_listening(dsn: str) -> bool:
+    """The relay on this event store has migrated it and listens for appends (``LISTEN``)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                        " AND query LIKE 'LISTEN %'"))
+    finally:
+        await conn.close()
+
+
+async def topic_exists(bootstrap: str, topic: str) -> bool:
+    """Whether ``topic`` exists, asked without a metadata request that would have the broker create it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return topic in set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def migrations_done(platform: Platform, bootstrap: str, commands_topic: str) -> None:
+    """Wait until every process has run its migrations: the event store's ``migrate`` re-creates the
+    append-only trigger, which can deadlock with an append running at the same moment."""
+
+    async def done() -> bool:
+        relays = [platform.dsns[name] for name in RELAYED]
+        listening = [await relay_listening(dsn) for dsn in relays]
+        return all(listening) and await topic_exists(bootstrap, commands_topic)
+
+    await until(done, "every process to finish its migrations", platform)
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Callable[..., Awaitable[str]],
+                   unique_topic: Callable[[str], str], kafka_bootstrap: str) -> AsyncIterator[Platform]:
+    dsns = {name: await new_database(f"audit_e2e_{name}") for name in ("events", "audit", "keys")}
+    topics = {"events": await new_topic("audit-e2e-events"), "results": await new_topic("audit-e2e-results"),
+              "commands": unique_topic("audit-e2e-commands")}
+    _ring, raw_keys = random_ring("mk-audit")
+    pair = generate_keypair()
+    port = _free_port()
+    env = {
+        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
+        **master_keys_env(raw_keys, "mk-audit"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
+        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
+        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+    }
+    logs = Path(tempfile.mkdtemp(prefix="e2e-audit-"))
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    kafka = CommandTopicClient(kafka_bootstrap, commands_topic=topics["commands"], results_topic=topics["results"])
+    platform = Platform(http, kafka, tokens_from(TokenIssuer(load_private_key(pair.private_pem))), dsns)
+    try:
+        platform.processes.append(Process("api", ["-m", "ap_incidents.entrypoints.api"], env, logs))
+
+        async def ready() -> bool:
+            return (await http.get("/readyz")).status_code == 200
+
+        await until(ready, "the API to be ready", platform)
+        platform.processes += [
+            Process("commands", ["-m", "ap_incidents.entrypoints.commands"], env, logs),
+            Process("relay", ["-m", "ap_runtime.relay", "--service", "incidents", "--dsn", dsns["events"],
+                              "--topic", topics["events"]], env, logs),
+            Process("projections", ["-m", "ap_incidents.entrypoints.projections"], env, logs),
+        ]
+        await migrations_done(platform, kafka_bootstrap, topics["commands"])
+        await kafka.start()
+        yield platform
+    finally:
+        await kafka.stop()
+        await http.aclose()
+        for process in reversed(platform.processes):
+            process.stop()
+        shutil.rmtree(logs, ignore_errors=True)  # the failure message carries the tails
+
+
+# ----------------------------------------------------------------------------- what each step must leave
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """One access decision as the audit must show it."""
+
+    persona: Persona
+    action: str
+    pupil_ref: UUID | None
+    decision: str = "allowed"
+    # The policy rule a denial names (the scripted day's steps say it); None: any rule. The rule
+    # granting an allowed access is not compared.
+    rule_id: str | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        spec = PERSONAS[self.persona]
+        return (spec.user_id, spec.organisation_id, self.action, self.pupil_ref, self.decision, self.rule_id)
+
+
+def row_key(row: asyncpg.Record, rule_named: bool) -> tuple[Any, ...]:
+    rule = row["rule_id"] if rule_named and row["decision"] == "denied" else None
+    return (row["user_id"], row["organisation_id"], row["action"], row["pupil_ref"], row["decision"], rule)
+
+
+def expected_for_step(step: Step) -> list[Expected]:
+    action = COMMANDS[step.command_type].action.value
+    match step.expect.outcome:
+        case Outcome.ACCEPTED | Outcome.REJECTED:
+            return [Expected(step.persona, action, step.pupil_ref)]
+        case Outcome.DENIED:
+            return [Expected(step.persona, action, step.pupil_ref, "denied", step.expect.rule)]
+        case Outcome.INVALID:
+            return []
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    label: str
+    persona: Persona
+    path: str
+    status: int
+    expected: list[Expected]
+    params: dict[str, str] = field(default_factory=dict)
+    purpose: str | None = None
+
+
+def reads_of(day: ScriptedDay) -> list[Read]:
+    """The reads of the day: who reads what, the answer, and the decisions each takes."""
+    ash, birch, cedar = (day.pupils[k].pupil_ref for k in ("ashgrove", "birchfield", "cedar"))
+    log, sg = Action.READ_BEHAVIOUR_LOG.value, Action.READ_SAFEGUARDING_DETAIL.value
+    register, sar = Action.READ_PLACEMENT_REGISTER.value, Action.EXPORT_SUBJECT_ACCESS.value
+    dsl, staff = Persona.PROVISION_DSL, Persona.PROVISION_STAFF
+    return [
+        Read("the DSL reads a pupil's log", dsl, f"/v1/pupils/{ash}/behaviour-log", 200, [Expected(dsl, log, ash)]),
+        Read("the DSL reads the safeguarding detail, stating why", dsl, f"/v1/pupils/{ash}/behaviour-log", 200,
+             [Expected(dsl, log, ash), Expected(dsl, sg, ash)], {"safeguarding": "true"},
+             purpose="review of the concern raised yesterday"),
+        Read("DENIED: another provision reads the pupil's log", Persona.OTHER_PROVISION_STAFF,
+             f"/v1/pupils/{ash}/behaviour-log", 403,
+             [Expected(Persona.OTHER_PROVISION_STAFF, log, ash, "denied")]),
+        Read("DENIED: staff who are not the DSL ask for safeguarding detail", staff,
+             f"/v1/pupils/{ash}/behaviour-log", 403,
+             [Expected(staff, log, ash), Expected(staff, sg, ash, "denied")],
+             {"safeguarding": "true"}, purpose="curious"),
+        Read("the local authority reads the placement register", Persona.LA_OFFICER, "/v1/placements", 200,
+             [Expected(Persona.LA_OFFICER, register, None),
+              *(Expected(Persona.LA_OFFICER, register, ref) for ref in (ash, birch, cedar))]),
+        Read("the home school DPO exports a subject access response", Persona.HOME_DPO,
+             f"/v1/pupils/{cedar}/subject-access", 200, [Expected(Persona.HOME_DPO, sar, cedar)],
+             purpose="subject access request from the parent"),
+        Read("DENIED: the DPO asks for another school's pupil", Persona.HOME_DPO,
+             f"/v1/pupils/{birch}/subject-access", 403,
+             [Expected(Persona.HOME_DPO, sar, birch, "denied")],
+             purpose="subject access request from the parent"),
+    ]
+
+
+# ----------------------------------------------------------------------------- sending with a correlation id
+
+
+_HTTP_OUTCOME = {"urn:ap:access:denied": Outcome.DENIED, "urn:ap:problem:invalid-command": Outcome.INVALID}
+
+
+async def send_http(client: httpx.AsyncClient, step: Step, correlation: UUID) -> StepResult:
+    headers = {"Authorization": f"Bearer {step.token}", "X-Correlation-ID": str(correlation)}
+    if step.purpose:
+        headers["X-Access-Purpose"] = step.purpose
+    response = await client.post(path_of(step), json=step.command, headers=headers)
+    body: dict[str, Any] = response.json()
+    if response.status_code in (200, 201):
+        return StepResult(step, Outcome.ACCEPTED, response.status_code, None, body)
+    outcome = _HTTP_OUTCOME.get(str(body.get("type")), Outcome.REJECTED)
+    return StepResult(step, outcome, response.status_code, body.get("rule"), body)
+
+
+@dataclass
+class AuditedDay:
+    day: ScriptedDay
+    expected: dict[UUID, list[Expected]]  # by correlation id
+    labels: dict[UUID, str]
+    denied_correlation: UUID  # the commissioner's decision attempted by the provider (policy denial)
+
+
+async def _register_shows_every_pupil(platform: Platform, day: ScriptedDay) -> None:
+    pool = await asyncpg.create_pool(platform.dsns["events"], min_size=1, max_size=2)
+    try:
+        async def shown() -> bool:
+            schema = await pool.fetchval("SELECT active_schema FROM public.projection_registry"
+                                         " WHERE name = 'incidents_placement_register'")
+            count = await pool.fetchval(f"SELECT count(*) FROM {schema}.placements")
+            return int(count) == len(day.pupils)
+
+        await until(shown, "the placement register to show every pupil", platform)
+    finally:
+        await pool.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def audited_day(platform: Platform) -> AuditedDay:
+    day = scripted_day(platform.token_for)
+    expected: dict[UUID, list[Expected]] = {}
+    labels: dict[UUID, str] = {}
+    results: dict[UUID, StepResult] = {}
+    queued: dict[UUID, Step] = {}
+    for step in day.steps:
+        correlation = uuid4()
+        expected[correlation], labels[correlation] = expected_for_step(step), step.label
+        if step.channel is Channel.KAFKA:
+            await platform.kafka.send(step.command_type, step.command, step.token, pupil_ref=step.pupil_ref,
+                                      provision_id=step.provision_id, purpose=step.purpose,
+                                      correlation_id=correlation)
+            queued[correlation] = step
+        else:
+            results[correlation] = await send_http(platform.http, step, correlation)
+    answers = await platform.kafka.wait_for([step.command_id for step in queued.values()])
+    results |= {c: kafka_result(step, answers[step.command_id]) for c, step in queued.items()}
+    wrong = [(r.step.label, r.outcome, r.http_status, r.rule) for r in results.values() if not r.as_expected]
+    assert not wrong, f"{wrong}\n{platform.report()}"
+
+    await _register_shows_every_pupil(platform, day)
+    for read in reads_of(day):
+        correlation = uuid4()
+        expected[correlation], labels[correlation] = read.expected, read.label
+        headers = {"Authorization": f"Bearer {platform.token_for(read.persona)}",
+                   "X-Correlation-ID": str(correlation)}
+        if read.purpose:
+            headers["X-Access-Purpose"] = read.purpose
+        response = await platform.http.get(read.path, params=read.params, headers=headers)
+        assert response.status_code == read.status, (read.label, response.text)
+
+    erase = erasure_step(day, "cedar", platform.token_for)
+    correlation = uuid4()
+    expected[correlation] = [Expected(erase.persona, Action.ERASE_PUPIL.value, erase.pupil_ref)]
+    labels[correlation] = erase.label
+    erased = await send_http(platform.http, erase, correlation)
+    assert erased.http_status == 201, erased.body
+
+    denial = next(c for c, label in labels.items() if label.startswith("DENIED: the provider records"))
+    return AuditedDay(day, expected, labels, denial)
+
+
+async def audit_rows(platform: Platform) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(platform.dsns["audit"])
+    try:
+        return list(await conn.fetch("SELECT * FROM access_audit ORDER BY seq"))
+    finally:
+        await conn.close()
+
+
+# ----------------------------------------------------------------------------- must show: completeness
+
+
+async def test_every_read_and_write_of_the_day_has_exactly_its_audit_records(
+        platform: Platform, audited_day: AuditedDay) -> None:
+    rows = await audit_rows(platform)
+    by_correlation: dict[UUID, list[asyncpg.Record]] = {}
+    for row in rows:
+        by_correlation.setdefault(row["correlation_id"], []).append(row)
+
+    # Every row belongs to a step or read of the day; every step and read has exactly its rows.
+    assert set(by_correlation) <= set(audited_day.expected), "audit rows no step of the day explains"
+    for correlation, wanted in audited_day.expected.items():
+        rule_named = any(e.rule_id is not None for e in wanted)
+        found = Counter(row_key(r, rule_named) for r in by_correlation.get(correlation, []))
+        assert found == Counter(e.key() for e in wanted), audited_day.labels[correlation]
+
+    day = audited_day.day
+    outcomes = Counter(s.expect.outcome for s in day.steps)
+    reads = reads_of(day)
+    assert len(rows) == (outcomes[Outcome.ACCEPTED] + outcomes[Outcome.REJECTED] + outcomes[Outcome.DENIED]
+                         + sum(len(r.expected) for r in reads) + 1)
+    assert outcomes[Outcome.INVALID] >= 1 and outcomes[Outcome.DENIED] >= 2 and outcomes[Outcome.REJECTED] >= 5
+    assert Counter(r["decision"] for r in rows)["denied"] == outcomes[Outcome.DENIED] + sum(
+        1 for r in reads for e in r.expected if e.decision == "denied")
+
+    # Purposes are recorded where stated; safeguarding reads name their record class.
+    stated = {r["purpose"] for r in rows if r["purpose"]}
+    assert {"correcting the record", "review of the concern raised yesterday", "erasure request upheld",
+            "subject access request from the parent"} <= stated
+    assert {r["record_class"] for r in rows if r["action"] == Action.READ_SAFEGUARDING_DETAIL.value} == {
+        "safeguarding"}
+
+
+async def test_no_audit_row_holds_a_payload_or_a_personal_value(platform: Platform,
+                                                                audited_day: AuditedDay) -> None:
+    conn = await asyncpg.connect(platform.dsns["audit"])
+    try:
+        columns = [r["column_name"] for r in await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'access_audit'"
+            " ORDER BY ordinal_position")]
+    finally:
+        await conn.close()
+    assert columns == AUDIT_COLUMNS  # identifiers, the decision and its reason: no payload column
+
+    process = await asyncio.create_subprocess_exec(
+        "pg_dump", "--no-owner", "--no-privileges", f"--dbname={platform.dsns['audit']}",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    dump, err = await process.communicate()
+    assert process.returncode == 0, err.decode(errors="replace")
+    day = audited_day.day
+    for pupil in day.pupils.values():
+        forms = [*pupil.identifying_values(), pupil.display_name.replace(f" {day.run_tag}", ""),
+                 pupil.date_of_birth.strftime("%d/%m/%Y")]
+        found = [value for value in forms if value.encode() in dump or value.encode().hex().encode() in dump]
+        assert not found, f"{pupil.key}: {found}"
+        assert str(pupil.pupil_ref).encode() in dump  # the search reads the real rows
+    assert day.run_tag.encode() not in dump  # every tagged value (names, contacts, narratives) at once
+
+
+# ----------------------------------------------------------------------------- must show: tamper evidence
+
+
+def verify_audit(dsn: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ap_runtime.access", "verify-audit", "--dsn", dsn],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platform: Platform,
+                                                                         audited_day: AuditedDay) -> None:
+    dsn = platform.dsns["audit"]
+    rows = await audit_rows(platform)
+    intact = verify_audit(dsn)
+    assert intact.returncode == 0, intact.stderr
+    assert f"{len(rows)} records" in intact.stdout
+
+    hidden = next(r for r in rows if r["correlation_id"] == audited_day.denied_correlation)
+    conn = await asyncpg.connect(dsn)  # the superuser: the only one who can switch the trigger off
+    try:
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("UPDATE access_audit SET decision = 'allowed' WHERE seq = $1", hidden["seq"])
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE access_audit DISABLE TRIGGER access_audit_no_update_delete")
+            await conn.execute("UPDATE access_audit SET decision = 'allowed', reason = 'granted'"
+                               " WHERE seq = $1", hidden["seq"])
+            await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
+        edited = verify_audit(dsn)
+        assert edited.returncode == 1
+        assert f"seq {hidden['seq']}" in edited.stderr + edited.stdout, edited.stderr
+
+        # Put the record back as it was: the chain is whole again; then delete one in the middle.
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE access_audit DISABLE TRIGGER access_audit_no_update_delete")
+            await conn.execute("UPDATE access_audit SET decision = $2, reason = $3 WHERE seq = $1",
+                               hidden["seq"], hidden["decision"], hidden["reason"])
+            await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
+        restored = verify_audit(dsn)
+        assert restored.returncode == 0, restored.stderr
+        gone = rows[len(rows) // 2]["seq"]
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE access_audit DISABLE TRIGGER access_audit_no_update_delete")
+            await conn.execute("DELETE FROM access_audit WHERE seq = $1", gone)
+            await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
+    finally:
+        await conn.close()
+    deleted = verify_audit(dsn)
+    assert deleted.returncode == 1
+    assert f"seq {gone}" in deleted.stderr + deleted.stdout, deleted.stderr
