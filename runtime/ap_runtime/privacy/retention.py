@@ -243,10 +243,10 @@ async def run_retention(
 ) -> RetentionRunSummary:
     """Apply the policy: destroy the key of each pupil whose every class may go, record decisions.
 
-    The key is destroyed before the events are recorded (they state what happened). Destroying is
-    idempotent and a decision equal to the last one recorded for its class is not recorded again,
-    so a run interrupted half way is completed by the next; ``PupilDataErased`` is recorded
-    whenever a shredding decision is, so it may arrive twice after such a crash (at least once).
+    ``PupilDataErased`` is recorded before the key is destroyed, as for a DPO's erasure, so the
+    history never lacks the reason its personal fields read as erased. Destroying is idempotent and a
+    decision equal to the last one recorded for its class is not recorded again, so a run interrupted
+    half way is completed by the next (a pupil recorded as shredded has its key destroyed again).
     """
     summary = RetentionRunSummary()
     async for facts in _iterate(subjects):
@@ -255,8 +255,6 @@ async def run_retention(
         changed = [d for d in decisions if facts.last_recorded.get(d.record_class) != d.outcome]
         shredding = any(d.outcome is RetentionOutcome.SHREDDED for d in decisions)
         if shredding:
-            await keys.destroy(str(facts.pupil_ref))
-            summary.pupils_shredded += 1
             if changed:
                 await record(PupilDataErased(
                     pupil_ref=facts.pupil_ref,
@@ -265,6 +263,8 @@ async def run_retention(
                     requested_by=ErasureRequester.RETENTION_SCHEDULE,
                 ))
                 summary.events_recorded += 1
+            await keys.destroy(str(facts.pupil_ref))
+            summary.pupils_shredded += 1
         for decision in changed:
             await record(_decision_event(decision, policy.policy_version, today))
         summary.events_recorded += len(changed)
