@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -53,36 +49,14 @@ from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.testing import random_ring
 from ap_runtime.relay import Relay
+from ap_runtime.testing.processes import PlatformProcess as Process
+from ap_runtime.testing.processes import free_port, processes_report
 
 pytestmark = pytest.mark.integration
 
 CAST = DemoCast()
 YEAR, NEXT_YEAR = "2025-26", "2026-27"
 PUPIL_MARKER = "Quillon-Ashworthy"  # a made-up name written into the sealed placement narratives
-
-
-class Process:
-    """One platform process, its output kept in a file for the failure report."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.log = logs / f"{name}.log"
-        self._out = self.log.open("wb")
-        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
 
 
 @dataclass
@@ -97,18 +71,12 @@ class Platform:
     latencies: list[float] = field(default_factory=list)
 
     def report(self) -> str:
-        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in self.processes)
+        return processes_report(self.processes)
 
     async def stream_version(self, year: str) -> int:
         value = await self.finance_pool.fetchval("SELECT version FROM streams WHERE stream_id = $1",
                                                  budget_stream_id(CAST.provision_id, year))
         return int(value or 0)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _until(check: Callable[[], Awaitable[bool]], what: str, report: Callable[[], str],
@@ -130,7 +98,7 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
     dsns = {name: await new_database(f"e2e_finance_{name}") for name in ("events", "audit", "incidents")}
     topics = {name: await new_topic(f"e2e-finance-{name}") for name in ("finance", "incidents")}
     pair = generate_keypair()
-    port = _free_port()
+    port = free_port()
     env = {
         "AP_DSN_AP_FINANCE": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",

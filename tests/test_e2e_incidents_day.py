@@ -12,10 +12,6 @@ read models without a rebuild.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,32 +30,10 @@ from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_runtime.testing.processes import PlatformProcess as Process
+from ap_runtime.testing.processes import free_port, processes_report
 
 pytestmark = pytest.mark.integration
-
-
-class Process:
-    """One platform process, its output kept in a file for the failure report."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.log = logs / f"{name}.log"
-        self._out = self.log.open("wb")
-        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
 
 
 @dataclass
@@ -70,13 +44,7 @@ class Platform:
     processes: list[Process]
 
     def report(self) -> str:
-        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in self.processes)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        return processes_report(self.processes)
 
 
 async def _until(check: Callable[[], Awaitable[bool]], what: str, platform_report: Callable[[], str],
@@ -99,7 +67,7 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
     topics = {name: await new_topic(f"e2e-incidents-{name}") for name in ("events", "commands", "results")}
     _ring, raw_keys = random_ring("mk-e2e")
     pair = generate_keypair()
-    port = _free_port()
+    port = free_port()
     env = {
         "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
         **master_keys_env(raw_keys, "mk-e2e"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,

@@ -25,9 +25,7 @@ verifier exits 1 naming the first bad sequence number.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +51,8 @@ from ap_incidents.demo_runner import StepResult, kafka_result, path_of
 from ap_runtime.access import Action, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_runtime.testing.processes import PlatformProcess as Process
+from ap_runtime.testing.processes import free_port, processes_report
 
 pytestmark = pytest.mark.integration
 
@@ -66,25 +66,6 @@ RELAYED = ("events",)  # the event stores a relay publishes
 # ----------------------------------------------------------------------------- the platform's processes
 
 
-class Process:
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.log = logs / f"{name}.log"
-        self._out = self.log.open("wb")
-        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
-
-
 @dataclass
 class Platform:
     http: httpx.AsyncClient
@@ -94,15 +75,7 @@ class Platform:
     processes: list[Process] = field(default_factory=list)
 
     def report(self) -> str:
-        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n"
-                           + "\n".join(p.log.read_text(errors="replace").splitlines()[-30:])
-                           for p in self.processes)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        return processes_report(self.processes)
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, platform: Platform) -> None:
@@ -159,7 +132,7 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
               "commands": unique_topic("audit-e2e-commands")}
     _ring, raw_keys = random_ring("mk-audit")
     pair = generate_keypair()
-    port = _free_port()
+    port = free_port()
     env = {
         "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
         **master_keys_env(raw_keys, "mk-audit"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,

@@ -31,11 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -83,6 +79,8 @@ from ap_runtime.privacy.masterkeys import MasterKeyRing
 from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.projection import Projection, ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
+from ap_runtime.testing.processes import PlatformProcess as Process
+from ap_runtime.testing.processes import free_port, processes_report
 
 pytestmark = pytest.mark.integration
 
@@ -94,30 +92,6 @@ RELAYED = ("events", "notifications")  # the event stores a relay publishes
 
 
 # ----------------------------------------------------------------------------- the platform's processes
-
-
-class Process:
-    """One platform process, its output kept in a file (searched too, and shown when a wait fails)."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.log = logs / f"{name}.log"
-        self._out = self.log.open("wb")
-        self.popen = subprocess.Popen([sys.executable, *args], env={**os.environ, **env},
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
 
 
 @dataclass
@@ -136,13 +110,7 @@ class Platform:
     pools: dict[str, asyncpg.Pool] = field(default_factory=dict)
 
     def report(self) -> str:
-        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in self.processes)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        return processes_report(self.processes)
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, platform: Platform,
@@ -201,7 +169,7 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
     ring, raw_keys = random_ring("mk-privacy")
     pair = generate_keypair()
     issuer = TokenIssuer(load_private_key(pair.private_pem))
-    port = _free_port()
+    port = free_port()
     logs = Path(tempfile.mkdtemp(prefix="e2e-privacy-"))
     outbox = logs / "outbox"
     groups = f"privacy-{uuid4().hex[:10]}"
