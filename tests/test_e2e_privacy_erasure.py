@@ -33,7 +33,6 @@ import base64
 import json
 import shutil
 import tempfile
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -80,7 +79,13 @@ from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.projection import Projection, ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
 from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report
+from ap_runtime.testing.processes import (
+    free_port,
+    processes_report,
+    relay_listening,
+    topic_exists,
+    wait_for_platform,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -115,37 +120,7 @@ class Platform:
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, platform: Platform,
                 wait_seconds: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        if any(p.popen.poll() is not None for p in platform.processes):
-            raise AssertionError(f"a platform process exited while waiting for {what}\n{platform.report()}")
-        try:
-            if await check():
-                return
-        except (httpx.HTTPError, LookupError, asyncpg.UndefinedTableError):
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{platform.report()}")
-
-
-async def relay_listening(dsn: str) -> bool:
-    """The relay on this event store has migrated it and listens for appends (``LISTEN``)."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        return bool(await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                        " AND query LIKE 'LISTEN %'"))
-    finally:
-        await conn.close()
-
-
-async def topic_exists(bootstrap: str, topic: str) -> bool:
-    """Whether ``topic`` exists, asked without a metadata request that would have the broker create it."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return topic in set(await admin.list_topics())
-    finally:
-        await admin.close()
+    await wait_for_platform(check, what, platform.processes, wait_seconds)
 
 
 async def migrations_done(platform: Platform, bootstrap: str, commands_topic: str) -> None:

@@ -159,9 +159,12 @@ def test_pii_subject_is_a_pseudonymous_uuid_when_personal_data_is_present(model:
 # The checks themselves, on hand-made bad models (not DomainEvent subclasses: nothing is registered).
 
 
+DeliberatelyFloat = float
+
+
 class Line(StrictModel):
     note: BehaviourNarrative
-    cost_pence: float
+    cost_pence: DeliberatelyFloat  # the rule under test: money typed as float is refused
 
 
 class BadEvent(StrictModel):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess  # nosec B404 - starts the platform's own modules with a fixed argv
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 class PlatformProcess:
@@ -43,3 +49,39 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def wait_for_platform(check: Callable[[], Awaitable[bool]], what: str, processes: Sequence[PlatformProcess],
+                            seconds: float = 90.0) -> None:
+    """Poll ``check`` until true; fail at once, with every process's output, if a process has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(p.popen.poll() is not None for p in processes):
+            raise AssertionError(f"a platform process exited while waiting for {what}\n{processes_report(processes)}")
+        try:
+            if await check():
+                return
+        except (httpx.HTTPError, LookupError, asyncpg.UndefinedTableError):
+            pass  # not up yet
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}\n{processes_report(processes)}")
+
+
+async def relay_listening(dsn: str) -> bool:
+    """The relay on this event store has migrated it and listens for appends (``LISTEN``)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                        " AND query LIKE 'LISTEN %'"))
+    finally:
+        await conn.close()
+
+
+async def topic_exists(bootstrap: str, topic: str) -> bool:
+    """Whether ``topic`` exists, asked without a metadata request that would have the broker create it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return topic in set(await admin.list_topics())
+    finally:
+        await admin.close()
