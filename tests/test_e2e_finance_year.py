@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -50,7 +50,7 @@ from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.testing import random_ring
 from ap_runtime.relay import Relay
 from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report
+from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
 
 pytestmark = pytest.mark.integration
 
@@ -77,19 +77,6 @@ class Platform:
         value = await self.finance_pool.fetchval("SELECT version FROM streams WHERE stream_id = $1",
                                                  budget_stream_id(CAST.provision_id, year))
         return int(value or 0)
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str, report: Callable[[], str],
-                 wait_seconds: float = 90.0) -> None:
-    deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        try:
-            if await check():
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{report()}")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -122,7 +109,7 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
     await migrate(incidents_pool)
     keys = await KeyStore.open(dsns["incidents"], random_ring()[0])
     try:
-        await _until(lambda: _ready(http), "the finance API to be ready", lambda: platform_report(processes))
+        await wait_for_platform(lambda: _ready(http), "the finance API to be ready", processes)
         processes.append(Process("relay", ["-m", "ap_runtime.relay", "--service", "finance", "--dsn", dsns["events"],
                                            "--topic", topics["finance"]], env, logs))
         processes.append(Process("projections", ["-m", "ap_finance.entrypoints.projections", "--dsn", dsns["events"],
@@ -144,10 +131,6 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
 
 async def _ready(http: httpx.AsyncClient) -> bool:
     return (await http.get("/readyz")).status_code == 200
-
-
-def platform_report(processes: list[Process]) -> str:
-    return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in processes)
 
 
 # ---- placements from the incidents service ----------------------------------------------------------
@@ -184,7 +167,7 @@ async def record_placements(platform: Platform) -> list[UUID]:
     async def relayed() -> bool:
         return relay.published >= 5
 
-    await _until(relayed, "the placement events to be relayed", platform.report)
+    await wait_for_platform(relayed, "the placement events to be relayed", platform.processes)
     stop.set()
     await task
     assert relay.published == 5
@@ -288,7 +271,7 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
                                          headers=tokens.finance_officer)).json()["placement_costs"]
         return bool(shown["placements"] == 3)
 
-    await _until(placements_counted, "the placement costs", platform.report)
+    await wait_for_platform(placements_counted, "the placement costs", platform.processes)
     costs = (await platform.http.get(demo.path(YEAR, "/reports/quarterly-return"), params={"quarter": 4},
                                      headers=tokens.finance_officer)).json()["placement_costs"]
     assert costs["pupil_days"] == 60 + 120 + 62  # weekdays: 28 Apr-18 Jul, 1 Sep-13 Feb, 5 Jan-31 Mar

@@ -11,10 +11,8 @@ read models without a rebuild.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report
+from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
 
 pytestmark = pytest.mark.integration
 
@@ -45,19 +43,6 @@ class Platform:
 
     def report(self) -> str:
         return processes_report(self.processes)
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str, platform_report: Callable[[], str],
-                 wait_seconds: float = 90.0) -> None:
-    deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        try:
-            if await check():
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{platform_report()}")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -85,7 +70,7 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
         async def ready() -> bool:
             return (await http.get("/readyz")).status_code == 200
 
-        await _until(ready, "the API to be ready", platform.report)
+        await wait_for_platform(ready, "the API to be ready", platform.processes)
         processes += [
             Process("commands", ["-m", "ap_incidents.entrypoints.commands"], env, logs),
             Process("relay", ["-m", "ap_runtime.relay", "--service", "incidents", "--dsn", dsns["events"],
@@ -117,7 +102,7 @@ async def _logs_show(platform: Platform, day: ScriptedDay, extra: dict[str, list
                 return False
         return True
 
-    await _until(complete, "the behaviour logs to show the day", platform.report)
+    await wait_for_platform(complete, "the behaviour logs to show the day", platform.processes)
 
 
 async def test_the_scripted_day_end_to_end(platform: Platform) -> None:
