@@ -10,6 +10,7 @@ import pytest
 
 from ap_contracts.events.privacy import LegalHoldLifted, LegalHoldPlaced, PupilDataErased
 from ap_incidents.application.catalogue import COMMANDS
+from ap_incidents.application.erasure import ErasePupil, ErasureUnderLegalHold, decide_erasure
 from ap_incidents.application.legal_holds import (
     LegalHoldIdInUse,
     LegalHoldNotInForce,
@@ -202,3 +203,53 @@ def test_clients_build_the_lift_url_from_the_command_itself() -> None:
     command = {"command_id": str(uuid4()), "hold_id": str(hold), "authority_reference": REFERENCE}
     assert COMMANDS["LiftLegalHold"].path_for(command) == f"legal-holds/{hold}/lift"
     assert COMMANDS["PlaceLegalHold"].path_for(command) == "legal-holds"
+
+
+# -- erasure while a hold is in force -----------------------------------------------------------------
+
+
+def erasure_body() -> dict[str, str]:
+    return {"command_id": str(uuid4()), "reason": "erasure_request_upheld", "legal_basis": "UK GDPR Art. 17(1)(a)",
+            "requested_by": "parent_or_carer"}
+
+
+@integration
+async def test_erasure_is_refused_while_a_hold_is_in_force_naming_the_hold(api_story: ApiStory,
+                                                                          service: ServiceUnderTest) -> None:
+    await api_story.placed()
+    hold = uuid4()
+    placed = await service.client.post(hold_path(api_story), json=body(hold),
+                                       headers=service.headers("home_dpo", purpose="preservation notice"))
+    assert placed.status_code == 201, placed.text
+    erase_path = f"/v1/pupils/{api_story.pupil_ref}/erasure"
+    headers = service.headers("home_dpo", purpose="request upheld")
+    refused = await service.client.post(erase_path, json=erasure_body(), headers=headers)
+    assert refused.status_code == 409, refused.text
+    problem = problem_of(refused)
+    assert problem["rule"] == "privacy.erasure_under_legal_hold"
+    assert str(hold) in problem["detail"] and REFERENCE in problem["detail"]
+    assert await service.deps.keystore.get(str(api_story.pupil_ref)) is not None, "the key must survive a refusal"
+    erased = await service.deps.events_pool.fetchval(
+        "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PupilDataErased'", api_story.stream)
+    assert erased == 0
+
+    lifted = await service.client.post(f"{hold_path(api_story)}/{hold}/lift",
+                                       json={"command_id": str(uuid4()), "authority_reference": REFERENCE},
+                                       headers=service.headers("home_dpo", purpose="inquiry closed"))
+    assert lifted.status_code == 201, lifted.text
+    accepted = await service.client.post(erase_path, json=erasure_body(), headers=headers)
+    assert accepted.status_code == 201, accepted.text
+    assert await service.deps.keystore.get(str(api_story.pupil_ref)) is None
+
+
+def test_the_erasure_rule_refuses_while_any_hold_is_in_force(story: Story) -> None:
+    story.registered()
+    hold = uuid4()
+    run(story, place(story, hold))
+    command = ErasePupil(command_id=uuid4(), pupil_ref=story.pupil_ref, reason="erasure_request_upheld",
+                         legal_basis="UK GDPR Art. 17(1)(a)", requested_by="parent_or_carer")
+    with pytest.raises(ErasureUnderLegalHold, match=str(hold)):
+        decide_erasure(command, fold(story.events), story.events)
+    run(story, lift(story, hold))
+    [erased] = decide_erasure(command, fold(story.events), story.events)
+    assert isinstance(erased, PupilDataErased)

@@ -128,7 +128,7 @@ class CommandHandler:
                 raise _PartiesChanged
             state = folded.state
             if isinstance(command, ErasePupil):
-                return decide_erasure(command, state)
+                return decide_erasure(command, state, history)
             if isinstance(command, PlaceLegalHold | LiftLegalHold):
                 return decide_legal_hold(command, state, history)
             return decide(command, state, context)  # type: ignore[arg-type]  # PupilCommands minus privacy ones

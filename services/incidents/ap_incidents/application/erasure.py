@@ -10,13 +10,16 @@ and destroys the key again (destroying is idempotent).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
+from ap_incidents.application.legal_holds import holds_in_force, holds_placed
 from ap_incidents.domain.commands import PupilCommand
-from ap_incidents.domain.errors import PupilNotRegistered
+from ap_incidents.domain.errors import ConflictsWithRecord, PupilNotRegistered
 from ap_incidents.domain.state import PupilRecord
 
 
@@ -28,11 +31,24 @@ class ErasePupil(PupilCommand):
     requested_by: ErasureRequester
 
 
-def decide_erasure(command: ErasePupil, state: PupilRecord) -> list[PupilDataErased]:
-    """One erasure event for a registered pupil; nothing more once the record is erased."""
+class ErasureUnderLegalHold(ConflictsWithRecord):
+    """A legal hold in force preserves the pupil's data: erasure waits until every hold is lifted
+    (UK GDPR Art. 17(3)(e): erasure does not apply where the data is needed for legal claims)."""
+
+    rule: ClassVar[str] = "privacy.erasure_under_legal_hold"
+
+
+def decide_erasure(command: ErasePupil, state: PupilRecord,
+                   history: Sequence[DomainEvent]) -> list[PupilDataErased]:
+    """One erasure event for a registered pupil with no legal hold in force; nothing more once erased."""
     if state.erased:
         return []
     if not state.registered:
         raise PupilNotRegistered(f"pupil {command.pupil_ref} is not registered")
+    placed = holds_placed(history)
+    if in_force := sorted(holds_in_force(history), key=str):
+        named = "; ".join(f"hold {hold} ({placed[hold].authority_reference})" for hold in in_force)
+        raise ErasureUnderLegalHold(f"the pupil's data is under legal hold and cannot be erased until it is"
+                                    f" lifted: {named}")
     return [PupilDataErased(pupil_ref=command.pupil_ref, reason=command.reason,
                             legal_basis=command.legal_basis, requested_by=command.requested_by)]
