@@ -168,6 +168,16 @@ class TransitionPlanRecorded(PlacementEvent):
     rule_version: RuleVersion
 
 
+class ReintegrationConfirmed(PlacementEvent):
+    """The home school confirmed it takes the pupil back full time: a provider may then end the place as a
+    reintegration."""
+
+    event_type: ClassVar[str] = "ReintegrationConfirmed"
+
+    confirmed_on: date
+    rule_version: RuleVersion
+
+
 class PlacementEnded(PlacementEvent):
     """The placement ended; for a withdrawn place or a permanent exclusion the decision is referenced."""
 
@@ -183,6 +193,9 @@ class PlacementEnded(PlacementEvent):
         description="The upheld commissioner decision (place withdrawn) or the permanent exclusion it follows",
     )
     summary: BehaviourText
+    rule_version: RuleVersion | None = Field(
+        default=None, description="Rule book version of the end-reason rules applied; None before they were versioned"
+    )
 
     @model_validator(mode="after")
     def _decision_where_needed(self) -> Self:

@@ -111,10 +111,40 @@ class ReferralReceived(PupilEvent):
     referral_id: UUID
     home_school_id: OrganisationId
     provision_id: OrganisationId
+    commissioner_id: OrganisationId | None = Field(
+        default=None,
+        description="The body that will commission (place and pay for) a place on this referral, checked against "
+                    "the register of organisations; None on referrals recorded before it was named",
+    )
     received_on: date
     senco_involved: bool
     reason: BehaviourText
     support_already_tried: BehaviourText
+
+
+class PupilTransferRequested(PupilEvent):
+    """A move to another school was requested by the current home school or its local authority."""
+
+    event_type: ClassVar[str] = "PupilTransferRequested"
+
+    transfer_id: UUID
+    from_school_id: OrganisationId
+    to_school_id: OrganisationId
+    requested_by: OrganisationId
+    requested_on: date
+
+
+class PupilTransferConfirmed(PupilEvent):
+    """The other party (the current school or its local authority) confirmed the move: the pupil's home
+    school is ``to_school_id`` from ``effective_from``."""
+
+    event_type: ClassVar[str] = "PupilTransferConfirmed"
+
+    transfer_id: UUID
+    from_school_id: OrganisationId
+    to_school_id: OrganisationId
+    confirmed_by: OrganisationId
+    effective_from: date
 
 
 class ParentConsultationRecorded(PupilEvent):

@@ -1,0 +1,50 @@
+"""v1 events of the register of organisations (stream ``organisation-<organisation_id>``).
+
+Access to a pupil rests on stored facts about organisations, never on what a caller types: which
+local authority a school belongs to (that LA answers for the school's pupils), which partnership
+a provision serves and which key stages it is registered for (a placement outside them needs the
+out-of-key-stage steps), and which bodies may commission places. The platform administrator keeps
+the register; it holds organisation ids and codes only, never pupil data.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from ap_contracts.envelope import OrgKind
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.pupil_vocabulary import KeyStage, OrganisationId
+from ap_contracts.topics import INCIDENTS_EVENTS
+
+
+class OrganisationEvent(DomainEvent):
+    """Base of events about one registered organisation."""
+
+    topic: ClassVar[str] = INCIDENTS_EVENTS
+
+    organisation_id: OrganisationId
+
+
+class OrganisationRegistered(OrganisationEvent):
+    """An organisation's registered facts; a later registration of the same organisation replaces them."""
+
+    event_type: ClassVar[str] = "OrganisationRegistered"
+
+    kind: OrgKind
+    local_authority_id: OrganisationId | None = Field(
+        default=None, description="The local authority the school, provision or commissioning body belongs to"
+    )
+    partnership_id: OrganisationId | None = Field(
+        default=None, description="The Neighbourhood Partnership the provision serves or the school belongs to"
+    )
+    key_stages: tuple[KeyStage, ...] = Field(
+        default=(), max_length=8, description="Key stages a provision is registered to serve"
+    )
+
+    @model_validator(mode="after")
+    def _key_stages_for_provisions_only(self) -> Self:
+        if self.key_stages and self.kind is not OrgKind.PROVISION:
+            raise ValueError("only a provision is registered with key stages")
+        return self
