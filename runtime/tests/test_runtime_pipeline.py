@@ -227,6 +227,8 @@ async def test_rebuild_switches_to_new_generation_while_old_keeps_serving(
     assert await _totals(rm_pool) == (total, total, 1)
     async with read_model(rm_pool, "counter") as conn:
         assert await conn.fetchval("SELECT current_schema()") == schema
+    generations = await rm_pool.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm\\_counter\\_g%'")
+    assert [r["nspname"] for r in generations] == [schema], "the retired generation must be dropped at the switch"
     await rm_pool.close()
 
 

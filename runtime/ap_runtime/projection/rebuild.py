@@ -4,7 +4,9 @@ The new generation is filled in its own schema from offset 0 (event topics keep 
 Once it has caught up, the rebuild takes the registry row FOR UPDATE, which waits for the live
 runner's batch in progress and holds the next one; it applies whatever reached the topics in the
 meantime, switches the serving schema, and commits. The live runner then continues on the new
-generation, whose processed_events make anything already applied a no-op.
+generation, whose processed_events make anything already applied a no-op. The previous
+generations are dropped in the same transaction: nothing would keep them up to date, so erasure
+(and every later correction) would miss them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ap_runtime.kafka import topic_partitions
 from ap_runtime.projection.runner import ProjectionRunner
-from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
+from ap_runtime.projection.store import (
+    drop_retired_generations,
+    ensure_registered,
+    prepare_schema,
+    schema_name,
+)
 
 
 async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
@@ -65,6 +72,7 @@ async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, 
                 await lock_conn.execute(
                     "UPDATE public.projection_registry SET active_schema = $2, generation = $3, switched_at = now()"
                     " WHERE name = $1", projection.name, schema, generation)
+                await drop_retired_generations(lock_conn, projection.name, schema)
     finally:
         await consumer.stop()
     return schema

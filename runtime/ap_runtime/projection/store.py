@@ -87,6 +87,24 @@ async def ensure_registered(pool: asyncpg.Pool, projection: Projection) -> str:
         return str(schema)
 
 
+async def drop_retired_generations(conn: asyncpg.Connection, name: str, serving: str) -> list[str]:
+    """Drop every generation of projection ``name`` but the serving one; returns what was dropped.
+
+    Rule served: erasure reaches every copy. Later events (``PupilDataErased`` among them) update
+    only the serving generation, so a retired one would keep what erasure removes; it is dropped in
+    the transaction that switches serving away from it. Its status row goes with it.
+    """
+    if not _SAFE.match(name):
+        raise ValueError(f"projection name {name!r} must be lower_snake_case")
+    retired = [str(r["nspname"]) for r in await conn.fetch(
+        "SELECT nspname FROM pg_namespace WHERE nspname ~ $1 AND nspname <> $2 ORDER BY nspname",
+        f"^rm_{name}_g[0-9]+$", serving)]
+    for schema in retired:
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    await conn.execute("DELETE FROM public.projection_status WHERE name = $1 AND schema_name <> $2", name, serving)
+    return retired
+
+
 async def active_schema(conn: asyncpg.Connection, name: str, lock: bool = False) -> str:
     sql = "SELECT active_schema FROM public.projection_registry WHERE name = $1"
     try:

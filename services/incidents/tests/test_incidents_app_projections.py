@@ -20,6 +20,7 @@ from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.rebuild import rebuild
 
 from .conftest import START, ApiStory, RunningProjections, ServiceUnderTest, Story
+from .read_model_search import read_model_schemas, tables_holding
 
 
 def test_terms_follow_changes_and_ignore_withdrawn_ones() -> None:
@@ -138,3 +139,41 @@ async def test_the_history_cache_reads_only_new_rows_and_rereads_after_erasure(
     after = await store.load(api_story.stream)
     assert after[-1].event_type == "PupilDataErased"
     assert [getattr(e, "description", None) for e in after] == [None] * len(after)
+
+
+async def _rebuild_both(service: ServiceUnderTest) -> None:
+    codec = PersonalDataCodec(service.deps.keystore)
+    for projection in (BehaviourLogProjection((service.events_topic,)),
+                       PlacementRegisterProjection((service.events_topic,))):
+        runner = ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
+                                  group_id=f"rebuild.{projection.name}.{uuid4().hex[:6]}")
+        await runner.start()
+        try:
+            await rebuild(runner, service.deps.read_pool, service.bootstrap, show_progress=False)
+        finally:
+            await runner.stop()
+
+
+@pytest.mark.integration
+async def test_erasure_after_a_rebuild_leaves_no_value_in_any_schema(
+        api_story: ApiStory, service: ServiceUnderTest, projections: RunningProjections) -> None:
+    tag = uuid4().hex[:10]
+    name, description = f"Quentin Rebuild {tag}", f"Climbed the fence {tag}"
+    await api_story.ready_to_place(display_name=name)
+    await api_story.ok(api_story.cmd.start_placement(), "commissioner")
+    await api_story.incident(description=description)
+    await projections.caught_up()
+    pool = service.deps.read_pool
+    await _rebuild_both(service)
+    for projection in (BehaviourLogProjection, PlacementRegisterProjection):
+        schemas = await read_model_schemas(pool, projection.name)
+        async with read_model(pool, projection.name) as conn:
+            serving = await conn.fetchval("SELECT current_schemas(false)[1]")
+        assert schemas == [serving], f"the previous generation of {projection.name} is still there: {schemas}"
+    erase = {"command_id": str(uuid4()), "reason": "erasure_request_upheld", "legal_basis": "UK GDPR Art. 17(1)(a)",
+             "requested_by": "parent_or_carer"}
+    response = await service.client.post(f"/v1/pupils/{api_story.pupil_ref}/erasure", json=erase,
+                                         headers=service.headers("home_dpo", purpose="request upheld"))
+    assert response.status_code == 201, response.text
+    await projections.caught_up()
+    assert await tables_holding(pool, [name, description, tag]) == {}
