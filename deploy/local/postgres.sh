@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local PostgreSQL on loopback for development and CI, idempotent.
-# Usage: deploy/local/postgres.sh start|stop|status|url
+# Usage: deploy/local/postgres.sh start|stop|status|url|roles
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -8,7 +8,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" = 0 ]; then PGROOT=${AP_PG_DIR:-/var/lib/ap-platform}; else PGROOT=${AP_PG_DIR:-$AP_STATE_DIR}; fi
 PGDATA="$PGROOT/pgdata"
 PGLOG="$PGROOT/postgres.log"
-DBS=(ap_incidents ap_finance ap_reporting ap_notifications ap_keys ap_audit)
 
 pg_bin() {
   local b
@@ -47,11 +46,16 @@ CONF
     as_postgres "$pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 start >/dev/null || { tail -20 "$PGLOG" >&2; die "PostgreSQL did not start"; }
   fi
   wait_for_port 127.0.0.1 "$PG_PORT" 30 || die "PostgreSQL is not answering on 127.0.0.1:$PG_PORT"
-  for db in "${DBS[@]}"; do
-    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
-      psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
-  done
+  roles
   log "PostgreSQL ready: $(url)"
+}
+
+# The databases and each service's least-privilege role, from the one definition the tests and
+# compose use too (runtime/ap_runtime/pg_roles.py; idempotent). Passwords: AP_PG_PASSWORD_<DB>.
+roles() {
+  local py=${AP_PYTHON:-$here/../../.venv/bin/python}
+  [ -x "$py" ] || die "$py is missing: run 'make install' first (the roles come from ap_runtime.pg_roles)"
+  "$py" -m ap_runtime.pg_roles apply --admin-dsn "$(url)" || die "could not create the databases and roles"
 }
 
 stop() {
@@ -63,7 +67,7 @@ stop() {
 url() { echo "postgresql://postgres@127.0.0.1:$PG_PORT/postgres"; }
 
 case "${1:-}" in
-  start) start ;; stop) stop ;; url) url ;;
+  start) start ;; stop) stop ;; url) url ;; roles) roles ;;
   status) wait_for_port 127.0.0.1 "$PG_PORT" 1 && echo up || { echo down; exit 1; } ;;
-  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|url|roles" >&2; exit 2 ;;
 esac

@@ -92,6 +92,10 @@ async def ensure_schema(conn: asyncpg.Connection) -> None:
     """Create the audit table, indexes and append-only triggers if missing (safe to run concurrently)."""
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK_KEY)
+        # The append-only audit role (ap_runtime.pg_roles) may only SELECT and INSERT: the admin ran
+        # this DDL when it provisioned the roles, and the role could not run it anyway.
+        if not await conn.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
+            return
         await conn.execute(SCHEMA_SQL)
 
 

@@ -39,6 +39,9 @@ import pytest_asyncio
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
 
+from ap_runtime.access.audit_heads import HEADS_TOPIC_ENV
+from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
+
 DATABASE_ENV = "DATABASE_URL"
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 SUMMARY_FILE_ENV = "AP_TEST_SUMMARY_FILE"
@@ -391,6 +394,34 @@ async def new_database(postgres_admin_dsn: str) -> AsyncIterator[NewDatabase]:
         await drop_databases(postgres_admin_dsn, created)
 
 
+RoleDatabases = Callable[..., Awaitable[dict[str, str]]]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def new_role_databases(postgres_admin_dsn: str) -> AsyncIterator[RoleDatabases]:
+    """`await new_role_databases("prefix", "ap_incidents", "ap_audit", ...)` -> {kind: DSN}.
+
+    Fresh databases and fresh login roles made by `ap_runtime.pg_roles.apply`, the same function the
+    deploy scripts run: each DSN logs in as that database's least-privilege role, never the superuser.
+    Roles are named `t<random>_<kind>` (roles are server-wide); all are dropped at session end.
+    """
+    from ap_runtime import pg_roles
+
+    plans: list[pg_roles.DatabaseRole] = []
+
+    async def factory(prefix: str, *kinds: str) -> dict[str, str]:
+        tag = secrets.token_hex(4)
+        names = {kind: f"test_{_slug(prefix, 'a-z0-9_', 30)}_{kind}_{tag}" for kind in kinds}
+        plan = pg_roles.platform_roles(names, role_prefix=f"t{tag}_", kinds=kinds or pg_roles.PLATFORM_DATABASES)
+        plans.extend(plan)
+        await pg_roles.apply(postgres_admin_dsn, plan, {})
+        return {item.kind: pg_roles.role_dsn(postgres_admin_dsn, item) for item in plan}
+
+    yield factory
+    if plans and not os.environ.get("AP_KEEP_TEST_DATABASES"):
+        await pg_roles.drop(postgres_admin_dsn, plans)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def unique_topic(kafka_bootstrap: str) -> AsyncIterator[UniqueTopic]:
     """`unique_topic("prefix")` -> an unused topic name; topics by that name are deleted at session end.
@@ -488,5 +519,17 @@ class IntegrationTally:
         terminalreporter.write_line(self.line(), bold=True, red=bool(skipped or self.count("failed")))
 
 
+def _audit_chain_settings() -> None:
+    """A session's own audit-chain key and heads topic, unless the environment names them.
+
+    Every audit writer needs the chain key (it refuses to start without one) and every service
+    process publishes the chain head: a topic per session keeps the shared broker's
+    ``ap.audit.heads`` free of test chains. Child processes inherit both through the environment.
+    """
+    os.environ.setdefault(CHAIN_KEY_ENV, new_chain_key("test-session"))
+    os.environ.setdefault(HEADS_TOPIC_ENV, topic_name("audit-heads"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _audit_chain_settings()
     config.pluginmanager.register(IntegrationTally(), "ap-integration-tally")
