@@ -85,6 +85,8 @@ class Callers:
     provider = caller(PROVISION, OrgKind.PROVISION, "provision_staff")
     provider_as_head = caller(PROVISION, OrgKind.PROVISION, HOME_SCHOOL_HEAD)
     other_provider = caller(OTHER_PROVISION, OrgKind.PROVISION, "provision_staff")
+    provider_manager = caller(PROVISION, OrgKind.PROVISION, "provision_manager")
+    provider_dsl = caller(PROVISION, OrgKind.PROVISION, "dsl")
     commissioner = caller(COMMISSIONER, OrgKind.COMMISSIONER, "commissioner")
     la = caller(LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, "la_officer")
 

@@ -37,10 +37,24 @@ def test_safeguarding_amendments_stay_safeguarding_data(story):
     story.placed()
     concern = story.one(story.cmd.safeguarding_concern(), story.who.provider)
     event = story.one(story.cmd.amend(concern.record_id, {"concern": "Arrives hungry most mornings"}),
-                      story.who.provider)
+                      story.who.provider_dsl)
     assert isinstance(event, RecordAmended)
     assert event.corrected_safeguarding == {"concern": "Arrives hungry most mornings"}
     assert event.corrected_behaviour is None
+
+
+@pytest.mark.parametrize("who", ["provider", "provider_manager", "head", "commissioner", "la"])
+def test_a_safeguarding_entry_is_corrected_by_the_dsl_only(story, who):
+    story.placed()
+    concern = story.one(story.cmd.safeguarding_concern(), story.who.provider)
+    caller = getattr(story.who, who)
+    with pytest.raises(errors.SafeguardingCorrectedByDslOnly) as refused:
+        story.run(story.cmd.amend(concern.record_id, {"category": "physical_abuse"}), caller)
+    assert refused.value.http_status == 403 and refused.value.rule == "correction.safeguarding_by_dsl"
+    with pytest.raises(errors.SafeguardingCorrectedByDslOnly):
+        story.run(story.cmd.withdraw(concern.record_id), caller)
+    assert isinstance(story.one(story.cmd.withdraw(concern.record_id), story.who.provider_dsl),
+                      RecordWithdrawnInError)
 
 
 def test_amended_values_are_validated_against_the_field(story):

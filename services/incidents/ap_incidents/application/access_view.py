@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
+from ap_contracts.personal import RecordClass
+from ap_incidents.domain.entry_classes import ENTRY_CLASS
+
 
 @dataclass(frozen=True, slots=True)
 class PlacementParties:
@@ -37,13 +40,16 @@ class PupilAccessView:
     placements: dict[UUID, PlacementParties] = field(default_factory=dict)
     latest_placement_id: UUID | None = None
     record_placements: dict[UUID, UUID] = field(default_factory=dict)
+    # Each entry's event type, by record id: a correction is authorised against the class of the
+    # STORED entry it targets (issue 9), never a class the caller names.
+    record_types: dict[UUID, str] = field(default_factory=dict)
 
     def copy(self) -> PupilAccessView:
         """An independent copy, to extend without changing this one."""
         return PupilAccessView(
             self.pupil_ref, self.home_school_id, self.erased, dict(self.referral_provisions),
             self.latest_referral_provision, dict(self.placements), self.latest_placement_id,
-            dict(self.record_placements),
+            dict(self.record_placements), dict(self.record_types),
         )
 
     @property
@@ -61,12 +67,19 @@ class PupilAccessView:
         placement_id = self.record_placements.get(record_id)
         return None if placement_id is None else self.placements.get(placement_id)
 
+    def record_class_of(self, record_id: UUID) -> RecordClass | None:
+        """The class of the stored entry ``record_id`` as a whole (None: judged field by field)."""
+        event_type = self.record_types.get(record_id)
+        return None if event_type is None else ENTRY_CLASS.get(event_type)
+
     def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Fold one event given as its type and (sealed or clear) field values."""
         record_id = _uuid(payload.get("record_id"))
         placement_id = _uuid(payload.get("placement_id"))
         if record_id is not None and placement_id is not None:
             self.record_placements[record_id] = placement_id
+        if record_id is not None:
+            self.record_types[record_id] = event_type
         handler = _HANDLERS.get(event_type)
         if handler is not None:
             handler(self, payload)

@@ -19,16 +19,27 @@ import asyncpg
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.resource_context import pupil_context
+from ap_incidents.domain.entry_classes import CORRECTION_EVENT_TYPES, ENTRY_CLASS
 from ap_incidents.projections.behaviour_log import BehaviourLogProjection
 from ap_incidents.projections.entry_fields import personal_map
 from ap_runtime.access import AccessGuard, Action, Decision, Principal, redact
 from ap_runtime.projection import read_model
 
+# Entries of a class the caller's log rule does not grant are left out altogether, in SQL so that
+# paging by stream_version still works: that a safeguarding concern exists, or was corrected, is
+# itself safeguarding information (issue 9). $4 lists the event types whose class is not granted;
+# a correction counts as its target (also for rows projected before corrections carried a class).
+# Left as it is: the gap in stream_version numbering where a hidden row would be.
 _SELECT = """
 SELECT stream_version, record_id, event_type, schema_version, occurred_at, recorded_at, organisation_id,
        placement_id, entry_class, summary, facts, personal, target_record_id, amended, withdrawn, corrections,
        erased
-  FROM behaviour_log WHERE pupil_ref = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3
+  FROM behaviour_log
+ WHERE pupil_ref = $1 AND stream_version > $2
+   AND (entry_class IS NULL OR entry_class <> ALL($5::text[]))
+   AND NOT (event_type = ANY($4::text[])
+            OR (event_type = ANY($6::text[]) AND facts->>'target_event_type' = ANY($4::text[])))
+ ORDER BY stream_version LIMIT $3
 """
 
 
@@ -49,25 +60,33 @@ async def read_behaviour_log(
         )
         visible |= detail.visible_record_classes
     effective = replace(decision, visible_record_classes=frozenset(visible))
+    # The DSL knows safeguarding entries exist even when it did not ask for their detail.
+    knowable = frozenset(visible) | decision.visible_record_classes
+    hidden_classes = sorted(cls.value for cls in set(RecordClass) - knowable)
+    hidden_types = sorted(t for t, cls in ENTRY_CLASS.items() if cls.value in hidden_classes)
     async with read_model(read_pool, BehaviourLogProjection.name) as conn:
-        rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit)
+        rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit, hidden_types, hidden_classes,
+                                sorted(CORRECTION_EVENT_TYPES))
     return {
         "pupil_ref": str(view.pupil_ref),
         "erased": view.erased,
         "visible_record_classes": sorted(c.value for c in visible),
-        "entries": [_entry(row, effective) for row in rows],
+        "entries": [_entry(row, effective, knowable) for row in rows],
     }
 
 
-def _entry(row: asyncpg.Record, decision: Decision) -> dict[str, Any]:
+def _entry(row: asyncpg.Record, decision: Decision, may_know_of: frozenset[RecordClass]) -> dict[str, Any]:
+    """One row; ``may_know_of``: classes whose existence the caller may learn (a DSL who did not ask for
+    the detail sees a placeholder; nobody else learns of a field of a class it may not know of)."""
     entry_class = row["entry_class"]
     shown = entry_class is None or RecordClass(entry_class) in decision.visible_record_classes
     facts: dict[str, Any] = json.loads(row["facts"])
     personal: dict[str, Any] = json.loads(row["personal"]) if row["personal"] is not None else {}
     marked = personal_map(row["event_type"], row["schema_version"])
+    unknowable = {name for name, cls in marked.items() if cls not in may_know_of}
     if shown:
         details = redact({**facts, **personal}, marked, decision)
-        withheld = sorted((set(facts) | set(personal)) - set(details))
+        withheld = sorted((set(facts) | set(personal)) - set(details) - unknowable)
     else:
         details, withheld = {}, sorted(set(facts) | set(marked))
     return {

@@ -60,5 +60,8 @@ def command_context(view: PupilAccessView, command: c.PupilCommand) -> ResourceC
     if isinstance(command, c.PlacementCommand):
         return _with_placement(base, view.placements.get(command.placement_id))
     if isinstance(command, c.AmendRecord | c.WithdrawRecordInError):
-        return _with_placement(base, view.placement_of_record(command.target_record_id))
+        # The class comes from the stored target entry, so AMD-2 and the like apply (issue 9).
+        target = command.target_record_id
+        return replace(_with_placement(base, view.placement_of_record(target)),
+                       record_class=view.record_class_of(target))
     return base  # pupil-level commands: suspension, exclusion, details, erasure

@@ -12,6 +12,7 @@ from ap_contracts.envelope import OrgKind
 
 # Role names as the access policy spells them (ap_runtime.access.roles.Role values).
 HOME_SCHOOL_HEAD = "home_school_head"
+DSL = "dsl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -343,3 +343,9 @@ class TrainingNotOnRegister(InvalidCommand):
 
 class NotEntitledToCorrect(ReservedToAnotherParty):
     rule = "correction.by_original_party"
+
+
+class SafeguardingCorrectedByDslOnly(ReservedToAnotherParty):
+    """Only the designated safeguarding lead amends or withdraws a safeguarding entry (KCSIE; policy AMD-1)."""
+
+    rule = "correction.safeguarding_by_dsl"

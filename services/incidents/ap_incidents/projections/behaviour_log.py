@@ -18,7 +18,7 @@ import asyncpg
 
 import ap_contracts.events.catalogue  # noqa: F401  (registers every contract for field lookups)
 from ap_contracts.topics import INCIDENTS_EVENTS
-from ap_incidents.projections.entry_fields import ENTRY_CLASS, split_payload, summary
+from ap_incidents.projections.entry_fields import entry_class_of, split_payload, summary
 from ap_runtime.projection import Projection, ReceivedEvent
 
 DDL = """
@@ -72,6 +72,12 @@ def _uuid(value: Any) -> UUID | None:
     return None if value is None else UUID(str(value))
 
 
+def _class_name(event: ReceivedEvent) -> str | None:
+    """The whole entry's class; a correction takes its target's (issue 9: it shows what the target hides)."""
+    found = entry_class_of(event.event_type, event.payload)
+    return None if found is None else found.value
+
+
 def _row(event: ReceivedEvent) -> tuple[Any, ...]:
     envelope = event.envelope
     facts, personal = split_payload(event.event_type, envelope.schema_version, event.payload)
@@ -79,7 +85,7 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
         envelope.event_id, _uuid(event.payload["pupil_ref"]), envelope.stream_version,
         _uuid(event.payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
         envelope.recorded_at, envelope.organisation_id, _uuid(event.payload.get("placement_id")),
-        ENTRY_CLASS.get(event.event_type), summary(event.event_type, facts),
+        _class_name(event), summary(event.event_type, facts),
         json.dumps(facts, default=str), None if event.erased else json.dumps(personal, default=str),
         _uuid(event.payload.get("target_record_id")), event.erased,
     )

@@ -14,8 +14,10 @@ from ap_contracts.events.base import UnknownEventType, event_model
 from ap_contracts.money import format_pounds
 from ap_contracts.personal import RecordClass, personal_fields
 
-# Whole entries whose very existence and codes are safeguarding detail (KCSIE: only for the DSL).
-ENTRY_CLASS: dict[str, RecordClass] = {"SafeguardingConcernRaised": RecordClass.SAFEGUARDING}
+# Whole entries whose very existence and codes are safeguarding detail (KCSIE: only for the DSL);
+# the rule is the domain's (a correction takes the class of the entry it targets).
+from ap_incidents.domain.entry_classes import ENTRY_CLASS as ENTRY_CLASS
+from ap_incidents.domain.entry_classes import entry_class_of as entry_class_of
 
 _IDENTITY_FIELDS = frozenset({"pupil_ref", "record_id"})
 
