@@ -2,8 +2,10 @@
 
 Rules served: every access decision, allowed or denied, is logged with who, when, which pupil,
 which record class, what action, why and the outcome, never the data (STATUTORY.md, DPA 2018
-s.62); the log is append-only (a trigger rejects UPDATE, DELETE and TRUNCATE) and hash-chained
-so tampering is detected. Appends take one transaction-scoped advisory lock, so the chain has a
+s.62); the log is append-only (a trigger rejects UPDATE, DELETE and TRUNCATE, save dropping an old
+free-text purpose) and chained with a keyed HMAC whose key the database does not hold, its head
+published to a separate append-only store (``audit_heads``), so edits, deletions and truncation are
+detected by ``verify``. Appends take one transaction-scoped advisory lock, so the chain has a
 single writer at a time across every process; many entries share one transaction to stay fast.
 """
 
@@ -18,7 +20,9 @@ from uuid import UUID
 
 import asyncpg
 
-from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, AuditRecord, chain, record_hash
+from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, AuditRecord, chain, record_problem
+from ap_runtime.access.audit_heads import PublishedHead
+from ap_runtime.access.chain_keys import ChainKeyRing, chain_keys_from_env
 from ap_runtime.settings import database_dsn
 
 AUDIT_DATABASE = "ap_audit"
@@ -37,6 +41,8 @@ _COLUMNS = (
     "record_class",
     "action",
     "purpose",
+    "purpose_category",
+    "purpose_digest",
     "decision",
     "rule_id",
     "reason",
@@ -46,6 +52,7 @@ _COLUMNS = (
     "policy_version",
     "prev_hash",
     "hash",
+    "key_id",
 )
 
 _HEAD_SQL = "SELECT seq, hash FROM access_audit ORDER BY seq DESC LIMIT 1"
@@ -72,12 +79,21 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     prev_hash       char(64)    NOT NULL,
     hash            char(64)    NOT NULL
 );
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS key_id text NOT NULL DEFAULT '';
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS purpose_category text;
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS purpose_digest char(64);
 CREATE INDEX IF NOT EXISTS {TABLE}_pupil_idx ON {TABLE} (pupil_ref, seq) WHERE pupil_ref IS NOT NULL;
 CREATE INDEX IF NOT EXISTS {TABLE}_user_idx ON {TABLE} (user_id, seq);
 CREATE INDEX IF NOT EXISTS {TABLE}_at_idx ON {TABLE} (at);
 
 CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- The one change allowed: the retention job dropping an old free-text purpose (its keyed digest
+    -- stays in the chain, so the record still verifies). Anything else is rejected.
+    IF TG_OP = 'UPDATE' AND OLD.purpose IS NOT NULL AND NEW.purpose IS NULL
+       AND (to_jsonb(NEW) - 'purpose') = (to_jsonb(OLD) - 'purpose') THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION '{TABLE} is append-only: % rejected', TG_OP;
 END
 $$;
@@ -123,6 +139,8 @@ def _row_values(record: AuditRecord) -> tuple[Any, ...]:
         record.record_class,
         record.action,
         record.purpose,
+        record.purpose_category,
+        record.purpose_digest,
         record.decision,
         record.rule_id,
         record.reason,
@@ -132,6 +150,7 @@ def _row_values(record: AuditRecord) -> tuple[Any, ...]:
         record.policy_version,
         record.prev_hash,
         record.hash,
+        record.key_id,
     )
 
 
@@ -146,6 +165,8 @@ def _from_row(row: asyncpg.Record) -> AuditRecord:
         record_class=row["record_class"],
         action=row["action"],
         purpose=row["purpose"],
+        purpose_category=row["purpose_category"],
+        purpose_digest=None if row["purpose_digest"] is None else row["purpose_digest"].strip(),
         decision=row["decision"],
         rule_id=row["rule_id"],
         reason=row["reason"],
@@ -155,18 +176,23 @@ def _from_row(row: asyncpg.Record) -> AuditRecord:
         policy_version=row["policy_version"],
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        key_id=row["key_id"],
     )
 
 
-async def append_entries(conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+async def append_entries(
+    conn: asyncpg.Connection, entries: Sequence[AuditEntry], keys: ChainKeyRing | None = None
+) -> list[AuditRecord]:
     """Chain and store ``entries`` in one transaction, in order, after the current head.
 
+    Links are HMACs under the ring's active key (``keys``, default from ``AP_AUDIT_CHAIN_KEY``).
     The advisory lock makes appends one at a time across all processes; READ COMMITTED lets the
     head read after the lock see the previous holder's commit. ``conn`` must not be inside a
     transaction already (a savepoint would keep an older snapshot).
     """
     if not entries:
         return []
+    key = (keys or chain_keys_from_env()).active
     if conn.is_in_transaction():
         raise RuntimeError("append_entries needs a connection outside any transaction")
     async with conn.transaction(isolation="read_committed"):
@@ -176,7 +202,7 @@ async def append_entries(conn: asyncpg.Connection, entries: Sequence[AuditEntry]
         records: list[AuditRecord] = []
         for entry in entries:
             seq += 1
-            record = chain(entry, seq, prev_hash)
+            record = chain(entry, seq, prev_hash, key)
             records.append(record)
             prev_hash = record.hash
         await conn.copy_records_to_table(TABLE, records=[_row_values(r) for r in records], columns=_COLUMNS)
@@ -196,9 +222,12 @@ class AuditLog:
     is logged; while one batch commits, later calls queue and go together in the next.
     """
 
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 1000) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 1000, keys: ChainKeyRing | None = None) -> None:
         self._pool = pool
         self._max_batch = max_batch
+        # Read once, at start-up: a process without the chain key refuses to run rather than
+        # write records nobody can verify.
+        self._keys = keys or chain_keys_from_env()
         self._pending: list[tuple[AuditEntry, asyncio.Future[AuditRecord]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
@@ -214,7 +243,7 @@ class AuditLog:
     async def record_many(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
         """Append a batch in one transaction directly (bulk imports, tests)."""
         async with self._pool.acquire() as conn:
-            return await append_entries(conn, entries)
+            return await append_entries(conn, entries, self._keys)
 
     async def aclose(self) -> None:
         """Wait for queued entries to be written."""
@@ -227,7 +256,7 @@ class AuditLog:
             del self._pending[: len(batch)]
             try:
                 async with self._pool.acquire() as conn:
-                    records = await append_entries(conn, [entry for entry, _ in batch])
+                    records = await append_entries(conn, [entry for entry, _ in batch], self._keys)
             except Exception as exc:  # every waiter in the failed batch learns why
                 for _, future in batch:
                     if not future.done():
@@ -240,21 +269,47 @@ class AuditLog:
 
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
-    """Outcome of checking the chain: ``first_bad_seq`` is where it first breaks."""
+    """Outcome of checking the chain: ``first_bad_seq`` is where it first breaks.
+
+    ``anchored_seq`` is the highest published head found intact; ``unanchored`` counts the records
+    after it, which a published head does not yet protect against truncation.
+    """
 
     ok: bool
     first_bad_seq: int | None
     checked: int
     problem: str | None = None
+    anchored_seq: int = 0
+    unanchored: int = 0
 
 
-async def verify(pool: asyncpg.Pool, *, batch_size: int = 5000) -> VerificationResult:
-    """Recompute the whole chain in ``seq`` order from one consistent snapshot.
+def _head_problem(heads: Sequence[PublishedHead], keys: ChainKeyRing) -> str | None:
+    forged = next((h for h in heads if not h.authentic(keys)), None)
+    if forged is None:
+        return None
+    return f"the head published at {forged.published_at.isoformat()} for seq {forged.seq} is not signed by a known key"
 
-    Detects an edited record (its hash no longer matches), a deleted or inserted record (a gap
-    in ``seq`` or a broken ``prev_hash`` link) and a re-hashed tail that does not link back.
+
+async def verify(
+    pool: asyncpg.Pool,
+    *,
+    keys: ChainKeyRing | None = None,
+    heads: Sequence[PublishedHead] = (),
+    batch_size: int = 5000,
+) -> VerificationResult:
+    """Recompute the keyed chain in ``seq`` order from one consistent snapshot and hold it to ``heads``.
+
+    Detects an edited record (its HMAC no longer matches), a deleted or inserted record (a gap in
+    ``seq`` or a broken ``prev_hash`` link), a chain recomputed without the key, a record that
+    differs from a published head, and truncation (a published head beyond the last record).
     ``checked`` counts the records found sound before the first bad one.
     """
+    ring = keys or chain_keys_from_env()
+    if (forged := _head_problem(heads, ring)) is not None:
+        return VerificationResult(False, None, 0, forged)
+    published: dict[int, list[PublishedHead]] = {}
+    for published_head in heads:
+        published.setdefault(published_head.seq, []).append(published_head)
     checked = 0
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -262,16 +317,38 @@ async def verify(pool: asyncpg.Pool, *, batch_size: int = 5000) -> VerificationR
         cursor = conn.cursor(_ALL_IN_ORDER_SQL, prefetch=batch_size)
         async for row in cursor:
             record = _from_row(row)
-            if record.seq != expected_seq:
-                return VerificationResult(False, expected_seq, checked, f"record {expected_seq} is missing")
-            if record.prev_hash != prev_hash:
-                return VerificationResult(False, record.seq, checked, "link to the previous record is broken")
-            if record_hash(record, record.seq, record.prev_hash) != record.hash:
-                return VerificationResult(False, record.seq, checked, "record content does not match its hash")
+            problem = _record_problem(record, expected_seq, prev_hash, ring, published.get(record.seq, ()))
+            if problem is not None:
+                return VerificationResult(False, expected_seq, checked, problem)
             prev_hash = record.hash
             expected_seq += 1
             checked += 1
-    return VerificationResult(True, None, checked)
+    anchored = max(published, default=0)
+    if anchored > checked:
+        last = max(published[anchored], key=lambda h: h.published_at)
+        return VerificationResult(
+            False, checked + 1, checked,
+            f"records {checked + 1} to {anchored} are missing: the head published at "
+            f"{last.published_at.isoformat()} names seq {anchored} (the chain was truncated)",
+        )
+    return VerificationResult(True, None, checked, anchored_seq=anchored, unanchored=checked - anchored)
+
+
+def _record_problem(record: AuditRecord, expected_seq: int, prev_hash: str, keys: ChainKeyRing,
+                    heads: Sequence[PublishedHead]) -> str | None:
+    if record.seq != expected_seq:
+        return f"record {expected_seq} is missing"
+    if record.prev_hash != prev_hash:
+        return "link to the previous record is broken"
+    key = keys.get(record.key_id)
+    if key is None:
+        return f"record is chained with key {record.key_id!r}, which is neither the active nor a retired key"
+    if (problem := record_problem(record, key)) is not None:
+        return problem
+    differing = next((h for h in heads if h.hash != record.hash), None)
+    if differing is not None:
+        return f"record differs from the head published at {differing.published_at.isoformat()}"
+    return None
 
 
 async def head(pool: asyncpg.Pool) -> tuple[int, str] | None:

@@ -1,19 +1,24 @@
-"""Access-audit records and their hash chain (pure: no I/O).
+"""Access-audit records and their keyed hash chain (pure: no I/O).
 
 Rule served: log who read or changed which pupil's records, when, why and with what decision,
 never the data itself (STATUTORY.md, Data Protection Act 2018 s.62, OWASP ASVS V16). Each record
-carries the hash of the one before, so editing, deleting or reordering stored records breaks the
-chain at the first affected sequence number.
+carries the HMAC-SHA256 of the one before, under a key the audit database does not hold
+(``chain_keys``), so editing, deleting or reordering stored records breaks the chain at the first
+affected sequence number and cannot be repaired by recomputing it. Truncation of the newest
+records is caught against the heads published elsewhere (``audit_heads``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
+
+from ap_runtime.access.chain_keys import ChainKey
 
 GENESIS_HASH = "0" * 64
 
@@ -22,7 +27,12 @@ Outcome = Literal["allowed", "denied"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
-    """One access decision to record. Identifiers and reasons only: never a payload."""
+    """One access decision to record. Identifiers and reasons only: never a payload.
+
+    ``purpose_category`` is why, from a fixed list (kept as long as the record); ``purpose`` is the
+    caller's optional free-text note, bounded in length and dropped by the retention job after a
+    set time (the chain covers its keyed digest, so the chain still verifies once it is gone).
+    """
 
     at: datetime
     user_id: str
@@ -35,6 +45,7 @@ class AuditEntry:
     pupil_ref: UUID | None = None
     record_class: str | None = None
     purpose: str | None = None
+    purpose_category: str | None = None
     correlation_id: UUID | None = None
     break_glass: bool = False
     # For disclosures: the organisations the data went to (s.62 asks for recipients).
@@ -49,16 +60,29 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord(AuditEntry):
-    """A stored entry: its place in the chain and the hashes linking it."""
+    """A stored entry: its place in the chain, the key that chained it and the hashes linking it.
+
+    ``purpose`` is None once the free text has been dropped; ``purpose_digest`` stays.
+    """
 
     seq: int
     prev_hash: str = GENESIS_HASH
     hash: str = field(default="")
+    key_id: str = ""
+    purpose_digest: str | None = None
 
 
-def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, Any]:
+def purpose_digest(purpose: str | None, key: ChainKey) -> str | None:
+    """Keyed digest of the free-text purpose: stands in for it in the chain, reveals nothing without the key."""
+    if purpose is None:
+        return None
+    return hmac.new(key.secret, b"purpose\x00" + purpose.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str, key_id: str, digest: str | None) -> dict[str, Any]:
     return {
         "seq": seq,
+        "key_id": key_id,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "user_id": entry.user_id,
         "roles": list(entry.roles),
@@ -66,7 +90,8 @@ def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, 
         "pupil_ref": None if entry.pupil_ref is None else str(entry.pupil_ref),
         "record_class": entry.record_class,
         "action": entry.action,
-        "purpose": entry.purpose,
+        "purpose_category": entry.purpose_category,
+        "purpose_digest": digest,
         "decision": entry.decision,
         "rule_id": entry.rule_id,
         "reason": entry.reason,
@@ -78,15 +103,31 @@ def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, 
     }
 
 
-def record_hash(entry: AuditEntry, seq: int, prev_hash: str) -> str:
-    """SHA-256 (hex) of the canonical JSON of the entry, its sequence number and the previous hash."""
+def record_hash(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey, digest: str | None = None) -> str:
+    """HMAC-SHA256 (hex) under ``key`` of the canonical JSON of the entry, its sequence number, the
+    key id and the previous hash: without the key nobody can produce a link that verifies.
+
+    The free-text purpose enters through its digest: ``digest`` when given (a stored record whose
+    text may have been dropped), else computed from ``entry.purpose``.
+    """
+    text_digest = digest if digest is not None else purpose_digest(entry.purpose, key)
     canonical = json.dumps(
-        _canonical_fields(entry, seq, prev_hash), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        _canonical_fields(entry, seq, prev_hash, key.key_id, text_digest), sort_keys=True, separators=(",", ":"),
+        ensure_ascii=False,
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(key.secret, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def chain(entry: AuditEntry, seq: int, prev_hash: str) -> AuditRecord:
+def record_problem(record: AuditRecord, key: ChainKey) -> str | None:
+    """What is wrong with one stored record under ``key``, or None when it is sound."""
+    if record.purpose is not None and purpose_digest(record.purpose, key) != record.purpose_digest:
+        return "the purpose text does not match its digest"
+    if record_hash(record, record.seq, record.prev_hash, key, record.purpose_digest) != record.hash:
+        return "record content does not match its hash"
+    return None
+
+
+def chain(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey) -> AuditRecord:
     """The stored form of ``entry`` at position ``seq`` after a record hashing to ``prev_hash``."""
     return AuditRecord(
         at=entry.at,
@@ -100,11 +141,14 @@ def chain(entry: AuditEntry, seq: int, prev_hash: str) -> AuditRecord:
         pupil_ref=entry.pupil_ref,
         record_class=entry.record_class,
         purpose=entry.purpose,
+        purpose_category=entry.purpose_category,
         correlation_id=entry.correlation_id,
         break_glass=entry.break_glass,
         recipients=entry.recipients,
         policy_version=entry.policy_version,
         seq=seq,
         prev_hash=prev_hash,
-        hash=record_hash(entry, seq, prev_hash),
+        hash=record_hash(entry, seq, prev_hash, key),
+        key_id=key.key_id,
+        purpose_digest=purpose_digest(entry.purpose, key),
     )

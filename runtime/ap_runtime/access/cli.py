@@ -3,13 +3,16 @@
     python -m ap_runtime.access keygen
     python -m ap_runtime.access mint --user u1 --org prov-north --org-kind provision \
         --role provision_staff --ttl 3600
-    python -m ap_runtime.access verify-audit --dsn postgresql://.../ap_audit
+    python -m ap_runtime.access audit-keygen
+    python -m ap_runtime.access verify-audit --dsn postgresql://.../ap_audit --bootstrap host:9092
+    python -m ap_runtime.access publish-audit-head
     python -m ap_runtime.access query-audit --pupil <pupil_ref> --user u1 --since 2025-03-01 --until 2025-04-01
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,10 +24,12 @@ import typer
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, query, verify
 from ap_runtime.access.audit_chain import AuditRecord
+from ap_runtime.access.audit_heads import AuditHeadPublisher, heads_topic_from_env, read_published_heads
+from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, ChainKeyError, chain_keys_from_env, new_chain_key
 from ap_runtime.access.keys import PRIVATE_KEY_ENV, KeyConfigError, generate_keypair, load_private_key
 from ap_runtime.access.roles import Role
 from ap_runtime.access.tokens import DEFAULT_TTL_SECONDS, TokenIssuer
-from ap_runtime.settings import database_dsn
+from ap_runtime.settings import DEFAULT_KAFKA, database_dsn
 
 app = typer.Typer(no_args_is_help=True, help="Access tokens and the access audit of the AP platform.")
 
@@ -62,31 +67,76 @@ def mint(
     typer.echo(token)
 
 
-async def _verify(dsn: str) -> VerificationResult:
+DsnOption = Annotated[
+    str | None, typer.Option(help="Audit database DSN; default $AP_DSN_AP_AUDIT or ap_audit on $DATABASE_URL")
+]
+BootstrapOption = Annotated[str | None, typer.Option(help="Kafka bootstrap servers; default $KAFKA_BOOTSTRAP_SERVERS")]
+HeadsTopicOption = Annotated[
+    str | None, typer.Option(help="Topic of the published chain heads; default $AP_AUDIT_HEADS_TOPIC or ap.audit.heads")
+]
+
+
+def _bootstrap(value: str | None) -> str:
+    return value or os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA
+
+
+@app.command("audit-keygen")
+def audit_keygen(key_id: Annotated[str | None, typer.Option(help="Key id; default audit-<UTC time>")] = None) -> None:
+    """Print a new audit chain key as an AP_AUDIT_CHAIN_KEY line (keep it out of the audit database)."""
+    typer.echo(f"{CHAIN_KEY_ENV}={new_chain_key(key_id)}")
+
+
+async def _verify(dsn: str, bootstrap: str, topic: str) -> VerificationResult:
+    heads = await read_published_heads(bootstrap, topic)
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
     try:
-        return await verify(pool)
+        return await verify(pool, keys=chain_keys_from_env(), heads=heads)
     finally:
         await pool.close()
 
 
 @app.command("verify-audit")
 def verify_audit(
-    dsn: Annotated[
-        str | None, typer.Option(help="Audit database DSN; default $AP_DSN_AP_AUDIT or ap_audit on $DATABASE_URL")
-    ] = None,
+    dsn: DsnOption = None, bootstrap: BootstrapOption = None, heads_topic: HeadsTopicOption = None
 ) -> None:
-    """Recompute the audit hash chain; exit 1 and name the first bad record if it is broken."""
-    result = asyncio.run(_verify(dsn or database_dsn(AUDIT_DATABASE)))
+    """Recompute the keyed audit chain and hold it to every published head; exit 1 naming the first bad record."""
+    try:
+        result = asyncio.run(_verify(dsn or database_dsn(AUDIT_DATABASE), _bootstrap(bootstrap),
+                                     heads_topic or heads_topic_from_env()))
+    except ChainKeyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if result.ok:
-        typer.echo(f"audit chain intact: {result.checked} records")
+        anchored = (f", anchored up to seq {result.anchored_seq} ({result.unanchored} newer records not yet anchored)"
+                    if result.anchored_seq else "; no published head yet: truncation cannot be ruled out")
+        typer.echo(f"audit chain intact: {result.checked} records{anchored}")
         return
-    typer.echo(
-        f"audit chain BROKEN at seq {result.first_bad_seq}: {result.problem} "
-        f"({result.checked} records sound before it)",
-        err=True,
-    )
+    where = "" if result.first_bad_seq is None else f" at seq {result.first_bad_seq}"
+    typer.echo(f"audit chain BROKEN{where}: {result.problem} ({result.checked} records sound before it)", err=True)
     raise typer.Exit(1)
+
+
+async def _publish(dsn: str, bootstrap: str, topic: str) -> int | None:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        published = await AuditHeadPublisher(pool, bootstrap, topic=topic, publisher="ap access publish-audit-head"
+                                             ).publish_now(force=True)
+        return None if published is None else published.seq
+    finally:
+        await pool.close()
+
+
+@app.command("publish-audit-head")
+def publish_audit_head(dsn: DsnOption = None, bootstrap: BootstrapOption = None,
+                       heads_topic: HeadsTopicOption = None) -> None:
+    """Publish the audit chain's head now (the services also do so at an interval and when they stop)."""
+    try:
+        seq = asyncio.run(_publish(dsn or database_dsn(AUDIT_DATABASE), _bootstrap(bootstrap),
+                                   heads_topic or heads_topic_from_env()))
+    except ChainKeyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo("the audit trail is empty: nothing to publish" if seq is None else f"published head at seq {seq}")
 
 
 AUDIT_COLUMNS = ("seq", "at (UTC)", "user", "roles", "organisation", "pupil", "class", "action", "decision", "rule",

@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from ap_runtime.access import AuditEntry, AuditLog, append_entries, head, open_audit_pool, query, verify
 from ap_runtime.access.audit_chain import record_hash
+from ap_runtime.access.chain_keys import chain_keys_from_env
 
 pytestmark = pytest.mark.integration
 
@@ -140,15 +141,16 @@ async def test_an_edited_record_is_found_at_its_seq(audit_db: tuple[str, asyncpg
 async def test_a_rehashed_record_breaks_the_link_to_the_next(audit_db: tuple[str, asyncpg.Pool]) -> None:
     _, pool = audit_db
     await fill(pool, 10)
-    # A forger rewrites record 4 and recomputes its own hash; record 5 still points at the old one.
+    # A forger holding even the chain key rewrites record 4 and recomputes its own hash; record 5
+    # still points at the old one.
     original = (await query(pool, after_seq=3, limit=1))[0]
-    forged = dataclasses.replace(original, purpose="innocent")
+    forged = dataclasses.replace(original, user_id="innocent")
     async with pool.acquire() as conn:
         await conn.execute("SET session_replication_role = replica")  # superuser: triggers off
         await conn.execute(
-            "UPDATE access_audit SET purpose = $1, hash = $2 WHERE seq = 4",
-            forged.purpose,
-            record_hash(forged, 4, forged.prev_hash),
+            "UPDATE access_audit SET user_id = $1, hash = $2 WHERE seq = 4",
+            forged.user_id,
+            record_hash(forged, 4, forged.prev_hash, chain_keys_from_env().active),
         )
         await conn.execute("SET session_replication_role = origin")
     result = await verify(pool)

@@ -1,0 +1,179 @@
+"""Publishing the head of the access-audit chain to a separate append-only store (a Kafka topic).
+
+Rule served: an audit trail whose newest records cannot be deleted unnoticed (DPA 2018 s.62; OWASP
+ASVS V16). The keyed chain stops edits and rebuilt chains; only the published heads stop
+truncation: every ``interval_seconds`` (and on demand, and when a writer stops) a writer reads the
+head ``(seq, hash)`` of the chain and appends it to ``ap.audit.heads``, a topic that keeps records
+forever and is never compacted, which the audit database's users cannot write. ``verify`` then
+requires every published head to still be in the chain, unchanged. Records newer than the last
+published head are unanchored: at most one interval of them could be removed undetected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from ap_runtime.access.chain_keys import ChainKey, ChainKeyRing, chain_keys_from_env
+from ap_runtime.kafka import client_security, ensure_topics, idempotent_producer, topic_partitions
+from ap_runtime.logging import get_logger
+from ap_runtime.settings import DEFAULT_KAFKA
+
+HEADS_TOPIC = "ap.audit.heads"
+HEADS_TOPIC_ENV = "AP_AUDIT_HEADS_TOPIC"
+INTERVAL_ENV = "AP_AUDIT_HEAD_INTERVAL_SECONDS"
+DEFAULT_INTERVAL_SECONDS = 10.0
+_HEAD_SQL = "SELECT seq, hash, key_id FROM access_audit ORDER BY seq DESC LIMIT 1"
+
+log = get_logger("ap.access.audit_heads")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedHead:
+    """The chain's last record at one moment, as published: ``mac`` proves a key holder wrote it."""
+
+    seq: int
+    hash: str
+    key_id: str
+    published_at: datetime
+    publisher: str
+    mac: str
+
+    def as_json(self) -> bytes:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "key_id": self.key_id,
+                           "published_at": self.published_at.isoformat(), "publisher": self.publisher,
+                           "mac": self.mac}, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, value: bytes) -> PublishedHead:
+        raw = json.loads(value)
+        return cls(int(raw["seq"]), str(raw["hash"]), str(raw["key_id"]), datetime.fromisoformat(raw["published_at"]),
+                   str(raw["publisher"]), str(raw["mac"]))
+
+    def authentic(self, keys: ChainKeyRing) -> bool:
+        """Whether the head was published by a holder of the chain key it names."""
+        key = keys.get(self.key_id)
+        return key is not None and hmac.compare_digest(head_mac(self.seq, self.hash, key), self.mac)
+
+
+def head_mac(seq: int, record_hash: str, key: ChainKey) -> str:
+    return hmac.new(key.secret, f"head\x00{seq}\x00{record_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def heads_topic_from_env(env: Mapping[str, str] | None = None) -> str:
+    return (os.environ if env is None else env).get(HEADS_TOPIC_ENV) or HEADS_TOPIC
+
+
+class AuditHeadPublisher:
+    """Appends the chain head to the heads topic at an interval, on demand and on stop.
+
+    Any number of writer processes may run one: each publishes the shared head when it has moved
+    since that process last published it, so an idle platform publishes nothing.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, bootstrap: str, *, topic: str = HEADS_TOPIC,
+                 interval_seconds: float = DEFAULT_INTERVAL_SECONDS, keys: ChainKeyRing | None = None,
+                 publisher: str | None = None) -> None:
+        self._pool = pool
+        self._bootstrap = bootstrap
+        self.topic = topic
+        self.interval_seconds = interval_seconds
+        self._keys = keys or chain_keys_from_env()
+        self._publisher = publisher or f"{socket.gethostname()}:{os.getpid()}"
+        self._last_seq = 0
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    @classmethod
+    def from_env(cls, pool: asyncpg.Pool, publisher: str, env: Mapping[str, str] | None = None) -> AuditHeadPublisher:
+        """``KAFKA_BOOTSTRAP_SERVERS``, ``AP_AUDIT_HEADS_TOPIC``, ``AP_AUDIT_HEAD_INTERVAL_SECONDS``, the chain key."""
+        source = os.environ if env is None else env
+        interval = float(source.get(INTERVAL_ENV) or DEFAULT_INTERVAL_SECONDS)
+        if not 0 < interval <= 3600:
+            raise ValueError(f"{INTERVAL_ENV} must be between 0 and 3600 seconds, got {interval}")
+        return cls(pool, source.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA, topic=heads_topic_from_env(source),
+                   interval_seconds=interval, keys=chain_keys_from_env(source), publisher=publisher)
+
+    async def publish_now(self, *, force: bool = False) -> PublishedHead | None:
+        """Publish the current head (if it moved, or always with ``force``); None when nothing was published."""
+        row = await self._pool.fetchrow(_HEAD_SQL)
+        if row is None or (row["seq"] <= self._last_seq and not force):
+            return None
+        key = self._keys.get(row["key_id"]) or self._keys.active
+        record_hash = row["hash"].strip()
+        head = PublishedHead(row["seq"], record_hash, key.key_id, datetime.now(UTC), self._publisher,
+                             head_mac(row["seq"], record_hash, key))
+        await ensure_topics(self._bootstrap, [self.topic], partitions=1)
+        producer = idempotent_producer(self._bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(self.topic, head.as_json(), key=b"access_audit")
+        finally:
+            await producer.stop()
+        self._last_seq = head.seq
+        return head
+
+    async def start(self) -> None:
+        """Publish in the background until ``stop``."""
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop the loop and publish the last head, so a clean shutdown leaves nothing unanchored."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        await self._publish_logged()
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            await self._publish_logged()
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=self.interval_seconds)
+            except TimeoutError:
+                continue
+
+    async def _publish_logged(self) -> None:
+        try:
+            await self.publish_now()
+        except Exception as exc:  # an outage must not stop the service; the next tick retries
+            log.error("audit head not published", topic=self.topic, error=type(exc).__name__)
+
+
+async def read_published_heads(bootstrap: str, topic: str = HEADS_TOPIC, timeout_seconds: float = 30.0
+                               ) -> list[PublishedHead]:
+    """Every head ever published on ``topic``, oldest first (none when the topic does not exist)."""
+    # Described through the admin client: a consumer's metadata request could auto-create the
+    # topic with the broker's default (finite) retention.
+    parts = await topic_partitions(bootstrap, [topic])
+    if not parts:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(),
+                                group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        heads: list[PublishedHead] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_seconds
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+            if loop.time() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end within {timeout_seconds} s")
+            batch = await consumer.getmany(*parts, timeout_ms=1000)
+            heads.extend(PublishedHead.from_json(m.value) for msgs in batch.values() for m in msgs if m.value)
+        return sorted(heads, key=lambda h: (h.seq, h.published_at))
+    finally:
+        await consumer.stop()
