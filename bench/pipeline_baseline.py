@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from ap_runtime.kafka import idempotent_producer
+from ap_runtime.kafka import client_security, idempotent_producer
 
 DDL = """
 CREATE TABLE IF NOT EXISTS base_events (position bigserial PRIMARY KEY, event_id uuid UNIQUE NOT NULL,
@@ -47,7 +47,8 @@ async def pipeline(pool: asyncpg.Pool, bootstrap: str, topic: str, events: int, 
     """Append -> produce -> consume -> apply; returns throughput and append-to-applied latencies (ms)."""
     await pool.execute(DDL)
     producer = idempotent_producer(bootstrap)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"base-{uuid.uuid4()}",
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, **client_security(),
+                                group_id=f"base-{uuid.uuid4()}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await producer.start()
     await consumer.start()

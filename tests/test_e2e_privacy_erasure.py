@@ -72,7 +72,7 @@ from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.access import Role, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
-from ap_runtime.kafka import topic_partitions
+from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.masterkeys import MasterKeyRing
 from ap_runtime.privacy.testing import master_keys_env, random_ring
@@ -310,7 +310,7 @@ async def dump_database(dsn: str) -> bytes:
 
 async def run_topics(bootstrap: str, topics: Iterable[str]) -> list[str]:
     """The broker's topics that belong to this run: its own and those derived from them (dead letters)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         existing = await admin.list_topics()
@@ -323,7 +323,8 @@ async def dump_topic(bootstrap: str, topic: str) -> tuple[bytes, int]:
     """Every record of ``topic`` from its first to its last offset (key, value and headers), and how many."""
     parts = await topic_partitions(bootstrap, [topic])
     assert parts, f"topic {topic} does not exist"
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(),
+                                enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         consumer.assign(parts)
@@ -345,7 +346,8 @@ async def dump_topic(bootstrap: str, topic: str) -> tuple[bytes, int]:
 async def offsets(bootstrap: str, topic: str) -> tuple[dict[int, int], dict[int, int]]:
     """(first offset, end offset) per partition: records before the first were deleted."""
     parts = await topic_partitions(bootstrap, [topic])
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(),
+                                enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         first, end = await consumer.beginning_offsets(parts), await consumer.end_offsets(parts)
@@ -520,7 +522,7 @@ async def test_command_results_carry_no_personal_value_and_processed_commands_ar
 
 
 async def topic_configs(bootstrap: str, topic: str) -> dict[str, str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
@@ -532,7 +534,7 @@ async def topic_configs(bootstrap: str, topic: str) -> dict[str, str]:
 async def test_a_command_topic_created_otherwise_gets_a_bounded_retention(
         new_topic: Callable[..., Awaitable[str]], unique_topic: Callable[[str], str], kafka_bootstrap: str) -> None:
     commands = await new_topic("privacy-auto-commands")  # the broker's defaults, as an auto-created topic has
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, **client_security())
     await admin.start()
     try:  # an operator's own setting, which the bounding must keep
         await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, commands,

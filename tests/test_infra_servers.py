@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from ap_runtime.kafka import client_security
 from ap_runtime.testing.infra import NewDatabase, NewTopicFactory, UniqueTopic
 
 pytestmark = pytest.mark.integration
@@ -38,7 +39,7 @@ async def test_two_databases_never_share_a_name(new_database: NewDatabase) -> No
 
 async def test_created_topic_has_the_requested_partitions(kafka_bootstrap: str, new_topic: NewTopicFactory) -> None:
     topic = await new_topic("infra partitions", partitions=3)
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, **client_security())
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -50,14 +51,16 @@ async def test_created_topic_has_the_requested_partitions(kafka_bootstrap: str, 
 
 async def test_record_round_trips_through_the_real_broker(kafka_bootstrap: str, new_topic: NewTopicFactory) -> None:
     topic = await new_topic("infra roundtrip", partitions=1)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **client_security(),
+                                acks="all", enable_idempotence=True)
     await producer.start()
     try:
         sent = await producer.send_and_wait(topic, key=b"stream-1", value=b"hello", headers=[("h", b"1")])
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, bootstrap_servers=kafka_bootstrap, **client_security(), auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from faststream.security import SASLScram512
 
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.topics import PARTITIONS
@@ -17,9 +21,79 @@ from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 Headers = list[tuple[str, bytes]]
 
 
+SECURITY_PROTOCOL_ENV = "AP_KAFKA_SECURITY_PROTOCOL"
+USERNAME_ENV = "AP_KAFKA_USERNAME"
+PASSWORD_ENV = "AP_KAFKA_PASSWORD"  # noqa: S105  # nosec B105  # the variable's name, not a password
+SASL_MECHANISM = "SCRAM-SHA-512"
+_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaSecurity:
+    """How this process authenticates to Kafka: its SCRAM-SHA-512 principal, or plaintext when unset.
+
+    Rule served (issue 9, transport): every Kafka client of the platform gets its security settings
+    here, from ``AP_KAFKA_SECURITY_PROTOCOL`` (PLAINTEXT, SASL_PLAINTEXT or SASL_SSL; default
+    SASL_PLAINTEXT when a username is set, else PLAINTEXT), ``AP_KAFKA_USERNAME`` and
+    ``AP_KAFKA_PASSWORD``. The broker's ACLs (``ap_runtime.kafka_acls``) then decide which topics
+    and consumer groups the principal may use.
+    """
+
+    protocol: str = "PLAINTEXT"
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> KafkaSecurity:
+        e = os.environ if env is None else env
+        username = e.get(USERNAME_ENV) or None
+        protocol = (e.get(SECURITY_PROTOCOL_ENV) or ("SASL_PLAINTEXT" if username else "PLAINTEXT")).upper()
+        if protocol not in _PROTOCOLS:
+            raise ValueError(f"{SECURITY_PROTOCOL_ENV}={protocol!r}: expected one of {', '.join(_PROTOCOLS)}")
+        password = e.get(PASSWORD_ENV) or None
+        if protocol != "PLAINTEXT" and not (username and password):
+            raise ValueError(f"{SECURITY_PROTOCOL_ENV}={protocol} needs {USERNAME_ENV} and {PASSWORD_ENV}")
+        return cls(protocol, username, password)
+
+    @property
+    def sasl(self) -> bool:
+        return self.protocol != "PLAINTEXT"
+
+
+def client_security(security: KafkaSecurity | None = None) -> dict[str, Any]:
+    """Keyword arguments for every aiokafka producer, consumer and admin client of the platform."""
+    chosen = security or KafkaSecurity.from_env()
+    if not chosen.sasl:
+        return {"security_protocol": "PLAINTEXT"}
+    options: dict[str, Any] = {
+        "security_protocol": chosen.protocol,
+        "sasl_mechanism": SASL_MECHANISM,
+        "sasl_plain_username": chosen.username,
+        "sasl_plain_password": chosen.password,
+    }
+    if chosen.protocol == "SASL_SSL":
+        options["ssl_context"] = ssl.create_default_context()
+    return options
+
+
+def broker_security(security: KafkaSecurity | None = None) -> SASLScram512 | None:
+    """The same settings for a FastStream ``KafkaBroker(..., security=broker_security())``."""
+    chosen = security or KafkaSecurity.from_env()
+    if not chosen.sasl:
+        return None
+    assert chosen.username is not None and chosen.password is not None  # checked by from_env  # nosec B101
+    return SASLScram512(chosen.username, chosen.password, use_ssl=chosen.protocol == "SASL_SSL")
+
+
+def admin_client(bootstrap: str, **overrides: Any) -> AIOKafkaAdminClient:
+    """An admin client with this process's Kafka security settings."""
+    return AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security(), **overrides)
+
+
 def idempotent_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
     """A producer that cannot duplicate or reorder its own retries (acks=all, idempotence on)."""
     options: dict[str, Any] = {
+        **client_security(),
         "bootstrap_servers": bootstrap,
         "enable_idempotence": True,
         "acks": "all",
@@ -34,7 +108,7 @@ def idempotent_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
 
 async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = PARTITIONS) -> None:
     """Create event topics up front with fixed partitions and infinite retention (never compacted)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = admin_client(bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -83,7 +157,7 @@ def json_bytes(data: Any) -> bytes:
 
 async def topic_partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of ``topics`` as the broker describes them (absent topics give none)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = admin_client(bootstrap)
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))

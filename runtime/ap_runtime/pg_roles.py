@@ -45,7 +45,7 @@ from ap_runtime.access.audit import ensure_schema as ensure_audit_schema
 
 PLATFORM_DATABASES = ("ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_keys", "ap_audit")
 APPEND_ONLY_DATABASES = frozenset({"ap_audit"})
-PASSWORD_ENV = "AP_PG_PASSWORD_{}"
+PASSWORD_ENV = "AP_PG_PASSWORD_{}"  # noqa: S105  # nosec B105  # a variable name, not a password
 
 # Tables of an append-only database are created by the admin, never by its role.
 ADMIN_MIGRATIONS: Mapping[str, Callable[[asyncpg.Connection], Awaitable[None]]] = {

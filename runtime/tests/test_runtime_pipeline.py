@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer
 
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore import EventStore
+from ap_runtime.kafka import client_security
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.rebuild import rebuild
 from ap_runtime.projection.runner import build_app
@@ -176,7 +177,8 @@ async def test_poison_event_goes_to_dead_letter_topic_and_later_events_still_app
         dead = await conn.fetch("SELECT error FROM dead_letters")
     assert seqs == [0, 1, 2, 3, 5, 6, 7, 8, 9]
     assert len(dead) == 1 and "poison by design" in dead[0]["error"]
-    dlt = AIOKafkaConsumer(dead_letter_topic(topic), bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
+    dlt = AIOKafkaConsumer(dead_letter_topic(topic), bootstrap_servers=kafka_bootstrap, **client_security(),
+                           auto_offset_reset="earliest",
                            group_id=None)
     await dlt.start()
     try:

@@ -15,7 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ap_runtime.kafka import topic_partitions
+from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_runtime.projection.store import (
     drop_retired_generations,
@@ -53,7 +53,8 @@ async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, 
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # leftovers of an interrupted rebuild
         await prepare_schema(conn, projection, schema)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(),
+                                enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         parts = await topic_partitions(bootstrap, projection.topics)

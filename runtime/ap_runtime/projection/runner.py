@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore.codec import EventCodec
-from ap_runtime.kafka import decode_envelope, idempotent_producer
+from ap_runtime.kafka import broker_security, decode_envelope, idempotent_producer
 from ap_runtime.logging import bind_message_context, clear_message_context, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.store import active_schema, ensure_registered
@@ -233,7 +233,7 @@ def build_app(runners: Sequence[ProjectionRunner], bootstrap: str) -> FastStream
     # FastStream's per-batch access log is noise next to our own structured log; keep its warnings.
     access_log = logging.getLogger("ap.faststream")
     access_log.setLevel(logging.WARNING)
-    broker = KafkaBroker(bootstrap, client_id="ap-projections", logger=access_log)
+    broker = KafkaBroker(bootstrap, security=broker_security(), client_id="ap-projections", logger=access_log)
     for runner in runners:
         runner.attach(broker)
     app = FastStream(broker)

@@ -11,7 +11,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ap_runtime.kafka import topic_partitions
+from ap_runtime.kafka import client_security, topic_partitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,8 @@ class ProjectionHealth:
 
 async def consumer_lag(bootstrap: str, group_id: str, topics: tuple[str, ...]) -> int | None:
     """Records on ``topics`` not yet committed by ``group_id`` (None when Kafka cannot be asked)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(), group_id=None)
     try:
         await admin.start()
         await consumer.start()

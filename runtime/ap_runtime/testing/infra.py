@@ -41,6 +41,7 @@ from aiokafka.errors import for_code
 
 from ap_runtime.access.audit_heads import HEADS_TOPIC_ENV
 from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
+from ap_runtime.kafka import client_security
 
 DATABASE_ENV = "DATABASE_URL"
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
@@ -311,7 +312,7 @@ async def create_topic(
 
     Waiting for leaders lets a test produce at once without racing the controller.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         response = await admin.create_topics([NewTopic(name, partitions, replication_factor)])
@@ -336,7 +337,7 @@ async def _has_leaders(admin: AIOKafkaAdminClient, name: str) -> bool:
 
 async def delete_topics(bootstrap: str, names: list[str]) -> None:
     """Delete those of `names` that exist."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

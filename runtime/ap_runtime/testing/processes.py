@@ -15,6 +15,8 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
+from ap_runtime.kafka import client_security
+
 
 class PlatformProcess:
     """One platform process (``python -m ...``), its output in ``logs/<name>.log``."""
@@ -79,7 +81,7 @@ async def relay_listening(dsn: str) -> bool:
 
 async def topic_exists(bootstrap: str, topic: str) -> bool:
     """Whether ``topic`` exists, asked without a metadata request that would have the broker create it."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         return topic in set(await admin.list_topics())

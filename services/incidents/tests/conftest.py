@@ -380,7 +380,7 @@ from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterPr
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair  # noqa: E402
 from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
 from ap_runtime.eventstore import EventStore  # noqa: E402
-from ap_runtime.kafka import topic_partitions  # noqa: E402
+from ap_runtime.kafka import client_security, topic_partitions  # noqa: E402
 from ap_runtime.privacy.codec import PersonalDataCodec  # noqa: E402
 from ap_runtime.privacy.keystore import KeyStore  # noqa: E402
 from ap_runtime.privacy.testing import random_ring  # noqa: E402
@@ -474,7 +474,7 @@ class ServiceUnderTest:
     async def end_offsets(self) -> dict[int, int]:
         partitions = await topic_partitions(self.bootstrap, [self.events_topic])
         assert partitions, f"topic {self.events_topic} has no partitions"
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, **client_security())
         await consumer.start()
         try:
             offsets = await consumer.end_offsets(partitions)

@@ -26,7 +26,7 @@ from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api import create_app
 from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool, query
 from ap_runtime.access.keys import load_private_key, load_public_key
-from ap_runtime.kafka import topic_partitions
+from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.testing import master_keys_env, random_ring
 
@@ -122,7 +122,7 @@ async def published(service: ServiceUnderTest) -> list[dict[str, object]]:
     """Every envelope on the test topic, read from the beginning to the end offsets."""
     await service.relay_to_head()
     partitions = await topic_partitions(service.bootstrap, [service.events_topic])
-    consumer = AIOKafkaConsumer(bootstrap_servers=service.bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=service.bootstrap, **client_security(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
 from ap_incidents.adapters.command_topic_retention import ensure_command_topics
-from ap_runtime.kafka import idempotent_producer, topic_partitions
+from ap_runtime.kafka import client_security, idempotent_producer, topic_partitions
 
 
 class CommandTopicClient:
@@ -38,7 +38,8 @@ class CommandTopicClient:
         await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
         self._producer = idempotent_producer(self.bootstrap)
         await self._producer.start()
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, **client_security(),
+                                          enable_auto_commit=False)
         await self._consumer.start()
         partitions = await topic_partitions(self.bootstrap, [self.results_topic])
         self._consumer.assign(partitions)

@@ -30,7 +30,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from ap_contracts.asyncapi import COMMAND_TOPIC_RETENTION_MS
 from ap_contracts.topics import PARTITIONS
-from ap_runtime.kafka import ensure_topics
+from ap_runtime.kafka import client_security, ensure_topics
 from ap_runtime.logging import get_logger
 
 COMMAND_RETENTION_MS = COMMAND_TOPIC_RETENTION_MS  # as documented in the AsyncAPI description
@@ -83,7 +83,7 @@ async def _bound_existing(admin: AIOKafkaAdminClient, topic: str) -> None:
 
 async def ensure_command_topics(bootstrap: str, commands_topic: str, results_topic: str) -> None:
     """Create the command topic with bounded retention, or bound an existing one; create the results topic."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_security())
     await admin.start()
     try:
         if commands_topic not in set(await admin.list_topics()):
@@ -113,7 +113,7 @@ class ProcessedCommandPurger:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **client_security())
         await self._admin.start()
         self._stop.clear()
         self._task = asyncio.create_task(self._run())

@@ -35,7 +35,7 @@ from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_runtime.access import TokenVerifier
-from ap_runtime.kafka import idempotent_producer
+from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.settings import Settings
 
@@ -87,7 +87,8 @@ class CommandConsumer:
         self.purger = ProcessedCommandPurger(bootstrap, commands_topic, group_id, purge_interval_seconds)
         access_log = logging.getLogger("ap.faststream")
         access_log.setLevel(logging.WARNING)
-        self.broker = KafkaBroker(bootstrap, client_id="ap-incidents-commands", logger=access_log)
+        self.broker = KafkaBroker(bootstrap, security=broker_security(), client_id="ap-incidents-commands",
+                                  logger=access_log)
         subscriber = self.broker.subscriber(
             commands_topic, batch=True, group_id=group_id, auto_offset_reset="earliest",
             max_records=max_records, batch_timeout_ms=20, ack_policy=AckPolicy.NACK_ON_ERROR,
