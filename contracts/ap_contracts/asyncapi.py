@@ -19,8 +19,10 @@ from ap_contracts.schema_tools import ENVELOPE_SCHEMA_FILE, EventKey, event_sche
 
 KAFKA_BINDING_VERSION = "0.5.0"
 # Commands may carry personal values in clear: bounded retention backs up their deletion once
-# processed (the incidents command consumer creates its topic with this value).
-COMMAND_TOPIC_RETENTION_MS = 24 * 60 * 60 * 1000
+# processed (the incidents command consumer creates its topic with this value). Short, because the
+# broker keeps deleted records on disk until their segment ages out: see the incidents service's
+# ``command_topic_retention`` for the bound this gives on plaintext at rest.
+COMMAND_TOPIC_RETENTION_MS = 15 * 60 * 1000
 SCHEMAS_REF_PREFIX = "./schemas/"
 
 PERSONAL_DATA_ON_THE_WIRE = (

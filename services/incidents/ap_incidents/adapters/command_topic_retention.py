@@ -8,12 +8,17 @@ was encrypted). So the command topic is not a log to keep:
   committed offset (Kafka ``DeleteRecords``). A committed offset means the command was executed
   and its result published, and the command id makes any redelivery a no-op, so nothing deleted
   is ever needed again. Consumers reading from the beginning see none of it afterwards.
-* ``ensure_command_topics`` creates the command topic with a bounded retention (``retention.ms``
-  ``COMMAND_RETENTION_MS``) and short segments (``segment.ms`` ``COMMAND_SEGMENT_MS``), or bounds
-  them on a topic that exists already (a producer may have had it auto-created with the broker's
-  default retention, which can be infinite): the backstop when the consumer is down, and the time
-  within which the broker's own segment files holding deleted records are removed from disk
-  (Kafka deletes whole segments only).
+* ``ensure_command_topics`` creates the command topic with ``COMMAND_TOPIC_BOUNDS``, or corrects
+  a topic that exists with looser values (a producer may have had it auto-created with the
+  broker's default retention, which can be infinite, or an older release made hour-long segments).
+  Kafka deletes whole segment files only, and never the active segment for a deletion below the
+  log start offset, so a deleted command's bytes stay on disk until its segment has rolled
+  (``segment.ms``, or sooner by ``segment.bytes``) and been removed by the broker's retention check
+  (``log.retention.check.interval.ms``, a broker setting, 5 minutes by default), or, on a quiet
+  topic, until ``retention.ms`` after the segment's newest record; ``file.delete.delay.ms`` then
+  removes the file. ``plaintext_bound_minutes`` adds these up: the README's promise. The price:
+  a command no consumer processed within ``retention.ms`` (an outage of the consumer) is dropped
+  unanswered; its client re-sends it (the command id keeps that safe).
 
 The results topic carries no personal values (statuses, ids, rules, field names) and is created
 like an event topic.
@@ -34,7 +39,14 @@ from ap_runtime.kafka import client_security, ensure_topics
 from ap_runtime.logging import get_logger
 
 COMMAND_RETENTION_MS = COMMAND_TOPIC_RETENTION_MS  # as documented in the AsyncAPI description
-COMMAND_SEGMENT_MS = 60 * 60 * 1000
+COMMAND_SEGMENT_MS = 5 * 60 * 1000
+COMMAND_SEGMENT_BYTES = 4 * 1024 * 1024
+COMMAND_FILE_DELETE_DELAY_MS = 0  # Linux keeps an open file readable after unlinking: no need to wait
+BROKER_RETENTION_CHECK_MS = 5 * 60 * 1000  # Kafka's default log.retention.check.interval.ms
+COMMAND_TOPIC_BOUNDS: dict[str, str] = {
+    "segment.ms": str(COMMAND_SEGMENT_MS), "segment.bytes": str(COMMAND_SEGMENT_BYTES),
+    "retention.ms": str(COMMAND_RETENTION_MS), "file.delete.delay.ms": str(COMMAND_FILE_DELETE_DELAY_MS),
+}
 TOPIC_ALREADY_EXISTS = 36
 DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs config_source: set on the topic itself
 DEFAULT_PURGE_INTERVAL_SECONDS = 1.0
@@ -44,8 +56,16 @@ log = get_logger("ap.incidents.commands")
 
 def command_topic_configuration() -> dict[str, str]:
     """Kafka topic configuration of a command topic (see the module docstring)."""
-    return {"cleanup.policy": "delete", "retention.ms": str(COMMAND_RETENTION_MS),
-            "segment.ms": str(COMMAND_SEGMENT_MS)}
+    return {"cleanup.policy": "delete", **COMMAND_TOPIC_BOUNDS}
+
+
+def plaintext_bound_minutes(retention_check_ms: int = BROKER_RETENTION_CHECK_MS) -> int:
+    """The longest a command's plaintext stays in the broker's files after it was written, in whole
+    minutes: its segment rolls within ``segment.ms`` (or a quiet topic's segment ages out within
+    ``retention.ms`` of its newest record), the next retention check removes it, the file goes after
+    ``file.delete.delay.ms``."""
+    total_ms = COMMAND_SEGMENT_MS + COMMAND_RETENTION_MS + retention_check_ms + COMMAND_FILE_DELETE_DELAY_MS
+    return -(-total_ms // 60_000)
 
 
 def _bounded(current: dict[str, str]) -> dict[str, str]:
@@ -54,7 +74,7 @@ def _bounded(current: dict[str, str]) -> dict[str, str]:
     changes = {}
     if current.get("cleanup.policy") != "delete":  # compaction would keep commands (and refuse deletion)
         changes["cleanup.policy"] = wanted["cleanup.policy"]
-    for name in ("retention.ms", "segment.ms"):
+    for name in COMMAND_TOPIC_BOUNDS:
         value = int(current.get(name, "-1"))
         if value < 0 or value > int(wanted[name]):
             changes[name] = wanted[name]
