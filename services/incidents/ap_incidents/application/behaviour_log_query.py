@@ -10,6 +10,7 @@ or a head's / manager's break-glass (KCSIE). Every read is audited by the guard.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -22,7 +23,9 @@ from ap_incidents.application.resource_context import pupil_context
 from ap_incidents.domain.entry_classes import CORRECTION_EVENT_TYPES, ENTRY_CLASS
 from ap_incidents.projections.behaviour_log import BehaviourLogProjection
 from ap_incidents.projections.entry_fields import personal_map
+from ap_incidents.projections.sealed_personal import open_log_rows
 from ap_runtime.access import AccessGuard, Action, Decision, Principal, redact
+from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.projection import read_model
 
 # Entries of a class the caller's log rule does not grant are left out altogether, in SQL so that
@@ -44,7 +47,8 @@ SELECT stream_version, record_id, event_type, schema_version, occurred_at, recor
 
 
 async def read_behaviour_log(
-    guard: AccessGuard, read_pool: asyncpg.Pool, principal: Principal, view: PupilAccessView, *,
+    guard: AccessGuard, read_pool: asyncpg.Pool, codec: PersonalDataCodec, principal: Principal,
+    view: PupilAccessView, *,
     safeguarding: bool = False, purpose: str | None = None, break_glass: bool = False,
     correlation_id: UUID | None = None, after_version: int = 0, limit: int = 500,
 ) -> dict[str, Any]:
@@ -67,15 +71,17 @@ async def read_behaviour_log(
     async with read_model(read_pool, BehaviourLogProjection.name) as conn:
         rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit, hidden_types, hidden_classes,
                                 sorted(CORRECTION_EVENT_TYPES))
+    # Personal values are stored sealed: open only those of the classes this caller may see.
+    opened = await open_log_rows(codec, rows, str(view.pupil_ref), effective.visible_record_classes)
     return {
         "pupil_ref": str(view.pupil_ref),
         "erased": view.erased,
         "visible_record_classes": sorted(c.value for c in visible),
-        "entries": [_entry(row, effective, knowable) for row in rows],
+        "entries": [_entry(row, effective, knowable) for row in opened],
     }
 
 
-def _entry(row: asyncpg.Record, decision: Decision, may_know_of: frozenset[RecordClass]) -> dict[str, Any]:
+def _entry(row: Mapping[str, Any], decision: Decision, may_know_of: frozenset[RecordClass]) -> dict[str, Any]:
     """One row; ``may_know_of``: classes whose existence the caller may learn (a DSL who did not ask for
     the detail sees a placeholder; nobody else learns of a field of a class it may not know of)."""
     entry_class = row["entry_class"]

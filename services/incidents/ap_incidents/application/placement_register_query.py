@@ -10,6 +10,7 @@ audited.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,9 @@ import asyncpg
 
 from ap_contracts.personal import RecordClass
 from ap_incidents.projections.placement_register import PlacementRegisterProjection
+from ap_incidents.projections.sealed_personal import SealedSource, open_first
 from ap_runtime.access import AccessGuard, Action, Policy, Principal, ResourceContext, decide, redact
+from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.projection import read_model
 
 _PERSONAL = {"display_name": RecordClass.PUPIL_IDENTITY}
@@ -27,7 +30,7 @@ SELECT p.pupil_ref, p.placement_id, p.provision_id, r.home_school_id AS pupil_ho
        p.home_school_id, p.commissioner_id, p.partnership_id, p.key_stage, p.outside_key_stage,
        p.start_date, p.planned_end_date, p.timetable, p.reduced_timetable_review_date, p.next_review_date,
        p.incident_severity_threshold, p.attendance_threshold_percent, p.status, p.end_date, p.end_reason,
-       p.destination_id, r.display_name, coalesce(r.erased, false) AS erased
+       p.destination_id, r.display_name_sources, coalesce(r.erased, false) AS erased
   FROM placements p LEFT JOIN register_pupils r USING (pupil_ref)
  WHERE ($1::boolean OR p.provision_id = $2 OR p.home_school_id = $2 OR r.home_school_id = $2
         OR p.commissioner_id = $2 OR p.partnership_id = $2)
@@ -40,7 +43,7 @@ SELECT p.pupil_ref, p.placement_id, p.provision_id, r.home_school_id AS pupil_ho
 
 
 async def read_placement_register(
-    guard: AccessGuard, policy: Policy, read_pool: asyncpg.Pool, principal: Principal, *,
+    guard: AccessGuard, policy: Policy, read_pool: asyncpg.Pool, codec: PersonalDataCodec, principal: Principal, *,
     status: str | None = None, provision_id: str | None = None, pupil_ref: UUID | None = None,
     limit: int = 200, correlation_id: UUID | None = None,
 ) -> dict[str, Any]:
@@ -54,6 +57,7 @@ async def read_placement_register(
     async with read_model(read_pool, PlacementRegisterProjection.name) as conn:
         rows = await conn.fetch(_SELECT, sees_all, org, status, provision_id, pupil_ref, limit)
     served: list[dict[str, Any]] = []
+    naming: dict[str, list[SealedSource]] = {}  # pupils whose name the caller may see: opened below
     audited: dict[UUID, ResourceContext] = {}
     for row in rows:
         context = ResourceContext(pupil_ref=row["pupil_ref"], provision_id=row["provision_id"],
@@ -63,7 +67,14 @@ async def read_placement_register(
         if not decision.allowed:
             continue
         audited.setdefault(row["pupil_ref"], context)
-        served.append(redact(_as_json(row), _PERSONAL, decision))
+        shown = redact(_as_json(row), _PERSONAL, decision)
+        if "display_name" in shown:
+            naming[str(row["pupil_ref"])] = json.loads(row["display_name_sources"] or "[]")
+        served.append(shown)
+    names = await open_first(codec, naming, "display_name") if naming else {}
+    for shown in served:
+        if "display_name" in shown:
+            shown["display_name"] = names.get(shown["pupil_ref"])
     await asyncio.gather(*(guard.check(principal, Action.READ_PLACEMENT_REGISTER, context,
                                        correlation_id=correlation_id) for context in audited.values()))
     return {"placements": served, "count": len(served)}
@@ -73,6 +84,9 @@ def _as_json(row: asyncpg.Record) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key == "pupil_home_school_id":
+            continue
+        if key == "display_name_sources":  # sealed: stands in for the name until it is opened
+            out["display_name"] = None
             continue
         out[key] = value.isoformat() if hasattr(value, "isoformat") else (
             str(value) if isinstance(value, UUID) else value)

@@ -43,15 +43,16 @@ class IncidentsApplication:
                             correlation_id: UUID | None = None, after_version: int = 0,
                             limit: int = 500) -> dict[str, Any]:
         view = await self.commands.load_view(pupil_ref)
-        return await read_behaviour_log(self._guard, self._read_pool, principal, view, safeguarding=safeguarding,
-                                        purpose=purpose, break_glass=break_glass, correlation_id=correlation_id,
+        return await read_behaviour_log(self._guard, self._read_pool, self._codec, principal, view,
+                                        safeguarding=safeguarding, purpose=purpose, break_glass=break_glass,
+                                        correlation_id=correlation_id,
                                         after_version=after_version, limit=limit)
 
     async def placement_register(self, principal: Principal, *, status: str | None = None,
                                  provision_id: str | None = None, pupil_ref: UUID | None = None,
                                  limit: int = 200, correlation_id: UUID | None = None) -> dict[str, Any]:
-        return await read_placement_register(self._guard, self._policy.current(), self._read_pool, principal,
-                                             status=status, provision_id=provision_id, pupil_ref=pupil_ref,
+        return await read_placement_register(self._guard, self._policy.current(), self._read_pool, self._codec,
+                                             principal, status=status, provision_id=provision_id, pupil_ref=pupil_ref,
                                              limit=limit, correlation_id=correlation_id)
 
     async def subject_access(self, principal: Principal, pupil_ref: UUID, *, purpose: str | None,

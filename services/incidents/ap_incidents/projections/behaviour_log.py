@@ -2,9 +2,11 @@
 
 Rules served: the record is never edited, so a correction is shown, not applied: the correcting
 entry gets its own row and the entry it corrects is flagged amended or withdrawn (with a pointer
-to the correction). The log holds decrypted personal values for its audience (redacted per
-caller by the query API); when ``PupilDataErased`` arrives they are dropped for that pupil at
-once, without a rebuild, and every row stays so counts do not change (UK GDPR Art. 17).
+to the correction). The log holds personal values sealed with the pupil's key exactly as the
+events carried them (``sealed_personal``: the query opens what each caller may see, so the read
+model's database and its backups hold no plaintext); when ``PupilDataErased`` arrives they are
+dropped for that pupil at once, without a rebuild, and every row stays so counts do not change
+(UK GDPR Art. 17). Destroying the key has already made them unreadable.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
 class BehaviourLogProjection(Projection):
     name = "incidents_behaviour_log"
     topics: tuple[str, ...] = (INCIDENTS_EVENTS,)
-    needs_personal_data = True
+    needs_personal_data = False  # personal values are stored sealed, as received
 
     def __init__(self, topics: tuple[str, ...] | None = None) -> None:
         if topics:

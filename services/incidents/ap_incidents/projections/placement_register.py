@@ -2,8 +2,11 @@
 
 Rules served: the local authority must know every alternative provision placement (s19 duty);
 each party sees the placements it answers for (the query API filters by relationship). The
-pupil's display name is the only personal value held; it is dropped when ``PupilDataErased``
-arrives, without a rebuild, and the placement rows (the counts) stay.
+pupil's display name is the only personal value held, and it is held sealed with the pupil's key
+as the events carried it (``display_name_sources``, newest first: a registration, a details update
+or a correction of identity; the query opens the newest that names the pupil, for callers who may
+see identity). The sources are dropped when ``PupilDataErased`` arrives, without a rebuild, and
+the placement rows (the counts) stay.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import asyncpg
 
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.projections.placement_terms import CHANGE_FIELDS, current_terms
+from ap_incidents.projections.sealed_personal import sealed_source
 from ap_runtime.projection import Projection, ReceivedEvent
 
 DDL = """
 CREATE TABLE IF NOT EXISTS register_pupils (
     pupil_ref      uuid PRIMARY KEY,
     home_school_id text NOT NULL,
-    display_name   text,
+    display_name_sources jsonb NOT NULL DEFAULT '[]'::jsonb,
     erased         boolean NOT NULL DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS placements (
@@ -72,10 +76,23 @@ def _day(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(str(value))
 
 
+def _name_source(event: ReceivedEvent, field: str) -> dict[str, Any] | None:
+    source = sealed_source(event.event_type, event.envelope.schema_version, field, event.payload.get(field))
+    return None if source is None else dict(source)
+
+
+async def _name_changed(conn: asyncpg.Connection, event: ReceivedEvent, field: str) -> None:
+    """A sealed field that may name the pupil anew becomes the newest source of the display name."""
+    source = _name_source(event, field)
+    if source is not None:
+        await conn.execute("UPDATE register_pupils SET display_name_sources = $2::jsonb || display_name_sources"
+                           " WHERE pupil_ref = $1", _uuid(event.payload["pupil_ref"]), json.dumps([source]))
+
+
 class PlacementRegisterProjection(Projection):
     name = "incidents_placement_register"
     topics: tuple[str, ...] = (INCIDENTS_EVENTS,)
-    needs_personal_data = True
+    needs_personal_data = False  # the display name is stored sealed, as received
 
     def __init__(self, topics: tuple[str, ...] | None = None) -> None:
         if topics:
@@ -89,17 +106,18 @@ class PlacementRegisterProjection(Projection):
         version = event.envelope.stream_version
         match event.event_type:
             case "PupilRegistered":
+                name = _name_source(event, "display_name")
                 await conn.execute(
-                    "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name) VALUES ($1, $2, $3)"
-                    " ON CONFLICT (pupil_ref) DO NOTHING",
-                    _uuid(p["pupil_ref"]), p["home_school_id"], p.get("display_name"),
+                    "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name_sources)"
+                    " VALUES ($1, $2, $3::jsonb) ON CONFLICT (pupil_ref) DO NOTHING",
+                    _uuid(p["pupil_ref"]), p["home_school_id"], json.dumps([] if name is None else [name]),
                 )
             case "PupilDetailsUpdated":
                 await conn.execute(
-                    "UPDATE register_pupils SET home_school_id = coalesce($2, home_school_id),"
-                    " display_name = coalesce($3, display_name) WHERE pupil_ref = $1",
-                    _uuid(p["pupil_ref"]), p.get("home_school_id"), p.get("display_name"),
+                    "UPDATE register_pupils SET home_school_id = coalesce($2, home_school_id) WHERE pupil_ref = $1",
+                    _uuid(p["pupil_ref"]), p.get("home_school_id"),
                 )
+                await _name_changed(conn, event, "display_name")
             case "PlacementStarted":
                 await self._started(conn, p, version)
             case "PlacementEnded":
@@ -111,10 +129,12 @@ class PlacementRegisterProjection(Projection):
                 )
             case "RecordAmended":
                 await self._amended(conn, p, version)
+                if p.get("target_event_type") in ("PupilRegistered", "PupilDetailsUpdated"):
+                    await _name_changed(conn, event, "corrected_identity")
             case "RecordWithdrawnInError":
                 await self._change_entry(conn, p, version, withdrawn=True)
             case "PupilDataErased":
-                await conn.execute("UPDATE register_pupils SET display_name = NULL, erased = true"
+                await conn.execute("UPDATE register_pupils SET display_name_sources = '[]'::jsonb, erased = true"
                                    " WHERE pupil_ref = $1", _uuid(p["pupil_ref"]))
             case event_type if event_type in CHANGE_FIELDS:
                 change = {"record_id": p["record_id"], "event_type": event_type, "withdrawn": False,
@@ -147,11 +167,6 @@ class PlacementRegisterProjection(Projection):
             case "PlacementEnded" if "destination_id" in corrected:
                 await conn.execute("UPDATE placements SET destination_id = $2, last_stream_version = $3"
                                    " WHERE end_record_id = $1", target, corrected["destination_id"], version)
-            case "PupilRegistered" | "PupilDetailsUpdated":
-                name = (p.get("corrected_identity") or {}).get("display_name")
-                if name is not None:
-                    await conn.execute("UPDATE register_pupils SET display_name = $2 WHERE pupil_ref = $1",
-                                       _uuid(p["pupil_ref"]), name)
             case event_type if event_type in CHANGE_FIELDS:
                 await self._change_entry(conn, p, version, values=corrected)
 
