@@ -12,11 +12,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from ap_contracts.text import TextGuardedModel
 
 
-class StrictModel(BaseModel):
-    """Base of every contract model: unknown fields rejected, immutable, no type coercion surprises."""
+class StrictModel(TextGuardedModel):
+    """Base of every contract model: unknown fields rejected, immutable, no type coercion surprises,
+    no text that cannot be stored (NUL, unpaired surrogates: ``ap_contracts.text``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 

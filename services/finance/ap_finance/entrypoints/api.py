@@ -23,6 +23,7 @@ from ap_finance.entrypoints.deps import DepsFactory, FinanceDeps, deps_from_env,
 from ap_finance.entrypoints.problems import install_problem_handlers
 from ap_finance.entrypoints.read_routes import router as read_router
 from ap_runtime.access.fastapi import install_access
+from ap_runtime.http import install_edge
 from ap_runtime.logging import configure_logging
 
 DEFAULT_PORT = 8000
@@ -50,6 +51,7 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
     if isinstance(deps, FinanceDeps):
         _install(app, deps)
     install_problem_handlers(app)
+    install_edge(app)
     add_command_routes(app)
     app.include_router(read_router)
 

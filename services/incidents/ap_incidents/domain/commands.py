@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, JsonValue, StrictInt
 
 from ap_contracts.events.placements import TransitionVisit
 from ap_contracts.events.provision_staff import StaffId, TrainingRevocationReason
@@ -54,6 +54,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
 )
 from ap_contracts.money import Pence
+from ap_contracts.text import TextGuardedModel
 
 Text = Annotated[str, Field(max_length=10_000)]
 LongText = Annotated[str, Field(max_length=20_000)]
@@ -74,7 +75,7 @@ def _plausible_moment(moment: datetime) -> datetime:
 
 RecordedMoment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 
-class Command(BaseModel):
+class Command(TextGuardedModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     command_id: UUID = Field(description="Chosen by the client; a retried command records nothing new")
@@ -245,7 +246,7 @@ class RecordPhysicalIntervention(PlacementCommand):
     parents_informed: bool
 
 
-class FoundItemInput(BaseModel):
+class FoundItemInput(TextGuardedModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     item: ProhibitedItem

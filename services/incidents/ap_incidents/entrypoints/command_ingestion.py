@@ -28,6 +28,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from ap_contracts.schema_tools import WHOLE_OBJECT, FieldProblem
+from ap_contracts.text import text_problem
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.errors import DomainError
@@ -114,6 +115,22 @@ def _envelope(value: bytes | None) -> Mapping[str, Any]:
     return message
 
 
+def _text_headers(headers: Iterable[tuple[str, bytes]], known: dict[str, Any]) -> None:
+    """Refuse a header we read that is not storable text (NUL, not UTF-8), as HTTP does (422)."""
+    problems = []
+    for name, raw in headers:
+        if name not in (AUTHORIZATION_HEADER, PURPOSE_HEADER, CORRELATION_HEADER):
+            continue
+        try:
+            problem = text_problem(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            problem = "is not valid UTF-8 text"
+        if problem is not None:
+            problems.append(FieldProblem(field=f"header.{name}", problem=problem))
+    if problems:
+        raise _invalid(problems, **known)
+
+
 def _principal(verifier: TokenVerifier, headers: Iterable[tuple[str, bytes]], known: dict[str, Any]) -> Principal:
     raw = header(headers, AUTHORIZATION_HEADER) or ""
     scheme, _, token = raw.partition(" ")
@@ -155,6 +172,7 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
             known["command_id"] = str(body["command_id"])
         if message.get("pupil_ref") is not None:
             known["pupil_ref"] = str(message["pupil_ref"])
+        _text_headers(headers, known)
         principal = _principal(verifier, headers, known)
         try:
             spec = spec_named(message.get("command_type"))

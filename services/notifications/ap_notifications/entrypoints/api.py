@@ -57,6 +57,7 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.http import install_edge
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
 from ap_runtime.projection.http import install_read_model_errors
@@ -269,6 +270,7 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
 
     app = FastAPI(title="AP notifications", version="1", lifespan=lifespan)
     install_read_model_errors(app)
+    install_edge(app)
     if deps is not None:  # usable without running the lifespan (in-process test clients)
         app.state.notifications = deps.services
         install_access(app, verifier=deps.verifier, guard=deps.guard)

@@ -6,10 +6,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from ap_contracts.text import TextGuardedModel
 
 
-class _Body(BaseModel):
+class _Body(TextGuardedModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

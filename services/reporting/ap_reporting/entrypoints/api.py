@@ -34,6 +34,7 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.http import install_edge
 from ap_runtime.projection.http import install_read_model_errors
 
 CallerDep = Annotated[Principal, Depends(principal_from_request)]
@@ -146,6 +147,7 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
         app.state.reporting_pool = deps.pool
         install_access(app, verifier=deps.verifier, guard=deps.guard)
     install_read_model_errors(app)
+    install_edge(app)
     _routes(app)
     return app
 

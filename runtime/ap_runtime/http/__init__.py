@@ -1,0 +1,73 @@
+"""The HTTP edge every service's app installs: refusals made before any handler runs.
+
+``install_edge(app)`` adds, outermost first: the per-caller rate limit (429), the unstorable-text
+guard on path, query and headers (422), and the body-size limit (413). Limits come from the
+environment (``EdgeLimits.from_env``):
+
+| variable | default | meaning |
+|---|---|---|
+| ``AP_HTTP_MAX_BODY_BYTES`` | 1048576 (1 MiB) | largest request body accepted |
+| ``AP_HTTP_RATE_PER_SECOND`` | 300 | requests a second one caller may sustain |
+| ``AP_HTTP_RATE_BURST`` | 600 | requests one caller may send at once |
+
+The defaults sit above what the demo, the tests and the ingestion benchmark send (about 200
+commands a second from one token), and well below what would let one caller starve the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from ap_runtime.http.body_limit import BodySizeLimit
+from ap_runtime.http.rate_limit import RateLimit, TokenBuckets
+from ap_runtime.http.text_guard import UnstorableTextGuard
+
+__all__ = ["EdgeLimits", "install_edge"]
+
+MAX_BODY_ENV = "AP_HTTP_MAX_BODY_BYTES"
+RATE_ENV = "AP_HTTP_RATE_PER_SECOND"
+BURST_ENV = "AP_HTTP_RATE_BURST"
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeLimits:
+    max_body_bytes: int = 1024 * 1024
+    rate_per_second: float = 300.0
+    rate_burst: int = 600
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> EdgeLimits:
+        """The limits the environment sets; a value that is not a positive number is refused by name."""
+        source = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            max_body_bytes=int(_positive(source, MAX_BODY_ENV, defaults.max_body_bytes)),
+            rate_per_second=_positive(source, RATE_ENV, defaults.rate_per_second),
+            rate_burst=int(_positive(source, BURST_ENV, defaults.rate_burst)),
+        )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a positive number, not {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number, not {raw!r}")
+    return value
+
+
+def install_edge(app: FastAPI, limits: EdgeLimits | None = None) -> None:
+    """Install the edge middleware on ``app`` (call once, in ``create_app``)."""
+    chosen = limits or EdgeLimits.from_env()
+    # Starlette runs the middleware added last first.
+    app.add_middleware(BodySizeLimit, max_bytes=chosen.max_body_bytes)
+    app.add_middleware(UnstorableTextGuard)
+    app.add_middleware(RateLimit, buckets=TokenBuckets(chosen.rate_per_second, chosen.rate_burst))

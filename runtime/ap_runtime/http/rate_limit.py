@@ -1,0 +1,101 @@
+"""Per-caller request rate limits: a token bucket per verified token subject, else per client address.
+
+Rule served (issue 9, "Input and transport"): one caller cannot flood a service. A caller is the
+subject of a bearer token the service's own verifier accepts (``install_access``); a request
+without one is counted against its client address, so forging tokens buys no extra allowance.
+Over the limit the answer is 429 with a problem body and ``Retry-After`` (whole seconds until the
+bucket holds a request again). Each bucket holds ``burst`` requests and refills at ``per_second``.
+Buckets live in the process: several replicas each allow the rate (the limit is per process).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ap_runtime.http.problems import send_problem
+
+MAX_TRACKED_CALLERS = 10_000  # beyond this, buckets that are full again are forgotten
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBuckets:
+    """A bucket per caller key; ``take(key)`` is 0 when the request may go, else seconds to wait."""
+
+    def __init__(self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_second <= 0 or burst < 1:
+            raise ValueError("a rate limit needs per_second > 0 and burst >= 1")
+        self.per_second = per_second
+        self.burst = burst
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+
+    def take(self, key: str) -> float:
+        now = self._clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_TRACKED_CALLERS:
+                self._forget_full(now)
+            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.per_second)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / self.per_second
+
+    def _forget_full(self, now: float) -> None:
+        refill = self.burst / self.per_second
+        for key in [k for k, b in self._buckets.items() if now - b.updated >= refill]:
+            del self._buckets[key]
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
+
+
+def caller_key(scope: Scope) -> str:
+    """``sub:<subject>`` of a token the app's verifier accepts, else ``addr:<client address>``."""
+    token = _bearer(scope)
+    access = getattr(getattr(scope.get("app"), "state", None), "ap_access", None)
+    verifier = getattr(access, "verifier", None)
+    if token is not None and verifier is not None:
+        try:
+            return f"sub:{verifier.verify(token).user_id}"
+        except Exception:  # noqa: S110  # nosec B110 - any refused token counts against the address
+            pass
+    client = scope.get("client")
+    return f"addr:{client[0] if client else 'unknown'}"
+
+
+class RateLimit:
+    """ASGI middleware: 429 with ``Retry-After`` once a caller's bucket is empty."""
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+        self.app = app
+        self.buckets = buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            wait = self.buckets.take(caller_key(scope))
+            if wait > 0:
+                seconds = max(1, math.ceil(wait))
+                await send_problem(send, 429, "rate-limited", "Too many requests",
+                                   f"this caller may send {self.buckets.per_second:g} requests a second "
+                                   f"(bursts of {self.buckets.burst}); retry after {seconds} s",
+                                   headers={"Retry-After": str(seconds)})
+                return
+        await self.app(scope, receive, send)

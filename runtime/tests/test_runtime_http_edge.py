@@ -1,0 +1,143 @@
+"""The HTTP edge (``ap_runtime.http``): body size (413), per-caller rate (429), unstorable text (422),
+each answered with a problem body before any handler runs. No servers: an in-process app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+
+from ap_contracts.envelope import OrgKind
+from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair
+from ap_runtime.access.fastapi import install_access
+from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
+from ap_runtime.http import EdgeLimits, install_edge
+from ap_runtime.http.rate_limit import TokenBuckets
+
+PAIR = generate_keypair()
+ISSUER = TokenIssuer(load_private_key(PAIR.private_pem))
+
+
+class Handled:
+    """What the app's handlers saw: a refusal at the edge must leave this empty."""
+
+    def __init__(self) -> None:
+        self.bodies: list[int] = []
+
+
+def edge_app(limits: EdgeLimits, handled: Handled) -> FastAPI:
+    app = FastAPI()
+    install_access(app, verifier=TokenVerifier(load_public_key(PAIR.public_pem), audience=ServiceAudience.INCIDENTS))
+    install_edge(app, limits)
+
+    @app.post("/things/{thing_id}")
+    async def post_thing(thing_id: str, request: Request) -> dict[str, int]:
+        handled.bodies.append(len(await request.body()))
+        return {"bytes": handled.bodies[-1]}
+
+    @app.get("/things")
+    async def list_things(name: str = "") -> dict[str, str]:
+        return {"name": name}
+
+    return app
+
+
+@pytest.fixture
+async def small_body() -> AsyncIterator[tuple[httpx.AsyncClient, Handled]]:
+    handled = Handled()
+    app = edge_app(EdgeLimits(max_body_bytes=1000, rate_per_second=1000, rate_burst=1000), handled)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as client:
+        yield client, handled
+
+
+def token(user: str) -> str:
+    return ISSUER.mint(user_id=user, organisation_id="school-1", org_kind=OrgKind.HOME_SCHOOL,
+                       roles=(Role.HOME_SCHOOL_STAFF,), audience=ServiceAudience.INCIDENTS)
+
+
+async def test_a_body_declared_over_the_limit_is_413_and_never_reaches_the_handler(
+        small_body: tuple[httpx.AsyncClient, Handled]) -> None:
+    client, handled = small_body
+    response = await client.post("/things/a", content=b"x" * 1001)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 413 and "1000 bytes" in response.json()["detail"]
+    assert handled.bodies == []
+    assert (await client.post("/things/a", content=b"x" * 1000)).json() == {"bytes": 1000}
+
+
+async def test_a_streamed_body_without_a_length_is_counted_and_refused_past_the_limit(
+        small_body: tuple[httpx.AsyncClient, Handled]) -> None:
+    client, handled = small_body
+    sent: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(100):  # 40 kB in all, offered 400 bytes at a time
+            sent.append(400)
+            yield b"y" * 400
+
+    response = await client.post("/things/a", content=chunks())  # chunked: no Content-Length
+    assert response.status_code == 413 and response.json()["type"] == "urn:ap:problem:body-too-large"
+    assert handled.bodies == []
+
+
+async def test_a_nul_or_bad_utf8_in_path_query_or_header_is_422_naming_the_field(
+        small_body: tuple[httpx.AsyncClient, Handled]) -> None:
+    client, _ = small_body
+    cases = {
+        "/things/a%00b": "path.thing_id",
+        "/things/a%ED%A0%80": "path.thing_id",
+        "/things?name=%00": "query.name",
+        "/things?name=ok&other=%ED%B0%80": "query.other",
+    }
+    for url, field in cases.items():
+        response = await (client.post(url) if url.startswith("/things/") else client.get(url))
+        assert response.status_code == 422, (url, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == [field], url
+    header = await client.get("/things", headers={"X-Access-Purpose": "audit\x00"})
+    assert header.status_code == 422 and header.json()["errors"][0]["field"] == "header.x-access-purpose"
+    assert (await client.get("/things?name=caf%C3%A9")).json() == {"name": "café"}
+
+
+async def test_each_verified_caller_has_its_own_bucket_and_an_empty_one_gets_429_with_retry_after() -> None:
+    app = edge_app(EdgeLimits(max_body_bytes=1000, rate_per_second=0.5, rate_burst=3), Handled())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as client:
+        alice = {"Authorization": f"Bearer {token('alice')}"}
+        statuses = [(await client.get("/things", headers=alice)).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = await client.get("/things", headers=alice)
+        assert refused.headers["retry-after"] == "2"
+        assert refused.json()["type"] == "urn:ap:problem:rate-limited"
+        bob = {"Authorization": f"Bearer {token('bob')}"}
+        assert (await client.get("/things", headers=bob)).status_code == 200
+        # A token the service does not accept counts against the client address, not a new subject.
+        forged = TokenIssuer(load_private_key(generate_keypair().private_pem))
+        fakes = [forged.mint(user_id=f"fake-{n}", organisation_id="x", org_kind=OrgKind.HOME_SCHOOL,
+                             roles=(Role.HOME_SCHOOL_STAFF,), audience=ServiceAudience.INCIDENTS)
+                 for n in range(4)]
+        forged_statuses = [(await client.get("/things", headers={"Authorization": f"Bearer {t}"})).status_code
+                           for t in fakes]
+        assert forged_statuses == [200, 200, 200, 429]
+
+
+def test_a_bucket_refills_at_its_rate_up_to_its_burst() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(per_second=2.0, burst=2, clock=lambda: now[0])
+    assert [buckets.take("k") for _ in range(2)] == [0.0, 0.0]
+    assert buckets.take("k") == pytest.approx(0.5)
+    now[0] = 0.5
+    assert buckets.take("k") == 0.0
+    now[0] = 100.0
+    assert [buckets.take("k") for _ in range(3)][-1] > 0  # refilled to the burst, never beyond
+
+
+def test_limits_come_from_the_environment_and_a_bad_value_is_named() -> None:
+    limits = EdgeLimits.from_env({"AP_HTTP_MAX_BODY_BYTES": "2048", "AP_HTTP_RATE_PER_SECOND": "5",
+                                  "AP_HTTP_RATE_BURST": "10"})
+    assert limits == EdgeLimits(max_body_bytes=2048, rate_per_second=5.0, rate_burst=10)
+    assert EdgeLimits.from_env({}) == EdgeLimits()
+    with pytest.raises(ValueError, match="AP_HTTP_RATE_BURST"):
+        EdgeLimits.from_env({"AP_HTTP_RATE_BURST": "-1"})
