@@ -201,3 +201,24 @@ class MasterKeyRotated(DomainEvent):
     new_master_key_id: str = Field(min_length=1, max_length=64)
     retired_master_key_ids: tuple[str, ...]
     keys_rewrapped: int = Field(ge=0)
+
+
+class SubjectAccessSafeguardingReleased(_PupilEvent):
+    """A data protection officer released the pupil's safeguarding records for subject access.
+
+    Safeguarding records (concerns and every correction of one) are held back from the pupil's and
+    parents' subject access export until a DPO of an organisation responsible for the pupil has
+    reviewed them, with the DSL, for the serious-harm exemption (DPA 2018 Sch. 3 Part 2) and
+    releases them. The release covers the entries recorded up to ``released_through_version`` of
+    the pupil's stream, stamped from the stored stream when the release was decided: a concern
+    recorded later is held back again until another release.
+    """
+
+    event_type: ClassVar[str] = "SubjectAccessSafeguardingReleased"
+    topic: ClassVar[str] = PRIVACY_EVENTS
+
+    release_id: UUID
+    request_reference: str = Field(
+        min_length=1, max_length=200, description="The subject access request's reference; never personal data"
+    )
+    released_through_version: int = Field(ge=0, description="Last stream version of the pupil's record released")

@@ -63,6 +63,7 @@ class Action(StrEnum):
     # privacy: data protection duties (STATUTORY.md)
     ERASE_PUPIL = "privacy.erase_pupil"
     EXPORT_SUBJECT_ACCESS = "privacy.export_subject_access"
+    RELEASE_SUBJECT_ACCESS_SAFEGUARDING = "privacy.release_subject_access_safeguarding"
     READ_AUDIT = "privacy.read_audit"
     PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
     LIFT_LEGAL_HOLD = "privacy.lift_legal_hold"
@@ -145,6 +146,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.READ_REPORTS, "read financial reports", reads=True),
     ActionSpec(Action.ERASE_PUPIL, "erase a pupil's personal data"),
     ActionSpec(Action.EXPORT_SUBJECT_ACCESS, "export a subject access response", reads=True),
+    ActionSpec(Action.RELEASE_SUBJECT_ACCESS_SAFEGUARDING, "release safeguarding records for subject access"),
     ActionSpec(Action.READ_AUDIT, "read the access audit", reads=True),
     ActionSpec(Action.PLACE_LEGAL_HOLD, "place a legal hold"),
     ActionSpec(Action.LIFT_LEGAL_HOLD, "lift a legal hold"),

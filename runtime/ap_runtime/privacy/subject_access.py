@@ -101,6 +101,11 @@ def _record(envelope: EventEnvelope, policy: RedactionPolicy) -> dict[str, Any]:
         if policy.withholds(name, marked.get(name)):
             data[name] = WITHHELD
             withheld.append(name)
+        elif isinstance(value, dict):
+            # An amendment's corrected values name the fields they replace: a corrected keyworker is
+            # still a member of staff.
+            data[name] = {key: WITHHELD if policy.withholds(key, None) else inner for key, inner in value.items()}
+            withheld.extend(f"{name}.{key}" for key in value if policy.withholds(key, None))
         else:
             data[name] = value
     meta = envelope.model_dump(mode="json", include={"actor"})

@@ -125,3 +125,66 @@ async def test_no_non_dsl_reader_learns_of_a_safeguarding_entry_or_any_correctio
     assert dsl_types.count("RecordAmended") == len(AMENDMENTS[event_type]) + 1
     assert dsl_types.count("RecordWithdrawnInError") == 1
     assert "Corrected after talking to the pupil" in str(dsl) and "wrists" in str(dsl)
+
+
+# ------------------------------------------------------------------------------------------- subject access
+
+SAR_PATH = "/v1/pupils/{pupil}/subject-access"
+RELEASE_PATH = "/v1/pupils/{pupil}/subject-access-safeguarding-releases"
+
+
+async def _export(service: ServiceUnderTest, story: ApiStory) -> dict[str, Any]:
+    response = await service.client.get(SAR_PATH.format(pupil=story.pupil_ref),
+                                        headers=service.headers("home_dpo", purpose="SAR from the parent"))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_subject_access_withholds_staff_and_holds_safeguarding_back_until_the_dpo_releases_it(
+        api_story: ApiStory, service: ServiceUnderTest) -> None:
+    await api_story.placed()
+    await api_story.ok(api_story.cmd.keyworker_session(keyworker="staff-keyworker-7"), "provider_staff")
+    await api_story.ok(api_story.cmd.search(searcher="staff-searcher-5", witness="staff-witness-6"),
+                       "provider_staff")
+    incident = api_story.cmd.record_incident(description="Threw a book", staff_involved=("staff-involved-8",))
+    await api_story.ok(incident, "provider_staff")
+    await api_story.ok(api_story.cmd.amend(record_id_for(incident.command_id), {"description": "Threw a ruler"}),
+                       "provider_manager", PURPOSE)
+    concern = api_story.cmd.safeguarding_concern(raised_by="staff-raiser-3", concern="Disclosed harm at home")
+    await api_story.ok(concern, "provider_staff")
+    await api_story.ok(api_story.cmd.amend(record_id_for(concern.command_id),
+                                           {"concern": "Disclosed harm at home by a named adult"}),
+                       "provider_dsl", PURPOSE)
+
+    held_back = await _export(service, api_story)
+    text = str(held_back)
+    for staff in ("staff-keyworker-7", "staff-searcher-5", "staff-witness-6", "staff-involved-8", "staff-raiser-3",
+                  "provider_staff-user", "provider_dsl-user"):
+        assert staff not in text, staff
+    assert "Threw a ruler" in text  # the pupil's own (non-safeguarding) data is there
+    assert "Disclosed harm" not in text and "SafeguardingConcernRaised" not in text
+    assert not any(r["data"].get("corrected_safeguarding") for r in held_back["records"])
+
+    release = {"command_id": str(uuid4()), "release_id": str(uuid4()), "request_reference": "SAR-2025-014"}
+    path = RELEASE_PATH.format(pupil=api_story.pupil_ref)
+    for who, purpose in (("home_staff", "SAR"), ("provider_dsl", "SAR"), ("other_dpo", "SAR"), ("home_dpo", None)):
+        refused = await service.client.post(path, json=release, headers=service.headers(who, purpose=purpose))
+        assert refused.status_code == 403, (who, refused.text)
+    released = await service.client.post(path, json=release,
+                                         headers=service.headers("home_dpo", purpose="reviewed with the DSL"))
+    assert released.status_code == 201, released.text
+    stored = await service.deps.events_pool.fetchval(
+        "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'SubjectAccessSafeguardingReleased'",
+        api_story.stream)
+    assert stored == 1
+
+    later = api_story.cmd.safeguarding_concern(concern="A later concern not yet reviewed")
+    await api_story.ok(later, "provider_staff")
+    after = await _export(service, api_story)
+    text = str(after)
+    types = [r["event_type"] for r in after["records"]]
+    assert types.count("SafeguardingConcernRaised") == 1
+    assert "Disclosed harm at home by a named adult" in text
+    assert "staff-raiser-3" not in text  # staff stay withheld after the release
+    assert "A later concern" not in text  # released up to the release only

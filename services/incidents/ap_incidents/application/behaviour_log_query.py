@@ -83,13 +83,14 @@ async def read_behaviour_log(
 
 def _entry(row: Mapping[str, Any], decision: Decision, may_know_of: frozenset[RecordClass]) -> dict[str, Any]:
     """One row; ``may_know_of``: classes whose existence the caller may learn (a DSL who did not ask for
-    the detail sees a placeholder; nobody else learns of a field of a class it may not know of)."""
+    the detail sees a placeholder; nobody else learns even the names of safeguarding fields)."""
     entry_class = row["entry_class"]
     shown = entry_class is None or RecordClass(entry_class) in decision.visible_record_classes
     facts: dict[str, Any] = json.loads(row["facts"])
     personal: dict[str, Any] = json.loads(row["personal"]) if row["personal"] is not None else {}
     marked = personal_map(row["event_type"], row["schema_version"])
-    unknowable = {name for name, cls in marked.items() if cls not in may_know_of}
+    # Only safeguarding is secret down to its field names; other withheld fields are listed as withheld.
+    unknowable = {name for name, cls in marked.items() if cls is RecordClass.SAFEGUARDING and cls not in may_know_of}
     if shown:
         details = redact({**facts, **personal}, marked, decision)
         withheld = sorted((set(facts) | set(personal)) - set(details) - unknowable)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ap_incidents.application.erasure import ErasePupil
 from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold
+from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding
 from ap_incidents.domain import commands as c
 from ap_runtime.access import Action
 
@@ -94,6 +95,9 @@ _SPECS: tuple[CommandSpec, ...] = (
                 "Place a legal hold on the pupil's record (stops retention expiry)"),
     CommandSpec(LiftLegalHold, Action.LIFT_LEGAL_HOLD, "legal-holds/{hold_id}/lift", "Lift a legal hold",
                 path_fields=("hold_id",)),
+    CommandSpec(ReleaseSubjectAccessSafeguarding, Action.RELEASE_SUBJECT_ACCESS_SAFEGUARDING,
+                "subject-access-safeguarding-releases",
+                "Release the safeguarding records recorded so far for subject access (DPO, after review)"),
     CommandSpec(c.RecordStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training",
                 "Record a member of staff's training", pupil_scoped=False),
     CommandSpec(c.RevokeStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training-revocations",

@@ -26,6 +26,7 @@ from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPer
 from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold, decide_legal_hold
 from ap_incidents.application.resource_context import command_context, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
+from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding, decide_release
 from ap_incidents.domain import commands as c
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
@@ -131,6 +132,8 @@ class CommandHandler:
                 return decide_erasure(command, state, history)
             if isinstance(command, PlaceLegalHold | LiftLegalHold):
                 return decide_legal_hold(command, state, history)
+            if isinstance(command, ReleaseSubjectAccessSafeguarding):
+                return decide_release(command, state, history)
             return decide(command, state, context)  # type: ignore[arg-type]  # PupilCommands minus privacy ones
 
         return decide_on

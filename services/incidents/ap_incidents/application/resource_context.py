@@ -14,6 +14,7 @@ from uuid import UUID
 
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PlacementParties, PupilAccessView
+from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding
 from ap_incidents.domain import commands as c
 from ap_runtime.access import ResourceContext
 
@@ -52,6 +53,8 @@ def command_context(view: PupilAccessView, command: c.PupilCommand) -> ResourceC
             commissioner_id=command.commissioner_id, partnership_id=command.partnership_id,
         )
     base = pupil_context(view)
+    if isinstance(command, ReleaseSubjectAccessSafeguarding):
+        return replace(base, record_class=RecordClass.SAFEGUARDING)  # audited as a safeguarding decision
     if isinstance(command, c.ReceiveReferral):
         return replace(base, provision_id=command.provision_id)
     referral_id = getattr(command, "referral_id", None)
