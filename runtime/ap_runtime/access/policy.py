@@ -24,6 +24,7 @@ from ap_contracts.personal import RecordClass, personal_fields
 from ap_runtime.access.actions import ACTION_SPECS
 from ap_runtime.access.context import Relationship, ResourceContext
 from ap_runtime.access.principal import Principal
+from ap_runtime.access.purpose import PurposeCategory
 from ap_runtime.access.roles import Role
 
 POLICY_PATH_ENV = "AP_ACCESS_POLICY"
@@ -59,6 +60,8 @@ class Rule(BaseModel):
     relationship: Relationship
     record_classes: frozenset[RecordClass] = frozenset()
     requires_purpose: bool = False
+    # When listed, the caller must state one of these purpose categories (``purpose``).
+    purposes: frozenset[PurposeCategory] = frozenset()
     break_glass: bool = False
     deny_fields: frozenset[str] = frozenset()
     allow_fields: frozenset[str] | None = None
@@ -203,6 +206,7 @@ def _evaluate(
     summary: str,
     purpose: str | None,
     break_glass: bool,
+    purpose_category: PurposeCategory | None = None,
 ) -> _Miss | None:
     """None when ``rule`` grants; otherwise how close the caller came and why it failed."""
     held = roles & rule.roles
@@ -223,6 +227,9 @@ def _evaluate(
         return _Miss(3, rule, f"{who} may {summary} only by break-glass with a stated purpose (rule {rule.id})")
     if (rule.requires_purpose or rule.break_glass) and purpose is None:
         return _Miss(4, rule, f"{who} must state a purpose to {summary} (rule {rule.id})")
+    if rule.purposes and purpose_category not in rule.purposes:
+        accepted = ", ".join(sorted(p.value for p in rule.purposes))
+        return _Miss(4, rule, f"{who} must state the purpose as one of {accepted} to {summary} (rule {rule.id})")
     return None
 
 
@@ -238,6 +245,7 @@ def decide(
     purpose: str | None = None,
     break_glass: bool = False,
     policy: Policy | None = None,
+    purpose_category: PurposeCategory | None = None,
 ) -> Decision:
     """Decide whether ``principal`` may perform ``action`` on ``resource``. Default deny.
 
@@ -265,7 +273,7 @@ def decide(
     stated = (purpose or "").strip() or None
     misses: list[_Miss] = []
     for rule in rules:
-        miss = _evaluate(rule, principal, roles, resource, spec.summary, stated, break_glass)
+        miss = _evaluate(rule, principal, roles, resource, spec.summary, stated, break_glass, purpose_category)
         if miss is None:
             return Decision(
                 allowed=True,

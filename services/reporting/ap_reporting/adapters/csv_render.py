@@ -1,13 +1,17 @@
-"""CSV forms of the reports: published tables in long form, the weekly report one line per learner."""
+"""CSV forms of the reports: published tables in long form, the weekly report one line per learner.
+
+Every cell goes through ``ap_runtime.spreadsheet`` (text that a spreadsheet would run as a formula is
+quoted; counts stay numbers).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
 from ap_reporting.domain.published import Table
 from ap_reporting.domain.weekly import WeeklyReport
+from ap_runtime.spreadsheet import SafeCsvWriter
 
 TOTAL = "Total"
 
@@ -15,7 +19,7 @@ TOTAL = "Total"
 def tables_csv(tables: Sequence[Table]) -> str:
     """``table,unit,row,column,value`` for every cell and total; suppressed values read ``c``."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(["table", "unit", "row", "column", "value"])
     for t in tables:
         for i, row in enumerate(t.row_labels):
@@ -30,7 +34,7 @@ def tables_csv(tables: Sequence[Table]) -> str:
 
 def weekly_csv(report: WeeklyReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     severities = sorted({s for learner in report.learners for s in learner.incidents_by_severity} or {1, 2, 3, 4, 5})
     writer.writerow(["week_start", "pupil_ref", "placement_id", "provision_id", "sessions_possible",
                      "sessions_attended", "attendance_percent", *(f"incidents_severity_{s}" for s in severities),
