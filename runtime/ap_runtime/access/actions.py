@@ -15,6 +15,8 @@ class Action(StrEnum):
     # incidents: a pupil's path (BRIEF.md section 2)
     REGISTER_PUPIL = "incidents.register_pupil"
     UPDATE_PUPIL_DETAILS = "incidents.update_pupil_details"
+    REQUEST_PUPIL_TRANSFER = "incidents.request_pupil_transfer"
+    CONFIRM_PUPIL_TRANSFER = "incidents.confirm_pupil_transfer"
     RECORD_REFERRAL = "incidents.record_referral"
     CONSULT_PARENT = "incidents.consult_parent"
     DECIDE_ELIGIBILITY = "incidents.decide_eligibility"
@@ -41,9 +43,11 @@ class Action(StrEnum):
     RECORD_REINSTATEMENT = "incidents.record_reinstatement"
     RECORD_TRANSITION_PLAN = "incidents.record_transition_plan"
     END_PLACEMENT = "incidents.end_placement"
+    CONFIRM_REINTEGRATION = "incidents.confirm_reintegration"
     AMEND_RECORD = "incidents.amend_record"
     WITHDRAW_RECORD = "incidents.withdraw_record"
     MANAGE_STAFF_REGISTER = "incidents.manage_staff_register"
+    REGISTER_ORGANISATION = "incidents.register_organisation"
     READ_BEHAVIOUR_LOG = "incidents.read_behaviour_log"
     READ_PLACEMENT_REGISTER = "incidents.read_placement_register"
     READ_SAFEGUARDING_DETAIL = "incidents.read_safeguarding_detail"
@@ -100,6 +104,8 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.REGISTER_PUPIL, "register a pupil"),
     ActionSpec(Action.UPDATE_PUPIL_DETAILS, "update a pupil's details"),
+    ActionSpec(Action.REQUEST_PUPIL_TRANSFER, "request a pupil's move to another school"),
+    ActionSpec(Action.CONFIRM_PUPIL_TRANSFER, "confirm a pupil's move to another school"),
     ActionSpec(Action.RECORD_REFERRAL, "record a referral"),
     ActionSpec(Action.CONSULT_PARENT, "record a parent consultation"),
     ActionSpec(Action.DECIDE_ELIGIBILITY, "decide eligibility for a place"),
@@ -126,9 +132,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.RECORD_REINSTATEMENT, "record a governing board's reinstatement"),
     ActionSpec(Action.RECORD_TRANSITION_PLAN, "record a transition plan"),
     ActionSpec(Action.END_PLACEMENT, "end a placement"),
+    ActionSpec(Action.CONFIRM_REINTEGRATION, "confirm a pupil's reintegration to the home school"),
     ActionSpec(Action.AMEND_RECORD, "amend a record"),
     ActionSpec(Action.WITHDRAW_RECORD, "withdraw a record"),
     ActionSpec(Action.MANAGE_STAFF_REGISTER, "change a provision's staff training register"),
+    ActionSpec(Action.REGISTER_ORGANISATION, "register an organisation's facts"),
     ActionSpec(Action.READ_BEHAVIOUR_LOG, "read the behaviour log", reads=True),
     ActionSpec(Action.READ_PLACEMENT_REGISTER, "read the placement register", reads=True),
     ActionSpec(Action.READ_SAFEGUARDING_DETAIL, "read safeguarding detail", reads=True),

@@ -21,6 +21,7 @@ class Relationship(StrEnum):
     OWN_PROVISION = "own_provision"
     PUPIL_HOME_SCHOOL = "pupil_home_school"
     PUPIL_COMMISSIONER = "pupil_commissioner"
+    PUPIL_LOCAL_AUTHORITY = "pupil_local_authority"
     OWN_PARTNERSHIP = "own_partnership"
     OWN_ORGANISATION = "own_organisation"
     ANY = "any"
@@ -32,7 +33,9 @@ class ResourceContext:
 
     Leave a field ``None`` when it does not apply: a relationship on a ``None`` field never holds.
     ``organisation_id`` is the organisation owning a non-pupil resource (a host school's ledger,
-    an organisation's audit trail). ``record_class`` names the class of one specific record being
+    an organisation's audit trail). ``local_authority_id`` is the local authority of the pupil's home
+    school as the register of organisations records it (never as a caller states it).
+    ``record_class`` names the class of one specific record being
     read, when the call is about one record rather than a whole log.
     """
 
@@ -42,6 +45,7 @@ class ResourceContext:
     commissioner_id: str | None = None
     partnership_id: str | None = None
     organisation_id: str | None = None
+    local_authority_id: str | None = None
     record_class: RecordClass | None = None
 
     def organisation_for(self, relationship: Relationship) -> str | None:
@@ -52,6 +56,7 @@ class ResourceContext:
             Relationship.PUPIL_COMMISSIONER: self.commissioner_id,
             Relationship.OWN_PARTNERSHIP: self.partnership_id,
             Relationship.OWN_ORGANISATION: self.organisation_id,
+            Relationship.PUPIL_LOCAL_AUTHORITY: self.local_authority_id,
         }.get(relationship)
 
     def relates(self, organisation_id: str, relationship: Relationship) -> bool:

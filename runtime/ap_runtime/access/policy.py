@@ -38,6 +38,7 @@ _RELATIONSHIP_PHRASE = {
     Relationship.OWN_PROVISION: "the provision where the pupil is placed",
     Relationship.PUPIL_HOME_SCHOOL: "the pupil's home school",
     Relationship.PUPIL_COMMISSIONER: "the commissioner of the place",
+    Relationship.PUPIL_LOCAL_AUTHORITY: "the local authority of the pupil's home school",
     Relationship.OWN_PARTNERSHIP: "the partnership concerned",
     Relationship.OWN_ORGANISATION: "the owner of the resource",
     Relationship.ANY: "any organisation",

@@ -26,6 +26,9 @@ from zoneinfo import ZoneInfo
 from ap_incidents.demo_personas import (
     COMMISSIONER,
     HOME_SCHOOL,
+    OTHER_LOCAL_AUTHORITY,
+    OTHER_PARTNERSHIP,
+    OTHER_PROVISION,
     PARTNERSHIP,
     PROVISION,
     SECOND_SCHOOL,
@@ -175,6 +178,7 @@ def scripted_day(token_for: TokenFor, *, today: date | None = None, run_tag: str
     """The day's steps in order, with each step's expected outcome."""
     today = today or datetime.now(ENGLAND).date()
     day = ScriptedDay(today, run_tag or secrets.token_hex(4))
+    _organisations(day, token_for)
     _staff_register(day, token_for)
     _ashgrove(day, token_for)
     _birchfield(day, token_for)
@@ -203,6 +207,32 @@ def legal_hold_steps(day: ScriptedDay, key: str, token_for: TokenFor) -> list[St
              {"command_id": str(uuid4()), **hold}, Persona.HOME_DPO, token_for(Persona.HOME_DPO),
              _ok("LegalHoldLifted"), purpose="inquiry closed"),
     ]
+
+
+# ----------------------------------------------------------------------------- the register of organisations
+
+
+# (organisation, kind, local authority, partnership, key stages): what access and placements rest on.
+ORGANISATIONS: tuple[tuple[str, str, str | None, str | None, tuple[str, ...]], ...] = (
+    (COMMISSIONER, "local_authority", None, None, ()),
+    (OTHER_LOCAL_AUTHORITY, "local_authority", None, None, ()),
+    (HOME_SCHOOL, "home_school", COMMISSIONER, PARTNERSHIP, ()),
+    (SECOND_SCHOOL, "home_school", COMMISSIONER, PARTNERSHIP, ()),
+    (SECONDARY_SCHOOL, "home_school", COMMISSIONER, PARTNERSHIP, ()),
+    (PROVISION, "provision", COMMISSIONER, PARTNERSHIP, ("KS2",)),
+    (OTHER_PROVISION, "provision", COMMISSIONER, OTHER_PARTNERSHIP, ("KS2", "KS3")),
+)
+
+
+def _organisations(day: ScriptedDay, token_for: TokenFor) -> None:
+    """The platform administrator registers the organisations (the same facts again record nothing)."""
+    for organisation, kind, local_authority, partnership, key_stages in ORGANISATIONS:
+        command = {"command_id": str(uuid4()), "organisation_id": organisation, "kind": kind,
+                   "local_authority_id": local_authority, "partnership_id": partnership,
+                   "key_stages": list(key_stages)}
+        day.steps.append(Step(f"{organisation} is registered", "RegisterOrganisation", None, command,
+                              Persona.PLATFORM_ADMIN, token_for(Persona.PLATFORM_ADMIN),
+                              _ok("OrganisationRegistered")))
 
 
 # ----------------------------------------------------------------------------- the provision's register
@@ -257,9 +287,8 @@ def _placement(p: _Pupil, **terms: Any) -> dict[str, Any]:
     t = p.day.today
     start = t - timedelta(14)
     return {
-        "placement_id": str(p.placement_id), "referral_id": str(p.referral_id), "commissioner_id": COMMISSIONER,
-        "partnership_id": PARTNERSHIP, "start_date": start.isoformat(),
-        "planned_end_date": (start + timedelta(120)).isoformat(), "key_stage": "KS2", "timetable": "full_time",
+        "placement_id": str(p.placement_id), "referral_id": str(p.referral_id), "start_date": start.isoformat(),
+        "planned_end_date": (start + timedelta(120)).isoformat(), "timetable": "full_time",
         "planned_review_date": (start + timedelta(40)).isoformat(),
         "exit_criteria": p.text("Six weeks without a serious incident"),
         "incident_severity_threshold": 3, "attendance_threshold_percent": 90, **terms,
@@ -287,6 +316,9 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
     p.step("the home school updates the family contact", "UpdatePupilDetails", Persona.HOME_STAFF,
            {"effective_from": (t - timedelta(20)).isoformat(), "family_contact": p.contact + " (mobile)"},
            _ok("PupilDetailsUpdated"))
+    p.step("DENIED: another local authority changes the family contact", "UpdatePupilDetails",
+           Persona.OTHER_LA_OFFICER, {"effective_from": (t - timedelta(20)).isoformat(),
+                                      "family_contact": "Call the other authority instead"}, _denied("PUP-2"))
     p.step("REFUSED: a placement before the parent is consulted", "StartPlacement", Persona.COMMISSIONER,
            _placement(p), _no(409, "placement.parent_consulted"))
     _consult(p, Persona.HOME_STAFF)
@@ -300,6 +332,13 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
                "attendees": ["senco", "educational_psychologist", "home_school_head"], "recommends_placement": True,
                "needs_assessment": p.text("Needs met in a small group with a keyworker"),
            }, _ok("MultidisciplinaryMeetingRecorded"))
+    p.step("REFUSED: a one-person 'multidisciplinary' meeting", "RecordMultidisciplinaryMeeting",
+           Persona.HOME_HEAD, {
+               "referral_id": str(p.referral_id), "held_on": (t - timedelta(18)).isoformat(),
+               "attendees": ["senco"], "recommends_placement": True, "needs_assessment": "The SENCO alone",
+           }, _no(422, "meeting.multidisciplinary"))
+    p.step("REFUSED: a placement dated before the parent was consulted", "StartPlacement", Persona.COMMISSIONER,
+           _placement(p, start_date=(t - timedelta(20)).isoformat()), _no(409, "placement.after_its_prerequisites"))
     p.step("the commissioner starts the placement", "StartPlacement", Persona.COMMISSIONER, _placement(p),
            _ok("PlacementStarted"))
     p.step("the commissioner agrees new alert thresholds", "AgreeAlertThresholds", Persona.COMMISSIONER,
@@ -351,6 +390,8 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
     }, _ok("SearchConducted"), placement=True)
     p.step("REFUSED: a search without a witness and no urgent exception", "RecordSearch", Persona.PROVISION_STAFF,
            search, _no(422, "search.same_sex_with_witness"), placement=True)
+    p.step("REFUSED: 'none' typed as the witness", "RecordSearch", Persona.PROVISION_STAFF,
+           {**search, "witness": "none"}, _no(422, "search.witness_on_staff_register"), placement=True)
     p.step("a safeguarding concern to the DSL", "RaiseSafeguardingConcern", Persona.PROVISION_STAFF, {
         "concern_id": str(uuid4()), "raised_at": _at(yesterday, 14, 0), "category": "neglect",
         "immediate_risk": False, "referred_to_dsl": True, "raised_by": TRAINED_STAFF[1],
@@ -403,6 +444,15 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
         "target_record_id": _record_of(afternoon), "reason": "duplicate_entry",
         "explanation": p.text("Marked twice from two registers"),
     }, _ok("RecordWithdrawnInError"), purpose="correcting the record")
+    p.step("REFUSED: the provider ends the place as a managed move on its own", "EndPlacement",
+           Persona.PROVISION_MANAGER, {"end_date": t.isoformat(), "reason": "managed_move"},
+           _no(403, "placement.end_reason_needs_commissioner"), placement=True)
+    p.step("REFUSED: the provider ends the place as a reintegration the home school has not confirmed",
+           "EndPlacement", Persona.PROVISION_MANAGER,
+           {"end_date": t.isoformat(), "reason": "reintegrated_to_home_school"},
+           _no(409, "placement.reintegration_confirmed_by_home_school"), placement=True)
+    p.step("the home school confirms it will take the pupil back", "ConfirmReintegration", Persona.HOME_STAFF,
+           {"confirmed_on": t.isoformat()}, _ok("ReintegrationConfirmed"), placement=True)
 
 
 # ----------------------------------------------------------------------------- birchfield: reduced timetable (Kafka)
@@ -453,6 +503,13 @@ def _birchfield(day: ScriptedDay, token_for: TokenFor) -> None:
     p.step("REFUSED: attendance on the ended placement", "RecordAttendance", Persona.PROVISION_STAFF,
            {"session_date": t.isoformat(), "session": "AM", "code": "/"}, _no(409, "placement.closed_after_end"),
            placement=True)
+    transfer = {"transfer_id": str(uuid4())}
+    p.step("the primary school asks to move the pupil onto the secondary school's roll", "RequestPupilTransfer", head,
+           {**transfer, "to_school_id": SECONDARY_SCHOOL, "requested_on": t.isoformat()}, _ok("PupilTransferRequested"))
+    p.step("REFUSED: the school confirms its own request", "ConfirmPupilTransfer", head,
+           {**transfer, "effective_from": t.isoformat()}, _no(403, "transfer.confirmed_by_other_party"))
+    p.step("the local authority confirms the move", "ConfirmPupilTransfer", Persona.LA_OFFICER,
+           {**transfer, "effective_from": t.isoformat()}, _ok("PupilTransferConfirmed"))
 
 
 # ----------------------------------------------------------------------------- cedar: EHCP, out of key stage

@@ -15,7 +15,10 @@ HOME_SCHOOL = "school-demo-ashgrove"
 SECOND_SCHOOL = "school-demo-birchfield"
 SECONDARY_SCHOOL = "school-demo-secondary"
 COMMISSIONER = "la-demo-county"
+OTHER_LOCAL_AUTHORITY = "la-demo-elsewhere"
 PARTNERSHIP = "np-demo-north"
+OTHER_PARTNERSHIP = "np-demo-south"
+PLATFORM = "platform-demo"
 
 
 class Persona(StrEnum):
@@ -30,6 +33,8 @@ class Persona(StrEnum):
     COMMISSIONER = "commissioner"
     LA_OFFICER = "la_officer"
     PARTNERSHIP_LEAD = "partnership_lead"
+    OTHER_LA_OFFICER = "other_la_officer"
+    PLATFORM_ADMIN = "platform_admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,9 @@ PERSONAS: dict[Persona, PersonaSpec] = {
     Persona.LA_OFFICER: PersonaSpec("officer-county", COMMISSIONER, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
     Persona.PARTNERSHIP_LEAD: PersonaSpec("lead-np-north", PARTNERSHIP, OrgKind.PARTNERSHIP,
                                           (Role.PARTNERSHIP_LEAD,)),
+    Persona.OTHER_LA_OFFICER: PersonaSpec("officer-elsewhere", OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY,
+                                          (Role.LA_OFFICER,)),
+    Persona.PLATFORM_ADMIN: PersonaSpec("operator", PLATFORM, OrgKind.PLATFORM, (Role.PLATFORM_ADMIN,)),
 }
 
 TokenFor = Callable[[Persona], str]

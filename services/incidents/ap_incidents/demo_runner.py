@@ -38,8 +38,9 @@ class StepResult:
 
 def path_of(step: Step) -> str:
     spec = COMMANDS[step.command_type]
-    scope = f"pupils/{step.pupil_ref}" if spec.pupil_scoped else f"provisions/{step.provision_id}"
-    return f"/v1/{scope}/{spec.path_for(step.command)}"
+    owner = {"pupil_ref": step.pupil_ref, "provision_id": step.provision_id}.get(spec.scope_field)
+    scope = spec.scope_path.format(**{spec.scope_field: owner or step.command.get(spec.scope_field)})
+    return f"/v1{scope}/{spec.path_for(step.command)}"
 
 
 async def send_http(client: httpx.AsyncClient, step: Step) -> StepResult:

@@ -50,6 +50,7 @@ from ap_incidents.domain.caller import HOME_SCHOOL_HEAD, Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
 from ap_incidents.domain.evolve import fold
+from ap_incidents.domain.organisations import OrganisationDirectory, RegisteredOrganisation
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, evolve_register
 from ap_incidents.domain.state import PupilRecord
@@ -61,6 +62,7 @@ OTHER_PROVISION = "provision-south"
 COMMISSIONER = "la-commissioning"
 PARTNERSHIP = "np-north"
 LOCAL_AUTHORITY = "la-inclusion"
+OTHER_LOCAL_AUTHORITY = "la-rogue"
 
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
 TODAY = date(2025, 3, 12)
@@ -69,9 +71,37 @@ START = date(2025, 1, 13)
 DAY = date(2025, 3, 10)
 AT = datetime(2025, 3, 10, 11, 30, tzinfo=UTC)
 
+# The register of organisations every story and API test relies on (policy ORG-1 keeps it).
+REGISTRATIONS: tuple[RegisteredOrganisation, ...] = (
+    RegisteredOrganisation(LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY),
+    RegisteredOrganisation(OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY),
+    RegisteredOrganisation(HOME_SCHOOL, OrgKind.HOME_SCHOOL, LOCAL_AUTHORITY, PARTNERSHIP),
+    RegisteredOrganisation(OTHER_SCHOOL, OrgKind.HOME_SCHOOL, LOCAL_AUTHORITY, PARTNERSHIP),
+    RegisteredOrganisation(COMMISSIONER, OrgKind.COMMISSIONER, LOCAL_AUTHORITY),
+    RegisteredOrganisation(PROVISION, OrgKind.PROVISION, LOCAL_AUTHORITY, PARTNERSHIP, frozenset({KeyStage.KS2})),
+    RegisteredOrganisation(OTHER_PROVISION, OrgKind.PROVISION, LOCAL_AUTHORITY, "np-south",
+                           frozenset({KeyStage.KS2})),
+)
+ORGANISATIONS = OrganisationDirectory.of(REGISTRATIONS)
+
 TRAINED = "staff-trained-1"
 TRAINED_TOO = "staff-trained-2"
 UNTRAINED = "staff-untrained-9"
+ON_STAFF = (TRAINED, TRAINED_TOO, UNTRAINED)
+
+
+def _staff_on_register() -> StaffRegister:
+    """The provision's staff, each with the safeguarding training every member of staff has (KCSIE): on the
+    register, so they can witness a search; nobody here is trained in physical intervention yet."""
+    register = StaffRegister()
+    for member in ON_STAFF:
+        register = evolve_register(register, StaffTrainingRecorded(
+            provision_id=PROVISION, staff_id=member, training=TrainingKind.SAFEGUARDING,
+            completed_on=date(2024, 9, 2), expires_on=None))
+    return register
+
+
+STAFF_ON_REGISTER = _staff_on_register()
 
 
 def caller(org: str, kind: OrgKind, *roles: str) -> Caller:
@@ -120,7 +150,8 @@ class Commands:
 
     def receive_referral(self, **kw: Any) -> c.ReceiveReferral:
         return c.ReceiveReferral(**self._pupil(
-            referral_id=self.referral_id, provision_id=PROVISION, received_on=REFERRED_ON, senco_involved=True,
+            referral_id=self.referral_id, provision_id=PROVISION, commissioner_id=COMMISSIONER,
+            received_on=REFERRED_ON, senco_involved=True,
             reason="Escalating disruption in class", support_already_tried="In-class support for a term") | kw)
 
     def consult_parent(self, **kw: Any) -> c.RecordParentConsultation:
@@ -148,9 +179,9 @@ class Commands:
 
     def start_placement(self, **kw: Any) -> c.StartPlacement:
         return c.StartPlacement(**self._pupil(
-            placement_id=self.placement_id, referral_id=self.referral_id, commissioner_id=COMMISSIONER,
-            partnership_id=PARTNERSHIP, start_date=START, planned_end_date=date(2025, 7, 18),
-            key_stage=KeyStage.KS2, timetable=TimetableKind.FULL_TIME, planned_review_date=date(2025, 2, 24),
+            placement_id=self.placement_id, referral_id=self.referral_id, start_date=START,
+            planned_end_date=date(2025, 7, 18), timetable=TimetableKind.FULL_TIME,
+            planned_review_date=date(2025, 2, 24),
             exit_criteria="Three weeks without a serious incident", incident_severity_threshold=Severity.SERIOUS,
             attendance_threshold_percent=90) | kw)
 
@@ -249,6 +280,9 @@ class Commands:
             lead_professional=TRAINED, needs_and_support="Small-group start", parental_involvement="Attends visits")
             | kw)
 
+    def confirm_reintegration(self, **kw: Any) -> c.ConfirmReintegration:
+        return c.ConfirmReintegration(**self._placed(confirmed_on=DAY) | kw)
+
     def end_placement(self, **kw: Any) -> c.EndPlacement:
         return c.EndPlacement(**self._placed(
             end_date=DAY, reason=PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL, summary="Back full time") | kw)
@@ -275,14 +309,16 @@ class Story:
         self.events: list[DomainEvent] = []
         self.rules = rules
         self.now = NOW
-        self.register = StaffRegister()
+        self.register = STAFF_ON_REGISTER
+        self.organisations = ORGANISATIONS
 
     @property
     def state(self) -> PupilRecord:
         return fold(self.events)
 
     def context(self, by: Caller) -> DecisionContext:
-        return DecisionContext(caller=by, now=self.now, rules=self.rules, staff_register=self.register)
+        return DecisionContext(caller=by, now=self.now, rules=self.rules, staff_register=self.register,
+                               organisations=self.organisations)
 
     def run(self, command: c.PupilCommands, by: Caller) -> list[PupilEvent]:
         """When ``command`` arrives from ``by``: the events recorded (also added to the story)."""
@@ -323,6 +359,11 @@ class Story:
     def placed(self, **start_kw: Any) -> Story:
         self.ready_to_place()
         self.run(self.cmd.start_placement(**start_kw), self.who.la)
+        return self
+
+    def confirmed_back(self) -> Story:
+        """The home school confirms it takes the pupil back (a provider may then end the place as a reintegration)."""
+        self.run(self.cmd.confirm_reintegration(), self.who.home_staff)
         return self
 
     def trained(self, *staff: str, on: date = date(2024, 9, 2), expires_on: date | None = None) -> Story:
@@ -411,6 +452,9 @@ PEOPLE: dict[str, tuple[str, OrgKind, tuple[Role, ...]]] = {
     "la_officer": (LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
     "partnership_lead": (PARTNERSHIP, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
     "other_partnership_lead": (PARTNERSHIP_OTHER, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
+    "platform_admin": ("platform-operator", OrgKind.PLATFORM, (Role.PLATFORM_ADMIN,)),
+    "other_la_officer": (OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
+    "other_la_dpo": (OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.DPO,)),
 }
 
 
@@ -438,14 +482,29 @@ class ServiceUnderTest:
     async def send(self, command: c.Command, who: str, purpose: str | None = None) -> httpx.Response:
         """POST a domain command to its endpoint as ``who``."""
         spec = SPEC_BY_MODEL[type(command)]
-        if spec.pupil_scoped:
-            pupil_ref = command.pupil_ref  # type: ignore[attr-defined]
-            path = f"/v1/pupils/{pupil_ref}/{spec.path}"
-            body = command.model_dump(mode="json", exclude={"pupil_ref"})
-        else:
-            path = f"/v1/provisions/{command.provision_id}/{spec.path}"  # type: ignore[attr-defined]
-            body = command.model_dump(mode="json", exclude={"provision_id"})
+        values = command.model_dump(mode="json")
+        owner = spec.scope_path.format(**{spec.scope_field: values[spec.scope_field]})
+        path = f"/v1{owner}/{spec.path_for(values)}"
+        body = {name: value for name, value in values.items() if name not in (spec.scope_field, *spec.path_fields)}
         return await self.client.post(path, json=body, headers=self.headers(who, purpose))
+
+    async def register_staff(self) -> None:
+        """The provision's staff on its register (safeguarding training), as ``STAFF_ON_REGISTER``."""
+        for member in ON_STAFF:
+            command = c.RecordStaffTraining(command_id=uuid4(), provision_id=PROVISION, staff_id=member,
+                                            training=TrainingKind.SAFEGUARDING, completed_on=date(2024, 9, 2))
+            response = await self.send(command, "provider_manager")
+            assert response.status_code == 201, response.text
+
+    async def register_organisations(self) -> None:
+        """Register the organisations of ``REGISTRATIONS`` (the same facts again record nothing)."""
+        for org in REGISTRATIONS:
+            command = c.RegisterOrganisation(
+                command_id=uuid4(), organisation_id=org.organisation_id, kind=org.kind,
+                local_authority_id=org.local_authority_id, partnership_id=org.partnership_id,
+                key_stages=tuple(sorted(org.key_stages)))
+            response = await self.send(command, "platform_admin")
+            assert response.status_code in (200, 201), response.text
 
     async def stream_length(self, stream_id: str) -> int:
         return int(await self.deps.events_pool.fetchval(
@@ -512,7 +571,10 @@ async def service(new_database: Callable[[str], Any], new_topic: Callable[..., A
     await deps.migrate()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
     topic = await new_topic("incidents-events")
-    yield ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
+    under_test = ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
+    await under_test.register_organisations()
+    await under_test.register_staff()
+    yield under_test
     await client.aclose()
     await keystore.close()
     await events_pool.close()
@@ -642,7 +704,7 @@ class KafkaIngestion:
         else:
             body = command.model_dump(mode="json", exclude={"provision_id"})
             await self.client.send(spec.name, body, service.token(who),
-                                   provision_id=command.provision_id, purpose=purpose)  # type: ignore[attr-defined]
+                                   provision_id=getattr(command, "provision_id", None), purpose=purpose)
         command_id = str(command.command_id)
         self.client.results.pop(command_id, None)
         return (await self.client.wait_for([command_id]))[command_id]

@@ -22,8 +22,11 @@ from ap_contracts.events.pupils import (
     PupilRegistered,
     ReferralReceived,
 )
+from ap_incidents.domain import commands as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+
+from .conftest import DAY
 
 # ----------------------------------------------------------------------------- registration
 
@@ -85,7 +88,12 @@ def test_only_home_school_updates_details(story):
 
 def test_moving_school_changes_who_acts_as_home_school(story):
     story.registered()
-    story.run(story.cmd.update_details(home_school_id="school-other-2"), story.who.head)
+    transfer = uuid4()
+    story.run(c.RequestPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     to_school_id="school-other-2", requested_on=DAY), story.who.head)
+    assert story.state.home_school_id == "school-home-1"  # not until the other party confirms
+    story.run(c.ConfirmPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     effective_from=DAY), story.who.la)
     assert story.state.home_school_id == "school-other-2"
     with pytest.raises(errors.OnlyHomeSchool):
         story.run(story.cmd.update_details(fsm_eligible=False), story.who.head)
@@ -156,7 +164,7 @@ def test_placement_starts_on_the_agreed_terms(story):
     assert isinstance(event, PlacementStarted)
     assert event.provision_id == "provision-north" and event.home_school_id == "school-home-1"
     assert not event.outside_key_stage and event.pupil_key_stage is KeyStage.KS2
-    assert event.rule_version == "england-2025.1"
+    assert event.rule_version == "england-2025.2"
     assert story.state.active_placement_id == story.placement_id
 
 
@@ -201,7 +209,7 @@ def test_unknown_referral_cannot_be_placed(story):
 
 
 def test_a_referral_leads_to_one_placement(story):
-    story.placed()
+    story.placed().confirmed_back()
     story.run(story.cmd.end_placement(), story.who.provider)
     with pytest.raises(errors.ReferralAlreadyPlaced):
         story.run(story.cmd.start_placement(placement_id=uuid4()), story.who.la)
@@ -218,7 +226,7 @@ def test_one_placement_at_a_time(story):
 
 
 def test_placement_id_is_unique(story):
-    story.placed()
+    story.placed().confirmed_back()
     story.run(story.cmd.end_placement(), story.who.provider)
     with pytest.raises(errors.PlacementIdInUse):
         story.run(story.cmd.start_placement(), story.who.la)
@@ -326,12 +334,13 @@ def test_outside_key_stage_starts_after_meeting_and_head_decision(story):
     assert event.outside_key_stage and event.pupil_key_stage is KeyStage.KS1 and event.key_stage is KeyStage.KS2
 
 
-def test_approval_covers_only_the_key_stage_approved(story):
+def test_approval_covers_only_a_key_stage_the_provision_is_registered_for(story):
     _infant(story)
     story.run(story.cmd.record_meeting(), story.who.la)
-    story.run(story.cmd.approve_out_of_key_stage(), story.who.head)
+    with pytest.raises(errors.KeyStageNotServed):
+        story.run(story.cmd.approve_out_of_key_stage(provision_key_stage=KeyStage.KS3), story.who.head)
     with pytest.raises(errors.HomeSchoolHeadDecisionRequired):
-        story.run(story.cmd.start_placement(key_stage=KeyStage.KS3), story.who.la)
+        story.run(story.cmd.start_placement(), story.who.la)
 
 
 def test_only_the_home_school_head_decides_out_of_key_stage(story):

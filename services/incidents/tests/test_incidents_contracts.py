@@ -52,7 +52,8 @@ EXPECTED = {
     "SafeguardingConcernRaised", "BehaviourContractAgreed", "ExternalAgencyReferralMade", "ReviewHeld",
     "ReducedTimetableReviewed", "ExclusionProposed", "CommissionerDecisionRecorded", "SuspensionIssued",
     "PermanentExclusionIssued", "PermanentExclusionReinstated", "TransitionPlanRecorded", "PlacementEnded",
-    "RecordAmended", "RecordWithdrawnInError",
+    "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
+    "ReintegrationConfirmed",
 }
 
 

@@ -92,7 +92,7 @@ def test_nothing_is_recorded_without_a_placement(story):
     "propose_exclusion", "agree_thresholds", "end_placement",
 ])
 def test_nothing_is_recorded_against_an_ended_placement(story, entry):
-    story.placed()
+    story.placed().confirmed_back()
     story.run(story.cmd.end_placement(end_date=date(2025, 3, 7)), story.who.provider)
     with pytest.raises(errors.PlacementAlreadyEnded) as refused:
         story.run(getattr(story.cmd, entry)(), story.who.provider)
@@ -102,6 +102,7 @@ def test_nothing_is_recorded_against_an_ended_placement(story, entry):
 def test_corrections_are_still_recorded_after_the_end(story):
     story.placed()
     mark = story.one(story.cmd.record_attendance(session_date=date(2025, 3, 6)), story.who.provider)
+    story.confirmed_back()
     story.run(story.cmd.end_placement(end_date=date(2025, 3, 7)), story.who.provider)
     assert story.run(story.cmd.amend(mark.record_id, {"code": "I"}), story.who.provider)
     assert story.run(story.cmd.withdraw(mark.record_id), story.who.provider)
@@ -170,7 +171,7 @@ def test_redemption_spends_slips(story):
     story.placed()
     story.run(story.cmd.grant_reward(quantity=5), story.who.provider)
     event = story.one(story.cmd.redeem_reward(slips_spent=4, cost_pence=250), story.who.provider)
-    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2025.1"
+    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2025.2"
     assert story.state.active_placement.slip_balance == 1
 
 
@@ -209,6 +210,7 @@ def test_reward_item_maximum_is_configuration(new_story):
 def test_slips_belong_to_their_placement(story):
     story.placed()
     story.run(story.cmd.grant_reward(quantity=5), story.who.provider)
+    story.confirmed_back()
     story.run(story.cmd.end_placement(), story.who.provider)
     assert story.state.placements[story.placement_id].slip_balance == 5
     assert story.state.active_placement is None

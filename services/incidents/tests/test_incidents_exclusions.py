@@ -15,8 +15,11 @@ from ap_contracts.events.school_exclusions import (
     PermanentExclusionReinstated,
     SuspensionIssued,
 )
+from ap_incidents.domain import commands as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+
+from .conftest import DAY
 
 # ----------------------------------------------------------------------------- proposal and decision
 
@@ -136,7 +139,7 @@ def test_home_school_head_suspends(story):
     event = story.one(story.cmd.suspend(), story.who.head)
     assert isinstance(event, SuspensionIssued)
     assert event.academic_year == "2024/25" and event.year_total_half_days == 2
-    assert event.placement_id == story.placement_id and event.rule_version == "england-2025.1"
+    assert event.placement_id == story.placement_id and event.rule_version == "england-2025.2"
 
 
 @pytest.mark.parametrize("who", ["provider", "provider_as_head", "home_staff", "other_head", "commissioner", "la"])
@@ -213,7 +216,11 @@ def test_permanently_excluded_pupil_cannot_be_excluded_again_by_that_school(stor
 def test_new_school_can_act_after_a_move(story):
     story.registered()
     story.run(story.cmd.exclude_permanently(), story.who.head)
-    story.run(story.cmd.update_details(home_school_id="school-other-2"), story.who.la)
+    transfer = uuid4()
+    story.run(c.RequestPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     to_school_id="school-other-2", requested_on=DAY), story.who.la)
+    story.run(c.ConfirmPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     effective_from=DAY), story.who.head)
     assert story.run(story.cmd.suspend(), story.who.other_head)
 
 

@@ -64,7 +64,7 @@ def test_review_interval_is_configuration(new_story):
 def test_reduced_timetable_review_extends_within_the_limit(story):
     story.placed(**REDUCED)
     event = story.one(story.cmd.review_reduced_timetable(), story.who.provider)
-    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2025.1"
+    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2025.2"
     assert story.state.active_placement.reduced_timetable_review_date == date(2025, 4, 7)
     with pytest.raises(errors.ReducedTimetableReviewTooLate):
         story.run(story.cmd.review_reduced_timetable(next_review_date=date(2025, 5, 1)), story.who.provider)
@@ -152,17 +152,17 @@ def test_move_to_secondary_follows_a_transition_plan(story):
 # ----------------------------------------------------------------------------- the end
 
 
-@pytest.mark.parametrize("reason", [PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL, PlacementEndReason.MANAGED_MOVE,
-                                    PlacementEndReason.SPECIALIST_PROVISION, PlacementEndReason.LEFT_AREA])
+@pytest.mark.parametrize("reason", [PlacementEndReason.MANAGED_MOVE, PlacementEndReason.SPECIALIST_PROVISION,
+                                    PlacementEndReason.LEFT_AREA])
 def test_placement_ends_for_ordinary_reasons_without_a_decision(story, reason):
     story.placed()
-    event = story.one(story.cmd.end_placement(reason=reason), story.who.head)
+    event = story.one(story.cmd.end_placement(reason=reason), story.who.commissioner)
     assert isinstance(event, PlacementEnded) and event.decision_record_id is None
     assert story.state.placements[story.placement_id].ended_on == date(2025, 3, 10)
 
 
 def test_placement_end_date_is_within_the_placement(story):
-    story.placed()
+    story.placed().confirmed_back()
     with pytest.raises(errors.DateOutsidePlacement):
         story.run(story.cmd.end_placement(end_date=date(2025, 1, 1)), story.who.provider)
     with pytest.raises(errors.DatedInFuture):
@@ -173,6 +173,7 @@ def test_a_new_placement_can_follow_an_ended_one(story):
     from uuid import uuid4
 
     story.placed()
+    story.run(story.cmd.confirm_reintegration(confirmed_on=date(2025, 2, 27)), story.who.home_staff)
     story.run(story.cmd.end_placement(end_date=date(2025, 2, 28)), story.who.provider)
     referral, placement = uuid4(), uuid4()
     story.run(story.cmd.receive_referral(referral_id=referral), story.who.head)

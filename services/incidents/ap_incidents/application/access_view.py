@@ -43,13 +43,15 @@ class PupilAccessView:
     # Each entry's event type, by record id: a correction is authorised against the class of the
     # STORED entry it targets (issue 9), never a class the caller names.
     record_types: dict[UUID, str] = field(default_factory=dict)
+    # The commissioner each referral names (None on referrals recorded before it was named).
+    referral_commissioners: dict[UUID, str | None] = field(default_factory=dict)
 
     def copy(self) -> PupilAccessView:
         """An independent copy, to extend without changing this one."""
         return PupilAccessView(
             self.pupil_ref, self.home_school_id, self.erased, dict(self.referral_provisions),
             self.latest_referral_provision, dict(self.placements), self.latest_placement_id,
-            dict(self.record_placements), dict(self.record_types),
+            dict(self.record_placements), dict(self.record_types), dict(self.referral_commissioners),
         )
 
     @property
@@ -104,7 +106,13 @@ def _referral(view: PupilAccessView, p: Mapping[str, Any]) -> None:
     referral_id = _uuid(p["referral_id"])
     assert referral_id is not None
     view.referral_provisions[referral_id] = str(p["provision_id"])
+    commissioner = p.get("commissioner_id")
+    view.referral_commissioners[referral_id] = None if commissioner is None else str(commissioner)
     view.latest_referral_provision = str(p["provision_id"])
+
+
+def _transferred(view: PupilAccessView, p: Mapping[str, Any]) -> None:
+    view.home_school_id = str(p["to_school_id"])
 
 
 def _placement_started(view: PupilAccessView, p: Mapping[str, Any]) -> None:
@@ -142,6 +150,7 @@ def _erased(view: PupilAccessView, p: Mapping[str, Any]) -> None:
 _HANDLERS = {
     "PupilRegistered": _registered,
     "PupilDetailsUpdated": _details_updated,
+    "PupilTransferConfirmed": _transferred,
     "ReferralReceived": _referral,
     "PlacementStarted": _placement_started,
     "PlacementEnded": _placement_ended,

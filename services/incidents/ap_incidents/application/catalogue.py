@@ -20,7 +20,9 @@ from ap_runtime.access import Action
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One accepted command: ``path`` is below ``/v1/pupils/{pupil_ref}/`` unless ``pupil_scoped`` is False.
+    """One accepted command: ``path`` is below the URL of its scope, ``/v1/pupils/{pupil_ref}/`` by default,
+    ``/v1/provisions/{provision_id}/`` (a staff register) or ``/v1/organisations/{organisation_id}/``
+    (the register of organisations) when ``scope_field`` names those.
 
     ``path_fields`` are command fields named in ``path`` itself (``legal-holds/{hold_id}/lift``): over
     HTTP the URL gives them, over Kafka the command body does.
@@ -30,12 +32,22 @@ class CommandSpec:
     action: Action
     path: str
     summary: str
-    pupil_scoped: bool = True
+    scope_field: str = "pupil_ref"
     path_fields: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.__name__
+
+    @property
+    def pupil_scoped(self) -> bool:
+        return self.scope_field == "pupil_ref"
+
+    @property
+    def scope_path(self) -> str:
+        """The URL prefix naming the command's record: its stream's owner."""
+        return {"pupil_ref": "/pupils/{pupil_ref}", "provision_id": "/provisions/{provision_id}",
+                "organisation_id": "/organisations/{organisation_id}"}[self.scope_field]
 
     def path_for(self, command: Mapping[str, Any]) -> str:
         """``path`` with the command's own values in place of its ``path_fields``."""
@@ -45,6 +57,10 @@ class CommandSpec:
 _SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(c.RegisterPupil, Action.REGISTER_PUPIL, "registration", "Register a pupil"),
     CommandSpec(c.UpdatePupilDetails, Action.UPDATE_PUPIL_DETAILS, "details", "Update a pupil's details"),
+    CommandSpec(c.RequestPupilTransfer, Action.REQUEST_PUPIL_TRANSFER, "transfers",
+                "Request the pupil's move to another school"),
+    CommandSpec(c.ConfirmPupilTransfer, Action.CONFIRM_PUPIL_TRANSFER, "transfers/{transfer_id}/confirmation",
+                "Confirm the pupil's move to another school", path_fields=("transfer_id",)),
     CommandSpec(c.ReceiveReferral, Action.RECORD_REFERRAL, "referrals", "Record a referral"),
     CommandSpec(c.RecordParentConsultation, Action.CONSULT_PARENT, "parent-consultations",
                 "Record a parent consultation"),
@@ -86,6 +102,8 @@ _SPECS: tuple[CommandSpec, ...] = (
                 "Record a governing board's reinstatement"),
     CommandSpec(c.RecordTransitionPlan, Action.RECORD_TRANSITION_PLAN, "transition-plans",
                 "Record a Year 6 transition plan"),
+    CommandSpec(c.ConfirmReintegration, Action.CONFIRM_REINTEGRATION, "reintegration-confirmations",
+                "Confirm that the home school takes the pupil back"),
     CommandSpec(c.EndPlacement, Action.END_PLACEMENT, "placement-endings", "End a placement"),
     CommandSpec(c.AmendRecord, Action.AMEND_RECORD, "amendments", "Amend an earlier entry"),
     CommandSpec(c.WithdrawRecordInError, Action.WITHDRAW_RECORD, "withdrawals",
@@ -99,9 +117,11 @@ _SPECS: tuple[CommandSpec, ...] = (
                 "subject-access-safeguarding-releases",
                 "Release the safeguarding records recorded so far for subject access (DPO, after review)"),
     CommandSpec(c.RecordStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training",
-                "Record a member of staff's training", pupil_scoped=False),
+                "Record a member of staff's training", scope_field="provision_id"),
     CommandSpec(c.RevokeStaffTraining, Action.MANAGE_STAFF_REGISTER, "staff-training-revocations",
-                "Revoke a member of staff's training", pupil_scoped=False),
+                "Revoke a member of staff's training", scope_field="provision_id"),
+    CommandSpec(c.RegisterOrganisation, Action.REGISTER_ORGANISATION, "registration",
+                "Register an organisation's facts (platform administrator)", scope_field="organisation_id"),
 )
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _SPECS}

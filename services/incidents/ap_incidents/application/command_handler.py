@@ -24,13 +24,14 @@ from ap_incidents.application.catalogue import spec_for
 from ap_incidents.application.erasure import ErasePupil, decide_erasure
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
 from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold, decide_legal_hold
-from ap_incidents.application.resource_context import command_context, provision_context
+from ap_incidents.application.resource_context import command_context, organisations_needed, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
 from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding, decide_release
 from ap_incidents.domain import commands as c
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
-from ap_incidents.domain.identity import provision_stream_id, pupil_stream_id
+from ap_incidents.domain.identity import organisation_stream_id, provision_stream_id, pupil_stream_id
+from ap_incidents.domain.organisations import OrganisationDirectory, decide_registration, evolve_organisation
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
@@ -84,6 +85,9 @@ class CommandHandler:
         if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
             async with self._lock(provision_stream_id(command.provision_id)):
                 return await self._staff_register(principal, command, purpose, correlation)
+        if isinstance(command, c.RegisterOrganisation):
+            async with self._lock(organisation_stream_id(command.organisation_id)):
+                return await self._register_organisation(principal, command, purpose, correlation)
         if isinstance(command, c.PupilCommand):
             async with self._lock(pupil_stream_id(command.pupil_ref)):
                 return await self._pupil(principal, command, purpose, correlation)
@@ -104,9 +108,11 @@ class CommandHandler:
         action = spec_for(command).action
         for _ in range(_AUTHORISATION_ATTEMPTS):
             view = await self.load_view(command.pupil_ref)
-            authorised = command_context(view, command)
+            organisations = await self.organisations(organisations_needed(view, command))
+            authorised = command_context(view, command, organisations)
             await self._guard.check(principal, action, authorised, purpose=purpose, correlation_id=correlation)
-            decide_on = self._decider(principal, command, authorised, await self._register_for(view, command))
+            decide_on = self._decider(principal, command, authorised, await self._register_for(view, command),
+                                      organisations)
             try:
                 outcome = await self._execute(stream, principal, command.command_id, correlation, decide_on)
             except _PartiesChanged:
@@ -119,13 +125,14 @@ class CommandHandler:
         raise ConcurrentWritesPersist("the pupil's record kept changing hands while the command was checked; retry")
 
     def _decider(self, principal: Principal, command: c.PupilCommand, authorised: ResourceContext,
-                 register: StaffRegister | None) -> Callable[[Sequence[DomainEvent]], Sequence[DomainEvent]]:
+                 register: StaffRegister | None, organisations: OrganisationDirectory,
+                 ) -> Callable[[Sequence[DomainEvent]], Sequence[DomainEvent]]:
         context = DecisionContext(caller=caller_from(principal, self._policy.current()), now=self._clock(),
-                                  rules=self._rules, staff_register=register)
+                                  rules=self._rules, staff_register=register, organisations=organisations)
 
         def decide_on(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
             folded = self._folds.of(command.pupil_ref, history)
-            if command_context(folded.view, command) != authorised:
+            if command_context(folded.view, command, organisations) != authorised:
                 raise _PartiesChanged
             state = folded.state
             if isinstance(command, ErasePupil):
@@ -146,8 +153,9 @@ class CommandHandler:
             forget(pupil_stream_id(pupil_ref))
 
     async def _register_for(self, view: PupilAccessView, command: c.PupilCommand) -> StaffRegister | None:
-        """The staff register of the placement's provision, for the rules that need it."""
-        if not isinstance(command, c.RecordPhysicalIntervention):
+        """The staff register of the placement's provision, for the rules that need it (trained staff for
+        force, staff witnesses for searches)."""
+        if not isinstance(command, c.RecordPhysicalIntervention | c.RecordSearch):
             return None
         placement = view.placements.get(command.placement_id)
         if placement is None:
@@ -159,6 +167,34 @@ class CommandHandler:
         for event in await self._store.load(provision_stream_id(provision_id)):
             register = evolve_register(register, event)
         return register
+
+    async def organisations(self, organisation_ids: frozenset[str]) -> OrganisationDirectory:
+        """The registered facts of ``organisation_ids`` (those not registered are simply absent)."""
+        found = []
+        for organisation_id in sorted(organisation_ids):
+            registered = None
+            for event in await self._store.load(organisation_stream_id(organisation_id)):
+                registered = evolve_organisation(registered, event)
+            if registered is not None:
+                found.append(registered)
+        return OrganisationDirectory.of(found)
+
+    # -- the register of organisations ---------------------------------------------------------------
+
+    async def _register_organisation(self, principal: Principal, command: c.RegisterOrganisation,
+                                     purpose: str | None, correlation: UUID) -> CommandOutcome:
+        await self._guard.check(principal, spec_for(command).action,
+                                ResourceContext(organisation_id=command.organisation_id), purpose=purpose,
+                                correlation_id=correlation)
+
+        def decide_on(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
+            registered = None
+            for event in history:
+                registered = evolve_organisation(registered, event)
+            return decide_registration(command, registered)
+
+        return await self._execute(organisation_stream_id(command.organisation_id), principal, command.command_id,
+                                   correlation, decide_on)
 
     # -- a provision's staff register ----------------------------------------------------------------
 

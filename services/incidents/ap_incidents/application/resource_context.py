@@ -16,6 +16,7 @@ from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PlacementParties, PupilAccessView
 from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding
 from ap_incidents.domain import commands as c
+from ap_incidents.domain.organisations import NO_ORGANISATIONS, OrganisationDirectory
 from ap_runtime.access import ResourceContext
 
 
@@ -41,25 +42,46 @@ def provision_context(provision_id: str) -> ResourceContext:
     return ResourceContext(provision_id=provision_id, organisation_id=provision_id)
 
 
-def command_context(view: PupilAccessView, command: c.PupilCommand) -> ResourceContext:
-    """What a command on a pupil's record touches, for the access policy."""
+def organisations_needed(view: PupilAccessView, command: c.PupilCommand) -> frozenset[str]:
+    """Registered organisations whose facts authorise or decide ``command`` (loaded before the check)."""
+    if isinstance(command, c.RegisterPupil):
+        return frozenset({view.home_school_id or command.home_school_id})
+    home = frozenset() if view.home_school_id is None else frozenset({view.home_school_id})
+    if isinstance(command, c.UpdatePupilDetails | c.ConfirmPupilTransfer):
+        return home
+    if isinstance(command, c.RequestPupilTransfer):
+        return home | {command.to_school_id}
+    if isinstance(command, c.ReceiveReferral):
+        named = frozenset() if command.commissioner_id is None else frozenset({command.commissioner_id})
+        return home | named | {command.provision_id}
+    if isinstance(command, c.StartPlacement | c.ApproveOutOfKeyStagePlacement):
+        provision = view.referral_provisions.get(command.referral_id)
+        return home if provision is None else home | {provision}
+    return frozenset()
+
+
+def command_context(view: PupilAccessView, command: c.PupilCommand,
+                    organisations: OrganisationDirectory = NO_ORGANISATIONS) -> ResourceContext:
+    """What a command on a pupil's record touches, for the access policy: stored facts only (the pupil's
+    stream, the register of organisations), never organisation ids from the command body (issue 9). The
+    one exception is the first registration, where the school named is the one the new record is created at."""
     if isinstance(command, c.RegisterPupil):
         home_school = view.home_school_id or command.home_school_id
-        return ResourceContext(pupil_ref=command.pupil_ref, home_school_id=home_school)
-    if isinstance(command, c.StartPlacement):
-        return ResourceContext(
-            pupil_ref=command.pupil_ref, home_school_id=view.home_school_id,
-            provision_id=view.referral_provisions.get(command.referral_id),
-            commissioner_id=command.commissioner_id, partnership_id=command.partnership_id,
-        )
-    base = pupil_context(view)
+        return ResourceContext(pupil_ref=command.pupil_ref, home_school_id=home_school,
+                               local_authority_id=organisations.local_authority_of(home_school))
+    base = replace(pupil_context(view), local_authority_id=organisations.local_authority_of(view.home_school_id))
     if isinstance(command, ReleaseSubjectAccessSafeguarding):
         return replace(base, record_class=RecordClass.SAFEGUARDING)  # audited as a safeguarding decision
-    if isinstance(command, c.ReceiveReferral):
-        return replace(base, provision_id=command.provision_id)
+    if isinstance(command, c.StartPlacement):
+        provision = view.referral_provisions.get(command.referral_id)
+        registered = organisations.get(provision)
+        return replace(base, provision_id=provision, commissioner_id=_referral_commissioner(view, command.referral_id,
+                                                                                            organisations),
+                       partnership_id=None if registered is None else registered.partnership_id)
     referral_id = getattr(command, "referral_id", None)
     if isinstance(referral_id, UUID):
-        return replace(base, provision_id=view.referral_provisions.get(referral_id))
+        return replace(base, provision_id=view.referral_provisions.get(referral_id),
+                       commissioner_id=_referral_commissioner(view, referral_id, organisations))
     if isinstance(command, c.PlacementCommand):
         return _with_placement(base, view.placements.get(command.placement_id))
     if isinstance(command, c.AmendRecord | c.WithdrawRecordInError):
@@ -67,4 +89,13 @@ def command_context(view: PupilAccessView, command: c.PupilCommand) -> ResourceC
         target = command.target_record_id
         return replace(_with_placement(base, view.placement_of_record(target)),
                        record_class=view.record_class_of(target))
-    return base  # pupil-level commands: suspension, exclusion, details, erasure
+    return base  # pupil-level commands: referral, suspension, exclusion, details, transfers, erasure
+
+
+def _referral_commissioner(view: PupilAccessView, referral_id: UUID,
+                           organisations: OrganisationDirectory) -> str | None:
+    """The commissioner the stored referral names; on older referrals, the home school's registered LA."""
+    if referral_id not in view.referral_provisions:
+        return None
+    named = view.referral_commissioners.get(referral_id)
+    return named or organisations.local_authority_of(view.home_school_id)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, JsonValue, StrictInt
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.events.placements import TransitionVisit
 from ap_contracts.events.provision_staff import StaffId, TrainingRevocationReason
 from ap_contracts.events.pupil_corrections import CorrectionReason
@@ -106,8 +107,9 @@ class RegisterPupil(PupilCommand):
 
 
 class UpdatePupilDetails(PupilCommand):
+    """Details change as facts change; the home school changes only by a confirmed transfer."""
+
     effective_from: date
-    home_school_id: OrganisationId | None = None
     year_group: YearGroup | None = None
     sex: Sex | None = None
     sen_status: SenStatus | None = None
@@ -117,9 +119,27 @@ class UpdatePupilDetails(PupilCommand):
     family_contact: Annotated[str, Field(max_length=500)] | None = None
 
 
+class RequestPupilTransfer(PupilCommand):
+    """The current home school or its local authority asks to move the pupil to another registered school."""
+
+    transfer_id: UUID
+    to_school_id: OrganisationId
+    requested_on: date
+
+
+class ConfirmPupilTransfer(PupilCommand):
+    """The other party (the current school, or its local authority) confirms the move."""
+
+    transfer_id: UUID
+    effective_from: date
+
+
 class ReceiveReferral(PupilCommand):
     referral_id: UUID
     provision_id: OrganisationId
+    commissioner_id: OrganisationId | None = Field(
+        default=None, description="Who will commission the place: the home school, its local authority or a "
+                                  "commissioning body of that LA; by default the home school's local authority")
     received_on: date
     senco_involved: bool
     reason: Text
@@ -146,7 +166,8 @@ class DecideEligibility(PupilCommand):
 class RecordMultidisciplinaryMeeting(PupilCommand):
     referral_id: UUID
     held_on: date
-    attendees: tuple[Professional, ...] = Field(min_length=2)
+    # How many professions make a meeting multidisciplinary is a rule (``meeting.multidisciplinary``).
+    attendees: tuple[Professional, ...] = Field(max_length=30)
     considered_key_stage: KeyStage | None = None
     recommends_placement: bool
     needs_assessment: Text
@@ -162,13 +183,13 @@ class ApproveOutOfKeyStagePlacement(PupilCommand):
 
 
 class StartPlacement(PupilCommand):
+    """The provision, commissioner, partnership and key stage come from the referral and the register of
+    organisations, never from the caller."""
+
     placement_id: UUID
     referral_id: UUID
-    commissioner_id: OrganisationId
-    partnership_id: OrganisationId
     start_date: date
     planned_end_date: date
-    key_stage: KeyStage = Field(description="Key stage the provision serves for this placement")
     timetable: TimetableKind
     reduced_timetable_review_date: date | None = None
     reintegration_plan: Text = ""
@@ -361,6 +382,10 @@ class RecordTransitionPlan(PlacementCommand):
     parental_involvement: Text
 
 
+class ConfirmReintegration(PlacementCommand):
+    confirmed_on: date
+
+
 class EndPlacement(PlacementCommand):
     end_date: date
     reason: PlacementEndReason
@@ -395,6 +420,17 @@ class RecordStaffTraining(Command):
     expires_on: date | None = None
 
 
+class RegisterOrganisation(Command):
+    """The platform administrator records an organisation's facts (the LA a school belongs to, a provision's
+    key stages and partnership)."""
+
+    organisation_id: OrganisationId
+    kind: OrgKind
+    local_authority_id: OrganisationId | None = None
+    partnership_id: OrganisationId | None = None
+    key_stages: tuple[KeyStage, ...] = Field(default=(), max_length=8)
+
+
 class RevokeStaffTraining(Command):
     provision_id: OrganisationId
     staff_id: StaffId
@@ -406,6 +442,8 @@ class RevokeStaffTraining(Command):
 PupilCommands = (
     RegisterPupil
     | UpdatePupilDetails
+    | RequestPupilTransfer
+    | ConfirmPupilTransfer
     | ReceiveReferral
     | RecordParentConsultation
     | DecideEligibility
@@ -432,6 +470,7 @@ PupilCommands = (
     | IssuePermanentExclusion
     | ReinstatePupil
     | RecordTransitionPlan
+    | ConfirmReintegration
     | EndPlacement
     | AmendRecord
     | WithdrawRecordInError

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ap_incidents.domain.caller import Caller
+from ap_incidents.domain.organisations import NO_ORGANISATIONS, OrganisationDirectory
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister
 
@@ -19,13 +20,16 @@ class DecisionContext:
 
     ``staff_register`` is the register of the provision the command is about (the application
     loads stream ``provision-<id>``); it is needed only to record a physical intervention, and
-    an absent register means nobody is recorded as trained.
+    an absent register means nobody is recorded as trained. ``organisations`` holds the registered
+    facts of the organisations the command concerns (home school, provision, named commissioner or
+    destination school), loaded from the register of organisations.
     """
 
     caller: Caller
     now: datetime
     rules: RuleBook = DEFAULT_RULES
     staff_register: StaffRegister | None = None
+    organisations: OrganisationDirectory = NO_ORGANISATIONS
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -28,12 +28,17 @@ from ap_incidents.domain import (
 from ap_incidents.domain import (
     decide_safety as safety,
 )
+from ap_incidents.domain import (
+    decide_transfers as transfers,
+)
 from ap_incidents.domain.commands import (
     AgreeAlertThresholds,
     AgreeBehaviourContract,
     AmendRecord,
     ApplySanction,
     ApproveOutOfKeyStagePlacement,
+    ConfirmPupilTransfer,
+    ConfirmReintegration,
     DecideEligibility,
     EndPlacement,
     GrantReward,
@@ -57,6 +62,7 @@ from ap_incidents.domain.commands import (
     ReferToExternalAgency,
     RegisterPupil,
     ReinstatePupil,
+    RequestPupilTransfer,
     ReviewReducedTimetable,
     StartPlacement,
     UpdatePupilDetails,
@@ -71,6 +77,8 @@ Handler = Callable[[Any, PupilRecord, DecisionContext], list[PupilEvent]]
 HANDLERS: dict[type, Handler] = {
     RegisterPupil: admission.register_pupil,
     UpdatePupilDetails: admission.update_details,
+    RequestPupilTransfer: transfers.request_transfer,
+    ConfirmPupilTransfer: transfers.confirm_transfer,
     ReceiveReferral: admission.receive_referral,
     RecordParentConsultation: admission.record_parent_consultation,
     DecideEligibility: admission.decide_eligibility,
@@ -92,6 +100,7 @@ HANDLERS: dict[type, Handler] = {
     HoldReview: placement.hold_review,
     ReviewReducedTimetable: placement.review_reduced_timetable,
     RecordTransitionPlan: placement.record_transition_plan,
+    ConfirmReintegration: placement.confirm_reintegration,
     EndPlacement: placement.end_placement,
     ProposeExclusion: exclusions.propose_exclusion,
     RecordCommissionerDecision: exclusions.record_commissioner_decision,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.pupil_vocabulary import (
     EligibilityOutcome,
+    KeyStage,
     SenStatus,
     TimetableKind,
     key_stage_of,
@@ -35,17 +37,23 @@ from ap_incidents.domain.commands import (
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.errors import (
     AlternativesNotConsidered,
+    CommissionerNotResponsible,
     EhcpExceptionalCircumstancesRequired,
     EligibilityNotDecided,
     GoverningBodyAgreementRequired,
     HomeSchoolHeadDecisionRequired,
+    KeyStageNotServed,
+    MeetingNotMultidisciplinary,
     MultidisciplinaryMeetingRequired,
     NothingToUpdate,
     NotOutsideKeyStage,
     OnlyHomeSchool,
     OnlyHomeSchoolHeadMayPlaceOutOfKeyStage,
+    OnlyResponsibleLocalAuthority,
+    OrganisationNotRegistered,
     ParentNotConsulted,
     PlacementAlreadyActive,
+    PlacementBeforePrerequisite,
     PlacementIdInUse,
     PupilAlreadyRegistered,
     PupilNotEligible,
@@ -67,20 +75,37 @@ from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord, Referral
 
 
-def _require_home_school_or_la(state: PupilRecord, context: DecisionContext, what: str) -> None:
+def _require_responsible(state: PupilRecord, context: DecisionContext, what: str) -> None:
+    """The home school, the local authority the register places it in, or the commissioner of the active
+    place: never any local authority that names itself (issue 9, pupil take-over)."""
     caller = context.caller
-    if not (caller.acts_for(state.home_school_id) or caller.is_local_authority):
-        raise OnlyHomeSchool(f"only the pupil's home school or the local authority {what}")
+    active = state.active_placement
+    responsible = {state.home_school_id, context.organisations.local_authority_of(state.home_school_id),
+                   None if active is None else active.commissioner_id}
+    if caller.organisation_id in responsible - {None}:
+        return
+    if caller.is_local_authority:
+        raise OnlyResponsibleLocalAuthority(
+            f"{caller.organisation_id} is not the local authority of the pupil's home school nor the commissioner "
+            f"of the pupil's place: it cannot {what}"
+        )
+    raise OnlyHomeSchool(f"only the pupil's home school or the local authority responsible for it can {what}")
 
 
 def register_pupil(command: RegisterPupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """The home school (or the local authority) registers a pupil once."""
+    """The home school, or the local authority the register places the school in, registers a pupil once."""
     if state.erased:
         raise PupilRecordErased("this pupil's record was erased; register the child under a new reference")
     if state.registered:
         raise PupilAlreadyRegistered(f"pupil {command.pupil_ref} is already registered")
-    if not (context.caller.acts_for(command.home_school_id) or context.caller.is_local_authority):
-        raise OnlyHomeSchool("only the school the pupil is on roll at, or the local authority, registers a pupil")
+    caller = context.caller
+    if not caller.acts_for(command.home_school_id):
+        if caller.is_local_authority and not caller.acts_for(
+                context.organisations.local_authority_of(command.home_school_id)):
+            raise OnlyResponsibleLocalAuthority(
+                f"{command.home_school_id} is not registered as a school of {caller.organisation_id}")
+        if not caller.is_local_authority:
+            raise OnlyHomeSchool("only the school the pupil is on roll at, or its local authority, registers a pupil")
     require_not_future(command.date_of_birth, context, "date of birth")
     return [PupilRegistered(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -93,9 +118,10 @@ def register_pupil(command: RegisterPupil, state: PupilRecord, context: Decision
 
 
 def update_details(command: UpdatePupilDetails, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """Registration details change as facts change (a new school year, an EHCP issued, a move)."""
+    """Registration details change as facts change (a new school year, an EHCP issued); a move to another
+    school is a transfer, requested and confirmed by two parties (``request_transfer``)."""
     require_open_record(state, command.pupil_ref)
-    _require_home_school_or_la(state, context, "updates the pupil's details")
+    _require_responsible(state, context, "update the pupil's details")
     require_not_future(command.effective_from, context, "the change")
     changes = command.model_dump(exclude={"command_id", "pupil_ref", "effective_from"}, exclude_none=True)
     if not changes:
@@ -103,7 +129,7 @@ def update_details(command: UpdatePupilDetails, state: PupilRecord, context: Dec
     sen = command.sen_status
     return [PupilDetailsUpdated(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        effective_from=command.effective_from, home_school_id=command.home_school_id,
+        effective_from=command.effective_from,
         year_group=command.year_group, sex=command.sex,
         key_stage=None if command.year_group is None else key_stage_of(command.year_group),
         has_ehcp=None if sen is None else sen is SenStatus.EHCP, sen_status=sen,
@@ -113,19 +139,43 @@ def update_details(command: UpdatePupilDetails, state: PupilRecord, context: Dec
 
 
 def receive_referral(command: ReceiveReferral, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """A referral from the home school starts the path to a place; it is recorded once."""
+    """A referral from the home school starts the path to a place; it is recorded once, to a registered
+    provision, naming a commissioner responsible for the pupil."""
     require_open_record(state, command.pupil_ref)
     if command.referral_id in state.referrals:
         raise ReferralAlreadyReceived(f"referral {command.referral_id} is already recorded")
     require_not_future(command.received_on, context, "the referral")
     assert state.home_school_id is not None  # set by registration
+    context.organisations.require(command.provision_id, OrgKind.PROVISION, "the provision")
+    commissioner = _responsible_commissioner(command.commissioner_id, state.home_school_id, context)
     return [ReferralReceived(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         referral_id=command.referral_id, home_school_id=state.home_school_id,
-        provision_id=command.provision_id, received_on=command.received_on,
+        provision_id=command.provision_id, commissioner_id=commissioner, received_on=command.received_on,
         senco_involved=command.senco_involved, reason=require_text(command.reason, "the reason for referral"),
         support_already_tried=command.support_already_tried,
     )]
+
+
+def _responsible_commissioner(named: str | None, home_school_id: str, context: DecisionContext) -> str:
+    """The home school itself, its local authority (the default) or a commissioning body registered in that LA."""
+    organisations = context.organisations
+    local_authority = organisations.local_authority_of(home_school_id)
+    commissioner = named or local_authority
+    if commissioner is None:
+        raise OrganisationNotRegistered(
+            f"the home school {home_school_id} is not on the register of organisations: name the commissioner "
+            "(the school itself) or register the school's local authority"
+        )
+    if commissioner == home_school_id or commissioner == local_authority:
+        return commissioner
+    body = organisations.get(commissioner)
+    if body is None or local_authority is None or body.kind is not OrgKind.COMMISSIONER \
+            or body.local_authority_id != local_authority:
+        raise CommissionerNotResponsible(
+            f"{commissioner} is not registered as a commissioning body of the home school's local authority"
+        )
+    return commissioner
 
 
 def record_parent_consultation(
@@ -166,10 +216,18 @@ def decide_eligibility(command: DecideEligibility, state: PupilRecord, context: 
 def record_meeting(
     command: RecordMultidisciplinaryMeeting, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    """A multidisciplinary meeting is recorded against the referral it considered."""
+    """A multidisciplinary meeting, recorded against the referral it considered, brings together at least
+    the rule book's number of different professions (one person is not a multidisciplinary meeting)."""
     require_open_record(state, command.pupil_ref)
     referral_of(state, command.referral_id)
     require_not_future(command.held_on, context, "the meeting")
+    professions = set(command.attendees)
+    needed = context.rules.min_meeting_professions
+    if len(professions) < needed:
+        raise MeetingNotMultidisciplinary(
+            f"a multidisciplinary meeting brings together at least {needed} different professions; "
+            f"{len(professions)} attended"
+        )
     return [MultidisciplinaryMeetingRecorded(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         referral_id=command.referral_id, held_on=command.held_on,
@@ -193,8 +251,17 @@ def approve_out_of_key_stage(
         )
     if command.provision_key_stage is state.key_stage:
         raise NotOutsideKeyStage(f"the pupil is already in {state.key_stage}")
-    if not referral.meeting_held:
+    provision = context.organisations.require(referral.provision_id, OrgKind.PROVISION, "the provision")
+    if command.provision_key_stage not in provision.key_stages:
+        raise KeyStageNotServed(f"{referral.provision_id} is not registered to serve "
+                                f"{command.provision_key_stage.value}")
+    if not referral.meeting_held or referral.first_meeting_on is None:
         raise MultidisciplinaryMeetingRequired("hold a multidisciplinary meeting on this referral first")
+    if command.approved_on < referral.first_meeting_on:
+        raise PlacementBeforePrerequisite(
+            f"the decision ({command.approved_on}) is dated before the multidisciplinary meeting "
+            f"({referral.first_meeting_on}) it must follow"
+        )
     if not command.governing_body_agreed:
         raise GoverningBodyAgreementRequired("the decision rests with the head and the governing body together")
     if not command.alternatives_considered:
@@ -217,22 +284,28 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
         raise PlacementIdInUse(f"placement {command.placement_id} already exists")
     referral = referral_of(state, command.referral_id)
     _require_referral_ready(referral, state)
-    outside = command.key_stage is not state.key_stage
-    if outside:
-        _require_out_of_key_stage_approval(referral, command)
+    assert state.home_school_id is not None and state.key_stage is not None  # set by registration
+    provision = context.organisations.require(referral.provision_id, OrgKind.PROVISION, "the provision")
+    commissioner = referral.commissioner_id or context.organisations.local_authority_of(state.home_school_id)
+    if commissioner is None:
+        raise OrganisationNotRegistered("the referral names no commissioner and the home school's local authority "
+                                        "is not on the register of organisations")
+    outside = state.key_stage not in provision.key_stages
+    key_stage = _out_of_key_stage_approval(referral, provision.key_stages) if outside else state.key_stage
     if state.active_placement_id is not None:
         raise PlacementAlreadyActive(f"placement {state.active_placement_id} has not ended")
+    _require_after_prerequisites(command.start_date, referral, key_stage if outside else None)
     require_not_future(command.start_date, context, "the start date")
     require_order(command.start_date, command.planned_end_date, "planned end date")
     _require_timetable_terms(command, context)
     _require_first_review(command, context)
-    assert state.home_school_id is not None and state.key_stage is not None  # set by registration
+    assert provision.partnership_id is not None  # a provision is registered with its partnership
     return [PlacementStarted(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, referral_id=command.referral_id,
         provision_id=referral.provision_id, home_school_id=state.home_school_id,
-        commissioner_id=command.commissioner_id, partnership_id=command.partnership_id,
-        start_date=command.start_date, planned_end_date=command.planned_end_date, key_stage=command.key_stage,
+        commissioner_id=commissioner, partnership_id=provision.partnership_id,
+        start_date=command.start_date, planned_end_date=command.planned_end_date, key_stage=key_stage,
         pupil_key_stage=state.key_stage, outside_key_stage=outside, timetable=command.timetable,
         reduced_timetable_review_date=command.reduced_timetable_review_date,
         reintegration_plan=command.reintegration_plan or None, planned_review_date=command.planned_review_date,
@@ -257,13 +330,35 @@ def _require_referral_ready(referral: Referral, state: PupilRecord) -> None:
         )
 
 
-def _require_out_of_key_stage_approval(referral: Referral, command: StartPlacement) -> None:
+def _out_of_key_stage_approval(referral: Referral, served: frozenset[KeyStage]) -> KeyStage:
+    """The key stage of a place outside the pupil's own: one the provision serves and the head approved."""
     if not referral.meeting_held:
         raise MultidisciplinaryMeetingRequired("a placement outside the key stage needs a multidisciplinary meeting")
-    if command.key_stage not in referral.approved_key_stages:
+    approved = sorted(referral.approved_key_stages & served)
+    if not approved:
+        stages = ", ".join(sorted(stage.value for stage in served))
         raise HomeSchoolHeadDecisionRequired(
-            f"the home school head has not approved a {command.key_stage.value} placement for this pupil"
+            f"the provision serves {stages}: the home school head has not approved such a placement for this pupil"
         )
+    return approved[0]
+
+
+def _require_after_prerequisites(start: date, referral: Referral, outside_stage: KeyStage | None) -> None:
+    """Order in time: the placement starts on or after every step it depends on."""
+    steps: list[tuple[str, date | None]] = [
+        ("the referral was received", referral.received_on),
+        ("the parent or carer was consulted", referral.first_consulted_on),
+        ("eligibility was decided", referral.eligibility_decided_on),
+    ]
+    if outside_stage is not None:
+        steps += [("the multidisciplinary meeting was held", referral.first_meeting_on),
+                  ("the home school head decided the out-of-key-stage place",
+                   referral.key_stage_approved_on.get(outside_stage))]
+    for step, day in steps:
+        if day is not None and start < day:
+            raise PlacementBeforePrerequisite(
+                f"the placement cannot start on {start}: {step} only on {day}; start it on or after that day"
+            )
 
 
 def _require_timetable_terms(command: StartPlacement, context: DecisionContext) -> None:

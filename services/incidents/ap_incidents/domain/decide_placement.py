@@ -8,6 +8,7 @@ from uuid import UUID
 from ap_contracts.events.placements import (
     PlacementEnded,
     ReducedTimetableReviewed,
+    ReintegrationConfirmed,
     ReviewHeld,
     TransitionPlanRecorded,
 )
@@ -18,14 +19,23 @@ from ap_contracts.events.pupil_vocabulary import (
     TimetableKind,
 )
 from ap_contracts.events.pupils import PupilEvent
-from ap_incidents.domain.commands import EndPlacement, HoldReview, RecordTransitionPlan, ReviewReducedTimetable
+from ap_incidents.domain.commands import (
+    ConfirmReintegration,
+    EndPlacement,
+    HoldReview,
+    RecordTransitionPlan,
+    ReviewReducedTimetable,
+)
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.errors import (
     CommissionerDecisionRequired,
+    EndReasonNeedsCommissioner,
     NotOnReducedTimetable,
+    OnlyHomeSchool,
     PermanentExclusionRequired,
     ReducedTimetableIncomplete,
     ReducedTimetableReviewTooLate,
+    ReintegrationNotConfirmed,
     ReviewIntervalTooLong,
     TooFewTransitionVisits,
     TransitionOnlyForFinalPrimaryYear,
@@ -113,22 +123,58 @@ def record_transition_plan(
     )]
 
 
+def confirm_reintegration(
+    command: ConfirmReintegration, state: PupilRecord, context: DecisionContext
+) -> list[PupilEvent]:
+    """The home school confirms it takes its pupil back; only then may the place end as a reintegration."""
+    placement = party_entry(command, state, context)
+    if not context.caller.acts_for(placement.home_school_id):
+        raise OnlyHomeSchool("only the pupil's home school confirms that it takes the pupil back")
+    within_placement(placement, command.confirmed_on, context, "the confirmation")
+    return [ReintegrationConfirmed(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        placement_id=command.placement_id, confirmed_on=command.confirmed_on, rule_version=context.rules.version,
+    )]
+
+
 def end_placement(command: EndPlacement, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """A place is withdrawn only after the commissioner upheld the provider's proposal (and the provider
     cannot end it at all while its proposal awaits the decision); an end by permanent exclusion follows
-    the home school head's exclusion; a move to secondary follows a transition plan."""
+    the home school head's exclusion; a move to secondary follows a transition plan. Which reasons the
+    provider gives alone, and which need the home school's confirmation, is in the rule book; every other
+    reason is the commissioner's to give."""
     placement = party_entry(command, state, context)
     within_placement(placement, command.end_date, context, "the end date")
-    if context.caller.acts_for(placement.provision_id) and placement.pending_proposal is not None:
+    by_provider = context.caller.acts_for(placement.provision_id)
+    if by_provider and placement.pending_proposal is not None:
         raise CommissionerDecisionRequired(
             "the commissioner has not decided the provider's proposal: the provider cannot end the place meanwhile"
         )
+    _require_end_reason_allowed(command.reason, placement, by_provider, context)
     decision = _decision_behind(command.reason, placement, state)
     return [PlacementEnded(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, end_date=command.end_date, reason=command.reason,
         destination_id=command.destination_id, decision_record_id=decision, summary=command.summary or None,
+        rule_version=context.rules.version,
     )]
+
+
+def _require_end_reason_allowed(reason: PlacementEndReason, placement: Placement, by_provider: bool,
+                                context: DecisionContext) -> None:
+    rules = context.rules
+    if reason in rules.end_reasons_confirmed_by_home_school:
+        if not placement.reintegration_confirmed:
+            raise ReintegrationNotConfirmed(
+                f"the home school {placement.home_school_id} has not confirmed that it takes the pupil back "
+                f"(rules {rules.version})"
+            )
+        return
+    if by_provider and reason not in rules.provider_end_reasons:
+        raise EndReasonNeedsCommissioner(
+            f"a provider cannot end a place as {reason.value.replace('_', ' ')} on its own: the commissioner "
+            f"{placement.commissioner_id} ends it (rules {rules.version})"
+        )
 
 
 def _decision_behind(reason: PlacementEndReason, placement: Placement, state: PupilRecord) -> UUID | None:

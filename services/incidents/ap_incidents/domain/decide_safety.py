@@ -34,6 +34,7 @@ from ap_incidents.domain.errors import (
     SearchSafeguardsNotMet,
     StaffNotTrained,
     WitnessMustDifferFromSearcher,
+    WitnessNotOnRegister,
 )
 from ap_incidents.domain.guards import (
     local_date,
@@ -93,6 +94,7 @@ def record_search(command: RecordSearch, state: PupilRecord, context: DecisionCo
     assert state.sex is not None  # set by registration
     if command.witness is not None and command.witness == command.searcher:
         raise WitnessMustDifferFromSearcher("the witness must be a second member of staff")
+    _require_witness_on_register(command.witness, placement, context, local_date(command.searched_at))
     missing = []
     if command.searcher_sex is not state.sex:
         missing.append("the searcher is not the same sex as the learner")
@@ -115,6 +117,21 @@ def record_search(command: RecordSearch, state: PupilRecord, context: DecisionCo
         serious_harm_exception=command.serious_harm_exception, exception_reason=reason or None,
         items_found=items, parents_informed=command.parents_informed, rule_version=context.rules.version,
     )]
+
+
+def _require_witness_on_register(witness: str | None, placement: Placement, context: DecisionContext,
+                                 day: date) -> None:
+    """A witness is a member of staff on the provision's register that day, not whatever was typed ("none")."""
+    if witness is None:
+        return
+    register = context.staff_register
+    if register is not None and register.provision_id not in (None, placement.provision_id):
+        raise ValueError(f"staff register of {register.provision_id} given for {placement.provision_id}")
+    if register is None or not register.on_register(witness, day):
+        raise WitnessNotOnRegister(
+            f"{witness!r} is not on the staff register of {placement.provision_id} on {day}: a witness is a member "
+            "of staff; with no second member of staff, record the search under the serious-harm exception"
+        )
 
 
 def _lawful_disposal(found: FoundItemInput, rules: RuleBook) -> FoundItem:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from functools import reduce, singledispatch
 from types import MappingProxyType
 from uuid import UUID
@@ -21,6 +22,7 @@ from ap_contracts.events.placements import (
     PlacementEnded,
     PlacementStarted,
     ReducedTimetableReviewed,
+    ReintegrationConfirmed,
     ReviewHeld,
     TransitionPlanRecorded,
 )
@@ -48,6 +50,8 @@ from ap_contracts.events.pupils import (
     PupilDetailsUpdated,
     PupilEvent,
     PupilRegistered,
+    PupilTransferConfirmed,
+    PupilTransferRequested,
     ReferralReceived,
 )
 from ap_contracts.events.school_exclusions import (
@@ -60,6 +64,7 @@ from ap_incidents.domain.state import (
     Effect,
     IncidentOpened,
     NoEffect,
+    PendingTransfer,
     PermanentExclusion,
     PermanentExclusionMade,
     Placement,
@@ -143,24 +148,51 @@ def _details_updated(event: PupilDetailsUpdated, state: PupilRecord) -> Applied:
 
 
 @_apply.register
+def _transfer_requested(event: PupilTransferRequested, state: PupilRecord) -> Applied:
+    pending = PendingTransfer(event.transfer_id, event.from_school_id, event.to_school_id, event.requested_by,
+                              event.requested_on)
+    return replace(state, pending_transfer=pending), NOTHING
+
+
+@_apply.register
+def _transfer_confirmed(event: PupilTransferConfirmed, state: PupilRecord) -> Applied:
+    return replace(state, home_school_id=event.to_school_id, pending_transfer=None), NOTHING
+
+
+@_apply.register
 def _referral_received(event: ReferralReceived, state: PupilRecord) -> Applied:
-    return _with_referral(state, Referral(event.referral_id, event.provision_id, event.received_on)), NOTHING
+    referral = Referral(event.referral_id, event.provision_id, event.received_on,
+                        commissioner_id=event.commissioner_id)
+    return _with_referral(state, referral), NOTHING
+
+
+def _earliest(current: date | None, day: date) -> date:
+    return day if current is None or day < current else current
 
 
 @_apply.register
 def _parent_consulted(event: ParentConsultationRecorded, state: PupilRecord) -> Applied:
-    return _update_referral(state, event.referral_id, parent_consulted=True), NOTHING
+    referral = state.referrals.get(event.referral_id)
+    if referral is None:
+        return state, NOTHING
+    first = _earliest(referral.first_consulted_on, event.consulted_on)
+    return _with_referral(state, replace(referral, parent_consulted=True, first_consulted_on=first)), NOTHING
 
 
 @_apply.register
 def _eligibility_decided(event: EligibilityDecided, state: PupilRecord) -> Applied:
     return _update_referral(state, event.referral_id, eligibility=event.outcome,
-                            eligibility_knew_of_ehcp=event.pupil_has_ehcp), NOTHING
+                            eligibility_knew_of_ehcp=event.pupil_has_ehcp,
+                            eligibility_decided_on=event.decided_on), NOTHING
 
 
 @_apply.register
 def _meeting_recorded(event: MultidisciplinaryMeetingRecorded, state: PupilRecord) -> Applied:
-    return _update_referral(state, event.referral_id, meeting_held=True), NOTHING
+    referral = state.referrals.get(event.referral_id)
+    if referral is None:
+        return state, NOTHING
+    first = _earliest(referral.first_meeting_on, event.held_on)
+    return _with_referral(state, replace(referral, meeting_held=True, first_meeting_on=first)), NOTHING
 
 
 @_apply.register
@@ -168,8 +200,12 @@ def _out_of_key_stage_approved(event: OutOfKeyStagePlacementApproved, state: Pup
     referral = state.referrals.get(event.referral_id)
     if referral is None:
         return state, NOTHING
-    stages = referral.approved_key_stages | {event.provision_key_stage}
-    return _with_referral(state, replace(referral, approved_key_stages=stages)), NOTHING
+    stage = event.provision_key_stage
+    stages = referral.approved_key_stages | {stage}
+    approved_on = with_item(referral.key_stage_approved_on, stage,
+                            _earliest(referral.key_stage_approved_on.get(stage), event.approved_on))
+    return _with_referral(state, replace(referral, approved_key_stages=stages,
+                                         key_stage_approved_on=approved_on)), NOTHING
 
 
 @_apply.register
@@ -297,6 +333,11 @@ def _transition_planned(event: TransitionPlanRecorded, state: PupilRecord) -> Ap
         return state, NOTHING
     plans = placement.transition_plan_ids | {event.record_id}
     return _with_placement(state, replace(placement, transition_plan_ids=plans)), TransitionPlanned(event.placement_id)
+
+
+@_apply.register
+def _reintegration_confirmed(event: ReintegrationConfirmed, state: PupilRecord) -> Applied:
+    return _update_placement(state, event.placement_id, reintegration_confirmed=True), NOTHING
 
 
 @_apply.register

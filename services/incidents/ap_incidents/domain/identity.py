@@ -23,3 +23,8 @@ def pupil_stream_id(pupil_ref: UUID) -> str:
 
 def provision_stream_id(provision_id: str) -> str:
     return f"provision-{provision_id}"
+
+
+def organisation_stream_id(organisation_id: str) -> str:
+    """The register of organisations keeps one stream per organisation."""
+    return f"organisation-{organisation_id}"

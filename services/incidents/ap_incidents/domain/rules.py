@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ap_contracts.events.pupil_vocabulary import (
     ATTENDANCE_CODES_VERSION,
     Agency,
+    PlacementEndReason,
     ProhibitedItem,
     YearGroup,
 )
@@ -22,7 +23,7 @@ class RuleBook(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(default="england-2025.1", min_length=1, max_length=60)
+    version: str = Field(default="england-2025.2", min_length=1, max_length=60)
 
     # DfE suspension guidance: at most 45 school days of suspension per pupil per academic year.
     suspension_cap_school_days: int = Field(default=45, ge=1)
@@ -54,6 +55,22 @@ class RuleBook(BaseModel):
     # the referral is itself a safeguarding or police matter.
     agencies_without_parent_permission: frozenset[Agency] = frozenset(
         {Agency.CHILDRENS_SOCIAL_CARE, Agency.POLICE}
+    )
+
+    # A multidisciplinary meeting brings different professions together: at least this many (seed 001, s.7).
+    min_meeting_professions: int = Field(default=2, ge=2)
+
+    # Ending a place (seed 000: a provider never withdraws a place alone). The provider gives alone only
+    # reasons resting on another party's recorded decision: the commissioner's upheld withdrawal, the home
+    # school head's permanent exclusion, a Year 6 transition plan. A reintegration needs the home school's
+    # confirmation that it takes the pupil back; every other reason goes through the commissioner.
+    # (england-2025.2 added these and the meeting rule.)
+    provider_end_reasons: frozenset[PlacementEndReason] = frozenset({
+        PlacementEndReason.PLACE_WITHDRAWN, PlacementEndReason.PERMANENTLY_EXCLUDED,
+        PlacementEndReason.TRANSITION_TO_SECONDARY,
+    })
+    end_reasons_confirmed_by_home_school: frozenset[PlacementEndReason] = frozenset(
+        {PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL}
     )
 
     attendance_codes_version: str = ATTENDANCE_CODES_VERSION

@@ -48,6 +48,14 @@ class StaffRegister:
         qualification = self.qualifications.get((staff_id, training))
         return qualification is not None and qualification.valid_on(on)
 
+    def on_register(self, staff_id: str, on: date) -> bool:
+        """A member of staff is on the register on a day when any of their training was completed by then and
+        not revoked (expiry lapses the training, not the membership)."""
+        return any(
+            member == staff_id and q.completed_on <= on and (q.revoked_on is None or on < q.revoked_on)
+            for (member, _), q in self.qualifications.items()
+        )
+
     def _with(self, key: TrainingKey, qualification: Qualification, provision_id: str) -> StaffRegister:
         updated = dict(self.qualifications)
         updated[key] = qualification

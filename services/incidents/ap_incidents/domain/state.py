@@ -129,6 +129,13 @@ class Referral:
     meeting_held: bool = False
     approved_key_stages: frozenset[KeyStage] = frozenset()
     placed: bool = False
+    # Who commissions a place on this referral (None on referrals recorded before it was named).
+    commissioner_id: str | None = None
+    # When each step happened: a placement may not start before the steps it depends on.
+    first_consulted_on: date | None = None
+    eligibility_decided_on: date | None = None
+    first_meeting_on: date | None = None
+    key_stage_approved_on: Mapping[KeyStage, date] = field(default_factory=_empty)
 
 
 # ----------------------------------------------------------------------------- placement
@@ -160,6 +167,7 @@ class Placement:
     transition_plan_ids: frozenset[UUID] = frozenset()
     # Reduced-timetable reviews in order; only the latest can be withdrawn in error.
     timetable_review_ids: tuple[UUID, ...] = ()
+    reintegration_confirmed: bool = False
 
     @property
     def active(self) -> bool:
@@ -190,6 +198,17 @@ class PermanentExclusion:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingTransfer:
+    """A requested move to another school, waiting for the other party's confirmation."""
+
+    transfer_id: UUID
+    from_school_id: str
+    to_school_id: str
+    requested_by: str
+    requested_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class PupilRecord:
     """Everything the pupil-path rules read about one pupil."""
 
@@ -204,6 +223,7 @@ class PupilRecord:
     active_placement_id: UUID | None = None
     suspension_half_days: Mapping[str, int] = field(default_factory=_empty)
     permanent_exclusion: PermanentExclusion | None = None
+    pending_transfer: PendingTransfer | None = None
     records: RecordIndex[RecordEntry] = field(default_factory=RecordIndex)
 
     @property

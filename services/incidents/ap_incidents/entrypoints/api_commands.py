@@ -81,14 +81,16 @@ def _pupil_endpoint(spec: CommandSpec) -> Any:
     return endpoint
 
 
-def _provision_endpoint(spec: CommandSpec) -> Any:
+def _register_endpoint(spec: CommandSpec) -> Any:
+    """A provision's staff register or an organisation's registration: the path names the organisation."""
+
     async def endpoint(
         request: Request,
-        provision_id: str,
         principal: Annotated[Principal, Depends(principal_from_request)],
         headers: Annotated[AccessHeaders, Depends(access_headers)],
     ) -> JSONResponse:
-        command = parse_command(spec, await json_body(request), provision_id=provision_id)
+        owner = {spec.scope_field: request.path_params[spec.scope_field]}
+        command = parse_command(spec, await json_body(request), path_values=owner)
         outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
                                                        correlation_id=headers.correlation_id)
         return accepted_response(outcome)
@@ -99,11 +101,10 @@ def _provision_endpoint(spec: CommandSpec) -> Any:
 def command_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["commands"])
     for spec in COMMANDS.values():
-        scope = "/pupils/{pupil_ref}" if spec.pupil_scoped else "/provisions/{provision_id}"
-        path = f"{scope}/{spec.path}"
+        path = f"{spec.scope_path}/{spec.path}"
         router.add_api_route(
             path,
-            _pupil_endpoint(spec) if spec.pupil_scoped else _provision_endpoint(spec),
+            _pupil_endpoint(spec) if spec.pupil_scoped else _register_endpoint(spec),
             methods=["POST"],
             name=spec.name,
             summary=spec.summary,

@@ -19,7 +19,7 @@ def body_schema_name(spec: CommandSpec) -> str:
 
 
 def path_field(spec: CommandSpec) -> str:
-    return "pupil_ref" if spec.pupil_scoped else "provision_id"
+    return spec.scope_field
 
 
 def body_schemas() -> dict[str, dict[str, Any]]:
@@ -43,12 +43,14 @@ def request_body(spec: CommandSpec) -> dict[str, Any]:
 
 
 def path_parameters(spec: CommandSpec) -> dict[str, Any]:
-    """OpenAPI parameters for the command fields named in the URL (``spec.path_fields``)."""
-    if not spec.path_fields:
+    """OpenAPI parameters for the command fields named in the URL (``spec.path_fields``, and the organisation
+    owning a register, which the endpoint reads from the path itself)."""
+    names = spec.path_fields if spec.pupil_scoped else (spec.scope_field, *spec.path_fields)
+    if not names:
         return {}
     properties = spec.model.model_json_schema(ref_template=REF_TEMPLATE).get("properties", {})
     return {"parameters": [
-        {"name": name, "in": "path", "required": True, "schema": properties[name]} for name in spec.path_fields
+        {"name": name, "in": "path", "required": True, "schema": properties[name]} for name in names
     ]}
 
 

@@ -1,0 +1,112 @@
+"""The register of organisations (stream ``organisation-<id>``): the stored facts access and placements rest on.
+
+Rules served: a local authority answers only for the pupils of the schools registered in its area
+(issue 9: an LA naming itself took over another's pupil); a placement's partnership and the key
+stages it serves are the provision's registered facts, never what a caller types; a place is
+commissioned only by a body responsible for the pupil. The platform administrator keeps the
+register (policy ORG-1); a later registration of the same organisation replaces its facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from ap_contracts.envelope import OrgKind
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.organisations import OrganisationEvent, OrganisationRegistered
+from ap_contracts.events.pupil_vocabulary import KeyStage
+from ap_incidents.domain.commands import RegisterOrganisation
+from ap_incidents.domain.errors import OrganisationFactsIncomplete, OrganisationNotRegistered
+
+# Kinds whose pupils, places or budgets an LA answers for: each names the LA it belongs to.
+_BELONG_TO_AN_LA = frozenset({OrgKind.HOME_SCHOOL, OrgKind.HOST_SCHOOL, OrgKind.PROVISION, OrgKind.COMMISSIONER})
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredOrganisation:
+    organisation_id: str
+    kind: OrgKind
+    local_authority_id: str | None = None
+    partnership_id: str | None = None
+    key_stages: frozenset[KeyStage] = frozenset()
+
+
+def _none() -> Mapping[str, RegisteredOrganisation]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationDirectory:
+    """The registered facts of the organisations one decision needs (loaded by the application)."""
+
+    organisations: Mapping[str, RegisteredOrganisation] = field(default_factory=_none)
+
+    @classmethod
+    def of(cls, organisations: Iterable[RegisteredOrganisation]) -> OrganisationDirectory:
+        return cls(MappingProxyType({o.organisation_id: o for o in organisations}))
+
+    def get(self, organisation_id: str | None) -> RegisteredOrganisation | None:
+        return None if organisation_id is None else self.organisations.get(organisation_id)
+
+    def local_authority_of(self, organisation_id: str | None) -> str | None:
+        """The LA an organisation belongs to (an LA belongs to itself); None when not registered."""
+        registered = self.get(organisation_id)
+        if registered is None:
+            return None
+        if registered.kind is OrgKind.LOCAL_AUTHORITY:
+            return registered.organisation_id
+        return registered.local_authority_id
+
+    def require(self, organisation_id: str, kind: OrgKind, what: str) -> RegisteredOrganisation:
+        """The registration of ``organisation_id`` as a ``kind``, or ``OrganisationNotRegistered``."""
+        registered = self.get(organisation_id)
+        if registered is None or registered.kind is not kind:
+            raise OrganisationNotRegistered(
+                f"{what} {organisation_id} is not on the register of organisations as a {kind.value.replace('_', ' ')}"
+            )
+        return registered
+
+
+NO_ORGANISATIONS = OrganisationDirectory()
+
+
+def evolve_organisation(current: RegisteredOrganisation | None, event: DomainEvent) -> RegisteredOrganisation | None:
+    """Fold one event of an organisation's stream; the latest registration holds."""
+    if not isinstance(event, OrganisationRegistered):
+        return current
+    return RegisteredOrganisation(event.organisation_id, event.kind, event.local_authority_id, event.partnership_id,
+                                  frozenset(event.key_stages))
+
+
+def decide_registration(command: RegisterOrganisation,
+                        current: RegisteredOrganisation | None) -> list[OrganisationEvent]:
+    """An organisation is registered with every fact its kind is relied on for; the same facts again record nothing."""
+    _require_complete(command)
+    facts = RegisteredOrganisation(command.organisation_id, command.kind, command.local_authority_id,
+                                   command.partnership_id, frozenset(command.key_stages))
+    if facts == current:
+        return []
+    return [OrganisationRegistered(
+        organisation_id=command.organisation_id, kind=command.kind, local_authority_id=command.local_authority_id,
+        partnership_id=command.partnership_id, key_stages=tuple(sorted(set(command.key_stages))),
+    )]
+
+
+def _require_complete(command: RegisterOrganisation) -> None:
+    missing = []
+    if command.kind in _BELONG_TO_AN_LA and command.local_authority_id is None:
+        missing.append("local_authority_id (the local authority it belongs to)")
+    if command.kind is OrgKind.LOCAL_AUTHORITY and command.local_authority_id not in (None, command.organisation_id):
+        missing.append("no other local_authority_id (a local authority belongs to itself)")
+    if command.kind is OrgKind.PROVISION:
+        if not command.key_stages:
+            missing.append("key_stages (the key stages it is registered to serve)")
+        if command.partnership_id is None:
+            missing.append("partnership_id (the partnership it serves)")
+    elif command.key_stages:
+        missing.append("no key_stages (only a provision serves key stages)")
+    if missing:
+        raise OrganisationFactsIncomplete(f"a {command.kind.value.replace('_', ' ')} is registered with "
+                                          + "; ".join(missing))
