@@ -1,24 +1,26 @@
 """Any finance report as tidy CSV: one figure per row, the same figures as its JSON.
 
 Columns: section, line, measure, value, unit, display. Money is ``value`` in whole pence (unit
-``pence``) with ``display`` in pounds (``£1,234.56``); suppressed figures are ``c``.
+``pence``) with ``display`` in pounds (``£1,234.56``); suppressed figures are ``c``. Numbers are
+written as numbers and every row goes through ``ap_runtime.spreadsheet``: text a spreadsheet would
+run as a formula (a note or label beginning with ``=``, a displayed ``-£15.00``) gets a leading quote.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ap_contracts.money import format_pounds
 from ap_finance.reports.models import ReportModel
+from ap_runtime.spreadsheet import SafeCsvWriter
 
 COLUMNS = ("section", "line", "measure", "value", "unit", "display")
 _LINE_KEYS = ("line", "funding_source", "school_id", "item_kind")
 _UNITS = {"placements": "count", "pupil_days": "days"}
 
-Row = tuple[str, str, str, str, str, str]
+Row = tuple[str, str, str, str | int, str, str]  # value: a number stays a number
 
 
 def _unit(key: str) -> str:
@@ -33,7 +35,8 @@ def _scalar(section: str, line: str, key: str, value: Any) -> Row:
     if isinstance(value, list):
         value = ";".join(str(v) for v in value)
     shown = format_pounds(value) if unit == "pence" and isinstance(value, int) else str(value)
-    return (section, line, measure, str(value), unit, shown)
+    number = isinstance(value, int) and not isinstance(value, bool)
+    return (section, line, measure, value if number else str(value), unit, shown)
 
 
 def _mapping(section: str, line: str, values: Mapping[str, Any], prefix: str = "") -> Iterator[Row]:
@@ -70,7 +73,7 @@ def rows(report: ReportModel) -> Iterator[Row]:
 
 def render_csv(report: ReportModel) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows(report))
     return buffer.getvalue()

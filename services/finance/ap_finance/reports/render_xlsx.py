@@ -4,7 +4,8 @@ Sheets: "Budget v actual" (categories and a totals row, header frozen), "Funding
 (funding sources, carry-forward and the surplus, placement costs) and "Notes" (rounding rule,
 source event position, methods). Pounds are exact: whole pence / 100 as decimals, formatted £0.00.
 Totals are written as values (the sums of the rows above), so they read back without a spreadsheet
-engine and match the ledger to the penny.
+engine and match the ledger to the penny. No text cell can run as a formula: the finished workbook
+goes through ``ap_runtime.spreadsheet.neutralise_workbook`` before it is saved.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ap_finance.reports.models import CategoryFigures, FundingFigures, PublishedNumber, QuarterlyReturn
+from ap_runtime.spreadsheet import neutralise_workbook
 
 POUNDS = '"£"#,##0.00;[Red]-"£"#,##0.00'
 BOLD = Font(bold=True)
@@ -177,6 +179,7 @@ def quarterly_return_workbook(report: QuarterlyReturn) -> bytes:
     _notes_sheet(book.create_sheet("Notes"), report)
     book.properties.title = f"Quarterly financial return {report.header.provision_id} {report.header.financial_year}"
     book.properties.creator = "AP platform finance service"
+    neutralise_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
