@@ -16,9 +16,12 @@ UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 LOCAL := deploy/local
 PYTEST_ARGS ?=
 
-# Evaluated by the shell of each recipe: a caller's servers win over the local ones.
+# Evaluated by the shell of each recipe: a caller's servers win over the local ones. The local Kafka
+# runs SASL/SCRAM with ACLs: its admin's credentials (AP_KAFKA_*) go with it; a caller who names
+# KAFKA_BOOTSTRAP_SERVERS sets AP_KAFKA_SECURITY_PROTOCOL/USERNAME/PASSWORD too when it needs them.
 SERVERS = DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL)/postgres.sh url)}" \
-	KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-$$($(LOCAL)/kafka.sh url)}"
+	KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-$$($(LOCAL)/kafka.sh url)}" \
+	$$([ -n "$${KAFKA_BOOTSTRAP_SERVERS:-}" ] || $(LOCAL)/kafka.sh admin-env)
 
 install: ## virtualenv with the hash-pinned lock and the project itself (editable)
 	@if [ ! -x $(BIN)/python ]; then \

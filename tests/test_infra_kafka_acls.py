@@ -55,9 +55,10 @@ async def test_a_service_principal_is_allowed_its_topics_and_refused_the_others(
     grants = [g for g in kafka_acls.platform_grants(topics, principal_prefix=prefix) if g.principal == finance]
     await asyncio.to_thread(kafka_acls.add_scram_user, finance, password, kafka_bootstrap, config, libs)
     await asyncio.to_thread(kafka_acls.apply, grants, kafka_bootstrap, config, libs)
-    as_finance = client_security(KafkaSecurity("SASL_PLAINTEXT", finance, password))
+    as_finance = KafkaSecurity("SASL_PLAINTEXT", finance, password)
 
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **as_finance, request_timeout_ms=15_000)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **client_security(as_finance),
+                                request_timeout_ms=15_000)
     await producer.start()
     try:
         await producer.send_and_wait(topics.finance_events, b"own topic")  # its own events topic: allowed
@@ -67,8 +68,8 @@ async def test_a_service_principal_is_allowed_its_topics_and_refused_the_others(
     finally:
         await producer.stop()
 
-    consumer = AIOKafkaConsumer(topics.incidents_commands, bootstrap_servers=kafka_bootstrap, **as_finance,
-                                group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(topics.incidents_commands, bootstrap_servers=kafka_bootstrap,
+                                **client_security(as_finance), group_id=None, auto_offset_reset="earliest")
     with pytest.raises(TopicAuthorizationFailedError):
         await consumer.start()
         await consumer.getmany(timeout_ms=5_000)
