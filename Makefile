@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
-.PHONY: install up down test lint bench demo
+.PHONY: install up down test lint bench demo fuzz
 
 PYTHON ?= python3
 VENV := .venv
@@ -57,6 +57,14 @@ test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
 	  echo "[make test] integration tests run: unknown (pytest exited $$status before its summary)"; \
 	fi; \
 	exit $$status
+
+# Property-based tests unseeded and longer, on purpose (CI runs them derandomised: see conftest.py).
+# Every hypothesis test (-m hypothesis, the schemathesis API tests included) with the ``fuzz`` profile:
+# random draws, 1000 examples where a test does not set its own count, AP_FUZZ_FACTOR (default 10)
+# times the schemathesis examples. A failure prints its example or curl request: make it a test.
+FUZZ_FACTOR ?= 10
+fuzz: install up ## property-based and API fuzz tests, random and longer (not run by CI)
+	env $(SERVERS) AP_HYPOTHESIS_PROFILE=fuzz AP_FUZZ_FACTOR=$(FUZZ_FACTOR) $(BIN)/pytest -m hypothesis $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/ruff check .

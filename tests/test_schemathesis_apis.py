@@ -12,11 +12,13 @@ half of the generated ``pupil_ref`` path values name one of its pupils, so comma
 reach the pupil-path rules and the read models, not only the "unknown pupil" answer.
 
 Per operation: up to 20 of schemathesis' boundary cases (its coverage phase, the same every run),
-then 40 generated requests that fit the schema and 15 that break it (random each run: a failure
-prints the curl command that reproduces it). The whole service stays well under a minute. The test fails
-listing every operation that answered 5xx or dropped the connection, with a curl command that
-reproduces it. Finance is included automatically once ``ap_finance.entrypoints.api`` has
-``create_app`` and ``main``.
+then 40 generated requests that fit the schema and 15 that break it. Generation goes through
+hypothesis and follows the profile the root conftest selects: ``ci`` (derandomised: the same
+requests every run, so CI cannot fail by chance) or, under ``make fuzz``, ``fuzz`` (random) with
+``AP_FUZZ_FACTOR`` times as many examples and as much time. The whole service stays well under a
+minute in CI. The test fails listing every operation that answered 5xx or dropped the connection,
+with a curl command that reproduces it: that request becomes a plain test in the service's tests.
+Finance is included automatically once ``ap_finance.entrypoints.api`` has ``create_app`` and ``main``.
 """
 
 from __future__ import annotations
@@ -55,12 +57,13 @@ from ap_runtime.access import Role, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.privacy.testing import master_keys_env, random_ring
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.hypothesis]  # ``make fuzz`` selects -m hypothesis
 
-POSITIVE_EXAMPLES = 40  # per operation, requests that fit the schema
-NEGATIVE_EXAMPLES = 15  # per operation, requests that break it
+FUZZ_FACTOR = max(1, int(os.environ.get("AP_FUZZ_FACTOR") or "1"))  # ``make fuzz``: more and longer
+POSITIVE_EXAMPLES = 40 * FUZZ_FACTOR  # per operation, requests that fit the schema
+NEGATIVE_EXAMPLES = 15 * FUZZ_FACTOR  # per operation, requests that break it
 COVERAGE_CASES = 20  # per operation, schemathesis' boundary cases
-SERVICE_SECONDS = 60.0
+SERVICE_SECONDS = 60.0 * FUZZ_FACTOR
 READY_SECONDS = 60.0
 
 # An organisation of each kind, for the tokens (the demo's organisations where there is one).
@@ -314,8 +317,9 @@ def exercise(service: RunningService) -> Findings:
         for mode, examples in ((GenerationMode.POSITIVE, POSITIVE_EXAMPLES),
                                (GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES)):
 
-            @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            # Seeding, randomness and the example database come from the selected profile (root conftest).
+            @settings(max_examples=examples, deadline=None, phases=[Phase.explicit, Phase.generate],
+                      suppress_health_check=list(HealthCheck))
             @given(case=_strategy(operation, mode, service.pupil_refs),
                    token=st.sampled_from(service.tokens))
             def send(case: Any, token: tuple[str, str | None]) -> None:
