@@ -1,0 +1,95 @@
+"""The incidents service does its normal work with each database reached through its own role.
+
+Rule served: issue 9 "Audit, keys and roles": incidents connects to its event store and read models
+as ``ap_incidents`` (its own database only), to the pupil keys as ``ap_keys`` and to the access audit
+as the append-only ``ap_audit`` role, never as the superuser (roles from ``ap_runtime.pg_roles``, as
+the deploy scripts make them). This module's ``service`` replaces the conftest's (same wiring, role
+DSNs); the API and projection tests imported below run unchanged against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+
+from ap_incidents.adapters.dependencies import IncidentsDeps
+from ap_incidents.entrypoints.api import create_app
+from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
+from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
+from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.keystore import KeyStore
+from ap_runtime.privacy.testing import random_ring
+from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.runner import build_app
+
+from .conftest import RunningProjections, ServiceUnderTest
+from .test_incidents_api_rules import (
+    test_a_placement_needs_the_parent_consulted_first as test_role_refuses_a_placement_before_the_parent_is_consulted,
+)
+from .test_incidents_app_projections import (
+    test_the_register_follows_a_reduced_timetable_and_its_withdrawn_review as test_role_builds_the_register,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+
+__all__ = ["test_role_builds_the_register", "test_role_refuses_a_placement_before_the_parent_is_consulted"]
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def service(new_role_databases: Callable[..., Awaitable[dict[str, str]]], new_topic: Callable[..., Any],
+                  kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
+    roles = await new_role_databases("inc_role", "ap_incidents", "ap_audit", "ap_keys")
+    dsns = {"events": roles["ap_incidents"], "audit": roles["ap_audit"], "keys": roles["ap_keys"]}
+    events_pool = await asyncpg.create_pool(dsns["events"], min_size=2, max_size=20)
+    audit_pool = await open_audit_pool(dsns["audit"])
+    ring, _raw = random_ring()
+    keystore = await KeyStore.open(dsns["keys"], ring)
+    pair = generate_keypair()
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
+    verifier = TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS)
+    deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
+    await deps.migrate()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
+    topic = await new_topic("incidents-role-events")
+    under_test = ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
+    await under_test.register_organisations()
+    await under_test.register_staff()
+    yield under_test
+    await client.aclose()
+    await keystore.close()
+    await events_pool.close()
+    await audit_pool.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
+    """The conftest's read models, on this module's service (its read pool: the incidents role)."""
+    codec = PersonalDataCodec(service.deps.keystore)
+    topics = (service.events_topic,)
+    runners = [ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
+                                group_id=f"test.{projection.name}.{service.events_topic}")
+               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
+    app = build_app(runners, service.bootstrap)
+    assert app.broker is not None
+    async with app.broker:
+        for runner in runners:
+            await runner.start()
+        await app.broker.start()
+        yield RunningProjections(service, tuple(r.projection.name for r in runners))
+        for runner in runners:
+            await runner.stop()
+
+
+async def test_incidents_signs_in_as_its_roles_not_the_superuser(service: ServiceUnderTest) -> None:
+    pools = {"ap_incidents": service.deps.events_pool, "ap_audit": service.deps.audit_pool}
+    for kind, pool in pools.items():
+        row = await pool.fetchrow("SELECT current_user AS role, rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert row is not None and row["role"].endswith(f"_{kind}") and not row["rolsuper"], row
+    assert await service.deps.audit_pool.fetchval("SELECT count(*) FROM access_audit") > 0
