@@ -49,3 +49,19 @@ def bind_message_context(correlation_id: object, causation_id: object | None = N
 
 def clear_message_context() -> None:
     structlog.contextvars.clear_contextvars()
+
+
+def exception_place(error: BaseException) -> str:
+    """``<type> at <module>:<line>``: what failed and where, never the exception's text.
+
+    Rule served (issue 9): code that holds decrypted personal data (projections, command handlers)
+    may fail with a message that repeats that data (a constraint error quoting a value, a formatted
+    ``ValueError``). Logs, dead-letter tables and dead-letter headers record this instead.
+    """
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return type(error).__name__
+    module = frame.tb_frame.f_globals.get("__name__", "?")
+    return f"{type(error).__name__} at {module}:{frame.tb_lineno}"

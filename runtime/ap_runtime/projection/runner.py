@@ -24,10 +24,11 @@ from faststream import AckPolicy, Context, FastStream
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
+from ap_contracts.schema_tools import describe_validation_error
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.kafka import broker_security, decode_envelope, idempotent_producer
-from ap_runtime.logging import bind_message_context, clear_message_context, get_logger
+from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.store import active_schema, ensure_registered
 
@@ -99,8 +100,9 @@ class ProjectionRunner:
     async def _decode(self, record: KafkaRecord) -> _Decoded:
         try:
             envelope = decode_envelope(record.value or b"")
-        except ValidationError as exc:
-            return _Decoded(record, None, f"undecodable envelope: {exc.errors()[:3]}")
+        except ValidationError as exc:  # fields and problems only: the values may be personal
+            problems = "; ".join(f"{p['field']}: {p['problem']}" for p in describe_validation_error(exc)[:3])
+            return _Decoded(record, None, f"undecodable envelope: {problems}")
         payload = envelope.payload
         if self.projection.needs_personal_data and self._codec is not None:
             payload = await self._codec.reveal(
@@ -170,8 +172,8 @@ class ProjectionRunner:
                 return True
             except _TRANSIENT:
                 raise
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # type and place only: the text may repeat decrypted data
+                error = exception_place(exc)
                 log.warning("apply failed", attempt=attempt, error=error)
         await self._dead_letter(conn, item, error)
         return False

@@ -19,7 +19,6 @@ would stall the partition, and with it the deletion of processed commands from t
 from __future__ import annotations
 
 import json
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +40,9 @@ from ap_runtime.access import (
     TokenRejected,
     TokenVerifier,
 )
+from ap_runtime.access.token_replay import TokenReplayed, WriteTokenLedger
 from ap_runtime.kafka import header
-from ap_runtime.logging import get_logger
+from ap_runtime.logging import exception_place, get_logger
 
 log = get_logger("ap.incidents.commands")
 
@@ -135,11 +135,28 @@ def _principal(verifier: TokenVerifier, headers: Iterable[tuple[str, bytes]], kn
     raw = header(headers, AUTHORIZATION_HEADER) or ""
     scheme, _, token = raw.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _Refused(CommandResult("denied", 401, rule="token.missing", message="missing bearer token", **known))
+        raise _unauthenticated("token.missing", "missing bearer token", known)
     try:
         return verifier.verify(token.strip())
     except TokenRejected as rejected:
-        raise _Refused(CommandResult("denied", 401, rule="token.invalid", message=rejected.reason, **known)) from None
+        raise _unauthenticated("token.invalid", rejected.reason, known) from None
+
+
+def _unauthenticated(rule: str, reason: str, known: dict[str, Any]) -> _Refused:
+    """A 401 result, logged with the reason and where the record came from (never the token)."""
+    log.warning("access.unauthenticated", reason=reason, source=known.get("source"),
+                command_type=known.get("command_type"), command_id=known.get("command_id"))
+    return _Refused(CommandResult("denied", 401, rule=rule, message=reason, **known))
+
+
+async def _claim(write_tokens: WriteTokenLedger | None, principal: Principal, command_id: UUID,
+                 known: dict[str, Any]) -> None:
+    if write_tokens is None:
+        return
+    try:
+        await write_tokens.claim(principal, command_id)
+    except TokenReplayed as replayed:
+        raise _unauthenticated("token.replayed", replayed.reason, known) from None
 
 
 def _pupil_ref(message: Mapping[str, Any]) -> UUID | None:
@@ -160,8 +177,12 @@ def _correlation(headers: Iterable[tuple[str, bytes]]) -> UUID:
 
 
 async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: bytes | None,
-                 headers: Iterable[tuple[str, bytes]], source: str) -> CommandResult:
-    """The result of one command record; transient failures (database, audit) raise so it is redelivered."""
+                 headers: Iterable[tuple[str, bytes]], source: str,
+                 write_tokens: WriteTokenLedger | None = None) -> CommandResult:
+    """The result of one command record; transient failures (database, audit) raise so it is redelivered.
+
+    With ``write_tokens`` a token that already carried another command is refused (401), as over HTTP.
+    """
     headers = list(headers)
     known: dict[str, Any] = {"source": source}
     try:
@@ -181,6 +202,7 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
                                     provision_id=None if provision is None else str(provision))
         except InvalidCommandBody as invalid:
             raise _invalid(list(invalid.problems), **known) from None
+        await _claim(write_tokens, principal, command.command_id, known)
         outcome = await app.execute(principal, command, purpose=header(headers, PURPOSE_HEADER),
                                     correlation_id=_correlation(headers))
     except _Refused as refused:
@@ -195,10 +217,8 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
         if is_transient(error):
             raise
         # The type and where it was raised, not the message: it may repeat the command's values.
-        frames = traceback.extract_tb(error.__traceback__)
         log.error("command failed", source=source, command_type=known.get("command_type"),
-                  command_id=known.get("command_id"), error=type(error).__name__,
-                  raised_at=f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None)
+                  command_id=known.get("command_id"), error=exception_place(error))
         return CommandResult("failed", 500, message=f"the command could not be processed ({type(error).__name__})",
                              **known)
     created = bool(outcome.event_ids) and not outcome.duplicate
