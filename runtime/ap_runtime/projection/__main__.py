@@ -1,8 +1,14 @@
-"""Operator commands for projections: run, rebuild, status.
+"""Operator commands for projections: list, run, rebuild, status.
 
-    python -m ap_runtime.projection run --projection ap_runtime.testing.projections:CounterProjection --dsn ...
-    python -m ap_runtime.projection rebuild --projection ... --dsn ...
-    python -m ap_runtime.projection status --projection ... --dsn ...
+    ap projections list
+    ap projections rebuild notification_alerts [--topic ap.incidents.events] [--dsn ...]
+    ap projections run incidents_behaviour_log incidents_placement_register
+    ap projections status reporting_facts
+
+A projection is named as the registry knows it (``ap projections list``; each is built with its
+collaborators from the environment, see ``ap_runtime.projection.registry``), or as ``module:Class``
+for a projection outside the registry (then ``--dsn`` is required). ``--topic`` (repeatable)
+replaces the topics the projection reads; ``--dsn`` its read-model database.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import asyncio
 import importlib
 import os
 import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 import typer
@@ -21,27 +29,27 @@ from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection.base import Projection
 from ap_runtime.projection.rebuild import rebuild
+from ap_runtime.projection.registry import (
+    BuiltProjection,
+    ProjectionOptions,
+    UnknownProjection,
+    projection_named,
+    registered_projections,
+)
 from ap_runtime.projection.runner import ProjectionRunner, build_app
 from ap_runtime.projection.status import projection_health
 from ap_runtime.settings import DEFAULT_KAFKA
 
 app = typer.Typer(help="Run, rebuild and inspect read-model projections.", no_args_is_help=True)
 
-ProjectionOpt = typer.Option(..., "--projection", help="module:Class of the projection(s)")
-DsnOpt = typer.Option(..., "--dsn", help="PostgreSQL DSN of the read model database")
+NamesArg = typer.Argument(None, help="registered projection names (see `list`)", show_default=False)
+ProjectionOpt = typer.Option([], "--projection", help="module:Class of a projection outside the registry")
+DsnOpt = typer.Option(None, "--dsn", help="PostgreSQL DSN of the read model database (default: the service's)")
+TopicOpt = typer.Option([], "--topic", help="topic to read instead of the projection's own (repeatable)")
 
 
-def _load(specs: list[str]) -> list[Projection]:
-    found: list[Projection] = []
-    for spec in specs:
-        module, _, attr = spec.partition(":")
-        cls = getattr(importlib.import_module(module), attr)
-        found.append(cls())
-    return found
-
-
-async def _codec_for(projections: list[Projection]) -> EventCodec | None:
-    if not any(p.needs_personal_data for p in projections):
+async def _codec_for(projection: Projection) -> EventCodec | None:
+    if not projection.needs_personal_data:
         return None
     from ap_runtime.privacy.factory import codec_from_env
 
@@ -49,73 +57,108 @@ async def _codec_for(projections: list[Projection]) -> EventCodec | None:
     return codec
 
 
+@asynccontextmanager
+async def _by_class(spec: str, options: ProjectionOptions) -> AsyncIterator[BuiltProjection]:
+    if not options.dsn:
+        raise typer.BadParameter(f"{spec}: a projection named as module:Class needs --dsn")
+    module, _, attr = spec.partition(":")
+    cls = getattr(importlib.import_module(module), attr)
+    projection: Projection = cls(topics=options.topics) if options.topics else cls()
+    pool = await asyncpg.create_pool(options.dsn, min_size=1, max_size=8)
+    try:
+        yield BuiltProjection(projection, pool, await _codec_for(projection))
+    finally:
+        await pool.close()
+
+
+async def _open_all(stack: AsyncExitStack, names: list[str] | None, classes: list[str], dsn: str | None,
+                    topics: list[str]) -> list[BuiltProjection]:
+    if not names and not classes:
+        raise typer.BadParameter("name at least one projection (see `ap projections list`)")
+    options = ProjectionOptions(topics=tuple(topics) or None, dsn=dsn)
+    built: list[BuiltProjection] = []
+    for name in names or []:
+        try:
+            entry = projection_named(name)
+        except UnknownProjection as exc:
+            raise typer.BadParameter(str(exc)) from None
+        one = await stack.enter_async_context(entry.open(options))
+        if one.codec is None:
+            one.codec = await _codec_for(one.projection)
+        built.append(one)
+    for spec in classes:
+        built.append(await stack.enter_async_context(_by_class(spec, options)))
+    return built
+
+
 def _bootstrap() -> str:
     return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
 
 
+@app.command(name="list")
+def list_cmd() -> None:
+    """The projections the registry knows, by service."""
+    table = Table("projection", "service")
+    for entry in sorted(registered_projections().values(), key=lambda e: (e.service, e.name)):
+        table.add_row(entry.name, entry.service)
+    Console().print(table)
+
+
 @app.command()
-def run(projection: list[str] = ProjectionOpt, dsn: str = DsnOpt) -> None:
+def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
+        topic: list[str] = TopicOpt) -> None:
     """Consume and apply until stopped (SIGTERM/SIGINT)."""
     configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
 
     async def main() -> None:
-        projections = _load(projection)
-        pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
-        codec = await _codec_for(projections)
-        runners = [ProjectionRunner(p, pool, _bootstrap(), codec=codec) for p in projections]
-        stream_app = build_app(runners, _bootstrap())
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stream_app.exit)
-        try:
+        async with AsyncExitStack() as stack:
+            built = await _open_all(stack, names, projection, dsn, topic)
+            runners = [ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec) for b in built]
+            stream_app = build_app(runners, _bootstrap())
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stream_app.exit)
             await stream_app.run()
-        finally:
-            await pool.close()
 
     asyncio.run(main())
 
 
 @app.command(name="rebuild")
-def rebuild_cmd(projection: list[str] = ProjectionOpt, dsn: str = DsnOpt) -> None:
-    """Fill a new generation from the start of the topics, then switch serving to it."""
+def rebuild_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
+                topic: list[str] = TopicOpt) -> None:
+    """Fill a new generation from the start of the topics, then switch serving to it (and drop the old one)."""
     configure_logging("WARNING")
 
     async def main() -> None:
-        projections = _load(projection)
-        pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
-        codec = await _codec_for(projections)
-        try:
-            for p in projections:
-                runner = ProjectionRunner(p, pool, _bootstrap(), codec=codec, group_id=f"rebuild.{p.name}")
+        async with AsyncExitStack() as stack:
+            for b in await _open_all(stack, names, projection, dsn, topic):
+                runner = ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec,
+                                          group_id=f"rebuild.{b.projection.name}")
                 await runner.start()
                 try:
-                    schema = await rebuild(runner, pool, _bootstrap())
+                    schema = await rebuild(runner, b.pool, _bootstrap())
                 finally:
                     await runner.stop()
-                Console().print(f"[green]{p.name}[/] now served from [bold]{schema}[/]")
-        finally:
-            await pool.close()
+                Console().print(f"[green]{b.projection.name}[/] now served from [bold]{schema}[/]")
 
     asyncio.run(main())
 
 
 @app.command()
-def status(projection: list[str] = ProjectionOpt, dsn: str = DsnOpt, sample_seconds: float = 2.0) -> None:
+def status(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
+           topic: list[str] = TopicOpt, sample_seconds: float = 2.0) -> None:
     """Events applied, events/s over a short sample, consumer lag and last activity of each projection."""
 
     async def main() -> None:
-        projections = _load(projection)
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-        try:
-            rows = await projection_health(pool, _bootstrap(), {p.name: p.topics for p in projections},
-                                           sample_seconds)
-        finally:
-            await pool.close()
         table = Table("projection", "schema", "applied", "events/s", "lag", "dead-lettered", "last applied")
-        for r in rows:
-            table.add_row(r.name, r.schema, str(r.events_applied), str(r.events_per_second),
-                          "unknown" if r.consumer_lag is None else str(r.consumer_lag), str(r.dead_lettered),
-                          str(r.last_applied_at))
+        async with AsyncExitStack() as stack:
+            for b in await _open_all(stack, names, projection, dsn, topic):
+                rows = await projection_health(b.pool, _bootstrap(), {b.projection.name: b.projection.topics},
+                                               sample_seconds)
+                for r in rows:
+                    table.add_row(r.name, r.schema, str(r.events_applied), str(r.events_per_second),
+                                  "unknown" if r.consumer_lag is None else str(r.consumer_lag),
+                                  str(r.dead_lettered), str(r.last_applied_at))
         Console().print(table)
 
     asyncio.run(main())

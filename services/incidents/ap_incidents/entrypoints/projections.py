@@ -3,9 +3,9 @@
     python -m ap_incidents.entrypoints.projections
 
 Consumes ``ap.incidents.events`` (``AP_INCIDENTS_EVENTS_TOPIC`` overrides, for tests) into the read
-model database (``AP_INCIDENTS_READ_DSN``, default the ``ap_incidents`` database); decrypts
-personal fields with the pupil keys (``AP_MASTER_KEYS``, ``AP_DSN_AP_KEYS``). Rebuild with
-``python -m ap_runtime.projection rebuild --projection ap_incidents.projections:BehaviourLogProjection``.
+model database (``AP_INCIDENTS_READ_DSN``, default the ``ap_incidents`` database). Personal fields
+are stored sealed, as the events carry them, so this process holds no pupil key and no master key
+(the API decrypts at read). Rebuild with ``ap projections rebuild incidents_behaviour_log``.
 """
 
 import asyncio
@@ -18,7 +18,6 @@ from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.adapters.dependencies import EVENTS_DATABASE, READ_DSN_ENV
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.logging import configure_logging
-from ap_runtime.privacy.factory import codec_from_env
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.settings import Settings, database_dsn
@@ -35,8 +34,7 @@ async def _main() -> None:
     suffix = "" if topic == INCIDENTS_EVENTS else f".{topic}"
     pool = await asyncpg.create_pool(os.environ.get(READ_DSN_ENV) or database_dsn(EVENTS_DATABASE),
                                      min_size=2, max_size=8)
-    codec = await codec_from_env()
-    runners = [ProjectionRunner(projection, pool, bootstrap, codec=codec,
+    runners = [ProjectionRunner(projection, pool, bootstrap,
                                 group_id=f"ap.projection.{projection.name}{suffix}")
                for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
     app = build_app(runners, bootstrap)

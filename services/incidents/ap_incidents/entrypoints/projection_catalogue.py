@@ -1,0 +1,25 @@
+"""The incidents service's projections, as ``ap projections`` builds them (see ``ap_runtime.projection.registry``).
+
+Neither decrypts: personal values stay sealed in the read models, so no key is needed to run or
+rebuild them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ap_incidents.adapters.dependencies import EVENTS_DATABASE, READ_DSN_ENV
+from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_runtime.projection.registry import RegisteredProjection, pooled
+from ap_runtime.settings import database_dsn
+
+
+def _read_dsn() -> str:
+    return os.environ.get(READ_DSN_ENV) or database_dsn(EVENTS_DATABASE)
+
+
+PROJECTIONS = (
+    RegisteredProjection(BehaviourLogProjection.name, "incidents", pooled(BehaviourLogProjection, _read_dsn)),
+    RegisteredProjection(PlacementRegisterProjection.name, "incidents",
+                         pooled(PlacementRegisterProjection, _read_dsn)),
+)

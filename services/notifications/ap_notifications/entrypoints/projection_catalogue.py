@@ -1,0 +1,66 @@
+"""The notifications service's projections, as ``ap projections`` builds them, collaborators included.
+
+The alert projections dispatch alerts and offer safeguarding files through the service's own
+command executor, delivery channel and rule book (``wiring.open_services``, from the environment
+as the worker has it); a rebuild records and delivers nothing twice (idempotent commands). See
+``ap_runtime.projection.registry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from ap_notifications.application.access_alerting import AccessAlertProjection
+from ap_notifications.application.alerting import AlertingProjection
+from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_notifications.entrypoints.wiring import NotificationServices, open_services
+from ap_notifications.projections.inbox import InboxProjection
+from ap_runtime.projection.base import Projection
+from ap_runtime.projection.registry import (
+    BuiltProjection,
+    ProjectionOpener,
+    ProjectionOptions,
+    RegisteredProjection,
+)
+
+Build = Callable[[NotificationServices, NotificationSettings, tuple[str, ...] | None], Projection]
+
+
+def _with_services(build: Build) -> ProjectionOpener:
+    @asynccontextmanager
+    async def opened(options: ProjectionOptions) -> AsyncIterator[BuiltProjection]:
+        settings = NotificationSettings.from_env()
+        if options.dsn:
+            settings = replace(settings, dsn=options.dsn)
+        services = await open_services(settings)
+        try:
+            yield BuiltProjection(build(services, settings, options.topics), services.pool)
+        finally:
+            await services.close()
+
+    return opened
+
+
+def _alerts(services: NotificationServices, settings: NotificationSettings,
+            topics: tuple[str, ...] | None) -> Projection:
+    return AlertingProjection(services.dispatcher, services.transfers, services.book,
+                              topics=topics or (settings.incidents_topic,))
+
+
+def _access_alerts(services: NotificationServices, settings: NotificationSettings,
+                   topics: tuple[str, ...] | None) -> Projection:
+    return AccessAlertProjection(services.dispatcher, topics=topics or (settings.privacy_topic,))
+
+
+def _inbox(_services: NotificationServices, settings: NotificationSettings,
+           topics: tuple[str, ...] | None) -> Projection:
+    return InboxProjection(topics=topics or (settings.notifications_topic,))
+
+
+PROJECTIONS = (
+    RegisteredProjection(AlertingProjection.name, "notifications", _with_services(_alerts)),
+    RegisteredProjection(AccessAlertProjection.name, "notifications", _with_services(_access_alerts)),
+    RegisteredProjection(InboxProjection.name, "notifications", _with_services(_inbox)),
+)

@@ -1,0 +1,19 @@
+"""The reporting service's projection, as ``ap projections`` builds it (see ``ap_runtime.projection.registry``)."""
+
+from __future__ import annotations
+
+from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_reporting.projections.facts import ReportingFactsProjection
+from ap_runtime.projection.base import Projection
+from ap_runtime.projection.registry import RegisteredProjection, pooled
+
+
+def _facts(topics: tuple[str, ...] | None) -> Projection:
+    return ReportingFactsProjection(topics=topics or (ReportingSettings.from_env().topic,))
+
+
+def _dsn() -> str:
+    return ReportingSettings.from_env().dsn
+
+
+PROJECTIONS = (RegisteredProjection(ReportingFactsProjection.name, "reporting", pooled(_facts, _dsn)),)
