@@ -21,6 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.identifiers import OrganisationId
 from ap_contracts.money import Pence, SignedPence
 from ap_contracts.topics import FINANCE_EVENTS
 
@@ -36,10 +37,6 @@ FinancialYear = Annotated[
     str,
     Field(pattern=r"^\d{4}-\d{2}$", description="English financial year, 1 April to 31 March, e.g. '2026-27'"),
     AfterValidator(_check_financial_year),
-]
-OrganisationId = Annotated[
-    str,
-    Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
 ]
 UserId = Annotated[str, Field(min_length=1, max_length=200)]
 SupplierName = Annotated[str, Field(min_length=1, max_length=200)]

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, JsonValue
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.placements import TransitionVisit
-from ap_contracts.events.provision_staff import StaffId, TrainingRevocationReason
+from ap_contracts.events.provision_staff import TrainingRevocationReason
 from ap_contracts.events.pupil_corrections import CorrectionReason
 from ap_contracts.events.pupil_vocabulary import (
     Agency,
@@ -35,7 +35,6 @@ from ap_contracts.events.pupil_vocabulary import (
     ItemDisposal,
     KeyStage,
     KeyworkerFocus,
-    OrganisationId,
     ParentView,
     PlacementEndReason,
     Professional,
@@ -54,6 +53,7 @@ from ap_contracts.events.pupil_vocabulary import (
     TrainingKind,
     YearGroup,
 )
+from ap_contracts.identifiers import OrganisationId, StaffId
 from ap_contracts.money import Pence
 from ap_contracts.text import TextGuardedModel
 
