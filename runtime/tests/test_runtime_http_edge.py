@@ -141,3 +141,12 @@ def test_limits_come_from_the_environment_and_a_bad_value_is_named() -> None:
     assert EdgeLimits.from_env({}) == EdgeLimits()
     with pytest.raises(ValueError, match="AP_HTTP_RATE_BURST"):
         EdgeLimits.from_env({"AP_HTTP_RATE_BURST": "-1"})
+
+
+def test_the_buckets_kept_in_memory_are_bounded() -> None:
+    from ap_runtime.http import rate_limit
+
+    buckets = TokenBuckets(per_second=0.001, burst=1, clock=lambda: 0.0)  # nothing ever refills
+    for n in range(rate_limit.MAX_TRACKED_CALLERS + 50):
+        buckets.take(f"addr:{n}")
+    assert len(buckets._buckets) <= rate_limit.MAX_TRACKED_CALLERS

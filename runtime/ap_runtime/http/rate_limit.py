@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ap_runtime.http.problems import send_problem
 
-MAX_TRACKED_CALLERS = 10_000  # beyond this, buckets that are full again are forgotten
+MAX_TRACKED_CALLERS = 10_000  # beyond this, refilled (else the oldest) buckets are forgotten
 
 
 @dataclass(slots=True)
@@ -54,9 +54,12 @@ class TokenBuckets:
         return (1.0 - bucket.tokens) / self.per_second
 
     def _forget_full(self, now: float) -> None:
+        """Bound memory: forget buckets that have refilled; if all are busy, the oldest ones."""
         refill = self.burst / self.per_second
         for key in [k for k, b in self._buckets.items() if now - b.updated >= refill]:
             del self._buckets[key]
+        while len(self._buckets) >= MAX_TRACKED_CALLERS:
+            del self._buckets[next(iter(self._buckets))]
 
 
 def _bearer(scope: Scope) -> str | None:
