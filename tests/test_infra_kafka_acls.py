@@ -9,11 +9,6 @@ broker the test fails, saying so.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import secrets
-from pathlib import Path
-
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
@@ -21,41 +16,22 @@ from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from ap_runtime import kafka_acls
 from ap_runtime.kafka import KafkaSecurity, admin_client, client_security
 from ap_runtime.testing.infra import NewTopicFactory
+from ap_runtime.testing.kafka_principals import admin_security, new_principal
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 
 
-def _kafka_libs() -> Path:
-    state = Path(os.environ.get("AP_STATE_DIR", Path.home() / ".cache" / "ap-platform"))
-    libs = Path(os.environ.get("AP_KAFKA_LIBS", state / "kafka" / "libs"))
-    assert any(libs.glob("kafka-tools-*.jar")), f"Kafka's tools are not in {libs} (deploy/local/kafka.sh fetches them)"
-    return libs
-
-
 async def test_a_service_principal_is_allowed_its_topics_and_refused_the_others(
-    kafka_bootstrap: str, new_topic: NewTopicFactory, tmp_path: Path,
+    kafka_bootstrap: str, new_topic: NewTopicFactory,
 ) -> None:
-    admin = KafkaSecurity.from_env()
-    assert admin.sasl and admin.password, (
-        "the broker under test must run SASL/SCRAM with ACLs (deploy/local/kafka.sh start) and AP_KAFKA_USERNAME/"
-        "AP_KAFKA_PASSWORD must name its admin: `make test` passes them"
-    )
+    admin_security()
     # The admin works: it creates the topics (and with them proves its super-user rights).
     topics = kafka_acls.Topics(
         finance_events=await new_topic("acl-finance-events"),
         incidents_events=await new_topic("acl-incidents-events"),
         incidents_commands=await new_topic("acl-incidents-commands"),
     )
-    prefix = f"t{secrets.token_hex(4)}-"
-    finance = f"{prefix}finance"
-    password = secrets.token_hex(16)
-    config = tmp_path / "admin.properties"
-    config.write_text(kafka_acls.admin_properties(admin.password, admin.username or kafka_acls.ADMIN))
-    libs = _kafka_libs()
-    grants = [g for g in kafka_acls.platform_grants(topics, principal_prefix=prefix) if g.principal == finance]
-    await asyncio.to_thread(kafka_acls.add_scram_user, finance, password, kafka_bootstrap, config, libs)
-    await asyncio.to_thread(kafka_acls.apply, grants, kafka_bootstrap, config, libs)
-    as_finance = KafkaSecurity("SASL_PLAINTEXT", finance, password)
+    as_finance = await new_principal(kafka_bootstrap, "finance", topics)
 
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **client_security(as_finance),
                                 request_timeout_ms=15_000)
@@ -84,7 +60,7 @@ async def test_a_service_principal_is_allowed_its_topics_and_refused_the_others(
 
 
 async def test_a_client_without_credentials_is_not_served(kafka_bootstrap: str) -> None:
-    assert KafkaSecurity.from_env().sasl, "the broker under test must run SASL/SCRAM (deploy/local/kafka.sh start)"
+    admin_security()
     anonymous = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **client_security(KafkaSecurity()),
                                  request_timeout_ms=5_000)
     with pytest.raises(KafkaConnectionError):

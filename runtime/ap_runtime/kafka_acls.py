@@ -14,15 +14,15 @@ principal              grants
 =====================  ==========================================================================
 ap-incidents           write+create: incidents events, privacy events, command results, own DLTs;
                        read: command topic (group ap.incidents.commands*), incidents and privacy
-                       events (groups ap.projection.incidents_*); delete records and alter
-                       configs of the command topic (processed commands are deleted; segment
-                       bounds); write the audit heads topic
+                       events (groups ap.projection.incidents_*); create the command topic,
+                       delete its records and alter its configs (processed commands are deleted;
+                       segment bounds); write the audit heads topic
 ap-finance             write+create: finance events, own DLTs; read: finance and incidents events
                        (groups ap.projection.finance_*, ap.projection.placement_costs*); audit heads
 ap-reporting           read: incidents, finance and privacy events (groups ap.projection.reporting*);
                        write own DLTs; audit heads
 ap-notifications       write+create: notifications events, own DLTs; read: incidents, privacy and
-                       notifications events (groups ap.projection.notifications*); audit heads
+                       notifications events (groups ap.projection.notification*); audit heads
 ap-incidents-client    write: command topic; read: command results (no group)
 =====================  ==========================================================================
 
@@ -102,7 +102,7 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
         Grant(incidents, "topic", (t.incidents_events, t.privacy_events, t.command_results,
                                    dlt(t.incidents_events), dlt(t.privacy_events), dlt(t.incidents_commands)), PRODUCE),
         Grant(incidents, "topic", (t.incidents_commands, t.incidents_events, t.privacy_events), CONSUME),
-        Grant(incidents, "topic", (t.incidents_commands,), ("Delete", "DescribeConfigs", "AlterConfigs")),
+        Grant(incidents, "topic", (t.incidents_commands,), ("Create", "Delete", "DescribeConfigs", "AlterConfigs")),
         Grant(incidents, "group", ("ap.incidents.commands", "ap.projection.incidents_"), GROUP, prefixed=True),
         Grant(finance, "topic", (t.finance_events, dlt(t.finance_events), dlt(t.incidents_events)), PRODUCE),
         Grant(finance, "topic", (t.finance_events, t.incidents_events), CONSUME),
@@ -113,7 +113,7 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
         Grant(notifications, "topic", (t.notifications_events, dlt(t.notifications_events),
                                        dlt(t.incidents_events), dlt(t.privacy_events)), PRODUCE),
         Grant(notifications, "topic", (t.incidents_events, t.privacy_events, t.notifications_events), CONSUME),
-        Grant(notifications, "group", ("ap.projection.notifications",), GROUP, prefixed=True),
+        Grant(notifications, "group", ("ap.projection.notification",), GROUP, prefixed=True),
         Grant(client, "topic", (t.incidents_commands,), ("Write", "Describe")),
         Grant(client, "topic", (t.command_results,), CONSUME),
         *heads,
