@@ -209,6 +209,10 @@ class KeyStore:
         log.info("subject key destroyed", subject=subject, was_live=bool(was_live))
         return bool(was_live)
 
+    def forget_cached(self, subject: str) -> None:
+        """Drop this process's cached copy of the subject's key (another process destroyed it)."""
+        self._cache.forget(subject)
+
     # -- master key rotation ------------------------------------------------------------------------
 
     async def rotate_master(self, new_key_id: str, *, batch_size: int = DEFAULT_ROTATION_BATCH) -> MasterKeyRotated:

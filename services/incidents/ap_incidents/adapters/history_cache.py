@@ -7,12 +7,18 @@ the rows after the cached version and decrypts only those. Bounded by the number
 
 Erasure: when the new rows include ``PupilDataErased`` the stream is read again from the start,
 so the events held afterwards carry no decrypted personal value (the key is gone); ``forget``
-drops a stream at once (the process that erased calls it).
+drops a stream at once (the process that erased calls it, and every other process does when it
+reads the erasure from Kafka: ``ap_runtime.privacy.erasure_listener``). Age: nothing decrypted is
+held longer than ``max_age_seconds`` (default 5 minutes) after it was decrypted: an older entry is
+read again from the start, and ``sweep`` (called on load and by the listener's tick, so also when
+the process is idle) drops expired entries.
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -22,25 +28,38 @@ from ap_runtime.eventstore import EventStore
 from ap_runtime.eventstore.codec import EventCodec, reveal_model
 
 ERASURE_EVENT = "PupilDataErased"
+DEFAULT_MAX_AGE_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
     version: int
     events: tuple[DomainEvent, ...]
+    decrypted_at: float  # when the oldest event held was decrypted
 
 
 class HistoryCachingStore(EventStore):
-    def __init__(self, pool: asyncpg.Pool, codec: EventCodec, *, max_events: int = 200_000) -> None:
+    def __init__(self, pool: asyncpg.Pool, codec: EventCodec, *, max_events: int = 200_000,
+                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(pool, codec)
         self._codec_for_reveal = codec
         self._max_events = max_events
+        self._max_age = max_age_seconds
+        self._clock = clock
         self._held = 0
         self._streams: OrderedDict[str, _Cached] = OrderedDict()
+        self._swept_at = clock()
 
     async def load(self, stream_id: str) -> list[DomainEvent]:
         """The stream's events in order (the same objects as last time for the part already read)."""
+        now = self._clock()
+        if now - self._swept_at >= self._max_age / 4:
+            self.sweep()
         cached = self._streams.get(stream_id)
+        if cached is not None and now - cached.decrypted_at >= self._max_age:
+            self.forget(stream_id)
+            cached = None
         after = 0 if cached is None else cached.version
         rows = await self.read_stream(stream_id, after)
         if cached is not None and any(row.event_type == ERASURE_EVENT for row in rows):
@@ -51,10 +70,22 @@ class HistoryCachingStore(EventStore):
         events = new if cached is None else [*cached.events, *new]
         if rows or cached is None:
             version = rows[-1].stream_version if rows else after
-            self._remember(stream_id, _Cached(version, tuple(events)))
+            self._remember(stream_id, _Cached(version, tuple(events), now if cached is None else cached.decrypted_at))
         else:
             self._streams.move_to_end(stream_id)
         return list(events)
+
+    def holds(self, stream_id: str) -> bool:
+        """Whether decrypted events of the stream are held in this process."""
+        return stream_id in self._streams
+
+    def sweep(self) -> int:
+        """Drop every entry older than the maximum age; returns how many were dropped."""
+        self._swept_at = now = self._clock()
+        expired = [sid for sid, entry in self._streams.items() if now - entry.decrypted_at >= self._max_age]
+        for stream_id in expired:
+            self.forget(stream_id)
+        return len(expired)
 
     def forget(self, stream_id: str) -> None:
         dropped = self._streams.pop(stream_id, None)

@@ -145,6 +145,18 @@ class CommandHandler:
 
         return decide_on
 
+    def forget_pupil(self, pupil_ref: UUID) -> None:
+        """Drop what this process holds about a pupil erased elsewhere (the key copy included)."""
+        self._forget(pupil_ref)
+        self._keystore.forget_cached(str(pupil_ref))
+
+    def sweep_caches(self) -> None:
+        """Drop cached decrypted history older than its maximum age, also when no command comes."""
+        self._folds.sweep()
+        sweep = getattr(self._store, "sweep", None)
+        if sweep is not None:
+            sweep()
+
     def _forget(self, pupil_ref: UUID) -> None:
         """Drop what this process holds decrypted about an erased pupil."""
         self._folds.forget(pupil_ref)

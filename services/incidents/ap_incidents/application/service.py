@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Princi
 from ap_runtime.commands import CommandOutcome
 from ap_runtime.eventstore import EventStore
 from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
 
 
@@ -33,6 +35,19 @@ class IncidentsApplication:
         self._audit_pool = audit_pool
         self._policy = policy or default_policy_store()
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock)
+
+    def erasure_listener(self, bootstrap: str, topics: Sequence[str]) -> ErasureListener:
+        """Keeps this process's caches of decrypted history clear of pupils erased by any process
+        (read from the event topics) and within their maximum age (the listener's tick)."""
+
+        def forget(subject: str) -> None:
+            try:
+                pupil_ref = UUID(subject)
+            except ValueError:
+                return
+            self.commands.forget_pupil(pupil_ref)
+
+        return ErasureListener(bootstrap, topics, [forget], on_tick=self.commands.sweep_caches)
 
     async def execute(self, principal: Principal, command: Command, *, purpose: str | None = None,
                       correlation_id: UUID | None = None) -> CommandOutcome:

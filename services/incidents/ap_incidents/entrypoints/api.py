@@ -18,6 +18,7 @@ from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api_audit import audit_router
 from ap_incidents.entrypoints.api_commands import command_router
 from ap_incidents.entrypoints.api_queries import query_router
+from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.openapi_commands import with_command_bodies
 from ap_incidents.entrypoints.problems import install_problem_handlers
 from ap_runtime.access.fastapi import install_access
@@ -41,9 +42,13 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
         opened = deps or await IncidentsDeps.from_env()
         await opened.migrate()
         _attach(app, opened)
+        # A real process hears of erasures by other processes (tests wire their own listener).
+        eviction = await start_cache_eviction(app.state.incidents) if deps is None else None
         try:
             yield
         finally:
+            if eviction is not None:
+                await eviction.stop()
             if deps is None:
                 await opened.close()
 

@@ -33,10 +33,12 @@ from ap_incidents.adapters.command_topic_retention import (
 )
 from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_runtime.access import TokenVerifier
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
+from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.settings import Settings
 
 COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
@@ -76,12 +78,15 @@ class CommandConsumer:
 
     def __init__(self, deps: IncidentsDeps, bootstrap: str, *, commands_topic: str = INCIDENTS_COMMANDS,
                  results_topic: str = INCIDENTS_COMMAND_RESULTS, group_id: str = GROUP_ID,
-                 max_records: int = 500, purge_interval_seconds: float = DEFAULT_PURGE_INTERVAL_SECONDS) -> None:
+                 max_records: int = 500, purge_interval_seconds: float = DEFAULT_PURGE_INTERVAL_SECONDS,
+                 events_topic: str | None = None) -> None:
         self.deps = deps
         self.app = deps.application()
         self.bootstrap = bootstrap
         self.commands_topic = commands_topic
         self.results_topic = results_topic
+        self.events_topic = events_topic
+        self._eviction: ErasureListener | None = None
         self.processed = 0
         self._producer: AIOKafkaProducer | None = None
         self.purger = ProcessedCommandPurger(bootstrap, commands_topic, group_id, purge_interval_seconds)
@@ -111,12 +116,16 @@ class CommandConsumer:
         self.processed += len(results)
 
     async def _open(self) -> None:
+        self._eviction = await start_cache_eviction(self.app, self.bootstrap, self.events_topic)
         await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
         self._producer = idempotent_producer(self.bootstrap)
         await self._producer.start()
         await self.purger.start()
 
     async def _close(self) -> None:
+        if self._eviction is not None:
+            await self._eviction.stop()
+            self._eviction = None
         await self.purger.stop()
         if self._producer is not None:
             await self._producer.stop()
