@@ -7,6 +7,19 @@ from pathlib import Path
 
 from ap_runtime.testing.processes import PlatformProcess
 
+# Master keys go only to the processes that encrypt or decrypt personal fields (issue 9): relays
+# publish ciphertext, finance and reporting never see personal fields.
+KEY_HOLDERS = frozenset({"incidents-api", "incidents-commands", "incidents-projections", "notifications-worker",
+                         "notifications-api"})
+MASTER_KEY_VARIABLES = ("AP_MASTER_KEYS", "AP_ACTIVE_MASTER_KEY")
+
+
+def process_env(name: str, env: dict[str, str]) -> dict[str, str]:
+    """The environment of process ``name``: without the master keys unless it holds them."""
+    if name in KEY_HOLDERS:
+        return dict(env)
+    return {key: value for key, value in env.items() if key not in MASTER_KEY_VARIABLES}
+
 
 @dataclass
 class Fleet:
@@ -14,7 +27,7 @@ class Fleet:
 
     def start(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> PlatformProcess:
         logs.mkdir(parents=True, exist_ok=True)
-        process = PlatformProcess(name, args, env, logs)
+        process = PlatformProcess(name, args, process_env(name, env), logs)
         self.processes.append(process)
         return process
 
