@@ -50,6 +50,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from ap_contracts.asyncapi import asyncapi_document
 from ap_contracts.envelope import OrgKind
+from ap_contracts.personal import RecordClass
 from ap_contracts.schema_tools import contract_events
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
@@ -62,6 +63,7 @@ from ap_incidents.demo_day import PupilIdentity, ScriptedDay, erasure_step, scri
 from ap_incidents.demo_personas import HOME_SCHOOL, PARTNERSHIP, SECOND_SCHOOL, Persona, TokenFor, tokens_from
 from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_incidents.projections.sealed_personal import open_entries
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.settings import NotificationSettings
@@ -615,15 +617,24 @@ async def test_every_projection_rebuilt_from_scratch_shows_the_erasure_with_unch
         rows = await read.fetch(f"SELECT erased, personal, event_type FROM {log} WHERE pupil_ref = $1", ref)
         assert rows and all(r["erased"] and r["personal"] is None for r in rows)
         assert rows[-1]["event_type"] == "PupilDataErased"
-        name = await read.fetchrow(f"SELECT display_name, erased FROM {register} WHERE pupil_ref = $1", ref)
-        assert name is not None and name["display_name"] is None and name["erased"]
+        name = await read.fetchrow(f"SELECT display_name_sources, erased FROM {register} WHERE pupil_ref = $1", ref)
+        assert name is not None and name["display_name_sources"] == "[]" and name["erased"]
         entries = await platform.http.get(f"/v1/pupils/{ref}/behaviour-log", headers={
             "Authorization": f"Bearer {platform.token_for(Persona.PROVISION_DSL)}"})
         assert entries.status_code == 200 and entries.json()["erased"]
         assert all(e["personal_data_erased"] for e in entries.json()["entries"])
     kept = day.pupils[KEPT]
-    personal = [json.loads(r["personal"]) for r in await read.fetch(
-        f"SELECT personal FROM {log} WHERE pupil_ref = $1 AND NOT erased", kept.pupil_ref)]
-    shown = json.dumps(personal)
+    rows = await read.fetch(f"SELECT event_type, schema_version, personal FROM {log}"
+                            " WHERE pupil_ref = $1 AND NOT erased", kept.pupil_ref)
+    stored = json.dumps([r["personal"] for r in rows])
+    assert not [value for value in kept.identifying_values() if value in stored], "read models hold sealed values"
+    keys = await KeyStore.open(platform.dsns["keys"], platform.ring, cache_ttl_seconds=0)
+    try:
+        opened = await open_entries(PersonalDataCodec(keys), [
+            (r["event_type"], r["schema_version"], str(kept.pupil_ref), json.loads(r["personal"] or "{}"))
+            for r in rows], set(RecordClass))
+    finally:
+        await keys.close()
+    shown = json.dumps(opened, default=str)
     assert all(value in shown for value in kept.identifying_values())
     assert erased_day.erased_results == {"cedar": 201, "birchfield": 201}
