@@ -3,7 +3,8 @@
 The tables in THIS module are the specification, written from BRIEF.md and STATUTORY.md and not
 generated from policy.yaml; the packaged policy must agree with them cell by cell. Letters stand
 for the caller's organisation being the pupil's provision (P), home school (H), commissioner (C),
-the partnership (N), the owner of the resource (O); "*" means any organisation, even an unrelated one.
+the partnership (N), the owner of the resource (O), the local authority of the pupil's home school as
+the register of organisations records it (L); "*" means any organisation, even an unrelated one.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ DATA_CONTROLLER_DPO = {DPO: "HC"}
 
 # Who may do what, without break-glass and with a purpose stated.
 SPEC: dict[str, dict[Role, str]] = {
-    "incidents.register_pupil": {HSS: "H", HSH: "H", LA: "*"},
-    "incidents.update_pupil_details": {HSS: "H", HSH: "H", LA: "*"},
+    # Issue 9: an LA answers only for its own schools' pupils (L) or places it commissioned (C).
+    "incidents.register_pupil": {HSS: "H", HSH: "H", LA: "L"},
+    "incidents.update_pupil_details": {HSS: "H", HSH: "H", LA: "LC"},
+    "incidents.request_pupil_transfer": {HSS: "H", HSH: "H", LA: "L"},
+    "incidents.confirm_pupil_transfer": {HSS: "H", HSH: "H", LA: "L"},
+    "incidents.confirm_reintegration": {HSS: "H", HSH: "H"},
     "incidents.record_referral": {HSS: "H", HSH: "H", DSL: "H"},
     "incidents.consult_parent": {HSS: "H", HSH: "H"},
     "incidents.decide_eligibility": {COM: "C", LA: "C", PM: "P"},
@@ -63,6 +68,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.amend_record": {PM: "P", DSL: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.withdraw_record": {PM: "P", DSL: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.manage_staff_register": {PM: "P"},
+    "incidents.register_organisation": {ADMIN: "*"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",
@@ -141,7 +147,7 @@ ROLE_KINDS: dict[Role, tuple[OrgKind, ...]] = {
 }
 
 ME = "org-me"
-RELATIONS = ("P", "H", "C", "N", "O", None)  # None: the caller's organisation is unrelated
+RELATIONS = ("P", "H", "C", "N", "O", "L", None)  # None: the caller's organisation is unrelated
 
 
 def context_for(relation: str | None) -> ResourceContext:
@@ -153,6 +159,7 @@ def context_for(relation: str | None) -> ResourceContext:
         commissioner_id=ME if relation == "C" else "org-commissioner-other",
         partnership_id=ME if relation == "N" else "org-partnership-other",
         organisation_id=ME if relation == "O" else "org-owner-other",
+        local_authority_id=ME if relation == "L" else "org-local-authority-other",
     )
 
 

@@ -420,6 +420,7 @@ from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection  # noqa: E402
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair  # noqa: E402
 from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
+from ap_runtime.access.tokens import ServiceAudience  # noqa: E402
 from ap_runtime.eventstore import EventStore  # noqa: E402
 from ap_runtime.kafka import client_security, topic_partitions  # noqa: E402
 from ap_runtime.privacy.codec import PersonalDataCodec  # noqa: E402
@@ -452,6 +453,9 @@ PEOPLE: dict[str, tuple[str, OrgKind, tuple[Role, ...]]] = {
     "la_officer": (LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
     "partnership_lead": (PARTNERSHIP, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
     "other_partnership_lead": (PARTNERSHIP_OTHER, OrgKind.PARTNERSHIP, (Role.PARTNERSHIP_LEAD,)),
+}
+# Callers outside the authorisation matrix: the register's keeper and a local authority of another area.
+MORE_PEOPLE: dict[str, tuple[str, OrgKind, tuple[Role, ...]]] = {
     "platform_admin": ("platform-operator", OrgKind.PLATFORM, (Role.PLATFORM_ADMIN,)),
     "other_la_officer": (OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.LA_OFFICER,)),
     "other_la_dpo": (OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, (Role.DPO,)),
@@ -470,7 +474,7 @@ class ServiceUnderTest:
     dsns: dict[str, str]
 
     def token(self, who: str) -> str:
-        org, kind, roles = PEOPLE[who]
+        org, kind, roles = PEOPLE[who] if who in PEOPLE else MORE_PEOPLE[who]
         return self.issuer.mint(user_id=f"{who}-user", organisation_id=org, org_kind=kind, roles=roles)
 
     def headers(self, who: str, purpose: str | None = None, **extra: str) -> dict[str, str]:
@@ -488,9 +492,9 @@ class ServiceUnderTest:
         body = {name: value for name, value in values.items() if name not in (spec.scope_field, *spec.path_fields)}
         return await self.client.post(path, json=body, headers=self.headers(who, purpose))
 
-    async def register_staff(self) -> None:
-        """The provision's staff on its register (safeguarding training), as ``STAFF_ON_REGISTER``."""
-        for member in ON_STAFF:
+    async def register_staff(self, *staff: str) -> None:
+        """The provision's staff on its register (safeguarding training): ``ON_STAFF`` unless others are named."""
+        for member in staff or ON_STAFF:
             command = c.RecordStaffTraining(command_id=uuid4(), provision_id=PROVISION, staff_id=member,
                                             training=TrainingKind.SAFEGUARDING, completed_on=date(2024, 9, 2))
             response = await self.send(command, "provider_manager")
@@ -565,8 +569,8 @@ async def service(new_database: Callable[[str], Any], new_topic: Callable[..., A
     ring, _raw = random_ring()
     keystore = await KeyStore.open(dsns["keys"], ring)
     pair = generate_keypair()
-    issuer = TokenIssuer(load_private_key(pair.private_pem))
-    verifier = TokenVerifier(load_public_key(pair.public_pem))
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
+    verifier = TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS)
     deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
     await deps.migrate()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")

@@ -207,8 +207,7 @@ async def test_openapi_documents_every_command_with_its_model(service: ServiceUn
 
     document = (await service.client.get("/openapi.json")).json()
     for spec in COMMANDS.values():
-        scope = "pupils/{pupil_ref}" if spec.pupil_scoped else "provisions/{provision_id}"
-        operation = document["paths"][f"/v1/{scope}/{spec.path}"]["post"]
+        operation = document["paths"][f"/v1{spec.scope_path}/{spec.path}"]["post"]
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
         assert "command_id" in schema["properties"] and "pupil_ref" not in schema["properties"]

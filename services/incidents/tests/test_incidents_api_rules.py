@@ -11,7 +11,6 @@ import pytest
 
 from ap_contracts.events.pupil_vocabulary import (
     ItemDisposal,
-    KeyStage,
     PlacementEndReason,
     Professional,
     ProhibitedItem,
@@ -59,16 +58,17 @@ async def test_an_ehcp_pupil_needs_exceptional_circumstances_recorded(api_story:
 
 async def test_out_of_key_stage_needs_a_meeting_then_the_heads_decision(api_story: ApiStory) -> None:
     await api_story.ready_to_place(year_group=YearGroup.Y7)
-    place = api_story.cmd.start_placement(key_stage=KeyStage.KS2)
+    # The provision is registered for KS2 only: the Year 7 pupil's place is outside the key stage.
+    place = api_story.cmd.start_placement()
     await refused(api_story, place, "commissioner", 409, "placement.out_of_key_stage_meeting")
     await api_story.ok(api_story.cmd.record_meeting(attendees=(Professional.SENCO, Professional.HOME_SCHOOL_HEAD)),
                        "head")
-    await refused(api_story, api_story.cmd.start_placement(key_stage=KeyStage.KS2), "commissioner", 409,
+    await refused(api_story, api_story.cmd.start_placement(), "commissioner", 409,
                   "placement.out_of_key_stage_head_decision")
     # Only the head decides: home-school staff are refused by the policy.
     await refused(api_story, api_story.cmd.approve_out_of_key_stage(), "home_staff", 403, "OKS-1")
     await api_story.ok(api_story.cmd.approve_out_of_key_stage(), "head")
-    await api_story.ok(api_story.cmd.start_placement(key_stage=KeyStage.KS2), "commissioner")
+    await api_story.ok(api_story.cmd.start_placement(), "commissioner")
 
 
 async def test_a_provider_cannot_withdraw_a_place_without_the_commissioners_decision(api_story: ApiStory) -> None:

@@ -145,6 +145,7 @@ async def test_subject_access_withholds_staff_and_holds_safeguarding_back_until_
         api_story: ApiStory, service: ServiceUnderTest) -> None:
     await api_story.placed()
     await api_story.ok(api_story.cmd.keyworker_session(keyworker="staff-keyworker-7"), "provider_staff")
+    await service.register_staff("staff-witness-6")  # a witness is staff on the provision's register
     await api_story.ok(api_story.cmd.search(searcher="staff-searcher-5", witness="staff-witness-6"),
                        "provider_staff")
     incident = api_story.cmd.record_incident(description="Threw a book", staff_involved=("staff-involved-8",))
