@@ -85,6 +85,16 @@ HEAD = _principal("bench-head", HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.HOME_SCHO
 MANAGER = _principal("bench-manager", PROVISION, OrgKind.PROVISION, Role.PROVISION_MANAGER)
 COMMISSIONING = _principal("bench-commissioner", COMMISSIONER, OrgKind.COMMISSIONER, Role.COMMISSIONER)
 STAFF = _principal("bench-staff", PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
+ADMIN = _principal("bench-operator", "bench-platform", OrgKind.PLATFORM, Role.PLATFORM_ADMIN)
+LOCAL_AUTHORITY = "bench-county"
+# The register of organisations the placements rest on (the LA of the school, the provision's key stages).
+REGISTRATIONS: tuple[dict[str, Any], ...] = (
+    {"organisation_id": LOCAL_AUTHORITY, "kind": "local_authority"},
+    {"organisation_id": HOME_SCHOOL, "kind": "home_school", "local_authority_id": LOCAL_AUTHORITY},
+    {"organisation_id": COMMISSIONER, "kind": "commissioner", "local_authority_id": LOCAL_AUTHORITY},
+    {"organisation_id": PROVISION, "kind": "provision", "local_authority_id": LOCAL_AUTHORITY,
+     "partnership_id": PARTNERSHIP, "key_stages": ["KS2"]},
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +117,7 @@ def _admission(pupil_ref: UUID, today: date) -> list[tuple[Principal, str, dict[
         (HEAD, "RegisterPupil", {"home_school_id": HOME_SCHOOL, "display_name": f"Bench pupil {pupil_ref.hex[:6]}",
                                  "date_of_birth": "2015-06-01", "sex": "female", "year_group": "5", "sen_status": "N",
                                  "fsm_eligible": False, "ethnicity": "NOBT", "looked_after": False}),
-        (HEAD, "ReceiveReferral", {"referral_id": referral, "provision_id": PROVISION,
+        (HEAD, "ReceiveReferral", {"referral_id": referral, "provision_id": PROVISION, "commissioner_id": COMMISSIONER,
                                    "received_on": (start - timedelta(10)).isoformat(), "senco_involved": True,
                                    "reason": "Disruption in class", "support_already_tried": "Small groups"}),
         (HEAD, "RecordParentConsultation", {"referral_id": referral, "consulted_on": (start - timedelta(9)).isoformat(),
@@ -116,9 +126,8 @@ def _admission(pupil_ref: UUID, today: date) -> list[tuple[Principal, str, dict[
         (MANAGER, "DecideEligibility", {"referral_id": referral, "decided_on": (start - timedelta(8)).isoformat(),
                                         "outcome": "eligible", "rationale": "Meets criteria"}),
         (COMMISSIONING, "StartPlacement", {
-            "placement_id": str(_placement_of(pupil_ref)), "referral_id": referral, "commissioner_id": COMMISSIONER,
-            "partnership_id": PARTNERSHIP, "start_date": start.isoformat(),
-            "planned_end_date": (start + timedelta(500)).isoformat(), "key_stage": "KS2", "timetable": "full_time",
+            "placement_id": str(_placement_of(pupil_ref)), "referral_id": referral, "start_date": start.isoformat(),
+            "planned_end_date": (start + timedelta(500)).isoformat(), "timetable": "full_time",
             "planned_review_date": (start + timedelta(40)).isoformat(), "exit_criteria": "Settled",
             "incident_severity_threshold": 3, "attendance_threshold_percent": 90}),
     ]
@@ -202,6 +211,9 @@ async def fresh_platform(pg_admin: str, bootstrap: str) -> Platform:
 async def place_pupils(platform: Platform, count: int, today: date) -> list[UUID]:
     app = platform.deps.application()
     pupils = [uuid4() for _ in range(count)]
+    for registration in REGISTRATIONS:
+        await app.execute(ADMIN, parse_command(COMMANDS["RegisterOrganisation"],
+                                               {"command_id": str(uuid4()), **registration}))
 
     async def admit(pupil_ref: UUID) -> None:
         for principal, command_type, body in _admission(pupil_ref, today):

@@ -31,7 +31,6 @@ from ap_contracts.events.pupil_vocabulary import (
     ConsultationMethod,
     EligibilityOutcome,
     Ethnicity,
-    KeyStage,
     ParentView,
     SafeguardingCategory,
     SenStatus,
@@ -80,7 +79,17 @@ PEOPLE: dict[str, tuple[str, OrgKind, Role]] = {
     "provider_staff": (PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF),
     "provider_manager": (PROVISION, OrgKind.PROVISION, Role.PROVISION_MANAGER),
     "commissioner": (COMMISSIONER, OrgKind.COMMISSIONER, Role.COMMISSIONER),
+    "platform_admin": ("platform-operator", OrgKind.PLATFORM, Role.PLATFORM_ADMIN),
 }
+LOCAL_AUTHORITY = "la-inclusion"
+# The register of organisations the placement rests on (issue 9: never what a caller names in a body).
+REGISTRATIONS: tuple[dict[str, Any], ...] = (
+    {"organisation_id": LOCAL_AUTHORITY, "kind": "local_authority"},
+    {"organisation_id": HOME_SCHOOL, "kind": "home_school", "local_authority_id": LOCAL_AUTHORITY},
+    {"organisation_id": COMMISSIONER, "kind": "commissioner", "local_authority_id": LOCAL_AUTHORITY},
+    {"organisation_id": PROVISION, "kind": "provision", "local_authority_id": LOCAL_AUTHORITY,
+     "partnership_id": PARTNERSHIP, "key_stages": ["KS2"]},
+)
 FREE_TEXT = "Aunt Petra rang: child not seen since Friday"
 
 
@@ -164,6 +173,11 @@ async def send(platform: Platform, incidents: httpx.AsyncClient, command: c.Comm
 async def placed_pupil_with_a_concern(platform: Platform, incidents: httpx.AsyncClient, *,
                                       family_contact: str | None = None) -> UUID:
     pupil, referral, placement = uuid4(), uuid4(), uuid4()
+    for registration in REGISTRATIONS:  # the same facts again record nothing
+        response = await incidents.post(f"/v1/organisations/{registration['organisation_id']}/registration",
+                                        json={"command_id": str(uuid4()), **registration},
+                                        headers=platform.headers("platform_admin"))
+        assert response.status_code in (200, 201), response.text
 
     def ids() -> dict[str, Any]:
         return {"command_id": uuid4(), "pupil_ref": pupil}
@@ -173,7 +187,8 @@ async def placed_pupil_with_a_concern(platform: Platform, incidents: httpx.Async
                          date_of_birth=date(2016, 5, 1), sex=Sex.FEMALE, year_group=YearGroup.Y4,
                          sen_status=SenStatus.SEN_SUPPORT, fsm_eligible=False, ethnicity=Ethnicity.NOT_YET_OBTAINED,
                          looked_after=False, family_contact=family_contact), "head"),
-        (c.ReceiveReferral(**ids(), referral_id=referral, provision_id=PROVISION, received_on=date(2025, 1, 6),
+        (c.ReceiveReferral(**ids(), referral_id=referral, provision_id=PROVISION, commissioner_id=COMMISSIONER,
+                           received_on=date(2025, 1, 6),
                            senco_involved=True, reason="Escalating disruption",
                            support_already_tried="In-class support"), "home_staff"),
         (c.RecordParentConsultation(**ids(), referral_id=referral, consulted_on=date(2025, 1, 8),
@@ -181,9 +196,8 @@ async def placed_pupil_with_a_concern(platform: Platform, incidents: httpx.Async
                                     consulted_with="parent"), "home_staff"),
         (c.DecideEligibility(**ids(), referral_id=referral, decided_on=date(2025, 1, 10),
                              outcome=EligibilityOutcome.ELIGIBLE, rationale="Meets the criteria"), "provider_manager"),
-        (c.StartPlacement(**ids(), placement_id=placement, referral_id=referral, commissioner_id=COMMISSIONER,
-                          partnership_id=PARTNERSHIP, start_date=date(2025, 1, 13),
-                          planned_end_date=date(2025, 7, 18), key_stage=KeyStage.KS2, timetable=TimetableKind.FULL_TIME,
+        (c.StartPlacement(**ids(), placement_id=placement, referral_id=referral, start_date=date(2025, 1, 13),
+                          planned_end_date=date(2025, 7, 18), timetable=TimetableKind.FULL_TIME,
                           planned_review_date=date(2025, 2, 24), exit_criteria="Three settled weeks",
                           incident_severity_threshold=Severity.SERIOUS, attendance_threshold_percent=90),
          "commissioner"),
