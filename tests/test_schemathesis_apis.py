@@ -15,8 +15,8 @@ Per operation: up to 20 of schemathesis' boundary cases (its coverage phase, the
 then 40 generated requests that fit the schema and 15 that break it. Generation goes through
 hypothesis and follows the profile the root conftest selects: ``ci`` (derandomised: the same
 requests every run, so CI cannot fail by chance) or, under ``make fuzz``, ``fuzz`` (random) with
-``AP_FUZZ_FACTOR`` times as many examples and as much time. The whole service stays well under a
-minute in CI. The test fails listing every operation that answered 5xx or dropped the connection,
+``AP_FUZZ_FACTOR`` times as many examples and as much time. A service takes under a minute on a
+quiet machine (the budget is three). The test fails listing every operation that answered 5xx or dropped the connection,
 with a curl command that reproduces it: that request becomes a plain test in the service's tests.
 Finance is included automatically once ``ap_finance.entrypoints.api`` has ``create_app`` and ``main``.
 """
@@ -63,7 +63,9 @@ FUZZ_FACTOR = max(1, int(os.environ.get("AP_FUZZ_FACTOR") or "1"))  # ``make fuz
 POSITIVE_EXAMPLES = 40 * FUZZ_FACTOR  # per operation, requests that fit the schema
 NEGATIVE_EXAMPLES = 15 * FUZZ_FACTOR  # per operation, requests that break it
 COVERAGE_CASES = 20  # per operation, schemathesis' boundary cases
-SERVICE_SECONDS = 60.0 * FUZZ_FACTOR
+# A budget against runaway generation, not a benchmark: generous enough that a loaded 2-core machine
+# (a shared CI runner) cannot fail the test by timing alone (issue 9: CI must not fail by chance).
+SERVICE_SECONDS = 180.0 * FUZZ_FACTOR
 READY_SECONDS = 60.0
 
 # An organisation of each kind, for the tokens (the demo's organisations where there is one).
