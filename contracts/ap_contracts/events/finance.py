@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.identifiers import OrganisationId
+from ap_contracts.identifiers import OrganisationId as OrganisationId  # re-exported: finance imports it from here
 from ap_contracts.money import Pence, SignedPence
 from ap_contracts.topics import FINANCE_EVENTS
 
