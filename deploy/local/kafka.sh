@@ -151,13 +151,21 @@ acls() {
 # The admin's client settings, as the Makefile passes them to the tests (nothing for plaintext).
 admin_env() {
   [ "$SASL" = 1 ] || return 0
+  [ -s "$CREDENTIALS" ] || die "no $CREDENTIALS: start the SASL broker first ('$0 start')"
   printf 'AP_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT AP_KAFKA_USERNAME=%s AP_KAFKA_PASSWORD=%s\n' "$ADMIN" "$(admin_password)"
 }
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 start() {
-  if running && wait_for_port 127.0.0.1 "$KAFKA_PORT" 1; then log "Kafka already running: $(url)"; return 0; fi
+  if running && wait_for_port 127.0.0.1 "$KAFKA_PORT" 1; then
+    # A broker started before in the other mode (e.g. plaintext, before issue 9) must not be taken
+    # for this one: its clients would fail to authenticate, or would not need to.
+    local running_sasl=0; grep -q '^listeners=SASL_PLAINTEXT' "$KHOME/server.properties" 2>/dev/null && running_sasl=1
+    [ "$running_sasl" = "$SASL" ] ||
+      die "the Kafka running on $(url) has AP_KAFKA_SASL=$running_sasl: run '$0 stop' first (its data is kept)"
+    log "Kafka already running: $(url)"; return 0
+  fi
   fetch; configure
   nohup java -Xms256m -Xmx1g -Dlog4j2.configurationFile="$KHOME/log4j2.properties" \
     -cp "$LIBS/*" kafka.Kafka "$KHOME/server.properties" >>"$LOG" 2>&1 &
