@@ -229,7 +229,7 @@ def postgres_endpoint() -> Endpoint:
 @functools.cache
 def kafka_endpoint() -> Endpoint:
     """The Kafka cluster for this process (bootstrap servers)."""
-    return _resolve(
+    endpoint = _resolve(
         "Kafka",
         KAFKA_ENV,
         _kafka_from_env,
@@ -237,6 +237,20 @@ def kafka_endpoint() -> Endpoint:
         "kafka.sh",
         "Kafka is fetched from Maven Central: needs Java 17+ and Maven",
     )
+    if endpoint.origin == "deploy/local/kafka.sh":
+        _adopt_local_kafka_admin()
+    return endpoint
+
+
+def _adopt_local_kafka_admin() -> None:
+    """The local broker runs SASL/SCRAM with ACLs: sign this process (and its children) in as its admin."""
+    script = repository_root() / "deploy" / "local" / "kafka.sh"
+    printed = subprocess.run(  # noqa: S603  # nosec B603  # fixed script path in this repository
+        [str(script), "admin-env"], check=True, capture_output=True, text=True, timeout=30
+    ).stdout
+    for assignment in printed.split():
+        name, _, value = assignment.partition("=")
+        os.environ.setdefault(name, value)
 
 
 def resolve_infrastructure() -> tuple[str, str]:
