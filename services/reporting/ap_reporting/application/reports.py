@@ -29,9 +29,7 @@ async def partnership_report(pool: asyncpg.Pool, partnership_id: str, period: Pe
     async with read_model(pool, READ_MODEL) as conn:
         placements = await q.placements_of_partnership(conn, partnership_id)
         ids = [p.placement_id for p in placements]
-        return assemble_partnership(
-            partnership_id, period, placements, await q.incidents(conn, ids, period),
-            await q.suspensions(conn, placement_ids=ids), await q.permanent_exclusions(conn, placement_ids=ids))
+        return assemble_partnership(partnership_id, period, placements, await q.incidents(conn, ids, period))
 
 
 async def annual_report(pool: asyncpg.Pool, academic_year: str) -> AnnualReport:

@@ -17,9 +17,17 @@ from pydantic import BaseModel, ConfigDict
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, SUPPRESSION_NOTE
-from ap_reporting.domain.published import Table, publish, publish_derived
+from ap_reporting.domain.published import (
+    Table,
+    TableSpec,
+    publish,
+    publish_derived,
+    publish_together,
+    shared_column_margins,
+    stack_rows,
+)
 from ap_reporting.domain.vocabulary import STAY_BANDS, Phase, academic_year_period, phase_of, stay_band
-from ap_runtime.privacy.suppression import suppress_rate
+from ap_runtime.privacy.suppression import SUPPRESSED, suppress_rate
 
 PHASES = [p.value for p in Phase]
 Rate = Decimal | str
@@ -45,23 +53,37 @@ class AnnualReport(BaseModel):
     notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, DAYS_NOTE)
 
 
-def exclusion_tables(years: Sequence[str], suspensions: Sequence[SuspensionFact],
-                     exclusions: Sequence[PermanentExclusionFact]) -> list[Table]:
-    """Permanent exclusions, pupils suspended and the days they lost, by academic year and phase."""
-    permanent = Counter((e.academic_year, e.phase.value) for e in exclusions
-                        if not e.reinstated and e.academic_year in years)
-    pex, _ = publish("permanent_exclusions", "Permanent exclusions", "exclusions", years, PHASES, permanent)
+def _year_tables(year: str, suspensions: Sequence[SuspensionFact],
+                 exclusions: Sequence[PermanentExclusionFact]) -> list[Table]:
+    """One academic year's row of each exclusion table, suppressed on its own: the annual figures
+    and every strategy range show the year exactly alike."""
+    permanent = Counter((year, e.phase.value) for e in exclusions if not e.reinstated and e.academic_year == year)
+    pex, _ = publish("permanent_exclusions", "Permanent exclusions", "exclusions", [year], PHASES, permanent)
     pupils: dict[tuple[str, str], set[object]] = defaultdict(set)
     half_days: Counter[tuple[str, str]] = Counter()
     for s in suspensions:
-        if s.academic_year in years:
-            pupils[(s.academic_year, s.phase.value)].add(s.pupil_ref)
-            half_days[(s.academic_year, s.phase.value)] += s.half_days
-    suspended, pattern = publish("pupils_suspended", "Pupils with one or more suspensions", "pupils", years,
+        if s.academic_year == year:
+            pupils[(year, s.phase.value)].add(s.pupil_ref)
+            half_days[(year, s.phase.value)] += s.half_days
+    suspended, pattern = publish("pupils_suspended", "Pupils with one or more suspensions", "pupils", [year],
                                  PHASES, {k: len(v) for k, v in pupils.items()})
     days = publish_derived("suspension_days_lost", "School days lost to suspension by those pupils", "days",
                            pattern, suspended, {k: Decimal(v) / 2 for k, v in half_days.items()})
     return [pex, suspended, days]
+
+
+def exclusion_tables(years: Sequence[str], suspensions: Sequence[SuspensionFact],
+                     exclusions: Sequence[PermanentExclusionFact]) -> list[Table]:
+    """Permanent exclusions, pupils suspended and the days they lost, by academic year and phase.
+
+    Each year is suppressed alone and the years are stacked (``stack_rows``): a total over years is
+    shown only where it adds up figures shown, so overlapping ranges, or a range beside the annual
+    figures, cannot be subtracted to recover a hidden year's count (rule RPT-PERIOD-2)."""
+    by_year = [_year_tables(year, suspensions, exclusions) for year in years]
+    if len(by_year) == 1:
+        return by_year[0]
+    return [stack_rows(first.name, first.title, first.unit, years, [tables[i] for tables in by_year])
+            for i, first in enumerate(by_year[0])]
 
 
 def assemble_strategy(years: Sequence[str], suspensions: Sequence[SuspensionFact],
@@ -70,25 +92,40 @@ def assemble_strategy(years: Sequence[str], suspensions: Sequence[SuspensionFact
 
 
 def _placement_tables(ended: Sequence[PlacementFact]) -> list[Table]:
+    """Placements ended by reason and by length of stay: two breakdowns of the same placements,
+    whose phase totals are the same figures, so they are suppressed together."""
     reasons = Counter((p.end_reason.value, phase_of(p.pupil_key_stage).value) for p in ended if p.end_reason)
-    by_reason, _ = publish("placements_by_end_reason", "Placements ended, by how they ended", "placements",
-                           [r.value for r in PlacementEndReason], PHASES, reasons)
     stays = Counter((stay_band(p.length_of_stay_days() or 0), phase_of(p.pupil_key_stage).value) for p in ended)
-    by_stay, _ = publish("length_of_stay", "Placements ended, by length of stay", "placements",
-                         [label for label, _, _ in STAY_BANDS], PHASES, stays)
-    return [by_reason, by_stay]
+    by_reason = TableSpec("placements_by_end_reason", "Placements ended, by how they ended", "placements",
+                          [r.value for r in PlacementEndReason], PHASES, reasons)
+    by_stay = TableSpec("length_of_stay", "Placements ended, by length of stay", "placements",
+                        [label for label, _, _ in STAY_BANDS], PHASES, stays)
+    published = publish_together([by_reason, by_stay], shared_column_margins(0, by_reason, 1, by_stay))
+    return [table for table, _ in published]
+
+
+def _rate_if_shown(rate: Rate, *figures: object) -> Rate:
+    """A rate is shown only when the counts it is computed from are shown: with a hidden count and
+    its published rate, a reader could multiply the hidden count back out."""
+    return SUPPRESSED if any(f == SUPPRESSED for f in figures) else rate
 
 
 def assemble_annual(academic_year: str, placements: Sequence[PlacementFact], suspensions: Sequence[SuspensionFact],
                     exclusions: Sequence[PermanentExclusionFact]) -> AnnualReport:
     """The year's figures; placements count in the academic year they ended in."""
     year = academic_year_period(academic_year)
-    ended = [p for p in placements if p.end_date is not None and year.first_day <= p.end_date <= year.last_day]
+    ended = [p for p in placements if p.end_date is not None and p.end_reason is not None
+             and year.first_day <= p.end_date <= year.last_day]
     total_days = sum(p.length_of_stay_days() or 0 for p in ended)
     reintegrated = sum(1 for p in ended if p.end_reason is PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL)
+    by_reason, by_stay = _placement_tables(ended)
+    row = list(PlacementEndReason).index(PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL)
     return AnnualReport(
         academic_year=academic_year,
-        tables=tuple([*exclusion_tables([academic_year], suspensions, exclusions), *_placement_tables(ended)]),
-        mean_length_of_stay_days=suppress_rate(total_days, len(ended), per=1, places=1),
-        reintegration_rate_percent=suppress_rate(reintegrated, len(ended), proportion=True, places=1),
+        tables=tuple([*exclusion_tables([academic_year], suspensions, exclusions), by_reason, by_stay]),
+        mean_length_of_stay_days=_rate_if_shown(suppress_rate(total_days, len(ended), per=1, places=1),
+                                                by_reason.grand_total),
+        reintegration_rate_percent=_rate_if_shown(
+            suppress_rate(reintegrated, len(ended), proportion=True, places=1),
+            by_reason.row_totals[row], by_reason.grand_total),
     )

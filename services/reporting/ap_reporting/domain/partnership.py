@@ -1,6 +1,14 @@
 """The termly report to a Neighbourhood Partnership (BRIEF.md section 4): pupils served, schools
-supported, out-of-key-stage placements, incidents by category and exclusions, for the provisions
-the partnership is served by. Counts only; every table is suppressed for publication."""
+supported, out-of-key-stage placements and incidents by category, for the provisions the
+partnership is served by. Counts only; every table is suppressed for publication.
+
+Published for terms only (``periods.OFFERED``), never an arbitrary window (rule RPT-PERIOD-1).
+Pupils served and the placements open are nearly always the same number, so the two are hidden
+together. Suspensions, permanent exclusions and places withdrawn are not broken down here: the
+local authority reads every partnership's termly report and its own annual figures, whose year
+totals are the sums of those terms, so a year minus its terms' shown figures would give a hidden
+term's count away. They are published once, by academic year (``la_figures``).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +18,13 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, PlacementEndReason, Severity
-from ap_reporting.domain.facts import IncidentFact, PermanentExclusionFact, PlacementFact, SuspensionFact
+from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, Severity
+from ap_reporting.domain.facts import IncidentFact, PlacementFact
 from ap_reporting.domain.notes import PERIOD_NOTE, SUPPRESSION_NOTE
-from ap_reporting.domain.published import Table, publish
-from ap_reporting.domain.vocabulary import Period, Phase, phase_of
+from ap_reporting.domain.published import Table, TableSpec, publish, publish_together
+from ap_reporting.domain.vocabulary import Period
 
 WITHIN, OUTSIDE = "within key stage", "outside key stage"
-SUSPENSIONS, PERMANENT, WITHDRAWN = "suspensions", "permanent exclusions", "places withdrawn"
 
 
 class PartnershipReport(BaseModel):
@@ -37,13 +44,15 @@ def _in(period: Period, day: date) -> bool:
 
 def _reach(active: Sequence[PlacementFact]) -> list[Table]:
     by_stage = Counter((p.pupil_key_stage.value, OUTSIDE if p.outside_key_stage else WITHIN) for p in active)
-    placements, _ = publish("placements_by_key_stage", "Placements open in the period, by the pupil's key stage",
-                            "placements", [k.value for k in KeyStage], [WITHIN, OUTSIDE], by_stage)
-    pupils, _ = publish("pupils_served", "Pupils served", "pupils", ["all"], ["pupils"],
-                        {("all", "pupils"): len({p.pupil_ref for p in active})})
+    placements = TableSpec("placements_by_key_stage", "Placements open in the period, by the pupil's key stage",
+                           "placements", [k.value for k in KeyStage], [WITHIN, OUTSIDE], by_stage)
+    served = TableSpec("pupils_served", "Pupils served", "pupils", ["all"], ["pupils"],
+                       {("all", "pupils"): len({p.pupil_ref for p in active})})
+    [(pupils, _), (by_key_stage, _)] = publish_together(
+        [served, placements], [((0, served.grand_total()), (1, placements.grand_total()))])
     schools, _ = publish("schools_supported", "Home schools with a pupil placed", "schools", ["all"], ["schools"],
                          {("all", "schools"): len({p.home_school_id for p in active})})
-    return [pupils, schools, placements]
+    return [pupils, schools, by_key_stage]
 
 
 def _incidents(period: Period, active: Sequence[PlacementFact], incidents: Sequence[IncidentFact]) -> Table:
@@ -55,28 +64,10 @@ def _incidents(period: Period, active: Sequence[PlacementFact], incidents: Seque
     return table
 
 
-def _exclusions(period: Period, placements: Sequence[PlacementFact], suspensions: Sequence[SuspensionFact],
-                exclusions: Sequence[PermanentExclusionFact]) -> Table:
-    ours = {p.placement_id for p in placements}
-    counts: Counter[tuple[str, str]] = Counter()
-    counts.update((s.phase.value, SUSPENSIONS) for s in suspensions
-                  if s.placement_id in ours and _in(period, s.first_day))
-    counts.update((e.phase.value, PERMANENT) for e in exclusions
-                  if e.placement_id in ours and not e.reinstated and _in(period, e.decided_on))
-    counts.update((phase_of(p.pupil_key_stage).value, WITHDRAWN) for p in placements
-                  if p.end_reason is PlacementEndReason.PLACE_WITHDRAWN and p.end_date and _in(period, p.end_date))
-    table, _ = publish("exclusions_by_phase", "Suspensions, permanent exclusions and places withdrawn",
-                       "exclusions", [ph.value for ph in Phase], [SUSPENSIONS, PERMANENT, WITHDRAWN], counts)
-    return table
-
-
 def assemble_partnership(partnership_id: str, period: Period, placements: Sequence[PlacementFact],
-                         incidents: Sequence[IncidentFact], suspensions: Sequence[SuspensionFact],
-                         exclusions: Sequence[PermanentExclusionFact]) -> PartnershipReport:
-    """The report over the partnership's placements open during ``period``."""
-    theirs = [p for p in placements if p.partnership_id == partnership_id]
-    active = [p for p in theirs if p.active_during(period)]
-    tables = [*_reach(active), _incidents(period, active, incidents),
-              _exclusions(period, theirs, suspensions, exclusions)]
+                         incidents: Sequence[IncidentFact]) -> PartnershipReport:
+    """The report over the partnership's placements open during ``period`` (one term)."""
+    active = [p for p in placements if p.partnership_id == partnership_id and p.active_during(period)]
+    tables = [*_reach(active), _incidents(period, active, incidents)]
     return PartnershipReport(partnership_id=partnership_id, period_start=period.first_day,
                              period_end=period.last_day, tables=tuple(tables))

@@ -1,0 +1,31 @@
+"""Reporting rule violations: each names its rule and carries a stable rule id and the field at fault.
+
+Raised before anything is read; the API answers 422 with the rule id, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ReportingRuleViolation(ValueError):
+    rule_id: ClassVar[str]
+
+    def __init__(self, field: str, message: str, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{self.rule_id}: {field}: {message}")
+        self.field = field
+        self.message = message
+        self.allowed = allowed
+
+
+class FixedPeriodRequired(ReportingRuleViolation):
+    """RPT-PERIOD-1: a report leaving the organisation covers one of the fixed periods it offers,
+    never an arbitrary window (two overlapping windows subtract to a suppressed count)."""
+
+    rule_id = "RPT-PERIOD-1"
+
+
+class YearRangeTooLong(ReportingRuleViolation):
+    """RPT-PERIOD-2: a range of academic years is at most ``MAX_ACADEMIC_YEARS`` long, first to last."""
+
+    rule_id = "RPT-PERIOD-2"
