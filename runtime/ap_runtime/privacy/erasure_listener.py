@@ -55,6 +55,7 @@ class ErasureListener:
         self._tick_seconds = tick_seconds
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._listening = False
         self.erasures_seen = 0
 
     async def start(self) -> None:
@@ -63,10 +64,14 @@ class ErasureListener:
                                           enable_auto_commit=False, **client_security())
         await self._consumer.start()
         parts = await topic_partitions(self._bootstrap, self._topics)
-        self._consumer.assign(parts)
-        await self._consumer.seek_to_end(*parts)
-        for part in parts:
-            await self._consumer.position(part)
+        if parts:
+            self._consumer.assign(parts)
+            await self._consumer.seek_to_end(*parts)
+            for part in parts:
+                await self._consumer.position(part)
+        else:  # no erasure can arrive before the topic exists; until this process restarts, age bounds the caches
+            log.warning("erasure topics do not exist; caches are bounded by age only", topics=list(self._topics))
+        self._listening = bool(parts)
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -84,7 +89,11 @@ class ErasureListener:
         loop = asyncio.get_running_loop()
         next_tick = loop.time() + self._tick_seconds
         while True:
-            batches = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+            if not self._listening:
+                await asyncio.sleep(min(self._tick_seconds, 5.0))
+                batches = {}
+            else:
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=1000)
             for records in batches.values():
                 for record in records:
                     subject = erased_subject(record.value, record.headers or ())
