@@ -10,7 +10,8 @@ for one pupil's identifying values (``day.pupils[key].identifying_values()``) fi
 Pupils: ``ashgrove`` (HTTP; the full day-to-day record), ``birchfield`` (Kafka; reduced timetable,
 Year 6 transition) and ``cedar`` (HTTP; EHCP, out-of-key-stage place, permanent exclusion).
 ``ErasePupil`` is not part of the day: ``erasure_step`` builds it for the privacy checks, and
-``legal_hold_steps`` the placing and lifting of a legal hold (privacy bookkeeping, not the day's record).
+``legal_hold_steps`` the placing and lifting of a legal hold (privacy bookkeeping, not the day's record);
+``safeguarding_release_step`` a DPO's release of safeguarding records for subject access (the same).
 """
 
 from __future__ import annotations
@@ -233,6 +234,15 @@ def _organisations(day: ScriptedDay, token_for: TokenFor) -> None:
         day.steps.append(Step(f"{organisation} is registered", "RegisterOrganisation", None, command,
                               Persona.PLATFORM_ADMIN, token_for(Persona.PLATFORM_ADMIN),
                               _ok("OrganisationRegistered")))
+
+
+def safeguarding_release_step(day: ScriptedDay, key: str, token_for: TokenFor) -> Step:
+    """The home school DPO releases one pupil's safeguarding records for subject access (not part of ``steps``)."""
+    pupil = day.pupils[key]
+    body = {"command_id": str(uuid4()), "release_id": str(uuid4()), "request_reference": f"SAR-DEMO-{day.run_tag}"}
+    return Step("the DPO releases the safeguarding records for subject access", "ReleaseSubjectAccessSafeguarding",
+                pupil.pupil_ref, body, Persona.HOME_DPO, token_for(Persona.HOME_DPO),
+                _ok("SubjectAccessSafeguardingReleased"), purpose="reviewed with the DSL")
 
 
 # ----------------------------------------------------------------------------- the provision's register

@@ -166,17 +166,22 @@ async def test_a_reduced_timetable_has_a_review_date_and_a_reintegration_plan(ap
                                                      reintegration_plan="Add afternoons"), "commissioner")
 
 
-async def test_nothing_is_recorded_on_an_ended_placement_except_corrections(api_story: ApiStory) -> None:
+async def test_nothing_is_recorded_on_an_ended_placement_not_even_corrections_by_its_provision(
+        api_story: ApiStory) -> None:
     await api_story.placed()
     incident = api_story.cmd.record_incident()
     await api_story.ok(incident, "provider_staff")
-    await api_story.ok(api_story.cmd.end_placement(), "commissioner")
-    await refused(api_story, api_story.cmd.record_attendance(), "provider_staff", 409, "placement.closed_after_end")
-    await refused(api_story, api_story.cmd.record_incident(), "provider_staff", 409, "placement.closed_after_end")
     target = record_id_for(incident.command_id)
     await api_story.ok(api_story.cmd.amend(target, {"location": "corridor"}), "provider_manager",
                        purpose="correcting the record")
-    await api_story.ok(api_story.cmd.withdraw(target), "provider_manager", purpose="duplicate entry")
+    await api_story.ok(api_story.cmd.confirm_reintegration(), "home_staff")
+    await api_story.ok(api_story.cmd.end_placement(), "commissioner")
+    await refused(api_story, api_story.cmd.record_attendance(), "provider_staff", 409, "placement.closed_after_end")
+    await refused(api_story, api_story.cmd.record_incident(), "provider_staff", 409, "placement.closed_after_end")
+    # Write access ends with the relationship (issue 9): the former provision corrects nothing either.
+    for correction in (api_story.cmd.amend(target, {"location": "classroom"}), api_story.cmd.withdraw(target)):
+        response = await api_story.send(correction, "provider_manager", "correcting the record")
+        assert response.status_code == 403 and problem_of(response)["rule"] == "AMD-2", response.text
 
 
 async def test_concurrent_writes_to_one_pupil_are_all_kept(api_story: ApiStory, service: ServiceUnderTest) -> None:

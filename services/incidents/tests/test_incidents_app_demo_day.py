@@ -6,7 +6,14 @@ import pytest
 
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
-from ap_incidents.demo_day import Channel, Outcome, erasure_step, legal_hold_steps, scripted_day
+from ap_incidents.demo_day import (
+    Channel,
+    Outcome,
+    erasure_step,
+    legal_hold_steps,
+    safeguarding_release_step,
+    scripted_day,
+)
 from ap_incidents.demo_personas import Persona
 
 
@@ -16,7 +23,8 @@ def token_for(persona: Persona) -> str:
 
 def test_the_day_uses_every_command_type_on_both_channels() -> None:
     day = scripted_day(token_for)
-    privacy_steps = [erasure_step(day, "cedar", token_for), *legal_hold_steps(day, "cedar", token_for)]
+    privacy_steps = [erasure_step(day, "cedar", token_for), *legal_hold_steps(day, "cedar", token_for),
+                     safeguarding_release_step(day, "cedar", token_for)]
     used = {step.command_type for step in day.steps} | {step.command_type for step in privacy_steps}
     assert used == set(COMMANDS)
     assert {step.channel for step in day.steps} == {Channel.HTTP, Channel.KAFKA}

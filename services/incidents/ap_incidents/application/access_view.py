@@ -28,6 +28,7 @@ class PlacementParties:
     commissioner_id: str
     partnership_id: str
     active: bool = True
+    ended_at_version: int | None = None  # the stream version of its PlacementEnded
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class PupilAccessView:
     record_types: dict[UUID, str] = field(default_factory=dict)
     # The commissioner each referral names (None on referrals recorded before it was named).
     referral_commissioners: dict[UUID, str | None] = field(default_factory=dict)
+    version: int = 0  # events folded so far: the stream version of the latest (keep it the last field)
 
     def copy(self) -> PupilAccessView:
         """An independent copy, to extend without changing this one."""
@@ -52,6 +54,7 @@ class PupilAccessView:
             self.pupil_ref, self.home_school_id, self.erased, dict(self.referral_provisions),
             self.latest_referral_provision, dict(self.placements), self.latest_placement_id,
             dict(self.record_placements), dict(self.record_types), dict(self.referral_commissioners),
+            version=self.version,
         )
 
     @property
@@ -74,8 +77,27 @@ class PupilAccessView:
         event_type = self.record_types.get(record_id)
         return None if event_type is None else ENTRY_CLASS.get(event_type)
 
+    def readable_through(self, organisation_id: str) -> int | None:
+        """The last stream version ``organisation_id`` may read; None: no limit from here.
+
+        Rule served: access ends with the relationship (issue 9). A provision or commissioner whose
+        placements of the pupil have all ended reads the record as it stood when the latest of them
+        ended, nothing recorded after; the home school, and a party to an active placement, are not
+        limited here (the policy still decides whether they read at all).
+        """
+        if organisation_id == self.home_school_id:
+            return None
+        ends: list[int] = []
+        for placement in self.placements.values():
+            if organisation_id in (placement.provision_id, placement.commissioner_id):
+                if placement.active or placement.ended_at_version is None:
+                    return None
+                ends.append(placement.ended_at_version)
+        return max(ends) if ends else None
+
     def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Fold one event given as its type and (sealed or clear) field values."""
+        self.version += 1
         record_id = _uuid(payload.get("record_id"))
         placement_id = _uuid(payload.get("placement_id"))
         if record_id is not None and placement_id is not None:
@@ -129,7 +151,7 @@ def _placement_ended(view: PupilAccessView, p: Mapping[str, Any]) -> None:
     placement_id = _uuid(p["placement_id"])
     current = None if placement_id is None else view.placements.get(placement_id)
     if current is not None:
-        view.placements[current.placement_id] = replace(current, active=False)
+        view.placements[current.placement_id] = replace(current, active=False, ended_at_version=view.version)
 
 
 def _amended(view: PupilAccessView, p: Mapping[str, Any]) -> None:

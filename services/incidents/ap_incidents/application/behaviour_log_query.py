@@ -42,6 +42,7 @@ SELECT stream_version, record_id, event_type, schema_version, occurred_at, recor
    AND (entry_class IS NULL OR entry_class <> ALL($5::text[]))
    AND NOT (event_type = ANY($4::text[])
             OR (event_type = ANY($6::text[]) AND facts->>'target_event_type' = ANY($4::text[])))
+   AND ($7::int IS NULL OR stream_version <= $7)
  ORDER BY stream_version LIMIT $3
 """
 
@@ -70,7 +71,7 @@ async def read_behaviour_log(
     hidden_types = sorted(t for t, cls in ENTRY_CLASS.items() if cls.value in hidden_classes)
     async with read_model(read_pool, BehaviourLogProjection.name) as conn:
         rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit, hidden_types, hidden_classes,
-                                sorted(CORRECTION_EVENT_TYPES))
+                                sorted(CORRECTION_EVENT_TYPES), view.readable_through(principal.organisation_id))
     # Personal values are stored sealed: open only those of the classes this caller may see.
     opened = await open_log_rows(codec, rows, str(view.pupil_ref), effective.visible_record_classes)
     return {

@@ -86,9 +86,15 @@ def command_context(view: PupilAccessView, command: c.PupilCommand,
         return _with_placement(base, view.placements.get(command.placement_id))
     if isinstance(command, c.AmendRecord | c.WithdrawRecordInError):
         # The class comes from the stored target entry, so AMD-2 and the like apply (issue 9).
+        # Write access ends with the placement: an ended placement's entries are corrected by the home
+        # school's parties only (the policy's AMD rules then decide), not its provision or commissioner.
         target = command.target_record_id
-        return replace(_with_placement(base, view.placement_of_record(target)),
-                       record_class=view.record_class_of(target))
+        placement = view.placement_of_record(target)
+        if placement is not None and not placement.active:
+            parties = replace(base, provision_id=None, commissioner_id=None, partnership_id=None)
+        else:
+            parties = _with_placement(base, placement)
+        return replace(parties, record_class=view.record_class_of(target))
     return base  # pupil-level commands: referral, suspension, exclusion, details, transfers, erasure
 
 

@@ -39,7 +39,9 @@ async def export_subject_access(
                       correlation_id=correlation_id)
     stored = await store.read_stream(pupil_stream_id(view.pupil_ref))
     through = _released_through(stored)
-    disclosed = [e for e in stored if not _held_back(e, through)]
+    # A DPO of a provision or commissioner whose placements ended answers for the record up to the end.
+    until = view.readable_through(principal.organisation_id)
+    disclosed = [e for e in stored if not _held_back(e, through) and (until is None or e.stream_version <= until)]
     revealed = await codec.reveal_many(
         [SealedPayload(e.event_type, e.schema_version, e.payload, e.pii_subject) for e in disclosed]
     )

@@ -1,0 +1,61 @@
+"""Access ends with the relationship (issue 9): once a placement ends, its provision and its
+commissioner read the pupil's log only up to the end, and write no more to it.
+
+Through the HTTP API on real PostgreSQL and Kafka. The home school, which still answers for the
+pupil, reads everything. The exception the policy states is the DSL's: the provision's DSL still
+reads the safeguarding entries recorded up to the end (to transfer the child-protection file), and
+nothing recorded after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ap_contracts.events.pupil_vocabulary import PlacementEndReason
+from ap_incidents.domain.identity import record_id_for
+
+from .conftest import ApiStory, RunningProjections, ServiceUnderTest, problem_of
+
+pytestmark = pytest.mark.integration
+
+FORMER_PARTIES = ("provider_staff", "provider_manager", "provider_dsl", "commissioner")
+
+
+async def _log(service: ServiceUnderTest, story: ApiStory, who: str, **params: str) -> dict[str, Any]:
+    purpose = params.pop("purpose", None)
+    response = await service.client.get(f"/v1/pupils/{story.pupil_ref}/behaviour-log", params=params,
+                                        headers=service.headers(who, purpose=purpose))
+    assert response.status_code == 200, (who, response.text)
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_provision_and_commissioner_read_only_up_to_the_end_of_the_placement_and_write_no_more(
+        api_story: ApiStory, service: ServiceUnderTest, projections: RunningProjections) -> None:
+    await api_story.placed()
+    before = api_story.cmd.record_incident(description="Kicked a door before leaving")
+    await api_story.ok(before, "provider_staff")
+    await api_story.ok(api_story.cmd.safeguarding_concern(concern="Concern while placed"), "provider_staff")
+    await api_story.ok(api_story.cmd.end_placement(reason=PlacementEndReason.LEFT_AREA), "commissioner")
+    await api_story.ok(api_story.cmd.suspend(account="Suspended at the home school after leaving"), "head")
+    await api_story.ok(api_story.cmd.exclude_permanently(account="Excluded by the home school after leaving"), "head")
+    await projections.caught_up()
+
+    home = await _log(service, api_story, "head")
+    assert "SuspensionIssued" in [e["event_type"] for e in home["entries"]]
+    for who in FORMER_PARTIES:
+        log = await _log(service, api_story, who)
+        types = [e["event_type"] for e in log["entries"]]
+        assert types[-1] == "PlacementEnded", (who, types)
+        assert "SuspensionIssued" not in types and "after leaving" not in str(log), who
+        assert "Kicked a door before leaving" in str(log), who
+    dsl = await _log(service, api_story, "provider_dsl", safeguarding="true", purpose="file transfer")
+    assert "Concern while placed" in str(dsl) and "after leaving" not in str(dsl)
+
+    for who in ("provider_manager", "provider_dsl", "commissioner"):
+        amend = api_story.cmd.amend(record_id_for(before.command_id), {"location": "corridor"})
+        refused = await api_story.send(amend, who, "correcting after the placement ended")
+        assert refused.status_code == 403, (who, refused.text)
+        assert problem_of(refused)["type"] == "urn:ap:access:denied", who
