@@ -222,8 +222,11 @@ async def test_erasure_is_refused_while_a_hold_is_in_force_naming_the_hold(api_s
                                        headers=service.headers("home_dpo", purpose="preservation notice"))
     assert placed.status_code == 201, placed.text
     erase_path = f"/v1/pupils/{api_story.pupil_ref}/erasure"
-    headers = service.headers("home_dpo", purpose="request upheld")
-    refused = await service.client.post(erase_path, json=erasure_body(), headers=headers)
+
+    def headers() -> dict[str, str]:  # a fresh token for each write command
+        return service.headers("home_dpo", purpose="request upheld")
+
+    refused = await service.client.post(erase_path, json=erasure_body(), headers=headers())
     assert refused.status_code == 409, refused.text
     problem = problem_of(refused)
     assert problem["rule"] == "privacy.erasure_under_legal_hold"
@@ -237,7 +240,7 @@ async def test_erasure_is_refused_while_a_hold_is_in_force_naming_the_hold(api_s
                                        json={"command_id": str(uuid4()), "authority_reference": REFERENCE},
                                        headers=service.headers("home_dpo", purpose="inquiry closed"))
     assert lifted.status_code == 201, lifted.text
-    accepted = await service.client.post(erase_path, json=erasure_body(), headers=headers)
+    accepted = await service.client.post(erase_path, json=erasure_body(), headers=headers())
     assert accepted.status_code == 201, accepted.text
     assert await service.deps.keystore.get(str(api_story.pupil_ref)) is None
 
