@@ -5,6 +5,11 @@ responsible for the pupil (policy DP-SAR-*): every notification sent about the p
 acknowledgement and delivery failures, and the safeguarding file transfers, with third parties'
 data withheld. A parent's contact details are family-contact data (withheld by the shared
 redaction list); who acknowledged a notification names a member of staff, so it is withheld too.
+
+Safeguarding records are held back (issue 9): that a concern was raised, a weapon found, a DSL told
+or a child-protection file transferred is safeguarding information, which a subject access export
+discloses only after a DPO's review. The concerns themselves are released by the incidents service
+(``SubjectAccessSafeguardingReleased``); the alerts and transfers derived from them stay here.
 """
 
 from __future__ import annotations
@@ -14,12 +19,31 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from ap_contracts.events.notifications import Audience
 from ap_runtime.eventstore import EventCodec, StoredEvent
 from ap_runtime.privacy.subject_access import RedactionPolicy, build_subject_access_document
 
 # Staff named in this service's events beyond the shared list (the platform user who acknowledged).
 STAFF_FIELDS = frozenset({"acknowledged_by"})
 REDACTION_SUFFIX = "+notifications.1"
+
+# Alerts whose existence is safeguarding information, whatever their audience, besides every DSL alert.
+SAFEGUARDING_RULES = frozenset({"safeguarding_concern", "drug_or_weapon_found"})
+SAFEGUARDING_EVENT_TYPES = frozenset({
+    "SafeguardingFileOffered", "SafeguardingFileReceiptConfirmed", "SafeguardingFileTransferOverdue",
+    "BreakGlassAccessUsed",
+})
+
+
+def held_back(events: Sequence[StoredEvent]) -> set[int]:
+    """Positions of the safeguarding records (and everything about a safeguarding alert) in ``events``.
+
+    Only clear fields are read (rule, audience, notification id), so nothing held back is decrypted.
+    """
+    alerts = {str(e.payload.get("notification_id")) for e in events if e.event_type == "NotificationSent"
+              and (e.payload.get("rule_name") in SAFEGUARDING_RULES or e.payload.get("audience") == Audience.DSL.value)}
+    return {index for index, e in enumerate(events)
+            if e.event_type in SAFEGUARDING_EVENT_TYPES or str(e.payload.get("notification_id")) in alerts}
 
 
 def notifications_redaction(base: RedactionPolicy | None = None) -> RedactionPolicy:
@@ -33,7 +57,10 @@ async def subject_access_document(events: Sequence[StoredEvent], codec: EventCod
                                   generated_at: datetime) -> dict[str, Any]:
     """The machine-readable document (render HTML with ``render_subject_access_html``)."""
     envelopes = []
-    for event in events:
+    hidden = held_back(events)
+    for index, event in enumerate(events):
+        if index in hidden:
+            continue
         revealed = await codec.reveal(event.event_type, event.schema_version, event.payload, event.pii_subject)
         envelopes.append(event.envelope().model_copy(update={"payload": revealed}).model_dump(mode="json"))
     document: dict[str, Any] = build_subject_access_document(pupil_ref, envelopes, generated_at=generated_at,
