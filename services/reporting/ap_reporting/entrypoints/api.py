@@ -1,17 +1,24 @@
 """HTTP API of the reporting service: ``python -m ap_reporting.entrypoints.api``.
 
   GET /v1/reports/weekly/{home_school_id}?week_of=YYYY-MM-DD       home school (exact, pupil_ref only)
-  GET /v1/reports/partnership/{partnership_id}?first_day=&last_day=  partnership, LA (suppressed)
+  GET /v1/reports/partnership/{partnership_id}?period=2024/25-spring partnership, LA (suppressed)
   GET /v1/reports/annual?academic_year=2024/25                      LA (suppressed)
   GET /v1/reports/strategy?from_year=2022/23&to_year=2024/25        LA, Schools Forum (suppressed)
 
 Each takes ``format=json`` (default) or ``format=csv``. Every call is authorised and audited through
 ``ap_runtime.access``. Environment: ``entrypoints.settings``.
+
+The weekly report stays with the home school, which is responsible for its pupils: exact counts for
+any week. The other three leave the organisation: they are published only for the fixed periods
+each offers (``domain.periods``, rules RPT-PERIOD-1 and -2) and every count goes through the shared
+suppression. A request naming any other parameter (``first_day``, ``last_day``: an arbitrary
+window) or a period the report does not offer is refused with 422 naming the field, the rule and the
+allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +30,9 @@ from pydantic import BaseModel
 
 from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
 from ap_reporting.application import reports
-from ap_reporting.domain.vocabulary import Period, academic_years, school_week
+from ap_reporting.domain.errors import FixedPeriodRequired, ReportingRuleViolation
+from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, year_range
+from ap_reporting.domain.vocabulary import school_week
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.fastapi import (
@@ -41,7 +50,6 @@ CallerDep = Annotated[Principal, Depends(principal_from_request)]
 HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
 GuardDep = Annotated[Guard, Depends(guard_from_request)]
 Format = Literal["json", "csv"]
-YEAR = r"^\d{4}/\d{2}$"
 
 
 @dataclass
@@ -69,11 +77,27 @@ def _csv(body: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def _period(first_day: date, last_day: date) -> Period:
-    try:
-        return Period(first_day, last_day)
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
+def _refused(violation: ReportingRuleViolation) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
+        "rule_id": violation.rule_id, "field": violation.field, "reason": violation.message,
+        "allowed_periods": list(violation.allowed)})
+
+
+def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Request], None]:
+    """Refuse any query parameter the report does not take: an arbitrary window (``first_day``,
+    ``last_day``) must not be quietly ignored, the caller would think it had been applied."""
+    def check(request: Request) -> None:
+        for name in request.query_params:
+            if name not in parameters:
+                raise _refused(FixedPeriodRequired(
+                    name, f"{name} is not a parameter of this report, which is published only for fixed periods",
+                    allowed_text(OFFERED[report])))
+    return check
+
+
+PartnershipQuery = Depends(_fixed_periods_only("termly_partnership", frozenset({"period", "format"})))
+AnnualQuery = Depends(_fixed_periods_only("la_annual", frozenset({"academic_year", "format"})))
+StrategyQuery = Depends(_fixed_periods_only("exclusion_strategy", frozenset({"from_year", "to_year", "format"})))
 
 
 def _routes(app: FastAPI) -> None:
@@ -89,32 +113,39 @@ def _routes(app: FastAPI) -> None:
         report = await reports.weekly_report(pool, home_school_id, school_week(week_of))
         return _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
 
-    @app.get("/v1/reports/partnership/{partnership_id}", response_model=None)
-    async def partnership(partnership_id: str, first_day: date, last_day: date, caller: CallerDep,
+    @app.get("/v1/reports/partnership/{partnership_id}", response_model=None, dependencies=[PartnershipQuery])
+    async def partnership(partnership_id: str, period: Annotated[str, Query(max_length=20)], caller: CallerDep,
                           headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                           format: Format = "json") -> Response | BaseModel:
-        period = _period(first_day, last_day)
+        try:
+            term = parse_period("period", period, OFFERED["termly_partnership"])
+        except ReportingRuleViolation as exc:
+            raise _refused(exc) from exc
         await guard.check(caller, Action.READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.partnership_report(pool, partnership_id, period)
+        report = await reports.partnership_report(pool, partnership_id, term.days)
         return _csv(tables_csv(report.tables), f"partnership-{partnership_id}") if format == "csv" else report
 
-    @app.get("/v1/reports/annual", response_model=None)
-    async def annual(academic_year: Annotated[str, Query(pattern=YEAR)], caller: CallerDep, headers: HeadersDep,
+    @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
+    async def annual(academic_year: Annotated[str, Query(max_length=20)], caller: CallerDep, headers: HeadersDep,
                      guard: GuardDep, pool: PoolDep, format: Format = "json") -> Response | BaseModel:
+        try:
+            parse_period("academic_year", academic_year, OFFERED["la_annual"])
+        except ReportingRuleViolation as exc:
+            raise _refused(exc) from exc
         await guard.check(caller, Action.READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(pool, academic_year)
         return _csv(tables_csv(report.tables), "la-annual") if format == "csv" else report
 
-    @app.get("/v1/reports/strategy", response_model=None)
-    async def strategy(from_year: Annotated[str, Query(pattern=YEAR)], to_year: Annotated[str, Query(pattern=YEAR)],
+    @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])
+    async def strategy(from_year: Annotated[str, Query(max_length=20)], to_year: Annotated[str, Query(max_length=20)],
                        caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                        format: Format = "json") -> Response | BaseModel:
         try:
-            years = academic_years(from_year, to_year)
-        except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
+            years = year_range("from_year", from_year, "to_year", to_year)
+        except ReportingRuleViolation as exc:
+            raise _refused(exc) from exc
         await guard.check(caller, Action.READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.strategy_report(pool, years)
