@@ -88,7 +88,7 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
         _uuid(event.payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
         envelope.recorded_at, envelope.organisation_id, _uuid(event.payload.get("placement_id")),
         _class_name(event), summary(event.event_type, facts),
-        json.dumps(facts, default=str), None if event.erased else json.dumps(personal, default=str),
+        json.dumps(facts, default=str), json.dumps(personal, default=str),
         _uuid(event.payload.get("target_record_id")), event.erased,
     )
 
