@@ -82,11 +82,7 @@ def budget_context(provision_id: str, budget: BudgetSet | None) -> ResourceConte
 
 
 def request_context(request: FinanceRequest, budget: BudgetSet | None) -> ResourceContext:
-    """A budget being set is described by the command itself; any other by its BudgetSet."""
-    if isinstance(request, SetBudget) and budget is None:
-        return ResourceContext(
-            provision_id=request.provision_id,
-            organisation_id=request.host_school_id,
-            partnership_id=request.partnership_id,
-        )
+    """Every request is judged against the stored BudgetSet; before one exists, against the provision
+    alone. The host school and partnership a ``SetBudget`` names are not used: authorisation rests on
+    stored facts and the verified token, never on organisations the request itself names (issue 9)."""
     return budget_context(request.provision_id, budget)
