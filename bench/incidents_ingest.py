@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,6 +64,7 @@ from ap_runtime.access import (
     generate_keypair,
 )
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import configure_logging
@@ -168,12 +170,17 @@ def day_to_day(pupils: Sequence[UUID], count: int, today: date) -> list[Command]
 class Platform:
     deps: IncidentsDeps
     env: dict[str, str]
-    token: str
+    mint: Callable[[], str]
     bootstrap: str
     topics: dict[str, str]
     logs: Path
     baseline_pool: asyncpg.Pool
     keystore: KeyStore
+
+    @property
+    def token(self) -> str:
+        """A fresh token at each use: a token carries one write command (a replay is refused)."""
+        return self.mint()
 
     async def close(self) -> None:
         await self.deps.close()
@@ -192,13 +199,15 @@ async def fresh_platform(pg_admin: str, bootstrap: str) -> Platform:
     async with audit.acquire() as conn:
         await ensure_schema(conn)
     keystore = await KeyStore.open(dsns["keys"], ring)
-    deps = IncidentsDeps(events, events, audit, keystore, TokenVerifier(load_public_key(pair.public_pem)),
+    deps = IncidentsDeps(events, events, audit, keystore,
+                         TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS),
                          owned_pools=[events, audit])
     await deps.migrate()
     baseline = await asyncpg.create_pool(dsns["baseline"], min_size=2, max_size=20)
     await migrate(baseline)
-    token = TokenIssuer(load_private_key(pair.private_pem)).mint(
-        user_id=STAFF.user_id, organisation_id=PROVISION, org_kind=OrgKind.PROVISION, roles=[Role.PROVISION_STAFF])
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
+    token = functools.partial(issuer.mint, user_id=STAFF.user_id, organisation_id=PROVISION,
+                              org_kind=OrgKind.PROVISION, roles=[Role.PROVISION_STAFF])
     env = {"AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
            **master_keys_env(raw, "mk-bench"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
            "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "AP_LOG_LEVEL": "WARNING",
@@ -247,7 +256,6 @@ async def measure_http(platform: Platform, commands: list[Command], concurrency:
         port = sock.getsockname()[1]
     server = _spawn(platform, "api", "ap_incidents.entrypoints.api", {"AP_HTTP_PORT": str(port)})
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"Authorization": f"Bearer {platform.token}"}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
             for _ in range(600):
@@ -265,6 +273,7 @@ async def measure_http(platform: Platform, commands: list[Command], concurrency:
                 while queue:
                     command = queue.pop()
                     path = f"/v1/pupils/{command.pupil_ref}/{COMMANDS[command.command_type].path}"
+                    headers = {"Authorization": f"Bearer {platform.token}"}  # minted before the clock starts
                     sent = time.perf_counter()
                     response = await client.post(path, json=command.body, headers=headers)
                     latencies.append((time.perf_counter() - sent) * 1000)

@@ -116,7 +116,7 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
                                                  "--finance-topic", topics["finance"],
                                                  "--incidents-topic", topics["incidents"],
                                                  "--group-suffix", topics["finance"]], env, logs))
-        platform = Platform(http, TokenIssuer(load_private_key(pair.private_pem)), finance_pool,
+        platform = Platform(http, TokenIssuer(load_private_key(pair.private_pem), audience="ap-finance"), finance_pool,
                             EventStore(incidents_pool, PersonalDataCodec(keys)), topics["incidents"],
                             kafka_bootstrap, processes, latencies)
         yield platform

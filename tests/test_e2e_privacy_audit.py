@@ -17,9 +17,10 @@ action, pupil, decision, rule for a denial):
   * a read: one row per decision the read takes (the log, then the safeguarding detail; the
     register once for the caller, then once per pupil served).
 The audit table holds these rows and no others. A dump of the audit database holds none of any
-pupil's identifying values, the chain verifies with ``python -m ap_runtime.access verify-audit``
-run as a process, and after a row is edited (trigger disabled by the superuser) or deleted, the
-verifier exits 1 naming the first bad sequence number.
+pupil's identifying values, the keyed chain verifies with ``python -m ap_runtime.access
+verify-audit`` run as a process against the heads the services published to their heads topic,
+and after a row is edited (trigger disabled by the superuser) or deleted, or the newest rows are
+cut off, the verifier exits 1 naming the first bad sequence number.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ pytestmark = pytest.mark.integration
 
 AUDIT_COLUMNS = ["seq", "at", "user_id", "roles", "organisation_id", "pupil_ref", "record_class", "action",
                  "purpose", "decision", "rule_id", "reason", "correlation_id", "break_glass", "recipients",
-                 "policy_version", "prev_hash", "hash"]
+                 "policy_version", "prev_hash", "hash", "key_id", "purpose_category", "purpose_digest"]
 WAIT_SECONDS = 90.0
 RELAYED = ("events",)  # the event stores a relay publishes
 
@@ -76,6 +77,8 @@ class Platform:
     kafka: CommandTopicClient
     token_for: TokenFor
     dsns: dict[str, str]
+    heads_topic: str = ""
+    bootstrap: str = ""
     processes: list[Process] = field(default_factory=list)
 
     def report(self) -> str:
@@ -103,7 +106,7 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
                    unique_topic: Callable[[str], str], kafka_bootstrap: str) -> AsyncIterator[Platform]:
     dsns = {name: await new_database(f"audit_e2e_{name}") for name in ("events", "audit", "keys")}
     topics = {"events": await new_topic("audit-e2e-events"), "results": await new_topic("audit-e2e-results"),
-              "commands": unique_topic("audit-e2e-commands")}
+              "commands": unique_topic("audit-e2e-commands"), "heads": unique_topic("audit-e2e-heads")}
     _ring, raw_keys = random_ring("mk-audit")
     pair = generate_keypair()
     port = free_port()
@@ -113,11 +116,13 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
         "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
         "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+        "AP_AUDIT_HEADS_TOPIC": topics["heads"], "AP_AUDIT_HEAD_INTERVAL_SECONDS": "0.5",
     }
     logs = Path(tempfile.mkdtemp(prefix="e2e-audit-"))
     http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
     kafka = CommandTopicClient(kafka_bootstrap, commands_topic=topics["commands"], results_topic=topics["results"])
-    platform = Platform(http, kafka, tokens_from(TokenIssuer(load_private_key(pair.private_pem))), dsns)
+    platform = Platform(http, kafka, tokens_from(TokenIssuer(load_private_key(pair.private_pem))), dsns,
+                        topics["heads"], kafka_bootstrap)
     try:
         platform.processes.append(Process("api", ["-m", "ap_incidents.entrypoints.api"], env, logs))
 
@@ -199,7 +204,7 @@ def reads_of(day: ScriptedDay) -> list[Read]:
         Read("the DSL reads a pupil's log", dsl, f"/v1/pupils/{ash}/behaviour-log", 200, [Expected(dsl, log, ash)]),
         Read("the DSL reads the safeguarding detail, stating why", dsl, f"/v1/pupils/{ash}/behaviour-log", 200,
              [Expected(dsl, log, ash), Expected(dsl, sg, ash)], {"safeguarding": "true"},
-             purpose="review of the concern raised yesterday"),
+             purpose="safeguarding: review of the concern raised yesterday"),
         Read("DENIED: another provision reads the pupil's log", Persona.OTHER_PROVISION_STAFF,
              f"/v1/pupils/{ash}/behaviour-log", 403,
              [Expected(Persona.OTHER_PROVISION_STAFF, log, ash, "denied")]),
@@ -344,6 +349,9 @@ async def test_every_read_and_write_of_the_day_has_exactly_its_audit_records(
             "subject access request from the parent"} <= stated
     assert {r["record_class"] for r in rows if r["action"] == Action.READ_SAFEGUARDING_DETAIL.value} == {
         "safeguarding"}
+    # A purpose stated as a category keeps the category apart from its short note.
+    assert {(r["purpose_category"], r["purpose"]) for r in rows if r["action"] == Action.READ_SAFEGUARDING_DETAIL.value
+            and r["decision"] == "allowed"} == {("safeguarding", "review of the concern raised yesterday")}
 
 
 async def test_no_audit_row_holds_a_payload_or_a_personal_value(platform: Platform,
@@ -375,16 +383,43 @@ async def test_no_audit_row_holds_a_payload_or_a_personal_value(platform: Platfo
 # ----------------------------------------------------------------------------- must show: tamper evidence
 
 
-def verify_audit(dsn: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ap_runtime.access", "verify-audit", "--dsn", dsn],
+def verify_audit(platform: Platform) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ap_runtime.access", "verify-audit", "--dsn", platform.dsns["audit"],
+                           "--heads-topic", platform.heads_topic, "--bootstrap", platform.bootstrap],
                           capture_output=True, text=True, timeout=60, check=False)
+
+
+async def test_cutting_off_the_newest_audit_records_is_detected_against_the_published_heads(
+        platform: Platform, audited_day: AuditedDay) -> None:
+    rows = await audit_rows(platform)
+    last = rows[-1]["seq"]
+
+    async def anchored() -> bool:  # the services publish the head every half second
+        return f"anchored up to seq {last} " in verify_audit(platform).stdout
+
+    await until(anchored, f"a published head to cover seq {last}", platform)
+    cut = [r for r in rows if r["seq"] > last - 3]
+    conn = await asyncpg.connect(platform.dsns["audit"])  # the superuser
+    try:
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE access_audit DISABLE TRIGGER access_audit_no_update_delete")
+            await conn.execute("DELETE FROM access_audit WHERE seq > $1", last - 3)
+            await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
+        truncated = verify_audit(platform)
+        assert truncated.returncode == 1, truncated.stdout
+        assert f"BROKEN at seq {last - 2}" in truncated.stderr and "truncated" in truncated.stderr
+        await conn.copy_records_to_table("access_audit", records=[tuple(r.values()) for r in cut],
+                                         columns=list(cut[0].keys()))
+    finally:
+        await conn.close()
+    assert verify_audit(platform).returncode == 0  # put back as it was, for the next test
 
 
 async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platform: Platform,
                                                                          audited_day: AuditedDay) -> None:
     dsn = platform.dsns["audit"]
     rows = await audit_rows(platform)
-    intact = verify_audit(dsn)
+    intact = verify_audit(platform)
     assert intact.returncode == 0, intact.stderr
     assert f"{len(rows)} records" in intact.stdout
 
@@ -398,7 +433,7 @@ async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platfor
             await conn.execute("UPDATE access_audit SET decision = 'allowed', reason = 'granted'"
                                " WHERE seq = $1", hidden["seq"])
             await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
-        edited = verify_audit(dsn)
+        edited = verify_audit(platform)
         assert edited.returncode == 1
         assert f"seq {hidden['seq']}" in edited.stderr + edited.stdout, edited.stderr
 
@@ -408,7 +443,7 @@ async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platfor
             await conn.execute("UPDATE access_audit SET decision = $2, reason = $3 WHERE seq = $1",
                                hidden["seq"], hidden["decision"], hidden["reason"])
             await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
-        restored = verify_audit(dsn)
+        restored = verify_audit(platform)
         assert restored.returncode == 0, restored.stderr
         gone = rows[len(rows) // 2]["seq"]
         async with conn.transaction():
@@ -417,6 +452,6 @@ async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platfor
             await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
     finally:
         await conn.close()
-    deleted = verify_audit(dsn)
+    deleted = verify_audit(platform)
     assert deleted.returncode == 1
     assert f"seq {gone}" in deleted.stderr + deleted.stdout, deleted.stderr

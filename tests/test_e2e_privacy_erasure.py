@@ -145,7 +145,7 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
     topics["commands"] = unique_topic("privacy-commands")  # created by the consumer, with its retention
     ring, raw_keys = random_ring("mk-privacy")
     pair = generate_keypair()
-    issuer = TokenIssuer(load_private_key(pair.private_pem))
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience="ap-incidents")
     port = free_port()
     logs = Path(tempfile.mkdtemp(prefix="e2e-privacy-"))
     outbox = logs / "outbox"

@@ -63,6 +63,7 @@ from ap_runtime.access import (
     query,
 )
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.subject_access import WITHHELD
 from ap_runtime.privacy.testing import random_ring
@@ -104,9 +105,11 @@ class Platform:
     issuer: TokenIssuer
     outbox: Path
 
-    def headers(self, who: str, purpose: str | None = None, **extra: str) -> dict[str, str]:
+    def headers(self, who: str, purpose: str | None = None, audience: ServiceAudience = ServiceAudience.INCIDENTS,
+                **extra: str) -> dict[str, str]:
         org, kind, role = PEOPLE[who]
-        token = self.issuer.mint(user_id=f"{who}-user", organisation_id=org, org_kind=kind, roles=(role,))
+        token = self.issuer.mint(user_id=f"{who}-user", organisation_id=org, org_kind=kind, roles=(role,),
+                                 audience=audience)
         return {"Authorization": f"Bearer {token}", **({"X-Access-Purpose": purpose} if purpose else {}), **extra}
 
     def client(self, app: Any, name: str) -> httpx.AsyncClient:
@@ -128,7 +131,8 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
     events_pool = await asyncpg.create_pool(await new_database("privx_incidents"), min_size=2, max_size=10)
     audit_pool = await open_audit_pool(await new_database("privx_audit"))
     pair = generate_keypair()
-    verifier = TokenVerifier(load_public_key(pair.public_pem))
+    public_key = load_public_key(pair.public_pem)
+    verifier = TokenVerifier(public_key, audience=ServiceAudience.INCIDENTS)
     incidents = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
     await incidents.migrate()
 
@@ -138,7 +142,8 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
                                     incidents_topic=topic, notifications_topic=inbox_topic, privacy_topic=topic,
                                     group_prefix=f"privx-{uuid4().hex[:8]}", outbox_dir=outbox)
     services = await open_services(settings, codec=PersonalDataCodec(keystore), delivery=FileOutbox(outbox))
-    notif_deps = ApiDeps(services, AccessGuard(AuditLog(audit_pool)), verifier)
+    notif_deps = ApiDeps(services, AccessGuard(AuditLog(audit_pool)),
+                         TokenVerifier(public_key, audience=ServiceAudience.NOTIFICATIONS))
 
     worker = runners(services, settings)  # the worker's own consumers, break-glass alerts included
     app = build_app(worker, kafka_bootstrap)
@@ -263,7 +268,8 @@ async def test_the_subject_access_export_gathers_both_services_with_third_partie
         " AND payload->>'audience' = 'home_school'", str(pupil))
     async with platform.client(platform.notifications_app, "notifications") as notifications:
         acknowledged = await notifications.post(f"/v1/notifications/{notification}/acknowledgement",
-                                                headers=platform.headers("head"))
+                                                headers=platform.headers("head",
+                                                                         audience=ServiceAudience.NOTIFICATIONS))
         assert acknowledged.status_code == 200, acknowledged.text
 
     transports = {"incidents": httpx.ASGITransport(app=platform.incidents_app),

@@ -24,6 +24,7 @@ Finance is included automatically once ``ap_finance.entrypoints.api`` has ``crea
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import os
 import shutil
@@ -168,7 +169,7 @@ class Process:
 class RunningService:
     spec: ServiceSpec
     base_url: str
-    tokens: list[tuple[str, str | None]]  # (whose, token)
+    tokens: list[tuple[str, Callable[[], str | None]]]  # (whose, a fresh token: one carries one write command)
     pupil_refs: list[UUID]
     processes: list[Process] = field(default_factory=list)
 
@@ -182,9 +183,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tokens_for_every_role(issuer: TokenIssuer) -> list[tuple[str, str | None]]:
+def tokens_for_every_role(issuer: TokenIssuer) -> list[tuple[str, Callable[[], str | None]]]:
     """A token per role at an organisation where the role is valid; a role held where it is not; a
-    forged token; no token."""
+    forged token; no token. Minted afresh for each request: a token carries one write command."""
     kinds: dict[Role, OrgKind] = {
         Role.PROVISION_STAFF: OrgKind.PROVISION, Role.PROVISION_MANAGER: OrgKind.PROVISION, Role.DSL: OrgKind.PROVISION,
         Role.HOME_SCHOOL_STAFF: OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_HEAD: OrgKind.HOME_SCHOOL,
@@ -195,16 +196,16 @@ def tokens_for_every_role(issuer: TokenIssuer) -> list[tuple[str, str | None]]:
         Role.PARENT: OrgKind.HOME_SCHOOL,  # valid at no organisation: refused by the policy's role check
     }
     assert set(kinds) == set(Role), "a new role needs a token here"
-    tokens: list[tuple[str, str | None]] = [
+    tokens: list[tuple[str, Callable[[], str | None]]] = [
         (f"{role.value} at a {kind.value}",
-         issuer.mint(user_id=f"schemathesis-{role.value}", org_kind=kind, roles=(role,), ttl_seconds=3600,
-                     organisation_id=ORGANISATIONS.get(kind, f"{kind.value}-demo")))
+         functools.partial(issuer.mint, user_id=f"schemathesis-{role.value}", org_kind=kind, roles=(role,),
+                           ttl_seconds=3600, organisation_id=ORGANISATIONS.get(kind, f"{kind.value}-demo")))
         for role, kind in kinds.items()
     ]
-    forged = TokenIssuer(load_private_key(generate_keypair().private_pem))
-    tokens.append(("a forged token", forged.mint(user_id="intruder", organisation_id=HOME_SCHOOL,
-                                                 org_kind=OrgKind.HOME_SCHOOL, roles=(Role.DPO,))))
-    tokens.append(("no token", None))
+    forged = TokenIssuer(load_private_key(generate_keypair().private_pem), audience=issuer.audience)
+    tokens.append(("a forged token", functools.partial(forged.mint, user_id="intruder", organisation_id=HOME_SCHOOL,
+                                                       org_kind=OrgKind.HOME_SCHOOL, roles=(Role.DPO,))))
+    tokens.append(("no token", lambda: None))
     return tokens
 
 
@@ -226,7 +227,7 @@ async def running(request: pytest.FixtureRequest, new_database: Callable[[str], 
     topics = {name: await new_topic(f"schemathesis-{spec.name}-{name}") for name in spec.topics}
     _ring, raw_keys = random_ring("mk-schemathesis")
     pair = generate_keypair()
-    issuer = TokenIssuer(load_private_key(pair.private_pem))
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=f"ap-{spec.name}")  # the service's own
     port = _free_port()
     logs = Path(tempfile.mkdtemp(prefix=f"schemathesis-{spec.name}-"))
     env = {**spec.env(dsns, topics), **master_keys_env(raw_keys, "mk-schemathesis"),
@@ -296,8 +297,9 @@ def exercise(service: RunningService) -> Findings:
     session = requests.Session()
     reported: set[str] = set()
 
-    def call(operation: Any, case: Any, token: tuple[str, str | None]) -> None:
-        whose, bearer = token
+    def call(operation: Any, case: Any, token: tuple[str, Callable[[], str | None]]) -> None:
+        whose, mint = token
+        bearer = mint()
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         findings.cases += 1
         try:
@@ -324,7 +326,7 @@ def exercise(service: RunningService) -> Findings:
                       suppress_health_check=list(HealthCheck))
             @given(case=_strategy(operation, mode, service.pupil_refs),
                    token=st.sampled_from(service.tokens))
-            def send(case: Any, token: tuple[str, str | None]) -> None:
+            def send(case: Any, token: tuple[str, Callable[[], str | None]]) -> None:
                 call(operation, case, token)
 
             try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -23,6 +23,7 @@ import asyncpg
 from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, AuditRecord, chain, record_problem
 from ap_runtime.access.audit_heads import PublishedHead
 from ap_runtime.access.chain_keys import ChainKeyRing, chain_keys_from_env
+from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
 from ap_runtime.settings import database_dsn
 
 AUDIT_DATABASE = "ap_audit"
@@ -349,6 +350,23 @@ def _record_problem(record: AuditRecord, expected_seq: int, prev_hash: str, keys
     if differing is not None:
         return f"record differs from the head published at {differing.published_at.isoformat()}"
     return None
+
+
+async def drop_purpose_notes(pool: asyncpg.Pool, older_than_days: int = NOTE_RETENTION_DAYS,
+                             *, now: datetime | None = None) -> int:
+    """Drop the free-text purpose notes of records older than ``older_than_days``; the count dropped.
+
+    Rule served: storage limitation of what callers typed (``purpose``). The category, the rest of
+    the record and the note's keyed digest stay, so the chain still verifies; the append-only
+    trigger allows this one change and nothing else. Run by the retention job.
+    """
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
+    status = await pool.execute(
+        f"UPDATE {TABLE} SET purpose = NULL WHERE purpose IS NOT NULL AND at < $1", cutoff  # noqa: S608  # nosec B608 - constant table name
+    )
+    return int(status.split()[-1])
 
 
 async def head(pool: asyncpg.Pool) -> tuple[int, str] | None:

@@ -2,7 +2,7 @@
 
     python -m ap_runtime.access keygen
     python -m ap_runtime.access mint --user u1 --org prov-north --org-kind provision \
-        --role provision_staff --ttl 3600
+        --role provision_staff --audience ap-incidents --ttl 3600
     python -m ap_runtime.access audit-keygen
     python -m ap_runtime.access verify-audit --dsn postgresql://.../ap_audit --bootstrap host:9092
     python -m ap_runtime.access publish-audit-head
@@ -22,13 +22,14 @@ import asyncpg
 import typer
 
 from ap_contracts.envelope import OrgKind
-from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, query, verify
+from ap_runtime.access.audit import AUDIT_DATABASE, VerificationResult, drop_purpose_notes, query, verify
 from ap_runtime.access.audit_chain import AuditRecord
 from ap_runtime.access.audit_heads import AuditHeadPublisher, heads_topic_from_env, read_published_heads
 from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, ChainKeyError, chain_keys_from_env, new_chain_key
 from ap_runtime.access.keys import PRIVATE_KEY_ENV, KeyConfigError, generate_keypair, load_private_key
+from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
 from ap_runtime.access.roles import Role
-from ap_runtime.access.tokens import DEFAULT_TTL_SECONDS, TokenIssuer
+from ap_runtime.access.tokens import DEFAULT_TTL_SECONDS, ServiceAudience, TokenIssuer
 from ap_runtime.settings import DEFAULT_KAFKA, database_dsn
 
 app = typer.Typer(no_args_is_help=True, help="Access tokens and the access audit of the AP platform.")
@@ -49,7 +50,8 @@ def mint(
     org: Annotated[str, typer.Option(help="Organisation id the user acts for")],
     org_kind: Annotated[OrgKind, typer.Option(help="Kind of that organisation")],
     role: Annotated[list[Role], typer.Option(help="Role; repeat for several")],
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = DEFAULT_TTL_SECONDS,
+    audience: Annotated[ServiceAudience, typer.Option(help="The one service the token is for")],
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds (at most 8 hours)")] = DEFAULT_TTL_SECONDS,
     private_key_file: Annotated[
         Path | None, typer.Option(help=f"PEM file; default ${PRIVATE_KEY_ENV}", exists=True, dir_okay=False)
     ] = None,
@@ -60,7 +62,8 @@ def mint(
             issuer = TokenIssuer(load_private_key(private_key_file.read_text(encoding="utf-8")))
         else:
             issuer = TokenIssuer.from_env()
-        token = issuer.mint(user_id=user, organisation_id=org, org_kind=org_kind, roles=role, ttl_seconds=ttl)
+        token = issuer.mint(user_id=user, organisation_id=org, org_kind=org_kind, roles=role, ttl_seconds=ttl,
+                            audience=audience)
     except (KeyConfigError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -139,6 +142,25 @@ def publish_audit_head(dsn: DsnOption = None, bootstrap: BootstrapOption = None,
     typer.echo("the audit trail is empty: nothing to publish" if seq is None else f"published head at seq {seq}")
 
 
+async def _drop_notes(dsn: str, days: int) -> int:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        return await drop_purpose_notes(pool, days)
+    finally:
+        await pool.close()
+
+
+@app.command("drop-purpose-notes")
+def drop_notes(
+    older_than_days: Annotated[int, typer.Option(min=1, help="Drop notes of records older than this")] = (
+        NOTE_RETENTION_DAYS),
+    dsn: DsnOption = None,
+) -> None:
+    """Drop the free-text purpose notes older than the retention period (categories stay; the chain verifies)."""
+    dropped = asyncio.run(_drop_notes(dsn or database_dsn(AUDIT_DATABASE), older_than_days))
+    typer.echo(f"dropped {dropped} purpose note(s) older than {older_than_days} days")
+
+
 AUDIT_COLUMNS = ("seq", "at (UTC)", "user", "roles", "organisation", "pupil", "class", "action", "decision", "rule",
                  "glass", "purpose")
 PURPOSE_WIDTH = 40
@@ -153,7 +175,7 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def _row(record: AuditRecord) -> tuple[str, ...]:
-    purpose = record.purpose or ""
+    purpose = ": ".join(part for part in (record.purpose_category, record.purpose) if part)
     if len(purpose) > PURPOSE_WIDTH:
         purpose = purpose[: PURPOSE_WIDTH - 1] + "…"
     return (

@@ -4,8 +4,9 @@ The only module of ``ap_runtime.access`` that knows about HTTP. A service calls
 ``install_access(app, verifier=..., guard=...)`` once, takes ``principal_from_request`` as a
 dependency, builds the ``ResourceContext`` from its own placement data and awaits
 ``guard.check(...)`` (or declares ``authorise(action, context_dependency)``). Callers state a
-purpose in ``X-Access-Purpose``, ask for emergency access with ``X-Break-Glass: true`` and may pass
-``X-Correlation-ID``.
+purpose in ``X-Access-Purpose`` (``<category>[: <short note>]``, see ``purpose``), ask for emergency
+access with ``X-Break-Glass: true`` and may pass ``X-Correlation-ID``. Every 401 is logged with its
+reason and the caller's address, never the token.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime, and
@@ -22,11 +23,15 @@ from ap_runtime.access.context import ResourceContext
 from ap_runtime.access.guard import AccessDenied, AccessGuard, AuditUnavailable, InvalidPurpose
 from ap_runtime.access.policy import Decision, PolicyError
 from ap_runtime.access.principal import Principal
+from ap_runtime.access.token_replay import TokenReplayed, WriteTokenLedger
 from ap_runtime.access.tokens import TokenRejected, TokenVerifier
+from ap_runtime.logging import get_logger
 
 PURPOSE_HEADER = "X-Access-Purpose"
 BREAK_GLASS_HEADER = "X-Break-Glass"
 CORRELATION_HEADER = "X-Correlation-ID"
+
+log = get_logger("ap.access.http")
 
 _bearer = HTTPBearer(auto_error=False, description="Access token minted by the AP identity service")
 
@@ -87,6 +92,12 @@ def _config(request: Request) -> AccessConfig:
     return config
 
 
+def log_unauthenticated(request: Request, reason: str) -> None:
+    """Record a refused token: the reason, the caller's address and the route; never the token."""
+    log.warning("access.unauthenticated", reason=reason, client=request.client.host if request.client else None,
+                method=request.method, path=request.url.path)
+
+
 def _unauthorised(reason: str) -> HTTPException:
     description = reason.replace('"', "'")
     return HTTPException(
@@ -102,6 +113,7 @@ async def principal_from_request(
 ) -> Principal:
     """The caller, from ``Authorization: Bearer <token>``; 401 with the reason when absent or invalid."""
     if credentials is None:
+        log_unauthenticated(request, "missing bearer token")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail={"reason": "missing bearer token"},
@@ -110,7 +122,18 @@ async def principal_from_request(
     try:
         return _config(request).verifier.verify(credentials.credentials)
     except TokenRejected as rejected:
+        log_unauthenticated(request, rejected.reason)
         raise _unauthorised(rejected.reason) from rejected
+
+
+async def claim_write_token(request: Request, ledger: WriteTokenLedger, principal: Principal,
+                            command_id: uuid.UUID) -> None:
+    """Bind the caller's token to this write command; a token already used for another is a 401."""
+    try:
+        await ledger.claim(principal, command_id)
+    except TokenReplayed as replayed:
+        log_unauthenticated(request, replayed.reason)
+        raise _unauthorised(replayed.reason) from replayed
 
 
 def guard_from_request(request: Request) -> Guard:

@@ -19,8 +19,10 @@ from ap_runtime.access.audit_chain import AuditEntry
 from ap_runtime.access.context import ResourceContext
 from ap_runtime.access.policy import Decision, PolicyStore, decide, default_policy_store
 from ap_runtime.access.principal import Principal
+from ap_runtime.access.purpose import InvalidPurpose, StatedPurpose, parse_purpose
 
-MAX_PURPOSE_LENGTH = 500
+__all__ = ["AccessDenied", "AccessGuard", "AuditUnavailable", "BreakGlassAccess", "InvalidPurpose", "NotifyDsl",
+           "audit_entry"]
 
 log = structlog.get_logger(__name__)
 
@@ -35,10 +37,6 @@ class AccessDenied(Exception):
 
 class AuditUnavailable(Exception):
     """An allowed access could not be logged, so it is refused."""
-
-
-class InvalidPurpose(ValueError):
-    """The stated purpose cannot be recorded as given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +60,12 @@ def audit_entry(
     resource: ResourceContext,
     decision: Decision,
     *,
-    purpose: str | None,
+    purpose: StatedPurpose,
     correlation_id: UUID,
     at: datetime,
     recipients: tuple[str, ...] = (),
 ) -> AuditEntry:
-    """The audit entry for one decision: identifiers and the reason, never the data."""
+    """The audit entry for one decision: identifiers, the purpose and the reason, never the data."""
     return AuditEntry(
         at=at,
         user_id=principal.user_id,
@@ -79,7 +77,8 @@ def audit_entry(
         reason=decision.reason,
         pupil_ref=resource.pupil_ref,
         record_class=None if resource.record_class is None else resource.record_class.value,
-        purpose=purpose,
+        purpose=purpose.note,
+        purpose_category=None if purpose.category is None else purpose.category.value,
         correlation_id=correlation_id,
         break_glass=decision.break_glass,
         recipients=recipients,
@@ -87,11 +86,9 @@ def audit_entry(
     )
 
 
-def _clean_purpose(purpose: str | None) -> str | None:
-    stated = (purpose or "").strip()
-    if len(stated) > MAX_PURPOSE_LENGTH:
-        raise InvalidPurpose(f"purpose is longer than {MAX_PURPOSE_LENGTH} characters")
-    return stated or None
+def _display(purpose: StatedPurpose) -> str | None:
+    parts = [p for p in (None if purpose.category is None else purpose.category.value, purpose.note) if p]
+    return ": ".join(parts) or None
 
 
 class AccessGuard:
@@ -123,19 +120,22 @@ class AccessGuard:
     ) -> Decision:
         """The allowing decision, once audited; raises ``AccessDenied`` (audited too) otherwise.
 
-        Raises ``AuditUnavailable`` when an allowed access cannot be logged, ``InvalidPurpose`` for
-        an over-long purpose and ``PolicyError`` when the policy file cannot be read.
+        ``purpose`` is the purpose header (``<category>[: <note>]``, see ``purpose``). Raises
+        ``AuditUnavailable`` when an allowed access cannot be logged, ``InvalidPurpose`` for an
+        over-long purpose and ``PolicyError`` when the policy file cannot be read.
         """
-        stated = _clean_purpose(purpose)
+        parsed = parse_purpose(purpose)
+        stated = _display(parsed)
         store = self._policy or default_policy_store()
-        decision = decide(principal, action, resource, purpose=stated, break_glass=break_glass, policy=store.current())
+        decision = decide(principal, action, resource, purpose=parsed.stated, break_glass=break_glass,
+                          policy=store.current(), purpose_category=parsed.category)
         at = self._clock()
         correlation = correlation_id or uuid4()
         entry = audit_entry(
             principal,
             resource,
             decision,
-            purpose=stated,
+            purpose=parsed,
             correlation_id=correlation,
             at=at,
             recipients=recipients,

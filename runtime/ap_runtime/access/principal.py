@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from ap_contracts.envelope import Actor, OrgKind
 from ap_runtime.access.roles import Role
@@ -16,6 +17,10 @@ class Principal:
     organisation_id: str
     org_kind: OrgKind
     roles: frozenset[Role]
+    # The verified token's id and expiry: what a write service records to refuse a replay. Not part
+    # of who the caller is, so two tokens of the same person give equal principals.
+    token_id: str | None = field(default=None, compare=False)
+    token_expires_at: datetime | None = field(default=None, compare=False)
 
     def actor(self) -> Actor:
         """The ``Actor`` to stamp on events this principal causes."""

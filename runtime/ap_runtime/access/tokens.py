@@ -1,10 +1,18 @@
-"""Signed bearer tokens: who the caller is, for which organisation, in which roles.
+"""Signed bearer tokens: who the caller is, for which organisation, in which roles, for which service.
 
 EdDSA (Ed25519) JWTs: the issuer signs with the private key, services verify with the public key
 only. Verification pins the algorithm (no ``none``, no HMAC-with-public-key confusion), checks
-issuer, audience, expiry and not-before, and rejects roles or organisation kinds the platform
-does not know. Tokens are short-lived and read on every request, so a change of role applies at
-the next token.
+issuer, expiry and not-before, and rejects roles or organisation kinds the platform does not know.
+
+Rules of issue 9:
+* Lifetime: at most ``MAX_TOKEN_LIFETIME_SECONDS`` (8 hours, one working day) from issue to expiry.
+  The issuer refuses to mint longer, and every service refuses a longer token even when it is
+  validly signed (a misconfigured or compromised minting tool cannot hand out 10-year tokens).
+* Audience: one service per token (``ServiceAudience``). A token minted for finance opens nothing
+  in incidents; a token naming several audiences is refused.
+* Identity: every token carries a random ``jti`` (``Principal.token_id``) and its expiry, so a
+  write service can refuse a replay (``token_replay``).
+Tokens are read on every request, so a change of role applies at the next token.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import os
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import jwt
@@ -35,6 +44,7 @@ from ap_runtime.access.roles import Role
 __all__ = [
     "KeyConfigError",
     "KeyPair",
+    "ServiceAudience",
     "TokenIssuer",
     "TokenRejected",
     "TokenVerifier",
@@ -45,12 +55,21 @@ __all__ = [
 
 ALGORITHM = "EdDSA"
 DEFAULT_ISSUER = "ap-platform"
-DEFAULT_AUDIENCE = "ap-services"
 ISSUER_ENV = "AP_TOKEN_ISSUER"
 AUDIENCE_ENV = "AP_TOKEN_AUDIENCE"
 DEFAULT_TTL_SECONDS = 3600
-MAX_TTL_SECONDS = 24 * 3600
-_REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub"]
+MAX_TOKEN_LIFETIME_SECONDS = 8 * 3600
+MAX_TTL_SECONDS = MAX_TOKEN_LIFETIME_SECONDS
+_REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
+
+
+class ServiceAudience(StrEnum):
+    """The service a token is for: each service accepts only its own."""
+
+    INCIDENTS = "ap-incidents"
+    FINANCE = "ap-finance"
+    REPORTING = "ap-reporting"
+    NOTIFICATIONS = "ap-notifications"
 
 
 class TokenRejected(Exception):
@@ -72,6 +91,14 @@ class _PlatformClaims(BaseModel):
     roles: tuple[Role, ...] = Field(min_length=1)
 
 
+class _TokenClaims(_PlatformClaims):
+    """What a verified token adds: its id and times (seconds since the epoch)."""
+
+    jti: str = Field(min_length=1, max_length=200)
+    iat: int
+    exp: int
+
+
 def _setting(name: str, default: str, env: Mapping[str, str] | None) -> str:
     source = os.environ if env is None else env
     return source.get(name) or default
@@ -85,9 +112,11 @@ class TokenIssuer:
         private_key: Ed25519PrivateKey,
         *,
         issuer: str = DEFAULT_ISSUER,
-        audience: str = DEFAULT_AUDIENCE,
-        max_ttl_seconds: int = MAX_TTL_SECONDS,
+        audience: str | None = None,
+        max_ttl_seconds: int = MAX_TOKEN_LIFETIME_SECONDS,
     ) -> None:
+        if not 0 < max_ttl_seconds <= MAX_TOKEN_LIFETIME_SECONDS:
+            raise ValueError(f"max_ttl_seconds must be between 1 and {MAX_TOKEN_LIFETIME_SECONDS}")
         self._key = private_key
         self.issuer = issuer
         self.audience = audience
@@ -95,11 +124,12 @@ class TokenIssuer:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TokenIssuer:
-        """From ``AP_TOKEN_PRIVATE_KEY`` (and optional ``AP_TOKEN_ISSUER`` / ``AP_TOKEN_AUDIENCE``)."""
+        """From ``AP_TOKEN_PRIVATE_KEY`` (and optional ``AP_TOKEN_ISSUER``; ``AP_TOKEN_AUDIENCE``: the
+        service tokens are minted for when ``mint`` names none)."""
         return cls(
             private_key_from_env(env),
             issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env),
-            audience=_setting(AUDIENCE_ENV, DEFAULT_AUDIENCE, env),
+            audience=_setting(AUDIENCE_ENV, "", env) or None,
         )
 
     def mint(
@@ -111,15 +141,20 @@ class TokenIssuer:
         roles: Iterable[Role],
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         now: datetime | None = None,
+        audience: str | None = None,
     ) -> str:
-        """A signed token for ``user_id`` acting for ``organisation_id`` in ``roles``."""
+        """A signed token for ``user_id`` acting for ``organisation_id`` in ``roles``, for one service
+        (``audience``, else the issuer's)."""
         if not 0 < ttl_seconds <= self.max_ttl_seconds:
             raise ValueError(f"ttl_seconds must be between 1 and {self.max_ttl_seconds}")
+        service = audience or self.audience
+        if not service:
+            raise ValueError("a token is for one service: name its audience (a ServiceAudience)")
         issued = now or datetime.now(UTC)
         claims = _PlatformClaims(sub=user_id, org=organisation_id, org_kind=org_kind, roles=tuple(roles))
         payload: dict[str, Any] = {
             "iss": self.issuer,
-            "aud": self.audience,
+            "aud": str(service),
             "sub": claims.sub,
             "iat": issued,
             "nbf": issued,
@@ -139,23 +174,21 @@ class TokenVerifier:
         self,
         public_key: Ed25519PublicKey,
         *,
+        audience: str,
         issuer: str = DEFAULT_ISSUER,
-        audience: str = DEFAULT_AUDIENCE,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: int = MAX_TOKEN_LIFETIME_SECONDS,
     ) -> None:
         self._key = public_key
         self.issuer = issuer
-        self.audience = audience
+        self.audience = str(audience)
         self.leeway_seconds = leeway_seconds
+        self.max_lifetime_seconds = max_lifetime_seconds
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> TokenVerifier:
-        """From ``AP_TOKEN_PUBLIC_KEY`` (and optional ``AP_TOKEN_ISSUER`` / ``AP_TOKEN_AUDIENCE``)."""
-        return cls(
-            public_key_from_env(env),
-            issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env),
-            audience=_setting(AUDIENCE_ENV, DEFAULT_AUDIENCE, env),
-        )
+    def from_env(cls, audience: str, env: Mapping[str, str] | None = None) -> TokenVerifier:
+        """The verifier of the service ``audience`` from ``AP_TOKEN_PUBLIC_KEY`` (and optional ``AP_TOKEN_ISSUER``)."""
+        return cls(public_key_from_env(env), audience=audience, issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env))
 
     def verify(self, token: str) -> Principal:
         """The principal a valid token names; raises ``TokenRejected`` with the reason otherwise."""
@@ -185,14 +218,22 @@ class TokenVerifier:
             raise TokenRejected(f"token must be signed with {ALGORITHM}") from exc
         except jwt.InvalidTokenError as exc:
             raise TokenRejected(f"token is malformed: {exc}") from exc
+        if not isinstance(raw.get("aud"), str):
+            raise TokenRejected(f"token must name one audience, this service's ({self.audience})")
         try:
-            claims = _PlatformClaims.model_validate(raw)
+            claims = _TokenClaims.model_validate(raw)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise TokenRejected(f"token claims are invalid: {problems}") from exc
+        lifetime = claims.exp - claims.iat
+        if lifetime > self.max_lifetime_seconds:
+            raise TokenRejected(f"token lifetime of {lifetime // 3600} h exceeds the "
+                                f"{self.max_lifetime_seconds // 3600} h allowed")
         return Principal(
             user_id=claims.sub,
             organisation_id=claims.org,
             org_kind=claims.org_kind,
             roles=frozenset(claims.roles),
+            token_id=claims.jti,
+            token_expires_at=datetime.fromtimestamp(claims.exp, UTC),
         )

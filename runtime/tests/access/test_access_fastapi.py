@@ -47,12 +47,13 @@ from ap_runtime.access.fastapi import (
 )
 from ap_runtime.access.guard import AuditUnavailable
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 
 pytestmark = pytest.mark.integration
 
 KEYS = generate_keypair()
-ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))
-VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem))
+ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.INCIDENTS)
+VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.INCIDENTS)
 PUPIL = uuid4()
 PLACEMENTS = {
     PUPIL: ResourceContext(
@@ -172,7 +173,7 @@ async def test_no_token_is_401_with_reason(client: httpx.AsyncClient) -> None:
                     user_id="u", organisation_id="prov-north", org_kind=OrgKind.PROVISION, roles=[Role.PROVISION_STAFF]
                 )
             },
-            "token is not for this audience (expected ap-services)",
+            "token is not for this audience (expected ap-incidents)",
         ),
         ({"Authorization": "Basic dXNlcjpwYXNz"}, "missing bearer token"),
     ],
@@ -182,6 +183,22 @@ async def test_bad_tokens_are_401_with_reason(client: httpx.AsyncClient, headers
     response = await client.get(f"/pupils/{PUPIL}/behaviour-log", headers=headers)
     assert response.status_code == 401
     assert response.json()["detail"]["reason"] == reason
+
+
+async def test_a_401_is_logged_with_reason_and_caller_address_but_never_the_token(client: httpx.AsyncClient) -> None:
+    finance_token = ISSUER.mint(user_id="u", organisation_id="prov-north", org_kind=OrgKind.PROVISION,
+                                roles=[Role.PROVISION_STAFF], audience=ServiceAudience.FINANCE)
+    with structlog.testing.capture_logs() as logs:
+        refused = await client.get(f"/pupils/{PUPIL}/behaviour-log",
+                                   headers={"Authorization": f"Bearer {finance_token}"})
+        missing = await client.get(f"/pupils/{PUPIL}/behaviour-log")
+    assert (refused.status_code, missing.status_code) == (401, 401)
+    lines = [line for line in logs if line["event"] == "access.unauthenticated"]
+    assert [(line["reason"], line["client"], line["method"]) for line in lines] == [
+        ("token is not for this audience (expected ap-incidents)", "127.0.0.1", "GET"),
+        ("missing bearer token", "127.0.0.1", "GET"),
+    ]
+    assert finance_token not in repr(logs) and finance_token.split(".")[2] not in repr(logs)
 
 
 # ---- allowed, denied, audited ----------------------------------------------------------------------------
@@ -261,6 +278,7 @@ async def test_break_glass_is_served_flagged_and_the_dsl_is_told(
     assert (told.principal.user_id, told.rule_id, told.resource.pupil_ref) == ("user-school-a", "SG-BG-1", PUPIL)
     [flagged] = await query(audit_pool, break_glass=True)
     assert (flagged.decision, flagged.purpose) == ("allowed", "DSL unreachable; pupil at risk tonight")
+    assert flagged.purpose_category is None  # a note alone, from a caller predating categories
     assert len(await query(audit_pool, pupil=PUPIL)) == 3
     assert (await verify(audit_pool)).ok
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Principal, Role, TokenIssuer, TokenRejected, TokenVerifier, generate_keypair
 from ap_runtime.access.cli import app
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.access.keys import (
     PRIVATE_KEY_ENV,
     PUBLIC_KEY_ENV,
@@ -29,8 +30,9 @@ from ap_runtime.access.keys import (
 )
 
 KEYS = generate_keypair()
-ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))
-VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem))
+INCIDENTS = ServiceAudience.INCIDENTS
+ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=INCIDENTS)
+VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem), audience=INCIDENTS)
 
 
 def mint(issuer: TokenIssuer = ISSUER, **overrides: object) -> str:
@@ -47,7 +49,8 @@ def raw_token(payload: dict[str, object], key: Ed25519PrivateKey | None = None) 
     signer = key or load_private_key(KEYS.private_pem)
     base: dict[str, object] = {
         "iss": "ap-platform",
-        "aud": "ap-services",
+        "aud": "ap-incidents",
+        "jti": "token-1",
         "sub": "u1",
         "iat": datetime.now(UTC),
         "nbf": datetime.now(UTC),
@@ -80,7 +83,7 @@ def test_a_tampered_payload_is_rejected() -> None:
 
 
 def test_a_token_signed_by_another_key_is_rejected() -> None:
-    stranger = TokenIssuer(load_private_key(generate_keypair().private_pem))
+    stranger = TokenIssuer(load_private_key(generate_keypair().private_pem), audience=INCIDENTS)
     with pytest.raises(TokenRejected, match="signature is invalid"):
         VERIFIER.verify(mint(stranger))
 
@@ -103,7 +106,7 @@ def test_the_wrong_audience_is_rejected() -> None:
 
 
 def test_the_wrong_issuer_is_rejected() -> None:
-    impostor = TokenIssuer(load_private_key(KEYS.private_pem), issuer="elsewhere")
+    impostor = TokenIssuer(load_private_key(KEYS.private_pem), issuer="elsewhere", audience=INCIDENTS)
     with pytest.raises(TokenRejected, match="issued by"):
         VERIFIER.verify(mint(impostor))
 
@@ -161,9 +164,9 @@ def test_keys_load_from_pem_and_every_base64_form() -> None:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     for text in (KEYS.private_b64, base64.b64encode(raw_private).decode()):
-        issuer = TokenIssuer(load_private_key(text))
+        issuer = TokenIssuer(load_private_key(text), audience=INCIDENTS)
         for public in (KEYS.public_b64, base64.b64encode(der_public).decode(), KEYS.public_pem):
-            assert TokenVerifier(load_public_key(public)).verify(mint(issuer)).user_id == "u1"
+            assert TokenVerifier(load_public_key(public), audience=INCIDENTS).verify(mint(issuer)).user_id == "u1"
 
 
 def test_bad_keys_are_refused_with_a_reason() -> None:
@@ -176,11 +179,11 @@ def test_bad_keys_are_refused_with_a_reason() -> None:
 
 
 def test_issuer_and_verifier_from_env() -> None:
-    env = {PRIVATE_KEY_ENV: KEYS.private_b64, PUBLIC_KEY_ENV: KEYS.public_b64, "AP_TOKEN_AUDIENCE": "ap-incidents"}
+    env = {PRIVATE_KEY_ENV: KEYS.private_b64, PUBLIC_KEY_ENV: KEYS.public_b64, "AP_TOKEN_AUDIENCE": "ap-finance"}
     token = TokenIssuer.from_env(env).mint(
         user_id="u9", organisation_id="la", org_kind=OrgKind.LOCAL_AUTHORITY, roles=[Role.LA_OFFICER]
     )
-    assert TokenVerifier.from_env(env).verify(token).user_id == "u9"
+    assert TokenVerifier.from_env(ServiceAudience.FINANCE, env).verify(token).user_id == "u9"
     with pytest.raises(TokenRejected, match="audience"):
         VERIFIER.verify(token)
 
@@ -206,11 +209,13 @@ def test_cli_keygen_then_mint_gives_a_verifiable_token() -> None:
             "dsl",
             "--ttl",
             "3600",
+            "--audience",
+            "ap-incidents",
         ],
         env=env,
     )
     assert minted.exit_code == 0, minted.output
-    principal = TokenVerifier(load_public_key(env[PUBLIC_KEY_ENV])).verify(minted.output.strip())
+    principal = TokenVerifier(load_public_key(env[PUBLIC_KEY_ENV]), audience=INCIDENTS).verify(minted.output.strip())
     assert principal.roles == {Role.PROVISION_STAFF, Role.DSL}
     assert principal.org_kind is OrgKind.PROVISION
 
@@ -219,13 +224,14 @@ def test_cli_mint_refuses_unknown_roles_and_missing_keys() -> None:
     runner = CliRunner()
     unknown = runner.invoke(
         app,
-        ["mint", "--user", "u1", "--org", "o", "--org-kind", "provision", "--role", "janitor"],
+        ["mint", "--user", "u1", "--org", "o", "--org-kind", "provision", "--role", "janitor",
+         "--audience", "ap-incidents"],
         env={PRIVATE_KEY_ENV: KEYS.private_b64},
     )
     assert unknown.exit_code != 0
     no_key = runner.invoke(
         app,
-        ["mint", "--user", "u1", "--org", "o", "--org-kind", "provision", "--role", "dsl"],
+        ["mint", "--user", "u1", "--org", "o", "--org-kind", "provision", "--role", "dsl", "--audience", "ap-finance"],
         env={PRIVATE_KEY_ENV: ""},
     )
     assert no_key.exit_code == 2
@@ -250,6 +256,8 @@ def test_python_dash_m_entrypoint_mints() -> None:
             "provision_staff",
             "--ttl",
             "3600",
+            "--audience",
+            "ap-incidents",
         ],
         capture_output=True,
         text=True,

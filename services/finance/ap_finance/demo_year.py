@@ -33,6 +33,7 @@ import httpx
 from ap_contracts.envelope import OrgKind
 from ap_finance.domain.financial_year import next_financial_year
 from ap_runtime.access import Role, TokenIssuer
+from ap_runtime.access.tokens import ServiceAudience
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1d8e-3b0e-4a57-9d7c-2f8f3b1f0a11")
 SCHOOLS: tuple[dict[str, Any], ...] = (
@@ -70,25 +71,36 @@ class DemoCast:
 
 @dataclass(frozen=True, slots=True)
 class DemoTokens:
-    """Authorization headers of each actor."""
+    """Authorization headers of each actor: a fresh finance token at each use, since a token carries
+    one write command (a replayed token is refused)."""
 
-    finance_officer: dict[str, str]
-    host_finance: dict[str, str]
-    partnership_lead: dict[str, str]
+    issuer: TokenIssuer
+    cast: DemoCast
+    ttl_seconds: int
+
+    def _bearer(self, user: str, org: str, kind: OrgKind, role: Role) -> dict[str, str]:
+        token = self.issuer.mint(user_id=user, organisation_id=org, org_kind=kind, roles=[role],
+                                 ttl_seconds=self.ttl_seconds, audience=ServiceAudience.FINANCE)
+        return {"Authorization": f"Bearer {token}"}
+
+    @property
+    def finance_officer(self) -> dict[str, str]:
+        return self._bearer(self.cast.finance_officer, self.cast.local_authority_id, OrgKind.LOCAL_AUTHORITY,
+                            Role.FINANCE_OFFICER)
+
+    @property
+    def host_finance(self) -> dict[str, str]:
+        return self._bearer(self.cast.host_finance, self.cast.host_school_id, OrgKind.HOST_SCHOOL,
+                            Role.HOST_SCHOOL_FINANCE)
+
+    @property
+    def partnership_lead(self) -> dict[str, str]:
+        return self._bearer(self.cast.partnership_lead, self.cast.partnership_id, OrgKind.PARTNERSHIP,
+                            Role.PARTNERSHIP_LEAD)
 
 
 def demo_tokens(issuer: TokenIssuer, cast: DemoCast = DemoCast(), ttl_seconds: int = 3600) -> DemoTokens:
-    def bearer(user: str, org: str, kind: OrgKind, role: Role) -> dict[str, str]:
-        token = issuer.mint(user_id=user, organisation_id=org, org_kind=kind, roles=[role], ttl_seconds=ttl_seconds)
-        return {"Authorization": f"Bearer {token}"}
-
-    return DemoTokens(
-        finance_officer=bearer(cast.finance_officer, cast.local_authority_id, OrgKind.LOCAL_AUTHORITY,
-                               Role.FINANCE_OFFICER),
-        host_finance=bearer(cast.host_finance, cast.host_school_id, OrgKind.HOST_SCHOOL, Role.HOST_SCHOOL_FINANCE),
-        partnership_lead=bearer(cast.partnership_lead, cast.partnership_id, OrgKind.PARTNERSHIP,
-                                Role.PARTNERSHIP_LEAD),
-    )
+    return DemoTokens(issuer, cast, ttl_seconds)
 
 
 class DemoStepFailed(RuntimeError):

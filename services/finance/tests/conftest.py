@@ -37,13 +37,14 @@ from ap_runtime.access import (
     generate_keypair,
 )
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import Checkpoint, EventStore
 from ap_runtime.kafka import encode_event
 from ap_runtime.projection import ProjectionRunner
 
 KEYS = generate_keypair()
-ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))
-VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem))
+ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.FINANCE)
+VERIFIER = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.FINANCE)
 
 PROVISION = "pbp-test-north"
 HOST = "school-test-host"

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer
+from ap_runtime.access.tokens import ServiceAudience
 
 PROVISION = "provision-demo-north"
 OTHER_PROVISION = "provision-demo-south"
@@ -69,15 +70,14 @@ PERSONAS: dict[Persona, PersonaSpec] = {
 TokenFor = Callable[[Persona], str]
 
 
-def tokens_from(issuer: TokenIssuer, ttl_seconds: int = 3600) -> TokenFor:
-    """A token per persona, minted once and reused."""
-    minted: dict[Persona, str] = {}
+def tokens_from(issuer: TokenIssuer, ttl_seconds: int = 3600,
+                audience: ServiceAudience = ServiceAudience.INCIDENTS) -> TokenFor:
+    """A fresh token for the persona at each call, for one service (incidents by default): a token
+    carries one write command, so one per request."""
 
     def token_for(persona: Persona) -> str:
-        if persona not in minted:
-            spec = PERSONAS[persona]
-            minted[persona] = issuer.mint(user_id=spec.user_id, organisation_id=spec.organisation_id,
-                                          org_kind=spec.org_kind, roles=spec.roles, ttl_seconds=ttl_seconds)
-        return minted[persona]
+        spec = PERSONAS[persona]
+        return issuer.mint(user_id=spec.user_id, organisation_id=spec.organisation_id, org_kind=spec.org_kind,
+                           roles=spec.roles, ttl_seconds=ttl_seconds, audience=audience)
 
     return token_for

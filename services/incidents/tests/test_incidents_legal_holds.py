@@ -121,9 +121,12 @@ async def test_the_dpo_places_and_lifts_a_hold_stating_why(api_story: ApiStory, 
     assert first.status_code == 201, first.text
     retried = await service.client.post(hold_path(api_story), json=placing, headers=headers)
     assert retried.status_code == 200 and retried.json() == first.json()
-    again = await service.client.post(hold_path(api_story), json=body(hold), headers=headers)
+    # A token carries one write command: the next commands (new command ids) each bring a fresh one.
+    fresh = service.headers("home_dpo", purpose="preservation notice from the inquiry")
+    again = await service.client.post(hold_path(api_story), json=body(hold), headers=fresh)
     assert again.status_code == 200 and again.json()["event_ids"] == []
-    reused = await service.client.post(hold_path(api_story), json=body(hold, "Another inquiry"), headers=headers)
+    fresh = service.headers("home_dpo", purpose="preservation notice from the inquiry")
+    reused = await service.client.post(hold_path(api_story), json=body(hold, "Another inquiry"), headers=fresh)
     assert reused.status_code == 409 and problem_of(reused)["rule"] == "privacy.legal_hold_id_unique"
 
     lifting = {"command_id": str(uuid4()), "authority_reference": REFERENCE}

@@ -26,6 +26,7 @@ from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api import create_app
 from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool, query
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.testing import master_keys_env, random_ring
@@ -74,12 +75,15 @@ async def world(new_database: Callable[[str], Awaitable[str]], new_topic: Callab
     ring, raw = random_ring("mk-1")
     keystore = await KeyStore.open(dsns["keys"], ring, cache_ttl_seconds=0)
     pair = generate_keypair()
-    verifier = TokenVerifier(load_public_key(pair.public_pem))
+    verifier = TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS)
     deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
     await deps.migrate()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
-    service = ServiceUnderTest(deps, TokenIssuer(load_private_key(pair.private_pem)), client,
+    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
+    service = ServiceUnderTest(deps, issuer, client,
                                await new_topic("retention-events"), kafka_bootstrap, dsns)
+    await service.register_organisations()
+    await service.register_staff()
     env = {"AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
            "AP_KEY_CACHE_TTL_SECONDS": "0", "AP_LOG_LEVEL": "WARNING", **master_keys_env(raw, "mk-1")}
     yield RetentionWorld(service, env, keystore)
@@ -96,6 +100,7 @@ async def placed_and_ended(service: ServiceUnderTest, born: date, *, concern: bo
     await story.ok(story.cmd.record_incident(), "provider_staff")
     if concern:
         await story.ok(story.cmd.safeguarding_concern(), "provider_staff")
+    await story.ok(story.cmd.confirm_reintegration(), "home_staff")
     await story.ok(story.cmd.end_placement(), "commissioner")
     return story
 

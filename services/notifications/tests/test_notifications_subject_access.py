@@ -19,6 +19,7 @@ from ap_notifications.entrypoints.wiring import NotificationServices
 from ap_notifications.testing.builders import HOME_SCHOOL, NARRATIVE, Events, received
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import NewEvent
 from ap_runtime.privacy.subject_access import WITHHELD
 from ap_runtime.projection.store import ensure_registered
@@ -26,7 +27,7 @@ from ap_runtime.projection.store import ensure_registered
 pytestmark = pytest.mark.integration
 
 KEYS = generate_keypair()
-ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))
+ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.NOTIFICATIONS)
 PARENT_CONTACT = "parent.contact@example.invalid"
 PURPOSE = "subject access request from the parent"
 
@@ -53,7 +54,8 @@ async def feed(notif: NotificationServices, *events: object) -> None:
 async def http(notif: NotificationServices,
                new_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[httpx.AsyncClient]:
     audit_pool = await open_audit_pool(await new_database("notif_sar_audit"))
-    deps = ApiDeps(notif, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem)))
+    deps = ApiDeps(notif, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem),
+                                                                   audience=ServiceAudience.NOTIFICATIONS))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://t") as client:
         yield client
     await audit_pool.close()

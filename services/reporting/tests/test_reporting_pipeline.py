@@ -38,6 +38,7 @@ from ap_reporting.testing.events import Pupil
 from ap_reporting.testing.tables import assert_agrees, assert_publishable
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.testing import random_ring
@@ -48,7 +49,7 @@ from ap_runtime.relay import Relay
 pytestmark = pytest.mark.integration
 
 KEYS = generate_keypair()
-ISSUER = TokenIssuer(load_private_key(KEYS.private_pem))
+ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.REPORTING)
 ACTOR = Actor(user_id="staff@prov", organisation_id="prov-np-north")
 NewDatabase = Callable[[str], Awaitable[str]]
 WEEK = date(2025, 3, 10)
@@ -129,7 +130,8 @@ async def reporting(new_database: NewDatabase, new_topic: Callable[..., Awaitabl
     finally:
         stop.set()
         await relay
-    deps = ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem)))
+    deps = ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem),
+                                                                    audience=ServiceAudience.REPORTING))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://t") as client:
         yield client, pupils
     for closing in (pool, audit_pool, incidents_pool):

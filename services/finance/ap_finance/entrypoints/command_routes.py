@@ -33,7 +33,7 @@ from ap_finance.domain.commands import (
 from ap_finance.entrypoints.deps import FinanceServices
 from ap_finance.entrypoints.problems import PROBLEM_JSON, field_problems, invalid_body
 from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -116,6 +116,7 @@ def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         if isinstance(parsed, JSONResponse):
             return parsed
         services: FinanceServices = request.app.state.finance
+        await claim_write_token(request, services.write_tokens, principal, parsed.command_id)
         result = await services.commands.handle(principal, parsed, purpose=headers.purpose,
                                                 correlation_id=headers.correlation_id)
         replay = {REPLAYED_HEADER: "true"} if result.duplicate else {}

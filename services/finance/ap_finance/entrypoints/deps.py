@@ -14,7 +14,10 @@ from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_p
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
 from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
+from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import Guard
+from ap_runtime.access.token_replay import WriteTokenLedger
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore
 from ap_runtime.settings import database_dsn
 
@@ -44,6 +47,7 @@ class FinanceServices:
     deps: FinanceDeps
     commands: FinanceCommands
     queries: FinanceQueries
+    write_tokens: WriteTokenLedger  # tokens that carried a write command (replays refused)
 
 
 def services_for(deps: FinanceDeps) -> FinanceServices:
@@ -52,6 +56,7 @@ def services_for(deps: FinanceDeps) -> FinanceServices:
         deps=deps,
         commands=FinanceCommands(deps.store, guard),
         queries=FinanceQueries(deps.store, deps.read_pool, guard, clock=deps.clock),
+        write_tokens=WriteTokenLedger(deps.store.pool),
     )
 
 
@@ -65,11 +70,15 @@ async def deps_from_env() -> AsyncIterator[FinanceDeps]:
     read_pool = events_pool if read_dsn == events_dsn else await open_pool(read_dsn)
     audit_pool = await open_audit_pool(database_dsn("ap_audit"))
     audit = AuditLog(audit_pool)
+    heads = AuditHeadPublisher.from_env(audit_pool, "ap-finance")
+    await heads.start()
     try:
         await migrate_finance(events_pool, read_pool)
-        yield FinanceDeps(EventStore(events_pool), read_pool, TokenVerifier.from_env(), AccessGuard(audit))
+        yield FinanceDeps(EventStore(events_pool), read_pool, TokenVerifier.from_env(ServiceAudience.FINANCE),
+                          AccessGuard(audit))
     finally:
         await audit.aclose()
+        await heads.stop()
         await audit_pool.close()
         if read_pool is not events_pool:
             await read_pool.close()

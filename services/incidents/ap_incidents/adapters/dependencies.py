@@ -5,7 +5,8 @@ Environment (see ``from_env``):
   AP_INCIDENTS_READ_DSN                read models (default: the event store's database)
   AP_DSN_AP_AUDIT                      access audit (database ``ap_audit``)
   AP_DSN_AP_KEYS, AP_MASTER_KEYS, AP_ACTIVE_MASTER_KEY   pupil key store and master keys
-  AP_TOKEN_PUBLIC_KEY                  verifies bearer tokens
+  AP_TOKEN_PUBLIC_KEY                  verifies bearer tokens (audience ap-incidents)
+  AP_AUDIT_CHAIN_KEY, KAFKA_BOOTSTRAP_SERVERS, AP_AUDIT_HEADS_TOPIC   keyed audit chain and its published head
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
+from ap_runtime.access.audit_heads import AuditHeadPublisher
+from ap_runtime.access.token_replay import WriteTokenLedger
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
 from ap_runtime.privacy.codec import PersonalDataCodec
@@ -50,6 +54,13 @@ class IncidentsDeps:
     notify_dsl: NotifyDsl | None = None
     clock: Clock = utc_now
     owned_pools: list[asyncpg.Pool] = field(default_factory=list)
+    head_publisher: AuditHeadPublisher | None = None
+    write_tokens: WriteTokenLedger = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Tokens that carried a write command, in the event store's database: shared by every
+        # incidents process (HTTP and Kafka) and kept across restarts.
+        self.write_tokens = WriteTokenLedger(self.events_pool)
 
     @classmethod
     async def from_env(cls) -> IncidentsDeps:
@@ -60,7 +71,10 @@ class IncidentsDeps:
         audit = await open_audit_pool()
         keystore = await keystore_from_env()
         owned = [events, audit] + ([read] if read is not events else [])
-        return cls(events, read, audit, keystore, TokenVerifier.from_env(), owned_pools=owned)
+        publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
+        await publisher.start()
+        return cls(events, read, audit, keystore, TokenVerifier.from_env(ServiceAudience.INCIDENTS), owned_pools=owned,
+                   head_publisher=publisher)
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
@@ -80,6 +94,8 @@ class IncidentsDeps:
                                     policy=self.policy, clock=self.clock, audit_pool=self.audit_pool)
 
     async def close(self) -> None:
+        if self.head_publisher is not None:
+            await self.head_publisher.stop()
         for pool in self.owned_pools:
             await pool.close()
         await self.keystore.close()

@@ -19,7 +19,7 @@ from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.openapi_commands import path_parameters, request_body
 from ap_incidents.entrypoints.problems import Problem
 from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
 from ap_runtime.commands import CommandOutcome
 
 
@@ -36,7 +36,7 @@ class CommandAccepted(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text, "content": {"application/problem+json": {}}}
     for status, text in (
-        (401, "Missing or invalid bearer token"),
+        (401, "Missing or invalid bearer token, or a token that already carried another command"),
         (403, "Denied by the access policy or reserved to another party (rule named)"),
         (409, "Conflicts with the pupil record (rule named)"),
         (422, "Invalid command (fields listed) or breaks a rule (rule named)"),
@@ -74,6 +74,7 @@ def _pupil_endpoint(spec: CommandSpec) -> Any:
     ) -> JSONResponse:
         path_values = {name: request.path_params.get(name) for name in spec.path_fields}
         command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref, path_values=path_values)
+        await claim_write_token(request, request.app.state.deps.write_tokens, principal, command.command_id)
         outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
                                                        correlation_id=headers.correlation_id)
         return accepted_response(outcome)
@@ -91,6 +92,7 @@ def _register_endpoint(spec: CommandSpec) -> Any:
     ) -> JSONResponse:
         owner = {spec.scope_field: request.path_params[spec.scope_field]}
         command = parse_command(spec, await json_body(request), path_values=owner)
+        await claim_write_token(request, request.app.state.deps.write_tokens, principal, command.command_id)
         outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
                                                        correlation_id=headers.correlation_id)
         return accepted_response(outcome)

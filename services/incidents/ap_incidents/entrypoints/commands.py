@@ -36,6 +36,7 @@ from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_runtime.access import TokenVerifier
+from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
@@ -50,7 +51,8 @@ log = get_logger("ap.incidents.commands")
 
 
 async def ingest_batch(app: IncidentsApplication, verifier: TokenVerifier, records: Sequence[Any],
-                       on_result: Callable[[CommandResult], Awaitable[None]] | None = None) -> list[CommandResult]:
+                       on_result: Callable[[CommandResult], Awaitable[None]] | None = None,
+                       write_tokens: WriteTokenLedger | None = None) -> list[CommandResult]:
     """Results in record order; one pupil's commands sequentially, pupils concurrently.
 
     ``on_result`` is awaited with each result as soon as it is known (to publish it early).
@@ -64,7 +66,7 @@ async def ingest_batch(app: IncidentsApplication, verifier: TokenVerifier, recor
         for index in indexes:
             record = records[index]
             source = f"{record.topic}/{record.partition}/{record.offset}"
-            result = await ingest(app, verifier, record.value, record.headers or (), source)
+            result = await ingest(app, verifier, record.value, record.headers or (), source, write_tokens)
             results[index] = result
             if on_result is not None:
                 await on_result(result)
@@ -111,7 +113,7 @@ class CommandConsumer:
         async def publish(result: CommandResult) -> None:
             sent.append(await producer.send(self.results_topic, value=result.as_json(), key=result.key()))
 
-        results = await ingest_batch(self.app, self.deps.verifier, records, publish)
+        results = await ingest_batch(self.app, self.deps.verifier, records, publish, self.deps.write_tokens)
         await asyncio.gather(*sent)  # every result delivered before the batch's offsets are committed
         self.processed += len(results)
 

@@ -29,6 +29,8 @@ from ap_incidents.adapters.dependencies import EVENTS_DATABASE
 from ap_incidents.adapters.pupil_streams import pupil_refs
 from ap_incidents.application.retention_job import RetentionJob, RetentionReport
 from ap_runtime.access import AccessGuard, AuditLog, open_audit_pool
+from ap_runtime.access.audit import drop_purpose_notes
+from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
 from ap_runtime.logging import configure_logging, get_logger
@@ -61,7 +63,14 @@ async def run(today: date, *, dry_run: bool = False, policy_file: Path | None = 
         await migrate(events_pool)
         await migrate_commands(events_pool)
         job = retention_job(events_pool, audit_pool, keystore, policy)
-        return await job.run(pupil_refs(events_pool), today, dry_run=dry_run)
+        report = await job.run(pupil_refs(events_pool), today, dry_run=dry_run)
+        if not dry_run:
+            # Storage limitation of the access audit's free-text purpose notes (the categories stay).
+            dropped = await drop_purpose_notes(audit_pool)
+            log.info("audit purpose notes dropped", count=dropped)
+        # The run's own audit records are anchored at once rather than at a service's next tick.
+        await AuditHeadPublisher.from_env(audit_pool, "ap-incidents-retention").publish_now()
+        return report
     finally:
         await keystore.close()
         await audit_pool.close()

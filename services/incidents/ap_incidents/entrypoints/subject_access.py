@@ -8,8 +8,9 @@ Asks each service's ``GET /v1/pupils/{ref}/subject-access`` as a data protection
 service checks the policy and audits the read, under one correlation id), bundles the documents
 and writes ``subject-access-<ref>.json`` (machine-readable) and ``subject-access-<ref>.html``
 (readable) into DIR, readable by the owner only. Third parties' data is withheld by each service.
-The token is ``--token``, else one minted for a DPO with ``AP_TOKEN_PRIVATE_KEY`` (short-lived;
-``--organisation`` is the DPO's organisation, which must answer for the pupil).
+The token is ``--token``, else one per service (each service accepts only tokens minted for it)
+minted for a DPO with ``AP_TOKEN_PRIVATE_KEY`` (short-lived; ``--organisation`` is the DPO's
+organisation, which must answer for the pupil).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from ap_contracts.envelope import OrgKind
 from ap_incidents.adapters.subject_access_sources import SubjectAccessSourceFailed, fetch_subject_access
 from ap_incidents.application.subject_access_bundle import bundle_documents
 from ap_runtime.access import Role, TokenIssuer
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy.subject_access import render_subject_access_html
 
-DEFAULT_PURPOSE = "Subject access request (UK GDPR Art. 15)"
+DEFAULT_PURPOSE = "subject_access: UK GDPR art. 15 request"
+SERVICE_AUDIENCES = {"incidents": ServiceAudience.INCIDENTS, "notifications": ServiceAudience.NOTIFICATIONS}
 TOKEN_TTL_SECONDS = 300
 HTTP_TIMEOUT_SECONDS = 60.0
 OWNER_ONLY = 0o600
@@ -46,12 +49,14 @@ class ExportedFiles:
 
 
 async def export_subject_access(pupil_ref: UUID, out_dir: Path, clients: Mapping[str, httpx.AsyncClient], *,
-                                token: str, purpose: str = DEFAULT_PURPOSE,
+                                token: str | Mapping[str, str], purpose: str = DEFAULT_PURPOSE,
                                 now: datetime | None = None) -> ExportedFiles:
-    """Fetch every service's document (``clients`` by service name), bundle them, write both files."""
+    """Fetch every service's document (``clients`` by service name, ``token`` one for all or one per
+    service), bundle them, write both files."""
     correlation = uuid4()
+    tokens = token if isinstance(token, Mapping) else dict.fromkeys(clients, token)
     documents = {
-        service: await fetch_subject_access(client, service, pupil_ref, token=token, purpose=purpose,
+        service: await fetch_subject_access(client, service, pupil_ref, token=tokens[service], purpose=purpose,
                                             correlation_id=correlation)
         for service, client in clients.items()
     }
@@ -78,16 +83,18 @@ def _write_private(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def token_from(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> str:
-    """``--token``, else a short-lived DPO token minted with ``AP_TOKEN_PRIVATE_KEY``."""
+def token_from(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Per service: ``--token``, else a short-lived DPO token for that service minted with ``AP_TOKEN_PRIVATE_KEY``."""
     if args.token:
-        return str(args.token)
+        return dict.fromkeys(SERVICE_AUDIENCES, str(args.token))
     if not args.organisation:
         raise SystemExit("give --token, or --organisation (the DPO's organisation) to mint one with "
                          "AP_TOKEN_PRIVATE_KEY")
     issuer = TokenIssuer.from_env(env)
-    return issuer.mint(user_id=args.dpo_user, organisation_id=args.organisation, org_kind=OrgKind(args.org_kind),
-                       roles=[Role.DPO], ttl_seconds=TOKEN_TTL_SECONDS)
+    return {service: issuer.mint(user_id=args.dpo_user, organisation_id=args.organisation,
+                                 org_kind=OrgKind(args.org_kind), roles=[Role.DPO], ttl_seconds=TOKEN_TTL_SECONDS,
+                                 audience=audience)
+            for service, audience in SERVICE_AUDIENCES.items()}
 
 
 def parser() -> argparse.ArgumentParser:

@@ -49,6 +49,7 @@ from ap_notifications.entrypoints.wiring import NotificationServices, open_servi
 from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import (
     AccessHeaders,
     Guard,
@@ -57,6 +58,7 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
@@ -75,8 +77,11 @@ class ApiDeps:
     guard: AccessGuard
     verifier: TokenVerifier
     audit_pool: asyncpg.Pool | None = None
+    head_publisher: AuditHeadPublisher | None = None
 
     async def close(self) -> None:
+        if self.head_publisher is not None:
+            await self.head_publisher.stop()
         await self.services.close()
         if self.audit_pool is not None:
             await self.audit_pool.close()
@@ -250,7 +255,10 @@ async def deps_from_env() -> ApiDeps:
     """Real adapters named by the environment (see the module docstring)."""
     services = await open_services(NotificationSettings.from_env())
     audit_pool = await open_audit_pool()
-    return ApiDeps(services, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(), audit_pool)
+    heads = AuditHeadPublisher.from_env(audit_pool, "ap-notifications")
+    await heads.start()
+    return ApiDeps(services, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(ServiceAudience.NOTIFICATIONS),
+                   audit_pool, heads)
 
 
 def create_app(deps: ApiDeps | None = None) -> FastAPI:

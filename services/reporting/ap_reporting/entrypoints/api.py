@@ -35,6 +35,7 @@ from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, yea
 from ap_reporting.domain.vocabulary import school_week
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import (
     AccessHeaders,
     Guard,
@@ -43,6 +44,7 @@ from ap_runtime.access.fastapi import (
     install_access,
     principal_from_request,
 )
+from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.projection.http import install_read_model_errors
 
@@ -58,8 +60,11 @@ class ApiDeps:
     guard: AccessGuard
     verifier: TokenVerifier
     owned_pools: tuple[asyncpg.Pool, ...] = ()
+    head_publisher: AuditHeadPublisher | None = None
 
     async def close(self) -> None:
+        if self.head_publisher is not None:
+            await self.head_publisher.stop()
         for pool in self.owned_pools:
             await pool.close()
 
@@ -156,7 +161,10 @@ async def deps_from_env() -> ApiDeps:
     settings = ReportingSettings.from_env()
     pool = await asyncpg.create_pool(settings.dsn, min_size=1, max_size=8)
     audit_pool = await open_audit_pool()
-    return ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(), (pool, audit_pool))
+    heads = AuditHeadPublisher.from_env(audit_pool, "ap-reporting")
+    await heads.start()
+    return ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(ServiceAudience.REPORTING),
+                   (pool, audit_pool), heads)
 
 
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
