@@ -100,7 +100,8 @@ def test_terms_half_terms_quarters_and_months_cover_the_academic_year_without_ov
     assert march.days.last_day == date(2025, 3, 31) and academic_year_of(march.days.first_day) == "2024/25"
 
 
-@pytest.mark.parametrize("code", ["2025-03-01..2025-03-31", "2024/26", "2024-25", "2024/25-winter", "2025-13", ""])
+@pytest.mark.parametrize("code", ["2025-03-01..2025-03-31", "2024/26", "2024-25", "2024/25-winter", "2025-13", "",
+                                  "0000/01", "0000/01-autumn", "0000-01", "9999/00", "9999-12"])
 def test_a_window_outside_the_fixed_calendar_is_refused_naming_the_field_and_the_allowed_periods(code: str) -> None:
     with pytest.raises(FixedPeriodRequired) as refused:
         parse_period("period", code, OFFERED["termly_partnership"])

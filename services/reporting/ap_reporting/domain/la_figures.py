@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
-from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, SUPPRESSION_NOTE
+from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
 from ap_reporting.domain.published import (
     Table,
     TableSpec,
@@ -39,7 +39,7 @@ class StrategyReport(BaseModel):
     report: str = "exclusion_strategy"
     academic_years: tuple[str, ...]
     tables: tuple[Table, ...]
-    notes: tuple[str, ...] = (SUPPRESSION_NOTE, DAYS_NOTE)
+    notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, STACKED_NOTE, DAYS_NOTE)
 
 
 class AnnualReport(BaseModel):

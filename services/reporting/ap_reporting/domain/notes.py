@@ -2,7 +2,13 @@
 
 SUPPRESSION_NOTE = (
     "Counts of 1 or 2 are shown as c, with further cells hidden where a hidden count could be worked out "
-    "from the totals; 0 is shown as 0; z means not applicable. Figures computed from hidden counts are hidden too."
+    "from the totals or from other published figures; 0 is shown as 0, except in a row or column whose total "
+    "is hidden, where a 0 is shown as c too; z means not applicable. Figures computed from hidden counts are "
+    "hidden too."
 )
-PERIOD_NOTE = "Periods include their first and last day."
+PERIOD_NOTE = (
+    "Published only for fixed periods (academic years from 1 August, terms, half terms, quarters and months "
+    "of the academic year); periods include their first and last day."
+)
+STACKED_NOTE = "Totals over several academic years are shown only where every year's figure is shown."
 DAYS_NOTE = "Days lost are school days of suspension; a lunchtime suspension counts as half a day."

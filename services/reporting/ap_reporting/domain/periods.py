@@ -37,6 +37,7 @@ from ap_reporting.domain.vocabulary import Period
 
 MAX_ACADEMIC_YEARS = 3
 YEAR_START_MONTH = 8
+FIRST_YEAR, LAST_YEAR = 1990, 2998  # academic years reports may name (keeps every date in range)
 
 
 class PeriodKind(StrEnum):
@@ -95,8 +96,9 @@ def _months(code: str, kind: PeriodKind, year_start: int, first: int, end: int) 
 def academic_year_start(academic_year: str) -> int:
     """``'2024/25'`` -> 2024; anything else (``'2024/26'``, ``'2024-25'``) is refused."""
     match = _YEAR.match(academic_year)
-    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise ValueError(f"{academic_year!r} is not an academic year written like 2024/25")
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]) or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise ValueError(f"{academic_year!r} is not an academic year written like 2024/25 "
+                         f"({FIRST_YEAR} to {LAST_YEAR})")
     return int(match[1])
 
 
@@ -107,7 +109,7 @@ def academic_year_of(day: date) -> str:
 
 def _parse(code: str) -> ReportingPeriod | None:
     month = _MONTH.match(code)
-    if month and 1 <= int(month[2]) <= 12:
+    if month and 1 <= int(month[2]) <= 12 and FIRST_YEAR < int(month[1]) <= LAST_YEAR:
         first = date(int(month[1]), int(month[2]), 1)
         start = academic_year_start(academic_year_of(first))
         index = (first.month - YEAR_START_MONTH) % 12
