@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ap_contracts.events.notifications import Audience
+from ap_notifications.domain.alert_classes import is_safeguarding_alert
 from ap_runtime.eventstore import EventCodec, StoredEvent
 from ap_runtime.privacy.subject_access import RedactionPolicy, build_subject_access_document
 
@@ -27,8 +27,6 @@ from ap_runtime.privacy.subject_access import RedactionPolicy, build_subject_acc
 STAFF_FIELDS = frozenset({"acknowledged_by"})
 REDACTION_SUFFIX = "+notifications.1"
 
-# Alerts whose existence is safeguarding information, whatever their audience, besides every DSL alert.
-SAFEGUARDING_RULES = frozenset({"safeguarding_concern", "drug_or_weapon_found"})
 SAFEGUARDING_EVENT_TYPES = frozenset({
     "SafeguardingFileOffered", "SafeguardingFileReceiptConfirmed", "SafeguardingFileTransferOverdue",
     "BreakGlassAccessUsed",
@@ -41,7 +39,7 @@ def held_back(events: Sequence[StoredEvent]) -> set[int]:
     Only clear fields are read (rule, audience, notification id), so nothing held back is decrypted.
     """
     alerts = {str(e.payload.get("notification_id")) for e in events if e.event_type == "NotificationSent"
-              and (e.payload.get("rule_name") in SAFEGUARDING_RULES or e.payload.get("audience") == Audience.DSL.value)}
+              and is_safeguarding_alert(str(e.payload.get("rule_name")), str(e.payload.get("audience")))}
     return {index for index, e in enumerate(events)
             if e.event_type in SAFEGUARDING_EVENT_TYPES or str(e.payload.get("notification_id")) in alerts}
 

@@ -30,6 +30,7 @@ from ap_contracts.personal import RecordClass
 from ap_notifications.adapters.subject_events import events_about
 from ap_notifications.application.acknowledge import acknowledge, load_sent
 from ap_notifications.application.subject_access import subject_access_document
+from ap_notifications.domain.alert_classes import SAFEGUARDING_RULES, is_safeguarding_alert
 from ap_notifications.domain.errors import (
     NotificationNotFound,
     NotificationsRefused,
@@ -126,11 +127,12 @@ def _routes(app: FastAPI) -> None:
         decision = await guard.check(caller, Action.READ_NOTIFICATIONS,
                                      ResourceContext(organisation_id=caller.organisation_id),
                                      purpose=headers.purpose, correlation_id=headers.correlation_id)
-        audiences = EVERYONE_BUT_DSL
+        audiences, excluded = EVERYONE_BUT_DSL, SAFEGUARDING_RULES
         if RecordClass.SAFEGUARDING in decision.visible_record_classes:
-            audiences = (*audiences, Audience.DSL.value)
+            audiences, excluded = (*audiences, Audience.DSL.value), frozenset()
         async with read_model(services.pool, InboxProjection.name) as conn:
-            entries = await notifications_for(conn, caller.organisation_id, audiences, unacknowledged, limit)
+            entries = await notifications_for(conn, caller.organisation_id, audiences, unacknowledged, limit,
+                                              excluded_rules=sorted(excluded))
         views = [NotificationView.model_validate(e, from_attributes=True) for e in entries]
         return NotificationList(organisation_id=caller.organisation_id, notifications=views)
 
@@ -141,7 +143,8 @@ def _routes(app: FastAPI) -> None:
         sent = await load_sent(services.store, notification_id)
         if sent is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": f"no notification {notification_id}"})
-        record_class = RecordClass.SAFEGUARDING if sent.audience is Audience.DSL else None
+        safeguarding = is_safeguarding_alert(sent.rule_name, sent.audience.value)
+        record_class = RecordClass.SAFEGUARDING if safeguarding else None
         ctx = ResourceContext(pupil_ref=sent.pupil_ref, organisation_id=sent.recipient_organisation_id,
                               record_class=record_class)
         await guard.check(caller, Action.ACKNOWLEDGE_NOTIFICATION, ctx, purpose=headers.purpose,

@@ -96,13 +96,14 @@ class InboxEntry:
 
 async def notifications_for(
     conn: asyncpg.Connection, organisation_id: str, audiences: Collection[str], unacknowledged_only: bool,
-    limit: int,
+    limit: int, excluded_rules: Collection[str] = (),
 ) -> list[InboxEntry]:
-    """An organisation's notifications for the given audiences, newest first."""
+    """An organisation's notifications for the given audiences, newest first, without ``excluded_rules``."""
     rows = await conn.fetch(
         "SELECT * FROM notifications WHERE recipient_organisation_id = $1 AND audience = ANY($2::text[])"
-        " AND (NOT $3 OR acknowledged_at IS NULL) ORDER BY sent_at DESC, notification_id LIMIT $4",
-        organisation_id, list(audiences), unacknowledged_only, limit,
+        " AND (NOT $3 OR acknowledged_at IS NULL) AND rule_name <> ALL($5::text[])"
+        " ORDER BY sent_at DESC, notification_id LIMIT $4",
+        organisation_id, list(audiences), unacknowledged_only, limit, list(excluded_rules),
     )
     return [
         InboxEntry(
