@@ -31,6 +31,7 @@ from ap_contracts.events.pupil_vocabulary import (
     SafeguardingCategory,
     SafeguardingText,
     SanctionType,
+    SearchWitnessRole,
     SenHealthNote,
     Session,
     Severity,
@@ -160,6 +161,12 @@ class SearchConducted(PlacementEvent):
     searcher_sex: Sex
     learner_sex: Sex
     witness: StaffIdText
+    # A named adult with a role, when the witness was not on the provision's staff register.
+    witness_adult_name: Annotated[
+        str | None, Personal(RecordClass.BEHAVIOUR),
+        Field(default=None, max_length=200, description="Name of an adult from outside the staff who witnessed"),
+    ] = None
+    witness_adult_role: SearchWitnessRole | None = None
     witness_present: bool
     serious_harm_exception: bool
     exception_reason: BehaviourText

@@ -524,6 +524,17 @@ class ProhibitedItem(StrEnum):
     BANNED_BY_SCHOOL_RULES = "banned_by_school_rules"
 
 
+class SearchWitnessRole(StrEnum):
+    """The role of an adult from outside the provision's staff who witnessed a search (DfE searching guidance:
+    a second adult, normally staff; the role says why this adult could stand in)."""
+
+    POLICE_OFFICER = "police_officer"
+    HOME_SCHOOL_STAFF = "home_school_staff"
+    SOCIAL_WORKER = "social_worker"
+    AGENCY_STAFF = "agency_staff"
+    YOUTH_WORKER = "youth_worker"
+
+
 class ItemDisposal(StrEnum):
     RETAINED = "retained"
     RETURNED = "returned"

@@ -260,3 +260,13 @@ async def test_the_placement_records_the_registered_parties(api_story: ApiStory,
     payload = events[0]["payload"]
     text = payload if isinstance(payload, str) else str(payload)
     assert COMMISSIONER in text and PARTNERSHIP in text
+
+
+async def test_a_named_adult_with_a_role_may_witness_a_search(api_story: ApiStory) -> None:
+    await api_story.placed()
+    adult = {"name": "PC Amrit Dhillon", "role": "police_officer"}
+    await api_story.ok(api_story.cmd.search(witness=None, witness_adult=adult), "provider_staff")
+    path = f"/v1/pupils/{api_story.pupil_ref}/searches"
+    body = api_story.cmd.search(witness=None).model_dump(mode="json", exclude={"pupil_ref"})
+    await invalid_body(api_story, path, body | {"witness_adult": {"name": "none"}}, "provider_staff",
+                       "witness_adult.role")

@@ -12,7 +12,15 @@ from ap_contracts.envelope import OrgKind
 from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.provision_staff import StaffTrainingRevoked, TrainingRevocationReason
-from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Professional, TrainingKind, YearGroup
+from ap_contracts.events.pupil_record import SearchConducted
+from ap_contracts.events.pupil_vocabulary import (
+    KeyStage,
+    PlacementEndReason,
+    Professional,
+    SearchWitnessRole,
+    TrainingKind,
+    YearGroup,
+)
 from ap_contracts.events.pupils import PupilTransferConfirmed, ReferralReceived
 from ap_incidents.domain import commands as c
 from ap_incidents.domain import errors
@@ -221,6 +229,22 @@ def test_a_member_of_staff_who_left_is_no_witness(story):
         story.run(story.cmd.search(witness=TRAINED_TOO), story.who.provider)
     assert story.run(story.cmd.search(witness=TRAINED, searcher=TRAINED_TOO, searched_at="2025-02-20T11:00:00Z"),
                      story.who.provider)
+
+
+def test_a_named_adult_with_a_role_can_witness_instead(story):
+    story.placed()
+    adult = {"name": "PC Amrit Dhillon", "role": SearchWitnessRole.POLICE_OFFICER}
+    event = story.one(story.cmd.search(witness=None, witness_adult=adult), story.who.provider)
+    assert isinstance(event, SearchConducted) and event.witness_present and event.witness is None
+    assert event.witness_adult_name == "PC Amrit Dhillon"
+    assert event.witness_adult_role is SearchWitnessRole.POLICE_OFFICER
+
+
+@pytest.mark.parametrize("adult", [{"name": "PC Amrit Dhillon"}, {"name": "", "role": "police_officer"},
+                                   {"name": "none", "role": "nobody"}])
+def test_a_named_adult_witness_has_a_name_and_a_known_role(story, adult):
+    with pytest.raises(ValueError, match="witness_adult"):
+        story.cmd.search(witness=None, witness_adult=adult)
 
 
 # ----------------------------------------------------------------------------- ending a place

@@ -44,6 +44,7 @@ from ap_contracts.events.pupil_vocabulary import (
     RewardKind,
     SafeguardingCategory,
     SanctionType,
+    SearchWitnessRole,
     SenStatus,
     Session,
     Severity,
@@ -275,6 +276,15 @@ class FoundItemInput(TextGuardedModel):
     disposal: ItemDisposal | None = None
 
 
+class NamedAdultWitness(TextGuardedModel):
+    """An adult from outside the provision's staff who witnessed a search: a name and a role, never free text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: Name
+    role: SearchWitnessRole
+
+
 class RecordSearch(PlacementCommand):
     incident_id: UUID | None = None
     searched_at: RecordedMoment
@@ -282,7 +292,8 @@ class RecordSearch(PlacementCommand):
     grounds: Text
     searcher: StaffId
     searcher_sex: Sex
-    witness: StaffId | None = None
+    witness: StaffId | None = Field(default=None, description="A member of staff on the provision's register")
+    witness_adult: NamedAdultWitness | None = Field(default=None, description="Or a named adult with a role")
     serious_harm_exception: bool = False
     exception_reason: Text = ""
     items_found: tuple[FoundItemInput, ...] = ()

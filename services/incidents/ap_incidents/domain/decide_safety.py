@@ -98,8 +98,8 @@ def record_search(command: RecordSearch, state: PupilRecord, context: DecisionCo
     missing = []
     if command.searcher_sex is not state.sex:
         missing.append("the searcher is not the same sex as the learner")
-    if command.witness is None:
-        missing.append("no member of staff witnessed the search")
+    if command.witness is None and command.witness_adult is None:
+        missing.append("no member of staff, nor a named adult with a role, witnessed the search")
     reason = command.exception_reason.strip()
     if missing and not command.serious_harm_exception:
         raise SearchSafeguardsNotMet(
@@ -113,7 +113,9 @@ def record_search(command: RecordSearch, state: PupilRecord, context: DecisionCo
         placement_id=command.placement_id, incident_id=command.incident_id, searched_at=command.searched_at,
         searched_for=command.searched_for, grounds=require_text(command.grounds, "the grounds for the search"),
         searcher=command.searcher, searcher_sex=command.searcher_sex, learner_sex=state.sex,
-        witness=command.witness, witness_present=command.witness is not None,
+        witness=command.witness, witness_present=command.witness is not None or command.witness_adult is not None,
+        witness_adult_name=None if command.witness_adult is None else command.witness_adult.name,
+        witness_adult_role=None if command.witness_adult is None else command.witness_adult.role,
         serious_harm_exception=command.serious_harm_exception, exception_reason=reason or None,
         items_found=items, parents_informed=command.parents_informed, rule_version=context.rules.version,
     )]
