@@ -11,6 +11,7 @@ a published total, overlapping year ranges.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
@@ -34,7 +35,9 @@ from ap_reporting.domain.periods import (
     periods_of,
     year_range,
 )
+from ap_reporting.domain.published import TableSpec, publish_together, shared_column_margins
 from ap_reporting.domain.vocabulary import Phase, phase_of
+from ap_reporting.testing.attacker import Attacker
 from ap_reporting.testing.report_attack import attack_everything
 
 YEARS = ("2022/23", "2023/24", "2024/25", "2025/26")
@@ -180,6 +183,29 @@ def test_placements_ended_by_reason_and_by_length_of_stay_hide_their_shared_tota
 
 
 # -- generated datasets with many small cells --------------------------------------------------------------
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 2)), min_size=1, max_size=25))
+@settings(max_examples=150, deadline=None, derandomize=True)
+def test_two_breakdowns_of_the_same_things_hide_their_shared_totals_so_nothing_is_recovered_from_both(
+    items: list[tuple[int, int, int]],
+) -> None:
+    reasons, bands, phases = [f"r{i}" for i in range(5)], [f"b{i}" for i in range(4)], [f"p{i}" for i in range(3)]
+    by_reason = TableSpec("A", "A", "placements", reasons, phases,
+                          Counter((reasons[r], phases[p]) for r, _, p in items))
+    by_band = TableSpec("B", "B", "placements", bands, phases, Counter((bands[b], phases[p]) for _, b, p in items))
+    (a, _), (b, _) = publish_together([by_reason, by_band], shared_column_margins(0, by_reason, 1, by_band))
+    margins = [(x == "c", y == "c") for x, y in zip((*a.column_totals, a.grand_total),
+                                                    (*b.column_totals, b.grand_total), strict=True)]
+    assert all(x == y for x, y in margins)
+    attacker = Attacker()
+    attacker.read(a, lambda row, column: ("A", row, column))
+    attacker.read(b, lambda row, column: ("B", row, column))
+    for p in phases:
+        same: dict[object, float] = {("A", r, p): 1.0 for r in reasons}
+        same.update({("B", band, p): -1.0 for band in bands})
+        attacker.relation(same, p)
+    assert attacker.recovered() == []
+
 
 @st.composite
 def datasets(draw: st.DrawFn) -> Dataset:
