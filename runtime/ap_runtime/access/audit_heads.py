@@ -91,6 +91,7 @@ class AuditHeadPublisher:
         self._keys = keys or chain_keys_from_env()
         self._publisher = publisher or f"{socket.gethostname()}:{os.getpid()}"
         self._last_seq = 0
+        self._topic_ready = False
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -113,7 +114,9 @@ class AuditHeadPublisher:
         record_hash = row["hash"].strip()
         head = PublishedHead(row["seq"], record_hash, key.key_id, datetime.now(UTC), self._publisher,
                              head_mac(row["seq"], record_hash, key))
-        await ensure_topics(self._bootstrap, [self.topic], partitions=1)
+        if not self._topic_ready:  # one partition, kept forever, never compacted
+            await ensure_topics(self._bootstrap, [self.topic], partitions=1)
+            self._topic_ready = True
         producer = idempotent_producer(self._bootstrap)
         await producer.start()
         try:
