@@ -8,7 +8,8 @@ import asyncpg
 
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport, assemble_annual, assemble_strategy
 from ap_reporting.domain.partnership import PartnershipReport, assemble_partnership
-from ap_reporting.domain.vocabulary import Period, academic_year_period
+from ap_reporting.domain.periods import academic_year_period
+from ap_reporting.domain.vocabulary import Period
 from ap_reporting.domain.weekly import WeeklyReport, assemble_weekly
 from ap_reporting.projections import queries as q
 from ap_reporting.projections.facts import ReportingFactsProjection

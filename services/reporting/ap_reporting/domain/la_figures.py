@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
+from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.published import (
     Table,
     TableSpec,
@@ -26,7 +27,7 @@ from ap_reporting.domain.published import (
     shared_column_margins,
     stack_rows,
 )
-from ap_reporting.domain.vocabulary import STAY_BANDS, Phase, academic_year_period, phase_of, stay_band
+from ap_reporting.domain.vocabulary import STAY_BANDS, Phase, phase_of, stay_band
 from ap_runtime.privacy.suppression import SUPPRESSED, suppress_rate
 
 PHASES = [p.value for p in Phase]

@@ -102,6 +102,11 @@ def academic_year_start(academic_year: str) -> int:
     return int(match[1])
 
 
+def academic_year_period(academic_year: str) -> Period:
+    """'2024/25' -> 1 August 2024 to 31 July 2025 (the DfE exclusion statistics year)."""
+    return _months(academic_year, PeriodKind.ACADEMIC_YEAR, academic_year_start(academic_year), 0, 12).days
+
+
 def academic_year_of(day: date) -> str:
     start = day.year if day.month >= YEAR_START_MONTH else day.year - 1
     return f"{start}/{(start + 1) % 100:02d}"

@@ -44,18 +44,7 @@ def school_week(any_day: date) -> Period:
     return Period(monday, monday + timedelta(days=6))
 
 
-def academic_year_period(academic_year: str, start_month: int = 8) -> Period:
-    """'2024/25' -> 1 August 2024 to 31 July 2025 (the DfE exclusion statistics year)."""
-    first = int(academic_year[:4])
-    return Period(date(first, start_month, 1), date(first + 1, start_month, 1) - timedelta(days=1))
-
-
-def academic_years(first: str, last: str) -> list[str]:
-    """Every academic year from ``first`` to ``last`` inclusive, written '2024/25'."""
-    start, end = int(first[:4]), int(last[:4])
-    if end < start:
-        raise ValueError("the last academic year comes after the first")
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(start, end + 1)]
+# Academic years, terms and the other fixed periods of published reports: ``domain.periods``.
 
 
 # Length of stay bands, in calendar days from start to end of the placement (inclusive).

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
-from ap_reporting.domain.vocabulary import Phase, academic_year_period
+from ap_reporting.domain.periods import academic_year_period
+from ap_reporting.domain.vocabulary import Phase
 from ap_reporting.testing.attacker import Atom, Attacker
 
 YEAR_TABLES = ("permanent_exclusions", "pupils_suspended", "suspension_days_lost")
