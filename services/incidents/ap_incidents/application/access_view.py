@@ -77,6 +77,15 @@ class PupilAccessView:
         event_type = self.record_types.get(record_id)
         return None if event_type is None else ENTRY_CLASS.get(event_type)
 
+    def placement_of(self, organisation_id: str) -> PlacementParties | None:
+        """The organisation's own placement of the pupil, as provision or commissioner: an active one, else
+        the one that ended last (None when it never had one)."""
+        own = [p for p in self.placements.values() if organisation_id in (p.provision_id, p.commissioner_id)]
+        active = [p for p in own if p.active]
+        if active:
+            return active[-1]
+        return max(own, key=lambda p: p.ended_at_version or 0, default=None)
+
     def readable_through(self, organisation_id: str) -> int | None:
         """The last stream version ``organisation_id`` may read; None: no limit from here.
 

@@ -19,7 +19,7 @@ import asyncpg
 
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PupilAccessView
-from ap_incidents.application.resource_context import pupil_context
+from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import CORRECTION_EVENT_TYPES, ENTRY_CLASS
 from ap_incidents.projections.behaviour_log import BehaviourLogProjection
 from ap_incidents.projections.entry_fields import personal_map
@@ -54,7 +54,7 @@ async def read_behaviour_log(
     correlation_id: UUID | None = None, after_version: int = 0, limit: int = 500,
 ) -> dict[str, Any]:
     """The pupil's entries in stream order with what the caller may not see removed."""
-    context = pupil_context(view)
+    context = reader_context(view, principal.organisation_id)
     decision = await guard.check(principal, Action.READ_BEHAVIOUR_LOG, context, purpose=purpose,
                                  correlation_id=correlation_id)
     visible = set(decision.visible_record_classes) - {RecordClass.SAFEGUARDING}

@@ -37,6 +37,17 @@ def _with_placement(base: ResourceContext, placement: PlacementParties | None) -
                    partnership_id=placement.partnership_id)
 
 
+def reader_context(view: PupilAccessView, organisation_id: str) -> ResourceContext:
+    """A read of the pupil's record by ``organisation_id``: judged against its own placement of the pupil
+    when the current one is another's, so a former provision or commissioner still reads up to the end of
+    its placement (the child-protection file goes to the new setting after a move: KCSIE) and no further
+    (``PupilAccessView.readable_through``). Stored facts only: the placements in the pupil's stream."""
+    base = pupil_context(view)
+    if organisation_id in (base.provision_id, base.commissioner_id):
+        return base
+    return _with_placement(base, view.placement_of(organisation_id))
+
+
 def provision_context(provision_id: str) -> ResourceContext:
     """A provision's own records (its staff register): the provision owns them."""
     return ResourceContext(provision_id=provision_id, organisation_id=provision_id)

@@ -19,7 +19,7 @@ from ap_contracts.envelope import utc_now
 from ap_contracts.events.privacy import SubjectAccessSafeguardingReleased
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PupilAccessView
-from ap_incidents.application.resource_context import pupil_context
+from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import entry_class_of
 from ap_incidents.domain.identity import pupil_stream_id
 from ap_runtime.access import AccessGuard, Action, Principal
@@ -35,8 +35,8 @@ async def export_subject_access(
     *, purpose: str | None, correlation_id: UUID | None = None, now: datetime | None = None,
 ) -> dict[str, Any]:
     """The machine-readable subject access document (render HTML with ``render_subject_access_html``)."""
-    await guard.check(principal, Action.EXPORT_SUBJECT_ACCESS, pupil_context(view), purpose=purpose,
-                      correlation_id=correlation_id)
+    await guard.check(principal, Action.EXPORT_SUBJECT_ACCESS, reader_context(view, principal.organisation_id),
+                      purpose=purpose, correlation_id=correlation_id)
     stored = await store.read_stream(pupil_stream_id(view.pupil_ref))
     through = _released_through(stored)
     # A DPO of a provision or commissioner whose placements ended answers for the record up to the end.
