@@ -115,6 +115,15 @@ class ScriptedDay:
         """The entries the pupil's behaviour log must show, in order."""
         return [s.expect.event_type or "" for s in self.accepted() if s.pupil_ref == pupil_ref]
 
+    def event_types_read_by_the_provision(self, pupil_ref: UUID) -> list[str]:
+        """What the provision reads of the pupil's log: once its placement ended, the entries up to the end
+        only (access ends with the relationship, issue 9)."""
+        accepted = self.accepted_event_types(pupil_ref)
+        ends = [i for i, event_type in enumerate(accepted) if event_type == "PlacementEnded"]
+        if not ends or "PlacementStarted" in accepted[ends[-1]:]:
+            return accepted
+        return accepted[:ends[-1] + 1]
+
 
 class _Pupil:
     """Builds one pupil's steps; narratives carry the run tag so they can be found byte for byte."""

@@ -26,14 +26,5 @@ async def test_the_scripted_day_runs_as_scripted(service: ServiceUnderTest, kafk
         response = await service.client.get(f"/v1/pupils/{pupil.pupil_ref}/behaviour-log",
                                             headers={"Authorization": f"Bearer {token_for(Persona.PROVISION_DSL)}"})
         assert response.status_code == 200, response.text
-        expected = _read_by_the_provision(day.accepted_event_types(pupil.pupil_ref))
+        expected = day.event_types_read_by_the_provision(pupil.pupil_ref)
         assert [e["event_type"] for e in response.json()["entries"]] == expected
-
-
-def _read_by_the_provision(accepted: list[str]) -> list[str]:
-    """The provision reads a pupil whose placement ended only up to its end (issue 9: access ends with the
-    relationship); what the home school records later is not the provision's to read."""
-    ends = [i for i, event_type in enumerate(accepted) if event_type == "PlacementEnded"]
-    if not ends or "PlacementStarted" in accepted[ends[-1]:]:
-        return accepted
-    return accepted[:ends[-1] + 1]
