@@ -155,19 +155,19 @@ class DemoYear:
         await self.carry_forward_into_next_year()
 
     async def set_budget(self) -> None:
-        fo = self.tokens.finance_officer
         await self.post("budget", "/budget", {
             "budget_id": self.id_for("budget-id"), "host_school_id": self.cast.host_school_id,
             "partnership_id": self.cast.partnership_id, "dsg_allocation_pence": 24_000_000,
             "top_up_pence": 3_550_000, "carry_forward_pence": 0,
-        }, fo)
+        }, self.tokens.finance_officer)
         lines = (("staffing", "dsg_allocation", 16_500_000), ("resources", "dsg_allocation", 1_800_000),
                  ("training_cpd", "dsg_allocation", 1_200_000), ("external_services", "dsg_allocation", 2_500_000),
                  ("contingency", "dsg_allocation", 1_000_000), ("transport", "top_up", 1_200_000),
                  ("resources", "top_up", 1_500_000), ("premises", "top_up", 850_000))
         for category, source, pence in lines:
             await self.post(f"line-{category}-{source}", "/lines",
-                            {"category": category, "funding_source": source, "amount_pence": pence}, fo)
+                            {"category": category, "funding_source": source, "amount_pence": pence},
+                            self.tokens.finance_officer)
         await self.observer("budget_set", self)
 
     async def spend(self, step: str, category: str, source: str, pence: int, day: date, supplier: str,
@@ -192,19 +192,18 @@ class DemoYear:
         await self.spend("room-refit", "premises", "top_up", 412_399, date(start, 7, 10), "Building contractor")
         await self.spend("autumn-cpd", "training_cpd", "dsg_allocation", 480_000, date(start, 10, 8),
                          "Training provider")
-        host = self.tokens.host_finance
         await self.post("ep-commitment", "/commitments", {
             "commitment_id": self.id_for("ep-commitment-id"), "supplier": "Educational psychology service",
             "category": "external_services", "funding_source": "dsg_allocation", "amount_pence": 600_000,
             "raised_on": date(start, 5, 1).isoformat(), "evidence_reference": "PO-EP-1",
-        }, host)
+        }, self.tokens.host_finance)
         await self.spend("ep-invoice", "external_services", "dsg_allocation", 400_000, date(start, 6, 20),
                          "Educational psychology service", commitment_id=self.id_for("ep-commitment-id"))
         await self.post("books-commitment", "/commitments", {
             "commitment_id": self.id_for("books-commitment-id"), "supplier": "Book supplier",
             "category": "resources", "funding_source": "top_up", "amount_pence": 300_000,
             "raised_on": date(start + 1, 3, 2).isoformat(), "evidence_reference": "PO-BOOKS-1",
-        }, host)
+        }, self.tokens.host_finance)
         await self.observer("term_spent", self)
 
     async def sign_the_large_item(self) -> None:
@@ -226,9 +225,8 @@ class DemoYear:
         }, self.tokens.host_finance)
 
     async def close_and_share(self) -> None:
-        fo = self.tokens.finance_officer
         end = int(self.financial_year[:4]) + 1
-        await self.post("close", "/close", {"closed_on": date(end, 4, 10).isoformat()}, fo)
+        await self.post("close", "/close", {"closed_on": date(end, 4, 10).isoformat()}, self.tokens.finance_officer)
         await self.observer("closed", self)
         await self.post("allocation", "/surplus/allocations", {
             "allocation_id": self.id_for("allocation-id"), "method": "needs_based", "schools": list(SCHOOLS),
@@ -238,9 +236,9 @@ class DemoYear:
         await self.post("clawback", "/surplus/clawbacks", {
             "clawback_id": self.id_for("clawback-id"), "amount_pence": CLAWBACK_PENCE,
             "reason": "Balance above the agreed retention level",
-        }, fo)
+        }, self.tokens.finance_officer)
         await self.post("carry-forward", "/surplus/carry-forward",
-                        {"carry_forward_id": self.id_for("carry-forward-id")}, fo)
+                        {"carry_forward_id": self.id_for("carry-forward-id")}, self.tokens.finance_officer)
 
     async def ledger(self, year: str, timeout_seconds: float = 60.0) -> dict[str, Any]:
         """The ledger once the projection has caught up with the stream (as a finance officer reads it)."""
