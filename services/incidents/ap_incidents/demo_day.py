@@ -515,6 +515,13 @@ def _birchfield(day: ScriptedDay, token_for: TokenFor) -> None:
         "lead_professional": TRAINED_STAFF[1], "needs_and_support": p.text("A named adult on arrival"),
         "parental_involvement": p.text("Grandparent joins the first visit"),
     }, _ok("TransitionPlanRecorded"), placement=True)
+    transfer = {"transfer_id": str(uuid4())}
+    p.step("the primary school asks to move the pupil onto the secondary school's roll", "RequestPupilTransfer", head,
+           {**transfer, "to_school_id": SECONDARY_SCHOOL, "requested_on": t.isoformat()}, _ok("PupilTransferRequested"))
+    # The request waits for the local authority's confirmation (not given today: the pupil stays on the
+    # primary school's roll, whose DPO answers for the record in the privacy checks).
+    p.step("REFUSED: the school confirms its own request", "ConfirmPupilTransfer", head,
+           {**transfer, "effective_from": t.isoformat()}, _no(403, "transfer.confirmed_by_other_party"))
     p.step("the placement ends with the move to secondary", "EndPlacement", Persona.PROVISION_MANAGER, {
         "end_date": t.isoformat(), "reason": "transition_to_secondary", "destination_id": SECONDARY_SCHOOL,
         "summary": p.text("Ready for secondary with a transition plan"),
@@ -522,13 +529,6 @@ def _birchfield(day: ScriptedDay, token_for: TokenFor) -> None:
     p.step("REFUSED: attendance on the ended placement", "RecordAttendance", Persona.PROVISION_STAFF,
            {"session_date": t.isoformat(), "session": "AM", "code": "/"}, _no(409, "placement.closed_after_end"),
            placement=True)
-    transfer = {"transfer_id": str(uuid4())}
-    p.step("the primary school asks to move the pupil onto the secondary school's roll", "RequestPupilTransfer", head,
-           {**transfer, "to_school_id": SECONDARY_SCHOOL, "requested_on": t.isoformat()}, _ok("PupilTransferRequested"))
-    p.step("REFUSED: the school confirms its own request", "ConfirmPupilTransfer", head,
-           {**transfer, "effective_from": t.isoformat()}, _no(403, "transfer.confirmed_by_other_party"))
-    p.step("the local authority confirms the move", "ConfirmPupilTransfer", Persona.LA_OFFICER,
-           {**transfer, "effective_from": t.isoformat()}, _ok("PupilTransferConfirmed"))
 
 
 # ----------------------------------------------------------------------------- cedar: EHCP, out of key stage
