@@ -89,9 +89,11 @@ CREATE INDEX IF NOT EXISTS {TABLE}_at_idx ON {TABLE} (at);
 
 CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- The one change allowed: the retention job dropping an old free-text purpose (its keyed digest
-    -- stays in the chain, so the record still verifies). Anything else is rejected.
+    -- The one change allowed: the retention job dropping a free-text purpose older than the notes'
+    -- retention period (its keyed digest stays in the chain, so the record still verifies).
+    -- Anything else is rejected.
     IF TG_OP = 'UPDATE' AND OLD.purpose IS NOT NULL AND NEW.purpose IS NULL
+       AND OLD.at < now() - interval '{NOTE_RETENTION_DAYS} days'
        AND (to_jsonb(NEW) - 'purpose') = (to_jsonb(OLD) - 'purpose') THEN
         RETURN NEW;
     END IF;
@@ -360,8 +362,8 @@ async def drop_purpose_notes(pool: asyncpg.Pool, older_than_days: int = NOTE_RET
     the record and the note's keyed digest stay, so the chain still verifies; the append-only
     trigger allows this one change and nothing else. Run by the retention job.
     """
-    if older_than_days < 1:
-        raise ValueError("older_than_days must be at least 1")
+    if older_than_days < NOTE_RETENTION_DAYS:
+        raise ValueError(f"older_than_days must be at least {NOTE_RETENTION_DAYS} (the append-only trigger's bound)")
     cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
     status = await pool.execute(
         f"UPDATE {TABLE} SET purpose = NULL WHERE purpose IS NOT NULL AND at < $1", cutoff  # noqa: S608  # nosec B608 - constant table name

@@ -152,7 +152,7 @@ async def _drop_notes(dsn: str, days: int) -> int:
 
 @app.command("drop-purpose-notes")
 def drop_notes(
-    older_than_days: Annotated[int, typer.Option(min=1, help="Drop notes of records older than this")] = (
+    older_than_days: Annotated[int, typer.Option(min=NOTE_RETENTION_DAYS, help="Drop notes older than this")] = (
         NOTE_RETENTION_DAYS),
     dsn: DsnOption = None,
 ) -> None:

@@ -118,3 +118,7 @@ async def test_old_notes_are_dropped_the_category_stays_and_the_chain_verifies(a
     with pytest.raises(asyncpg.RaiseError, match="append-only"):  # nor the category with it
         await audit_pool.execute("UPDATE access_audit SET purpose = NULL, purpose_category = NULL"
                                  " WHERE purpose = 'recent note'")
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):  # nor a note inside its retention period
+        await audit_pool.execute("UPDATE access_audit SET purpose = NULL WHERE purpose = 'recent note'")
+    with pytest.raises(ValueError, match="at least 90"):
+        await drop_purpose_notes(audit_pool, older_than_days=7)

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Principal, Role, TokenIssuer, TokenRejected, TokenVerifier, generate_keypair
 from ap_runtime.access.cli import app
-from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.access.keys import (
     PRIVATE_KEY_ENV,
     PUBLIC_KEY_ENV,
@@ -28,6 +27,7 @@ from ap_runtime.access.keys import (
     load_public_key,
     private_key_from_env,
 )
+from ap_runtime.access.tokens import ServiceAudience
 
 KEYS = generate_keypair()
 INCIDENTS = ServiceAudience.INCIDENTS
