@@ -76,6 +76,7 @@ HOME_SCHOOL, PROVISION = "school-home-1", "provision-north"
 COMMISSIONER, PARTNERSHIP = "la-commissioning", "np-north"
 PEOPLE: dict[str, tuple[str, OrgKind, Role]] = {
     "head": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_HEAD),
+    "home_dsl": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.DSL),
     "home_staff": (HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_STAFF),
     "provider_staff": (PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF),
     "provider_manager": (PROVISION, OrgKind.PROVISION, Role.PROVISION_MANAGER),
@@ -268,7 +269,7 @@ async def test_the_subject_access_export_gathers_both_services_with_third_partie
         " AND payload->>'audience' = 'home_school'", str(pupil))
     async with platform.client(platform.notifications_app, "notifications") as notifications:
         acknowledged = await notifications.post(f"/v1/notifications/{notification}/acknowledgement",
-                                                headers=platform.headers("head",
+                                                headers=platform.headers("home_dsl",
                                                                          audience=ServiceAudience.NOTIFICATIONS))
         assert acknowledged.status_code == 200, acknowledged.text
 
@@ -297,7 +298,7 @@ async def test_the_subject_access_export_gathers_both_services_with_third_partie
     # Every notification about this pupil was a safeguarding alert (and its acknowledgement): held back.
     assert "notifications" not in by_service and "safeguarding_concern" not in text
     assert bundle["record_count"] == len(bundle["records"]) == sum(s["record_count"] for s in bundle["sources"])
-    assert contact not in text and contact not in html and "head-user" not in text
+    assert contact not in text and contact not in html and "home_dsl-user" not in text
     assert "Rowan Testpupil" in html
     # The concern is held back until a DPO releases it (issue 9), and its narrative never leaves unreleased.
     assert "Safeguarding concern raised" not in html and "Arrives hungry" not in text

@@ -28,6 +28,8 @@ EXAMPLES: list[DomainEvent] = [
                                       explanation="waiting for pupil_identity"),
     privacy.LegalHoldPlaced(pupil_ref=PUPIL, hold_id=uuid4(), authority_reference="Inquiry 2025/14"),
     privacy.LegalHoldLifted(pupil_ref=PUPIL, hold_id=uuid4(), authority_reference="Inquiry 2025/14"),
+    privacy.SubjectAccessSafeguardingReleased(pupil_ref=PUPIL, release_id=uuid4(), request_reference="SAR-2025-014",
+                                              released_through_version=12),
     privacy.SafeguardingFileOffered(pupil_ref=PUPIL, transfer_id=uuid4(), from_organisation_id="school-a",
                                     to_organisation_id="provision-b", receiving_dsl_organisation_id="provision-b",
                                     offered_at=NOW, due_by=date(2025, 6, 9)),
