@@ -16,7 +16,7 @@ import pytest
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Professional, YearGroup
 from ap_incidents.domain import commands as c
-from ap_incidents.domain.identity import organisation_stream_id
+from ap_incidents.domain.identity import organisation_stream_id, record_id_for
 
 from .conftest import (
     COMMISSIONER,
@@ -270,3 +270,33 @@ async def test_a_named_adult_with_a_role_may_witness_a_search(api_story: ApiStor
     body = api_story.cmd.search(witness=None).model_dump(mode="json", exclude={"pupil_ref"})
     await invalid_body(api_story, path, body | {"witness_adult": {"name": "none"}}, "provider_staff",
                        "witness_adult.role")
+
+
+@pytest.mark.parametrize(("entry", "field", "value", "who"), [
+    ("placement", "partnership_id", "np-south", "commissioner"),
+    ("placement", "partnership_id", "np-south", "provider_manager"),
+    ("referral", "commissioner_id", OTHER_COMMISSIONER, "home_staff"),
+])
+async def test_an_amendment_cannot_rename_the_organisations_stored_facts_put_there(
+        api_story: ApiStory, entry: str, field: str, value: str, who: str) -> None:
+    """Sweep: ``AmendRecord.corrected_values`` is a body naming organisations; the parties a placement
+    rests on come from the referral and the register and are not amendable (correct the register)."""
+    await api_story.registered()
+    referral = api_story.cmd.receive_referral()
+    await api_story.ok(referral, "home_staff")
+    await api_story.ok(api_story.cmd.consult_parent(), "home_staff")
+    await api_story.ok(api_story.cmd.decide_eligibility(), "provider_manager")
+    start = api_story.cmd.start_placement()
+    await api_story.ok(start, "commissioner")
+    target = record_id_for((start if entry == "placement" else referral).command_id)
+    await refused(api_story, api_story.cmd.amend(target, {field: value}), who, 422, "correction.amendable_fields",
+                  purpose="correcting the record")
+
+
+@pytest.mark.parametrize("values", [{"to_school_id": "school-other-2"}, {"from_school_id": "la-rogue"}])
+async def test_a_transfer_is_not_rewritten_by_an_amendment(api_story: ApiStory, values: dict[str, str]) -> None:
+    await api_story.registered()
+    request = _transfer(api_story, uuid4(), "school-other-2")
+    await api_story.ok(request, "head")
+    await refused(api_story, api_story.cmd.amend(record_id_for(request.command_id), values), "head", 422,
+                  "correction.amendable_fields", purpose="correcting the record")

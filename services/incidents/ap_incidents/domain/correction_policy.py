@@ -19,13 +19,21 @@ _LOCKED_BY_EVENT: dict[str, frozenset[str]] = {
     "PupilDetailsUpdated": frozenset({
         "effective_from", "home_school_id", "sex", "year_group", "key_stage", "has_ehcp", "sen_status",
     }),
-    "ReferralReceived": frozenset({"home_school_id", "provision_id"}),
+    # The organisations a placement rests on come from the referral and the register of organisations
+    # (issue 9): an amendment naming another organisation would hand it the pupil.
+    "ReferralReceived": frozenset({"home_school_id", "provision_id", "commissioner_id"}),
+    "PupilTransferRequested": frozenset({"transfer_id", "from_school_id", "to_school_id", "requested_by",
+                                         "requested_on"}),
+    "PupilTransferConfirmed": frozenset({"transfer_id", "from_school_id", "to_school_id", "confirmed_by",
+                                         "effective_from"}),
+    "ReintegrationConfirmed": frozenset({"confirmed_on"}),
     "EligibilityDecided": frozenset({"outcome", "pupil_has_ehcp"}),
     "OutOfKeyStagePlacementApproved": frozenset({
         "provision_key_stage", "governing_body_agreed", "alternatives_considered",
     }),
     "PlacementStarted": frozenset({
-        "provision_id", "home_school_id", "commissioner_id", "start_date", "planned_end_date", "key_stage",
+        "provision_id", "home_school_id", "commissioner_id", "partnership_id", "start_date", "planned_end_date",
+        "key_stage",
         "pupil_key_stage", "outside_key_stage", "timetable", "reduced_timetable_review_date",
         "planned_review_date", "incident_severity_threshold", "attendance_threshold_percent",
     }),
@@ -35,7 +43,7 @@ _LOCKED_BY_EVENT: dict[str, frozenset[str]] = {
     "PhysicalInterventionRecorded": frozenset({"staff_involved", "staff_training_verified", "injury_occurred"}),
     "SearchConducted": frozenset({
         "searcher", "searcher_sex", "learner_sex", "witness", "witness_present", "serious_harm_exception",
-        "items_found",
+        "items_found", "witness_adult_role",
     }),
     "SafeguardingConcernRaised": frozenset({"referred_to_dsl"}),
     "ExternalAgencyReferralMade": frozenset({"agency", "parent_permission"}),
