@@ -26,6 +26,7 @@ from .conftest import (
     PARTNERSHIP,
     TRAINED_TOO,
     ApiStory,
+    KafkaIngestion,
     ServiceUnderTest,
     problem_of,
 )
@@ -300,3 +301,21 @@ async def test_a_transfer_is_not_rewritten_by_an_amendment(api_story: ApiStory, 
     await api_story.ok(request, "head")
     await refused(api_story, api_story.cmd.amend(record_id_for(request.command_id), values), "head", 422,
                   "correction.amendable_fields", purpose="correcting the record")
+
+
+async def test_the_register_of_organisations_and_transfers_work_over_kafka_too(
+        api_story: ApiStory, kafka_ingestion: KafkaIngestion, service: ServiceUnderTest) -> None:
+    """The Kafka command topic takes the same commands with the same authorisation as HTTP."""
+    school = c.RegisterOrganisation(command_id=uuid4(), organisation_id="school-kafka-registered",
+                                    kind=OrgKind.HOME_SCHOOL, local_authority_id="la-inclusion")
+    assert (await kafka_ingestion.run(school, "other_la_officer", service))["rule"] == "ORG-1"
+    registered = await kafka_ingestion.run(school, "platform_admin", service)
+    assert (registered["status"], registered["http_status"]) == ("accepted", 201), registered
+    await api_story.registered()
+    request = _transfer(api_story, uuid4(), "school-kafka-registered")
+    assert (await kafka_ingestion.run(request, "head", service))["status"] == "accepted"
+    confirm = _confirm(api_story, request.transfer_id)
+    refused_result = await kafka_ingestion.run(confirm, "head", service)
+    assert refused_result["rule"] == "transfer.confirmed_by_other_party", refused_result
+    assert (await kafka_ingestion.run(_confirm(api_story, request.transfer_id), "la_officer", service))[
+        "status"] == "accepted"
