@@ -214,3 +214,31 @@ async def test_a_writer_without_the_chain_key_refuses_to_start(audit: Audit) -> 
     columns = {r["column_name"] for r in await pool.fetch(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'access_audit'")}
     assert not any("secret" in c or c == "key" for c in columns)
+
+
+async def test_a_rotated_key_keeps_older_records_verifiable_while_it_is_retired(audit: Audit) -> None:
+    """Rotation as the README says: the new key chains new records, the old one (retired) verifies
+    the records it chained; without it they no longer verify."""
+    _, pool, _ = audit
+    old = KEYS.active
+    await AuditLog(pool, keys=KEYS).record_many([entry("before-rotation")])
+    rotated = ChainKeyRing(parse_chain_key(fresh_key("rotated")), retired=(old,))
+    await AuditLog(pool, keys=rotated).record_many([entry("after-rotation")])
+    assert [r["key_id"] for r in await pool.fetch("SELECT key_id FROM access_audit ORDER BY seq")] == [
+        "tamper-test", "rotated"]
+    assert (await verify(pool, keys=rotated)).ok
+    forgotten = await verify(pool, keys=ChainKeyRing(rotated.active))
+    assert (forgotten.ok, forgotten.first_bad_seq) == (False, 1)
+    assert forgotten.problem == (
+        "record is chained with key 'tamper-test', which is neither the active nor a retired key")
+
+
+def test_the_ring_is_read_from_the_environment_with_its_retired_keys() -> None:
+    from ap_runtime.access.chain_keys import RETIRED_KEYS_ENV, ChainKeyError, chain_keys_from_env
+
+    new, old = fresh_key("k2"), fresh_key("k1")
+    ring = chain_keys_from_env({CHAIN_KEY_ENV: new, RETIRED_KEYS_ENV: old})
+    assert (ring.active.key_id, [k.key_id for k in ring.retired]) == ("k2", ["k1"])
+    assert base64.b64encode(ring.active.secret).decode() not in repr(ring)  # never shown
+    with pytest.raises(ChainKeyError, match="also the active key"):
+        chain_keys_from_env({CHAIN_KEY_ENV: new, RETIRED_KEYS_ENV: new})
