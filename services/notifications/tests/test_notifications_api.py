@@ -3,7 +3,7 @@ on real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from uuid import UUID, uuid4
 
 import httpx
@@ -30,9 +30,30 @@ KEYS = generate_keypair()
 ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.NOTIFICATIONS)
 
 
-def token(org: str, kind: OrgKind, *roles: Role) -> dict[str, str]:
-    minted = ISSUER.mint(user_id=f"user@{org}", organisation_id=org, org_kind=kind, roles=roles)
-    return {"Authorization": f"Bearer {minted}"}
+class FreshToken(Mapping[str, str]):
+    """``Authorization`` headers that mint a new token each time a request reads them: a token
+    carries one write, so a person's every request brings its own (a replay is refused)."""
+
+    def __init__(self, org: str, kind: OrgKind, roles: tuple[Role, ...]) -> None:
+        self._claims = {"user_id": f"user@{org}", "organisation_id": org, "org_kind": kind, "roles": roles}
+
+    def minted(self) -> str:
+        return ISSUER.mint(**self._claims)  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> str:
+        if key != "Authorization":
+            raise KeyError(key)
+        return f"Bearer {self.minted()}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("Authorization",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def token(org: str, kind: OrgKind, *roles: Role) -> FreshToken:
+    return FreshToken(org, kind, roles)
 
 
 HEAD = token(HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_HEAD)

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import asyncpg
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
@@ -55,10 +55,12 @@ from ap_runtime.access.fastapi import (
     AccessHeaders,
     Guard,
     access_headers,
+    claim_write_token,
     guard_from_request,
     install_access,
     principal_from_request,
 )
+from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.privacy.subject_access import render_subject_access_html
@@ -138,7 +140,8 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/v1/notifications/{notification_id}/acknowledgement")
     async def acknowledge_notification(
-        notification_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+        request: Request, notification_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+        services: ServicesDep,
     ) -> AcknowledgementView:
         sent = await load_sent(services.store, notification_id)
         if sent is None:
@@ -149,6 +152,7 @@ def _routes(app: FastAPI) -> None:
                               record_class=record_class)
         await guard.check(caller, Action.ACKNOWLEDGE_NOTIFICATION, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
+        await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
         try:
             outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
                                         headers.correlation_id)
@@ -159,7 +163,8 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/v1/safeguarding-transfers", status_code=status.HTTP_201_CREATED)
     async def offer_file(
-        body: OfferRequest, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+        request: Request, body: OfferRequest, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+        services: ServicesDep,
     ) -> TransferView:
         async with read_model(services.pool, "notification_alerts") as conn:
             terms = await placement_terms.latest_placement_of(conn, body.pupil_ref)
@@ -168,6 +173,7 @@ def _routes(app: FastAPI) -> None:
             commissioner_id=terms.commissioner_id, partnership_id=terms.partnership_id)
         await guard.check(caller, Action.OFFER_SAFEGUARDING_FILE, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id, recipients=(body.to_organisation_id,))
+        await _claim(request, caller, uuid5(body.transfer_id, "offer"))
         command = OfferTransfer(
             transfer_id=body.transfer_id, pupil_ref=body.pupil_ref, from_organisation_id=caller.organisation_id,
             to_organisation_id=body.to_organisation_id,
@@ -198,18 +204,30 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/v1/safeguarding-transfers/{transfer_id}/receipt")
     async def confirm_receipt(
-        transfer_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
+        request: Request, transfer_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+        services: ServicesDep,
     ) -> TransferView:
         _, offer = await _offered(services, transfer_id)
         ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=offer.receiving_dsl_organisation_id)
         await guard.check(caller, Action.CONFIRM_SAFEGUARDING_FILE_RECEIPT, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
+        await _claim(request, caller, uuid5(transfer_id, "receipt"))
         try:
             await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
                                              datetime.now(UTC), headers.correlation_id)
         except NotificationsRefused as exc:
             raise _refused(exc) from exc
         return _transfer_view(*await _offered(services, transfer_id))
+
+
+async def _claim(request: Request, caller: Principal, write_id: UUID) -> None:
+    """Bind the caller's token to this write (each write names what it writes: the notification or
+    the transfer); the same token presented for another write is refused 401 (issue 9, tokens)."""
+    services: NotificationServices = request.app.state.notifications
+    ledger = getattr(request.app.state, "write_tokens", None)
+    if not isinstance(ledger, WriteTokenLedger):
+        ledger = request.app.state.write_tokens = WriteTokenLedger(services.pool)
+    await claim_write_token(request, ledger, caller, write_id)
 
 
 async def _pupil_context(services: NotificationServices, pupil_ref: UUID) -> ResourceContext:
