@@ -89,8 +89,16 @@ def audit_keygen(key_id: Annotated[str | None, typer.Option(help="Key id; defaul
     typer.echo(f"{CHAIN_KEY_ENV}={new_chain_key(key_id)}")
 
 
+class HeadsUnreadable(Exception):
+    """The published heads could not be read: without them truncation cannot be ruled out."""
+
+
 async def _verify(dsn: str, bootstrap: str, topic: str) -> VerificationResult:
-    heads = await read_published_heads(bootstrap, topic)
+    try:
+        heads = await asyncio.wait_for(read_published_heads(bootstrap, topic), timeout=60)
+    except Exception as exc:  # a broker that does not answer, or refuses us: say so, verify nothing
+        raise HeadsUnreadable(f"cannot read the published heads ({topic} on {bootstrap}): "
+                              f"{type(exc).__name__}") from exc
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
     try:
         return await verify(pool, keys=chain_keys_from_env(), heads=heads)
@@ -106,7 +114,7 @@ def verify_audit(
     try:
         result = asyncio.run(_verify(dsn or database_dsn(AUDIT_DATABASE), _bootstrap(bootstrap),
                                      heads_topic or heads_topic_from_env()))
-    except ChainKeyError as exc:
+    except (ChainKeyError, HeadsUnreadable) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if result.ok:

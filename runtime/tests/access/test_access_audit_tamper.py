@@ -242,3 +242,14 @@ def test_the_ring_is_read_from_the_environment_with_its_retired_keys() -> None:
     assert base64.b64encode(ring.active.secret).decode() not in repr(ring)  # never shown
     with pytest.raises(ChainKeyError, match="also the active key"):
         chain_keys_from_env({CHAIN_KEY_ENV: new, RETIRED_KEYS_ENV: new})
+
+
+async def test_the_cli_refuses_to_call_a_trail_intact_when_the_heads_cannot_be_read(audit: Audit) -> None:
+    dsn, pool, _ = audit
+    await AuditLog(pool).record_many([entry("u")])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ap_runtime.access", "verify-audit", "--dsn", dsn, "--bootstrap", "127.0.0.1:1",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    assert process.returncode == 2, out.decode()
+    assert "cannot read the published heads" in err.decode() and "intact" not in out.decode()
