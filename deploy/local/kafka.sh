@@ -24,7 +24,7 @@ ADMIN=ap-admin
 PY=${AP_PYTHON:-$here/../../.venv/bin/python}
 
 fetch() {
-  [ -f "$LIBS/.complete" ] && compgen -G "$LIBS/kafka-tools-*.jar" >/dev/null && return 0
+  [ -f "$LIBS/.complete" ] && compgen -G "$LIBS/kafka-tools-[0-9]*.jar" >/dev/null && return 0
   command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Kafka from Maven Central"
   command -v java >/dev/null || die "Java 17+ is needed to run Kafka"
   log "fetching Apache Kafka 4.1.1 from Maven Central"
