@@ -81,7 +81,8 @@ def broker_security(security: KafkaSecurity | None = None) -> SASLScram512 | Non
     chosen = security or KafkaSecurity.from_env()
     if not chosen.sasl:
         return None
-    assert chosen.username is not None and chosen.password is not None  # checked by from_env  # nosec B101
+    if chosen.username is None or chosen.password is None:  # from_env refuses this; a hand-made one may not
+        raise ValueError("SASL needs AP_KAFKA_USERNAME and AP_KAFKA_PASSWORD")
     return SASLScram512(chosen.username, chosen.password, use_ssl=chosen.protocol == "SASL_SSL")
 
 

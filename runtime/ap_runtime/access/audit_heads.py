@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer
 from ap_runtime.access.chain_keys import ChainKey, ChainKeyRing, chain_keys_from_env
 from ap_runtime.kafka import client_security, ensure_topics, idempotent_producer, topic_partitions
 from ap_runtime.logging import get_logger
+from ap_runtime.periodic import Periodic
 from ap_runtime.settings import DEFAULT_KAFKA
 
 HEADS_TOPIC = "ap.audit.heads"
@@ -92,8 +93,7 @@ class AuditHeadPublisher:
         self._publisher = publisher or f"{socket.gethostname()}:{os.getpid()}"
         self._last_seq = 0
         self._topic_ready = False
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        self._periodic = Periodic("audit-head-publisher", self.publish_now, interval_seconds)
 
     @classmethod
     def from_env(cls, pool: asyncpg.Pool, publisher: str, env: Mapping[str, str] | None = None) -> AuditHeadPublisher:
@@ -128,30 +128,11 @@ class AuditHeadPublisher:
 
     async def start(self) -> None:
         """Publish in the background until ``stop``."""
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run())
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Stop the loop and publish the last head, so a clean shutdown leaves nothing unanchored."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        await self._publish_logged()
-
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            await self._publish_logged()
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=self.interval_seconds)
-            except TimeoutError:
-                continue
-
-    async def _publish_logged(self) -> None:
-        try:
-            await self.publish_now()
-        except Exception as exc:  # an outage must not stop the service; the next tick retries
-            log.error("audit head not published", topic=self.topic, error=type(exc).__name__)
+        await self._periodic.stop()
 
 
 async def read_published_heads(bootstrap: str, topic: str = HEADS_TOPIC, timeout_seconds: float = 30.0

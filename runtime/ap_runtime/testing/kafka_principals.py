@@ -40,7 +40,8 @@ def admin_security() -> KafkaSecurity:
 async def new_principal(bootstrap: str, service: str, topics: kafka_acls.Topics) -> KafkaSecurity:
     """A new principal holding the platform's grants of ``service`` on ``topics``; its settings."""
     admin = admin_security()
-    assert admin.password is not None and admin.username is not None  # nosec B101  # checked above
+    if admin.password is None or admin.username is None:
+        raise ValueError("the Kafka admin's settings name no user or password")
     prefix = f"t{secrets.token_hex(4)}-"
     name, password = f"{prefix}{service}", secrets.token_hex(16)
     grants = [g for g in kafka_acls.platform_grants(topics, principal_prefix=prefix) if g.principal == name]

@@ -26,9 +26,6 @@ like an event topic.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -37,6 +34,7 @@ from ap_contracts.asyncapi import COMMAND_TOPIC_RETENTION_MS
 from ap_contracts.topics import PARTITIONS
 from ap_runtime.kafka import client_security, ensure_topics
 from ap_runtime.logging import get_logger
+from ap_runtime.periodic import Periodic
 
 COMMAND_RETENTION_MS = COMMAND_TOPIC_RETENTION_MS  # as documented in the AsyncAPI description
 COMMAND_SEGMENT_MS = 5 * 60 * 1000
@@ -129,23 +127,16 @@ class ProcessedCommandPurger:
         self.interval_seconds = interval_seconds
         self.deleted_before: dict[TopicPartition, int] = {}  # the low watermark after the last deletion
         self._admin: AIOKafkaAdminClient | None = None
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("processed-command-purger", self.purge, interval_seconds)
 
     async def start(self) -> None:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **client_security())
         await self._admin.start()
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run())
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Stop the periodic purge after one last one (the final batch's commit is in by now)."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        with contextlib.suppress(Exception):
-            await self.purge()
+        await self._periodic.stop()
         if self._admin is not None:
             await self._admin.close()
             self._admin = None
@@ -163,12 +154,3 @@ class ProcessedCommandPurger:
         log.debug("processed commands deleted from the topic", topic=self.topic,
                   below={f"{tp.partition}": offset for tp, offset in self.deleted_before.items()})
         return len(due)
-
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                await self.purge()
-            except Exception as exc:  # the group or its coordinator may not exist yet; try again
-                log.warning("could not delete processed commands", topic=self.topic, error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval_seconds)
