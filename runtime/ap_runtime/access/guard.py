@@ -20,6 +20,7 @@ from ap_runtime.access.context import ResourceContext
 from ap_runtime.access.policy import Decision, PolicyStore, decide, default_policy_store
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.purpose import InvalidPurpose, StatedPurpose, parse_purpose
+from ap_runtime.logging import exception_place
 
 __all__ = ["AccessDenied", "AccessGuard", "AuditUnavailable", "BreakGlassAccess", "InvalidPurpose", "NotifyDsl",
            "audit_entry"]
@@ -143,7 +144,7 @@ class AccessGuard:
         try:
             await self._audit.record(entry)
         except Exception as exc:
-            log.error("access.audit_failed", action=decision.action, user=principal.user_id, error=str(exc))
+            log.error("access.audit_failed", action=decision.action, user=principal.user_id, error=exception_place(exc))
             if decision.allowed:
                 raise AuditUnavailable("the access audit is unavailable, so access is refused") from exc
         if not decision.allowed:
@@ -181,4 +182,5 @@ class AccessGuard:
         except Exception as exc:
             # The read is already audited with its break-glass flag, which the DSL can query;
             # a failed notification is logged loudly rather than undoing an emergency read.
-            log.error("access.break_glass_notify_failed", correlation_id=str(access.correlation_id), error=str(exc))
+            log.error("access.break_glass_notify_failed", correlation_id=str(access.correlation_id),
+                      error=exception_place(exc))
