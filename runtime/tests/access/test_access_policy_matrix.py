@@ -77,7 +77,7 @@ SPEC: dict[str, dict[Role, str]] = {
         HSS: "H",
         HSH: "H",
         COM: "C",
-        LA: "*",
+        LA: "LC",  # issue 9 follow-up: its own schools' pupils and the places it commissioned, not every pupil
         NP: "N",
     },
     "incidents.read_safeguarding_detail": {DSL: "PH"},
@@ -232,7 +232,7 @@ VISIBLE: dict[tuple[str, Role, OrgKind, str, bool], frozenset[RecordClass]] = {
     ("incidents.read_behaviour_log", COM, OrgKind.COMMISSIONER, "C", False): COMMISSIONER_VIEW,
     ("incidents.read_behaviour_log", LA, OrgKind.LOCAL_AUTHORITY, "C", False): COMMISSIONER_VIEW,
     ("incidents.read_placement_register", NP, OrgKind.PARTNERSHIP, "N", False): frozenset(),
-    ("incidents.read_placement_register", LA, OrgKind.LOCAL_AUTHORITY, "N", False): IDENTITY,
+    ("incidents.read_placement_register", LA, OrgKind.LOCAL_AUTHORITY, "L", False): IDENTITY,
     ("incidents.read_placement_register", HSS, OrgKind.HOME_SCHOOL, "H", False): IDENTITY,
     ("incidents.read_safeguarding_detail", DSL, OrgKind.PROVISION, "P", False): ALL,
     ("incidents.read_safeguarding_detail", DSL, OrgKind.HOME_SCHOOL, "H", False): ALL,

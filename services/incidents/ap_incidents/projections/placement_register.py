@@ -1,7 +1,11 @@
 """Placement register: who is placed where, since when, on what timetable, reviewed when, and how it ended.
 
-Rules served: the local authority must know every alternative provision placement (s19 duty);
-each party sees the placements it answers for (the query API filters by relationship). The
+Rules served: a local authority must know every alternative provision placement of the pupils it
+answers for (s19 duty): each party sees the placements it answers for, the query filtering by
+relationship on stored facts only. The pupil's current home school follows registrations, details
+updates and confirmed transfers; the local authority answering for each school is the register of
+organisations' (``OrganisationRegistered``, on the same topic), so a row is judged by the LA of the
+pupil's home school as registered now, whichever event arrived first. The
 pupil's display name is the only personal value held, and it is held sealed with the pupil's key
 as the events carried it (``display_name_sources``, newest first: a registration, a details update
 or a correction of identity; the query opens the newest that names the pupil, for callers who may
@@ -19,6 +23,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.projections.placement_terms import CHANGE_FIELDS, current_terms
 from ap_incidents.projections.sealed_personal import sealed_source
@@ -57,6 +62,11 @@ CREATE TABLE IF NOT EXISTS placements (
     destination_id                text,
     last_stream_version           integer NOT NULL
 );
+-- The register of organisations as far as access needs it: the LA answering for each organisation.
+CREATE TABLE IF NOT EXISTS register_organisations (
+    organisation_id    text PRIMARY KEY,
+    local_authority_id text
+);
 CREATE INDEX IF NOT EXISTS placements_pupil_idx ON placements (pupil_ref);
 CREATE INDEX IF NOT EXISTS placements_provision_idx ON placements (provision_id);
 CREATE INDEX IF NOT EXISTS placements_home_school_idx ON placements (home_school_id);
@@ -89,6 +99,16 @@ async def _name_changed(conn: asyncpg.Connection, event: ReceivedEvent, field: s
                            " WHERE pupil_ref = $1", _uuid(event.payload["pupil_ref"]), json.dumps([source]))
 
 
+async def _organisation_registered(conn: asyncpg.Connection, p: Mapping[str, Any]) -> None:
+    """The latest registration holds: the LA an organisation belongs to (a local authority answers for itself)."""
+    authority = p["organisation_id"] if p["kind"] == OrgKind.LOCAL_AUTHORITY.value else p.get("local_authority_id")
+    await conn.execute(
+        "INSERT INTO register_organisations (organisation_id, local_authority_id) VALUES ($1, $2)"
+        " ON CONFLICT (organisation_id) DO UPDATE SET local_authority_id = EXCLUDED.local_authority_id",
+        p["organisation_id"], authority,
+    )
+
+
 class PlacementRegisterProjection(Projection):
     name = "incidents_placement_register"
     topics: tuple[str, ...] = (INCIDENTS_EVENTS,)
@@ -118,6 +138,11 @@ class PlacementRegisterProjection(Projection):
                     _uuid(p["pupil_ref"]), p.get("home_school_id"),
                 )
                 await _name_changed(conn, event, "display_name")
+            case "PupilTransferConfirmed":
+                await conn.execute("UPDATE register_pupils SET home_school_id = $2 WHERE pupil_ref = $1",
+                                   _uuid(p["pupil_ref"]), p["to_school_id"])
+            case "OrganisationRegistered":
+                await _organisation_registered(conn, p)
             case "PlacementStarted":
                 await self._started(conn, p, version)
             case "PlacementEnded":
