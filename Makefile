@@ -14,6 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 LOCAL := deploy/local
+VALIDATION := contracts/validation
 PYTEST_ARGS ?=
 
 # Evaluated by the shell of each recipe: a caller's servers win over the local ones. The local Kafka
@@ -36,6 +37,9 @@ install: ## virtualenv with the hash-pinned lock and the project itself (editabl
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet uv
 	$(UV) --require-hashes -r requirements.lock
 	$(UV) --no-deps -e .
+	@# ajv (JSON Schema validator outside Python) for the wire-contract tests, exactly as locked.
+	@command -v npm >/dev/null || { echo "[make] npm is missing: install Node 20 and npm" >&2; exit 1; }
+	npm ci --prefix $(VALIDATION) --no-audit --no-fund --loglevel=error
 
 up: ## start local PostgreSQL and Kafka unless the environment names servers
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "[make] PostgreSQL from DATABASE_URL"; else $(LOCAL)/postgres.sh start; fi

@@ -20,7 +20,8 @@ from typing import Any
 
 from ap_contracts.asyncapi import asyncapi_document, render_asyncapi
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.schema_compat import BreakingChange, breaking_changes
+from ap_contracts.personal import PERSONAL_SCHEMA_KEY
+from ap_contracts.schema_compat import BreakingChange, ChangeKind, breaking_changes
 from ap_contracts.schema_tools import (
     CONTRACTS_DIR,
     ENVELOPE_SCHEMA_FILE,
@@ -33,6 +34,7 @@ from ap_contracts.schema_tools import (
     render_json,
 )
 from ap_contracts.upcasting import UPCASTERS, UpcasterRegistry
+from ap_contracts.wire import plaintext_schema, wire_schema
 
 ASYNCAPI_FILE = CONTRACTS_DIR / "asyncapi.yaml"
 REGENERATE_HINT = "run `python -m ap_contracts generate` and commit the result"
@@ -134,13 +136,41 @@ def _version_problem(
     if model is None:
         return CompatibilityProblem(path, event_type, version, (), f"no event model declares it any more; {hint}")
     current = event_schema(model)
-    changes = breaking_changes(committed, current)
+    changes = wire_and_plaintext_breaking_changes(committed, current)
     moved = [f"{key} was {committed.get(key)!r}, now {current[key]!r}"
              for key in ("x-topic", "x-pii-subject-field") if committed.get(key) != current[key]]
     if not changes and not moved:
         return None
     reason = "; ".join([*moved, *(["breaking changes"] if changes else [])])
     return CompatibilityProblem(path, event_type, version, tuple(changes), f"{reason}; {hint}")
+
+
+def wire_and_plaintext_breaking_changes(
+    committed: Mapping[str, Any], current: Mapping[str, Any]
+) -> list[BreakingChange]:
+    """Breaking changes in either view of an event schema: as published (sealed) and as revealed.
+
+    The wire view catches a field that becomes personal (its stored values are in clear, so the
+    codec would refuse them) or changes its nullability; the plaintext view catches a personal
+    field whose revealed type narrows, which its sealed wire form hides. Both views are computed
+    from either form, so a schema committed before the wire form (plaintext only) is judged too.
+    """
+    wire = breaking_changes(wire_schema(committed), wire_schema(current))
+    plain = breaking_changes(plaintext_schema(committed), plaintext_schema(current))
+    wire += [_became_personal(name) for name in _newly_personal(committed, current)]
+    seen = {(c.location, c.kind, c.detail) for c in wire}
+    return wire + [c for c in plain if (c.location, c.kind, c.detail) not in seen]
+
+
+def _newly_personal(committed: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    old, new = committed.get("properties", {}), current.get("properties", {})
+    return sorted(name for name in set(old) & set(new)
+                  if PERSONAL_SCHEMA_KEY in new[name] and PERSONAL_SCHEMA_KEY not in old[name])
+
+
+def _became_personal(name: str) -> BreakingChange:
+    return BreakingChange(name, ChangeKind.TYPE_CHANGED,
+                          "became personal: its stored values are in clear, so sealed readers refuse them")
 
 
 def shown_path(path: Path) -> str:

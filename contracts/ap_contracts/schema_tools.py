@@ -4,7 +4,8 @@ The committed schemas under ``contracts/schemas/`` are what other teams and tool
 generated from the pydantic models (``python -m ap_contracts generate``) so code and schema can
 never disagree. Each event schema is self-contained (its nested models in ``$defs``) and says on
 the wire where it belongs: ``x-event-type``, ``x-schema-version``, ``x-topic`` and
-``x-pii-subject-field``. Every personal top-level property carries ``x-personal``.
+``x-pii-subject-field``. Every personal top-level property carries ``x-personal`` and is described
+as it travels, a sealed value, with its plaintext schema under ``x-plaintext`` (``ap_contracts.wire``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent, registered_events
 from ap_contracts.personal import PERSONAL_SCHEMA_KEY, personal_fields
+from ap_contracts.wire import wire_schema
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE_URI = "https://ap-platform.example/schemas/"
@@ -50,9 +52,14 @@ def event_schema_path(topic: str, event_type: str, schema_version: int) -> PureP
 
 
 def event_schema(model: type[DomainEvent]) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of one event version's payload, with its wire metadata."""
+    """JSON Schema (draft 2020-12) of one event version's payload as on the wire, with its wire metadata.
+
+    Personal properties are sealed values there; ``ap_contracts.wire.plaintext_schema`` gives the
+    payload as ``ap_runtime.privacy`` reveals it.
+    """
     schema = model.model_json_schema(mode="validation")
     _mark_personal_properties(model, schema)
+    schema = wire_schema(schema)
     relative = event_schema_path(model.topic, model.event_type, model.schema_version)
     schema.update(
         {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -14,7 +16,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.security import SASLScram512
 
+from ap_contracts import cloudevents
 from ap_contracts.envelope import EventEnvelope
+from ap_contracts.events.base import UnknownEventType, event_model
+from ap_contracts.schema_tools import SCHEMA_BASE_URI, event_schema_path
 from ap_contracts.topics import PARTITIONS
 from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 
@@ -127,9 +132,20 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
         await admin.close()
 
 
-def encode_event(event: StoredEvent | EncodedEvent) -> tuple[bytes, bytes, Headers]:
-    """Key (stream id: keeps a pupil's or budget's events in one partition, in order), value, headers."""
-    value = event.envelope_json if isinstance(event, EncodedEvent) else event.envelope().model_dump_json().encode()
+def encode_event(event: StoredEvent | EncodedEvent, topic: str | None = None) -> tuple[bytes, bytes, Headers]:
+    """Key (stream id: keeps a pupil's or budget's events in one partition, in order), value, headers.
+
+    The headers carry the platform's own ``ap-*`` and correlation headers (what its consumers read)
+    and the CloudEvents attributes of the Kafka binding in binary mode (``ap_contracts.cloudevents``),
+    so any CloudEvents consumer can read the record. ``topic`` is where the record goes; it names the
+    source only for an event without a contract in this process (the runtime's own test events).
+    """
+    if isinstance(event, EncodedEvent):
+        value = event.envelope_json
+        occurred_at = event.occurred_at or _occurred_at_of(value)
+    else:
+        value = event.envelope().model_dump_json().encode()
+        occurred_at = event.occurred_at
     headers: Headers = [
         ("ap-event-id", str(event.event_id).encode()),
         ("ap-event-type", event.event_type.encode()),
@@ -138,7 +154,39 @@ def encode_event(event: StoredEvent | EncodedEvent) -> tuple[bytes, bytes, Heade
     ]
     if event.causation_id is not None:
         headers.append(("causation_id", str(event.causation_id).encode()))
+    source, ce_type, dataschema = _cloudevent_names(event.event_type, event.schema_version, topic)
+    headers += [
+        ("ce_specversion", cloudevents.SPEC_VERSION.encode()),
+        ("ce_id", str(event.event_id).encode()),
+        ("ce_source", source),
+        ("ce_type", ce_type),
+        ("ce_time", occurred_at.isoformat().encode()),
+        ("ce_subject", event.stream_id.encode()),
+        (cloudevents.CONTENT_TYPE_HEADER, cloudevents.CONTENT_TYPE.encode()),
+    ]
+    if dataschema is not None:
+        headers.append(("ce_dataschema", dataschema))
     return event.stream_id.encode(), value, headers
+
+
+@functools.lru_cache(maxsize=1024)
+def _cloudevent_names(event_type: str, schema_version: int, topic: str | None) -> tuple[bytes, bytes, bytes | None]:
+    """``ce_source``, ``ce_type`` and ``ce_dataschema`` of an event type: from its contract's topic."""
+    try:
+        model = event_model(event_type, schema_version)
+    except UnknownEventType:
+        if topic is None:
+            raise
+        return (cloudevents.event_source(topic).encode(),
+                cloudevents.event_type(topic, event_type, schema_version).encode(), None)
+    dataschema = SCHEMA_BASE_URI + str(event_schema_path(model.topic, event_type, schema_version))
+    return (cloudevents.event_source(model.topic).encode(),
+            cloudevents.event_type(model.topic, event_type, schema_version).encode(), dataschema.encode())
+
+
+def _occurred_at_of(envelope_json: bytes) -> datetime:
+    # Only for an EncodedEvent built without its occurred_at (the store's fast path selects it).
+    return datetime.fromisoformat(json.loads(envelope_json)["occurred_at"])
 
 
 def decode_envelope(value: bytes) -> EventEnvelope:

@@ -93,8 +93,9 @@ class Relay:
                 started = time.perf_counter()
                 futures = []
                 for event in batch:
-                    key, value, headers = encode_event(event)
-                    futures.append(await producer.send(self._topic(event), value=value, key=key, headers=headers))
+                    topic = self._topic(event)
+                    key, value, headers = encode_event(event, topic)
+                    futures.append(await producer.send(topic, value=value, key=key, headers=headers))
                 await asyncio.gather(*futures)
                 last = batch[-1]
                 cp = Checkpoint(last.transaction_id, last.position)

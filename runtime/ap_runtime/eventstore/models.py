@@ -91,3 +91,5 @@ class EncodedEvent:
     correlation_id: UUID
     causation_id: UUID | None
     envelope_json: bytes
+    # The CloudEvents time header (ap_runtime.kafka.encode_event); None makes it read the envelope.
+    occurred_at: datetime | None = None

@@ -179,7 +179,7 @@ class EventStore:
         """
         rows = await self._pool.fetch(
             "SELECT transaction_id::text::bigint AS t, position, stream_id, event_type, schema_version,"
-            " event_id, correlation_id, causation_id,"
+            " event_id, correlation_id, causation_id, occurred_at,"
             " json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
             "   'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
             "   'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
@@ -191,7 +191,8 @@ class EventStore:
             str(after.transaction_id), after.position, limit,
         )
         return [EncodedEvent(r["t"], r["position"], r["stream_id"], r["event_type"], r["schema_version"],
-                             r["event_id"], r["correlation_id"], r["causation_id"], r["envelope"].encode())
+                             r["event_id"], r["correlation_id"], r["causation_id"], r["envelope"].encode(),
+                             r["occurred_at"])
                 for r in rows]
 
     async def head(self) -> Checkpoint:
