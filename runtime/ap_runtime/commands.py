@@ -10,6 +10,9 @@ rules stay in the service's domain; this module only guarantees the mechanics ev
 * a concurrent writer on the same stream is detected (``WrongExpectedVersion``) and the command is
   decided again on the new history, a bounded number of times;
 * a domain rejection raises before anything is written.
+
+The executor depends only on ``EventStorePort``: it runs on PostgreSQL (``EventStore``, which keeps
+the command records in ``processed_commands``) and in memory (``InMemoryEventStore``) alike.
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ import asyncpg
 
 from ap_contracts.envelope import Actor, utc_now
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.eventstore import EventStore, NewEvent, WrongExpectedVersion
+from ap_runtime.eventstore import (
+    CommandAlreadyRecorded,
+    EventStorePort,
+    NewEvent,
+    RecordedCommand,
+    WrongExpectedVersion,
+)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS processed_commands (
@@ -78,13 +87,13 @@ def _event_id(event: DomainEvent, command_id: UUID, index: int) -> UUID:
 
 
 class CommandExecutor:
-    def __init__(self, store: EventStore, max_attempts: int = 5) -> None:
+    def __init__(self, store: EventStorePort, max_attempts: int = 5) -> None:
         self._store = store
         self._max_attempts = max_attempts
 
     async def previous_outcome(self, command_id: UUID) -> CommandOutcome | None:
-        row = await self._store.pool.fetchrow("SELECT * FROM processed_commands WHERE command_id = $1", command_id)
-        return None if row is None else _outcome(row, duplicate=True)
+        recorded = await self._store.recorded_command(command_id)
+        return None if recorded is None else _outcome(recorded)
 
     async def execute(self, stream_id: str, meta: CommandMeta, decide: Decide) -> CommandOutcome:
         """Decide on the stream's history and append the result; see the module docstring."""
@@ -104,29 +113,18 @@ class CommandExecutor:
                 for i, e in enumerate(events)
             ]
             try:
-                return await self._append(stream_id, version, new, meta.command_id)
+                result = await self._store.append_command(meta.command_id, stream_id, version, new)
             except WrongExpectedVersion:
                 continue
-            except asyncpg.UniqueViolationError:
+            except CommandAlreadyRecorded as raced:
                 # The same command id committed concurrently (a retried request racing the original).
-                again = await self.previous_outcome(meta.command_id)
-                if again is None:
-                    raise
-                return again
+                return _outcome(raced.recorded)
+            return CommandOutcome(meta.command_id, stream_id, tuple(e.event_id for e in new), result.first_version,
+                                  result.last_version)
         raise ConcurrencyRetriesExhausted(f"stream {stream_id!r} changed {self._max_attempts} times; try again")
 
-    async def _append(self, stream_id: str, version: int, new: list[NewEvent], command_id: UUID) -> CommandOutcome:
-        async with self._store.pool.acquire() as conn, conn.transaction():
-            result = await self._store.append_in(conn, stream_id, version, new)
-            ids = [e.event_id for e in new]
-            await conn.execute(
-                "INSERT INTO processed_commands (command_id, stream_id, first_version, last_version, event_ids)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                command_id, stream_id, result.first_version, result.last_version, ids,
-            )
-        return CommandOutcome(command_id, stream_id, tuple(ids), result.first_version, result.last_version)
 
-
-def _outcome(row: asyncpg.Record, duplicate: bool) -> CommandOutcome:
-    return CommandOutcome(row["command_id"], row["stream_id"], tuple(row["event_ids"]), row["first_version"],
-                          row["last_version"], duplicate)
+def _outcome(recorded: RecordedCommand) -> CommandOutcome:
+    """A recorded command as the answer to its retry."""
+    return CommandOutcome(recorded.command_id, recorded.stream_id, recorded.event_ids, recorded.first_version,
+                          recorded.last_version, duplicate=True)

@@ -15,7 +15,8 @@ import pytest
 import pytest_asyncio
 
 from ap_contracts.envelope import Actor
-from ap_runtime.eventstore import EventStore, NewEvent, migrate
+from ap_runtime.commands import migrate_commands
+from ap_runtime.eventstore import EventStore, EventStorePort, InMemoryEventStore, NewEvent, migrate
 from ap_runtime.testing.events import CounterIncremented
 
 ACTOR = Actor(user_id="system-test", organisation_id="org-test", roles=("platform_admin",))
@@ -34,6 +35,7 @@ async def store_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple
     dsn = await new_database("rt")  # type: ignore[misc]
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=40)
     await migrate(pool)
+    await migrate_commands(pool)
     yield dsn, pool
     await pool.close()
 
@@ -41,6 +43,19 @@ async def store_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple
 @pytest.fixture
 def store(store_db: tuple[str, asyncpg.Pool]) -> EventStore:
     return EventStore(store_db[1])
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
+def any_store(request: pytest.FixtureRequest) -> EventStorePort:
+    """Each implementation of ``EventStorePort`` in turn: the contract suite runs against both.
+
+    The PostgreSQL one gets a fresh database (with the command records' table); the in-memory one
+    touches no server, so its tests are unit tests.
+    """
+    if request.param == "memory":
+        return InMemoryEventStore()
+    _dsn, pool = request.getfixturevalue("store_db")
+    return EventStore(pool)
 
 
 class Proc:

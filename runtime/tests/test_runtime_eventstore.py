@@ -1,4 +1,8 @@
-"""Event store on real PostgreSQL: concurrency conflicts, idempotency, gap-free global reads."""
+"""What only the PostgreSQL event store promises: an append-only table, gap-free reads under real transactions.
+
+The contract every store keeps (expected version, idempotency, ordering) is tested against both
+implementations in ``test_eventstore_contract.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +12,11 @@ import random
 import asyncpg
 import pytest
 
-from ap_runtime.eventstore import Checkpoint, EventStore, WrongExpectedVersion
-from ap_runtime.testing.events import CounterIncremented
+from ap_runtime.eventstore import Checkpoint, EventStore
 
 from .conftest import counter_events
 
 pytestmark = pytest.mark.integration
-
-
-async def test_append_and_read_stream_in_order(store: EventStore) -> None:
-    await store.append("c-1", 0, counter_events("c-1", 0, 3))
-    await store.append("c-1", 3, counter_events("c-1", 3, 2))
-    events = await store.load("c-1")
-    assert [e.seq for e in events if isinstance(e, CounterIncremented)] == [0, 1, 2, 3, 4]
-    assert [e.stream_version for e in await store.read_stream("c-1")] == [1, 2, 3, 4, 5]
-
-
-async def test_conflicting_append_raises_typed_error_and_writes_nothing(store: EventStore) -> None:
-    await store.append("c-2", 0, counter_events("c-2", 0, 2))
-    with pytest.raises(WrongExpectedVersion) as err:
-        await store.append("c-2", 1, counter_events("c-2", 99, 3))
-    assert (err.value.expected, err.value.actual) == (1, 2)
-    assert "version 2" in str(err.value)
-    assert len(await store.read_stream("c-2")) == 2
-
-
-async def test_concurrent_writers_to_one_stream_one_wins_per_version(store: EventStore) -> None:
-    results = await asyncio.gather(
-        *(store.append("c-3", 0, counter_events("c-3", i * 10, 1)) for i in range(20)), return_exceptions=True
-    )
-    winners = [r for r in results if not isinstance(r, BaseException)]
-    assert len(winners) == 1
-    assert all(isinstance(r, WrongExpectedVersion) for r in results if isinstance(r, BaseException))
-    assert await store.stream_version("c-3") == 1
-
-
-async def test_append_is_idempotent_on_event_id(store: EventStore) -> None:
-    batch = counter_events("c-4", 0, 3)
-    first = await store.append("c-4", 0, batch)
-    again = await store.append("c-4", 0, batch)  # a retried request with the same ids
-    assert again.already_stored and (again.first_version, again.last_version) == (first.first_version, 3)
-    concurrent = await asyncio.gather(*(store.append("c-5", 0, counter_events("c-5", 0, 1)) for _ in range(1)))
-    assert concurrent[0].last_version == 1
-    assert len(await store.read_stream("c-4")) == 3
 
 
 async def test_history_is_append_only(store: EventStore, store_db: tuple[str, asyncpg.Pool]) -> None:

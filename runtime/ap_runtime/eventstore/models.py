@@ -70,6 +70,17 @@ class AppendResult:
     already_stored: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedCommand:
+    """A command whose events were appended: kept so a retry of the same command id answers the same."""
+
+    command_id: UUID
+    stream_id: str
+    first_version: int
+    last_version: int
+    event_ids: tuple[UUID, ...]
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Checkpoint:
     """A reader's place in the global order (transaction id, position)."""

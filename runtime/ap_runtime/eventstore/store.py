@@ -1,4 +1,4 @@
-"""Append, read a stream, read everything after a global checkpoint."""
+"""Append, read a stream, read everything after a global checkpoint: the PostgreSQL ``EventStorePort``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import asyncpg
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
-from ap_runtime.eventstore.models import AppendResult, Checkpoint, EncodedEvent, NewEvent, StoredEvent
+from ap_runtime.eventstore.errors import CommandAlreadyRecorded, IdempotencyMismatch, WrongExpectedVersion
+from ap_runtime.eventstore.models import (
+    AppendResult,
+    Checkpoint,
+    EncodedEvent,
+    NewEvent,
+    RecordedCommand,
+    StoredEvent,
+)
 
 NOTIFY_CHANNEL = "ap_events_appended"
 
@@ -30,22 +38,15 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $
 """
 
 
-class WrongExpectedVersion(Exception):
-    """Optimistic concurrency conflict: the stream moved since the caller read it. Nothing was written."""
-
-    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"stream {stream_id!r} is at version {actual}, the append expected {expected}")
-        self.stream_id = stream_id
-        self.expected = expected
-        self.actual = actual
-
-
-class IdempotencyMismatch(Exception):
-    """Some but not all event ids of an append were already stored: the retry is not the same append."""
+__all__ = ["NOTIFY_CHANNEL", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion", "row_to_stored"]
 
 
 class EventStore:
-    """One service's event store on asyncpg. Every append is one transaction."""
+    """One service's event store on asyncpg. Every append is one transaction.
+
+    Implements ``EventStorePort`` (its contract is in ``port.py``); ``append_in`` and ``pool`` are for
+    the PostgreSQL-only callers that write other rows in the same transaction.
+    """
 
     def __init__(self, pool: asyncpg.Pool, codec: EventCodec | None = None) -> None:
         self._pool = pool
@@ -73,6 +74,43 @@ class EventStore:
                 if existing is None:
                     raise
                 return existing
+
+    async def append_command(
+        self, command_id: UUID, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> AppendResult:
+        """``append`` and a ``processed_commands`` row for ``command_id`` in one transaction.
+
+        The table is created by ``ap_runtime.commands.migrate_commands``. A command id recorded
+        already (a retry racing the original) raises ``CommandAlreadyRecorded`` with the first outcome.
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        async with self._pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    result = await self.append_in(conn, stream_id, expected_version, events)
+                    await conn.execute(
+                        "INSERT INTO processed_commands (command_id, stream_id, first_version, last_version,"
+                        " event_ids) VALUES ($1, $2, $3, $4, $5)",
+                        command_id, stream_id, result.first_version, result.last_version,
+                        [e.event_id for e in events],
+                    )
+                    return result
+            except asyncpg.UniqueViolationError:
+                recorded = await self.recorded_command(command_id)
+                if recorded is None:
+                    raise
+                raise CommandAlreadyRecorded(recorded) from None
+
+    async def recorded_command(self, command_id: UUID) -> RecordedCommand | None:
+        row = await self._pool.fetchrow(
+            "SELECT command_id, stream_id, first_version, last_version, event_ids FROM processed_commands"
+            " WHERE command_id = $1", command_id,
+        )
+        if row is None:
+            return None
+        return RecordedCommand(row["command_id"], row["stream_id"], row["first_version"], row["last_version"],
+                               tuple(row["event_ids"]))
 
     async def append_in(
         self, conn: asyncpg.Connection, stream_id: str, expected_version: int, events: Sequence[NewEvent]
