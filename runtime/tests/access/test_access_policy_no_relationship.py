@@ -1,0 +1,48 @@
+"""A rule with ``relationship: any`` never reaches pupil-level data (issue 9 follow-up).
+
+REG-4 let any local authority officer read every pupil's placement-register row, other authorities'
+pupils included. Rule served: share pupil-level data only with organisations responsible for the
+pupil (STATUTORY.md, data protection). So a rule that needs no relationship may grant only actions
+that return or change no pupil's record, and no record class; a new `any` rule on anything else is
+refused here until it is scoped to the pupil (or the action is shown to hold no pupil data and added
+below, with the reason).
+"""
+
+from __future__ import annotations
+
+from ap_runtime.access import Action
+from ap_runtime.access.context import Relationship
+from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
+
+# Actions that hold no pupil-level data, and why.
+WITHOUT_PUPIL_DATA: dict[str, str] = {
+    Action.REGISTER_ORGANISATION: "organisation facts only (LA, partnership, key stages)",
+    Action.RUN_RETENTION: "the job reads records itself; its caller sees pseudonymous references and outcomes",
+    Action.SET_BUDGET: "finance events carry no pupil data (contracts: events/finance.py)",
+    Action.CLOSE_YEAR: "finance events carry no pupil data",
+    Action.CLAW_BACK_SURPLUS: "finance events carry no pupil data",
+    Action.CARRY_FORWARD: "finance events carry no pupil data",
+    Action.READ_LEDGER: "ledgers name organisations, staff and suppliers, never a pupil",
+    Action.READ_REPORTS: "financial reports: money and placement counts, 1 and 2 shown as c",
+    Action.READ_PARTNERSHIP_REPORT: "counts only, small numbers suppressed, fixed terms",
+    Action.READ_ANNUAL_REPORT: "counts only, small numbers suppressed, academic years",
+    Action.READ_STRATEGY_REPORT: "counts only, small numbers suppressed, 1 to 3 academic years",
+}
+
+
+def test_no_rule_without_a_relationship_reaches_pupil_data() -> None:
+    policy = load_policy(PACKAGED_POLICY)
+    reaching = [
+        f"{rule.id} grants {sorted(set(rule.actions) - set(WITHOUT_PUPIL_DATA))} and "
+        f"{sorted(c.value for c in rule.record_classes)} to any organisation"
+        for rule in policy.document.rules
+        if rule.relationship is Relationship.ANY
+        and (set(rule.actions) - set(WITHOUT_PUPIL_DATA) or rule.record_classes)
+    ]
+    assert not reaching, "\n".join(reaching)
+
+
+def test_the_placement_register_is_read_only_by_organisations_responsible_for_the_pupil() -> None:
+    policy = load_policy(PACKAGED_POLICY)
+    rules = policy.rules_for(Action.READ_PLACEMENT_REGISTER)
+    assert rules and all(rule.relationship is not Relationship.ANY for rule in rules)
