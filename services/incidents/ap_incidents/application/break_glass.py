@@ -20,7 +20,7 @@ from ap_contracts.events.privacy import AccessPurposeCategory, BreakGlassAccessU
 from ap_contracts.personal import RecordClass
 from ap_runtime.access import BreakGlassAccess
 from ap_runtime.commands import CommandExecutor, CommandMeta
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 
 # Fixed forever: the id of the command recording one break-glass read.
 _BREAK_GLASS_NAMESPACE = UUID("0b8f3f8e-51a6-4f0c-9d3e-6c1b7f2a9e44")
@@ -74,7 +74,7 @@ def break_glass_command_id(access: BreakGlassAccess) -> UUID:
 class BreakGlassRecorder:
     """The ``notify_dsl`` callback of the incidents API's access guard."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStorePort) -> None:
         self._executor = CommandExecutor(store)
 
     async def __call__(self, access: BreakGlassAccess) -> None:

@@ -36,7 +36,7 @@ from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome, ConcurrencyRetriesExhausted
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.keystore import KeyStore
 
 Clock = Callable[[], datetime]
@@ -51,7 +51,7 @@ class _PartiesChanged(Exception):
 class CommandHandler:
     def __init__(
         self,
-        store: EventStore,
+        store: EventStorePort,
         guard: AccessGuard,
         keystore: KeyStore,
         *,

@@ -36,7 +36,7 @@ from ap_incidents.application.retention_facts import PupilRetentionView, needs_r
 from ap_incidents.domain.identity import pupil_stream_id
 from ap_runtime.access import AccessGuard, Action, Principal, ResourceContext, Role
 from ap_runtime.commands import CommandExecutor, CommandMeta
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec, SealedPayload
 from ap_runtime.privacy.retention import (
     ERASURE_LEGAL_BASIS,
@@ -110,7 +110,7 @@ def _record_once(event: DomainEvent) -> Callable[[Sequence[DomainEvent]], Sequen
 class RetentionJob:
     """Runs the schedule over the pupils given; ``store`` decides on clear fields only."""
 
-    def __init__(self, store: EventStore, codec: PersonalDataCodec, keys: DataKeys, guard: AccessGuard,
+    def __init__(self, store: EventStorePort, codec: PersonalDataCodec, keys: DataKeys, guard: AccessGuard,
                  policy: RetentionPolicy) -> None:
         self._store = store
         self._executor = CommandExecutor(store)

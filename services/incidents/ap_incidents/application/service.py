@@ -18,14 +18,14 @@ from ap_incidents.domain.commands import Command
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
 
 
 class IncidentsApplication:
-    def __init__(self, store: EventStore, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
+    def __init__(self, store: EventStorePort, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
                  read_pool: asyncpg.Pool, *, rules: RuleBook = DEFAULT_RULES, policy: PolicyStore | None = None,
                  clock: Clock = utc_now, audit_pool: asyncpg.Pool | None = None) -> None:
         self.store = store

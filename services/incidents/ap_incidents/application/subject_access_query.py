@@ -23,7 +23,7 @@ from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import entry_class_of
 from ap_incidents.domain.identity import pupil_stream_id
 from ap_runtime.access import AccessGuard, Action, Principal
-from ap_runtime.eventstore import EventStore, StoredEvent
+from ap_runtime.eventstore import EventStorePort, StoredEvent
 from ap_runtime.privacy.codec import PersonalDataCodec, SealedPayload
 from ap_runtime.privacy.subject_access import build_subject_access_document
 
@@ -31,7 +31,7 @@ RELEASED = SubjectAccessSafeguardingReleased.event_type
 
 
 async def export_subject_access(
-    guard: AccessGuard, store: EventStore, codec: PersonalDataCodec, principal: Principal, view: PupilAccessView,
+    guard: AccessGuard, store: EventStorePort, codec: PersonalDataCodec, principal: Principal, view: PupilAccessView,
     *, purpose: str | None, correlation_id: UUID | None = None, now: datetime | None = None,
 ) -> dict[str, Any]:
     """The machine-readable subject access document (render HTML with ``render_subject_access_html``)."""

@@ -14,10 +14,10 @@ from ap_notifications.domain.notification import (
 )
 from ap_runtime.access import Principal
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 
 
-async def load_sent(store: EventStore, notification_id: UUID) -> NotificationSent | None:
+async def load_sent(store: EventStorePort, notification_id: UUID) -> NotificationSent | None:
     """The notification as sent, or None when there is no such notification."""
     return sent_event(await store.load(notification_stream_id(notification_id)))
 

@@ -29,7 +29,7 @@ from ap_notifications.domain.transfers import (
     transfer_stream_id,
 )
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import EventStorePort
 
 
 class TransferIndex(Protocol):
@@ -51,7 +51,7 @@ class OverdueFound:
     notification_ids: tuple[UUID, ...]
 
 
-async def _stored(store: EventStore, stream_id: str) -> list[tuple[UUID, DomainEvent]]:
+async def _stored(store: EventStorePort, stream_id: str) -> list[tuple[UUID, DomainEvent]]:
     """The stream's events with their ids (transfer events carry no personal fields)."""
     return [
         (e.event_id, event_model(e.event_type, e.schema_version).model_validate(e.payload))
@@ -70,7 +70,7 @@ def _first(events: Sequence[tuple[UUID, DomainEvent]], kind: type[T]) -> tuple[U
 
 
 class TransferService:
-    def __init__(self, store: EventStore, executor: CommandExecutor, dispatcher: AlertDispatcher,
+    def __init__(self, store: EventStorePort, executor: CommandExecutor, dispatcher: AlertDispatcher,
                  book: AlertRuleBook) -> None:
         self._store = store
         self._executor = executor
