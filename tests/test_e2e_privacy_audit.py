@@ -228,7 +228,7 @@ def reads_of(day: ScriptedDay) -> list[Read]:
 # ----------------------------------------------------------------------------- sending with a correlation id
 
 
-_HTTP_OUTCOME = {"urn:ap:access:denied": Outcome.DENIED, "urn:ap:problem:invalid-command": Outcome.INVALID}
+_HTTP_OUTCOME = {"urn:ap:problem:access-denied": Outcome.DENIED, "urn:ap:problem:invalid-request": Outcome.INVALID}
 
 
 async def send_http(client: httpx.AsyncClient, step: Step, correlation: UUID) -> StepResult:

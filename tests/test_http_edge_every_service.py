@@ -84,3 +84,33 @@ async def test_a_caller_over_its_rate_gets_429_with_retry_after(name: str, monke
     assert statuses == [422, 422, 429]
     assert refused.status_code == 429 and refused.headers["retry-after"] == "10"
     assert refused.json()["status"] == 429
+
+
+# One problem format (issue 10): whichever service refuses, the body has the same members and the
+# same ``type`` scheme. Without a token a request is refused before any handler reads anything.
+READ_PATHS = {"incidents": "/v1/placements", "finance": "/v1/budgets/pbp-north/2025-26/ledger",
+              "notifications": "/v1/notifications", "reporting": "/v1/reports/annual"}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+async def test_a_request_without_a_token_is_the_same_401_problem_everywhere(name: str) -> None:
+    build, query_path = SERVICES[name][0], READ_PATHS[name]
+    async with client_of(build()) as client:
+        response = await client.get(query_path)
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json() == {"type": "urn:ap:problem:unauthenticated", "title": "Not authenticated",
+                               "status": 401, "detail": "missing bearer token", "instance": query_path}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+async def test_an_unknown_route_is_the_same_404_problem_everywhere(name: str) -> None:
+    build, _, _ = SERVICES[name]
+    async with client_of(build()) as client:
+        response = await client.get("/v1/no-such-thing")
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "instance"}, body
+    assert body["type"] == "urn:ap:problem:not-found", body

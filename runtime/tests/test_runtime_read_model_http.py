@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from ap_runtime.http.problems import install_problem_handlers
 from ap_runtime.projection import read_model
-from ap_runtime.projection.http import install_read_model_errors
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 async def test_missing_read_model_is_503(new_database: Callable[[str], object]) -> None:
     pool = await asyncpg.create_pool(await new_database("rm_http"), min_size=1, max_size=2)  # type: ignore[misc]
     app = FastAPI()
-    install_read_model_errors(app)
+    install_problem_handlers(app)
 
     @app.get("/report")
     async def report() -> dict[str, int]:
@@ -31,3 +31,4 @@ async def test_missing_read_model_is_503(new_database: Callable[[str], object]) 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert "never_built" in response.json()["detail"]
+    assert response.json()["type"] == "urn:ap:problem:not-ready"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ap_runtime.http.problems import send_problem
+from ap_runtime.http.problems import Problem, send_problem
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -32,10 +32,10 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _refuse(self, send: Send) -> None:
-        await send_problem(send, 413, "body-too-large", "Request body too large",
-                           f"the request body must not exceed {self.max_bytes} bytes",
-                           headers={"Connection": "close"})
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        await send_problem(send, scope, Problem(413, "body-too-large", "Request body too large",
+                                                f"the request body must not exceed {self.max_bytes} bytes",
+                                                headers={"Connection": "close"}))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,7 +43,7 @@ class BodySizeLimit:
             return
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -55,7 +55,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

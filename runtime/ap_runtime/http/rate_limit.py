@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ap_runtime.http.problems import send_problem
+from ap_runtime.http.problems import Problem, send_problem
 
 MAX_TRACKED_CALLERS = 10_000  # beyond this, refilled (else the oldest) buckets are forgotten
 
@@ -96,9 +96,10 @@ class RateLimit:
             wait = self.buckets.take(caller_key(scope))
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
-                await send_problem(send, 429, "rate-limited", "Too many requests",
-                                   f"this caller may send {self.buckets.per_second:g} requests a second "
-                                   f"(bursts of {self.buckets.burst}); retry after {seconds} s",
-                                   headers={"Retry-After": str(seconds)})
+                await send_problem(send, scope, Problem(
+                    429, "rate-limited", "Too many requests",
+                    f"this caller may send {self.buckets.per_second:g} requests a second "
+                    f"(bursts of {self.buckets.burst}); retry after {seconds} s",
+                    headers={"Retry-After": str(seconds)}))
                 return
         await self.app(scope, receive, send)

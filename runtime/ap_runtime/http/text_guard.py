@@ -18,8 +18,9 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ap_contracts.schema_tools import FieldProblem
 from ap_contracts.text import NUL_PROBLEM, text_problem
-from ap_runtime.http.problems import send_problem
+from ap_runtime.http.problems import invalid_request, send_problem
 
 NOT_UTF8_PROBLEM = "is not valid UTF-8 text (an encoded unpaired surrogate or a broken byte sequence)"
 # Headers whose values the services read as text (tokens, purposes, correlation ids, content types).
@@ -27,7 +28,6 @@ READ_HEADERS = frozenset({b"authorization", b"x-access-purpose", b"x-break-glass
                           b"content-type", b"accept"})
 _PARAMETER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}$")
 
-FieldProblem = dict[str, str]
 
 
 def _decoded_problem(raw: bytes) -> str | None:
@@ -111,8 +111,6 @@ class UnstorableTextGuard:
             problems = (path_problems(scope) + query_problems(scope.get("query_string", b""))
                         + header_problems(list(scope.get("headers", []))))
             if problems:
-                fields = ", ".join(p["field"] for p in problems)
-                await send_problem(send, 422, "unstorable-text", "Invalid request", f"invalid: {fields}",
-                                   errors=problems)
+                await send_problem(send, scope, invalid_request(problems))
                 return
         await self.app(scope, receive, send)

@@ -29,6 +29,10 @@ from .conftest import (
 
 pytestmark = pytest.mark.integration
 
+# The one problem format (issue 10): a refusal's type says its kind, ``rule`` names the rule.
+TYPES_OF_STATUS = {403: {"reserved-to-another-party", "access-denied"}, 404: {"not-found"}, 409: {"conflict"},
+                   422: {"rule-broken"}}
+
 
 async def rejected(api: httpx.AsyncClient, world: World, suffix: str, actor: Actor, status: int, rule: str,
                    year: str = YEAR, **fields: Any) -> dict[str, Any]:
@@ -40,7 +44,8 @@ async def rejected(api: httpx.AsyncClient, world: World, suffix: str, actor: Act
     problem: dict[str, Any] = response.json()
     assert problem["rule"] == rule
     assert problem["status"] == status
-    assert problem["type"].endswith(rule)
+    assert problem["type"] in {f"urn:ap:problem:{slug}" for slug in TYPES_OF_STATUS[status]}, problem
+    assert problem["instance"] == budget_path(suffix, year)
     assert problem["detail"]
     assert await world.version(year=year) == before
     return problem

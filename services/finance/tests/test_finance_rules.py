@@ -55,6 +55,7 @@ from ap_finance.domain.commands import (
     SetBudgetLine,
 )
 from ap_finance.domain.decide import decide_on_history
+from ap_runtime.refusal import RefusalKind
 
 PROVISION = "pbp-north"
 YEAR = "2026-27"
@@ -758,7 +759,7 @@ class TestSurplusAllocation:
 
 
 class TestRuleCatalogue:
-    def test_every_rule_has_a_unique_id_and_an_http_status(self) -> None:
+    def test_every_rule_has_a_unique_id_and_a_kind_of_refusal(self) -> None:
         rules: list[type[errors.FinanceRuleViolation]] = []
         pending: list[type[errors.FinanceRuleViolation]] = [errors.FinanceRuleViolation]
         while pending:
@@ -770,4 +771,4 @@ class TestRuleCatalogue:
         assert len(ids) == len(set(ids)) == len(errors.rule_catalogue())
         for rule in rules:
             assert rule.rule_id.startswith("FIN-")
-            assert rule.http_status in {403, 404, 409, 422}
+            assert isinstance(rule.kind, RefusalKind) and not hasattr(rule, "http_status")

@@ -17,7 +17,7 @@ from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.demo_day import Channel, Outcome, ScriptedDay, Step
 
-_HTTP_OUTCOME = {"urn:ap:access:denied": Outcome.DENIED, "urn:ap:problem:invalid-command": Outcome.INVALID}
+_HTTP_OUTCOME = {"urn:ap:problem:access-denied": Outcome.DENIED, "urn:ap:problem:invalid-request": Outcome.INVALID}
 
 
 @dataclass(frozen=True, slots=True)

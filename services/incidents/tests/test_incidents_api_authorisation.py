@@ -114,7 +114,7 @@ def _policy_rules(actions: Action | tuple[Action, ...]) -> set[str]:
 async def test_matrix(matrix_pupil: ApiStory, endpoint: str, who: str) -> None:
     response = await CALLS[endpoint](matrix_pupil, who)
     if who in ALLOWED[endpoint]:
-        denied = response.status_code == 403 and problem_of(response)["type"] == "urn:ap:access:denied"
+        denied = response.status_code == 403 and problem_of(response)["type"] == "urn:ap:problem:access-denied"
         assert not denied, (endpoint, who, response.text)
         assert response.status_code in (200, 201, 403, 409, 422), response.text
         if endpoint == "placement_register":
@@ -127,7 +127,7 @@ async def test_matrix(matrix_pupil: ApiStory, endpoint: str, who: str) -> None:
         return
     assert response.status_code == 403, (endpoint, who, response.text)
     problem = problem_of(response)
-    assert problem["type"] == "urn:ap:access:denied"
+    assert problem["type"] == "urn:ap:problem:access-denied"
     assert problem["rule"] in _policy_rules(ACTIONS[endpoint]), problem
     assert problem["detail"]
 

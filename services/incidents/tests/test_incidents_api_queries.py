@@ -197,7 +197,7 @@ async def test_tokens_are_required_and_checked(api_story: ApiStory, service: Ser
     path = f"/v1/pupils/{api_story.pupil_ref}/attendance"
     body = api_story.cmd.record_attendance().model_dump(mode="json", exclude={"pupil_ref"})
     missing = await service.client.post(path, json=body)
-    assert missing.status_code == 401 and problem_of(missing)["type"] == "urn:ap:access:unauthenticated"
+    assert missing.status_code == 401 and problem_of(missing)["type"] == "urn:ap:problem:unauthenticated"
     forged = await service.client.post(path, json=body, headers={"Authorization": "Bearer not.a.token"})
     assert forged.status_code == 401 and "WWW-Authenticate" in forged.headers
 

@@ -51,7 +51,7 @@ async def invalid_body(story: ApiStory, path: str, body: dict[str, Any], who: st
         response = await story.service.client.post(path, json=body, headers=story.service.headers(who))
     assert response.status_code == 422, response.text
     problem = problem_of(response)
-    assert problem["type"] == "urn:ap:problem:invalid-command"
+    assert problem["type"] == "urn:ap:problem:invalid-request"
     assert {e["field"] for e in problem["errors"]} >= set(fields), problem
 
 

@@ -89,7 +89,7 @@ async def test_only_a_dpo_responsible_for_the_pupil_and_stating_why(api_story: A
     for who in ("other_dpo", "head", "home_dsl", "la_officer", "provider_manager"):
         refused = await audit(service, who=who, pupil_ref=api_story.pupil_ref)
         assert refused.status_code == 403, who
-        assert problem_of(refused)["type"] == "urn:ap:access:denied"
+        assert problem_of(refused)["type"] == "urn:ap:problem:access-denied"
     staff = await audit(service, who="home_staff")
     assert staff.status_code == 403
     bad = await audit(service, pupil_ref="not-a-uuid")

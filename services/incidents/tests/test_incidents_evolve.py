@@ -24,6 +24,7 @@ from ap_incidents.domain.identity import provision_stream_id, pupil_stream_id, r
 from ap_incidents.domain.record_index import RecordIndex
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_incidents.domain.state import PupilRecord
+from ap_runtime.refusal import RefusalKind
 
 
 def test_every_pupil_event_has_an_evolve_step():
@@ -179,14 +180,13 @@ def test_training_cannot_expire_before_completion():
 # ----------------------------------------------------------------------------- errors
 
 
-def test_every_error_names_its_rule_and_status():
+def test_every_error_names_its_rule_and_kind_and_no_http_status():
+    """The domain names the rule and the kind of refusal; the status is the edge's (see test_incidents_problems)."""
     classes = [cls for cls in vars(errors).values()
                if isinstance(cls, type) and issubclass(cls, errors.DomainError)
                and cls not in (errors.DomainError, errors.InvalidCommand, errors.ConflictsWithRecord,
                                errors.ReservedToAnotherParty)]
     rules = [cls.rule for cls in classes]
     assert len(rules) == len(set(rules)), "rule ids are unique"
-    assert all(cls.http_status in (403, 409, 422) for cls in classes)
-    problem = errors.ParentNotConsulted("consult first").problem()
-    assert problem == {"type": "urn:ap:rule:placement.parent_consulted", "title": "ParentNotConsulted",
-                       "status": 409, "detail": "consult first"}
+    assert all(isinstance(cls.kind, RefusalKind) for cls in classes)
+    assert not [cls for cls in classes if hasattr(cls, "http_status") or hasattr(cls, "problem")]

@@ -154,7 +154,7 @@ async def test_only_a_data_controllers_dpo_stating_why_places_or_lifts(api_story
         refused = await service.client.post(hold_path(api_story), json=body(hold),
                                             headers=service.headers(who, purpose=purpose))
         assert refused.status_code == 403, (who, refused.text)
-        assert problem_of(refused)["type"] == "urn:ap:access:denied"
+        assert problem_of(refused)["type"] == "urn:ap:problem:access-denied"
     await service.client.post(hold_path(api_story), json=body(hold),
                               headers=service.headers("home_dpo", purpose="notice"))
     refused = await service.client.post(f"{hold_path(api_story)}/{hold}/lift", json=body(hold),

@@ -10,6 +10,7 @@ another area, its DPO and its commissioner learn nothing of the pupil, not even 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -152,3 +153,45 @@ async def test_a_local_authority_reads_the_places_it_commissioned_and_its_school
     assert _pupils(await _register(service, rogue_la, pupil_ref=pupil)) == [pupil]
     assert _pupils(await _register(service, service.headers("la_officer"), pupil_ref=pupil)) == [pupil]
     assert _pupils(await _register(service, service.headers("head"), pupil_ref=pupil)) == []
+
+
+# Every other read of one pupil's data, with the purpose it needs: another area's authority gets the answer it
+# would get about a pupil nobody holds, so it cannot even learn that the pupil exists.
+PUPIL_READS: dict[str, tuple[str, dict[str, str], str | None]] = {
+    "behaviour_log": ("/v1/pupils/{pupil}/behaviour-log", {}, None),
+    "safeguarding_detail": ("/v1/pupils/{pupil}/behaviour-log", {"safeguarding": "true"}, "child protection"),
+    "subject_access": ("/v1/pupils/{pupil}/subject-access", {}, "subject access request"),
+    "access_audit": ("/v1/audit", {"pupil_ref": "{pupil}"}, "subject access request"),
+}
+
+
+async def _read(service: ServiceUnderTest, endpoint: str, pupil: UUID, headers: dict[str, str]) -> httpx.Response:
+    path, params, purpose = PUPIL_READS[endpoint]
+    filled = {k: v.format(pupil=pupil) for k, v in params.items()}
+    extra = {} if purpose is None else {"X-Access-Purpose": purpose}
+    return await service.client.get(path.format(pupil=pupil), params=filled, headers={**headers, **extra})
+
+
+async def test_another_areas_authority_cannot_tell_the_pupil_exists_from_any_read(
+        api_story: ApiStory, service: ServiceUnderTest, projections: RunningProjections) -> None:
+    await api_story.registered()
+    await api_story.ok(api_story.cmd.receive_referral(commissioner_id=LOCAL_AUTHORITY), "home_staff")
+    await api_story.ok(api_story.cmd.consult_parent(), "home_staff")
+    await api_story.ok(api_story.cmd.decide_eligibility(), "provider_manager")
+    await api_story.ok(api_story.cmd.start_placement(), "la_officer")
+    await api_story.incident()
+    await projections.caught_up()
+    for (who, roles), endpoint in itertools.product(OTHER_AREA.items(), PUPIL_READS):
+        headers = _headers(service, OTHER_LOCAL_AUTHORITY, roles, who)
+        nobody = uuid4()
+        about_pupil = await _read(service, endpoint, api_story.pupil_ref, headers)
+        about_nobody = await _read(service, endpoint, nobody, headers)
+        assert about_pupil.status_code in (200, 403, 404), (who, endpoint, about_pupil.text)
+        assert _without_pupil(about_pupil, api_story.pupil_ref) == _without_pupil(about_nobody, nobody), (who, endpoint)
+        assert "Pushed another pupil" not in about_pupil.text, (who, endpoint)
+    # The authority that commissioned the place still reads it: its officer the log, its DPO the subject access.
+    log = await _read(service, "behaviour_log", api_story.pupil_ref, service.headers("la_officer"))
+    assert log.status_code == 200 and "Pushed another pupil" in log.text, log.text
+    own_dpo = _headers(service, LOCAL_AUTHORITY, (Role.DPO,), "la_dpo")
+    export = await _read(service, "subject_access", api_story.pupil_ref, own_dpo)
+    assert export.status_code == 200 and "Pushed another pupil" in export.text, export.text

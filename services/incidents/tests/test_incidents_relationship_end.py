@@ -60,7 +60,7 @@ async def test_a_provision_and_commissioner_read_only_up_to_the_end_of_the_place
         amend = api_story.cmd.amend(record_id_for(before.command_id), {"location": "corridor"})
         refused = await api_story.send(amend, who, "correcting after the placement ended")
         assert refused.status_code == 403, (who, refused.text)
-        assert problem_of(refused)["type"] == "urn:ap:access:denied", who
+        assert problem_of(refused)["type"] == "urn:ap:problem:access-denied", who
 
 
 async def test_a_former_provision_still_reads_up_to_its_end_after_the_pupil_moved_to_another(

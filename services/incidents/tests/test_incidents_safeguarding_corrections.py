@@ -66,7 +66,7 @@ async def test_only_the_dsl_corrects_a_safeguarding_entry_every_other_attempt_is
             refused = await api_story.send(attempt.model_copy(update={"command_id": uuid4()}), who, PURPOSE)
             assert refused.status_code == 403, (who, refused.text)
             problem = problem_of(refused)
-            assert problem["type"] == "urn:ap:access:denied", (who, problem)
+            assert problem["type"] == "urn:ap:problem:access-denied", (who, problem)
             assert problem["rule"].startswith("AMD-"), (who, problem)
     assert await service.stream_length(api_story.stream) == before
     audited = await query(service.deps.audit_pool, pupil=api_story.pupil_ref)

@@ -160,8 +160,9 @@ async def test_a_window_that_is_not_an_offered_fixed_period_is_refused_naming_th
 ) -> None:
     response = await api.get(url, headers=LA)
     assert response.status_code == 422, response.text
-    detail = response.json()["detail"]
-    assert (detail["rule_id"], detail["field"]) == (rule, field), detail
-    assert detail["allowed_periods"], detail
+    problem = response.json()  # the one problem format (issue 10): rule, the field in errors, allowed_periods
+    assert problem["type"] == "urn:ap:problem:rule-broken", problem
+    assert (problem["rule"], [e["field"] for e in problem["errors"]]) == (rule, [field]), problem
+    assert problem["allowed_periods"], problem
     if "partnership" in url:
-        assert detail["allowed_periods"] == ["term (2024/25-autumn, -spring or -summer)"]
+        assert problem["allowed_periods"] == ["term (2024/25-autumn, -spring or -summer)"]

@@ -32,13 +32,14 @@ from ap_finance.domain.financial_year import budget_stream_id
 from ap_runtime.access import Principal
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStore
+from ap_runtime.refusal import RefusalKind
 
 
 class CommandIdReused(FinanceRuleViolation):
     """A client reused one command id for a different budget: not a retry, so nothing is returned or done."""
 
     rule_id = "FIN-COMMAND-ID-ONCE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, command_id: UUID) -> None:
         super().__init__(f"command id {command_id} was already used for another budget; choose a new one")

@@ -1,4 +1,4 @@
-"""Finance rule violations: each names its rule, carries a stable rule id and the HTTP status to answer with.
+"""Finance rule violations: each names its rule, carries a stable rule id and its kind of refusal.
 
 ``decide`` raises one of these instead of returning events; a rejected command produces no event.
 """
@@ -9,11 +9,14 @@ from typing import ClassVar
 from uuid import UUID
 
 from ap_contracts.money import format_pounds
+from ap_runtime.refusal import RefusalKind
 
 
 class FinanceRuleViolation(Exception):
+    """Base of every finance refusal: its rule id and its kind; the edge maps the kind to a status."""
+
     rule_id: ClassVar[str]
-    http_status: ClassVar[int]
+    kind: ClassVar[RefusalKind]
 
     def __init__(self, message: str) -> None:
         super().__init__(f"{self.rule_id}: {message}")
@@ -22,7 +25,7 @@ class FinanceRuleViolation(Exception):
 
 class BudgetNotSet(FinanceRuleViolation):
     rule_id = "FIN-BUDGET-NOT-SET"
-    http_status = 404
+    kind = RefusalKind.NOT_FOUND
 
     def __init__(self) -> None:
         super().__init__("no budget has been set for this provision and financial year")
@@ -30,7 +33,7 @@ class BudgetNotSet(FinanceRuleViolation):
 
 class BudgetAlreadySet(FinanceRuleViolation):
     rule_id = "FIN-BUDGET-SET-ONCE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str) -> None:
         super().__init__(f"the {financial_year} budget of this provision is already set")
@@ -38,7 +41,7 @@ class BudgetAlreadySet(FinanceRuleViolation):
 
 class CommandForAnotherBudget(FinanceRuleViolation):
     rule_id = "FIN-BUDGET-MATCHES-STREAM"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, expected: str, given: str) -> None:
         super().__init__(f"command addressed to budget {given} was applied to budget {expected}")
@@ -46,7 +49,7 @@ class CommandForAnotherBudget(FinanceRuleViolation):
 
 class BudgetLinesExceedFunding(FinanceRuleViolation):
     rule_id = "FIN-LINES-WITHIN-FUNDING"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, funding_source: str, lines_pence: int, funding_pence: int) -> None:
         super().__init__(
@@ -57,7 +60,7 @@ class BudgetLinesExceedFunding(FinanceRuleViolation):
 
 class FinancialYearClosed(FinanceRuleViolation):
     rule_id = "FIN-YEAR-CLOSED"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str, action: str) -> None:
         super().__init__(f"financial year {financial_year} is closed: cannot {action}")
@@ -65,7 +68,7 @@ class FinancialYearClosed(FinanceRuleViolation):
 
 class YearNotClosed(FinanceRuleViolation):
     rule_id = "FIN-YEAR-END-AFTER-CLOSE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str, action: str) -> None:
         super().__init__(f"financial year {financial_year} must be closed before you can {action}")
@@ -73,7 +76,7 @@ class YearNotClosed(FinanceRuleViolation):
 
 class DateOutsideFinancialYear(FinanceRuleViolation):
     rule_id = "FIN-DATE-IN-YEAR"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, day: str, financial_year: str) -> None:
         super().__init__(f"{day} is outside financial year {financial_year} (1 April to 31 March)")
@@ -81,7 +84,7 @@ class DateOutsideFinancialYear(FinanceRuleViolation):
 
 class IdentifierAlreadyUsed(FinanceRuleViolation):
     rule_id = "FIN-ID-UNIQUE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, identifier: UUID) -> None:
         super().__init__(f"{identifier} already names an item of this budget")
@@ -89,7 +92,7 @@ class IdentifierAlreadyUsed(FinanceRuleViolation):
 
 class UnknownCommitment(FinanceRuleViolation):
     rule_id = "FIN-COMMITMENT-KNOWN"
-    http_status = 404
+    kind = RefusalKind.NOT_FOUND
 
     def __init__(self, commitment_id: UUID) -> None:
         super().__init__(f"no commitment {commitment_id} in this budget")
@@ -97,7 +100,7 @@ class UnknownCommitment(FinanceRuleViolation):
 
 class SpendDoesNotMatchCommitment(FinanceRuleViolation):
     rule_id = "FIN-SPEND-MATCHES-COMMITMENT"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, commitment_id: UUID) -> None:
         super().__init__(f"spend against commitment {commitment_id} must use its category and funding source")
@@ -105,7 +108,7 @@ class SpendDoesNotMatchCommitment(FinanceRuleViolation):
 
 class SpendExceedsCommitment(FinanceRuleViolation):
     rule_id = "FIN-SPEND-WITHIN-COMMITMENT"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, amount_pence: int, outstanding_pence: int) -> None:
         super().__init__(
@@ -116,7 +119,7 @@ class SpendExceedsCommitment(FinanceRuleViolation):
 
 class ReleaseExceedsCommitment(FinanceRuleViolation):
     rule_id = "FIN-RELEASE-WITHIN-COMMITMENT"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, amount_pence: int | None, outstanding_pence: int) -> None:
         if amount_pence is None:
@@ -130,7 +133,7 @@ class ReleaseExceedsCommitment(FinanceRuleViolation):
 
 class ItemNotAwaitingSignatures(FinanceRuleViolation):
     rule_id = "FIN-ITEM-AWAITING-SIGNATURES"
-    http_status = 404
+    kind = RefusalKind.NOT_FOUND
 
     def __init__(self, item_id: UUID) -> None:
         super().__init__(f"item {item_id} is not awaiting signatures")
@@ -138,7 +141,7 @@ class ItemNotAwaitingSignatures(FinanceRuleViolation):
 
 class SignerNotFromBudgetOrganisation(FinanceRuleViolation):
     rule_id = "FIN-SIGNER-FROM-BUDGET-ORGANISATION"
-    http_status = 403
+    kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
 
     def __init__(self, signing_organisation: str, expected_id: str, given_id: str) -> None:
         super().__init__(
@@ -148,7 +151,7 @@ class SignerNotFromBudgetOrganisation(FinanceRuleViolation):
 
 class SameSignerTwice(FinanceRuleViolation):
     rule_id = "FIN-SIGNERS-DIFFERENT-PEOPLE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, signer_user_id: str) -> None:
         super().__init__(
@@ -158,7 +161,7 @@ class SameSignerTwice(FinanceRuleViolation):
 
 class OrganisationAlreadySigned(FinanceRuleViolation):
     rule_id = "FIN-SIGNERS-BOTH-ORGANISATIONS"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, signing_organisation: str) -> None:
         super().__init__(
@@ -169,7 +172,7 @@ class OrganisationAlreadySigned(FinanceRuleViolation):
 
 class VirementWithinOneLine(FinanceRuleViolation):
     rule_id = "FIN-VIREMENT-BETWEEN-LINES"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str) -> None:
         super().__init__(f"a virement must move budget between two categories, not within {category}")
@@ -177,7 +180,7 @@ class VirementWithinOneLine(FinanceRuleViolation):
 
 class VirementExceedsLineBudget(FinanceRuleViolation):
     rule_id = "FIN-VIREMENT-WITHIN-LINE-BUDGET"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, amount_pence: int, budget_pence: int) -> None:
         super().__init__(
@@ -187,7 +190,7 @@ class VirementExceedsLineBudget(FinanceRuleViolation):
 
 class VirementLeavesLineNegative(FinanceRuleViolation):
     rule_id = "FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, remaining_after_pence: int) -> None:
         super().__init__(
@@ -198,7 +201,7 @@ class VirementLeavesLineNegative(FinanceRuleViolation):
 
 class LineBelowSpendAndCommitments(FinanceRuleViolation):
     rule_id = "FIN-LINE-COVERS-SPEND"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, amount_pence: int, used_pence: int) -> None:
         super().__init__(
@@ -209,7 +212,7 @@ class LineBelowSpendAndCommitments(FinanceRuleViolation):
 
 class NoSurplusAvailable(FinanceRuleViolation):
     rule_id = "FIN-SURPLUS-AVAILABLE"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, available_pence: int) -> None:
         super().__init__(f"there is no surplus left to use (balance {format_pounds(available_pence)})")
@@ -229,25 +232,25 @@ class ExceedsAvailableSurplus(FinanceRuleViolation):
 
 class ClawbackExceedsAvailableBalance(ExceedsAvailableSurplus):
     rule_id = "FIN-CLAWBACK-WITHIN-BALANCE"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
     action = "claw back"
 
 
 class CarryForwardExceedsAvailableBalance(ExceedsAvailableSurplus):
     rule_id = "FIN-CARRY-FORWARD-WITHIN-BALANCE"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
     action = "carry forward"
 
 
 class AllocationExceedsAvailableBalance(ExceedsAvailableSurplus):
     rule_id = "FIN-ALLOCATION-WITHIN-BALANCE"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
     action = "allocate"
 
 
 class AllocationSpecificationIncomplete(FinanceRuleViolation):
     rule_id = "FIN-ALLOCATION-SPECIFIED"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, problem: str) -> None:
         super().__init__(f"the allocation cannot be computed: {problem}")
@@ -255,7 +258,7 @@ class AllocationSpecificationIncomplete(FinanceRuleViolation):
 
 class AllocationSharesDoNotSumToSurplus(FinanceRuleViolation):
     rule_id = "FIN-ALLOCATION-SHARES-SUM"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, shares_pence: int, amount_pence: int) -> None:
         super().__init__(
@@ -266,7 +269,7 @@ class AllocationSharesDoNotSumToSurplus(FinanceRuleViolation):
 
 class AllocationSharesDoNotMatchMethod(FinanceRuleViolation):
     rule_id = "FIN-ALLOCATION-RECOMPUTABLE"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, school_id: str, proposed_pence: int, computed_pence: int) -> None:
         super().__init__(
@@ -289,7 +292,7 @@ def rule_catalogue() -> dict[str, type[FinanceRuleViolation]]:
 
 class CarryForwardDoesNotMatchPreviousYear(FinanceRuleViolation):
     rule_id = "FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR"
-    http_status = 422
+    kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, previous_year: str, recorded_pence: int, given_pence: int) -> None:
         super().__init__(
@@ -300,7 +303,7 @@ class CarryForwardDoesNotMatchPreviousYear(FinanceRuleViolation):
 
 class NextYearAlreadyBudgeted(FinanceRuleViolation):
     rule_id = "FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET"
-    http_status = 409
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, next_year: str) -> None:
         super().__init__(

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from ap_finance.entrypoints.command_routes import add_command_routes
 from ap_finance.entrypoints.deps import DepsFactory, FinanceDeps, deps_from_env, services_for
-from ap_finance.entrypoints.problems import install_problem_handlers
+from ap_finance.entrypoints.problems import install_finance_problems
 from ap_finance.entrypoints.read_routes import router as read_router
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
@@ -50,7 +50,7 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
                   description="Ring-fenced behaviour budgets: commands, ledger, reconciliation and reports.")
     if isinstance(deps, FinanceDeps):
         _install(app, deps)
-    install_problem_handlers(app)
+    install_finance_problems(app)
     install_edge(app)
     add_command_routes(app)
     app.include_router(read_router)

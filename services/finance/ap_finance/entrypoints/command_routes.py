@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from ap_contracts.schema_tools import describe_validation_error
 from ap_finance.application.authorisation import FinanceRequest
 from ap_finance.application.commands import CommandResult
 from ap_finance.application.requests import ClawBack, SignItem
@@ -31,9 +32,10 @@ from ap_finance.domain.commands import (
     SetBudgetLine,
 )
 from ap_finance.entrypoints.deps import FinanceServices
-from ap_finance.entrypoints.problems import PROBLEM_JSON, field_problems, invalid_body
 from ap_runtime.access import Principal
 from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
+from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
+from ap_runtime.http.problems import InvalidRequest
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -87,23 +89,24 @@ def result_body(result: CommandResult) -> dict[str, Any]:
     }
 
 
-async def _parse(request: Request, route: CommandRoute) -> FinanceRequest | JSONResponse:
+async def _parse(request: Request, route: CommandRoute) -> FinanceRequest:
+    """The command the body and path make; ``InvalidRequest`` (422) naming each field otherwise."""
     raw = await request.body()
     try:
         body = json.loads(raw) if raw else {}
     except ValueError:
-        return field_problems(request, [{"field": "(body)", "problem": "the body is not valid JSON"}])
+        raise InvalidRequest([{"field": "(body)", "problem": "the body is not valid JSON"}]) from None
     if not isinstance(body, dict):
-        return field_problems(request, [{"field": "(body)", "problem": "the body must be a JSON object"}])
+        raise InvalidRequest([{"field": "(body)", "problem": "the body must be a JSON object"}])
     from_path = {name: request.path_params[name] for name in _path_fields(route)}
     clashes = sorted(set(body) & set(from_path))
     if clashes:
-        return field_problems(request, [{"field": name, "problem": "given by the URL path; leave it out of the body"}
-                                        for name in clashes])
+        raise InvalidRequest([{"field": name, "problem": "given by the URL path; leave it out of the body"}
+                              for name in clashes])
     try:
         return route.model.model_validate({**body, **from_path})
     except ValidationError as error:
-        return invalid_body(request, error)
+        raise InvalidRequest(describe_validation_error(error)) from None
 
 
 def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
@@ -113,8 +116,6 @@ def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         headers: Annotated[AccessHeaders, Depends(access_headers)],
     ) -> JSONResponse:
         parsed = await _parse(request, route)
-        if isinstance(parsed, JSONResponse):
-            return parsed
         services: FinanceServices = request.app.state.finance
         await claim_write_token(request, services.write_tokens, principal, parsed.command_id)
         result = await services.commands.handle(principal, parsed, purpose=headers.purpose,

@@ -10,15 +10,16 @@ from pydantic import ValidationError
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.finance import FinancialYear, OrganisationId
+from ap_contracts.schema_tools import describe_validation_error
 from ap_finance.application.views import LedgerView, ReconciliationView
 from ap_finance.entrypoints.deps import FinanceServices
-from ap_finance.entrypoints.problems import invalid_body
 from ap_finance.reports.models import ReportModel
 from ap_finance.reports.periods import Term
 from ap_finance.reports.render_csv import render_csv
 from ap_finance.reports.render_xlsx import quarterly_return_workbook
 from ap_runtime.access import Principal
 from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.http.problems import InvalidRequest
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,11 +34,11 @@ class BudgetRef(StrictModel):
     financial_year: FinancialYear
 
 
-def _budget(request: Request) -> BudgetRef | JSONResponse:
+def _budget(request: Request) -> BudgetRef:
     try:
         return BudgetRef.model_validate(dict(request.path_params))
     except ValidationError as error:
-        return invalid_body(request, error)
+        raise InvalidRequest(describe_validation_error(error)) from None
 
 
 def _services(request: Request) -> FinanceServices:
@@ -55,8 +56,6 @@ def _as(report: ReportModel, fmt: str, name: str) -> Response:
 @router.get("/ledger", response_model=LedgerView, summary="Balances by line, category, funding source and total")
 async def ledger(request: Request, principal: Caller, headers: Headers) -> Response:
     budget = _budget(request)
-    if isinstance(budget, JSONResponse):
-        return budget
     view = await _services(request).queries.ledger(principal, budget.provision_id, budget.financial_year,
                                                    purpose=headers.purpose, correlation_id=headers.correlation_id)
     return JSONResponse(view.model_dump(mode="json"))
@@ -65,8 +64,6 @@ async def ledger(request: Request, principal: Caller, headers: Headers) -> Respo
 @router.get("/reconciliation", response_model=ReconciliationView, summary="Reconcile the ledger now")
 async def reconciliation(request: Request, principal: Caller, headers: Headers) -> Response:
     budget = _budget(request)
-    if isinstance(budget, JSONResponse):
-        return budget
     view = await _services(request).queries.reconciliation(
         principal, budget.provision_id, budget.financial_year, purpose=headers.purpose,
         correlation_id=headers.correlation_id)
@@ -81,8 +78,6 @@ async def quarterly_return(
     as_at: Annotated[date | None, Query()] = None,
 ) -> Response:
     budget = _budget(request)
-    if isinstance(budget, JSONResponse):
-        return budget
     report = await _services(request).queries.quarterly_return(
         principal, budget.provision_id, budget.financial_year, quarter, as_at=as_at, purpose=headers.purpose,
         correlation_id=headers.correlation_id)
@@ -101,8 +96,6 @@ async def termly_monitoring(
     as_at: Annotated[date | None, Query()] = None,
 ) -> Response:
     budget = _budget(request)
-    if isinstance(budget, JSONResponse):
-        return budget
     report = await _services(request).queries.termly_monitoring(
         principal, budget.provision_id, budget.financial_year, term, as_at=as_at, purpose=headers.purpose,
         correlation_id=headers.correlation_id)
@@ -116,8 +109,6 @@ async def governing_body_summary(
     as_at: Annotated[date | None, Query()] = None,
 ) -> Response:
     budget = _budget(request)
-    if isinstance(budget, JSONResponse):
-        return budget
     report = await _services(request).queries.governing_body_summary(
         principal, budget.provision_id, budget.financial_year, as_at=as_at, purpose=headers.purpose,
         correlation_id=headers.correlation_id)

@@ -1,42 +1,41 @@
 """Domain errors: each one names the rule it protects.
 
-Every error has a stable ``rule`` id (for clients, logs and tests), an HTTP status and a message
-written for the person at the keyboard. Status 422 means the command itself breaks a rule whatever
-the record holds; 409 means it conflicts with what the pupil record already holds; 403 means the
-rule reserves the act to a named party (the home school head, the commissioner, the provider).
+Every error has a stable ``rule`` id (for clients, logs and tests), a refusal ``kind`` and a message
+written for the person at the keyboard. ``BREAKS_RULE``: the command itself breaks a rule whatever
+the record holds; ``CONFLICTS_WITH_RECORD``: it conflicts with what the pupil record already holds;
+``RESERVED_TO_ANOTHER_PARTY``: the rule reserves the act to a named party (the home school head,
+the commissioner, the provider). The domain knows no HTTP: the edge maps a kind to a status
+(``ap_runtime.http.problems.STATUS_OF_KIND``).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from ap_runtime.refusal import RefusalKind
+
 
 class DomainError(Exception):
     """Base of every refusal by the pupil-path domain."""
 
     rule: ClassVar[str]
-    http_status: ClassVar[int]
+    kind: ClassVar[RefusalKind]
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def problem(self) -> dict[str, str | int]:
-        """The error as an RFC 9457 style problem body."""
-        return {"type": f"urn:ap:rule:{self.rule}", "title": type(self).__name__,
-                "status": self.http_status, "detail": self.message}
-
 
 class InvalidCommand(DomainError):
-    http_status: ClassVar[int] = 422
+    kind: ClassVar[RefusalKind] = RefusalKind.BREAKS_RULE
 
 
 class ConflictsWithRecord(DomainError):
-    http_status: ClassVar[int] = 409
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
 
 
 class ReservedToAnotherParty(DomainError):
-    http_status: ClassVar[int] = 403
+    kind: ClassVar[RefusalKind] = RefusalKind.RESERVED_TO_ANOTHER_PARTY
 
 
 # ----------------------------------------------------------------------------- the pupil record

@@ -20,7 +20,7 @@ from ap_incidents.entrypoints.api_commands import command_router
 from ap_incidents.entrypoints.api_queries import query_router
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.openapi_commands import with_command_bodies
-from ap_incidents.entrypoints.problems import install_problem_handlers
+from ap_incidents.entrypoints.problems import install_incidents_problems
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
 from ap_runtime.logging import configure_logging
@@ -61,7 +61,7 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
     )
     if deps is not None:
         _attach(app, deps)
-    install_problem_handlers(app)
+    install_incidents_problems(app)
     install_edge(app)
     app.include_router(command_router())
     app.include_router(query_router())

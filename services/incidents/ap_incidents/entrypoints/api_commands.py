@@ -17,10 +17,10 @@ from ap_incidents.application.catalogue import COMMANDS, CommandSpec
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.openapi_commands import path_parameters, request_body
-from ap_incidents.entrypoints.problems import Problem
 from ap_runtime.access import Principal
 from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
 from ap_runtime.commands import CommandOutcome
+from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE, ProblemDocument
 
 
 class CommandAccepted(BaseModel):
@@ -34,7 +34,7 @@ class CommandAccepted(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": text, "content": {"application/problem+json": {}}}
+    status: {"model": ProblemDocument, "description": text, "content": {PROBLEM_MEDIA_TYPE: {}}}
     for status, text in (
         (401, "Missing or invalid bearer token, or a token that already carried another command"),
         (403, "Denied by the access policy or reserved to another party (rule named)"),

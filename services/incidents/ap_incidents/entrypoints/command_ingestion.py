@@ -31,6 +31,7 @@ from ap_contracts.text import text_problem
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.errors import DomainError
+from ap_incidents.entrypoints.problems import status_of
 from ap_runtime.access import (
     AccessDenied,
     AuditUnavailable,
@@ -210,7 +211,7 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
     except AccessDenied as denied:
         return CommandResult("denied", 403, rule=denied.decision.rule_id, message=denied.decision.reason, **known)
     except DomainError as error:
-        return CommandResult("rejected", error.http_status, rule=error.rule, message=error.message, **known)
+        return CommandResult("rejected", status_of(error), rule=error.rule, message=error.message, **known)
     except InvalidPurpose as bad:
         return CommandResult("invalid", 422, errors=[FieldProblem(field=PURPOSE_HEADER, problem=str(bad))], **known)
     except Exception as error:

@@ -31,12 +31,7 @@ from ap_notifications.adapters.subject_events import events_about
 from ap_notifications.application.acknowledge import acknowledge, load_sent
 from ap_notifications.application.subject_access import subject_access_document
 from ap_notifications.domain.alert_classes import SAFEGUARDING_RULES, is_safeguarding_alert
-from ap_notifications.domain.errors import (
-    NotificationNotFound,
-    NotificationsRefused,
-    OnlyReceivingDslConfirms,
-    TransferNotFound,
-)
+from ap_notifications.domain.errors import NotificationNotFound, TransferNotFound
 from ap_notifications.domain.transfers import OfferTransfer, TransferState
 from ap_notifications.entrypoints.http_models import (
     AcknowledgementView,
@@ -45,6 +40,7 @@ from ap_notifications.entrypoints.http_models import (
     OfferRequest,
     TransferView,
 )
+from ap_notifications.entrypoints.problems import install_notifications_problems
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_notifications.projections import placement_terms
@@ -65,7 +61,6 @@ from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
-from ap_runtime.projection.http import install_read_model_errors
 
 CallerDep = Annotated[Principal, Depends(principal_from_request)]
 HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
@@ -96,14 +91,6 @@ def _services(request: Request) -> NotificationServices:
 
 
 ServicesDep = Annotated[NotificationServices, Depends(_services)]
-
-
-def _refused(exc: NotificationsRefused) -> HTTPException:
-    if isinstance(exc, NotificationNotFound | TransferNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": str(exc)})
-    if isinstance(exc, OnlyReceivingDslConfirms):
-        return HTTPException(status.HTTP_403_FORBIDDEN, detail={"rule": type(exc).__name__, "reason": str(exc)})
-    return HTTPException(status.HTTP_409_CONFLICT, detail={"rule": type(exc).__name__, "reason": str(exc)})
 
 
 def _transfer_view(state: TransferState, offer: SafeguardingFileOffered, duplicate: bool = False) -> TransferView:
@@ -145,7 +132,7 @@ def _routes(app: FastAPI) -> None:
     ) -> AcknowledgementView:
         sent = await load_sent(services.store, notification_id)
         if sent is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": f"no notification {notification_id}"})
+            raise NotificationNotFound(notification_id)
         safeguarding = is_safeguarding_alert(sent.rule_name, sent.audience.value)
         record_class = RecordClass.SAFEGUARDING if safeguarding else None
         ctx = ResourceContext(pupil_ref=sent.pupil_ref, organisation_id=sent.recipient_organisation_id,
@@ -153,11 +140,8 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, Action.ACKNOWLEDGE_NOTIFICATION, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
-        try:
-            outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
-                                        headers.correlation_id)
-        except NotificationsRefused as exc:
-            raise _refused(exc) from exc
+        outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
+                                    headers.correlation_id)
         return AcknowledgementView(notification_id=notification_id,
                                    already_acknowledged=outcome.duplicate or not outcome.event_ids)
 
@@ -180,11 +164,8 @@ def _routes(app: FastAPI) -> None:
             receiving_dsl_organisation_id=body.receiving_dsl_organisation_id or body.to_organisation_id,
             offered_at=datetime.now(UTC),
         )
-        try:
-            recorded = await services.transfers.offer(command, caller.actor(), caller.organisation_id,
-                                                      headers.correlation_id)
-        except NotificationsRefused as exc:
-            raise _refused(exc) from exc
+        recorded = await services.transfers.offer(command, caller.actor(), caller.organisation_id,
+                                                  headers.correlation_id)
         state, offer = await _offered(services, body.transfer_id)
         return _transfer_view(state, offer, duplicate=recorded.outcome.duplicate or not recorded.outcome.event_ids)
 
@@ -212,11 +193,8 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, Action.CONFIRM_SAFEGUARDING_FILE_RECEIPT, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(transfer_id, "receipt"))
-        try:
-            await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
-                                             datetime.now(UTC), headers.correlation_id)
-        except NotificationsRefused as exc:
-            raise _refused(exc) from exc
+        await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
+                                         datetime.now(UTC), headers.correlation_id)
         return _transfer_view(*await _offered(services, transfer_id))
 
 
@@ -268,7 +246,7 @@ async def _offered(services: NotificationServices, transfer_id: UUID) -> tuple[T
     """The transfer and its offer; 404 when it was never offered."""
     state = await services.transfers.state(transfer_id)
     if state.offer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"reason": f"no transfer {transfer_id}"})
+        raise TransferNotFound(transfer_id)
     return state, state.offer
 
 
@@ -298,7 +276,7 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
                 await active.close()
 
     app = FastAPI(title="AP notifications", version="1", lifespan=lifespan)
-    install_read_model_errors(app)
+    install_notifications_problems(app)
     install_edge(app)
     if deps is not None:  # usable without running the lifespan (in-process test clients)
         app.state.notifications = deps.services

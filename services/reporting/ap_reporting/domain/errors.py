@@ -1,15 +1,18 @@
 """Reporting rule violations: each names its rule and carries a stable rule id and the field at fault.
 
-Raised before anything is read; the API answers 422 with the rule id, the field and what is allowed.
+Raised before anything is read; the API answers with the rule id, the field and what is allowed.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from ap_runtime.refusal import RefusalKind
+
 
 class ReportingRuleViolation(ValueError):
     rule_id: ClassVar[str]
+    kind: ClassVar[RefusalKind] = RefusalKind.BREAKS_RULE
 
     def __init__(self, field: str, message: str, allowed: tuple[str, ...] = ()) -> None:
         super().__init__(f"{self.rule_id}: {field}: {message}")

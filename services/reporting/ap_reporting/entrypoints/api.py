@@ -25,14 +25,15 @@ from datetime import date
 from typing import Annotated, Literal
 
 import asyncpg
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
 from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
 from ap_reporting.application import reports
-from ap_reporting.domain.errors import FixedPeriodRequired, ReportingRuleViolation
+from ap_reporting.domain.errors import FixedPeriodRequired
 from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, year_range
 from ap_reporting.domain.vocabulary import school_week
+from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -46,7 +47,6 @@ from ap_runtime.access.fastapi import (
 )
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
-from ap_runtime.projection.http import install_read_model_errors
 
 CallerDep = Annotated[Principal, Depends(principal_from_request)]
 HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
@@ -82,21 +82,15 @@ def _csv(body: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def _refused(violation: ReportingRuleViolation) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
-        "rule_id": violation.rule_id, "field": violation.field, "reason": violation.message,
-        "allowed_periods": list(violation.allowed)})
-
-
 def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Request], None]:
     """Refuse any query parameter the report does not take: an arbitrary window (``first_day``,
     ``last_day``) must not be quietly ignored, the caller would think it had been applied."""
     def check(request: Request) -> None:
         for name in request.query_params:
             if name not in parameters:
-                raise _refused(FixedPeriodRequired(
+                raise FixedPeriodRequired(
                     name, f"{name} is not a parameter of this report, which is published only for fixed periods",
-                    allowed_text(OFFERED[report])))
+                    allowed_text(OFFERED[report]))
     return check
 
 
@@ -122,10 +116,7 @@ def _routes(app: FastAPI) -> None:
     async def partnership(partnership_id: str, period: Annotated[str, Query(max_length=20)], caller: CallerDep,
                           headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                           format: Format = "json") -> Response | BaseModel:
-        try:
-            term = parse_period("period", period, OFFERED["termly_partnership"])
-        except ReportingRuleViolation as exc:
-            raise _refused(exc) from exc
+        term = parse_period("period", period, OFFERED["termly_partnership"])
         await guard.check(caller, Action.READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.partnership_report(pool, partnership_id, term.days)
@@ -134,10 +125,7 @@ def _routes(app: FastAPI) -> None:
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
     async def annual(academic_year: Annotated[str, Query(max_length=20)], caller: CallerDep, headers: HeadersDep,
                      guard: GuardDep, pool: PoolDep, format: Format = "json") -> Response | BaseModel:
-        try:
-            parse_period("academic_year", academic_year, OFFERED["la_annual"])
-        except ReportingRuleViolation as exc:
-            raise _refused(exc) from exc
+        parse_period("academic_year", academic_year, OFFERED["la_annual"])
         await guard.check(caller, Action.READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(pool, academic_year)
@@ -147,10 +135,7 @@ def _routes(app: FastAPI) -> None:
     async def strategy(from_year: Annotated[str, Query(max_length=20)], to_year: Annotated[str, Query(max_length=20)],
                        caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                        format: Format = "json") -> Response | BaseModel:
-        try:
-            years = year_range("from_year", from_year, "to_year", to_year)
-        except ReportingRuleViolation as exc:
-            raise _refused(exc) from exc
+        years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, Action.READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.strategy_report(pool, years)
@@ -185,7 +170,7 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
     if deps is not None:
         app.state.reporting_pool = deps.pool
         install_access(app, verifier=deps.verifier, guard=deps.guard)
-    install_read_model_errors(app)
+    install_reporting_problems(app)
     install_edge(app)
     _routes(app)
     return app

@@ -1,0 +1,27 @@
+"""The notifications API's own refusals, in the one problem format (``ap_runtime.http.problems``).
+
+A refusal of the notifications domain names its rule; its status comes from its kind (404 never
+recorded, 403 reserved to the receiving DSL, 409 conflicts with what is recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import FastAPI
+
+from ap_notifications.domain.errors import NotificationsRefused
+from ap_runtime.http.problems import Problem, Translator, install_problem_handlers, refusal, title_of
+
+
+def refused_problem(error: Exception) -> Problem:
+    if not isinstance(error, NotificationsRefused):
+        raise error
+    return refusal(error.kind, error.rule, title_of(type(error)), str(error))
+
+
+TRANSLATORS: Mapping[type[Exception], Translator] = {NotificationsRefused: refused_problem}
+
+
+def install_notifications_problems(app: FastAPI) -> None:
+    install_problem_handlers(app, TRANSLATORS)
