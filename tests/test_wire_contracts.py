@@ -38,6 +38,7 @@ from aiokafka.structs import ConsumerRecord
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupils import PupilRegistered
 from ap_contracts.schema_tools import SCHEMA_BASE_URI, SCHEMAS_DIR, event_schema_path
+from ap_contracts.wire import SEALED_VALUE_PREFIX
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.demo_day import erasure_step, scripted_day
 from ap_incidents.demo_personas import tokens_from
@@ -45,7 +46,7 @@ from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.kafka import client_security, topic_partitions
-from ap_runtime.privacy.codec import PersonalDataCodec
+from ap_runtime.privacy.codec import SEALED_PREFIX, PersonalDataCodec
 from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.testing.processes import PlatformProcess as Process
 from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
@@ -104,6 +105,7 @@ async def test_a_sealed_registration_validates_with_ajv() -> None:
         correlation_id=uuid4(), pii_subject=str(pupil), payload=sealed,
     )
     assert len(sealed["family_contact"]) > 500  # sealing made it longer than its plaintext limit
+    assert SEALED_PREFIX == SEALED_VALUE_PREFIX  # the codec writes what the contracts describe
     report = ajv_report([envelope.model_dump_json().encode()])
     assert report["invalid"] == [], invalid_summary(report)
 

@@ -44,11 +44,11 @@ def context_of(topic: str) -> str:
     return parts[1] if len(parts) >= 3 and parts[0] == "ap" and parts[1] else topic
 
 
-def event_source(topic: str) -> str:
+def cloudevent_source(topic: str) -> str:
     """``ce_source``: a URI reference naming the context that produced the event."""
     return SOURCE_PREFIX + context_of(topic)
 
 
-def event_type(topic: str, name: str, schema_version: int) -> str:
+def cloudevent_type(topic: str, name: str, schema_version: int) -> str:
     """``ce_type``: reverse-DNS prefix, context, event type and schema version."""
     return f"{TYPE_PREFIX}.{context_of(topic)}.{name}.v{schema_version}"
