@@ -39,6 +39,7 @@ from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupils import PupilRegistered
 from ap_contracts.schema_tools import SCHEMA_BASE_URI, SCHEMAS_DIR, event_schema_path
 from ap_contracts.wire import SEALED_VALUE_PREFIX
+from ap_finance.demo_year import DemoCast, DemoYear, demo_tokens
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.demo_day import erasure_step, scripted_day
 from ap_incidents.demo_personas import tokens_from
@@ -178,14 +179,15 @@ async def _stored_event_ids(dsn: str) -> set[UUID]:
         await conn.close()
 
 
-async def _records_of(platform: Platform, wanted: set[UUID]) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record on the event topic, read from the start until each stored event has arrived."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=platform.bootstrap, enable_auto_commit=False,
+async def _records_of(bootstrap: str, topic: str, wanted: set[UUID],
+                      processes: list[Process]) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record on an event topic, read from the start until each stored event has arrived."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", **client_security())
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
-        partitions = await topic_partitions(platform.bootstrap, [platform.events_topic])
+        partitions = await topic_partitions(bootstrap, [topic])
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
 
@@ -194,7 +196,7 @@ async def _records_of(platform: Platform, wanted: set[UUID]) -> list[ConsumerRec
                 records.extend(batch)
             return wanted <= {UUID(_header(r, "ap-event-id")) for r in records}
 
-        await wait_for_platform(all_arrived, "the relay to publish every stored event", platform.processes)
+        await wait_for_platform(all_arrived, "the relay to publish every stored event", processes)
     finally:
         await consumer.stop()
     return records
@@ -238,7 +240,7 @@ async def test_every_record_of_a_scripted_day_validates_with_ajv(platform: Platf
     assert erased.http_status == 201, erased.body
 
     stored = await _stored_event_ids(platform.events_dsn)
-    records = await _records_of(platform, stored)
+    records = await _records_of(platform.bootstrap, platform.events_topic, stored, platform.processes)
     values = [record.value for record in records if record.value is not None]
     assert len(values) == len(records) >= len(stored) > 50
 
@@ -249,3 +251,68 @@ async def test_every_record_of_a_scripted_day_validates_with_ajv(platform: Platf
 
     mismatches = [problem for record in records for problem in _cloudevent_mismatches(record)]
     assert mismatches == []
+
+
+# ----------------------------------------------------------------------------- a financial year on the servers
+
+
+@dataclass
+class FinancePlatform:
+    http: httpx.AsyncClient
+    issuer: TokenIssuer
+    events_dsn: str
+    events_topic: str
+    bootstrap: str
+    processes: list[Process]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def finance(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
+                  kafka_bootstrap: str) -> AsyncIterator[FinancePlatform]:
+    dsns = {name: await new_database(f"wire_finance_{name}") for name in ("events", "audit")}
+    topic, placements = await new_topic("wire-finance"), await new_topic("wire-finance-placements")
+    pair = generate_keypair()
+    port = free_port()
+    env = {
+        "AP_DSN_AP_FINANCE": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
+    }
+    logs = Path(tempfile.mkdtemp(prefix="wire-finance-"))
+    processes = [Process("api", ["-m", "ap_finance.entrypoints.api"], env, logs)]
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    try:
+        async def ready() -> bool:
+            return (await http.get("/readyz")).status_code == 200
+
+        await wait_for_platform(ready, "the finance API to be ready", processes)
+        # The year reads its ledger as it goes, so the projections run too (no placements this time).
+        processes += [
+            Process("relay", ["-m", "ap_runtime.relay", "--service", "finance", "--dsn", dsns["events"],
+                              "--topic", topic], env, logs),
+            Process("projections", ["-m", "ap_finance.entrypoints.projections", "--dsn", dsns["events"],
+                                    "--finance-topic", topic, "--incidents-topic", placements,
+                                    "--group-suffix", topic], env, logs),
+        ]
+        yield FinancePlatform(http, TokenIssuer(load_private_key(pair.private_pem), audience="ap-finance"),
+                              dsns["events"], topic, kafka_bootstrap, processes)
+    finally:
+        await http.aclose()
+        for process in reversed(processes):
+            process.stop()
+
+
+@pytest.mark.integration
+async def test_every_record_of_a_financial_year_validates_with_ajv(finance: FinancePlatform) -> None:
+    cast = DemoCast()
+    await DemoYear(finance.http, demo_tokens(finance.issuer, cast), cast, "2025-26").run()
+
+    stored = await _stored_event_ids(finance.events_dsn)
+    records = await _records_of(finance.bootstrap, finance.events_topic, stored, finance.processes)
+    values = [record.value for record in records if record.value is not None]
+    assert len(values) == len(records) >= len(stored) > 20
+
+    report = ajv_report(values)
+    assert report["invalid"] == [], "\n".join(invalid_summary(report))
+    shown = set(report["by_type"])
+    assert {"BudgetSet.v1", "SpendRecorded.v1", "YearClosed.v1", "SurplusAllocated.v1"} <= shown, report
+    assert [problem for record in records for problem in _cloudevent_mismatches(record)] == []
