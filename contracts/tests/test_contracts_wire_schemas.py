@@ -13,9 +13,10 @@ from typing import Annotated, Any, ClassVar
 
 import jsonschema_rs
 import pytest
+import yaml
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.generation import compatibility_problems
+from ap_contracts.generation import ASYNCAPI_FILE, compatibility_problems
 from ap_contracts.personal import PERSONAL_SCHEMA_KEY, FamilyContactText, Personal, RecordClass
 from ap_contracts.schema_compat import ChangeKind
 from ap_contracts.schema_tools import SCHEMAS_DIR, event_schema, event_schema_path, render_json
@@ -124,3 +125,17 @@ def test_a_narrowed_plaintext_of_a_personal_field_is_a_breaking_change(tmp_path:
     assert event_schema(WireNoted)["properties"]["born"]["$ref"] == SEALED_VALUE_REF  # the wire is the same
     [problem] = compatibility_problems(tmp_path, _events(WireNotedBornAsText), UpcasterRegistry())
     assert [(c.location, c.kind) for c in problem.changes] == [("born", ChangeKind.TYPE_CHANGED)]
+
+
+def test_the_asyncapi_document_points_at_the_wire_schemas_and_names_the_cloudevents_headers() -> None:
+    document = yaml.safe_load(ASYNCAPI_FILE.read_text())
+    message = document["components"]["messages"]["PupilRegisteredV1"]
+    reference = message["payload"]["allOf"][1]["properties"]["payload"]["$ref"]
+    payload = json.loads((ASYNCAPI_FILE.parent / reference).read_text())
+    assert payload["properties"]["date_of_birth"]["anyOf"][0] == {"$ref": SEALED_VALUE_REF}
+    assert "x-plaintext" in document["info"]["description"]
+    headers = document["components"]["schemas"]["RecordHeaders"]
+    cloudevents = {"ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_dataschema",
+                   "content-type"}
+    assert cloudevents <= set(headers["required"]) and cloudevents <= set(headers["properties"])
+    assert headers["properties"]["ce_specversion"] == {"const": "1.0"}
