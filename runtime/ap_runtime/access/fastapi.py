@@ -169,6 +169,15 @@ async def access_headers(
     return AccessHeaders(purpose=purpose, break_glass=break_glass, correlation_id=_correlation(correlation))
 
 
+# The dependencies every route takes, declared once for every service (issue 10, "Copies").
+CallerDep = Annotated[Principal, Depends(principal_from_request)]
+"""The verified caller of the request."""
+HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
+"""What the caller says about this access (purpose, break glass, correlation)."""
+GuardDep = Annotated[Guard, Depends(guard_from_request)]
+"""The installed access guard."""
+
+
 def authorise(action: str, context: Callable[..., Any]) -> Callable[..., Awaitable[Decision]]:
     """A dependency that authorises ``action`` on the resource the ``context`` dependency resolves.
 
@@ -178,10 +187,10 @@ def authorise(action: str, context: Callable[..., Any]) -> Callable[..., Awaitab
     """
 
     async def dependency(
-        principal: Annotated[Principal, Depends(principal_from_request)],
+        principal: CallerDep,
         resource: Annotated[ResourceContext, Depends(context)],
-        headers: Annotated[AccessHeaders, Depends(access_headers)],
-        guard: Annotated[Guard, Depends(guard_from_request)],
+        headers: HeadersDep,
+        guard: GuardDep,
     ) -> Decision:
         return await guard.check(
             principal,

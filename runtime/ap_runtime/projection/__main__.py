@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -39,6 +38,7 @@ from ap_runtime.projection.registry import (
 from ap_runtime.projection.runner import ProjectionRunner, build_app
 from ap_runtime.projection.status import projection_health
 from ap_runtime.settings import DEFAULT_KAFKA
+from ap_runtime.worker import run_until_stopped
 
 app = typer.Typer(help="Run, rebuild and inspect read-model projections.", no_args_is_help=True)
 
@@ -114,11 +114,7 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
         async with AsyncExitStack() as stack:
             built = await _open_all(stack, names, projection, dsn, topic)
             runners = [ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec) for b in built]
-            stream_app = build_app(runners, _bootstrap())
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stream_app.exit)
-            await stream_app.run()
+            await run_until_stopped(build_app(runners, _bootstrap()))
 
     asyncio.run(main())
 

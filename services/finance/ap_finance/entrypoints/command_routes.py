@@ -10,9 +10,9 @@ true``) and records nothing again. Rejections are problem documents naming the r
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
@@ -32,8 +32,7 @@ from ap_finance.domain.commands import (
     SetBudgetLine,
 )
 from ap_finance.entrypoints.deps import FinanceServices
-from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
+from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
 from ap_runtime.http.problems import InvalidRequest
 
@@ -112,8 +111,8 @@ async def _parse(request: Request, route: CommandRoute) -> FinanceRequest:
 def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
     async def endpoint(
         request: Request,
-        principal: Annotated[Principal, Depends(principal_from_request)],
-        headers: Annotated[AccessHeaders, Depends(access_headers)],
+        principal: CallerDep,
+        headers: HeadersDep,
     ) -> JSONResponse:
         parsed = await _parse(request, route)
         services: FinanceServices = request.app.state.finance

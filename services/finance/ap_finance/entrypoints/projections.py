@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 
 from ap_finance.adapters.event_store import finance_dsn, open_pool
 from ap_finance.entrypoints.deps import READ_MODEL_DSN_ENV
@@ -24,6 +23,7 @@ from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.settings import Settings
+from ap_runtime.worker import run_until_stopped
 
 
 async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, group_suffix: str | None) -> None:
@@ -38,14 +38,7 @@ async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, 
                          group_id=f"ap.projection.{p.name}.{group_suffix}" if group_suffix else None)
         for p in projections
     ]
-    stream_app = build_app(runners, bootstrap)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stream_app.exit)
-    try:
-        await stream_app.run()
-    finally:
-        await pool.close()
+    await run_until_stopped(build_app(runners, bootstrap), pool.close)
 
 
 def main() -> None:

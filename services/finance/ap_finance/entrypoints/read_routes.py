@@ -4,7 +4,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -17,16 +17,14 @@ from ap_finance.reports.models import ReportModel
 from ap_finance.reports.periods import Term
 from ap_finance.reports.render_csv import render_csv
 from ap_finance.reports.render_xlsx import quarterly_return_workbook
-from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.access.fastapi import CallerDep as Caller
+from ap_runtime.access.fastapi import HeadersDep as Headers
 from ap_runtime.http.problems import InvalidRequest
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix=BUDGET_PATH, tags=["reads"])
-Caller = Annotated[Principal, Depends(principal_from_request)]
-Headers = Annotated[AccessHeaders, Depends(access_headers)]
 
 
 class BudgetRef(StrictModel):

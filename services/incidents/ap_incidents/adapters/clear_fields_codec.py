@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ap_contracts.events.base import DomainEvent, event_model
-from ap_contracts.personal import personal_fields
+from ap_contracts.events.base import DomainEvent
+from ap_runtime.privacy.clear_fields import clear_payload
 from ap_runtime.privacy.codec import PersonalDataCodec
 
 
@@ -27,5 +27,4 @@ class ClearFieldsOnlyCodec:
     async def reveal(
         self, event_type: str, schema_version: int, payload: Mapping[str, Any], subject: str | None
     ) -> dict[str, Any]:
-        personal = personal_fields(event_model(event_type, schema_version))
-        return {name: None if name in personal else value for name, value in payload.items()}
+        return clear_payload(event_type, schema_version, payload)

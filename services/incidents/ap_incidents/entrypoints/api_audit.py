@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query, Request
 
 from ap_incidents.application.audit_query import AuditFilter
 from ap_incidents.entrypoints.api_commands import incidents_app
-from ap_incidents.entrypoints.api_queries import READ_ERRORS, Caller, Headers
+from ap_incidents.entrypoints.api_queries import READ_ERRORS
+from ap_runtime.access.fastapi import CallerDep as Caller
+from ap_runtime.access.fastapi import HeadersDep as Headers
 
 MAX_PAGE = 1000
 

@@ -5,10 +5,10 @@ same body when the ``command_id`` was seen before (nothing recorded twice). Refu
 responses (see ``problems``).
 """
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -17,8 +17,7 @@ from ap_incidents.application.catalogue import COMMANDS, CommandSpec
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.openapi_commands import path_parameters, request_body
-from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, claim_write_token, principal_from_request
+from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
 from ap_runtime.commands import CommandOutcome
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE, ProblemDocument
 
@@ -69,8 +68,8 @@ def _pupil_endpoint(spec: CommandSpec) -> Any:
     async def endpoint(
         request: Request,
         pupil_ref: UUID,
-        principal: Annotated[Principal, Depends(principal_from_request)],
-        headers: Annotated[AccessHeaders, Depends(access_headers)],
+        principal: CallerDep,
+        headers: HeadersDep,
     ) -> JSONResponse:
         path_values = {name: request.path_params.get(name) for name in spec.path_fields}
         command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref, path_values=path_values)
@@ -87,8 +86,8 @@ def _register_endpoint(spec: CommandSpec) -> Any:
 
     async def endpoint(
         request: Request,
-        principal: Annotated[Principal, Depends(principal_from_request)],
-        headers: Annotated[AccessHeaders, Depends(access_headers)],
+        principal: CallerDep,
+        headers: HeadersDep,
     ) -> JSONResponse:
         owner = {spec.scope_field: request.path_params[spec.scope_field]}
         command = parse_command(spec, await json_body(request), path_values=owner)

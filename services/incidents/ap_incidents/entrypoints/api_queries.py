@@ -3,16 +3,14 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ap_incidents.entrypoints.api_commands import ERROR_RESPONSES, incidents_app
-from ap_runtime.access import Principal
-from ap_runtime.access.fastapi import AccessHeaders, access_headers, principal_from_request
+from ap_runtime.access.fastapi import CallerDep as Caller
+from ap_runtime.access.fastapi import HeadersDep as Headers
 from ap_runtime.privacy.subject_access import render_subject_access_html
 
-Caller = Annotated[Principal, Depends(principal_from_request)]
-Headers = Annotated[AccessHeaders, Depends(access_headers)]
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     k: v for k, v in ERROR_RESPONSES.items() if k in (401, 403, 422, 503)}
 

@@ -17,7 +17,6 @@ as a backstop (``adapters.command_topic_retention``). Results carry no personal 
 import asyncio
 import logging
 import os
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -41,6 +40,7 @@ from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.settings import Settings
+from ap_runtime.worker import run_until_stopped
 
 COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
 RESULTS_TOPIC_ENV = "AP_INCIDENTS_RESULTS_TOPIC"
@@ -167,14 +167,7 @@ async def _main() -> None:
         group_id=GROUP_ID if commands_topic == INCIDENTS_COMMANDS else f"{GROUP_ID}.{commands_topic}",
         purge_interval_seconds=float(os.environ.get(PURGE_SECONDS_ENV, str(DEFAULT_PURGE_INTERVAL_SECONDS))),
     )
-    stream_app = consumer.faststream_app()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stream_app.exit)
-    try:
-        await stream_app.run()
-    finally:
-        await deps.close()
+    await run_until_stopped(consumer.faststream_app(), deps.close)
 
 
 def main() -> None:

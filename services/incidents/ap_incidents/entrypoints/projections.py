@@ -10,7 +10,6 @@ are stored sealed, as the events carry them, so this process holds no pupil key 
 
 import asyncio
 import os
-import signal
 
 import asyncpg
 
@@ -21,6 +20,7 @@ from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.settings import Settings, database_dsn
+from ap_runtime.worker import run_until_stopped
 
 EVENTS_TOPIC_ENV = "AP_INCIDENTS_EVENTS_TOPIC"
 
@@ -37,14 +37,7 @@ async def _main() -> None:
     runners = [ProjectionRunner(projection, pool, bootstrap,
                                 group_id=f"ap.projection.{projection.name}{suffix}")
                for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
-    app = build_app(runners, bootstrap)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, app.exit)
-    try:
-        await app.run()
-    finally:
-        await pool.close()
+    await run_until_stopped(build_app(runners, bootstrap), pool.close)
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.placements import PlacementEnded
 from ap_contracts.events.pupil_record import AttendanceRecorded
 from ap_contracts.topics import INCIDENTS_EVENTS
-from ap_notifications.adapters.decoding import clear_event
 from ap_notifications.application.dispatch import SYSTEM_ACTOR, AlertDispatcher
 from ap_notifications.application.transfers import TransferService
 from ap_notifications.domain.attendance import AttendanceVerdict, judge_attendance
@@ -30,6 +29,7 @@ from ap_notifications.domain.rules import Situation
 from ap_notifications.domain.transfers import offer_after_placement_end
 from ap_notifications.projections import placement_terms
 from ap_runtime.logging import get_logger
+from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
 
 log = get_logger("ap.notifications.alerting")

@@ -47,24 +47,12 @@ from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
-from ap_runtime.access.fastapi import (
-    AccessHeaders,
-    Guard,
-    access_headers,
-    claim_write_token,
-    guard_from_request,
-    install_access,
-    principal_from_request,
-)
+from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_write_token, install_access
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
-
-CallerDep = Annotated[Principal, Depends(principal_from_request)]
-HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
-GuardDep = Annotated[Guard, Depends(guard_from_request)]
 
 EVERYONE_BUT_DSL = tuple(a.value for a in Audience if a is not Audience.DSL)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 
 from ap_notifications.application.access_alerting import AccessAlertProjection
 from ap_notifications.application.alerting import AlertingProjection
@@ -20,6 +19,7 @@ from ap_notifications.projections.inbox import InboxProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
+from ap_runtime.worker import run_until_stopped
 
 
 def runners(services: NotificationServices, settings: NotificationSettings) -> list[ProjectionRunner]:
@@ -37,14 +37,7 @@ def runners(services: NotificationServices, settings: NotificationSettings) -> l
 async def run() -> None:
     settings = NotificationSettings.from_env()
     services = await open_services(settings)
-    app = build_app(runners(services, settings), settings.kafka_bootstrap)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, app.exit)
-    try:
-        await app.run()
-    finally:
-        await services.close()
+    await run_until_stopped(build_app(runners(services, settings), settings.kafka_bootstrap), services.close)
 
 
 def main() -> None:

@@ -35,22 +35,12 @@ from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, yea
 from ap_reporting.domain.vocabulary import school_week
 from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.settings import ReportingSettings
-from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access import AccessGuard, Action, AuditLog, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
-from ap_runtime.access.fastapi import (
-    AccessHeaders,
-    Guard,
-    access_headers,
-    guard_from_request,
-    install_access,
-    principal_from_request,
-)
+from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 
-CallerDep = Annotated[Principal, Depends(principal_from_request)]
-HeadersDep = Annotated[AccessHeaders, Depends(access_headers)]
-GuardDep = Annotated[Guard, Depends(guard_from_request)]
 Format = Literal["json", "csv"]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 
 import asyncpg
 
@@ -17,6 +16,7 @@ from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
+from ap_runtime.worker import run_until_stopped
 
 
 def runner(pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
@@ -28,14 +28,7 @@ def runner(pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
 async def run() -> None:
     settings = ReportingSettings.from_env()
     pool = await asyncpg.create_pool(settings.dsn, min_size=2, max_size=8)
-    app = build_app([runner(pool, settings)], settings.kafka_bootstrap)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, app.exit)
-    try:
-        await app.run()
-    finally:
-        await pool.close()
+    await run_until_stopped(build_app([runner(pool, settings)], settings.kafka_bootstrap), pool.close)
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ from typing import ClassVar
 import asyncpg
 
 from ap_contracts.topics import INCIDENTS_EVENTS
-from ap_reporting.adapters.decoding import clear_event
 from ap_reporting.projections.schema import DDL
 from ap_reporting.projections.writers import WRITERS
+from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
 
 
