@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from ap_runtime.http.problems import install_problem_handlers
-from ap_runtime.projection import read_model
+from ap_runtime.projection import Projection, read_model, read_models
+from ap_runtime.projection.store import ReadModelNotReady, ensure_registered
 
 pytestmark = pytest.mark.integration
 
@@ -32,3 +33,37 @@ async def test_missing_read_model_is_503(new_database: Callable[[str], object]) 
     assert response.headers["retry-after"] == "5"
     assert "never_built" in response.json()["detail"]
     assert response.json()["type"] == "urn:ap:problem:not-ready"
+
+
+class _Counts(Projection):
+    name = "counts_rm"
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute("CREATE TABLE IF NOT EXISTS counts (n integer)")
+
+
+class _Totals(Projection):
+    name = "totals_rm"
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute("CREATE TABLE IF NOT EXISTS totals (t integer)")
+
+
+async def test_several_read_models_are_read_in_one_transaction_and_an_optional_one_may_be_missing(
+    new_database: Callable[[str], object],
+) -> None:
+    """Issue 10, "Copies": finance read its two read models with a hand-made copy of this helper."""
+    pool = await asyncpg.create_pool(await new_database("rm_many"), min_size=1, max_size=2)  # type: ignore[misc]
+    try:
+        await ensure_registered(pool, _Counts())
+        with pytest.raises(ReadModelNotReady, match="totals_rm"):
+            async with read_models(pool, [_Counts.name, _Totals.name]):
+                pass
+        async with read_models(pool, [_Counts.name], optional=[_Totals.name]) as conn:
+            assert await conn.fetchval("SELECT count(*) FROM counts") == 0
+            assert await conn.fetchval("SELECT current_setting('transaction_isolation')") == "repeatable read"
+        await ensure_registered(pool, _Totals())
+        async with read_models(pool, [_Counts.name, _Totals.name]) as conn:
+            assert await conn.fetchval("SELECT count(*) FROM counts, totals") == 0
+    finally:
+        await pool.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -122,4 +122,23 @@ async def read_model(pool: asyncpg.Pool, name: str) -> AsyncIterator[asyncpg.Con
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         schema = await active_schema(conn, name)
         await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+        yield conn
+
+
+@asynccontextmanager
+async def read_models(pool: asyncpg.Pool, names: Sequence[str], *,
+                      optional: Sequence[str] = ()) -> AsyncIterator[asyncpg.Connection]:
+    """One read-only repeatable-read transaction over several projections' serving schemas, so the
+    tables of all of them are read at one instant. Each of ``names`` must be registered
+    (``ReadModelNotReady`` otherwise); one of ``optional`` that is not yet is left out of the path.
+    """
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        schemas = [await active_schema(conn, name) for name in names]
+        for name in optional:
+            try:
+                schemas.append(await active_schema(conn, name))
+            except ReadModelNotReady:
+                continue
+        # Schema names come from the projection registry (rm_<name>_g<N>), never from a caller.
+        await conn.execute(f"SET LOCAL search_path TO {', '.join(schemas)}, public")
         yield conn

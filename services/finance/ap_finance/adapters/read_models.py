@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
@@ -14,28 +12,7 @@ from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_finance.reports.placement_costs import PlacementPeriod
 from ap_finance.reports.snapshot import BudgetInfo, LedgerSnapshot, PendingItemView, VirementView
-from ap_runtime.projection import active_schema
-
-
-class ReadModelMissing(LookupError):
-    """The ledger read model has not been created in this database yet."""
-
-
-@asynccontextmanager
-async def _both_read_models(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """One repeatable-read transaction over the ledger and placement read models' serving schemas."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        try:
-            schemas = [await active_schema(conn, FinanceLedgerProjection.name)]
-        except LookupError as missing:
-            raise ReadModelMissing(str(missing)) from missing
-        try:
-            schemas.append(await active_schema(conn, PlacementCostsProjection.name))
-        except LookupError:
-            pass  # no placement events projected here yet: costs are shown as not applicable
-        # Schema names come from the projection registry (rm_<name>_g<N>), never from a caller.
-        await conn.execute(f"SET LOCAL search_path TO {', '.join(schemas)}, public")
-        yield conn
+from ap_runtime.projection import read_models
 
 
 def _entry(row: asyncpg.Record) -> LedgerEntry:
@@ -99,7 +76,8 @@ async def _placements(conn: asyncpg.Connection, provision_id: str) -> tuple[Plac
 
 async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> LedgerSnapshot | None:
     """The budget's ledger as projected so far, or None when no event of it has been projected."""
-    async with _both_read_models(pool) as conn:
+    # The placement read model is optional: without placement events, costs show as not applicable.
+    async with read_models(pool, [FinanceLedgerProjection.name], optional=[PlacementCostsProjection.name]) as conn:
         budget_row = await conn.fetchrow(
             "SELECT * FROM budgets WHERE provision_id = $1 AND financial_year = $2", provision_id, year
         )
