@@ -89,7 +89,7 @@ from ap_runtime.testing.processes import (
     wait_for_platform,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
 
 ERASED = ("cedar", "birchfield")
 KEPT = "ashgrove"
@@ -539,6 +539,20 @@ async def topic_configs(bootstrap: str, topic: str) -> dict[str, str]:
     return {entry[0]: entry[1] for resource in response.resources for entry in resource[4]}
 
 
+async def topic_configs_showing(bootstrap: str, topic: str, expected: dict[str, str],
+                                timeout_seconds: float = 15.0) -> dict[str, str]:
+    """The topic's configuration once the broker shows ``expected``: a change reaches the broker
+    through the metadata log, so a describe right after an alter may still show the old values."""
+    deadline = asyncio.get_running_loop().time() + timeout_seconds
+    while True:
+        configs = await topic_configs(bootstrap, topic)
+        if all(configs.get(name) == value for name, value in expected.items()):
+            return configs
+        if asyncio.get_running_loop().time() > deadline:
+            return configs  # the caller's assertions say what differs
+        await asyncio.sleep(0.2)
+
+
 async def test_a_command_topic_created_otherwise_gets_a_bounded_retention(
         new_topic: Callable[..., Awaitable[str]], unique_topic: Callable[[str], str], kafka_bootstrap: str) -> None:
     commands = await new_topic("privacy-auto-commands")  # the broker's defaults, as an auto-created topic has
@@ -549,8 +563,11 @@ async def test_a_command_topic_created_otherwise_gets_a_bounded_retention(
                                                   configs={"max.message.bytes": "300000"})])
     finally:
         await admin.close()
+    operator = await topic_configs_showing(kafka_bootstrap, commands, {"max.message.bytes": "300000"})
+    assert operator["max.message.bytes"] == "300000"  # the bounding below starts from the operator's setting
     await ensure_command_topics(kafka_bootstrap, commands, unique_topic("privacy-auto-results"))
-    configs = await topic_configs(kafka_bootstrap, commands)
+    configs = await topic_configs_showing(kafka_bootstrap, commands, {
+        "retention.ms": str(COMMAND_RETENTION_MS), "segment.ms": str(COMMAND_SEGMENT_MS)})
     assert configs["retention.ms"] == str(COMMAND_RETENTION_MS)
     assert configs["segment.ms"] == str(COMMAND_SEGMENT_MS)
     assert configs["cleanup.policy"] == "delete"
