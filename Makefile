@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
-.PHONY: install up down test lint bench demo fuzz
+.PHONY: install up down test test-unit lint bench demo fuzz
 
 PYTHON ?= python3
 VENV := .venv
@@ -61,6 +61,12 @@ test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
 	  echo "[make test] integration tests run: unknown (pytest exited $$status before its summary)"; \
 	fi; \
 	exit $$status
+
+# The fast loop: unit tests only (-m unit: no server fixture, see ap_runtime.testing.levels), with no
+# server named and AP_TEST_NO_SERVERS=1, so nothing finds, starts or connects to PostgreSQL or Kafka
+# (a test that tries fails, naming the address). `make test` still runs every level on real servers.
+test-unit: install ## unit tests only, no server needed (seconds, not minutes)
+	env -u DATABASE_URL -u KAFKA_BOOTSTRAP_SERVERS AP_TEST_NO_SERVERS=1 $(BIN)/pytest -m unit -q $(PYTEST_ARGS)
 
 # Property-based tests unseeded and longer, on purpose (CI runs them derandomised: see conftest.py).
 # Every hypothesis test (-m hypothesis, the schemathesis API tests included) with the ``fuzz`` profile:

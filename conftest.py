@@ -18,7 +18,9 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-pytest_plugins = ["ap_runtime.testing.infra"]
+# infra: the real servers and the integration tally; levels: each test's level (unit, integration,
+# e2e, fault), assigned from its markers and its fixtures (see ap_runtime.testing.levels).
+pytest_plugins = ["ap_runtime.testing.levels", "ap_runtime.testing.infra"]
 
 PROFILE_ENV = "AP_HYPOTHESIS_PROFILE"
 

@@ -52,7 +52,7 @@ from ap_runtime.relay import Relay
 from ap_runtime.testing.processes import PlatformProcess as Process
 from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
 
 CAST = DemoCast()
 YEAR, NEXT_YEAR = "2025-26", "2026-27"

@@ -31,7 +31,7 @@ from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.testing.processes import PlatformProcess as Process
 from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
 
 
 @dataclass

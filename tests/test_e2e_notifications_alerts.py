@@ -40,7 +40,7 @@ from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
 from ap_runtime.relay import Relay
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.fault  # the worker is SIGKILLed mid-way (ap_runtime.testing.levels)
 
 ACTOR = Actor(user_id="staff@provision", organisation_id=PROVISION, roles=("provision_staff",))
 NewDatabase = Callable[[str], Awaitable[str]]

@@ -59,7 +59,7 @@ from ap_runtime.testing.processes import (
     wait_for_platform,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
 
 AUDIT_COLUMNS = ["seq", "at", "user_id", "roles", "organisation_id", "pupil_ref", "record_class", "action",
                  "purpose", "decision", "rule_id", "reason", "correlation_id", "break_glass", "recipients",

@@ -25,7 +25,7 @@ from ap_runtime.relay import Relay
 from ap_runtime.testing.events import CounterIncremented
 from ap_runtime.testing.projections import CounterProjection
 
-pytestmark = [pytest.mark.integration, pytest.mark.fault]
+pytestmark = pytest.mark.fault
 
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA = ROOT / "deploy" / "local" / "kafka.sh"

@@ -24,7 +24,8 @@ from ap_runtime.testing.projections import CounterProjection
 
 from .conftest import Proc, counter_events, wait_until
 
-pytestmark = pytest.mark.integration
+# Levels (ap_runtime.testing.levels): the tests that SIGKILL a process are fault tests; the others
+# are integration tests, by the servers they use.
 
 COUNTER = "ap_runtime.testing.projections:CounterProjection"
 
@@ -56,6 +57,7 @@ async def _projection_db(new_database: Callable[[str], object]) -> tuple[str, as
     return dsn, await asyncpg.create_pool(dsn, min_size=2, max_size=10)
 
 
+@pytest.mark.fault
 async def test_relay_killed_mid_stream_loses_nothing_and_projection_counts_once(
     store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
     new_topic: Callable[[str], object], kafka_bootstrap: str, processes: Callable[[list[str], dict[str, str]], Proc],
@@ -116,6 +118,7 @@ async def _count_is(pool: asyncpg.Pool, expected: int) -> bool:
         return False
 
 
+@pytest.mark.fault
 async def test_consumer_killed_mid_batch_applies_every_event_exactly_once(
     store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
     new_topic: Callable[[str], object], kafka_bootstrap: str, processes: Callable[[list[str], dict[str, str]], Proc],

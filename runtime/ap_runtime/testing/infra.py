@@ -42,6 +42,7 @@ from aiokafka.errors import for_code
 from ap_runtime.access.audit_heads import HEADS_TOPIC_ENV
 from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
 from ap_runtime.kafka import client_security
+from ap_runtime.testing.levels import NO_SERVERS_ENV, SERVER_LEVELS, no_servers
 
 DATABASE_ENV = "DATABASE_URL"
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
@@ -178,6 +179,9 @@ def _resolve(
     script: str,
     local_needs: str,
 ) -> Endpoint:
+    if no_servers():
+        # make test-unit promises not to start or reach a server; a test that needs one is not a unit test.
+        raise InfrastructureUnavailable(f"{NO_SERVERS_ENV} is set: this run uses no {kind} server")
     value = os.environ.get(variable)
     if value:
         return from_env(value)
@@ -477,7 +481,8 @@ async def new_topic(kafka_bootstrap: str, unique_topic: UniqueTopic) -> NewTopic
 
 
 class IntegrationTally:
-    """Plugin counting the outcome of each test marked `integration` (failed beats skipped beats passed).
+    """Plugin counting the outcome of each test on real servers (marked `integration`, `e2e` or `fault`;
+    failed beats skipped beats passed).
 
     Prints "integration tests: N passed, M failed, K skipped" and turns the run red when any was
     skipped or xfailed: such a test proved nothing.
@@ -505,7 +510,8 @@ class IntegrationTally:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.marked.update(item.nodeid for item in items if item.get_closest_marker(INTEGRATION_MARKER))
+        self.marked.update(item.nodeid for item in items
+                           if any(item.get_closest_marker(level) for level in SERVER_LEVELS))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid not in self.marked:

@@ -80,6 +80,7 @@ def test_generated_entries_are_valid_ring_configuration_and_unique() -> None:
     assert first.split(":")[1] != second.split(":")[1]
 
 
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
 def test_generate_cli_prints_one_usable_entry() -> None:
     # A real process: the command configures process-wide logging, which must not leak into pytest.
     result = subprocess.run(
