@@ -65,8 +65,19 @@ test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
 # The fast loop: unit tests only (-m unit: no server fixture, see ap_runtime.testing.levels), with no
 # server named and AP_TEST_NO_SERVERS=1, so nothing finds, starts or connects to PostgreSQL or Kafka
 # (a test that tries fails, naming the address). `make test` still runs every level on real servers.
-test-unit: install ## unit tests only, no server needed (seconds, not minutes)
-	env -u DATABASE_URL -u KAFKA_BOOTSTRAP_SERVERS AP_TEST_NO_SERVERS=1 $(BIN)/pytest -m unit -q $(PYTEST_ARGS)
+# Two pytest processes, one per core, each on half of the test paths (together: every test path of
+# pyproject's testpaths); the second half's report follows the first's. Exit 5 (no test selected,
+# e.g. a -k matching one half only) counts as success unless both halves selected nothing.
+UNIT_ENV = env -u DATABASE_URL -u KAFKA_BOOTSTRAP_SERVERS AP_TEST_NO_SERVERS=1 $(BIN)/pytest -m unit -q $(PYTEST_ARGS)
+UNIT_HALF_1 = contracts/tests services tests --ignore=services/finance
+UNIT_HALF_2 = runtime/tests services/finance
+test-unit: install ## unit tests only, no server needed (about half a minute)
+	@second=$$(mktemp); trap 'rm -f "$$second"' EXIT; \
+	$(UNIT_ENV) $(UNIT_HALF_2) >"$$second" 2>&1 & pid=$$!; \
+	one=0; $(UNIT_ENV) $(UNIT_HALF_1) || one=$$?; \
+	two=0; wait $$pid || two=$$?; cat "$$second"; \
+	if [ $$one -eq 5 ] && [ $$two -eq 5 ]; then exit 5; fi; \
+	for code in $$one $$two; do if [ $$code -ne 0 ] && [ $$code -ne 5 ]; then exit $$code; fi; done
 
 # Property-based tests unseeded and longer, on purpose (CI runs them derandomised: see conftest.py).
 # Every hypothesis test (-m hypothesis, the schemathesis API tests included) with the ``fuzz`` profile:
