@@ -44,9 +44,7 @@ class _Counts(Projection):
 
 class _Totals(Projection):
     name = "totals_rm"
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("CREATE TABLE IF NOT EXISTS totals (t integer)")
+    ddl = "CREATE TABLE IF NOT EXISTS totals (t integer)"  # the default setup runs it
 
 
 async def test_several_read_models_are_read_in_one_transaction_and_an_optional_one_may_be_missing(

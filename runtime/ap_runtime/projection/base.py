@@ -32,18 +32,26 @@ class ReceivedEvent:
 
 
 class Projection:
-    """Subclass, set ``name`` and ``topics``, implement ``setup`` and ``apply``.
+    """Subclass, set ``name``, ``topics`` (the default) and ``ddl``, implement ``apply``.
 
-    ``setup`` creates the read model's tables with unqualified names: the runner places them in the
-    projection's own PostgreSQL schema, so a rebuild can fill a new schema while the old one serves.
+    ``setup`` creates the read model's tables with unqualified names (``ddl`` by default): the runner
+    places them in the projection's own PostgreSQL schema, so a rebuild can fill a new schema while the
+    old one serves. ``Projection(topics=...)`` consumes other topics than the default (tests).
     """
 
     name: ClassVar[str]
     topics: tuple[str, ...] = ()
     needs_personal_data: ClassVar[bool] = False
+    ddl: ClassVar[str] = ""
+
+    def __init__(self, topics: Sequence[str] | None = None) -> None:
+        if topics:
+            self.topics = tuple(topics)
 
     async def setup(self, conn: asyncpg.Connection) -> None:
-        raise NotImplementedError
+        if not self.ddl:
+            raise NotImplementedError(f"{type(self).__name__} declares no ddl and does not override setup")
+        await conn.execute(self.ddl)
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         raise NotImplementedError

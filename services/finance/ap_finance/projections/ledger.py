@@ -48,13 +48,8 @@ class FinanceLedgerProjection(Projection):
     """Ledger entries, running balances and report tables of every budget (topic: finance events)."""
 
     name = "finance_ledger"
-    needs_personal_data = False
-
-    def __init__(self, topics: Sequence[str] | None = None) -> None:
-        self.topics = tuple(topics or (FINANCE_EVENTS,))
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(LEDGER_DDL)
+    topics = (FINANCE_EVENTS,)
+    ddl = LEDGER_DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         model = finance_event(event)

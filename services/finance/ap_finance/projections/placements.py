@@ -8,7 +8,6 @@ dates and the ledger's actual spend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -37,13 +36,8 @@ class PlacementCostsProjection(Projection):
     """Placement periods by provision, from PlacementStarted and PlacementEnded (topic: incidents events)."""
 
     name = "placement_costs"
-    needs_personal_data = False
-
-    def __init__(self, topics: Sequence[str] | None = None) -> None:
-        self.topics = tuple(topics or (INCIDENTS_EVENTS,))
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(PLACEMENTS_DDL)
+    topics = (INCIDENTS_EVENTS,)
+    ddl = PLACEMENTS_DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         payload = event.payload

@@ -95,15 +95,9 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
 
 class BehaviourLogProjection(Projection):
     name = "incidents_behaviour_log"
-    topics: tuple[str, ...] = (INCIDENTS_EVENTS,)
+    topics = (INCIDENTS_EVENTS,)
     needs_personal_data = False  # personal values are stored sealed, as received
-
-    def __init__(self, topics: tuple[str, ...] | None = None) -> None:
-        if topics:
-            self.topics = topics
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(DDL)
+    ddl = DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         await self.apply_batch(conn, [event])

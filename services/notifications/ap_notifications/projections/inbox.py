@@ -41,13 +41,8 @@ CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipien
 
 class InboxProjection(Projection):
     name: ClassVar[str] = "notification_inbox"
-    needs_personal_data: ClassVar[bool] = False
-
-    def __init__(self, topics: tuple[str, ...] = (NOTIFICATIONS_EVENTS,)) -> None:
-        self.topics = topics
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(DDL)
+    topics = (NOTIFICATIONS_EVENTS,)
+    ddl: ClassVar[str] = DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         p = event.payload

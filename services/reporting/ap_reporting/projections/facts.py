@@ -19,13 +19,8 @@ from ap_runtime.projection import Projection, ReceivedEvent
 
 class ReportingFactsProjection(Projection):
     name: ClassVar[str] = "reporting_facts"
-    needs_personal_data: ClassVar[bool] = False
-
-    def __init__(self, topics: tuple[str, ...] = (INCIDENTS_EVENTS,)) -> None:
-        self.topics = topics
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(DDL)
+    topics = (INCIDENTS_EVENTS,)
+    ddl: ClassVar[str] = DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         envelope = event.envelope
