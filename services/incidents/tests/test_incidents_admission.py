@@ -25,6 +25,7 @@ from ap_contracts.events.pupils import (
 from ap_incidents.domain import commands as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+from ap_runtime.http.problems import STATUS_OF_KIND
 
 from .conftest import DAY
 
@@ -46,7 +47,7 @@ def test_local_authority_may_register_a_pupil(story):
 def test_another_school_cannot_register_the_pupil(story):
     with pytest.raises(errors.OnlyHomeSchool) as refused:
         story.run(story.cmd.register_pupil(), story.who.other_head)
-    assert refused.value.http_status == 403
+    assert STATUS_OF_KIND[refused.value.kind] == 403
 
 
 def test_a_pupil_is_registered_once(story):
@@ -132,7 +133,7 @@ def test_consultation_names_an_existing_referral(story):
     story.registered()
     with pytest.raises(errors.ReferralUnknown) as refused:
         story.run(story.cmd.consult_parent(), story.who.head)
-    assert refused.value.http_status == 422
+    assert STATUS_OF_KIND[refused.value.kind] == 422
 
 
 def test_ehcp_pupil_eligible_only_with_exceptional_circumstances(story):
@@ -172,7 +173,7 @@ def test_placement_cannot_start_before_parent_consultation(story):
     story.registered().referred().eligible()
     with pytest.raises(errors.ParentNotConsulted) as refused:
         story.run(story.cmd.start_placement(), story.who.la)
-    assert refused.value.rule == "placement.parent_consulted" and refused.value.http_status == 409
+    assert refused.value.rule == "placement.parent_consulted" and STATUS_OF_KIND[refused.value.kind] == 409
 
 
 def test_placement_cannot_start_before_eligibility_decided(story):

@@ -10,6 +10,7 @@ import pytest
 from ap_contracts.events.pupil_corrections import RecordAmended, RecordWithdrawnInError
 from ap_contracts.events.pupil_vocabulary import TimetableKind
 from ap_incidents.domain import errors
+from ap_runtime.http.problems import STATUS_OF_KIND
 
 
 def test_amend_an_attendance_code_when_the_reason_arrives(story):
@@ -50,7 +51,7 @@ def test_a_safeguarding_entry_is_corrected_by_the_dsl_only(story, who):
     caller = getattr(story.who, who)
     with pytest.raises(errors.SafeguardingCorrectedByDslOnly) as refused:
         story.run(story.cmd.amend(concern.record_id, {"category": "physical_abuse"}), caller)
-    assert refused.value.http_status == 403 and refused.value.rule == "correction.safeguarding_by_dsl"
+    assert STATUS_OF_KIND[refused.value.kind] == 403 and refused.value.rule == "correction.safeguarding_by_dsl"
     with pytest.raises(errors.SafeguardingCorrectedByDslOnly):
         story.run(story.cmd.withdraw(concern.record_id), caller)
     assert isinstance(story.one(story.cmd.withdraw(concern.record_id), story.who.provider_dsl),
@@ -147,7 +148,7 @@ def test_corrections_are_made_by_whoever_could_make_the_entry(story):
     mark = story.one(story.cmd.record_attendance(), story.who.provider)
     with pytest.raises(errors.NotEntitledToCorrect) as refused:
         story.run(story.cmd.amend(mark.record_id, {"code": "I"}), story.who.head)
-    assert refused.value.http_status == 403
+    assert STATUS_OF_KIND[refused.value.kind] == 403
     suspension = story.one(story.cmd.suspend(), story.who.head)
     with pytest.raises(errors.NotEntitledToCorrect):
         story.run(story.cmd.withdraw(suspension.record_id), story.who.provider)

@@ -24,6 +24,7 @@ from ap_contracts.events.pupil_vocabulary import (
 )
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+from ap_runtime.http.problems import STATUS_OF_KIND
 
 # ----------------------------------------------------------------------------- attendance
 
@@ -74,7 +75,7 @@ def test_only_the_provider_marks_attendance(story):
     for somebody in (story.who.head, story.who.commissioner, story.who.other_provider):
         with pytest.raises(errors.OnlyPlacementProvider) as refused:
             story.run(story.cmd.record_attendance(), somebody)
-        assert refused.value.http_status == 403
+        assert STATUS_OF_KIND[refused.value.kind] == 403
 
 
 def test_nothing_is_recorded_without_a_placement(story):

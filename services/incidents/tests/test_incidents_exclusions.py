@@ -18,6 +18,7 @@ from ap_contracts.events.school_exclusions import (
 from ap_incidents.domain import commands as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+from ap_runtime.http.problems import STATUS_OF_KIND
 
 from .conftest import DAY
 
@@ -68,7 +69,7 @@ def test_only_the_commissioner_decides(story):
     for somebody in (story.who.provider, story.who.head, story.who.la):
         with pytest.raises(errors.OnlyCommissioner) as refused:
             story.run(story.cmd.commissioner_decision(proposal.proposal_id), somebody)
-        assert refused.value.http_status == 403
+        assert STATUS_OF_KIND[refused.value.kind] == 403
     event = story.one(story.cmd.commissioner_decision(proposal.proposal_id), story.who.commissioner)
     assert isinstance(event, CommissionerDecisionRecorded) and event.commissioner_id == "la-commissioning"
 
@@ -148,7 +149,7 @@ def test_only_the_home_school_head_excludes(story, who):
     somebody = getattr(story.who, who)
     with pytest.raises(errors.OnlyHomeSchoolHeadMayExclude) as refused:
         story.run(story.cmd.suspend(), somebody)
-    assert refused.value.rule == "exclusion.home_school_head_only" and refused.value.http_status == 403
+    assert refused.value.rule == "exclusion.home_school_head_only" and STATUS_OF_KIND[refused.value.kind] == 403
     with pytest.raises(errors.OnlyHomeSchoolHeadMayExclude):
         story.run(story.cmd.exclude_permanently(), somebody)
 

@@ -10,6 +10,7 @@ from ap_contracts.events.placements import PlacementEnded, ReducedTimetableRevie
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason, TimetableKind, YearGroup
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
+from ap_runtime.http.problems import STATUS_OF_KIND
 
 REDUCED = {"timetable": TimetableKind.REDUCED, "reduced_timetable_review_date": date(2025, 2, 10),
            "reintegration_plan": "Add afternoons"}
@@ -47,7 +48,7 @@ def test_reviews_are_held_by_the_placements_parties(story):
         assert story.run(story.cmd.review(), party)
     with pytest.raises(errors.NotAPartyToPlacement) as refused:
         story.run(story.cmd.review(), story.who.other_head)
-    assert refused.value.http_status == 403
+    assert STATUS_OF_KIND[refused.value.kind] == 403
 
 
 def test_review_interval_is_configuration(new_story):
