@@ -20,8 +20,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ap_runtime.access.context import ResourceContext
-from ap_runtime.access.guard import AccessDenied, AccessGuard, AuditUnavailable, InvalidPurpose
-from ap_runtime.access.policy import Decision, PolicyError
+from ap_runtime.access.guard import AccessGuard
+from ap_runtime.access.policy import Decision
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.token_replay import TokenReplayed, WriteTokenLedger
 from ap_runtime.access.tokens import TokenRejected, TokenVerifier
@@ -37,7 +37,9 @@ _bearer = HTTPBearer(auto_error=False, description="Access token minted by the A
 
 
 class Guard:
-    """``AccessGuard`` for HTTP handlers: denials become 403 with the rule and reason."""
+    """``AccessGuard`` for HTTP handlers. Its refusals are answered by the one problem format
+    (``ap_runtime.http.problems``): 403 ``access-denied`` naming the policy rule, 422
+    ``invalid-purpose``, 503 ``audit-unavailable`` or ``policy-unavailable``."""
 
     def __init__(self, access: AccessGuard) -> None:
         self._access = access
@@ -52,26 +54,17 @@ class Guard:
         correlation_id: uuid.UUID | None = None,
         recipients: tuple[str, ...] = (),
     ) -> Decision:
-        """The audited allowing decision; raises 403 (denied), 422 (bad purpose) or 503 otherwise."""
-        try:
-            return await self._access.check(
-                principal,
-                action,
-                ctx,
-                purpose=purpose,
-                break_glass=break_glass,
-                correlation_id=correlation_id,
-                recipients=recipients,
-            )
-        except AccessDenied as denied:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail={"rule": denied.decision.rule_id, "reason": denied.decision.reason},
-            ) from denied
-        except InvalidPurpose as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"reason": str(exc)}) from exc
-        except (AuditUnavailable, PolicyError) as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail={"reason": str(exc)}) from exc
+        """The audited allowing decision; raises ``AccessDenied``, ``InvalidPurpose``, ``AuditUnavailable``
+        or ``PolicyError`` otherwise, for the problem handlers to answer (no conversion by hand here)."""
+        return await self._access.check(
+            principal,
+            action,
+            ctx,
+            purpose=purpose,
+            break_glass=break_glass,
+            correlation_id=correlation_id,
+            recipients=recipients,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from ap_runtime.access.fastapi import (
 from ap_runtime.access.guard import AuditUnavailable
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
+from ap_runtime.http.problems import install_problem_handlers
 
 pytestmark = pytest.mark.integration
 
@@ -88,6 +89,7 @@ async def pupil_context(pupil_ref: UUID) -> ResourceContext:
 def build_app(guard: AccessGuard) -> FastAPI:
     app = FastAPI()
     install_access(app, verifier=VERIFIER, guard=guard)
+    install_problem_handlers(app)  # as every service does: refusals in the one problem format (issue 10)
 
     @app.get("/pupils/{pupil_ref}/behaviour-log")
     async def behaviour_log(
@@ -148,7 +150,8 @@ async def client(audit_pool: asyncpg.Pool, told_dsl: list[BreakGlassAccess]) -> 
 async def test_no_token_is_401_with_reason(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/pupils/{PUPIL}/behaviour-log")
     assert response.status_code == 401
-    assert response.json() == {"detail": {"reason": "missing bearer token"}}
+    assert response.json() == {"type": "urn:ap:problem:unauthenticated", "title": "Not authenticated", "status": 401,
+                               "detail": "missing bearer token", "instance": f"/pupils/{PUPIL}/behaviour-log"}
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
@@ -182,7 +185,8 @@ async def test_no_token_is_401_with_reason(client: httpx.AsyncClient) -> None:
 async def test_bad_tokens_are_401_with_reason(client: httpx.AsyncClient, headers: dict[str, str], reason: str) -> None:
     response = await client.get(f"/pupils/{PUPIL}/behaviour-log", headers=headers)
     assert response.status_code == 401
-    assert response.json()["detail"]["reason"] == reason
+    assert response.json()["detail"] == reason
+    assert response.json()["type"] == "urn:ap:problem:unauthenticated"
 
 
 async def test_a_401_is_logged_with_reason_and_caller_address_but_never_the_token(client: httpx.AsyncClient) -> None:
@@ -229,9 +233,9 @@ async def test_another_schools_staff_get_403_and_the_denial_is_audited_and_logge
     with structlog.testing.capture_logs() as logs:
         response = await client.get(f"/pupils/{PUPIL}/behaviour-log", headers=OTHER_SCHOOL)
     assert response.status_code == 403
-    detail = response.json()["detail"]
-    assert detail["rule"] == "LOG-2"
-    assert "organisation school-b is not (rule LOG-2)" in detail["reason"]
+    problem = response.json()
+    assert (problem["type"], problem["rule"]) == ("urn:ap:problem:access-denied", "LOG-2")
+    assert "organisation school-b is not (rule LOG-2)" in problem["detail"]
     [record] = await query(audit_pool, pupil=PUPIL)
     assert (record.decision, record.rule_id, record.user_id) == ("denied", "LOG-2", "user-school-b")
     [denial] = [line for line in logs if line["event"] == "access.denied"]
@@ -242,7 +246,7 @@ async def test_a_provider_calling_the_commissioner_decision_is_refused(client: h
     manager = token("prov-north", OrgKind.PROVISION, Role.PROVISION_MANAGER)
     response = await client.post(f"/pupils/{PUPIL}/commissioner-decision", headers=manager)
     assert response.status_code == 403
-    assert response.json()["detail"]["rule"] == "EXC-2"
+    assert response.json()["rule"] == "EXC-2"
     commissioner = token("la-county", OrgKind.LOCAL_AUTHORITY, Role.COMMISSIONER)
     assert (await client.post(f"/pupils/{PUPIL}/commissioner-decision", headers=commissioner)).status_code == 200
 
@@ -263,9 +267,9 @@ async def test_break_glass_is_served_flagged_and_the_dsl_is_told(
     client: httpx.AsyncClient, audit_pool: asyncpg.Pool, told_dsl: list[BreakGlassAccess]
 ) -> None:
     refused = await client.get(f"/pupils/{PUPIL}/safeguarding", headers=HEAD)
-    assert refused.status_code == 403 and refused.json()["detail"]["rule"] == "SG-BG-1"
+    assert refused.status_code == 403 and refused.json()["rule"] == "SG-BG-1"
     no_purpose = await client.get(f"/pupils/{PUPIL}/safeguarding", headers={**HEAD, "X-Break-Glass": "true"})
-    assert no_purpose.status_code == 403 and "purpose" in no_purpose.json()["detail"]["reason"]
+    assert no_purpose.status_code == 403 and "purpose" in no_purpose.json()["detail"]
     assert told_dsl == []
 
     response = await client.get(
@@ -288,6 +292,7 @@ async def test_an_overlong_purpose_is_422(client: httpx.AsyncClient) -> None:
         f"/pupils/{PUPIL}/safeguarding", headers={**HEAD, "X-Break-Glass": "true", "X-Access-Purpose": "x" * 501}
     )
     assert response.status_code == 422
+    assert response.json()["type"] == "urn:ap:problem:invalid-purpose"
 
 
 # ---- failing closed --------------------------------------------------------------------------------------
@@ -303,7 +308,8 @@ async def test_an_access_that_cannot_be_audited_is_refused(new_database: Callabl
     with pytest.raises(AccessDenied):  # a denial is still a denial
         await guard.check(staff, Action.READ_SAFEGUARDING_DETAIL, PLACEMENTS[PUPIL])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(guard)), base_url="http://t") as http:
-        assert (await http.get(f"/pupils/{PUPIL}/behaviour-log", headers=STAFF)).status_code == 503
+        unaudited = await http.get(f"/pupils/{PUPIL}/behaviour-log", headers=STAFF)
+    assert unaudited.status_code == 503 and unaudited.json()["type"] == "urn:ap:problem:audit-unavailable"
 
 
 async def test_an_unreadable_policy_is_503(audit_pool: asyncpg.Pool, tmp_path: Path) -> None:
@@ -313,4 +319,5 @@ async def test_an_unreadable_policy_is_503(audit_pool: asyncpg.Pool, tmp_path: P
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(guard)), base_url="http://t") as http:
         response = await http.get(f"/pupils/{PUPIL}/behaviour-log", headers=STAFF)
     assert response.status_code == 503
-    assert "invalid access policy" in response.json()["detail"]["reason"]
+    assert "invalid access policy" in response.json()["detail"]
+    assert response.json()["type"] == "urn:ap:problem:policy-unavailable"
