@@ -50,7 +50,7 @@ down: ## stop the local servers that `make up` starts (data is kept)
 	@if [ -z "$${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then $(LOCAL)/kafka.sh stop; fi
 	@if [ -z "$${DATABASE_URL:-}" ]; then $(LOCAL)/postgres.sh stop; fi
 
-# The whole suite against real servers. The plugin ap_runtime.testing.infra writes the integration
+# The whole suite against real servers. The plugin ap_testing.infra writes the integration
 # tally to AP_TEST_SUMMARY_FILE; a skipped integration test fails the run.
 test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
 	@summary=$$(mktemp); trap 'rm -f "$$summary"' EXIT; status=0; \
@@ -62,7 +62,7 @@ test: install up ## run every test; PYTEST_ARGS="-x -k name" narrows it
 	fi; \
 	exit $$status
 
-# The fast loop: unit tests only (-m unit: no server fixture, see ap_runtime.testing.levels), with no
+# The fast loop: unit tests only (-m unit: no server fixture, see ap_testing.levels), with no
 # server named and AP_TEST_NO_SERVERS=1, so nothing finds, starts or connects to PostgreSQL or Kafka
 # (a test that tries fails, naming the address). `make test` still runs every level on real servers.
 # Two pytest processes, one per core, each on half of the test paths (together: every test path of
@@ -89,7 +89,7 @@ fuzz: install up ## property-based and API fuzz tests, random and longer (not ru
 
 lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict contracts runtime services
+	$(BIN)/mypy --strict contracts runtime services testing demo
 	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services -x '*/tests/*'
 
 bench: install up ## throughput and latency benchmarks (bench/, written by the lead)

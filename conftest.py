@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 # infra: the real servers and the integration tally; levels: each test's level (unit, integration,
-# e2e, fault), assigned from its markers and its fixtures (see ap_runtime.testing.levels).
-pytest_plugins = ["ap_runtime.testing.levels", "ap_runtime.testing.infra"]
+# e2e, fault), assigned from its markers and its fixtures (see ap_testing.levels).
+pytest_plugins = ["ap_testing.levels", "ap_testing.infra"]
 
 PROFILE_ENV = "AP_HYPOTHESIS_PROFILE"
 

@@ -70,8 +70,8 @@ from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import configure_logging
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.privacy.testing import master_keys_env, random_ring
-from ap_runtime.testing.infra import create_database, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
+from ap_testing.privacy import master_keys_env, random_ring
 from bench.pipeline_baseline import percentiles
 
 RESULTS = Path(__file__).parent / "results"

@@ -13,8 +13,8 @@ from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
-from ap_runtime.testing.events import CounterIncremented
-from ap_runtime.testing.projections import CounterProjection
+from ap_testing.events import CounterIncremented
+from ap_testing.projections import CounterProjection
 from bench.pipeline_baseline import percentiles
 
 ACTOR = Actor(user_id="bench", organisation_id="bench-org", roles=())

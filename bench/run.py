@@ -24,7 +24,7 @@ import asyncpg
 
 from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import configure_logging
-from ap_runtime.testing.infra import create_database, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
 from bench import pipeline_baseline, platform_pipeline
 
 RESULTS = Path(__file__).parent / "results"

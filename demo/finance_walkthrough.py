@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ap_contracts.money import format_pounds
-from ap_finance.demo_year import DemoYear, demo_tokens
 from ap_runtime.access import TokenIssuer
 from ap_runtime.access.keys import load_private_key
+from demo.finance_year import DemoYear, demo_tokens
 from demo.incidents_walkthrough import until
 from demo.processes import Fleet
 

@@ -14,12 +14,12 @@ from rich.table import Table
 
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
-from ap_incidents.demo_day import scripted_day
-from ap_incidents.demo_personas import Persona, tokens_from
-from ap_incidents.demo_runner import run_scripted_day
 from ap_runtime.access import TokenIssuer
 from ap_runtime.access.keys import load_private_key
+from demo.personas import Persona, tokens_from
 from demo.processes import Fleet
+from demo.runner import run_scripted_day
+from demo.scripted_day import scripted_day
 
 API_PORT = 8101
 _META = {"stream_version", "occurred_at", "recorded_at", "event_type", "record_id", "pupil_ref", "organisation_id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ap_runtime.testing.processes import PlatformProcess
+from ap_testing.processes import PlatformProcess
 
 # Master keys go only to the processes that encrypt or decrypt personal fields (issue 9): relays
 # publish ciphertext, finance and reporting never see personal fields.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ap_runtime.access import generate_keypair
 from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
-from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_testing.privacy import master_keys_env, random_ring
 
 
 def demo_secrets(state: Path) -> dict[str, str]:

@@ -25,14 +25,14 @@ import pytest
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.pupil_vocabulary import Severity
-from ap_notifications.testing.builders import PROVISION, Events
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.projection.base import Projection
 from ap_runtime.projection.registry import registered_projections
 from ap_runtime.relay import Relay
+from ap_testing.notifications.builders import PROVISION, Events
+from ap_testing.privacy import master_keys_env, random_ring
 
 NewDatabase = Callable[[str], Awaitable[str]]
 AP = str(Path(sys.executable).with_name("ap"))

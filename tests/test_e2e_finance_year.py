@@ -5,7 +5,7 @@ store -> Kafka) and the finance projections (Kafka -> ledger and placement-cost 
 fresh databases and unique topics of the real PostgreSQL and Kafka. Placement events come from an
 incidents event store (personal fields sealed with per-pupil keys) through its own relay.
 
-The year (``ap_finance.demo_year``): budget with funding sources and lines, a year of spend and
+The year (``demo.finance_year``): budget with funding sources and lines, a year of spend and
 commitments, a £35,000 item that waits for its second signature (the same person cannot give it),
 a virement, year-end close with a surplus, a needs-based allocation across five schools, a
 claw-back and a carry-forward into the next year. Then: the ledger read from the projection
@@ -38,7 +38,6 @@ from openpyxl import load_workbook
 from ap_contracts.envelope import Actor
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Severity, TimetableKind
-from ap_finance.demo_year import ALLOCATION_PENCE, CLAWBACK_PENCE, SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
 from ap_finance.domain.allocation import recompute
 from ap_finance.domain.evolve import fold
 from ap_finance.domain.financial_year import budget_stream_id
@@ -47,12 +46,13 @@ from ap_runtime.access.keys import load_private_key
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.privacy.testing import random_ring
 from ap_runtime.relay import Relay
-from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.privacy import random_ring
+from ap_testing.processes import PlatformProcess as Process
+from ap_testing.processes import free_port, processes_report, wait_for_platform
+from demo.finance_year import ALLOCATION_PENCE, CLAWBACK_PENCE, SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
 
-pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
+pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
 CAST = DemoCast()
 YEAR, NEXT_YEAR = "2025-26", "2026-27"

@@ -22,16 +22,16 @@ import pytest
 import pytest_asyncio
 
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
-from ap_incidents.demo_day import ScriptedDay, erasure_step, scripted_day
-from ap_incidents.demo_personas import Persona, TokenFor, tokens_from
-from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
-from ap_runtime.privacy.testing import master_keys_env, random_ring
-from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.processes import PlatformProcess as Process
+from ap_testing.processes import free_port, processes_report, wait_for_platform
+from demo.personas import Persona, TokenFor, tokens_from
+from demo.runner import run_scripted_day, send_http
+from demo.scripted_day import ScriptedDay, erasure_step, scripted_day
 
-pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
+pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
 
 @dataclass

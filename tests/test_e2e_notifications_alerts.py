@@ -32,15 +32,15 @@ from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import open_services
-from ap_notifications.testing.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
 from ap_runtime.relay import Relay
+from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events
+from ap_testing.privacy import master_keys_env, random_ring
 
-pytestmark = pytest.mark.fault  # the worker is SIGKILLed mid-way (ap_runtime.testing.levels)
+pytestmark = pytest.mark.fault  # the worker is SIGKILLed mid-way (ap_testing.levels)
 
 ACTOR = Actor(user_id="staff@provision", organisation_id=PROVISION, roles=("provision_staff",))
 NewDatabase = Callable[[str], Awaitable[str]]

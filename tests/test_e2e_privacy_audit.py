@@ -44,22 +44,22 @@ import pytest_asyncio
 
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.application.catalogue import COMMANDS
-from ap_incidents.demo_day import Channel, Outcome, ScriptedDay, Step, erasure_step, scripted_day
-from ap_incidents.demo_personas import PERSONAS, Persona, TokenFor, tokens_from
-from ap_incidents.demo_runner import StepResult, kafka_result, path_of
 from ap_runtime.access import Action, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
-from ap_runtime.privacy.testing import master_keys_env, random_ring
-from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import (
+from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.processes import PlatformProcess as Process
+from ap_testing.processes import (
     free_port,
     processes_report,
     relay_listening,
     topic_exists,
     wait_for_platform,
 )
+from demo.personas import PERSONAS, Persona, TokenFor, tokens_from
+from demo.runner import StepResult, kafka_result, path_of
+from demo.scripted_day import Channel, Outcome, ScriptedDay, Step, erasure_step, scripted_day
 
-pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
+pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
 AUDIT_COLUMNS = ["seq", "at", "user_id", "roles", "organisation_id", "pupil_ref", "record_class", "action",
                  "purpose", "decision", "rule_id", "reason", "correlation_id", "break_glass", "recipients",

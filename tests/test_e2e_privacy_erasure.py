@@ -59,9 +59,6 @@ from ap_incidents.adapters.command_topic_retention import (
     COMMAND_SEGMENT_MS,
     ensure_command_topics,
 )
-from ap_incidents.demo_day import PupilIdentity, ScriptedDay, erasure_step, scripted_day
-from ap_incidents.demo_personas import HOME_SCHOOL, PARTNERSHIP, SECOND_SCHOOL, Persona, TokenFor, tokens_from
-from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_incidents.projections.sealed_personal import open_entries
 from ap_notifications.adapters.file_outbox import FileOutbox
@@ -77,19 +74,22 @@ from ap_runtime.access.keys import load_private_key
 from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.privacy.testing import master_keys_env, random_ring
 from ap_runtime.projection import Projection, ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
-from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import (
+from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.processes import PlatformProcess as Process
+from ap_testing.processes import (
     free_port,
     processes_report,
     relay_listening,
     topic_exists,
     wait_for_platform,
 )
+from demo.personas import HOME_SCHOOL, PARTNERSHIP, SECOND_SCHOOL, Persona, TokenFor, tokens_from
+from demo.runner import run_scripted_day, send_http
+from demo.scripted_day import PupilIdentity, ScriptedDay, erasure_step, scripted_day
 
-pytestmark = pytest.mark.e2e  # several platform processes (ap_runtime.testing.levels)
+pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
 ERASED = ("cedar", "birchfield")
 KEPT = "ashgrove"

@@ -22,8 +22,8 @@ from ap_runtime.kafka import ensure_topics
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
-from ap_runtime.testing.events import CounterIncremented
-from ap_runtime.testing.projections import CounterProjection
+from ap_testing.events import CounterIncremented
+from ap_testing.projections import CounterProjection
 
 pytestmark = pytest.mark.fault
 

@@ -182,6 +182,6 @@ def test_postgres_databases_and_roles_come_from_pg_roles() -> None:
 
 
 def test_module_mapping_follows_the_wheel_layout() -> None:
-    assert module_file("ap_runtime.testing.infra") == ROOT / "runtime/ap_runtime/testing/infra.py"
+    assert module_file("ap_runtime.relay") == ROOT / "runtime/ap_runtime/relay.py"
     assert module_file("ap_incidents.no_such_module") is None
     assert modules_run_by("python -m ap_runtime.relay --service x") == ["ap_runtime.relay"]

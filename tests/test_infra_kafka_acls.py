@@ -15,8 +15,8 @@ from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 
 from ap_runtime import kafka_acls
 from ap_runtime.kafka import KafkaSecurity, admin_client, client_security
-from ap_runtime.testing.infra import NewTopicFactory
-from ap_runtime.testing.kafka_principals import admin_security, new_principal
+from ap_testing.infra import NewTopicFactory
+from ap_testing.kafka_principals import admin_security, new_principal
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 

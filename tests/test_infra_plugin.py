@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ap_runtime.testing.infra import dsn_for_database, topic_name
+from ap_testing.infra import dsn_for_database, topic_name
 
 
 def run_pytest(tmp_path: Path, source: str) -> tuple[int, str, dict[str, object]]:
@@ -23,7 +23,7 @@ def run_pytest(tmp_path: Path, source: str) -> tuple[int, str, dict[str, object]
             "-m",
             "pytest",
             "-p",
-            "ap_runtime.testing.infra",
+            "ap_testing.infra",
             "-p",
             "no:cacheprovider",
             "-o",
@@ -56,7 +56,7 @@ def test_unit_skip():
 """
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_counts_only_integration_tests_and_reports_them(tmp_path: Path) -> None:
     code, out, summary = run_pytest(tmp_path, SAMPLE)
     assert code == 1
@@ -64,7 +64,7 @@ def test_counts_only_integration_tests_and_reports_them(tmp_path: Path) -> None:
     assert summary == {"passed": 1, "failed": 1, "skipped": 0, "skipped_ids": []}
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_a_skipped_integration_test_fails_an_otherwise_green_run(tmp_path: Path) -> None:
     code, out, summary = run_pytest(
         tmp_path,
@@ -91,7 +91,7 @@ def test_expected_failure():
     assert summary["skipped"] == 2
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_a_green_run_stays_green(tmp_path: Path) -> None:
     code, out, _ = run_pytest(tmp_path, "import pytest\n\n@pytest.mark.integration\ndef test_ok():\n    pass\n")
     assert code == 0

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ap_runtime.kafka import client_security
-from ap_runtime.testing.infra import NewDatabase, NewTopicFactory, UniqueTopic
+from ap_testing.infra import NewDatabase, NewTopicFactory, UniqueTopic
 
 pytestmark = pytest.mark.integration
 

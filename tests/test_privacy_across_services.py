@@ -66,9 +66,9 @@ from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.subject_access import WITHHELD
-from ap_runtime.privacy.testing import random_ring
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
+from ap_testing.privacy import random_ring
 
 pytestmark = pytest.mark.integration
 

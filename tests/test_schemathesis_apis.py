@@ -51,12 +51,12 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from ap_contracts.envelope import OrgKind
-from ap_incidents.demo_day import Channel, scripted_day
-from ap_incidents.demo_personas import COMMISSIONER, HOME_SCHOOL, PARTNERSHIP, PROVISION, tokens_from
-from ap_incidents.demo_runner import send_http
 from ap_runtime.access import Role, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
-from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_testing.privacy import master_keys_env, random_ring
+from demo.personas import COMMISSIONER, HOME_SCHOOL, PARTNERSHIP, PROVISION, tokens_from
+from demo.runner import send_http
+from demo.scripted_day import Channel, scripted_day
 
 pytestmark = [pytest.mark.integration, pytest.mark.hypothesis]  # ``make fuzz`` selects -m hypothesis
 

@@ -23,7 +23,7 @@ def test_every_locked_requirement_is_pinned_with_a_hash() -> None:
         assert "--hash=sha256:" in entry, f"no hash: {first}"
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_bandit_finds_nothing_unexplained() -> None:
     """Every suppression in the code carries its reason next to a `# nosec` marker."""
     result = subprocess.run(
@@ -40,7 +40,7 @@ def test_bandit_finds_nothing_unexplained() -> None:
                     assert reason and len(reason.group(1).split()) >= 3, f"unexplained nosec in {file}: {line.strip()}"
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_ruff_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True,
                             check=False)

@@ -1,4 +1,4 @@
-"""Test levels (``ap_runtime.testing.levels``): one level per test, and a unit run that reaches no server."""
+"""Test levels (``ap_testing.levels``): one level per test, and a unit run that reaches no server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from ap_runtime.testing import infra
-from ap_runtime.testing.levels import (
+from ap_testing import infra
+from ap_testing.levels import (
     NO_SERVERS_ENV,
     ServerUsedInUnitRun,
     _refuse_servers,

@@ -39,18 +39,18 @@ from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupils import PupilRegistered
 from ap_contracts.schema_tools import SCHEMA_BASE_URI, SCHEMAS_DIR, event_schema_path
 from ap_contracts.wire import SEALED_VALUE_PREFIX
-from ap_finance.demo_year import DemoCast, DemoYear, demo_tokens
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
-from ap_incidents.demo_day import erasure_step, scripted_day
-from ap_incidents.demo_personas import tokens_from
-from ap_incidents.demo_runner import run_scripted_day, send_http
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy.codec import SEALED_PREFIX, PersonalDataCodec
-from ap_runtime.privacy.testing import master_keys_env, random_ring
-from ap_runtime.testing.processes import PlatformProcess as Process
-from ap_runtime.testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.processes import PlatformProcess as Process
+from ap_testing.processes import free_port, processes_report, wait_for_platform
+from demo.finance_year import DemoCast, DemoYear, demo_tokens
+from demo.personas import tokens_from
+from demo.runner import run_scripted_day, send_http
+from demo.scripted_day import erasure_step, scripted_day
 
 VALIDATION_DIR = SCHEMAS_DIR.parent / "validation"
 VALIDATOR = VALIDATION_DIR / "validate-records.mjs"

@@ -17,7 +17,7 @@ import pytest_asyncio
 from ap_contracts.envelope import Actor
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, EventStorePort, InMemoryEventStore, NewEvent, migrate
-from ap_runtime.testing.events import CounterIncremented
+from ap_testing.events import CounterIncremented
 
 ACTOR = Actor(user_id="system-test", organisation_id="org-test", roles=("platform_admin",))
 

@@ -24,7 +24,7 @@ from ap_runtime.eventstore import (
     StoredEvent,
     WrongExpectedVersion,
 )
-from ap_runtime.testing.events import CounterIncremented
+from ap_testing.events import CounterIncremented
 
 from .conftest import ACTOR, counter_events
 

@@ -23,9 +23,9 @@ from ap_runtime.kafka import client_security
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
-from ap_runtime.testing.infra import UniqueTopic
-from ap_runtime.testing.kafka_principals import admin_security, new_principal
-from ap_runtime.testing.projections import CounterProjection
+from ap_testing.infra import UniqueTopic
+from ap_testing.kafka_principals import admin_security, new_principal
+from ap_testing.projections import CounterProjection
 
 from .conftest import counter_events, wait_until
 

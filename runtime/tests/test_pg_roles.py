@@ -17,7 +17,7 @@ from ap_runtime.access import AuditEntry, AuditLog, ensure_schema
 from ap_runtime.access.audit import open_audit_pool
 from ap_runtime.pg_roles import PLATFORM_DATABASES
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.privacy.testing import random_ring
+from ap_testing.privacy import random_ring
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 

@@ -14,7 +14,7 @@ import pytest
 from ap_contracts.events.base import DomainEvent
 from ap_runtime.commands import CommandExecutor, CommandMeta
 from ap_runtime.eventstore import EventStorePort
-from ap_runtime.testing.events import CounterIncremented
+from ap_testing.events import CounterIncremented
 
 from .conftest import ACTOR
 

@@ -20,14 +20,14 @@ from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.rebuild import rebuild
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
-from ap_runtime.testing.projections import CounterProjection
+from ap_testing.projections import CounterProjection
 
 from .conftest import Proc, counter_events, wait_until
 
-# Levels (ap_runtime.testing.levels): the tests that SIGKILL a process are fault tests; the others
+# Levels (ap_testing.levels): the tests that SIGKILL a process are fault tests; the others
 # are integration tests, by the servers they use.
 
-COUNTER = "ap_runtime.testing.projections:CounterProjection"
+COUNTER = "ap_testing.projections:CounterProjection"
 
 
 async def _totals(pool: asyncpg.Pool, name: str = "counter") -> tuple[int, int, int]:
@@ -179,7 +179,7 @@ async def test_poison_event_goes_to_dead_letter_topic_and_later_events_still_app
         seqs = [r["seq"] for r in await conn.fetch("SELECT seq FROM counter_events ORDER BY seq")]
         dead = await conn.fetch("SELECT error FROM dead_letters")
     assert seqs == [0, 1, 2, 3, 5, 6, 7, 8, 9]
-    assert len(dead) == 1 and dead[0]["error"].startswith("PoisonEventError at ap_runtime.testing.projections:")
+    assert len(dead) == 1 and dead[0]["error"].startswith("PoisonEventError at ap_testing.projections:")
     dlt = AIOKafkaConsumer(dead_letter_topic(topic), bootstrap_servers=kafka_bootstrap, **client_security(),
                            auto_offset_reset="earliest",
                            group_id=None)

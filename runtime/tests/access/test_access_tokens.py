@@ -238,7 +238,7 @@ def test_cli_mint_refuses_unknown_roles_and_missing_keys() -> None:
     assert "AP_TOKEN_PRIVATE_KEY is not set" in no_key.output
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_python_dash_m_entrypoint_mints() -> None:
     env = {PRIVATE_KEY_ENV: KEYS.private_b64, "PATH": "/usr/bin:/bin"}
     done = subprocess.run(

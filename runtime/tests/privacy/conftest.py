@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.privacy.testing import random_ring
+from ap_testing.privacy import random_ring
 
 NewDatabase = Callable[[str], Awaitable[str]]
 

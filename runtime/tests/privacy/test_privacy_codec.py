@@ -22,7 +22,7 @@ from ap_runtime.privacy.errors import (
 )
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.privacy.testing import ProbeNoteRecorded, ProbeUnattributedNote, random_ring
+from ap_testing.privacy import ProbeNoteRecorded, ProbeUnattributedNote, random_ring
 
 pytestmark = pytest.mark.integration
 

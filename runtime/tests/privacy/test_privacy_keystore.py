@@ -16,7 +16,7 @@ from ap_contracts.events.privacy import MasterKeyRotated
 from ap_runtime.privacy.errors import SealedValueRejected, SubjectErased, UnknownSubjectKey
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_testing.privacy import master_keys_env, random_ring
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 
 from ap_runtime.privacy.errors import MasterKeyConfigError, MasterKeyMissing, SealedValueRejected
 from ap_runtime.privacy.masterkeys import MasterKeyRing, WrappedKey, generate_master_key
-from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_testing.privacy import master_keys_env, random_ring
 
 
 def test_from_env_reads_every_key_and_the_active_one() -> None:
@@ -80,7 +80,7 @@ def test_generated_entries_are_valid_ring_configuration_and_unique() -> None:
     assert first.split(":")[1] != second.split(":")[1]
 
 
-@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_runtime.testing.levels)
+@pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_generate_cli_prints_one_usable_entry() -> None:
     # A real process: the command configures process-wide logging, which must not leak into pytest.
     result = subprocess.run(

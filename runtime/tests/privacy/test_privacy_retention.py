@@ -32,7 +32,7 @@ from ap_runtime.privacy.retention import (
     due_date,
     run_retention,
 )
-from ap_runtime.privacy.testing import ProbeNoteRecorded
+from ap_testing.privacy import ProbeNoteRecorded
 
 POLICY = RetentionPolicy.load()
 ALL = frozenset(RecordClass)

@@ -20,7 +20,7 @@ from ap_runtime.privacy.subject_access import (
     build_subject_access_document,
     render_subject_access_html,
 )
-from ap_runtime.privacy.testing import ProbeNoteRecorded
+from ap_testing.privacy import ProbeNoteRecorded
 
 T0 = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 GENERATED = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)

@@ -261,7 +261,7 @@ async def incidents(new_database: Callable[[str], Awaitable[str]]) -> AsyncItera
     from ap_runtime.eventstore import migrate
     from ap_runtime.privacy.codec import PersonalDataCodec
     from ap_runtime.privacy.keystore import KeyStore
-    from ap_runtime.privacy.testing import random_ring
+    from ap_testing.privacy import random_ring
 
     dsn = await new_database("fin_inc")
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)

@@ -425,10 +425,10 @@ from ap_runtime.eventstore import EventStore  # noqa: E402
 from ap_runtime.kafka import client_security, topic_partitions  # noqa: E402
 from ap_runtime.privacy.codec import PersonalDataCodec  # noqa: E402
 from ap_runtime.privacy.keystore import KeyStore  # noqa: E402
-from ap_runtime.privacy.testing import random_ring  # noqa: E402
 from ap_runtime.projection import ProjectionRunner, read_model  # noqa: E402
 from ap_runtime.projection.runner import build_app  # noqa: E402
 from ap_runtime.relay import Relay  # noqa: E402
+from ap_testing.privacy import random_ring  # noqa: E402
 
 PARTNERSHIP_OTHER = "np-south"
 OTHER_COMMISSIONER = "la-elsewhere"

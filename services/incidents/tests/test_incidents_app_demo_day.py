@@ -6,7 +6,8 @@ import pytest
 
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command
-from ap_incidents.demo_day import (
+from demo.personas import Persona
+from demo.scripted_day import (
     Channel,
     Outcome,
     erasure_step,
@@ -14,7 +15,6 @@ from ap_incidents.demo_day import (
     safeguarding_release_step,
     scripted_day,
 )
-from ap_incidents.demo_personas import Persona
 
 
 def token_for(persona: Persona) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ap_incidents.demo_day import scripted_day
-from ap_incidents.demo_personas import Persona, tokens_from
-from ap_incidents.demo_runner import run_scripted_day
+from demo.personas import Persona, tokens_from
+from demo.runner import run_scripted_day
+from demo.scripted_day import scripted_day
 
 from .conftest import KafkaIngestion, RunningProjections, ServiceUnderTest
 

@@ -25,9 +25,9 @@ from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.privacy.testing import random_ring
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
+from ap_testing.privacy import random_ring
 
 from .conftest import RunningProjections, ServiceUnderTest
 from .test_incidents_api_rules import (

@@ -29,7 +29,7 @@ from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.privacy.testing import master_keys_env, random_ring
+from ap_testing.privacy import master_keys_env, random_ring
 
 from .conftest import ApiStory, ServiceUnderTest, problem_of
 

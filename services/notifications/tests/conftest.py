@@ -11,9 +11,9 @@ import pytest_asyncio
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
-from ap_notifications.testing.builders import Events
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.privacy.testing import random_ring
+from ap_testing.notifications.builders import Events
+from ap_testing.privacy import random_ring
 
 
 @pytest.fixture

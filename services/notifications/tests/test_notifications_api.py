@@ -15,7 +15,6 @@ from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.api import ApiDeps, create_app
 from ap_notifications.entrypoints.wiring import NotificationServices
 from ap_notifications.projections.inbox import InboxProjection
-from ap_notifications.testing.builders import HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
@@ -23,6 +22,7 @@ from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection import Projection
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.notifications.builders import HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
 
 pytestmark = pytest.mark.integration
 

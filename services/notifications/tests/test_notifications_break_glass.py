@@ -19,9 +19,9 @@ from ap_notifications.domain.alerts import Priority
 from ap_notifications.domain.messages import render
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices
-from ap_notifications.testing.builders import HOME_SCHOOL, PROVISION, Events, received
 from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.notifications.builders import HOME_SCHOOL, PROVISION, Events, received
 
 
 def used(provision: str | None = PROVISION, home_school: str | None = HOME_SCHOOL) -> BreakGlassAccessUsed:

@@ -18,7 +18,7 @@ from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.privacy.testing import random_ring
+from ap_testing.privacy import random_ring
 
 from .test_notifications_handlers_pg import (
     test_a_failed_delivery_is_recorded_and_a_later_dispatch_delivers_it as test_role_retries_a_failed_delivery,

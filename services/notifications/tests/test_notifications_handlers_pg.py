@@ -25,10 +25,10 @@ from ap_notifications.domain.notification import notification_stream_id
 from ap_notifications.domain.transfers import OfferTransfer, transfer_id_after_placement_end, transfer_stream_id
 from ap_notifications.entrypoints.transfer_check import check_transfers
 from ap_notifications.entrypoints.wiring import NotificationServices
-from ap_notifications.testing.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
 from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
 
 pytestmark = pytest.mark.integration
 

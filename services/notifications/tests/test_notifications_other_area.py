@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from ap_contracts.envelope import OrgKind
-from ap_notifications.testing.builders import HOME_SCHOOL, Events
 from ap_runtime.access import Role
+from ap_testing.notifications.builders import HOME_SCHOOL, Events
 
 from .test_notifications_api import HEAD, token
 from .test_notifications_api import http as http  # the API fixture, with the pupil's alerts

@@ -28,7 +28,7 @@ from ap_notifications.domain.placement_terms import (
 )
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.domain.rules import RULES, Situation
-from ap_notifications.testing.builders import COMMISSIONER, HOME_SCHOOL, NARRATIVE, PARTNERSHIP, PROVISION, Events
+from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NARRATIVE, PARTNERSHIP, PROVISION, Events
 
 H, C, D, P = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT
 

@@ -16,13 +16,13 @@ from ap_contracts.events.notifications import Audience, Channel, NotificationSen
 from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.api import ApiDeps, create_app
 from ap_notifications.entrypoints.wiring import NotificationServices
-from ap_notifications.testing.builders import HOME_SCHOOL, NARRATIVE, Events, received
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import NewEvent
 from ap_runtime.privacy.subject_access import WITHHELD
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.notifications.builders import HOME_SCHOOL, NARRATIVE, Events, received
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from ap_contracts.envelope import OrgKind
-from ap_notifications.testing.builders import NEW_SCHOOL, PROVISION, Events
 from ap_runtime.access import Role
+from ap_testing.notifications.builders import NEW_SCHOOL, PROVISION, Events
 
 from .test_notifications_api import FreshToken, http  # noqa: F401  (``http`` is the API fixture)
 

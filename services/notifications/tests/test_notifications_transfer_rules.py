@@ -30,7 +30,7 @@ from ap_notifications.domain.transfers import (
     offer_after_placement_end,
     transfer_id_after_placement_end,
 )
-from ap_notifications.testing.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PARTNERSHIP, PROVISION, Events
+from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PARTNERSHIP, PROVISION, Events
 
 MONDAY = date(2025, 3, 10)
 

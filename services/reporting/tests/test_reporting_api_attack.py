@@ -28,12 +28,12 @@ from ap_reporting.domain.periods import PeriodKind, periods_of
 from ap_reporting.domain.vocabulary import Phase, phase_of
 from ap_reporting.entrypoints.api import ApiDeps, create_app
 from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_reporting.testing.report_attack import attack_everything
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.projection import active_schema
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.reporting.report_attack import attack_everything
 
 pytestmark = pytest.mark.integration
 

@@ -38,7 +38,7 @@ from ap_reporting.domain.vocabulary import (
     stay_band,
 )
 from ap_reporting.domain.weekly import assemble_weekly, percent
-from ap_reporting.testing.tables import assert_agrees, assert_publishable
+from ap_testing.reporting.tables import assert_agrees, assert_publishable
 
 WEEK = school_week(date(2025, 3, 12))
 TERM = Period(date(2025, 1, 6), date(2025, 4, 4))

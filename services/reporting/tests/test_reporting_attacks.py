@@ -3,7 +3,7 @@ they suppress"; rules RPT-PERIOD-1/-2 and the shared suppression).
 
 The attacker asks for every report a reader may ask for over a dataset (every partnership's every
 term, every academic year's annual figures, every allowed range of strategy years), then solves for
-every hidden figure over all of them at once (``ap_reporting.testing.attacker``). It must recover
+every hidden figure over all of them at once (``ap_testing.reporting.attacker``). It must recover
 none. Datasets are generated with many small cells (hypothesis, derandomised) and hand-made for the
 worst cases: a term with one incident, a single small cell in a row, two small cells that add up to
 a published total, overlapping year ranges.
@@ -37,8 +37,8 @@ from ap_reporting.domain.periods import (
 )
 from ap_reporting.domain.published import TableSpec, publish_together, shared_column_margins
 from ap_reporting.domain.vocabulary import Phase, phase_of
-from ap_reporting.testing.attacker import Attacker
-from ap_reporting.testing.report_attack import attack_everything
+from ap_testing.reporting.attacker import Attacker
+from ap_testing.reporting.report_attack import attack_everything
 
 YEARS = ("2022/23", "2023/24", "2024/25", "2025/26")
 PARTNERSHIPS = ("np-north", "np-south")

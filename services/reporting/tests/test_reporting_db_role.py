@@ -20,16 +20,16 @@ import pytest_asyncio
 
 from ap_reporting.entrypoints.api import ApiDeps, create_app
 from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_reporting.testing.events import Pupil
 from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
 from ap_runtime.access.keys import load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.privacy.testing import random_ring
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
+from ap_testing.privacy import random_ring
+from ap_testing.reporting.events import Pupil
 
 from .test_reporting_pipeline import KEYS, append, story
 from .test_reporting_pipeline import (

@@ -34,17 +34,17 @@ from ap_contracts.events.pupil_vocabulary import (
 from ap_reporting.domain.published import Table
 from ap_reporting.entrypoints.api import ApiDeps, create_app
 from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_reporting.testing.events import Pupil
-from ap_reporting.testing.tables import assert_agrees, assert_publishable
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.privacy.testing import random_ring
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
+from ap_testing.privacy import random_ring
+from ap_testing.reporting.events import Pupil
+from ap_testing.reporting.tables import assert_agrees, assert_publishable
 
 pytestmark = pytest.mark.integration
 

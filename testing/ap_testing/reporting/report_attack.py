@@ -13,7 +13,7 @@ from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.vocabulary import Phase
-from ap_reporting.testing.attacker import Atom, Attacker
+from ap_testing.reporting.attacker import Atom, Attacker
 
 YEAR_TABLES = ("permanent_exclusions", "pupils_suspended", "suspension_days_lost")
 

@@ -15,7 +15,7 @@ import httpx
 
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.application.catalogue import COMMANDS
-from ap_incidents.demo_day import Channel, Outcome, ScriptedDay, Step
+from demo.scripted_day import Channel, Outcome, ScriptedDay, Step
 
 _HTTP_OUTCOME = {"urn:ap:problem:access-denied": Outcome.DENIED, "urn:ap:problem:invalid-request": Outcome.INVALID}
 

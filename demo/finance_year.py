@@ -1,7 +1,7 @@
 """A scripted financial year for one Neighbourhood Partnership, through the public HTTP API.
 
 Used by the end-to-end test and by ``make demo``:
-``python -m ap_finance.demo_year --base-url http://127.0.0.1:8000`` (tokens are minted with
+``python -m demo.finance_year --base-url http://127.0.0.1:8000`` (tokens are minted with
 ``$AP_TOKEN_PRIVATE_KEY``; the API must hold the matching public key, and the relay and the
 finance projections must be running, since the carry-forward into the next year is read back from
 the ledger as a finance officer would).

@@ -24,7 +24,8 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from ap_incidents.demo_personas import (
+from ap_incidents.domain.identity import record_id_for
+from demo.personas import (
     COMMISSIONER,
     HOME_SCHOOL,
     OTHER_LOCAL_AUTHORITY,
@@ -37,7 +38,6 @@ from ap_incidents.demo_personas import (
     Persona,
     TokenFor,
 )
-from ap_incidents.domain.identity import record_id_for
 
 ENGLAND = ZoneInfo("Europe/London")
 TRAINED_STAFF = ("staff-id-north-01", "staff-id-north-02")

@@ -42,7 +42,7 @@ from aiokafka.errors import for_code
 from ap_runtime.access.audit_heads import HEADS_TOPIC_ENV
 from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
 from ap_runtime.kafka import client_security
-from ap_runtime.testing.levels import NO_SERVERS_ENV, SERVER_LEVELS, no_servers
+from ap_testing.levels import NO_SERVERS_ENV, SERVER_LEVELS, no_servers
 
 DATABASE_ENV = "DATABASE_URL"
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
