@@ -196,7 +196,7 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
         item = demo.id_for("family-worker-id")
         again = await platform.http.post(demo.path(YEAR, f"/items/{item}/signatures"),
                                          json={"command_id": str(uuid4())}, headers=tokens.host_finance)
-        assert (again.status_code, again.json()["rule"]) == (409, "FIN-SIGNERS-DIFFERENT-PEOPLE")
+        assert (again.status_code, again.json()["rule"]) == (409, "signature.different_people")
         assert await platform.stream_version(YEAR) == before
         ledger = await demo.ledger(YEAR)
         staffing = next(c for c in ledger["by_category"] if c["category"] == "staffing")

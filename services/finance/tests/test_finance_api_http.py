@@ -49,7 +49,7 @@ async def test_unknown_budget_is_404_for_the_la_and_403_for_a_school(api: httpx.
     response = await api.post(budget_path("/close"), json=body(closed_on="2026-04-10"),
                               headers=FINANCE_OFFICER.headers)
     assert response.status_code == 404
-    assert response.json()["rule"] == "FIN-BUDGET-NOT-SET"
+    assert response.json()["rule"] == "budget.exists"
     response = await api.post(budget_path("/spend"), json=body(spend_id=uuid4(), **SPEND),
                               headers=HOST_FINANCE.headers)
     assert response.status_code == 403  # a school learns nothing about budgets that are not its own
@@ -119,7 +119,7 @@ async def test_a_command_id_reused_for_another_budget_is_409(api: httpx.AsyncCli
                               json={"command_id": command["command_id"], "closed_on": "2027-04-01"},
                               headers=FINANCE_OFFICER.headers)
     assert response.status_code == 409
-    assert response.json()["rule"] == "FIN-COMMAND-ID-ONCE"
+    assert response.json()["rule"] == "budget_command.id_unique"
 
 
 async def test_health_and_readiness(api: httpx.AsyncClient) -> None:

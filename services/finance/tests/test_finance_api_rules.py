@@ -58,7 +58,7 @@ async def close_year(api: httpx.AsyncClient) -> None:
 async def test_spend_against_a_closed_year_is_refused(api: httpx.AsyncClient, world: World) -> None:
     await standard_budget(api)
     await close_year(api)
-    await rejected(api, world, "/spend", HOST_FINANCE, 409, "FIN-YEAR-CLOSED", spend_id=uuid4(),
+    await rejected(api, world, "/spend", HOST_FINANCE, 409, "financial_year.closed_to_entries", spend_id=uuid4(),
                    supplier="Stationer", category="resources", funding_source="dsg_allocation",
                    amount_pence=1_000, spent_on="2026-03-01", evidence_reference="INV-1")
 
@@ -74,12 +74,12 @@ async def test_item_over_30k_needs_two_distinct_signatures(api: httpx.AsyncClien
     assert first["event_types"] == ["ItemSignatureAdded"]
     signatures = f"/items/{item}/signatures"
     # The same person cannot sign twice, not even for the other organisation.
-    await rejected(api, world, signatures, HOST_FINANCE, 409, "FIN-SIGNERS-DIFFERENT-PEOPLE")
+    await rejected(api, world, signatures, HOST_FINANCE, 409, "signature.different_people")
     same_person_for_partnership = Actor(HOST_FINANCE.user_id, PARTNERSHIP, PARTNERSHIP_LEAD.org_kind,
                                         PARTNERSHIP_LEAD.role)
-    await rejected(api, world, signatures, same_person_for_partnership, 409, "FIN-SIGNERS-DIFFERENT-PEOPLE")
+    await rejected(api, world, signatures, same_person_for_partnership, 409, "signature.different_people")
     # Two people of the host school are still one organisation's signatures.
-    await rejected(api, world, signatures, HOST_FINANCE_2, 409, "FIN-SIGNERS-BOTH-ORGANISATIONS")
+    await rejected(api, world, signatures, HOST_FINANCE_2, 409, "signature.both_organisations")
     # Another Partnership's lead is refused by the access policy before any rule is tried.
     response = await api.post(budget_path(signatures), json=body(), headers=OTHER_PARTNERSHIP_LEAD.headers)
     assert response.status_code == 403
@@ -110,7 +110,7 @@ async def test_allocation_whose_shares_do_not_sum_to_the_amount_is_refused(api: 
     await close_year(api)
     schools = [{"school_id": s, "pupil_roll": 100, "deprivation_index": "0.2", "pupil_premium_count": 10,
                 "free_school_meals_count": 10, "send_count": 5} for s in ("school-a", "school-b")]
-    await rejected(api, world, "/surplus/allocations", PARTNERSHIP_LEAD, 422, "FIN-ALLOCATION-SHARES-SUM",
+    await rejected(api, world, "/surplus/allocations", PARTNERSHIP_LEAD, 422, "allocation.shares_sum",
                    allocation_id=uuid4(), method="equity_based", schools=schools, amount_pence=100_000,
                    proposed_shares=[{"school_id": "school-a", "amount_pence": 50_000},
                                     {"school_id": "school-b", "amount_pence": 49_999}])
@@ -119,7 +119,7 @@ async def test_allocation_whose_shares_do_not_sum_to_the_amount_is_refused(api: 
 async def test_clawback_above_the_available_balance_is_refused(api: httpx.AsyncClient, world: World) -> None:
     await standard_budget(api)
     await close_year(api)  # nothing spent: the surplus is the whole £120,000
-    problem = await rejected(api, world, "/surplus/clawbacks", FINANCE_OFFICER, 422, "FIN-CLAWBACK-WITHIN-BALANCE",
+    problem = await rejected(api, world, "/surplus/clawbacks", FINANCE_OFFICER, 422, "surplus.clawback_within_balance",
                              clawback_id=uuid4(), amount_pence=12_000_001, reason="Above the retention level")
     assert "£120,000.00" in problem["detail"]
 
@@ -132,7 +132,7 @@ async def test_virement_leaving_a_line_negative_needs_approval(api: httpx.AsyncC
     fields: dict[str, Any] = {"from_category": "resources", "to_category": "staffing",
                               "funding_source": "dsg_allocation", "amount_pence": 400_000,
                               "reason": "Cover a staffing gap"}
-    await rejected(api, world, "/virements", HOST_FINANCE, 422, "FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL",
+    await rejected(api, world, "/virements", HOST_FINANCE, 422, "virement.negative_needs_approval",
                    virement_id=uuid4(), **fields)
     approved = await post_ok(api, "/virements", HOST_FINANCE, virement_id=uuid4(), approved_by="la-fo-1", **fields)
     assert approved["event_types"] == ["VirementMade"]
@@ -145,9 +145,9 @@ async def test_carry_forward_into_next_year_must_match_what_this_year_recorded(a
     await post_ok(api, "/surplus/carry-forward", FINANCE_OFFICER, carry_forward_id=uuid4(), amount_pence=250_000)
     budget = {"budget_id": uuid4(), "host_school_id": HOST, "partnership_id": PARTNERSHIP,
               "dsg_allocation_pence": 10_000_000}
-    await rejected(api, world, "/budget", FINANCE_OFFICER, 422, "FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR",
+    await rejected(api, world, "/budget", FINANCE_OFFICER, 422, "carry_forward.matches_previous_year",
                    year=NEXT_YEAR, carry_forward_pence=250_001, **budget)
     await post_ok(api, "/budget", FINANCE_OFFICER, NEXT_YEAR, carry_forward_pence=250_000, **budget)
     # Once next year's budget is set, this year can carry nothing more into it.
-    await rejected(api, world, "/surplus/carry-forward", FINANCE_OFFICER, 409, "FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET",
+    await rejected(api, world, "/surplus/carry-forward", FINANCE_OFFICER, 409, "carry_forward.before_next_budget",
                    carry_forward_id=uuid4(), amount_pence=1_000)

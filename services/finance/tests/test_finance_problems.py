@@ -10,17 +10,18 @@ from ap_runtime.http.problems import STATUS_OF_KIND
 
 # Each rule's status as the domain declared it before issue 10 (``http_status``), kept at the edge.
 STATUS_BEFORE = {
-    "FIN-BUDGET-NOT-SET": 404, "FIN-BUDGET-SET-ONCE": 409, "FIN-BUDGET-MATCHES-STREAM": 409,
-    "FIN-LINES-WITHIN-FUNDING": 422, "FIN-YEAR-CLOSED": 409, "FIN-YEAR-END-AFTER-CLOSE": 409,
-    "FIN-DATE-IN-YEAR": 422, "FIN-ID-UNIQUE": 409, "FIN-COMMITMENT-KNOWN": 404, "FIN-SPEND-MATCHES-COMMITMENT": 422,
-    "FIN-SPEND-WITHIN-COMMITMENT": 422, "FIN-RELEASE-WITHIN-COMMITMENT": 422, "FIN-ITEM-AWAITING-SIGNATURES": 404,
-    "FIN-SIGNER-FROM-BUDGET-ORGANISATION": 403, "FIN-SIGNERS-DIFFERENT-PEOPLE": 409,
-    "FIN-SIGNERS-BOTH-ORGANISATIONS": 409, "FIN-VIREMENT-BETWEEN-LINES": 422, "FIN-VIREMENT-WITHIN-LINE-BUDGET": 422,
-    "FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL": 422, "FIN-LINE-COVERS-SPEND": 422, "FIN-SURPLUS-AVAILABLE": 409,
-    "FIN-CLAWBACK-WITHIN-BALANCE": 422, "FIN-CARRY-FORWARD-WITHIN-BALANCE": 422, "FIN-ALLOCATION-WITHIN-BALANCE": 422,
-    "FIN-ALLOCATION-SPECIFIED": 422, "FIN-ALLOCATION-SHARES-SUM": 422, "FIN-ALLOCATION-RECOMPUTABLE": 422,
-    "FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR": 422, "FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET": 409,
-    "FIN-COMMAND-ID-ONCE": 409,
+    "budget.exists": 404, "budget.set_once": 409, "budget.matches_stream": 409,
+    "budget.lines_within_funding": 422, "financial_year.closed_to_entries": 409,
+    "financial_year.year_end_after_close": 409, "financial_year.date_in_year": 422, "budget.item_id_unique": 409,
+    "commitment.exists": 404, "spend.matches_commitment": 422, "spend.within_commitment": 422,
+    "commitment.release_within_outstanding": 422, "signature.item_awaiting_signatures": 404,
+    "signature.from_budget_organisation": 403, "signature.different_people": 409,
+    "signature.both_organisations": 409, "virement.between_lines": 422, "virement.within_line_budget": 422,
+    "virement.negative_needs_approval": 422, "budget.line_covers_spend": 422, "surplus.available": 409,
+    "surplus.clawback_within_balance": 422, "surplus.carry_forward_within_balance": 422,
+    "surplus.allocation_within_balance": 422, "allocation.specified": 422, "allocation.shares_sum": 422,
+    "allocation.recomputable": 422, "carry_forward.matches_previous_year": 422, "carry_forward.before_next_budget": 409,
+    "budget_command.id_unique": 409,
 }
 
 
@@ -43,4 +44,4 @@ def test_a_rule_violation_is_a_problem_naming_its_rule() -> None:
     problem = rule_problem(errors.BudgetAlreadySet("2025-26")).body("/v1/budgets/p/2025-26/budget")
     assert problem == {"type": "urn:ap:problem:conflict", "title": "Budget already set", "status": 409,
                        "detail": "the 2025-26 budget of this provision is already set",
-                       "instance": "/v1/budgets/p/2025-26/budget", "rule": "FIN-BUDGET-SET-ONCE"}
+                       "instance": "/v1/budgets/p/2025-26/budget", "rule": "budget.set_once"}

@@ -5,6 +5,7 @@ A rejection raises, so a rejected command never produces an event.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -770,5 +771,6 @@ class TestRuleCatalogue:
         ids = [rule.rule_id for rule in rules]
         assert len(ids) == len(set(ids)) == len(errors.rule_catalogue())
         for rule in rules:
-            assert rule.rule_id.startswith("FIN-")
+            # <area>.<rule>, the one scheme of domain rule ids (tests/test_rule_ids.py)
+            assert re.fullmatch(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", rule.rule_id)
             assert isinstance(rule.kind, RefusalKind) and not hasattr(rule, "http_status")

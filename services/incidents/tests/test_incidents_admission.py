@@ -344,12 +344,7 @@ def test_approval_covers_only_a_key_stage_the_provision_is_registered_for(story)
         story.run(story.cmd.start_placement(), story.who.la)
 
 
-def test_only_the_home_school_head_decides_out_of_key_stage(story):
-    _infant(story)
-    story.run(story.cmd.record_meeting(), story.who.la)
-    for somebody in (story.who.home_staff, story.who.other_head, story.who.provider_as_head, story.who.la):
-        with pytest.raises(errors.OnlyHomeSchoolHeadMayPlaceOutOfKeyStage):
-            story.run(story.cmd.approve_out_of_key_stage(), somebody)
+# Only the home school head decides out of key stage: policy OKS-1 (test_incidents_rule_owners.py).
 
 
 def test_head_decision_follows_the_meeting(story):

@@ -44,16 +44,10 @@ def test_safeguarding_amendments_stay_safeguarding_data(story):
     assert event.corrected_behaviour is None
 
 
-@pytest.mark.parametrize("who", ["provider", "provider_manager", "head", "commissioner", "la"])
-def test_a_safeguarding_entry_is_corrected_by_the_dsl_only(story, who):
+def test_the_dsl_withdraws_a_safeguarding_entry(story):
+    """Only the DSL may (policy AMD-1, test_incidents_rule_owners.py); the record then takes the withdrawal."""
     story.placed()
     concern = story.one(story.cmd.safeguarding_concern(), story.who.provider)
-    caller = getattr(story.who, who)
-    with pytest.raises(errors.SafeguardingCorrectedByDslOnly) as refused:
-        story.run(story.cmd.amend(concern.record_id, {"category": "physical_abuse"}), caller)
-    assert STATUS_OF_KIND[refused.value.kind] == 403 and refused.value.rule == "correction.safeguarding_by_dsl"
-    with pytest.raises(errors.SafeguardingCorrectedByDslOnly):
-        story.run(story.cmd.withdraw(concern.record_id), caller)
     assert isinstance(story.one(story.cmd.withdraw(concern.record_id), story.who.provider_dsl),
                       RecordWithdrawnInError)
 

@@ -143,15 +143,7 @@ def test_home_school_head_suspends(story):
     assert event.placement_id == story.placement_id and event.rule_version == "england-2025.2"
 
 
-@pytest.mark.parametrize("who", ["provider", "provider_as_head", "home_staff", "other_head", "commissioner", "la"])
-def test_only_the_home_school_head_excludes(story, who):
-    story.placed()
-    somebody = getattr(story.who, who)
-    with pytest.raises(errors.OnlyHomeSchoolHeadMayExclude) as refused:
-        story.run(story.cmd.suspend(), somebody)
-    assert refused.value.rule == "exclusion.home_school_head_only" and STATUS_OF_KIND[refused.value.kind] == 403
-    with pytest.raises(errors.OnlyHomeSchoolHeadMayExclude):
-        story.run(story.cmd.exclude_permanently(), somebody)
+# Only the home school head excludes: policy EXC-3, tested where it lives (test_incidents_rule_owners.py).
 
 
 def test_pupil_without_a_placement_can_be_suspended(story):

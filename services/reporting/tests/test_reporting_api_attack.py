@@ -1,4 +1,6 @@
-"""The attacker through the reporting HTTP API on real PostgreSQL (rules RPT-PERIOD-1 and -2).
+"""The attacker through the reporting HTTP API on real PostgreSQL.
+
+Rules report.fixed_period and report.year_range_limit.
 
 Facts are written to the reporting read model (the projection that writes them is tested in
 ``test_reporting_pipeline``); the attacker then asks the API for every report its tokens may read
@@ -146,14 +148,14 @@ async def test_every_allowed_query_through_the_api_leaves_every_hidden_figure_hi
 
 
 @pytest.mark.parametrize(("url", "field", "rule"), [
-    ("/v1/reports/partnership/np-north?first_day=2025-03-01&last_day=2025-03-31", "first_day", "RPT-PERIOD-1"),
-    ("/v1/reports/partnership/np-north?period=2024/25-spring&last_day=2025-03-30", "last_day", "RPT-PERIOD-1"),
-    ("/v1/reports/partnership/np-north?period=2025-03", "period", "RPT-PERIOD-1"),
-    ("/v1/reports/partnership/np-north?period=2024/25", "period", "RPT-PERIOD-1"),
-    ("/v1/reports/annual?academic_year=2024/26", "academic_year", "RPT-PERIOD-1"),
-    ("/v1/reports/annual?academic_year=2024/25-autumn", "academic_year", "RPT-PERIOD-1"),
-    ("/v1/reports/strategy?from_year=2021/22&to_year=2024/25", "to_year", "RPT-PERIOD-2"),
-    ("/v1/reports/strategy?from_year=2024/25&to_year=2023/24", "to_year", "RPT-PERIOD-2"),
+    ("/v1/reports/partnership/np-north?first_day=2025-03-01&last_day=2025-03-31", "first_day", "report.fixed_period"),
+    ("/v1/reports/partnership/np-north?period=2024/25-spring&last_day=2025-03-30", "last_day", "report.fixed_period"),
+    ("/v1/reports/partnership/np-north?period=2025-03", "period", "report.fixed_period"),
+    ("/v1/reports/partnership/np-north?period=2024/25", "period", "report.fixed_period"),
+    ("/v1/reports/annual?academic_year=2024/26", "academic_year", "report.fixed_period"),
+    ("/v1/reports/annual?academic_year=2024/25-autumn", "academic_year", "report.fixed_period"),
+    ("/v1/reports/strategy?from_year=2021/22&to_year=2024/25", "to_year", "report.year_range_limit"),
+    ("/v1/reports/strategy?from_year=2024/25&to_year=2023/24", "to_year", "report.year_range_limit"),
 ])
 async def test_a_window_that_is_not_an_offered_fixed_period_is_refused_naming_the_field(
     api: httpx.AsyncClient, url: str, field: str, rule: str,

@@ -1,5 +1,5 @@
 """Reports leaving the organisation, attacked across queries (issue 9, "Reports that give away what
-they suppress"; rules RPT-PERIOD-1/-2 and the shared suppression).
+they suppress"; rules report.fixed_period, report.year_range_limit and the shared suppression).
 
 The attacker asks for every report a reader may ask for over a dataset (every partnership's every
 term, every academic year's annual figures, every allowed range of strategy years), then solves for
@@ -108,7 +108,7 @@ def test_terms_half_terms_quarters_and_months_cover_the_academic_year_without_ov
 def test_a_window_outside_the_fixed_calendar_is_refused_naming_the_field_and_the_allowed_periods(code: str) -> None:
     with pytest.raises(FixedPeriodRequired) as refused:
         parse_period("period", code, OFFERED["termly_partnership"])
-    assert refused.value.rule_id == "RPT-PERIOD-1" and refused.value.field == "period"
+    assert refused.value.rule_id == "report.fixed_period" and refused.value.field == "period"
     assert refused.value.allowed == ("term (2024/25-autumn, -spring or -summer)",)
 
 
@@ -123,7 +123,7 @@ def test_year_ranges_are_capped() -> None:
     assert year_range("from_year", "2022/23", "to_year", "2024/25") == ["2022/23", "2023/24", "2024/25"]
     with pytest.raises(YearRangeTooLong) as refused:
         year_range("from_year", "2021/22", "to_year", "2024/25")
-    assert refused.value.rule_id == "RPT-PERIOD-2" and refused.value.field == "to_year"
+    assert refused.value.rule_id == "report.year_range_limit" and refused.value.field == "to_year"
     with pytest.raises(YearRangeTooLong):
         year_range("from_year", "2024/25", "to_year", "2023/24")
     with pytest.raises(FixedPeriodRequired) as bad_year:

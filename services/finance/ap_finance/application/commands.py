@@ -38,7 +38,7 @@ from ap_runtime.refusal import RefusalKind
 class CommandIdReused(FinanceRuleViolation):
     """A client reused one command id for a different budget: not a retry, so nothing is returned or done."""
 
-    rule_id = "FIN-COMMAND-ID-ONCE"
+    rule_id = "budget_command.id_unique"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, command_id: UUID) -> None:

@@ -17,7 +17,7 @@ _SIGNS_FOR = {
 
 def signature_command(request: SignItem, principal: Principal, budget: BudgetSet) -> AddItemSignature:
     """The caller signs for the kind of organisation its token names; the domain then checks it is this
-    budget's Partnership or host school (rule FIN-SIGNER-FROM-BUDGET-ORGANISATION) and a different person."""
+    budget's Partnership or host school (rule signature.from_budget_organisation) and a different person."""
     signing = _SIGNS_FOR.get(principal.org_kind)
     if signing is None:
         raise SignerNotFromBudgetOrganisation("partnership or host school", budget.partnership_id,

@@ -24,7 +24,7 @@ from ap_finance.domain.state import BudgetState
 
 
 def set_budget(command: SetBudget, state: BudgetState) -> list[FinanceEvent]:
-    """Rule FIN-BUDGET-SET-ONCE: a provision has one budget per financial year."""
+    """Rule budget.set_once: a provision has one budget per financial year."""
     if state.budget is not None:
         raise BudgetAlreadySet(state.budget.financial_year)
     return [
@@ -43,8 +43,8 @@ def set_budget(command: SetBudget, state: BudgetState) -> list[FinanceEvent]:
 
 
 def set_budget_line(command: SetBudgetLine, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-CLOSED, FIN-LINES-WITHIN-FUNDING (lines of a source never exceed what it provides)
-    and FIN-LINE-COVERS-SPEND (a cut may not leave a line below its spend and commitments)."""
+    """Rules financial_year.closed_to_entries, budget.lines_within_funding (lines of a source never exceed
+    what it provides) and budget.line_covers_spend (a cut may not leave a line below its spend and commitments)."""
     budget = require_budget(state, command)
     require_open(state, budget, "change a budget line")
     cell = (command.category, command.funding_source)
@@ -68,8 +68,8 @@ def set_budget_line(command: SetBudgetLine, state: BudgetState) -> list[FinanceE
 
 
 def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-VIREMENT-BETWEEN-LINES, FIN-VIREMENT-WITHIN-LINE-BUDGET and
-    FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL: a virement that leaves the source line below its spend and
+    """Rules virement.between_lines, virement.within_line_budget and
+    virement.negative_needs_approval: a virement that leaves the source line below its spend and
     commitments needs a named approver."""
     budget = require_budget(state, command)
     require_open(state, budget, "make a virement")
@@ -98,7 +98,7 @@ def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEven
 
 
 def close_year(command: CloseYear, state: BudgetState) -> list[FinanceEvent]:
-    """Rule FIN-YEAR-CLOSED (a year closes once); closing fixes the surplus or deficit of the year."""
+    """Rule financial_year.closed_to_entries (a year closes once); closing fixes the surplus or deficit of the year."""
     budget = require_budget(state, command)
     require_open(state, budget, "close it again")
     return [

@@ -7,7 +7,7 @@ checks (seed 001, section 4: carry-forward balances must be recorded accurately)
   the previous year of the same provision, when that year is on the platform. A provision's first
   year on the platform may bring in any opening balance (it was recorded before the platform).
 - Recording a carry-forward: only while next year's budget is not yet set, since that budget's
-  carry-forward is fixed once set (``FIN-BUDGET-SET-ONCE``).
+  carry-forward is fixed once set (``budget.set_once``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def carried_forward_pence(history: Iterable[FinanceEvent]) -> int:
 
 
 def check_opening_carry_forward(command: SetBudget, previous_year: Iterable[FinanceEvent]) -> None:
-    """Rule FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR (see module docstring)."""
+    """Rule carry_forward.matches_previous_year (see module docstring)."""
     history = list(previous_year)
     if not any(isinstance(event, BudgetSet) for event in history):
         return
@@ -43,6 +43,6 @@ def check_opening_carry_forward(command: SetBudget, previous_year: Iterable[Fina
 
 
 def check_next_year_open_to_carry_forward(next_year: str, next_year_history: Iterable[FinanceEvent]) -> None:
-    """Rule FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET (see module docstring)."""
+    """Rule carry_forward.before_next_budget (see module docstring)."""
     if any(isinstance(event, BudgetSet) for event in next_year_history):
         raise NextYearAlreadyBudgeted(next_year)

@@ -24,7 +24,7 @@ class FinanceRuleViolation(Exception):
 
 
 class BudgetNotSet(FinanceRuleViolation):
-    rule_id = "FIN-BUDGET-NOT-SET"
+    rule_id = "budget.exists"
     kind = RefusalKind.NOT_FOUND
 
     def __init__(self) -> None:
@@ -32,7 +32,7 @@ class BudgetNotSet(FinanceRuleViolation):
 
 
 class BudgetAlreadySet(FinanceRuleViolation):
-    rule_id = "FIN-BUDGET-SET-ONCE"
+    rule_id = "budget.set_once"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str) -> None:
@@ -40,7 +40,7 @@ class BudgetAlreadySet(FinanceRuleViolation):
 
 
 class CommandForAnotherBudget(FinanceRuleViolation):
-    rule_id = "FIN-BUDGET-MATCHES-STREAM"
+    rule_id = "budget.matches_stream"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, expected: str, given: str) -> None:
@@ -48,7 +48,7 @@ class CommandForAnotherBudget(FinanceRuleViolation):
 
 
 class BudgetLinesExceedFunding(FinanceRuleViolation):
-    rule_id = "FIN-LINES-WITHIN-FUNDING"
+    rule_id = "budget.lines_within_funding"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, funding_source: str, lines_pence: int, funding_pence: int) -> None:
@@ -59,7 +59,7 @@ class BudgetLinesExceedFunding(FinanceRuleViolation):
 
 
 class FinancialYearClosed(FinanceRuleViolation):
-    rule_id = "FIN-YEAR-CLOSED"
+    rule_id = "financial_year.closed_to_entries"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str, action: str) -> None:
@@ -67,7 +67,7 @@ class FinancialYearClosed(FinanceRuleViolation):
 
 
 class YearNotClosed(FinanceRuleViolation):
-    rule_id = "FIN-YEAR-END-AFTER-CLOSE"
+    rule_id = "financial_year.year_end_after_close"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, financial_year: str, action: str) -> None:
@@ -75,7 +75,7 @@ class YearNotClosed(FinanceRuleViolation):
 
 
 class DateOutsideFinancialYear(FinanceRuleViolation):
-    rule_id = "FIN-DATE-IN-YEAR"
+    rule_id = "financial_year.date_in_year"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, day: str, financial_year: str) -> None:
@@ -83,7 +83,7 @@ class DateOutsideFinancialYear(FinanceRuleViolation):
 
 
 class IdentifierAlreadyUsed(FinanceRuleViolation):
-    rule_id = "FIN-ID-UNIQUE"
+    rule_id = "budget.item_id_unique"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, identifier: UUID) -> None:
@@ -91,7 +91,7 @@ class IdentifierAlreadyUsed(FinanceRuleViolation):
 
 
 class UnknownCommitment(FinanceRuleViolation):
-    rule_id = "FIN-COMMITMENT-KNOWN"
+    rule_id = "commitment.exists"
     kind = RefusalKind.NOT_FOUND
 
     def __init__(self, commitment_id: UUID) -> None:
@@ -99,7 +99,7 @@ class UnknownCommitment(FinanceRuleViolation):
 
 
 class SpendDoesNotMatchCommitment(FinanceRuleViolation):
-    rule_id = "FIN-SPEND-MATCHES-COMMITMENT"
+    rule_id = "spend.matches_commitment"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, commitment_id: UUID) -> None:
@@ -107,7 +107,7 @@ class SpendDoesNotMatchCommitment(FinanceRuleViolation):
 
 
 class SpendExceedsCommitment(FinanceRuleViolation):
-    rule_id = "FIN-SPEND-WITHIN-COMMITMENT"
+    rule_id = "spend.within_commitment"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, amount_pence: int, outstanding_pence: int) -> None:
@@ -118,7 +118,7 @@ class SpendExceedsCommitment(FinanceRuleViolation):
 
 
 class ReleaseExceedsCommitment(FinanceRuleViolation):
-    rule_id = "FIN-RELEASE-WITHIN-COMMITMENT"
+    rule_id = "commitment.release_within_outstanding"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, amount_pence: int | None, outstanding_pence: int) -> None:
@@ -132,7 +132,7 @@ class ReleaseExceedsCommitment(FinanceRuleViolation):
 
 
 class ItemNotAwaitingSignatures(FinanceRuleViolation):
-    rule_id = "FIN-ITEM-AWAITING-SIGNATURES"
+    rule_id = "signature.item_awaiting_signatures"
     kind = RefusalKind.NOT_FOUND
 
     def __init__(self, item_id: UUID) -> None:
@@ -140,7 +140,7 @@ class ItemNotAwaitingSignatures(FinanceRuleViolation):
 
 
 class SignerNotFromBudgetOrganisation(FinanceRuleViolation):
-    rule_id = "FIN-SIGNER-FROM-BUDGET-ORGANISATION"
+    rule_id = "signature.from_budget_organisation"
     kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
 
     def __init__(self, signing_organisation: str, expected_id: str, given_id: str) -> None:
@@ -150,7 +150,7 @@ class SignerNotFromBudgetOrganisation(FinanceRuleViolation):
 
 
 class SameSignerTwice(FinanceRuleViolation):
-    rule_id = "FIN-SIGNERS-DIFFERENT-PEOPLE"
+    rule_id = "signature.different_people"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, signer_user_id: str) -> None:
@@ -160,7 +160,7 @@ class SameSignerTwice(FinanceRuleViolation):
 
 
 class OrganisationAlreadySigned(FinanceRuleViolation):
-    rule_id = "FIN-SIGNERS-BOTH-ORGANISATIONS"
+    rule_id = "signature.both_organisations"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, signing_organisation: str) -> None:
@@ -171,7 +171,7 @@ class OrganisationAlreadySigned(FinanceRuleViolation):
 
 
 class VirementWithinOneLine(FinanceRuleViolation):
-    rule_id = "FIN-VIREMENT-BETWEEN-LINES"
+    rule_id = "virement.between_lines"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str) -> None:
@@ -179,7 +179,7 @@ class VirementWithinOneLine(FinanceRuleViolation):
 
 
 class VirementExceedsLineBudget(FinanceRuleViolation):
-    rule_id = "FIN-VIREMENT-WITHIN-LINE-BUDGET"
+    rule_id = "virement.within_line_budget"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, amount_pence: int, budget_pence: int) -> None:
@@ -189,7 +189,7 @@ class VirementExceedsLineBudget(FinanceRuleViolation):
 
 
 class VirementLeavesLineNegative(FinanceRuleViolation):
-    rule_id = "FIN-VIREMENT-NEGATIVE-NEEDS-APPROVAL"
+    rule_id = "virement.negative_needs_approval"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, remaining_after_pence: int) -> None:
@@ -200,7 +200,7 @@ class VirementLeavesLineNegative(FinanceRuleViolation):
 
 
 class LineBelowSpendAndCommitments(FinanceRuleViolation):
-    rule_id = "FIN-LINE-COVERS-SPEND"
+    rule_id = "budget.line_covers_spend"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, category: str, amount_pence: int, used_pence: int) -> None:
@@ -211,7 +211,7 @@ class LineBelowSpendAndCommitments(FinanceRuleViolation):
 
 
 class NoSurplusAvailable(FinanceRuleViolation):
-    rule_id = "FIN-SURPLUS-AVAILABLE"
+    rule_id = "surplus.available"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, available_pence: int) -> None:
@@ -231,25 +231,25 @@ class ExceedsAvailableSurplus(FinanceRuleViolation):
 
 
 class ClawbackExceedsAvailableBalance(ExceedsAvailableSurplus):
-    rule_id = "FIN-CLAWBACK-WITHIN-BALANCE"
+    rule_id = "surplus.clawback_within_balance"
     kind = RefusalKind.BREAKS_RULE
     action = "claw back"
 
 
 class CarryForwardExceedsAvailableBalance(ExceedsAvailableSurplus):
-    rule_id = "FIN-CARRY-FORWARD-WITHIN-BALANCE"
+    rule_id = "surplus.carry_forward_within_balance"
     kind = RefusalKind.BREAKS_RULE
     action = "carry forward"
 
 
 class AllocationExceedsAvailableBalance(ExceedsAvailableSurplus):
-    rule_id = "FIN-ALLOCATION-WITHIN-BALANCE"
+    rule_id = "surplus.allocation_within_balance"
     kind = RefusalKind.BREAKS_RULE
     action = "allocate"
 
 
 class AllocationSpecificationIncomplete(FinanceRuleViolation):
-    rule_id = "FIN-ALLOCATION-SPECIFIED"
+    rule_id = "allocation.specified"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, problem: str) -> None:
@@ -257,7 +257,7 @@ class AllocationSpecificationIncomplete(FinanceRuleViolation):
 
 
 class AllocationSharesDoNotSumToSurplus(FinanceRuleViolation):
-    rule_id = "FIN-ALLOCATION-SHARES-SUM"
+    rule_id = "allocation.shares_sum"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, shares_pence: int, amount_pence: int) -> None:
@@ -268,7 +268,7 @@ class AllocationSharesDoNotSumToSurplus(FinanceRuleViolation):
 
 
 class AllocationSharesDoNotMatchMethod(FinanceRuleViolation):
-    rule_id = "FIN-ALLOCATION-RECOMPUTABLE"
+    rule_id = "allocation.recomputable"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, school_id: str, proposed_pence: int, computed_pence: int) -> None:
@@ -291,7 +291,7 @@ def rule_catalogue() -> dict[str, type[FinanceRuleViolation]]:
 
 
 class CarryForwardDoesNotMatchPreviousYear(FinanceRuleViolation):
-    rule_id = "FIN-CARRY-FORWARD-MATCHES-PREVIOUS-YEAR"
+    rule_id = "carry_forward.matches_previous_year"
     kind = RefusalKind.BREAKS_RULE
 
     def __init__(self, previous_year: str, recorded_pence: int, given_pence: int) -> None:
@@ -302,7 +302,7 @@ class CarryForwardDoesNotMatchPreviousYear(FinanceRuleViolation):
 
 
 class NextYearAlreadyBudgeted(FinanceRuleViolation):
-    rule_id = "FIN-CARRY-FORWARD-BEFORE-NEXT-BUDGET"
+    rule_id = "carry_forward.before_next_budget"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
     def __init__(self, next_year: str) -> None:

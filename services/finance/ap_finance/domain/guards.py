@@ -33,7 +33,7 @@ def scope(budget: BudgetSet) -> Scope:
 
 
 def require_budget(state: BudgetState, command: FinanceCommand) -> BudgetSet:
-    """Rule FIN-BUDGET-NOT-SET: every command but SetBudget needs the year's budget to exist."""
+    """Rule budget.exists: every command but SetBudget needs the year's budget to exist."""
     if state.budget is None:
         raise BudgetNotSet()
     expected = budget_stream_id(state.budget.provision_id, state.budget.financial_year)
@@ -44,24 +44,24 @@ def require_budget(state: BudgetState, command: FinanceCommand) -> BudgetSet:
 
 
 def require_open(state: BudgetState, budget: BudgetSet, action: str) -> None:
-    """Rule FIN-YEAR-CLOSED: nothing is spent, committed or re-budgeted in a closed year."""
+    """Rule financial_year.closed_to_entries: nothing is spent, committed or re-budgeted in a closed year."""
     if state.closed:
         raise FinancialYearClosed(budget.financial_year, action)
 
 
 def require_closed(state: BudgetState, budget: BudgetSet, action: str) -> None:
-    """Rule FIN-YEAR-END-AFTER-CLOSE: the surplus is only known, and used, once the year is closed."""
+    """Rule financial_year.year_end_after_close: the surplus is only known, and used, once the year is closed."""
     if not state.closed:
         raise YearNotClosed(budget.financial_year, action)
 
 
 def require_in_year(budget: BudgetSet, day: date) -> None:
-    """Rule FIN-DATE-IN-YEAR: spend and commitments belong to the financial year they are dated in."""
+    """Rule financial_year.date_in_year: spend and commitments belong to the financial year they are dated in."""
     if not contains(budget.financial_year, day):
         raise DateOutsideFinancialYear(day.isoformat(), budget.financial_year)
 
 
 def require_unused(state: BudgetState, identifier: UUID) -> None:
-    """Rule FIN-ID-UNIQUE: an id names one item of the budget only."""
+    """Rule budget.item_id_unique: an id names one item of the budget only."""
     if identifier in state.used_ids:
         raise IdentifierAlreadyUsed(identifier)

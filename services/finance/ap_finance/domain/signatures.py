@@ -30,7 +30,7 @@ def _expected_organisation(budget: BudgetSet, organisation: SigningOrganisation)
 
 
 def _check_signer(budget: BudgetSet, item: PendingItem, command: AddItemSignature) -> None:
-    """Rules FIN-SIGNER-FROM-BUDGET-ORGANISATION, FIN-SIGNERS-DIFFERENT-PEOPLE, FIN-SIGNERS-BOTH-ORGANISATIONS."""
+    """Rules signature.from_budget_organisation, signature.different_people, signature.both_organisations."""
     expected = _expected_organisation(budget, command.signing_organisation)
     if command.signer_organisation_id != expected:
         raise SignerNotFromBudgetOrganisation(
@@ -70,8 +70,8 @@ def _completed(budget: BudgetSet, item: PendingItem, signer_user_ids: tuple[str,
 
 
 def add_item_signature(command: AddItemSignature, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-ITEM-AWAITING-SIGNATURES and FIN-YEAR-CLOSED, then the signer rules; the second valid
-    signature turns the item into spend or a commitment."""
+    """Rules signature.item_awaiting_signatures and financial_year.closed_to_entries, then the signer rules;
+    the second valid signature turns the item into spend or a commitment."""
     budget = require_budget(state, command)
     item = state.pending.get(command.item_id)
     if item is None:

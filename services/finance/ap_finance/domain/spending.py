@@ -52,7 +52,7 @@ def _awaiting(
 
 
 def _commitment_for(state: BudgetState, command: RecordSpend, commitment_id: UUID) -> Commitment:
-    """Rules FIN-COMMITMENT-KNOWN, FIN-SPEND-MATCHES-COMMITMENT, FIN-SPEND-WITHIN-COMMITMENT."""
+    """Rules commitment.exists, spend.matches_commitment, spend.within_commitment."""
     commitment = state.commitments.get(commitment_id)
     if commitment is None:
         raise UnknownCommitment(commitment_id)
@@ -64,8 +64,8 @@ def _commitment_for(state: BudgetState, command: RecordSpend, commitment_id: UUI
 
 
 def record_spend(command: RecordSpend, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-CLOSED, FIN-DATE-IN-YEAR, FIN-ID-UNIQUE; over the threshold the spend waits for
-    signatures, unless it settles a commitment (already signed when it was raised)."""
+    """Rules financial_year.closed_to_entries, financial_year.date_in_year, budget.item_id_unique; over the
+    threshold the spend waits for signatures, unless it settles a commitment (already signed when it was raised)."""
     budget = require_budget(state, command)
     require_open(state, budget, "record spend")
     require_in_year(budget, command.spent_on)
@@ -90,7 +90,8 @@ def record_spend(command: RecordSpend, state: BudgetState) -> list[FinanceEvent]
 
 
 def raise_commitment(command: RaiseCommitment, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-CLOSED, FIN-DATE-IN-YEAR, FIN-ID-UNIQUE; over the threshold it waits for signatures."""
+    """Rules financial_year.closed_to_entries, financial_year.date_in_year, budget.item_id_unique; over the
+    threshold it waits for signatures."""
     budget = require_budget(state, command)
     require_open(state, budget, "raise a commitment")
     require_in_year(budget, command.raised_on)
@@ -112,7 +113,8 @@ def raise_commitment(command: RaiseCommitment, state: BudgetState) -> list[Finan
 
 
 def release_commitment(command: ReleaseCommitment, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-CLOSED, FIN-DATE-IN-YEAR, FIN-COMMITMENT-KNOWN, FIN-RELEASE-WITHIN-COMMITMENT."""
+    """Rules financial_year.closed_to_entries, financial_year.date_in_year, commitment.exists,
+    commitment.release_within_outstanding."""
     budget = require_budget(state, command)
     require_open(state, budget, "release a commitment")
     require_in_year(budget, command.released_on)

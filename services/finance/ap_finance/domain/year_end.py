@@ -30,7 +30,7 @@ from ap_finance.domain.state import BudgetState
 
 
 def _available(state: BudgetState) -> int:
-    """Rule FIN-SURPLUS-AVAILABLE: something must be left of a positive surplus."""
+    """Rule surplus.available: something must be left of a positive surplus."""
     available = state.available_surplus_pence()
     if available == 0:
         balance = state.surplus_pence - state.disposed_pence if state.surplus_pence is not None else 0
@@ -52,7 +52,7 @@ def _methods_used(command: AllocateSurplus) -> tuple[AllocationMethod, ...]:
 
 
 def check_specification(command: AllocateSurplus) -> None:
-    """Rule FIN-ALLOCATION-SPECIFIED: the method, its criteria and the inputs must define the shares."""
+    """Rule allocation.specified: the method, its criteria and the inputs must define the shares."""
     methods = _methods_used(command)
     school_ids = [school.school_id for school in command.schools]
     if len(set(school_ids)) != len(school_ids):
@@ -74,7 +74,7 @@ def check_specification(command: AllocateSurplus) -> None:
 
 
 def _check_proposed(proposed: tuple[SchoolShare, ...], computed: tuple[SchoolShare, ...], amount: int) -> None:
-    """Rules FIN-ALLOCATION-SHARES-SUM and FIN-ALLOCATION-RECOMPUTABLE."""
+    """Rules allocation.shares_sum and allocation.recomputable."""
     proposed_total = sum(share.amount_pence for share in proposed)
     if proposed_total != amount:
         raise AllocationSharesDoNotSumToSurplus(proposed_total, amount)
@@ -89,8 +89,9 @@ def _check_proposed(proposed: tuple[SchoolShare, ...], computed: tuple[SchoolSha
 
 
 def allocate_surplus(command: AllocateSurplus, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-END-AFTER-CLOSE, FIN-ID-UNIQUE, FIN-SURPLUS-AVAILABLE, FIN-ALLOCATION-WITHIN-BALANCE,
-    FIN-ALLOCATION-SPECIFIED and, for proposed shares, FIN-ALLOCATION-SHARES-SUM / -RECOMPUTABLE."""
+    """Rules financial_year.year_end_after_close, budget.item_id_unique, surplus.available,
+    surplus.allocation_within_balance, allocation.specified and, for proposed shares, allocation.shares_sum
+    and allocation.recomputable."""
     budget = require_budget(state, command)
     require_closed(state, budget, "allocate the surplus")
     require_unused(state, command.allocation_id)
@@ -130,8 +131,8 @@ def _allocated(
 
 
 def make_clawback(command: MakeClawback, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-END-AFTER-CLOSE, FIN-ID-UNIQUE, FIN-SURPLUS-AVAILABLE and FIN-CLAWBACK-WITHIN-BALANCE:
-    the local authority may claw back surplus, never more than is left of it."""
+    """Rules financial_year.year_end_after_close, budget.item_id_unique, surplus.available and
+    surplus.clawback_within_balance: the local authority may claw back surplus, never more than is left of it."""
     budget = require_budget(state, command)
     require_closed(state, budget, "claw back surplus")
     require_unused(state, command.clawback_id)
@@ -151,8 +152,8 @@ def make_clawback(command: MakeClawback, state: BudgetState) -> list[FinanceEven
 
 
 def record_carry_forward(command: RecordCarryForward, state: BudgetState) -> list[FinanceEvent]:
-    """Rules FIN-YEAR-END-AFTER-CLOSE (carry-forward only after close), FIN-ID-UNIQUE, FIN-SURPLUS-AVAILABLE
-    and FIN-CARRY-FORWARD-WITHIN-BALANCE."""
+    """Rules financial_year.year_end_after_close (carry-forward only after close), budget.item_id_unique,
+    surplus.available and surplus.carry_forward_within_balance."""
     budget = require_budget(state, command)
     require_closed(state, budget, "carry surplus forward")
     require_unused(state, command.carry_forward_id)

@@ -1,7 +1,9 @@
 """Who is acting: the organisation, its kind and the caller's roles, as the access layer resolved them.
 
-Some rules of the pupil path are about who may act (only the home school head excludes from
-school; only the commissioner decides on withdrawing a place), so the domain sees the caller.
+Who may ask is the access policy's rule (EXC-3: only the home-school head excludes). The domain sees
+the caller only for rules that need a fact of the record the policy does not see: whether the caller's
+organisation is the one named on this placement or entry, or the party that requested a transfer; and,
+for correcting an entry only a head makes, whether the corrector holds that role.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from ap_contracts.envelope import OrgKind
 
 # Role names as the access policy spells them (ap_runtime.access.roles.Role values).
 HOME_SCHOOL_HEAD = "home_school_head"
-DSL = "dsl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from ap_contracts.events.pupils import (
     PupilRegistered,
     ReferralReceived,
 )
-from ap_incidents.domain.caller import HOME_SCHOOL_HEAD
 from ap_incidents.domain.commands import (
     ApproveOutOfKeyStagePlacement,
     DecideEligibility,
@@ -48,7 +47,6 @@ from ap_incidents.domain.errors import (
     NothingToUpdate,
     NotOutsideKeyStage,
     OnlyHomeSchool,
-    OnlyHomeSchoolHeadMayPlaceOutOfKeyStage,
     OnlyResponsibleLocalAuthority,
     OrganisationNotRegistered,
     ParentNotConsulted,
@@ -241,14 +239,10 @@ def approve_out_of_key_stage(
     command: ApproveOutOfKeyStagePlacement, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
     """Placing a child outside their key stage is the home school head's and governors' decision,
-    taken after a multidisciplinary meeting and after weighing the alternatives (seed 001, s.7)."""
+    taken after a multidisciplinary meeting and after weighing the alternatives (seed 001, s.7). That the
+    head of the pupil's stored home school is asking is policy OKS-1's rule, checked before the decider runs."""
     require_open_record(state, command.pupil_ref)
     referral = referral_of(state, command.referral_id)
-    caller = context.caller
-    if not (caller.acts_for(state.home_school_id) and caller.has_role(HOME_SCHOOL_HEAD)):
-        raise OnlyHomeSchoolHeadMayPlaceOutOfKeyStage(
-            "only the head of the pupil's home school decides a placement outside the key stage"
-        )
     if command.provision_key_stage is state.key_stage:
         raise NotOutsideKeyStage(f"the pupil is already in {state.key_stage}")
     provision = context.organisations.require(referral.provision_id, OrgKind.PROVISION, "the provision")

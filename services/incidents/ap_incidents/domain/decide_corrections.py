@@ -21,7 +21,7 @@ from ap_contracts.events.pupil_corrections import (
 )
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.personal import RecordClass, personal_fields
-from ap_incidents.domain.caller import DSL, HOME_SCHOOL_HEAD
+from ap_incidents.domain.caller import HOME_SCHOOL_HEAD
 from ap_incidents.domain.commands import AmendRecord, WithdrawRecordInError
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import (
@@ -31,7 +31,6 @@ from ap_incidents.domain.correction_policy import (
     corrector_of,
     locked_fields,
 )
-from ap_incidents.domain.entry_classes import ENTRY_CLASS
 from ap_incidents.domain.errors import (
     CorrectionTargetUnknown,
     CorrectionValueInvalid,
@@ -41,7 +40,6 @@ from ap_incidents.domain.errors import (
     NothingToAmend,
     RecordAlreadyWithdrawn,
     RecordNotCorrectable,
-    SafeguardingCorrectedByDslOnly,
     WithdrawalWouldOverdrawSlips,
 )
 from ap_incidents.domain.guards import require_open_record, require_text
@@ -106,11 +104,10 @@ def _correctable_entry(state: PupilRecord, record_id: UUID) -> RecordEntry:
 
 
 def _require_corrector(entry: RecordEntry, state: PupilRecord, context: DecisionContext) -> None:
+    # Only the DSL corrects a safeguarding entry: policy AMD-1's rule (judged on the stored target's class
+    # before the decider runs), not repeated here. What stays here needs the stored entry: which party made
+    # it, and so who may correct it; for entries only the head makes, that party is the head (its role).
     caller = context.caller
-    if ENTRY_CLASS.get(entry.event_type) is RecordClass.SAFEGUARDING and not caller.has_role(DSL):
-        # The policy (AMD-1) already refuses everyone else; the record's own rule says it too.
-        raise SafeguardingCorrectedByDslOnly(
-            f"a {entry.event_type} entry is amended or withdrawn by the designated safeguarding lead only")
     placement = None if entry.placement_id is None else state.placements.get(entry.placement_id)
     home_school = caller.acts_for(state.home_school_id) or caller.is_local_authority
     match corrector_of(entry.event_type):

@@ -1,8 +1,8 @@
 """Withdrawal of a place and exclusion from school (domain brief section 2, step 7; STATUTORY.md).
 
-The provider may only propose to withdraw a place; the commissioner decides. Only the head of the
-school where the pupil is on roll suspends or permanently excludes, and suspensions are capped per
-academic year.
+The provider may only propose to withdraw a place; the commissioner decides. Suspensions are capped
+per academic year. Who excludes (only the head of the school where the pupil is on roll) is the access
+policy's rule EXC-3, judged on the stored home school before any decider runs: it is not repeated here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from ap_contracts.events.school_exclusions import (
     PermanentExclusionReinstated,
     SuspensionIssued,
 )
-from ap_incidents.domain.caller import HOME_SCHOOL_HEAD
 from ap_incidents.domain.commands import (
     IssuePermanentExclusion,
     IssueSuspension,
@@ -30,7 +29,6 @@ from ap_incidents.domain.errors import (
     ExclusionUnknown,
     OnlyCommissioner,
     OnlyHomeSchool,
-    OnlyHomeSchoolHeadMayExclude,
     OnlyPlacementProvider,
     ProposalAlreadyDecided,
     ProposalIdInUse,
@@ -94,12 +92,9 @@ def record_commissioner_decision(
     )]
 
 
-def _require_home_school_head(state: PupilRecord, context: DecisionContext) -> str:
-    caller = context.caller
-    if not (caller.acts_for(state.home_school_id) and caller.has_role(HOME_SCHOOL_HEAD)):
-        raise OnlyHomeSchoolHeadMayExclude(
-            "only the head teacher of the school the pupil is on roll at can suspend or exclude"
-        )
+def _excluding_school(state: PupilRecord) -> str:
+    """The school excluding: the one the pupil is on roll at, unless it already excluded the pupil for good.
+    (That its head is asking is policy EXC-3's rule, checked before the decider runs.)"""
     if state.excluded_from_home_school:
         raise PupilPermanentlyExcluded("the pupil is already permanently excluded from this school")
     assert state.home_school_id is not None
@@ -109,7 +104,7 @@ def _require_home_school_head(state: PupilRecord, context: DecisionContext) -> s
 def issue_suspension(command: IssueSuspension, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """Suspensions total at most the cap (45 school days by default) per pupil per academic year."""
     require_open_record(state, command.pupil_ref)
-    home_school_id = _require_home_school_head(state, context)
+    home_school_id = _excluding_school(state)
     rules = context.rules
     year = academic_year_of(command.first_day, rules.academic_year_start_month)
     used = state.suspension_half_days_in(year)
@@ -134,7 +129,7 @@ def issue_permanent_exclusion(
 ) -> list[PupilEvent]:
     """Only the home school head permanently excludes; the exclusion takes effect on or after the decision."""
     require_open_record(state, command.pupil_ref)
-    home_school_id = _require_home_school_head(state, context)
+    home_school_id = _excluding_school(state)
     require_not_future(command.decided_on, context, "the decision")
     require_order(command.decided_on, command.effective_from, "effective date")
     rules = context.rules

@@ -305,15 +305,12 @@ class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
     rule = "reward.slips_never_negative"
 
 
-# ----------------------------------------------------------------------------- who may act
-
-
-class OnlyHomeSchoolHeadMayExclude(ReservedToAnotherParty):
-    rule = "exclusion.home_school_head_only"
-
-
-class OnlyHomeSchoolHeadMayPlaceOutOfKeyStage(ReservedToAnotherParty):
-    rule = "placement.out_of_key_stage_head_decides"
+# ----------------------------------------------------------------------------- who may act, given the facts
+# Who may ask (a role at an organisation standing in a relationship to the pupil) is the access policy's
+# (runtime/ap_runtime/access/policy.yaml): "only the home-school head excludes" is EXC-3, "only the head
+# decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, and none is repeated here.
+# The refusals below need a fact of the record the policy does not see: the organisation named on THIS
+# placement, proposal or entry, who requested a transfer, which party made the entry being corrected.
 
 
 class OnlyHomeSchool(ReservedToAnotherParty):
@@ -342,12 +339,6 @@ class TrainingNotOnRegister(InvalidCommand):
 
 class NotEntitledToCorrect(ReservedToAnotherParty):
     rule = "correction.by_original_party"
-
-
-class SafeguardingCorrectedByDslOnly(ReservedToAnotherParty):
-    """Only the designated safeguarding lead amends or withdraws a safeguarding entry (KCSIE; policy AMD-1)."""
-
-    rule = "correction.safeguarding_by_dsl"
 
 
 # ----------------------------------------------------------------------------- registered organisations, transfers

@@ -22,13 +22,13 @@ class ReportingRuleViolation(ValueError):
 
 
 class FixedPeriodRequired(ReportingRuleViolation):
-    """RPT-PERIOD-1: a report leaving the organisation covers one of the fixed periods it offers,
+    """report.fixed_period: a report leaving the organisation covers one of the fixed periods it offers,
     never an arbitrary window (two overlapping windows subtract to a suppressed count)."""
 
-    rule_id = "RPT-PERIOD-1"
+    rule_id = "report.fixed_period"
 
 
 class YearRangeTooLong(ReportingRuleViolation):
-    """RPT-PERIOD-2: a range of academic years is at most ``MAX_ACADEMIC_YEARS`` long, first to last."""
+    """report.year_range_limit: a range of academic years is at most ``MAX_ACADEMIC_YEARS`` long, first to last."""
 
-    rule_id = "RPT-PERIOD-2"
+    rule_id = "report.year_range_limit"

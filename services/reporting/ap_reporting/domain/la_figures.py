@@ -79,7 +79,7 @@ def exclusion_tables(years: Sequence[str], suspensions: Sequence[SuspensionFact]
 
     Each year is suppressed alone and the years are stacked (``stack_rows``): a total over years is
     shown only where it adds up figures shown, so overlapping ranges, or a range beside the annual
-    figures, cannot be subtracted to recover a hidden year's count (rule RPT-PERIOD-2)."""
+    figures, cannot be subtracted to recover a hidden year's count (rule report.year_range_limit)."""
     by_year = [_year_tables(year, suspensions, exclusions) for year in years]
     if len(by_year) == 1:
         return by_year[0]

@@ -2,7 +2,7 @@
 supported, out-of-key-stage placements and incidents by category, for the provisions the
 partnership is served by. Counts only; every table is suppressed for publication.
 
-Published for terms only (``periods.OFFERED``), never an arbitrary window (rule RPT-PERIOD-1).
+Published for terms only (``periods.OFFERED``), never an arbitrary window (rule report.fixed_period).
 Pupils served and the placements open are nearly always the same number, so the two are hidden
 together. Suspensions, permanent exclusions and places withdrawn are not broken down here: the
 local authority reads every partnership's termly report and its own annual figures, whose year

@@ -1,4 +1,6 @@
-"""The fixed periods reports leaving an organisation are published for (rules RPT-PERIOD-1 and -2).
+"""The fixed periods reports leaving an organisation are published for.
+
+Rules report.fixed_period and report.year_range_limit.
 
 Why fixed periods. A suppressed table protects its own cells; two tables for overlapping windows do
 not protect each other: the figures for 1 to 31 March and for 1 to 30 March subtract to the 31st's,
@@ -157,7 +159,7 @@ def periods_of(academic_year: str, kind: PeriodKind) -> list[ReportingPeriod]:
 
 
 def year_range(from_field: str, first: str, to_field: str, last: str) -> list[str]:
-    """Academic years ``first`` to ``last``, at most ``MAX_ACADEMIC_YEARS`` of them (RPT-PERIOD-2)."""
+    """Academic years ``first`` to ``last``, at most ``MAX_ACADEMIC_YEARS`` of them (report.year_range_limit)."""
     try:
         start = academic_year_start(first)
     except ValueError as exc:

@@ -8,7 +8,7 @@ pupils in a cell) is published with exactly the pattern the pupil counts were gi
 (``publish_derived``), because a value computed from 1 or 2 pupils must be hidden too, and the
 same pattern keeps it from being recovered from its totals.
 
-Across tables and periods (rule RPT-PERIOD-1 and the attacker tests in ``tests/``): tables of one
+Across tables and periods (rule report.fixed_period and the attacker tests in ``tests/``): tables of one
 report that publish the same figure (two breakdowns of the placements ended, by phase) are
 suppressed together (``publish_together``), so a figure one hides the other hides too. A table over
 several periods is stacked from the single-period rows already published (``stack_rows``): a

@@ -10,10 +10,10 @@ Each takes ``format=json`` (default) or ``format=csv``. Every call is authorised
 
 The weekly report stays with the home school, which is responsible for its pupils: exact counts for
 any week. The other three leave the organisation: they are published only for the fixed periods
-each offers (``domain.periods``, rules RPT-PERIOD-1 and -2) and every count goes through the shared
-suppression. A request naming any other parameter (``first_day``, ``last_day``: an arbitrary
-window) or a period the report does not offer is refused with 422 naming the field, the rule and the
-allowed periods, before anything is read.
+each offers (``domain.periods``, rules report.fixed_period and report.year_range_limit) and every
+count goes through the shared suppression. A request naming any other parameter (``first_day``,
+``last_day``: an arbitrary window) or a period the report does not offer is refused with 422 naming
+the field, the rule and the allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.

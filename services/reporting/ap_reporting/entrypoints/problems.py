@@ -1,7 +1,7 @@
 """The reporting API's own refusals, in the one problem format (``ap_runtime.http.problems``).
 
-A period the report does not offer (RPT-PERIOD-1, -2) is refused naming the rule, the field in
-``errors`` and what is allowed in ``allowed_periods``, before anything is read.
+A period the report does not offer (report.fixed_period, report.year_range_limit) is refused naming the
+rule, the field in ``errors`` and what is allowed in ``allowed_periods``, before anything is read.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+"""Who may ask is the access policy's rule, once: the refusals the domain used to repeat, judged where they live.
+
+Moved from the domain tests (issue 10, one rule one owner): "only the home-school head excludes" is
+policy EXC-3, "only the home-school head decides a placement outside the key stage" is OKS-1 and "only
+the DSL corrects a safeguarding entry" is AMD-1 (the class of the stored target decides). Each is judged
+here as the command handler judges it: the resource context folded from the pupil's stored events and
+the register of organisations, the principal from the verified token's roles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ap_contracts.events.pupil_vocabulary import YearGroup
+from ap_incidents.application.access_view import PupilAccessView
+from ap_incidents.application.catalogue import spec_for
+from ap_incidents.application.resource_context import command_context
+from ap_incidents.domain import Caller
+from ap_incidents.domain import commands as c
+from ap_runtime.access import Decision, Principal, Role, decide
+from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
+
+from .conftest import Story
+
+POLICY = load_policy(PACKAGED_POLICY)
+# A head's role held at a provision is no head's role (policy role_org_kinds): refused before any rule.
+ROLE_AT_WRONG_KIND = "ROLE-ORG"
+
+
+def _principal(who: Caller) -> Principal:
+    return Principal(user_id=who.user_id, organisation_id=who.organisation_id, org_kind=who.org_kind,
+                     roles=frozenset(Role(role) for role in who.roles))
+
+
+def _judged(story: Story, command: c.Command, who: Caller, **kw: Any) -> Decision:
+    """The access decision on ``command`` from ``who``, against the stored facts of the story so far."""
+    view = PupilAccessView(story.pupil_ref)
+    for event in story.events:
+        view.apply(type(event).__name__, event.model_dump())
+    context = command_context(view, command, story.organisations)
+    return decide(_principal(who), spec_for(command).action, context, policy=POLICY, **kw)
+
+
+@pytest.mark.parametrize("who", ["provider", "provider_as_head", "home_staff", "other_head", "commissioner", "la"])
+def test_only_the_home_school_head_excludes(who: str) -> None:
+    story = Story().placed()
+    somebody = getattr(story.who, who)
+    expected = ROLE_AT_WRONG_KIND if who == "provider_as_head" else "EXC-3"
+    for command in (story.cmd.suspend(), story.cmd.exclude_permanently()):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, expected)
+        allowed = _judged(story, command, story.who.head)
+        assert (allowed.allowed, allowed.rule_id) == (True, "EXC-3")
+
+
+def test_only_the_home_school_head_decides_out_of_key_stage() -> None:
+    story = Story()
+    story.ready_to_place(year_group=YearGroup.Y2)  # key stage 1, referred to a key stage 2 provision
+    story.run(story.cmd.record_meeting(), story.who.la)
+    command = story.cmd.approve_out_of_key_stage()
+    for somebody in (story.who.home_staff, story.who.other_head, story.who.la):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, "OKS-1")
+    refused = _judged(story, command, story.who.provider_as_head)
+    assert (refused.allowed, refused.rule_id) == (False, ROLE_AT_WRONG_KIND)
+    allowed = _judged(story, command, story.who.head)
+    assert (allowed.allowed, allowed.rule_id) == (True, "OKS-1")
+
+
+@pytest.mark.parametrize("who", ["provider", "provider_manager", "head", "commissioner", "la"])
+def test_a_safeguarding_entry_is_corrected_by_the_dsl_only(who: str) -> None:
+    story = Story().placed()
+    concern = story.one(story.cmd.safeguarding_concern(), story.who.provider)
+    for command in (story.cmd.amend(concern.record_id, {"category": "physical_abuse"}),
+                    story.cmd.withdraw(concern.record_id)):
+        refused = _judged(story, command, getattr(story.who, who), purpose="correcting the record")
+        assert not refused.allowed
+        allowed = _judged(story, command, story.who.provider_dsl, purpose="correcting the record")
+        assert (allowed.allowed, allowed.rule_id) == (True, "AMD-1")
