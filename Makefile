@@ -24,7 +24,11 @@ SERVERS = DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL)/postgres.sh url)}" \
 	KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-$$($(LOCAL)/kafka.sh url)}" \
 	$$([ -n "$${KAFKA_BOOTSTRAP_SERVERS:-}" ] || $(LOCAL)/kafka.sh admin-env)
 
-install: ## virtualenv with the hash-pinned lock and the project itself (editable)
+# Two hash-pinned locks, compiled by uv from pyproject.toml (each file's header has the command): the
+# runtime set (requirements.lock, all the production image installs) and the development set
+# (requirements-dev.lock: the runtime set plus the test and lint tools, same pins). An editable install
+# adds testing/ (ap_testing, development only) to sys.path; the wheel ships the runtime packages only.
+install: ## virtualenv with both hash-pinned locks and the project itself (editable)
 	@if [ ! -x $(BIN)/python ]; then \
 	  if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
 	    echo "[make] $(PYTHON) cannot create a virtualenv: installing python3-venv" >&2; \
@@ -35,7 +39,7 @@ install: ## virtualenv with the hash-pinned lock and the project itself (editabl
 	  fi; \
 	fi
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet uv
-	$(UV) --require-hashes -r requirements.lock
+	$(UV) --require-hashes -r requirements.lock -r requirements-dev.lock
 	$(UV) --no-deps -e .
 	@# ajv (JSON Schema validator outside Python) for the wire-contract tests, exactly as locked.
 	@command -v npm >/dev/null || { echo "[make] npm is missing: install Node 20 and npm" >&2; exit 1; }

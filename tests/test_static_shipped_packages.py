@@ -10,7 +10,10 @@ a lazy import cannot hide a dependency the runtime lock does not install.
 from __future__ import annotations
 
 import ast
+import re
+import sys
 import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +74,25 @@ def test_shipped_packages_import_no_test_framework_test_support_or_demo() -> Non
         if is_development_only(module)
     ]
     assert offences == []
+
+
+def test_every_third_party_module_a_shipped_package_imports_comes_from_the_runtime_lock() -> None:
+    """The image installs requirements.lock only: a shipped import of anything else fails in production."""
+    runtime_lock = {
+        re.split(r"[=\[]", line, maxsplit=1)[0].lower().replace("_", "-")
+        for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines() if line[:1].isalnum()
+    }
+    providers = packages_distributions()
+    tops = {
+        module.split(".")[0]
+        for path in shipped_sources()
+        for _, module in imported_modules(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+    }
+    third_party = sorted(top for top in tops if top not in sys.stdlib_module_names and not top.startswith("ap_"))
+    assert "pydantic" in third_party and "asyncpg" in third_party, "the walk found third-party imports"
+    missing = [top for top in third_party
+               if not {dist.lower().replace("_", "-") for dist in providers.get(top, [])} & runtime_lock]
+    assert missing == []
 
 
 def test_no_test_support_or_demo_module_sits_inside_a_shipped_package() -> None:

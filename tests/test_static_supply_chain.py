@@ -12,15 +12,58 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_locked_requirement_is_pinned_with_a_hash() -> None:
-    text = (ROOT / "requirements.lock").read_text()
-    entries = re.split(r"\n(?=[A-Za-z0-9])", text)
+RUNTIME_LOCK = "requirements.lock"
+DEVELOPMENT_LOCK = "requirements-dev.lock"
+# Development tools and test frameworks: the development lock has them, the runtime lock (the image) never.
+DEVELOPMENT_ONLY = ("pytest", "pytest-asyncio", "hypothesis", "schemathesis", "testcontainers", "mypy", "ruff",
+                    "bandit")
+
+
+def locked(name: str) -> dict[str, str]:
+    """Each requirement of a lock file, by normalised package name, to its whole entry (pin and hashes)."""
+    entries = re.split(r"\n(?=[A-Za-z0-9])", (ROOT / name).read_text())
     requirements = [e for e in entries if e.strip() and not e.startswith("#")]
-    assert len(requirements) > 50
-    for entry in requirements:
+    return {re.split(r"[=\[]", e, maxsplit=1)[0].lower().replace("_", "-"): e for e in requirements}
+
+
+def pins(name: str) -> dict[str, str]:
+    return {package: entry.splitlines()[0].split("==")[1].split()[0] for package, entry in locked(name).items()}
+
+
+@pytest.mark.parametrize(("name", "at_least"), [(RUNTIME_LOCK, 30), (DEVELOPMENT_LOCK, 50)])
+def test_every_locked_requirement_is_pinned_with_a_hash(name: str, at_least: int) -> None:
+    requirements = locked(name)
+    assert len(requirements) > at_least
+    for entry in requirements.values():
         first = entry.splitlines()[0]
         assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==\S+", first), f"not pinned: {first}"
         assert "--hash=sha256:" in entry, f"no hash: {first}"
+
+
+def test_the_runtime_lock_holds_no_development_tool_and_the_development_lock_holds_them_all() -> None:
+    runtime, development = locked(RUNTIME_LOCK), locked(DEVELOPMENT_LOCK)
+    assert [tool for tool in DEVELOPMENT_ONLY if tool in runtime] == []
+    assert [tool for tool in DEVELOPMENT_ONLY if tool not in development] == []
+
+
+def test_both_locks_pin_every_shared_package_to_the_same_version_and_hashes() -> None:
+    runtime, development = locked(RUNTIME_LOCK), locked(DEVELOPMENT_LOCK)
+    assert set(runtime) <= set(development), "the development lock installs everything the runtime needs"
+    hashes = {name: sorted(re.findall(r"--hash=sha256:[0-9a-f]{64}", entry)) for name, entry in runtime.items()}
+    assert {name: pins(DEVELOPMENT_LOCK)[name] for name in runtime} == pins(RUNTIME_LOCK)
+    assert {name: sorted(re.findall(r"--hash=sha256:[0-9a-f]{64}", development[name])) for name in runtime} == hashes
+
+
+def test_the_image_installs_the_runtime_lock_only() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    installs = [line for line in dockerfile.splitlines() if "pip install" in line and "-r " in line]
+    assert installs == ["RUN pip install --require-hashes --no-deps -r requirements.lock"]
+    assert DEVELOPMENT_LOCK not in dockerfile
+
+
+def test_make_install_installs_both_locks_by_hash() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"--require-hashes -r {RUNTIME_LOCK} -r {DEVELOPMENT_LOCK}" in makefile
 
 
 @pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
