@@ -32,6 +32,7 @@ MERGED_INTO_POLICY = (
     ("EXC-3", "incidents.issue_exclusion", "exclusion.home_school_head_only"),
     ("OKS-1", "incidents.approve_out_of_key_stage", "placement.out_of_key_stage_head_decides"),
     ("AMD-1", "incidents.amend_record", "correction.safeguarding_by_dsl"),
+    ("EXC-2", "incidents.record_commissioner_decision", "exclusion.commissioner_decides"),
 )
 
 

@@ -1,8 +1,9 @@
 """Who may ask is the access policy's rule, once: the refusals the domain used to repeat, judged where they live.
 
 Moved from the domain tests (issue 10, one rule one owner): "only the home-school head excludes" is
-policy EXC-3, "only the home-school head decides a placement outside the key stage" is OKS-1 and "only
-the DSL corrects a safeguarding entry" is AMD-1 (the class of the stored target decides). Each is judged
+policy EXC-3, "only the home-school head decides a placement outside the key stage" is OKS-1, "only
+the DSL corrects a safeguarding entry" is AMD-1 (the class of the stored target decides), "only the
+provider proposes withdrawing its place" is EXC-1 and "only the commissioner decides" is EXC-2. Each is judged
 here as the command handler judges it: the resource context folded from the pupil's stored events and
 the register of organisations, the principal from the verified token's roles.
 """
@@ -79,3 +80,26 @@ def test_a_safeguarding_entry_is_corrected_by_the_dsl_only(who: str) -> None:
         assert not refused.allowed
         allowed = _judged(story, command, story.who.provider_dsl, purpose="correcting the record")
         assert (allowed.allowed, allowed.rule_id) == (True, "AMD-1")
+
+
+def test_only_the_providers_manager_proposes_withdrawing_the_place() -> None:
+    story = Story().placed()
+    command = story.cmd.propose_exclusion()
+    for somebody in (story.who.commissioner, story.who.head, story.who.la, story.who.provider,
+                     story.who.other_provider):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, "EXC-1")
+    allowed = _judged(story, command, story.who.provider_manager)
+    assert (allowed.allowed, allowed.rule_id) == (True, "EXC-1")
+
+
+def test_only_the_commissioner_of_the_place_decides() -> None:
+    story = Story().placed()
+    proposal = story.cmd.propose_exclusion()
+    story.run(proposal, story.who.provider_manager)
+    command = story.cmd.commissioner_decision(proposal.proposal_id)
+    for somebody in (story.who.provider, story.who.provider_manager, story.who.head, story.who.la):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, "EXC-2")
+    allowed = _judged(story, command, story.who.commissioner)
+    assert (allowed.allowed, allowed.rule_id) == (True, "EXC-2")

@@ -1,8 +1,9 @@
 """Withdrawal of a place and exclusion from school (domain brief section 2, step 7; STATUTORY.md).
 
 The provider may only propose to withdraw a place; the commissioner decides. Suspensions are capped
-per academic year. Who excludes (only the head of the school where the pupil is on roll) is the access
-policy's rule EXC-3, judged on the stored home school before any decider runs: it is not repeated here.
+per academic year. Who asks (the provider's manager proposes, EXC-1; the placement's commissioner decides,
+EXC-2; only the head of the school where the pupil is on roll excludes, EXC-3) is the access policy's,
+judged on the stored placement and home school before any decider runs: it is not repeated here.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ from ap_incidents.domain.errors import (
     ExclusionProposalPending,
     ExclusionProposalUnknown,
     ExclusionUnknown,
-    OnlyCommissioner,
     OnlyHomeSchool,
-    OnlyPlacementProvider,
     ProposalAlreadyDecided,
     ProposalIdInUse,
     PupilPermanentlyExcluded,
@@ -50,11 +49,10 @@ from ap_incidents.domain.state import PupilRecord
 
 def propose_exclusion(command: ProposeExclusion, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """The provider proposes (never decides) withdrawing a place, one proposal at a time, with the
-    arrangements that keep the child safe written down first."""
+    arrangements that keep the child safe written down first. (That the provider's manager is asking, for
+    this placement, is policy EXC-1's rule, judged on the stored placement before the decider runs.)"""
     require_open_record(state, command.pupil_ref)
     placement = open_placement(state, command.placement_id)
-    if not context.caller.acts_for(placement.provision_id):
-        raise OnlyPlacementProvider("only the provider proposes withdrawing its place")
     within_placement(placement, command.proposed_on, context, "the proposal")
     if command.proposal_id in placement.proposals:
         raise ProposalIdInUse(f"proposal {command.proposal_id} already exists")
@@ -73,11 +71,9 @@ def propose_exclusion(command: ProposeExclusion, state: PupilRecord, context: De
 def record_commissioner_decision(
     command: RecordCommissionerDecision, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    """Only the placement's commissioner decides a proposal, once."""
+    """A proposal is decided once. (That the placement's commissioner decides is policy EXC-2's rule.)"""
     require_open_record(state, command.pupil_ref)
     placement = open_placement(state, command.placement_id)
-    if not context.caller.acts_for(placement.commissioner_id):
-        raise OnlyCommissioner(f"only the commissioner {placement.commissioner_id} decides on withdrawing the place")
     proposal = placement.proposals.get(command.proposal_id)
     if proposal is None:
         raise ExclusionProposalUnknown(f"no proposal {command.proposal_id} on this placement")

@@ -308,7 +308,8 @@ class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
 # ----------------------------------------------------------------------------- who may act, given the facts
 # Who may ask (a role at an organisation standing in a relationship to the pupil) is the access policy's
 # (runtime/ap_runtime/access/policy.yaml): "only the home-school head excludes" is EXC-3, "only the head
-# decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, and none is repeated here.
+# decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, "only the commissioner
+# decides a proposed withdrawal" EXC-2, "the provider's manager proposes it" EXC-1; none is repeated here.
 # The refusals below need a fact of the record the policy does not see: the organisation named on THIS
 # placement, proposal or entry, who requested a transfer, which party made the entry being corrected.
 
@@ -319,10 +320,6 @@ class OnlyHomeSchool(ReservedToAnotherParty):
 
 class OnlyPlacementProvider(ReservedToAnotherParty):
     rule = "placement.provider_records"
-
-
-class OnlyCommissioner(ReservedToAnotherParty):
-    rule = "exclusion.commissioner_decides"
 
 
 class NotAPartyToPlacement(ReservedToAnotherParty):
