@@ -103,25 +103,36 @@ class CommandExecutor:
         for _ in range(self._max_attempts):
             version = await self._store.stream_version(stream_id)
             history = await self._store.load(stream_id) if version else []
-            events = list(decide(history))
-            if not events:
-                return CommandOutcome(meta.command_id, stream_id, (), version, version)
-            occurred = meta.occurred_at or utc_now()
-            new = [
-                NewEvent(e, meta.actor, meta.organisation_id, meta.correlation_id, meta.causation_id or meta.command_id,
-                         event_id=_event_id(e, meta.command_id, i), occurred_at=occurred)
-                for i, e in enumerate(events)
-            ]
-            try:
-                result = await self._store.append_command(meta.command_id, stream_id, version, new)
-            except WrongExpectedVersion:
-                continue
-            except CommandAlreadyRecorded as raced:
-                # The same command id committed concurrently (a retried request racing the original).
-                return _outcome(raced.recorded)
-            return CommandOutcome(meta.command_id, stream_id, tuple(e.event_id for e in new), result.first_version,
-                                  result.last_version)
+            outcome = await self.record(stream_id, meta, version, decide(history))
+            if outcome is not None:
+                return outcome
         raise ConcurrencyRetriesExhausted(f"stream {stream_id!r} changed {self._max_attempts} times; try again")
+
+    async def record(self, stream_id: str, meta: CommandMeta, expected_version: int,
+                     events: Sequence[DomainEvent]) -> CommandOutcome | None:
+        """Append the events decided on the stream at ``expected_version``, with the command's record.
+
+        Returns None when the stream moved since (nothing written: decide again on the new history);
+        the first outcome when the same command id was recorded concurrently; nothing is appended
+        (and no command recorded) when the decision produced no event.
+        """
+        if not events:
+            return CommandOutcome(meta.command_id, stream_id, (), expected_version, expected_version)
+        occurred = meta.occurred_at or utc_now()
+        new = [
+            NewEvent(e, meta.actor, meta.organisation_id, meta.correlation_id, meta.causation_id or meta.command_id,
+                     event_id=_event_id(e, meta.command_id, i), occurred_at=occurred)
+            for i, e in enumerate(events)
+        ]
+        try:
+            result = await self._store.append_command(meta.command_id, stream_id, expected_version, new)
+        except WrongExpectedVersion:
+            return None
+        except CommandAlreadyRecorded as raced:
+            # The same command id committed concurrently (a retried request racing the original).
+            return _outcome(raced.recorded)
+        return CommandOutcome(meta.command_id, stream_id, tuple(e.event_id for e in new), result.first_version,
+                              result.last_version)
 
 
 def _outcome(recorded: RecordedCommand) -> CommandOutcome:

@@ -15,7 +15,7 @@ from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDa
 from ap_contracts.events.provision_staff import StaffTrainingRecorded, StaffTrainingRevoked
 from ap_contracts.events.pupil_vocabulary import TrainingKind
 from ap_contracts.events.pupils import PupilEvent
-from ap_incidents.domain import commands, errors
+from ap_incidents.domain import commands, decide_privacy, errors
 from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import HANDLERS
@@ -34,7 +34,8 @@ def test_every_pupil_event_has_an_evolve_step():
 
 
 def test_every_pupil_command_has_a_decision():
-    assert set(HANDLERS) == set(typing.get_args(commands.PupilCommands))
+    declared = set(typing.get_args(commands.PupilCommands)) | set(typing.get_args(decide_privacy.PrivacyCommands))
+    assert set(HANDLERS) == declared
 
 
 def test_a_retried_command_records_nothing_new(story):

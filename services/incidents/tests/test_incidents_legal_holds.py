@@ -8,23 +8,26 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.events.privacy import LegalHoldLifted, LegalHoldPlaced, PupilDataErased
 from ap_incidents.application.catalogue import COMMANDS
-from ap_incidents.application.erasure import ErasePupil, ErasureUnderLegalHold, decide_erasure
-from ap_incidents.application.legal_holds import (
+from ap_incidents.domain.decide import decide
+from ap_incidents.domain.decide_privacy import (
+    ErasePupil,
+    ErasureUnderLegalHold,
     LegalHoldIdInUse,
     LegalHoldNotInForce,
     LiftLegalHold,
     PlaceLegalHold,
-    decide_legal_hold,
     holds_in_force,
 )
 from ap_incidents.domain.errors import PupilNotRegistered, PupilRecordErased
 from ap_incidents.domain.evolve import fold
 
-from .conftest import ApiStory, KafkaIngestion, ServiceUnderTest, Story, problem_of
+from .conftest import HOME_SCHOOL, ApiStory, KafkaIngestion, ServiceUnderTest, Story, caller, problem_of
 
 REFERENCE = "Inquiry ref. PI-2025-014"
+DPO = caller(HOME_SCHOOL, OrgKind.HOME_SCHOOL, "dpo")  # the rules of holds and erasure read no caller
 
 
 def place(story: Story, hold_id: UUID, reference: str = REFERENCE) -> PlaceLegalHold:
@@ -38,7 +41,7 @@ def lift(story: Story, hold_id: UUID) -> LiftLegalHold:
 
 
 def run(story: Story, command: PlaceLegalHold | LiftLegalHold) -> list[LegalHoldPlaced | LegalHoldLifted]:
-    events = decide_legal_hold(command, fold(story.events), story.events)
+    events: list[LegalHoldPlaced | LegalHoldLifted] = [*decide(command, fold(story.events), story.context(DPO))]
     story.given(events)
     return events
 
@@ -255,7 +258,7 @@ def test_the_erasure_rule_refuses_while_any_hold_is_in_force(story: Story) -> No
     command = ErasePupil(command_id=uuid4(), pupil_ref=story.pupil_ref, reason="erasure_request_upheld",
                          legal_basis="UK GDPR Art. 17(1)(a)", requested_by="parent_or_carer")
     with pytest.raises(ErasureUnderLegalHold, match=str(hold)):
-        decide_erasure(command, fold(story.events), story.events)
+        decide(command, fold(story.events), story.context(DPO))
     run(story, lift(story, hold))
-    [erased] = decide_erasure(command, fold(story.events), story.events)
+    [erased] = decide(command, fold(story.events), story.context(DPO))
     assert isinstance(erased, PupilDataErased)

@@ -2,10 +2,10 @@
 
 from ap_incidents.application.catalogue import COMMANDS, CommandSpec, spec_for
 from ap_incidents.application.command_handler import CommandHandler
-from ap_incidents.application.erasure import ErasePupil
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
 from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.domain.decide_privacy import ErasePupil
 
 __all__ = [
     "COMMANDS",

@@ -11,10 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ap_incidents.application.erasure import ErasePupil
-from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold
-from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding
 from ap_incidents.domain import commands as c
+from ap_incidents.domain.decide_privacy import (
+    ErasePupil,
+    LiftLegalHold,
+    PlaceLegalHold,
+    ReleaseSubjectAccessSafeguarding,
+)
 from ap_runtime.access import Action
 
 

@@ -1,11 +1,15 @@
-"""The one handler behind every interface: resolve the caller, authorise, decide on the stream, append.
+"""The one handler behind every interface: load, authorise, decide, append (the access check is audited).
 
 Rules served: provision staff write only for their own provision, and every other party only
-where the policy grants it (``ap_runtime.access``, each decision audited); the pupil-path rules
-(``domain.decide``); nothing stored on a refusal; a retried command (same ``command_id``) never
-records twice; concurrent writes to one pupil's stream are detected and decided again on the new
-history (``CommandExecutor``). Authorisation is re-checked when the history moved between the
-access check and the decision in a way that changes who answers for the pupil.
+where the policy grants it (``ap_runtime.access``, each decision audited); the rules of the pupil
+path, the staff register and the register of organisations (``domain``); nothing stored on a
+refusal; a retried command (same ``command_id``) never records twice.
+
+Each attempt decides on the very history it loaded and appends only if the stream is still at
+that version; the access check judged that history's parties (the organisations answering for
+the pupil). A concurrent write (another process) makes the append a no-op, and the next attempt
+loads and decides again on the new history, checking access again when those parties changed, a
+bounded number of times.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -21,31 +26,33 @@ from ap_contracts.events.base import DomainEvent
 from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import spec_for
-from ap_incidents.application.erasure import ErasePupil, decide_erasure
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
-from ap_incidents.application.legal_holds import LiftLegalHold, PlaceLegalHold, decide_legal_hold
 from ap_incidents.application.resource_context import command_context, organisations_needed, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
-from ap_incidents.application.subject_access_release import ReleaseSubjectAccessSafeguarding, decide_release
 from ap_incidents.domain import commands as c
+from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
+from ap_incidents.domain.decide_privacy import ErasePupil
 from ap_incidents.domain.identity import organisation_stream_id, provision_stream_id, pupil_stream_id
 from ap_incidents.domain.organisations import OrganisationDirectory, decide_registration, evolve_organisation
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
-from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome, ConcurrencyRetriesExhausted
+from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.keystore import KeyStore
 
 Clock = Callable[[], datetime]
-_AUTHORISATION_ATTEMPTS = 3
-_APPEND_ATTEMPTS = 10
+_ATTEMPTS = 10
 
 
-class _PartiesChanged(Exception):
-    """The organisations answering for the pupil changed after the access check: check again."""
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One attempt's view of the command: what the access check judges, and the decision to make once allowed."""
+
+    resource: ResourceContext
+    decide: Callable[[], Sequence[DomainEvent]]
 
 
 class CommandHandler:
@@ -60,7 +67,7 @@ class CommandHandler:
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
-        self._executor = CommandExecutor(store, max_attempts=_APPEND_ATTEMPTS)
+        self._executor = CommandExecutor(store)
         # One command at a time per stream in this process: concurrent requests for one pupil queue
         # here instead of racing; other processes are still caught by the stream's expected version.
         self._stream_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -71,27 +78,70 @@ class CommandHandler:
         self._policy = policy or default_policy_store()
         self._clock = clock
 
-    async def load_view(self, pupil_ref: UUID) -> PupilAccessView:
-        """Who answers for the pupil now (do not modify: it is shared with later calls)."""
-        history = await self._store.load(pupil_stream_id(pupil_ref))
-        return self._folds.of(pupil_ref, history).view
-
     async def handle(
         self, principal: Principal, command: c.Command, *, purpose: str | None = None,
         correlation_id: UUID | None = None,
     ) -> CommandOutcome:
         """Authorise and execute ``command``; raises ``AccessDenied``, a ``DomainError`` or returns the outcome."""
-        correlation = correlation_id or uuid4()
-        if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
-            async with self._lock(provision_stream_id(command.provision_id)):
-                return await self._staff_register(principal, command, purpose, correlation)
+        stream = _stream_of(command)
+        meta = CommandMeta(command_id=command.command_id, actor=principal.actor(),
+                           organisation_id=principal.organisation_id, correlation_id=correlation_id or uuid4())
+        caller = caller_from(principal, self._policy.current())
+        authorised: ResourceContext | None = None
+        async with self._lock(stream):
+            for _ in range(_ATTEMPTS):
+                history = await self._store.load(stream)
+                target = await self._target(caller, command, history)
+                if target.resource != authorised:  # the first attempt, or who answers for the pupil changed
+                    await self._guard.check(principal, spec_for(command).action, target.resource, purpose=purpose,
+                                            correlation_id=meta.correlation_id)  # audited, allowed or not
+                    authorised = target.resource
+                # A retried command gets its first answer; otherwise decide and append at the version loaded.
+                outcome = (await self._executor.previous_outcome(command.command_id)
+                           or await self._executor.record(stream, meta, len(history), target.decide()))
+                if outcome is not None:  # None: the stream moved since it was loaded; go again on the new one
+                    return await self._settled(command, stream, outcome)
+        raise ConcurrentWritesPersist(f"the record {stream!r} changed {_ATTEMPTS} times while the command was"
+                                      " decided; nothing was written, retry")
+
+    async def _target(self, caller: Caller, command: c.Command, history: Sequence[DomainEvent]) -> _Target:
+        """The resource and the decision of ``command`` on ``history``, by the stream it writes to."""
         if isinstance(command, c.RegisterOrganisation):
-            async with self._lock(organisation_stream_id(command.organisation_id)):
-                return await self._register_organisation(principal, command, purpose, correlation)
+            registered = None
+            for event in history:
+                registered = evolve_organisation(registered, event)
+            return _Target(ResourceContext(organisation_id=command.organisation_id),
+                           lambda: decide_registration(command, registered))
+        if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
+            register = _fold_register(command.provision_id, history)
+            today = DecisionContext(caller=caller, now=self._clock()).today
+            return _Target(provision_context(command.provision_id),
+                           lambda: decide_register(command, register, caller, today))
         if isinstance(command, c.PupilCommand):
-            async with self._lock(pupil_stream_id(command.pupil_ref)):
-                return await self._pupil(principal, command, purpose, correlation)
+            return await self._pupil_target(caller, command, history)
         raise TypeError(f"not an incidents command: {type(command).__name__}")
+
+    async def _pupil_target(self, caller: Caller, command: c.PupilCommand,
+                            history: Sequence[DomainEvent]) -> _Target:
+        """A pupil command is judged on who answers for the pupil in ``history`` and decided on its record."""
+        folded = self._folds.of(command.pupil_ref, history)
+        organisations = await self.organisations(organisations_needed(folded.view, command))
+        context = DecisionContext(caller=caller, now=self._clock(), rules=self._rules, organisations=organisations,
+                                  staff_register=await self._register_for(folded.view, command),
+                                  stream_version=len(history))
+        return _Target(command_context(folded.view, command, organisations),
+                       lambda: decide(command, folded.state, context))
+
+    async def _settled(self, command: c.Command, stream: str, outcome: CommandOutcome) -> CommandOutcome:
+        """The answer, after the I/O an erasure needs (also on its retry: destroying a key is idempotent)."""
+        if outcome.stream_id != stream:
+            raise CommandIdReused(f"command id {command.command_id} was already used for another record;"
+                                  " choose a new one")
+        if isinstance(command, ErasePupil):
+            # After the event: a crash here leaves the record closed, and a retry destroys the key.
+            await self._keystore.destroy(str(command.pupil_ref))
+            self._forget(command.pupil_ref)
+        return outcome
 
     def _lock(self, stream: str) -> asyncio.Lock:
         lock = self._stream_locks.get(stream)
@@ -100,50 +150,38 @@ class CommandHandler:
             self._stream_locks[stream] = lock
         return lock
 
-    # -- a pupil's stream ----------------------------------------------------------------------------
+    # -- stored facts other parts of the service read ----------------------------------------------
 
-    async def _pupil(self, principal: Principal, command: c.PupilCommand, purpose: str | None,
-                     correlation: UUID) -> CommandOutcome:
-        stream = pupil_stream_id(command.pupil_ref)
-        action = spec_for(command).action
-        for _ in range(_AUTHORISATION_ATTEMPTS):
-            view = await self.load_view(command.pupil_ref)
-            organisations = await self.organisations(organisations_needed(view, command))
-            authorised = command_context(view, command, organisations)
-            await self._guard.check(principal, action, authorised, purpose=purpose, correlation_id=correlation)
-            decide_on = self._decider(principal, command, authorised, await self._register_for(view, command),
-                                      organisations)
-            try:
-                outcome = await self._execute(stream, principal, command.command_id, correlation, decide_on)
-            except _PartiesChanged:
-                continue
-            if isinstance(command, ErasePupil):
-                # After the event: a crash here leaves the record closed, and a retry destroys the key.
-                await self._keystore.destroy(str(command.pupil_ref))
-                self._forget(command.pupil_ref)
-            return outcome
-        raise ConcurrentWritesPersist("the pupil's record kept changing hands while the command was checked; retry")
+    async def load_view(self, pupil_ref: UUID) -> PupilAccessView:
+        """Who answers for the pupil now (do not modify: it is shared with later calls)."""
+        history = await self._store.load(pupil_stream_id(pupil_ref))
+        return self._folds.of(pupil_ref, history).view
 
-    def _decider(self, principal: Principal, command: c.PupilCommand, authorised: ResourceContext,
-                 register: StaffRegister | None, organisations: OrganisationDirectory,
-                 ) -> Callable[[Sequence[DomainEvent]], Sequence[DomainEvent]]:
-        context = DecisionContext(caller=caller_from(principal, self._policy.current()), now=self._clock(),
-                                  rules=self._rules, staff_register=register, organisations=organisations)
+    async def _register_for(self, view: PupilAccessView, command: c.PupilCommand) -> StaffRegister | None:
+        """The staff register of the placement's provision, for the rules that need it (trained staff for
+        force, staff witnesses for searches)."""
+        if not isinstance(command, c.RecordPhysicalIntervention | c.RecordSearch):
+            return None
+        placement = view.placements.get(command.placement_id)
+        if placement is None:
+            return None
+        return await self.staff_register(placement.provision_id)
 
-        def decide_on(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
-            folded = self._folds.of(command.pupil_ref, history)
-            if command_context(folded.view, command, organisations) != authorised:
-                raise _PartiesChanged
-            state = folded.state
-            if isinstance(command, ErasePupil):
-                return decide_erasure(command, state, history)
-            if isinstance(command, PlaceLegalHold | LiftLegalHold):
-                return decide_legal_hold(command, state, history)
-            if isinstance(command, ReleaseSubjectAccessSafeguarding):
-                return decide_release(command, state, history)
-            return decide(command, state, context)  # type: ignore[arg-type]  # PupilCommands minus privacy ones
+    async def staff_register(self, provision_id: str) -> StaffRegister:
+        return _fold_register(provision_id, await self._store.load(provision_stream_id(provision_id)))
 
-        return decide_on
+    async def organisations(self, organisation_ids: frozenset[str]) -> OrganisationDirectory:
+        """The registered facts of ``organisation_ids`` (those not registered are simply absent)."""
+        found = []
+        for organisation_id in sorted(organisation_ids):
+            registered = None
+            for event in await self._store.load(organisation_stream_id(organisation_id)):
+                registered = evolve_organisation(registered, event)
+            if registered is not None:
+                found.append(registered)
+        return OrganisationDirectory.of(found)
+
+    # -- caches of decrypted history ---------------------------------------------------------------
 
     def forget_pupil(self, pupil_ref: UUID) -> None:
         """Drop what this process holds about a pupil erased elsewhere (the key copy included)."""
@@ -164,79 +202,20 @@ class CommandHandler:
         if forget is not None:
             forget(pupil_stream_id(pupil_ref))
 
-    async def _register_for(self, view: PupilAccessView, command: c.PupilCommand) -> StaffRegister | None:
-        """The staff register of the placement's provision, for the rules that need it (trained staff for
-        force, staff witnesses for searches)."""
-        if not isinstance(command, c.RecordPhysicalIntervention | c.RecordSearch):
-            return None
-        placement = view.placements.get(command.placement_id)
-        if placement is None:
-            return None
-        return await self.staff_register(placement.provision_id)
 
-    async def staff_register(self, provision_id: str) -> StaffRegister:
-        register = StaffRegister(provision_id)
-        for event in await self._store.load(provision_stream_id(provision_id)):
-            register = evolve_register(register, event)
-        return register
+def _stream_of(command: c.Command) -> str:
+    """The one stream a command writes to: a provision's staff register, an organisation's, or a pupil's."""
+    if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
+        return provision_stream_id(command.provision_id)
+    if isinstance(command, c.RegisterOrganisation):
+        return organisation_stream_id(command.organisation_id)
+    if isinstance(command, c.PupilCommand):
+        return pupil_stream_id(command.pupil_ref)
+    raise TypeError(f"not an incidents command: {type(command).__name__}")
 
-    async def organisations(self, organisation_ids: frozenset[str]) -> OrganisationDirectory:
-        """The registered facts of ``organisation_ids`` (those not registered are simply absent)."""
-        found = []
-        for organisation_id in sorted(organisation_ids):
-            registered = None
-            for event in await self._store.load(organisation_stream_id(organisation_id)):
-                registered = evolve_organisation(registered, event)
-            if registered is not None:
-                found.append(registered)
-        return OrganisationDirectory.of(found)
 
-    # -- the register of organisations ---------------------------------------------------------------
-
-    async def _register_organisation(self, principal: Principal, command: c.RegisterOrganisation,
-                                     purpose: str | None, correlation: UUID) -> CommandOutcome:
-        await self._guard.check(principal, spec_for(command).action,
-                                ResourceContext(organisation_id=command.organisation_id), purpose=purpose,
-                                correlation_id=correlation)
-
-        def decide_on(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
-            registered = None
-            for event in history:
-                registered = evolve_organisation(registered, event)
-            return decide_registration(command, registered)
-
-        return await self._execute(organisation_stream_id(command.organisation_id), principal, command.command_id,
-                                   correlation, decide_on)
-
-    # -- a provision's staff register ----------------------------------------------------------------
-
-    async def _staff_register(self, principal: Principal, command: c.RecordStaffTraining | c.RevokeStaffTraining,
-                              purpose: str | None, correlation: UUID) -> CommandOutcome:
-        authorised = provision_context(command.provision_id)
-        await self._guard.check(principal, spec_for(command).action, authorised, purpose=purpose,
-                                correlation_id=correlation)
-        caller = caller_from(principal, self._policy.current())
-        today = DecisionContext(caller=caller, now=self._clock()).today
-
-        def decide_on(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
-            register = StaffRegister(command.provision_id)
-            for event in history:
-                register = evolve_register(register, event)
-            return decide_register(command, register, caller, today)
-
-        return await self._execute(provision_stream_id(command.provision_id), principal, command.command_id,
-                                   correlation, decide_on)
-
-    # -- execution ---------------------------------------------------------------------------------
-
-    async def _execute(self, stream: str, principal: Principal, command_id: UUID, correlation: UUID,
-                       decide_on: Callable[[Sequence[DomainEvent]], Sequence[DomainEvent]]) -> CommandOutcome:
-        meta = CommandMeta(command_id=command_id, actor=principal.actor(),
-                           organisation_id=principal.organisation_id, correlation_id=correlation)
-        try:
-            outcome = await self._executor.execute(stream, meta, decide_on)
-        except ConcurrencyRetriesExhausted as exhausted:
-            raise ConcurrentWritesPersist(str(exhausted)) from exhausted
-        if outcome.stream_id != stream:
-            raise CommandIdReused(f"command id {command_id} was already used for another record; choose a new one")
-        return outcome
+def _fold_register(provision_id: str, history: Sequence[DomainEvent]) -> StaffRegister:
+    register = StaffRegister(provision_id)
+    for event in history:
+        register = evolve_register(register, event)
+    return register

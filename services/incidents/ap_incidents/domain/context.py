@@ -22,7 +22,9 @@ class DecisionContext:
     loads stream ``provision-<id>``); it is needed only to record a physical intervention, and
     an absent register means nobody is recorded as trained. ``organisations`` holds the registered
     facts of the organisations the command concerns (home school, provision, named commissioner or
-    destination school), loaded from the register of organisations.
+    destination school), loaded from the register of organisations. ``stream_version`` is the version of
+    the pupil's stream the decision is made on (the application passes the length of the history it
+    loaded); a subject access release covers the stream up to it.
     """
 
     caller: Caller
@@ -30,6 +32,7 @@ class DecisionContext:
     rules: RuleBook = DEFAULT_RULES
     staff_register: StaffRegister | None = None
     organisations: OrganisationDirectory = NO_ORGANISATIONS
+    stream_version: int = 0
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

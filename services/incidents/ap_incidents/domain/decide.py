@@ -1,14 +1,16 @@
 """``decide``: the one entry point from a command to the events it records, or a named refusal.
 
 The table below is the whole command surface of the pupil path; each handler lives with its
-theme (admission, day to day, safety, placement course, exclusion, corrections).
+theme (admission, day to day, safety, placement course, exclusion, corrections, and the pupil's
+personal data as a whole: erasure, legal holds, subject access release).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.pupils import PupilEvent
 from ap_incidents.domain import (
     decide_admission as admission,
@@ -24,6 +26,9 @@ from ap_incidents.domain import (
 )
 from ap_incidents.domain import (
     decide_placement as placement,
+)
+from ap_incidents.domain import (
+    decide_privacy as privacy,
 )
 from ap_incidents.domain import (
     decide_safety as safety,
@@ -47,6 +52,7 @@ from ap_incidents.domain.commands import (
     IssuePermanentExclusion,
     IssueSuspension,
     ProposeExclusion,
+    PupilCommand,
     PupilCommands,
     RaiseSafeguardingConcern,
     ReceiveReferral,
@@ -69,10 +75,11 @@ from ap_incidents.domain.commands import (
     WithdrawRecordInError,
 )
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.decide_privacy import PrivacyCommands, PrivacyEvent
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord
 
-Handler = Callable[[Any, PupilRecord, DecisionContext], list[PupilEvent]]
+Handler = Callable[[Any, PupilRecord, DecisionContext], Sequence[DomainEvent]]
 
 HANDLERS: dict[type, Handler] = {
     RegisterPupil: admission.register_pupil,
@@ -109,10 +116,20 @@ HANDLERS: dict[type, Handler] = {
     ReinstatePupil: exclusions.reinstate_pupil,
     AmendRecord: corrections.amend_record,
     WithdrawRecordInError: corrections.withdraw_record,
+    privacy.ErasePupil: privacy.erase_pupil,
+    privacy.PlaceLegalHold: privacy.place_legal_hold,
+    privacy.LiftLegalHold: privacy.lift_legal_hold,
+    privacy.ReleaseSubjectAccessSafeguarding: privacy.release_subject_access_safeguarding,
 }
 
 
-def decide(command: PupilCommands, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+@overload
+def decide(command: PupilCommands, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]: ...
+@overload
+def decide(command: PrivacyCommands, state: PupilRecord, context: DecisionContext) -> list[PrivacyEvent]: ...
+@overload
+def decide(command: PupilCommand, state: PupilRecord, context: DecisionContext) -> Sequence[DomainEvent]: ...
+def decide(command: PupilCommand, state: PupilRecord, context: DecisionContext) -> Sequence[DomainEvent]:
     """The events ``command`` records on the pupil record ``state``, or a ``DomainError`` naming the rule.
 
     A command already applied (same ``command_id``) records nothing, so clients can retry safely.

@@ -26,7 +26,12 @@ from ap_contracts.events.placements import (
     ReviewHeld,
     TransitionPlanRecorded,
 )
-from ap_contracts.events.privacy import PupilDataErased
+from ap_contracts.events.privacy import (
+    LegalHoldLifted,
+    LegalHoldPlaced,
+    PupilDataErased,
+    SubjectAccessSafeguardingReleased,
+)
 from ap_contracts.events.pupil_corrections import RecordAmended, RecordWithdrawnInError
 from ap_contracts.events.pupil_record import (
     AttendanceRecorded,
@@ -63,6 +68,7 @@ from ap_incidents.domain.state import (
     AttendanceMarked,
     Effect,
     IncidentOpened,
+    LegalHold,
     NoEffect,
     PendingTransfer,
     PermanentExclusion,
@@ -86,13 +92,27 @@ NOTHING = NoEffect()
 
 def evolve(state: PupilRecord, event: DomainEvent) -> PupilRecord:
     """The pupil record after ``event``."""
-    if isinstance(event, PupilDataErased):
-        return replace(state, erased=True)
     if not isinstance(event, PupilEvent):
-        return state
+        return _privacy(event, state)
     changed, effect = _apply(event, state)
     entry = RecordEntry(event.event_type, event.schema_version, getattr(event, "placement_id", None), effect)
     return replace(changed, records=changed.records.with_entry(event.record_id, entry))
+
+
+def _privacy(event: DomainEvent, state: PupilRecord) -> PupilRecord:
+    """Erasure, legal holds and subject access releases: facts the privacy rules read (not record entries)."""
+    if isinstance(event, PupilDataErased):
+        return replace(state, erased=True)
+    if isinstance(event, LegalHoldPlaced):
+        return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id,
+                                                    LegalHold(event.authority_reference)))
+    if isinstance(event, LegalHoldLifted) and event.hold_id in state.legal_holds:
+        lifted = replace(state.legal_holds[event.hold_id], in_force=False)
+        return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id, lifted))
+    if isinstance(event, SubjectAccessSafeguardingReleased):
+        return replace(state, subject_access_releases=with_item(state.subject_access_releases, event.release_id,
+                                                                event.request_reference))
+    return state
 
 
 def fold(events: Iterable[DomainEvent], state: PupilRecord | None = None) -> PupilRecord:

@@ -209,11 +209,21 @@ class PendingTransfer:
 
 
 @dataclass(frozen=True, slots=True)
+class LegalHold:
+    """A legal hold placed on the pupil's record (its id is the key it is filed under)."""
+
+    authority_reference: str
+    in_force: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class PupilRecord:
     """Everything the pupil-path rules read about one pupil."""
 
     pupil_ref: UUID | None = None
     erased: bool = False
+    legal_holds: Mapping[UUID, LegalHold] = field(default_factory=_empty)
+    subject_access_releases: Mapping[UUID, str] = field(default_factory=_empty)  # release id -> request reference
     home_school_id: str | None = None
     sex: Sex | None = None
     year_group: YearGroup | None = None
@@ -229,6 +239,10 @@ class PupilRecord:
     @property
     def registered(self) -> bool:
         return self.pupil_ref is not None
+
+    @property
+    def holds_in_force(self) -> frozenset[UUID]:
+        return frozenset(hold_id for hold_id, hold in self.legal_holds.items() if hold.in_force)
 
     @property
     def key_stage(self) -> KeyStage | None:
