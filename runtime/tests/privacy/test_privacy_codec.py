@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Collection
 from uuid import UUID, uuid4
 
@@ -174,38 +173,38 @@ class CountingKeyStore(KeyStore):
         return await super().get_many(subjects)
 
 
-async def test_batches_fetch_keys_once_and_seal_over_20k_fields_per_second(
+async def test_batches_fetch_keys_once_whatever_the_number_of_pupils(
     keys_pool: asyncpg.Pool, ring: MasterKeyRing
 ) -> None:
+    """Sealing and revealing a batch costs one key lookup, so throughput does not fall with pupils.
+    (The rates themselves are measured by ``python -m bench.privacy_codec``, not asserted here.)"""
     keystore = CountingKeyStore(keys_pool, ring, cache_ttl_seconds=5)
     codec = PersonalDataCodec(keystore)
     pupils = [uuid4() for _ in range(50)]
     events = [note(pupils[i % 50]) for i in range(500)]
-    fields = 500 * len(PERSONAL)
 
-    started = time.perf_counter()
-    rounds = 10
+    rounds = 3
     for _ in range(rounds):
         sealed = await codec.seal_many(events)
-    seal_rate = rounds * fields / (time.perf_counter() - started)
-    started = time.perf_counter()
     for _ in range(rounds):
         revealed = await codec.reveal_many(
             [SealedPayload(TYPE, 1, payload, str(e.pupil_ref)) for payload, e in zip(sealed, events, strict=True)]
         )
-    reveal_rate = rounds * fields / (time.perf_counter() - started)
 
     assert revealed == [e.model_dump(mode="json") for e in events]
     assert keystore.calls == 2 * rounds  # one key lookup per batch, whatever the number of pupils
-    print(f"seal {seal_rate:,.0f} fields/s, reveal {reveal_rate:,.0f} fields/s")
-    assert seal_rate > 20_000 and reveal_rate > 20_000
 
 
-async def test_cold_batch_with_fresh_pupils_still_meets_the_rate(keys_pool: asyncpg.Pool, ring: MasterKeyRing) -> None:
-    codec = PersonalDataCodec(KeyStore(keys_pool, ring, cache_ttl_seconds=0))
+async def test_a_cold_batch_of_fresh_pupils_creates_every_key_in_one_lookup(
+        keys_pool: asyncpg.Pool, ring: MasterKeyRing) -> None:
+    keystore = CountingKeyStore(keys_pool, ring, cache_ttl_seconds=0)
+    codec = PersonalDataCodec(keystore)
     events = [note() for _ in range(500)]  # 500 new pupils: 500 keys created in one batch
-    started = time.perf_counter()
-    await codec.seal_many(events)
-    rate = 500 * len(PERSONAL) / (time.perf_counter() - started)
-    print(f"cold seal {rate:,.0f} fields/s")
-    assert rate > 20_000
+    sealed = await codec.seal_many(events)
+    assert keystore.calls == 1
+    subjects = [str(e.pupil_ref) for e in events]
+    stored = await keys_pool.fetchval("SELECT count(*) FROM subject_keys WHERE subject = ANY($1::text[])", subjects)
+    assert stored == 500
+    revealed = await codec.reveal_many(
+        [SealedPayload(TYPE, 1, payload, str(e.pupil_ref)) for payload, e in zip(sealed, events, strict=True)])
+    assert revealed == [e.model_dump(mode="json") for e in events]
