@@ -33,6 +33,7 @@ MERGED_INTO_POLICY = (
     ("OKS-1", "incidents.approve_out_of_key_stage", "placement.out_of_key_stage_head_decides"),
     ("AMD-1", "incidents.amend_record", "correction.safeguarding_by_dsl"),
     ("EXC-2", "incidents.record_commissioner_decision", "exclusion.commissioner_decides"),
+    ("PUP-2", "incidents.register_pupil", "pupil.responsible_local_authority"),
 )
 
 

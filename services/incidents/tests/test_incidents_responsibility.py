@@ -64,11 +64,8 @@ def _confirm(story: Story, transfer_id: object, **kw: object) -> c.ConfirmPupilT
 # ----------------------------------------------------------------------------- a local authority's pupils
 
 
-def test_a_local_authority_of_another_area_cannot_update_a_pupil(story):
-    story.registered()
-    with pytest.raises(errors.OnlyResponsibleLocalAuthority) as refused:
-        story.run(story.cmd.update_details(family_contact="Call the rogue LA"), ROGUE_LA)
-    assert refused.value.rule == "pupil.responsible_local_authority"
+# A local authority of another area cannot update a pupil, nor register one at a school outside its
+# area: policy PUP-1 to PUP-3 on stored facts (test_incidents_rule_owners.py).
 
 
 def test_the_home_schools_local_authority_and_the_commissioner_update_details(story):
@@ -77,9 +74,7 @@ def test_the_home_schools_local_authority_and_the_commissioner_update_details(st
     assert story.run(story.cmd.update_details(looked_after=True), story.who.commissioner)
 
 
-def test_a_local_authority_registers_pupils_only_at_schools_of_its_area(story):
-    with pytest.raises(errors.OnlyResponsibleLocalAuthority):
-        story.run(story.cmd.register_pupil(), ROGUE_LA)
+def test_the_local_authority_of_the_school_registers_a_pupil(story):
     assert story.run(story.cmd.register_pupil(), story.who.la)
 
 
@@ -115,11 +110,8 @@ def test_a_move_requested_by_the_local_authority_is_confirmed_by_the_school(stor
     assert story.state.home_school_id == OTHER_SCHOOL
 
 
-def test_only_the_current_school_or_its_local_authority_requests_a_move(story):
-    story.registered()
-    for somebody in (ROGUE_LA, story.who.other_head, story.who.provider):
-        with pytest.raises(errors.OnlyHomeSchool):
-            story.run(_transfer(story, uuid4()), somebody)
+# Only the current school or its local authority requests a move: policy PUP-4 and PUP-5
+# (test_incidents_rule_owners.py).
 
 
 def test_a_move_goes_to_a_registered_school_one_at_a_time(story):

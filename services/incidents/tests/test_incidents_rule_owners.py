@@ -3,7 +3,9 @@
 Moved from the domain tests (issue 10, one rule one owner): "only the home-school head excludes" is
 policy EXC-3, "only the home-school head decides a placement outside the key stage" is OKS-1, "only
 the DSL corrects a safeguarding entry" is AMD-1 (the class of the stored target decides), "only the
-provider proposes withdrawing its place" is EXC-1 and "only the commissioner decides" is EXC-2. Each is judged
+provider proposes withdrawing its place" is EXC-1, "only the commissioner decides" is EXC-2, and who
+answers for a pupil (registers it, updates its details, consults its parents, requests its move: the home
+school, the local authority the register places it in, the commissioning LA) is PUP-1 to PUP-5 and REF-2. Each is judged
 here as the command handler judges it: the resource context folded from the pupil's stored events and
 the register of organisations, the principal from the verified token's roles.
 """
@@ -11,9 +13,11 @@ the register of organisations, the principal from the verified token's roles.
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupil_vocabulary import YearGroup
 from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.catalogue import spec_for
@@ -23,9 +27,10 @@ from ap_incidents.domain import commands as c
 from ap_runtime.access import Decision, Principal, Role, decide
 from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
 
-from .conftest import Story
+from .conftest import DAY, OTHER_LOCAL_AUTHORITY, OTHER_SCHOOL, Story, caller
 
 POLICY = load_policy(PACKAGED_POLICY)
+ROGUE_LA = caller(OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, "la_officer")
 # A head's role held at a provision is no head's role (policy role_org_kinds): refused before any rule.
 ROLE_AT_WRONG_KIND = "ROLE-ORG"
 
@@ -103,3 +108,55 @@ def test_only_the_commissioner_of_the_place_decides() -> None:
         assert (refused.allowed, refused.rule_id) == (False, "EXC-2")
     allowed = _judged(story, command, story.who.commissioner)
     assert (allowed.allowed, allowed.rule_id) == (True, "EXC-2")
+
+
+def test_the_home_school_or_the_local_authority_of_its_area_registers_a_pupil() -> None:
+    story = Story()
+    command = story.cmd.register_pupil()
+    for somebody in (story.who.other_head, story.who.provider, ROGUE_LA):
+        refused = _judged(story, command, somebody)
+        assert not refused.allowed and refused.rule_id in ("PUP-1", "PUP-2"), refused
+    for somebody in (story.who.head, story.who.home_staff, story.who.la):
+        assert _judged(story, command, somebody).allowed
+
+
+def test_only_those_answering_for_the_pupil_update_its_details() -> None:
+    story = Story().registered()
+    command = story.cmd.update_details(family_contact="Call the rogue LA")
+    for somebody in (story.who.provider, story.who.other_head, ROGUE_LA):
+        refused = _judged(story, command, somebody)
+        assert not refused.allowed and refused.rule_id in ("PUP-1", "PUP-2", "PUP-3"), refused
+    for somebody in (story.who.head, story.who.la):
+        assert _judged(story, command, somebody).allowed
+
+
+def test_after_a_move_the_new_school_acts_as_home_school_and_the_old_one_no_more() -> None:
+    story = Story().registered()
+    transfer = uuid4()
+    story.run(c.RequestPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     to_school_id=OTHER_SCHOOL, requested_on=DAY), story.who.head)
+    story.run(c.ConfirmPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=transfer,
+                                     effective_from=DAY), story.who.la)
+    command = story.cmd.update_details(fsm_eligible=False)
+    assert not _judged(story, command, story.who.head).allowed
+    assert _judged(story, command, story.who.other_head).allowed
+
+
+def test_only_the_home_school_consults_the_parents() -> None:
+    story = Story().registered().referred()
+    command = story.cmd.consult_parent()
+    for somebody in (story.who.provider, story.who.provider_manager, story.who.other_head, story.who.la):
+        refused = _judged(story, command, somebody)
+        assert not refused.allowed and refused.rule_id == "REF-2", refused
+    assert _judged(story, command, story.who.home_staff).allowed
+
+
+def test_only_the_current_school_or_its_local_authority_requests_a_move() -> None:
+    story = Story().registered()
+    command = c.RequestPupilTransfer(command_id=uuid4(), pupil_ref=story.pupil_ref, transfer_id=uuid4(),
+                                     to_school_id=OTHER_SCHOOL, requested_on=DAY)
+    for somebody in (ROGUE_LA, story.who.other_head, story.who.provider):
+        refused = _judged(story, command, somebody)
+        assert not refused.allowed and refused.rule_id in ("PUP-4", "PUP-5"), refused
+    for somebody in (story.who.head, story.who.la):
+        assert _judged(story, command, somebody).allowed

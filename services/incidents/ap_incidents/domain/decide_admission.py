@@ -46,8 +46,6 @@ from ap_incidents.domain.errors import (
     MultidisciplinaryMeetingRequired,
     NothingToUpdate,
     NotOutsideKeyStage,
-    OnlyHomeSchool,
-    OnlyResponsibleLocalAuthority,
     OrganisationNotRegistered,
     ParentNotConsulted,
     PlacementAlreadyActive,
@@ -73,37 +71,13 @@ from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord, Referral
 
 
-def _require_responsible(state: PupilRecord, context: DecisionContext, what: str) -> None:
-    """The home school, the local authority the register places it in, or the commissioner of the active
-    place: never any local authority that names itself (issue 9, pupil take-over)."""
-    caller = context.caller
-    active = state.active_placement
-    responsible = {state.home_school_id, context.organisations.local_authority_of(state.home_school_id),
-                   None if active is None else active.commissioner_id}
-    if caller.organisation_id in responsible - {None}:
-        return
-    if caller.is_local_authority:
-        raise OnlyResponsibleLocalAuthority(
-            f"{caller.organisation_id} is not the local authority of the pupil's home school nor the commissioner "
-            f"of the pupil's place: it cannot {what}"
-        )
-    raise OnlyHomeSchool(f"only the pupil's home school or the local authority responsible for it can {what}")
-
-
 def register_pupil(command: RegisterPupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """The home school, or the local authority the register places the school in, registers a pupil once."""
+    """A pupil is registered once. (That the home school, or the local authority the register of organisations
+    places it in, is asking is policy PUP-1 and PUP-2's rule, judged before the decider runs.)"""
     if state.erased:
         raise PupilRecordErased("this pupil's record was erased; register the child under a new reference")
     if state.registered:
         raise PupilAlreadyRegistered(f"pupil {command.pupil_ref} is already registered")
-    caller = context.caller
-    if not caller.acts_for(command.home_school_id):
-        if caller.is_local_authority and not caller.acts_for(
-                context.organisations.local_authority_of(command.home_school_id)):
-            raise OnlyResponsibleLocalAuthority(
-                f"{command.home_school_id} is not registered as a school of {caller.organisation_id}")
-        if not caller.is_local_authority:
-            raise OnlyHomeSchool("only the school the pupil is on roll at, or its local authority, registers a pupil")
     require_not_future(command.date_of_birth, context, "date of birth")
     return [PupilRegistered(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -117,9 +91,9 @@ def register_pupil(command: RegisterPupil, state: PupilRecord, context: Decision
 
 def update_details(command: UpdatePupilDetails, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """Registration details change as facts change (a new school year, an EHCP issued); a move to another
-    school is a transfer, requested and confirmed by two parties (``request_transfer``)."""
+    school is a transfer, requested and confirmed by two parties (``request_transfer``). Who updates (the home
+    school, its local authority, the commissioning LA) is policy PUP-1 to PUP-3's rule."""
     require_open_record(state, command.pupil_ref)
-    _require_responsible(state, context, "update the pupil's details")
     require_not_future(command.effective_from, context, "the change")
     changes = command.model_dump(exclude={"command_id", "pupil_ref", "effective_from"}, exclude_none=True)
     if not changes:
@@ -179,11 +153,10 @@ def _responsible_commissioner(named: str | None, home_school_id: str, context: D
 def record_parent_consultation(
     command: RecordParentConsultation, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    """The home school consults the parent or carer before any child attends a provision (seed 001, s.9)."""
+    """The home school consults the parent or carer before any child attends a provision (seed 001, s.9);
+    that it is the home school asking is policy REF-2's rule."""
     require_open_record(state, command.pupil_ref)
     referral_of(state, command.referral_id)
-    if not context.caller.acts_for(state.home_school_id):
-        raise OnlyHomeSchool("the home school consults parents about a placement")
     require_not_future(command.consulted_on, context, "the consultation")
     return [ParentConsultationRecorded(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),

@@ -2,7 +2,8 @@
 
 Rule served (issue 9): no single organisation can move a pupil onto its own roll. The current home
 school or the local authority the register of organisations places it in requests the move to a
-registered school; the other of those two confirms it. Only the confirmation changes the home school.
+registered school (who may ask: policy PUP-4 and PUP-5, not repeated here); the other of those two
+confirms it (the domain's rule: it needs the stored request). Only the confirmation changes the home school.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from ap_contracts.events.pupils import PupilEvent, PupilTransferConfirmed, Pupil
 from ap_incidents.domain.commands import ConfirmPupilTransfer, RequestPupilTransfer
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.errors import (
-    OnlyHomeSchool,
     OrganisationNotRegistered,
     TransferAlreadyPending,
     TransferConfirmedByOtherParty,
@@ -40,8 +40,6 @@ def request_transfer(command: RequestPupilTransfer, state: PupilRecord, context:
     """The current home school or its local authority asks to move the pupil to another registered school."""
     require_open_record(state, command.pupil_ref)
     parties = _current_parties(state, context)
-    if context.caller.organisation_id not in parties:
-        raise OnlyHomeSchool("only the pupil's home school or its local authority requests a move to another school")
     if state.pending_transfer is not None:
         raise TransferAlreadyPending(f"transfer {state.pending_transfer.transfer_id} awaits confirmation")
     if command.to_school_id == state.home_school_id:

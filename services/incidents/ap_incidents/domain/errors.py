@@ -309,7 +309,9 @@ class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
 # Who may ask (a role at an organisation standing in a relationship to the pupil) is the access policy's
 # (runtime/ap_runtime/access/policy.yaml): "only the home-school head excludes" is EXC-3, "only the head
 # decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, "only the commissioner
-# decides a proposed withdrawal" EXC-2, "the provider's manager proposes it" EXC-1; none is repeated here.
+# decides a proposed withdrawal" EXC-2, "the provider's manager proposes it" EXC-1, "a local authority acts
+# only for its area's pupils" PUP-2 (with PUP-1, PUP-3 to PUP-5 and REF-2 for the home school); none is
+# repeated here.
 # The refusals below need a fact of the record the policy does not see: the organisation named on THIS
 # placement, proposal or entry, who requested a transfer, which party made the entry being corrected.
 
@@ -357,12 +359,6 @@ class CommissionerNotResponsible(ConflictsWithRecord):
     """The commissioner of a place is the home school, its local authority or a commissioning body of that LA."""
 
     rule = "referral.commissioner_responsible"
-
-
-class OnlyResponsibleLocalAuthority(ReservedToAnotherParty):
-    """A local authority acts only for pupils of the schools registered in its area, or places it commissioned."""
-
-    rule = "pupil.responsible_local_authority"
 
 
 class TransferUnknown(InvalidCommand):
