@@ -94,7 +94,7 @@ fuzz: install up ## property-based and API fuzz tests, random and longer (not ru
 lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict contracts runtime services testing demo
-	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services -x '*/tests/*'
+	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services testing demo -x '*/tests/*'
 
 bench: install up ## throughput and latency benchmarks (bench/, written by the lead)
 	env $(SERVERS) $(BIN)/python -m bench.run

@@ -16,7 +16,7 @@ import pytest
 from ap_runtime.kafka import KafkaSecurity, broker_security, client_security
 
 ROOT = Path(__file__).resolve().parents[1]
-SCANNED = ("runtime", "services", "bench", "tests", "demo")
+SCANNED = ("runtime", "services", "testing", "bench", "tests", "demo")
 AIOKAFKA_CLIENTS = {"AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient"}
 
 
