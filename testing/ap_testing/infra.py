@@ -424,7 +424,7 @@ async def new_role_databases(postgres_admin_dsn: str) -> AsyncIterator[RoleDatab
     deploy scripts run: each DSN logs in as that database's least-privilege role, never the superuser.
     Roles are named `t<random>_<kind>` (roles are server-wide); all are dropped at session end.
     """
-    from ap_runtime import pg_roles
+    import ap_runtime.pg_roles as pg_roles
 
     plans: list[pg_roles.DatabaseRole] = []
 

@@ -13,7 +13,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from ap_runtime import kafka_acls
+import ap_runtime.kafka_acls as kafka_acls
 from ap_runtime.kafka import KafkaSecurity
 
 
