@@ -160,6 +160,17 @@ class ParentConsultationRecorded(PupilEvent):
     notes: BehaviourText
 
 
+class SearchPolicyExplained(PupilEvent):
+    """The receiving provision told the parents of its random-search policy at the referral's initial
+    interview, before the learner starts (seed 002, appendix 3, point 7)."""
+
+    event_type: ClassVar[str] = "SearchPolicyExplained"
+
+    referral_id: UUID
+    explained_on: date
+    method: ConsultationMethod
+
+
 class EligibilityDecided(PupilEvent):
     """The referral was judged eligible or not; an EHCP pupil is eligible only in exceptional circumstances."""
 

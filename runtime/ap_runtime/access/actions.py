@@ -2,7 +2,11 @@
 
 Services pass these ids to ``decide`` / ``Guard.check``; ``policy.yaml`` may grant only ids listed
 here (the loader rejects unknown ones) and the policy matrix test iterates ``ACTIONS``. An id not
-listed is denied. Ids are ``<service>.<verb>_<object>``; ``Action`` gives them typo-safe names.
+listed is denied. The vocabulary stays here, not in the services, because every service's process loads
+and validates the one policy file, including processes that never import the service owning an action;
+each service's command declarations name these ids and a test per service checks that the two agree
+(incidents: ``services/incidents/tests/test_incidents_declarations.py``).
+Ids are ``<service>.<verb>_<object>``; ``Action`` gives them typo-safe names.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Action(StrEnum):
     CONFIRM_PUPIL_TRANSFER = "incidents.confirm_pupil_transfer"
     RECORD_REFERRAL = "incidents.record_referral"
     CONSULT_PARENT = "incidents.consult_parent"
+    EXPLAIN_SEARCH_POLICY = "incidents.explain_search_policy"
     DECIDE_ELIGIBILITY = "incidents.decide_eligibility"
     RECORD_MULTIDISCIPLINARY_MEETING = "incidents.record_multidisciplinary_meeting"
     APPROVE_OUT_OF_KEY_STAGE = "incidents.approve_out_of_key_stage"
@@ -108,6 +113,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.CONFIRM_PUPIL_TRANSFER, "confirm a pupil's move to another school"),
     ActionSpec(Action.RECORD_REFERRAL, "record a referral"),
     ActionSpec(Action.CONSULT_PARENT, "record a parent consultation"),
+    ActionSpec(Action.EXPLAIN_SEARCH_POLICY, "record that parents were told of the random-search policy"),
     ActionSpec(Action.DECIDE_ELIGIBILITY, "decide eligibility for a place"),
     ActionSpec(Action.RECORD_MULTIDISCIPLINARY_MEETING, "record a multidisciplinary meeting"),
     ActionSpec(Action.APPROVE_OUT_OF_KEY_STAGE, "approve a placement outside the pupil's key stage"),

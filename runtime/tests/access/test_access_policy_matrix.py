@@ -41,6 +41,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.confirm_reintegration": {HSS: "H", HSH: "H"},
     "incidents.record_referral": {HSS: "H", HSH: "H", DSL: "H"},
     "incidents.consult_parent": {HSS: "H", HSH: "H"},
+    "incidents.explain_search_policy": DAY_TO_DAY,
     "incidents.decide_eligibility": {COM: "C", LA: "C", PM: "P"},
     "incidents.record_multidisciplinary_meeting": {HSS: "H", HSH: "H", PM: "P"},
     "incidents.approve_out_of_key_stage": {HSH: "H"},

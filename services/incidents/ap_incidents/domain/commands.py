@@ -156,6 +156,15 @@ class RecordParentConsultation(PupilCommand):
     notes: Text = ""
 
 
+class RecordSearchPolicyExplained(PupilCommand):
+    """The receiving provision records that it told the parents of its random-search policy at the referral's
+    initial interview (seed 002, appendix 3)."""
+
+    referral_id: UUID
+    explained_on: date
+    method: ConsultationMethod
+
+
 class DecideEligibility(PupilCommand):
     referral_id: UUID
     decided_on: date
@@ -457,6 +466,7 @@ PupilCommands = (
     | ConfirmPupilTransfer
     | ReceiveReferral
     | RecordParentConsultation
+    | RecordSearchPolicyExplained
     | DecideEligibility
     | RecordMultidisciplinaryMeeting
     | ApproveOutOfKeyStagePlacement

@@ -69,7 +69,7 @@ WITHDRAWABLE = frozenset({
     "RewardRedeemed", "KeyworkerSessionHeld", "PhysicalInterventionRecorded", "SearchConducted",
     "SafeguardingConcernRaised", "BehaviourContractAgreed", "ExternalAgencyReferralMade", "ReviewHeld",
     "ReducedTimetableReviewed", "ExclusionProposed", "TransitionPlanRecorded", "SuspensionIssued",
-    "PermanentExclusionIssued",
+    "PermanentExclusionIssued", "SearchPolicyExplained",
 })
 
 

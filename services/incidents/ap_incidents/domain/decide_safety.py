@@ -13,13 +13,14 @@ from ap_contracts.events.pupil_record import (
     SearchConducted,
 )
 from ap_contracts.events.pupil_vocabulary import ItemDisposal, TrainingKind
-from ap_contracts.events.pupils import PupilEvent
+from ap_contracts.events.pupils import PupilEvent, SearchPolicyExplained
 from ap_incidents.domain.commands import (
     AgreeBehaviourContract,
     FoundItemInput,
     RaiseSafeguardingConcern,
     RecordPhysicalIntervention,
     RecordSearch,
+    RecordSearchPolicyExplained,
     ReferToExternalAgency,
 )
 from ap_incidents.domain.context import DecisionContext
@@ -39,7 +40,10 @@ from ap_incidents.domain.errors import (
 from ap_incidents.domain.guards import (
     local_date,
     provider_entry,
+    referral_of,
+    require_not_future,
     require_not_future_time,
+    require_open_record,
     require_order,
     require_text,
 )
@@ -187,4 +191,19 @@ def refer_to_agency(command: ReferToExternalAgency, state: PupilRecord, context:
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, referred_on=command.referred_on, agency=command.agency,
         parent_permission=command.parent_permission, reason=require_text(command.reason, "the reason"),
+    )]
+
+
+def record_search_policy_explained(
+    command: RecordSearchPolicyExplained, state: PupilRecord, context: DecisionContext
+) -> list[PupilEvent]:
+    """The provision tells all parents of its random-search policy at the point of referral, during the
+    initial interviews (seed 002, appendix 3, point 7): an entry of a referral the record holds, on a day
+    that has come. Who may record it (the referral's provision) is policy SRCH-0's rule."""
+    require_open_record(state, command.pupil_ref)
+    referral_of(state, command.referral_id)
+    require_not_future(command.explained_on, context, "the interview")
+    return [SearchPolicyExplained(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        referral_id=command.referral_id, explained_on=command.explained_on, method=command.method,
     )]

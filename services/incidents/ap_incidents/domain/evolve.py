@@ -58,6 +58,7 @@ from ap_contracts.events.pupils import (
     PupilTransferConfirmed,
     PupilTransferRequested,
     ReferralReceived,
+    SearchPolicyExplained,
 )
 from ap_contracts.events.school_exclusions import (
     PermanentExclusionIssued,
@@ -99,20 +100,41 @@ def evolve(state: PupilRecord, event: DomainEvent) -> PupilRecord:
     return replace(changed, records=changed.records.with_entry(event.record_id, entry))
 
 
+@singledispatch
 def _privacy(event: DomainEvent, state: PupilRecord) -> PupilRecord:
     """Erasure, legal holds and subject access releases: facts the privacy rules read (not record entries)."""
-    if isinstance(event, PupilDataErased):
-        return replace(state, erased=True)
-    if isinstance(event, LegalHoldPlaced):
-        return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id,
-                                                    LegalHold(event.authority_reference)))
-    if isinstance(event, LegalHoldLifted) and event.hold_id in state.legal_holds:
-        lifted = replace(state.legal_holds[event.hold_id], in_force=False)
-        return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id, lifted))
-    if isinstance(event, SubjectAccessSafeguardingReleased):
-        return replace(state, subject_access_releases=with_item(state.subject_access_releases, event.release_id,
-                                                                event.request_reference))
     return state
+
+
+@_privacy.register
+def _erased(event: PupilDataErased, state: PupilRecord) -> PupilRecord:
+    return replace(state, erased=True)
+
+
+@_privacy.register
+def _hold_placed(event: LegalHoldPlaced, state: PupilRecord) -> PupilRecord:
+    return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id, LegalHold(event.authority_reference)))
+
+
+@_privacy.register
+def _hold_lifted(event: LegalHoldLifted, state: PupilRecord) -> PupilRecord:
+    if event.hold_id not in state.legal_holds:
+        return state
+    lifted = replace(state.legal_holds[event.hold_id], in_force=False)
+    return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id, lifted))
+
+
+@_privacy.register
+def _safeguarding_released(event: SubjectAccessSafeguardingReleased, state: PupilRecord) -> PupilRecord:
+    return replace(state, subject_access_releases=with_item(state.subject_access_releases, event.release_id,
+                                                            event.request_reference))
+
+
+def folds(event_type: type[DomainEvent]) -> bool:
+    """Whether ``evolve`` has a handler of its own for ``event_type`` (a declaration's emitted event must)."""
+    if issubclass(event_type, PupilEvent):
+        return _apply.dispatch(event_type) is not _apply.dispatch(object)
+    return _privacy.dispatch(event_type) is not _privacy.dispatch(object)
 
 
 def fold(events: Iterable[DomainEvent], state: PupilRecord | None = None) -> PupilRecord:
@@ -303,6 +325,7 @@ for _event_type in (
     ExternalAgencyReferralMade,
     ReviewHeld,
     RecordAmended,
+    SearchPolicyExplained,
 ):
     _apply.register(_event_type, _entry_only)
 

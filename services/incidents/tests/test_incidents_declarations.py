@@ -1,0 +1,99 @@
+"""One declaration per command (issue 10): nothing declared in one place and missing from another.
+
+Rule served: a command is declared once in ``domain/declarations.py``; ``HANDLERS``, the catalogue and the
+access check are derived from it, every event it may emit has an ``evolve`` handler, and its action is one
+the runtime's vocabulary lists and the policy grants. A half-declared command fails here, by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.provision_staff import StaffTrainingRecorded
+from ap_contracts.events.pupils import SearchPolicyExplained
+from ap_incidents.application.catalogue import COMMANDS, SPEC_BY_MODEL
+from ap_incidents.domain import commands as c
+from ap_incidents.domain import decide_privacy
+from ap_incidents.domain.decide import HANDLERS
+from ap_incidents.domain.declarations import DECLARATIONS, CommandDeclaration
+from ap_incidents.domain.evolve import folds
+from ap_runtime.access.actions import ACTION_SPECS
+
+POLICY = Path(__file__).resolve().parents[3] / "runtime" / "ap_runtime" / "access" / "policy.yaml"
+NAMES = [d.model.__name__ for d in DECLARATIONS]
+
+
+def _concrete_commands() -> set[type[c.Command]]:
+    """Every command model the domain defines (the bases Command, PupilCommand, PlacementCommand excluded)."""
+    bases = {c.Command, c.PupilCommand, c.PlacementCommand}
+    found = set()
+    for module in (c, decide_privacy):
+        for _, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, c.Command) and value not in bases:
+                found.add(value)
+    return found
+
+
+def _granted_actions() -> set[str]:
+    rules = yaml.safe_load(POLICY.read_text(encoding="utf-8"))["rules"]
+    return {action for rule in rules for action in rule["actions"]}
+
+
+def test_every_command_model_is_declared_once() -> None:
+    declared = [d.model for d in DECLARATIONS]
+    assert len(declared) == len(set(declared)), "a command is declared twice"
+    missing = {m.__name__ for m in _concrete_commands()} - {m.__name__ for m in declared}
+    assert not missing, f"commands with no declaration: {sorted(missing)}"
+
+
+def test_catalogue_and_handlers_are_exactly_the_declarations() -> None:
+    assert set(COMMANDS) == set(NAMES)
+    for d in DECLARATIONS:
+        spec = SPEC_BY_MODEL[d.model]
+        assert (spec.action, spec.path, spec.summary, spec.scope_field, spec.path_fields) == \
+               (d.action, d.path, d.summary, d.scope_field, d.path_fields)
+    assert set(HANDLERS) == {d.model for d in DECLARATIONS if d.decides_on_pupil_record}
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS, ids=NAMES)
+def test_decider_takes_its_own_command(declaration: CommandDeclaration) -> None:
+    """A decider declared for another command (a copy-paste slip) is caught by its first parameter's type."""
+    first = next(iter(inspect.signature(declaration.decider).parameters))
+    hint = typing.get_type_hints(declaration.decider)[first]
+    accepted = set(typing.get_args(hint)) or {hint}
+    assert declaration.model in accepted, f"{declaration.decider.__name__} does not decide {declaration.model}"
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS, ids=NAMES)
+def test_every_event_a_pupil_command_may_emit_is_folded_by_evolve(declaration: CommandDeclaration) -> None:
+    assert declaration.emits, "a declaration names the events it may emit"
+    assert all(issubclass(event, DomainEvent) for event in declaration.emits)
+    if declaration.decides_on_pupil_record:
+        unfolded = [e.__name__ for e in declaration.emits if not folds(e)]
+        assert not unfolded, f"events with no evolve handler: {unfolded}"
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS, ids=NAMES)
+def test_every_declared_action_is_a_runtime_write_action_the_policy_grants(declaration: CommandDeclaration) -> None:
+    spec = ACTION_SPECS.get(declaration.action.value)
+    assert spec is not None and not spec.reads
+    assert declaration.action.value in _granted_actions(), f"no policy rule grants {declaration.action.value}"
+
+
+def test_every_incidents_write_action_of_the_runtime_has_a_declaration() -> None:
+    declared = {d.action.value for d in DECLARATIONS}
+    orphaned = {a for a, spec in ACTION_SPECS.items() if a.startswith("incidents.") and not spec.reads} - declared
+    assert not orphaned, f"incidents actions no command declares: {sorted(orphaned)}"
+
+
+def test_folds_tells_a_handled_event_from_an_unhandled_one() -> None:
+    """The check above can fail: an event of another stream, which evolve does not fold, is reported."""
+    assert not folds(StaffTrainingRecorded)
+    assert folds(decide_privacy.PupilDataErased)
+    assert folds(SearchPolicyExplained)
