@@ -341,6 +341,10 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
     p.step("REFUSED: a placement before the parent is consulted", "StartPlacement", Persona.COMMISSIONER,
            _placement(p), _no(409, "placement.parent_consulted"))
     _consult(p, Persona.HOME_STAFF)
+    p.step("the provision tells the parents of its random-search policy at the initial interview",
+           "RecordSearchPolicyExplained", Persona.PROVISION_MANAGER, {
+               "referral_id": str(p.referral_id), "explained_on": (t - timedelta(19)).isoformat(), "method": "meeting",
+           }, _ok("SearchPolicyExplained"))
     p.step("the provision's manager decides eligibility", "DecideEligibility", Persona.PROVISION_MANAGER, {
         "referral_id": str(p.referral_id), "decided_on": (t - timedelta(18)).isoformat(), "outcome": "eligible",
         "rationale": p.text("Meets the partnership's criteria for a short placement"),

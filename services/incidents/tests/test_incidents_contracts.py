@@ -53,7 +53,7 @@ EXPECTED = {
     "ReducedTimetableReviewed", "ExclusionProposed", "CommissionerDecisionRecorded", "SuspensionIssued",
     "PermanentExclusionIssued", "PermanentExclusionReinstated", "TransitionPlanRecorded", "PlacementEnded",
     "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
-    "ReintegrationConfirmed",
+    "ReintegrationConfirmed", "SearchPolicyExplained",
 }
 
 
