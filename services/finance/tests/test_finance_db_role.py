@@ -17,8 +17,7 @@ import pytest
 import pytest_asyncio
 
 from ap_finance.adapters.event_store import migrate_finance
-from ap_finance.application.commands import FinanceCommands
-from ap_finance.application.queries import FinanceQueries
+from ap_finance.entrypoints.handlers import finance_commands, finance_queries
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.access import AccessGuard, AuditLog
@@ -44,8 +43,8 @@ async def world(new_role_databases: Callable[..., Awaitable[dict[str, str]]]) ->
     access = AccessGuard(audit)
     runners = [ProjectionRunner(p, pool, "unused:9092") for p in (FinanceLedgerProjection(),
                                                                    PlacementCostsProjection())]
-    created = World(dsns["ap_finance"], pool, store, access, FinanceCommands(store, access),
-                    FinanceQueries(store, pool, access), runners)
+    created = World(dsns["ap_finance"], pool, store, access, finance_commands(store, access),
+                    finance_queries(store, pool, access), runners)
     AUDIT_POOLS[id(created)] = audit_pool
     yield created
     AUDIT_POOLS.pop(id(created))

@@ -11,9 +11,9 @@ import pytest
 import pytest_asyncio
 
 from ap_contracts.envelope import OrgKind
-from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.api import ApiDeps, create_app
 from ap_notifications.entrypoints.wiring import NotificationServices
+from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key

@@ -16,7 +16,6 @@ from ap_contracts.events.privacy import SafeguardingFileOffered, SafeguardingFil
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, PlacementEndReason, Severity, TimetableKind
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.adapters.ledger import PostgresDeliveryLedger
-from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.application.dispatch import AlertDispatcher
 from ap_notifications.application.ports import DeliveryError, OutboundMessage
 from ap_notifications.domain.alerts import Alert, Priority
@@ -25,6 +24,7 @@ from ap_notifications.domain.notification import notification_stream_id
 from ap_notifications.domain.transfers import OfferTransfer, transfer_id_after_placement_end, transfer_stream_id
 from ap_notifications.entrypoints.transfer_check import check_transfers
 from ap_notifications.entrypoints.wiring import NotificationServices
+from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered

@@ -13,15 +13,14 @@ from uuid import UUID, uuid4
 
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.finance import BudgetSet
-from ap_finance.adapters.event_store import budget_set, event_types
 from ap_finance.application.authorisation import REQUEST_ACTIONS, Authoriser, FinanceRequest, request_context
 from ap_finance.application.carry_forward import (
-    BoundaryGate,
     boundary_of,
     check_carry_forward,
     check_set_budget,
     finance_history,
 )
+from ap_finance.application.ports import BoundaryLocks, BudgetLookups
 from ap_finance.application.requests import ClawBack, SignItem
 from ap_finance.application.signing import signature_command
 from ap_finance.domain.commands import Command, MakeClawback, RecordCarryForward, SetBudget
@@ -31,7 +30,7 @@ from ap_finance.domain.evolve import fold
 from ap_finance.domain.financial_year import budget_stream_id
 from ap_runtime.access import Principal
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore.port import EventStorePort
 from ap_runtime.refusal import RefusalKind
 
 
@@ -75,16 +74,20 @@ def to_command(request: FinanceRequest, principal: Principal, budget: BudgetSet 
 
 
 class FinanceCommands:
-    def __init__(self, store: EventStore, authoriser: Authoriser, executor: CommandExecutor | None = None) -> None:
+    """The finance command handlers, on ports: event store, budget lookups and year-boundary locks."""
+
+    def __init__(self, store: EventStorePort, budgets: BudgetLookups, boundaries: BoundaryLocks,
+                 authoriser: Authoriser, executor: CommandExecutor | None = None) -> None:
         self._store = store
+        self._budgets = budgets
         self._authoriser = authoriser
         self._executor = executor or CommandExecutor(store)
-        self._boundaries = BoundaryGate(store)
+        self._boundaries = boundaries
 
     async def handle(self, principal: Principal, request: FinanceRequest, *, purpose: str | None = None,
                      correlation_id: UUID | None = None) -> CommandResult:
         """Authorise ``request`` on its budget, then execute it; raises the named rule on rejection."""
-        budget = await budget_set(self._store.pool, request.provision_id, request.financial_year)
+        budget = await self._budgets.budget_set(request.provision_id, request.financial_year)
         context = request_context(request, budget)
         await self._authoriser.check(principal, REQUEST_ACTIONS[type(request)], context, purpose=purpose,
                                      correlation_id=correlation_id)
@@ -119,7 +122,7 @@ class FinanceCommands:
             command_id=outcome.command_id,
             stream_id=outcome.stream_id,
             event_ids=outcome.event_ids,
-            event_types=await event_types(self._store.pool, outcome.event_ids),
+            event_types=await self._budgets.event_types(outcome.event_ids),
             first_version=outcome.first_version,
             last_version=outcome.last_version,
             duplicate=outcome.duplicate,

@@ -7,17 +7,13 @@ finance team sees all). Figures come from the ledger read model; nothing here ho
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-import asyncpg
-
-from ap_finance.adapters.event_store import budget_set, stream_version
-from ap_finance.adapters.read_models import load_snapshot
 from ap_finance.application.authorisation import Authoriser, budget_context
 from ap_finance.application.carry_forward import finance_history
 from ap_finance.application.ledger_view import ledger_view
+from ap_finance.application.ports import BudgetLookups, Clock, LedgerReadModel
 from ap_finance.application.reconciliation import entry_differences, stream_differences
 from ap_finance.application.views import LedgerView, ReconciliationView
 from ap_finance.domain.errors import BudgetNotSet
@@ -28,7 +24,7 @@ from ap_finance.reports.models import GoverningBodySummary, QuarterlyReturn, Ter
 from ap_finance.reports.periods import Term
 from ap_finance.reports.snapshot import LedgerSnapshot
 from ap_runtime.access import Action, Principal
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore.port import EventStorePort
 
 
 class LedgerNotYetProjected(LookupError):
@@ -40,21 +36,24 @@ def _utc_now() -> datetime:
 
 
 class FinanceQueries:
-    def __init__(self, store: EventStore, read_pool: asyncpg.Pool, authoriser: Authoriser,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
+    """The finance reads, on ports: event store, budget lookups, the ledger read model and a clock."""
+
+    def __init__(self, store: EventStorePort, budgets: BudgetLookups, ledger: LedgerReadModel,
+                 authoriser: Authoriser, clock: Clock = _utc_now) -> None:
         self._store = store
-        self._read_pool = read_pool
+        self._budgets = budgets
+        self._ledger = ledger
         self._authoriser = authoriser
         self._clock = clock
 
     async def _snapshot(self, principal: Principal, action: Action, provision_id: str, year: str,
                         purpose: str | None, correlation_id: UUID | None) -> LedgerSnapshot:
-        budget = await budget_set(self._store.pool, provision_id, year)
+        budget = await self._budgets.budget_set(provision_id, year)
         await self._authoriser.check(principal, action, budget_context(provision_id, budget), purpose=purpose,
                                      correlation_id=correlation_id)
         if budget is None:
             raise BudgetNotSet()
-        snapshot = await load_snapshot(self._read_pool, provision_id, year)
+        snapshot = await self._ledger.snapshot(provision_id, year)
         if snapshot is None:
             raise LedgerNotYetProjected(f"the ledger of {provision_id} {year} is not projected yet")
         return snapshot
@@ -62,7 +61,7 @@ class FinanceQueries:
     async def ledger(self, principal: Principal, provision_id: str, year: str, *, purpose: str | None = None,
                      correlation_id: UUID | None = None) -> LedgerView:
         snapshot = await self._snapshot(principal, Action.READ_LEDGER, provision_id, year, purpose, correlation_id)
-        return ledger_view(snapshot, await stream_version(self._store.pool, provision_id, year))
+        return ledger_view(snapshot, await self._budgets.stream_version(provision_id, year))
 
     async def reconciliation(self, principal: Principal, provision_id: str, year: str, *,
                              purpose: str | None = None, correlation_id: UUID | None = None) -> ReconciliationView:

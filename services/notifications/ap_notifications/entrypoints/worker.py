@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 
-from ap_notifications.application.access_alerting import AccessAlertProjection
-from ap_notifications.application.alerting import AlertingProjection
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
+from ap_notifications.projections.access_alerting import AccessAlertProjection
+from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
