@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_p
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
 from ap_finance.entrypoints.handlers import finance_commands, finance_queries
+from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import Guard
@@ -21,8 +21,6 @@ from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore
 from ap_runtime.settings import database_dsn
-
-READ_MODEL_DSN_ENV = "AP_FINANCE_READ_DSN"
 
 
 def _utc_now() -> datetime:
@@ -66,7 +64,7 @@ async def deps_from_env() -> AsyncIterator[FinanceDeps]:
     """Pools on ``$AP_DSN_AP_FINANCE`` (read models: ``$AP_FINANCE_READ_DSN``, default the same database)
     and the audit database, migrated; the token public key from ``$AP_TOKEN_PUBLIC_KEY``."""
     events_dsn = finance_dsn()
-    read_dsn = os.environ.get(READ_MODEL_DSN_ENV) or events_dsn
+    read_dsn = finance_settings().read_dsn or events_dsn
     events_pool = await open_pool(events_dsn)
     read_pool = events_pool if read_dsn == events_dsn else await open_pool(read_dsn)
     audit_pool = await open_audit_pool(database_dsn("ap_audit"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
@@ -33,7 +32,7 @@ def _with_services(build: Build) -> ProjectionOpener:
     async def opened(options: ProjectionOptions) -> AsyncIterator[BuiltProjection]:
         settings = NotificationSettings.from_env()
         if options.dsn:
-            settings = replace(settings, dsn=options.dsn)
+            settings = settings.model_copy(update={"dsn": options.dsn})
         services = await open_services(settings)
         try:
             yield BuiltProjection(build(services, settings, options.topics), services.pool)
