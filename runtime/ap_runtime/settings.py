@@ -1,13 +1,105 @@
-"""Process settings read from the environment, with local-development defaults."""
+"""Process settings, read from the environment in one place (issue 10, "one way to configure").
+
+Every service describes its settings as a pydantic model that extends ``PlatformSettings`` (the part
+every process shares: database server, Kafka, log level, HTTP bind address and port) and builds it with
+``load_settings``, the only function that reads the environment for it. Each field names its variable
+with ``env_field``; an old name kept for compatibility is listed as a deprecated alias. A value that
+does not parse stops the process at start with ``InvalidSetting`` naming the variable, never the value
+(it may be a secret).
+
+The same things have the same names in every service: ``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``,
+``AP_LOG_LEVEL``, and one port scheme per process, ``AP_HTTP_HOST`` / ``AP_HTTP_PORT``.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432"
 DEFAULT_KAFKA = "127.0.0.1:59092"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class InvalidSetting(ValueError):
+    """A setting in the environment does not parse; the message names each variable and what is wrong."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("invalid settings: " + "; ".join(f"{name}: {why}" for name, why in self.problems.items()))
+
+
+def env_field(variable: str, default: Any = None, *, deprecated: tuple[str, ...] = (), description: str = "") -> Any:
+    """A settings field read from ``variable`` (then from each ``deprecated`` old name, in order)."""
+    return Field(default, validation_alias=AliasChoices(variable, *deprecated), description=description)
+
+
+class PlatformSettings(BaseModel):
+    """What every process of the platform reads, under the same names in every service."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    database_url: str = env_field("DATABASE_URL", DEFAULT_PG + "/postgres",
+                                  description="PostgreSQL server; each service uses its own database on it")
+    kafka_bootstrap: str = env_field("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    log_level: LogLevel = env_field("AP_LOG_LEVEL", "INFO")
+    http_host: str = env_field("AP_HTTP_HOST", "127.0.0.1", description="address an API process binds")
+    http_port: int = Field(8000, ge=1, le=65535, validation_alias=AliasChoices("AP_HTTP_PORT"))
+    access_policy: Path | None = env_field("AP_ACCESS_POLICY", description="policy file instead of the packaged one")
+    key_cache_ttl_seconds: float | None = Field(None, ge=0, validation_alias=AliasChoices("AP_KEY_CACHE_TTL_SECONDS"),
+                                                description="how long unwrapped data keys stay cached (0: not)")
+    projection_catalogues: str | None = env_field("AP_PROJECTION_CATALOGUES",
+                                                  description="comma-separated modules declaring projections")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_any_case(cls, value: Any) -> Any:
+        # The logging module takes "debug" as well as "DEBUG"; so did every process before settings.
+        return value.upper() if isinstance(value, str) else value
+
+
+
+def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:
+    """The shared settings alone, for runtime components and the operator CLI."""
+    return load_settings(PlatformSettings, env)
+
+
+def port_field(default: int, *, deprecated: tuple[str, ...] = ()) -> Any:
+    """``AP_HTTP_PORT`` with a service's default port (and the service's old port variables, deprecated)."""
+    return Field(default, ge=1, le=65535, validation_alias=AliasChoices("AP_HTTP_PORT", *deprecated))
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
+
+
+def load_settings(model: type[SettingsT], env: Mapping[str, str] | None = None) -> SettingsT:
+    """Build ``model`` from ``env`` (default: this process's environment); refuse a bad value by name.
+
+    An empty variable counts as unset, as the deploy scripts export empty values for optional ones.
+    """
+    source = os.environ if env is None else env
+    present = {name: value for name, value in source.items() if value != ""}
+    try:
+        return model.model_validate(present)
+    except ValidationError as exc:
+        raise InvalidSetting({_variable(model, error["loc"]): error["msg"] for error in exc.errors()}) from None
+
+
+def _variable(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """The variable an error is about: pydantic reports the alias it read, or the field name."""
+    head = str(loc[0]) if loc else "?"
+    field = model.model_fields.get(head)
+    if field is not None and isinstance(field.validation_alias, AliasChoices):
+        first = field.validation_alias.choices[0]
+        return first if isinstance(first, str) else head
+    return head
 
 
 def _base_dsn() -> str:
@@ -46,7 +138,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
-        return cls(kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA), service=service)
+        return cls(kafka_bootstrap=load_settings(PlatformSettings).kafka_bootstrap, service=service)
 
     @property
     def events_dsn(self) -> str:

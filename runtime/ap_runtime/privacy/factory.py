@@ -9,12 +9,10 @@ Environment (all optional except the master keys):
 
 from __future__ import annotations
 
-import os
-
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import DEFAULT_CACHE_TTL_SECONDS, KeyStore
 from ap_runtime.privacy.masterkeys import MasterKeyRing
-from ap_runtime.settings import database_dsn
+from ap_runtime.settings import database_dsn, platform_settings
 
 KEYS_DATABASE = "ap_keys"
 CACHE_TTL_ENV = "AP_KEY_CACHE_TTL_SECONDS"
@@ -22,7 +20,8 @@ CACHE_TTL_ENV = "AP_KEY_CACHE_TTL_SECONDS"
 
 async def keystore_from_env(dsn: str | None = None) -> KeyStore:
     """Open the key database named by the environment (creating its table if needed)."""
-    ttl = float(os.environ.get(CACHE_TTL_ENV, DEFAULT_CACHE_TTL_SECONDS))
+    configured = platform_settings().key_cache_ttl_seconds
+    ttl = DEFAULT_CACHE_TTL_SECONDS if configured is None else configured  # 0 turns the cache off
     return await KeyStore.open(dsn or database_dsn(KEYS_DATABASE), MasterKeyRing.from_env(), cache_ttl_seconds=ttl)
 
 
