@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +29,7 @@ from ap_runtime.access.keys import PRIVATE_KEY_ENV, KeyConfigError, generate_key
 from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
 from ap_runtime.access.roles import Role
 from ap_runtime.access.tokens import DEFAULT_TTL_SECONDS, ServiceAudience, TokenIssuer
-from ap_runtime.settings import DEFAULT_KAFKA, database_dsn
+from ap_runtime.settings import database_dsn, platform_settings
 
 app = typer.Typer(no_args_is_help=True, help="Access tokens and the access audit of the AP platform.")
 
@@ -80,7 +79,7 @@ HeadsTopicOption = Annotated[
 
 
 def _bootstrap(value: str | None) -> str:
-    return value or os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA
+    return value or platform_settings().kafka_bootstrap
 
 
 @app.command("audit-keygen")

@@ -9,7 +9,6 @@ changes, so a policy edit applies to the next request.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +25,7 @@ from ap_runtime.access.context import Relationship, ResourceContext
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.purpose import PurposeCategory
 from ap_runtime.access.roles import Role
+from ap_runtime.settings import platform_settings
 
 POLICY_PATH_ENV = "AP_ACCESS_POLICY"
 PACKAGED_POLICY = Path(__file__).with_name("policy.yaml")
@@ -155,8 +155,7 @@ class PolicyStore:
 
 
 def default_policy_path() -> Path:
-    override = os.environ.get(POLICY_PATH_ENV)
-    return Path(override) if override else PACKAGED_POLICY
+    return platform_settings().access_policy or PACKAGED_POLICY
 
 
 @cache

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -37,7 +36,7 @@ from ap_runtime.projection.registry import (
 )
 from ap_runtime.projection.runner import ProjectionRunner, build_app
 from ap_runtime.projection.status import projection_health
-from ap_runtime.settings import DEFAULT_KAFKA
+from ap_runtime.settings import platform_settings
 from ap_runtime.worker import run_until_stopped
 
 app = typer.Typer(help="Run, rebuild and inspect read-model projections.", no_args_is_help=True)
@@ -92,7 +91,7 @@ async def _open_all(stack: AsyncExitStack, names: list[str] | None, classes: lis
 
 
 def _bootstrap() -> str:
-    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    return platform_settings().kafka_bootstrap
 
 
 @app.command(name="list")
@@ -108,7 +107,7 @@ def list_cmd() -> None:
 def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
         topic: list[str] = TopicOpt) -> None:
     """Consume and apply until stopped (SIGTERM/SIGINT)."""
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    configure_logging(platform_settings().log_level)
 
     async def main() -> None:
         async with AsyncExitStack() as stack:

@@ -11,7 +11,6 @@ in a catalogue module, and the runtime reads the modules named in ``AP_PROJECTIO
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import asyncpg
 
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.projection.base import Projection
+from ap_runtime.settings import platform_settings
 
 CATALOGUES_ENV = "AP_PROJECTION_CATALOGUES"
 DEFAULT_CATALOGUES = (
@@ -77,7 +77,7 @@ def pooled(build: Callable[[tuple[str, ...] | None], Projection],
 
 
 def catalogue_modules() -> tuple[str, ...]:
-    configured = os.environ.get(CATALOGUES_ENV)
+    configured = platform_settings().projection_catalogues
     if not configured:
         return DEFAULT_CATALOGUES
     return tuple(m.strip() for m in configured.split(",") if m.strip())

@@ -11,7 +11,6 @@ AP_FINANCE_READ_DSN (read models; default the same), AP_DSN_AP_AUDIT (access aud
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +21,7 @@ from ap_finance.entrypoints.command_routes import add_command_routes
 from ap_finance.entrypoints.deps import DepsFactory, FinanceDeps, deps_from_env, services_for
 from ap_finance.entrypoints.problems import install_finance_problems
 from ap_finance.entrypoints.read_routes import router as read_router
+from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
 from ap_runtime.logging import configure_logging
@@ -77,10 +77,9 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
 def main() -> None:
     import uvicorn
 
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
-    port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
-    # Bind every interface: the service runs in a container or behind the platform's proxy.
-    uvicorn.run(create_app(deps_from_env), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104 - containers publish the port; bind address is the operator's choice
+    settings = finance_settings()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(deps_from_env), host=settings.http_host, port=settings.http_port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 
 from ap_finance.adapters.event_store import finance_dsn, open_pool
-from ap_finance.entrypoints.deps import READ_MODEL_DSN_ENV
+from ap_finance.entrypoints.settings import finance_settings
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
-from ap_runtime.settings import Settings
 from ap_runtime.worker import run_until_stopped
 
 
 async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, group_suffix: str | None) -> None:
-    bootstrap = Settings.from_env("finance").kafka_bootstrap
+    bootstrap = finance_settings().kafka_bootstrap
     pool = await open_pool(dsn)
     projections = [
         FinanceLedgerProjection(topics=[finance_topic] if finance_topic else None),
@@ -48,8 +46,9 @@ def main() -> None:
     parser.add_argument("--incidents-topic", help="consume placement events from this topic instead (tests)")
     parser.add_argument("--group-suffix", help="suffix for the consumer group ids (tests)")
     args = parser.parse_args()
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
-    dsn = args.dsn or os.environ.get(READ_MODEL_DSN_ENV) or finance_dsn()
+    settings = finance_settings()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    dsn = args.dsn or settings.read_dsn or finance_dsn()
     asyncio.run(run(dsn, args.finance_topic, args.incidents_topic, args.group_suffix))
 
 

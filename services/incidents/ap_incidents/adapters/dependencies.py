@@ -11,7 +11,6 @@ Environment (see ``from_env``):
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -36,7 +35,6 @@ from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.projection.store import ensure_registered
 from ap_runtime.settings import database_dsn
 
-READ_DSN_ENV = "AP_INCIDENTS_READ_DSN"
 EVENTS_DATABASE = "ap_incidents"
 
 
@@ -63,10 +61,10 @@ class IncidentsDeps:
         self.write_tokens = WriteTokenLedger(self.events_pool)
 
     @classmethod
-    async def from_env(cls) -> IncidentsDeps:
+    async def from_env(cls, read_dsn: str | None = None) -> IncidentsDeps:
         events_dsn = database_dsn(EVENTS_DATABASE)
         events = await asyncpg.create_pool(events_dsn, min_size=2, max_size=20)
-        read_dsn = os.environ.get(READ_DSN_ENV)
+        # The read models share the event store's database unless the settings name another.
         read = await asyncpg.create_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
         audit = await open_audit_pool()
         keystore = await keystore_from_env()

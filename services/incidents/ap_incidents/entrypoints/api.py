@@ -6,7 +6,6 @@
 them from the environment at startup (see ``adapters.dependencies``). Startup runs the migrations.
 """
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +20,7 @@ from ap_incidents.entrypoints.api_queries import query_router
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.openapi_commands import with_command_bodies
 from ap_incidents.entrypoints.problems import install_incidents_problems
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
 from ap_runtime.logging import configure_logging
@@ -39,7 +39,7 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = deps or await IncidentsDeps.from_env()
+        opened = deps or await IncidentsDeps.from_env(incidents_settings().read_dsn)
         await opened.migrate()
         _attach(app, opened)
         # A real process hears of erasures by other processes (tests wire their own listener).
@@ -86,9 +86,9 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 
 
 def main() -> None:
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
-    port = int(os.environ.get("AP_HTTP_PORT", str(DEFAULT_PORT)))
-    uvicorn.run(create_app(), host="0.0.0.0", port=port, log_level="warning")  # noqa: S104  # nosec B104 - containers publish the port; bind address is the operator's choice
+    settings = incidents_settings()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,10 @@ every load).
 
 from __future__ import annotations
 
-import os
-
-from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.logging import get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
-from ap_runtime.settings import Settings
-
-EVENTS_TOPIC_ENV = "AP_INCIDENTS_EVENTS_TOPIC"
 
 log = get_logger("ap.incidents.cache_eviction")
 
@@ -24,8 +19,8 @@ log = get_logger("ap.incidents.cache_eviction")
 async def start_cache_eviction(application: IncidentsApplication, bootstrap: str | None = None,
                                topic: str | None = None) -> ErasureListener | None:
     """A started listener for the process's event topic, or None (logged) when Kafka cannot be reached."""
-    listener = application.erasure_listener(bootstrap or Settings.from_env("incidents").kafka_bootstrap,
-                                            [topic or os.environ.get(EVENTS_TOPIC_ENV, INCIDENTS_EVENTS)])
+    settings = incidents_settings()
+    listener = application.erasure_listener(bootstrap or settings.kafka_bootstrap, [topic or settings.events_topic])
     try:
         await listener.start()
     except Exception as exc:  # the caches' maximum age still bounds what stays in memory

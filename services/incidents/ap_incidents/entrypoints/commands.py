@@ -16,7 +16,6 @@ as a backstop (``adapters.command_topic_retention``). Results carry no personal 
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -34,17 +33,14 @@ from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import TokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
-from ap_runtime.settings import Settings
 from ap_runtime.worker import run_until_stopped
 
-COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
-RESULTS_TOPIC_ENV = "AP_INCIDENTS_RESULTS_TOPIC"
-PURGE_SECONDS_ENV = "AP_INCIDENTS_COMMANDS_PURGE_SECONDS"
 GROUP_ID = "ap.incidents.commands"
 
 log = get_logger("ap.incidents.commands")
@@ -156,16 +152,17 @@ class CommandConsumer:
 
 
 async def _main() -> None:
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
-    deps = await IncidentsDeps.from_env()
+    settings = incidents_settings()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    deps = await IncidentsDeps.from_env(settings.read_dsn)
     await deps.migrate()
-    commands_topic = os.environ.get(COMMANDS_TOPIC_ENV, INCIDENTS_COMMANDS)
+    commands_topic = settings.commands_topic
     consumer = CommandConsumer(
-        deps, Settings.from_env("incidents").kafka_bootstrap, commands_topic=commands_topic,
-        results_topic=os.environ.get(RESULTS_TOPIC_ENV, INCIDENTS_COMMAND_RESULTS),
+        deps, settings.kafka_bootstrap, commands_topic=commands_topic,
+        results_topic=settings.results_topic,
         # A test topic gets its own consumer group, so runs on other topics never share one.
         group_id=GROUP_ID if commands_topic == INCIDENTS_COMMANDS else f"{GROUP_ID}.{commands_topic}",
-        purge_interval_seconds=float(os.environ.get(PURGE_SECONDS_ENV, str(DEFAULT_PURGE_INTERVAL_SECONDS))),
+        purge_interval_seconds=settings.purge_interval_seconds,
     )
     await run_until_stopped(consumer.faststream_app(), deps.close)
 

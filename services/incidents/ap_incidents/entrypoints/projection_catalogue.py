@@ -6,16 +6,15 @@ rebuild them.
 
 from __future__ import annotations
 
-import os
-
-from ap_incidents.adapters.dependencies import EVENTS_DATABASE, READ_DSN_ENV
+from ap_incidents.adapters.dependencies import EVENTS_DATABASE
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.projection.registry import RegisteredProjection, pooled
 from ap_runtime.settings import database_dsn
 
 
 def _read_dsn() -> str:
-    return os.environ.get(READ_DSN_ENV) or database_dsn(EVENTS_DATABASE)
+    return incidents_settings().read_dsn or database_dsn(EVENTS_DATABASE)
 
 
 PROJECTIONS = (

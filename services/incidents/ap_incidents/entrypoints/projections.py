@@ -9,30 +9,29 @@ are stored sealed, as the events carry them, so this process holds no pupil key 
 """
 
 import asyncio
-import os
 
 import asyncpg
 
 from ap_contracts.topics import INCIDENTS_EVENTS
-from ap_incidents.adapters.dependencies import EVENTS_DATABASE, READ_DSN_ENV
+from ap_incidents.adapters.dependencies import EVENTS_DATABASE
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
-from ap_runtime.settings import Settings, database_dsn
+from ap_runtime.settings import database_dsn
 from ap_runtime.worker import run_until_stopped
-
-EVENTS_TOPIC_ENV = "AP_INCIDENTS_EVENTS_TOPIC"
 
 
 async def _main() -> None:
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
-    bootstrap = Settings.from_env("incidents").kafka_bootstrap
-    topic = os.environ.get(EVENTS_TOPIC_ENV, INCIDENTS_EVENTS)
+    settings = incidents_settings()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    bootstrap = settings.kafka_bootstrap
+    topic = settings.events_topic
     topics = (topic,)
     # A test topic gets its own consumer groups, so runs on other topics never share a group.
     suffix = "" if topic == INCIDENTS_EVENTS else f".{topic}"
-    pool = await asyncpg.create_pool(os.environ.get(READ_DSN_ENV) or database_dsn(EVENTS_DATABASE),
+    pool = await asyncpg.create_pool(settings.read_dsn or database_dsn(EVENTS_DATABASE),
                                      min_size=2, max_size=8)
     runners = [ProjectionRunner(projection, pool, bootstrap,
                                 group_id=f"ap.projection.{projection.name}{suffix}")

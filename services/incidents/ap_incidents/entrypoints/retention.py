@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +27,7 @@ from ap_incidents.adapters.clear_fields_codec import ClearFieldsOnlyCodec
 from ap_incidents.adapters.dependencies import EVENTS_DATABASE
 from ap_incidents.adapters.pupil_streams import pupil_refs
 from ap_incidents.application.retention_job import RetentionJob, RetentionReport
+from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import AccessGuard, AuditLog, open_audit_pool
 from ap_runtime.access.audit import drop_purpose_notes
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the decisions; record and destroy nothing")
     parser.add_argument("--policy", type=Path, default=None, help="retention policy YAML (default: the packaged one)")
     args = parser.parse_args(argv)
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    configure_logging(incidents_settings().log_level)
     # Birthdays and placement ends are English dates, whatever the server's clock zone.
     today = args.today or datetime.now(ZoneInfo("Europe/London")).date()
     report = asyncio.run(run(today, dry_run=args.dry_run, policy_file=args.policy))

@@ -8,11 +8,10 @@
   GET  /v1/pupils/{pupil_ref}/subject-access          what this service holds about a pupil (DPO)
 
 Every call is authorised and audited through ``ap_runtime.access``. Environment: as the worker
-(``entrypoints.settings``) plus AP_TOKEN_PUBLIC_KEY, AP_DSN_AP_AUDIT, AP_NOTIFY_API_HOST/PORT.
+(``entrypoints.settings``) plus AP_TOKEN_PUBLIC_KEY, AP_DSN_AP_AUDIT, AP_HTTP_HOST/AP_HTTP_PORT.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_wri
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
+from ap_runtime.logging import configure_logging
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
 
@@ -277,9 +277,9 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
 def main() -> None:
     import uvicorn
 
-    host = os.environ.get("AP_NOTIFY_API_HOST", "127.0.0.1")
-    port = int(os.environ.get("AP_NOTIFY_API_PORT", "8030"))
-    uvicorn.run(create_app(), host=host, port=port)
+    settings = NotificationSettings.from_env()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":

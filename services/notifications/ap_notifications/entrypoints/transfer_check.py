@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from datetime import date, datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -45,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Record overdue safeguarding file transfers and alert the DSLs.")
     parser.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
     args = parser.parse_args()
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    configure_logging(NotificationSettings.from_env().log_level)  # a bad value stops here, naming the variable
     # School days are English school days, whatever the server's clock zone.
     overdue = asyncio.run(run(args.today or datetime.now(ZoneInfo("Europe/London")).date()))
     print(f"{overdue} overdue safeguarding file transfer(s)")

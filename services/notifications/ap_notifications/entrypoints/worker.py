@@ -9,7 +9,6 @@ until SIGTERM or SIGINT. Run the notifications relay beside it
 from __future__ import annotations
 
 import asyncio
-import os
 
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.entrypoints.wiring import NotificationServices, open_services
@@ -41,7 +40,7 @@ async def run() -> None:
 
 
 def main() -> None:
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    configure_logging(NotificationSettings.from_env().log_level)  # a bad value stops here, naming the variable
     asyncio.run(run())
 
 

@@ -17,7 +17,6 @@ the field, the rule and the allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
+from ap_runtime.logging import configure_logging
 
 Format = Literal["json", "csv"]
 
@@ -169,8 +169,9 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
 def main() -> None:
     import uvicorn
 
-    uvicorn.run(create_app(), host=os.environ.get("AP_REPORTING_API_HOST", "127.0.0.1"),
-                port=int(os.environ.get("AP_REPORTING_API_PORT", "8040")))
+    settings = ReportingSettings.from_env()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":

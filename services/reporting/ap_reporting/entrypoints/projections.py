@@ -7,7 +7,6 @@ ap_reporting.projections.facts:ReportingFactsProjection --dsn <AP_DSN_AP_REPORTI
 from __future__ import annotations
 
 import asyncio
-import os
 
 import asyncpg
 
@@ -32,7 +31,7 @@ async def run() -> None:
 
 
 def main() -> None:
-    configure_logging(os.environ.get("AP_LOG_LEVEL", "INFO"))
+    configure_logging(ReportingSettings.from_env().log_level)  # a bad value stops here, naming the variable
     asyncio.run(run())
 
 
