@@ -30,7 +30,6 @@ NOT_YET_MOVED = {
     "runtime/ap_runtime/kafka.py": "KafkaSecurity.from_env: AP_KAFKA_USERNAME / _PASSWORD / _MECHANISM",
     "runtime/ap_runtime/kafka_acls.py": "per-principal SCRAM passwords for the deploy job",
     "runtime/ap_runtime/pg_roles.py": "per-role passwords and the admin DSN for the deploy job",
-    "runtime/ap_runtime/http/__init__.py": "EdgeLimits.from_env: AP_HTTP_MAX_BODY_BYTES, _RATE_PER_SECOND, _RATE_BURST",
     "runtime/ap_runtime/access/tokens.py": "TokenVerifier / TokenIssuer.from_env: token keys, issuer, audience",
     "runtime/ap_runtime/access/keys.py": "AP_TOKEN_PUBLIC_KEY / AP_TOKEN_PRIVATE_KEY",
     "runtime/ap_runtime/access/chain_keys.py": "AP_AUDIT_CHAIN_KEY",

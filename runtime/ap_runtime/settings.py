@@ -52,6 +52,11 @@ class PlatformSettings(BaseModel):
     log_level: LogLevel = env_field("AP_LOG_LEVEL", "INFO")
     http_host: str = env_field("AP_HTTP_HOST", "127.0.0.1", description="address an API process binds")
     http_port: int = Field(8000, ge=1, le=65535, validation_alias=AliasChoices("AP_HTTP_PORT"))
+    # The HTTP edge's limits (``ap_runtime.http``); runtime/tests/test_runtime_http_edge.py pins that
+    # these defaults are EdgeLimits()'s.
+    http_max_body_bytes: int = Field(1024 * 1024, gt=0, validation_alias=AliasChoices("AP_HTTP_MAX_BODY_BYTES"))
+    http_rate_per_second: float = Field(500.0, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_PER_SECOND"))
+    http_rate_burst: int = Field(1000, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_BURST"))
     access_policy: Path | None = env_field("AP_ACCESS_POLICY", description="policy file instead of the packaged one")
     key_cache_ttl_seconds: float | None = Field(None, ge=0, validation_alias=AliasChoices("AP_KEY_CACHE_TTL_SECONDS"),
                                                 description="how long unwrapped data keys stay cached (0: not)")

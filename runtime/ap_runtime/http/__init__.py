@@ -2,7 +2,7 @@
 
 ``install_edge(app)`` adds, outermost first: the per-caller rate limit (429), the unstorable-text
 guard on path, query and headers (422), and the body-size limit (413). Limits come from the
-environment (``EdgeLimits.from_env``):
+environment through ``ap_runtime.settings.PlatformSettings`` (``EdgeLimits.from_env``):
 
 | variable | default | meaning |
 |---|---|---|
@@ -17,7 +17,6 @@ wants a tighter bound per caller sets the variables.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,12 +25,9 @@ from fastapi import FastAPI
 from ap_runtime.http.body_limit import BodySizeLimit
 from ap_runtime.http.rate_limit import RateLimit, TokenBuckets
 from ap_runtime.http.text_guard import UnstorableTextGuard
+from ap_runtime.settings import platform_settings
 
 __all__ = ["EdgeLimits", "install_edge"]
-
-MAX_BODY_ENV = "AP_HTTP_MAX_BODY_BYTES"
-RATE_ENV = "AP_HTTP_RATE_PER_SECOND"
-BURST_ENV = "AP_HTTP_RATE_BURST"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +39,9 @@ class EdgeLimits:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> EdgeLimits:
         """The limits the environment sets; a value that is not a positive number is refused by name."""
-        source = os.environ if env is None else env
-        defaults = cls()
-        return cls(
-            max_body_bytes=int(_positive(source, MAX_BODY_ENV, defaults.max_body_bytes)),
-            rate_per_second=_positive(source, RATE_ENV, defaults.rate_per_second),
-            rate_burst=int(_positive(source, BURST_ENV, defaults.rate_burst)),
-        )
-
-
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a positive number, not {raw!r}") from None
-    if not value > 0:
-        raise ValueError(f"{name} must be a positive number, not {raw!r}")
-    return value
+        settings = platform_settings(env)
+        return cls(max_body_bytes=settings.http_max_body_bytes, rate_per_second=settings.http_rate_per_second,
+                   rate_burst=settings.http_rate_burst)
 
 
 def install_edge(app: FastAPI, limits: EdgeLimits | None = None) -> None:
