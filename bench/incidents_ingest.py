@@ -47,13 +47,13 @@ import httpx
 
 from ap_contracts.envelope import OrgKind
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
-from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.application.parsing import parse_command
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
 from ap_incidents.domain.evolve import fold
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps
 from ap_runtime.access import (
     Principal,
     Role,

@@ -413,9 +413,9 @@ import pytest_asyncio  # noqa: E402
 from aiokafka import AIOKafkaConsumer  # noqa: E402
 
 from ap_incidents.adapters.command_topic_client import CommandTopicClient  # noqa: E402
-from ap_incidents.adapters.dependencies import IncidentsDeps  # noqa: E402
 from ap_incidents.application.catalogue import SPEC_BY_MODEL  # noqa: E402
 from ap_incidents.entrypoints.api import create_app  # noqa: E402
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps  # noqa: E402
 from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection  # noqa: E402
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair  # noqa: E402

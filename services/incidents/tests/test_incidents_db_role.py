@@ -17,8 +17,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api import create_app
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key

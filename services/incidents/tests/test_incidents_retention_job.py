@@ -22,8 +22,8 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
 
 from ap_contracts.personal import RecordClass
-from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api import create_app
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps
 from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool, query
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience

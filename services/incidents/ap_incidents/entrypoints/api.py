@@ -13,10 +13,10 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.entrypoints.api_audit import audit_router
 from ap_incidents.entrypoints.api_commands import command_router
 from ap_incidents.entrypoints.api_queries import query_router
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps, bootstrap
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.openapi_commands import with_command_bodies
 from ap_incidents.entrypoints.problems import install_incidents_problems
@@ -39,7 +39,7 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = deps or await IncidentsDeps.from_env(incidents_settings().read_dsn)
+        opened = deps or await bootstrap()
         await opened.migrate()
         _attach(app, opened)
         # A real process hears of erasures by other processes (tests wire their own listener).

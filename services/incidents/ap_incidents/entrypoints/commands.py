@@ -29,8 +29,8 @@ from ap_incidents.adapters.command_topic_retention import (
     ProcessedCommandPurger,
     ensure_command_topics,
 )
-from ap_incidents.adapters.dependencies import IncidentsDeps
 from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.entrypoints.bootstrap import IncidentsDeps, bootstrap
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
 from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_incidents.entrypoints.settings import incidents_settings
@@ -154,7 +154,7 @@ class CommandConsumer:
 async def _main() -> None:
     settings = incidents_settings()  # a bad value stops here, naming the variable
     configure_logging(settings.log_level)
-    deps = await IncidentsDeps.from_env(settings.read_dsn)
+    deps = await bootstrap(settings)
     await deps.migrate()
     commands_topic = settings.commands_topic
     consumer = CommandConsumer(

@@ -6,7 +6,7 @@ rebuild them.
 
 from __future__ import annotations
 
-from ap_incidents.adapters.dependencies import EVENTS_DATABASE
+from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.projection.registry import RegisteredProjection, pooled

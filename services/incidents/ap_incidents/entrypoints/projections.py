@@ -13,7 +13,7 @@ import asyncio
 import asyncpg
 
 from ap_contracts.topics import INCIDENTS_EVENTS
-from ap_incidents.adapters.dependencies import EVENTS_DATABASE
+from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.logging import configure_logging

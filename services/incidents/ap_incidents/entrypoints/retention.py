@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from ap_incidents.adapters.clear_fields_codec import ClearFieldsOnlyCodec
-from ap_incidents.adapters.dependencies import EVENTS_DATABASE
 from ap_incidents.adapters.pupil_streams import pupil_refs
 from ap_incidents.application.retention_job import RetentionJob, RetentionReport
+from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import AccessGuard, AuditLog, open_audit_pool
 from ap_runtime.access.audit import drop_purpose_notes

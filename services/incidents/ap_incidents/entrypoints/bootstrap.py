@@ -1,6 +1,11 @@
-"""Process wiring: the databases, key store and token verifier one incidents process needs.
+"""The incidents service's bootstrap: the databases, key store and token verifier one process needs.
 
-Environment (see ``from_env``):
+``bootstrap(settings)`` opens them from the service's settings (``entrypoints.settings``); a test
+builds ``IncidentsDeps`` itself with its own pools, rules, policy, clock or DSL notifier (the
+replacements), and every entrypoint takes such a ``deps``. Rule served: issue 10, one bootstrap per
+service that builds its dependencies from the settings and accepts replacements.
+
+What it opens:
   DATABASE_URL / AP_DSN_AP_INCIDENTS   event store (database ``ap_incidents``)
   AP_INCIDENTS_READ_DSN                read models (default: the event store's database)
   AP_DSN_AP_AUDIT                      access audit (database ``ap_audit``)
@@ -22,6 +27,7 @@ from ap_incidents.application.break_glass import BreakGlassRecorder
 from ap_incidents.application.command_handler import Clock
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
+from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -40,7 +46,7 @@ EVENTS_DATABASE = "ap_incidents"
 
 @dataclass
 class IncidentsDeps:
-    """Open connections of one process; ``close`` releases what ``from_env`` opened."""
+    """Open connections of one process; ``close`` releases what ``bootstrap`` opened."""
 
     events_pool: asyncpg.Pool
     read_pool: asyncpg.Pool
@@ -61,7 +67,9 @@ class IncidentsDeps:
         self.write_tokens = WriteTokenLedger(self.events_pool)
 
     @classmethod
-    async def from_env(cls, read_dsn: str | None = None) -> IncidentsDeps:
+    async def from_settings(cls, settings: IncidentsSettings) -> IncidentsDeps:
+        """Open every connection the settings name (the caller closes them with ``close``)."""
+        read_dsn = settings.read_dsn
         events_dsn = database_dsn(EVENTS_DATABASE)
         events = await asyncpg.create_pool(events_dsn, min_size=2, max_size=20)
         # The read models share the event store's database unless the settings name another.
@@ -97,3 +105,8 @@ class IncidentsDeps:
         for pool in self.owned_pools:
             await pool.close()
         await self.keystore.close()
+
+
+async def bootstrap(settings: IncidentsSettings | None = None) -> IncidentsDeps:
+    """The dependencies of one incidents process, from ``settings`` (default: this process's environment)."""
+    return await IncidentsDeps.from_settings(settings or incidents_settings())
