@@ -43,8 +43,6 @@ ALLOWED: dict[str, str] = {
         "referral, admission and placement-start deciders; splitting them is next, not done in this session",
     "runtime/ap_runtime/access/policy.py":
         "the policy document's model and its evaluation; split is next, not done in this session",
-    "services/finance/ap_finance/domain/errors.py":
-        "one error class per finance rule, each a few lines (312 lines): a split by area is next",
 }
 
 
