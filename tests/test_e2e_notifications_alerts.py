@@ -29,8 +29,8 @@ from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import SafeguardingFileOffered
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason, ProhibitedItem, Severity
 from ap_notifications.adapters.file_outbox import FileOutbox
+from ap_notifications.entrypoints.bootstrap import open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import open_services
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec

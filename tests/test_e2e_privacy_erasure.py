@@ -62,8 +62,8 @@ from ap_incidents.adapters.command_topic_retention import (
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_incidents.projections.sealed_personal import open_entries
 from ap_notifications.adapters.file_outbox import FileOutbox
+from ap_notifications.entrypoints.bootstrap import open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import open_services
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_reporting.application import reports

@@ -23,9 +23,9 @@ def incidents() -> FastAPI:
 
 def finance() -> FastAPI:
     from ap_finance.entrypoints.api import create_app
-    from ap_finance.entrypoints.deps import deps_from_env
+    from ap_finance.entrypoints.bootstrap import bootstrap
 
-    return create_app(deps_from_env)
+    return create_app(bootstrap)
 
 
 def notifications() -> FastAPI:

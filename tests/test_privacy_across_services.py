@@ -48,8 +48,8 @@ from ap_incidents.entrypoints.subject_access import parser, run
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.entrypoints.api import ApiDeps
 from ap_notifications.entrypoints.api import create_app as notifications_api
+from ap_notifications.entrypoints.bootstrap import NotificationServices, open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_notifications.entrypoints.worker import runners
 from ap_runtime.access import (
     AccessGuard,

@@ -23,7 +23,7 @@ from ap_finance.adapters.event_store import migrate_finance, stream_version
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
 from ap_finance.entrypoints.api import create_app
-from ap_finance.entrypoints.deps import FinanceDeps
+from ap_finance.entrypoints.bootstrap import FinanceDeps
 from ap_finance.entrypoints.handlers import finance_commands, finance_queries
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection

@@ -9,8 +9,8 @@ import pytest
 import pytest_asyncio
 
 from ap_notifications.adapters.file_outbox import FileOutbox
+from ap_notifications.entrypoints.bootstrap import NotificationServices, open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_testing.notifications.builders import Events
 from ap_testing.privacy import random_ring

@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from ap_contracts.envelope import OrgKind
 from ap_notifications.entrypoints.api import ApiDeps, create_app
-from ap_notifications.entrypoints.wiring import NotificationServices
+from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool

@@ -16,8 +16,8 @@ from ap_contracts.topics import PRIVACY_EVENTS
 from ap_notifications.domain.access_alerts import BREAK_GLASS_RULE, break_glass_alerts
 from ap_notifications.domain.alerts import Priority
 from ap_notifications.domain.messages import render
+from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices
 from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.store import ensure_registered

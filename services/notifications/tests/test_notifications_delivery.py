@@ -15,8 +15,8 @@ from ap_contracts.events.notifications import Audience, Channel, DeliveryFailure
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.adapters.smtp import SmtpDelivery, SmtpSettings, load_directory
 from ap_notifications.application.ports import DeliveryError, OutboundMessage
+from ap_notifications.entrypoints.bootstrap import delivery_from_settings
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import delivery_from_settings
 
 
 def message(**kw: object) -> OutboundMessage:

@@ -22,8 +22,8 @@ from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.domain.errors import OnlyReceivingDslConfirms
 from ap_notifications.domain.notification import notification_stream_id
 from ap_notifications.domain.transfers import OfferTransfer, transfer_id_after_placement_end, transfer_stream_id
+from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.transfer_check import check_transfers
-from ap_notifications.entrypoints.wiring import NotificationServices
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.base import ReceivedEvent

@@ -14,7 +14,7 @@ import pytest_asyncio
 from ap_contracts.envelope import Actor, OrgKind
 from ap_contracts.events.notifications import Audience, Channel, NotificationSent
 from ap_notifications.entrypoints.api import ApiDeps, create_app
-from ap_notifications.entrypoints.wiring import NotificationServices
+from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key

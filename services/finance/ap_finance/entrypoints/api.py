@@ -17,8 +17,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ap_finance.entrypoints.bootstrap import DepsFactory, FinanceDeps, bootstrap, services_for
 from ap_finance.entrypoints.command_routes import add_command_routes
-from ap_finance.entrypoints.deps import DepsFactory, FinanceDeps, deps_from_env, services_for
 from ap_finance.entrypoints.problems import install_finance_problems
 from ap_finance.entrypoints.read_routes import router as read_router
 from ap_finance.entrypoints.settings import finance_settings
@@ -79,7 +79,8 @@ def main() -> None:
 
     settings = finance_settings()  # a bad value stops here, naming the variable
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(deps_from_env), host=settings.http_host, port=settings.http_port, log_level="warning")
+    app = create_app(lambda: bootstrap(settings))
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
 
 
 if __name__ == "__main__":

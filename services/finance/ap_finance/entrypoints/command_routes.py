@@ -31,7 +31,7 @@ from ap_finance.domain.commands import (
     SetBudget,
     SetBudgetLine,
 )
-from ap_finance.entrypoints.deps import FinanceServices
+from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
 from ap_runtime.http.problems import InvalidRequest

@@ -12,7 +12,7 @@ from ap_contracts.envelope import StrictModel
 from ap_contracts.events.finance import FinancialYear, OrganisationId
 from ap_contracts.schema_tools import describe_validation_error
 from ap_finance.application.views import LedgerView, ReconciliationView
-from ap_finance.entrypoints.deps import FinanceServices
+from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_finance.reports.models import ReportModel
 from ap_finance.reports.periods import Term
 from ap_finance.reports.render_csv import render_csv

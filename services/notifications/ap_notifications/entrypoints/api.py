@@ -32,6 +32,7 @@ from ap_notifications.application.subject_access import subject_access_document
 from ap_notifications.domain.alert_classes import SAFEGUARDING_RULES, is_safeguarding_alert
 from ap_notifications.domain.errors import NotificationNotFound, TransferNotFound
 from ap_notifications.domain.transfers import OfferTransfer, TransferState
+from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
 from ap_notifications.entrypoints.http_models import (
     AcknowledgementView,
     NotificationList,
@@ -41,7 +42,6 @@ from ap_notifications.entrypoints.http_models import (
 )
 from ap_notifications.entrypoints.problems import install_notifications_problems
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
 from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
@@ -240,7 +240,7 @@ async def _offered(services: NotificationServices, transfer_id: UUID) -> tuple[T
 
 async def deps_from_env() -> ApiDeps:
     """Real adapters named by the environment (see the module docstring)."""
-    services = await open_services(NotificationSettings.from_env())
+    services = await bootstrap()
     audit_pool = await open_audit_pool()
     heads = AuditHeadPublisher.from_env(audit_pool, "ap-notifications")
     await heads.start()

@@ -1,7 +1,7 @@
 """The notifications service's projections, as ``ap projections`` builds them, collaborators included.
 
 The alert projections dispatch alerts and offer safeguarding files through the service's own
-command executor, delivery channel and rule book (``wiring.open_services``, from the environment
+command executor, delivery channel and rule book (``bootstrap.open_services``, from the environment
 as the worker has it); a rebuild records and delivers nothing twice (idempotent commands). See
 ``ap_runtime.projection.registry``.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from ap_notifications.entrypoints.bootstrap import NotificationServices, open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection

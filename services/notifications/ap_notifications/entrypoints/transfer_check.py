@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from ap_notifications.adapters.transfer_index import StoreTransferIndex
 from ap_notifications.application.transfers import OverdueFound
+from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_runtime.logging import configure_logging, get_logger
 
 log = get_logger("ap.notifications.transfer_check")
@@ -33,7 +33,7 @@ async def check_transfers(services: NotificationServices, today: date) -> list[O
 
 
 async def run(today: date) -> int:
-    services = await open_services(NotificationSettings.from_env())
+    services = await bootstrap()
     try:
         return len(await check_transfers(services, today))
     finally:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
+from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
 from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_notifications.entrypoints.wiring import NotificationServices, open_services
 from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
@@ -35,7 +35,7 @@ def runners(services: NotificationServices, settings: NotificationSettings) -> l
 
 async def run() -> None:
     settings = NotificationSettings.from_env()
-    services = await open_services(settings)
+    services = await bootstrap(settings)
     await run_until_stopped(build_app(runners(services, settings), settings.kafka_bootstrap), services.close)
 
 

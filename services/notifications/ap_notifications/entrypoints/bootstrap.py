@@ -1,5 +1,10 @@
-"""Build the notifications service's handlers on real adapters (used by every entrypoint and the
-integration tests, which pass their own codec and delivery)."""
+"""The notifications service's bootstrap: its handlers on real adapters, from the settings.
+
+``bootstrap(settings)`` opens everything from the service's settings (``entrypoints.settings``);
+``open_services`` takes the replacements the integration tests pass (their own codec and delivery).
+Rule served: issue 10, one bootstrap per service that builds its dependencies from the settings and
+accepts replacements.
+"""
 
 from __future__ import annotations
 
@@ -68,3 +73,8 @@ async def open_services(
     dispatcher = AlertDispatcher(executor, delivery or delivery_from_settings(settings), PostgresDeliveryLedger(pool))
     transfers = TransferService(store, executor, dispatcher, book)
     return NotificationServices(pool, store, executor, dispatcher, transfers, book, keystore, codec=codec)
+
+
+async def bootstrap(settings: NotificationSettings | None = None) -> NotificationServices:
+    """The services of one notifications process, from ``settings`` (default: this process's environment)."""
+    return await open_services(settings or NotificationSettings.from_env())

@@ -1,4 +1,10 @@
-"""What the finance API needs, built once per process: stores, pools, token verifier and access guard."""
+"""The finance service's bootstrap: stores, pools, token verifier and access guard, built once per process.
+
+``bootstrap(settings)`` opens them from the service's settings (``entrypoints.settings``); a test
+passes its own ``FinanceDeps`` (its pools, verifier, guard, clock: the replacements) to ``create_app``.
+Rule served: issue 10, one bootstrap per service that builds its dependencies from the settings and
+accepts replacements.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_p
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
 from ap_finance.entrypoints.handlers import finance_commands, finance_queries
-from ap_finance.entrypoints.settings import finance_settings
+from ap_finance.entrypoints.settings import FinanceSettings, finance_settings
 from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import Guard
@@ -60,11 +66,11 @@ def services_for(deps: FinanceDeps) -> FinanceServices:
 
 
 @asynccontextmanager
-async def deps_from_env() -> AsyncIterator[FinanceDeps]:
+async def bootstrap(settings: FinanceSettings | None = None) -> AsyncIterator[FinanceDeps]:
     """Pools on ``$AP_DSN_AP_FINANCE`` (read models: ``$AP_FINANCE_READ_DSN``, default the same database)
     and the audit database, migrated; the token public key from ``$AP_TOKEN_PUBLIC_KEY``."""
     events_dsn = finance_dsn()
-    read_dsn = finance_settings().read_dsn or events_dsn
+    read_dsn = (settings or finance_settings()).read_dsn or events_dsn
     events_pool = await open_pool(events_dsn)
     read_pool = events_pool if read_dsn == events_dsn else await open_pool(read_dsn)
     audit_pool = await open_audit_pool(database_dsn("ap_audit"))
