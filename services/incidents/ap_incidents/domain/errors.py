@@ -6,37 +6,55 @@ the record holds; ``CONFLICTS_WITH_RECORD``: it conflicts with what the pupil re
 ``RESERVED_TO_ANOTHER_PARTY``: the rule reserves the act to a named party (the home school head,
 the commissioner, the provider). The domain knows no HTTP: the edge maps a kind to a status
 (``ap_runtime.http.problems.STATUS_OF_KIND``).
+
+The bases are in ``errors_base``, the withdrawal and correction refusals in ``errors_withdrawal`` and
+those resting on stored facts (parties, organisations, transfers, protective rules) in ``errors_facts``
+(issue 10, size); all are re-exported here, so ``errors.<Name>`` names every incidents refusal.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from ap_runtime.refusal import RefusalKind
-
-
-class DomainError(Exception):
-    """Base of every refusal by the pupil-path domain."""
-
-    rule: ClassVar[str]
-    kind: ClassVar[RefusalKind]
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidCommand(DomainError):
-    kind: ClassVar[RefusalKind] = RefusalKind.BREAKS_RULE
-
-
-class ConflictsWithRecord(DomainError):
-    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
-
-
-class ReservedToAnotherParty(DomainError):
-    kind: ClassVar[RefusalKind] = RefusalKind.RESERVED_TO_ANOTHER_PARTY
-
+from ap_incidents.domain.errors_base import ConflictsWithRecord, DomainError, InvalidCommand, ReservedToAnotherParty
+from ap_incidents.domain.errors_facts import (
+    CommissionerNotResponsible,
+    EndReasonNeedsCommissioner,
+    KeyStageNotServed,
+    MeetingNotMultidisciplinary,
+    NotAPartyToPlacement,
+    NotEntitledToCorrect,
+    OnlyHomeSchool,
+    OnlyPlacementProvider,
+    OnlyProvisionKeepsRegister,
+    OrganisationFactsIncomplete,
+    OrganisationNotRegistered,
+    PlacementBeforePrerequisite,
+    ReintegrationNotConfirmed,
+    TrainingNotOnRegister,
+    TransferAlreadyPending,
+    TransferConfirmedByOtherParty,
+    TransferToSameSchool,
+    TransferUnknown,
+    WitnessNotOnRegister,
+)
+from ap_incidents.domain.errors_withdrawal import (
+    CommissionerDecisionRequired,
+    CorrectionTargetUnknown,
+    CorrectionValueInvalid,
+    ExclusionProposalPending,
+    ExclusionProposalUnknown,
+    ExclusionUnknown,
+    FieldNotAmendable,
+    NothingToAmend,
+    PermanentExclusionRequired,
+    ProposalAlreadyDecided,
+    ProposalIdInUse,
+    PupilPermanentlyExcluded,
+    RecordAlreadyWithdrawn,
+    RecordNotCorrectable,
+    SafetyArrangementsRequired,
+    SuspensionCapExceeded,
+    WithdrawalWouldOverdrawSlips,
+)
 
 # ----------------------------------------------------------------------------- the pupil record
 
@@ -231,189 +249,27 @@ class TransitionPlanRequired(ConflictsWithRecord):
     rule = "placement.transition_plan_before_secondary"
 
 
-# ----------------------------------------------------------------------------- withdrawal of a place, exclusion
-
-
-class ExclusionProposalPending(ConflictsWithRecord):
-    rule = "exclusion.one_open_proposal"
-
-
-class ExclusionProposalUnknown(InvalidCommand):
-    rule = "exclusion.proposal_exists"
-
-
-class ProposalAlreadyDecided(ConflictsWithRecord):
-    rule = "exclusion.decided_once"
-
-
-class ProposalIdInUse(ConflictsWithRecord):
-    rule = "exclusion.proposal_unique"
-
-
-class SafetyArrangementsRequired(InvalidCommand):
-    rule = "exclusion.safety_arrangements_first"
-
-
-class CommissionerDecisionRequired(ConflictsWithRecord):
-    rule = "placement.withdrawal_needs_commissioner"
-
-
-class PermanentExclusionRequired(ConflictsWithRecord):
-    rule = "placement.end_by_exclusion_needs_exclusion"
-
-
-class SuspensionCapExceeded(ConflictsWithRecord):
-    rule = "suspension.cap_per_academic_year"
-
-
-class PupilPermanentlyExcluded(ConflictsWithRecord):
-    rule = "exclusion.pupil_off_roll"
-
-
-class ExclusionUnknown(InvalidCommand):
-    rule = "reinstatement.exclusion_exists"
-
-
-# ----------------------------------------------------------------------------- corrections
-
-
-class CorrectionTargetUnknown(InvalidCommand):
-    rule = "correction.target_exists"
-
-
-class RecordAlreadyWithdrawn(ConflictsWithRecord):
-    rule = "correction.target_not_withdrawn"
-
-
-class RecordNotCorrectable(ConflictsWithRecord):
-    rule = "correction.target_correctable"
-
-
-class FieldNotAmendable(InvalidCommand):
-    rule = "correction.amendable_fields"
-
-
-class CorrectionValueInvalid(InvalidCommand):
-    rule = "correction.valid_values"
-
-
-class NothingToAmend(InvalidCommand):
-    rule = "correction.changes_something"
-
-
-class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
-    rule = "reward.slips_never_negative"
-
-
-# ----------------------------------------------------------------------------- who may act, given the facts
-# Who may ask (a role at an organisation standing in a relationship to the pupil) is the access policy's
-# (runtime/ap_runtime/access/policy.yaml): "only the home-school head excludes" is EXC-3, "only the head
-# decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, "only the commissioner
-# decides a proposed withdrawal" EXC-2, "the provider's manager proposes it" EXC-1, "a local authority acts
-# only for its area's pupils" PUP-2 (with PUP-1, PUP-3 to PUP-5 and REF-2 for the home school); none is
-# repeated here.
-# The refusals below need a fact of the record the policy does not see: the organisation named on THIS
-# placement, proposal or entry, who requested a transfer, which party made the entry being corrected.
-
-
-class OnlyHomeSchool(ReservedToAnotherParty):
-    rule = "pupil.home_school_acts"
-
-
-class OnlyPlacementProvider(ReservedToAnotherParty):
-    rule = "placement.provider_records"
-
-
-class NotAPartyToPlacement(ReservedToAnotherParty):
-    rule = "placement.parties_only"
-
-
-class OnlyProvisionKeepsRegister(ReservedToAnotherParty):
-    rule = "staff_register.provision_keeps"
-
-
-class TrainingNotOnRegister(InvalidCommand):
-    rule = "staff_register.training_exists"
-
-
-class NotEntitledToCorrect(ReservedToAnotherParty):
-    rule = "correction.by_original_party"
-
-
-# ----------------------------------------------------------------------------- registered organisations, transfers
-
-
-class OrganisationNotRegistered(ConflictsWithRecord):
-    """A fact the rule needs (a school's LA, a provision's key stages) is not on the register."""
-
-    rule = "organisation.registered"
-
-
-class OrganisationFactsIncomplete(InvalidCommand):
-    """A registration names every fact its kind of organisation is relied on for."""
-
-    rule = "organisation.registration_complete"
-
-
-class CommissionerNotResponsible(ConflictsWithRecord):
-    """The commissioner of a place is the home school, its local authority or a commissioning body of that LA."""
-
-    rule = "referral.commissioner_responsible"
-
-
-class TransferUnknown(InvalidCommand):
-    rule = "transfer.exists"
-
-
-class TransferAlreadyPending(ConflictsWithRecord):
-    rule = "transfer.one_at_a_time"
-
-
-class TransferToSameSchool(InvalidCommand):
-    rule = "transfer.to_another_school"
-
-
-class TransferConfirmedByOtherParty(ReservedToAnotherParty):
-    """The party that did not request the move (the current school or its LA) confirms it."""
-
-    rule = "transfer.confirmed_by_other_party"
-
-
-# ----------------------------------------------------------------------------- protective rules
-
-
-class PlacementBeforePrerequisite(ConflictsWithRecord):
-    """A placement starts on or after the steps it depends on (referral, consultation, eligibility, meeting,
-    out-of-key-stage decision): order in time, not only existence."""
-
-    rule = "placement.after_its_prerequisites"
-
-
-class KeyStageNotServed(ConflictsWithRecord):
-    """A placement's key stage is one the provision is registered to serve."""
-
-    rule = "placement.key_stage_served_by_provision"
-
-
-class WitnessNotOnRegister(InvalidCommand):
-    """A search witness is a member of staff on the provision's register."""
-
-    rule = "search.witness_on_staff_register"
-
-
-class EndReasonNeedsCommissioner(ReservedToAnotherParty):
-    """The provider gives alone only the end reasons the rule book lists; the others go through the commissioner."""
-
-    rule = "placement.end_reason_needs_commissioner"
-
-
-class ReintegrationNotConfirmed(ConflictsWithRecord):
-    """A place ends as a reintegration only once the home school confirmed it takes the pupil back."""
-
-    rule = "placement.reintegration_confirmed_by_home_school"
-
-
-class MeetingNotMultidisciplinary(InvalidCommand):
-    """A multidisciplinary meeting brings together at least the rule book's number of different professions."""
-
-    rule = "meeting.multidisciplinary"
+__all__ = [
+    "AlternativesNotConsidered", "AttendanceAlreadyRecorded", "CommissionerDecisionRequired",
+    "CommissionerNotResponsible", "ConcernMustGoToDsl", "ConflictsWithRecord", "CorrectionTargetUnknown",
+    "CorrectionValueInvalid", "DateOutsidePlacement", "DatedInFuture", "DatesOutOfOrder", "DisposalRequired",
+    "DomainError", "EhcpExceptionalCircumstancesRequired", "EligibilityNotDecided", "EndReasonNeedsCommissioner",
+    "ExclusionProposalPending", "ExclusionProposalUnknown", "ExclusionUnknown", "FieldNotAmendable",
+    "GoverningBodyAgreementRequired", "HomeSchoolHeadDecisionRequired", "IncidentAlreadyRecorded", "IncidentUnknown",
+    "InsufficientRewardSlips", "InvalidCommand", "ItemMayNotBeReturned", "ItemMustGoToPolice", "KeyStageNotServed",
+    "MeetingNotMultidisciplinary", "MultidisciplinaryMeetingRequired", "NarrativeRequired", "NotAPartyToPlacement",
+    "NotEntitledToCorrect", "NotOnReducedTimetable", "NotOutsideKeyStage", "NothingToAmend", "NothingToUpdate",
+    "OnlyHomeSchool", "OnlyPlacementProvider", "OnlyProvisionKeepsRegister", "OrganisationFactsIncomplete",
+    "OrganisationNotRegistered", "ParentNotConsulted", "ParentPermissionRequired",
+    "PartTimeCodeWithoutReducedTimetable", "PermanentExclusionRequired", "PlacementAlreadyActive",
+    "PlacementAlreadyEnded", "PlacementBeforePrerequisite", "PlacementIdInUse", "PlacementUnknown",
+    "ProposalAlreadyDecided", "ProposalIdInUse", "PupilAlreadyRegistered", "PupilNotEligible", "PupilNotRegistered",
+    "PupilPermanentlyExcluded", "PupilRecordErased", "RecordAlreadyWithdrawn", "RecordNotCorrectable",
+    "ReducedTimetableIncomplete", "ReducedTimetableReviewTooLate", "ReferralAlreadyPlaced", "ReferralAlreadyReceived",
+    "ReferralUnknown", "ReintegrationNotConfirmed", "ReservedToAnotherParty", "ReviewIntervalTooLong",
+    "RewardItemOverLimit", "SafetyArrangementsRequired", "SearchExceptionReasonRequired", "SearchSafeguardsNotMet",
+    "StaffNotTrained", "SuspensionCapExceeded", "TooFewTransitionVisits", "TrainingNotOnRegister",
+    "TransferAlreadyPending", "TransferConfirmedByOtherParty", "TransferToSameSchool", "TransferUnknown",
+    "TransitionOnlyForFinalPrimaryYear", "TransitionPlanRequired", "WithdrawalWouldOverdrawSlips",
+    "WitnessMustDifferFromSearcher", "WitnessNotOnRegister",
+]
