@@ -82,3 +82,21 @@ def test_the_allow_list_names_only_modules_that_still_read_the_environment() -> 
 def test_the_walk_sees_every_form_of_reading() -> None:
     sample = "import os\nfrom os import getenv\na = os.environ['X']\nb = os.getenv('Y')\n"
     assert _environment_reads(ast.parse(sample)) == [2, 3, 4]
+
+
+def test_every_service_wires_itself_in_one_bootstrap_module_built_from_its_settings() -> None:
+    # Rule served: issue 10, one bootstrap per service, under the same module name everywhere, and
+    # no second wiring module beside it (adapters/dependencies.py, entrypoints/deps.py, wiring.py).
+    packages = sorted(ROOT.glob("services/*/ap_*"))
+    assert len(packages) == 4
+    for package in packages:
+        bootstrap = package / "entrypoints" / "bootstrap.py"
+        assert bootstrap.is_file(), f"{package.name} has no entrypoints/bootstrap.py"
+        tree = ast.parse(bootstrap.read_text())
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.AsyncFunctionDef)}
+        assert "bootstrap" in functions, f"{package.name}: entrypoints/bootstrap.py defines no bootstrap()"
+        assert [a.arg for a in functions["bootstrap"].args.args] == ["settings"]
+        assert (package / "entrypoints" / "settings.py").is_file()
+        leftovers = [p for p in ("adapters/dependencies.py", "entrypoints/deps.py", "entrypoints/wiring.py")
+                     if (package / p).exists()]
+        assert leftovers == [], f"{package.name} still wires in {leftovers}"

@@ -19,7 +19,6 @@ the field, the rule and the allowed periods, before anything is read.
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
@@ -32,31 +31,15 @@ from ap_reporting.application import reports
 from ap_reporting.domain.errors import FixedPeriodRequired
 from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, year_range
 from ap_reporting.domain.vocabulary import school_week
+from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
 from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.settings import ReportingSettings
-from ap_runtime.access import AccessGuard, Action, AuditLog, ResourceContext, TokenVerifier, open_audit_pool
-from ap_runtime.access.audit_heads import AuditHeadPublisher
+from ap_runtime.access import Action, ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
-from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
 from ap_runtime.logging import configure_logging
 
 Format = Literal["json", "csv"]
-
-
-@dataclass
-class ApiDeps:
-    pool: asyncpg.Pool
-    guard: AccessGuard
-    verifier: TokenVerifier
-    owned_pools: tuple[asyncpg.Pool, ...] = ()
-    head_publisher: AuditHeadPublisher | None = None
-
-    async def close(self) -> None:
-        if self.head_publisher is not None:
-            await self.head_publisher.stop()
-        for pool in self.owned_pools:
-            await pool.close()
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -132,22 +115,12 @@ def _routes(app: FastAPI) -> None:
         return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report
 
 
-async def deps_from_env() -> ApiDeps:
-    settings = ReportingSettings.from_env()
-    pool = await asyncpg.create_pool(settings.dsn, min_size=1, max_size=8)
-    audit_pool = await open_audit_pool()
-    heads = AuditHeadPublisher.from_env(audit_pool, "ap-reporting")
-    await heads.start()
-    return ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier.from_env(ServiceAudience.REPORTING),
-                   (pool, audit_pool), heads)
-
-
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        active = deps or await deps_from_env()
+        active = deps or await bootstrap()
         app.state.reporting_pool = active.pool
         install_access(app, verifier=active.verifier, guard=active.guard)
         try:
