@@ -37,8 +37,6 @@ ALLOWED: dict[str, str] = {
         "being restructured in this session (one declaration per command, K1); split after that lands",
     "services/incidents/ap_incidents/domain/evolve.py":
         "being restructured in this session (K1): one handler per event next to its meaning",
-    "services/incidents/ap_incidents/domain/decide_admission.py":
-        "referral, admission and placement-start deciders; splitting them is next, not done in this session",
     "runtime/ap_runtime/access/policy.py":
         "the policy document's model and its evaluation; split is next, not done in this session",
 }

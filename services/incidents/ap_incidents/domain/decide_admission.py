@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from ap_contracts.envelope import OrgKind
-from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.pupil_vocabulary import (
     EligibilityOutcome,
-    KeyStage,
     SenStatus,
-    TimetableKind,
     key_stage_of,
 )
 from ap_contracts.events.pupils import (
@@ -30,45 +25,34 @@ from ap_incidents.domain.commands import (
     RecordMultidisciplinaryMeeting,
     RecordParentConsultation,
     RegisterPupil,
-    StartPlacement,
     UpdatePupilDetails,
 )
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.decide_placement_start import start_placement
 from ap_incidents.domain.errors import (
     AlternativesNotConsidered,
     CommissionerNotResponsible,
     EhcpExceptionalCircumstancesRequired,
-    EligibilityNotDecided,
     GoverningBodyAgreementRequired,
-    HomeSchoolHeadDecisionRequired,
     KeyStageNotServed,
     MeetingNotMultidisciplinary,
     MultidisciplinaryMeetingRequired,
     NothingToUpdate,
     NotOutsideKeyStage,
     OrganisationNotRegistered,
-    ParentNotConsulted,
-    PlacementAlreadyActive,
     PlacementBeforePrerequisite,
-    PlacementIdInUse,
     PupilAlreadyRegistered,
-    PupilNotEligible,
     PupilRecordErased,
-    ReducedTimetableIncomplete,
-    ReducedTimetableReviewTooLate,
-    ReferralAlreadyPlaced,
     ReferralAlreadyReceived,
-    ReviewIntervalTooLong,
 )
 from ap_incidents.domain.guards import (
     referral_of,
     require_not_future,
     require_open_record,
-    require_order,
     require_text,
 )
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.state import PupilRecord, Referral
+from ap_incidents.domain.state import PupilRecord
 
 
 def register_pupil(command: RegisterPupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
@@ -243,108 +227,13 @@ def approve_out_of_key_stage(
     )]
 
 
-def start_placement(command: StartPlacement, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """A placement starts only on an eligible referral, after parents were consulted, one at a time,
-    with an out-of-key-stage place approved and a reduced timetable time-limited and planned."""
-    require_open_record(state, command.pupil_ref)
-    if command.placement_id in state.placements:
-        raise PlacementIdInUse(f"placement {command.placement_id} already exists")
-    referral = referral_of(state, command.referral_id)
-    _require_referral_ready(referral, state)
-    assert state.home_school_id is not None and state.key_stage is not None  # set by registration
-    provision = context.organisations.require(referral.provision_id, OrgKind.PROVISION, "the provision")
-    commissioner = referral.commissioner_id or context.organisations.local_authority_of(state.home_school_id)
-    if commissioner is None:
-        raise OrganisationNotRegistered("the referral names no commissioner and the home school's local authority "
-                                        "is not on the register of organisations")
-    outside = state.key_stage not in provision.key_stages
-    key_stage = _out_of_key_stage_approval(referral, provision.key_stages) if outside else state.key_stage
-    if state.active_placement_id is not None:
-        raise PlacementAlreadyActive(f"placement {state.active_placement_id} has not ended")
-    _require_after_prerequisites(command.start_date, referral, key_stage if outside else None)
-    require_not_future(command.start_date, context, "the start date")
-    require_order(command.start_date, command.planned_end_date, "planned end date")
-    _require_timetable_terms(command, context)
-    _require_first_review(command, context)
-    assert provision.partnership_id is not None  # a provision is registered with its partnership
-    return [PlacementStarted(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, referral_id=command.referral_id,
-        provision_id=referral.provision_id, home_school_id=state.home_school_id,
-        commissioner_id=commissioner, partnership_id=provision.partnership_id,
-        start_date=command.start_date, planned_end_date=command.planned_end_date, key_stage=key_stage,
-        pupil_key_stage=state.key_stage, outside_key_stage=outside, timetable=command.timetable,
-        reduced_timetable_review_date=command.reduced_timetable_review_date,
-        reintegration_plan=command.reintegration_plan or None, planned_review_date=command.planned_review_date,
-        exit_criteria=require_text(command.exit_criteria, "the exit criteria"),
-        incident_severity_threshold=command.incident_severity_threshold,
-        attendance_threshold_percent=command.attendance_threshold_percent, rule_version=context.rules.version,
-    )]
-
-
-def _require_referral_ready(referral: Referral, state: PupilRecord) -> None:
-    if referral.placed:
-        raise ReferralAlreadyPlaced(f"referral {referral.referral_id} already led to a placement")
-    if not referral.parent_consulted:
-        raise ParentNotConsulted("the home school must consult the parent or carer before a placement starts")
-    if referral.eligibility is None:
-        raise EligibilityNotDecided("decide the referral's eligibility before starting a placement")
-    if referral.eligibility is EligibilityOutcome.NOT_ELIGIBLE:
-        raise PupilNotEligible("the referral was judged not eligible")
-    if state.has_ehcp and not referral.eligibility_knew_of_ehcp:
-        raise EhcpExceptionalCircumstancesRequired(
-            "the pupil now has an EHCP: decide eligibility again, recording the exceptional circumstances"
-        )
-
-
-def _out_of_key_stage_approval(referral: Referral, served: frozenset[KeyStage]) -> KeyStage:
-    """The key stage of a place outside the pupil's own: one the provision serves and the head approved."""
-    if not referral.meeting_held:
-        raise MultidisciplinaryMeetingRequired("a placement outside the key stage needs a multidisciplinary meeting")
-    approved = sorted(referral.approved_key_stages & served)
-    if not approved:
-        stages = ", ".join(sorted(stage.value for stage in served))
-        raise HomeSchoolHeadDecisionRequired(
-            f"the provision serves {stages}: the home school head has not approved such a placement for this pupil"
-        )
-    return approved[0]
-
-
-def _require_after_prerequisites(start: date, referral: Referral, outside_stage: KeyStage | None) -> None:
-    """Order in time: the placement starts on or after every step it depends on."""
-    steps: list[tuple[str, date | None]] = [
-        ("the referral was received", referral.received_on),
-        ("the parent or carer was consulted", referral.first_consulted_on),
-        ("eligibility was decided", referral.eligibility_decided_on),
-    ]
-    if outside_stage is not None:
-        steps += [("the multidisciplinary meeting was held", referral.first_meeting_on),
-                  ("the home school head decided the out-of-key-stage place",
-                   referral.key_stage_approved_on.get(outside_stage))]
-    for step, day in steps:
-        if day is not None and start < day:
-            raise PlacementBeforePrerequisite(
-                f"the placement cannot start on {start}: {step} only on {day}; start it on or after that day"
-            )
-
-
-def _require_timetable_terms(command: StartPlacement, context: DecisionContext) -> None:
-    """A reduced timetable is temporary: it has a review date within the limit and a plan back to full time."""
-    review = command.reduced_timetable_review_date
-    if command.timetable is TimetableKind.FULL_TIME:
-        if review is not None:
-            raise ReducedTimetableIncomplete("a full-time timetable has no reduced-timetable review date")
-        return
-    if review is None or not command.reintegration_plan.strip():
-        raise ReducedTimetableIncomplete("a reduced timetable needs a review date and a reintegration plan")
-    require_order(command.start_date, review, "reduced timetable review date")
-    limit = command.start_date + timedelta(days=context.rules.reduced_timetable_max_review_days)
-    if review > limit:
-        raise ReducedTimetableReviewTooLate(f"review a reduced timetable by {limit} at the latest")
-
-
-def _require_first_review(command: StartPlacement, context: DecisionContext) -> None:
-    require_order(command.start_date, command.planned_review_date, "planned review date")
-    limit = command.start_date + timedelta(days=context.rules.max_days_between_reviews)
-    if command.planned_review_date > limit:
-        raise ReviewIntervalTooLong(f"placements are reviewed at least half-termly: review by {limit}")
+__all__ = [
+    "approve_out_of_key_stage",
+    "decide_eligibility",
+    "receive_referral",
+    "record_meeting",
+    "record_parent_consultation",
+    "register_pupil",
+    "start_placement",
+    "update_details",
+]
