@@ -69,6 +69,7 @@ from ap_notifications.projections.inbox import InboxProjection
 from ap_reporting.application import reports
 from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.projections.facts import ReportingFactsProjection
+from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import Role, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.kafka import client_security, topic_partitions
@@ -280,13 +281,14 @@ async def counts(platform: Platform, day: ScriptedDay) -> dict[str, Any]:
     found["notifications_recorded"] = await notif.fetchval("SELECT count(*) FROM events")
     year = _academic_year(day.today)
     week = school_week(day.today - timedelta(days=1))
+    facts = PostgresFactsReader(rpt)
     found["reports"] = {
-        "weekly_home": (await reports.weekly_report(rpt, HOME_SCHOOL, week)).model_dump(mode="json"),
-        "weekly_second": (await reports.weekly_report(rpt, SECOND_SCHOOL, week)).model_dump(mode="json"),
+        "weekly_home": (await reports.weekly_report(facts, HOME_SCHOOL, week)).model_dump(mode="json"),
+        "weekly_second": (await reports.weekly_report(facts, SECOND_SCHOOL, week)).model_dump(mode="json"),
         "partnership": (await reports.partnership_report(
-            rpt, PARTNERSHIP, Period(day.today - timedelta(days=60), day.today))).model_dump(mode="json"),
-        "annual": (await reports.annual_report(rpt, year)).model_dump(mode="json"),
-        "strategy": (await reports.strategy_report(rpt, [year])).model_dump(mode="json"),
+            facts, PARTNERSHIP, Period(day.today - timedelta(days=60), day.today))).model_dump(mode="json"),
+        "annual": (await reports.annual_report(facts, year)).model_dump(mode="json"),
+        "strategy": (await reports.strategy_report(facts, [year])).model_dump(mode="json"),
     }
     return found
 

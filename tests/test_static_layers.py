@@ -32,8 +32,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "read-model query over the placement register; needs an incidents read-model port (not done yet)",
     ("services/incidents/ap_incidents/application/behaviour_log_query.py", "asyncpg"):
         "read-model query over the behaviour log; needs an incidents read-model port (not done yet)",
-    ("services/reporting/ap_reporting/application/reports.py", "asyncpg"):
-        "reports read the facts tables through a pool; needs a reporting read-model port (not done yet)",
 }
 
 

@@ -1,46 +1,39 @@
-"""Build each report: read the facts it needs from the read model, assemble it in the domain."""
+"""Build each report: read the facts it needs at one instant (``FactsReader``), assemble it in the domain."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import asyncpg
-
+from ap_reporting.application.ports import FactsReader
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport, assemble_annual, assemble_strategy
 from ap_reporting.domain.partnership import PartnershipReport, assemble_partnership
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.vocabulary import Period
 from ap_reporting.domain.weekly import WeeklyReport, assemble_weekly
-from ap_reporting.projections import queries as q
-from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_runtime.projection import read_model
-
-READ_MODEL = ReportingFactsProjection.name
 
 
-async def weekly_report(pool: asyncpg.Pool, home_school_id: str, week: Period) -> WeeklyReport:
-    async with read_model(pool, READ_MODEL) as conn:
-        placements = await q.placements_of_home_school(conn, home_school_id, week)
+async def weekly_report(reader: FactsReader, home_school_id: str, week: Period) -> WeeklyReport:
+    async with reader.snapshot() as facts:
+        placements = await facts.placements_of_home_school(home_school_id, week)
         ids = [p.placement_id for p in placements]
-        return assemble_weekly(home_school_id, week, placements, await q.attendance(conn, ids, week),
-                               await q.incidents(conn, ids, week), await q.rewards(conn, ids, week))
+        return assemble_weekly(home_school_id, week, placements, await facts.attendance(ids, week),
+                               await facts.incidents(ids, week), await facts.rewards(ids, week))
 
 
-async def partnership_report(pool: asyncpg.Pool, partnership_id: str, period: Period) -> PartnershipReport:
-    async with read_model(pool, READ_MODEL) as conn:
-        placements = await q.placements_of_partnership(conn, partnership_id)
+async def partnership_report(reader: FactsReader, partnership_id: str, period: Period) -> PartnershipReport:
+    async with reader.snapshot() as facts:
+        placements = await facts.placements_of_partnership(partnership_id)
         ids = [p.placement_id for p in placements]
-        return assemble_partnership(partnership_id, period, placements, await q.incidents(conn, ids, period))
+        return assemble_partnership(partnership_id, period, placements, await facts.incidents(ids, period))
 
 
-async def annual_report(pool: asyncpg.Pool, academic_year: str) -> AnnualReport:
-    async with read_model(pool, READ_MODEL) as conn:
-        ended = await q.placements_ended(conn, academic_year_period(academic_year))
-        return assemble_annual(academic_year, ended, await q.suspensions(conn, years=[academic_year]),
-                               await q.permanent_exclusions(conn, years=[academic_year]))
+async def annual_report(reader: FactsReader, academic_year: str) -> AnnualReport:
+    async with reader.snapshot() as facts:
+        ended = await facts.placements_ended(academic_year_period(academic_year))
+        return assemble_annual(academic_year, ended, await facts.suspensions([academic_year]),
+                               await facts.permanent_exclusions([academic_year]))
 
 
-async def strategy_report(pool: asyncpg.Pool, years: Sequence[str]) -> StrategyReport:
-    async with read_model(pool, READ_MODEL) as conn:
-        return assemble_strategy(years, await q.suspensions(conn, years=years),
-                                 await q.permanent_exclusions(conn, years=years))
+async def strategy_report(reader: FactsReader, years: Sequence[str]) -> StrategyReport:
+    async with reader.snapshot() as facts:
+        return assemble_strategy(years, await facts.suspensions(years), await facts.permanent_exclusions(years))

@@ -34,6 +34,7 @@ from ap_reporting.domain.vocabulary import school_week
 from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
 from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import Action, ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.http import install_edge
@@ -82,7 +83,7 @@ def _routes(app: FastAPI) -> None:
                      pool: PoolDep, format: Format = "json") -> Response | BaseModel:
         await guard.check(caller, Action.READ_WEEKLY_REPORT, ResourceContext(home_school_id=home_school_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.weekly_report(pool, home_school_id, school_week(week_of))
+        report = await reports.weekly_report(PostgresFactsReader(pool), home_school_id, school_week(week_of))
         return _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
 
     @app.get("/v1/reports/partnership/{partnership_id}", response_model=None, dependencies=[PartnershipQuery])
@@ -92,7 +93,7 @@ def _routes(app: FastAPI) -> None:
         term = parse_period("period", period, OFFERED["termly_partnership"])
         await guard.check(caller, Action.READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.partnership_report(pool, partnership_id, term.days)
+        report = await reports.partnership_report(PostgresFactsReader(pool), partnership_id, term.days)
         return _csv(tables_csv(report.tables), f"partnership-{partnership_id}") if format == "csv" else report
 
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
@@ -101,7 +102,7 @@ def _routes(app: FastAPI) -> None:
         parse_period("academic_year", academic_year, OFFERED["la_annual"])
         await guard.check(caller, Action.READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.annual_report(pool, academic_year)
+        report = await reports.annual_report(PostgresFactsReader(pool), academic_year)
         return _csv(tables_csv(report.tables), "la-annual") if format == "csv" else report
 
     @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])
@@ -111,7 +112,7 @@ def _routes(app: FastAPI) -> None:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, Action.READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.strategy_report(pool, years)
+        report = await reports.strategy_report(PostgresFactsReader(pool), years)
         return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report
 
 

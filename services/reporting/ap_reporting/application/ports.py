@@ -1,0 +1,48 @@
+"""What the report builders need from the outside world: the reporting facts, read at one instant.
+
+Rule served: the application depends on ports, not on a driver (issue 10, layers). The PostgreSQL
+implementation is ``projections/facts_reader.py`` over the facts read model; the API wires it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+from uuid import UUID
+
+from ap_reporting.domain.facts import (
+    AttendanceFact,
+    IncidentFact,
+    PermanentExclusionFact,
+    PlacementFact,
+    RewardFact,
+    SuspensionFact,
+)
+from ap_reporting.domain.vocabulary import Period
+
+
+class ReportingFacts(Protocol):
+    """The facts one report reads, each narrowed to what the report needs."""
+
+    async def placements_of_home_school(self, home_school_id: str, period: Period) -> list[PlacementFact]: ...
+
+    async def placements_of_partnership(self, partnership_id: str) -> list[PlacementFact]: ...
+
+    async def placements_ended(self, period: Period) -> list[PlacementFact]: ...
+
+    async def attendance(self, placement_ids: Sequence[UUID], period: Period) -> list[AttendanceFact]: ...
+
+    async def incidents(self, placement_ids: Sequence[UUID], period: Period) -> list[IncidentFact]: ...
+
+    async def rewards(self, placement_ids: Sequence[UUID], period: Period) -> list[RewardFact]: ...
+
+    async def suspensions(self, years: Sequence[str]) -> list[SuspensionFact]: ...
+
+    async def permanent_exclusions(self, years: Sequence[str]) -> list[PermanentExclusionFact]: ...
+
+
+class FactsReader(Protocol):
+    """Opens the facts for one report: every read inside one snapshot sees the same instant."""
+
+    def snapshot(self) -> AbstractAsyncContextManager[ReportingFacts]: ...
