@@ -21,8 +21,8 @@ READ_MODEL_DSN_ENV = "AP_FINANCE_READ_DSN"
 class FinanceSettings(PlatformSettings):
     """Everything a finance process reads from its environment."""
 
-    # Containers publish the port; the bind address is the operator's choice.
-    http_host: str = env_field("AP_HTTP_HOST", "0.0.0.0")  # noqa: S104  # nosec B104
+    # Containers publish the port; the bind address is the operator's choice (AP_HTTP_HOST).
+    http_host: str = env_field("AP_HTTP_HOST", "0.0.0.0")  # noqa: S104  # nosec B104 - containers publish the port
     read_dsn: str | None = env_field(READ_MODEL_DSN_ENV)
 
 

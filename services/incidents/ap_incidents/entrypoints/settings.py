@@ -33,8 +33,8 @@ PURGE_SECONDS_ENV = "AP_INCIDENTS_COMMANDS_PURGE_SECONDS"
 class IncidentsSettings(PlatformSettings):
     """Everything an incidents process reads from its environment."""
 
-    # Containers publish the port; the bind address is the operator's choice.
-    http_host: str = env_field("AP_HTTP_HOST", "0.0.0.0")  # noqa: S104  # nosec B104
+    # Containers publish the port; the bind address is the operator's choice (AP_HTTP_HOST).
+    http_host: str = env_field("AP_HTTP_HOST", "0.0.0.0")  # noqa: S104  # nosec B104 - containers publish the port
     read_dsn: str | None = env_field(READ_DSN_ENV)
     events_topic: str = env_field(EVENTS_TOPIC_ENV, INCIDENTS_EVENTS)
     commands_topic: str = env_field(COMMANDS_TOPIC_ENV, INCIDENTS_COMMANDS)
