@@ -33,7 +33,6 @@ NOT_YET_MOVED = {
     "runtime/ap_runtime/access/tokens.py": "TokenVerifier / TokenIssuer.from_env: token keys, issuer, audience",
     "runtime/ap_runtime/access/keys.py": "AP_TOKEN_PUBLIC_KEY / AP_TOKEN_PRIVATE_KEY",
     "runtime/ap_runtime/access/chain_keys.py": "AP_AUDIT_CHAIN_KEY",
-    "runtime/ap_runtime/access/audit_heads.py": "AP_AUDIT_HEADS_TOPIC and the publishing interval",
     "runtime/ap_runtime/privacy/masterkeys.py": "AP_MASTER_KEYS / AP_ACTIVE_MASTER_KEY",
 }
 

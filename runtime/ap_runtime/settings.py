@@ -57,6 +57,10 @@ class PlatformSettings(BaseModel):
     http_max_body_bytes: int = Field(1024 * 1024, gt=0, validation_alias=AliasChoices("AP_HTTP_MAX_BODY_BYTES"))
     http_rate_per_second: float = Field(500.0, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_PER_SECOND"))
     http_rate_burst: int = Field(1000, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_BURST"))
+    # The access audit's published chain heads (``ap_runtime.access.audit_heads``; defaults there).
+    audit_heads_topic: str | None = env_field("AP_AUDIT_HEADS_TOPIC")
+    audit_head_interval_seconds: float | None = Field(
+        None, gt=0, le=3600, validation_alias=AliasChoices("AP_AUDIT_HEAD_INTERVAL_SECONDS"))
     access_policy: Path | None = env_field("AP_ACCESS_POLICY", description="policy file instead of the packaged one")
     key_cache_ttl_seconds: float | None = Field(None, ge=0, validation_alias=AliasChoices("AP_KEY_CACHE_TTL_SECONDS"),
                                                 description="how long unwrapped data keys stay cached (0: not)")

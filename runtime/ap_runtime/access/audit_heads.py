@@ -28,7 +28,7 @@ from ap_runtime.access.chain_keys import ChainKey, ChainKeyRing, chain_keys_from
 from ap_runtime.kafka import client_security, ensure_topics, idempotent_producer, topic_partitions
 from ap_runtime.logging import get_logger
 from ap_runtime.periodic import Periodic
-from ap_runtime.settings import DEFAULT_KAFKA
+from ap_runtime.settings import platform_settings
 
 HEADS_TOPIC = "ap.audit.heads"
 HEADS_TOPIC_ENV = "AP_AUDIT_HEADS_TOPIC"
@@ -72,7 +72,7 @@ def head_mac(seq: int, record_hash: str, key: ChainKey) -> str:
 
 
 def heads_topic_from_env(env: Mapping[str, str] | None = None) -> str:
-    return (os.environ if env is None else env).get(HEADS_TOPIC_ENV) or HEADS_TOPIC
+    return platform_settings(env).audit_heads_topic or HEADS_TOPIC
 
 
 class AuditHeadPublisher:
@@ -98,12 +98,10 @@ class AuditHeadPublisher:
     @classmethod
     def from_env(cls, pool: asyncpg.Pool, publisher: str, env: Mapping[str, str] | None = None) -> AuditHeadPublisher:
         """``KAFKA_BOOTSTRAP_SERVERS``, ``AP_AUDIT_HEADS_TOPIC``, ``AP_AUDIT_HEAD_INTERVAL_SECONDS``, the chain key."""
-        source = os.environ if env is None else env
-        interval = float(source.get(INTERVAL_ENV) or DEFAULT_INTERVAL_SECONDS)
-        if not 0 < interval <= 3600:
-            raise ValueError(f"{INTERVAL_ENV} must be between 0 and 3600 seconds, got {interval}")
-        return cls(pool, source.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA, topic=heads_topic_from_env(source),
-                   interval_seconds=interval, keys=chain_keys_from_env(source), publisher=publisher)
+        settings = platform_settings(env)  # refuses an interval outside (0, 3600] by its variable's name
+        return cls(pool, settings.kafka_bootstrap, topic=settings.audit_heads_topic or HEADS_TOPIC,
+                   interval_seconds=settings.audit_head_interval_seconds or DEFAULT_INTERVAL_SECONDS,
+                   keys=chain_keys_from_env(env), publisher=publisher)
 
     async def publish_now(self, *, force: bool = False) -> PublishedHead | None:
         """Publish the current head (if it moved, or always with ``force``); None when nothing was published."""
