@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ap_contracts.events.base import UnknownEventType, event_model
 from ap_contracts.schema_tools import CONTRACT_EVENTS_PACKAGE, SCHEMA_BASE_URI, event_schema_path
 from ap_contracts.topics import PARTITIONS
 from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
+from ap_runtime.settings import platform_settings
 
 Headers = list[tuple[str, bytes]]
 
@@ -30,7 +30,6 @@ SECURITY_PROTOCOL_ENV = "AP_KAFKA_SECURITY_PROTOCOL"
 USERNAME_ENV = "AP_KAFKA_USERNAME"
 PASSWORD_ENV = "AP_KAFKA_PASSWORD"  # noqa: S105  # nosec B105  # the variable's name, not a password
 SASL_MECHANISM = "SCRAM-SHA-512"
-_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +49,10 @@ class KafkaSecurity:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> KafkaSecurity:
-        e = os.environ if env is None else env
-        username = e.get(USERNAME_ENV) or None
-        protocol = (e.get(SECURITY_PROTOCOL_ENV) or ("SASL_PLAINTEXT" if username else "PLAINTEXT")).upper()
-        if protocol not in _PROTOCOLS:
-            raise ValueError(f"{SECURITY_PROTOCOL_ENV}={protocol!r}: expected one of {', '.join(_PROTOCOLS)}")
-        password = e.get(PASSWORD_ENV) or None
+        settings = platform_settings(env)  # refuses an unknown protocol by its variable's name
+        username = settings.kafka_username
+        protocol = settings.kafka_security_protocol or ("SASL_PLAINTEXT" if username else "PLAINTEXT")
+        password = settings.kafka_password.get_secret_value() if settings.kafka_password else None
         if protocol != "PLAINTEXT" and not (username and password):
             raise ValueError(f"{SECURITY_PROTOCOL_ENV}={protocol} needs {USERNAME_ENV} and {PASSWORD_ENV}")
         return cls(protocol, username, password)

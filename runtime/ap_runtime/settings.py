@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432"
 DEFAULT_KAFKA = "127.0.0.1:59092"
@@ -57,6 +57,11 @@ class PlatformSettings(BaseModel):
     http_max_body_bytes: int = Field(1024 * 1024, gt=0, validation_alias=AliasChoices("AP_HTTP_MAX_BODY_BYTES"))
     http_rate_per_second: float = Field(500.0, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_PER_SECOND"))
     http_rate_burst: int = Field(1000, gt=0, validation_alias=AliasChoices("AP_HTTP_RATE_BURST"))
+    # This process's Kafka principal (``ap_runtime.kafka.KafkaSecurity``, which checks they go together).
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] | None = env_field(
+        "AP_KAFKA_SECURITY_PROTOCOL")
+    kafka_username: str | None = env_field("AP_KAFKA_USERNAME")
+    kafka_password: SecretStr | None = env_field("AP_KAFKA_PASSWORD")
     # The access audit's published chain heads (``ap_runtime.access.audit_heads``; defaults there).
     audit_heads_topic: str | None = env_field("AP_AUDIT_HEADS_TOPIC")
     audit_head_interval_seconds: float | None = Field(
@@ -67,10 +72,10 @@ class PlatformSettings(BaseModel):
     projection_catalogues: str | None = env_field("AP_PROJECTION_CATALOGUES",
                                                   description="comma-separated modules declaring projections")
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "kafka_security_protocol", mode="before")
     @classmethod
-    def _log_level_in_any_case(cls, value: Any) -> Any:
-        # The logging module takes "debug" as well as "DEBUG"; so did every process before settings.
+    def _in_any_case(cls, value: Any) -> Any:
+        # "debug" works as well as "DEBUG", "sasl_ssl" as "SASL_SSL", as they did before settings.
         return value.upper() if isinstance(value, str) else value
 
 
