@@ -18,11 +18,11 @@ from ap_notifications.projections.inbox import InboxProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
-from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection import Projection
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
+from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,7 @@ async def apply_all(notif: NotificationServices, projection: Projection, events:
 
 
 async def project_inbox(notif: NotificationServices) -> None:
-    stored = await notif.store.read_all(Checkpoint(), 10_000)
+    stored = await read_everything_stored(notif.store)
     events = [ReceivedEvent(e.envelope(), e.payload, "t", 0, 0) for e in stored if e.event_type.startswith("Notif")]
     await apply_all(notif, InboxProjection(), events)
 

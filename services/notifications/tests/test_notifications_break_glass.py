@@ -19,9 +19,9 @@ from ap_notifications.domain.messages import render
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections.access_alerting import AccessAlertProjection
-from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import HOME_SCHOOL, PROVISION, Events, received
+from ap_testing.store_reads import read_everything_stored
 
 
 def used(provision: str | None = PROVISION, home_school: str | None = HOME_SCHOOL) -> BreakGlassAccessUsed:
@@ -69,7 +69,7 @@ async def test_each_dsl_is_alerted_once_however_often_the_event_arrives(notif: N
         async with notif.pool.acquire() as conn, conn.transaction():
             await conn.execute(f"SET LOCAL search_path TO {schema}, public")
             await projection.apply(conn, delivery)
-    stored = await notif.store.read_all(Checkpoint(), 1000)
+    stored = await read_everything_stored(notif.store)
     sent = [NotificationSent.model_validate(e.payload) for e in stored if e.event_type == "NotificationSent"]
     assert sorted((s.rule_name, s.recipient_organisation_id) for s in sent) == [
         (BREAK_GLASS_RULE, PROVISION), (BREAK_GLASS_RULE, HOME_SCHOOL)]

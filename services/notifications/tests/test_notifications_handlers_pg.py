@@ -25,10 +25,10 @@ from ap_notifications.domain.transfers import OfferTransfer, transfer_id_after_p
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.transfer_check import check_transfers
 from ap_notifications.projections.alerting import AlertingProjection
-from ap_runtime.eventstore import Checkpoint
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events, received
+from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def alert(**kw: object) -> Alert:
 
 
 async def sent_events(notif: NotificationServices) -> list[NotificationSent]:
-    stored = await notif.store.read_all(Checkpoint(), 10_000)
+    stored = await read_everything_stored(notif.store)
     return [NotificationSent.model_validate({k: v for k, v in e.payload.items()})
             for e in stored if e.event_type == "NotificationSent"]
 
