@@ -14,6 +14,7 @@ import contextlib
 import time
 
 import asyncpg
+from aiokafka.errors import KafkaError
 
 from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
@@ -88,7 +89,13 @@ class Relay:
                     continue
                 topics = {self._topic(e) for e in batch} - known_topics
                 if topics:
-                    await ensure_topics(self._bootstrap, topics)
+                    try:
+                        await ensure_topics(self._bootstrap, topics)
+                    except KafkaError as error:  # a broker restarting: nothing was sent, try the batch again
+                        log.warning("relay could not ensure topics", relay=self._name, error=type(error).__name__)
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), self._idle_poll)
+                        continue
                     known_topics |= topics
                 started = time.perf_counter()
                 futures = []
