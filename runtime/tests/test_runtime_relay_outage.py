@@ -21,7 +21,7 @@ from aiokafka.errors import KafkaConnectionError
 from ap_contracts.envelope import Actor
 from ap_runtime import relay as relay_module
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
-from ap_runtime.kafka import client_security, topic_partitions
+from ap_runtime.kafka import client_security, ensure_topics, topic_partitions
 from ap_runtime.relay import Relay
 from ap_testing.events import CounterIncremented
 
@@ -34,7 +34,7 @@ async def test_a_relay_that_cannot_ensure_its_topics_retries_and_publishes_every
         monkeypatch: pytest.MonkeyPatch) -> None:
     pool = await asyncpg.create_pool(await new_database("relay_outage"), min_size=2, max_size=4)
     topic = unique_topic("relay-outage")
-    real_ensure = relay_module.ensure_topics
+    real_ensure = ensure_topics
     failures = 0
 
     async def ensure_after_an_outage(bootstrap: str, topics: Iterable[str]) -> None:
