@@ -42,7 +42,9 @@ class PrivateBroker:
         self.bootstrap = "127.0.0.1:59192"
 
     def run(self, action: str) -> None:
-        subprocess.run(["bash", str(KAFKA), action], env=self.env, check=True, timeout=180,
+        # A SASL broker's JVM start takes 30-40 s on an idle 2-core machine and several times that
+        # when the machine is loaded; kafka.sh itself gives up after AP_KAFKA_START_SECONDS (180).
+        subprocess.run(["bash", str(KAFKA), action], env=self.env, check=True, timeout=420,
                        stdout=subprocess.DEVNULL)
 
 
