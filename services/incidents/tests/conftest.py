@@ -418,7 +418,7 @@ from ap_incidents.entrypoints.api import create_app  # noqa: E402
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps  # noqa: E402
 from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection  # noqa: E402
-from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair  # noqa: E402
+from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool  # noqa: E402
 from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
 from ap_runtime.access.tokens import ServiceAudience  # noqa: E402
 from ap_runtime.eventstore import EventStore  # noqa: E402
@@ -556,16 +556,12 @@ class ServiceUnderTest:
         assert after == before, f"something was recorded or published: {before} -> {after}"
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def service(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
-                  kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
-    dsns = {name: await new_database(f"incidents_{name}") for name in ("events", "audit", "keys")}
+@asynccontextmanager
+async def serving_incidents(dsns: dict[str, str], topic: str, bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
+    """The incidents API in process on the given databases (``events``, ``audit``, ``keys``), with
+    the organisations and the provision's staff registered; closed on exit."""
     events_pool = await asyncpg.create_pool(dsns["events"], min_size=2, max_size=20)
-    audit_pool = await asyncpg.create_pool(dsns["audit"], min_size=1, max_size=10)
-    from ap_runtime.access import ensure_schema
-
-    async with audit_pool.acquire() as conn:
-        await ensure_schema(conn)
+    audit_pool = await open_audit_pool(dsns["audit"])
     ring, _raw = random_ring()
     keystore = await KeyStore.open(dsns["keys"], ring)
     pair = generate_keypair()
@@ -574,15 +570,24 @@ async def service(new_database: Callable[[str], Any], new_topic: Callable[..., A
     deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
     await deps.migrate()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
-    topic = await new_topic("incidents-events")
-    under_test = ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
-    await under_test.register_organisations()
-    await under_test.register_staff()
-    yield under_test
-    await client.aclose()
-    await keystore.close()
-    await events_pool.close()
-    await audit_pool.close()
+    under_test = ServiceUnderTest(deps, issuer, client, topic, bootstrap, dsns)
+    try:
+        await under_test.register_organisations()
+        await under_test.register_staff()
+        yield under_test
+    finally:
+        await client.aclose()
+        await keystore.close()
+        await events_pool.close()
+        await audit_pool.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def service(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
+                  kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
+    dsns = {name: await new_database(f"incidents_{name}") for name in ("events", "audit", "keys")}
+    async with serving_incidents(dsns, await new_topic("incidents-events"), kafka_bootstrap) as under_test:
+        yield under_test
 
 
 class ApiStory:

@@ -12,24 +12,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import asyncpg
-import httpx
 import pytest
 import pytest_asyncio
 
-from ap_incidents.entrypoints.api import create_app
-from ap_incidents.entrypoints.bootstrap import IncidentsDeps
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
-from ap_runtime.access import TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
-from ap_runtime.access.keys import load_private_key, load_public_key
-from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy.codec import PersonalDataCodec
-from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
-from ap_testing.privacy import random_ring
 
-from .conftest import RunningProjections, ServiceUnderTest
+from .conftest import RunningProjections, ServiceUnderTest, serving_incidents
 from .test_incidents_api_rules import (
     test_a_placement_needs_the_parent_consulted_first as test_role_refuses_a_placement_before_the_parent_is_consulted,
 )
@@ -47,25 +38,8 @@ async def service(new_role_databases: Callable[..., Awaitable[dict[str, str]]], 
                   kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
     roles = await new_role_databases("inc_role", "ap_incidents", "ap_audit", "ap_keys")
     dsns = {"events": roles["ap_incidents"], "audit": roles["ap_audit"], "keys": roles["ap_keys"]}
-    events_pool = await asyncpg.create_pool(dsns["events"], min_size=2, max_size=20)
-    audit_pool = await open_audit_pool(dsns["audit"])
-    ring, _raw = random_ring()
-    keystore = await KeyStore.open(dsns["keys"], ring)
-    pair = generate_keypair()
-    issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
-    verifier = TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS)
-    deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
-    await deps.migrate()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
-    topic = await new_topic("incidents-role-events")
-    under_test = ServiceUnderTest(deps, issuer, client, topic, kafka_bootstrap, dsns)
-    await under_test.register_organisations()
-    await under_test.register_staff()
-    yield under_test
-    await client.aclose()
-    await keystore.close()
-    await events_pool.close()
-    await audit_pool.close()
+    async with serving_incidents(dsns, await new_topic("incidents-role-events"), kafka_bootstrap) as under_test:
+        yield under_test
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
