@@ -26,7 +26,7 @@ from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess as Process
-from ap_testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.processes import free_port, incidents_process_env, processes_report, wait_for_platform
 from demo.personas import Persona, TokenFor, tokens_from
 from demo.runner import run_scripted_day, send_http
 from demo.scripted_day import ScriptedDay, erasure_step, scripted_day
@@ -54,11 +54,8 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
     pair = generate_keypair()
     port = free_port()
     env = {
-        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
-        **master_keys_env(raw_keys, "mk-e2e"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
-        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
-        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+        **incidents_process_env(dsns, topics, master_keys=master_keys_env(raw_keys, "mk-e2e"),
+                                token_public_pem=pair.public_pem, bootstrap=kafka_bootstrap, port=port),
     }
     logs = Path(tempfile.mkdtemp(prefix="e2e-incidents-"))
     # The API migrates the databases at startup; the other processes start once it answers.

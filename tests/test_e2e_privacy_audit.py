@@ -50,6 +50,7 @@ from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess as Process
 from ap_testing.processes import (
     free_port,
+    incidents_process_env,
     processes_report,
     relay_listening,
     topic_exists,
@@ -111,11 +112,8 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
     pair = generate_keypair()
     port = free_port()
     env = {
-        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
-        **master_keys_env(raw_keys, "mk-audit"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
-        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
-        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+        **incidents_process_env(dsns, topics, master_keys=master_keys_env(raw_keys, "mk-audit"),
+                                token_public_pem=pair.public_pem, bootstrap=kafka_bootstrap, port=port),
         "AP_AUDIT_HEADS_TOPIC": topics["heads"], "AP_AUDIT_HEAD_INTERVAL_SECONDS": "0.5",
     }
     logs = Path(tempfile.mkdtemp(prefix="e2e-audit-"))

@@ -81,6 +81,7 @@ from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess as Process
 from ap_testing.processes import (
     free_port,
+    incidents_process_env,
     processes_report,
     relay_listening,
     topic_exists,
@@ -152,13 +153,10 @@ async def platform(new_database: Callable[[str], Awaitable[str]], new_topic: Cal
     outbox = logs / "outbox"
     groups = f"privacy-{uuid4().hex[:10]}"
     env = {
-        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_INCIDENTS_READ_DSN": dsns["read"],
-        "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
+        **incidents_process_env(dsns, topics, master_keys=master_keys_env(raw_keys, "mk-privacy"),
+                                token_public_pem=pair.public_pem, bootstrap=kafka_bootstrap, port=port),
+        "AP_INCIDENTS_READ_DSN": dsns["read"],
         "AP_DSN_AP_NOTIFICATIONS": dsns["notifications"], "AP_DSN_AP_REPORTING": dsns["reporting"],
-        **master_keys_env(raw_keys, "mk-privacy"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
-        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
-        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
         "AP_NOTIFY_INCIDENTS_TOPIC": topics["events"], "AP_NOTIFY_NOTIFICATIONS_TOPIC": topics["notifications"],
         "AP_NOTIFY_GROUP_PREFIX": groups, "AP_NOTIFY_OUTBOX_DIR": str(outbox),
         "AP_REPORTING_TOPIC": topics["events"], "AP_REPORTING_GROUP_PREFIX": groups,

@@ -46,7 +46,7 @@ from ap_runtime.kafka import client_security, topic_partitions
 from ap_runtime.privacy.codec import SEALED_PREFIX, PersonalDataCodec
 from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess as Process
-from ap_testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.processes import free_port, incidents_process_env, processes_report, wait_for_platform
 from demo.finance_year import DemoCast, DemoYear, demo_tokens
 from demo.personas import tokens_from
 from demo.runner import run_scripted_day, send_http
@@ -140,11 +140,8 @@ async def platform(new_database: Callable[[str], Any], new_topic: Callable[..., 
     pair = generate_keypair()
     port = free_port()
     env = {
-        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
-        **master_keys_env(raw_keys, "mk-wire"), "AP_TOKEN_PUBLIC_KEY": pair.public_pem,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
-        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
-        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+        **incidents_process_env(dsns, topics, master_keys=master_keys_env(raw_keys, "mk-wire"),
+                                token_public_pem=pair.public_pem, bootstrap=kafka_bootstrap, port=port),
     }
     logs = Path(tempfile.mkdtemp(prefix="wire-contracts-"))
     processes = [Process("api", ["-m", "ap_incidents.entrypoints.api"], env, logs)]

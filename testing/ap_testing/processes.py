@@ -87,3 +87,16 @@ async def topic_exists(bootstrap: str, topic: str) -> bool:
         return topic in set(await admin.list_topics())
     finally:
         await admin.close()
+
+
+def incidents_process_env(dsns: dict[str, str], topics: dict[str, str], *, master_keys: dict[str, str],
+                          token_public_pem: str, bootstrap: str, port: int) -> dict[str, str]:
+    """The environment an incidents process needs on a test's own databases (``events``, ``audit``,
+    ``keys``) and topics (``events``, ``commands``, ``results``); callers add what else they run."""
+    return {
+        "AP_DSN_AP_INCIDENTS": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"],
+        **master_keys, "AP_TOKEN_PUBLIC_KEY": token_public_pem,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING",
+        "AP_INCIDENTS_EVENTS_TOPIC": topics["events"], "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"],
+        "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
+    }
