@@ -21,29 +21,16 @@ from ap_runtime.eventstore import (
     EventStorePort,
     IdempotencyMismatch,
     NewEvent,
-    StoredEvent,
     WrongExpectedVersion,
 )
 from ap_testing.events import CounterIncremented
+from ap_testing.store_reads import read_all_settled
 
 from .conftest import ACTOR, counter_events
 
 
 def seqs(events: list[object]) -> list[int]:
     return [e.seq for e in events if isinstance(e, CounterIncremented)]
-
-
-async def read_all_settled(store: EventStorePort, count: int) -> list[StoredEvent]:
-    """``read_all`` from the start once all ``count`` events are readable.
-
-    PostgreSQL holds back events while an older transaction anywhere on the (shared) server is
-    still running; the contract lets readers see them late, never out of order.
-    """
-    deadline = asyncio.get_running_loop().time() + 60
-    while len(everything := await store.read_all(Checkpoint(), limit=10_000)) < count:
-        assert asyncio.get_running_loop().time() < deadline, f"only {len(everything)} of {count} readable"
-        await asyncio.sleep(0.05)
-    return everything
 
 
 # -- append and read a stream --------------------------------------------------------------------
