@@ -71,6 +71,8 @@ class PlatformSettings(BaseModel):
                                                 description="how long unwrapped data keys stay cached (0: not)")
     projection_catalogues: str | None = env_field("AP_PROJECTION_CATALOGUES",
                                                   description="comma-separated modules declaring projections")
+    # A worker's liveness file for its Kubernetes exec probe (``ap_runtime.health``); unset: none written.
+    heartbeat_file: Path | None = env_field("AP_HEARTBEAT_FILE", description="file a worker touches while live")
 
     @field_validator("log_level", "kafka_security_protocol", mode="before")
     @classmethod
