@@ -23,16 +23,7 @@ LAYERS = ("domain", "application")
 FORBIDDEN_TOP_LEVEL = frozenset({"asyncpg", "aiokafka", "faststream", "fastapi"})
 
 # (module path relative to the repository root, imported module) -> why it is still there.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("services/incidents/ap_incidents/application/service.py", "asyncpg"):
-        "K1 is rewriting the incidents handler and its wiring in this session; the pool goes behind a port next",
-    ("services/incidents/ap_incidents/application/audit_query.py", "asyncpg"):
-        "read-model query over the audit tables; needs an incidents read-model port (not done in this session)",
-    ("services/incidents/ap_incidents/application/placement_register_query.py", "asyncpg"):
-        "read-model query over the placement register; needs an incidents read-model port (not done yet)",
-    ("services/incidents/ap_incidents/application/behaviour_log_query.py", "asyncpg"):
-        "read-model query over the behaviour log; needs an incidents read-model port (not done yet)",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def imported_modules(tree: ast.AST, package: str, module_parts: tuple[str, ...]) -> list[tuple[int, str]]:

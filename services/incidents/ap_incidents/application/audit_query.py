@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ap_incidents.application.access_view import PupilAccessView
+from ap_incidents.application.ports import AccessAuditReader, AuditSelection
 from ap_incidents.application.resource_context import pupil_context
-from ap_runtime.access import AccessGuard, Action, AuditRecord, Principal, ResourceContext, query
+from ap_runtime.access import AccessGuard, AuditRecord, Principal, ResourceContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +32,16 @@ class AuditFilter:
     limit: int = 200
 
 
-async def read_audit(guard: AccessGuard, audit_pool: asyncpg.Pool, principal: Principal,
+async def read_audit(guard: AccessGuard, audit: AccessAuditReader, principal: Principal,
                      view: PupilAccessView | None, wanted: AuditFilter, *, purpose: str | None,
                      correlation_id: UUID | None = None) -> dict[str, Any]:
     """One page of audit records, oldest first; ``next_after_seq`` continues it (None at the end)."""
     own_organisation = None if view is not None else principal.organisation_id
     context = pupil_context(view) if view is not None else ResourceContext(organisation_id=own_organisation)
-    await guard.check(principal, Action.READ_AUDIT, context, purpose=purpose, correlation_id=correlation_id)
-    records = await query(audit_pool, wanted.pupil_ref, wanted.user_id, wanted.since, wanted.until,
-                          organisation=own_organisation, limit=wanted.limit, after_seq=wanted.after_seq)
+    await guard.check(principal, "privacy.read_audit", context, purpose=purpose, correlation_id=correlation_id)
+    records = await audit.records(AuditSelection(
+        pupil_ref=wanted.pupil_ref, user_id=wanted.user_id, since=wanted.since, until=wanted.until,
+        organisation_id=own_organisation, after_seq=wanted.after_seq, limit=wanted.limit))
     return {
         "scope": "pupil" if view is not None else "organisation",
         "pupil_ref": None if wanted.pupil_ref is None else str(wanted.pupil_ref),

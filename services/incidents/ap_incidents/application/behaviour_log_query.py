@@ -15,52 +15,31 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PupilAccessView
+from ap_incidents.application.ports import BehaviourLogReadModel, LogPage
 from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import CORRECTION_EVENT_TYPES, ENTRY_CLASS
-from ap_incidents.projections.behaviour_log import BehaviourLogProjection
 from ap_incidents.projections.entry_fields import personal_map
 from ap_incidents.projections.sealed_personal import open_log_rows
-from ap_runtime.access import AccessGuard, Action, Decision, Principal, redact
+from ap_runtime.access import AccessGuard, Decision, Principal, redact
 from ap_runtime.privacy.codec import PersonalDataCodec
-from ap_runtime.projection import read_model
-
-# Entries of a class the caller's log rule does not grant are left out altogether, in SQL so that
-# paging by stream_version still works: that a safeguarding concern exists, or was corrected, is
-# itself safeguarding information (issue 9). $4 lists the event types whose class is not granted;
-# a correction counts as its target (also for rows projected before corrections carried a class).
-# Left as it is: the gap in stream_version numbering where a hidden row would be.
-_SELECT = """
-SELECT stream_version, record_id, event_type, schema_version, occurred_at, recorded_at, organisation_id,
-       placement_id, entry_class, summary, facts, personal, target_record_id, amended, withdrawn, corrections,
-       erased
-  FROM behaviour_log
- WHERE pupil_ref = $1 AND stream_version > $2
-   AND (entry_class IS NULL OR entry_class <> ALL($5::text[]))
-   AND NOT (event_type = ANY($4::text[])
-            OR (event_type = ANY($6::text[]) AND facts->>'target_event_type' = ANY($4::text[])))
-   AND ($7::int IS NULL OR stream_version <= $7)
- ORDER BY stream_version LIMIT $3
-"""
 
 
 async def read_behaviour_log(
-    guard: AccessGuard, read_pool: asyncpg.Pool, codec: PersonalDataCodec, principal: Principal,
+    guard: AccessGuard, log: BehaviourLogReadModel, codec: PersonalDataCodec, principal: Principal,
     view: PupilAccessView, *,
     safeguarding: bool = False, purpose: str | None = None, break_glass: bool = False,
     correlation_id: UUID | None = None, after_version: int = 0, limit: int = 500,
 ) -> dict[str, Any]:
     """The pupil's entries in stream order with what the caller may not see removed."""
     context = reader_context(view, principal.organisation_id)
-    decision = await guard.check(principal, Action.READ_BEHAVIOUR_LOG, context, purpose=purpose,
+    decision = await guard.check(principal, "incidents.read_behaviour_log", context, purpose=purpose,
                                  correlation_id=correlation_id)
     visible = set(decision.visible_record_classes) - {RecordClass.SAFEGUARDING}
     if safeguarding:
         detail = await guard.check(
-            principal, Action.READ_SAFEGUARDING_DETAIL, replace(context, record_class=RecordClass.SAFEGUARDING),
+            principal, "incidents.read_safeguarding_detail", replace(context, record_class=RecordClass.SAFEGUARDING),
             purpose=purpose, break_glass=break_glass, correlation_id=correlation_id,
         )
         visible |= detail.visible_record_classes
@@ -69,9 +48,12 @@ async def read_behaviour_log(
     knowable = frozenset(visible) | decision.visible_record_classes
     hidden_classes = sorted(cls.value for cls in set(RecordClass) - knowable)
     hidden_types = sorted(t for t, cls in ENTRY_CLASS.items() if cls.value in hidden_classes)
-    async with read_model(read_pool, BehaviourLogProjection.name) as conn:
-        rows = await conn.fetch(_SELECT, view.pupil_ref, after_version, limit, hidden_types, hidden_classes,
-                                sorted(CORRECTION_EVENT_TYPES), view.readable_through(principal.organisation_id))
+    # Entries of a class the caller may not know of are left out in the read itself, so that paging
+    # by stream_version still works (that a safeguarding concern exists is itself safeguarding information).
+    rows = await log.entries(view.pupil_ref, LogPage(
+        after_version=after_version, limit=limit, hidden_event_types=hidden_types, hidden_classes=hidden_classes,
+        correction_event_types=sorted(CORRECTION_EVENT_TYPES),
+        through_version=view.readable_through(principal.organisation_id)))
     # Personal values are stored sealed: open only those of the classes this caller may see.
     opened = await open_log_rows(codec, rows, str(view.pupil_ref), effective.visible_record_classes)
     return {

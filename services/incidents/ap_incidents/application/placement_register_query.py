@@ -4,11 +4,11 @@ Rules served: a provision sees its own placements, a home school its own pupils'
 the places it commissioned, a partnership its provision's (by pseudonymous reference only), a local
 authority those of the pupils on roll at schools registered in its area and the places it
 commissioned (s19 duty; policy REG-*), and nobody else's: another area's authority learns nothing of
-a pupil, not even that it exists (an empty list). The SQL keeps only rows related to the caller's
-organisation in a way the policy grants it, so ``limit`` counts rows the caller may see; each row is
-then judged by the policy on its own organisations (stored facts: the pupil's current home school,
-that school's registered LA, the placement's parties), so a filter parameter can never widen what is
-returned; each pupil served is audited.
+a pupil, not even that it exists (an empty list). The read (``PlacementRegisterReadModel``) keeps
+only rows related to the caller's organisation in a way the policy grants it, so ``limit`` counts rows
+the caller may see; each row is then judged by the policy on its own organisations (stored facts:
+the pupil's current home school, that school's registered LA, the placement's parties), so a filter
+parameter can never widen what is returned; each pupil served is audited.
 """
 
 from __future__ import annotations
@@ -19,48 +19,19 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ap_contracts.personal import RecordClass
-from ap_incidents.projections.placement_register import PlacementRegisterProjection
+from ap_incidents.application.ports import PlacementRegisterReadModel, RegisterFilter, Row
 from ap_incidents.projections.sealed_personal import SealedSource, open_first
-from ap_runtime.access import AccessGuard, Action, Policy, Principal, ResourceContext, decide, redact
+from ap_runtime.access import AccessGuard, Policy, Principal, ResourceContext, decide, redact
 from ap_runtime.access.context import Relationship
 from ap_runtime.privacy.codec import PersonalDataCodec
-from ap_runtime.projection import read_model
 
 _PERSONAL = {"display_name": RecordClass.PUPIL_IDENTITY}
 
-# $7: the relationships under which the policy lets the caller read the register at all; a row is
-# selected only when the caller's organisation ($2) stands in one of them to it (or $1: a rule needing
-# no relationship). The same columns make the per-row ResourceContext below.
-_SELECT = """
-SELECT p.pupil_ref, p.placement_id, p.provision_id,
-       coalesce(r.home_school_id, p.home_school_id) AS pupil_home_school_id,
-       o.local_authority_id AS pupil_local_authority_id,
-       p.home_school_id, p.commissioner_id, p.partnership_id, p.key_stage, p.outside_key_stage,
-       p.start_date, p.planned_end_date, p.timetable, p.reduced_timetable_review_date, p.next_review_date,
-       p.incident_severity_threshold, p.attendance_threshold_percent, p.status, p.end_date, p.end_reason,
-       p.destination_id, r.display_name_sources, coalesce(r.erased, false) AS erased
-  FROM placements p
-  LEFT JOIN register_pupils r USING (pupil_ref)
-  LEFT JOIN register_organisations o ON o.organisation_id = coalesce(r.home_school_id, p.home_school_id)
- WHERE ($1::boolean
-        OR ('own_provision' = ANY($7::text[]) AND p.provision_id = $2)
-        OR ('pupil_home_school' = ANY($7::text[]) AND coalesce(r.home_school_id, p.home_school_id) = $2)
-        OR ('pupil_commissioner' = ANY($7::text[]) AND p.commissioner_id = $2)
-        OR ('own_partnership' = ANY($7::text[]) AND p.partnership_id = $2)
-        OR ('pupil_local_authority' = ANY($7::text[]) AND o.local_authority_id = $2))
-   AND ($3::text IS NULL OR p.status = $3)
-   AND ($4::text IS NULL OR p.provision_id = $4)
-   AND ($5::uuid IS NULL OR p.pupil_ref = $5)
- ORDER BY p.start_date, p.placement_id
- LIMIT $6
-"""
-
 
 async def read_placement_register(
-    guard: AccessGuard, policy: Policy, read_pool: asyncpg.Pool, codec: PersonalDataCodec, principal: Principal, *,
+    guard: AccessGuard, policy: Policy, register: PlacementRegisterReadModel, codec: PersonalDataCodec,
+    principal: Principal, *,
     status: str | None = None, provision_id: str | None = None, pupil_ref: UUID | None = None,
     limit: int = 200, correlation_id: UUID | None = None,
 ) -> dict[str, Any]:
@@ -69,20 +40,19 @@ async def read_placement_register(
     # Refused outright (and audited) when no relationship at all would let the caller read the register.
     everywhere = ResourceContext(provision_id=org, home_school_id=org, commissioner_id=org, partnership_id=org,
                                  organisation_id=org, local_authority_id=org)
-    await guard.check(principal, Action.READ_PLACEMENT_REGISTER, everywhere, correlation_id=correlation_id)
-    sees_all = decide(principal, Action.READ_PLACEMENT_REGISTER, ResourceContext(), policy=policy).allowed
-    async with read_model(read_pool, PlacementRegisterProjection.name) as conn:
-        rows = await conn.fetch(_SELECT, sees_all, org, status, provision_id, pupil_ref, limit,
-                                _granted_relationships(principal, policy))
+    await guard.check(principal, "incidents.read_placement_register", everywhere, correlation_id=correlation_id)
+    sees_all = decide(principal, "incidents.read_placement_register", ResourceContext(), policy=policy).allowed
+    # Only rows related to the caller's organisation under a granted relationship are read, so that
+    # ``limit`` counts rows the caller may see.
+    rows = await register.rows(RegisterFilter(
+        organisation_id=org, sees_all=sees_all, relationships=_granted_relationships(principal, policy),
+        status=status, provision_id=provision_id, pupil_ref=pupil_ref, limit=limit))
     served: list[dict[str, Any]] = []
     naming: dict[str, list[SealedSource]] = {}  # pupils whose name the caller may see: opened below
     audited: dict[UUID, ResourceContext] = {}
     for row in rows:
-        context = ResourceContext(pupil_ref=row["pupil_ref"], provision_id=row["provision_id"],
-                                  home_school_id=row["pupil_home_school_id"],
-                                  commissioner_id=row["commissioner_id"], partnership_id=row["partnership_id"],
-                                  local_authority_id=row["pupil_local_authority_id"])
-        decision = decide(principal, Action.READ_PLACEMENT_REGISTER, context, policy=policy)
+        context = _row_context(row)
+        decision = decide(principal, "incidents.read_placement_register", context, policy=policy)
         if not decision.allowed:
             continue
         audited.setdefault(row["pupil_ref"], context)
@@ -94,12 +64,19 @@ async def read_placement_register(
     for shown in served:
         if "display_name" in shown:
             shown["display_name"] = names.get(shown["pupil_ref"])
-    await asyncio.gather(*(guard.check(principal, Action.READ_PLACEMENT_REGISTER, context,
+    await asyncio.gather(*(guard.check(principal, "incidents.read_placement_register", context,
                                        correlation_id=correlation_id) for context in audited.values()))
     return {"placements": served, "count": len(served)}
 
 
-# Under each relationship the register compares one column with the caller's organisation (see _SELECT);
+def _row_context(row: Row) -> ResourceContext:
+    """The row's stored organisations: the pupil's current home school and its LA, the placement's parties."""
+    return ResourceContext(pupil_ref=row["pupil_ref"], provision_id=row["provision_id"],
+                           home_school_id=row["pupil_home_school_id"], commissioner_id=row["commissioner_id"],
+                           partnership_id=row["partnership_id"], local_authority_id=row["pupil_local_authority_id"])
+
+
+# Under each relationship the register read compares one column with the caller's organisation;
 # each probe is a resource where only that relationship points at the organisation.
 _RELATIONSHIP_PROBES: dict[Relationship, Callable[[str], ResourceContext]] = {
     Relationship.OWN_PROVISION: lambda org: ResourceContext(provision_id=org),
@@ -113,11 +90,11 @@ _RELATIONSHIP_PROBES: dict[Relationship, Callable[[str], ResourceContext]] = {
 def _granted_relationships(principal: Principal, policy: Policy) -> list[str]:
     """The relationships under which the policy lets ``principal`` read register rows at all."""
     return [relationship.value for relationship, probe in _RELATIONSHIP_PROBES.items()
-            if decide(principal, Action.READ_PLACEMENT_REGISTER, probe(principal.organisation_id),
+            if decide(principal, "incidents.read_placement_register", probe(principal.organisation_id),
                       policy=policy).allowed]
 
 
-def _as_json(row: asyncpg.Record) -> dict[str, Any]:
+def _as_json(row: Row) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key in ("pupil_home_school_id", "pupil_local_authority_id"):

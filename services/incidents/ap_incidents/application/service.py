@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ap_contracts.envelope import utc_now
 from ap_incidents.application.audit_query import AuditFilter, read_audit
 from ap_incidents.application.behaviour_log_query import read_behaviour_log
 from ap_incidents.application.command_handler import Clock, CommandHandler
 from ap_incidents.application.placement_register_query import read_placement_register
+from ap_incidents.application.ports import IncidentsReadModels
 from ap_incidents.application.subject_access_query import export_subject_access
 from ap_incidents.domain.commands import Command
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
@@ -26,13 +25,12 @@ from ap_runtime.privacy.keystore import KeyStore
 
 class IncidentsApplication:
     def __init__(self, store: EventStorePort, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
-                 read_pool: asyncpg.Pool, *, rules: RuleBook = DEFAULT_RULES, policy: PolicyStore | None = None,
-                 clock: Clock = utc_now, audit_pool: asyncpg.Pool | None = None) -> None:
+                 read_models: IncidentsReadModels, *, rules: RuleBook = DEFAULT_RULES,
+                 policy: PolicyStore | None = None, clock: Clock = utc_now) -> None:
         self.store = store
         self._codec = codec
         self._guard = guard
-        self._read_pool = read_pool
-        self._audit_pool = audit_pool
+        self._read_models = read_models
         self._policy = policy or default_policy_store()
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock)
 
@@ -58,7 +56,7 @@ class IncidentsApplication:
                             correlation_id: UUID | None = None, after_version: int = 0,
                             limit: int = 500) -> dict[str, Any]:
         view = await self.commands.load_view(pupil_ref)
-        return await read_behaviour_log(self._guard, self._read_pool, self._codec, principal, view,
+        return await read_behaviour_log(self._guard, self._read_models.behaviour_log, self._codec, principal, view,
                                         safeguarding=safeguarding, purpose=purpose, break_glass=break_glass,
                                         correlation_id=correlation_id,
                                         after_version=after_version, limit=limit)
@@ -66,9 +64,9 @@ class IncidentsApplication:
     async def placement_register(self, principal: Principal, *, status: str | None = None,
                                  provision_id: str | None = None, pupil_ref: UUID | None = None,
                                  limit: int = 200, correlation_id: UUID | None = None) -> dict[str, Any]:
-        return await read_placement_register(self._guard, self._policy.current(), self._read_pool, self._codec,
-                                             principal, status=status, provision_id=provision_id, pupil_ref=pupil_ref,
-                                             limit=limit, correlation_id=correlation_id)
+        return await read_placement_register(self._guard, self._policy.current(), self._read_models.placement_register,
+                                             self._codec, principal, status=status, provision_id=provision_id,
+                                             pupil_ref=pupil_ref, limit=limit, correlation_id=correlation_id)
 
     async def subject_access(self, principal: Principal, pupil_ref: UUID, *, purpose: str | None,
                              correlation_id: UUID | None = None) -> dict[str, Any]:
@@ -79,8 +77,9 @@ class IncidentsApplication:
     async def audit(self, principal: Principal, wanted: AuditFilter, *, purpose: str | None,
                     correlation_id: UUID | None = None) -> dict[str, Any]:
         """Access audit records for a DPO: about one pupil, or of the DPO's own organisation's users."""
-        if self._audit_pool is None:
+        audit = self._read_models.access_audit
+        if audit is None:
             raise AuditUnavailable("no access audit database is configured for reading")
         view = None if wanted.pupil_ref is None else await self.commands.load_view(wanted.pupil_ref)
-        return await read_audit(self._guard, self._audit_pool, principal, view, wanted, purpose=purpose,
+        return await read_audit(self._guard, audit, principal, view, wanted, purpose=purpose,
                                 correlation_id=correlation_id)

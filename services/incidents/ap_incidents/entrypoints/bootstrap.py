@@ -23,8 +23,10 @@ import asyncpg
 from ap_contracts.envelope import utc_now
 from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
 from ap_incidents.adapters.history_cache import HistoryCachingStore
+from ap_incidents.adapters.read_models import PostgresAccessAudit, PostgresBehaviourLog, PostgresPlacementRegister
 from ap_incidents.application.break_glass import BreakGlassRecorder
 from ap_incidents.application.command_handler import Clock
+from ap_incidents.application.ports import IncidentsReadModels
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
@@ -59,6 +61,7 @@ class IncidentsDeps:
     clock: Clock = utc_now
     owned_pools: list[asyncpg.Pool] = field(default_factory=list)
     head_publisher: AuditHeadPublisher | None = None
+    read_models: IncidentsReadModels | None = None  # default: the PostgreSQL read models on the pools above
     write_tokens: WriteTokenLedger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,8 +99,13 @@ class IncidentsDeps:
         store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec))
         notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
         guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=notify, clock=self.clock)
-        return IncidentsApplication(store, codec, guard, self.keystore, self.read_pool, rules=self.rules,
-                                    policy=self.policy, clock=self.clock, audit_pool=self.audit_pool)
+        return IncidentsApplication(store, codec, guard, self.keystore, self.read_models or self.postgres_read_models(),
+                                    rules=self.rules, policy=self.policy, clock=self.clock)
+
+    def postgres_read_models(self) -> IncidentsReadModels:
+        """The behaviour log and placement register on the read pool, the access audit on its own."""
+        return IncidentsReadModels(PostgresBehaviourLog(self.read_pool), PostgresPlacementRegister(self.read_pool),
+                                   PostgresAccessAudit(self.audit_pool))
 
     async def close(self) -> None:
         if self.head_publisher is not None:
