@@ -4,6 +4,9 @@ Reads events after its checkpoint in commit-safe order (see eventstore.schema), 
 an idempotent producer keyed by stream id, waits for every acknowledgement, then records the new
 checkpoint. A crash between publishing and recording re-sends the tail: duplicates are possible
 here by design and consumers remove them by event id.
+
+Several relays may run per event store: one leads (``relay_leadership``), the others stand by and
+the first to take the lock after the leader dies resumes from the recorded checkpoint.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ import contextlib
 import time
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
-from ap_runtime.eventstore import Checkpoint, EventStore, migrate
+from ap_runtime.eventstore import Checkpoint, migrate
 from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 from ap_runtime.kafka import encode_event, ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
+from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership
+from ap_runtime.relay_reads import load_checkpoint, read_batch, save_checkpoint
 from ap_runtime.settings import Settings
 
 log = get_logger("ap.relay")
@@ -35,85 +41,108 @@ def topic_of(event: StoredEvent | EncodedEvent) -> str:
 
 class Relay:
     def __init__(self, pool: asyncpg.Pool, bootstrap: str, name: str, batch_size: int = 500,
-                 idle_poll_seconds: float = 0.05, topic_override: str | None = None) -> None:
+                 idle_poll_seconds: float = 0.05, topic_override: str | None = None,
+                 standby_retry_seconds: float = 0.5) -> None:
         self._pool = pool
-        self._store = EventStore(pool)
         self._bootstrap = bootstrap
         self._name = name
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
         self._topic_override = topic_override
+        self._leadership = Leadership(pool, name, standby_retry_seconds)
+        self._known_topics: set[str] = set()
         self.published = 0
+        self.leading = False
 
     def _topic(self, event: StoredEvent | EncodedEvent) -> str:
         return self._topic_override or topic_of(event)
 
     async def checkpoint(self) -> Checkpoint:
-        row = await self._pool.fetchrow(
-            "SELECT transaction_id::text::bigint AS t, position FROM relay_checkpoints WHERE relay = $1",
-            self._name,
-        )
-        return Checkpoint() if row is None else Checkpoint(row["t"], row["position"])
-
-    async def _save(self, cp: Checkpoint, count: int) -> None:
-        await self._pool.execute(
-            "INSERT INTO relay_checkpoints (relay, transaction_id, position, published)"
-            " VALUES ($1, $2::text::xid8, $3, $4)"
-            " ON CONFLICT (relay) DO UPDATE SET transaction_id = EXCLUDED.transaction_id,"
-            " position = EXCLUDED.position, published = relay_checkpoints.published + $4, updated_at = now()",
-            self._name, str(cp.transaction_id), cp.position, count,
-        )
+        async with self._pool.acquire() as conn:
+            return await load_checkpoint(conn, self._name)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Stand by until this relay leads, publish while it leads; stand by again if leadership is lost."""
         stop = stop or asyncio.Event()
         load_all()
+        deposed = False
+        while not stop.is_set():
+            conn = await self._leadership.acquire(stop, deposed)
+            if conn is None:
+                return
+            self.leading = True
+            try:
+                await self._lead(conn, stop)
+            except CONNECTION_LOST as error:  # the lock went with the session: stop publishing at once
+                log.warning("relay lost its leadership session", relay=self._name, error=type(error).__name__)
+                deposed = True
+            finally:
+                self.leading = False
+                await self._leadership.release(conn)
+
+    async def _lead(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+        """Publish from the recorded checkpoint; every read and checkpoint write on the lock's session."""
         producer = idempotent_producer(self._bootstrap)
         await producer.start()
-        listener = await self._pool.acquire()
 
         def wake(*_: object) -> None:
             self._wake.set()
 
+        # A connection of its own only listens (``ap_testing.processes.relay_listening`` looks for it);
+        # a lost notification costs at most one idle poll.
+        listener = await self._pool.acquire()
         await listener.add_listener(NOTIFY_CHANNEL, wake)
-        cp = await self.checkpoint()
-        known_topics: set[str] = set()
-        log.info("relay started", relay=self._name, checkpoint=cp)
         try:
+            cp = await load_checkpoint(conn, self._name)
+            log.info("relay resuming", relay=self._name, checkpoint=cp)
             while not stop.is_set():
-                batch = await self._store.read_all_encoded(cp, self._batch_size)
+                batch = await read_batch(conn, cp, self._batch_size)
                 if not batch:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._idle_poll)
-                    continue
-                topics = {self._topic(e) for e in batch} - known_topics
-                if topics:
-                    try:
-                        await ensure_topics(self._bootstrap, topics)
-                    except KafkaError as error:  # a broker restarting: nothing was sent, try the batch again
-                        log.warning("relay could not ensure topics", relay=self._name, error=type(error).__name__)
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), self._idle_poll)
-                        continue
-                    known_topics |= topics
-                started = time.perf_counter()
-                futures = []
-                for event in batch:
-                    topic = self._topic(event)
-                    key, value, headers = encode_event(event, topic)
-                    futures.append(await producer.send(topic, value=value, key=key, headers=headers))
-                await asyncio.gather(*futures)
-                last = batch[-1]
-                cp = Checkpoint(last.transaction_id, last.position)
-                await self._save(cp, len(batch))
-                self.published += len(batch)
-                log.debug("relay published", count=len(batch), seconds=round(time.perf_counter() - started, 4))
+                    await self._idle()
+                elif await self._topics_ready(batch, stop):
+                    cp = await self._publish(conn, producer, batch)
         finally:
             with contextlib.suppress(Exception):
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
-            await self._pool.release(listener)
+            await self._leadership.release(listener)
             await producer.stop()
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+
+    async def _topics_ready(self, batch: list[EncodedEvent], stop: asyncio.Event) -> bool:
+        topics = {self._topic(e) for e in batch} - self._known_topics
+        if not topics:
+            return True
+        try:
+            await ensure_topics(self._bootstrap, topics)
+        except KafkaError as error:  # a broker restarting: nothing was sent, try the batch again
+            log.warning("relay could not ensure topics", relay=self._name, error=type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._idle_poll)
+            return False
+        self._known_topics |= topics
+        return True
+
+    async def _publish(self, conn: asyncpg.Connection, producer: AIOKafkaProducer,
+                       batch: list[EncodedEvent]) -> Checkpoint:
+        """Send the batch, wait for every acknowledgement, then record the checkpoint after it."""
+        started = time.perf_counter()
+        futures = []
+        for event in batch:
+            topic = self._topic(event)
+            key, value, headers = encode_event(event, topic)
+            futures.append(await producer.send(topic, value=value, key=key, headers=headers))
+        await asyncio.gather(*futures)
+        last = batch[-1]
+        cp = Checkpoint(last.transaction_id, last.position)
+        await save_checkpoint(conn, self._name, cp, len(batch))
+        self.published += len(batch)
+        log.debug("relay published", count=len(batch), seconds=round(time.perf_counter() - started, 4))
+        return cp
 
 
 async def _main(service: str, dsn: str | None, topic: str | None) -> None:

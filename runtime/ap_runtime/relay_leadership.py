@@ -1,0 +1,101 @@
+"""One active relay per event store and relay name: leadership by a PostgreSQL advisory lock.
+
+Rule served (issue 11, "more than one of everything"): several relay processes may run against one
+event store; exactly one publishes at a time and a standby takes over within seconds when the
+active one dies. The leader holds a session-level advisory lock on a connection of its own for as
+long as it leads, and does every read and checkpoint write of its loop on that same connection.
+So the lock and the right to publish end together: when the session ends (the process was killed,
+the network dropped it, an operator terminated the backend) PostgreSQL releases the lock, and the
+old leader's next statement fails, so it stops before its next batch. At most the batch it had
+already read is still in flight; a new leader re-sends from the last checkpoint, so a duplicate is
+possible and harmless (consumers apply each event id once, see ``projection/runner.py``), and a
+stream's order holds because each producer sends in commit order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+
+import asyncpg
+
+from ap_runtime.logging import get_logger
+
+log = get_logger("ap.relay")
+
+# Advisory locks are per database; the first key says "relay leadership", the second the relay's name.
+LEADERSHIP_LOCK_CLASS = 7_041_002
+APPLICATION_NAME_PREFIX = "ap-relay"
+
+# What a lost leadership connection looks like to asyncpg (or to the socket under it).
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncpg.AdminShutdownError)
+
+
+def application_name(relay: str) -> str:
+    """The ``application_name`` the leader sets on its lock session: who leads, seen in ``pg_stat_activity``."""
+    return f"{APPLICATION_NAME_PREFIX}:{relay}:{os.getpid()}"[:63]
+
+
+class Leadership:
+    """Acquire and hold the relay's advisory lock; a standby polls for it every ``retry_seconds``."""
+
+    def __init__(self, pool: asyncpg.Pool, relay: str, retry_seconds: float = 0.5) -> None:
+        self._pool = pool
+        self._relay = relay
+        self._retry = retry_seconds
+
+    async def acquire(self, stop: asyncio.Event, deposed: bool = False) -> asyncpg.Connection | None:
+        """Wait until this process leads; the connection holding the lock, or None when stopped first.
+
+        A relay ``deposed`` (its session was lost) waits two retry intervals before asking again, so a
+        healthy standby, polling every interval, takes over rather than the relay whose session failed.
+        """
+        announced = False
+        if deposed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 2 * self._retry)
+        while not stop.is_set():
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await self._pool.acquire()
+                if await self._try_lock(conn):
+                    await conn.execute(f"SET application_name = '{application_name(self._relay)}'")
+                    log.info("relay leading", relay=self._relay)
+                    return conn
+                if not announced:
+                    log.info("relay standing by", relay=self._relay)
+                    announced = True
+            except CONNECTION_LOST as error:  # the database is away: a standby keeps waiting
+                log.warning("relay cannot reach the event store", relay=self._relay, error=type(error).__name__)
+            if conn is not None:
+                await self.release(conn)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._retry)
+        return None
+
+    async def _try_lock(self, conn: asyncpg.Connection) -> bool:
+        return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))",
+                                        LEADERSHIP_LOCK_CLASS, self._relay))
+
+    async def release(self, conn: asyncpg.Connection) -> None:
+        """Give the lock back: the pool's reset unlocks every advisory lock of the session.
+
+        A session that ended was already handed back by the pool (releasing it again does nothing);
+        one the pool cannot reset in time is ended, so it cannot keep the lock.
+        """
+        try:
+            await self._pool.release(conn, timeout=5)
+        except Exception:  # a session we cannot reset must not keep the lock
+            with contextlib.suppress(Exception):
+                conn.terminate()
+
+async def current_leader(conn: asyncpg.Connection, relay: str) -> str | None:
+    """The ``application_name`` of the session leading ``relay`` on this database, or None (operators, tests)."""
+    name: str | None = await conn.fetchval(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.classid::text::bigint = $1"
+        "   AND l.objid::text::bigint = (hashtext($2)::bigint & 4294967295) AND l.objsubid = 2"
+        "   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        LEADERSHIP_LOCK_CLASS, relay)
+    return name
