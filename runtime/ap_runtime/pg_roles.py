@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,10 +41,15 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from ap_runtime.access.audit import ensure_schema as ensure_audit_schema
+from ap_runtime.settings import ROLE_PASSWORD_PREFIX, DeployJobSettings
 
 PLATFORM_DATABASES = ("ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_keys", "ap_audit")
 APPEND_ONLY_DATABASES = frozenset({"ap_audit"})
-PASSWORD_ENV = "AP_PG_PASSWORD_{}"  # noqa: S105  # nosec B105  # a variable name, not a password
+PASSWORD_ENV = ROLE_PASSWORD_PREFIX + "{}"  # a variable name, not a password
+# Every platform role is a plain login: no role or database creation, no replication (the Kubernetes
+# manifests declare the same, tests/test_deploy_k8s.py compares). INHERIT stays: a database owner
+# creates in its public schema through the implicit pg_database_owner membership (PostgreSQL 15).
+ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS"
 
 # Tables of an append-only database are created by the admin, never by its role.
 ADMIN_MIGRATIONS: Mapping[str, Callable[[asyncpg.Connection], Awaitable[None]]] = {
@@ -99,9 +103,7 @@ def _on_database(admin_dsn: str, database: str) -> str:
 async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None) -> None:
     exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
     verb = "ALTER" if exists else "CREATE"
-    # A plain login: no role or database creation, no replication. INHERIT stays: a database owner
-    # creates in its public schema through the implicit pg_database_owner membership (PostgreSQL 15).
-    attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS"
+    attributes = ROLE_ATTRIBUTES
     if password is None:
         await conn.execute(f"{verb} ROLE {_ident(role)} {attributes}")
     else:
@@ -233,23 +235,28 @@ async def drop(admin_dsn: str, plan: Sequence[DatabaseRole]) -> None:
         await conn.close()
 
 
-def passwords_from_env(plan: Sequence[DatabaseRole], env: Mapping[str, str] | None = None) -> dict[str, str | None]:
+def passwords_from_settings(plan: Sequence[DatabaseRole], settings: DeployJobSettings) -> dict[str, str | None]:
     """``AP_PG_PASSWORD_<KIND>`` for each database kind of ``plan`` (None when unset or empty)."""
-    e = os.environ if env is None else env
-    return {item.kind: e.get(PASSWORD_ENV.format(item.kind.upper())) or None for item in plan}
+    return {item.kind: settings.role_password(item.kind) for item in plan}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def passwords_from_env(plan: Sequence[DatabaseRole], env: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """``passwords_from_settings`` of this process's deploy-job settings (or of ``env``)."""
+    return passwords_from_settings(plan, DeployJobSettings.from_env(env))
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    settings = DeployJobSettings.from_env(env)
     parser = argparse.ArgumentParser(prog="python -m ap_runtime.pg_roles", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("apply", help="create the platform databases and roles (idempotent)")
-    run.add_argument("--admin-dsn", default=os.environ.get("AP_PG_ADMIN_DSN") or os.environ.get("DATABASE_URL"),
+    run.add_argument("--admin-dsn", default=settings.admin_dsn(),
                      help="superuser DSN (default $AP_PG_ADMIN_DSN, else $DATABASE_URL)")
     args = parser.parse_args(argv)
     if not args.admin_dsn:
         parser.error("--admin-dsn (or AP_PG_ADMIN_DSN / DATABASE_URL) is required")
     plan = platform_roles()
-    asyncio.run(apply(args.admin_dsn, plan, passwords_from_env(plan)))
+    asyncio.run(apply(args.admin_dsn, plan, passwords_from_settings(plan, settings)))
     print("roles: " + ", ".join(f"{item.role} -> {item.database}" for item in plan), file=sys.stderr)
     return 0
 
