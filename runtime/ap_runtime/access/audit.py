@@ -34,6 +34,7 @@ from ap_runtime.access.audit_schema import (
 from ap_runtime.access.audit_verify import VerificationResult, verify
 from ap_runtime.access.chain_keys import ChainKeyRing, chain_keys_from_env
 from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
+from ap_runtime.pg_pools import command_path_pool
 from ap_runtime.settings import database_dsn
 
 AUDIT_DATABASE = "ap_audit"
@@ -45,7 +46,8 @@ async def open_audit_pool(dsn: str | None = None, *, min_size: int = 1, max_size
     the ``ap_audit`` database on the ``$DATABASE_URL`` server.
     """
     target = dsn or database_dsn(AUDIT_DATABASE)
-    pool = await asyncpg.create_pool(target, min_size=min_size, max_size=max_size)
+    # The chain's lock is transaction-scoped: no session state, so no reset round trip per release.
+    pool = await command_path_pool(target, min_size=min_size, max_size=max_size)
     async with pool.acquire() as conn:
         await ensure_schema(conn)
     return pool

@@ -37,6 +37,34 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $
                      $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::jsonb[])
 """
 
+# ``append_command`` in one statement (one implicit transaction): $13 is the expected version, $14
+# the new one. The stream row moves (or is created) only at the expected version; the events, the
+# command's record and the notification are written only when it did. A concurrent writer of the
+# same stream waits on the row lock (or on the new key) and then finds it moved: nothing written.
+_APPEND_COMMAND = """
+WITH moved AS (
+    UPDATE streams SET version = $14 WHERE stream_id = $2 AND version = $13 AND $13 > 0 RETURNING 1
+), created AS (
+    INSERT INTO streams (stream_id, version) SELECT $2, $14 WHERE $13 = 0 ON CONFLICT DO NOTHING RETURNING 1
+), appended AS (
+    SELECT 1 FROM moved UNION ALL SELECT 1 FROM created
+), stored AS (
+    INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
+                        organisation_id, actor, correlation_id, causation_id, pii_subject, payload)
+    SELECT event_id, $2, stream_version, event_type, schema_version, occurred_at, organisation_id, actor,
+           correlation_id, causation_id, pii_subject, payload
+    FROM unnest($1::uuid[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::text[], $8::jsonb[],
+                $9::uuid[], $10::uuid[], $11::text[], $12::jsonb[])
+         AS e(event_id, stream_version, event_type, schema_version, occurred_at, organisation_id, actor,
+              correlation_id, causation_id, pii_subject, payload)
+    WHERE EXISTS (SELECT 1 FROM appended)
+), recorded AS (
+    INSERT INTO processed_commands (command_id, stream_id, first_version, last_version, event_ids)
+    SELECT $15, $2, $13 + 1, $14, $1 WHERE EXISTS (SELECT 1 FROM appended)
+)
+SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT pg_notify($16, $2)) AS n)
+            ELSE false END
+"""
 
 __all__ = ["NOTIFY_CHANNEL", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion", "row_to_stored"]
 
@@ -80,27 +108,35 @@ class EventStore:
     ) -> AppendResult:
         """``append`` and a ``processed_commands`` row for ``command_id`` in one transaction.
 
-        The table is created by ``ap_runtime.commands.migrate_commands``. A command id recorded
-        already (a retry racing the original) raises ``CommandAlreadyRecorded`` with the first outcome.
+        One statement, so one round trip: the stream's version moves (or the stream is created)
+        only at ``expected_version``, and the events, the command's row and the notification
+        follow only when it did. The table is created by ``ap_runtime.commands.migrate_commands``.
+        A command id recorded already (a retry racing the original) raises ``CommandAlreadyRecorded``
+        with the first outcome; a stream that moved raises ``WrongExpectedVersion``.
         """
         if not events:
             raise ValueError("append needs at least one event")
-        async with self._pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    result = await self.append_in(conn, stream_id, expected_version, events)
-                    await conn.execute(
-                        "INSERT INTO processed_commands (command_id, stream_id, first_version, last_version,"
-                        " event_ids) VALUES ($1, $2, $3, $4, $5)",
-                        command_id, stream_id, result.first_version, result.last_version,
-                        [e.event_id for e in events],
-                    )
-                    return result
-            except asyncpg.UniqueViolationError:
-                recorded = await self.recorded_command(command_id)
-                if recorded is None:
-                    raise
-                raise CommandAlreadyRecorded(recorded) from None
+        payloads = await seal_all(self._codec, [e.event for e in events])
+        ids = [e.event_id for e in events]
+        new_version = expected_version + len(events)
+        try:
+            appended = await self._pool.fetchval(
+                _APPEND_COMMAND, ids, stream_id, list(range(expected_version + 1, new_version + 1)),
+                [e.event.event_type for e in events], [e.event.schema_version for e in events],
+                [e.occurred_at for e in events], [e.organisation_id for e in events],
+                [e.actor.model_dump_json() for e in events], [e.correlation_id for e in events],
+                [e.causation_id for e in events], [e.event.pii_subject() for e in events],
+                [json.dumps(p, separators=(",", ":")) for p in payloads],
+                expected_version, new_version, command_id, NOTIFY_CHANNEL,
+            )
+        except asyncpg.UniqueViolationError:
+            recorded = await self.recorded_command(command_id)
+            if recorded is None:
+                raise
+            raise CommandAlreadyRecorded(recorded) from None
+        if not appended:
+            raise WrongExpectedVersion(stream_id, expected_version, await self.stream_version(stream_id))
+        return AppendResult(stream_id, expected_version + 1, new_version)
 
     async def recorded_command(self, command_id: UUID) -> RecordedCommand | None:
         row = await self._pool.fetchrow(

@@ -33,10 +33,12 @@ from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_setti
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
+from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
+from ap_runtime.pg_pools import command_path_pool
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
 from ap_runtime.privacy.keystore import KeyStore
@@ -74,16 +76,18 @@ class IncidentsDeps:
         """Open every connection the settings name (the caller closes them with ``close``)."""
         read_dsn = settings.read_dsn
         events_dsn = database_dsn(EVENTS_DATABASE)
-        events = await asyncpg.create_pool(events_dsn, min_size=2, max_size=20)
+        # Command-path pools: no reset round trip per release (their sessions keep no state).
+        events = await command_path_pool(events_dsn, min_size=2, max_size=20)
         # The read models share the event store's database unless the settings name another.
-        read = await asyncpg.create_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
+        read = await command_path_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
         audit = await open_audit_pool()
         keystore = await keystore_from_env()
         owned = [events, audit] + ([read] if read is not events else [])
         publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
         await publisher.start()
-        return cls(events, read, audit, keystore, TokenVerifier.from_env(ServiceAudience.INCIDENTS), owned_pools=owned,
-                   head_publisher=publisher)
+        # Remembers verified tokens until they expire: one signature check per token, not per use.
+        verifier = CachingTokenVerifier.from_env(ServiceAudience.INCIDENTS)
+        return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher)
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
