@@ -96,8 +96,12 @@ lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/mypy --strict contracts runtime services testing demo
 	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services testing demo -x '*/tests/*'
 
-bench: install up ## throughput and latency benchmarks (bench/, written by the lead)
-	env $(SERVERS) $(BIN)/python -m bench.run
+# Every benchmark (bench/run.py: command path, write path, rebuild, the pyeventsourcing peer, the
+# field codec), three repeats each, about a quarter of an hour on 2 cores; one JSON per benchmark and
+# a summary in bench/results/, and a table on stdout. BENCH_QUICK=1: one small repeat (a smoke check).
+BENCH_ARGS ?=
+bench: install up ## every benchmark, medians of 3 repeats, one table (BENCH_QUICK=1: a smoke check)
+	env $(SERVERS) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 demo: install up ## end-to-end walk through the platform
 	env $(SERVERS) $(BIN)/python -m demo

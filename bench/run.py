@@ -1,107 +1,176 @@
-"""Write-path benchmark: the platform against a hand-written baseline, in the same run.
+"""``make bench``: every benchmark of the platform, one after another, and one table of all figures.
 
-    python -m bench.run [--events 20000] [--repeats 3] [--rate 1000] [--latency-seconds 10]
+    python -m bench.run [--quick] [--repeats 3] [--only NAME ...]      (BENCH_QUICK=1 is --quick)
 
-Prints one JSON document and writes it to bench/results/write_path-<timestamp>.json. The machines
-are noisy: each figure is the median of the repeats, and the comparison is a ratio to the baseline.
+Runs each benchmark module in a fresh interpreter (so no benchmark's processes, event loop or
+environment can colour the next one's figures) with at least three repeats: the incidents command
+path (HTTP and Kafka, against raw ``EventStore.append``), the write path (against the hand-written
+baseline), the projection rebuild, the peer (pyeventsourcing against raw ``EventStore.append``) and
+the personal-field codec (against bare AES-GCM). Every module prints its JSON document and writes it
+to ``bench/results/<name>-<timestamp>.json``; this runner then writes ``summary-<timestamp>.json``
+(the machine, the date, every row of the table and each benchmark's status and file) and prints the
+table of ``bench.report``. A benchmark whose module is not in the tree reads "not available"; one
+that fails reads "failed" with the end of its error output, and the run exits 1 after the others ran.
+
+``--quick`` is a smoke check (one repeat of small sizes, about two minutes), not a measurement.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
-import logging
+import os
 import platform
-import statistics
+import re
+import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import asyncpg
 
-from ap_runtime.kafka import ensure_topics
-from ap_runtime.logging import configure_logging
-from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
-from bench import pipeline_baseline, platform_pipeline
+from bench.report import render, rows
 
 RESULTS = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT_START = re.compile(r'^\{\s*"benchmark"', re.MULTILINE)
 
 
-def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0]}
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    """One benchmark module and its command-line arguments for a full run and for a smoke check."""
+
+    name: str
+    full: tuple[str, ...]
+    quick: tuple[str, ...]
+    timeout_seconds: float = 1800
+
+    @property
+    def module(self) -> str:
+        return f"bench.{self.name}"
+
+    def arguments(self, quick: bool, repeats: int) -> list[str]:
+        return [*(self.quick if quick else self.full), "--repeats", str(1 if quick else repeats)]
 
 
-async def main(events: int, repeats: int, rate: float, latency_seconds: float) -> dict[str, Any]:
-    pg_admin, bootstrap = resolve_infrastructure()
+BENCHMARKS = (
+    Benchmark("incidents_ingest", (), ("--allow-fewer-repeats", "--commands", "200", "--pupils", "10",
+                                       "--burst", "300", "--paced", "40", "--open-seconds", "2")),
+    Benchmark("write_path", (), ("--events", "2000", "--latency-seconds", "2")),
+    Benchmark("rebuild", (), ("--events", "20000", "--pupils", "200")),
+    Benchmark("peer_eventsourcing", (), ("--quick",)),
+    Benchmark("privacy_codec", (), ("--events", "100")),
+)
 
-    async def fresh_pool(name: str) -> asyncpg.Pool:
-        dsn = dsn_for_database(pg_admin, await create_database(pg_admin, f"bench_{name}"))
-        return await asyncpg.create_pool(dsn, min_size=2, max_size=10)
 
-    # Each platform run gets an empty event store, so its relay starts with nothing behind it.
-    store_pools = [await fresh_pool(f"store{i}") for i in range(2 * repeats)]
-    unused = list(store_pools)
-    rm_pool = await fresh_pool("rm")
-    base_pool = await fresh_pool("base")
-    paced = int(rate * latency_seconds)
-    raw: dict[str, list[dict[str, float]]] = {k: [] for k in (
-        "baseline_insert_only", "baseline_throughput", "platform_throughput", "baseline_paced", "platform_paced")}
+def parse_document(stdout: str) -> dict[str, Any]:
+    """The JSON document a benchmark printed (after whatever log lines came before it)."""
+    found = DOCUMENT_START.search(stdout)
+    if found is None:
+        raise ValueError("the benchmark printed no JSON document starting with {\"benchmark\"")
+    document, _ = json.JSONDecoder().raw_decode(stdout[found.start():])
+    if not isinstance(document, dict):
+        raise ValueError("the benchmark's JSON document is not an object")
+    return document
+
+
+def _newest_result(name: str, since: float) -> str | None:
+    written = [p for p in RESULTS.glob(f"{name}-*.json") if p.stat().st_mtime >= since]
+    return str(max(written, key=lambda p: p.stat().st_mtime).relative_to(ROOT)) if written else None
+
+
+def run_benchmark(benchmark: Benchmark, quick: bool, repeats: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(its document or None, its status) for one benchmark run in its own interpreter."""
+    if importlib.util.find_spec(benchmark.module) is None:
+        return None, {"status": "not available", "reason": f"{benchmark.module} is not in this tree"}
+    command = [sys.executable, "-m", benchmark.module, *benchmark.arguments(quick, repeats)]
+    started = time.time()
+    print(f"[bench] {' '.join(command[1:])}", file=sys.stderr, flush=True)
     try:
-        for _ in range(repeats):
-            topics = [f"bench-{uuid4().hex[:10]}" for _ in range(4)]
-            await ensure_topics(bootstrap, topics)
-            raw["baseline_insert_only"].append(
-                {"events_per_second": await pipeline_baseline.insert_only(base_pool, events)})
-            raw["baseline_throughput"].append(await pipeline_baseline.pipeline(base_pool, bootstrap, topics[0], events))
-            raw["platform_throughput"].append(
-                await platform_pipeline.pipeline(unused.pop(), rm_pool, bootstrap, topics[1], events))
-            raw["baseline_paced"].append(
-                await pipeline_baseline.pipeline(base_pool, bootstrap, topics[2], paced, rate=rate))
-            raw["platform_paced"].append(
-                await platform_pipeline.pipeline(unused.pop(), rm_pool, bootstrap, topics[3], paced, rate=rate))
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False,
+                              timeout=benchmark.timeout_seconds)
+    except subprocess.TimeoutExpired:
+        return None, {"status": "failed", "reason": f"no answer within {benchmark.timeout_seconds:.0f} s",
+                      "wall_seconds": time.time() - started}
+    status: dict[str, Any] = {"command": " ".join(command[1:]), "wall_seconds": round(time.time() - started, 1)}
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        return None, status | {"status": "failed", "reason": f"exit {done.returncode}: {tail}"}
+    try:
+        document = parse_document(done.stdout)
+    except ValueError as error:
+        return None, status | {"status": "failed", "reason": str(error)}
+    return document, status | {"status": "measured", "results_file": _newest_result(benchmark.name, started)}
+
+
+async def _postgresql_version() -> str:
+    connection = await asyncpg.connect(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:55432/postgres"))
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
     finally:
-        for pool in (*store_pools, rm_pool, base_pool):
-            await pool.close()
-    summary = {k: median_of(v) for k, v in raw.items()}
-    ratio = {
-        "throughput_platform_over_baseline": round(
-            summary["platform_throughput"]["events_per_second"]
-            / summary["baseline_throughput"]["events_per_second"], 3),
-        "paced_p99_platform_over_baseline": round(
-            summary["platform_paced"]["p99_ms"] / summary["baseline_paced"]["p99_ms"], 3),
-    }
-    return {
-        "benchmark": "write_path",
-        "at": datetime.now(UTC).isoformat(),
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
-        "parameters": {"events": events, "repeats": repeats, "offered_rate_per_second": rate,
-                       "paced_events": paced, "append_batch": 500},
-        "median": summary,
-        "ratios": ratio,
-        "runs": raw,
-    }
+        await connection.close()
+
+
+def kafka_version() -> str:
+    """The broker's version from its jars when it runs locally (the Kafka protocol does not say)."""
+    libs = Path(os.environ.get("AP_KAFKA_LIBS") or Path(os.environ.get(
+        "AP_STATE_DIR", Path.home() / ".cache" / "ap-platform")) / "kafka" / "libs")
+    for jar in sorted(libs.glob("kafka-server-[0-9]*.jar")):
+        return jar.stem.removeprefix("kafka-server-") + " (local broker's jars)"
+    return "unknown (not a local broker)"
+
+
+def machine() -> dict[str, Any]:
+    try:
+        postgresql = asyncio.run(_postgresql_version())
+    except (OSError, asyncpg.PostgresError) as error:
+        postgresql = f"unknown ({error})"
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "postgresql": postgresql,
+            "kafka": kafka_version(), "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+            "load_average_at_start": [round(v, 2) for v in os.getloadavg()]}
+
+
+def main(quick: bool, repeats: int, only: list[str] | None) -> tuple[dict[str, Any], bool]:
+    """Run the benchmarks; (the summary, whether every available one succeeded)."""
+    at = datetime.now(UTC)
+    summary: dict[str, Any] = {"benchmark": "summary", "at": at.isoformat(timespec="seconds"),
+                               "mode": "quick smoke check" if quick else "full", "repeats": 1 if quick else repeats,
+                               "machine": machine(), "benchmarks": {}}
+    documents: dict[str, dict[str, Any] | None] = {}
+    started = time.time()
+    for benchmark in BENCHMARKS:
+        if only and benchmark.name not in only:
+            continue
+        documents[benchmark.name], summary["benchmarks"][benchmark.name] = run_benchmark(benchmark, quick, repeats)
+    summary["rows"] = rows(documents)
+    summary["wall_seconds"] = round(time.time() - started, 1)
+    summary["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"summary-{at:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    summary["summary_file"] = str(path.relative_to(ROOT))
+    return summary, all(s["status"] != "failed" for s in summary["benchmarks"].values())
 
 
 def cli() -> None:
-    configure_logging("WARNING")
-    logging.getLogger("faststream").setLevel(logging.WARNING)
-    logging.getLogger("aiokafka").setLevel(logging.ERROR)
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="one repeat of small sizes: a smoke check, not figures to publish")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--rate", type=float, default=1000.0)
-    parser.add_argument("--latency-seconds", type=float, default=10.0)
+    parser.add_argument("--only", nargs="+", choices=[b.name for b in BENCHMARKS])
     args = parser.parse_args()
-    started = time.time()
-    result = asyncio.run(main(args.events, args.repeats, args.rate, args.latency_seconds))
-    result["wall_seconds"] = round(time.time() - started, 1)
-    text = json.dumps(result, indent=2)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"write_path-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(text + "\n")
-    print(text)
+    if args.repeats < 3:
+        parser.error("--repeats must be at least 3: the figures are medians of the repeats (--quick for a smoke check)")
+    summary, succeeded = main(args.quick, args.repeats, args.only)
+    print(render(summary))
+    print(f"\nsummary: {summary['summary_file']} ({summary['wall_seconds']:.0f} s)")
+    if not succeeded:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,199 @@
+"""The table ``make bench`` prints: every figure of issue 11 with its comparison, ratio and target.
+
+``rows(documents)`` turns the benchmarks' JSON documents (keyed by benchmark name; a benchmark that
+failed or is absent has ``status`` and ``reason`` instead of figures) into rows of text; ``render``
+lays a summary (machine, date, rows, benchmark statuses) out as a Markdown table a person can read
+in a terminal and paste into the README. A figure a document lacks reads ``not measured``: the table
+never invents a number, and ``met?`` is ``yes`` or ``no`` only where a measured figure meets a target.
+
+    python -m bench.report bench/results/summary-<timestamp>.json     (prints that summary again)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+Document = Mapping[str, Any]
+Row = dict[str, str]
+COLUMNS = (("figure", "figure"), ("ours", "ours"), ("other", "baseline / peer"), ("ratio", "ratio"),
+           ("target", "target"), ("met", "met?"))
+NOT_MEASURED = "not measured"
+REBUILD_EVENTS_TARGET = 1_000_000
+
+PEER_WORKLOADS = (
+    ("one_event_1_client", "one-event saves, 1 client"),
+    ("one_event_16_clients", "one-event saves, 16 clients"),
+    ("ten_events_1_client", "ten-event saves, 1 client"),
+    ("ten_events_16_clients", "ten-event saves, 16 clients"),
+)
+
+
+def figure(document: Document | None, *path: str) -> float | None:
+    """The number at ``path`` in ``document``, or None when the benchmark did not measure it."""
+    value: Any = document
+    for key in path:
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return NOT_MEASURED
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return f"{text}{unit}"
+
+
+def ratio(ours: float | None, other: float | None) -> float | None:
+    return None if ours is None or other is None or other == 0 else ours / other
+
+
+def ratio_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
+def verdict(value: float | None, meets: Callable[[float], bool]) -> str:
+    if value is None:
+        return "—"
+    return "yes" if meets(value) else "no"
+
+
+def row(name: str, ours: str, other: str = "—", ratio_of: float | None = None, target: str = "—",
+        met: str = "—") -> Row:
+    return {"figure": name, "ours": ours, "other": other, "ratio": ratio_text(ratio_of), "target": target,
+            "met": met}
+
+
+def _ingest_rows(ingest: Document | None, peer: Document | None) -> Iterator[Row]:
+    median = (ingest or {}).get("median", {})
+    http = figure(median, "http", "commands_per_second")
+    base = figure(median, "baseline", "commands_per_second")
+    peer_16 = figure(peer, "median", "one_event_16_clients", "peer", "saves_per_second")
+    yield row("HTTP command path, 16 clients, one event each (commands/s)", number(http, "/s"),
+              f"raw EventStore.append {number(base, '/s')}", ratio(http, base), "≥ 1,000/s",
+              verdict(http, lambda v: v >= 1000))
+    yield row("HTTP command path vs pyeventsourcing one-event saves, 16 clients (/s)", number(http, "/s"),
+              f"peer {number(peer_16, '/s')}", ratio(http, peer_16), "≥ 1x the peer",
+              verdict(ratio(http, peer_16), lambda v: v >= 1))
+    open_p99 = figure(median, "http_open", "p99_ms")
+    open_rate = figure(ingest, "parameters", "http_open_rate_per_second")
+    yield row(f"HTTP p99 at {number(open_rate, '/s')} offered, open loop", number(open_p99, " ms"),
+              target="< 25 ms at 200/s", met=verdict(open_p99, lambda v: v < 25 and open_rate == 200))
+    paced_p50 = figure(median, "kafka_paced", "p50_ms")
+    base_p50 = figure(median, "baseline", "p50_ms")
+    paced_rate = figure(ingest, "parameters", "kafka_paced_rate_per_second")
+    yield row(f"Kafka command p50 at {number(paced_rate, '/s')} offered", number(paced_p50, " ms"),
+              f"raw append p50 {number(base_p50, ' ms')}", ratio(paced_p50, base_p50), "< 15 ms at 100/s",
+              verdict(paced_p50, lambda v: v < 15 and paced_rate == 100))
+    burst = figure(median, "kafka", "commands_per_second")
+    burst_size = figure(ingest, "parameters", "kafka_burst_commands")
+    yield row(f"Kafka burst of {number(burst_size)} commands drained (commands/s)", number(burst, "/s"),
+              f"HTTP {number(http, '/s')}", ratio(burst, http), "≥ the HTTP rate, burst 20,000",
+              verdict(ratio(burst, http), lambda v: v >= 1 and burst_size == 20_000))
+    strict = "strict" in median or "strict" in (ingest or {}).get("runs", {})
+    yield row("Strictness sample: audited, sealed, deduplicated", "asserted" if strict else NOT_MEASURED,
+              target="asserted every repeat", met="yes" if strict else "—")
+
+
+def _write_path_rows(write: Document | None) -> Iterator[Row]:
+    median = (write or {}).get("median", {})
+    ours = figure(median, "platform_throughput", "events_per_second")
+    base = figure(median, "baseline_throughput", "events_per_second")
+    yield row("Write path append → relay → Kafka → read model (events/s)", number(ours, "/s"),
+              f"hand-written {number(base, '/s')}", ratio(ours, base), "≥ 0.9x baseline",
+              verdict(ratio(ours, base), lambda v: v >= 0.9))
+    ours_p99 = figure(median, "platform_paced", "p99_ms")
+    base_p99 = figure(median, "baseline_paced", "p99_ms")
+    yield row("Write path p99 at 1,000 events/s offered", number(ours_p99, " ms"),
+              f"hand-written {number(base_p99, ' ms')}", ratio(ours_p99, base_p99), "≤ 1.2x baseline",
+              verdict(ratio(ours_p99, base_p99), lambda v: v <= 1.2))
+
+
+def _rebuild_rows(rebuild: Document | None) -> Iterator[Row]:
+    rate = figure(rebuild, "median_events_per_second")
+    if rate is None:
+        rate = figure(rebuild, "median", "events_per_second")
+    events = figure(rebuild, "parameters", "events")
+    met = verdict(rate, lambda v: v >= 50_000)
+    if rate is not None and (events or 0) < REBUILD_EVENTS_TARGET:
+        met = f"n/a: {number(events)} events"
+    yield row(f"Projection rebuild into a new generation, {number(events)} events (events/s)",
+              number(rate, "/s"), target="≥ 50,000/s over 1,000,000", met=met)
+
+
+def _peer_rows(peer: Document | None) -> Iterator[Row]:
+    median = (peer or {}).get("median", {})
+    for key, label in PEER_WORKLOADS:
+        ours = figure(median, key, "ours", "saves_per_second")
+        theirs = figure(median, key, "peer", "saves_per_second")
+        way = median.get(key, {}).get("peer", {}).get("clients_as") if isinstance(median.get(key), Mapping) else None
+        how = f" ({way})" if isinstance(way, str) and "16" in key else ""
+        yield row(f"Raw EventStore.append vs pyeventsourcing, {label} (saves/s)", number(ours, "/s"),
+                  f"peer {number(theirs, '/s')}{how}", ratio(ours, theirs), "≥ 1x the peer",
+                  verdict(ratio(ours, theirs), lambda v: v >= 1))
+        latency = [figure(median, key, side, p) for side in ("ours", "peer") for p in ("p50_ms", "p99_ms")]
+        yield row(f"  … p50 / p99 per save, {label}",
+                  f"{number(latency[0], ' ms')} / {number(latency[1], ' ms')}",
+                  f"peer {number(latency[2], ' ms')} / {number(latency[3], ' ms')}",
+                  ratio(latency[1], latency[3]))
+
+
+def _codec_rows(codec: Document | None) -> Iterator[Row]:
+    median = (codec or {}).get("median", {})
+    base = figure(median, "baseline_fields_per_second")
+    for key, label in (("seal_warm", "sealing, keys cached"), ("reveal_warm", "revealing, keys cached"),
+                       ("seal_cold", "sealing, every pupil new")):
+        ours = figure(median, f"{key}_fields_per_second")
+        yield row(f"Personal-field {label} (fields/s)", number(ours, "/s"), f"bare AES-GCM {number(base, '/s')}",
+                  ratio(ours, base))
+
+
+def rows(documents: Mapping[str, Document | None]) -> list[Row]:
+    """Every row of the table, from the documents of one ``make bench`` run."""
+    peer = documents.get("peer_eventsourcing")
+    return [*_ingest_rows(documents.get("incidents_ingest"), peer), *_write_path_rows(documents.get("write_path")),
+            *_rebuild_rows(documents.get("rebuild")), *_peer_rows(peer),
+            *_codec_rows(documents.get("privacy_codec"))]
+
+
+def table(table_rows: list[Row]) -> str:
+    widths = {key: max(len(title), *(len(r[key]) for r in table_rows)) for key, title in COLUMNS}
+    lines = ["| " + " | ".join(title.ljust(widths[key]) for key, title in COLUMNS) + " |",
+             "|" + "|".join("-" * (widths[key] + 2) for key, _ in COLUMNS) + "|"]
+    lines += ["| " + " | ".join(r[key].ljust(widths[key]) for key, _ in COLUMNS) + " |" for r in table_rows]
+    return "\n".join(lines)
+
+
+def render(summary: Document) -> str:
+    """The whole printout: what ran where and when, the table, then each benchmark's status and file."""
+    machine = summary.get("machine", {})
+    head = [
+        f"make bench, {summary.get('at', '?')} ({summary.get('mode', '?')}: "
+        f"medians of {summary.get('repeats', '?')} repeat(s), ratios within this run)",
+        f"machine: {machine.get('cpus', '?')} cpus, Python {machine.get('python', '?')}, "
+        f"PostgreSQL {machine.get('postgresql', '?')}, Kafka {machine.get('kafka', '?')}, "
+        f"{machine.get('system', '?')}; load average at start {machine.get('load_average_at_start', '?')}",
+        "",
+    ]
+    statuses = ["", "benchmarks:"]
+    for name, status in summary.get("benchmarks", {}).items():
+        where = status.get("results_file") or status.get("reason", "")
+        seconds = status.get("wall_seconds")
+        took = f", {seconds:.0f} s" if isinstance(seconds, int | float) else ""
+        statuses.append(f"  {name}: {status.get('status', '?')}{took}  {where}")
+    return "\n".join([*head, table(list(summary.get("rows", []))), *statuses])
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m bench.report bench/results/summary-<timestamp>.json")
+    print(render(json.loads(Path(sys.argv[1]).read_text())))
+
+
+if __name__ == "__main__":
+    main()

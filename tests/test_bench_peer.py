@@ -1,0 +1,80 @@
+"""The peer benchmark end to end on the real PostgreSQL, small: both systems store what they time.
+
+Rule served: issue 11 — pyeventsourcing is measured on the same PostgreSQL in the same run as raw
+``EventStore.append``, and ``make bench`` reports the ratio. A benchmark that timed saves which never
+reached the database would report a flattering number: these tests count the rows each side wrote.
+The full benchmark is ``make bench``, never ``make test``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import pytest
+
+from bench import eventstore_append, peer_eventsourcing
+from bench.saves import STREAMS_PER_CLIENT, Workload
+
+TWO_CLIENTS = Workload("two_clients_two_events", clients=2, events_per_save=2, saves=6)
+STORED_BEFORE_THE_CLOCK = TWO_CLIENTS.clients * STREAMS_PER_CLIENT  # one creation event per aggregate
+TIMED_EVENTS = TWO_CLIENTS.saves * TWO_CLIENTS.events_per_save
+
+
+async def _count(dsn: str, table: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # table: a constant of this file
+    finally:
+        await connection.close()
+
+
+async def test_the_peer_writes_every_save_it_times_in_threads_and_in_processes(
+    new_database: Callable[[str], Awaitable[str]],
+) -> None:
+    dsn = await new_database("bench_peer")
+
+    figures = await asyncio.to_thread(peer_eventsourcing.measure_peer, dsn, TWO_CLIENTS)
+
+    # Two ways of running sixteen (here two) clients, each storing its own aggregates and saves.
+    # pyeventsourcing names the table after the application: <name>_events.
+    table = f"{peer_eventsourcing.PeerApplication.name.lower()}_events"
+    assert await _count(dsn, table) == 2 * (STORED_BEFORE_THE_CLOCK + TIMED_EVENTS)
+    assert figures["clients_as"] in ("threads", "processes")
+    assert figures["threads_saves_per_second"] > 0 and figures["processes_saves_per_second"] > 0
+    assert figures["events_per_second"] == pytest.approx(TWO_CLIENTS.events_per_save * figures["saves_per_second"],
+                                                         abs=0.2)
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+
+
+async def test_our_side_appends_every_save_it_times(new_database: Callable[[str], Awaitable[str]]) -> None:
+    dsn = await new_database("bench_ours")
+
+    figures = await asyncio.to_thread(eventstore_append.measure, dsn, TWO_CLIENTS)
+
+    assert await _count(dsn, "events") == STORED_BEFORE_THE_CLOCK + TIMED_EVENTS
+    assert await _count(dsn, "streams") == STORED_BEFORE_THE_CLOCK
+    assert figures["saves_per_second"] > 0 and 0 < figures["p50_ms"] <= figures["p99_ms"]
+
+
+async def test_one_small_run_gives_medians_and_ratios_and_leaves_no_database(postgres_admin_dsn: str) -> None:
+    small = [Workload("small_one_client", 1, 1, 5), TWO_CLIENTS]
+
+    document = await asyncio.to_thread(peer_eventsourcing.main, 1, True, small)
+
+    assert set(document["median"]) == {"small_one_client", "two_clients_two_events"}
+    for name in document["median"]:
+        assert set(document["median"][name]) == {"ours", "peer"}
+        ratios = document["ratios"][name]
+        ours, peer = document["median"][name]["ours"], document["median"][name]["peer"]
+        assert ratios["saves_per_second_ours_over_peer"] == round(
+            ours["saves_per_second"] / peer["saves_per_second"], 2)
+    connection = await asyncpg.connect(postgres_admin_dsn)
+    try:
+        left = await connection.fetchval(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'test_bench_ours_small%'"
+            " OR datname LIKE 'test_bench_peer_small%' OR datname LIKE 'test_bench_%two_clients%'")
+    finally:
+        await connection.close()
+    assert left == 0
