@@ -25,11 +25,12 @@ from ap_contracts.events.catalogue import load_all
 from ap_runtime.eventstore import Checkpoint, migrate
 from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
+from ap_runtime.health import heartbeat
 from ap_runtime.kafka import encode_event, ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership
 from ap_runtime.relay_reads import load_checkpoint, read_batch, save_checkpoint
-from ap_runtime.settings import Settings
+from ap_runtime.settings import Settings, platform_settings
 
 log = get_logger("ap.relay")
 
@@ -151,7 +152,9 @@ async def _main(service: str, dsn: str | None, topic: str | None) -> None:
     pool = await asyncpg.create_pool(dsn or settings.events_dsn, min_size=2, max_size=4)
     await migrate(pool)
     try:
-        await Relay(pool, settings.kafka_bootstrap, name=f"{service}-relay", topic_override=topic).run()
+        # Leader or standby, a running relay is live: its Kubernetes probe reads this file (ap_runtime.health).
+        async with heartbeat(platform_settings().heartbeat_file):
+            await Relay(pool, settings.kafka_bootstrap, name=f"{service}-relay", topic_override=topic).run()
     finally:
         await pool.close()
 
