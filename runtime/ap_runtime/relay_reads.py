@@ -1,7 +1,8 @@
 """The relay's reads and checkpoint writes, on the connection that holds its leadership.
 
-The same commit-safe read as ``EventStore.read_all_encoded`` (see ``eventstore/schema.py``), but on
-one given connection: a leader that lost its session cannot read a batch, nor record a checkpoint.
+The commit-safe read of ``EventStore.read_all_encoded`` (see ``eventstore/schema.py``), on one given
+connection (a leader that lost its session can neither read a batch nor record a checkpoint), with a
+horizon that only this database's open transactions hold back (``_READ``'s first lines).
 """
 
 from __future__ import annotations
@@ -10,16 +11,27 @@ import asyncpg
 
 from ap_runtime.eventstore.models import Checkpoint, EncodedEvent
 
+# The commit horizon (the WITH part): the oldest transaction in progress in this snapshot (else its
+# xmax), leaving out transactions known to run in another database. They can never add rows to this database's events,
+# yet with ``pg_snapshot_xmin`` any of them (a long report, a DROP DATABASE, another service's append)
+# held every relay on the server back. Only an id positively seen in another database is left out:
+# one that ended since the snapshot is not seen, so it still counts, which can only delay, never skip.
 _READ = (
-    "SELECT transaction_id::text::bigint AS t, position, stream_id, event_type, schema_version,"
+    "WITH snap AS (SELECT pg_current_snapshot() AS s),"
+    " horizon AS (SELECT coalesce(("
+    "   SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x"
+    "   WHERE xid(x) NOT IN (SELECT backend_xid FROM pg_stat_activity"
+    "                        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())"
+    " ), (SELECT pg_snapshot_xmax(s) FROM snap)) AS h)"
+    " SELECT transaction_id::text::bigint AS t, position, stream_id, event_type, schema_version,"
     " event_id, correlation_id, causation_id, occurred_at,"
     " json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
     "   'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
     "   'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
     "   'correlation_id', correlation_id, 'causation_id', causation_id, 'pii_subject', pii_subject,"
     "   'payload', payload)::text AS envelope"
-    " FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2)"
-    "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+    " FROM events, horizon WHERE (transaction_id, position) > ($1::text::xid8, $2)"
+    "   AND transaction_id < horizon.h"
     " ORDER BY transaction_id, position LIMIT $3"
 )
 
