@@ -44,7 +44,7 @@ import pytest_asyncio
 
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.application.catalogue import COMMANDS
-from ap_runtime.access import Action, TokenIssuer, generate_keypair
+from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess as Process
@@ -195,8 +195,8 @@ class Read:
 def reads_of(day: ScriptedDay) -> list[Read]:
     """The reads of the day: who reads what, the answer, and the decisions each takes."""
     ash, birch, cedar = (day.pupils[k].pupil_ref for k in ("ashgrove", "birchfield", "cedar"))
-    log, sg = Action.READ_BEHAVIOUR_LOG.value, Action.READ_SAFEGUARDING_DETAIL.value
-    register, sar = Action.READ_PLACEMENT_REGISTER.value, Action.EXPORT_SUBJECT_ACCESS.value
+    log, sg = "incidents.read_behaviour_log", "incidents.read_safeguarding_detail"
+    register, sar = "incidents.read_placement_register", "privacy.export_subject_access"
     dsl, staff = Persona.PROVISION_DSL, Persona.PROVISION_STAFF
     return [
         Read("the DSL reads a pupil's log", dsl, f"/v1/pupils/{ash}/behaviour-log", 200, [Expected(dsl, log, ash)]),
@@ -298,7 +298,7 @@ async def audited_day(platform: Platform) -> AuditedDay:
 
     erase = erasure_step(day, "cedar", platform.token_for)
     correlation = uuid4()
-    expected[correlation] = [Expected(erase.persona, Action.ERASE_PUPIL.value, erase.pupil_ref)]
+    expected[correlation] = [Expected(erase.persona, "privacy.erase_pupil", erase.pupil_ref)]
     labels[correlation] = erase.label
     erased = await send_http(platform.http, erase, correlation)
     assert erased.http_status == 201, erased.body
@@ -345,10 +345,10 @@ async def test_every_read_and_write_of_the_day_has_exactly_its_audit_records(
     stated = {r["purpose"] for r in rows if r["purpose"]}
     assert {"correcting the record", "review of the concern raised yesterday", "erasure request upheld",
             "subject access request from the parent"} <= stated
-    assert {r["record_class"] for r in rows if r["action"] == Action.READ_SAFEGUARDING_DETAIL.value} == {
+    assert {r["record_class"] for r in rows if r["action"] == "incidents.read_safeguarding_detail"} == {
         "safeguarding"}
     # A purpose stated as a category keeps the category apart from its short note.
-    assert {(r["purpose_category"], r["purpose"]) for r in rows if r["action"] == Action.READ_SAFEGUARDING_DETAIL.value
+    assert {(r["purpose_category"], r["purpose"]) for r in rows if r["action"] == "incidents.read_safeguarding_detail"
             and r["decision"] == "allowed"} == {("safeguarding", "review of the concern raised yesterday")}
 
 

@@ -2,11 +2,11 @@
 
 Framework-free API here; FastAPI wiring in ``ap_runtime.access.fastapi``. Typical use in a
 service: verify the bearer token into a ``Principal``, build a ``ResourceContext`` from the
-pupil's placement, ``await guard.check(principal, Action.X, ctx, purpose=...)``, and ``redact``
-what is returned with the allowing ``Decision``.
+pupil's placement, ``await guard.check(principal, "<service>.<action>", ctx, purpose=...)`` (an id
+``policy.yaml`` lists under ``actions``), and ``redact`` what is returned with the allowing ``Decision``.
 """
 
-from ap_runtime.access.actions import ACTION_SPECS, ACTIONS, Action, ActionSpec
+from ap_runtime.access.actions import ActionSpec, UnknownAction
 from ap_runtime.access.audit import (
     AuditLog,
     AuditSink,
@@ -46,11 +46,8 @@ from ap_runtime.access.roles import Role
 from ap_runtime.access.tokens import TokenIssuer, TokenRejected, TokenVerifier
 
 __all__ = [
-    "ACTIONS",
-    "ACTION_SPECS",
     "AccessDenied",
     "AccessGuard",
-    "Action",
     "ActionSpec",
     "AuditEntry",
     "AuditLog",
@@ -73,6 +70,7 @@ __all__ = [
     "TokenIssuer",
     "TokenRejected",
     "TokenVerifier",
+    "UnknownAction",
     "VerificationResult",
     "append_entries",
     "decide",

@@ -9,10 +9,11 @@ changes, so a policy edit applies to the next request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.personal import RecordClass, personal_fields
-from ap_runtime.access.actions import ACTION_SPECS
+from ap_runtime.access.actions import ActionSpec, UnknownAction, unknown_ids
 from ap_runtime.access.context import Relationship, ResourceContext
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.purpose import PurposeCategory
@@ -77,6 +78,8 @@ class PolicyDocument(BaseModel):
     role_org_kinds: dict[Role, frozenset[OrgKind]]
     # Named class lists exist only for YAML anchors; rules carry their own copy.
     classes: dict[str, tuple[RecordClass, ...]] = {}
+    # The action vocabulary: a rule may grant only these ids (ap_runtime.access.actions).
+    actions: tuple[ActionSpec, ...] = Field(min_length=1)
     rules: tuple[Rule, ...]
 
     @model_validator(mode="after")
@@ -88,19 +91,25 @@ class PolicyDocument(BaseModel):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"rule ids are not unique: {duplicates}")
+        action_ids = [action.id for action in self.actions]
+        duplicates = sorted({i for i in action_ids if action_ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"actions lists ids more than once: {duplicates}")
         for rule in self.rules:
-            unknown = sorted(set(rule.actions) - set(ACTION_SPECS))
+            unknown = unknown_ids(action_ids, rule.actions)
             if unknown:
-                raise ValueError(f"rule {rule.id} names unknown actions: {unknown}")
+                raise ValueError(f"rule {rule.id} names unknown actions: {unknown} (not listed under actions)")
         return self
 
 
 class Policy:
     """A loaded policy, indexed by action."""
 
-    def __init__(self, document: PolicyDocument) -> None:
+    def __init__(self, document: PolicyDocument, source: str = "<policy>") -> None:
         self.document = document
         self.version = document.version
+        self.source = source
+        self.actions: Mapping[str, ActionSpec] = MappingProxyType({spec.id: spec for spec in document.actions})
         by_action: dict[str, list[Rule]] = {}
         for rule in document.rules:
             for action in rule.actions:
@@ -109,6 +118,23 @@ class Policy:
 
     def rules_for(self, action: str) -> tuple[Rule, ...]:
         return self._by_action.get(action, ())
+
+    def action(self, action_id: str) -> ActionSpec:
+        """The listed action ``action_id``; ``UnknownAction`` when the policy does not list it."""
+        spec = self.actions.get(action_id)
+        if spec is None:
+            raise UnknownAction(action_id, self.source)
+        return spec
+
+    def check_known(self, action_ids: Iterable[str], used_by: str) -> None:
+        """Raise ``PolicyError`` naming every id of ``action_ids`` this policy does not list.
+
+        A service calls this at start-up with the ids its declarations name, so a typo in an id stops
+        the process with a message instead of denying every call of that command (issue 10).
+        """
+        unknown = unknown_ids(self.actions, action_ids)
+        if unknown:
+            raise PolicyError(f"{used_by} uses actions the access policy {self.source} does not list: {unknown}")
 
     def valid_roles(self, principal: Principal) -> frozenset[Role]:
         """The principal's roles that its kind of organisation may hold."""
@@ -119,7 +145,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     """Parse and validate policy YAML; raises ``PolicyError`` naming the problem."""
     try:
         raw: Any = yaml.safe_load(text)
-        return Policy(PolicyDocument.model_validate(raw))
+        return Policy(PolicyDocument.model_validate(raw), source)
     except (yaml.YAMLError, ValidationError) as exc:
         raise PolicyError(f"invalid access policy {source}: {exc}") from exc
 
@@ -254,8 +280,8 @@ def decide(
     failed. ``policy`` defaults to the current packaged (or ``$AP_ACCESS_POLICY``) policy.
     """
     active = policy if policy is not None else default_policy_store().current()
-    action_id = str(action)  # an ``Action`` member or its plain string id
-    spec = ACTION_SPECS.get(action_id)
+    action_id = str(action)
+    spec = active.actions.get(action_id)
     if spec is None:
         return _deny(action_id, UNKNOWN_ACTION_RULE, f"unknown action {action_id!r}", active.version)
     roles = active.valid_roles(principal)

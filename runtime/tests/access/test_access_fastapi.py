@@ -20,7 +20,6 @@ from ap_contracts.personal import BehaviourNarrative, SafeguardingNarrative
 from ap_runtime.access import (
     AccessDenied,
     AccessGuard,
-    Action,
     AuditLog,
     BreakGlassAccess,
     Decision,
@@ -93,13 +92,13 @@ def build_app(guard: AccessGuard) -> FastAPI:
 
     @app.get("/pupils/{pupil_ref}/behaviour-log")
     async def behaviour_log(
-        decision: Annotated[Decision, Depends(authorise(Action.READ_BEHAVIOUR_LOG, pupil_context))],
+        decision: Annotated[Decision, Depends(authorise("incidents.read_behaviour_log", pupil_context))],
     ) -> dict[str, Any]:
         return redact_event(INCIDENT, IncidentView, decision)
 
     @app.get("/pupils/{pupil_ref}/safeguarding")
     async def safeguarding(
-        decision: Annotated[Decision, Depends(authorise(Action.READ_SAFEGUARDING_DETAIL, pupil_context))],
+        decision: Annotated[Decision, Depends(authorise("incidents.read_safeguarding_detail", pupil_context))],
     ) -> dict[str, Any]:
         return redact_event(INCIDENT, IncidentView, decision)
 
@@ -112,7 +111,7 @@ def build_app(guard: AccessGuard) -> FastAPI:
     ) -> dict[str, str]:
         await guard.check(
             principal,
-            Action.RECORD_COMMISSIONER_DECISION,
+            "incidents.record_commissioner_decision",
             PLACEMENTS[pupil_ref],
             purpose=headers.purpose,
             correlation_id=headers.correlation_id,
@@ -304,9 +303,9 @@ async def test_an_access_that_cannot_be_audited_is_refused(new_database: Callabl
     await pool.close()  # the audit database is gone
     staff = Principal("u1", "prov-north", OrgKind.PROVISION, frozenset({Role.PROVISION_STAFF}))
     with pytest.raises(AuditUnavailable):
-        await guard.check(staff, Action.READ_BEHAVIOUR_LOG, PLACEMENTS[PUPIL])
+        await guard.check(staff, "incidents.read_behaviour_log", PLACEMENTS[PUPIL])
     with pytest.raises(AccessDenied):  # a denial is still a denial
-        await guard.check(staff, Action.READ_SAFEGUARDING_DETAIL, PLACEMENTS[PUPIL])
+        await guard.check(staff, "incidents.read_safeguarding_detail", PLACEMENTS[PUPIL])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(guard)), base_url="http://t") as http:
         unaudited = await http.get(f"/pupils/{PUPIL}/behaviour-log", headers=STAFF)
     assert unaudited.status_code == 503 and unaudited.json()["type"] == "urn:ap:problem:audit-unavailable"

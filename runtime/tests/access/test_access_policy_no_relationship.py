@@ -10,23 +10,22 @@ below, with the reason).
 
 from __future__ import annotations
 
-from ap_runtime.access import Action
 from ap_runtime.access.context import Relationship
 from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
 
 # Actions that hold no pupil-level data, and why.
 WITHOUT_PUPIL_DATA: dict[str, str] = {
-    Action.REGISTER_ORGANISATION: "organisation facts only (LA, partnership, key stages)",
-    Action.RUN_RETENTION: "the job reads records itself; its caller sees pseudonymous references and outcomes",
-    Action.SET_BUDGET: "finance events carry no pupil data (contracts: events/finance.py)",
-    Action.CLOSE_YEAR: "finance events carry no pupil data",
-    Action.CLAW_BACK_SURPLUS: "finance events carry no pupil data",
-    Action.CARRY_FORWARD: "finance events carry no pupil data",
-    Action.READ_LEDGER: "ledgers name organisations, staff and suppliers, never a pupil",
-    Action.READ_REPORTS: "financial reports: money and placement counts, 1 and 2 shown as c",
-    Action.READ_PARTNERSHIP_REPORT: "counts only, small numbers suppressed, fixed terms",
-    Action.READ_ANNUAL_REPORT: "counts only, small numbers suppressed, academic years",
-    Action.READ_STRATEGY_REPORT: "counts only, small numbers suppressed, 1 to 3 academic years",
+    "incidents.register_organisation": "organisation facts only (LA, partnership, key stages)",
+    "privacy.run_retention": "the job reads records itself; its caller sees pseudonymous references and outcomes",
+    "finance.set_budget": "finance events carry no pupil data (contracts: events/finance.py)",
+    "finance.close_year": "finance events carry no pupil data",
+    "finance.claw_back_surplus": "finance events carry no pupil data",
+    "finance.carry_forward": "finance events carry no pupil data",
+    "finance.read_ledger": "ledgers name organisations, staff and suppliers, never a pupil",
+    "finance.read_reports": "financial reports: money and placement counts, 1 and 2 shown as c",
+    "reporting.read_partnership_report": "counts only, small numbers suppressed, fixed terms",
+    "reporting.read_annual_report": "counts only, small numbers suppressed, academic years",
+    "reporting.read_strategy_report": "counts only, small numbers suppressed, 1 to 3 academic years",
 }
 
 
@@ -44,5 +43,5 @@ def test_no_rule_without_a_relationship_reaches_pupil_data() -> None:
 
 def test_the_placement_register_is_read_only_by_organisations_responsible_for_the_pupil() -> None:
     policy = load_policy(PACKAGED_POLICY)
-    rules = policy.rules_for(Action.READ_PLACEMENT_REGISTER)
+    rules = policy.rules_for("incidents.read_placement_register")
     assert rules and all(rule.relationship is not Relationship.ANY for rule in rules)

@@ -13,9 +13,6 @@ import yaml
 from ap_contracts.envelope import OrgKind, StrictModel
 from ap_contracts.personal import BehaviourNarrative, PupilIdentityText, RecordClass, SafeguardingNarrative
 from ap_runtime.access import (
-    ACTION_SPECS,
-    ACTIONS,
-    Action,
     Principal,
     ResourceContext,
     Role,
@@ -79,10 +76,8 @@ CONCERN = {
 }
 
 
-def test_every_action_id_has_one_spec_and_at_least_one_rule(policy: Policy) -> None:
-    assert {spec.id for spec in ACTIONS} == {action.value for action in Action}
-    assert len(ACTIONS) == len(ACTION_SPECS)
-    ungoverned = [spec.id for spec in ACTIONS if not policy.rules_for(spec.id)]
+def test_every_listed_action_has_at_least_one_rule(policy: Policy) -> None:
+    ungoverned = [action_id for action_id in policy.actions if not policy.rules_for(action_id)]
     assert ungoverned == []
 
 
@@ -91,7 +86,7 @@ def test_every_action_id_has_one_spec_and_at_least_one_rule(policy: Policy) -> N
 
 def test_home_school_staff_cannot_read_another_schools_pupil(policy: Policy) -> None:
     intruder = person(SCHOOL_B, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_STAFF)
-    decision = decide(intruder, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=policy)
+    decision = decide(intruder, "incidents.read_behaviour_log", pupil_at_north(), policy=policy)
     assert not decision.allowed
     assert decision.rule_id == "LOG-2"
     assert "organisation school-b is not (rule LOG-2)" in decision.reason
@@ -99,12 +94,12 @@ def test_home_school_staff_cannot_read_another_schools_pupil(policy: Policy) -> 
 
 def test_home_school_staff_read_their_own_pupil(policy: Policy) -> None:
     own = person(SCHOOL_A, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_STAFF)
-    assert decide(own, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=policy).allowed
+    assert decide(own, "incidents.read_behaviour_log", pupil_at_north(), policy=policy).allowed
 
 
 def test_a_resource_with_unknown_organisations_relates_to_no_one(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    decision = decide(staff, Action.RECORD_INCIDENT, ResourceContext(pupil_ref=uuid4()), policy=policy)
+    decision = decide(staff, "incidents.record_incident", ResourceContext(pupil_ref=uuid4()), policy=policy)
     assert not decision.allowed
     assert not ResourceContext().relates(PROVISION, Relationship.OWN_PROVISION)
 
@@ -114,7 +109,7 @@ def test_a_resource_with_unknown_organisations_relates_to_no_one(policy: Policy)
 
 def test_non_dsl_gets_safeguarding_fields_redacted(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    decision = decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=policy)
+    decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=policy)
     assert decision.allowed
     seen = redact_event(CONCERN, ConcernLogged, decision)
     assert "disclosure" not in seen
@@ -123,7 +118,7 @@ def test_non_dsl_gets_safeguarding_fields_redacted(policy: Policy) -> None:
 
 def test_dsl_sees_safeguarding_fields(policy: Policy) -> None:
     dsl = person(PROVISION, OrgKind.PROVISION, Role.DSL)
-    decision = decide(dsl, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=policy)
+    decision = decide(dsl, "incidents.read_behaviour_log", pupil_at_north(), policy=policy)
     assert redact_event(CONCERN, ConcernLogged, decision) == CONCERN
 
 
@@ -131,14 +126,14 @@ def test_partnership_sees_placements_without_pupil_identity(policy: Policy) -> N
     lead = Principal(
         user_id="np", organisation_id="np-north", org_kind=OrgKind.PARTNERSHIP, roles=frozenset({Role.PARTNERSHIP_LEAD})
     )
-    decision = decide(lead, Action.READ_PLACEMENT_REGISTER, pupil_at_north(), policy=policy)
+    decision = decide(lead, "incidents.read_placement_register", pupil_at_north(), policy=policy)
     row = {"pupil_ref": "p-1", "pupil_name": "Pupil One", "key_stage": 2}
     assert redact(row, {"pupil_name": RecordClass.PUPIL_IDENTITY}, decision) == {"pupil_ref": "p-1", "key_stage": 2}
 
 
 def test_non_dsl_asking_for_one_safeguarding_record_is_denied(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    decision = decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(RecordClass.SAFEGUARDING), policy=policy)
+    decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(RecordClass.SAFEGUARDING), policy=policy)
     assert not decision.allowed
     assert decision.rule_id == "LOG-1"
     assert "not see safeguarding records" in decision.reason
@@ -146,7 +141,7 @@ def test_non_dsl_asking_for_one_safeguarding_record_is_denied(policy: Policy) ->
 
 def test_provision_staff_may_not_read_safeguarding_detail_naming_the_rule(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    decision = decide(staff, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), purpose="curious", policy=policy)
+    decision = decide(staff, "incidents.read_safeguarding_detail", pupil_at_north(), purpose="curious", policy=policy)
     assert not decision.allowed
     assert decision.rule_id == "SG-1"
     assert decision.reason.startswith("role provision_staff may not read safeguarding detail")
@@ -155,14 +150,14 @@ def test_provision_staff_may_not_read_safeguarding_detail_naming_the_rule(policy
 
 def test_redacting_under_a_denial_is_refused(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    denied = decide(staff, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), policy=policy)
+    denied = decide(staff, "incidents.read_safeguarding_detail", pupil_at_north(), policy=policy)
     with pytest.raises(ValueError, match="denied"):
         redact(CONCERN, {}, denied)
 
 
 def test_staff_may_raise_a_safeguarding_concern_they_then_cannot_read(policy: Policy) -> None:
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    raised = decide(staff, Action.RAISE_SAFEGUARDING_CONCERN, pupil_at_north(), policy=policy)
+    raised = decide(staff, "incidents.raise_safeguarding_concern", pupil_at_north(), policy=policy)
     assert raised.allowed
     assert RecordClass.SAFEGUARDING not in raised.visible_record_classes
 
@@ -173,7 +168,7 @@ def test_staff_may_raise_a_safeguarding_concern_they_then_cannot_read(policy: Po
 @pytest.mark.parametrize("role", [Role.PROVISION_STAFF, Role.PROVISION_MANAGER, Role.DSL])
 def test_a_provider_cannot_take_the_commissioners_decision(policy: Policy, role: Role) -> None:
     provider = person(PROVISION, OrgKind.PROVISION, role)
-    decision = decide(provider, Action.RECORD_COMMISSIONER_DECISION, pupil_at_north(), policy=policy)
+    decision = decide(provider, "incidents.record_commissioner_decision", pupil_at_north(), policy=policy)
     assert not decision.allowed
     assert decision.rule_id == "EXC-2"
     assert f"role {role} may not record the commissioner's decision" in decision.reason
@@ -182,16 +177,16 @@ def test_a_provider_cannot_take_the_commissioners_decision(policy: Policy, role:
 def test_only_the_home_school_head_excludes_from_school(policy: Policy) -> None:
     manager = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_MANAGER)
     head = person(SCHOOL_A, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_HEAD)
-    assert decide(manager, Action.PROPOSE_EXCLUSION, pupil_at_north(), policy=policy).allowed
-    assert decide(manager, Action.ISSUE_EXCLUSION, pupil_at_north(), policy=policy).rule_id == "EXC-3"
-    assert decide(head, Action.ISSUE_EXCLUSION, pupil_at_north(), policy=policy).allowed
+    assert decide(manager, "incidents.propose_exclusion", pupil_at_north(), policy=policy).allowed
+    assert decide(manager, "incidents.issue_exclusion", pupil_at_north(), policy=policy).rule_id == "EXC-3"
+    assert decide(head, "incidents.issue_exclusion", pupil_at_north(), policy=policy).allowed
 
 
 def test_the_commissioner_of_the_place_decides(policy: Policy) -> None:
     commissioner = person(LA, OrgKind.LOCAL_AUTHORITY, Role.COMMISSIONER)
     other = person("la-elsewhere", OrgKind.LOCAL_AUTHORITY, Role.COMMISSIONER)
-    assert decide(commissioner, Action.RECORD_COMMISSIONER_DECISION, pupil_at_north(), policy=policy).allowed
-    assert not decide(other, Action.RECORD_COMMISSIONER_DECISION, pupil_at_north(), policy=policy).allowed
+    assert decide(commissioner, "incidents.record_commissioner_decision", pupil_at_north(), policy=policy).allowed
+    assert not decide(other, "incidents.record_commissioner_decision", pupil_at_north(), policy=policy).allowed
 
 
 def test_unknown_actions_are_denied(policy: Policy) -> None:
@@ -202,7 +197,7 @@ def test_unknown_actions_are_denied(policy: Policy) -> None:
 
 def test_platform_admin_reads_no_pupil_records(policy: Policy) -> None:
     admin = person("platform", OrgKind.PLATFORM, Role.PLATFORM_ADMIN)
-    reads = [spec.id for spec in ACTIONS if spec.reads]
+    reads = [spec.id for spec in policy.actions.values() if spec.reads]
     assert not any(decide(admin, action, pupil_at_north(), purpose="x", policy=policy).allowed for action in reads)
 
 
@@ -213,13 +208,13 @@ def test_a_role_not_held_at_the_callers_kind_of_organisation_is_ignored(policy: 
     # A provision token claiming la_officer must not reach the LA-wide placement register.
     claimant = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF, Role.LA_OFFICER)
     elsewhere = ResourceContext(pupil_ref=uuid4(), provision_id="prov-south", home_school_id=SCHOOL_B)
-    assert not decide(claimant, Action.READ_PLACEMENT_REGISTER, elsewhere, policy=policy).allowed
-    assert decide(claimant, Action.RECORD_INCIDENT, pupil_at_north(), policy=policy).allowed
+    assert not decide(claimant, "incidents.read_placement_register", elsewhere, policy=policy).allowed
+    assert decide(claimant, "incidents.record_incident", pupil_at_north(), policy=policy).allowed
 
 
 def test_several_roles_get_the_widest_matching_rule_first(policy: Policy) -> None:
     both = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF, Role.DSL)
-    decision = decide(both, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=policy)
+    decision = decide(both, "incidents.read_behaviour_log", pupil_at_north(), policy=policy)
     assert decision.rule_id == "LOG-DSL-1"
     assert RecordClass.SAFEGUARDING in decision.visible_record_classes
 
@@ -229,11 +224,12 @@ def test_several_roles_get_the_widest_matching_rule_first(policy: Policy) -> Non
 
 def test_dsl_must_state_why_they_read_safeguarding_detail(policy: Policy) -> None:
     dsl = person(SCHOOL_A, OrgKind.HOME_SCHOOL, Role.DSL)
-    without = decide(dsl, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), purpose="   ", policy=policy)
+    without = decide(dsl, "incidents.read_safeguarding_detail", pupil_at_north(), purpose="   ", policy=policy)
     assert not without.allowed
     assert without.reason == "role dsl must state a purpose to read safeguarding detail (rule SG-2)"
     granted = decide(
-        dsl, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), purpose="child protection conference", policy=policy
+        dsl, "incidents.read_safeguarding_detail", pupil_at_north(), purpose="child protection conference",
+        policy=policy,
     )
     assert granted.allowed and granted.requires_purpose and not granted.break_glass
 
@@ -241,13 +237,13 @@ def test_dsl_must_state_why_they_read_safeguarding_detail(policy: Policy) -> Non
 def test_break_glass_for_a_named_role_needs_the_flag_and_a_purpose(policy: Policy) -> None:
     head = person(SCHOOL_A, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_HEAD)
     ctx = pupil_at_north()
-    no_flag = decide(head, Action.READ_SAFEGUARDING_DETAIL, ctx, purpose="urgent", policy=policy)
+    no_flag = decide(head, "incidents.read_safeguarding_detail", ctx, purpose="urgent", policy=policy)
     assert not no_flag.allowed and "only by break-glass" in no_flag.reason and no_flag.rule_id == "SG-BG-1"
-    no_purpose = decide(head, Action.READ_SAFEGUARDING_DETAIL, ctx, break_glass=True, policy=policy)
+    no_purpose = decide(head, "incidents.read_safeguarding_detail", ctx, break_glass=True, policy=policy)
     assert not no_purpose.allowed and "must state a purpose" in no_purpose.reason
     granted = decide(
         head,
-        Action.READ_SAFEGUARDING_DETAIL,
+        "incidents.read_safeguarding_detail",
         ctx,
         purpose="DSL unreachable, pupil at risk",
         break_glass=True,
@@ -260,7 +256,8 @@ def test_break_glass_for_a_named_role_needs_the_flag_and_a_purpose(policy: Polic
 def test_break_glass_does_not_help_a_role_that_is_not_named(policy: Policy) -> None:
     staff = person(SCHOOL_A, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_STAFF)
     decision = decide(
-        staff, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), purpose="worried", break_glass=True, policy=policy
+        staff, "incidents.read_safeguarding_detail", pupil_at_north(), purpose="worried", break_glass=True,
+        policy=policy,
     )
     assert not decision.allowed
 
@@ -268,7 +265,7 @@ def test_break_glass_does_not_help_a_role_that_is_not_named(policy: Policy) -> N
 def test_a_dsl_asking_for_break_glass_is_served_normally(policy: Policy) -> None:
     dsl = person(PROVISION, OrgKind.PROVISION, Role.DSL)
     decision = decide(
-        dsl, Action.READ_SAFEGUARDING_DETAIL, pupil_at_north(), purpose="review", break_glass=True, policy=policy
+        dsl, "incidents.read_safeguarding_detail", pupil_at_north(), purpose="review", break_glass=True, policy=policy
     )
     assert decision.allowed and not decision.break_glass
 
@@ -280,6 +277,7 @@ def minimal_policy(rules: list[dict[str, Any]], version: str = "t1") -> dict[str
     return {
         "version": version,
         "role_org_kinds": {role.value: [kind.value for kind in OrgKind] for role in Role},
+        "actions": [{"id": "incidents.read_behaviour_log", "summary": "read the behaviour log", "reads": True}],
         "rules": rules,
     }
 
@@ -297,10 +295,10 @@ READ_LOG_RULE = {
 def test_rule_field_lists_deny_and_whitelist() -> None:
     denying = parse_policy(yaml.safe_dump(minimal_policy([{**READ_LOG_RULE, "deny_fields": ["severity"]}])))
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    decision = decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=denying)
+    decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=denying)
     assert set(redact_event(CONCERN, ConcernLogged, decision)) == {"pupil_ref", "pupil_name", "what_happened"}
     whitelisting = parse_policy(yaml.safe_dump(minimal_policy([{**READ_LOG_RULE, "allow_fields": ["pupil_ref"]}])))
-    decision = decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=whitelisting)
+    decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=whitelisting)
     assert redact_event(CONCERN, ConcernLogged, decision) == {"pupil_ref": "p-1"}
 
 
@@ -338,12 +336,12 @@ def test_a_policy_edit_applies_to_the_next_request(tmp_path: Path) -> None:
     write_policy(path, minimal_policy([READ_LOG_RULE], "v1"), 1_000_000_000)
     store = PolicyStore(path)
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    assert decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=store.current()).allowed
+    assert decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=store.current()).allowed
     assert store.current() is store.current()  # unchanged file: served from the cache
 
     revoked = {**READ_LOG_RULE, "roles": ["provision_manager"]}
     write_policy(path, minimal_policy([revoked], "v2"), 2_000_000_000)
-    decision = decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north(), policy=store.current())
+    decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=store.current())
     assert not decision.allowed
     assert decision.policy_version == "v2"
 
@@ -368,6 +366,6 @@ def test_the_policy_path_can_be_overridden(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv(POLICY_PATH_ENV, str(path))
     assert default_policy_store().current().version == "override"
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
-    assert decide(staff, Action.READ_BEHAVIOUR_LOG, pupil_at_north()).policy_version == "override"
+    assert decide(staff, "incidents.read_behaviour_log", pupil_at_north()).policy_version == "override"
     monkeypatch.delenv(POLICY_PATH_ENV)
     assert default_policy_store().path == PACKAGED_POLICY

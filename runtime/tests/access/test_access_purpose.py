@@ -18,7 +18,6 @@ from ap_contracts.envelope import OrgKind
 from ap_runtime.access import (
     AccessDenied,
     AccessGuard,
-    Action,
     AuditLog,
     Principal,
     ResourceContext,
@@ -68,16 +67,16 @@ def test_notes_are_kept_ninety_days() -> None:
 
 def test_a_rule_listing_purposes_accepts_only_those_categories() -> None:
     rule = Rule.model_validate({
-        "id": "SG-T", "description": "DSL reads safeguarding detail", "actions": [Action.READ_SAFEGUARDING_DETAIL],
+        "id": "SG-T", "description": "DSL reads safeguarding detail", "actions": ["incidents.read_safeguarding_detail"],
         "roles": ["dsl"], "relationship": "own_provision", "record_classes": ["safeguarding"],
         "requires_purpose": True, "purposes": ["safeguarding", "emergency"]})
     policy = Policy(default_policy_store().current().document.model_copy(update={"rules": (rule,)}))
 
-    refused = decide(DSL, Action.READ_SAFEGUARDING_DETAIL, PUPIL, purpose="just looking", policy=policy)
+    refused = decide(DSL, "incidents.read_safeguarding_detail", PUPIL, purpose="just looking", policy=policy)
     assert not refused.allowed
     assert refused.reason == ("role dsl must state the purpose as one of emergency, safeguarding to read "
                               "safeguarding detail (rule SG-T)")
-    granted = decide(DSL, Action.READ_SAFEGUARDING_DETAIL, PUPIL, purpose="safeguarding", policy=policy,
+    granted = decide(DSL, "incidents.read_safeguarding_detail", PUPIL, purpose="safeguarding", policy=policy,
                      purpose_category=PurposeCategory.SAFEGUARDING)
     assert granted.allowed
 
@@ -92,11 +91,11 @@ async def audit_pool(new_database: Callable[[str], Awaitable[str]]) -> AsyncIter
 @pytest.mark.integration
 async def test_the_guard_audits_the_category_and_the_note_separately(audit_pool: asyncpg.Pool) -> None:
     guard = AccessGuard(AuditLog(audit_pool))
-    await guard.check(DSL, Action.READ_SAFEGUARDING_DETAIL, PUPIL, purpose="safeguarding: strategy meeting")
+    await guard.check(DSL, "incidents.read_safeguarding_detail", PUPIL, purpose="safeguarding: strategy meeting")
     [record] = await query(audit_pool, pupil=PUPIL.pupil_ref)
     assert (record.purpose_category, record.purpose) == ("safeguarding", "strategy meeting")
     with pytest.raises(AccessDenied, match="must state a purpose"):
-        await guard.check(DSL, Action.READ_SAFEGUARDING_DETAIL, PUPIL, purpose="  ")
+        await guard.check(DSL, "incidents.read_safeguarding_detail", PUPIL, purpose="  ")
 
 
 @pytest.mark.integration
@@ -107,7 +106,7 @@ async def test_old_notes_are_dropped_the_category_stays_and_the_chain_verifies(a
     guard = AccessGuard(AuditLog(audit_pool), clock=lambda: next(clocks))
     pupil = ResourceContext(pupil_ref=uuid4(), provision_id="prov-north")
     for note in ("old note", "recent note"):
-        await guard.check(DSL, Action.READ_SAFEGUARDING_DETAIL, pupil, purpose=f"safeguarding: {note}")
+        await guard.check(DSL, "incidents.read_safeguarding_detail", pupil, purpose=f"safeguarding: {note}")
     assert await drop_purpose_notes(audit_pool) == 1
     records = await query(audit_pool, pupil=pupil.pupil_ref)
     assert [(r.purpose_category, r.purpose) for r in records] == [("safeguarding", None),

@@ -8,8 +8,15 @@ from uuid import uuid4
 
 import pytest
 
-from ap_finance.application.requests import ClawBack, SignItem
-from ap_finance.domain.commands import CloseYear, RecordCarryForward, RecordSpend, SetBudget, SetBudgetLine
+from ap_finance.domain.commands import (
+    ClawBack,
+    CloseYear,
+    RecordCarryForward,
+    RecordSpend,
+    SetBudget,
+    SetBudgetLine,
+    SignItem,
+)
 from ap_finance.domain.errors import CarryForwardDoesNotMatchPreviousYear, FinanceRuleViolation, NextYearAlreadyBudgeted
 from ap_runtime.access import AccessDenied, query
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ap_finance.application.authorisation import FinanceRequest
-from ap_finance.application.requests import ClawBack
 from ap_finance.domain.commands import (
     AllocateSurplus,
+    ClawBack,
     CloseYear,
+    FinanceRequest,
     MakeVirement,
     RaiseCommitment,
     RecordCarryForward,

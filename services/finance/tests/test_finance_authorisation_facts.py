@@ -13,7 +13,7 @@ from uuid import uuid4
 from ap_contracts.envelope import OrgKind
 from ap_finance.application.authorisation import request_context
 from ap_finance.domain.commands import SetBudget
-from ap_runtime.access import Action, Principal, Role, decide
+from ap_runtime.access import Principal, Role, decide
 
 SELF_NAMED_HOST = "host-school-self-named"
 SELF_NAMED_PARTNERSHIP = "np-self-named"
@@ -36,4 +36,4 @@ def test_a_host_school_or_partnership_naming_itself_cannot_set_a_budget() -> Non
     for org, kind, role in ((SELF_NAMED_HOST, OrgKind.HOST_SCHOOL, Role.HOST_SCHOOL_FINANCE),
                             (SELF_NAMED_PARTNERSHIP, OrgKind.PARTNERSHIP, Role.PARTNERSHIP_LEAD)):
         caller = Principal(user_id=f"u@{org}", organisation_id=org, org_kind=kind, roles=frozenset({role}))
-        assert not decide(caller, Action.SET_BUDGET, request_context(request, None)).allowed
+        assert not decide(caller, "finance.set_budget", request_context(request, None)).allowed

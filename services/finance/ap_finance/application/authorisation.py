@@ -1,4 +1,4 @@
-"""Which access action each finance request needs, and the resource it is checked against.
+"""Which access action each finance request needs (its declaration's), and the resource it is checked against.
 
 The resource of every finance action is a budget: owned by its host school (``organisation_id``),
 serving its Partnership (``partnership_id``) and its provision (``provision_id``), so the policy
@@ -11,48 +11,16 @@ from typing import Protocol
 from uuid import UUID
 
 from ap_contracts.events.finance import BudgetSet
-from ap_finance.application.requests import ClawBack, SignItem
-from ap_finance.domain.commands import (
-    AllocateSurplus,
-    CloseYear,
-    MakeVirement,
-    RaiseCommitment,
-    RecordCarryForward,
-    RecordSpend,
-    ReleaseCommitment,
-    SetBudget,
-    SetBudgetLine,
-)
-from ap_runtime.access import Action, Decision, Principal, ResourceContext
+from ap_finance.domain.commands import FinanceRequest
+from ap_finance.domain.declarations import DECLARATION_BY_REQUEST
+from ap_runtime.access import Decision, Principal, ResourceContext
 
-FinanceRequest = (
-    SetBudget
-    | SetBudgetLine
-    | RecordSpend
-    | RaiseCommitment
-    | ReleaseCommitment
-    | SignItem
-    | MakeVirement
-    | CloseYear
-    | AllocateSurplus
-    | ClawBack
-    | RecordCarryForward
-)
+__all__ = ["Authoriser", "FinanceRequest", "action_for", "budget_context", "request_context"]
 
-REQUEST_ACTIONS: dict[type[FinanceRequest], Action] = {
-    SetBudget: Action.SET_BUDGET,
-    # Budget lines are part of setting the budget (the LA finance team's act, policy FIN-LA-1).
-    SetBudgetLine: Action.SET_BUDGET,
-    RecordSpend: Action.RECORD_SPEND,
-    RaiseCommitment: Action.RAISE_COMMITMENT,
-    ReleaseCommitment: Action.RELEASE_COMMITMENT,
-    SignItem: Action.SIGN_ITEM,
-    MakeVirement: Action.RECORD_VIREMENT,
-    CloseYear: Action.CLOSE_YEAR,
-    AllocateSurplus: Action.ALLOCATE_SURPLUS,
-    ClawBack: Action.CLAW_BACK_SURPLUS,
-    RecordCarryForward: Action.CARRY_FORWARD,
-}
+
+def action_for(request_type: type[FinanceRequest]) -> str:
+    """The access action a request needs, as its declaration names it (``domain/declarations.py``)."""
+    return DECLARATION_BY_REQUEST[request_type].action
 
 
 class Authoriser(Protocol):

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.finance import BudgetSet
-from ap_finance.application.authorisation import REQUEST_ACTIONS, Authoriser, FinanceRequest, request_context
+from ap_finance.application.authorisation import Authoriser, FinanceRequest, action_for, request_context
 from ap_finance.application.carry_forward import (
     boundary_of,
     check_carry_forward,
@@ -21,9 +21,8 @@ from ap_finance.application.carry_forward import (
     finance_history,
 )
 from ap_finance.application.ports import BoundaryLocks, BudgetLookups
-from ap_finance.application.requests import ClawBack, SignItem
 from ap_finance.application.signing import signature_command
-from ap_finance.domain.commands import Command, MakeClawback, RecordCarryForward, SetBudget
+from ap_finance.domain.commands import ClawBack, Command, MakeClawback, RecordCarryForward, SetBudget, SignItem
 from ap_finance.domain.decide import decide
 from ap_finance.domain.errors import BudgetNotSet, FinanceRuleViolation
 from ap_finance.domain.evolve import fold
@@ -89,7 +88,7 @@ class FinanceCommands:
         """Authorise ``request`` on its budget, then execute it; raises the named rule on rejection."""
         budget = await self._budgets.budget_set(request.provision_id, request.financial_year)
         context = request_context(request, budget)
-        await self._authoriser.check(principal, REQUEST_ACTIONS[type(request)], context, purpose=purpose,
+        await self._authoriser.check(principal, action_for(type(request)), context, purpose=purpose,
                                      correlation_id=correlation_id)
         earlier = await self._executor.previous_outcome(request.command_id)
         if earlier is not None:

@@ -23,7 +23,7 @@ from ap_finance.reports.builders import governing_body_summary, quarterly_return
 from ap_finance.reports.models import GoverningBodySummary, QuarterlyReturn, TermlyMonitoring
 from ap_finance.reports.periods import Term
 from ap_finance.reports.snapshot import LedgerSnapshot
-from ap_runtime.access import Action, Principal
+from ap_runtime.access import Principal
 from ap_runtime.eventstore.port import EventStorePort
 
 
@@ -46,7 +46,7 @@ class FinanceQueries:
         self._authoriser = authoriser
         self._clock = clock
 
-    async def _snapshot(self, principal: Principal, action: Action, provision_id: str, year: str,
+    async def _snapshot(self, principal: Principal, action: str, provision_id: str, year: str,
                         purpose: str | None, correlation_id: UUID | None) -> LedgerSnapshot:
         budget = await self._budgets.budget_set(provision_id, year)
         await self._authoriser.check(principal, action, budget_context(provision_id, budget), purpose=purpose,
@@ -60,13 +60,13 @@ class FinanceQueries:
 
     async def ledger(self, principal: Principal, provision_id: str, year: str, *, purpose: str | None = None,
                      correlation_id: UUID | None = None) -> LedgerView:
-        snapshot = await self._snapshot(principal, Action.READ_LEDGER, provision_id, year, purpose, correlation_id)
+        snapshot = await self._snapshot(principal, "finance.read_ledger", provision_id, year, purpose, correlation_id)
         return ledger_view(snapshot, await self._budgets.stream_version(provision_id, year))
 
     async def reconciliation(self, principal: Principal, provision_id: str, year: str, *,
                              purpose: str | None = None, correlation_id: UUID | None = None) -> ReconciliationView:
         """Reconcile now: entries, stored balances, and (when caught up) the event stream's own fold."""
-        snapshot = await self._snapshot(principal, Action.READ_LEDGER, provision_id, year, purpose, correlation_id)
+        snapshot = await self._snapshot(principal, "finance.read_ledger", provision_id, year, purpose, correlation_id)
         history = finance_history(await self._store.load(budget_stream_id(provision_id, year)))
         differences = entry_differences(snapshot.entries, snapshot.lines, snapshot.surplus, provision_id, year)
         caught_up = snapshot.budget.ledger_version == len(history)
@@ -87,20 +87,20 @@ class FinanceQueries:
     async def quarterly_return(self, principal: Principal, provision_id: str, year: str, quarter: int, *,
                                as_at: date | None = None, purpose: str | None = None,
                                correlation_id: UUID | None = None) -> QuarterlyReturn:
-        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
         return quarterly_return(snapshot, quarter, now.date(), now, as_at)
 
     async def termly_monitoring(self, principal: Principal, provision_id: str, year: str, term: Term, *,
                                 as_at: date | None = None, purpose: str | None = None,
                                 correlation_id: UUID | None = None) -> TermlyMonitoring:
-        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
         return termly_monitoring(snapshot, term, now.date(), now, as_at)
 
     async def governing_body_summary(self, principal: Principal, provision_id: str, year: str, *,
                                      as_at: date | None = None, purpose: str | None = None,
                                      correlation_id: UUID | None = None) -> GoverningBodySummary:
-        snapshot = await self._snapshot(principal, Action.READ_REPORTS, provision_id, year, purpose, correlation_id)
+        snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
         return governing_body_summary(snapshot, now.date(), now, as_at)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.finance import BudgetSet, SigningOrganisation
-from ap_finance.application.requests import SignItem
-from ap_finance.domain.commands import AddItemSignature
+from ap_finance.domain.commands import AddItemSignature, SignItem
 from ap_finance.domain.errors import SignerNotFromBudgetOrganisation
 from ap_runtime.access import Principal
 

@@ -1,5 +1,7 @@
 """Commands to the budget of one provision for one financial year (imperative; the client picks ids).
 
+Each is declared once, with its decider, action, events and route, in ``domain/declarations.py``.
+
 ``command_id`` is chosen by the client so a retried command is recognised (the application layer
 deduplicates on it). Every command names the budget by provision and financial year, which is
 also how its stream is found (``financial_year.budget_stream_id``).
@@ -142,6 +144,30 @@ class RecordCarryForward(FinanceCommand):
     amount_pence: PositivePence | None = None
 
 
+class TokenIdentityRequest(StrictModel):
+    """A request whose identity fields come from the caller's verified token, not from the body; the
+    application turns it into its domain command (``application/commands.py: to_command``)."""
+
+    command_id: UUID
+    provision_id: OrganisationId
+    financial_year: FinancialYear
+
+
+class SignItem(TokenIdentityRequest):
+    """Sign an item awaiting signatures, as the caller, for the caller's organisation: a signature is the
+    signer's own act, so who signed and for which organisation are the verified caller's."""
+
+    item_id: UUID
+
+
+class ClawBack(TokenIdentityRequest):
+    """Claw back surplus, as the calling local authority officer (who made it is the caller)."""
+
+    clawback_id: UUID
+    amount_pence: PositivePence
+    reason: Reason
+
+
 Command = (
     SetBudget
     | SetBudgetLine
@@ -155,3 +181,18 @@ Command = (
     | MakeClawback
     | RecordCarryForward
 )
+
+FinanceRequest = (
+    SetBudget
+    | SetBudgetLine
+    | RecordSpend
+    | RaiseCommitment
+    | ReleaseCommitment
+    | SignItem
+    | MakeVirement
+    | CloseYear
+    | AllocateSurplus
+    | ClawBack
+    | RecordCarryForward
+)
+"""What a caller sends: a domain command, or a request whose identity fields the token supplies."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from ap_contracts.events.finance import (
@@ -90,37 +90,46 @@ def _dispose(state: BudgetState, pence: int, identifier: UUID) -> BudgetState:
     return replace(state, disposed_pence=state.disposed_pence + pence, used_ids=state.used_ids | {identifier})
 
 
+def _set_line(state: BudgetState, event: BudgetLineSet) -> BudgetState:
+    cell = (event.category, event.funding_source)
+    return replace(state, line_budget_pence=_with(state.line_budget_pence, cell, event.amount_pence))
+
+
+def _await_signatures(state: BudgetState, event: ItemSignaturesRequested) -> BudgetState:
+    pending = _with(state.pending, event.item_id, PendingItem(event))
+    return replace(state, pending=pending, used_ids=state.used_ids | {event.item_id})
+
+
+# One step per event type (issue 10: a declaration's events each need one; test_finance_declarations checks).
+_STEPS: dict[type[FinanceEvent], Callable[[BudgetState, Any], BudgetState]] = {
+    BudgetSet: lambda state, event: replace(state, budget=event),
+    BudgetLineSet: _set_line,
+    SpendRecorded: _spend,
+    CommitmentRaised: _commit,
+    CommitmentReleased: lambda state, event: replace(
+        state, commitments=_settle(state, event.commitment_id, event.amount_pence)),
+    ItemSignaturesRequested: _await_signatures,
+    ItemSignatureAdded: _sign,
+    VirementMade: _vire,
+    YearClosed: lambda state, event: replace(state, closed=True),
+    SurplusDetermined: lambda state, event: replace(state, surplus_pence=event.surplus_pence),
+    SurplusAllocated: lambda state, event: _dispose(state, event.amount_pence, event.allocation_id),
+    ClawbackMade: lambda state, event: _dispose(state, event.amount_pence, event.clawback_id),
+    CarryForwardRecorded: lambda state, event: _dispose(state, event.amount_pence, event.carry_forward_id),
+}
+
+
+def folds(event_type: type) -> bool:
+    """Whether ``evolve`` has a step for events of ``event_type``."""
+    return any(kind in _STEPS for kind in event_type.__mro__)
+
+
 def _apply(state: BudgetState, event: FinanceEvent) -> BudgetState:
-    match event:
-        case BudgetSet():
-            return replace(state, budget=event)
-        case BudgetLineSet():
-            cell = (event.category, event.funding_source)
-            return replace(state, line_budget_pence=_with(state.line_budget_pence, cell, event.amount_pence))
-        case SpendRecorded():
-            return _spend(state, event)
-        case CommitmentRaised():
-            return _commit(state, event)
-        case CommitmentReleased():
-            return replace(state, commitments=_settle(state, event.commitment_id, event.amount_pence))
-        case ItemSignaturesRequested():
-            pending = _with(state.pending, event.item_id, PendingItem(event))
-            return replace(state, pending=pending, used_ids=state.used_ids | {event.item_id})
-        case ItemSignatureAdded():
-            return _sign(state, event)
-        case VirementMade():
-            return _vire(state, event)
-        case YearClosed():
-            return replace(state, closed=True)
-        case SurplusDetermined():
-            return replace(state, surplus_pence=event.surplus_pence)
-        case SurplusAllocated():
-            return _dispose(state, event.amount_pence, event.allocation_id)
-        case ClawbackMade():
-            return _dispose(state, event.amount_pence, event.clawback_id)
-        case CarryForwardRecorded():
-            return _dispose(state, event.amount_pence, event.carry_forward_id)
-    raise TypeError(f"no evolve step for {type(event).__name__}")
+    # By the class or a base of it, as the ``match`` this replaced did (isinstance).
+    step = next((_STEPS[kind] for kind in type(event).__mro__ if kind in _STEPS), None)
+    if step is None:
+        raise TypeError(f"no evolve step for {type(event).__name__}")
+    return step(state, event)
 
 
 def evolve(state: BudgetState, event: FinanceEvent) -> BudgetState:

@@ -18,9 +18,10 @@ import asyncpg
 from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_pool
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
+from ap_finance.domain.declarations import FINANCE_ACTIONS
 from ap_finance.entrypoints.handlers import finance_commands, finance_queries
 from ap_finance.entrypoints.settings import FinanceSettings, finance_settings
-from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
+from ap_runtime.access import AccessGuard, AuditLog, Policy, TokenVerifier, default_policy_store, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import Guard
 from ap_runtime.access.token_replay import WriteTokenLedger
@@ -65,10 +66,17 @@ def services_for(deps: FinanceDeps) -> FinanceServices:
     )
 
 
+def check_finance_actions(policy: Policy | None = None) -> None:
+    """Stop at start-up when the access policy (``$AP_ACCESS_POLICY`` or the packaged one) lacks an action
+    finance names: a typo in an id fails here, naming it, instead of denying every call (issue 10)."""
+    (policy or default_policy_store().current()).check_known(FINANCE_ACTIONS, "finance")
+
+
 @asynccontextmanager
 async def bootstrap(settings: FinanceSettings | None = None) -> AsyncIterator[FinanceDeps]:
     """Pools on ``$AP_DSN_AP_FINANCE`` (read models: ``$AP_FINANCE_READ_DSN``, default the same database)
     and the audit database, migrated; the token public key from ``$AP_TOKEN_PUBLIC_KEY``."""
+    check_finance_actions()
     events_dsn = finance_dsn()
     read_dsn = (settings or finance_settings()).read_dsn or events_dsn
     events_pool = await open_pool(events_dsn)

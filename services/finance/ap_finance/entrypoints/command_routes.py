@@ -17,20 +17,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from ap_contracts.schema_tools import describe_validation_error
-from ap_finance.application.authorisation import FinanceRequest
 from ap_finance.application.commands import CommandResult
-from ap_finance.application.requests import ClawBack, SignItem
-from ap_finance.domain.commands import (
-    AllocateSurplus,
-    CloseYear,
-    MakeVirement,
-    RaiseCommitment,
-    RecordCarryForward,
-    RecordSpend,
-    ReleaseCommitment,
-    SetBudget,
-    SetBudgetLine,
-)
+from ap_finance.domain.commands import FinanceRequest
+from ap_finance.domain.declarations import DECLARATIONS
 from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
@@ -47,19 +36,8 @@ class CommandRoute:
     summary: str
 
 
-COMMAND_ROUTES: tuple[CommandRoute, ...] = (
-    CommandRoute("/budget", SetBudget, "Set the year's budget and its funding sources"),
-    CommandRoute("/lines", SetBudgetLine, "Set the budget of one category from one funding source"),
-    CommandRoute("/spend", RecordSpend, "Record spend (over the threshold it waits for two signatures)"),
-    CommandRoute("/commitments", RaiseCommitment, "Raise a commitment (over the threshold: two signatures)"),
-    CommandRoute("/commitments/{commitment_id}/release", ReleaseCommitment, "Release part or all of a commitment"),
-    CommandRoute("/items/{item_id}/signatures", SignItem, "Sign an item awaiting signatures, as the caller"),
-    CommandRoute("/virements", MakeVirement, "Move budget between two categories of one funding source"),
-    CommandRoute("/close", CloseYear, "Close the financial year and determine its surplus or deficit"),
-    CommandRoute("/surplus/allocations", AllocateSurplus, "Share the surplus between Partnership schools"),
-    CommandRoute("/surplus/clawbacks", ClawBack, "Claw back surplus, as the calling LA officer"),
-    CommandRoute("/surplus/carry-forward", RecordCarryForward, "Carry surplus into the next financial year"),
-)
+# Derived from the one declaration per command (domain/declarations.py): add a command there, not here.
+COMMAND_ROUTES: tuple[CommandRoute, ...] = tuple(CommandRoute(d.path, d.request, d.summary) for d in DECLARATIONS)
 
 
 def _path_fields(route: CommandRoute) -> tuple[str, ...]:

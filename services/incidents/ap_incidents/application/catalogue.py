@@ -14,7 +14,6 @@ from typing import Any
 
 from ap_incidents.domain import commands as c
 from ap_incidents.domain.declarations import DECLARATIONS, CommandDeclaration
-from ap_runtime.access import Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,7 @@ class CommandSpec:
     """
 
     model: type[c.Command]
-    action: Action
+    action: str  # an id of policy.yaml's actions
     path: str
     summary: str
     scope_field: str = "pupil_ref"

@@ -34,7 +34,7 @@ from ap_contracts.events.privacy import (
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.retention_facts import PupilRetentionView, needs_reveal, retention_view
 from ap_incidents.domain.identity import pupil_stream_id
-from ap_runtime.access import AccessGuard, Action, Principal, ResourceContext, Role
+from ap_runtime.access import AccessGuard, Principal, ResourceContext, Role
 from ap_runtime.commands import CommandExecutor, CommandMeta
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec, SealedPayload
@@ -150,7 +150,7 @@ class RetentionJob:
         The date of birth is read by the job, never shown to whoever runs it (policy OPS-1 grants no
         record class): the report names pupils by pseudonymous reference, classes and outcomes only.
         """
-        await self._guard.check(RETENTION_PRINCIPAL, Action.RUN_RETENTION, ResourceContext(pupil_ref=pupil_ref),
+        await self._guard.check(RETENTION_PRINCIPAL, "privacy.run_retention", ResourceContext(pupil_ref=pupil_ref),
                                 correlation_id=correlation)
         rows = await self._store.read_stream(pupil_stream_id(pupil_ref))
         if not rows:

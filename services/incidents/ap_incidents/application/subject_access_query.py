@@ -22,7 +22,7 @@ from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import entry_class_of
 from ap_incidents.domain.identity import pupil_stream_id
-from ap_runtime.access import AccessGuard, Action, Principal
+from ap_runtime.access import AccessGuard, Principal
 from ap_runtime.eventstore import EventStorePort, StoredEvent
 from ap_runtime.privacy.codec import PersonalDataCodec, SealedPayload
 from ap_runtime.privacy.subject_access import build_subject_access_document
@@ -35,7 +35,7 @@ async def export_subject_access(
     *, purpose: str | None, correlation_id: UUID | None = None, now: datetime | None = None,
 ) -> dict[str, Any]:
     """The machine-readable subject access document (render HTML with ``render_subject_access_html``)."""
-    await guard.check(principal, Action.EXPORT_SUBJECT_ACCESS, reader_context(view, principal.organisation_id),
+    await guard.check(principal, "privacy.export_subject_access", reader_context(view, principal.organisation_id),
                       purpose=purpose, correlation_id=correlation_id)
     stored = await store.read_stream(pupil_stream_id(view.pupil_ref))
     through = _released_through(stored)

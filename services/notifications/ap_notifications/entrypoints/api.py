@@ -44,7 +44,7 @@ from ap_notifications.entrypoints.problems import install_notifications_problems
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
-from ap_runtime.access import AccessGuard, Action, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
+from ap_runtime.access import AccessGuard, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_write_token, install_access
 from ap_runtime.access.token_replay import WriteTokenLedger
@@ -101,7 +101,7 @@ def _routes(app: FastAPI) -> None:
         caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
         unacknowledged: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> NotificationList:
-        decision = await guard.check(caller, Action.READ_NOTIFICATIONS,
+        decision = await guard.check(caller, "notifications.read_notifications",
                                      ResourceContext(organisation_id=caller.organisation_id),
                                      purpose=headers.purpose, correlation_id=headers.correlation_id)
         audiences, excluded = EVERYONE_BUT_DSL, SAFEGUARDING_RULES
@@ -125,7 +125,7 @@ def _routes(app: FastAPI) -> None:
         record_class = RecordClass.SAFEGUARDING if safeguarding else None
         ctx = ResourceContext(pupil_ref=sent.pupil_ref, organisation_id=sent.recipient_organisation_id,
                               record_class=record_class)
-        await guard.check(caller, Action.ACKNOWLEDGE_NOTIFICATION, ctx, purpose=headers.purpose,
+        await guard.check(caller, "notifications.acknowledge_notification", ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
         outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
@@ -143,7 +143,7 @@ def _routes(app: FastAPI) -> None:
         ctx = ResourceContext(pupil_ref=body.pupil_ref) if terms is None else ResourceContext(
             pupil_ref=body.pupil_ref, provision_id=terms.provision_id, home_school_id=terms.home_school_id,
             commissioner_id=terms.commissioner_id, partnership_id=terms.partnership_id)
-        await guard.check(caller, Action.OFFER_SAFEGUARDING_FILE, ctx, purpose=headers.purpose,
+        await guard.check(caller, "notifications.offer_safeguarding_file", ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id, recipients=(body.to_organisation_id,))
         await _claim(request, caller, uuid5(body.transfer_id, "offer"))
         command = OfferTransfer(
@@ -167,7 +167,7 @@ def _routes(app: FastAPI) -> None:
             offer.from_organisation_id, offer.receiving_dsl_organisation_id) else None
         ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=own,
                               record_class=RecordClass.SAFEGUARDING)
-        await guard.check(caller, Action.READ_NOTIFICATIONS, ctx, purpose=headers.purpose,
+        await guard.check(caller, "notifications.read_notifications", ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         return _transfer_view(state, offer)
 
@@ -178,7 +178,7 @@ def _routes(app: FastAPI) -> None:
     ) -> TransferView:
         _, offer = await _offered(services, transfer_id)
         ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=offer.receiving_dsl_organisation_id)
-        await guard.check(caller, Action.CONFIRM_SAFEGUARDING_FILE_RECEIPT, ctx, purpose=headers.purpose,
+        await guard.check(caller, "notifications.confirm_safeguarding_file_receipt", ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(transfer_id, "receipt"))
         await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
@@ -218,7 +218,7 @@ def _subject_access_route(app: FastAPI) -> None:
     ) -> Response:
         """Every notification and file transfer held about the pupil, third parties withheld (DPO, stating
         why; access action `privacy.export_subject_access`). ``Accept: text/html`` for a readable copy."""
-        await guard.check(caller, Action.EXPORT_SUBJECT_ACCESS, await _pupil_context(services, pupil_ref),
+        await guard.check(caller, "privacy.export_subject_access", await _pupil_context(services, pupil_ref),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         if services.codec is None:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
