@@ -34,7 +34,6 @@ credentials when it formats the storage); ``apply`` adds the ACLs with Kafka's o
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import subprocess  # nosec B404  # runs Kafka's own AclCommand with arguments built here
 import sys
@@ -51,6 +50,7 @@ from ap_contracts.topics import (
     PRIVACY_EVENTS,
     dead_letter_topic,
 )
+from ap_runtime.settings import DeployJobSettings
 
 ADMIN = "ap-admin"
 AUDIT_HEADS = "ap.audit.heads"
@@ -191,7 +191,7 @@ def compose_acl_script(grants: Sequence[Grant], bootstrap: str = "kafka:9092") -
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    e = os.environ if env is None else env
+    settings = DeployJobSettings.from_env(env)
     parser = argparse.ArgumentParser(prog="python -m ap_runtime.kafka_acls", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("principals", help="print the service principals, one a line")
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if args.command == "compose-script":
         sys.stdout.write(compose_acl_script(grants))
         return 0
-    apply(grants, args.bootstrap, args.command_config, args.libs, e.get("JAVA", "java"))
+    apply(grants, args.bootstrap, args.command_config, args.libs, settings.java)
     print(f"kafka ACLs: {len(grants)} grants for {', '.join(principals(grants))}", file=sys.stderr)
     return 0
 

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432"
 DEFAULT_KAFKA = "127.0.0.1:59092"
@@ -71,6 +80,17 @@ class PlatformSettings(BaseModel):
                                                 description="how long unwrapped data keys stay cached (0: not)")
     projection_catalogues: str | None = env_field("AP_PROJECTION_CATALOGUES",
                                                   description="comma-separated modules declaring projections")
+    # Keys, parsed and checked by the component that uses them (which names the variable it refuses):
+    # the pupil data keys' master keys (``privacy.masterkeys``), the access audit's chain keys
+    # (``access.chain_keys``) and the bearer tokens' keys (``access.keys`` / ``access.tokens``).
+    master_keys: SecretStr | None = env_field("AP_MASTER_KEYS", description="'id:base64,id:base64'")
+    active_master_key: str | None = env_field("AP_ACTIVE_MASTER_KEY")
+    audit_chain_key: SecretStr | None = env_field("AP_AUDIT_CHAIN_KEY", description="'<key id>:<base64>'")
+    audit_chain_retired_keys: SecretStr | None = env_field("AP_AUDIT_CHAIN_RETIRED_KEYS")
+    token_public_key: str | None = env_field("AP_TOKEN_PUBLIC_KEY", description="PEM, or base64 of PEM/DER/raw")
+    token_private_key: SecretStr | None = env_field("AP_TOKEN_PRIVATE_KEY", description="identity provider only")
+    token_issuer: str | None = env_field("AP_TOKEN_ISSUER")
+    token_audience: str | None = env_field("AP_TOKEN_AUDIENCE", description="service a minted token is for")
     # A worker's liveness file for its Kubernetes exec probe (``ap_runtime.health``); unset: none written.
     heartbeat_file: Path | None = env_field("AP_HEARTBEAT_FILE", description="file a worker touches while live")
 
@@ -85,6 +105,45 @@ class PlatformSettings(BaseModel):
 def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:
     """The shared settings alone, for runtime components and the operator CLI."""
     return load_settings(PlatformSettings, env)
+
+
+ROLE_PASSWORD_PREFIX = "AP_PG_PASSWORD_"  # noqa: S105  # nosec B105  # a variable name, not a password
+
+
+class DeployJobSettings(PlatformSettings):
+    """What the deploy jobs read besides the shared part: ``ap_runtime.pg_roles`` (the admin DSN and each
+    database role's ``AP_PG_PASSWORD_<DATABASE>``) and ``ap_runtime.kafka_acls`` (``JAVA``)."""
+
+    pg_admin_dsn: SecretStr | None = env_field("AP_PG_ADMIN_DSN", description="superuser DSN of the roles job")
+    java: str = env_field("JAVA", "java", description="java executable that runs Kafka's AclCommand")
+    # Every AP_PG_PASSWORD_<DATABASE> variable, by variable name: the names follow the databases.
+    role_passwords: dict[str, SecretStr] = Field(default_factory=dict)
+    # Whether DATABASE_URL came from the environment (its default is no admin's DSN).
+    database_url_given: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_derived_variables(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        passwords = {name: value for name, value in data.items() if name.startswith(ROLE_PASSWORD_PREFIX)}
+        return {**data, "role_passwords": passwords, "database_url_given": "DATABASE_URL" in data}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DeployJobSettings:
+        """The deploy job's settings from this process's environment (or ``env``)."""
+        return load_settings(cls, env)
+
+    def admin_dsn(self) -> str | None:
+        """``AP_PG_ADMIN_DSN``, else ``DATABASE_URL`` when the environment sets it, else None."""
+        if self.pg_admin_dsn is not None:
+            return self.pg_admin_dsn.get_secret_value()
+        return self.database_url if self.database_url_given else None
+
+    def role_password(self, database: str) -> str | None:
+        """``AP_PG_PASSWORD_<DATABASE>`` (None when unset or empty)."""
+        value = self.role_passwords.get(ROLE_PASSWORD_PREFIX + database.upper())
+        return None if value is None else value.get_secret_value()
 
 
 def port_field(default: int, *, deprecated: tuple[str, ...] = ()) -> Any:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from ap_runtime.settings import PlatformSettings, platform_settings
 
 CHAIN_KEY_ENV = "AP_AUDIT_CHAIN_KEY"
 RETIRED_KEYS_ENV = "AP_AUDIT_CHAIN_RETIRED_KEYS"
@@ -67,21 +68,23 @@ def parse_chain_key(text: str, *, variable: str = CHAIN_KEY_ENV) -> ChainKey:
     return ChainKey(key_id, secret)
 
 
-def chain_keys_from_env(env: Mapping[str, str] | None = None) -> ChainKeyRing:
+def chain_keys_from_settings(settings: PlatformSettings) -> ChainKeyRing:
     """The ring from ``AP_AUDIT_CHAIN_KEY`` and ``AP_AUDIT_CHAIN_RETIRED_KEYS``; refuses to run without a key."""
-    source = os.environ if env is None else env
-    active_text = source.get(CHAIN_KEY_ENV)
-    if not active_text:
+    if settings.audit_chain_key is None:
         raise ChainKeyError(f"{CHAIN_KEY_ENV} is not set (run `ap access audit-keygen` for one)")
-    active = parse_chain_key(active_text)
-    retired = tuple(
-        parse_chain_key(part, variable=RETIRED_KEYS_ENV)
-        for part in (source.get(RETIRED_KEYS_ENV) or "").split(",")
-        if part.strip()
-    )
+    active = parse_chain_key(settings.audit_chain_key.get_secret_value())
+    retired_keys = settings.audit_chain_retired_keys
+    retired_text = "" if retired_keys is None else retired_keys.get_secret_value()
+    retired = tuple(parse_chain_key(part, variable=RETIRED_KEYS_ENV)
+                    for part in retired_text.split(",") if part.strip())
     if any(k.key_id == active.key_id for k in retired):
         raise ChainKeyError(f"{RETIRED_KEYS_ENV}: key id {active.key_id!r} is also the active key")
     return ChainKeyRing(active, retired)
+
+
+def chain_keys_from_env(env: Mapping[str, str] | None = None) -> ChainKeyRing:
+    """``chain_keys_from_settings`` of this process's settings (or of ``env``)."""
+    return chain_keys_from_settings(platform_settings(env))
 
 
 def new_chain_key(key_id: str | None = None) -> str:

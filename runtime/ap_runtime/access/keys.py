@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ap_runtime.settings import PlatformSettings, platform_settings
 
 PRIVATE_KEY_ENV = "AP_TOKEN_PRIVATE_KEY"
 PUBLIC_KEY_ENV = "AP_TOKEN_PUBLIC_KEY"
@@ -70,20 +71,31 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     return key
 
 
-def _from_env(name: str, env: Mapping[str, str] | None) -> str:
-    source = os.environ if env is None else env
-    value = source.get(name)
+def _required(value: str | None, name: str) -> str:
     if not value:
         raise KeyConfigError(f"{name} is not set (run `python -m ap_runtime.access keygen` for a dev pair)")
     return value
 
 
+def private_key_from_settings(settings: PlatformSettings) -> Ed25519PrivateKey:
+    """The token issuer's key, ``AP_TOKEN_PRIVATE_KEY``."""
+    secret = settings.token_private_key
+    return load_private_key(_required(None if secret is None else secret.get_secret_value(), PRIVATE_KEY_ENV))
+
+
+def public_key_from_settings(settings: PlatformSettings) -> Ed25519PublicKey:
+    """The key every service verifies tokens with, ``AP_TOKEN_PUBLIC_KEY``."""
+    return load_public_key(_required(settings.token_public_key, PUBLIC_KEY_ENV))
+
+
 def private_key_from_env(env: Mapping[str, str] | None = None) -> Ed25519PrivateKey:
-    return load_private_key(_from_env(PRIVATE_KEY_ENV, env))
+    """``private_key_from_settings`` of this process's settings (or of ``env``)."""
+    return private_key_from_settings(platform_settings(env))
 
 
 def public_key_from_env(env: Mapping[str, str] | None = None) -> Ed25519PublicKey:
-    return load_public_key(_from_env(PUBLIC_KEY_ENV, env))
+    """``public_key_from_settings`` of this process's settings (or of ``env``)."""
+    return public_key_from_settings(platform_settings(env))
 
 
 @dataclass(frozen=True, slots=True)

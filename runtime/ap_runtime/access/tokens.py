@@ -17,7 +17,6 @@ Tokens are read on every request, so a change of role applies at the next token.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -35,11 +34,12 @@ from ap_runtime.access.keys import (
     generate_keypair,
     load_private_key,
     load_public_key,
-    private_key_from_env,
-    public_key_from_env,
+    private_key_from_settings,
+    public_key_from_settings,
 )
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.roles import Role
+from ap_runtime.settings import PlatformSettings, platform_settings
 
 __all__ = [
     "KeyConfigError",
@@ -99,11 +99,6 @@ class _TokenClaims(_PlatformClaims):
     exp: int
 
 
-def _setting(name: str, default: str, env: Mapping[str, str] | None) -> str:
-    source = os.environ if env is None else env
-    return source.get(name) or default
-
-
 class TokenIssuer:
     """Mints tokens; only the identity provider / dev tooling holds one."""
 
@@ -123,14 +118,16 @@ class TokenIssuer:
         self.max_ttl_seconds = max_ttl_seconds
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> TokenIssuer:
+    def from_settings(cls, settings: PlatformSettings) -> TokenIssuer:
         """From ``AP_TOKEN_PRIVATE_KEY`` (and optional ``AP_TOKEN_ISSUER``; ``AP_TOKEN_AUDIENCE``: the
         service tokens are minted for when ``mint`` names none)."""
-        return cls(
-            private_key_from_env(env),
-            issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env),
-            audience=_setting(AUDIENCE_ENV, "", env) or None,
-        )
+        return cls(private_key_from_settings(settings), issuer=settings.token_issuer or DEFAULT_ISSUER,
+                   audience=settings.token_audience or None)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TokenIssuer:
+        """``from_settings`` of this process's settings (or of ``env``)."""
+        return cls.from_settings(platform_settings(env))
 
     def mint(
         self,
@@ -186,9 +183,15 @@ class TokenVerifier:
         self.max_lifetime_seconds = max_lifetime_seconds
 
     @classmethod
-    def from_env(cls, audience: str, env: Mapping[str, str] | None = None) -> TokenVerifier:
+    def from_settings(cls, settings: PlatformSettings, audience: str) -> TokenVerifier:
         """The verifier of the service ``audience`` from ``AP_TOKEN_PUBLIC_KEY`` (and optional ``AP_TOKEN_ISSUER``)."""
-        return cls(public_key_from_env(env), audience=audience, issuer=_setting(ISSUER_ENV, DEFAULT_ISSUER, env))
+        return cls(public_key_from_settings(settings), audience=audience,
+                   issuer=settings.token_issuer or DEFAULT_ISSUER)
+
+    @classmethod
+    def from_env(cls, audience: str, env: Mapping[str, str] | None = None) -> TokenVerifier:
+        """``from_settings`` of this process's settings (or of ``env``)."""
+        return cls.from_settings(platform_settings(env), audience)
 
     def verify(self, token: str) -> Principal:
         """The principal a valid token names; raises ``TokenRejected`` with the reason otherwise."""

@@ -26,6 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ap_runtime.privacy.errors import MasterKeyConfigError, MasterKeyMissing, SealedValueRejected
+from ap_runtime.settings import PlatformSettings, platform_settings
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -58,19 +59,23 @@ class MasterKeyRing:
         self._active = active_key_id
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> MasterKeyRing:
-        """Read ``AP_MASTER_KEYS`` ("id:base64,id:base64") and ``AP_ACTIVE_MASTER_KEY``."""
-        env = os.environ if environ is None else environ
-        spec = env.get(MASTER_KEYS_ENV, "").strip()
+    def from_settings(cls, settings: PlatformSettings) -> MasterKeyRing:
+        """From ``AP_MASTER_KEYS`` ("id:base64,id:base64") and ``AP_ACTIVE_MASTER_KEY``."""
+        spec = "" if settings.master_keys is None else settings.master_keys.get_secret_value().strip()
         if not spec:
             raise MasterKeyConfigError(f"{MASTER_KEYS_ENV} is not set: no master key to protect pupil data keys")
         keys = parse_master_keys(spec)
-        active = env.get(ACTIVE_MASTER_KEY_ENV, "").strip()
+        active = (settings.active_master_key or "").strip()
         if not active:
             if len(keys) != 1:
                 raise MasterKeyConfigError(f"{ACTIVE_MASTER_KEY_ENV} must name one of {sorted(keys)}")
             active = next(iter(keys))
         return cls(keys, active)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> MasterKeyRing:
+        """``from_settings`` of this process's settings (or of ``environ``)."""
+        return cls.from_settings(platform_settings(environ))
 
     def __repr__(self) -> str:
         return f"MasterKeyRing(key_ids={self.key_ids!r}, active={self._active!r})"

@@ -86,7 +86,7 @@ class IncidentsDeps:
         publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
         await publisher.start()
         # Remembers verified tokens until they expire: one signature check per token, not per use.
-        verifier = CachingTokenVerifier.from_env(ServiceAudience.INCIDENTS)
+        verifier = CachingTokenVerifier.from_settings(settings, ServiceAudience.INCIDENTS)
         return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher)
 
     async def migrate(self) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import httpx
+from pydantic import SecretStr
 
 from ap_contracts.envelope import OrgKind
 from ap_incidents.adapters.subject_access_sources import SubjectAccessSourceFailed, fetch_subject_access
@@ -33,12 +34,24 @@ from ap_incidents.application.subject_access_bundle import bundle_documents
 from ap_runtime.access import Role, TokenIssuer
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.privacy.subject_access import render_subject_access_html
+from ap_runtime.settings import PlatformSettings, env_field, load_settings
 
 DEFAULT_PURPOSE = "subject_access: UK GDPR art. 15 request"
 SERVICE_AUDIENCES = {"incidents": ServiceAudience.INCIDENTS, "notifications": ServiceAudience.NOTIFICATIONS}
 TOKEN_TTL_SECONDS = 300
 HTTP_TIMEOUT_SECONDS = 60.0
 OWNER_ONLY = 0o600
+
+
+class ExportSettings(PlatformSettings):
+    """The export's settings: the shared part (with ``AP_TOKEN_PRIVATE_KEY``, to mint) and ``AP_TOKEN``."""
+
+    dpo_token: SecretStr | None = env_field("AP_TOKEN", description="bearer token of a DPO (the --token default)")
+
+
+def export_settings(env: Mapping[str, str] | None = None) -> ExportSettings:
+    """The export's settings from this process's environment (or ``env``); ``InvalidSetting`` names a bad one."""
+    return load_settings(ExportSettings, env)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +103,24 @@ def token_from(args: argparse.Namespace, env: Mapping[str, str] | None = None) -
     if not args.organisation:
         raise SystemExit("give --token, or --organisation (the DPO's organisation) to mint one with "
                          "AP_TOKEN_PRIVATE_KEY")
-    issuer = TokenIssuer.from_env(env)
+    issuer = TokenIssuer.from_settings(export_settings(env))
     return {service: issuer.mint(user_id=args.dpo_user, organisation_id=args.organisation,
                                  org_kind=OrgKind(args.org_kind), roles=[Role.DPO], ttl_seconds=TOKEN_TTL_SECONDS,
                                  audience=audience)
             for service, audience in SERVICE_AUDIENCES.items()}
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(settings: ExportSettings | None = None) -> argparse.ArgumentParser:
+    """The CLI's arguments; ``--token`` defaults to ``AP_TOKEN`` of ``settings`` (default: this process's)."""
+    given = (settings or export_settings()).dpo_token
     p = argparse.ArgumentParser(prog="python -m ap_incidents.entrypoints.subject_access",
                                 description="Export everything the platform holds about one pupil (DPO).")
     p.add_argument("--pupil", type=UUID, required=True, help="pseudonymous pupil reference")
     p.add_argument("--out", type=Path, required=True, help="directory for the JSON and HTML files")
     p.add_argument("--incidents-url", required=True, help="base URL of the incidents API")
     p.add_argument("--notifications-url", required=True, help="base URL of the notifications API")
-    p.add_argument("--token", default=os.environ.get("AP_TOKEN"), help="bearer token of a DPO (default $AP_TOKEN)")
+    p.add_argument("--token", default=None if given is None else given.get_secret_value(),
+                   help="bearer token of a DPO (default $AP_TOKEN)")
     p.add_argument("--organisation", help="the DPO's organisation, to mint a token")
     p.add_argument("--org-kind", default=OrgKind.HOME_SCHOOL.value, choices=[k.value for k in OrgKind])
     p.add_argument("--dpo-user", default="dpo-subject-access-export", help="user id in a minted token")
