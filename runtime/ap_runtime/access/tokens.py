@@ -195,8 +195,24 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The principal a valid token names; raises ``TokenRejected`` with the reason otherwise."""
+        claims = self._claims(self._decode(token))
+        lifetime = claims.exp - claims.iat
+        if lifetime > self.max_lifetime_seconds:
+            raise TokenRejected(f"token lifetime of {lifetime // 3600} h exceeds the "
+                                f"{self.max_lifetime_seconds // 3600} h allowed")
+        return Principal(
+            user_id=claims.sub,
+            organisation_id=claims.org,
+            org_kind=claims.org_kind,
+            roles=frozenset(claims.roles),
+            token_id=claims.jti,
+            token_expires_at=datetime.fromtimestamp(claims.exp, UTC),
+        )
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        """The signed claims, checked for signature, algorithm, time, audience and issuer: one reason per rejection."""
         try:
-            raw = jwt.decode(
+            raw: dict[str, Any] = jwt.decode(
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
@@ -221,22 +237,14 @@ class TokenVerifier:
             raise TokenRejected(f"token must be signed with {ALGORITHM}") from exc
         except jwt.InvalidTokenError as exc:
             raise TokenRejected(f"token is malformed: {exc}") from exc
+        return raw
+
+    def _claims(self, raw: dict[str, Any]) -> _TokenClaims:
+        """The platform's claims of a decoded token: one audience, and each claim well formed."""
         if not isinstance(raw.get("aud"), str):
             raise TokenRejected(f"token must name one audience, this service's ({self.audience})")
         try:
-            claims = _TokenClaims.model_validate(raw)
+            return _TokenClaims.model_validate(raw)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise TokenRejected(f"token claims are invalid: {problems}") from exc
-        lifetime = claims.exp - claims.iat
-        if lifetime > self.max_lifetime_seconds:
-            raise TokenRejected(f"token lifetime of {lifetime // 3600} h exceeds the "
-                                f"{self.max_lifetime_seconds // 3600} h allowed")
-        return Principal(
-            user_id=claims.sub,
-            organisation_id=claims.org,
-            org_kind=claims.org_kind,
-            roles=frozenset(claims.roles),
-            token_id=claims.jti,
-            token_expires_at=datetime.fromtimestamp(claims.exp, UTC),
-        )
