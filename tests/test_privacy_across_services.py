@@ -41,7 +41,7 @@ from ap_contracts.events.pupil_vocabulary import (
 )
 from ap_incidents.adapters.subject_access_sources import SubjectAccessSourceFailed
 from ap_incidents.application.catalogue import SPEC_BY_MODEL
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.entrypoints.api import create_app as incidents_api
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps
 from ap_incidents.entrypoints.subject_access import parser, run

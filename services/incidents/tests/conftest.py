@@ -45,7 +45,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
 )
 from ap_contracts.events.pupils import PupilEvent
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.caller import HOME_SCHOOL_HEAD, Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
@@ -320,7 +320,7 @@ class Story:
         return DecisionContext(caller=by, now=self.now, rules=self.rules, staff_register=self.register,
                                organisations=self.organisations)
 
-    def run(self, command: c.PupilCommands, by: Caller) -> list[PupilEvent]:
+    def run(self, command: c.PupilCommand, by: Caller) -> list[PupilEvent]:
         """When ``command`` arrives from ``by``: the events recorded (also added to the story)."""
         events = decide(command, self.state, self.context(by))
         self.events.extend(events)
@@ -330,7 +330,7 @@ class Story:
         self.events.extend(events)
         return self
 
-    def one(self, command: c.PupilCommands, by: Caller) -> PupilEvent:
+    def one(self, command: c.PupilCommand, by: Caller) -> PupilEvent:
         events = self.run(command, by)
         assert len(events) == 1, events
         return events[0]

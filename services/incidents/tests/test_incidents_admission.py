@@ -22,7 +22,7 @@ from ap_contracts.events.pupils import (
     PupilRegistered,
     ReferralReceived,
 )
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
 from ap_runtime.http.problems import STATUS_OF_KIND

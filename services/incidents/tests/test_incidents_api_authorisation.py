@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from ap_contracts.events.pupil_vocabulary import TrainingKind
-from ap_incidents.domain.commands import RecordStaffTraining
+from ap_incidents.domain.staff_register import RecordStaffTraining
 from ap_runtime.access import Action, query
 from ap_runtime.access.policy import NO_RULE, ROLE_ORG_RULE, default_policy_store
 

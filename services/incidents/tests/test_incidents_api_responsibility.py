@@ -15,7 +15,7 @@ import pytest
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Professional, YearGroup
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.identity import organisation_stream_id, record_id_for
 
 from .conftest import (

@@ -20,8 +20,8 @@ from ap_contracts.events.pupil_vocabulary import (
     TimetableKind,
     YearGroup,
 )
-from ap_incidents.domain.commands import FoundItemInput
 from ap_incidents.domain.identity import record_id_for
+from ap_incidents.domain.themes.searches import FoundItemInput
 from ap_incidents.entrypoints.api import create_app
 
 from .conftest import DAY, START, TRAINED, TRAINED_TOO, UNTRAINED, ApiStory, ServiceUnderTest, problem_of

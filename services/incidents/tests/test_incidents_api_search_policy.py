@@ -2,7 +2,7 @@
 policy at the point of referral, during the initial interviews, and records that it did.
 
 Rules served: policy SRCH-0 (the provision named on the referral records it; nobody else) and the domain's
-referral and date checks; the command exists once, in ``domain/declarations.py``.
+referral and date checks; the command exists once, in its theme module (``domain/themes/searches.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 
 from ap_contracts.events.pupil_vocabulary import ConsultationMethod
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.identity import record_id_for
 from ap_runtime.eventstore.store import EventStore
 

@@ -19,7 +19,7 @@ from ap_contracts.envelope import OrgKind
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.pupil_vocabulary import TrainingKind
 from ap_incidents.application.command_handler import CommandHandler
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.errors import PupilAlreadyRegistered
 from ap_incidents.domain.identity import pupil_stream_id
 from ap_runtime.access import AccessDenied, Principal, Role

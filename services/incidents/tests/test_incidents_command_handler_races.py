@@ -18,10 +18,10 @@ import pytest
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_incidents.application.command_handler import CommandHandler
-from ap_incidents.domain import commands as c
-from ap_incidents.domain.decide_privacy import ErasePupil, ErasureUnderLegalHold, LiftLegalHold, PlaceLegalHold
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.errors import PlacementAlreadyEnded
 from ap_incidents.domain.identity import pupil_stream_id
+from ap_incidents.domain.themes.privacy import ErasePupil, ErasureUnderLegalHold, LiftLegalHold, PlaceLegalHold
 from ap_runtime.access import AccessDenied, Principal, ResourceContext, Role
 from ap_runtime.access.guard import AccessGuard, Decision
 

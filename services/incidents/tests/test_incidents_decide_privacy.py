@@ -16,7 +16,9 @@ from ap_contracts.events.privacy import (
     SubjectAccessSafeguardingReleased,
 )
 from ap_incidents.domain.decide import decide
-from ap_incidents.domain.decide_privacy import (
+from ap_incidents.domain.errors import PupilNotRegistered, PupilRecordErased
+from ap_incidents.domain.evolve import fold
+from ap_incidents.domain.themes.privacy import (
     ErasePupil,
     ErasureUnderLegalHold,
     LiftLegalHold,
@@ -24,8 +26,6 @@ from ap_incidents.domain.decide_privacy import (
     ReleaseIdInUse,
     ReleaseSubjectAccessSafeguarding,
 )
-from ap_incidents.domain.errors import PupilNotRegistered, PupilRecordErased
-from ap_incidents.domain.evolve import fold
 
 from .conftest import HOME_SCHOOL, Story, caller
 

@@ -15,7 +15,7 @@ from ap_contracts.events.school_exclusions import (
     PermanentExclusionReinstated,
     SuspensionIssued,
 )
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.rules import RuleBook
 

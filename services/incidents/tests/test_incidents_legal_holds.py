@@ -12,7 +12,9 @@ from ap_contracts.envelope import OrgKind
 from ap_contracts.events.privacy import LegalHoldLifted, LegalHoldPlaced, PupilDataErased
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.domain.decide import decide
-from ap_incidents.domain.decide_privacy import (
+from ap_incidents.domain.errors import PupilNotRegistered, PupilRecordErased
+from ap_incidents.domain.evolve import fold
+from ap_incidents.domain.themes.privacy import (
     ErasePupil,
     ErasureUnderLegalHold,
     LegalHoldIdInUse,
@@ -21,8 +23,6 @@ from ap_incidents.domain.decide_privacy import (
     PlaceLegalHold,
     holds_in_force,
 )
-from ap_incidents.domain.errors import PupilNotRegistered, PupilRecordErased
-from ap_incidents.domain.evolve import fold
 
 from .conftest import HOME_SCHOOL, ApiStory, KafkaIngestion, ServiceUnderTest, Story, caller, problem_of
 

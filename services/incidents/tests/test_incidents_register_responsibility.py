@@ -20,7 +20,7 @@ import pytest
 
 from ap_contracts.envelope import OrgKind
 from ap_incidents.application.catalogue import SPEC_BY_MODEL
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_runtime.access import Role
 
 from .conftest import (

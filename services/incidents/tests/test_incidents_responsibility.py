@@ -22,7 +22,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
 )
 from ap_contracts.events.pupils import PupilTransferConfirmed, ReferralReceived
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain import errors
 from ap_incidents.domain.organisations import (
     OrganisationDirectory,

@@ -23,7 +23,7 @@ from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.catalogue import spec_for
 from ap_incidents.application.resource_context import command_context
 from ap_incidents.domain import Caller
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_runtime.access import Decision, Principal, Role, decide
 from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
 

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.entry_classes import ENTRY_CLASS
 from ap_incidents.domain.identity import record_id_for
 from ap_runtime.access import Action, query

@@ -13,7 +13,7 @@ from uuid import uuid4
 
 import pytest
 
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 
 from .conftest import PROVISION, ApiStory, KafkaIngestion, ServiceUnderTest, problem_of
 

@@ -5,7 +5,7 @@ from ap_incidents.application.command_handler import CommandHandler
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
 from ap_incidents.application.parsing import InvalidCommandBody, parse_command, spec_named
 from ap_incidents.application.service import IncidentsApplication
-from ap_incidents.domain.decide_privacy import ErasePupil
+from ap_incidents.domain.themes.privacy import ErasePupil
 
 __all__ = [
     "COMMANDS",

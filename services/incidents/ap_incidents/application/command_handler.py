@@ -29,15 +29,15 @@ from ap_incidents.application.catalogue import spec_for
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
 from ap_incidents.application.resource_context import command_context, organisations_needed, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
-from ap_incidents.domain import commands as c
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
-from ap_incidents.domain.decide_privacy import ErasePupil
 from ap_incidents.domain.identity import organisation_stream_id, provision_stream_id, pupil_stream_id
 from ap_incidents.domain.organisations import OrganisationDirectory, decide_registration, evolve_organisation
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
+from ap_incidents.domain.themes.privacy import ErasePupil
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort

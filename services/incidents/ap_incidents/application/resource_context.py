@@ -14,9 +14,9 @@ from uuid import UUID
 
 from ap_contracts.personal import RecordClass
 from ap_incidents.application.access_view import PlacementParties, PupilAccessView
-from ap_incidents.domain import commands as c
-from ap_incidents.domain.decide_privacy import ReleaseSubjectAccessSafeguarding
+from ap_incidents.domain import command_models as c
 from ap_incidents.domain.organisations import NO_ORGANISATIONS, OrganisationDirectory
+from ap_incidents.domain.themes.privacy import ReleaseSubjectAccessSafeguarding
 from ap_runtime.access import ResourceContext
 
 

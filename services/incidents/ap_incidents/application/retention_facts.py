@@ -24,7 +24,7 @@ from ap_contracts.events.base import DomainEvent, UnknownEventType, event_model
 from ap_contracts.events.privacy import LegalHoldLifted, LegalHoldPlaced, RetentionOutcome
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.personal import RecordClass, personal_fields
-from ap_incidents.domain.decide_privacy import holds_in_force
+from ap_incidents.domain.themes.privacy import holds_in_force
 from ap_runtime.privacy.codec import ERASED_FLAG
 from ap_runtime.privacy.retention import SubjectFacts
 

@@ -1,20 +1,18 @@
 """``decide``: the one entry point from a command to the events it records, or a named refusal.
 
-``HANDLERS`` is the whole command surface of the pupil path, derived from ``domain/declarations.py``
-(one declaration per command); each decider lives with its theme (admission, day to day, safety,
-placement course, exclusion, corrections, and the pupil's personal data as a whole).
+``HANDLERS`` is the whole command surface of the pupil path, derived from the theme modules' declarations
+(``domain/declarations.py``); each decider lives with its command in its theme (registration, referral,
+day to day, safety, placement course, exclusion, corrections, the pupil's personal data as a whole).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, overload
+from typing import Any
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.pupils import PupilEvent
-from ap_incidents.domain.commands import PupilCommand, PupilCommands
+from ap_incidents.domain.commands import PupilCommand
 from ap_incidents.domain.context import DecisionContext
-from ap_incidents.domain.decide_privacy import PrivacyCommands, PrivacyEvent
 from ap_incidents.domain.declarations import handlers
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord
@@ -25,12 +23,6 @@ Handler = Callable[[Any, PupilRecord, DecisionContext], Sequence[DomainEvent]]
 HANDLERS: dict[type, Handler] = handlers()
 
 
-@overload
-def decide(command: PupilCommands, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]: ...
-@overload
-def decide(command: PrivacyCommands, state: PupilRecord, context: DecisionContext) -> list[PrivacyEvent]: ...
-@overload
-def decide(command: PupilCommand, state: PupilRecord, context: DecisionContext) -> Sequence[DomainEvent]: ...
 def decide(command: PupilCommand, state: PupilRecord, context: DecisionContext) -> Sequence[DomainEvent]:
     """The events ``command`` records on the pupil record ``state``, or a ``DomainError`` naming the rule.
 

@@ -11,6 +11,7 @@ from ap_incidents.domain.errors import (
     DatedInFuture,
     DateOutsidePlacement,
     DatesOutOfOrder,
+    IncidentUnknown,
     NarrativeRequired,
     NotAPartyToPlacement,
     OnlyPlacementProvider,
@@ -101,3 +102,9 @@ def party_entry(command: PlacementCommand, state: PupilRecord, context: Decision
     if context.caller.organisation_id not in placement.parties():
         raise NotAPartyToPlacement("only the provider, the commissioner or the home school acts on this placement")
     return placement
+
+
+def require_incident(placement: Placement, incident_id: UUID | None) -> None:
+    """Responses point at an incident recorded on the same placement."""
+    if incident_id is not None and incident_id not in placement.incident_ids:
+        raise IncidentUnknown(f"no incident {incident_id} on this placement")

@@ -13,12 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from pydantic import Field
+
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.organisations import OrganisationEvent, OrganisationRegistered
 from ap_contracts.events.pupil_vocabulary import KeyStage
-from ap_incidents.domain.commands import RegisterOrganisation
+from ap_contracts.identifiers import OrganisationId
+from ap_incidents.domain.commands import Command
 from ap_incidents.domain.errors import OrganisationFactsIncomplete, OrganisationNotRegistered
+from ap_incidents.domain.theme import CommandDeclaration, Theme
 
 # Kinds whose pupils, places or budgets an LA answers for: each names the LA it belongs to.
 _BELONG_TO_AN_LA = frozenset({OrgKind.HOME_SCHOOL, OrgKind.HOST_SCHOOL, OrgKind.PROVISION, OrgKind.COMMISSIONER})
@@ -72,6 +76,17 @@ class OrganisationDirectory:
 NO_ORGANISATIONS = OrganisationDirectory()
 
 
+class RegisterOrganisation(Command):
+    """The platform administrator records an organisation's facts (the LA a school belongs to, a provision's
+    key stages and partnership)."""
+
+    organisation_id: OrganisationId
+    kind: OrgKind
+    local_authority_id: OrganisationId | None = None
+    partnership_id: OrganisationId | None = None
+    key_stages: tuple[KeyStage, ...] = Field(default=(), max_length=8)
+
+
 def evolve_organisation(current: RegisteredOrganisation | None, event: DomainEvent) -> RegisteredOrganisation | None:
     """Fold one event of an organisation's stream; the latest registration holds."""
     if not isinstance(event, OrganisationRegistered):
@@ -110,3 +125,13 @@ def _require_complete(command: RegisterOrganisation) -> None:
     if missing:
         raise OrganisationFactsIncomplete(f"a {command.kind.value.replace('_', ' ')} is registered with "
                                           + "; ".join(missing))
+
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(RegisterOrganisation, decide_registration, "incidents.register_organisation",
+                           (OrganisationRegistered,), "registration",
+                           "Register an organisation's facts (platform administrator)", scope_field="organisation_id"),
+    ),
+)

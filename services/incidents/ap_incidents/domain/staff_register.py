@@ -14,13 +14,39 @@ from types import MappingProxyType
 from typing import Any
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.provision_staff import ProvisionEvent, StaffTrainingRecorded, StaffTrainingRevoked
+from ap_contracts.events.provision_staff import (
+    ProvisionEvent,
+    StaffTrainingRecorded,
+    StaffTrainingRevoked,
+    TrainingRevocationReason,
+)
 from ap_contracts.events.pupil_vocabulary import TrainingKind
+from ap_contracts.identifiers import OrganisationId, StaffId
 from ap_incidents.domain.caller import Caller
-from ap_incidents.domain.commands import RecordStaffTraining, RevokeStaffTraining, StaffRegisterCommands
+from ap_incidents.domain.commands import Command
 from ap_incidents.domain.errors import DatedInFuture, OnlyProvisionKeepsRegister, TrainingNotOnRegister
+from ap_incidents.domain.theme import CommandDeclaration, Theme
 
 TrainingKey = tuple[str, TrainingKind]
+
+
+class RecordStaffTraining(Command):
+    provision_id: OrganisationId
+    staff_id: StaffId
+    training: TrainingKind
+    completed_on: date
+    expires_on: date | None = None
+
+
+class RevokeStaffTraining(Command):
+    provision_id: OrganisationId
+    staff_id: StaffId
+    training: TrainingKind
+    revoked_on: date
+    reason: TrainingRevocationReason
+
+
+StaffRegisterCommands = RecordStaffTraining | RevokeStaffTraining
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +142,16 @@ def _revoke(command: RevokeStaffTraining, register: StaffRegister, today: date) 
         raise TrainingNotOnRegister(f"{command.staff_id} has no {command.training.value} training on the register")
     return [StaffTrainingRevoked(provision_id=command.provision_id, staff_id=command.staff_id,
                                  training=command.training, revoked_on=command.revoked_on, reason=command.reason)]
+
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(RecordStaffTraining, decide_register, "incidents.manage_staff_register",
+                           (StaffTrainingRecorded,), "staff-training", "Record a member of staff's training",
+                           scope_field="provision_id"),
+        CommandDeclaration(RevokeStaffTraining, decide_register, "incidents.manage_staff_register",
+                           (StaffTrainingRevoked,), "staff-training-revocations",
+                           "Revoke a member of staff's training", scope_field="provision_id"),
+    ),
+)

@@ -109,7 +109,7 @@ def command_router() -> APIRouter:
             methods=["POST"],
             name=spec.name,
             summary=spec.summary,
-            description=(spec.model.__doc__ or spec.summary) + f"\n\nAccess action: `{spec.action.value}`.",
+            description=(spec.model.__doc__ or spec.summary) + f"\n\nAccess action: `{spec.action}`.",
             status_code=201,
             response_model=CommandAccepted,
             responses={200: {"model": CommandAccepted, "description": "Command seen before: nothing recorded again"},

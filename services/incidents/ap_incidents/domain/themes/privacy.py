@@ -14,11 +14,14 @@ Rules served:
   decided (``DecisionContext.stream_version``, from the loaded history), never a version the caller gives.
 
 Like every other decider: ``(command, state, context) -> events`` or a rule error; ``decide`` dispatches.
+These events are facts the privacy rules read, not entries of the record: ``evolve`` folds them without
+filing an entry, and they are never corrected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Annotated, ClassVar
 from uuid import UUID
 
@@ -35,8 +38,11 @@ from ap_contracts.events.privacy import (
 )
 from ap_incidents.domain.commands import PupilCommand
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.correction_policy import NOT_CORRECTABLE
 from ap_incidents.domain.errors import ConflictsWithRecord, PupilNotRegistered, PupilRecordErased
-from ap_incidents.domain.state import PupilRecord
+from ap_incidents.domain.folding import NOTHING, Applied
+from ap_incidents.domain.state import LegalHold, PupilRecord, with_item
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
 AuthorityReference = Annotated[str, Field(min_length=1, max_length=200,
                                           description="Inquiry, court or case reference; never personal data")]
@@ -74,10 +80,6 @@ class ReleaseSubjectAccessSafeguarding(PupilCommand):
 
     release_id: UUID = Field(description="Chosen by the client; a retry with the same id releases once")
     request_reference: RequestReference
-
-
-PrivacyCommands = ErasePupil | PlaceLegalHold | LiftLegalHold | ReleaseSubjectAccessSafeguarding
-PrivacyEvent = PupilDataErased | LegalHoldPlaced | LegalHoldLifted | SubjectAccessSafeguardingReleased
 
 
 # ----------------------------------------------------------------------------- refusals
@@ -181,3 +183,51 @@ def holds_in_force(history: Iterable[DomainEvent]) -> frozenset[UUID]:
         elif isinstance(event, LegalHoldLifted):
             in_force.discard(event.hold_id)
     return frozenset(in_force)
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _erased(event: PupilDataErased, state: PupilRecord) -> Applied:
+    return replace(state, erased=True), NOTHING
+
+
+def _hold_placed(event: LegalHoldPlaced, state: PupilRecord) -> Applied:
+    holds = with_item(state.legal_holds, event.hold_id, LegalHold(event.authority_reference))
+    return replace(state, legal_holds=holds), NOTHING
+
+
+def _hold_lifted(event: LegalHoldLifted, state: PupilRecord) -> Applied:
+    if event.hold_id not in state.legal_holds:
+        return state, NOTHING
+    lifted = replace(state.legal_holds[event.hold_id], in_force=False)
+    return replace(state, legal_holds=with_item(state.legal_holds, event.hold_id, lifted)), NOTHING
+
+
+def _safeguarding_released(event: SubjectAccessSafeguardingReleased, state: PupilRecord) -> Applied:
+    releases = with_item(state.subject_access_releases, event.release_id, event.request_reference)
+    return replace(state, subject_access_releases=releases), NOTHING
+
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(ErasePupil, erase_pupil, "privacy.erase_pupil", (PupilDataErased,),
+                           "erasure", "Erase the pupil's personal data (crypto-shredding)"),
+        CommandDeclaration(PlaceLegalHold, place_legal_hold, "privacy.place_legal_hold", (LegalHoldPlaced,),
+                           "legal-holds", "Place a legal hold on the pupil's record (stops retention expiry)"),
+        CommandDeclaration(LiftLegalHold, lift_legal_hold, "privacy.lift_legal_hold", (LegalHoldLifted,),
+                           "legal-holds/{hold_id}/lift", "Lift a legal hold", path_fields=("hold_id",)),
+        CommandDeclaration(
+            ReleaseSubjectAccessSafeguarding, release_subject_access_safeguarding,
+            "privacy.release_subject_access_safeguarding", (SubjectAccessSafeguardingReleased,),
+            "subject-access-safeguarding-releases",
+            "Release the safeguarding records recorded so far for subject access (DPO, after review)"),
+    ),
+    events={
+        PupilDataErased: EventRule(_erased, NOT_CORRECTABLE),
+        LegalHoldPlaced: EventRule(_hold_placed, NOT_CORRECTABLE),
+        LegalHoldLifted: EventRule(_hold_lifted, NOT_CORRECTABLE),
+        SubjectAccessSafeguardingReleased: EventRule(_safeguarding_released, NOT_CORRECTABLE),
+    },
+)

@@ -7,30 +7,26 @@ withdrawal may not leave the record breaking a rule (reward slips below zero, fo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import JsonValue, TypeAdapter, ValidationError
+from pydantic import Field, JsonValue, TypeAdapter, ValidationError
 
 from ap_contracts.events.base import DomainEvent, event_model
 from ap_contracts.events.pupil_corrections import (
     CORRECTION_FIELD_FOR_CLASS,
+    CorrectionReason,
     RecordAmended,
     RecordWithdrawnInError,
 )
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.personal import RecordClass, personal_fields
 from ap_incidents.domain.caller import HOME_SCHOOL_HEAD
-from ap_incidents.domain.commands import AmendRecord, WithdrawRecordInError
+from ap_incidents.domain.commands import PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
-from ap_incidents.domain.correction_policy import (
-    NOT_CORRECTABLE,
-    WITHDRAWABLE,
-    Corrector,
-    corrector_of,
-    locked_fields,
-)
+from ap_incidents.domain.correction_policy import NOT_CORRECTABLE, Correction, Corrector
 from ap_incidents.domain.errors import (
     CorrectionTargetUnknown,
     CorrectionValueInvalid,
@@ -42,15 +38,30 @@ from ap_incidents.domain.errors import (
     RecordNotCorrectable,
     WithdrawalWouldOverdrawSlips,
 )
+from ap_incidents.domain.folding import NOTHING, Applied, entry_only
 from ap_incidents.domain.guards import require_open_record, require_text
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.state import (
-    ProposalMade,
-    PupilRecord,
-    RecordEntry,
-    SlipsChanged,
-    TimetableChanged,
-)
+from ap_incidents.domain.state import ProposalMade, PupilRecord, RecordEntry, SlipsChanged, TimetableChanged
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+from ap_incidents.domain.undo import undo
+
+# ----------------------------------------------------------------------------- commands
+
+
+class AmendRecord(PupilCommand):
+    target_record_id: UUID
+    reason: CorrectionReason
+    explanation: Text
+    corrected_values: dict[str, JsonValue] = Field(description="New values by field name of the target event")
+
+
+class WithdrawRecordInError(PupilCommand):
+    target_record_id: UUID
+    reason: CorrectionReason
+    explanation: Text
+
+
+# ----------------------------------------------------------------------------- decisions
 
 
 def amend_record(command: AmendRecord, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
@@ -62,7 +73,7 @@ def amend_record(command: AmendRecord, state: PupilRecord, context: DecisionCont
         raise NothingToAmend("name at least one field and its corrected value")
     model = event_model(entry.event_type, entry.schema_version)
     marked = personal_fields(model)
-    locked = locked_fields(entry.event_type)
+    locked = correction_of(entry.event_type).locked_fields
     groups: dict[str, dict[str, JsonValue]] = {}
     for name, value in sorted(command.corrected_values.items()):
         if name not in model.model_fields or name in locked:
@@ -81,7 +92,7 @@ def withdraw_record(command: WithdrawRecordInError, state: PupilRecord, context:
     """Withdraw an entry made in error, when undoing it leaves the record consistent."""
     require_open_record(state, command.pupil_ref)
     entry = _correctable_entry(state, command.target_record_id)
-    if entry.event_type not in WITHDRAWABLE:
+    if not correction_of(entry.event_type).withdrawable:
         raise RecordNotCorrectable(f"a {entry.event_type} entry cannot be withdrawn; amend it instead")
     _require_corrector(entry, state, context)
     _require_undo_allowed(entry, command.target_record_id, state)
@@ -92,11 +103,21 @@ def withdraw_record(command: WithdrawRecordInError, state: PupilRecord, context:
     )]
 
 
+def correction_of(event_type: str) -> Correction:
+    """The correction rule the entry's own theme states for ``event_type``; an entry of a type no theme states
+    (a newer contract's) is corrected by any party to the placement, and amended only."""
+    # Imported here, not above: the corrections theme judges the entries of every theme, and the table of
+    # themes (domain/declarations.py) lists this module too.
+    from ap_incidents.domain.declarations import CORRECTIONS
+
+    return CORRECTIONS.get(event_type, Correction())
+
+
 def _correctable_entry(state: PupilRecord, record_id: UUID) -> RecordEntry:
     entry = state.records.get(record_id)
     if entry is None:
         raise CorrectionTargetUnknown(f"no entry {record_id} in this pupil's record")
-    if entry.event_type in NOT_CORRECTABLE:
+    if not correction_of(entry.event_type).correctable:
         raise RecordNotCorrectable("a correction is not corrected itself: correct the original entry")
     if entry.withdrawn:
         raise RecordAlreadyWithdrawn(f"entry {record_id} was already withdrawn in error")
@@ -110,7 +131,7 @@ def _require_corrector(entry: RecordEntry, state: PupilRecord, context: Decision
     caller = context.caller
     placement = None if entry.placement_id is None else state.placements.get(entry.placement_id)
     home_school = caller.acts_for(state.home_school_id) or caller.is_local_authority
-    match corrector_of(entry.event_type):
+    match correction_of(entry.event_type).corrector:
         case Corrector.PROVIDER:
             allowed = placement is not None and caller.acts_for(placement.provision_id)
         case Corrector.COMMISSIONER:
@@ -173,3 +194,32 @@ def _checked_value(model: type[DomainEvent], name: str, value: JsonValue,
         raise NarrativeRequired(f"{name!r} cannot be amended to nothing")
     dumped: JsonValue = adapter.dump_python(clean, mode="json")
     return dumped
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _withdrawn(event: RecordWithdrawnInError, state: PupilRecord) -> Applied:
+    entry = state.records.get(event.target_record_id)
+    if entry is None or entry.withdrawn:
+        return state, NOTHING
+    undone = undo(entry.effect, event.target_record_id, state)
+    marked = replace(entry, withdrawn=True)
+    return replace(undone, records=undone.records.with_entry(event.target_record_id, marked)), NOTHING
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(AmendRecord, amend_record, "incidents.amend_record", (RecordAmended,), "amendments",
+            "Amend an earlier entry"),
+        CommandDeclaration(WithdrawRecordInError, withdraw_record, "incidents.withdraw_record",
+            (RecordWithdrawnInError,), "withdrawals", "Withdraw an entry made in error"),
+    ),
+    events={
+        RecordAmended: EventRule(entry_only, NOT_CORRECTABLE),
+        RecordWithdrawnInError: EventRule(_withdrawn, NOT_CORRECTABLE),
+    },
+)

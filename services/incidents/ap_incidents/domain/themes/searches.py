@@ -1,92 +1,97 @@
-"""Decisions where the law puts safeguards on the provider: force, searches, safeguarding, agencies."""
+"""Searches: who searched, who witnessed, what was found and what became of it, and the parents told of the
+provision's random-search policy (STATUTORY.md; seed 002, appendix 3)."""
 
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
-from ap_contracts.events.pupil_record import (
-    BehaviourContractAgreed,
-    ExternalAgencyReferralMade,
-    FoundItem,
-    PhysicalInterventionRecorded,
-    SafeguardingConcernRaised,
-    SearchConducted,
+from pydantic import ConfigDict, Field
+
+from ap_contracts.events.pupil_record import FoundItem, SearchConducted
+from ap_contracts.events.pupil_vocabulary import (
+    ConsultationMethod,
+    ItemDisposal,
+    ProhibitedItem,
+    SearchWitnessRole,
+    Sex,
 )
-from ap_contracts.events.pupil_vocabulary import ItemDisposal, TrainingKind
 from ap_contracts.events.pupils import PupilEvent, SearchPolicyExplained
-from ap_incidents.domain.commands import (
-    AgreeBehaviourContract,
-    FoundItemInput,
-    RaiseSafeguardingConcern,
-    RecordPhysicalIntervention,
-    RecordSearch,
-    RecordSearchPolicyExplained,
-    ReferToExternalAgency,
-)
+from ap_contracts.identifiers import StaffId
+from ap_contracts.text import TextGuardedModel
+from ap_incidents.domain.commands import Name, PlacementCommand, PositiveInt, PupilCommand, RecordedMoment, Text
 from ap_incidents.domain.context import DecisionContext
-from ap_incidents.domain.decide_daily import require_incident
+from ap_incidents.domain.correction_policy import Correction, Corrector
 from ap_incidents.domain.errors import (
-    ConcernMustGoToDsl,
     DisposalRequired,
     ItemMayNotBeReturned,
     ItemMustGoToPolice,
-    ParentPermissionRequired,
     SearchExceptionReasonRequired,
     SearchSafeguardsNotMet,
-    StaffNotTrained,
     WitnessMustDifferFromSearcher,
     WitnessNotOnRegister,
 )
+from ap_incidents.domain.folding import entry_only
 from ap_incidents.domain.guards import (
     local_date,
     provider_entry,
     referral_of,
+    require_incident,
     require_not_future,
     require_not_future_time,
     require_open_record,
-    require_order,
     require_text,
 )
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.rules import RuleBook
 from ap_incidents.domain.state import Placement, PupilRecord
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+
+# ----------------------------------------------------------------------------- commands
 
 
-def record_physical_intervention(
-    command: RecordPhysicalIntervention, state: PupilRecord, context: DecisionContext
-) -> list[PupilEvent]:
-    """Reasonable force is used only by staff the provision's register shows trained on that day,
-    in an incident already recorded, and an injury is always described."""
-    require_not_future_time(command.started_at, context, "the intervention")
-    day = local_date(command.started_at)
-    placement = provider_entry(command, state, context, day, "a physical intervention")
-    require_incident(placement, command.incident_id)
-    _require_trained(command.staff_involved, placement, context, day)
-    injury_details = command.injury_details.strip()
-    if command.injury_occurred:
-        require_text(injury_details, "the injury")
-    return [PhysicalInterventionRecorded(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, incident_id=command.incident_id, started_at=command.started_at,
-        duration_minutes=command.duration_minutes, reason=command.reason, staff_involved=command.staff_involved,
-        staff_training_verified=True, injury_occurred=command.injury_occurred,
-        injury_details=injury_details or None, description=require_text(command.description, "what was done"),
-        parents_informed=command.parents_informed, rule_version=context.rules.version,
-    )]
+class FoundItemInput(TextGuardedModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: ProhibitedItem
+    quantity: PositiveInt = 1
+    disposal: ItemDisposal | None = None
 
 
-def _require_trained(staff: tuple[str, ...], placement: Placement, context: DecisionContext, day: date) -> None:
-    register = context.staff_register
-    if register is not None and register.provision_id not in (None, placement.provision_id):
-        raise ValueError(f"staff register of {register.provision_id} given for {placement.provision_id}")
-    untrained = [
-        member for member in staff
-        if register is None or not register.is_trained(member, TrainingKind.PHYSICAL_INTERVENTION, day)
-    ]
-    if untrained:
-        raise StaffNotTrained(
-            f"not recorded as trained in physical intervention on {day}: {', '.join(sorted(untrained))}"
-        )
+class NamedAdultWitness(TextGuardedModel):
+    """An adult from outside the provision's staff who witnessed a search: a name and a role, never free text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: Name
+    role: SearchWitnessRole
+
+
+class RecordSearch(PlacementCommand):
+    incident_id: UUID | None = None
+    searched_at: RecordedMoment
+    searched_for: tuple[ProhibitedItem, ...] = Field(min_length=1)
+    grounds: Text
+    searcher: StaffId
+    searcher_sex: Sex
+    witness: StaffId | None = Field(default=None, description="A member of staff on the provision's register")
+    witness_adult: NamedAdultWitness | None = Field(default=None, description="Or a named adult with a role")
+    serious_harm_exception: bool = False
+    exception_reason: Text = ""
+    items_found: tuple[FoundItemInput, ...] = ()
+    parents_informed: bool
+
+
+class RecordSearchPolicyExplained(PupilCommand):
+    """The receiving provision records that it told the parents of its random-search policy at the referral's
+    initial interview (seed 002, appendix 3)."""
+
+    referral_id: UUID
+    explained_on: date
+    method: ConsultationMethod
+
+
+# ----------------------------------------------------------------------------- decisions
 
 
 def record_search(command: RecordSearch, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
@@ -152,48 +157,6 @@ def _lawful_disposal(found: FoundItemInput, rules: RuleBook) -> FoundItem:
     return FoundItem(item=found.item, quantity=found.quantity, disposal=found.disposal)
 
 
-def raise_safeguarding_concern(
-    command: RaiseSafeguardingConcern, state: PupilRecord, context: DecisionContext
-) -> list[PupilEvent]:
-    """Every safeguarding concern goes to the designated safeguarding lead (KCSIE)."""
-    require_not_future_time(command.raised_at, context, "the concern")
-    provider_entry(command, state, context, local_date(command.raised_at), "a safeguarding concern")
-    if not command.referred_to_dsl:
-        raise ConcernMustGoToDsl("a safeguarding concern is always passed to the designated safeguarding lead")
-    return [SafeguardingConcernRaised(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, concern_id=command.concern_id, raised_at=command.raised_at,
-        category=command.category, immediate_risk=command.immediate_risk, referred_to_dsl=True,
-        raised_by=command.raised_by, concern=require_text(command.concern, "the concern"),
-        action_taken=command.action_taken or None,
-    )]
-
-
-def agree_behaviour_contract(
-    command: AgreeBehaviourContract, state: PupilRecord, context: DecisionContext
-) -> list[PupilEvent]:
-    provider_entry(command, state, context, command.agreed_on, "a behaviour contract")
-    require_order(command.agreed_on, command.review_date, "contract review date")
-    return [BehaviourContractAgreed(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, agreed_on=command.agreed_on, review_date=command.review_date,
-        parent_involved=command.parent_involved, targets=require_text(command.targets, "the targets"),
-    )]
-
-
-def refer_to_agency(command: ReferToExternalAgency, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """Parents give permission before external services are involved, except for safeguarding referrals."""
-    provider_entry(command, state, context, command.referred_on, "an agency referral")
-    exempt = command.agency in context.rules.agencies_without_parent_permission
-    if not (command.parent_permission or exempt):
-        raise ParentPermissionRequired(f"obtain parental permission before referring to {command.agency.value}")
-    return [ExternalAgencyReferralMade(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, referred_on=command.referred_on, agency=command.agency,
-        parent_permission=command.parent_permission, reason=require_text(command.reason, "the reason"),
-    )]
-
-
 def record_search_policy_explained(
     command: RecordSearchPolicyExplained, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
@@ -207,3 +170,31 @@ def record_search_policy_explained(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         referral_id=command.referral_id, explained_on=command.explained_on, method=command.method,
     )]
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(RecordSearch, record_search, "incidents.record_search", (SearchConducted,), "searches",
+            "Record a search"),
+        CommandDeclaration(RecordSearchPolicyExplained, record_search_policy_explained,
+            "incidents.explain_search_policy", (SearchPolicyExplained,), "search-policy-explanations",
+            "Record that the parents were told of the provision's random-search policy at the referral interview"),
+    ),
+    events={
+        SearchConducted: EventRule(entry_only, Correction(
+            Corrector.PROVIDER,
+            locked=frozenset({
+                "items_found", "learner_sex", "searcher", "searcher_sex", "serious_harm_exception", "witness",
+                "witness_adult_role", "witness_present",
+            }),
+            withdrawable=True,
+        )),
+        SearchPolicyExplained: EventRule(entry_only, Correction(withdrawable=True)),
+    },
+)

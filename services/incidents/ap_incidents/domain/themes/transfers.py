@@ -8,10 +8,16 @@ confirms it (the domain's rule: it needs the stored request). Only the confirmat
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from uuid import UUID
+
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupils import PupilEvent, PupilTransferConfirmed, PupilTransferRequested
-from ap_incidents.domain.commands import ConfirmPupilTransfer, RequestPupilTransfer
+from ap_contracts.identifiers import OrganisationId
+from ap_incidents.domain.commands import PupilCommand
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.correction_policy import Correction
 from ap_incidents.domain.errors import (
     OrganisationNotRegistered,
     TransferAlreadyPending,
@@ -19,9 +25,31 @@ from ap_incidents.domain.errors import (
     TransferToSameSchool,
     TransferUnknown,
 )
+from ap_incidents.domain.folding import NOTHING, Applied
 from ap_incidents.domain.guards import require_not_future, require_open_record, require_order
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.state import PupilRecord
+from ap_incidents.domain.state import PendingTransfer, PupilRecord
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+
+# ----------------------------------------------------------------------------- commands
+
+
+class RequestPupilTransfer(PupilCommand):
+    """The current home school or its local authority asks to move the pupil to another registered school."""
+
+    transfer_id: UUID
+    to_school_id: OrganisationId
+    requested_on: date
+
+
+class ConfirmPupilTransfer(PupilCommand):
+    """The other party (the current school, or its local authority) confirms the move."""
+
+    transfer_id: UUID
+    effective_from: date
+
+
+# ----------------------------------------------------------------------------- decisions
 
 
 def _current_parties(state: PupilRecord, context: DecisionContext) -> tuple[str, str]:
@@ -73,3 +101,38 @@ def confirm_transfer(command: ConfirmPupilTransfer, state: PupilRecord, context:
         from_school_id=pending.from_school_id, to_school_id=pending.to_school_id, confirmed_by=caller,
         effective_from=command.effective_from,
     )]
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _transfer_requested(event: PupilTransferRequested, state: PupilRecord) -> Applied:
+    pending = PendingTransfer(event.transfer_id, event.from_school_id, event.to_school_id, event.requested_by,
+                              event.requested_on)
+    return replace(state, pending_transfer=pending), NOTHING
+
+
+def _transfer_confirmed(event: PupilTransferConfirmed, state: PupilRecord) -> Applied:
+    return replace(state, home_school_id=event.to_school_id, pending_transfer=None), NOTHING
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(RequestPupilTransfer, request_transfer, "incidents.request_pupil_transfer",
+            (PupilTransferRequested,), "transfers", "Request the pupil's move to another school"),
+        CommandDeclaration(ConfirmPupilTransfer, confirm_transfer, "incidents.confirm_pupil_transfer",
+            (PupilTransferConfirmed,), "transfers/{transfer_id}/confirmation",
+            "Confirm the pupil's move to another school", path_fields=("transfer_id",)),
+    ),
+    events={
+        PupilTransferRequested: EventRule(_transfer_requested, Correction(
+            locked=frozenset({"from_school_id", "requested_by", "requested_on", "to_school_id", "transfer_id"}),
+        )),
+        PupilTransferConfirmed: EventRule(_transfer_confirmed, Correction(
+            locked=frozenset({"confirmed_by", "effective_from", "from_school_id", "to_school_id", "transfer_id"}),
+        )),
+    },
+)

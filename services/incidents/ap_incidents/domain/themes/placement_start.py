@@ -1,27 +1,22 @@
-"""Deciding the start of a placement: the referral ready, the key stage served or approved, the
-prerequisites dated before the start, and the timetable and first review within their terms.
-
-Moved from ``decide_admission.py`` (issue 10, size), which re-exports ``start_placement``.
+"""Starting a placement (domain brief section 2, step 3): the referral ready, the key stage served or
+approved, the prerequisites dated before the start, and the timetable and first review within their terms.
+The provision, commissioner, partnership and key stage come from the referral and the register of
+organisations, never from the caller.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
+from uuid import UUID
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.placements import PlacementStarted
-from ap_contracts.events.pupil_vocabulary import (
-    EligibilityOutcome,
-    KeyStage,
-    TimetableKind,
-)
-from ap_contracts.events.pupils import (
-    PupilEvent,
-)
-from ap_incidents.domain.commands import (
-    StartPlacement,
-)
+from ap_contracts.events.pupil_vocabulary import EligibilityOutcome, KeyStage, Severity, TimetableKind
+from ap_contracts.events.pupils import PupilEvent
+from ap_incidents.domain.commands import Percent, PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.correction_policy import Correction
 from ap_incidents.domain.errors import (
     EhcpExceptionalCircumstancesRequired,
     EligibilityNotDecided,
@@ -38,15 +33,33 @@ from ap_incidents.domain.errors import (
     ReferralAlreadyPlaced,
     ReviewIntervalTooLong,
 )
-from ap_incidents.domain.guards import (
-    referral_of,
-    require_not_future,
-    require_open_record,
-    require_order,
-    require_text,
-)
+from ap_incidents.domain.folding import NOTHING, Applied, update_referral, with_placement
+from ap_incidents.domain.guards import referral_of, require_not_future, require_open_record, require_order, require_text
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.state import PupilRecord, Referral
+from ap_incidents.domain.state import Placement, PupilRecord, Referral
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+
+# ----------------------------------------------------------------------------- commands
+
+
+class StartPlacement(PupilCommand):
+    """The provision, commissioner, partnership and key stage come from the referral and the register of
+    organisations, never from the caller."""
+
+    placement_id: UUID
+    referral_id: UUID
+    start_date: date
+    planned_end_date: date
+    timetable: TimetableKind
+    reduced_timetable_review_date: date | None = None
+    reintegration_plan: Text = ""
+    planned_review_date: date
+    exit_criteria: Text
+    incident_severity_threshold: Severity
+    attendance_threshold_percent: Percent
+
+
+# ----------------------------------------------------------------------------- decisions
 
 
 def start_placement(command: StartPlacement, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
@@ -154,3 +167,41 @@ def _require_first_review(command: StartPlacement, context: DecisionContext) -> 
     limit = command.start_date + timedelta(days=context.rules.max_days_between_reviews)
     if command.planned_review_date > limit:
         raise ReviewIntervalTooLong(f"placements are reviewed at least half-termly: review by {limit}")
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _placement_started(event: PlacementStarted, state: PupilRecord) -> Applied:
+    placement = Placement(
+        placement_id=event.placement_id,
+        referral_id=event.referral_id,
+        provision_id=event.provision_id,
+        home_school_id=event.home_school_id,
+        commissioner_id=event.commissioner_id,
+        start_date=event.start_date,
+        timetable=event.timetable,
+        reduced_timetable_review_date=event.reduced_timetable_review_date,
+    )
+    started = replace(with_placement(state, placement), active_placement_id=event.placement_id)
+    return update_referral(started, event.referral_id, placed=True), NOTHING
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(StartPlacement, start_placement, "incidents.start_placement", (PlacementStarted,),
+            "placements", "Start a placement"),
+    ),
+    events={
+        PlacementStarted: EventRule(_placement_started, Correction(
+            locked=frozenset({
+                "attendance_threshold_percent", "commissioner_id", "home_school_id", "incident_severity_threshold",
+                "key_stage", "outside_key_stage", "partnership_id", "planned_end_date", "planned_review_date",
+                "provision_id", "pupil_key_stage", "reduced_timetable_review_date", "start_date", "timetable",
+            }),
+        )),
+    },
+)

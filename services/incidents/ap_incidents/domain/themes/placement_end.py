@@ -1,100 +1,66 @@
-"""Decisions on the course of a placement: reviews, reduced timetables, transition, the end."""
+"""The end of a placement: a Year 6 transition plan, the home school's confirmation of reintegration, the
+ending itself (domain brief section 2, step 6)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date
 from uuid import UUID
+
+from pydantic import Field
 
 from ap_contracts.events.placements import (
     PlacementEnded,
-    ReducedTimetableReviewed,
     ReintegrationConfirmed,
-    ReviewHeld,
     TransitionPlanRecorded,
+    TransitionVisit,
 )
-from ap_contracts.events.pupil_vocabulary import (
-    PlacementEndReason,
-    ReducedTimetableOutcome,
-    ReviewOutcome,
-    TimetableKind,
-)
+from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_contracts.events.pupils import PupilEvent
-from ap_incidents.domain.commands import (
-    ConfirmReintegration,
-    EndPlacement,
-    HoldReview,
-    RecordTransitionPlan,
-    ReviewReducedTimetable,
-)
+from ap_contracts.identifiers import OrganisationId, StaffId
+from ap_incidents.domain.commands import PlacementCommand, Text
 from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.correction_policy import Correction
 from ap_incidents.domain.errors import (
     CommissionerDecisionRequired,
     EndReasonNeedsCommissioner,
-    NotOnReducedTimetable,
     OnlyHomeSchool,
     PermanentExclusionRequired,
-    ReducedTimetableIncomplete,
-    ReducedTimetableReviewTooLate,
     ReintegrationNotConfirmed,
-    ReviewIntervalTooLong,
     TooFewTransitionVisits,
     TransitionOnlyForFinalPrimaryYear,
     TransitionPlanRequired,
 )
-from ap_incidents.domain.guards import party_entry, require_order, require_text, within_placement
+from ap_incidents.domain.folding import NOTHING, Applied, update_placement, with_placement
+from ap_incidents.domain.guards import party_entry, require_text, within_placement
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.state import Placement, PupilRecord
+from ap_incidents.domain.state import Placement, PupilRecord, TransitionPlanned
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+
+# ----------------------------------------------------------------------------- commands
 
 
-def hold_review(command: HoldReview, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """A review sets a time-bound plan of action and, unless the placement is ending, the next review
-    within the half-termly interval."""
-    placement = party_entry(command, state, context)
-    within_placement(placement, command.held_on, context, "the review")
-    require_order(command.held_on, command.action_plan_due_date, "action plan due date")
-    next_review = command.next_review_date
-    if command.outcome is not ReviewOutcome.END_PLACEMENT:
-        limit = command.held_on + timedelta(days=context.rules.max_days_between_reviews)
-        if next_review is None or next_review > limit:
-            raise ReviewIntervalTooLong(f"set the next review on or before {limit} (at least half-termly)")
-        require_order(command.held_on, next_review, "next review date")
-    return [ReviewHeld(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, held_on=command.held_on, outcome=command.outcome,
-        progress_summary=require_text(command.progress_summary, "progress"),
-        action_plan=require_text(command.action_plan, "the plan of action"),
-        action_plan_due_date=command.action_plan_due_date, next_review_date=next_review,
-        rule_version=context.rules.version,
-    )]
+class RecordTransitionPlan(PlacementCommand):
+    receiving_school_id: OrganisationId
+    planned_visits: tuple[TransitionVisit, ...] = Field(min_length=1)
+    information_shared: bool
+    lead_professional: StaffId
+    needs_and_support: Text
+    parental_involvement: Text
 
 
-def review_reduced_timetable(
-    command: ReviewReducedTimetable, state: PupilRecord, context: DecisionContext
-) -> list[PupilEvent]:
-    """A reduced timetable stays temporary: each review either returns to full time or sets the next
-    review within the limit, always with a plan back to full time."""
-    placement = party_entry(command, state, context)
-    within_placement(placement, command.reviewed_on, context, "the review")
-    if placement.timetable is not TimetableKind.REDUCED:
-        raise NotOnReducedTimetable("this placement is on a full-time timetable")
-    next_review = command.next_review_date
-    if command.outcome is ReducedTimetableOutcome.RETURNED_TO_FULL_TIME:
-        if next_review is not None:
-            raise ReducedTimetableIncomplete("a timetable back to full time has no next reduced-timetable review")
-    else:
-        if next_review is None:
-            raise ReducedTimetableIncomplete("a timetable that stays reduced needs its next review date")
-        require_order(command.reviewed_on, next_review, "next review date")
-        limit = command.reviewed_on + timedelta(days=context.rules.reduced_timetable_max_review_days)
-        if next_review > limit:
-            raise ReducedTimetableReviewTooLate(f"review the reduced timetable again by {limit} at the latest")
-    return [ReducedTimetableReviewed(
-        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
-        placement_id=command.placement_id, reviewed_on=command.reviewed_on, outcome=command.outcome,
-        next_review_date=next_review,
-        reintegration_plan=require_text(command.reintegration_plan, "the reintegration plan"),
-        rule_version=context.rules.version,
-    )]
+class ConfirmReintegration(PlacementCommand):
+    confirmed_on: date
+
+
+class EndPlacement(PlacementCommand):
+    end_date: date
+    reason: PlacementEndReason
+    destination_id: OrganisationId | None = None
+    summary: Text = ""
+
+
+# ----------------------------------------------------------------------------- decisions
 
 
 def record_transition_plan(
@@ -195,3 +161,51 @@ def _decision_behind(reason: PlacementEndReason, placement: Placement, state: Pu
     if reason is PlacementEndReason.TRANSITION_TO_SECONDARY and not placement.transition_plan_ids:
         raise TransitionPlanRequired("record the transition plan before the move to secondary school")
     return None
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _transition_planned(event: TransitionPlanRecorded, state: PupilRecord) -> Applied:
+    placement = state.placements.get(event.placement_id)
+    if placement is None:
+        return state, NOTHING
+    plans = placement.transition_plan_ids | {event.record_id}
+    return with_placement(state, replace(placement, transition_plan_ids=plans)), TransitionPlanned(event.placement_id)
+
+
+def _reintegration_confirmed(event: ReintegrationConfirmed, state: PupilRecord) -> Applied:
+    return update_placement(state, event.placement_id, reintegration_confirmed=True), NOTHING
+
+
+def _placement_ended(event: PlacementEnded, state: PupilRecord) -> Applied:
+    ended = update_placement(state, event.placement_id, ended_on=event.end_date, end_reason=event.reason)
+    if ended.active_placement_id == event.placement_id:
+        ended = replace(ended, active_placement_id=None)
+    return ended, NOTHING
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(RecordTransitionPlan, record_transition_plan, "incidents.record_transition_plan",
+            (TransitionPlanRecorded,), "transition-plans", "Record a Year 6 transition plan"),
+        CommandDeclaration(ConfirmReintegration, confirm_reintegration, "incidents.confirm_reintegration",
+            (ReintegrationConfirmed,), "reintegration-confirmations",
+            "Confirm that the home school takes the pupil back"),
+        CommandDeclaration(EndPlacement, end_placement, "incidents.end_placement", (PlacementEnded,),
+            "placement-endings", "End a placement"),
+    ),
+    events={
+        TransitionPlanRecorded: EventRule(_transition_planned, Correction(
+            locked=frozenset({"planned_visits", "year_group"}),
+            withdrawable=True,
+        )),
+        ReintegrationConfirmed: EventRule(_reintegration_confirmed, Correction(locked=frozenset({"confirmed_on"}))),
+        PlacementEnded: EventRule(_placement_ended, Correction(
+            locked=frozenset({"decision_record_id", "end_date", "reason"}),
+        )),
+    },
+)

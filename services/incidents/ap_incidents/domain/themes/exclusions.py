@@ -1,0 +1,189 @@
+"""Exclusion from school: the home school head's suspensions and permanent exclusions, and a governing
+board's reinstatement (domain brief section 2, step 7; STATUTORY.md).
+
+Suspensions are capped per academic year. Only the head of the school where the pupil is on roll excludes
+(EXC-3): the access policy's rule, judged on the stored home school before any decider runs, not repeated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from uuid import UUID
+
+from pydantic import Field
+
+from ap_contracts.events.pupil_vocabulary import ExclusionReason, academic_year_of
+from ap_contracts.events.pupils import PupilEvent
+from ap_contracts.events.school_exclusions import (
+    PermanentExclusionIssued,
+    PermanentExclusionReinstated,
+    SuspensionIssued,
+)
+from ap_incidents.domain.commands import FurtherReasons, PositiveInt, PupilCommand, Text
+from ap_incidents.domain.context import DecisionContext
+from ap_incidents.domain.correction_policy import Correction, Corrector
+from ap_incidents.domain.errors import ExclusionUnknown, OnlyHomeSchool, PupilPermanentlyExcluded, SuspensionCapExceeded
+from ap_incidents.domain.folding import NOTHING, Applied
+from ap_incidents.domain.guards import require_not_future, require_open_record, require_order, require_text
+from ap_incidents.domain.identity import record_id_for
+from ap_incidents.domain.state import (
+    PermanentExclusion,
+    PermanentExclusionMade,
+    PupilRecord,
+    SuspensionCounted,
+    with_item,
+)
+from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
+
+# ----------------------------------------------------------------------------- commands
+
+
+class IssueSuspension(PupilCommand):
+    first_day: date
+    duration_half_days: PositiveInt = Field(description="School days times two; a lunchtime counts as 1")
+    primary_reason: ExclusionReason
+    further_reasons: FurtherReasons = ()
+    parents_informed: bool
+    account: Text
+
+
+class IssuePermanentExclusion(PupilCommand):
+    decided_on: date
+    effective_from: date
+    primary_reason: ExclusionReason
+    further_reasons: FurtherReasons = ()
+    parents_informed: bool
+    account: Text
+
+
+class ReinstatePupil(PupilCommand):
+    exclusion_record_id: UUID
+    board_met_on: date
+    reasons: Text
+
+
+# ----------------------------------------------------------------------------- decisions
+
+
+def _excluding_school(state: PupilRecord) -> str:
+    """The school excluding: the one the pupil is on roll at, unless it already excluded the pupil for good.
+    (That its head is asking is policy EXC-3's rule, checked before the decider runs.)"""
+    if state.excluded_from_home_school:
+        raise PupilPermanentlyExcluded("the pupil is already permanently excluded from this school")
+    assert state.home_school_id is not None
+    return state.home_school_id
+
+
+def issue_suspension(command: IssueSuspension, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+    """Suspensions total at most the cap (45 school days by default) per pupil per academic year."""
+    require_open_record(state, command.pupil_ref)
+    home_school_id = _excluding_school(state)
+    rules = context.rules
+    year = academic_year_of(command.first_day, rules.academic_year_start_month)
+    used = state.suspension_half_days_in(year)
+    total = used + command.duration_half_days
+    if total > rules.suspension_cap_half_days:
+        raise SuspensionCapExceeded(
+            f"{year}: {used / 2:g} of {rules.suspension_cap_school_days} school days already used; "
+            f"{command.duration_half_days / 2:g} more would exceed the cap"
+        )
+    return [SuspensionIssued(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        home_school_id=home_school_id, placement_id=state.active_placement_id, first_day=command.first_day,
+        duration_half_days=command.duration_half_days, academic_year=year, year_total_half_days=total,
+        primary_reason=command.primary_reason, further_reasons=command.further_reasons,
+        parents_informed=command.parents_informed, account=require_text(command.account, "the reason"),
+        rule_version=rules.version,
+    )]
+
+
+def issue_permanent_exclusion(
+    command: IssuePermanentExclusion, state: PupilRecord, context: DecisionContext
+) -> list[PupilEvent]:
+    """Only the home school head permanently excludes; the exclusion takes effect on or after the decision."""
+    require_open_record(state, command.pupil_ref)
+    home_school_id = _excluding_school(state)
+    require_not_future(command.decided_on, context, "the decision")
+    require_order(command.decided_on, command.effective_from, "effective date")
+    rules = context.rules
+    return [PermanentExclusionIssued(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        home_school_id=home_school_id, placement_id=state.active_placement_id, decided_on=command.decided_on,
+        effective_from=command.effective_from,
+        academic_year=academic_year_of(command.effective_from, rules.academic_year_start_month),
+        primary_reason=command.primary_reason, further_reasons=command.further_reasons,
+        parents_informed=command.parents_informed, account=require_text(command.account, "the reason"),
+        rule_version=rules.version,
+    )]
+
+
+def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+    """The home school records its governing board's reinstatement of a permanently excluded pupil."""
+    require_open_record(state, command.pupil_ref)
+    exclusion = state.permanent_exclusion
+    if exclusion is None or exclusion.record_id != command.exclusion_record_id:
+        raise ExclusionUnknown(f"no standing permanent exclusion {command.exclusion_record_id}")
+    if not context.caller.acts_for(exclusion.home_school_id):
+        raise OnlyHomeSchool("the excluding school records its governing board's reinstatement")
+    require_not_future(command.board_met_on, context, "the board meeting")
+    return [PermanentExclusionReinstated(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        exclusion_record_id=exclusion.record_id, home_school_id=exclusion.home_school_id,
+        board_met_on=command.board_met_on, reasons=require_text(command.reasons, "the board's reasons"),
+    )]
+
+
+# ----------------------------------------------------------------------------- folds (evolve)
+
+
+def _suspended(event: SuspensionIssued, state: PupilRecord) -> Applied:
+    total = state.suspension_half_days_in(event.academic_year) + event.duration_half_days
+    counts = with_item(state.suspension_half_days, event.academic_year, total)
+    return replace(state, suspension_half_days=counts), SuspensionCounted(event.academic_year,
+                                                                         event.duration_half_days)
+
+
+def _permanently_excluded(event: PermanentExclusionIssued, state: PupilRecord) -> Applied:
+    exclusion = PermanentExclusion(event.record_id, event.home_school_id)
+    return replace(state, permanent_exclusion=exclusion), PermanentExclusionMade(event.home_school_id)
+
+
+def _reinstated(event: PermanentExclusionReinstated, state: PupilRecord) -> Applied:
+    current = state.permanent_exclusion
+    if current is not None and current.record_id == event.exclusion_record_id:
+        return replace(state, permanent_exclusion=None), NOTHING
+    return state, NOTHING
+
+
+# ----------------------------------------------------------------------------- declarations
+
+THEME = Theme(
+    __name__,
+    declarations=(
+        CommandDeclaration(IssueSuspension, issue_suspension, "incidents.issue_exclusion", (SuspensionIssued,),
+            "suspensions", "Suspend a pupil (home school head)"),
+        CommandDeclaration(IssuePermanentExclusion, issue_permanent_exclusion, "incidents.issue_exclusion",
+            (PermanentExclusionIssued,), "permanent-exclusions", "Permanently exclude a pupil (home school head)"),
+        CommandDeclaration(ReinstatePupil, reinstate_pupil, "incidents.record_reinstatement",
+            (PermanentExclusionReinstated,), "reinstatements", "Record a governing board's reinstatement"),
+    ),
+    events={
+        SuspensionIssued: EventRule(_suspended, Correction(
+            Corrector.HOME_SCHOOL_HEAD,
+            locked=frozenset({
+                "academic_year", "duration_half_days", "first_day", "home_school_id", "year_total_half_days",
+            }),
+            withdrawable=True,
+        )),
+        PermanentExclusionIssued: EventRule(_permanently_excluded, Correction(
+            Corrector.HOME_SCHOOL_HEAD,
+            locked=frozenset({"academic_year", "decided_on", "effective_from", "home_school_id"}),
+            withdrawable=True,
+        )),
+        PermanentExclusionReinstated: EventRule(_reinstated, Correction(
+            Corrector.HOME_SCHOOL,
+            locked=frozenset({"home_school_id"}),
+        )),
+    },
+)
