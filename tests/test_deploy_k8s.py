@@ -300,8 +300,12 @@ def test_each_password_comes_from_the_secret_of_its_principal_or_role() -> None:
             if variable.startswith("AP_PG_PASSWORD_"):
                 role = env[variable.replace("PASSWORD", "USER")]
                 assert value == f"secret:{secrets[role]}/password", (label(doc), variable)
-            elif ("PASSWORD" in variable or "KEY" in variable or variable.endswith("_DSN")) \
-                    and not variable.startswith("AP_PG_USER_"):
+            elif variable.endswith("_DSN") and not value.startswith("secret:"):
+                # A literal DSN takes its password only from a Secret-backed variable, $(NAME).
+                password = value.split("://", 1)[1].split("@", 1)[0].partition(":")[2]
+                assert password.startswith("$(") and env[password[2:-1]].startswith("secret:"), \
+                    f"{label(doc)}: {variable} holds a password not from a Secret"
+            elif ("PASSWORD" in variable or "KEY" in variable) and not variable.startswith("AP_PG_USER_"):
                 assert value.startswith("secret:"), f"{label(doc)}: {variable} is not from a Secret"
         if "AP_KAFKA_USERNAME" in env:  # Strimzi's User Operator writes the Secret named after the user
             assert env["AP_KAFKA_PASSWORD"] == f"secret:{env['AP_KAFKA_USERNAME']}/password", label(doc)
