@@ -29,6 +29,7 @@ from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore import (
     CommandAlreadyRecorded,
     EventStorePort,
+    IdempotencyMismatch,
     NewEvent,
     RecordedCommand,
     WrongExpectedVersion,
@@ -108,6 +109,27 @@ class CommandExecutor:
                 return outcome
         raise ConcurrencyRetriesExhausted(f"stream {stream_id!r} changed {self._max_attempts} times; try again")
 
+    async def record_once(self, stream_id: str, meta: CommandMeta, expected_version: int,
+                          decide: Callable[[], Sequence[DomainEvent]]) -> CommandOutcome | None:
+        """The command's first outcome when its id was recorded before, else ``record`` of ``decide()``.
+
+        A new command (nearly every one) is not looked up first: its id is unique in the append
+        itself, which answers a retry with the first outcome (``CommandAlreadyRecorded``). The
+        earlier outcome is asked for only when the decision refuses (a retry of an accepted command
+        may be refused by the record as it is now) or records nothing. None: the stream moved.
+        """
+        try:
+            events = decide()
+        except Exception:
+            earlier = await self.previous_outcome(meta.command_id)
+            if earlier is not None:
+                return earlier
+            raise
+        if not events:
+            return await self.previous_outcome(meta.command_id) or await self.record(
+                stream_id, meta, expected_version, events)
+        return await self.record(stream_id, meta, expected_version, events)
+
     async def record(self, stream_id: str, meta: CommandMeta, expected_version: int,
                      events: Sequence[DomainEvent]) -> CommandOutcome | None:
         """Append the events decided on the stream at ``expected_version``, with the command's record.
@@ -129,8 +151,15 @@ class CommandExecutor:
         except WrongExpectedVersion:
             return None
         except CommandAlreadyRecorded as raced:
-            # The same command id committed concurrently (a retried request racing the original).
+            # The same command id was recorded before, or concurrently (a retry racing the original).
             return _outcome(raced.recorded)
+        except IdempotencyMismatch:
+            # Some of the events' ids (derived from the command id) are stored: a retry whose
+            # decision differs from the first one; the first outcome answers it.
+            earlier = await self.previous_outcome(meta.command_id)
+            if earlier is None:
+                raise
+            return earlier
         return CommandOutcome(meta.command_id, stream_id, tuple(e.event_id for e in new), result.first_version,
                               result.last_version)
 

@@ -96,9 +96,8 @@ class CommandHandler:
                     await self._guard.check(principal, spec_for(command).action, target.resource, purpose=purpose,
                                             correlation_id=meta.correlation_id)  # audited, allowed or not
                     authorised = target.resource
-                # A retried command gets its first answer; otherwise decide and append at the version loaded.
-                outcome = (await self._executor.previous_outcome(command.command_id)
-                           or await self._executor.record(stream, meta, len(history), target.decide()))
+                # Decide and append at the version loaded; a retried command gets its first answer.
+                outcome = await self._executor.record_once(stream, meta, len(history), target.decide)
                 if outcome is not None:  # None: the stream moved since it was loaded; go again on the new one
                     return await self._settled(command, stream, outcome)
         raise ConcurrentWritesPersist(f"the record {stream!r} changed {_ATTEMPTS} times while the command was"
