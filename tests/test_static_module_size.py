@@ -70,8 +70,6 @@ LONG_FUNCTIONS: dict[tuple[str, str], str] = {
         "one literal document (channels, messages, servers) built in one place so it reads like the spec",
     ("runtime/ap_runtime/access/audit_verify.py", "verify"):
         "verifies the chain against the key and the published heads; not split in this session",
-    ("runtime/ap_runtime/access/guard.py", "check"):
-        "the guard's decide-then-audit sequence; not split in this session",
     ("runtime/ap_runtime/access/policy.py", "decide"): "policy evaluation in rule order; split with policy.py next",
     ("runtime/ap_runtime/eventstore/store.py", "_append_in"):
         "the append transaction (version check, insert, idempotency); not split in this session",

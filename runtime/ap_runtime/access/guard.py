@@ -132,39 +132,26 @@ class AccessGuard:
                           policy=store.current(), purpose_category=parsed.category)
         at = self._clock()
         correlation = correlation_id or uuid4()
-        entry = audit_entry(
-            principal,
-            resource,
-            decision,
-            purpose=parsed,
-            correlation_id=correlation,
-            at=at,
-            recipients=recipients,
-        )
-        try:
-            await self._audit.record(entry)
-        except Exception as exc:
-            log.error("access.audit_failed", action=decision.action, user=principal.user_id, error=exception_place(exc))
-            if decision.allowed:
-                raise AuditUnavailable("the access audit is unavailable, so access is refused") from exc
+        entry = audit_entry(principal, resource, decision, purpose=parsed, correlation_id=correlation, at=at,
+                            recipients=recipients)
+        await self._record(entry, principal, decision)
         if not decision.allowed:
-            log.warning(
-                "access.denied",
-                user=principal.user_id,
-                organisation=principal.organisation_id,
-                roles=entry.roles,
-                action=decision.action,
-                pupil_ref=None if resource.pupil_ref is None else str(resource.pupil_ref),
-                rule=decision.rule_id,
-                reason=decision.reason,
-                correlation_id=str(correlation),
-            )
+            _log_denied(principal, resource, decision, entry.roles, correlation)
             raise AccessDenied(decision)
         if decision.break_glass and stated is not None:
             await self._tell_dsl(
                 BreakGlassAccess(principal, decision.action, resource, stated, decision.rule_id, at, correlation)
             )
         return decision
+
+    async def _record(self, entry: AuditEntry, principal: Principal, decision: Decision) -> None:
+        """Audit the decision; an allowed access that cannot be audited is refused (a denial stays denied)."""
+        try:
+            await self._audit.record(entry)
+        except Exception as exc:
+            log.error("access.audit_failed", action=decision.action, user=principal.user_id, error=exception_place(exc))
+            if decision.allowed:
+                raise AuditUnavailable("the access audit is unavailable, so access is refused") from exc
 
     async def _tell_dsl(self, access: BreakGlassAccess) -> None:
         log.warning(
@@ -184,3 +171,18 @@ class AccessGuard:
             # a failed notification is logged loudly rather than undoing an emergency read.
             log.error("access.break_glass_notify_failed", correlation_id=str(access.correlation_id),
                       error=exception_place(exc))
+
+
+def _log_denied(principal: Principal, resource: ResourceContext, decision: Decision, roles: tuple[str, ...],
+                correlation_id: UUID) -> None:
+    log.warning(
+        "access.denied",
+        user=principal.user_id,
+        organisation=principal.organisation_id,
+        roles=roles,
+        action=decision.action,
+        pupil_ref=None if resource.pupil_ref is None else str(resource.pupil_ref),
+        rule=decision.rule_id,
+        reason=decision.reason,
+        correlation_id=str(correlation_id),
+    )
