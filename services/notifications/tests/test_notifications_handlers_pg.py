@@ -19,9 +19,10 @@ from ap_notifications.adapters.ledger import PostgresDeliveryLedger
 from ap_notifications.application.dispatch import AlertDispatcher
 from ap_notifications.application.ports import DeliveryError, OutboundMessage
 from ap_notifications.domain.alerts import Alert, Priority
+from ap_notifications.domain.commands import OfferTransfer
 from ap_notifications.domain.errors import OnlyReceivingDslConfirms
 from ap_notifications.domain.notification import notification_stream_id
-from ap_notifications.domain.transfers import OfferTransfer, transfer_id_after_placement_end, transfer_stream_id
+from ap_notifications.domain.transfers import transfer_id_after_placement_end, transfer_stream_id
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.transfer_check import check_transfers
 from ap_notifications.projections.alerting import AlertingProjection

@@ -9,6 +9,7 @@ import pytest
 
 from ap_contracts.events.notifications import Audience, Channel, DeliveryFailure, NotificationAcknowledged
 from ap_notifications.domain.alerts import Alert, Priority
+from ap_notifications.domain.commands import AcknowledgeNotification
 from ap_notifications.domain.errors import NotificationNotFound
 from ap_notifications.domain.notification import (
     acknowledgement_command_id,
@@ -54,11 +55,12 @@ def test_an_alert_is_recorded_as_sent_once_with_no_contact_details() -> None:
 def test_acknowledging_needs_a_sent_notification_and_happens_once() -> None:
     nid = uuid4()
     with pytest.raises(NotificationNotFound):
-        decide_acknowledge([], nid, "u-1", datetime.now(UTC))
+        decide_acknowledge([], AcknowledgeNotification(nid, "u-1", datetime.now(UTC)))
     [sent] = decide_send([], alert(), Channel.EMAIL)
-    [ack] = decide_acknowledge([sent], sent.notification_id, "u-1", datetime.now(UTC))
+    [ack] = decide_acknowledge([sent], AcknowledgeNotification(sent.notification_id, "u-1", datetime.now(UTC)))
     assert isinstance(ack, NotificationAcknowledged) and ack.acknowledged_by == "u-1"
-    assert decide_acknowledge([sent, ack], sent.notification_id, "u-2", datetime.now(UTC)) == []
+    again = AcknowledgeNotification(sent.notification_id, "u-2", datetime.now(UTC))
+    assert decide_acknowledge([sent, ack], again) == []
     assert acknowledgement_command_id(nid) == acknowledgement_command_id(nid)
 
 

@@ -12,6 +12,7 @@ from ap_contracts.events.notifications import Audience
 from ap_contracts.events.privacy import SafeguardingFileReceiptConfirmed, SafeguardingFileTransferOverdue
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason, Severity
 from ap_notifications.domain.alerts import Priority
+from ap_notifications.domain.commands import ConfirmFileReceipt, OfferTransfer
 from ap_notifications.domain.errors import (
     OnlyReceivingDslConfirms,
     TransferAlreadyOfferedDifferently,
@@ -23,7 +24,6 @@ from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.domain.school_days import add_school_days, is_school_day
 from ap_notifications.domain.transfer_alerts import offered_alerts, overdue_alerts
 from ap_notifications.domain.transfers import (
-    OfferTransfer,
     decide_confirm,
     decide_offer,
     decide_overdue,
@@ -109,15 +109,17 @@ def test_only_the_receiving_dsl_confirms_receipt() -> None:
     command = offer()
     history = decide_offer([], command, DEFAULT_RULE_BOOK)
     with pytest.raises(OnlyReceivingDslConfirms):
-        decide_confirm(history, command.transfer_id, HOME_SCHOOL, datetime(2025, 3, 11, tzinfo=UTC))
-    [confirmed] = decide_confirm(history, command.transfer_id, NEW_SCHOOL, datetime(2025, 3, 11, tzinfo=UTC))
+        decide_confirm(history, ConfirmFileReceipt(command.transfer_id, HOME_SCHOOL, datetime(2025, 3, 11, tzinfo=UTC)))
+    [confirmed] = decide_confirm(
+        history, ConfirmFileReceipt(command.transfer_id, NEW_SCHOOL, datetime(2025, 3, 11, tzinfo=UTC)))
     assert isinstance(confirmed, SafeguardingFileReceiptConfirmed)
-    assert decide_confirm([*history, confirmed], command.transfer_id, NEW_SCHOOL, datetime.now(UTC)) == []
+    again = ConfirmFileReceipt(command.transfer_id, NEW_SCHOOL, datetime.now(UTC))
+    assert decide_confirm([*history, confirmed], again) == []
 
 
 def test_a_transfer_never_offered_cannot_be_confirmed() -> None:
     with pytest.raises(TransferNotFound):
-        decide_confirm([], uuid4(), NEW_SCHOOL, datetime.now(UTC))
+        decide_confirm([], ConfirmFileReceipt(uuid4(), NEW_SCHOOL, datetime.now(UTC)))
 
 
 # -- overdue ---------------------------------------------------------------------------------------------
@@ -139,7 +141,8 @@ def test_an_overdue_transfer_is_recorded_once() -> None:
 def test_a_confirmed_transfer_is_never_overdue() -> None:
     command = offer()
     history = list(decide_offer([], command, DEFAULT_RULE_BOOK))
-    history += decide_confirm(history, command.transfer_id, NEW_SCHOOL, datetime(2025, 3, 12, tzinfo=UTC))
+    history += decide_confirm(
+        history, ConfirmFileReceipt(command.transfer_id, NEW_SCHOOL, datetime(2025, 3, 12, tzinfo=UTC)))
     assert decide_overdue(history, date(2025, 4, 1)) == []
     assert decide_overdue([], date(2025, 4, 1)) == []
 

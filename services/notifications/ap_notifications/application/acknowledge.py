@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ap_contracts.events.notifications import NotificationSent
+from ap_notifications.domain.commands import AcknowledgeNotification
 from ap_notifications.domain.notification import (
     acknowledgement_command_id,
     decide_acknowledge,
@@ -29,5 +30,5 @@ async def acknowledge(
                        organisation_id=principal.organisation_id, correlation_id=correlation_id, occurred_at=at)
     return await executor.execute(
         notification_stream_id(notification_id), meta,
-        lambda history: decide_acknowledge(history, notification_id, principal.user_id, at),
+        lambda history: decide_acknowledge(history, AcknowledgeNotification(notification_id, principal.user_id, at)),
     )

@@ -17,10 +17,10 @@ from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent, event_model
 from ap_contracts.events.privacy import SafeguardingFileOffered, SafeguardingFileTransferOverdue
 from ap_notifications.application.dispatch import PLATFORM_ORGANISATION, SYSTEM_ACTOR, AlertDispatcher
+from ap_notifications.domain.commands import ConfirmFileReceipt, OfferTransfer
 from ap_notifications.domain.rulebook import AlertRuleBook
 from ap_notifications.domain.transfer_alerts import offered_alerts, overdue_alerts
 from ap_notifications.domain.transfers import (
-    OfferTransfer,
     TransferState,
     decide_confirm,
     decide_offer,
@@ -104,7 +104,8 @@ class TransferService:
         meta = CommandMeta(command_id=uuid5(transfer_id, f"confirm|{organisation_id}"), actor=actor,
                            organisation_id=organisation_id, correlation_id=correlation_id, occurred_at=at)
         return await self._executor.execute(
-            transfer_stream_id(transfer_id), meta, lambda h: decide_confirm(h, transfer_id, organisation_id, at)
+            transfer_stream_id(transfer_id), meta,
+            lambda h: decide_confirm(h, ConfirmFileReceipt(transfer_id, organisation_id, at)),
         )
 
     async def check_overdue(self, index: TransferIndex, today: date, correlation_id: UUID) -> list[OverdueFound]:

@@ -8,7 +8,6 @@ the command executor sees the same command, and nobody is alerted twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from uuid import UUID, uuid5
 
 from ap_contracts.events.base import DomainEvent
@@ -21,6 +20,7 @@ from ap_contracts.events.notifications import (
     NotificationSent,
 )
 from ap_notifications.domain.alerts import Alert
+from ap_notifications.domain.commands import AcknowledgeNotification
 from ap_notifications.domain.errors import NotificationNotFound
 
 NOTIFICATIONS_NAMESPACE = UUID("6f1d3c52-7a51-4d0e-9a53-3c0f5d7b2e41")
@@ -71,16 +71,17 @@ def decide_send(history: Sequence[DomainEvent], alert: Alert, channel: Channel) 
 
 
 def decide_acknowledge(
-    history: Sequence[DomainEvent], notification_id: UUID, user_id: str, at: datetime
+    history: Sequence[DomainEvent], command: AcknowledgeNotification
 ) -> list[NotificationAcknowledged]:
     """Acknowledge a notification that was sent; acknowledging it again changes nothing."""
     sent = sent_event(history)
     if sent is None:
-        raise NotificationNotFound(notification_id)
+        raise NotificationNotFound(command.notification_id)
     if any(isinstance(e, NotificationAcknowledged) for e in history):
         return []
     return [NotificationAcknowledged(
-        notification_id=notification_id, pupil_ref=sent.pupil_ref, acknowledged_by=user_id, acknowledged_at=at,
+        notification_id=command.notification_id, pupil_ref=sent.pupil_ref, acknowledged_by=command.by_user_id,
+        acknowledged_at=command.at,
     )]
 
 

@@ -8,9 +8,10 @@ An overdue transfer is recorded once; a late confirmation is still recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from ap_contracts.events.base import DomainEvent
@@ -21,6 +22,7 @@ from ap_contracts.events.privacy import (
     SafeguardingFileTransferOverdue,
 )
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
+from ap_notifications.domain.commands import ConfirmFileReceipt, OfferTransfer
 from ap_notifications.domain.errors import (
     OnlyReceivingDslConfirms,
     TransferAlreadyOfferedDifferently,
@@ -44,31 +46,32 @@ def transfer_id_after_placement_end(placement_ended_event_id: UUID) -> UUID:
 
 
 @dataclass(frozen=True, slots=True)
-class OfferTransfer:
-    transfer_id: UUID
-    pupil_ref: UUID
-    from_organisation_id: str
-    to_organisation_id: str
-    receiving_dsl_organisation_id: str
-    offered_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class TransferState:
     offer: SafeguardingFileOffered | None = None
     confirmed: SafeguardingFileReceiptConfirmed | None = None
     overdue: SafeguardingFileTransferOverdue | None = None
 
 
+# One step per event of a transfer's stream (issue 10: each event a declared command emits needs one).
+_TRANSFER_STEPS: dict[type[DomainEvent], Callable[[TransferState, Any], TransferState]] = {
+    SafeguardingFileOffered: lambda state, event: replace(state, offer=event),
+    SafeguardingFileReceiptConfirmed: lambda state, event: replace(state, confirmed=event),
+    SafeguardingFileTransferOverdue: lambda state, event: replace(state, overdue=event),
+}
+
+
+def folds_transfer(event_type: type) -> bool:
+    """Whether ``fold_transfer`` has a step for events of ``event_type``."""
+    return event_type in _TRANSFER_STEPS
+
+
 def fold_transfer(history: Sequence[DomainEvent]) -> TransferState:
+    """The transfer after its stream's events; events of other kinds change nothing."""
     state = TransferState()
     for event in history:
-        if isinstance(event, SafeguardingFileOffered):
-            state = TransferState(event, state.confirmed, state.overdue)
-        elif isinstance(event, SafeguardingFileReceiptConfirmed):
-            state = TransferState(state.offer, event, state.overdue)
-        elif isinstance(event, SafeguardingFileTransferOverdue):
-            state = TransferState(state.offer, state.confirmed, event)
+        step = _TRANSFER_STEPS.get(type(event))
+        if step is not None:
+            state = step(state, event)
     return state
 
 
@@ -96,9 +99,10 @@ def decide_offer(
 
 
 def decide_confirm(
-    history: Sequence[DomainEvent], transfer_id: UUID, by_organisation_id: str, at: datetime
+    history: Sequence[DomainEvent], command: ConfirmFileReceipt
 ) -> list[SafeguardingFileReceiptConfirmed]:
     """Only the receiving DSL's organisation confirms receipt; confirming twice changes nothing."""
+    transfer_id, by_organisation_id, at = command.transfer_id, command.by_organisation_id, command.at
     state = fold_transfer(history)
     if state.offer is None:
         raise TransferNotFound(transfer_id)

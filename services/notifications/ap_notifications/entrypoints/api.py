@@ -20,7 +20,7 @@ from typing import Annotated
 from uuid import UUID, uuid5
 
 import asyncpg
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import Depends, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ap_contracts.events.notifications import Audience
@@ -30,8 +30,16 @@ from ap_notifications.adapters.subject_events import events_about
 from ap_notifications.application.acknowledge import acknowledge, load_sent
 from ap_notifications.application.subject_access import subject_access_document
 from ap_notifications.domain.alert_classes import SAFEGUARDING_RULES, is_safeguarding_alert
+from ap_notifications.domain.commands import OfferTransfer
+from ap_notifications.domain.declarations import (
+    ACKNOWLEDGE,
+    CONFIRM_RECEIPT,
+    EXPORT_SUBJECT_ACCESS,
+    OFFER_FILE,
+    READ_NOTIFICATIONS,
+)
 from ap_notifications.domain.errors import NotificationNotFound, TransferNotFound
-from ap_notifications.domain.transfers import OfferTransfer, TransferState
+from ap_notifications.domain.transfers import TransferState
 from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
 from ap_notifications.entrypoints.http_models import (
     AcknowledgementView,
@@ -40,7 +48,7 @@ from ap_notifications.entrypoints.http_models import (
     OfferRequest,
     TransferView,
 )
-from ap_notifications.entrypoints.problems import install_notifications_problems
+from ap_notifications.entrypoints.problems import SubjectAccessUnavailable, install_notifications_problems
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
@@ -101,7 +109,7 @@ def _routes(app: FastAPI) -> None:
         caller: CallerDep, headers: HeadersDep, guard: GuardDep, services: ServicesDep,
         unacknowledged: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> NotificationList:
-        decision = await guard.check(caller, "notifications.read_notifications",
+        decision = await guard.check(caller, READ_NOTIFICATIONS,
                                      ResourceContext(organisation_id=caller.organisation_id),
                                      purpose=headers.purpose, correlation_id=headers.correlation_id)
         audiences, excluded = EVERYONE_BUT_DSL, SAFEGUARDING_RULES
@@ -113,7 +121,7 @@ def _routes(app: FastAPI) -> None:
         views = [NotificationView.model_validate(e, from_attributes=True) for e in entries]
         return NotificationList(organisation_id=caller.organisation_id, notifications=views)
 
-    @app.post("/v1/notifications/{notification_id}/acknowledgement")
+    @app.post(ACKNOWLEDGE.path, summary=ACKNOWLEDGE.summary)
     async def acknowledge_notification(
         request: Request, notification_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
         services: ServicesDep,
@@ -125,7 +133,7 @@ def _routes(app: FastAPI) -> None:
         record_class = RecordClass.SAFEGUARDING if safeguarding else None
         ctx = ResourceContext(pupil_ref=sent.pupil_ref, organisation_id=sent.recipient_organisation_id,
                               record_class=record_class)
-        await guard.check(caller, "notifications.acknowledge_notification", ctx, purpose=headers.purpose,
+        await guard.check(caller, ACKNOWLEDGE.action, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
         outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
@@ -133,7 +141,7 @@ def _routes(app: FastAPI) -> None:
         return AcknowledgementView(notification_id=notification_id,
                                    already_acknowledged=outcome.duplicate or not outcome.event_ids)
 
-    @app.post("/v1/safeguarding-transfers", status_code=status.HTTP_201_CREATED)
+    @app.post(OFFER_FILE.path, summary=OFFER_FILE.summary, status_code=status.HTTP_201_CREATED)
     async def offer_file(
         request: Request, body: OfferRequest, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
         services: ServicesDep,
@@ -143,7 +151,7 @@ def _routes(app: FastAPI) -> None:
         ctx = ResourceContext(pupil_ref=body.pupil_ref) if terms is None else ResourceContext(
             pupil_ref=body.pupil_ref, provision_id=terms.provision_id, home_school_id=terms.home_school_id,
             commissioner_id=terms.commissioner_id, partnership_id=terms.partnership_id)
-        await guard.check(caller, "notifications.offer_safeguarding_file", ctx, purpose=headers.purpose,
+        await guard.check(caller, OFFER_FILE.action, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id, recipients=(body.to_organisation_id,))
         await _claim(request, caller, uuid5(body.transfer_id, "offer"))
         command = OfferTransfer(
@@ -167,18 +175,18 @@ def _routes(app: FastAPI) -> None:
             offer.from_organisation_id, offer.receiving_dsl_organisation_id) else None
         ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=own,
                               record_class=RecordClass.SAFEGUARDING)
-        await guard.check(caller, "notifications.read_notifications", ctx, purpose=headers.purpose,
+        await guard.check(caller, READ_NOTIFICATIONS, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         return _transfer_view(state, offer)
 
-    @app.post("/v1/safeguarding-transfers/{transfer_id}/receipt")
+    @app.post(CONFIRM_RECEIPT.path, summary=CONFIRM_RECEIPT.summary)
     async def confirm_receipt(
         request: Request, transfer_id: UUID, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
         services: ServicesDep,
     ) -> TransferView:
         _, offer = await _offered(services, transfer_id)
         ctx = ResourceContext(pupil_ref=offer.pupil_ref, organisation_id=offer.receiving_dsl_organisation_id)
-        await guard.check(caller, "notifications.confirm_safeguarding_file_receipt", ctx, purpose=headers.purpose,
+        await guard.check(caller, CONFIRM_RECEIPT.action, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(transfer_id, "receipt"))
         await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
@@ -218,11 +226,10 @@ def _subject_access_route(app: FastAPI) -> None:
     ) -> Response:
         """Every notification and file transfer held about the pupil, third parties withheld (DPO, stating
         why; access action `privacy.export_subject_access`). ``Accept: text/html`` for a readable copy."""
-        await guard.check(caller, "privacy.export_subject_access", await _pupil_context(services, pupil_ref),
+        await guard.check(caller, EXPORT_SUBJECT_ACCESS, await _pupil_context(services, pupil_ref),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         if services.codec is None:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                                detail={"reason": "no personal-data codec is configured for subject access"})
+            raise SubjectAccessUnavailable("no personal-data codec is configured for subject access")
         document = await subject_access_document(await events_about(services.pool, pupil_ref), services.codec,
                                                  pupil_ref, datetime.now(UTC))
         if "text/html" in request.headers.get("accept", ""):
@@ -269,9 +276,14 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
     if deps is not None:  # usable without running the lifespan (in-process test clients)
         app.state.notifications = deps.services
         install_access(app, verifier=deps.verifier, guard=deps.guard)
+    add_routes(app)
+    return app
+
+
+def add_routes(app: FastAPI) -> None:
+    """Every route of the API; the writes take path, summary and action from ``domain/declarations.py``."""
     _routes(app)
     _subject_access_route(app)
-    return app
 
 
 def main() -> None:

@@ -18,8 +18,10 @@ from ap_notifications.adapters.smtp import SmtpDelivery, load_directory
 from ap_notifications.application.dispatch import AlertDispatcher
 from ap_notifications.application.ports import Delivery
 from ap_notifications.application.transfers import TransferService
+from ap_notifications.domain.declarations import NOTIFICATIONS_ACTIONS
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_runtime.access import Policy, default_policy_store
 from ap_runtime.commands import CommandExecutor, migrate_commands
 from ap_runtime.eventstore import EventCodec, EventStore, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
@@ -75,6 +77,13 @@ async def open_services(
     return NotificationServices(pool, store, executor, dispatcher, transfers, book, keystore, codec=codec)
 
 
+def check_notifications_actions(policy: Policy | None = None) -> None:
+    """Stop at start-up when the access policy (``$AP_ACCESS_POLICY`` or the packaged one) lacks an action
+    notifications names: a typo in an id fails here, naming it, instead of denying every call (issue 10)."""
+    (policy or default_policy_store().current()).check_known(NOTIFICATIONS_ACTIONS, "notifications")
+
+
 async def bootstrap(settings: NotificationSettings | None = None) -> NotificationServices:
     """The services of one notifications process, from ``settings`` (default: this process's environment)."""
+    check_notifications_actions()
     return await open_services(settings or NotificationSettings.from_env())
