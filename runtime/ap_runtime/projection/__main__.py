@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 import typer
+import uvloop
 from rich.console import Console
 from rich.table import Table
 
@@ -115,7 +116,7 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
             runners = [ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec) for b in built]
             await run_until_stopped(build_app(runners, _bootstrap()))
 
-    asyncio.run(main())
+    uvloop.run(main())  # the event loop the services run on: less per-record overhead than asyncio's
 
 
 @app.command(name="rebuild")
@@ -136,7 +137,7 @@ def rebuild_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionO
                     await runner.stop()
                 Console().print(f"[green]{b.projection.name}[/] now served from [bold]{schema}[/]")
 
-    asyncio.run(main())
+    uvloop.run(main())
 
 
 @app.command()

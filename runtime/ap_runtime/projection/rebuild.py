@@ -11,12 +11,15 @@ generations are dropped in the same transaction: nothing would keep them up to d
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ap_runtime.kafka import client_security, topic_partitions
-from ap_runtime.projection.runner import ProjectionRunner
+from ap_runtime.projection.runner import DecodedRecord, ProjectionRunner
 from ap_runtime.projection.store import (
     drop_retired_generations,
     ensure_registered,
@@ -24,22 +27,49 @@ from ap_runtime.projection.store import (
     schema_name,
 )
 
+# One transaction per this many records: large enough that the per-batch round trips (registry,
+# status, commit) vanish next to the rows, small enough that a batch's memory stays modest.
+REBUILD_BATCH_RECORDS = 5000
 
-async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
-                    schema: str, progress: Progress | None, task: object) -> int:
-    end = await consumer.end_offsets(parts)
-    total = 0
+
+async def _fetch(consumer: AIOKafkaConsumer, parts: list[TopicPartition], end: dict[TopicPartition, int],
+                 runner: ProjectionRunner, out: asyncio.Queue[list[DecodedRecord] | None]) -> None:
+    """Read every partition up to ``end`` (never past it: the rest belongs to the next round), decode, hand on."""
     while [tp for tp in parts if await consumer.position(tp) < end[tp]]:
-        batches = await consumer.getmany(*parts, timeout_ms=500, max_records=1000)
+        batches = await consumer.getmany(*parts, timeout_ms=500, max_records=REBUILD_BATCH_RECORDS)
         records = [r for tp in parts for r in batches.get(tp, []) if r.offset < end[tp]]
-        for tp in parts:  # never read past the snapshot: the rest belongs to the next round
+        for tp in parts:
             if await consumer.position(tp) > end[tp]:
                 consumer.seek(tp, end[tp])
         if records:
-            await runner.apply_records(records, schema=schema)
-            total += len(records)
+            await out.put(await runner.decode(records))
+    await out.put(None)
+
+
+async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
+                    schema: str, progress: Progress | None, task: object) -> int:
+    """Apply everything up to the topics' current ends into ``schema``; returns how many records.
+
+    Fetching and decoding the next batch (Python's work) runs while the current batch's transaction
+    is in PostgreSQL, so neither waits for the other; batches are still applied one at a time and in
+    order, so each partition's records are applied in offset order, as by the live runner.
+    """
+    end = await consumer.end_offsets(parts)
+    ready: asyncio.Queue[list[DecodedRecord] | None] = asyncio.Queue(maxsize=2)
+    fetching = asyncio.create_task(_fetch(consumer, parts, end, runner, ready))
+    total = 0
+    try:
+        while (batch := await ready.get()) is not None:
+            await runner.apply_decoded(batch, schema=schema)
+            total += len(batch)
             if progress is not None:
-                progress.advance(task, len(records))  # type: ignore[arg-type]
+                progress.advance(task, len(batch))  # type: ignore[arg-type]
+        await fetching  # re-raises what ended the fetch, if anything did
+    finally:
+        if not fetching.done():
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetching
     return total
 
 
@@ -53,8 +83,9 @@ async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, 
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # leftovers of an interrupted rebuild
         await prepare_schema(conn, projection, schema)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(),
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_security(), enable_auto_commit=False,
+                                group_id=None, max_partition_fetch_bytes=8 * 1024 * 1024,
+                                fetch_max_bytes=64 * 1024 * 1024)
     await consumer.start()
     try:
         parts = await topic_partitions(bootstrap, projection.topics)

@@ -27,9 +27,10 @@ from pydantic import ValidationError
 from ap_contracts.schema_tools import describe_validation_error
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore.codec import EventCodec
-from ap_runtime.kafka import broker_security, decode_envelope, idempotent_producer
+from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.decoding import decode_envelope_json
 from ap_runtime.projection.store import active_schema, ensure_registered
 
 log = get_logger("ap.projection")
@@ -47,7 +48,7 @@ class KafkaRecord(Protocol):
 
 
 @dataclass(slots=True)
-class _Decoded:
+class DecodedRecord:
     record: KafkaRecord
     event: ReceivedEvent | None
     error: str | None = None
@@ -88,7 +89,23 @@ class ProjectionRunner:
 
     async def apply_records(self, records: Sequence[KafkaRecord], schema: str | None = None) -> int:
         """Apply a batch of Kafka records; returns how many events were newly applied."""
-        decoded = [await self._decode(r) for r in records]
+        return await self.apply_decoded(await self.decode(records), schema)
+
+    async def decode(self, records: Sequence[KafkaRecord]) -> list[DecodedRecord]:
+        """Each record's envelope (revealed for a projection that needs personal data) or why not."""
+        decoded = [_decode_record(r) for r in records]
+        if self.projection.needs_personal_data and self._codec is not None:
+            for item in decoded:
+                if item.event is not None:
+                    envelope = item.event.envelope
+                    payload = await self._codec.reveal(envelope.event_type, envelope.schema_version,
+                                                       envelope.payload, envelope.pii_subject)
+                    item.event = ReceivedEvent(envelope, payload, item.event.topic, item.event.partition,
+                                               item.event.offset)
+        return decoded
+
+    async def apply_decoded(self, decoded: list[DecodedRecord], schema: str | None = None) -> int:
+        """Apply decoded records in one transaction (event by event in savepoints if the batch fails)."""
         try:
             return await self._apply(decoded, schema, careful=False)
         except _TRANSIENT:
@@ -97,25 +114,16 @@ class ProjectionRunner:
             log.warning("batch failed, retrying event by event", projection=self.projection.name)
             return await self._apply(decoded, schema, careful=True)
 
-    async def _decode(self, record: KafkaRecord) -> _Decoded:
-        try:
-            envelope = decode_envelope(record.value or b"")
-        except ValidationError as exc:  # fields and problems only: the values may be personal
-            problems = "; ".join(f"{p['field']}: {p['problem']}" for p in describe_validation_error(exc)[:3])
-            return _Decoded(record, None, f"undecodable envelope: {problems}")
-        payload = envelope.payload
-        if self.projection.needs_personal_data and self._codec is not None:
-            payload = await self._codec.reveal(
-                envelope.event_type, envelope.schema_version, payload, envelope.pii_subject
-            )
-        event = ReceivedEvent(envelope, payload, record.topic, record.partition, record.offset)
-        return _Decoded(record, event)
-
-    async def _apply(self, batch: list[_Decoded], schema: str | None, careful: bool) -> int:
+    async def _apply(self, batch: list[DecodedRecord], schema: str | None, careful: bool) -> int:
         name = self.projection.name
         async with self._pool.acquire() as conn, conn.transaction():
             target = schema or await active_schema(conn, name, lock=True)
             await conn.execute(f"SET LOCAL search_path TO {target}, public")
+            if schema is not None:
+                # A generation being filled serves no reader until the switch, whose own commit is
+                # synchronous and so makes every earlier commit durable; a crash before it restarts the
+                # rebuild from scratch. Waiting for each batch's WAL flush buys nothing.
+                await conn.execute("SET LOCAL synchronous_commit TO off")
             ids = [d.event.envelope.event_id for d in batch if d.event is not None]
             fresh: set[UUID] = {
                 r["event_id"]
@@ -127,7 +135,7 @@ class ProjectionRunner:
             }
             applied = dead = 0
             last_event_at = None
-            todo: list[_Decoded] = []
+            todo: list[DecodedRecord] = []
             for item in batch:
                 if item.event is None:
                     await self._dead_letter(conn, item, item.error or "undecodable")
@@ -161,7 +169,7 @@ class ProjectionRunner:
         self.applied += applied
         return applied
 
-    async def _apply_guarded(self, conn: asyncpg.Connection, item: _Decoded) -> bool:
+    async def _apply_guarded(self, conn: asyncpg.Connection, item: DecodedRecord) -> bool:
         if item.event is None:
             return False
         error = ""
@@ -178,7 +186,7 @@ class ProjectionRunner:
         await self._dead_letter(conn, item, error)
         return False
 
-    async def _dead_letter(self, conn: asyncpg.Connection, item: _Decoded, error: str) -> None:
+    async def _dead_letter(self, conn: asyncpg.Connection, item: DecodedRecord, error: str) -> None:
         record = item.record
         if self._dlq is None:
             raise RuntimeError("projection runner used before start()")
@@ -223,6 +231,16 @@ class ProjectionRunner:
             applied = await self.apply_records(records if isinstance(records, tuple) else (records,))
             log.debug("batch applied", projection=self.projection.name, records=len(records),
                       applied=applied, seconds=round(time.perf_counter() - started, 4))
+
+
+def _decode_record(record: KafkaRecord) -> DecodedRecord:
+    try:
+        envelope = decode_envelope_json(record.value or b"")
+    except ValidationError as exc:  # fields and problems only: the values may be personal
+        problems = "; ".join(f"{p['field']}: {p['problem']}" for p in describe_validation_error(exc)[:3])
+        return DecodedRecord(record, None, f"undecodable envelope: {problems}")
+    event = ReceivedEvent(envelope, envelope.payload, record.topic, record.partition, record.offset)
+    return DecodedRecord(record, event)
 
 
 async def _records_decoded_by_runner(_message: Any) -> None:

@@ -1,0 +1,174 @@
+"""Projection rebuild benchmark: events/s into a new generation of the incidents behaviour log.
+
+    python -m bench.rebuild [--events 1000000] [--repeats 3] [--pupils 2000]
+
+Issue 11's target: a rebuild fills a new generation at no less than 50,000 events/s, measured over
+1,000,000 events. The read model rebuilt is the incidents behaviour log (``incidents_behaviour_log``),
+the platform's largest: one row per pupil entry with clear facts and sealed personal values as JSONB.
+The events are a term of daily registers (``AttendanceRecorded``: the most frequent entry by far)
+with one ``IncidentRecorded`` in fifty, in pupil streams, produced once to a fresh topic with the
+relay's key and headers (``ap_runtime.kafka.encode_event``). Each repeat rebuilds the same topic
+into the next generation (the switch drops the previous one, as in production) and is timed from
+the start of ``rebuild`` to its return: catch-up, the switch under the registry's row lock and the
+drop. Median of the repeats; JSON to ``bench/results/rebuild-<timestamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import orjson
+import uvloop
+
+from ap_contracts.envelope import Actor, EventEnvelope
+from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded
+from ap_runtime.eventstore.models import EncodedEvent
+from ap_runtime.kafka import encode_event, idempotent_producer
+from ap_runtime.projection.rebuild import rebuild
+from ap_runtime.projection.runner import ProjectionRunner
+from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
+
+RESULTS = Path(__file__).parent / "results"
+TARGET_EVENTS_PER_SECOND = 50_000
+PROJECTION = "incidents_behaviour_log"
+_PLACEHOLDER_ID = UUID(int=0)
+_ACTOR = Actor(user_id="provision-admin-1", organisation_id="prov-1", roles=("provision_admin",))
+
+
+def _template(event: AttendanceRecorded | IncidentRecorded) -> str:
+    """The envelope JSON of ``event`` with %-placeholders for what differs between events."""
+    envelope = EventEnvelope(
+        event_id=_PLACEHOLDER_ID, event_type=event.event_type, schema_version=event.schema_version,
+        stream_id="pupil-PUPIL", stream_version=1, occurred_at=datetime(2026, 9, 7, 9, tzinfo=UTC),
+        recorded_at=datetime(2026, 9, 7, 9, 5, tzinfo=UTC), actor=_ACTOR, organisation_id="prov-1",
+        correlation_id=_PLACEHOLDER_ID, pii_subject="PUPIL", payload=event.model_dump(mode="json"))
+    text = envelope.model_dump_json().replace("%", "%%")
+    text = text.replace(f'"event_id":"{_PLACEHOLDER_ID}"', '"event_id":"%(event_id)s"')
+    text = text.replace(f'"record_id":"{_PLACEHOLDER_ID}"', '"record_id":"%(event_id)s"')
+    text = text.replace(f'"correlation_id":"{_PLACEHOLDER_ID}"', '"correlation_id":"%(event_id)s"')
+    text = text.replace('"stream_version":1', '"stream_version":%(version)d')
+    return text.replace("PUPIL", "%(pupil)s")
+
+
+def _templates() -> tuple[str, str]:
+    pupil, placement = uuid4(), uuid4()
+    attendance = AttendanceRecorded(pupil_ref=pupil, record_id=_PLACEHOLDER_ID, placement_id=placement,
+                                    session_date=date(2026, 9, 7), session="AM", code="/", rule_version="2024")
+    incident = IncidentRecorded(
+        pupil_ref=pupil, record_id=_PLACEHOLDER_ID, placement_id=placement, incident_id=uuid4(),
+        happened_at=datetime(2026, 9, 7, 10, tzinfo=UTC), category="low_level_disruption", severity=2,
+        location="classroom", triggers=("peer_conflict",), antecedents="sealed:v1:AAAA", description="sealed:v1:BBBB",
+        staff_involved=("staff-17",))
+    return (_template(attendance).replace(str(pupil), "%(pupil)s"),
+            _template(incident).replace(str(pupil), "%(pupil)s"))
+
+
+def _events(count: int, pupils: int) -> list[EncodedEvent]:
+    """``count`` events over ``pupils`` streams, round-robin, each stream's versions 1, 2, 3, ..."""
+    attendance, incident = _templates()
+    refs = [str(uuid4()) for _ in range(pupils)]
+    versions = [0] * pupils
+    out: list[EncodedEvent] = []
+    for i in range(count):
+        p = i % pupils
+        versions[p] += 1
+        event_id = uuid4()
+        event_type = "IncidentRecorded" if i % 50 == 49 else "AttendanceRecorded"
+        text = (incident if event_type == "IncidentRecorded" else attendance) % {
+            "event_id": event_id, "version": versions[p], "pupil": refs[p]}
+        out.append(EncodedEvent(
+            transaction_id=1, position=i + 1, stream_id=f"pupil-{refs[p]}", event_type=event_type, schema_version=1,
+            event_id=event_id, correlation_id=event_id, causation_id=None, envelope_json=text.encode(),
+            occurred_at=datetime(2026, 9, 7, 9, tzinfo=UTC) + timedelta(seconds=i)))
+    return out
+
+
+async def produce(bootstrap: str, topic: str, count: int, pupils: int) -> float:
+    """Produce the events as the relay would (key, value, headers); returns the seconds it took."""
+    events = _events(count, pupils)
+    producer = idempotent_producer(bootstrap, linger_ms=20, max_batch_size=1_048_576)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        for start in range(0, len(events), 20_000):
+            sent = []
+            for event in events[start:start + 20_000]:
+                key, value, headers = encode_event(event, topic)
+                sent.append(await producer.send(topic, value=value, key=key, headers=headers))
+            await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+async def _one_rebuild(pool: asyncpg.Pool, bootstrap: str, topic: str, expected: int) -> dict[str, float]:
+    from ap_incidents.projections import BehaviourLogProjection  # the service, only when a rebuild runs
+
+    projection = BehaviourLogProjection((topic,))
+    runner = ProjectionRunner(projection, pool, bootstrap, group_id=f"bench.rebuild.{topic}")
+    await runner.start()
+    try:
+        started = time.perf_counter()
+        schema = await rebuild(runner, pool, bootstrap, show_progress=False)
+        seconds = time.perf_counter() - started
+    finally:
+        await runner.stop()
+    rows = int(await pool.fetchval(f"SELECT count(*) FROM {schema}.behaviour_log"))
+    if rows != expected:
+        raise AssertionError(f"the rebuilt generation {schema} holds {rows} rows, not {expected}")
+    return {"events_per_second": round(expected / seconds, 1), "seconds": round(seconds, 3)}
+
+
+async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000) -> dict[str, Any]:
+    """Produce ``events`` once, rebuild them ``repeats`` times; the figures and the medians."""
+    pg_admin, bootstrap = resolve_infrastructure()
+    dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_rebuild"))
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
+    topic = f"bench-rebuild-{uuid4().hex[:10]}"
+    await create_topic(bootstrap, topic)
+    try:
+        produce_seconds = await produce(bootstrap, topic, events, pupils)
+        runs = [await _one_rebuild(pool, bootstrap, topic, events) for _ in range(repeats)]
+    finally:
+        await pool.close()
+    median = statistics.median(r["events_per_second"] for r in runs)
+    return {
+        "benchmark": "rebuild",
+        "at": datetime.now(UTC).isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "parameters": {"events": events, "repeats": repeats, "pupils": pupils, "partitions": 6,
+                       "projection": PROJECTION},
+        "produce_seconds": round(produce_seconds, 2),
+        "runs": runs,
+        "median_events_per_second": median,
+        "target_events_per_second": TARGET_EVENTS_PER_SECOND,
+        "meets_target": median >= TARGET_EVENTS_PER_SECOND,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pupils", type=int, default=2_000)
+    args = parser.parse_args()
+    result = uvloop.run(run(args.repeats, args.events, args.pupils))  # as `ap projections rebuild` runs
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"rebuild-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
