@@ -40,6 +40,8 @@ COMPOSE = ROOT / "docker-compose.yml"
 # The oldest Kubernetes minor a region is likely to run and the newest the validator ships.
 K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 HEARTBEAT_ENV = "AP_HEARTBEAT_FILE"
+# Secrets the region creates before applying (README, "Running on Kubernetes"); the operators write the rest.
+REGION_SECRETS = {"ap-master-keys", "ap-audit-chain-key", "ap-token-public-key"}
 AUDIT_HEADS_PARTITIONS = 1  # ap_runtime.access.audit_heads creates its topic with one partition: one order
 Doc = dict[str, Any]
 
@@ -58,8 +60,25 @@ def manifests() -> tuple[tuple[str, Doc], ...]:
     return tuple(found)
 
 
+@cache
+def kustomization() -> Doc:
+    loaded: Doc = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    return loaded
+
+
+def generated_config_maps() -> list[Doc]:
+    """The ConfigMaps kustomize generates (``configMapGenerator``), as it would write them."""
+    generated = []
+    for item in kustomization().get("configMapGenerator", []):
+        data = {Path(name).name: (K8S / name).read_text() for name in item["files"]}
+        metadata = {"name": item["name"], "namespace": item["namespace"], "labels": item["options"]["labels"]}
+        generated.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": data})
+    return generated
+
+
 def of_kind(kind: str) -> list[Doc]:
-    return [doc for _, doc in manifests() if doc["kind"] == kind]
+    return [doc for _, doc in manifests() if doc["kind"] == kind] + \
+        [doc for doc in generated_config_maps() if doc["kind"] == kind]
 
 
 def is_operator_resource(doc: Doc) -> bool:
@@ -86,7 +105,7 @@ def core_errors(doc: Doc) -> list[str]:
 
 
 def test_every_core_resource_passes_kubernetes_validate_strict() -> None:
-    core = [doc for _, doc in manifests() if not is_operator_resource(doc)]
+    core = [doc for _, doc in manifests() if not is_operator_resource(doc)] + generated_config_maps()
     assert {doc["kind"] for doc in core} >= {"Namespace", "Deployment", "PodDisruptionBudget", "Service",
                                              "ConfigMap", "CronJob", "Job", "NetworkPolicy"}
     assert [e for doc in core for e in core_errors(doc)] == []
@@ -365,16 +384,30 @@ def test_every_replicated_process_has_a_disruption_budget_and_no_more_replicas_t
         assert budget["spec"].get("maxUnavailable") == 1 or budget["spec"].get("minAvailable", 0) >= 1, name
 
 
-def test_the_policies_in_the_config_map_are_the_packaged_ones() -> None:
+def test_the_policies_kustomize_mounts_are_the_packaged_ones() -> None:
     (policies,) = [c for c in of_kind("ConfigMap") if c["metadata"]["name"] == "ap-policy"]
     packaged = {"policy.yaml": ROOT / "runtime/ap_runtime/access/policy.yaml",
                 "retention_policy.yaml": ROOT / "runtime/ap_runtime/privacy/retention_policy.yaml"}
+    assert set(policies["data"]) == set(packaged)
     for key, path in packaged.items():
+        source = path.relative_to(ROOT)
         assert policies["data"][key] == path.read_text(), \
-            f"deploy/k8s/20-config.yaml {key} differs from {path.relative_to(ROOT)}: copy it"
+            f"deploy/k8s/policies/{key} differs from {source}: cp {source} deploy/k8s/policies/"
+
+
+def test_every_config_map_and_secret_a_pod_references_exists_or_is_one_the_region_creates() -> None:
+    config_maps = {c["metadata"]["name"] for c in of_kind("ConfigMap")}
+    secrets = {*REGION_SECRETS, "ap-pg-superuser", *(u["metadata"]["name"] for u in of_kind("KafkaUser")),
+               *(secret for _, secret in cluster_roles().values())}
+    for doc, template, container in workloads():
+        pod = template["spec"]
+        mounted = {v["configMap"]["name"] for v in pod.get("volumes", []) if "configMap" in v}
+        from_env = {ref["configMapRef"]["name"] for ref in container.get("envFrom", [])}
+        assert mounted | from_env <= config_maps, label(doc)
+        referenced = {item["valueFrom"]["secretKeyRef"]["name"] for item in container["env"] if "valueFrom" in item}
+        assert referenced <= secrets, f"{label(doc)}: unknown Secrets {sorted(referenced - secrets)}"
 
 
 def test_kustomize_applies_every_manifest_file() -> None:
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     files = sorted(p.name for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")
-    assert sorted(kustomization["resources"]) == files
+    assert sorted(kustomization()["resources"]) == files
