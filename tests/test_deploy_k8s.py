@@ -27,7 +27,8 @@ import pytest
 import yaml
 
 from ap_contracts.topics import INCIDENTS_COMMANDS, PARTITIONS, dead_letter_topic
-from ap_incidents.adapters.command_topic_retention import command_topic_configuration
+from ap_incidents.adapters.command_topic_retention import BROKER_RETENTION_CHECK_MS, command_topic_configuration
+from ap_runtime.health import DEFAULT_INTERVAL_SECONDS
 from ap_runtime.kafka_acls import ADMIN, AUDIT_HEADS, Grant, platform_grants, principals
 from ap_runtime.pg_roles import ROLE_ATTRIBUTES, platform_roles
 
@@ -224,6 +225,8 @@ def test_the_kafka_cluster_authenticates_with_scram_and_authorizes_with_acls() -
     assert spec["authorization"] == {"type": "simple", "superUsers": [ADMIN]}
     assert [listener["authentication"]["type"] for listener in spec["listeners"]] == ["scram-sha-512"]
     assert spec["config"]["auto.create.topics.enable"] is False  # every topic is declared below
+    # The README's bound on a command's plaintext in the broker's files adds this interval up.
+    assert spec["config"]["log.retention.check.interval.ms"] == BROKER_RETENTION_CHECK_MS
     pools = of_kind("KafkaNodePool")
     assert sorted(role for pool in pools for role in pool["spec"]["roles"]) == ["broker", "controller"]
     assert all(pool["spec"]["replicas"] >= 3 for pool in pools)
@@ -365,6 +368,8 @@ def test_every_long_running_process_has_probes_resources_and_a_locked_down_conta
             heartbeat = credentials(container["env"])[HEARTBEAT_ENV]
             assert all(p["exec"]["command"][:5] == ["python", "-m", "ap_runtime.health", "check", heartbeat]
                        for p in probes), name
+            # A probe allows a few missed beats before it calls a worker dead.
+            assert all(float(p["exec"]["command"][6]) >= 3 * DEFAULT_INTERVAL_SECONDS for p in probes), name
             mount = next(m for m in container["volumeMounts"] if heartbeat.startswith(m["mountPath"] + "/"))
             volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
             assert "emptyDir" in volume, name
