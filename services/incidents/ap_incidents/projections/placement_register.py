@@ -122,27 +122,16 @@ class PlacementRegisterProjection(Projection):
         await conn.execute(DDL)
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        if event.event_type in _REGISTER_FACT_EVENTS:
+            await _register_fact(conn, event)
+        else:
+            await self._placement_event(conn, event)
+
+    async def _placement_event(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        """A placement row started, ended, changed or corrected."""
         p = event.payload
         version = event.envelope.stream_version
         match event.event_type:
-            case "PupilRegistered":
-                name = _name_source(event, "display_name")
-                await conn.execute(
-                    "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name_sources)"
-                    " VALUES ($1, $2, $3::jsonb) ON CONFLICT (pupil_ref) DO NOTHING",
-                    _uuid(p["pupil_ref"]), p["home_school_id"], json.dumps([] if name is None else [name]),
-                )
-            case "PupilDetailsUpdated":
-                await conn.execute(
-                    "UPDATE register_pupils SET home_school_id = coalesce($2, home_school_id) WHERE pupil_ref = $1",
-                    _uuid(p["pupil_ref"]), p.get("home_school_id"),
-                )
-                await _name_changed(conn, event, "display_name")
-            case "PupilTransferConfirmed":
-                await conn.execute("UPDATE register_pupils SET home_school_id = $2 WHERE pupil_ref = $1",
-                                   _uuid(p["pupil_ref"]), p["to_school_id"])
-            case "OrganisationRegistered":
-                await _organisation_registered(conn, p)
             case "PlacementStarted":
                 await self._started(conn, p, version)
             case "PlacementEnded":
@@ -158,9 +147,6 @@ class PlacementRegisterProjection(Projection):
                     await _name_changed(conn, event, "corrected_identity")
             case "RecordWithdrawnInError":
                 await self._change_entry(conn, p, version, withdrawn=True)
-            case "PupilDataErased":
-                await conn.execute("UPDATE register_pupils SET display_name_sources = '[]'::jsonb, erased = true"
-                                   " WHERE pupil_ref = $1", _uuid(p["pupil_ref"]))
             case event_type if event_type in CHANGE_FIELDS:
                 change = {"record_id": p["record_id"], "event_type": event_type, "withdrawn": False,
                           "values": {f: p.get(f) for f in CHANGE_FIELDS[event_type]}}
@@ -233,3 +219,36 @@ class PlacementRegisterProjection(Projection):
             _day(terms.next_review_date), terms.incident_severity_threshold, terms.attendance_threshold_percent,
             version,
         )
+
+
+# Facts about pupils and organisations the register joins to its placements (current home school,
+# the school's local authority, the sealed name, erasure).
+_REGISTER_FACT_EVENTS = frozenset({"PupilRegistered", "PupilDetailsUpdated", "PupilTransferConfirmed",
+                                   "OrganisationRegistered", "PupilDataErased"})
+
+
+async def _register_fact(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+    """A pupil's home school or name, an organisation's local authority, or a pupil's erasure."""
+    p = event.payload
+    match event.event_type:
+        case "PupilRegistered":
+            name = _name_source(event, "display_name")
+            await conn.execute(
+                "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name_sources)"
+                " VALUES ($1, $2, $3::jsonb) ON CONFLICT (pupil_ref) DO NOTHING",
+                _uuid(p["pupil_ref"]), p["home_school_id"], json.dumps([] if name is None else [name]),
+            )
+        case "PupilDetailsUpdated":
+            await conn.execute(
+                "UPDATE register_pupils SET home_school_id = coalesce($2, home_school_id) WHERE pupil_ref = $1",
+                _uuid(p["pupil_ref"]), p.get("home_school_id"),
+            )
+            await _name_changed(conn, event, "display_name")
+        case "PupilTransferConfirmed":
+            await conn.execute("UPDATE register_pupils SET home_school_id = $2 WHERE pupil_ref = $1",
+                               _uuid(p["pupil_ref"]), p["to_school_id"])
+        case "OrganisationRegistered":
+            await _organisation_registered(conn, p)
+        case "PupilDataErased":
+            await conn.execute("UPDATE register_pupils SET display_name_sources = '[]'::jsonb, erased = true"
+                               " WHERE pupil_ref = $1", _uuid(p["pupil_ref"]))
