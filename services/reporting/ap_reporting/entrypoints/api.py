@@ -28,6 +28,12 @@ from pydantic import BaseModel
 
 from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
 from ap_reporting.application import reports
+from ap_reporting.domain.actions import (
+    READ_ANNUAL_REPORT,
+    READ_PARTNERSHIP_REPORT,
+    READ_STRATEGY_REPORT,
+    READ_WEEKLY_REPORT,
+)
 from ap_reporting.domain.errors import FixedPeriodRequired
 from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, year_range
 from ap_reporting.domain.vocabulary import school_week
@@ -81,7 +87,7 @@ def _routes(app: FastAPI) -> None:
     @app.get("/v1/reports/weekly/{home_school_id}", response_model=None)
     async def weekly(home_school_id: str, week_of: date, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
                      pool: PoolDep, format: Format = "json") -> Response | BaseModel:
-        await guard.check(caller, "reporting.read_weekly_report", ResourceContext(home_school_id=home_school_id),
+        await guard.check(caller, READ_WEEKLY_REPORT, ResourceContext(home_school_id=home_school_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.weekly_report(PostgresFactsReader(pool), home_school_id, school_week(week_of))
         return _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
@@ -91,7 +97,7 @@ def _routes(app: FastAPI) -> None:
                           headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                           format: Format = "json") -> Response | BaseModel:
         term = parse_period("period", period, OFFERED["termly_partnership"])
-        await guard.check(caller, "reporting.read_partnership_report", ResourceContext(partnership_id=partnership_id),
+        await guard.check(caller, READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.partnership_report(PostgresFactsReader(pool), partnership_id, term.days)
         return _csv(tables_csv(report.tables), f"partnership-{partnership_id}") if format == "csv" else report
@@ -100,7 +106,7 @@ def _routes(app: FastAPI) -> None:
     async def annual(academic_year: Annotated[str, Query(max_length=20)], caller: CallerDep, headers: HeadersDep,
                      guard: GuardDep, pool: PoolDep, format: Format = "json") -> Response | BaseModel:
         parse_period("academic_year", academic_year, OFFERED["la_annual"])
-        await guard.check(caller, "reporting.read_annual_report", ResourceContext(),
+        await guard.check(caller, READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(PostgresFactsReader(pool), academic_year)
         return _csv(tables_csv(report.tables), "la-annual") if format == "csv" else report
@@ -110,7 +116,7 @@ def _routes(app: FastAPI) -> None:
                        caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
                        format: Format = "json") -> Response | BaseModel:
         years = year_range("from_year", from_year, "to_year", to_year)
-        await guard.check(caller, "reporting.read_strategy_report", ResourceContext(),
+        await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.strategy_report(PostgresFactsReader(pool), years)
         return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report

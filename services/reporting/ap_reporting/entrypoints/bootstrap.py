@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from ap_reporting.domain.actions import REPORTING_ACTIONS
 from ap_reporting.entrypoints.settings import ReportingSettings
-from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
+from ap_runtime.access import AccessGuard, AuditLog, Policy, TokenVerifier, default_policy_store, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.tokens import ServiceAudience
 
@@ -35,8 +36,15 @@ class ApiDeps:
             await pool.close()
 
 
+def check_reporting_actions(policy: Policy | None = None) -> None:
+    """Stop at start-up when the access policy (``$AP_ACCESS_POLICY`` or the packaged one) lacks an action
+    reporting names: a typo in an id fails here, naming it, instead of denying every report (issue 10)."""
+    (policy or default_policy_store().current()).check_known(REPORTING_ACTIONS, "reporting")
+
+
 async def bootstrap(settings: ReportingSettings | None = None) -> ApiDeps:
     """The API's dependencies, from ``settings`` (default: this process's environment)."""
+    check_reporting_actions()
     chosen = settings or ReportingSettings.from_env()
     pool = await asyncpg.create_pool(chosen.dsn, min_size=1, max_size=8)
     audit_pool = await open_audit_pool()

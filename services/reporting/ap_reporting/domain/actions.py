@@ -1,0 +1,14 @@
+"""The access actions reporting asks about: one read per report audience (BRIEF.md section 4).
+
+Ids of the access policy's vocabulary (``policy.yaml``, ``actions:``); the bootstrap checks
+``REPORTING_ACTIONS`` against the loaded policy so a typo stops the process (issue 10).
+"""
+
+from __future__ import annotations
+
+READ_WEEKLY_REPORT = "reporting.read_weekly_report"
+READ_PARTNERSHIP_REPORT = "reporting.read_partnership_report"
+READ_ANNUAL_REPORT = "reporting.read_annual_report"
+READ_STRATEGY_REPORT = "reporting.read_strategy_report"
+
+REPORTING_ACTIONS = frozenset({READ_WEEKLY_REPORT, READ_PARTNERSHIP_REPORT, READ_ANNUAL_REPORT, READ_STRATEGY_REPORT})
