@@ -15,6 +15,9 @@ import argparse
 import asyncio
 import contextlib
 import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -43,12 +46,13 @@ def topic_of(event: StoredEvent | EncodedEvent) -> str:
 class Relay:
     def __init__(self, pool: asyncpg.Pool, bootstrap: str, name: str, batch_size: int = 500,
                  idle_poll_seconds: float = 0.05, topic_override: str | None = None,
-                 standby_retry_seconds: float = 0.5) -> None:
+                 standby_retry_seconds: float = 0.5, max_in_flight: int = 4) -> None:
         self._pool = pool
         self._bootstrap = bootstrap
         self._name = name
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
+        self._max_in_flight = max_in_flight
         self._wake = asyncio.Event()
         self._topic_override = topic_override
         self._leadership = Leadership(pool, name, standby_retry_seconds)
@@ -94,25 +98,55 @@ class Relay:
         # a lost notification costs at most one idle poll.
         listener = await self._pool.acquire()
         await listener.add_listener(NOTIFY_CHANNEL, wake)
+        in_flight: deque[_InFlight] = deque()
         try:
-            cp = await load_checkpoint(conn, self._name)
-            log.info("relay resuming", relay=self._name, checkpoint=cp)
+            read_from = await load_checkpoint(conn, self._name)
+            log.info("relay resuming", relay=self._name, checkpoint=read_from)
             while not stop.is_set():
-                batch = await read_batch(conn, cp, self._batch_size)
-                if not batch:
-                    await self._idle()
-                elif await self._topics_ready(batch, stop):
-                    cp = await self._publish(conn, producer, batch)
+                read_from = await self._turn(conn, producer, read_from, in_flight, stop)
+            while in_flight:  # stopping: record what the broker acknowledged
+                await self._settle(conn, in_flight.popleft())
         finally:
             with contextlib.suppress(Exception):
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
             await self._leadership.release(listener)
             await producer.stop()
 
-    async def _idle(self) -> None:
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+    async def _turn(self, conn: asyncpg.Connection, producer: AIOKafkaProducer, read_from: Checkpoint,
+                    in_flight: deque[_InFlight], stop: asyncio.Event) -> Checkpoint:
+        """One turn of the loop: send the next batch while earlier ones wait for their acknowledgements.
+
+        Up to ``max_in_flight`` batches are sent ahead of their checkpoint, which is recorded in order,
+        batch by batch, once every record of the batch is acknowledged. Order on the topic holds: the
+        idempotent producer keeps each partition's records in send order, retries included.
+        """
+        batch: list[EncodedEvent] = []
+        full = len(in_flight) >= self._max_in_flight
+        if not full:
+            self._wake.clear()  # before the read: an append committing during it still wakes the wait below
+            batch = await read_batch(conn, read_from, self._batch_size)
+        if batch and await self._topics_ready(batch, stop):
+            in_flight.append(await self._send(producer, batch))
+            read_from = in_flight[-1].checkpoint
+        elif in_flight:
+            await self._acks_or_appends(in_flight[0].acks, full)
+        elif not batch:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+        while in_flight and in_flight[0].acks.done():
+            await self._settle(conn, in_flight.popleft())
+        return read_from
+
+    async def _acks_or_appends(self, acks: asyncio.Future[list[Any]], full: bool) -> None:
+        """Wait for the oldest batch's acknowledgements, or (room permitting) for new appends."""
+        if full:
+            await asyncio.wait({acks})
+            return
+        appended: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({acks, appended}, timeout=self._idle_poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            appended.cancel()
 
     async def _topics_ready(self, batch: list[EncodedEvent], stop: asyncio.Event) -> bool:
         topics = {self._topic(e) for e in batch} - self._known_topics
@@ -128,22 +162,32 @@ class Relay:
         self._known_topics |= topics
         return True
 
-    async def _publish(self, conn: asyncpg.Connection, producer: AIOKafkaProducer,
-                       batch: list[EncodedEvent]) -> Checkpoint:
-        """Send the batch, wait for every acknowledgement, then record the checkpoint after it."""
-        started = time.perf_counter()
+    async def _send(self, producer: AIOKafkaProducer, batch: list[EncodedEvent]) -> _InFlight:
         futures = []
         for event in batch:
             topic = self._topic(event)
             key, value, headers = encode_event(event, topic)
             futures.append(await producer.send(topic, value=value, key=key, headers=headers))
-        await asyncio.gather(*futures)
         last = batch[-1]
-        cp = Checkpoint(last.transaction_id, last.position)
-        await save_checkpoint(conn, self._name, cp, len(batch))
-        self.published += len(batch)
-        log.debug("relay published", count=len(batch), seconds=round(time.perf_counter() - started, 4))
-        return cp
+        return _InFlight(Checkpoint(last.transaction_id, last.position), len(batch), asyncio.gather(*futures),
+                         time.perf_counter())
+
+    async def _settle(self, conn: asyncpg.Connection, flight: _InFlight) -> None:
+        """Every record of the batch acknowledged (a failure raises here): record the checkpoint after it."""
+        await flight.acks
+        await save_checkpoint(conn, self._name, flight.checkpoint, flight.count)
+        self.published += flight.count
+        log.debug("relay published", count=flight.count, seconds=round(time.perf_counter() - flight.sent_at, 4))
+
+
+@dataclass(frozen=True, slots=True)
+class _InFlight:
+    """A batch sent and not yet recorded: its checkpoint, size and the acknowledgements awaited."""
+
+    checkpoint: Checkpoint
+    count: int
+    acks: asyncio.Future[list[Any]]
+    sent_at: float
 
 
 async def _main(service: str, dsn: str | None, topic: str | None) -> None:
