@@ -16,7 +16,7 @@ import pytest_asyncio
 
 from ap_contracts.events.pupil_vocabulary import TrainingKind
 from ap_incidents.domain.staff_register import RecordStaffTraining
-from ap_runtime.access import Action, query
+from ap_runtime.access import query
 from ap_runtime.access.policy import NO_RULE, ROLE_ORG_RULE, default_policy_store
 
 from .conftest import PEOPLE, PROVISION, ApiStory, RunningProjections, ServiceUnderTest, problem_of
@@ -44,15 +44,16 @@ ALLOWED: dict[str, set[str]] = {
     "placement_register": PROVIDER | HOME | {"commissioner", "la_officer", "partnership_lead"},
 }
 
-ACTIONS: dict[str, Action | tuple[Action, ...]] = {
-    "record_incident": Action.RECORD_INCIDENT, "record_attendance": Action.RECORD_ATTENDANCE,
-    "raise_safeguarding_concern": Action.RAISE_SAFEGUARDING_CONCERN, "record_review": Action.RECORD_REVIEW,
-    "start_placement": Action.START_PLACEMENT, "end_placement": Action.END_PLACEMENT,
-    "record_commissioner_decision": Action.RECORD_COMMISSIONER_DECISION, "issue_suspension": Action.ISSUE_EXCLUSION,
-    "amend_record": Action.AMEND_RECORD, "read_behaviour_log": Action.READ_BEHAVIOUR_LOG,
+ACTIONS: dict[str, str | tuple[str, ...]] = {
+    "record_incident": "incidents.record_incident", "record_attendance": "incidents.record_attendance",
+    "raise_safeguarding_concern": "incidents.raise_safeguarding_concern", "record_review": "incidents.record_review",
+    "start_placement": "incidents.start_placement", "end_placement": "incidents.end_placement",
+    "record_commissioner_decision": "incidents.record_commissioner_decision",
+    "issue_suspension": "incidents.issue_exclusion",
+    "amend_record": "incidents.amend_record", "read_behaviour_log": "incidents.read_behaviour_log",
     # Reading safeguarding detail is reading the log first, then the detail: either may refuse.
-    "read_safeguarding_detail": (Action.READ_BEHAVIOUR_LOG, Action.READ_SAFEGUARDING_DETAIL),
-    "subject_access": Action.EXPORT_SUBJECT_ACCESS, "placement_register": Action.READ_PLACEMENT_REGISTER,
+    "read_safeguarding_detail": ("incidents.read_behaviour_log", "incidents.read_safeguarding_detail"),
+    "subject_access": "privacy.export_subject_access", "placement_register": "incidents.read_placement_register",
 }
 
 Call = Callable[[ApiStory, str], Awaitable[httpx.Response]]
@@ -104,7 +105,7 @@ async def matrix_pupil(service: ServiceUnderTest, projections: RunningProjection
     return story
 
 
-def _policy_rules(actions: Action | tuple[Action, ...]) -> set[str]:
+def _policy_rules(actions: str | tuple[str, ...]) -> set[str]:
     policy = default_policy_store().current()
     wanted = actions if isinstance(actions, tuple) else (actions,)
     return {rule.id for action in wanted for rule in policy.rules_for(action)} | {ROLE_ORG_RULE, NO_RULE}
@@ -179,5 +180,5 @@ async def test_only_a_data_controllers_dpo_erases(service: ServiceUnderTest) -> 
         response = await service.client.post(f"/v1/pupils/{story.pupil_ref}/erasure", json=body,
                                              headers=service.headers(who, purpose="erase"))
         assert response.status_code == 403, who
-        assert problem_of(response)["rule"] in _policy_rules(Action.ERASE_PUPIL)
+        assert problem_of(response)["rule"] in _policy_rules("privacy.erase_pupil")
     assert await service.deps.keystore.get(str(story.pupil_ref)) is not None

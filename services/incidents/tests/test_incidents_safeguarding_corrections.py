@@ -18,7 +18,7 @@ import pytest
 from ap_incidents.domain import command_models as c
 from ap_incidents.domain.entry_classes import ENTRY_CLASS
 from ap_incidents.domain.identity import record_id_for
-from ap_runtime.access import Action, query
+from ap_runtime.access import query
 
 from .conftest import ApiStory, Commands, RunningProjections, ServiceUnderTest, problem_of
 
@@ -72,8 +72,8 @@ async def test_only_the_dsl_corrects_a_safeguarding_entry_every_other_attempt_is
     audited = await query(service.deps.audit_pool, pupil=api_story.pupil_ref)
     for who in NON_DSL_CORRECTORS:
         denials = {(r.action, r.record_class) for r in audited if r.user_id == f"{who}-user" and r.decision == "denied"}
-        assert denials == {(Action.AMEND_RECORD.value, "safeguarding"),
-                           (Action.WITHDRAW_RECORD.value, "safeguarding")}, who
+        assert denials == {("incidents.amend_record", "safeguarding"),
+                           ("incidents.withdraw_record", "safeguarding")}, who
     for values in AMENDMENTS[event_type]:
         await api_story.ok(api_story.cmd.amend(target, values), "provider_dsl", PURPOSE)
     await api_story.ok(api_story.cmd.withdraw(target), "provider_dsl", PURPOSE)
