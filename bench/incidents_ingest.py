@@ -1,13 +1,24 @@
 """Incidents command path: HTTP and Kafka ingestion against the raw event store, in the same run.
 
     python -m bench.incidents_ingest [--commands 2000] [--pupils 50] [--concurrency 16] [--repeats 3]
+                                     [--api-instances 2] [--open-rate 200] [--only http kafka baseline]
+
+``run(repeats)`` returns the same document without printing or writing it (``bench.run`` calls it).
 
 Each repeat builds a fresh platform (event store, key store and audit databases, unique topics),
 places ``2 x pupils`` pupils, then measures three ways of recording the same kind of day-to-day
 commands (incidents, attendance marks, reward slips, one event each):
 
-* ``http``: the API in its own uvicorn process, ``concurrency`` clients posting in parallel;
-  latency is each request's round trip, as a provision system sees it.
+* ``http``: the API as ``--api-instances`` uvicorn worker processes behind one port,
+  ``concurrency`` closed-loop clients posting in parallel (throughput); latency is each request's
+  round trip, as a provision system sees it.
+* ``http_open``: the same API, commands sent open-loop at ``--open-rate`` per second (each on its
+  schedule whether or not earlier ones were answered); latency runs from the scheduled send time,
+  so time spent queueing counts.
+* ``strict``: on a sample of the HTTP commands, each was audited (an allowed record with the
+  command's correlation id in the audit chain, and the chain verifies), its personal fields are
+  sealed in the event store (the free text is not in the stored row), and a resend with a fresh
+  token is answered 200 with the first outcome and records no second event. Raises otherwise.
 * ``kafka``: the command consumer in its own process; every command is produced at once (a bulk
   load) and the latency runs from producing a command to reading its result on the results
   topic, so it is mostly time queued behind the burst; ``kafka_paced`` sends ``--paced`` more
@@ -63,6 +74,8 @@ from ap_runtime.access import (
     ensure_schema,
     generate_keypair,
 )
+from ap_runtime.access.audit_heads import HEADS_TOPIC_ENV
+from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
@@ -113,7 +126,7 @@ class Command:
 # ----------------------------------------------------------------------------- the workload
 
 
-def _admission(pupil_ref: UUID, today: date) -> list[tuple[Principal, str, dict[str, Any]]]:
+def admission_commands(pupil_ref: UUID, today: date) -> list[tuple[Principal, str, dict[str, Any]]]:
     referral, start = str(uuid4()), today - timedelta(PLACED_DAYS_AGO)
     return [
         (HEAD, "RegisterPupil", {"home_school_id": HOME_SCHOOL, "display_name": f"Bench pupil {pupil_ref.hex[:6]}",
@@ -176,6 +189,7 @@ class Platform:
     logs: Path
     baseline_pool: asyncpg.Pool
     keystore: KeyStore
+    databases: list[str]
 
     @property
     def token(self) -> str:
@@ -188,8 +202,9 @@ class Platform:
 
 
 async def fresh_platform(pg_admin: str, bootstrap: str) -> Platform:
-    dsns = {name: dsn_for_database(pg_admin, await create_database(pg_admin, f"bench_incidents_{name}"))
-            for name in ("events", "audit", "keys", "baseline")}
+    databases = {name: await create_database(pg_admin, f"bench_incidents_{name}")
+                 for name in ("events", "audit", "keys", "baseline")}
+    dsns = {name: dsn_for_database(pg_admin, database) for name, database in databases.items()}
     topics = {name: f"bench-incidents-{name}-{uuid4().hex[:8]}" for name in ("events", "commands", "results")}
     await ensure_topics(bootstrap, list(topics.values()))
     ring, raw = random_ring("mk-bench")
@@ -214,7 +229,7 @@ async def fresh_platform(pg_admin: str, bootstrap: str) -> Platform:
            "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"], "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
            "AP_INCIDENTS_EVENTS_TOPIC": topics["events"]}
     return Platform(deps, env, token, bootstrap, topics, Path(tempfile.mkdtemp(prefix="bench-incidents-")),
-                    baseline, keystore)
+                    baseline, keystore, [databases[name] for name in ("events", "audit", "keys")])
 
 
 async def place_pupils(platform: Platform, count: int, today: date) -> list[UUID]:
@@ -225,7 +240,7 @@ async def place_pupils(platform: Platform, count: int, today: date) -> list[UUID
                                                {"command_id": str(uuid4()), **registration}))
 
     async def admit(pupil_ref: UUID) -> None:
-        for principal, command_type, body in _admission(pupil_ref, today):
+        for principal, command_type, body in admission_commands(pupil_ref, today):
             command = parse_command(COMMANDS[command_type], {"command_id": str(uuid4()), **body}, pupil_ref=pupil_ref)
             await app.execute(principal, command)
 
@@ -250,44 +265,225 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 # ----------------------------------------------------------------------------- the three measurements
 
 
-async def measure_http(platform: Platform, commands: list[Command], concurrency: int) -> dict[str, float]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = _spawn(platform, "api", "ap_incidents.entrypoints.api", {"AP_HTTP_PORT": str(port)})
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
-            for _ in range(600):
+class RawHttp:
+    """A minimal HTTP/1.1 keep-alive client (POST with a JSON body): the load generator must cost the
+    2-core machine far less than the API it measures, which httpx at 1,000 requests/s does not."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        reader, writer = self._idle.pop() if self._idle else await asyncio.open_connection("127.0.0.1", self._port)
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\n{extra}\r\n".encode() + body)
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        data = await reader.readexactly(length)
+        self._idle.append((reader, writer))
+        return status, data
+
+    async def close(self) -> None:
+        for _, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A command as sent over HTTP, its token minted before the clock starts (one token per write)."""
+
+    command: Command
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def http_requests(platform: Platform, commands: list[Command]) -> list[Request]:
+    return [Request(c, f"/v1/pupils/{c.pupil_ref}/{COMMANDS[c.command_type].path}", json.dumps(c.body).encode(),
+                    {"Authorization": f"Bearer {platform.token}", "X-Correlation-ID": str(correlation_of(c))})
+            for c in commands]
+
+
+def correlation_of(command: Command) -> UUID:
+    """The correlation id a bench command is sent with: its audit record carries it."""
+    return UUID(int=UUID(command.command_id).int ^ 0xC0FFEE)
+
+
+class ApiServer:
+    """The API as ``instances`` uvicorn worker processes sharing one listening port."""
+
+    def __init__(self, platform: Platform, instances: int) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.instances = instances
+        self._process = _spawn(platform, "api", "ap_incidents.entrypoints.api",
+                               {"AP_HTTP_PORT": str(self.port), "AP_HTTP_HOST": "127.0.0.1",
+                                "AP_HTTP_WORKERS": str(instances)})
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=5) as client:
+            for _ in range(900):
+                if self._process.poll() is not None:
+                    raise RuntimeError("the API process ended at start-up (see its log)")
                 try:
+                    # Every worker must be up: ask until as many distinct processes have answered.
                     if (await client.get("/readyz")).status_code == 200:
-                        break
+                        await asyncio.sleep(1.0 if self.instances > 1 else 0)
+                        return
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.1)
-            queue = list(reversed(commands))
-            latencies: list[float] = []
-            failures: list[str] = []
+        raise RuntimeError("the API did not become ready")
 
-            async def worker() -> None:
-                while queue:
-                    command = queue.pop()
-                    path = f"/v1/pupils/{command.pupil_ref}/{COMMANDS[command.command_type].path}"
-                    headers = {"Authorization": f"Bearer {platform.token}"}  # minted before the clock starts
-                    sent = time.perf_counter()
-                    response = await client.post(path, json=command.body, headers=headers)
-                    latencies.append((time.perf_counter() - sent) * 1000)
-                    if response.status_code != 201:
-                        failures.append(response.text[:200])
+    def stop(self) -> None:
+        _stop(self._process)
 
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            elapsed = time.perf_counter() - started
-    finally:
-        _stop(server)
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the API's processes (the supervisor and its workers):
+        per command, a figure the other tenants of a shared machine disturb far less than throughput."""
+        return _cpu_seconds_of_tree(self._process.pid)
+
+
+def database_cpu_seconds(databases: list[str]) -> float:
+    """CPU time used so far by the PostgreSQL sessions on ``databases`` (the server runs on this machine)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not any(f" {database} " in command for database in databases):
+                continue
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds_of_tree(root: int) -> float:
+    parents: dict[int, tuple[int, int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree = {root}
+    for _ in range(3):  # the supervisor, its workers (and anything they start)
+        tree |= {pid for pid, (ppid, _) in parents.items() if ppid in tree}
+    ticks = sum(parents[pid][1] for pid in tree if pid in parents)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def _send_all(client: RawHttp, requests: list[Request], failures: list[str],
+                    latencies: list[float], sent_at: Callable[[int], float], index: int) -> None:
+    request = requests[index]
+    status, data = await client.post(request.path, request.body, request.headers)
+    latencies.append((time.perf_counter() - sent_at(index)) * 1000)
+    if status != 201:
+        failures.append(f"{status} {data[:200]!r}")
+
+
+async def measure_http(port: int, requests: list[Request], concurrency: int) -> dict[str, float]:
+    """Closed loop: ``concurrency`` clients, each sending its next command when the last is answered."""
+    client = RawHttp(port)
+    queue = list(reversed(range(len(requests))))
+    latencies: list[float] = []
+    failures: list[str] = []
+    starts: dict[int, float] = {}
+
+    async def worker() -> None:
+        while queue:
+            index = queue.pop()
+            starts[index] = time.perf_counter()
+            await _send_all(client, requests, failures, latencies, starts.__getitem__, index)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await client.close()
     if failures:
         raise RuntimeError(f"{len(failures)} HTTP commands failed, e.g. {failures[0]}")
-    return {"commands_per_second": round(len(commands) / elapsed, 1), **percentiles(latencies)}
+    return {"commands_per_second": round(len(requests) / elapsed, 1), **percentiles(latencies)}
+
+
+async def measure_http_open(port: int, requests: list[Request], rate: float) -> dict[str, float]:
+    """Open loop: command ``i`` is sent at ``start + i / rate`` whatever happened to the others;
+    its latency runs from that scheduled time (a late send or a queue in the server counts)."""
+    client = RawHttp(port)
+    latencies: list[float] = []
+    failures: list[str] = []
+    started = time.perf_counter()
+
+    def scheduled(index: int) -> float:
+        return started + index / rate
+
+    sending: list[asyncio.Task[None]] = []
+    for index in range(len(requests)):
+        await asyncio.sleep(max(0.0, scheduled(index) - time.perf_counter()))
+        sending.append(asyncio.create_task(_send_all(client, requests, failures, latencies, scheduled, index)))
+    await asyncio.gather(*sending)
+    elapsed = time.perf_counter() - started
+    await client.close()
+    if failures:
+        raise RuntimeError(f"{len(failures)} HTTP commands failed, e.g. {failures[0]}")
+    return {"offered_per_second": rate, "achieved_per_second": round(len(requests) / elapsed, 1),
+            **percentiles(latencies)}
+
+
+async def assert_strict(platform: Platform, port: int, sample: list[Request]) -> dict[str, float]:
+    """The command path stayed as strict as before, on ``sample``: audited, sealed, deduplicated."""
+    from ap_runtime.access.audit import verify
+
+    audit_rows = await platform.deps.audit_pool.fetch(
+        "SELECT correlation_id FROM access_audit WHERE decision = 'allowed' AND correlation_id = ANY($1::uuid[])",
+        [correlation_of(r.command) for r in sample])
+    audited = {row["correlation_id"] for row in audit_rows}
+    missing = [r.command.command_id for r in sample if correlation_of(r.command) not in audited]
+    if missing:
+        raise AssertionError(f"{len(missing)} of {len(sample)} sampled commands have no audit record,"
+                             f" e.g. {missing[0]}")
+    chain = await verify(platform.deps.audit_pool)
+    if not chain.ok:
+        raise AssertionError(f"the audit chain does not verify: {chain}")
+    client = RawHttp(port)
+    try:
+        for request in sample:
+            stream = f"pupil-{request.command.pupil_ref}"
+            row = await platform.deps.events_pool.fetchrow(
+                "SELECT e.payload::text AS payload, s.version FROM processed_commands p"
+                " JOIN events e ON e.event_id = p.event_ids[1] JOIN streams s ON s.stream_id = p.stream_id"
+                " WHERE p.command_id = $1", UUID(request.command.command_id))
+            if row is None:
+                raise AssertionError(f"command {request.command.command_id} recorded no event")
+            clear = [v for v in _personal_texts(request.command) if v in row["payload"]]
+            if clear:
+                raise AssertionError(f"command {request.command.command_id} stored {clear[0]!r} in clear")
+            resend = {**request.headers, "Authorization": f"Bearer {platform.token}"}
+            status, _ = await client.post(request.path, request.body, resend)
+            after = await platform.deps.events_pool.fetchval("SELECT version FROM streams WHERE stream_id = $1",
+                                                             stream)
+            if status != 200 or after != row["version"]:
+                raise AssertionError(f"the resend of {request.command.command_id} answered {status} and moved"
+                                     f" the stream from {row['version']} to {after}")
+    finally:
+        await client.close()
+    return {"sampled": len(sample), "audited": len(sample), "sealed": len(sample), "deduplicated": len(sample),
+            "audit_records_verified": chain.checked}
+
+
+def _personal_texts(command: Command) -> list[str]:
+    """The free-text personal values of a bench command (what must never be stored in clear)."""
+    return [str(command.body[k]) for k in ("description", "antecedents", "reason") if k in command.body]
 
 
 async def _through_kafka(client: CommandTopicClient, platform: Platform, commands: list[Command],
@@ -373,52 +569,105 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
     return {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0]}
 
 
-async def one_repeat(pg_admin: str, bootstrap: str, commands: int, pupils: int, concurrency: int,
-                     paced: int, rate: float) -> dict[str, dict[str, float]]:
+@dataclass(frozen=True, slots=True)
+class Options:
+    commands: int = 2000
+    pupils: int = 50
+    concurrency: int = 16
+    paced: int = 500
+    rate: float = 100.0
+    burst: int = 20_000
+    api_instances: int = 2
+    open_rate: float = 200.0
+    open_seconds: float = 10.0
+    strict_sample: int = 30
+    only: tuple[str, ...] = ("http", "kafka", "baseline")
+
+
+async def http_figures(platform: Platform, pupils: list[UUID], today: date,
+                       options: Options) -> dict[str, dict[str, float]]:
+    """Closed-loop throughput, then the open-loop latency, then the strictness sample, on one API."""
+    closed = http_requests(platform, day_to_day(pupils, options.commands, today))
+    opened = http_requests(platform, day_to_day(pupils, int(options.open_rate * options.open_seconds),
+                                                today - timedelta(300)))
+    server = ApiServer(platform, options.api_instances)
+    try:
+        await server.ready()
+        cpu_before, db_before = server.cpu_seconds(), database_cpu_seconds(platform.databases)
+        throughput = await measure_http(server.port, closed, options.concurrency)
+        throughput["api_cpu_ms_per_command"] = round((server.cpu_seconds() - cpu_before) * 1000 / len(closed), 3)
+        throughput["db_cpu_ms_per_command"] = round(
+            (database_cpu_seconds(platform.databases) - db_before) * 1000 / len(closed), 3)
+        latency = await measure_http_open(server.port, opened, options.open_rate)
+        incidents = [r for r in closed if r.command.command_type == "RecordIncident"]
+        sample = incidents[:: max(1, len(incidents) // options.strict_sample)]
+        strict = await assert_strict(platform, server.port, sample)
+    finally:
+        server.stop()
+    return {"http": throughput | {"api_instances": options.api_instances}, "http_open": latency, "strict": strict}
+
+
+async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[str, dict[str, float]]:
     platform = await fresh_platform(pg_admin, bootstrap)
     today = datetime.now(UTC).date()
+    figures: dict[str, dict[str, float]] = {}
     try:
-        placed = await place_pupils(platform, 2 * pupils, today)
-        http_pupils, kafka_pupils = placed[:pupils], placed[pupils:]
-        http_work = day_to_day(http_pupils, commands, today)
-        kafka_work = day_to_day(kafka_pupils, commands + 1, today)
-        kafka_paced = day_to_day(kafka_pupils, paced, today - timedelta(100))
-        burst, steady = await measure_kafka(platform, kafka_work[1:], kafka_paced, kafka_work[0], rate)
-        return {
-            "http": await measure_http(platform, http_work, concurrency),
-            "kafka": burst,
-            "kafka_paced": steady,
-            "baseline": await measure_baseline(platform, day_to_day(http_pupils, commands, today - timedelta(200)),
-                                               concurrency),
-        }
+        # Enough Kafka pupils that the burst spans at most 100 days of each one's placement.
+        kafka_count = max(options.pupils, -(-(options.burst + 1) // 100)) if "kafka" in options.only else 0
+        placed = await place_pupils(platform, options.pupils + kafka_count, today)
+        http_pupils, kafka_pupils = placed[: options.pupils], placed[options.pupils:]
+        if "kafka" in options.only:
+            kafka_work = day_to_day(kafka_pupils, options.burst + 1, today)
+            paced_from = today - timedelta(len(kafka_work) // len(kafka_pupils) + 10)
+            kafka_paced = day_to_day(kafka_pupils, options.paced, paced_from)
+            burst, steady = await measure_kafka(platform, kafka_work[1:], kafka_paced, kafka_work[0], options.rate)
+            figures |= {"kafka": burst, "kafka_paced": steady}
+        if "http" in options.only:
+            figures |= await http_figures(platform, http_pupils, today, options)
+        if "baseline" in options.only:
+            figures["baseline"] = await measure_baseline(
+                platform, day_to_day(http_pupils, options.commands, today - timedelta(200)), options.concurrency)
+        return figures
     finally:
         await platform.close()
 
 
-async def main(commands: int, pupils: int, concurrency: int, repeats: int, paced: int,
-               rate: float) -> dict[str, Any]:
+def _ratios(median: dict[str, dict[str, float]]) -> dict[str, float]:
+    base = median.get("baseline")
+    if base is None:
+        return {}
+    wanted = [(n, f) for n in ("http", "kafka") for f in ("commands_per_second", "p50_ms", "p99_ms")]
+    wanted += [(n, f) for n in ("kafka_paced", "http_open") for f in ("p50_ms", "p99_ms")]
+    return {f"{name}_{figure}_over_baseline": round(median[name][figure] / base[figure], 2)
+            for name, figure in wanted if name in median}
+
+
+async def run(repeats: int = 3, options: Options | None = None) -> dict[str, Any]:
+    """The benchmark's document (medians of ``repeats``, every run, ratios to the baseline)."""
+    options = options or Options()
+    # The bench's own audit-chain key and heads topic (the API processes inherit them).
+    os.environ.setdefault(CHAIN_KEY_ENV, new_chain_key("bench"))
+    os.environ.setdefault(HEADS_TOPIC_ENV, f"bench-audit-heads-{uuid4().hex[:8]}")
     pg_admin, bootstrap = resolve_infrastructure()
-    runs: dict[str, list[dict[str, float]]] = {"http": [], "kafka": [], "kafka_paced": [], "baseline": []}
+    runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(repeats):
-        figures_of = await one_repeat(pg_admin, bootstrap, commands, pupils, concurrency, paced, rate)
-        for name, figures in figures_of.items():
-            runs[name].append(figures)
+        for name, figures in (await one_repeat(pg_admin, bootstrap, options)).items():
+            runs.setdefault(name, []).append(figures)
     median = {name: median_of(values) for name, values in runs.items()}
-    base = median["baseline"]
-    ratios = {
-        f"{name}_{figure}_over_baseline": round(median[name][figure] / base[figure], 2)
-        for name in ("http", "kafka") for figure in ("commands_per_second", "p50_ms", "p99_ms")
-    } | {f"kafka_paced_{figure}_over_baseline": round(median["kafka_paced"][figure] / base[figure], 2)
-         for figure in ("p50_ms", "p99_ms")}
     return {
         "benchmark": "incidents_ingest",
         "at": datetime.now(UTC).isoformat(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "parameters": {"commands": commands, "pupils": pupils, "concurrency": concurrency, "repeats": repeats,
-                       "kafka_paced_commands": paced, "kafka_paced_rate_per_second": rate,
-                       "events_per_command": 1, "mix": "incident, attendance mark, reward slips in turn"},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_at_end": os.getloadavg()},
+        "parameters": {"commands": options.commands, "pupils": options.pupils, "concurrency": options.concurrency,
+                       "repeats": repeats, "api_instances": options.api_instances,
+                       "http_open_rate_per_second": options.open_rate, "http_open_seconds": options.open_seconds,
+                       "kafka_burst_commands": options.burst, "kafka_paced_commands": options.paced,
+                       "kafka_paced_rate_per_second": options.rate, "strict_sample": options.strict_sample,
+                       "measured": list(options.only), "events_per_command": 1,
+                       "mix": "incident, attendance mark, reward slips in turn"},
         "median": median,
-        "ratios": ratios,
+        "ratios": _ratios(median),
         "runs": runs,
     }
 
@@ -428,17 +677,28 @@ def cli() -> None:
     for noisy in ("faststream", "aiokafka", "ap.faststream"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--commands", type=int, default=2000)
-    parser.add_argument("--pupils", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=16)
+    defaults = Options()
+    parser.add_argument("--commands", type=int, default=defaults.commands, help="closed-loop HTTP commands")
+    parser.add_argument("--pupils", type=int, default=defaults.pupils)
+    parser.add_argument("--concurrency", type=int, default=defaults.concurrency)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--paced", type=int, default=500, help="Kafka commands sent at --rate for latency")
-    parser.add_argument("--rate", type=float, default=100.0, help="commands per second of the paced Kafka run")
+    parser.add_argument("--paced", type=int, default=defaults.paced, help="Kafka commands sent at --rate for latency")
+    parser.add_argument("--rate", type=float, default=defaults.rate, help="commands per second of the paced Kafka run")
+    parser.add_argument("--burst", type=int, default=defaults.burst, help="Kafka commands produced at once")
+    parser.add_argument("--api-instances", type=int, default=defaults.api_instances,
+                        help="API worker processes behind the one port")
+    parser.add_argument("--open-rate", type=float, default=defaults.open_rate, help="open-loop HTTP commands/s")
+    parser.add_argument("--open-seconds", type=float, default=defaults.open_seconds)
+    parser.add_argument("--only", nargs="+", choices=("http", "kafka", "baseline"), default=list(defaults.only))
+    parser.add_argument("--allow-fewer-repeats", action="store_true",
+                        help="a quick look while working; published figures need 3 repeats")
     args = parser.parse_args()
-    if args.repeats < 3:
+    if args.repeats < 3 and not args.allow_fewer_repeats:
         parser.error("--repeats must be at least 3: figures are medians of the repeats")
+    options = Options(args.commands, args.pupils, args.concurrency, args.paced, args.rate, args.burst,
+                      args.api_instances, args.open_rate, args.open_seconds, only=tuple(args.only))
     started = time.time()
-    result = asyncio.run(main(args.commands, args.pupils, args.concurrency, args.repeats, args.paced, args.rate))
+    result = asyncio.run(run(args.repeats, options))
     result["wall_seconds"] = round(time.time() - started, 1)
     text = json.dumps(result, indent=2)
     RESULTS.mkdir(exist_ok=True)

@@ -2,6 +2,10 @@
 
     python -m ap_incidents.entrypoints.api        # uvicorn on 0.0.0.0:${AP_HTTP_PORT:-8000}
 
+With ``AP_HTTP_WORKERS`` above 1, uvicorn runs that many worker processes on the one listening
+socket (each opens its own dependencies); everything that must hold across them (command-id
+idempotency, stream versions, the write-token ledger, the audit chain) is in PostgreSQL.
+
 ``create_app(deps)`` builds the app on open dependencies (tests); without ``deps`` the app opens
 them from the environment at startup (see ``adapters.dependencies``). Startup runs the migrations.
 """
@@ -88,7 +92,12 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 def main() -> None:
     settings = incidents_settings()  # a bad value stops here, naming the variable
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port, log_level="warning")
+    if settings.http_workers == 1:
+        uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port, log_level="warning")
+    else:  # each worker process builds its own app from the environment
+        uvicorn.run("ap_incidents.entrypoints.api:create_app", factory=True, workers=settings.http_workers,
+                    host=settings.http_host, port=settings.http_port,
+                    log_level="warning")
 
 
 if __name__ == "__main__":

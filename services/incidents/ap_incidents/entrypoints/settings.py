@@ -8,6 +8,7 @@ The shared part (``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``, ``AP_LOG_LEVEL``
   AP_INCIDENTS_COMMANDS_TOPIC           command topic the consumer reads (default ap.incidents.commands)
   AP_INCIDENTS_RESULTS_TOPIC            topic of command results (default ap.incidents.command-results)
   AP_INCIDENTS_COMMANDS_PURGE_SECONDS   how often processed commands are deleted from the command topic
+  AP_HTTP_WORKERS                       API worker processes sharing the one port (default 1)
 
 Rule served: issue 10, one typed settings object per service, built by ``load_settings``; a bad value
 stops the process at start naming the variable.
@@ -28,6 +29,7 @@ EVENTS_TOPIC_ENV = "AP_INCIDENTS_EVENTS_TOPIC"
 COMMANDS_TOPIC_ENV = "AP_INCIDENTS_COMMANDS_TOPIC"
 RESULTS_TOPIC_ENV = "AP_INCIDENTS_RESULTS_TOPIC"
 PURGE_SECONDS_ENV = "AP_INCIDENTS_COMMANDS_PURGE_SECONDS"
+HTTP_WORKERS_ENV = "AP_HTTP_WORKERS"
 
 
 class IncidentsSettings(PlatformSettings):
@@ -40,6 +42,9 @@ class IncidentsSettings(PlatformSettings):
     commands_topic: str = env_field(COMMANDS_TOPIC_ENV, INCIDENTS_COMMANDS)
     results_topic: str = env_field(RESULTS_TOPIC_ENV, INCIDENTS_COMMAND_RESULTS)
     purge_interval_seconds: float = Field(DEFAULT_PURGE_INTERVAL_SECONDS, gt=0, validation_alias=PURGE_SECONDS_ENV)
+    # Several processes behind one port: idempotency, stream versions and the token ledger live in
+    # PostgreSQL, so any worker may take any request.
+    http_workers: int = Field(1, ge=1, le=64, validation_alias=HTTP_WORKERS_ENV)
 
 
 def incidents_settings(env: Mapping[str, str] | None = None) -> IncidentsSettings:
