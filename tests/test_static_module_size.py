@@ -79,8 +79,6 @@ LONG_FUNCTIONS: dict[tuple[str, str], str] = {
     ("services/incidents/ap_incidents/entrypoints/api_queries.py", "query_router"): "route table of the reads",
     ("services/incidents/ap_incidents/entrypoints/command_ingestion.py", "ingest"):
         "Kafka command ingestion; to be derived from the command declarations (K1)",
-    ("services/finance/ap_finance/adapters/read_models.py", "load_snapshot"):
-        "one consistent read of five tables in one read-model transaction",
     ("services/reporting/ap_reporting/entrypoints/api.py", "_routes"): "route table of the reports",
     ("services/notifications/ap_notifications/entrypoints/api.py", "_routes"): "route table; to be split next",
 }

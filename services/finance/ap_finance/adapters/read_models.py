@@ -88,15 +88,6 @@ async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> Led
             " WHERE e.provision_id = $1 AND e.financial_year = $2 ORDER BY e.txn, e.seq",
             provision_id, year,
         )
-        pending = await conn.fetch(
-            "SELECT * FROM pending_items WHERE provision_id = $1 AND financial_year = $2 AND NOT completed"
-            " ORDER BY item_date, item_id",
-            provision_id, year,
-        )
-        virements = await conn.fetch(
-            "SELECT * FROM virements WHERE provision_id = $1 AND financial_year = $2 ORDER BY recorded_at",
-            provision_id, year,
-        )
         effective: dict[int, date | None] = {int(r["txn"]): r["effective_on"] for r in entry_rows}
         return LedgerSnapshot(
             budget=_budget(budget_row),
@@ -104,15 +95,28 @@ async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> Led
             effective_on=effective,
             lines=await _lines(conn, provision_id, year),
             surplus=await _surplus(conn, provision_id, year),
-            pending=tuple(
-                PendingItemView(r["item_id"], r["item_kind"], r["category"], r["funding_source"],
-                                int(r["amount_pence"]), r["item_date"], tuple(r["signed_for"]))
-                for r in pending
-            ),
-            virements=tuple(
-                VirementView(r["from_category"], r["to_category"], r["funding_source"], int(r["amount_pence"]),
-                             bool(r["approved"]), r["recorded_at"])
-                for r in virements
-            ),
+            pending=await _pending(conn, provision_id, year),
+            virements=await _virements(conn, provision_id, year),
             placements=await _placements(conn, provision_id),
         )
+
+
+async def _pending(conn: asyncpg.Connection, provision_id: str, year: str) -> tuple[PendingItemView, ...]:
+    """Spend and commitments still awaiting signatures, oldest first."""
+    rows = await conn.fetch(
+        "SELECT * FROM pending_items WHERE provision_id = $1 AND financial_year = $2 AND NOT completed"
+        " ORDER BY item_date, item_id",
+        provision_id, year,
+    )
+    return tuple(PendingItemView(r["item_id"], r["item_kind"], r["category"], r["funding_source"],
+                                 int(r["amount_pence"]), r["item_date"], tuple(r["signed_for"])) for r in rows)
+
+
+async def _virements(conn: asyncpg.Connection, provision_id: str, year: str) -> tuple[VirementView, ...]:
+    """The year's virements in the order they were recorded."""
+    rows = await conn.fetch(
+        "SELECT * FROM virements WHERE provision_id = $1 AND financial_year = $2 ORDER BY recorded_at",
+        provision_id, year,
+    )
+    return tuple(VirementView(r["from_category"], r["to_category"], r["funding_source"], int(r["amount_pence"]),
+                              bool(r["approved"]), r["recorded_at"]) for r in rows)
