@@ -154,11 +154,19 @@ def _codec_rows(codec: Document | None) -> Iterator[Row]:
 
 
 def rows(documents: Mapping[str, Document | None]) -> list[Row]:
-    """Every row of the table, from the documents of one ``make bench`` run."""
+    """The table's rows for the benchmarks of one run (a name with ``None``: it ran and measured nothing).
+
+    A benchmark left out of the run (``--only``) has no rows; one that failed has its rows, not measured.
+    """
     peer = documents.get("peer_eventsourcing")
-    return [*_ingest_rows(documents.get("incidents_ingest"), peer), *_write_path_rows(documents.get("write_path")),
-            *_rebuild_rows(documents.get("rebuild")), *_peer_rows(peer),
-            *_codec_rows(documents.get("privacy_codec"))]
+    groups: list[tuple[str, Callable[[], Iterator[Row]]]] = [
+        ("incidents_ingest", lambda: _ingest_rows(documents["incidents_ingest"], peer)),
+        ("write_path", lambda: _write_path_rows(documents["write_path"])),
+        ("rebuild", lambda: _rebuild_rows(documents["rebuild"])),
+        ("peer_eventsourcing", lambda: _peer_rows(peer)),
+        ("privacy_codec", lambda: _codec_rows(documents["privacy_codec"])),
+    ]
+    return [r for name, group in groups if name in documents for r in group()]
 
 
 def table(table_rows: list[Row]) -> str:

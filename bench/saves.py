@@ -28,10 +28,10 @@ def workloads(quick: bool) -> list[Workload]:
     """One-event and ten-event saves, one client and sixteen (issue 11's peer comparison)."""
     scale = 10 if quick else 1
     return [
-        Workload("one_event_1_client", 1, 1, 1000 // scale),
-        Workload("one_event_16_clients", 16, 1, 3200 // scale),
-        Workload("ten_events_1_client", 1, 10, 300 // scale),
-        Workload("ten_events_16_clients", 16, 10, 960 // scale),
+        Workload("one_event_1_client", 1, 1, 600 // scale),
+        Workload("one_event_16_clients", 16, 1, 1600 // scale),
+        Workload("ten_events_1_client", 1, 10, 200 // scale),
+        Workload("ten_events_16_clients", 16, 10, 480 // scale),
     ]
 
 

@@ -35,18 +35,31 @@ async def test_the_peer_writes_every_save_it_times_in_threads_and_in_processes(
 ) -> None:
     dsn = await new_database("bench_peer")
 
-    figures = await asyncio.to_thread(peer_eventsourcing.measure_peer, dsn, FOUR_CLIENTS)
+    by_way = await asyncio.to_thread(peer_eventsourcing.measure_peer, dsn, FOUR_CLIENTS)
 
-    # Each way of running the clients (threads, processes) stores its own aggregates and saves.
+    assert set(by_way) == {"4 threads", "4 processes", "2 processes x 2 threads"}
+    # Each way of running the clients stores its own aggregates and saves.
     # pyeventsourcing names the table after the application: <name>_events.
     table = f"{peer_eventsourcing.PeerApplication.name.lower()}_events"
-    by_way = figures["saves_per_second_by_way"]
-    assert set(by_way) == {"4 threads", "4 processes", "2 processes x 2 threads"}
     assert await _count(dsn, table) == len(by_way) * (STORED_BEFORE_THE_CLOCK + TIMED_EVENTS)
-    assert figures["clients_as"] in by_way and figures["saves_per_second"] == max(by_way.values())
-    assert figures["events_per_second"] == pytest.approx(FOUR_CLIENTS.events_per_save * figures["saves_per_second"],
-                                                         abs=0.2)
-    assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+    for figures in by_way.values():
+        assert figures["events_per_second"] == pytest.approx(
+            FOUR_CLIENTS.events_per_save * figures["saves_per_second"], abs=0.2)
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+
+
+def test_the_peers_figure_is_the_way_with_the_best_median_not_each_repeats_best() -> None:
+    def run(threads: float, processes: float) -> dict[str, dict[str, float]]:
+        return {"threads": {"saves_per_second": threads, "p99_ms": 1000 / threads},
+                "processes": {"saves_per_second": processes, "p99_ms": 1000 / processes}}
+
+    repeats = [run(100.0, 300.0), run(200.0, 110.0), run(210.0, 120.0)]
+
+    median = peer_eventsourcing.peer_median(repeats)
+
+    # Threads' median (200) beats processes' (120), though processes won the first repeat by far.
+    assert median == {"saves_per_second": 200.0, "p99_ms": 5.0, "clients_as": "threads",
+                      "saves_per_second_by_way": {"threads": 200.0, "processes": 120.0}}
 
 
 async def test_our_side_appends_every_save_it_times(new_database: Callable[[str], Awaitable[str]]) -> None:
