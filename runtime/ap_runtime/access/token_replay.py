@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
 from ap_runtime.access.principal import Principal
+from ap_runtime.batching import Batcher
 
 TABLE = "used_write_tokens"
 DDL = f"""
@@ -37,12 +39,21 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 );
 CREATE INDEX IF NOT EXISTS {TABLE}_expiry_idx ON {TABLE} (expires_at);
 """
-_CLAIM_SQL = f"""
-WITH claimed AS (
-    INSERT INTO {TABLE} (token_id, command_id, user_id, expires_at) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (token_id) DO NOTHING RETURNING command_id
+# Many claims in one statement (the concurrent commands' tokens): each row's token is bound to the
+# first command it carried, this statement's insert or an earlier one (NULL: a concurrent claim
+# committed after this statement's snapshot). A token twice in one batch is inserted once.
+_CLAIM_MANY_SQL = f"""
+WITH wanted AS (
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) WITH ORDINALITY
+        AS w(token_id, command_id, user_id, expires_at, n)
+), claimed AS (
+    INSERT INTO {TABLE} (token_id, command_id, user_id, expires_at)
+    SELECT DISTINCT ON (token_id) token_id, command_id, user_id, expires_at FROM wanted ORDER BY token_id, n
+    ON CONFLICT (token_id) DO NOTHING RETURNING token_id, command_id
 )
-SELECT command_id FROM claimed UNION ALL SELECT command_id FROM {TABLE} WHERE token_id = $1 LIMIT 1
+SELECT COALESCE(c.command_id, u.command_id) AS bound
+FROM wanted w LEFT JOIN claimed c ON c.token_id = w.token_id LEFT JOIN {TABLE} u ON u.token_id = w.token_id
+ORDER BY w.n
 """  # noqa: S608  # nosec B608 - the table name is a constant
 _PURGE_SQL = f"DELETE FROM {TABLE} WHERE expires_at < $1"  # noqa: S608  # nosec B608 - constant table name
 PURGE_EVERY_SECONDS = 60.0
@@ -75,6 +86,8 @@ class WriteTokenLedger:
         self._migrated = False
         self._migrating = asyncio.Lock()
         self._last_purge = 0.0
+        # Concurrent commands' claims share one statement (group commit); each waits for its own.
+        self._claims: Batcher[tuple[str, UUID, str, datetime], UUID | None] = Batcher(self._claim_many)
 
     async def claim(self, principal: Principal, command_id: UUID) -> None:
         """Record that ``principal``'s token carries ``command_id``; raises ``TokenReplayed`` when it
@@ -86,14 +99,20 @@ class WriteTokenLedger:
                 if not self._migrated:
                     await migrate_write_tokens(self._pool)
                     self._migrated = True
-        bound = await self._pool.fetchval(_CLAIM_SQL, principal.token_id, command_id, principal.user_id,
-                                          principal.token_expires_at)
+        bound = await self._claims.submit((principal.token_id, command_id, principal.user_id,
+                                           principal.token_expires_at))
         if bound is None:  # a concurrent claim committed after this statement's snapshot
             bound = await self._pool.fetchval(f"SELECT command_id FROM {TABLE} WHERE token_id = $1",  # noqa: S608  # nosec B608 - constant table name
                                               principal.token_id)
         await self._purge_now_and_then()
         if bound != command_id:
             raise TokenReplayed("token already used for another command: a write command needs a fresh token")
+
+    async def _claim_many(self, claims: Sequence[tuple[str, UUID, str, datetime]]) -> list[UUID | None]:
+        """The command each claim's token is bound to, in order (one statement for the batch)."""
+        tokens, commands, users, expiries = (list(column) for column in zip(*claims, strict=True))
+        rows = await self._pool.fetch(_CLAIM_MANY_SQL, tokens, commands, users, expiries)
+        return [row["bound"] for row in rows]
 
     async def _purge_now_and_then(self) -> None:
         now = time.monotonic()
