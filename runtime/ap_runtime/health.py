@@ -24,6 +24,8 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
+from ap_runtime.tasks import cancel_and_wait
+
 DEFAULT_INTERVAL_SECONDS = 5.0
 DEFAULT_MAX_AGE_SECONDS = 30.0
 
@@ -51,11 +53,8 @@ class Heartbeat:
 
     async def stop(self) -> None:
         """Stop beating and remove the file: a stopped process is not live."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         self.path.unlink(missing_ok=True)
 
     async def _run(self) -> None:

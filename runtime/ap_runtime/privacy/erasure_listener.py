@@ -12,13 +12,13 @@ is still bounded by the caches' maximum age, which ``on_tick`` lets them enforce
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 
 from aiokafka import AIOKafkaConsumer
 
 from ap_runtime.kafka import client_security, decode_envelope, header, topic_partitions
 from ap_runtime.logging import get_logger
+from ap_runtime.tasks import cancel_and_wait
 
 ERASURE_EVENT = "PupilDataErased"
 DEFAULT_TICK_SECONDS = 30.0
@@ -75,11 +75,8 @@ class ErasureListener:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._consumer is not None:
             await self._consumer.stop()
             self._consumer = None
