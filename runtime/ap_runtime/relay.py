@@ -31,7 +31,7 @@ from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 from ap_runtime.health import heartbeat
 from ap_runtime.kafka import encode_event, ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
-from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership
+from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership, give_back
 from ap_runtime.relay_reads import load_checkpoint, read_batch, save_checkpoint
 from ap_runtime.settings import Settings, platform_settings
 
@@ -109,7 +109,7 @@ class Relay:
         finally:
             with contextlib.suppress(Exception):
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
-            await self._leadership.release(listener)
+            await give_back(self._pool, listener)
             await producer.stop()
 
     async def _turn(self, conn: asyncpg.Connection, producer: AIOKafkaProducer, read_from: Checkpoint,

@@ -69,7 +69,7 @@ class Leadership:
             except CONNECTION_LOST as error:  # the database is away: a standby keeps waiting
                 log.warning("relay cannot reach the event store", relay=self._relay, error=type(error).__name__)
             if conn is not None:
-                await self.release(conn)
+                await give_back(self._pool, conn)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._retry)
         return None
@@ -79,16 +79,29 @@ class Leadership:
                                         LEADERSHIP_LOCK_CLASS, self._relay))
 
     async def release(self, conn: asyncpg.Connection) -> None:
-        """Give the lock back: the pool's reset unlocks every advisory lock of the session.
+        """Unlock and give the session back to the pool; a session that cannot be unlocked is ended.
 
-        A session that ended was already handed back by the pool (releasing it again does nothing);
-        one the pool cannot reset in time is ended, so it cannot keep the lock.
+        Unlocked explicitly: a pool that skips asyncpg's reset on release (``ap_runtime.pg_pools``)
+        would otherwise keep the lock in an idle session, and no relay, this one included, could lead.
+        A session that ended was already handed back by the pool (releasing it again does nothing).
         """
         try:
-            await self._pool.release(conn, timeout=5)
-        except Exception:  # a session we cannot reset must not keep the lock
+            if not conn.is_closed():
+                await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", LEADERSHIP_LOCK_CLASS, self._relay)
+                await conn.execute("RESET application_name")
+        except Exception:  # a session we cannot unlock must not keep the lock
             with contextlib.suppress(Exception):
                 conn.terminate()
+        await give_back(self._pool, conn)
+
+
+async def give_back(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    """Release ``conn`` to ``pool``; end it when the pool cannot take it back in time."""
+    try:
+        await pool.release(conn, timeout=5)
+    except Exception:  # a session we cannot reset is not reused
+        with contextlib.suppress(Exception):
+            conn.terminate()
 
 async def current_leader(conn: asyncpg.Connection, relay: str) -> str | None:
     """The ``application_name`` of the session leading ``relay`` on this database, or None (operators, tests)."""

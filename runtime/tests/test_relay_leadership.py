@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from ap_runtime.eventstore import EventStore
+from ap_runtime.pg_pools import command_path_pool
 from ap_runtime.relay import Relay
 from ap_runtime.relay_leadership import current_leader
 from ap_testing.topic_reads import first_copies_out_of_order, read_topic
@@ -92,6 +93,31 @@ async def test_a_leader_whose_session_is_terminated_stops_and_the_standby_takes_
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*running), 20)
+
+
+@pytest.mark.integration
+async def test_a_relay_that_stops_hands_over_even_on_a_pool_that_does_not_reset_sessions(
+    store_db: tuple[str, asyncpg.Pool], new_topic: Callable[[str], Any], kafka_bootstrap: str,
+) -> None:
+    """The lock is given back explicitly: an idle pooled session must not keep it (``pg_pools``)."""
+    topic = await new_topic("handover")
+    no_reset = await command_path_pool(store_db[0], min_size=1, max_size=4)
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    first = Relay(no_reset, kafka_bootstrap, "handover", topic_override=topic)
+    second = Relay(store_db[1], kafka_bootstrap, "handover", topic_override=topic)
+    running = asyncio.create_task(first.run(stop_first))
+    try:
+        await wait_until(lambda: first.leading, timeout=20)
+        taking_over = asyncio.create_task(second.run(stop_second))
+        stop_first.set()
+        await asyncio.wait_for(running, 20)
+        await wait_until(lambda: second.leading, timeout=TAKEOVER_LIMIT_SECONDS)
+        stop_second.set()
+        await asyncio.wait_for(taking_over, 20)
+    finally:
+        stop_first.set()
+        stop_second.set()
+        await no_reset.close()
 
 
 @pytest.mark.fault
