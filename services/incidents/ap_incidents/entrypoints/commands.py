@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import uvloop
 from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy, Context, FastStream
 from faststream.kafka import KafkaBroker
@@ -168,7 +169,7 @@ async def _main() -> None:
 
 
 def main() -> None:
-    asyncio.run(_main())
+    uvloop.run(_main())  # less per-message overhead than asyncio's loop, as the API and projections
 
 
 if __name__ == "__main__":
