@@ -1,4 +1,4 @@
-"""Reads of the reporting facts, narrowed in SQL to what one report needs."""
+"""Reads of the reporting facts, narrowed in SQL to what one report needs (``FactsQueries``)."""
 
 from __future__ import annotations
 
@@ -28,66 +28,56 @@ def _placement(r: asyncpg.Record) -> PlacementFact:
     )
 
 
-async def placements_of_home_school(
-    conn: asyncpg.Connection, home_school_id: str, period: Period
-) -> list[PlacementFact]:
-    rows = await conn.fetch(
-        "SELECT * FROM placements WHERE home_school_id = $1 AND start_date <= $3"
-        " AND (end_date IS NULL OR end_date >= $2)", home_school_id, period.first_day, period.last_day)
-    return [_placement(r) for r in rows]
+class FactsQueries:
+    """The application's ``ReportingFacts`` port (``application/ports.py``) on one open read-model connection."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
 
-async def placements_of_partnership(conn: asyncpg.Connection, partnership_id: str) -> list[PlacementFact]:
-    rows = await conn.fetch("SELECT * FROM placements WHERE partnership_id = $1", partnership_id)
-    return [_placement(r) for r in rows]
+    async def placements_of_home_school(self, home_school_id: str, period: Period) -> list[PlacementFact]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM placements WHERE home_school_id = $1 AND start_date <= $3"
+            " AND (end_date IS NULL OR end_date >= $2)", home_school_id, period.first_day, period.last_day)
+        return [_placement(r) for r in rows]
 
+    async def placements_of_partnership(self, partnership_id: str) -> list[PlacementFact]:
+        rows = await self._conn.fetch("SELECT * FROM placements WHERE partnership_id = $1", partnership_id)
+        return [_placement(r) for r in rows]
 
-async def placements_ended(conn: asyncpg.Connection, period: Period) -> list[PlacementFact]:
-    rows = await conn.fetch("SELECT * FROM placements WHERE end_date BETWEEN $1 AND $2",
-                            period.first_day, period.last_day)
-    return [_placement(r) for r in rows]
+    async def placements_ended(self, period: Period) -> list[PlacementFact]:
+        rows = await self._conn.fetch("SELECT * FROM placements WHERE end_date BETWEEN $1 AND $2",
+                                      period.first_day, period.last_day)
+        return [_placement(r) for r in rows]
 
+    async def attendance(self, placement_ids: Sequence[UUID], period: Period) -> list[AttendanceFact]:
+        rows = await self._conn.fetch(
+            "SELECT placement_id, session_date, attended, possible FROM attendance"
+            " WHERE placement_id = ANY($1::uuid[]) AND session_date BETWEEN $2 AND $3",
+            list(placement_ids), period.first_day, period.last_day)
+        return [AttendanceFact(r["placement_id"], r["session_date"], r["attended"], r["possible"]) for r in rows]
 
-async def attendance(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[AttendanceFact]:
-    rows = await conn.fetch(
-        "SELECT placement_id, session_date, attended, possible FROM attendance"
-        " WHERE placement_id = ANY($1::uuid[]) AND session_date BETWEEN $2 AND $3",
-        list(placement_ids), period.first_day, period.last_day)
-    return [AttendanceFact(r["placement_id"], r["session_date"], r["attended"], r["possible"]) for r in rows]
+    async def incidents(self, placement_ids: Sequence[UUID], period: Period) -> list[IncidentFact]:
+        rows = await self._conn.fetch(
+            "SELECT placement_id, happened_on, category, severity FROM incidents"
+            " WHERE placement_id = ANY($1::uuid[]) AND happened_on BETWEEN $2 AND $3",
+            list(placement_ids), period.first_day, period.last_day)
+        return [IncidentFact(r["placement_id"], r["happened_on"], IncidentCategory(r["category"]),
+                             Severity(r["severity"])) for r in rows]
 
+    async def rewards(self, placement_ids: Sequence[UUID], period: Period) -> list[RewardFact]:
+        rows = await self._conn.fetch(
+            "SELECT placement_id, granted_on, kind, quantity FROM rewards"
+            " WHERE placement_id = ANY($1::uuid[]) AND granted_on BETWEEN $2 AND $3",
+            list(placement_ids), period.first_day, period.last_day)
+        return [RewardFact(r["placement_id"], r["granted_on"], RewardKind(r["kind"]), r["quantity"]) for r in rows]
 
-async def incidents(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[IncidentFact]:
-    rows = await conn.fetch(
-        "SELECT placement_id, happened_on, category, severity FROM incidents"
-        " WHERE placement_id = ANY($1::uuid[]) AND happened_on BETWEEN $2 AND $3",
-        list(placement_ids), period.first_day, period.last_day)
-    return [IncidentFact(r["placement_id"], r["happened_on"], IncidentCategory(r["category"]),
-                         Severity(r["severity"])) for r in rows]
+    async def suspensions(self, years: Sequence[str]) -> list[SuspensionFact]:
+        rows = await self._conn.fetch("SELECT * FROM suspensions WHERE academic_year = ANY($1::text[])", list(years))
+        return [SuspensionFact(r["pupil_ref"], r["placement_id"], r["first_day"], r["half_days"], r["academic_year"],
+                               Phase(r["phase"])) for r in rows]
 
-
-async def rewards(conn: asyncpg.Connection, placement_ids: Sequence[UUID], period: Period) -> list[RewardFact]:
-    rows = await conn.fetch(
-        "SELECT placement_id, granted_on, kind, quantity FROM rewards"
-        " WHERE placement_id = ANY($1::uuid[]) AND granted_on BETWEEN $2 AND $3",
-        list(placement_ids), period.first_day, period.last_day)
-    return [RewardFact(r["placement_id"], r["granted_on"], RewardKind(r["kind"]), r["quantity"]) for r in rows]
-
-
-async def suspensions(conn: asyncpg.Connection, *, years: Sequence[str] | None = None,
-                      placement_ids: Sequence[UUID] | None = None) -> list[SuspensionFact]:
-    rows = await conn.fetch(
-        "SELECT * FROM suspensions WHERE ($1::text[] IS NULL OR academic_year = ANY($1::text[]))"
-        " AND ($2::uuid[] IS NULL OR placement_id = ANY($2::uuid[]))",
-        None if years is None else list(years), None if placement_ids is None else list(placement_ids))
-    return [SuspensionFact(r["pupil_ref"], r["placement_id"], r["first_day"], r["half_days"], r["academic_year"],
-                           Phase(r["phase"])) for r in rows]
-
-
-async def permanent_exclusions(conn: asyncpg.Connection, *, years: Sequence[str] | None = None,
-                               placement_ids: Sequence[UUID] | None = None) -> list[PermanentExclusionFact]:
-    rows = await conn.fetch(
-        "SELECT * FROM permanent_exclusions WHERE ($1::text[] IS NULL OR academic_year = ANY($1::text[]))"
-        " AND ($2::uuid[] IS NULL OR placement_id = ANY($2::uuid[]))",
-        None if years is None else list(years), None if placement_ids is None else list(placement_ids))
-    return [PermanentExclusionFact(r["pupil_ref"], r["placement_id"], r["decided_on"], r["academic_year"],
-                                   Phase(r["phase"]), r["reinstated"]) for r in rows]
+    async def permanent_exclusions(self, years: Sequence[str]) -> list[PermanentExclusionFact]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM permanent_exclusions WHERE academic_year = ANY($1::text[])", list(years))
+        return [PermanentExclusionFact(r["pupil_ref"], r["placement_id"], r["decided_on"], r["academic_year"],
+                                       Phase(r["phase"]), r["reinstated"]) for r in rows]
