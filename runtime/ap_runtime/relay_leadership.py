@@ -28,6 +28,8 @@ log = get_logger("ap.relay")
 LEADERSHIP_LOCK_CLASS = 7_041_002
 APPLICATION_NAME_PREFIX = "ap-relay"
 
+KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3"
+
 # What a lost leadership connection looks like to asyncpg (or to the socket under it).
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncpg.AdminShutdownError)
 
@@ -61,6 +63,9 @@ class Leadership:
                 conn = await self._pool.acquire()
                 if await self._try_lock(conn):
                     await conn.execute(f"SET application_name = '{application_name(self._relay)}'")
+                    # A leader cut off by the network must not hold the lock for the kernel's two-hour
+                    # keepalive default: the server drops this session after about 11 s of silence.
+                    await conn.execute(KEEPALIVES)
                     log.info("relay leading", relay=self._relay)
                     return conn
                 if not announced:
@@ -88,7 +93,8 @@ class Leadership:
         try:
             if not conn.is_closed():
                 await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", LEADERSHIP_LOCK_CLASS, self._relay)
-                await conn.execute("RESET application_name")
+                await conn.execute("RESET application_name; RESET tcp_keepalives_idle;"
+                                   " RESET tcp_keepalives_interval; RESET tcp_keepalives_count")
         except Exception:  # a session we cannot unlock must not keep the lock
             with contextlib.suppress(Exception):
                 conn.terminate()
