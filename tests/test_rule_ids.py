@@ -34,6 +34,15 @@ MERGED_INTO_POLICY = (
     ("AMD-1", "incidents.amend_record", "correction.safeguarding_by_dsl"),
     ("EXC-2", "incidents.record_commissioner_decision", "exclusion.commissioner_decides"),
     ("PUP-2", "incidents.register_pupil", "pupil.responsible_local_authority"),
+    # Who records on a placement: the policy judges the provision and commissioner of THE placement the
+    # command names and the pupil's home school (incidents application/resource_context.py), so the
+    # domain's copies went (services/incidents/tests/test_incidents_api_entry_owners.py).
+    ("DAY-1", "incidents.record_attendance", "placement.provider_records"),
+    ("DAY-3", "incidents.record_incident", "placement.provider_records"),
+    ("SG-RAISE-1", "incidents.raise_safeguarding_concern", "placement.provider_records"),
+    ("REV-1", "incidents.record_review", "placement.parties_only"),
+    ("THR-2", "incidents.agree_alert_thresholds", "placement.parties_only"),
+    ("STAFF-1", "incidents.manage_staff_register", "staff_register.provision_keeps"),
 )
 
 

@@ -58,9 +58,11 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.record_keyworker_session": DAY_TO_DAY_WITH_DSL,
     "incidents.record_physical_intervention": DAY_TO_DAY_WITH_DSL,
     "incidents.record_search": DAY_TO_DAY_WITH_DSL,
-    "incidents.raise_safeguarding_concern": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H"},
+    # KCSIE: anyone at the provision records a concern; at the home school staff tell their DSL, who records
+    # it for the pupil placed in AP (that a concern exists is for DSLs: BRIEF.md sections 2 and 5).
+    "incidents.raise_safeguarding_concern": {PS: "P", PM: "P", DSL: "PH"},
     "incidents.agree_behaviour_contract": DAY_TO_DAY,
-    "incidents.make_external_referral": {PM: "P", DSL: "PH", HSS: "H", HSH: "H"},
+    "incidents.make_external_referral": {PM: "P", DSL: "PH"},
     "incidents.record_review": {PM: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.review_reduced_timetable": {PM: "P", HSH: "H", COM: "C", LA: "C"},
     "incidents.propose_exclusion": {PM: "P"},

@@ -31,7 +31,7 @@ HOME = {"home_staff", "head", "home_dsl"}
 ALLOWED: dict[str, set[str]] = {
     "record_incident": PROVIDER,
     "record_attendance": {"provider_staff", "provider_manager"},
-    "raise_safeguarding_concern": PROVIDER | HOME,
+    "raise_safeguarding_concern": PROVIDER | {"home_dsl"},
     "record_review": {"provider_manager", "home_staff", "head", "commissioner"},
     "start_placement": {"provider_manager", "commissioner"},
     "end_placement": {"provider_manager", "commissioner"},

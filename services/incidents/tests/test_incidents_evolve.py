@@ -153,9 +153,8 @@ def test_provision_records_its_staff_training():
     assert not register.is_trained("s1", TrainingKind.PHYSICAL_INTERVENTION, date(2025, 1, 5))
 
 
-def test_only_the_provision_keeps_its_register():
-    with pytest.raises(errors.OnlyProvisionKeepsRegister):
-        decide_register(_train(), StaffRegister(), Caller("u", "provision-south", OrgKind.PROVISION), TODAY)
+# "Only the provision keeps its register" is the access policy's STAFF-1 (once staff_register.provision_keeps
+# here too): test_incidents_rule_owners.py and, over HTTP, test_incidents_api_entry_owners.py.
 
 
 def test_training_is_recorded_once_completed():

@@ -12,22 +12,24 @@ the register of organisations, the principal from the verified token's roles.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from ap_contracts.envelope import OrgKind
-from ap_contracts.events.pupil_vocabulary import YearGroup
+from ap_contracts.events.pupil_vocabulary import TrainingKind, YearGroup
 from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.catalogue import spec_for
-from ap_incidents.application.resource_context import command_context
+from ap_incidents.application.resource_context import command_context, provision_context
 from ap_incidents.domain import Caller
 from ap_incidents.domain import command_models as c
+from ap_incidents.domain.staff_register import RecordStaffTraining
 from ap_runtime.access import Decision, Principal, Role, decide
 from ap_runtime.access.policy import PACKAGED_POLICY, load_policy
 
-from .conftest import DAY, OTHER_LOCAL_AUTHORITY, OTHER_SCHOOL, Story, caller
+from .conftest import DAY, OTHER_LOCAL_AUTHORITY, OTHER_PROVISION, OTHER_SCHOOL, PROVISION, Story, caller
 
 POLICY = load_policy(PACKAGED_POLICY)
 ROGUE_LA = caller(OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY, "la_officer")
@@ -160,3 +162,59 @@ def test_only_the_current_school_or_its_local_authority_requests_a_move() -> Non
         assert not refused.allowed and refused.rule_id in ("PUP-4", "PUP-5"), refused
     for somebody in (story.who.head, story.who.la):
         assert _judged(story, command, somebody).allowed
+
+
+# Who records on a placement, and who keeps a provision's staff register: once also the domain's
+# placement.provider_records, placement.parties_only and staff_register.provision_keeps (the callers those
+# domain tests refused), now the policy's alone against the parties of THE placement the command names.
+
+
+def test_only_the_placements_provider_marks_attendance() -> None:
+    story = Story().placed()
+    command = story.cmd.record_attendance()
+    for somebody in (story.who.head, story.who.commissioner, story.who.other_provider):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, "DAY-1"), refused
+    assert _judged(story, command, story.who.provider).allowed
+
+
+def test_only_the_placements_parties_agree_thresholds_and_hold_reviews() -> None:
+    story = Story().placed()
+    thresholds = _judged(story, story.cmd.agree_thresholds(), story.who.other_provider)
+    assert not thresholds.allowed and thresholds.rule_id in ("THR-1", "THR-2"), thresholds
+    review = _judged(story, story.cmd.review(), story.who.other_head)
+    assert not review.allowed and review.rule_id in ("REV-1", "REV-2", "REV-4"), review
+    for party in (story.who.provider_manager, story.who.commissioner, story.who.home_staff):
+        assert _judged(story, story.cmd.review(), party).allowed
+
+
+def test_a_provider_records_only_on_its_own_placement_of_the_pupil() -> None:
+    """Two placements of one pupil, one after the other at two provisions: each provision is judged against
+    the placement the command names, not the pupil's latest one."""
+    story = Story().placed().confirmed_back()
+    story.run(story.cmd.end_placement(), story.who.la)
+    referral, placement = uuid4(), uuid4()
+    story.run(story.cmd.receive_referral(referral_id=referral, provision_id=OTHER_PROVISION,
+                                         received_on=date(2025, 3, 10)), story.who.head)
+    story.run(story.cmd.consult_parent(referral_id=referral, consulted_on=date(2025, 3, 11)), story.who.home_staff)
+    story.run(story.cmd.decide_eligibility(referral_id=referral, decided_on=date(2025, 3, 11)), story.who.la)
+    story.run(story.cmd.start_placement(referral_id=referral, placement_id=placement, start_date=date(2025, 3, 12),
+                                        planned_review_date=date(2025, 3, 26)), story.who.la)
+    on_the_new = story.cmd.record_incident(placement_id=placement)
+    refused = _judged(story, on_the_new, story.who.provider)  # the former provision, naming the new placement
+    assert (refused.allowed, refused.rule_id) == (False, "DAY-3"), refused
+    assert _judged(story, on_the_new, story.who.other_provider).allowed
+    on_the_old = story.cmd.record_incident()  # the new provision, naming the ended placement at the other
+    refused = _judged(story, on_the_old, story.who.other_provider)
+    assert (refused.allowed, refused.rule_id) == (False, "DAY-3"), refused
+
+
+def test_only_the_provision_keeps_its_staff_register() -> None:
+    register = RecordStaffTraining(command_id=uuid4(), provision_id=PROVISION, staff_id="s1",
+                                   training=TrainingKind.PHYSICAL_INTERVENTION, completed_on=DAY)
+    for somebody in (caller(OTHER_PROVISION, OrgKind.PROVISION, "provision_manager"),
+                     caller(PROVISION, OrgKind.PROVISION, "provision_staff")):
+        refused = decide(_principal(somebody), spec_for(register).action, provision_context(PROVISION), policy=POLICY)
+        assert (refused.allowed, refused.rule_id) == (False, "STAFF-1"), refused
+    manager = caller(PROVISION, OrgKind.PROVISION, "provision_manager")
+    assert decide(_principal(manager), spec_for(register).action, provision_context(PROVISION), policy=POLICY).allowed

@@ -14,25 +14,16 @@ from ap_incidents.domain.errors_base import ConflictsWithRecord, InvalidCommand,
 # decides out of key stage" OKS-1, "only the DSL corrects safeguarding" AMD-1, "only the commissioner
 # decides a proposed withdrawal" EXC-2, "the provider's manager proposes it" EXC-1, "a local authority acts
 # only for its area's pupils" PUP-2 (with PUP-1, PUP-3 to PUP-5 and REF-2 for the home school); none is
-# repeated here.
+# repeated here. Nor is who records on a placement (DAY-1 to DAY-5, SG-RAISE-1/2, SG-REF-1, REV, THR, TRN, PLC:
+# the provision and commissioner of the placement the command names, the pupil's home school) or who keeps a
+# provision's staff register (STAFF-1): once placement.provider_records, placement.parties_only and
+# staff_register.provision_keeps here.
 # The refusals below need a fact of the record the policy does not see: the organisation named on THIS
 # placement, proposal or entry, who requested a transfer, which party made the entry being corrected.
 
 
 class OnlyHomeSchool(ReservedToAnotherParty):
     rule = "pupil.home_school_acts"
-
-
-class OnlyPlacementProvider(ReservedToAnotherParty):
-    rule = "placement.provider_records"
-
-
-class NotAPartyToPlacement(ReservedToAnotherParty):
-    rule = "placement.parties_only"
-
-
-class OnlyProvisionKeepsRegister(ReservedToAnotherParty):
-    rule = "staff_register.provision_keeps"
 
 
 class TrainingNotOnRegister(InvalidCommand):

@@ -13,8 +13,6 @@ from ap_incidents.domain.errors import (
     DatesOutOfOrder,
     IncidentUnknown,
     NarrativeRequired,
-    NotAPartyToPlacement,
-    OnlyPlacementProvider,
     PlacementAlreadyEnded,
     PlacementUnknown,
     PupilNotRegistered,
@@ -84,23 +82,24 @@ def within_placement(placement: Placement, day: date, context: DecisionContext, 
     require_not_future(day, context, what)
 
 
-def provider_entry(command: PlacementCommand, state: PupilRecord, context: DecisionContext,
-                   day: date, what: str) -> Placement:
-    """Day-to-day entries are made by the placement's provider, on open placements, on past days."""
+def placement_entry(command: PlacementCommand, state: PupilRecord) -> Placement:
+    """Entries on a placement (day to day, reviews, thresholds, plans, its end) go on an open placement of a
+    registered pupil.
+
+    Who records them is the access policy's alone (DAY-1 to DAY-5, SG-RAISE, SG-REF-1, REV, THR, TRN, PLC):
+    it judges the caller against the provision and commissioner of THE placement the command names and the
+    pupil's home school (incidents ``application/resource_context.py``), so it is not repeated here (issue
+    10, one rule one owner; the retired ``placement.provider_records`` and ``placement.parties_only``).
+    """
     require_open_record(state, command.pupil_ref)
-    placement = open_placement(state, command.placement_id)
-    if not context.caller.acts_for(placement.provision_id):
-        raise OnlyPlacementProvider(f"only the provision {placement.provision_id} records {what} on this placement")
+    return open_placement(state, command.placement_id)
+
+
+def dated_placement_entry(command: PlacementCommand, state: PupilRecord, context: DecisionContext,
+                          day: date, what: str) -> Placement:
+    """An entry about a day of the placement: on an open placement, between its start and today."""
+    placement = placement_entry(command, state)
     within_placement(placement, day, context, what)
-    return placement
-
-
-def party_entry(command: PlacementCommand, state: PupilRecord, context: DecisionContext) -> Placement:
-    """Reviews, thresholds and plans are made by the provider, the commissioner or the home school."""
-    require_open_record(state, command.pupil_ref)
-    placement = open_placement(state, command.placement_id)
-    if context.caller.organisation_id not in placement.parties():
-        raise NotAPartyToPlacement("only the provider, the commissioner or the home school acts on this placement")
     return placement
 
 

@@ -16,6 +16,7 @@ What it opens:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -28,11 +29,14 @@ from ap_incidents.application.break_glass import BreakGlassRecorder
 from ap_incidents.application.command_handler import Clock
 from ap_incidents.application.ports import IncidentsReadModels
 from ap_incidents.application.service import IncidentsApplication
+from ap_incidents.domain.declarations import DECLARATIONS
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
+from ap_incidents.domain.theme import CommandDeclaration
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
+from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_store, load_policy
 from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
@@ -119,6 +123,16 @@ class IncidentsDeps:
         await self.keystore.close()
 
 
+def check_incidents_actions(policy: Policy | None = None,
+                            declarations: Iterable[CommandDeclaration] = DECLARATIONS) -> None:
+    """Stop at start-up when the access policy lacks an action a command declaration names: a typo in an id
+    fails here, naming it, instead of denying every call of that command (issue 10, one vocabulary)."""
+    (policy or default_policy_store().current()).check_known(sorted({d.action for d in declarations}), "incidents")
+
+
 async def bootstrap(settings: IncidentsSettings | None = None) -> IncidentsDeps:
-    """The dependencies of one incidents process, from ``settings`` (default: this process's environment)."""
-    return await IncidentsDeps.from_settings(settings or incidents_settings())
+    """The dependencies of one incidents process, from ``settings`` (default: this process's environment);
+    the configured access policy must list every declared action before anything is opened."""
+    settings = settings or incidents_settings()
+    check_incidents_actions(load_policy(settings.access_policy or PACKAGED_POLICY))
+    return await IncidentsDeps.from_settings(settings)

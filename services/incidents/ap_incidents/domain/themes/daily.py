@@ -1,8 +1,8 @@
 """Day to day on a placement: alert thresholds, attendance, incidents, sanctions, keyworker sessions
 (domain brief section 2, step 4).
 
-All of them are the provider's entries on an open placement, dated between its start and today
-(see ``guards.provider_entry``).
+All of them are entries on an open placement, dated between its start and today
+(``guards.dated_placement_entry``; who records them is the access policy's DAY and THR rules).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from ap_incidents.domain.errors import (
 )
 from ap_incidents.domain.folding import NOTHING, Applied, entry_only, with_placement
 from ap_incidents.domain.guards import (
+    dated_placement_entry,
     local_date,
-    party_entry,
-    provider_entry,
+    placement_entry,
     require_incident,
     require_not_future_time,
     require_text,
@@ -97,7 +97,7 @@ class HoldKeyworkerSession(PlacementCommand):
 
 def agree_thresholds(command: AgreeAlertThresholds, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """Thresholds are agreed per placement by its parties and can change over time."""
-    placement = party_entry(command, state, context)
+    placement = placement_entry(command, state)
     within_placement(placement, command.agreed_on, context, "the agreement")
     return [AlertThresholdsAgreed(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -109,7 +109,7 @@ def agree_thresholds(command: AgreeAlertThresholds, state: PupilRecord, context:
 
 def record_attendance(command: RecordAttendance, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """One mark per session; the part-time code only on an agreed reduced timetable."""
-    placement = provider_entry(command, state, context, command.session_date, "attendance")
+    placement = dated_placement_entry(command, state, context, command.session_date, "attendance")
     if (command.session_date, command.session) in placement.attendance:
         raise AttendanceAlreadyRecorded(
             f"{command.session.value} on {command.session_date} is already marked: amend that mark instead"
@@ -126,7 +126,7 @@ def record_attendance(command: RecordAttendance, state: PupilRecord, context: De
 def record_incident(command: RecordIncident, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """An incident is recorded once, by the provider, when it has happened."""
     require_not_future_time(command.happened_at, context, "the incident")
-    provider_entry(command, state, context, local_date(command.happened_at), "an incident")
+    dated_placement_entry(command, state, context, local_date(command.happened_at), "an incident")
     if any(command.incident_id in p.incident_ids for p in state.placements.values()):
         raise IncidentAlreadyRecorded(f"incident {command.incident_id} is already recorded")
     return [IncidentRecorded(
@@ -139,7 +139,7 @@ def record_incident(command: RecordIncident, state: PupilRecord, context: Decisi
 
 
 def apply_sanction(command: ApplySanction, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    placement = provider_entry(command, state, context, command.applied_on, "a sanction")
+    placement = dated_placement_entry(command, state, context, command.applied_on, "a sanction")
     require_incident(placement, command.incident_id)
     return [SanctionApplied(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -151,7 +151,7 @@ def apply_sanction(command: ApplySanction, state: PupilRecord, context: Decision
 def hold_keyworker_session(
     command: HoldKeyworkerSession, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    provider_entry(command, state, context, command.held_on, "a keyworker session")
+    dated_placement_entry(command, state, context, command.held_on, "a keyworker session")
     return [KeyworkerSessionHeld(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, held_on=command.held_on, focus=command.focus,

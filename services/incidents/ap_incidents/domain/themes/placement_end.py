@@ -32,7 +32,7 @@ from ap_incidents.domain.errors import (
     TransitionPlanRequired,
 )
 from ap_incidents.domain.folding import NOTHING, Applied, update_placement, with_placement
-from ap_incidents.domain.guards import party_entry, require_text, within_placement
+from ap_incidents.domain.guards import placement_entry, require_text, within_placement
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import Placement, PupilRecord, TransitionPlanned
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
@@ -68,7 +68,7 @@ def record_transition_plan(
 ) -> list[PupilEvent]:
     """A pupil in the final primary year gets a transition plan with at least the minimum number of
     visits to the secondary school, on different days."""
-    party_entry(command, state, context)
+    placement_entry(command, state)
     rules = context.rules
     if state.year_group is not rules.transition_year_group:
         raise TransitionOnlyForFinalPrimaryYear(
@@ -93,7 +93,7 @@ def confirm_reintegration(
     command: ConfirmReintegration, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
     """The home school confirms it takes its pupil back; only then may the place end as a reintegration."""
-    placement = party_entry(command, state, context)
+    placement = placement_entry(command, state)
     if not context.caller.acts_for(placement.home_school_id):
         raise OnlyHomeSchool("only the pupil's home school confirms that it takes the pupil back")
     within_placement(placement, command.confirmed_on, context, "the confirmation")
@@ -109,7 +109,7 @@ def end_placement(command: EndPlacement, state: PupilRecord, context: DecisionCo
     the home school head's exclusion; a move to secondary follows a transition plan. Which reasons the
     provider gives alone, and which need the home school's confirmation, is in the rule book; every other
     reason is the commissioner's to give."""
-    placement = party_entry(command, state, context)
+    placement = placement_entry(command, state)
     within_placement(placement, command.end_date, context, "the end date")
     by_provider = context.caller.acts_for(placement.provision_id)
     if by_provider and placement.pending_proposal is not None:

@@ -18,7 +18,7 @@ from ap_incidents.domain.errors import (
     ReviewIntervalTooLong,
 )
 from ap_incidents.domain.folding import NOTHING, Applied, entry_only, with_placement
-from ap_incidents.domain.guards import party_entry, require_order, require_text, within_placement
+from ap_incidents.domain.guards import placement_entry, require_order, require_text, within_placement
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord, TimetableChanged
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
@@ -48,7 +48,7 @@ class ReviewReducedTimetable(PlacementCommand):
 def hold_review(command: HoldReview, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """A review sets a time-bound plan of action and, unless the placement is ending, the next review
     within the half-termly interval."""
-    placement = party_entry(command, state, context)
+    placement = placement_entry(command, state)
     within_placement(placement, command.held_on, context, "the review")
     require_order(command.held_on, command.action_plan_due_date, "action plan due date")
     next_review = command.next_review_date
@@ -72,7 +72,7 @@ def review_reduced_timetable(
 ) -> list[PupilEvent]:
     """A reduced timetable stays temporary: each review either returns to full time or sets the next
     review within the limit, always with a plan back to full time."""
-    placement = party_entry(command, state, context)
+    placement = placement_entry(command, state)
     within_placement(placement, command.reviewed_on, context, "the review")
     if placement.timetable is not TimetableKind.REDUCED:
         raise NotOnReducedTimetable("this placement is on a full-time timetable")

@@ -1,7 +1,8 @@
 """Rewards on a placement: slips granted and redeemed, never below zero (domain brief section 2, step 4).
 
-Both are the provider's entries on an open placement (see ``guards.provider_entry``); the slip balance is
-folded from them, and a withdrawal in error gives the slips back (``domain/undo.py``).
+Both are entries on an open placement (``guards.dated_placement_entry``; who records them is the access
+policy's DAY-2); the slip balance is folded from them, and a withdrawal in error gives the slips back
+(``domain/undo.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import Correction, Corrector
 from ap_incidents.domain.errors import InsufficientRewardSlips, RewardItemOverLimit
 from ap_incidents.domain.folding import NOTHING, Applied, change_slips
-from ap_incidents.domain.guards import provider_entry
+from ap_incidents.domain.guards import dated_placement_entry
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import PupilRecord
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
@@ -43,7 +44,7 @@ class RedeemReward(PlacementCommand):
 
 
 def grant_reward(command: GrantReward, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    provider_entry(command, state, context, command.granted_on, "a reward")
+    dated_placement_entry(command, state, context, command.granted_on, "a reward")
     return [RewardGranted(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, granted_on=command.granted_on, kind=command.kind,
@@ -53,7 +54,7 @@ def grant_reward(command: GrantReward, state: PupilRecord, context: DecisionCont
 
 def redeem_reward(command: RedeemReward, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """Slips spent never exceed slips held, and no single item costs more than the configured maximum."""
-    placement = provider_entry(command, state, context, command.redeemed_on, "a redemption")
+    placement = dated_placement_entry(command, state, context, command.redeemed_on, "a redemption")
     limit = context.rules.reward_item_max_pence
     if command.cost_pence > limit:
         raise RewardItemOverLimit(

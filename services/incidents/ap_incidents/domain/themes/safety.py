@@ -23,8 +23,8 @@ from ap_incidents.domain.correction_policy import Correction, Corrector
 from ap_incidents.domain.errors import ConcernMustGoToDsl, ParentPermissionRequired, StaffNotTrained
 from ap_incidents.domain.folding import entry_only
 from ap_incidents.domain.guards import (
+    dated_placement_entry,
     local_date,
-    provider_entry,
     require_incident,
     require_not_future_time,
     require_order,
@@ -84,7 +84,7 @@ def record_physical_intervention(
     in an incident already recorded, and an injury is always described."""
     require_not_future_time(command.started_at, context, "the intervention")
     day = local_date(command.started_at)
-    placement = provider_entry(command, state, context, day, "a physical intervention")
+    placement = dated_placement_entry(command, state, context, day, "a physical intervention")
     require_incident(placement, command.incident_id)
     _require_trained(command.staff_involved, placement, context, day)
     injury_details = command.injury_details.strip()
@@ -119,7 +119,7 @@ def raise_safeguarding_concern(
 ) -> list[PupilEvent]:
     """Every safeguarding concern goes to the designated safeguarding lead (KCSIE)."""
     require_not_future_time(command.raised_at, context, "the concern")
-    provider_entry(command, state, context, local_date(command.raised_at), "a safeguarding concern")
+    dated_placement_entry(command, state, context, local_date(command.raised_at), "a safeguarding concern")
     if not command.referred_to_dsl:
         raise ConcernMustGoToDsl("a safeguarding concern is always passed to the designated safeguarding lead")
     return [SafeguardingConcernRaised(
@@ -134,7 +134,7 @@ def raise_safeguarding_concern(
 def agree_behaviour_contract(
     command: AgreeBehaviourContract, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    provider_entry(command, state, context, command.agreed_on, "a behaviour contract")
+    dated_placement_entry(command, state, context, command.agreed_on, "a behaviour contract")
     require_order(command.agreed_on, command.review_date, "contract review date")
     return [BehaviourContractAgreed(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -145,7 +145,7 @@ def agree_behaviour_contract(
 
 def refer_to_agency(command: ReferToExternalAgency, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """Parents give permission before external services are involved, except for safeguarding referrals."""
-    provider_entry(command, state, context, command.referred_on, "an agency referral")
+    dated_placement_entry(command, state, context, command.referred_on, "an agency referral")
     exempt = command.agency in context.rules.agencies_without_parent_permission
     if not (command.parent_permission or exempt):
         raise ParentPermissionRequired(f"obtain parental permission before referring to {command.agency.value}")

@@ -33,8 +33,8 @@ from ap_incidents.domain.errors import (
 )
 from ap_incidents.domain.folding import entry_only
 from ap_incidents.domain.guards import (
+    dated_placement_entry,
     local_date,
-    provider_entry,
     referral_of,
     require_incident,
     require_not_future,
@@ -98,7 +98,7 @@ def record_search(command: RecordSearch, state: PupilRecord, context: DecisionCo
     """A searcher of the learner's sex with a staff witness, unless waiting risks serious harm (with the
     reason recorded); every prohibited item found has a lawful disposal."""
     require_not_future_time(command.searched_at, context, "the search")
-    placement = provider_entry(command, state, context, local_date(command.searched_at), "a search")
+    placement = dated_placement_entry(command, state, context, local_date(command.searched_at), "a search")
     require_incident(placement, command.incident_id)
     assert state.sex is not None  # set by registration
     if command.witness is not None and command.witness == command.searcher:
