@@ -65,47 +65,32 @@ inter.broker.listener.name=PLAINTEXT
 PROPS
     return
   fi
-  local pw; pw=$(admin_password)
-  # Clients: SCRAM-SHA-512 only. The controller listener (loopback) takes PLAIN with the admin alone:
-  # SCRAM credentials live in the metadata log the controller serves, so it cannot use them itself.
+  # Clients: SCRAM-SHA-512 only; the SASL and ACL settings are compose's too (ap_runtime/kafka_broker.py).
   cat <<PROPS
 listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT
 listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
 inter.broker.listener.name=SASL_PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-sasl.mechanism.controller.protocol=PLAIN
-listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$ADMIN" password="$pw";
-listener.name.controller.sasl.enabled.mechanisms=PLAIN
-listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$ADMIN" password="$pw" user_$ADMIN="$pw";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:$ADMIN
-allow.everyone.if.no.acl.found=false
 PROPS
+  # The admin's password goes on stdin: never on a command line another user could read.
+  admin_password | py -m ap_runtime.kafka_broker sasl-properties || die "could not write the broker's SASL settings"
 }
 
 configure() {
   mkdir -p "$KHOME"
   [ "$SASL" = 1 ] && credentials
+  # Computed before the file is written: a failure inside $(...) in the here-document would go
+  # unnoticed and leave a broker without its SASL and ACL settings.
+  local listeners node
+  listeners=$(listener_properties)
+  node=$(py -m ap_runtime.kafka_broker node-properties --log-dirs "$DATA") || die "could not write the broker's settings"
   ( umask 077; cat >"$KHOME/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-$(listener_properties)
+$listeners
 controller.listener.names=CONTROLLER
-log.dirs=$DATA
-num.partitions=6
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
-log.retention.hours=-1
+$node
 PROPS
   )
   cat >"$KHOME/log4j2.properties" <<L4J
