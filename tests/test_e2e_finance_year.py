@@ -50,6 +50,7 @@ from ap_runtime.relay import Relay
 from ap_testing.privacy import random_ring
 from ap_testing.processes import PlatformProcess as Process
 from ap_testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.workbook_formulas import cell_value
 from demo.finance_year import ALLOCATION_PENCE, CLAWBACK_PENCE, SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
 
 pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
@@ -251,14 +252,16 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
                                        params={"quarter": 4, "format": "xlsx"}, headers=tokens.finance_officer)
     assert response.status_code == 200, response.text
     book = load_workbook(io.BytesIO(response.content))
-    rows = {r[0].value: r for r in book["Budget v actual"].iter_rows(min_row=6) if r[0].value}
-    assert [pence(c.value) for c in rows["Total"][1:5]] == [closed["total"][k] for k in (
+    budget_sheet = book["Budget v actual"]
+    rows = {r[0].value: r for r in budget_sheet.iter_rows(min_row=9) if r[0].value}
+    # Revised budget, actual, commitments, remaining: columns D to G; the totals are formulas, evaluated.
+    assert [pence(cell_value(budget_sheet, c.coordinate)) for c in rows["Total"][3:7]] == [closed["total"][k] for k in (
         "budget_pence", "actual_pence", "committed_pence", "remaining_pence")]
     for category in closed["by_category"]:
         if category["category"] != "unallocated":
             row = next(r for name, r in rows.items() if name != "Total" and
                        name.lower().replace(" / ", "_").replace(" ", "_") == category["category"])
-            assert pence(row[2].value) == category["actual_pence"]
+            assert pence(row[4].value) == category["actual_pence"]
     year_end = {r[0].value: r[1].value for r in book["Funding and year end"].iter_rows() if r[0].value}
     assert pence(year_end["Surplus / (deficit) determined at close"]) == surplus["surplus_pence"]
     assert pence(year_end["Carried forward to the next year"]) == surplus["carried_forward_pence"]

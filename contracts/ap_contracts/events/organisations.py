@@ -4,7 +4,8 @@ Access to a pupil rests on stored facts about organisations, never on what a cal
 local authority a school belongs to (that LA answers for the school's pupils), which partnership
 a provision serves and which key stages it is registered for (a placement outside them needs the
 out-of-key-stage steps), and which bodies may commission places. The platform administrator keeps
-the register; it holds organisation ids and codes only, never pupil data.
+the register; it holds organisation ids, codes and display names only, never pupil data. The display
+name (optional, added compatibly) is what finance reports show beside an organisation's id.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class OrganisationRegistered(OrganisationEvent):
     event_type: ClassVar[str] = "OrganisationRegistered"
 
     kind: OrgKind
+    name: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="Display name people read in reports (for example the school's name); absent in older events",
+    )
     local_authority_id: OrganisationId | None = Field(
         default=None, description="The local authority the school, provision or commissioning body belongs to"
     )

@@ -25,6 +25,7 @@ from ap_finance.application.queries import FinanceQueries
 from ap_finance.entrypoints.api import create_app
 from ap_finance.entrypoints.bootstrap import FinanceDeps
 from ap_finance.entrypoints.handlers import finance_commands, finance_queries
+from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.access import (
@@ -155,7 +156,8 @@ async def world(new_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[
     store = EventStore(pool)
     access = AccessGuard(audit)
     runners = [ProjectionRunner(p, pool, "unused:9092") for p in (FinanceLedgerProjection(),
-                                                                   PlacementCostsProjection())]
+                                                                   PlacementCostsProjection(),
+                                                                   OrganisationDirectoryProjection())]
     yield World(dsn, pool, store, access, finance_commands(store, access), finance_queries(store, pool, access),
                 runners)
     await audit.aclose()

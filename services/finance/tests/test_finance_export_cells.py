@@ -1,10 +1,12 @@
-"""The finance CSV and xlsx exports cannot carry a formula (issue 9, CSV/xlsx exports): text beginning
-with = + - @ tab or CR is quoted; money and counts, negative ones included, stay numbers."""
+"""The finance CSV and xlsx exports cannot carry a formula from text (issue 9, CSV/xlsx exports): text
+beginning with = + - @ tab or CR is quoted; money and counts, negative ones included, stay numbers; the
+workbook's only formulas are the totals and row arithmetic it builds itself (issue 12)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -22,7 +24,10 @@ from ap_finance.reports.models import (
 )
 from ap_finance.reports.render_csv import render_csv
 from ap_finance.reports.render_xlsx import quarterly_return_workbook
+from ap_testing.workbook_formulas import cell_value
 
+# The formulas the workbook builds: a SUM over a column's rows, or cell references added and subtracted.
+BUILT_FORMULA = r"=(SUM\([A-Z][0-9]+:[A-Z][0-9]+\)|[A-Z][0-9]+([+-][A-Z][0-9]+)+)"
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example","Open")'
 
 
@@ -66,12 +71,17 @@ def test_the_csv_quotes_formula_like_text_and_keeps_negative_money_a_number() ->
     assert display.startswith("'-")  # the pounds text is text
 
 
-def test_the_workbook_holds_no_formula_and_its_money_stays_numeric() -> None:
+def test_the_workbook_holds_no_formula_from_text_and_its_money_stays_numeric() -> None:
+    """Its only formulas are the checkable totals and row arithmetic it builds from cell positions (issue 12)."""
     book = load_workbook(io.BytesIO(quarterly_return_workbook(hostile_return())))
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
-    assert not [c.coordinate for c in cells if c.data_type == "f"]
-    texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert "'" + HOSTILE_NOTE in texts and "'-school" in texts
+    formulas = [c for c in cells if c.data_type == "f"]
+    assert formulas and all(re.fullmatch(BUILT_FORMULA, str(c.value)) for c in formulas), [c.value for c in formulas]
+    texts = [c.value for c in cells if isinstance(c.value, str) and c.data_type != "f"]
+    assert "'" + HOSTILE_NOTE in texts and "'-school (no name on the register)" in texts
     assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
     numbers = [c.value for c in cells if c.data_type == "n"]
-    assert -15 in numbers and -2 in numbers  # forecast variance and the allocation, in pounds
+    assert -2 in numbers  # the allocation, in pounds
+    budget = book["Budget v actual"]
+    variance = next(c for c in budget[next(c.row for c in budget["A"] if c.value == "'+staffing")] if c.column == 9)
+    assert cell_value(budget, variance.coordinate) == -15  # the forecast variance, in pounds

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ap_runtime.eventstore import EventStore
+from ap_testing.workbook_formulas import cell_value
 
 from .conftest import (
     FINANCE_OFFICER,
@@ -47,7 +48,9 @@ async def prepared(api: httpx.AsyncClient, world: World, incidents: EventStore) 
 
 
 def pence(value: Any) -> int:
-    return int(Decimal(str(value)) * 100)
+    hundredths = Decimal(str(value)) * 100
+    assert hundredths == int(hundredths), f"{value} is not whole pence"
+    return int(hundredths)
 
 
 async def test_xlsx_return_reads_back_and_its_totals_match_the_ledger(
@@ -59,23 +62,25 @@ async def test_xlsx_return_reads_back_and_its_totals_match_the_ledger(
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Budget v actual", "Funding and year end", "Notes"]
     sheet = book["Budget v actual"]
-    assert [c.value for c in sheet[5]][:6] == ["Category", "Budget", "Actual to date", "Commitments", "Remaining",
-                                              "Forecast outturn"]
-    assert sheet.freeze_panes == "B6"
+    assert [c.value for c in sheet[8]][:8] == ["Category", "Original budget", "Virements in / (out)", "Revised budget",
+                                              "Actual spend, year to date", "Commitments (ordered, not yet paid)",
+                                              "Remaining", "Forecast outturn (full year)"]
+    assert sheet.freeze_panes == "B9"
     assert sheet.column_dimensions["A"].width >= 30
-    rows = {row[0].value: row for row in sheet.iter_rows(min_row=6) if row[0].value}
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=9) if row[0].value}
     total = rows["Total"]
-    assert [pence(c.value) for c in total[1:5]] == [ledger["total"][k] for k in
-                                                    ("budget_pence", "actual_pence", "committed_pence",
-                                                     "remaining_pence")]
+    # Revised budget, actual, commitments, remaining (columns D to G); totals are formulas, evaluated here.
+    assert [pence(cell_value(sheet, c.coordinate)) for c in total[3:7]] == [
+        ledger["total"][k] for k in ("budget_pence", "actual_pence", "committed_pence", "remaining_pence")]
     assert total[1].font.b
     assert all(c.number_format.startswith('"£"#,##0.00') for c in total[1:])
     staffing = next(c for c in ledger["by_category"] if c["category"] == "staffing")
-    assert pence(rows["Staffing"][2].value) == staffing["actual_pence"]
-    assert sum(pence(r[1].value) for name, r in rows.items() if name != "Total") == ledger["total"]["budget_pence"]
+    assert pence(rows["Staffing"][4].value) == staffing["actual_pence"]
+    assert sum(pence(cell_value(sheet, r[3].coordinate)) for name, r in rows.items()
+               if name != "Total") == ledger["total"]["budget_pence"]
     funding = book["Funding and year end"]
     funding_total = next(r for r in funding.iter_rows() if r[0].value == "Total")
-    assert pence(funding_total[1].value) == ledger["total"]["budget_pence"]
+    assert pence(cell_value(funding, funding_total[1].coordinate)) == ledger["total"]["budget_pence"]
     notes = " ".join(str(c.value) for c in book["Notes"]["A"] if c.value)
     assert "whole pence" in notes and "half up" in notes
     assert f"up to event version {ledger['ledger_version']}" in notes

@@ -10,6 +10,7 @@ import asyncpg
 from ap_contracts.events.base import event_model
 from ap_contracts.events.finance import BudgetSet
 from ap_finance.domain.financial_year import budget_stream_id
+from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.commands import migrate_commands
@@ -38,6 +39,7 @@ async def migrate_finance(events_pool: asyncpg.Pool, read_pool: asyncpg.Pool) ->
     await migrate_commands(events_pool)
     await ensure_registered(read_pool, FinanceLedgerProjection())
     await ensure_registered(read_pool, PlacementCostsProjection())
+    await ensure_registered(read_pool, OrganisationDirectoryProjection())
 
 
 async def budget_set(pool: asyncpg.Pool, provision_id: str, financial_year: str) -> BudgetSet | None:

@@ -8,6 +8,7 @@ import asyncpg
 
 from ap_contracts.events.finance import BudgetCategory, FundingSource
 from ap_finance.domain.ledger import Balance, LedgerAccount, LedgerEntry, LineKey, SurplusPosition
+from ap_finance.projections.directory import OrganisationDirectoryProjection, organisation_names
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_finance.reports.placement_costs import PlacementPeriod
@@ -77,7 +78,8 @@ async def _placements(conn: asyncpg.Connection, provision_id: str) -> tuple[Plac
 async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> LedgerSnapshot | None:
     """The budget's ledger as projected so far, or None when no event of it has been projected."""
     # The placement read model is optional: without placement events, costs show as not applicable.
-    async with read_models(pool, [FinanceLedgerProjection.name], optional=[PlacementCostsProjection.name]) as conn:
+    async with read_models(pool, [FinanceLedgerProjection.name],
+                           optional=[PlacementCostsProjection.name, OrganisationDirectoryProjection.name]) as conn:
         budget_row = await conn.fetchrow(
             "SELECT * FROM budgets WHERE provision_id = $1 AND financial_year = $2", provision_id, year
         )
@@ -89,14 +91,18 @@ async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> Led
             provision_id, year,
         )
         effective: dict[int, date | None] = {int(r["txn"]): r["effective_on"] for r in entry_rows}
+        entries = tuple(_entry(r) for r in entry_rows)
+        named = {provision_id, budget_row["host_school_id"], budget_row["partnership_id"],
+                 *(e.school_id for e in entries if e.school_id is not None)}
         return LedgerSnapshot(
             budget=_budget(budget_row),
-            entries=tuple(_entry(r) for r in entry_rows),
+            entries=entries,
             effective_on=effective,
             lines=await _lines(conn, provision_id, year),
             surplus=await _surplus(conn, provision_id, year),
             pending=await _pending(conn, provision_id, year),
             virements=await _virements(conn, provision_id, year),
+            names=await organisation_names(conn, named),
             placements=await _placements(conn, provision_id),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ap_finance.adapters.event_store import finance_dsn
 from ap_finance.entrypoints.settings import finance_settings
+from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.projection.registry import RegisteredProjection, pooled
@@ -16,4 +17,6 @@ def _read_dsn() -> str:
 PROJECTIONS = (
     RegisteredProjection(FinanceLedgerProjection.name, "finance", pooled(FinanceLedgerProjection, _read_dsn)),
     RegisteredProjection(PlacementCostsProjection.name, "finance", pooled(PlacementCostsProjection, _read_dsn)),
+    RegisteredProjection(OrganisationDirectoryProjection.name, "finance",
+                         pooled(OrganisationDirectoryProjection, _read_dsn)),
 )

@@ -1,7 +1,8 @@
 """Run the finance read models: ``python -m ap_finance.entrypoints.projections``.
 
-Consumes the finance events (ledger) and the incidents service's placement events (placement
-costs) into the finance read-model database, each event applied exactly once.
+Consumes the finance events (ledger), and from the incidents service's events the placements
+(placement costs) and the register of organisations (names for the reports), into the finance
+read-model database, each event applied exactly once.
 
 Environment: AP_FINANCE_READ_DSN (default AP_DSN_AP_FINANCE, default database ap_finance on
 DATABASE_URL's server), KAFKA_BOOTSTRAP_SERVERS, AP_LOG_LEVEL. Options --finance-topic and
@@ -16,6 +17,7 @@ import asyncio
 
 from ap_finance.adapters.event_store import finance_dsn, open_pool
 from ap_finance.entrypoints.settings import finance_settings
+from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.logging import configure_logging
@@ -30,6 +32,7 @@ async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, 
     projections = [
         FinanceLedgerProjection(topics=[finance_topic] if finance_topic else None),
         PlacementCostsProjection(topics=[incidents_topic] if incidents_topic else None),
+        OrganisationDirectoryProjection(topics=[incidents_topic] if incidents_topic else None),
     ]
     runners = [
         ProjectionRunner(p, pool, bootstrap,
@@ -40,10 +43,12 @@ async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Run the finance ledger and placement-cost projections.")
+    parser = argparse.ArgumentParser(
+        description="Run the finance ledger, placement-cost and organisation directory projections.")
     parser.add_argument("--dsn", help="read-model database (default $AP_FINANCE_READ_DSN or the finance database)")
     parser.add_argument("--finance-topic", help="consume finance events from this topic instead (tests)")
-    parser.add_argument("--incidents-topic", help="consume placement events from this topic instead (tests)")
+    parser.add_argument("--incidents-topic",
+                        help="consume placement and organisation events from this topic instead (tests)")
     parser.add_argument("--group-suffix", help="suffix for the consumer group ids (tests)")
     args = parser.parse_args()
     settings = finance_settings()  # a bad value stops here, naming the variable

@@ -45,7 +45,7 @@ def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generat
         funding=funding,
         funding_total=funding_total,
         year_end=year_end_figures(snapshot),
-        allocations=allocation_figures(snapshot.entries),
+        allocations=allocation_figures(snapshot.entries, snapshot.names),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
     )
@@ -113,7 +113,7 @@ def governing_body_summary(snapshot: LedgerSnapshot, today: date, generated_at: 
         categories=categories,
         funding=funding,
         year_end=year_end_figures(snapshot),
-        allocations=allocation_figures(snapshot.entries),
+        allocations=allocation_figures(snapshot.entries, snapshot.names),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
     )

@@ -3,7 +3,7 @@ beyond adding rows into a total)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from ap_contracts.events.finance import BudgetCategory, FundingSource
@@ -29,6 +29,7 @@ from ap_finance.reports.placement_costs import placement_costs, published
 from ap_finance.reports.snapshot import LedgerSnapshot
 
 UNALLOCATED = "unallocated"
+VIREMENT_EVENT = "VirementMade"
 TOTAL = "total"
 
 
@@ -38,6 +39,9 @@ def header(snapshot: LedgerSnapshot, as_at: date, generated_at: datetime) -> Bud
         provision_id=budget.provision_id,
         host_school_id=budget.host_school_id,
         partnership_id=budget.partnership_id,
+        provision_name=snapshot.names.get(budget.provision_id),
+        host_school_name=snapshot.names.get(budget.host_school_id),
+        partnership_name=snapshot.names.get(budget.partnership_id),
         financial_year=budget.financial_year,
         year_closed_on=budget.closed_on,
         as_at=as_at,
@@ -51,10 +55,12 @@ def header(snapshot: LedgerSnapshot, as_at: date, generated_at: datetime) -> Bud
     )
 
 
-def _row(line: str, balance: Balance, financial_year: str, as_at: date, closed: bool) -> CategoryFigures:
+def _row(line: str, balance: Balance, virements: Balance, financial_year: str, as_at: date,
+         closed: bool) -> CategoryFigures:
     forecast = forecast_outturn_pence(balance.actual_pence, balance.committed_pence, financial_year, as_at, closed)
     return CategoryFigures(
         line=line,
+        virements_pence=virements.budget_pence,
         budget_pence=balance.budget_pence,
         actual_pence=balance.actual_pence,
         committed_pence=balance.committed_pence,
@@ -74,6 +80,7 @@ def total_of(rows: Iterable[CategoryFigures]) -> CategoryFigures:
         remaining_pence=sum(r.remaining_pence for r in listed),
         forecast_outturn_pence=sum(r.forecast_outturn_pence for r in listed),
         forecast_variance_pence=sum(r.forecast_variance_pence for r in listed),
+        virements_pence=sum(r.virements_pence for r in listed),
     )
 
 
@@ -82,14 +89,18 @@ def category_figures(snapshot: LedgerSnapshot, as_at: date) -> tuple[tuple[Categ
     budget = snapshot.budget
     closed = budget.closed_on is not None
     by_category = {category: balance for (_, _, category), balance in balances_by_category(snapshot.entries).items()}
+    # A virement's budget entries alone: their balance per category is the net budget moved in (or out).
+    moved = {category: balance for (_, _, category), balance in balances_by_category(
+        e for e in snapshot.entries if e.event_type == VIREMENT_EVENT).items()}
     rows = [
-        _row(category.value, by_category[category], budget.financial_year, as_at, closed)
+        _row(category.value, by_category[category], moved.get(category, Balance()), budget.financial_year, as_at,
+             closed)
         for category in BudgetCategory
         if category in by_category
     ]
     unallocated = by_category.get(None)
     if unallocated is not None and unallocated != Balance():
-        rows.append(_row(UNALLOCATED, unallocated, budget.financial_year, as_at, closed))
+        rows.append(_row(UNALLOCATED, unallocated, moved.get(None, Balance()), budget.financial_year, as_at, closed))
     return tuple(rows), total_of(rows)
 
 
@@ -137,13 +148,16 @@ def year_end_figures(snapshot: LedgerSnapshot) -> YearEndFigures:
     )
 
 
-def allocation_figures(entries: Iterable[LedgerEntry]) -> tuple[SchoolAllocationFigures, ...]:
-    """Each school's total share of the surplus, from the ALLOCATED_TO_SCHOOLS entries."""
+def allocation_figures(entries: Iterable[LedgerEntry],
+                       names: Mapping[str, str] | None = None) -> tuple[SchoolAllocationFigures, ...]:
+    """Each school's total share of the surplus, from the ALLOCATED_TO_SCHOOLS entries, with its name if known."""
     totals: dict[str, int] = {}
     for entry in entries:
         if entry.account is LedgerAccount.ALLOCATED_TO_SCHOOLS and entry.school_id is not None:
             totals[entry.school_id] = totals.get(entry.school_id, 0) + entry.amount_pence
-    return tuple(SchoolAllocationFigures(school_id=school, amount_pence=totals[school]) for school in sorted(totals))
+    known = names or {}
+    return tuple(SchoolAllocationFigures(school_id=school, amount_pence=totals[school], school_name=known.get(school))
+                 for school in sorted(totals))
 
 
 def placement_figures(snapshot: LedgerSnapshot, actual_pence: int, as_at: date) -> PlacementCostFigures:

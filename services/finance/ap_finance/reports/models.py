@@ -25,9 +25,15 @@ class SourcePosition(ReportModel):
 
 
 class BudgetHeader(ReportModel):
+    """Whose budget, for which year, as at when. Names come from the organisation directory (None when the
+    register has no name for the id)."""
+
     provision_id: str
     host_school_id: str
     partnership_id: str
+    provision_name: str | None = None
+    host_school_name: str | None = None
+    partnership_name: str | None = None
     financial_year: str
     year_closed_on: date | None
     as_at: date
@@ -39,12 +45,13 @@ class CategoryFigures(ReportModel):
     """Budget against actual for one category ('unallocated': funding not yet given to a line) or the total."""
 
     line: str
-    budget_pence: int
+    budget_pence: int  # the revised budget: the budget as set, plus virements in, less virements out
     actual_pence: int
     committed_pence: int
     remaining_pence: int
     forecast_outturn_pence: int
     forecast_variance_pence: int
+    virements_pence: int = 0  # net virements into the line (negative: out); original budget = budget - this
 
 
 class FundingFigures(ReportModel):
@@ -69,6 +76,7 @@ class YearEndFigures(ReportModel):
 class SchoolAllocationFigures(ReportModel):
     school_id: str
     amount_pence: int
+    school_name: str | None = None
 
 
 class PlacementCostFigures(ReportModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from ap_finance.reports.forecast import FORECAST_RULE
 from ap_finance.reports.models import BudgetHeader
 from ap_finance.reports.placement_costs import PLACEMENT_COST_RULE
@@ -16,6 +18,14 @@ IDENTITY_RULE = "For every line and in total: budget = actual + commitments + re
 NO_PUPIL_DATA = "This report holds no pupil data: no names, no pupil references, counts only."
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _when(moment: datetime) -> str:
+    return f"{_day(moment.date())} at {moment:%H:%M} {moment.tzname() or 'UTC'}"
+
+
 def standard_notes(header: BudgetHeader) -> tuple[str, ...]:
     source = header.source
     return (
@@ -23,10 +33,12 @@ def standard_notes(header: BudgetHeader) -> tuple[str, ...]:
         IDENTITY_RULE,
         FORECAST_RULE,
         PLACEMENT_COST_RULE,
+        # Plain language for the reader (issue 12): internal record ids stay in the JSON header's source.
         (
-            f"Source: ledger of stream {source.stream_id} up to event version {source.stream_version} "
-            f"(event {source.event_id}, recorded {source.recorded_at.isoformat()}); "
-            f"report as at {header.as_at.isoformat()}, generated {header.generated_at.isoformat()}."
+            f"Source: every change recorded on this budget up to event version {source.stream_version}, "
+            f"the last recorded on {_when(source.recorded_at)}. Spending and commitments are year to date "
+            f"as at {_day(header.as_at)}; budgets and forecasts are for the whole financial year. "
+            f"Produced on {_when(header.generated_at)}."
         ),
         NO_PUPIL_DATA,
     )

@@ -1,185 +1,128 @@
-"""The quarterly financial return as an .xlsx workbook a finance officer can open (seed 001, appendix 5).
+"""The quarterly financial return as an .xlsx workbook a finance officer can open, check and print
+(seed 001, appendix 5; issue 12, "The quarterly workbook").
 
-Sheets: "Budget v actual" (categories and a totals row, header frozen), "Funding and year end"
-(funding sources, carry-forward and the surplus, placement costs) and "Notes" (rounding rule,
-source event position, methods). Pounds are exact: whole pence / 100 as decimals, formatted £0.00.
-Totals are written as values (the sums of the rows above), so they read back without a spreadsheet
-engine and match the ledger to the penny. No text cell can run as a formula: the finished workbook
-goes through ``ap_runtime.spreadsheet.neutralise_workbook`` before it is saved.
+Sheets: "Budget v actual" (whose budget, by name; each category's original budget, virements and
+revised budget beside actual spend year to date, commitments, remaining and the forecast), "Funding
+and year end" (funding sources, carry-forward and the surplus, shares allocated to schools by name,
+placement costs) and "Notes" (how to read and check the figures, rounding, source). Pounds are exact:
+whole pence / 100 as decimals, formatted £0.00.
+
+Checkable: each total is ``=SUM(...)`` over the rows above it, and within a row the revised budget is
+``=original + virements``, remaining ``=revised - actual - commitments`` and the variance
+``=revised - forecast``; every figure the ledger gives is written as a number. No text cell can run
+as a formula: the finished workbook goes through ``ap_runtime.spreadsheet.neutralise_workbook``
+before it is saved (the formulas are written afterwards by this module, never from text it was given).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ap_finance.reports.models import CategoryFigures, FundingFigures, PublishedNumber, QuarterlyReturn
+from ap_finance.reports.models import CategoryFigures, QuarterlyReturn
+from ap_finance.reports.xlsx_funding import funding_sheet
+from ap_finance.reports.xlsx_layout import (
+    TITLE,
+    Cell,
+    Formula,
+    Formulas,
+    column_sums,
+    headings,
+    label,
+    long_date,
+    money_row,
+    named,
+    pounds,
+    print_layout,
+    widths,
+)
 from ap_runtime.spreadsheet import neutralise_workbook
 
-POUNDS = '"£"#,##0.00;[Red]-"£"#,##0.00'
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-TOP_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
-CATEGORY_HEADINGS = ("Category", "Budget", "Actual to date", "Commitments", "Remaining",
-                     "Forecast outturn", "Forecast variance (budget - forecast)")
-FUNDING_HEADINGS = ("Funding source", "Budget", "Actual to date", "Commitments", "Remaining")
-LABELS = {
-    "staffing": "Staffing",
-    "resources": "Resources",
-    "training_cpd": "Training / CPD",
-    "premises": "Premises",
-    "transport": "Transport",
-    "external_services": "External services",
-    "contingency": "Contingency",
-    "other": "Other",
-    "unallocated": "Funding not yet given to a line",
-    "total": "Total",
-    "dsg_allocation": "DSG allocation",
-    "top_up": "Top-up",
-    "carry_forward": "Carry-forward from previous year",
-}
-CATEGORY_HEADER_ROW = 5
+CATEGORY_HEADER_ROW = 8
+CATEGORY_HEADINGS = ("Category", "Original budget", "Virements in / (out)", "Revised budget",
+                     "Actual spend, year to date", "Commitments (ordered, not yet paid)", "Remaining",
+                     "Forecast outturn (full year)", "Forecast variance (revised budget - forecast)")
+HOW_TO_READ = (
+    "How to read and check this workbook",
+    "Original budget is each line's budget as set; virements move budget between lines (in, or out in "
+    "brackets) and add none, so their total is nil; revised budget = original budget + virements.",
+    "Actual spend and commitments are year to date, as at the date at the top of the first sheet. Budgets, "
+    "the forecast outturn and its variance are for the whole financial year.",
+    "Remaining = revised budget - actual spend - commitments. Forecast variance = revised budget - forecast "
+    "outturn (negative: a forecast overspend).",
+    "Every total is a formula adding the rows above it (for example =SUM(B9:B14)), and the revised budget, "
+    "remaining and variance columns are formulas over their row, so each figure can be checked in the sheet.",
+    "Organisations are shown by name with their identifier in brackets; an identifier shown with "
+    "'no name on the register' is one the register of organisations holds no display name for.",
+)
 
 
-def pounds(pence: int) -> Decimal:
-    """Whole pence as an exact decimal number of pounds."""
-    return Decimal(pence) / 100
+def _category_cells(row: int, figures: CategoryFigures) -> list[Cell]:
+    original = figures.budget_pence - figures.virements_pence
+    return [pounds(original), pounds(figures.virements_pence), Formula(f"=B{row}+C{row}"),
+            pounds(figures.actual_pence), pounds(figures.committed_pence), Formula(f"=D{row}-E{row}-F{row}"),
+            pounds(figures.forecast_outturn_pence), Formula(f"=D{row}-H{row}")]
 
 
-def label(code: str) -> str:
-    return LABELS.get(code, code.replace("_", " ").capitalize())
-
-
-def _headings(sheet: Worksheet, row: int, headings: Sequence[str]) -> None:
-    for column, text in enumerate(headings, start=1):
-        cell = sheet.cell(row=row, column=column, value=text)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center" if column > 1 else "left", wrap_text=True)
-
-
-def _money_row(sheet: Worksheet, row: int, name: str, values: Sequence[int], total: bool = False) -> None:
-    sheet.cell(row=row, column=1, value=label(name)).font = Font(bold=total)
-    for column, pence in enumerate(values, start=2):
-        cell = sheet.cell(row=row, column=column, value=pounds(pence))
-        cell.number_format = POUNDS
-        if total:
-            cell.font = BOLD
-            cell.border = TOP_BORDER
-    if total:
-        sheet.cell(row=row, column=1).border = TOP_BORDER
-
-
-def _category_values(row: CategoryFigures) -> tuple[int, ...]:
-    return (row.budget_pence, row.actual_pence, row.committed_pence, row.remaining_pence,
-            row.forecast_outturn_pence, row.forecast_variance_pence)
-
-
-def _funding_values(row: FundingFigures) -> tuple[int, ...]:
-    return (row.budget_pence, row.actual_pence, row.committed_pence, row.remaining_pence)
-
-
-def _widths(sheet: Worksheet, first: int, others: int, count: int) -> None:
-    sheet.column_dimensions["A"].width = first
-    for index in range(2, count + 1):
-        sheet.column_dimensions[chr(ord("A") + index - 1)].width = others
-
-
-def _budget_sheet(sheet: Worksheet, report: QuarterlyReturn) -> None:
+def _title_block(sheet: Worksheet, report: QuarterlyReturn) -> None:
     top = report.header
+    closed = f" The year was closed on {long_date(top.year_closed_on)}." if top.year_closed_on else ""
+    lines = (
+        "Quarterly financial return: ring-fenced behaviour budget",
+        f"Provision: {named(top.provision_id, top.provision_name)}",
+        f"Host school: {named(top.host_school_id, top.host_school_name)}",
+        f"Neighbourhood Partnership: {named(top.partnership_id, top.partnership_name)}",
+        f"Financial year {top.financial_year}, quarter {report.quarter}: "
+        f"{long_date(report.period_start)} to {long_date(report.period_end)}",
+        f"Spending and commitments are year to date as at {long_date(top.as_at)}; budgets and forecasts are "
+        f"for the whole year.{closed}",
+    )
+    for row, text in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=text)
+    sheet["A1"].font = TITLE
+
+
+def _budget_sheet(sheet: Worksheet, report: QuarterlyReturn, formulas: Formulas) -> None:
     sheet.title = "Budget v actual"
-    sheet["A1"] = "Quarterly financial return: ring-fenced behaviour budget"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"Provision {top.provision_id}; host school {top.host_school_id}; partnership {top.partnership_id}"
-    sheet["A3"] = (f"Financial year {top.financial_year}, quarter {report.quarter} "
-                   f"({report.period_start.isoformat()} to {report.period_end.isoformat()}); "
-                   f"as at {top.as_at.isoformat()}")
-    _headings(sheet, CATEGORY_HEADER_ROW, CATEGORY_HEADINGS)
-    row = CATEGORY_HEADER_ROW
-    for row_figures in report.categories:
-        row += 1
-        _money_row(sheet, row, row_figures.line, _category_values(row_figures))
-    _money_row(sheet, row + 1, "total", _category_values(report.total), total=True)
-    sheet.freeze_panes = sheet.cell(row=CATEGORY_HEADER_ROW + 1, column=2)
-    _widths(sheet, 34, 20, len(CATEGORY_HEADINGS))
-
-
-def _published(sheet: Worksheet, row: int, name: str, value: PublishedNumber, money: bool) -> None:
-    sheet.cell(row=row, column=1, value=name)
-    if value is None:
-        sheet.cell(row=row, column=2, value="n/a")
-    elif isinstance(value, int) and money:
-        cell = sheet.cell(row=row, column=2, value=pounds(value))
-        cell.number_format = POUNDS
-    else:
-        sheet.cell(row=row, column=2, value=value)
-
-
-def _funding_sheet(sheet: Worksheet, report: QuarterlyReturn) -> None:
-    _headings(sheet, 1, FUNDING_HEADINGS)
-    row = 1
-    for funding in report.funding:
-        row += 1
-        _money_row(sheet, row, funding.funding_source, _funding_values(funding))
-    row += 1
-    _money_row(sheet, row, "total", _funding_values(report.funding_total), total=True)
-    sheet.freeze_panes = "B2"
-    year_end = report.year_end
-    row += 2
-    _headings(sheet, row, ("Year end and carry-forward", "Amount"))
-    for name, pence in (
-        ("Brought forward from the previous year", year_end.brought_forward_pence),
-        ("Surplus / (deficit) determined at close", year_end.surplus_pence),
-        ("Allocated to Partnership schools", year_end.allocated_to_schools_pence),
-        ("Clawed back by the local authority", year_end.clawed_back_pence),
-        ("Carried forward to the next year", year_end.carried_forward_pence),
-        ("Surplus still to be decided", year_end.still_available_pence),
-    ):
-        row += 1
-        _published(sheet, row, name, pence, money=True)
-    if report.allocations:
-        row += 2
-        _headings(sheet, row, ("Surplus allocated to school", "Amount"))
-        for share in report.allocations:
-            row += 1
-            _published(sheet, row, share.school_id, share.amount_pence, money=True)
-    costs = report.placement_costs
-    row += 2
-    _headings(sheet, row, ("Placement costs", "Value"))
-    for name, value, money in (
-        ("Placements in the year", costs.placements, False),
-        ("Pupil-days", costs.pupil_days, False),
-        ("Cost per placement", costs.cost_per_placement_pence, True),
-        ("Cost per pupil-day", costs.cost_per_pupil_day_pence, True),
-    ):
-        row += 1
-        _published(sheet, row, name, value, money)
-    _widths(sheet, 42, 20, len(FUNDING_HEADINGS))
+    _title_block(sheet, report)
+    headings(sheet, CATEGORY_HEADER_ROW, CATEGORY_HEADINGS)
+    first = CATEGORY_HEADER_ROW + 1
+    for row, figures in enumerate(report.categories, start=first):
+        money_row(sheet, formulas, row, label(figures.line), _category_cells(row, figures))
+    total_row = first + len(report.categories)
+    money_row(sheet, formulas, total_row, label("total"), column_sums(first, total_row - 1, len(CATEGORY_HEADINGS) - 1),
+              total=True)
+    sheet.freeze_panes = sheet.cell(row=first, column=2)
+    sheet.row_dimensions[CATEGORY_HEADER_ROW].height = 45
+    widths(sheet, 34, 17, len(CATEGORY_HEADINGS))
+    print_layout(sheet, CATEGORY_HEADER_ROW)
 
 
 def _notes_sheet(sheet: Worksheet, report: QuarterlyReturn) -> None:
-    sheet["A1"] = "Notes"
-    sheet["A1"].font = Font(bold=True, size=14)
-    for row, note in enumerate(report.notes, start=3):
+    headings(sheet, 1, ("Notes",))
+    sheet["A1"].font = TITLE
+    for row, note in enumerate((*HOW_TO_READ, "About the figures", *report.notes), start=3):
         cell = sheet.cell(row=row, column=1, value=note)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 120
+    print_layout(sheet, 1)
 
 
 def quarterly_return_workbook(report: QuarterlyReturn) -> bytes:
     """The return as .xlsx bytes."""
     book = Workbook()
-    _budget_sheet(book.active, report)
-    _funding_sheet(book.create_sheet("Funding and year end"), report)
+    formulas = Formulas()
+    _budget_sheet(book.active, report, formulas)
+    funding_sheet(book.create_sheet("Funding and year end"), report, formulas)
     _notes_sheet(book.create_sheet("Notes"), report)
-    book.properties.title = f"Quarterly financial return {report.header.provision_id} {report.header.financial_year}"
+    top = report.header
+    book.properties.title = f"Quarterly financial return {top.provision_name or top.provision_id} {top.financial_year}"
     book.properties.creator = "AP platform finance service"
     neutralise_workbook(book)
+    formulas.write()
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

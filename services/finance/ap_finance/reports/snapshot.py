@@ -63,3 +63,5 @@ class LedgerSnapshot:
     pending: tuple[PendingItemView, ...] = ()
     virements: tuple[VirementView, ...] = ()
     placements: tuple[PlacementPeriod, ...] = field(default_factory=tuple)
+    # Display names from the organisation directory, by organisation id (an id missing here has none).
+    names: Mapping[str, str] = field(default_factory=dict)

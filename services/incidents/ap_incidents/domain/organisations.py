@@ -35,6 +35,7 @@ class RegisteredOrganisation:
     local_authority_id: str | None = None
     partnership_id: str | None = None
     key_stages: frozenset[KeyStage] = frozenset()
+    name: str | None = None  # display name for people (finance reports); access never rests on it
 
 
 def _none() -> Mapping[str, RegisteredOrganisation]:
@@ -85,6 +86,8 @@ class RegisterOrganisation(Command):
     local_authority_id: OrganisationId | None = None
     partnership_id: OrganisationId | None = None
     key_stages: tuple[KeyStage, ...] = Field(default=(), max_length=8)
+    name: str | None = Field(default=None, min_length=1, max_length=200,
+                             description="Display name people read in reports (optional)")
 
 
 def evolve_organisation(current: RegisteredOrganisation | None, event: DomainEvent) -> RegisteredOrganisation | None:
@@ -92,7 +95,7 @@ def evolve_organisation(current: RegisteredOrganisation | None, event: DomainEve
     if not isinstance(event, OrganisationRegistered):
         return current
     return RegisteredOrganisation(event.organisation_id, event.kind, event.local_authority_id, event.partnership_id,
-                                  frozenset(event.key_stages))
+                                  frozenset(event.key_stages), event.name)
 
 
 def decide_registration(command: RegisterOrganisation,
@@ -100,12 +103,12 @@ def decide_registration(command: RegisterOrganisation,
     """An organisation is registered with every fact its kind is relied on for; the same facts again record nothing."""
     _require_complete(command)
     facts = RegisteredOrganisation(command.organisation_id, command.kind, command.local_authority_id,
-                                   command.partnership_id, frozenset(command.key_stages))
+                                   command.partnership_id, frozenset(command.key_stages), command.name)
     if facts == current:
         return []
     return [OrganisationRegistered(
         organisation_id=command.organisation_id, kind=command.kind, local_authority_id=command.local_authority_id,
-        partnership_id=command.partnership_id, key_stages=tuple(sorted(set(command.key_stages))),
+        partnership_id=command.partnership_id, key_stages=tuple(sorted(set(command.key_stages))), name=command.name,
     )]
 
 
