@@ -55,23 +55,17 @@ credentials() {
 
 admin_password() { sed -n 's/^AP_KAFKA_ADMIN_PASSWORD=//p' "$CREDENTIALS"; }
 
+# The listeners are the same in both modes but for their protocol (AP_KAFKA_SASL=0: PLAINTEXT).
 listener_properties() {
-  if [ "$SASL" != 1 ]; then
-    cat <<PROPS
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-PROPS
-    return
-  fi
-  # Clients: SCRAM-SHA-512 only; the SASL and ACL settings are compose's too (ap_runtime/kafka_broker.py).
+  local protocol=PLAINTEXT; [ "$SASL" = 1 ] && protocol=SASL_PLAINTEXT
   cat <<PROPS
-listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
-inter.broker.listener.name=SASL_PLAINTEXT
+listeners=$protocol://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$protocol://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=$protocol:$protocol,CONTROLLER:$protocol
+inter.broker.listener.name=$protocol
 PROPS
+  [ "$SASL" = 1 ] || return 0
+  # Clients: SCRAM-SHA-512 only; the SASL and ACL settings are compose's too (ap_runtime/kafka_broker.py).
   # The admin's password goes on stdin: never on a command line another user could read.
   admin_password | py -m ap_runtime.kafka_broker sasl-properties || die "could not write the broker's SASL settings"
 }
