@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 import ap_contracts.events.catalogue  # noqa: F401  (registers every contract for field lookups)
 from ap_contracts.topics import INCIDENTS_EVENTS
@@ -80,16 +81,29 @@ def _class_name(event: ReceivedEvent) -> str | None:
     return None if found is None else found.value
 
 
+def _uuid_param(value: Any) -> str | None:
+    """A uuid column's parameter as text: asyncpg parses it (and refuses one that is not a uuid)."""
+    return None if value is None else str(value)
+
+
+def _jsonb(value: Any) -> str:
+    """JSON text of a payload part (orjson: a rebuild writes one per row; json for what orjson refuses)."""
+    try:
+        return orjson.dumps(value, default=str).decode()
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a key that is not text
+        return json.dumps(value, default=str)
+
+
 def _row(event: ReceivedEvent) -> tuple[Any, ...]:
     envelope = event.envelope
-    facts, personal = split_payload(event.event_type, envelope.schema_version, event.payload)
+    payload = event.payload
+    facts, personal = split_payload(event.event_type, envelope.schema_version, payload)
     return (
-        envelope.event_id, _uuid(event.payload["pupil_ref"]), envelope.stream_version,
-        _uuid(event.payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
-        envelope.recorded_at, envelope.organisation_id, _uuid(event.payload.get("placement_id")),
-        _class_name(event), summary(event.event_type, facts),
-        json.dumps(facts, default=str), json.dumps(personal, default=str),
-        _uuid(event.payload.get("target_record_id")), event.erased,
+        envelope.event_id, _uuid_param(payload["pupil_ref"]), envelope.stream_version,
+        _uuid_param(payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
+        envelope.recorded_at, envelope.organisation_id, _uuid_param(payload.get("placement_id")),
+        _class_name(event), summary(event.event_type, facts), _jsonb(facts), _jsonb(personal),
+        _uuid_param(payload.get("target_record_id")), event.erased,
     )
 
 

@@ -7,6 +7,7 @@ summary is one line built from clear facts only, so it survives erasure unchange
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,6 +93,7 @@ def summary(event_type: str, facts: Mapping[str, Any]) -> str:
     return _spaced(event_type) + (": " + ", ".join(parts) if parts else "")
 
 
+@functools.lru_cache(maxsize=256)
 def _spaced(name: str) -> str:
     spaced = "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
     return spaced[:1].upper() + spaced[1:]
