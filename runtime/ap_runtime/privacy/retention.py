@@ -26,12 +26,10 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from importlib.resources import files
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ap_contracts.events.base import DomainEvent
@@ -43,6 +41,7 @@ from ap_contracts.events.privacy import (
     RetentionOutcome,
 )
 from ap_contracts.personal import RecordClass
+from ap_runtime.privacy.policy_files import load_policy_file
 
 ERASURE_LEGAL_BASIS = "UK GDPR Art. 5(1)(e) storage limitation; retention policy {version}"
 
@@ -97,11 +96,7 @@ class RetentionPolicy(_PolicyModel):
     @classmethod
     def load(cls, path: Path | None = None) -> RetentionPolicy:
         """The policy in ``path``, or the packaged default ``retention_policy.yaml``."""
-        text = (
-            path.read_text(encoding="utf-8") if path is not None
-            else files("ap_runtime.privacy").joinpath("retention_policy.yaml").read_text(encoding="utf-8")
-        )
-        return cls.model_validate(yaml.safe_load(text))
+        return load_policy_file(cls, path, "retention_policy.yaml")
 
 
 @dataclass(frozen=True, slots=True)

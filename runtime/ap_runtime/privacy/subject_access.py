@@ -17,12 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
@@ -30,6 +28,7 @@ from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import event_model
 from ap_contracts.personal import RecordClass, personal_fields
 from ap_runtime.privacy.codec import ERASED_FLAG
+from ap_runtime.privacy.policy_files import load_policy_file
 
 DOCUMENT_FORMAT = "ap-subject-access/1"
 WITHHELD = "[withheld: about another person]"
@@ -47,11 +46,7 @@ class RedactionPolicy(BaseModel):
     @classmethod
     def load(cls, path: Path | None = None) -> RedactionPolicy:
         """The redaction list in ``path``, or the packaged default."""
-        text = (
-            path.read_text(encoding="utf-8") if path is not None
-            else files("ap_runtime.privacy").joinpath("subject_access_redaction.yaml").read_text(encoding="utf-8")
-        )
-        return cls.model_validate(yaml.safe_load(text))
+        return load_policy_file(cls, path, "subject_access_redaction.yaml")
 
     def withholds(self, field: str, record_class: RecordClass | None) -> bool:
         return (
