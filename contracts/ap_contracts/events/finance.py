@@ -18,6 +18,15 @@ from uuid import UUID
 
 from pydantic import model_validator
 
+from ap_contracts.events.finance_approvals import (
+    LineOverrunWarned,
+    OverspendApproved,
+    OverspendRequested,
+    SignatureThresholdAgreed,
+    SignatureThresholdChanged,
+    VirementApproved,
+    VirementRequested,
+)
 from ap_contracts.events.finance_vocabulary import (
     AllocationMethod,
     BudgetCategory,
@@ -69,22 +78,29 @@ __all__ = [
     "ItemKind",
     "ItemSignatureAdded",
     "ItemSignaturesRequested",
+    "LineOverrunWarned",
     "NeedsCriteriaWeights",
     "NormalisationRule",
     "OrganisationId",
+    "OverspendApproved",
+    "OverspendRequested",
     "PositivePence",
     "Ratio",
     "Reason",
     "RoundingRule",
     "SchoolAllocationInputs",
     "SchoolShare",
+    "SignatureThresholdAgreed",
+    "SignatureThresholdChanged",
     "SigningOrganisation",
     "SpendRecorded",
     "SupplierName",
     "SurplusAllocated",
     "SurplusDetermined",
     "UserId",
+    "VirementApproved",
     "VirementMade",
+    "VirementRequested",
     "YearClosed",
 ]
 
@@ -170,6 +186,10 @@ class ItemSignaturesRequested(FinanceEvent):
     item_date: date
     evidence_reference: EvidenceReference
     signature_threshold_pence: Pence
+    # Issue 12: set when the item is one part of a split purchase (same supplier and reference, or same
+    # supplier within the rule book's window): the earlier parts and the total the signatures cover.
+    split_purchase_item_ids: tuple[UUID, ...] = ()
+    split_purchase_total_pence: Pence | None = None
 
 
 class ItemSignatureAdded(FinanceEvent):

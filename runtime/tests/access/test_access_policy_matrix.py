@@ -93,6 +93,10 @@ SPEC: dict[str, dict[Role, str]] = {
     "finance.release_commitment": HOST_SCHOOL_ONLY,
     "finance.sign_item": {HSF: "O", NP: "N"},
     "finance.record_virement": HOST_SCHOOL_ONLY,
+    # Issue 12: approval is its own step (the domain refuses the requester); the threshold needs both.
+    "finance.approve_virement": {HSF: "O", NP: "N"},
+    "finance.approve_overspend": {HSF: "O"},
+    "finance.agree_signature_threshold": {HSF: "O", NP: "N"},
     "finance.close_year": LA_FINANCE_ONLY,
     "finance.allocate_surplus": {NP: "N"},
     "finance.claw_back_surplus": LA_FINANCE_ONLY,

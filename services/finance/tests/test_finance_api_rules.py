@@ -124,7 +124,8 @@ async def test_clawback_above_the_available_balance_is_refused(api: httpx.AsyncC
     assert "£120,000.00" in problem["detail"]
 
 
-async def test_virement_leaving_a_line_negative_needs_approval(api: httpx.AsyncClient, world: World) -> None:
+async def test_virement_leaving_a_line_negative_is_requested_then_approved_by_another_person(
+        api: httpx.AsyncClient, world: World) -> None:
     await standard_budget(api)
     await post_ok(api, "/spend", HOST_FINANCE, spend_id=uuid4(), supplier="Stationer", category="resources",
                   funding_source="dsg_allocation", amount_pence=1_200_000, spent_on="2025-05-01",
@@ -132,10 +133,18 @@ async def test_virement_leaving_a_line_negative_needs_approval(api: httpx.AsyncC
     fields: dict[str, Any] = {"from_category": "resources", "to_category": "staffing",
                               "funding_source": "dsg_allocation", "amount_pence": 400_000,
                               "reason": "Cover a staffing gap"}
-    await rejected(api, world, "/virements", HOST_FINANCE, 422, "virement.negative_needs_approval",
-                   virement_id=uuid4(), **fields)
-    approved = await post_ok(api, "/virements", HOST_FINANCE, virement_id=uuid4(), approved_by="la-fo-1", **fields)
-    assert approved["event_types"] == ["VirementMade"]
+    # Issue 12: typing an approver's name unlocked it; the body has no such field any more.
+    forged = await api.post(budget_path("/virements"), json=body(virement_id=uuid4(), approved_by="la-fo-1",
+                                                                   **fields), headers=HOST_FINANCE.headers)
+    assert forged.status_code == 422, forged.text
+    assert "approved_by" in forged.text
+    virement_id = uuid4()
+    requested = await post_ok(api, "/virements", HOST_FINANCE, virement_id=virement_id, **fields)
+    assert requested["event_types"] == ["VirementRequested"]
+    await rejected(api, world, f"/virements/{virement_id}/approval", HOST_FINANCE, 403,
+                   "virement.approver_not_requester")
+    approved = await post_ok(api, f"/virements/{virement_id}/approval", PARTNERSHIP_LEAD)
+    assert approved["event_types"] == ["VirementApproved", "VirementMade"]
 
 
 async def test_carry_forward_into_next_year_must_match_what_this_year_recorded(api: httpx.AsyncClient,

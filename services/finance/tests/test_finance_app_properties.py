@@ -12,14 +12,15 @@ from hypothesis import strategies as st
 
 from ap_finance.domain.commands import (
     AllocateSurplus,
+    ApproveVirement,
     ClawBack,
     CloseYear,
     FinanceRequest,
-    MakeVirement,
     RaiseCommitment,
     RecordCarryForward,
     RecordSpend,
     ReleaseCommitment,
+    RequestVirement,
     SetBudget,
     SetBudgetLine,
 )
@@ -36,6 +37,7 @@ step = st.one_of(
     st.tuples(st.just("commit"), st.sampled_from(CATEGORIES), amounts),
     st.tuples(st.just("release"), st.sampled_from(CATEGORIES), amounts),
     st.tuples(st.just("vire"), st.sampled_from(CATEGORIES), amounts),
+    st.tuples(st.just("approve"), st.just(""), amounts),
     st.tuples(st.just("close"), st.just(""), st.just(0)),
     st.tuples(st.just("allocate"), st.just(""), amounts),
     st.tuples(st.just("clawback"), st.just(""), amounts),
@@ -59,9 +61,13 @@ def request_for(kind: str, category: str, pence: int, scope: dict[str, Any], com
                                                released_on="2025-07-01", reason="cancelled")
     if kind == "vire":
         target = CATEGORIES[(CATEGORIES.index(category) + 1) % len(CATEGORIES)]
-        return HOST_FINANCE, MakeVirement(**common, virement_id=uuid4(), from_category=category, to_category=target,
-                                          funding_source="dsg_allocation", amount_pence=pence, reason="R",
-                                          approved_by=None if pence % 2 else "approver-1")
+        commitments.append(virement := uuid4())  # a virement id too: approving an unknown one is refused
+        return HOST_FINANCE, RequestVirement(**common, virement_id=virement, from_category=category,
+                                             to_category=target, funding_source="dsg_allocation",
+                                             amount_pence=pence, reason="R")
+    if kind == "approve" and commitments:
+        # Approval is its own step, by another person (the Partnership lead); issue 12.
+        return PARTNERSHIP_LEAD, ApproveVirement(**common, virement_id=commitments[pence % len(commitments)])
     if kind == "allocate":
         schools = [{"school_id": f"school-{n}", "pupil_roll": 100 + n, "deprivation_index": "0.2",
                     "pupil_premium_count": n, "free_school_meals_count": n, "send_count": n,

@@ -33,6 +33,13 @@ FINANCE_EVENT_TYPES = [
     "SurplusAllocated",
     "ClawbackMade",
     "CarryForwardRecorded",
+    "VirementRequested",
+    "VirementApproved",
+    "OverspendRequested",
+    "OverspendApproved",
+    "LineOverrunWarned",
+    "SignatureThresholdAgreed",
+    "SignatureThresholdChanged",
 ]
 COUNT_FIELDS = {"pupil_roll", "pupil_premium_count", "free_school_meals_count", "send_count"}
 

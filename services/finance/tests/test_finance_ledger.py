@@ -33,7 +33,11 @@ from ap_finance.domain.commands import (
     MakeVirement,
     RaiseCommitment,
     RecordCarryForward,
+    RecordOverspendApproval,
+    RecordOverspendRequest,
     RecordSpend,
+    RecordThresholdAgreement,
+    RecordVirementApproval,
     ReleaseCommitment,
     SetBudget,
     SetBudgetLine,
@@ -142,6 +146,7 @@ def worked_example(provision: str = PROVISION) -> list[FinanceEvent]:
                 funding_source=DSG,
                 amount_pence=500_000,
                 reason="Sensory room kit",
+                requested_by="host-1",
             ),
             CloseYear(**addressed(provision), closed_on=date(2027, 4, 30)),
             MakeClawback(
@@ -280,7 +285,8 @@ ratios = st.integers(0, 5).map(Decimal)
 # Closing is rare so that most runs do plenty before the year ends; a few commands of the wrong
 # phase are still drawn so that rejections are exercised too.
 OPEN_KINDS: tuple[str, ...] = (
-    ("line",) * 3 + ("spend",) * 5 + ("commit",) * 3 + ("release", "vire", "vire", "close", "allocate")
+    ("line",) * 3 + ("spend",) * 5 + ("commit",) * 3
+    + ("release", "vire", "vire", "approve", "approve", "close", "allocate")
 )
 CLOSED_KINDS = ("allocate", "allocate", "clawback", "carry", "spend", "sign")
 
@@ -395,8 +401,23 @@ def draw_virement(data: st.DataObject, state: BudgetState, base: dict[str, Any],
         funding_source=source,
         amount_pence=around(data, limit),
         reason="Re-plan",
-        approved_by=data.draw(st.sampled_from([None, "np-chair"])),
+        requested_by="host-1",
     )
+
+
+def draw_approval(data: st.DataObject, state: BudgetState, base: dict[str, Any], new_id: NewId) -> Command:
+    """Approve a requested virement or overspend (now and then by its requester, which is refused), or ask
+    for an overspend of a line."""
+    approver = data.draw(st.sampled_from(["np-chair", "host-2", "host-1"]))
+    if state.requested_virements and data.draw(st.booleans()):
+        return RecordVirementApproval(**base, virement_id=pick(data, state.requested_virements, new_id),
+                                      approver_user_id=approver, approver_organisation_id=PARTNERSHIP)
+    if state.requested_overspends and data.draw(st.booleans()):
+        return RecordOverspendApproval(**base, overspend_id=pick(data, state.requested_overspends, new_id),
+                                       approver_user_id=approver, approver_organisation_id=HOST)
+    return RecordOverspendRequest(**base, overspend_id=new_id(), category=data.draw(categories),
+                                  funding_source=data.draw(sources), amount_pence=data.draw(amounts),
+                                  reason="Unexpected cost", requested_by="host-1")
 
 
 def draw_command(data: st.DataObject, state: BudgetState, new_id: NewId) -> Command:
@@ -410,6 +431,8 @@ def draw_command(data: st.DataObject, state: BudgetState, new_id: NewId) -> Comm
         return draw_spend(data, state, base, new_id)
     if kind == "vire":
         return draw_virement(data, state, base, new_id)
+    if kind == "approve":
+        return draw_approval(data, state, base, new_id)
     if kind == "commit":
         return RaiseCommitment(
             **base,
@@ -484,7 +507,7 @@ def assert_ledger_matches_state(entries: list[LedgerEntry], state: BudgetState) 
 @given(
     data=st.data(),
     funding=st.tuples(st.integers(0, 20_000_000), st.integers(0, 2_000_000), st.integers(0, 2_000_000)),
-    threshold=st.sampled_from([0, 1_000, 2_000_000, 3_000_000]),
+    threshold=st.sampled_from([1, 1_000, 2_000_000, 3_000_000]),
     steps=st.integers(5, 80),
 )
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -500,9 +523,15 @@ def test_any_sequence_of_valid_commands_keeps_the_ledger_reconciled(
         dsg_allocation_pence=dsg,
         top_up_pence=top_up,
         carry_forward_pence=carried,
-        signature_threshold_pence=threshold,
     )
     history = decide(opening, BudgetState())
+    # Another threshold than the seed's comes only from both organisations' agreement (issue 12).
+    for user, organisation, org_id in (("np-1", SigningOrganisation.PARTNERSHIP, PARTNERSHIP),
+                                       ("host-1", SigningOrganisation.HOST_SCHOOL, HOST)):
+        if threshold != fold(history).signature_threshold_pence():
+            agreement = RecordThresholdAgreement(**addressed(), threshold_pence=threshold, agreed_by=user,
+                                                 organisation_id=org_id, signing_organisation=organisation)
+            history += decide(agreement, fold(history))
     state = fold(history)
     accepted = 0
     # Ids are deterministic so that Hypothesis can replay and shrink a failing run.

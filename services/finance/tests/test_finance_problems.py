@@ -17,11 +17,15 @@ STATUS_BEFORE = {
     "commitment.release_within_outstanding": 422, "signature.item_awaiting_signatures": 404,
     "signature.from_budget_organisation": 403, "signature.different_people": 409,
     "signature.both_organisations": 409, "virement.between_lines": 422, "virement.within_line_budget": 422,
-    "virement.negative_needs_approval": 422, "budget.line_covers_spend": 422, "surplus.available": 409,
+    "budget.line_covers_spend": 422, "surplus.available": 409,
     "surplus.clawback_within_balance": 422, "surplus.carry_forward_within_balance": 422,
     "surplus.allocation_within_balance": 422, "allocation.specified": 422, "allocation.shares_sum": 422,
     "allocation.recomputable": 422, "carry_forward.matches_previous_year": 422, "carry_forward.before_next_budget": 409,
     "budget_command.id_unique": 409,
+    # Issue 12: approval as its own step, budget control and the £30,000 rule.
+    "virement.awaiting_approval": 404, "virement.approver_not_requester": 403, "overspend.awaiting_approval": 404,
+    "overspend.approver_not_requester": 403, "budget_control.spend_within_line": 422,
+    "signature.threshold_agreed_by_both": 403, "commitment.signed_before_spend": 409,
 }
 
 

@@ -36,7 +36,9 @@ from ap_contracts.events.finance import (
     SpendRecorded,
     SurplusAllocated,
     SurplusDetermined,
+    VirementApproved,
     VirementMade,
+    VirementRequested,
     YearClosed,
 )
 from ap_finance.domain import errors
@@ -51,11 +53,13 @@ from ap_finance.domain.commands import (
     RaiseCommitment,
     RecordCarryForward,
     RecordSpend,
+    RecordVirementApproval,
     ReleaseCommitment,
     SetBudget,
     SetBudgetLine,
 )
 from ap_finance.domain.decide import decide_on_history
+from ap_finance.domain.evolve import fold
 from ap_runtime.refusal import RefusalKind
 
 PROVISION = "pbp-north"
@@ -102,12 +106,12 @@ def spend(
     return RecordSpend(
         **addressed(),
         spend_id=spend_id or uuid4(),
-        supplier="Supply Agency Ltd",
+        supplier=extra.pop("supplier", "Supply Agency Ltd"),
         category=category,
         funding_source=DSG,
         amount_pence=amount,
         spent_on=extra.pop("spent_on", IN_YEAR),
-        evidence_reference="INV-001",
+        evidence_reference=extra.pop("evidence_reference", "INV-001"),
         **extra,
     )
 
@@ -194,7 +198,7 @@ def signed(command: AddItemSignature) -> ItemSignatureAdded:
     )
 
 
-def vire(amount: int, approved_by: str | None = None, **extra: Any) -> MakeVirement:
+def vire(amount: int, requested_by: str = "host-1", **extra: Any) -> MakeVirement:
     return MakeVirement(
         **addressed(),
         virement_id=extra.pop("virement_id", uuid4()),
@@ -203,8 +207,14 @@ def vire(amount: int, approved_by: str | None = None, **extra: Any) -> MakeVirem
         funding_source=DSG,
         amount_pence=amount,
         reason="Extra sensory resources",
-        approved_by=approved_by,
+        requested_by=requested_by,
     )
+
+
+def approve_virement(virement_id: UUID, approver: str) -> RecordVirementApproval:
+    """The approval as the application builds it from the verified caller (here a Partnership lead)."""
+    return RecordVirementApproval(**addressed(), virement_id=virement_id, approver_user_id=approver,
+                                  approver_organisation_id=PARTNERSHIP)
 
 
 def close() -> CloseYear:
@@ -339,13 +349,39 @@ class TestVirement:
         rejected(opened(), vire(1, to_category=STAFFING), errors.VirementWithinOneLine)
 
     def test_a_virement_cannot_move_more_than_the_line_budget(self) -> None:
-        rejected(opened(), vire(6_000_001, approved_by="la-officer"), errors.VirementExceedsLineBudget)
+        rejected(opened(), vire(6_000_001), errors.VirementExceedsLineBudget)
 
-    def test_a_virement_leaving_a_line_negative_needs_approval(self) -> None:
+    def test_a_virement_leaving_a_line_negative_is_requested_and_moves_nothing(self) -> None:
         history = [*opened(), spent(spend(5_000_000))]
-        message = rejected(history, vire(1_000_001), errors.VirementLeavesLineNegative)
-        assert "-£0.01" in message
-        assert len(decide_on_history(history, vire(1_000_001, approved_by="np-chair"))) == 1
+        command = vire(1_000_001)
+        [requested] = decide_on_history(history, command)
+        assert isinstance(requested, VirementRequested)
+        assert (requested.requested_by, requested.remaining_after_pence) == ("host-1", -1)
+        assert fold([*history, requested]).line_budget_pence[(STAFFING, DSG)] == 6_000_000
+
+    def test_a_requested_virement_is_made_when_another_person_approves_it(self) -> None:
+        history = [*opened(), spent(spend(5_000_000))]
+        command = vire(1_000_001)
+        history += decide_on_history(history, command)
+        approval = approve_virement(command.virement_id, "np-chair")
+        assert decide_on_history(history, approval) == [
+            VirementApproved(**SCOPE, virement_id=command.virement_id, approved_by="np-chair",
+                             approver_organisation_id=PARTNERSHIP),
+            VirementMade(**SCOPE, virement_id=command.virement_id, from_category=STAFFING, to_category=RESOURCES,
+                         funding_source=DSG, amount_pence=1_000_001, reason=command.reason, approved_by="np-chair"),
+        ]
+
+    def test_the_requester_cannot_approve_their_own_virement(self) -> None:
+        history = [*opened(), spent(spend(5_000_000))]
+        command = vire(1_000_001, requested_by="host-1")
+        history += decide_on_history(history, command)
+        rejected(history, approve_virement(command.virement_id, "host-1"), errors.VirementApprovedByRequester)
+
+    def test_only_a_requested_virement_can_be_approved(self) -> None:
+        made = vire(1)
+        history = opened() + decide_on_history(opened(), made)
+        rejected(history, approve_virement(made.virement_id, "np-chair"), errors.VirementNotAwaitingApproval)
+        rejected(history, approve_virement(uuid4(), "np-chair"), errors.VirementNotAwaitingApproval)
 
     def test_a_virement_may_use_exactly_what_is_left(self) -> None:
         history = [*opened(), spent(spend(5_000_000))]
@@ -379,10 +415,15 @@ class TestSpend:
         assert isinstance(event, ItemSignaturesRequested)
         assert event.signature_threshold_pence == 100_000
 
-    def test_spend_may_overspend_a_line(self) -> None:
-        command = spend(9_000_000, category=BudgetCategory.TRANSPORT, spent_on=date(2027, 3, 31))
-        history = opened(threshold=10_000_000)
-        assert decide_on_history(history, command) == [spent(command)]
+    def test_spend_beyond_what_is_left_on_its_line_is_refused(self) -> None:
+        """Issue 12: a £9,000 spend on a line with nothing left was accepted and the line went negative."""
+        command = spend(900_000, category=BudgetCategory.TRANSPORT, spent_on=date(2027, 3, 31))
+        message = rejected(opened(), command, errors.SpendExceedsLineRemaining)
+        assert "£9,000.00" in message and "£0.00 left" in message and "budget-control-1" in message
+        history = [*opened(), spent(spend(5_000_000))]
+        later = {"spent_on": date(2026, 12, 1), "evidence_reference": "INV-002"}  # not part of a split purchase
+        rejected(history, spend(1_000_001, **later), errors.SpendExceedsLineRemaining)
+        assert decide_on_history(history, last := spend(1_000_000, **later)) == [spent(last)]
 
     def test_no_spend_against_a_closed_year(self) -> None:
         rejected(closed(opened()), spend(1), errors.FinancialYearClosed)

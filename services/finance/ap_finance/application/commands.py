@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.finance import BudgetSet
 from ap_finance.application.authorisation import Authoriser, FinanceRequest, action_for, request_context
 from ap_finance.application.carry_forward import (
     boundary_of,
@@ -20,11 +19,11 @@ from ap_finance.application.carry_forward import (
     check_set_budget,
     finance_history,
 )
+from ap_finance.application.identity import to_command
 from ap_finance.application.ports import BoundaryLocks, BudgetLookups
-from ap_finance.application.signing import signature_command
-from ap_finance.domain.commands import ClawBack, Command, MakeClawback, RecordCarryForward, SetBudget, SignItem
+from ap_finance.domain.commands import Command, RecordCarryForward, SetBudget
 from ap_finance.domain.decide import decide
-from ap_finance.domain.errors import BudgetNotSet, FinanceRuleViolation
+from ap_finance.domain.errors import FinanceRuleViolation
 from ap_finance.domain.evolve import fold
 from ap_finance.domain.financial_year import budget_stream_id
 from ap_runtime.access import Principal
@@ -54,22 +53,6 @@ class CommandResult:
     first_version: int
     last_version: int
     duplicate: bool
-
-
-def to_command(request: FinanceRequest, principal: Principal, budget: BudgetSet | None) -> Command:
-    """The domain command, with identity fields taken from the verified caller where the request has them."""
-    if isinstance(request, SignItem):
-        if budget is None:
-            raise BudgetNotSet()
-        return signature_command(request, principal, budget)
-    if isinstance(request, ClawBack):
-        return MakeClawback(
-            command_id=request.command_id, provision_id=request.provision_id,
-            financial_year=request.financial_year, clawback_id=request.clawback_id,
-            amount_pence=request.amount_pence, local_authority_id=principal.organisation_id,
-            authorised_by=principal.user_id, reason=request.reason,
-        )
-    return request
 
 
 class FinanceCommands:

@@ -8,6 +8,7 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     SurplusDetermined,
     VirementMade,
+    VirementRequested,
     YearClosed,
 )
 from ap_finance.domain.commands import CloseYear, MakeVirement, SetBudget, SetBudgetLine
@@ -15,18 +16,22 @@ from ap_finance.domain.errors import (
     BudgetAlreadySet,
     BudgetLinesExceedFunding,
     LineBelowSpendAndCommitments,
+    ThresholdSetAlone,
     VirementExceedsLineBudget,
-    VirementLeavesLineNegative,
     VirementWithinOneLine,
 )
 from ap_finance.domain.guards import require_budget, require_open, require_unused, scope
+from ap_finance.domain.rule_book import SEED_SIGNATURE_THRESHOLD_PENCE
 from ap_finance.domain.state import BudgetState
 
 
 def set_budget(command: SetBudget, state: BudgetState) -> list[FinanceEvent]:
-    """Rule budget.set_once: a provision has one budget per financial year."""
+    """Rules budget.set_once (a provision has one budget per financial year) and
+    signature.threshold_agreed_by_both (the budget's setter cannot set another threshold than the seed's)."""
     if state.budget is not None:
         raise BudgetAlreadySet(state.budget.financial_year)
+    if command.signature_threshold_pence != SEED_SIGNATURE_THRESHOLD_PENCE:
+        raise ThresholdSetAlone(command.signature_threshold_pence, SEED_SIGNATURE_THRESHOLD_PENCE)
     return [
         BudgetSet(
             budget_id=command.budget_id,
@@ -68,9 +73,9 @@ def set_budget_line(command: SetBudgetLine, state: BudgetState) -> list[FinanceE
 
 
 def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEvent]:
-    """Rules virement.between_lines, virement.within_line_budget and
-    virement.negative_needs_approval: a virement that leaves the source line below its spend and
-    commitments needs a named approver."""
+    """Rules virement.between_lines, virement.within_line_budget and virement.negative_needs_approval: a
+    virement that would leave the source line below its spend and commitments is recorded as requested and
+    moves nothing until another person approves it (``approvals.approve_virement``)."""
     budget = require_budget(state, command)
     require_open(state, budget, "make a virement")
     require_unused(state, command.virement_id)
@@ -81,8 +86,13 @@ def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEven
     if command.amount_pence > line_budget:
         raise VirementExceedsLineBudget(command.from_category.value, command.amount_pence, line_budget)
     remaining_after = state.remaining_pence(source) - command.amount_pence
-    if remaining_after < 0 and command.approved_by is None:
-        raise VirementLeavesLineNegative(command.from_category.value, remaining_after)
+    if remaining_after < 0:
+        return [VirementRequested(
+            **scope(budget), virement_id=command.virement_id, from_category=command.from_category,
+            to_category=command.to_category, funding_source=command.funding_source,
+            amount_pence=command.amount_pence, reason=command.reason, requested_by=command.requested_by,
+            remaining_after_pence=remaining_after,
+        )]
     return [
         VirementMade(
             **scope(budget),
@@ -92,7 +102,6 @@ def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEven
             funding_source=command.funding_source,
             amount_pence=command.amount_pence,
             reason=command.reason,
-            approved_by=command.approved_by,
         )
     ]
 

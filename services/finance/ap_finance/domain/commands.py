@@ -32,9 +32,11 @@ from ap_contracts.events.finance import (
     UserId,
 )
 from ap_contracts.money import Pence
+from ap_finance.domain.rule_book import SEED_SIGNATURE_THRESHOLD_PENCE
 
-DEFAULT_SIGNATURE_THRESHOLD_PENCE = 3_000_000
-"""Items over £30,000 need both signatures (seed 001, section 5); configurable per budget."""
+DEFAULT_SIGNATURE_THRESHOLD_PENCE = SEED_SIGNATURE_THRESHOLD_PENCE
+"""Items over £30,000 need both signatures (seed 001, section 5); another threshold only by the agreement
+of both the Partnership and the host school (``AgreeSignatureThreshold``), never by the budget's setter."""
 
 
 class FinanceCommand(StrictModel):
@@ -99,13 +101,52 @@ class AddItemSignature(FinanceCommand):
 
 
 class MakeVirement(FinanceCommand):
+    """Move budget between lines; ``requested_by`` is the verified caller (``RequestVirement``). One that
+    would leave its source line below its spend and commitments is recorded as requested, for approval."""
+
     virement_id: UUID
     from_category: BudgetCategory
     to_category: BudgetCategory
     funding_source: FundingSource
     amount_pence: PositivePence
     reason: Reason
-    approved_by: UserId | None = None
+    requested_by: UserId
+
+
+class RecordVirementApproval(FinanceCommand):
+    """Approve a requested virement; the approver is the verified caller (``ApproveVirement``)."""
+
+    virement_id: UUID
+    approver_user_id: UserId
+    approver_organisation_id: OrganisationId
+
+
+class RecordOverspendRequest(FinanceCommand):
+    """Ask to spend up to ``amount_pence`` beyond what is left on a line (``RequestOverspend``)."""
+
+    overspend_id: UUID
+    category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    reason: Reason
+    requested_by: UserId
+
+
+class RecordOverspendApproval(FinanceCommand):
+    """The budget holder approves a requested overspend (``ApproveOverspend``)."""
+
+    overspend_id: UUID
+    approver_user_id: UserId
+    approver_organisation_id: OrganisationId
+
+
+class RecordThresholdAgreement(FinanceCommand):
+    """One organisation agrees a signature threshold (``AgreeSignatureThreshold``)."""
+
+    threshold_pence: PositivePence
+    agreed_by: UserId
+    organisation_id: OrganisationId
+    signing_organisation: SigningOrganisation
 
 
 class CloseYear(FinanceCommand):
@@ -146,7 +187,7 @@ class RecordCarryForward(FinanceCommand):
 
 class TokenIdentityRequest(StrictModel):
     """A request whose identity fields come from the caller's verified token, not from the body; the
-    application turns it into its domain command (``application/commands.py: to_command``)."""
+    application turns it into its domain command (``application/identity.py: to_command``)."""
 
     command_id: UUID
     provision_id: OrganisationId
@@ -158,6 +199,47 @@ class SignItem(TokenIdentityRequest):
     signer's own act, so who signed and for which organisation are the verified caller's."""
 
     item_id: UUID
+
+
+class RequestVirement(TokenIdentityRequest):
+    """Move budget between two lines of one funding source, as the caller. There is no approver field: a
+    virement that needs approval is approved in its own step by another authenticated person."""
+
+    virement_id: UUID
+    from_category: BudgetCategory
+    to_category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    reason: Reason
+
+
+class ApproveVirement(TokenIdentityRequest):
+    """Approve a requested virement, as the caller (who must not be its requester)."""
+
+    virement_id: UUID
+
+
+class RequestOverspend(TokenIdentityRequest):
+    """Ask the budget holder to allow spend beyond what is left on one line, with a reason."""
+
+    overspend_id: UUID
+    category: BudgetCategory
+    funding_source: FundingSource
+    amount_pence: PositivePence
+    reason: Reason
+
+
+class ApproveOverspend(TokenIdentityRequest):
+    """Approve a requested overspend, as the caller (the budget holder, not the requester)."""
+
+    overspend_id: UUID
+
+
+class AgreeSignatureThreshold(TokenIdentityRequest):
+    """Agree a signature threshold for this budget, for the caller's organisation (Partnership or host
+    school); it comes into force when the other has agreed the same figure."""
+
+    threshold_pence: PositivePence
 
 
 class ClawBack(TokenIdentityRequest):
@@ -176,6 +258,10 @@ Command = (
     | ReleaseCommitment
     | AddItemSignature
     | MakeVirement
+    | RecordVirementApproval
+    | RecordOverspendRequest
+    | RecordOverspendApproval
+    | RecordThresholdAgreement
     | CloseYear
     | AllocateSurplus
     | MakeClawback
@@ -189,7 +275,11 @@ FinanceRequest = (
     | RaiseCommitment
     | ReleaseCommitment
     | SignItem
-    | MakeVirement
+    | RequestVirement
+    | ApproveVirement
+    | RequestOverspend
+    | ApproveOverspend
+    | AgreeSignatureThreshold
     | CloseYear
     | AllocateSurplus
     | ClawBack

@@ -19,6 +19,12 @@ from typing import Any
 
 from ap_contracts.events import finance as fe
 from ap_finance.domain import commands as c
+from ap_finance.domain.approvals import (
+    agree_signature_threshold,
+    approve_overspend,
+    approve_virement,
+    request_overspend,
+)
 from ap_finance.domain.budgeting import close_year, make_virement, set_budget, set_budget_line
 from ap_finance.domain.signatures import add_item_signature
 from ap_finance.domain.spending import raise_commitment, record_spend, release_commitment
@@ -47,7 +53,7 @@ D = FinanceCommandDeclaration
 # A spend or commitment over the budget's threshold waits for two signatures; the second signature
 # records it (seed 001, section 5).
 SIGNED_OR_RECORDED_SPEND = (fe.SpendRecorded, fe.ItemSignaturesRequested)
-SIGNED_OR_RAISED_COMMITMENT = (fe.CommitmentRaised, fe.ItemSignaturesRequested)
+SIGNED_OR_RAISED_COMMITMENT = (fe.CommitmentRaised, fe.LineOverrunWarned, fe.ItemSignaturesRequested)
 
 DECLARATIONS: tuple[FinanceCommandDeclaration, ...] = (
     D(c.SetBudget, c.SetBudget, set_budget, "finance.set_budget", (fe.BudgetSet,),
@@ -62,10 +68,22 @@ DECLARATIONS: tuple[FinanceCommandDeclaration, ...] = (
     D(c.ReleaseCommitment, c.ReleaseCommitment, release_commitment, "finance.release_commitment",
       (fe.CommitmentReleased,), "/commitments/{commitment_id}/release", "Release part or all of a commitment"),
     D(c.SignItem, c.AddItemSignature, add_item_signature, "finance.sign_item",
-      (fe.ItemSignatureAdded, fe.SpendRecorded, fe.CommitmentRaised),
+      (fe.ItemSignatureAdded, fe.SpendRecorded, fe.CommitmentRaised, fe.LineOverrunWarned),
       "/items/{item_id}/signatures", "Sign an item awaiting signatures, as the caller"),
-    D(c.MakeVirement, c.MakeVirement, make_virement, "finance.record_virement", (fe.VirementMade,),
-      "/virements", "Move budget between two categories of one funding source"),
+    D(c.RequestVirement, c.MakeVirement, make_virement, "finance.record_virement",
+      (fe.VirementMade, fe.VirementRequested), "/virements",
+      "Move budget between two categories of one funding source (leaving a line short: requested, for approval)"),
+    D(c.ApproveVirement, c.RecordVirementApproval, approve_virement, "finance.approve_virement",
+      (fe.VirementApproved, fe.VirementMade), "/virements/{virement_id}/approval",
+      "Approve a requested virement, as the caller (not its requester)"),
+    D(c.RequestOverspend, c.RecordOverspendRequest, request_overspend, "finance.record_spend",
+      (fe.OverspendRequested,), "/overspends", "Ask the budget holder to allow spend beyond what is left on a line"),
+    D(c.ApproveOverspend, c.RecordOverspendApproval, approve_overspend, "finance.approve_overspend",
+      (fe.OverspendApproved,), "/overspends/{overspend_id}/approval",
+      "Approve a requested overspend, as the budget holder (not its requester)"),
+    D(c.AgreeSignatureThreshold, c.RecordThresholdAgreement, agree_signature_threshold,
+      "finance.agree_signature_threshold", (fe.SignatureThresholdAgreed, fe.SignatureThresholdChanged),
+      "/signature-threshold", "Agree a signature threshold for the caller's organisation (both must agree)"),
     D(c.CloseYear, c.CloseYear, close_year, "finance.close_year", (fe.YearClosed, fe.SurplusDetermined),
       "/close", "Close the financial year and determine its surplus or deficit"),
     D(c.AllocateSurplus, c.AllocateSurplus, allocate_surplus, "finance.allocate_surplus", (fe.SurplusAllocated,),

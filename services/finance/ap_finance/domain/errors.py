@@ -7,10 +7,20 @@ both are re-exported here, so ``from ap_finance.domain.errors import ...`` names
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from ap_contracts.money import format_pounds
 from ap_finance.domain.errors_base import FinanceRuleViolation
+from ap_finance.domain.errors_control import (
+    CommitmentAwaitingSignatures,
+    OverspendApprovedByRequester,
+    OverspendNotAwaitingApproval,
+    SpendExceedsLineRemaining,
+    ThresholdSetAlone,
+    VirementApprovedByRequester,
+    VirementNotAwaitingApproval,
+)
 from ap_finance.domain.errors_year_end import (
     AllocationExceedsAvailableBalance,
     AllocationSharesDoNotMatchMethod,
@@ -89,8 +99,13 @@ class IdentifierAlreadyUsed(FinanceRuleViolation):
     rule_id = "budget.item_id_unique"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
-    def __init__(self, identifier: UUID) -> None:
-        super().__init__(f"{identifier} already names an item of this budget")
+    def __init__(self, identifier: UUID, what: str | None = None, on: date | None = None) -> None:
+        if what is None:
+            super().__init__(f"{identifier} already names an item of this budget")
+            return
+        when = f" dated {on.isoformat()}" if on is not None else ""
+        super().__init__(f"{identifier} was already recorded in this budget as {what}{when}; "
+                         "nothing was recorded again")
 
 
 class UnknownCommitment(FinanceRuleViolation):
@@ -191,17 +206,6 @@ class VirementExceedsLineBudget(FinanceRuleViolation):
         )
 
 
-class VirementLeavesLineNegative(FinanceRuleViolation):
-    rule_id = "virement.negative_needs_approval"
-    kind = RefusalKind.BREAKS_RULE
-
-    def __init__(self, category: str, remaining_after_pence: int) -> None:
-        super().__init__(
-            f"the virement would leave {category} at {format_pounds(remaining_after_pence)} after spend and "
-            "commitments; a virement that leaves a line negative needs an approver"
-        )
-
-
 class LineBelowSpendAndCommitments(FinanceRuleViolation):
     rule_id = "budget.line_covers_spend"
     kind = RefusalKind.BREAKS_RULE
@@ -237,6 +241,7 @@ __all__ = [
     "CarryForwardExceedsAvailableBalance",
     "ClawbackExceedsAvailableBalance",
     "CommandForAnotherBudget",
+    "CommitmentAwaitingSignatures",
     "DateOutsideFinancialYear",
     "ExceedsAvailableSurplus",
     "FinanceRuleViolation",
@@ -247,14 +252,19 @@ __all__ = [
     "NextYearAlreadyBudgeted",
     "NoSurplusAvailable",
     "OrganisationAlreadySigned",
+    "OverspendApprovedByRequester",
+    "OverspendNotAwaitingApproval",
     "ReleaseExceedsCommitment",
     "SameSignerTwice",
     "SignerNotFromBudgetOrganisation",
     "SpendDoesNotMatchCommitment",
     "SpendExceedsCommitment",
+    "SpendExceedsLineRemaining",
+    "ThresholdSetAlone",
     "UnknownCommitment",
+    "VirementApprovedByRequester",
     "VirementExceedsLineBudget",
-    "VirementLeavesLineNegative",
+    "VirementNotAwaitingApproval",
     "VirementWithinOneLine",
     "YearNotClosed",
     "rule_catalogue",

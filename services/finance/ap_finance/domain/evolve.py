@@ -15,15 +15,23 @@ from ap_contracts.events.finance import (
     CommitmentRaised,
     CommitmentReleased,
     FinanceEvent,
+    ItemKind,
     ItemSignatureAdded,
     ItemSignaturesRequested,
+    LineOverrunWarned,
+    OverspendApproved,
+    OverspendRequested,
+    SignatureThresholdAgreed,
+    SignatureThresholdChanged,
     SpendRecorded,
     SurplusAllocated,
     SurplusDetermined,
+    VirementApproved,
     VirementMade,
+    VirementRequested,
     YearClosed,
 )
-from ap_finance.domain.state import BudgetState, Cell, Commitment, PendingItem, Signature
+from ap_finance.domain.state import BudgetState, Cell, Commitment, PendingItem, Purchase, Signature
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -49,13 +57,24 @@ def _settle(state: BudgetState, commitment_id: UUID, pence: int) -> dict[UUID, C
     return _with(state.commitments, commitment_id, replace(commitment, outstanding_pence=remaining))
 
 
+def _purchased(state: BudgetState, purchase: Purchase) -> tuple[Purchase, ...]:
+    """The purchases with this one (once: an item awaiting signatures is already there when it completes)."""
+    if any(known.item_id == purchase.item_id for known in state.purchases):
+        return state.purchases
+    return (*state.purchases, purchase)
+
+
 def _spend(state: BudgetState, event: SpendRecorded) -> BudgetState:
     cell = (event.category, event.funding_source)
     commitments = state.commitments
     if event.commitment_id is not None:
         commitments = _settle(state, event.commitment_id, event.amount_pence)
+    purchases = _purchased(state, Purchase(event.spend_id, ItemKind.SPEND, event.commitment_id is not None,
+                                           event.supplier, event.evidence_reference, event.spent_on,
+                                           event.amount_pence))
     return replace(
         state,
+        purchases=purchases,
         actual_pence=_add(state.actual_pence, cell, event.amount_pence),
         commitments=commitments,
         pending=_without(state.pending, event.spend_id),
@@ -65,8 +84,11 @@ def _spend(state: BudgetState, event: SpendRecorded) -> BudgetState:
 
 def _commit(state: BudgetState, event: CommitmentRaised) -> BudgetState:
     commitment = Commitment(event.commitment_id, (event.category, event.funding_source), event.amount_pence)
+    purchase = Purchase(event.commitment_id, ItemKind.COMMITMENT, False, event.supplier, event.evidence_reference,
+                        event.raised_on, event.amount_pence)
     return replace(
         state,
+        purchases=_purchased(state, purchase),
         commitments=_with(state.commitments, event.commitment_id, commitment),
         pending=_without(state.pending, event.commitment_id),
         used_ids=state.used_ids | {event.commitment_id},
@@ -97,7 +119,20 @@ def _set_line(state: BudgetState, event: BudgetLineSet) -> BudgetState:
 
 def _await_signatures(state: BudgetState, event: ItemSignaturesRequested) -> BudgetState:
     pending = _with(state.pending, event.item_id, PendingItem(event))
-    return replace(state, pending=pending, used_ids=state.used_ids | {event.item_id})
+    purchase = Purchase(event.item_id, event.item_kind, False, event.supplier, event.evidence_reference,
+                        event.item_date, event.amount_pence)
+    return replace(state, pending=pending, used_ids=state.used_ids | {event.item_id},
+                   purchases=_purchased(state, purchase))
+
+
+def _approve_overspend(state: BudgetState, event: OverspendApproved) -> BudgetState:
+    cell = (event.category, event.funding_source)
+    return replace(state, requested_overspends=_without(state.requested_overspends, event.overspend_id),
+                   approved_overspend_pence=_add(state.approved_overspend_pence, cell, event.amount_pence))
+
+
+def _threshold_changed(state: BudgetState, event: SignatureThresholdChanged) -> BudgetState:
+    return replace(state, agreed_threshold_pence=event.threshold_pence, threshold_agreements={})
 
 
 # One step per event type (issue 10: a declaration's events each need one; test_finance_declarations checks).
@@ -111,6 +146,20 @@ _STEPS: dict[type[FinanceEvent], Callable[[BudgetState, Any], BudgetState]] = {
     ItemSignaturesRequested: _await_signatures,
     ItemSignatureAdded: _sign,
     VirementMade: _vire,
+    VirementRequested: lambda state, event: replace(
+        state, requested_virements=_with(state.requested_virements, event.virement_id, event),
+        used_ids=state.used_ids | {event.virement_id}),
+    VirementApproved: lambda state, event: replace(
+        state, requested_virements=_without(state.requested_virements, event.virement_id)),
+    OverspendRequested: lambda state, event: replace(
+        state, requested_overspends=_with(state.requested_overspends, event.overspend_id, event),
+        used_ids=state.used_ids | {event.overspend_id}),
+    OverspendApproved: _approve_overspend,
+    LineOverrunWarned: lambda state, event: state,  # a warning: it changes no figure
+    SignatureThresholdAgreed: lambda state, event: replace(
+        state, threshold_agreements=_with(state.threshold_agreements, event.signing_organisation,
+                                          event.threshold_pence)),
+    SignatureThresholdChanged: _threshold_changed,
     YearClosed: lambda state, event: replace(state, closed=True),
     SurplusDetermined: lambda state, event: replace(state, surplus_pence=event.surplus_pence),
     SurplusAllocated: lambda state, event: _dispose(state, event.amount_pence, event.allocation_id),

@@ -7,6 +7,7 @@ from typing import TypedDict
 from uuid import UUID
 
 from ap_contracts.events.finance import BudgetSet
+from ap_contracts.money import format_pounds
 from ap_finance.domain.commands import FinanceCommand
 from ap_finance.domain.errors import (
     BudgetNotSet,
@@ -62,6 +63,13 @@ def require_in_year(budget: BudgetSet, day: date) -> None:
 
 
 def require_unused(state: BudgetState, identifier: UUID) -> None:
-    """Rule budget.item_id_unique: an id names one item of the budget only."""
-    if identifier in state.used_ids:
+    """Rule budget.item_id_unique: an id names one item of the budget only. A repeated spend or commitment
+    id (an invoice entered twice) is answered with what was recorded under it and its date."""
+    if identifier not in state.used_ids:
+        return
+    earlier = next((p for p in state.purchases if p.item_id == identifier), None)
+    if earlier is None:
         raise IdentifierAlreadyUsed(identifier)
+    awaiting = " (awaiting signatures)" if identifier in state.pending else ""
+    what = f"{earlier.kind.value}{awaiting} of {format_pounds(earlier.amount_pence)} to {earlier.supplier}"
+    raise IdentifierAlreadyUsed(identifier, what, earlier.item_date)

@@ -9,9 +9,11 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     ItemKind,
     ItemSignatureAdded,
+    LineOverrunWarned,
     SigningOrganisation,
     SpendRecorded,
 )
+from ap_finance.domain.budget_control import overrun_pence, require_within_line
 from ap_finance.domain.commands import AddItemSignature
 from ap_finance.domain.errors import (
     ItemNotAwaitingSignatures,
@@ -20,6 +22,7 @@ from ap_finance.domain.errors import (
     SignerNotFromBudgetOrganisation,
 )
 from ap_finance.domain.guards import require_budget, require_open, scope
+from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION
 from ap_finance.domain.state import BudgetState, PendingItem
 
 
@@ -42,10 +45,25 @@ def _check_signer(budget: BudgetSet, item: PendingItem, command: AddItemSignatur
         raise OrganisationAlreadySigned(command.signing_organisation.value)
 
 
-def _completed(budget: BudgetSet, item: PendingItem, signer_user_ids: tuple[str, ...]) -> FinanceEvent:
+def _warned(state: BudgetState, budget: BudgetSet, commitment: CommitmentRaised) -> list[FinanceEvent]:
+    """Budget control's warning when the signed commitment takes its line past its budget."""
+    overrun = overrun_pence(state, commitment)
+    if overrun is None:
+        return []
+    return [LineOverrunWarned(
+        **scope(budget), commitment_id=commitment.commitment_id, category=commitment.category,
+        funding_source=commitment.funding_source, remaining_after_pence=overrun,
+        budget_control_version=BUDGET_CONTROL_VERSION,
+    )]
+
+
+def _completed(state: BudgetState, budget: BudgetSet, item: PendingItem,
+               signer_user_ids: tuple[str, ...]) -> list[FinanceEvent]:
+    """The signed item as spend (still within its line: budget control applies when it is recorded) or as a
+    commitment (with budget control's warning when it takes its line past its budget)."""
     request = item.request
     if request.item_kind is ItemKind.COMMITMENT:
-        return CommitmentRaised(
+        raised = CommitmentRaised(
             **scope(budget),
             commitment_id=request.item_id,
             supplier=request.supplier,
@@ -56,7 +74,9 @@ def _completed(budget: BudgetSet, item: PendingItem, signer_user_ids: tuple[str,
             evidence_reference=request.evidence_reference,
             signer_user_ids=signer_user_ids,
         )
-    return SpendRecorded(
+        return [raised, *_warned(state, budget, raised)]
+    require_within_line(state, request.category, request.funding_source, request.amount_pence)
+    return [SpendRecorded(
         **scope(budget),
         spend_id=request.item_id,
         supplier=request.supplier,
@@ -66,7 +86,7 @@ def _completed(budget: BudgetSet, item: PendingItem, signer_user_ids: tuple[str,
         spent_on=request.item_date,
         evidence_reference=request.evidence_reference,
         signer_user_ids=signer_user_ids,
-    )
+    )]
 
 
 def add_item_signature(command: AddItemSignature, state: BudgetState) -> list[FinanceEvent]:
@@ -90,4 +110,4 @@ def add_item_signature(command: AddItemSignature, state: BudgetState) -> list[Fi
     if len(item.signatures) + 1 < len(SigningOrganisation):
         return signed
     signers = (*(signature.user_id for signature in item.signatures), command.signer_user_id)
-    return [*signed, _completed(budget, item, signers)]
+    return [*signed, *_completed(state, budget, item, signers)]

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 
 from ap_contracts.events.finance import (
     BudgetCategory,
     BudgetSet,
     FundingSource,
+    ItemKind,
     ItemSignaturesRequested,
+    OverspendRequested,
     SigningOrganisation,
+    VirementRequested,
 )
 
 Cell = tuple[BudgetCategory, FundingSource]
@@ -44,6 +48,20 @@ class PendingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Purchase:
+    """A spend (not settling a commitment), a commitment or an item awaiting signatures, as the split-purchase
+    rule compares them (same supplier and reference, or same supplier within the window)."""
+
+    item_id: UUID
+    kind: ItemKind
+    settles_commitment: bool
+    supplier: str
+    evidence_reference: str
+    item_date: date
+    amount_pence: int
+
+
+@dataclass(frozen=True, slots=True)
 class BudgetState:
     budget: BudgetSet | None = None
     line_budget_pence: Mapping[Cell, int] = field(default_factory=dict)
@@ -51,6 +69,12 @@ class BudgetState:
     commitments: Mapping[UUID, Commitment] = field(default_factory=dict)
     pending: Mapping[UUID, PendingItem] = field(default_factory=dict)
     used_ids: frozenset[UUID] = frozenset()
+    requested_virements: Mapping[UUID, VirementRequested] = field(default_factory=dict)
+    requested_overspends: Mapping[UUID, OverspendRequested] = field(default_factory=dict)
+    approved_overspend_pence: Mapping[Cell, int] = field(default_factory=dict)
+    threshold_agreements: Mapping[SigningOrganisation, int] = field(default_factory=dict)
+    agreed_threshold_pence: int | None = None
+    purchases: tuple[Purchase, ...] = ()
     closed: bool = False
     surplus_pence: int | None = None
     disposed_pence: int = 0
@@ -64,6 +88,16 @@ class BudgetState:
             FundingSource.TOP_UP: self.budget.top_up_pence,
             FundingSource.CARRY_FORWARD: self.budget.carry_forward_pence,
         }[source]
+
+    def signature_threshold_pence(self) -> int:
+        """The threshold in force: the budget's, unless both organisations have since agreed another."""
+        if self.agreed_threshold_pence is not None:
+            return self.agreed_threshold_pence
+        return 0 if self.budget is None else self.budget.signature_threshold_pence
+
+    def overspend_allowed_pence(self, cell: Cell) -> int:
+        """How far below zero the budget holder has allowed the line's remaining to go (approved overspends)."""
+        return self.approved_overspend_pence.get(cell, 0)
 
     def funding_total_pence(self) -> int:
         return sum(self.funding_pence(source) for source in FundingSource)
