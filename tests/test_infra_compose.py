@@ -103,8 +103,10 @@ SERVICE_ROLES = {
     "reporting": ({"ap_reporting", "ap_audit"}, "ap-reporting"),
     "notifications": ({"ap_notifications", "ap_keys", "ap_audit"}, "ap-notifications"),
 }
-# Processes that encrypt or decrypt personal fields (the key store): the only ones with master keys.
-DECRYPTING = {"incidents-api", "incidents-commands", "incidents-projections", "notifications", "notifications-api"}
+# Processes that encrypt or decrypt personal fields (the key store): the only ones with master keys. The
+# incidents projections store personal fields sealed, as the events carry them, and hold no key (the API
+# opens them at read): services/incidents/tests/test_incidents_projection_process_keys.py runs it so.
+DECRYPTING = {"incidents-api", "incidents-commands", "notifications", "notifications-api"}
 APP_PROCESSES = sorted(n for n in SERVICES if n.split("-")[0] in SERVICE_ROLES)
 
 
