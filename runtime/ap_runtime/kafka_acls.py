@@ -12,9 +12,10 @@ topic the projection runner writes; consumer groups are prefixed by the service'
 =====================  ==========================================================================
 principal              grants
 =====================  ==========================================================================
-ap-incidents           write+create: incidents events, privacy events, command results, own DLTs;
-                       read: command topic (group ap.incidents.commands*), incidents and privacy
-                       events (groups ap.projection.incidents_*); create the command topic,
+ap-incidents           write+create: incidents events, privacy events, command results, own DLTs
+                       (of the event topics it projects; none of the command topic, which nothing
+                       dead-letters); read: command topic (group ap.incidents.commands*), incidents
+                       and privacy events (groups ap.projection.incidents_*); create the command topic,
                        delete its records and alter its configs (processed commands are deleted;
                        segment bounds); write the audit heads topic
 ap-finance             write+create: finance events, own DLTs; read: finance and incidents events
@@ -99,8 +100,10 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
     reporting, notifications, client = who("reporting"), who("notifications"), who("incidents-client")
     heads = [Grant(p, "topic", (t.audit_heads,), PRODUCE) for p in (incidents, finance, reporting, notifications)]
     return (
+        # No dead-letter topic of the command topic: nothing writes one (a command that cannot be processed
+        # is answered "failed"), and it would hold plaintext commands (tests/test_kafka_dead_letter_grants.py).
         Grant(incidents, "topic", (t.incidents_events, t.privacy_events, t.command_results,
-                                   dlt(t.incidents_events), dlt(t.privacy_events), dlt(t.incidents_commands)), PRODUCE),
+                                   dlt(t.incidents_events), dlt(t.privacy_events)), PRODUCE),
         Grant(incidents, "topic", (t.incidents_commands, t.incidents_events, t.privacy_events), CONSUME),
         Grant(incidents, "topic", (t.incidents_commands,), ("Create", "Delete", "DescribeConfigs", "AlterConfigs")),
         Grant(incidents, "group", ("ap.incidents.commands", "ap.projection.incidents_"), GROUP, prefixed=True),
