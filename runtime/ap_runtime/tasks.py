@@ -1,8 +1,9 @@
 """Stopping the background task a component owns (the heartbeat, the erasure listener).
 
 Rule served: a component's ``stop`` returns only when its task has finished, so nothing it started
-still runs after it; the task's own cancellation is not an error of the stop, but a cancellation of
-the caller of ``stop`` (a shutdown that is itself cancelled) is passed on, never swallowed.
+still runs after it; the task's own cancellation is not an error of the stop. A cancellation of the
+caller while it waits is passed on, never swallowed; a stop called in the clean-up of a caller that
+is already being cancelled (a shutdown) still returns normally, so the rest of the clean-up runs.
 """
 
 from __future__ import annotations
@@ -19,10 +20,7 @@ async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
     if task is None:
         return
     task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        caller = asyncio.current_task()
-        # The task's CancelledError reaches us as ours: it is ours too only when we are being cancelled.
-        if caller is not None and caller.cancelling():
-            raise
+    # asyncio.wait never raises the task's own CancelledError: one raised here is the caller's.
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.result()

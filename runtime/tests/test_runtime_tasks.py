@@ -62,3 +62,31 @@ async def test_the_stopping_caller_is_still_cancelled_when_it_is_cancelled_while
         await caller
     assert after_stop == []
     await asyncio.gather(owned, return_exceptions=True)
+
+
+async def test_a_stop_in_the_clean_up_of_a_cancelled_caller_still_finishes_the_clean_up() -> None:
+    """A process shut down by cancellation stops its components in ``finally``: each stop runs to its end."""
+    owned_started = asyncio.Event()
+
+    async def forever() -> None:
+        owned_started.set()
+        await asyncio.Event().wait()
+
+    owned = asyncio.create_task(forever())
+    await owned_started.wait()
+    cleaned_up: list[str] = []
+
+    async def component_owner() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await cancel_and_wait(owned)
+            cleaned_up.append("after the stop")
+
+    caller = asyncio.create_task(component_owner())
+    await asyncio.sleep(0)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert owned.cancelled()
+    assert cleaned_up == ["after the stop"]
