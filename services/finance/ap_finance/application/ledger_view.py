@@ -49,6 +49,9 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int) -> LedgerView:
         financial_year=budget.financial_year,
         host_school_id=budget.host_school_id,
         partnership_id=budget.partnership_id,
+        provision_name=snapshot.names.get(budget.provision_id),
+        host_school_name=snapshot.names.get(budget.host_school_id),
+        partnership_name=snapshot.names.get(budget.partnership_id),
         closed_on=budget.closed_on,
         stream_version=stream_version,
         ledger_version=budget.ledger_version,
@@ -65,6 +68,6 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int) -> LedgerView:
             allocated_pence=surplus.allocated_pence, clawed_back_pence=surplus.clawed_back_pence,
             carried_forward_pence=surplus.carried_forward_pence,
         ),
-        allocations=tuple(SchoolShareView(school_id=s.school_id, amount_pence=s.amount_pence)
-                          for s in allocation_figures(snapshot.entries)),
+        allocations=tuple(SchoolShareView(school_id=s.school_id, amount_pence=s.amount_pence, school_name=s.school_name)
+                          for s in allocation_figures(snapshot.entries, snapshot.names)),
     )

@@ -42,6 +42,7 @@ class SurplusView(View):
 class SchoolShareView(View):
     school_id: str
     amount_pence: int
+    school_name: str | None = None  # from the organisation directory; None when the register has no name
 
 
 class LedgerView(View):
@@ -51,6 +52,10 @@ class LedgerView(View):
     financial_year: str
     host_school_id: str
     partnership_id: str
+    # Display names from the organisation directory (issue 12); None when the register has no name.
+    provision_name: str | None = None
+    host_school_name: str | None = None
+    partnership_name: str | None = None
     closed_on: date | None
     stream_version: int
     ledger_version: int
