@@ -211,7 +211,7 @@ async def test_a_sigkilled_api_loses_no_acknowledged_command(instances: Instance
         async def ready() -> bool:
             return (await client.get("/readyz")).status_code == 200
 
-        await wait_for_platform(ready, "the API to be killed to be ready", instances.processes)
+        await wait_for_platform(ready, "the API to be killed to be ready", [victim])
         pupil = instances.pupils[0]
 
         async def send(n: int) -> None:
@@ -264,7 +264,7 @@ async def test_two_workers_behind_one_port_record_a_command_once(instances: Inst
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as probe:
                 return (await probe.get("/readyz")).status_code == 200
 
-        await wait_for_platform(ready, "the two-worker API to be ready", instances.processes)
+        await wait_for_platform(ready, "the two-worker API to be ready", [server])
         workers = _spawned_workers(server.popen.pid)
         assert len(workers) == 2, f"{len(workers)} worker processes\n{instances.report()}"
         pupil = instances.pupils[1]
