@@ -520,8 +520,13 @@ async def measure_kafka(platform: Platform, burst: list[Command], paced: list[Co
         # The consumer joins its group first, so the measurement does not include the rebalance.
         await client.send(warmup.command_type, warmup.body, platform.token, pupil_ref=warmup.pupil_ref)
         await client.wait_for([warmup.command_id], wait_seconds=120)
-        return (await _through_kafka(client, platform, burst, None),
-                await _through_kafka(client, platform, paced, rate))
+        cpu_before, db_before = _cpu_seconds_of_tree(consumer.pid), database_cpu_seconds(platform.databases)
+        drained = await _through_kafka(client, platform, burst, None)
+        drained["consumer_cpu_ms_per_command"] = round(
+            (_cpu_seconds_of_tree(consumer.pid) - cpu_before) * 1000 / len(burst), 3)
+        drained["db_cpu_ms_per_command"] = round(
+            (database_cpu_seconds(platform.databases) - db_before) * 1000 / len(burst), 3)
+        return drained, await _through_kafka(client, platform, paced, rate)
     finally:
         await client.stop()
         _stop(consumer)
