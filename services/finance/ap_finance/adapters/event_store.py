@@ -68,3 +68,13 @@ async def event_types(pool: asyncpg.Pool, event_ids: Sequence[UUID]) -> tuple[st
         "SELECT event_type FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_version", list(event_ids)
     )
     return tuple(str(r["event_type"]) for r in rows)
+
+
+async def budget_sets(pool: asyncpg.Pool) -> tuple[BudgetSet, ...]:
+    """Every budget's BudgetSet (the first event of each budget stream), by provision and financial year."""
+    rows = await pool.fetch(
+        "SELECT event_type, schema_version, payload FROM events WHERE event_type = 'BudgetSet' AND stream_version = 1"
+        " ORDER BY stream_id"
+    )
+    found = (event_model(r["event_type"], r["schema_version"]).model_validate_json(r["payload"]) for r in rows)
+    return tuple(event for event in found if isinstance(event, BudgetSet))

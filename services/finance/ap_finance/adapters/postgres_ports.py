@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.events.finance import BudgetSet
-from ap_finance.adapters.event_store import budget_set, event_types, stream_version
+from ap_finance.adapters.event_store import budget_set, budget_sets, event_types, stream_version
 from ap_finance.adapters.read_models import load_snapshot
 from ap_finance.reports.snapshot import LedgerSnapshot
 
@@ -34,6 +34,16 @@ class PostgresBudgetLookups:
 
     async def event_types(self, event_ids: Sequence[UUID]) -> tuple[str, ...]:
         return await event_types(self._pool, event_ids)
+
+
+class PostgresBudgetIndex:
+    """``BudgetIndex`` (``application/browse.py``) on the finance event store: each stream's BudgetSet."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def budget_sets(self) -> tuple[BudgetSet, ...]:
+        return await budget_sets(self._pool)
 
 
 class PostgresLedgerReadModel:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ap_finance.entrypoints.bootstrap import DepsFactory, FinanceDeps, bootstrap, services_for
+from ap_finance.entrypoints.browse_routes import router as browse_router
 from ap_finance.entrypoints.command_routes import add_command_routes
 from ap_finance.entrypoints.problems import install_finance_problems
 from ap_finance.entrypoints.read_routes import router as read_router
@@ -53,6 +54,7 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
     install_finance_problems(app)
     install_edge(app)
     add_command_routes(app)
+    app.include_router(browse_router)
     app.include_router(read_router)
 
     @app.get("/healthz", tags=["operations"])

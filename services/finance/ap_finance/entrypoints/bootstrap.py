@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 import asyncpg
 
 from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_pool
+from ap_finance.application.browse import FinanceBrowse
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
 from ap_finance.domain.declarations import FINANCE_ACTIONS
-from ap_finance.entrypoints.handlers import finance_commands, finance_queries
+from ap_finance.entrypoints.handlers import finance_browse, finance_commands, finance_queries
 from ap_finance.entrypoints.settings import FinanceSettings, finance_settings
 from ap_runtime.access import AccessGuard, AuditLog, Policy, TokenVerifier, default_policy_store, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -53,6 +54,7 @@ class FinanceServices:
     deps: FinanceDeps
     commands: FinanceCommands
     queries: FinanceQueries
+    browse: FinanceBrowse
     write_tokens: WriteTokenLedger  # tokens that carried a write command (replays refused)
 
 
@@ -62,6 +64,7 @@ def services_for(deps: FinanceDeps) -> FinanceServices:
         deps=deps,
         commands=finance_commands(deps.store, guard),
         queries=finance_queries(deps.store, deps.read_pool, guard, clock=deps.clock),
+        browse=finance_browse(deps.store, guard),
         write_tokens=WriteTokenLedger(deps.store.pool),
     )
 

@@ -11,11 +11,18 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from ap_finance.adapters.postgres_ports import AdvisoryBoundaryLocks, PostgresBudgetLookups, PostgresLedgerReadModel
+from ap_finance.adapters.postgres_ports import (
+    AdvisoryBoundaryLocks,
+    PostgresBudgetIndex,
+    PostgresBudgetLookups,
+    PostgresLedgerReadModel,
+)
 from ap_finance.application.authorisation import Authoriser
+from ap_finance.application.browse import FinanceBrowse
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.ports import Clock
 from ap_finance.application.queries import FinanceQueries
+from ap_runtime.access import default_policy_store
 from ap_runtime.eventstore import EventStore
 
 
@@ -33,3 +40,9 @@ def finance_queries(store: EventStore, read_pool: asyncpg.Pool, authoriser: Auth
     """Reads: budget lookups on the event store, the ledger on the read-model pool."""
     return FinanceQueries(store, PostgresBudgetLookups(store.pool), PostgresLedgerReadModel(read_pool), authoriser,
                           clock=clock)
+
+
+def finance_browse(store: EventStore, authoriser: Authoriser) -> FinanceBrowse:
+    """Browsing budgets: streams, lookups and the budget index on the event store, the current access policy."""
+    return FinanceBrowse(store, PostgresBudgetLookups(store.pool), PostgresBudgetIndex(store.pool), authoriser,
+                         lambda: default_policy_store().current())
