@@ -179,3 +179,35 @@ async def test_only_both_organisations_together_change_the_signature_threshold(a
     agreed = await post_ok(api, "/signature-threshold", HOST_FINANCE, threshold_pence=5_000_000)
     assert agreed["event_types"] == ["SignatureThresholdAgreed", "SignatureThresholdChanged"]
     assert (await get_json(api, budget_path(""), HOST_FINANCE))["signature_threshold_pence"] == 5_000_000
+
+
+async def test_replies_say_what_was_created_its_state_and_any_warning(api: httpx.AsyncClient) -> None:
+    await standard_budget(api)
+    spend_id = uuid4()
+    spent = await post_ok(api, "/spend", HOST_FINANCE, spend_id=spend_id, supplier="Stationer", category="resources",
+                          funding_source="dsg_allocation", amount_pence=1_000_000, spent_on="2025-05-01",
+                          evidence_reference="INV-R")
+    assert (spent["created"], spent["warnings"]) == ({"spend_id": str(spend_id), "state": "recorded"}, [])
+    commitment = uuid4()
+    past = await post_ok(api, "/commitments", HOST_FINANCE, commitment_id=commitment, supplier="Kit Ltd",
+                         category="resources", funding_source="dsg_allocation", amount_pence=600_000,
+                         raised_on="2025-05-02", evidence_reference="PO-K")
+    assert past["created"] == {"commitment_id": str(commitment), "state": "open"}
+    assert past["event_types"] == ["CommitmentRaised", "LineOverrunWarned"]
+    [warning] = past["warnings"]
+    assert warning.startswith("budget_control.commitment_past_line_budget")
+    again = await api.post(budget_path("/spend"), headers=HOST_FINANCE.headers, json=body(
+        spend_id=spend_id, supplier="Stationer", category="resources", funding_source="dsg_allocation",
+        amount_pence=1_000_000, spent_on="2025-05-01", evidence_reference="INV-R"))
+    assert (again.status_code, again.json()["rule"]) == (409, "budget.item_id_unique")
+    assert "already recorded" in again.json()["detail"] and "dated 2025-05-01" in again.json()["detail"]
+
+
+async def test_the_openapi_document_lists_each_command_s_rule_ids(api: httpx.AsyncClient) -> None:
+    document = (await api.get("/openapi.json")).json()
+    spend = document["paths"]["/v1/budgets/{provision_id}/{financial_year}/spend"]["post"]
+    assert spend["x-rule-ids"]["budget_control.spend_within_line"] == 422
+    assert "`commitment.signed_before_spend` (409)" in spend["description"]
+    approval = document["paths"]["/v1/budgets/{provision_id}/{financial_year}/virements/{virement_id}/approval"]
+    assert "virement.approver_not_requester" in approval["post"]["x-rule-ids"]
+    assert "/v1/budgets/awaiting-my-signature" in document["paths"]

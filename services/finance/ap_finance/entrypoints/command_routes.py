@@ -21,6 +21,8 @@ from ap_finance.application.commands import CommandResult
 from ap_finance.domain.commands import FinanceRequest
 from ap_finance.domain.declarations import DECLARATIONS
 from ap_finance.entrypoints.bootstrap import FinanceServices
+from ap_finance.entrypoints.replies import created, warnings
+from ap_finance.entrypoints.rule_ids import command_rules
 from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
 from ap_runtime.http.problems import InvalidRequest
@@ -34,10 +36,20 @@ class CommandRoute:
     path: str
     model: type[FinanceRequest]
     summary: str
+    rules: dict[str, int]
+    """Every rule id the route can answer with and its status, derived from the code (``rule_ids``)."""
 
 
 # Derived from the one declaration per command (domain/declarations.py): add a command there, not here.
-COMMAND_ROUTES: tuple[CommandRoute, ...] = tuple(CommandRoute(d.path, d.request, d.summary) for d in DECLARATIONS)
+COMMAND_ROUTES: tuple[CommandRoute, ...] = tuple(CommandRoute(d.path, d.request, d.summary, command_rules(d))
+                                                 for d in DECLARATIONS)
+
+
+def rules_description(route: CommandRoute) -> str:
+    """The route's description: the rule ids it can refuse with, by status (besides 401, 403 access-denied
+    and 422 invalid body)."""
+    listed = "\n".join(f"- `{rule}` ({status})" for rule, status in route.rules.items())
+    return f"{route.summary}.\n\nRule ids this route can answer with (problem `rule`):\n{listed}"
 
 
 def _path_fields(route: CommandRoute) -> tuple[str, ...]:
@@ -55,8 +67,10 @@ def body_schema(route: CommandRoute) -> dict[str, Any]:
     return schema
 
 
-def result_body(result: CommandResult) -> dict[str, Any]:
+def result_body(result: CommandResult, request: FinanceRequest) -> dict[str, Any]:
     return {
+        "created": created(request, result.event_types),
+        "warnings": warnings(result.event_types),
         "command_id": str(result.command_id),
         "stream_id": result.stream_id,
         "event_ids": [str(event_id) for event_id in result.event_ids],
@@ -98,7 +112,7 @@ def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         result = await services.commands.handle(principal, parsed, purpose=headers.purpose,
                                                 correlation_id=headers.correlation_id)
         replay = {REPLAYED_HEADER: "true"} if result.duplicate else {}
-        return JSONResponse(result_body(result), headers=replay)
+        return JSONResponse(result_body(result, parsed), headers=replay)
 
     return endpoint
 
@@ -110,6 +124,7 @@ def add_command_routes(app: FastAPI) -> None:
             _endpoint(route),
             methods=["POST"],
             summary=route.summary,
+            description=rules_description(route),
             tags=["commands"],
             response_class=JSONResponse,
             responses={
@@ -123,5 +138,6 @@ def add_command_routes(app: FastAPI) -> None:
                 "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                                for name in _path_fields(route)],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": body_schema(route)}}},
+                "x-rule-ids": route.rules,
             },
         )

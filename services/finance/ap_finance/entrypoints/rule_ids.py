@@ -1,0 +1,63 @@
+"""The rule ids each finance command can answer with, derived from its code rather than listed by hand.
+
+Rule served: the API description lists every rule id a route can refuse with (issue 12). ``rules_raised``
+reads a function's source for the finance refusals it constructs, following calls into other functions of
+finance (``ap_finance.*``) at any depth; a command's rules are those of its decider, of the application's
+year-boundary checks around it (SetBudget, RecordCarryForward) and the command id rule.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from ap_finance.application.carry_forward import check_carry_forward, check_set_budget
+from ap_finance.application.commands import CommandIdReused
+from ap_finance.domain.commands import RecordCarryForward, SetBudget
+from ap_finance.domain.declarations import FinanceCommandDeclaration
+from ap_finance.domain.errors import FinanceRuleViolation
+from ap_runtime.http.problems import STATUS_OF_KIND
+
+_FINANCE = "ap_finance."
+
+
+def rules_raised(function: Callable[..., Any], seen: set[Callable[..., Any]] | None = None
+                 ) -> set[type[FinanceRuleViolation]]:
+    """The finance refusals ``function`` constructs, and those of the finance functions it calls."""
+    visited = seen if seen is not None else set()
+    visited.add(function)
+    module = inspect.getmodule(function)
+    if module is None:
+        return set()
+    found: set[type[FinanceRuleViolation]] = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
+        if not isinstance(node, ast.Call):
+            continue
+        target = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+        if not isinstance(target, ast.Name):
+            continue
+        value = vars(module).get(target.id)
+        if inspect.isclass(value) and issubclass(value, FinanceRuleViolation):
+            found.add(value)
+        elif (inspect.isfunction(value) and value not in visited
+              and getattr(value, "__module__", "").startswith(_FINANCE)):
+            found |= rules_raised(value, visited)
+    return found
+
+
+def command_rules(declaration: FinanceCommandDeclaration) -> dict[str, int]:
+    """Every rule id a command's route can answer with, and the HTTP status of each."""
+    # Turning a token-identity request into its command refuses only what its decider refuses too
+    # (budget.exists, signature.from_budget_organisation), so the decider's rules cover it.
+    steps: list[Callable[..., Any]] = [declaration.decider]
+    if declaration.command is SetBudget:
+        steps.append(check_set_budget)
+    if declaration.command is RecordCarryForward:
+        steps.append(check_carry_forward)
+    rules: set[type[FinanceRuleViolation]] = {CommandIdReused}
+    for step in steps:
+        rules |= rules_raised(step)
+    return {rule.rule_id: STATUS_OF_KIND[rule.kind] for rule in sorted(rules, key=lambda r: r.rule_id)}
