@@ -137,7 +137,7 @@ def _peer_rows(peer: Document | None) -> Iterator[Row]:
                   f"peer {number(theirs, '/s')}{how}", ratio(ours, theirs), "≥ 1x the peer",
                   verdict(ratio(ours, theirs), lambda v: v >= 1))
         latency = [figure(median, key, side, p) for side in ("ours", "peer") for p in ("p50_ms", "p99_ms")]
-        yield row(f"  … p50 / p99 per save, {label}",
+        yield row(f"  … p50 / p99 per save, {label} (ratio of the p99s)",
                   f"{number(latency[0], ' ms')} / {number(latency[1], ' ms')}",
                   f"peer {number(latency[2], ' ms')} / {number(latency[3], ' ms')}",
                   ratio(latency[1], latency[3]))

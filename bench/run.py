@@ -79,9 +79,17 @@ def parse_document(stdout: str) -> dict[str, Any]:
     return document
 
 
-def _newest_result(name: str, since: float) -> str | None:
-    written = [p for p in RESULTS.glob(f"{name}-*.json") if p.stat().st_mtime >= since]
-    return str(max(written, key=lambda p: p.stat().st_mtime).relative_to(ROOT)) if written else None
+def results_file(name: str, document: dict[str, Any], since: float) -> str | None:
+    """The file the benchmark wrote for ``document``: its ``at`` tells it from another helper's run."""
+    for path in sorted(RESULTS.glob(f"{name}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        if path.stat().st_mtime < since:
+            break
+        try:
+            if json.loads(path.read_text()).get("at") == document.get("at"):
+                return str(path.relative_to(ROOT))
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def run_benchmark(benchmark: Benchmark, quick: bool, repeats: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -105,7 +113,7 @@ def run_benchmark(benchmark: Benchmark, quick: bool, repeats: int) -> tuple[dict
         document = parse_document(done.stdout)
     except ValueError as error:
         return None, status | {"status": "failed", "reason": str(error)}
-    return document, status | {"status": "measured", "results_file": _newest_result(benchmark.name, started)}
+    return document, status | {"status": "measured", "results_file": results_file(benchmark.name, document, started)}
 
 
 async def _postgresql_version() -> str:

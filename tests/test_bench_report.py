@@ -7,10 +7,12 @@ baseline or peer, the ratio, the target and whether it is met; a benchmark that 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench import run
 from bench.report import NOT_MEASURED, render, rows
 from bench.run import BENCHMARKS, parse_document
 
@@ -66,7 +68,7 @@ def test_rows_put_each_figure_beside_its_comparison_ratio_and_target() -> None:
     peer = _row(table, "Raw EventStore.append vs pyeventsourcing, one-event saves, 16 clients")
     assert (peer["ours"], peer["other"], peer["ratio"], peer["met"]) == (
         "1,500/s", "peer 750/s (threads)", "2.00x", "yes")
-    latency = _row(table, "  … p50 / p99 per save, one-event saves, 16 clients")
+    latency = _row(table, "  … p50 / p99 per save, one-event saves, 16 clients (ratio of the p99s)")
     assert (latency["ours"], latency["other"], latency["ratio"]) == ("8.00 ms / 40.0 ms", "peer 20.0 ms / 25.0 ms",
                                                                      "1.60x")
 
@@ -139,3 +141,19 @@ def test_make_bench_runs_every_benchmark_with_three_repeats_and_quick_with_one()
         full = benchmark.arguments(quick=False, repeats=3)
         assert full[-2:] == ["--repeats", "3"], benchmark.name
         assert benchmark.arguments(quick=True, repeats=3)[-2:] == ["--repeats", "1"], benchmark.name
+
+
+def test_the_summary_names_the_file_of_this_runs_document_not_another_helpers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(run, "ROOT", tmp_path.parent)
+    ours = tmp_path / "write_path-20261205T143305Z.json"
+    ours.write_text('{"benchmark": "write_path", "at": "2026-12-05T14:33:05"}')
+    (tmp_path / "write_path-20261205T143514Z.json").write_text(
+        '{"benchmark": "write_path", "at": "2026-12-05T14:35:14"}')  # someone else's run, written later
+
+    found = run.results_file("write_path", {"at": "2026-12-05T14:33:05"}, since=0)
+
+    assert found == f"{tmp_path.name}/{ours.name}"
+    assert run.results_file("write_path", {"at": "2026-12-05T15:00:00"}, since=0) is None
