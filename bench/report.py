@@ -95,6 +95,11 @@ def _ingest_rows(ingest: Document | None, peer: Document | None) -> Iterator[Row
     yield row(f"Kafka burst of {number(burst_size)} commands drained (commands/s)", number(burst, "/s"),
               f"HTTP {number(http, '/s')}", ratio(burst, http), "≥ the HTTP rate, burst 20,000",
               verdict(ratio(burst, http), lambda v: v >= 1 and burst_size == 20_000))
+    for name, label, process in (("http", "HTTP", "API"), ("kafka", "Kafka burst", "consumer")):
+        own = figure(median, name, f"{process.lower()}_cpu_ms_per_command")
+        database = figure(median, name, "db_cpu_ms_per_command")
+        yield row(f"  … CPU per command, {label}: {process} + PostgreSQL (steadier than rates when shared)",
+                  f"{number(own, ' ms')} + {number(database, ' ms')}")
     strict = "strict" in median or "strict" in (ingest or {}).get("runs", {})
     yield row("Strictness sample: audited, sealed, deduplicated", "asserted" if strict else NOT_MEASURED,
               target="asserted every repeat", met="yes" if strict else "—")

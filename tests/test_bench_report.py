@@ -22,7 +22,8 @@ def _documents() -> dict[str, Any]:
         "incidents_ingest": {
             "parameters": {"http_open_rate_per_second": 200.0, "kafka_paced_rate_per_second": 100.0,
                            "kafka_burst_commands": 20_000},
-            "median": {"http": {"commands_per_second": 1250.0, "p50_ms": 9.0, "p99_ms": 30.0},
+            "median": {"http": {"commands_per_second": 1250.0, "p50_ms": 9.0, "p99_ms": 30.0,
+                                "api_cpu_ms_per_command": 0.9, "db_cpu_ms_per_command": 0.45},
                        "http_open": {"p50_ms": 8.0, "p99_ms": 31.5},
                        "kafka": {"commands_per_second": 1500.0},
                        "kafka_paced": {"p50_ms": 12.0, "p99_ms": 20.0},
@@ -58,6 +59,8 @@ def test_rows_put_each_figure_beside_its_comparison_ratio_and_target() -> None:
     assert _row(table, "Kafka command p50 at 100/s")["met"] == "yes"
     burst = _row(table, "Kafka burst of 20,000 commands")
     assert (burst["ratio"], burst["met"]) == ("1.20x", "yes")
+    assert _row(table, "  … CPU per command, HTTP")["ours"] == "0.90 ms + 0.45 ms"
+    assert _row(table, "  … CPU per command, Kafka burst")["ours"] == f"{NOT_MEASURED} + {NOT_MEASURED}"
     assert _row(table, "Strictness sample")["ours"] == "asserted"
 
     throughput = _row(table, "Write path append")
