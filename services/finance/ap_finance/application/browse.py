@@ -36,6 +36,7 @@ from ap_finance.application.browse_view import (
 )
 from ap_finance.application.carry_forward import finance_history
 from ap_finance.application.ports import BudgetLookups
+from ap_finance.domain.allocation_breakdown import AllocationBreakdown, breakdown
 from ap_finance.domain.declarations import READ_LEDGER
 from ap_finance.domain.errors import BudgetNotSet
 from ap_finance.domain.financial_year import budget_stream_id
@@ -141,6 +142,13 @@ class FinanceBrowse:
                          purpose: str | None = None, correlation_id: UUID | None = None) -> Page[OverspendRow]:
         book = await self._book(principal, provision_id, year, purpose, correlation_id)
         return page(list(book.overspends.values()), offset, limit)
+
+    async def allocations(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
+                          purpose: str | None = None, correlation_id: UUID | None = None
+                          ) -> Page[AllocationBreakdown]:
+        """Each surplus allocation in full: method, proportions, parts, criteria, each school's share of each part."""
+        book = await self._book(principal, provision_id, year, purpose, correlation_id)
+        return page([breakdown(event) for event in book.allocations.values()], offset, limit)
 
     async def awaiting_my_signature(self, principal: Principal, offset: int, limit: int) -> Page[AwaitingRow]:
         """Items whose awaited signature the caller's organisation gives, on budgets the caller may sign for."""

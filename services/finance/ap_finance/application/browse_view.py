@@ -133,6 +133,7 @@ class BudgetBook:
     spends: dict[UUID, fe.SpendRecorded] = field(default_factory=dict)
     virements: dict[UUID, VirementRow] = field(default_factory=dict)
     overspends: dict[UUID, OverspendRow] = field(default_factory=dict)
+    allocations: dict[UUID, fe.SurplusAllocated] = field(default_factory=dict)
 
     def add(self, event: fe.FinanceEvent) -> None:
         self.state = evolve(self.state, event)
@@ -149,6 +150,8 @@ class BudgetBook:
                 self._virement(event)
             case fe.OverspendRequested() | fe.OverspendApproved():
                 self._overspend(event)
+            case fe.SurplusAllocated():
+                self.allocations[event.allocation_id] = event
 
     def _virement(self, event: fe.VirementRequested | fe.VirementMade | fe.VirementApproved) -> None:
         if isinstance(event, fe.VirementApproved):

@@ -97,7 +97,7 @@ def _method_weights(proportions: CombinationProportions) -> dict[str, Fraction]:
     }
 
 
-def _single_method(
+def share_by_method(
     method: AllocationMethod,
     part_pence: int,
     schools: Sequence[SchoolAllocationInputs],
@@ -129,7 +129,7 @@ def uses_strategic_plan(method: AllocationMethod, proportions: CombinationPropor
     return method is AllocationMethod.STRATEGIC_PLAN
 
 
-def _parts(
+def method_parts(
     amount_pence: int, method: AllocationMethod, proportions: CombinationProportions | None
 ) -> list[tuple[AllocationMethod, int]]:
     if method is not AllocationMethod.COMBINATION:
@@ -157,8 +157,8 @@ def allocate(
     totals = {school.school_id: 0 for school in schools}
     if uses_strategic_plan(method, proportions):
         totals.setdefault(host_school_id, 0)
-    for part_method, part_pence in _parts(amount_pence, method, proportions):
-        split = _single_method(part_method, part_pence, schools, host_school_id, needs_weights)
+    for part_method, part_pence in method_parts(amount_pence, method, proportions):
+        split = share_by_method(part_method, part_pence, schools, host_school_id, needs_weights)
         for school_id, pence in split.items():
             totals[school_id] += pence
     return tuple(SchoolShare(school_id=key, amount_pence=totals[key]) for key in sorted(totals))

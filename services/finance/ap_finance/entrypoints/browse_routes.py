@@ -75,5 +75,7 @@ _list_route("/spends", "Spends (recorded or awaiting signatures) with supplier, 
             lambda b: b.spends)
 _list_route("/virements", "Virements: requested (awaiting approval) or made, with requester and approver",
             lambda b: b.virements)
+_list_route("/allocations", "Surplus allocations in full: method, proportions, each part, the needs criteria and "
+            "scores, each school's share of each part, the rounding rule", lambda b: b.allocations)
 _list_route("/overspends", "Overspends: requested or approved by the budget holder, with reason",
             lambda b: b.overspends)

@@ -17,8 +17,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from ap_contracts.schema_tools import describe_validation_error
+from ap_finance.application.browse import MAX_PAGE
 from ap_finance.application.commands import CommandResult
-from ap_finance.domain.commands import FinanceRequest
+from ap_finance.domain.commands import AllocateSurplus, FinanceRequest
 from ap_finance.domain.declarations import DECLARATIONS
 from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_finance.entrypoints.replies import created, warnings
@@ -112,7 +113,15 @@ def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         result = await services.commands.handle(principal, parsed, purpose=headers.purpose,
                                                 correlation_id=headers.correlation_id)
         replay = {REPLAYED_HEADER: "true"} if result.duplicate else {}
-        return JSONResponse(result_body(result, parsed), headers=replay)
+        reply = result_body(result, parsed)
+        if isinstance(parsed, AllocateSurplus):
+            # Every part of the allocation in the reply (issue 12), read back from the stream it was recorded in.
+            found = await services.browse.allocations(principal, parsed.provision_id, parsed.financial_year, 0,
+                                                      MAX_PAGE, purpose=headers.purpose,
+                                                      correlation_id=headers.correlation_id)
+            reply["allocation"] = next((a.model_dump(mode="json") for a in found.items
+                                        if a.allocation_id == str(parsed.allocation_id)), None)
+        return JSONResponse(reply, headers=replay)
 
     return endpoint
 
