@@ -31,7 +31,10 @@ APPLICATION_NAME_PREFIX = "ap-relay"
 KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3"
 
 # What a lost leadership connection looks like to asyncpg (or to the socket under it).
-CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncpg.AdminShutdownError)
+# A statement that times out (``relay_reads.STATEMENT_TIMEOUT_SECONDS``) counts as lost too: a session
+# the server has dropped can leave the client waiting on a half-open socket for ever.
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncpg.AdminShutdownError,
+                   TimeoutError)
 
 
 def application_name(relay: str) -> str:
@@ -92,9 +95,10 @@ class Leadership:
         """
         try:
             if not conn.is_closed():
-                await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", LEADERSHIP_LOCK_CLASS, self._relay)
+                await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", LEADERSHIP_LOCK_CLASS, self._relay,
+                                   timeout=5)
                 await conn.execute("RESET application_name; RESET tcp_keepalives_idle;"
-                                   " RESET tcp_keepalives_interval; RESET tcp_keepalives_count")
+                                   " RESET tcp_keepalives_interval; RESET tcp_keepalives_count", timeout=5)
         except Exception:  # a session we cannot unlock must not keep the lock
             with contextlib.suppress(Exception):
                 conn.terminate()

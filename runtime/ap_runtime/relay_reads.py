@@ -35,6 +35,9 @@ _READ = (
     " ORDER BY transaction_id, position LIMIT $3"
 )
 
+# Far above a batch's read on a loaded server; a leader whose statement takes longer steps down.
+STATEMENT_TIMEOUT_SECONDS = 30.0
+
 # Monotonic: a checkpoint never moves back (a stale writer could only cause re-sends, never a gap).
 _SAVE = (
     "INSERT INTO relay_checkpoints (relay, transaction_id, position, published)"
@@ -48,7 +51,7 @@ _SAVE = (
 
 async def read_batch(conn: asyncpg.Connection, after: Checkpoint, limit: int) -> list[EncodedEvent]:
     """Events after ``after`` in commit-safe global order, each envelope rendered as JSON by PostgreSQL."""
-    rows = await conn.fetch(_READ, str(after.transaction_id), after.position, limit)
+    rows = await conn.fetch(_READ, str(after.transaction_id), after.position, limit, timeout=STATEMENT_TIMEOUT_SECONDS)
     return [EncodedEvent(r["t"], r["position"], r["stream_id"], r["event_type"], r["schema_version"],
                          r["event_id"], r["correlation_id"], r["causation_id"], r["envelope"].encode(),
                          r["occurred_at"])
@@ -62,4 +65,4 @@ async def load_checkpoint(conn: asyncpg.Connection, relay: str) -> Checkpoint:
 
 
 async def save_checkpoint(conn: asyncpg.Connection, relay: str, cp: Checkpoint, published: int) -> None:
-    await conn.execute(_SAVE, relay, str(cp.transaction_id), cp.position, published)
+    await conn.execute(_SAVE, relay, str(cp.transaction_id), cp.position, published, timeout=STATEMENT_TIMEOUT_SECONDS)
