@@ -25,7 +25,7 @@ import asyncpg
 
 from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import configure_logging
-from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import create_database, drop_databases, dsn_for_database, resolve_infrastructure
 from bench import pipeline_baseline, platform_pipeline
 
 RESULTS = Path(__file__).parent / "results"
@@ -37,10 +37,11 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 
 async def main(events: int, repeats: int, rate: float, latency_seconds: float) -> dict[str, Any]:
     pg_admin, bootstrap = resolve_infrastructure()
+    made: list[str] = []
 
     async def fresh_pool(name: str) -> asyncpg.Pool:
-        dsn = dsn_for_database(pg_admin, await create_database(pg_admin, f"bench_{name}"))
-        return await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+        made.append(await create_database(pg_admin, f"bench_{name}"))
+        return await asyncpg.create_pool(dsn_for_database(pg_admin, made[-1]), min_size=2, max_size=10)
 
     # Each platform run gets an empty event store, so its relay starts with nothing behind it.
     store_pools = [await fresh_pool(f"store{i}") for i in range(2 * repeats)]
@@ -66,6 +67,7 @@ async def main(events: int, repeats: int, rate: float, latency_seconds: float) -
     finally:
         for pool in (*store_pools, rm_pool, base_pool):
             await pool.close()
+        await drop_databases(pg_admin, made)  # every run used to leave 2 x repeats + 2 databases behind
     summary = {k: median_of(v) for k, v in raw.items()}
     ratio = {
         "throughput_platform_over_baseline": round(
