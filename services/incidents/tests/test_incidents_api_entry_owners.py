@@ -135,7 +135,8 @@ async def test_only_the_provision_keeps_its_staff_register(service: ServiceUnder
     assert response.status_code in (200, 201), response.text
 
 
-async def test_after_a_move_of_school_the_new_home_school_takes_part_in_reviews(api_story: ApiStory) -> None:
+async def test_after_a_move_of_school_the_new_home_school_reviews_and_takes_the_pupil_back(
+        api_story: ApiStory) -> None:
     """The parties of a placement are the provision and commissioner named on it and the pupil's home school
     as the stored transfers leave it: the school the pupil moved to reviews the placement, the one it left
     no longer does (once refused the other way round by placement.parties_only, against the school named
@@ -150,6 +151,12 @@ async def test_after_a_move_of_school_the_new_home_school_takes_part_in_reviews(
         former = await api_story.send(api_story.cmd.review(), "home_staff")
     assert _denied_by_policy(former) and problem_of(former)["rule"] in _policy_rules("incidents.record_review")
     await api_story.ok(api_story.cmd.review(), "other_home_staff")
+    # The school that takes the pupil back from AP is the one it is now on roll at (once refused too, by
+    # pupil.home_school_acts against the school named when the placement started; PLC-3 judges it).
+    async with api_story.service.nothing_recorded(api_story.stream):
+        former = await api_story.send(api_story.cmd.confirm_reintegration(), "home_staff")
+    assert _denied_by_policy(former), former.text
+    await api_story.ok(api_story.cmd.confirm_reintegration(), "other_home_staff")
 
 
 # ----------------------------------------------------------------------------- the home school's DSL

@@ -188,6 +188,15 @@ def test_only_the_placements_parties_agree_thresholds_and_hold_reviews() -> None
         assert _judged(story, story.cmd.review(), party).allowed
 
 
+def test_only_the_pupils_home_school_confirms_it_takes_the_pupil_back() -> None:
+    story = Story().placed()
+    command = story.cmd.confirm_reintegration()
+    for somebody in (story.who.provider, story.who.provider_manager, story.who.commissioner, story.who.other_head):
+        refused = _judged(story, command, somebody)
+        assert (refused.allowed, refused.rule_id) == (False, "PLC-3"), refused
+    assert _judged(story, command, story.who.home_staff).allowed
+
+
 def test_a_provider_records_only_on_its_own_placement_of_the_pupil() -> None:
     """Two placements of one pupil, one after the other at two provisions: each provision is judged against
     the placement the command names, not the pupil's latest one."""

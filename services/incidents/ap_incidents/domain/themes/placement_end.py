@@ -24,7 +24,6 @@ from ap_incidents.domain.correction_policy import Correction
 from ap_incidents.domain.errors import (
     CommissionerDecisionRequired,
     EndReasonNeedsCommissioner,
-    OnlyHomeSchool,
     PermanentExclusionRequired,
     ReintegrationNotConfirmed,
     TooFewTransitionVisits,
@@ -92,10 +91,11 @@ def record_transition_plan(
 def confirm_reintegration(
     command: ConfirmReintegration, state: PupilRecord, context: DecisionContext
 ) -> list[PupilEvent]:
-    """The home school confirms it takes its pupil back; only then may the place end as a reintegration."""
+    """The home school confirms it takes its pupil back; only then may the place end as a reintegration.
+
+    Which school that is (the one the pupil is on roll at now, after any move) is the access policy's PLC-3;
+    it was once also checked here, against the school named when the placement started."""
     placement = placement_entry(command, state)
-    if not context.caller.acts_for(placement.home_school_id):
-        raise OnlyHomeSchool("only the pupil's home school confirms that it takes the pupil back")
     within_placement(placement, command.confirmed_on, context, "the confirmation")
     return [ReintegrationConfirmed(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
