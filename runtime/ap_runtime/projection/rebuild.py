@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Iterator
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ap_runtime.kafka import client_security, topic_partitions
+from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.runner import DecodedRecord, ProjectionRunner
 from ap_runtime.projection.store import (
     drop_retired_generations,
@@ -34,23 +34,9 @@ from ap_runtime.projection.store import (
 REBUILD_BATCH_RECORDS = 5000
 
 
-# Python's cyclic garbage collector, left on, spent about half a rebuild's CPU (bench/rebuild.py:
-# each batch's thousands of envelopes survive long enough to be promoted, and every promotion wave
-# sets off a full collection over the whole heap). Events and rows hold no reference cycles, so
-# reference counting frees them; the collector is paused while catching up and run in full once
-# every this many records, which bounds what the odd cycle (a failed future's traceback) can hold.
+# The collector is paused while catching up (``collector.py``) and run in full once every this many
+# records, which bounds what the odd reference cycle can hold during a long rebuild.
 FULL_COLLECTION_EVERY_RECORDS = 500_000
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 async def _fetch(consumer: AIOKafkaConsumer, parts: list[TopicPartition], end: dict[TopicPartition, int],
@@ -80,7 +66,7 @@ async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts:
     fetching = asyncio.create_task(_fetch(consumer, parts, end, runner, ready))
     total = uncollected = 0
     try:
-        with _cyclic_gc_paused():
+        with collector_paused():
             while (batch := await ready.get()) is not None:
                 await runner.apply_decoded(batch, schema=schema)
                 total += len(batch)

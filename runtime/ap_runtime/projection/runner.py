@@ -30,6 +30,7 @@ from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.decoding import decode_envelope_json
 from ap_runtime.projection.store import active_schema, ensure_registered
 
@@ -89,7 +90,8 @@ class ProjectionRunner:
 
     async def apply_records(self, records: Sequence[KafkaRecord], schema: str | None = None) -> int:
         """Apply a batch of Kafka records; returns how many events were newly applied."""
-        return await self.apply_decoded(await self.decode(records), schema)
+        with collector_paused():  # the batch's objects are freed by reference counting (collector.py)
+            return await self.apply_decoded(await self.decode(records), schema)
 
     async def decode(self, records: Sequence[KafkaRecord]) -> list[DecodedRecord]:
         """Each record's envelope (revealed for a projection that needs personal data) or why not."""
