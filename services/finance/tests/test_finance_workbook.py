@@ -37,7 +37,20 @@ from ap_finance.reports.render_xlsx import quarterly_return_workbook
 from ap_runtime.eventstore import EventStore, NewEvent
 from ap_testing.workbook_formulas import cell_value, is_formula
 
-from .conftest import FINANCE_OFFICER, HOST, LA, PARTNERSHIP, PROVISION, World, budget_path, busy_budget
+from .conftest import (
+    FINANCE_OFFICER,
+    HOST,
+    LA,
+    PARTNERSHIP,
+    PARTNERSHIP_LEAD,
+    PROVISION,
+    World,
+    budget_path,
+    busy_budget,
+    post_ok,
+    standard_budget,
+)
+from .test_finance_year_http import PROPORTIONS, SCHOOLS, WEIGHTS, expected_allocation
 
 HOST_NAME = "Northbridge Church of England Primary School"
 PROVISION_NAME = "Northbridge Behaviour Base"
@@ -63,6 +76,12 @@ def pence(value: Decimal) -> int:
     hundredths = value * 100
     assert hundredths == int(hundredths), f"{value} is not whole pence"
     return int(hundredths)
+
+
+def school_id(shown: str) -> str:
+    """The id in ``Name (id)`` or ``id (no name on the register)``."""
+    unnamed = " (no name on the register)"
+    return shown.removesuffix(unnamed) if shown.endswith(unnamed) else shown.rsplit(" (", 1)[1].rstrip(")")
 
 
 def heading_row(sheet: Worksheet) -> int:
@@ -185,7 +204,7 @@ def test_allocated_shares_show_school_names_unknown_ids_marked_and_a_total_formu
     total = next(row for label, row in labels.items() if label == "Total allocated to schools")
     assert is_formula(funding, f"B{total}")
     assert pence(cell_value(funding, f"B{total}")) == 10_000
-    assert any("Allocation method and parts" in label for label in labels)
+    assert "Allocation method and parts" in labels
     sheet = book["Budget v actual"]
     top = [str(c.value) for c in sheet["A"][:heading_row(sheet)] if c.value]
     assert "Provision: pbp-1 (no name on the register)" in top
@@ -201,3 +220,49 @@ def test_every_sheet_prints_landscape_on_one_page_width_with_its_headings_repeat
         assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert sheet.print_title_rows, sheet.title
+
+
+@pytest.mark.integration
+async def test_the_allocation_s_method_and_parts_are_shown_school_by_school_and_add_up_by_formula(
+    api: httpx.AsyncClient, world: World, incidents: EventStore
+) -> None:
+    """A 50/30/20 combination across five schools: each school's part of each method, as computed
+    independently (``test_finance_year_http.expected_allocation``), with each school's share and each part's
+    total as formulas that evaluate to the ledger's shares and the parts' amounts."""
+    await standard_budget(api)
+    await post_ok(api, "/close", FINANCE_OFFICER, closed_on="2026-04-10")
+    await post_ok(api, "/surplus/allocations", PARTNERSHIP_LEAD, allocation_id=uuid4(), method="combination",
+                  proportions=PROPORTIONS, schools=SCHOOLS, needs_weights=WEIGHTS, amount_pence=9_999_997)
+    await register(incidents, "school-ash", OrgKind.HOME_SCHOOL, "Ash Grove Primary", local_authority_id=LA,
+                   partnership_id=PARTNERSHIP)
+    await world.project(extra=incidents)
+    expected = expected_allocation(9_999_997)
+    shares = {s["school_id"]: s["amount_pence"] for s in (await fetch(api, "/ledger")).json()["allocations"]}
+    book = load_workbook(io.BytesIO((await fetch(api, "/reports/quarterly-return?quarter=4&format=xlsx")).content))
+    sheet = book["Funding and year end"]
+
+    method_row = next(c.row for c in sheet["A"] if c.value == "Allocation method and parts")
+    described = str(sheet.cell(row=method_row + 1, column=1).value)
+    assert "combination" in described and "1/2" in described and "3/10" in described and "1/5" in described
+    assert "£99,999.97" in described
+    heading = next(c.row for c in sheet["A"][method_row:] if c.value == "School")
+    columns = {str(c.value): c.column_letter for c in sheet[heading] if c.value}
+    assert list(columns)[1:] == ["Needs-based part", "Equity-based part", "Strategic plan part", "School's share"]
+    part_column = {"needs_based": columns["Needs-based part"], "equity_based": columns["Equity-based part"],
+                   "strategic_plan": columns["Strategic plan part"]}
+    total = next(c.row for c in sheet["A"][heading:] if c.value == "Total of the allocation")
+    rows = {str(c.value): c.row for c in sheet["A"][heading:total] if c.value}
+    assert "Ash Grove Primary (school-ash)" in rows and f"{HOST} (no name on the register)" in rows
+    share_column = columns["School's share"]
+    schools = {school_id(label): row for label, row in rows.items() if label != "Total of the allocation"}
+    assert set(schools) == set(shares)
+    for school, row in schools.items():
+        for method, column in part_column.items():
+            assert pence(cell_value(sheet, f"{column}{row}")) == expected[method].get(school, 0), (school, method)
+        share_cell = f"{share_column}{row}"
+        assert is_formula(sheet, share_cell)
+        assert pence(cell_value(sheet, share_cell)) == shares[school]
+    for method, column in part_column.items():
+        assert is_formula(sheet, f"{column}{total}")
+        assert pence(cell_value(sheet, f"{column}{total}")) == sum(expected[method].values())
+    assert pence(cell_value(sheet, f"{share_column}{total}")) == 9_999_997

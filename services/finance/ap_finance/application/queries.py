@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
+from ap_contracts.events.finance import SurplusAllocated
 from ap_finance.application.authorisation import Authoriser, budget_context
 from ap_finance.application.carry_forward import finance_history
 from ap_finance.application.ledger_view import ledger_view
@@ -89,7 +90,14 @@ class FinanceQueries:
                                correlation_id: UUID | None = None) -> QuarterlyReturn:
         snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
-        return quarterly_return(snapshot, quarter, now.date(), now, as_at)
+        return quarterly_return(snapshot, quarter, now.date(), now, as_at, await self._allocated(snapshot))
+
+    async def _allocated(self, snapshot: LedgerSnapshot) -> list[SurplusAllocated]:
+        """The budget's recorded allocations up to the event the snapshot's figures include (so the parts
+        shown and the ledger's shares are of the same events)."""
+        budget = snapshot.budget
+        history = finance_history(await self._store.load(budget_stream_id(budget.provision_id, budget.financial_year)))
+        return [event for event in history[:budget.ledger_version] if isinstance(event, SurplusAllocated)]
 
     async def termly_monitoring(self, principal: Principal, provision_id: str, year: str, term: Term, *,
                                 as_at: date | None = None, purpose: str | None = None,

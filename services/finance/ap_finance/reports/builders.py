@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from ap_contracts.events.finance import BudgetCategory
+from ap_contracts.events.finance import BudgetCategory, SurplusAllocated
 from ap_finance.domain.ledger import LedgerAccount, balances_by_category
+from ap_finance.reports.allocation_figures import allocation_detail
 from ap_finance.reports.figures import (
     allocation_figures,
     category_figures,
@@ -28,13 +30,15 @@ from ap_finance.reports.snapshot import LedgerSnapshot
 
 
 def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generated_at: datetime,
-                     as_at: date | None = None) -> QuarterlyReturn:
-    """Budget vs actual by category, commitments, forecast outturn and carry-forward (seed 001, appendix 5)."""
+                     as_at: date | None = None, allocated: Sequence[SurplusAllocated] = ()) -> QuarterlyReturn:
+    """Budget vs actual by category, commitments, forecast outturn and carry-forward (seed 001, appendix 5),
+    and each allocation of the surplus in ``allocated`` (its recorded events) part by part."""
     period = quarter(snapshot.budget.financial_year, number)
     when = report_date(period.end, today, as_at)
     top = header(snapshot, when, generated_at)
     categories, total = category_figures(snapshot, when)
     funding, funding_total = funding_figures(snapshot)
+    allocations_made, allocation_parts = allocation_detail(allocated, snapshot.names)
     return QuarterlyReturn(
         header=top,
         quarter=number,
@@ -48,6 +52,8 @@ def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generat
         allocations=allocation_figures(snapshot.entries, snapshot.names),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
+        allocations_made=allocations_made,
+        allocation_parts=allocation_parts,
     )
 
 

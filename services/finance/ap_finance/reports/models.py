@@ -79,6 +79,29 @@ class SchoolAllocationFigures(ReportModel):
     school_name: str | None = None
 
 
+class AllocationMadeFigures(ReportModel):
+    """One surplus allocation as recorded: its method, amount, a combination's proportions (exact fractions of
+    the whole) and the needs criteria weights (issue 12: a Schools Forum checks a distribution it can see)."""
+
+    allocation: int  # 1, 2, ... in the order the allocations were recorded
+    method: str
+    amount_pence: int
+    proportions: str | None
+    needs_weights: str | None
+    rounding: str
+
+
+class AllocationPartShare(ReportModel):
+    """One school's share of one method's part of an allocation."""
+
+    allocation: int
+    method: str
+    proportion: str | None
+    school_id: str
+    amount_pence: int
+    school_name: str | None = None
+
+
 class PlacementCostFigures(ReportModel):
     placements: PublishedNumber
     pupil_days: PublishedNumber
@@ -103,6 +126,8 @@ class QuarterlyReturn(ReportModel):
     allocations: tuple[SchoolAllocationFigures, ...]
     placement_costs: PlacementCostFigures
     notes: tuple[str, ...]
+    allocations_made: tuple[AllocationMadeFigures, ...] = ()
+    allocation_parts: tuple[AllocationPartShare, ...] = ()
 
 
 class PendingItemFigures(ReportModel):

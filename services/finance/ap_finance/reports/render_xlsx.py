@@ -55,6 +55,8 @@ HOW_TO_READ = (
     "outturn (negative: a forecast overspend).",
     "Every total is a formula adding the rows above it (for example =SUM(B9:B14)), and the revised budget, "
     "remaining and variance columns are formulas over their row, so each figure can be checked in the sheet.",
+    "Each allocation of the surplus is shown school by school on the second sheet: each method's part (a "
+    "combination's proportions are fractions of the whole) and the school's share, the sum of its parts.",
     "Organisations are shown by name with their identifier in brackets; an identifier shown with "
     "'no name on the register' is one the register of organisations holds no display name for.",
 )
