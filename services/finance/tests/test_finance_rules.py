@@ -377,6 +377,18 @@ class TestVirement:
         history += decide_on_history(history, command)
         rejected(history, approve_virement(command.virement_id, "host-1"), errors.VirementApprovedByRequester)
 
+    def test_an_approval_still_moves_no_more_than_the_line_now_holds(self) -> None:
+        raised = commit(5_500_000)
+        history = [*opened(), committed(raised)]
+        command = vire(1_000_000)  # leaves staffing £5,000 short of its commitments: requested
+        history += decide_on_history(history, command)
+        # Meanwhile the commitment is released and the line cut to £5,000.
+        history += [CommitmentReleased(**SCOPE, commitment_id=raised.commitment_id, category=STAFFING,
+                                       funding_source=DSG, amount_pence=5_500_000, released_on=IN_YEAR,
+                                       reason=CommitmentReleaseReason.CANCELLED),
+                    line(STAFFING, 500_000)]
+        rejected(history, approve_virement(command.virement_id, "np-chair"), errors.VirementExceedsLineBudget)
+
     def test_only_a_requested_virement_can_be_approved(self) -> None:
         made = vire(1)
         history = opened() + decide_on_history(opened(), made)

@@ -32,6 +32,7 @@ from ap_finance.domain.errors import (
     OverspendNotAwaitingApproval,
     SignerNotFromBudgetOrganisation,
     VirementApprovedByRequester,
+    VirementExceedsLineBudget,
     VirementNotAwaitingApproval,
 )
 from ap_finance.domain.guards import require_budget, require_open, require_unused, scope
@@ -40,7 +41,8 @@ from ap_finance.domain.state import BudgetState
 
 
 def approve_virement(command: RecordVirementApproval, state: BudgetState) -> list[FinanceEvent]:
-    """Rules virement.awaiting_approval and virement.approver_not_requester; approval makes the virement."""
+    """Rules virement.awaiting_approval, virement.approver_not_requester and virement.within_line_budget (the
+    line may have moved since the request); approval makes the virement."""
     budget = require_budget(state, command)
     require_open(state, budget, "approve a virement")
     request = state.requested_virements.get(command.virement_id)
@@ -48,6 +50,9 @@ def approve_virement(command: RecordVirementApproval, state: BudgetState) -> lis
         raise VirementNotAwaitingApproval(command.virement_id)
     if request.requested_by == command.approver_user_id:
         raise VirementApprovedByRequester(command.approver_user_id)
+    line_budget = state.line_budget_pence.get((request.from_category, request.funding_source), 0)
+    if request.amount_pence > line_budget:
+        raise VirementExceedsLineBudget(request.from_category.value, request.amount_pence, line_budget)
     return [
         VirementApproved(**scope(budget), virement_id=request.virement_id, approved_by=command.approver_user_id,
                          approver_organisation_id=command.approver_organisation_id),
