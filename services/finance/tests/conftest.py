@@ -123,7 +123,10 @@ class World:
 
     async def _project_from(self, source: EventStore, start: Checkpoint, own: bool) -> int:
         applied, checkpoint, head = 0, start, await source.head()
-        for _ in range(200):
+        # A deadline, not a count of polls: under load an older transaction can hold the horizon back for
+        # seconds (four seconds of polls flaked at load average 10); returning early costs nothing.
+        deadline = asyncio.get_running_loop().time() + 60
+        while asyncio.get_running_loop().time() < deadline:
             if checkpoint >= head:
                 break
             batch = await source.read_all(checkpoint, 10_000)
