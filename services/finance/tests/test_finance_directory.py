@@ -75,11 +75,12 @@ async def test_the_schools_of_an_allocation_are_named_and_an_unregistered_one_re
     await standard_budget(api)
     await post_ok(api, "/close", FINANCE_OFFICER, closed_on="2026-04-10")
     schools = [{"school_id": s, "pupil_roll": 100, "deprivation_index": "0.2", "pupil_premium_count": 10,
-                "free_school_meals_count": 10, "send_count": 5} for s in ("school-a", "school-b")]
+                "free_school_meals_count": 10, "send_count": 5, "equity_weight": weight}
+               for s, weight in (("school-a", "1"), ("school-b", "1"), ("school-c", "0"))]
     await post_ok(api, "/surplus/allocations", PARTNERSHIP_LEAD, allocation_id=uuid4(), method="equity_based",
                   schools=schools, amount_pence=100_000)
-    await register(incidents, "school-a", OrgKind.HOME_SCHOOL, "Alder Primary School", local_authority_id=LA,
-                   partnership_id=PARTNERSHIP)
+    for school, name in (("school-a", "Alder Primary School"), ("school-c", "Cedar Infants")):
+        await register(incidents, school, OrgKind.HOME_SCHOOL, name, local_authority_id=LA, partnership_id=PARTNERSHIP)
     await world.project(extra=incidents)
 
     shares = {s["school_id"]: s for s in (await read(api, "/ledger"))["allocations"]}
@@ -88,3 +89,7 @@ async def test_the_schools_of_an_allocation_are_named_and_an_unregistered_one_re
     report = await read(api, "/reports/governing-body-summary")
     assert {a["school_id"]: a["school_name"] for a in report["allocations"]} == {
         "school-a": "Alder Primary School", "school-b": None}
+    # A Partnership school whose share is nil is still named in the allocation's parts.
+    parts = (await read(api, "/reports/quarterly-return?quarter=4"))["allocation_parts"]
+    assert {(p["school_id"], p["school_name"], p["amount_pence"]) for p in parts} == {
+        ("school-a", "Alder Primary School", 50_000), ("school-b", None, 50_000), ("school-c", "Cedar Infants", 0)}

@@ -102,7 +102,7 @@ async def load_snapshot(pool: asyncpg.Pool, provision_id: str, year: str) -> Led
             surplus=await _surplus(conn, provision_id, year),
             pending=await _pending(conn, provision_id, year),
             virements=await _virements(conn, provision_id, year),
-            names=await organisation_names(conn, named),
+            names=await organisation_names(conn, named, budget_row["partnership_id"]),
             placements=await _placements(conn, provision_id),
         )
 

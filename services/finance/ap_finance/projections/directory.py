@@ -53,8 +53,10 @@ class OrganisationDirectoryProjection(Projection):
         )
 
 
-async def organisation_names(conn: asyncpg.Connection, organisation_ids: Iterable[str]) -> Mapping[str, str]:
-    """The display names registered for ``organisation_ids`` (ids without a registered name are left out).
+async def organisation_names(conn: asyncpg.Connection, organisation_ids: Iterable[str],
+                             partnership_id: str | None = None) -> Mapping[str, str]:
+    """The display names registered for ``organisation_ids`` and for the organisations of ``partnership_id``
+    (the schools an allocation may name, even one whose share is nil); ids without a name are left out.
 
     An empty answer when the directory has not been built in this database yet: names are shown when
     known, and reports stay readable (ids, marked as unnamed) without them.
@@ -64,7 +66,7 @@ async def organisation_names(conn: asyncpg.Connection, organisation_ids: Iterabl
         return {}
     rows = await conn.fetch(
         "SELECT organisation_id, name FROM organisation_directory"
-        " WHERE organisation_id = ANY($1::text[]) AND name IS NOT NULL",
-        sorted(set(organisation_ids)),
+        " WHERE (organisation_id = ANY($1::text[]) OR partnership_id = $2) AND name IS NOT NULL",
+        sorted(set(organisation_ids)), partnership_id,
     )
     return {str(r["organisation_id"]): str(r["name"]) for r in rows}
