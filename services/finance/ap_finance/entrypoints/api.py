@@ -25,7 +25,7 @@ from ap_finance.entrypoints.read_routes import router as read_router
 from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
-from ap_runtime.logging import configure_logging
+from ap_runtime.http.serve import serve_api
 
 DEFAULT_PORT = 8000
 
@@ -77,12 +77,8 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
 
 
 def main() -> None:
-    import uvicorn
-
     settings = finance_settings()  # a bad value stops here, naming the variable
-    configure_logging(settings.log_level)
-    app = create_app(lambda: bootstrap(settings))
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
+    serve_api(create_app(lambda: bootstrap(settings)), settings, quiet=True)
 
 
 if __name__ == "__main__":

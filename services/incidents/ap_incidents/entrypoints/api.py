@@ -13,7 +13,6 @@ them from the environment at startup (see ``adapters.dependencies``). Startup ru
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -27,7 +26,7 @@ from ap_incidents.entrypoints.problems import install_incidents_problems
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
-from ap_runtime.logging import configure_logging
+from ap_runtime.http.serve import serve_api
 
 DEFAULT_PORT = 8000
 
@@ -91,13 +90,8 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
 
 def main() -> None:
     settings = incidents_settings()  # a bad value stops here, naming the variable
-    configure_logging(settings.log_level)
-    if settings.http_workers == 1:
-        uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port, log_level="warning")
-    else:  # each worker process builds its own app from the environment
-        uvicorn.run("ap_incidents.entrypoints.api:create_app", factory=True, workers=settings.http_workers,
-                    host=settings.http_host, port=settings.http_port,
-                    log_level="warning")
+    # Each worker process builds its own app from the environment.
+    serve_api("ap_incidents.entrypoints.api:create_app", settings, workers=settings.http_workers, quiet=True)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_wri
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
-from ap_runtime.logging import configure_logging
+from ap_runtime.http.serve import serve_api
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
 
@@ -287,11 +287,8 @@ def add_routes(app: FastAPI) -> None:
 
 
 def main() -> None:
-    import uvicorn
-
     settings = NotificationSettings.from_env()  # a bad value stops here, naming the variable
-    configure_logging(settings.log_level)
-    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port)
+    serve_api(create_app(), settings)
 
 
 if __name__ == "__main__":

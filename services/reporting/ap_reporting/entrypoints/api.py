@@ -44,7 +44,7 @@ from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.http import install_edge
-from ap_runtime.logging import configure_logging
+from ap_runtime.http.serve import serve_api
 
 Format = Literal["json", "csv"]
 
@@ -147,11 +147,8 @@ def create_app(deps: ApiDeps | None = None) -> FastAPI:
 
 
 def main() -> None:
-    import uvicorn
-
     settings = ReportingSettings.from_env()  # a bad value stops here, naming the variable
-    configure_logging(settings.log_level)
-    uvicorn.run(create_app(), host=settings.http_host, port=settings.http_port)
+    serve_api(create_app(), settings)
 
 
 if __name__ == "__main__":
