@@ -6,7 +6,8 @@ lays a summary (machine, date, rows, benchmark statuses) out as a Markdown table
 in a terminal and paste into the README. A figure a document lacks reads ``not measured``: the table
 never invents a number, and ``met?`` is ``yes`` or ``no`` only where a measured figure meets a target.
 
-    python -m bench.report bench/results/summary-<timestamp>.json     (prints that summary again)
+    python -m bench.report bench/results/summary-<timestamp>.json     (that run's table again, its rows
+                                                                       made anew from the files it names)
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _ingest_rows(ingest: Document | None, peer: Document | None) -> Iterator[Row
     for name, label, process in (("http", "HTTP", "API"), ("kafka", "Kafka burst", "consumer")):
         own = figure(median, name, f"{process.lower()}_cpu_ms_per_command")
         database = figure(median, name, "db_cpu_ms_per_command")
-        yield row(f"  … CPU per command, {label}: {process} + PostgreSQL (steadier than rates when shared)",
+        yield row(f"  … CPU per command, {label} ({process} + PostgreSQL)",
                   f"{number(own, ' ms')} + {number(database, ' ms')}")
     strict = "strict" in median or "strict" in (ingest or {}).get("runs", {})
     yield row("Strictness sample: audited, sealed, deduplicated", "asserted" if strict else NOT_MEASURED,
@@ -202,10 +203,19 @@ def render(summary: Document) -> str:
     return "\n".join([*head, table(list(summary.get("rows", []))), *statuses])
 
 
+def rerendered(summary: dict[str, Any], root: Path) -> dict[str, Any]:
+    """``summary`` with its rows made again from the results files it names (a newer table's rows)."""
+    documents: dict[str, Document | None] = {}
+    for name, status in summary.get("benchmarks", {}).items():
+        path = status.get("results_file")
+        documents[name] = json.loads((root / path).read_text()) if path and (root / path).exists() else None
+    return summary | {"rows": rows(documents)}
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit("usage: python -m bench.report bench/results/summary-<timestamp>.json")
-    print(render(json.loads(Path(sys.argv[1]).read_text())))
+    print(render(rerendered(json.loads(Path(sys.argv[1]).read_text()), Path(__file__).resolve().parent.parent)))
 
 
 if __name__ == "__main__":

@@ -7,13 +7,14 @@ baseline or peer, the ratio, the target and whether it is met; a benchmark that 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import run
-from bench.report import NOT_MEASURED, render, rows
+from bench.report import NOT_MEASURED, render, rerendered, rows
 from bench.run import BENCHMARKS, parse_document
 
 
@@ -160,3 +161,13 @@ def test_the_summary_names_the_file_of_this_runs_document_not_another_helpers(
 
     assert found == f"{tmp_path.name}/{ours.name}"
     assert run.results_file("write_path", {"at": "2026-12-05T15:00:00"}, since=0) is None
+
+
+def test_a_summary_printed_again_takes_its_rows_from_the_files_it_names(tmp_path: Path) -> None:
+    (tmp_path / "peer.json").write_text(json.dumps(_documents()["peer_eventsourcing"]))
+    summary = {"rows": [], "benchmarks": {"peer_eventsourcing": {"status": "measured", "results_file": "peer.json"},
+                                          "rebuild": {"status": "failed", "reason": "exit 1"}}}
+
+    again = rerendered(summary, tmp_path)
+
+    assert again["rows"] == rows({"peer_eventsourcing": _documents()["peer_eventsourcing"], "rebuild": None})
