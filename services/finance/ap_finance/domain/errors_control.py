@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 from ap_contracts.money import format_pounds
@@ -10,40 +11,45 @@ from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION
 from ap_runtime.refusal import RefusalKind
 
 
-class VirementNotAwaitingApproval(FinanceRuleViolation):
+class NotAwaitingApproval(FinanceRuleViolation):
+    """Shared by the requests that wait for another person's approval; each subclass names its own rule."""
+
+    kind = RefusalKind.NOT_FOUND
+    item: ClassVar[str]
+
+    def __init__(self, request_id: UUID) -> None:
+        super().__init__(f"no {self.item} {request_id} is awaiting approval in this budget")
+
+
+class ApprovedByRequester(FinanceRuleViolation):
+    """Shared by the rules ``<item>.approver_not_requester``: approval is another person's act, never the
+    requester's."""
+
+    kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
+    item: ClassVar[str]
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"{user_id} requested this {self.item} and so cannot approve it; another person must")
+
+
+class VirementNotAwaitingApproval(NotAwaitingApproval):
     rule_id = "virement.awaiting_approval"
-    kind = RefusalKind.NOT_FOUND
-
-    def __init__(self, virement_id: UUID) -> None:
-        super().__init__(f"no virement {virement_id} is awaiting approval in this budget")
+    item = "virement"
 
 
-class VirementApprovedByRequester(FinanceRuleViolation):
-    """Rule virement.approver_not_requester: approval is another person's act, never the requester's."""
-
+class VirementApprovedByRequester(ApprovedByRequester):
     rule_id = "virement.approver_not_requester"
-    kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
-
-    def __init__(self, user_id: str) -> None:
-        super().__init__(f"{user_id} requested this virement and so cannot approve it; another person must")
+    item = "virement"
 
 
-class OverspendNotAwaitingApproval(FinanceRuleViolation):
+class OverspendNotAwaitingApproval(NotAwaitingApproval):
     rule_id = "overspend.awaiting_approval"
-    kind = RefusalKind.NOT_FOUND
-
-    def __init__(self, overspend_id: UUID) -> None:
-        super().__init__(f"no overspend {overspend_id} is awaiting approval in this budget")
+    item = "overspend"
 
 
-class OverspendApprovedByRequester(FinanceRuleViolation):
-    """Rule overspend.approver_not_requester: approval is another person's act, never the requester's."""
-
+class OverspendApprovedByRequester(ApprovedByRequester):
     rule_id = "overspend.approver_not_requester"
-    kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
-
-    def __init__(self, user_id: str) -> None:
-        super().__init__(f"{user_id} requested this overspend and so cannot approve it; another person must")
+    item = "overspend"
 
 
 class SpendExceedsLineRemaining(FinanceRuleViolation):
