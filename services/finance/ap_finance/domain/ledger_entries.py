@@ -1,17 +1,8 @@
 """Double-entry ledger of the behaviour budgets: accounts, entries, and posting each finance event.
 
-Each event becomes one transaction of signed entries (debit positive, credit negative) that sum to
-zero. Entries are kept per provision, financial year, category and funding source. Accounts of a
-line (one category funded from one source; category None holds funding not yet given to a line):
-
-- BUDGET (credit): budget given to the line; REMAINING, COMMITTED, ACTUAL (debits): where it is now.
-
-Every transaction also balances inside each line it touches, so for each line, each category, and
-in total: budget = actual + committed + remaining. Year-level accounts (no category, no source):
-SURPLUS (credit) is fixed at close and equals the year's remaining; SURPLUS_AVAILABLE,
-ALLOCATED_TO_SCHOOLS, CLAWED_BACK and CARRIED_FORWARD (debits) show where it went.
-
-``reconcile`` re-checks every one of those identities from the entries alone.
+The accounts, the signed entries and the identities every transaction keeps (budget = actual + committed
++ remaining, per line, category and in total; the year's surplus and where it went) are described once,
+in ``ledger``'s docstring, which re-exports this module.
 """
 
 from __future__ import annotations
