@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from ap_contracts.events.finance import BudgetCategory, FundingSource
+from ap_contracts.events.finance import BudgetCategory, FundingSource, SurplusAllocated
 from ap_finance.application.views import (
     BalanceView,
     CategoryBalance,
@@ -14,6 +14,7 @@ from ap_finance.application.views import (
     SchoolShareView,
     SurplusView,
 )
+from ap_finance.domain.allocation_breakdown import breakdown
 from ap_finance.domain.ledger import Balance
 from ap_finance.reports.figures import UNALLOCATED, allocation_figures
 from ap_finance.reports.snapshot import LedgerSnapshot
@@ -33,7 +34,9 @@ def _category_name(category: BudgetCategory | None) -> str:
     return UNALLOCATED if category is None else category.value
 
 
-def ledger_view(snapshot: LedgerSnapshot, stream_version: int) -> LedgerView:
+def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
+                allocated: Sequence[SurplusAllocated] = ()) -> LedgerView:
+    """The balances, and each allocation in ``allocated`` (its recorded events) in full."""
     budget = snapshot.budget
     lines = sorted(snapshot.lines.items(),
                    key=lambda kv: (kv[0][2] is None, list(BudgetCategory).index(kv[0][2]) if kv[0][2] else 0,
@@ -70,4 +73,5 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int) -> LedgerView:
         ),
         allocations=tuple(SchoolShareView(school_id=s.school_id, amount_pence=s.amount_pence, school_name=s.school_name)
                           for s in allocation_figures(snapshot.entries, snapshot.names)),
+        allocations_in_full=tuple(breakdown(event) for event in allocated),
     )

@@ -62,7 +62,8 @@ class FinanceQueries:
     async def ledger(self, principal: Principal, provision_id: str, year: str, *, purpose: str | None = None,
                      correlation_id: UUID | None = None) -> LedgerView:
         snapshot = await self._snapshot(principal, "finance.read_ledger", provision_id, year, purpose, correlation_id)
-        return ledger_view(snapshot, await self._budgets.stream_version(provision_id, year))
+        return ledger_view(snapshot, await self._budgets.stream_version(provision_id, year),
+                           await self._allocated(snapshot))
 
     async def reconciliation(self, principal: Principal, provision_id: str, year: str, *,
                              purpose: str | None = None, correlation_id: UUID | None = None) -> ReconciliationView:
@@ -104,11 +105,11 @@ class FinanceQueries:
                                 correlation_id: UUID | None = None) -> TermlyMonitoring:
         snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
-        return termly_monitoring(snapshot, term, now.date(), now, as_at)
+        return termly_monitoring(snapshot, term, now.date(), now, as_at, await self._allocated(snapshot))
 
     async def governing_body_summary(self, principal: Principal, provision_id: str, year: str, *,
                                      as_at: date | None = None, purpose: str | None = None,
                                      correlation_id: UUID | None = None) -> GoverningBodySummary:
         snapshot = await self._snapshot(principal, "finance.read_reports", provision_id, year, purpose, correlation_id)
         now = self._clock()
-        return governing_body_summary(snapshot, now.date(), now, as_at)
+        return governing_body_summary(snapshot, now.date(), now, as_at, await self._allocated(snapshot))

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from ap_finance.domain.allocation_breakdown import AllocationBreakdown
+
 
 class View(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -66,6 +68,10 @@ class LedgerView(View):
     lines: tuple[LineBalance, ...]
     surplus: SurplusView | None
     allocations: tuple[SchoolShareView, ...]
+    # Each surplus allocation in full, from its recorded event up to ledger_version (issue 12): the method,
+    # each part and its proportion (exact fraction), the needs weights and scores, each school's share of
+    # each part, the totals and the rounding rule.
+    allocations_in_full: tuple[AllocationBreakdown, ...] = ()
 
 
 class DifferenceView(View):

@@ -38,7 +38,7 @@ def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generat
     top = header(snapshot, when, generated_at)
     categories, total = category_figures(snapshot, when)
     funding, funding_total = funding_figures(snapshot)
-    allocations_made, allocation_parts = allocation_detail(allocated, snapshot.names)
+    detail = allocation_detail(allocated, snapshot.names)
     return QuarterlyReturn(
         header=top,
         quarter=number,
@@ -52,8 +52,10 @@ def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generat
         allocations=allocation_figures(snapshot.entries, snapshot.names),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
-        allocations_made=allocations_made,
-        allocation_parts=allocation_parts,
+        allocations_made=detail.made,
+        allocation_part_amounts=detail.part_amounts,
+        allocation_parts=detail.part_shares,
+        allocation_needs_scores=detail.needs_scores,
     )
 
 
@@ -74,13 +76,15 @@ def _spend_in(snapshot: LedgerSnapshot, period: Period) -> tuple[TermSpend, ...]
 
 
 def termly_monitoring(snapshot: LedgerSnapshot, which: Term, today: date, generated_at: datetime,
-                      as_at: date | None = None) -> TermlyMonitoring:
-    """Position to date, the term's spend, items awaiting signatures and virements (seed 001, section 5)."""
+                      as_at: date | None = None, allocated: Sequence[SurplusAllocated] = ()) -> TermlyMonitoring:
+    """Position to date, the term's spend, items awaiting signatures and virements (seed 001, section 5), and
+    each allocation of the surplus in ``allocated`` part by part."""
     period = term(snapshot.budget.financial_year, which)
     when = report_date(period.end, today, as_at)
     top = header(snapshot, when, generated_at)
     categories, total = category_figures(snapshot, when)
     spend = _spend_in(snapshot, period)
+    detail = allocation_detail(allocated, snapshot.names)
     return TermlyMonitoring(
         header=top,
         term=period.label,
@@ -103,13 +107,21 @@ def termly_monitoring(snapshot: LedgerSnapshot, which: Term, today: date, genera
         year_end=year_end_figures(snapshot),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
+        allocations=allocation_figures(snapshot.entries, snapshot.names),
+        allocations_made=detail.made,
+        allocation_part_amounts=detail.part_amounts,
+        allocation_parts=detail.part_shares,
+        allocation_needs_scores=detail.needs_scores,
     )
 
 
 def governing_body_summary(snapshot: LedgerSnapshot, today: date, generated_at: datetime,
-                           as_at: date | None = None) -> GoverningBodySummary:
-    """Totals, categories, funding, year end and placement costs for the host school's governors."""
+                           as_at: date | None = None, allocated: Sequence[SurplusAllocated] = ()
+                           ) -> GoverningBodySummary:
+    """Totals, categories, funding, year end and placement costs for the host school's governors, and each
+    allocation of the surplus in ``allocated`` part by part."""
     when = as_at or today
+    detail = allocation_detail(allocated, snapshot.names)
     top = header(snapshot, when, generated_at)
     categories, total = category_figures(snapshot, when)
     funding, _ = funding_figures(snapshot)
@@ -122,4 +134,8 @@ def governing_body_summary(snapshot: LedgerSnapshot, today: date, generated_at: 
         allocations=allocation_figures(snapshot.entries, snapshot.names),
         placement_costs=placement_figures(snapshot, total.actual_pence, when),
         notes=standard_notes(top),
+        allocations_made=detail.made,
+        allocation_part_amounts=detail.part_amounts,
+        allocation_parts=detail.part_shares,
+        allocation_needs_scores=detail.needs_scores,
     )

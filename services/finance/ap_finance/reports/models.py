@@ -102,6 +102,26 @@ class AllocationPartShare(ReportModel):
     school_name: str | None = None
 
 
+class AllocationPartFigures(ReportModel):
+    """One method's part of an allocation: its proportion of the whole (an exact fraction; None when the
+    allocation used one method) and its amount. An allocation's parts add up to its amount."""
+
+    allocation: int
+    method: str
+    proportion: str | None
+    amount_pence: int
+
+
+class AllocationNeedsScore(ReportModel):
+    """A school's needs score behind an allocation's needs part, exact: the sum over criteria of weight x the
+    school's input / the input's total across the schools."""
+
+    allocation: int
+    school_id: str
+    score: str
+    school_name: str | None = None
+
+
 class PlacementCostFigures(ReportModel):
     placements: PublishedNumber
     pupil_days: PublishedNumber
@@ -127,7 +147,9 @@ class QuarterlyReturn(ReportModel):
     placement_costs: PlacementCostFigures
     notes: tuple[str, ...]
     allocations_made: tuple[AllocationMadeFigures, ...] = ()
+    allocation_part_amounts: tuple[AllocationPartFigures, ...] = ()
     allocation_parts: tuple[AllocationPartShare, ...] = ()
+    allocation_needs_scores: tuple[AllocationNeedsScore, ...] = ()
 
 
 class PendingItemFigures(ReportModel):
@@ -169,6 +191,11 @@ class TermlyMonitoring(ReportModel):
     year_end: YearEndFigures
     placement_costs: PlacementCostFigures
     notes: tuple[str, ...]
+    allocations: tuple[SchoolAllocationFigures, ...] = ()
+    allocations_made: tuple[AllocationMadeFigures, ...] = ()
+    allocation_part_amounts: tuple[AllocationPartFigures, ...] = ()
+    allocation_parts: tuple[AllocationPartShare, ...] = ()
+    allocation_needs_scores: tuple[AllocationNeedsScore, ...] = ()
 
 
 class GoverningBodySummary(ReportModel):
@@ -183,3 +210,7 @@ class GoverningBodySummary(ReportModel):
     allocations: tuple[SchoolAllocationFigures, ...]
     placement_costs: PlacementCostFigures
     notes: tuple[str, ...]
+    allocations_made: tuple[AllocationMadeFigures, ...] = ()
+    allocation_part_amounts: tuple[AllocationPartFigures, ...] = ()
+    allocation_parts: tuple[AllocationPartShare, ...] = ()
+    allocation_needs_scores: tuple[AllocationNeedsScore, ...] = ()

@@ -1,6 +1,7 @@
 """Any finance report as tidy CSV: one figure per row, the same figures as its JSON.
 
-Columns: section, line, measure, value, unit, display. Money is ``value`` in whole pence (unit
+Columns: section, line, measure, value, unit, display. A school's rows are labelled ``Name (id)`` (or
+``id (no name on the register)``), an allocation's rows ``allocation N method``. Money is ``value`` in whole pence (unit
 ``pence``) with ``display`` in pounds (``£1,234.56``); suppressed figures are ``c``. Numbers are
 written as numbers and every row goes through ``ap_runtime.spreadsheet``: text a spreadsheet would
 run as a formula (a note or label beginning with ``=``, a displayed ``-£15.00``) gets a leading quote.
@@ -14,6 +15,7 @@ from typing import Any
 
 from ap_contracts.money import format_pounds
 from ap_finance.reports.models import ReportModel
+from ap_finance.reports.xlsx_layout import named
 from ap_runtime.spreadsheet import SafeCsvWriter
 
 COLUMNS = ("section", "line", "measure", "value", "unit", "display")
@@ -48,7 +50,13 @@ def _mapping(section: str, line: str, values: Mapping[str, Any], prefix: str = "
 
 
 def _line_of(item: Mapping[str, Any], index: int | None) -> str:
-    parts = [str(item[key]) for key in _LINE_KEYS if key in item]
+    """A row's label: an allocation's rows by allocation number and method, a school's by its registered
+    name and id (``Name (id)``, or the id marked as having no name), the other rows by their line keys."""
+    parts = [f"allocation {item['allocation']}"] if "allocation" in item else []
+    if "allocation" in item and "method" in item:
+        parts.append(str(item["method"]))
+    parts += [named(str(item[key]), item.get("school_name")) if key == "school_id" else str(item[key])
+              for key in _LINE_KEYS if key in item]
     if parts:
         return " ".join(parts)
     return "" if index is None else str(index + 1)
