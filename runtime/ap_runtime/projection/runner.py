@@ -6,6 +6,16 @@ offset is committed afterwards. A crash anywhere replays the batch and the ids a
 are skipped, so redelivery changes nothing. A poison event is retried a bounded number of times
 in a savepoint, then published to the dead-letter topic with the error and the partition moves on.
 Connection-level failures of PostgreSQL are not poison: they fail the batch, which is redelivered.
+
+Several runners of one projection form one consumer group (``group_id``) and share the partitions.
+A rebalance needs nothing more (issue 11; ``runtime/tests/test_projection_runner_group.py``): the
+new owner of a partition starts from the Kafka offset last committed, which is never ahead of what
+the read model holds (it is committed after the transaction), so at worst it replays records. A
+replayed record whose batch the old owner committed is skipped by its id; one still in the old
+owner's open transaction waits on that transaction's uncommitted ``processed_events`` row and is
+then skipped (commit) or applied (rollback, SIGKILL). Either way each event is applied once, and a
+stream's later events cannot commit before its earlier ones, since the new owner's batch starts at
+or before the old owner's and so contains the same earlier event.
 """
 
 from __future__ import annotations
