@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
 from ap_runtime.eventstore.models import Checkpoint, EncodedEvent
 
 # The commit horizon (the WITH part): the oldest transaction in progress in this snapshot (else its
@@ -17,19 +18,13 @@ from ap_runtime.eventstore.models import Checkpoint, EncodedEvent
 # held every relay on the server back. Only an id positively seen in another database is left out:
 # one that ended since the snapshot is not seen, so it still counts, which can only delay, never skip.
 _READ = (
-    "WITH snap AS (SELECT pg_current_snapshot() AS s),"
+    "WITH snap AS (SELECT pg_current_snapshot() AS s),"  # noqa: S608  # nosec B608 - constant select list
     " horizon AS (SELECT coalesce(("
     "   SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x"
     "   WHERE xid(x) NOT IN (SELECT backend_xid FROM pg_stat_activity"
     "                        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())"
     " ), (SELECT pg_snapshot_xmax(s) FROM snap)) AS h)"
-    " SELECT transaction_id::text::bigint AS t, position, stream_id, event_type, schema_version,"
-    " event_id, correlation_id, causation_id, occurred_at,"
-    " json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
-    "   'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
-    "   'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
-    "   'correlation_id', correlation_id, 'causation_id', causation_id, 'pii_subject', pii_subject,"
-    "   'payload', payload)::text AS envelope"
+    f" SELECT {ENCODED_COLUMNS}"
     " FROM events, horizon WHERE (transaction_id, position) > ($1::text::xid8, $2)"
     "   AND transaction_id < horizon.h"
     " ORDER BY transaction_id, position LIMIT $3"
@@ -52,10 +47,7 @@ _SAVE = (
 async def read_batch(conn: asyncpg.Connection, after: Checkpoint, limit: int) -> list[EncodedEvent]:
     """Events after ``after`` in commit-safe global order, each envelope rendered as JSON by PostgreSQL."""
     rows = await conn.fetch(_READ, str(after.transaction_id), after.position, limit, timeout=STATEMENT_TIMEOUT_SECONDS)
-    return [EncodedEvent(r["t"], r["position"], r["stream_id"], r["event_type"], r["schema_version"],
-                         r["event_id"], r["correlation_id"], r["causation_id"], r["envelope"].encode(),
-                         r["occurred_at"])
-            for r in rows]
+    return [encoded_event(r) for r in rows]
 
 
 async def load_checkpoint(conn: asyncpg.Connection, relay: str) -> Checkpoint:

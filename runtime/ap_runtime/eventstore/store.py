@@ -12,6 +12,7 @@ import asyncpg
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
+from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
 from ap_runtime.eventstore.errors import CommandAlreadyRecorded, IdempotencyMismatch, WrongExpectedVersion
 from ap_runtime.eventstore.models import (
     AppendResult,
@@ -252,22 +253,13 @@ class EventStore:
         The JSON has the fields of ``EventEnvelope``; consumers validate it with that model.
         """
         rows = await self._pool.fetch(
-            "SELECT transaction_id::text::bigint AS t, position, stream_id, event_type, schema_version,"
-            " event_id, correlation_id, causation_id, occurred_at,"
-            " json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
-            "   'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
-            "   'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
-            "   'correlation_id', correlation_id, 'causation_id', causation_id, 'pii_subject', pii_subject,"
-            "   'payload', payload)::text AS envelope"
+            f"SELECT {ENCODED_COLUMNS}"  # noqa: S608  # nosec B608 - constant column list
             " FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2)"
             "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
             " ORDER BY transaction_id, position LIMIT $3",
             str(after.transaction_id), after.position, limit,
         )
-        return [EncodedEvent(r["t"], r["position"], r["stream_id"], r["event_type"], r["schema_version"],
-                             r["event_id"], r["correlation_id"], r["causation_id"], r["envelope"].encode(),
-                             r["occurred_at"])
-                for r in rows]
+        return [encoded_event(r) for r in rows]
 
     async def head(self) -> Checkpoint:
         row = await self._pool.fetchrow(
