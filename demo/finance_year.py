@@ -6,12 +6,19 @@ Used by the end-to-end test and by ``make demo``:
 finance projections must be running, since the carry-forward into the next year is read back from
 the ledger as a finance officer would).
 
-The year (2025-26 by default): the LA sets the budget with its funding sources and lines; the
-host school records a year of spend and two commitments; a £35,000 item waits for its second
-signature (the host school signs, then the Partnership's lead); a virement moves budget from
-contingency to training; the LA closes the year with a surplus; the Partnership shares part of it
-between its five schools by need with stated weights; the LA claws some back and carries the
-rest into the next year, whose budget brings exactly that amount forward.
+The year (2025-26 by default): the organisations are registered with their names (by the caller,
+through the incidents service: ``demo_organisations``), so the reports read as names; the LA sets the
+budget with its funding sources and lines; the host school records a year of spend and two commitments;
+a £35,000 item waits for its second signature (the host school signs, then the Partnership's lead); a
+virement moves budget from contingency to training; a second virement, which would leave a line below
+its commitments, is only requested, and made when the Partnership's lead approves it; a coach-hire
+spend past what is left on the transport line is refused (``budget_control.spend_within_line``), the
+host school asks for an overspend with a reason, its second finance officer approves it, and the spend
+is recorded; a £42,000 commitment signed by the host school is found by the Partnership's lead through
+``GET /v1/budgets/awaiting-my-signature`` and signed; the LA closes the year with a surplus; the
+Partnership shares part of it 50/30/20 (needs/equity/strategic) between its five schools and the host
+school's strategic plan; the LA claws some back and carries the rest into the next year, whose budget
+brings exactly that amount forward.
 
 Command ids are derived from the cast and the step, so running the demo again replays the same
 commands: every answer is the first one (``Idempotent-Replayed: true``) and nothing is recorded twice.
@@ -48,12 +55,17 @@ SCHOOLS: tuple[dict[str, Any], ...] = (
     {"school_id": "school-demo-e", "pupil_roll": 180, "deprivation_index": "0.22", "pupil_premium_count": 25,
      "free_school_meals_count": 21, "send_count": 19},
 )
+PROPORTIONS = {"needs_based": "50", "equity_based": "30", "strategic_plan": "20"}
 NEEDS_WEIGHTS = {"pupil_roll": "0.30", "deprivation_index": "0.20", "pupil_premium": "0.20",
                  "free_school_meals": "0.15", "send": "0.15"}
 MONTHLY_PAYROLL_PENCE = 1_150_000
 SIGNED_ITEM_PENCE = 3_500_000
 ALLOCATION_PENCE = 5_000_000
 CLAWBACK_PENCE = 1_000_000
+COACH_HIRE_PENCE = 1_150_000
+OVERSPEND_PENCE = 35_040  # what the coach hire needs beyond what is left on the transport line
+LARGE_COMMITMENT_PENCE = 4_200_000
+APPROVED_VIREMENT_PENCE = 1_300_000  # would leave resources (top-up) below its £3,000 book commitment
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +78,43 @@ class DemoCast:
     local_authority_id: str = "la-demo-county"
     finance_officer: str = "la-finance-officer-1"
     host_finance: str = "host-finance-officer-1"
+    host_finance_2: str = "host-finance-officer-2"
     partnership_lead: str = "np-lead-1"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOrganisation:
+    """An organisation of the demo as the platform administrator registers it (made-up names)."""
+
+    organisation_id: str
+    kind: str
+    name: str
+    local_authority_id: str | None = None
+    partnership_id: str | None = None
+    key_stages: tuple[str, ...] = ()
+
+    def registration(self) -> dict[str, Any]:
+        """The body of the incidents service's RegisterOrganisation command (without its command id)."""
+        return {"organisation_id": self.organisation_id, "kind": self.kind, "name": self.name,
+                "local_authority_id": self.local_authority_id, "partnership_id": self.partnership_id,
+                "key_stages": list(self.key_stages)}
+
+
+SCHOOL_NAMES = {"school-demo-a": "Alder Lane Primary School", "school-demo-b": "Beacon Hill Academy",
+                "school-demo-c": "Castle Fields Primary", "school-demo-d": "Dene Park Junior School",
+                "school-demo-e": "Elm Bank Infant School"}
+
+
+def demo_organisations(cast: DemoCast = DemoCast()) -> tuple[DemoOrganisation, ...]:
+    """The LA, the Partnership, the host school, the provision and the five schools, with their names."""
+    la, np = cast.local_authority_id, cast.partnership_id
+    return (
+        DemoOrganisation(la, "local_authority", "Demo County Council"),
+        DemoOrganisation(np, "partnership", "North Demo Neighbourhood Partnership", la),
+        DemoOrganisation(cast.host_school_id, "host_school", "Riverside Host Primary School", la, np),
+        DemoOrganisation(cast.provision_id, "provision", "Riverside Behaviour Base", la, np, ("KS2",)),
+        *(DemoOrganisation(school, "home_school", name, la, np) for school, name in SCHOOL_NAMES.items()),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +139,11 @@ class DemoTokens:
     @property
     def host_finance(self) -> dict[str, str]:
         return self._bearer(self.cast.host_finance, self.cast.host_school_id, OrgKind.HOST_SCHOOL,
+                            Role.HOST_SCHOOL_FINANCE)
+
+    @property
+    def host_finance_2(self) -> dict[str, str]:
+        return self._bearer(self.cast.host_finance_2, self.cast.host_school_id, OrgKind.HOST_SCHOOL,
                             Role.HOST_SCHOOL_FINANCE)
 
     @property
@@ -124,6 +177,13 @@ class DemoYear:
     financial_year: str = "2025-26"
     observer: Observer = _no_observer
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Step -> the item as the second signatory found it in awaiting-my-signature (None: not listed, as on a
+    # replay, when it is signed already).
+    found_awaiting: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    # Step -> the rule a refused step was refused by (a refusal records nothing, so a replay meets the state
+    # the later steps left: the year closed; ``replaying`` is set once an answer says it was replayed).
+    refusals: dict[str, str] = field(default_factory=dict)
+    replaying: bool = False
 
     @property
     def next_year(self) -> str:
@@ -144,24 +204,44 @@ class DemoYear:
             raise DemoStepFailed(f"{step}: {response.status_code} {response.text}")
         answer: dict[str, Any] = response.json()
         self.answers[step] = answer
+        self.replaying = self.replaying or response.headers.get("Idempotent-Replayed") == "true"
         return answer
+
+    async def refused(self, step: str, suffix: str, body: dict[str, Any], headers: dict[str, str],
+                      rule: str) -> dict[str, Any]:
+        """A step the platform must refuse with ``rule``; its problem document is kept as the answer."""
+        payload = {"command_id": self.id_for(step), **body}
+        response = await self.client.post(self.path(self.financial_year, suffix), json=payload, headers=headers)
+        problem: dict[str, Any] = response.json()
+        refused_so = response.status_code == 422 and problem.get("rule") == rule
+        # On a replay the year is closed by then: any refusal naming its rule is the expected answer.
+        refused_on_replay = self.replaying and 400 <= response.status_code < 500 and bool(problem.get("rule"))
+        if not (refused_so or refused_on_replay):
+            raise DemoStepFailed(f"{step}: expected a 422 refusal by {rule}, got {response.status_code} "
+                                 f"{response.text}")
+        self.refusals[step] = str(problem["rule"])
+        self.answers[step] = {"refused": True}
+        return problem
 
     async def run(self) -> None:
         await self.set_budget()
         await self.spend_the_year()
         await self.sign_the_large_item()
         await self.vire()
+        await self.vire_with_approval()
+        await self.overspend_refused_then_approved()
+        await self.commit_and_find_for_second_signature()
         await self.close_and_share()
         await self.carry_forward_into_next_year()
 
     async def set_budget(self) -> None:
         await self.post("budget", "/budget", {
             "budget_id": self.id_for("budget-id"), "host_school_id": self.cast.host_school_id,
-            "partnership_id": self.cast.partnership_id, "dsg_allocation_pence": 24_000_000,
+            "partnership_id": self.cast.partnership_id, "dsg_allocation_pence": 30_000_000,
             "top_up_pence": 3_550_000, "carry_forward_pence": 0,
         }, self.tokens.finance_officer)
         lines = (("staffing", "dsg_allocation", 16_500_000), ("resources", "dsg_allocation", 1_800_000),
-                 ("training_cpd", "dsg_allocation", 1_200_000), ("external_services", "dsg_allocation", 2_500_000),
+                 ("training_cpd", "dsg_allocation", 1_200_000), ("external_services", "dsg_allocation", 6_500_000),
                  ("contingency", "dsg_allocation", 1_000_000), ("transport", "top_up", 1_200_000),
                  ("resources", "top_up", 1_500_000), ("premises", "top_up", 850_000))
         for category, source, pence in lines:
@@ -224,15 +304,75 @@ class DemoYear:
             "reason": "More staff to be trained in de-escalation than planned",
         }, self.tokens.host_finance)
 
+    async def vire_with_approval(self) -> None:
+        """A virement that would leave its line below its commitments waits for another person's approval."""
+        virement = self.id_for("premises-virement-id")
+        await self.post("premises-virement", "/virements", {
+            "virement_id": virement, "from_category": "resources", "to_category": "premises",
+            "funding_source": "top_up", "amount_pence": APPROVED_VIREMENT_PENCE,
+            "reason": "Storm damage to the roof of the teaching block",
+        }, self.tokens.host_finance)
+        await self.observer("virement_requested", self)
+        await self.post("premises-virement-approval", f"/virements/{virement}/approval", {},
+                        self.tokens.partnership_lead)
+        await self.observer("virement_approved", self)
+
+    async def overspend_refused_then_approved(self) -> None:
+        """Spend past what is left on its line is refused until the budget holder approves an overspend."""
+        coach: dict[str, Any] = {"supplier": "Coach hire", "category": "transport", "funding_source": "top_up",
+                                 "amount_pence": COACH_HIRE_PENCE,
+                                 "spent_on": date(int(self.financial_year[:4]), 11, 14).isoformat(),
+                                 "evidence_reference": "INV-COACH-11"}
+        await self.refused("coach-hire-refused", "/spend", {"spend_id": self.id_for("coach-hire-refused-id"),
+                                                             **coach},
+                           self.tokens.host_finance, "budget_control.spend_within_line")
+        await self.observer("overspend_refused", self)
+        overspend = self.id_for("transport-overspend-id")
+        await self.post("transport-overspend", "/overspends", {
+            "overspend_id": overspend, "category": "transport", "funding_source": "top_up",
+            "amount_pence": OVERSPEND_PENCE, "reason": "Extra trips to the farm school agreed by the Partnership",
+        }, self.tokens.host_finance)
+        await self.post("transport-overspend-approval", f"/overspends/{overspend}/approval", {},
+                        self.tokens.host_finance_2)
+        await self.post("coach-hire", "/spend", {"spend_id": self.id_for("coach-hire-id"), **coach},
+                        self.tokens.host_finance)
+        await self.observer("overspend_approved", self)
+
+    async def awaiting_my_signature(self, headers: dict[str, str]) -> list[dict[str, Any]]:
+        response = await self.client.get("/v1/budgets/awaiting-my-signature", headers=headers)
+        if response.status_code != 200:
+            raise DemoStepFailed(f"awaiting-my-signature: {response.status_code} {response.text}")
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    async def commit_and_find_for_second_signature(self) -> None:
+        """A £42,000 commitment: the host school signs; the Partnership's lead finds it waiting and signs."""
+        commitment = self.id_for("therapy-commitment-id")
+        await self.post("therapy-commitment", "/commitments", {
+            "commitment_id": commitment, "supplier": "Therapy Partners", "category": "external_services",
+            "funding_source": "dsg_allocation", "amount_pence": LARGE_COMMITMENT_PENCE,
+            "raised_on": date(int(self.financial_year[:4]), 12, 1).isoformat(), "evidence_reference": "PO-TP-1",
+        }, self.tokens.host_finance)
+        await self.post("therapy-host-signature", f"/items/{commitment}/signatures", {}, self.tokens.host_finance)
+        found = next((item for item in await self.awaiting_my_signature(self.tokens.partnership_lead)
+                      if item["evidence_reference"] == "PO-TP-1" and item["supplier"] == "Therapy Partners"), None)
+        self.found_awaiting["therapy-partnership-signature"] = found
+        await self.observer("found_awaiting_signature", self)
+        item = found["item_id"] if found is not None else commitment
+        await self.post("therapy-partnership-signature", f"/items/{item}/signatures", {},
+                        self.tokens.partnership_lead)
+
     async def close_and_share(self) -> None:
         end = int(self.financial_year[:4]) + 1
         await self.post("close", "/close", {"closed_on": date(end, 4, 10).isoformat()}, self.tokens.finance_officer)
         await self.observer("closed", self)
         await self.post("allocation", "/surplus/allocations", {
-            "allocation_id": self.id_for("allocation-id"), "method": "needs_based", "schools": list(SCHOOLS),
+            "allocation_id": self.id_for("allocation-id"), "method": "combination", "proportions": PROPORTIONS,
+            "schools": list(SCHOOLS),
             "needs_weights": NEEDS_WEIGHTS, "amount_pence": ALLOCATION_PENCE,
             "consultation_reference": "NP-MEETING-SUMMER",
         }, self.tokens.partnership_lead)
+        await self.observer("allocated", self)
         await self.post("clawback", "/surplus/clawbacks", {
             "clawback_id": self.id_for("clawback-id"), "amount_pence": CLAWBACK_PENCE,
             "reason": "Balance above the agreed retention level",

@@ -5,10 +5,14 @@ store -> Kafka) and the finance projections (Kafka -> ledger and placement-cost 
 fresh databases and unique topics of the real PostgreSQL and Kafka. Placement events come from an
 incidents event store (personal fields sealed with per-pupil keys) through its own relay.
 
-The year (``demo.finance_year``): budget with funding sources and lines, a year of spend and
-commitments, a £35,000 item that waits for its second signature (the same person cannot give it),
-a virement, year-end close with a surplus, a needs-based allocation across five schools, a
-claw-back and a carry-forward into the next year. Then: the ledger read from the projection
+The year (``demo.finance_year``): the organisations registered with their names (through the incidents
+event store and its relay, as the incidents service records them), budget with funding sources and lines,
+a year of spend and commitments, a £35,000 item that waits for its second signature (the same person
+cannot give it), a virement, a virement requested and made only when a second person approves it, an
+overspend refused and then approved by the host school's second finance officer, a £42,000 commitment
+found by the Partnership's lead through awaiting-my-signature and signed, year-end close with a surplus, a
+50/30/20 combination allocation across five schools and the host school's strategic plan, each part
+read back, a claw-back and a carry-forward into the next year. Then: the ledger read from the projection
 through the API reconciles to the penny and equals the domain's fold of the event stream; the
 .xlsx return read back with openpyxl has the ledger's totals; no output holds pupil data.
 """
@@ -35,7 +39,8 @@ import pytest
 import pytest_asyncio
 from openpyxl import load_workbook
 
-from ap_contracts.envelope import Actor
+from ap_contracts.envelope import Actor, OrgKind
+from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Severity, TimetableKind
 from ap_finance.domain.allocation import recompute
@@ -51,7 +56,19 @@ from ap_testing.privacy import random_ring
 from ap_testing.processes import PlatformProcess as Process
 from ap_testing.processes import free_port, processes_report, wait_for_platform
 from ap_testing.workbook_formulas import cell_value
-from demo.finance_year import ALLOCATION_PENCE, CLAWBACK_PENCE, SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
+from demo.finance_year import (
+    ALLOCATION_PENCE,
+    APPROVED_VIREMENT_PENCE,
+    CLAWBACK_PENCE,
+    LARGE_COMMITMENT_PENCE,
+    OVERSPEND_PENCE,
+    SCHOOL_NAMES,
+    SIGNED_ITEM_PENCE,
+    DemoCast,
+    DemoYear,
+    demo_organisations,
+    demo_tokens,
+)
 
 pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
@@ -137,8 +154,23 @@ async def _ready(http: httpx.AsyncClient) -> bool:
 # ---- placements from the incidents service ----------------------------------------------------------
 
 
+async def register_organisations(platform: Platform) -> int:
+    """The demo's organisations with their names, as the incidents service records a registration."""
+    admin = Actor(user_id="platform-admin-1", organisation_id="platform", roles=("platform_admin",))
+    organisations = demo_organisations(CAST)
+    for organisation in organisations:
+        facts = organisation.registration()
+        event = OrganisationRegistered(**{**facts, "kind": OrgKind(facts["kind"]), "key_stages": tuple(
+            KeyStage(k) for k in facts["key_stages"])})
+        await platform.incidents.append(f"organisation-{organisation.organisation_id}", 0,
+                                        [NewEvent(event, admin, "platform", uuid4())])
+    return len(organisations)
+
+
 async def record_placements(platform: Platform) -> list[UUID]:
-    """Three placements at the provision, stored as the incidents service stores them, then relayed."""
+    """The organisations and three placements at the provision, stored as the incidents service stores
+    them, then relayed."""
+    registered = await register_organisations(platform)
     actor = Actor(user_id="pbp-manager-1", organisation_id=CAST.provision_id, roles=("provision_manager",))
     pupils = []
     for start, end in ((date(2025, 4, 28), date(2025, 7, 18)), (date(2025, 9, 1), date(2026, 2, 13)),
@@ -166,12 +198,12 @@ async def record_placements(platform: Platform) -> list[UUID]:
     task = asyncio.create_task(relay.run(stop))
 
     async def relayed() -> bool:
-        return relay.published >= 5
+        return relay.published >= 5 + registered
 
     await wait_for_platform(relayed, "the placement events to be relayed", platform.processes)
     stop.set()
     await task
-    assert relay.published == 5
+    assert relay.published == 5 + registered
     return pupils
 
 
@@ -190,6 +222,33 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
     checked: list[str] = []
 
     async def observe(step: str, demo: DemoYear) -> None:
+        if step == "virement_requested":
+            # Requested, not made: nothing moves until another person approves it.
+            assert demo.answers["premises-virement"]["created"]["state"] == "awaiting_approval"
+            premises = next(c for c in (await demo.ledger(YEAR))["lines"]
+                            if (c["category"], c["funding_source"]) == ("premises", "top_up"))
+            assert premises["budget_pence"] == 850_000
+            checked.append(step)
+        if step == "virement_approved":
+            assert demo.answers["premises-virement-approval"]["created"]["state"] == "made"
+            premises = next(c for c in (await demo.ledger(YEAR))["lines"]
+                            if (c["category"], c["funding_source"]) == ("premises", "top_up"))
+            assert premises["budget_pence"] == 850_000 + APPROVED_VIREMENT_PENCE
+            checked.append(step)
+        if step == "overspend_approved":
+            assert demo.refusals["coach-hire-refused"] == "budget_control.spend_within_line"
+            assert demo.answers["coach-hire"]["created"]["state"] == "recorded"
+            lines = (await platform.http.get(demo.path(YEAR, "/lines"), headers=tokens.host_finance)).json()["items"]
+            transport = next(r for r in lines if (r["category"], r["funding_source"]) == ("transport", "top_up"))
+            assert (transport["remaining_pence"], transport["overspend_approved_pence"]) == (
+                -OVERSPEND_PENCE, OVERSPEND_PENCE)
+            checked.append(step)
+        if step == "found_awaiting_signature":
+            found = demo.found_awaiting["therapy-partnership-signature"]
+            assert found is not None, "the Partnership's lead did not find the commitment awaiting its signature"
+            assert (found["item_id"], found["supplier"], found["amount_pence"]) == (
+                demo.id_for("therapy-commitment-id"), "Therapy Partners", LARGE_COMMITMENT_PENCE)
+            checked.append(step)
         if step != "awaiting_second_signature":
             return
         # The held item is not spend yet, and the person who signed cannot give the second signature.
@@ -208,7 +267,9 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
     demo = DemoYear(platform.http, tokens, CAST, YEAR, observer=observe)
     await demo.run()
     year_seconds = time.perf_counter() - started
-    assert checked == ["awaiting_second_signature"]
+    assert checked == ["awaiting_second_signature", "virement_requested", "virement_approved",
+                       "overspend_approved", "found_awaiting_signature"]
+    assert demo.answers["therapy-partnership-signature"]["created"]["state"] == "open"
 
     # The ledger, from the projection through the API, once it has caught up with both streams.
     closed, following = await demo.ledger(YEAR), await demo.ledger(NEXT_YEAR)
@@ -242,8 +303,19 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
     assert surplus["available_pence"] == 0
     [allocation] = [e for e in history if e.event_type == "SurplusAllocated"]
     assert recompute(allocation) == allocation.shares  # type: ignore[arg-type,attr-defined]
-    assert len(closed["allocations"]) == 5
+    # A combination: five schools by need and equally, and the host school's strategic plan.
+    assert len(closed["allocations"]) == 6
     assert sum(s["amount_pence"] for s in closed["allocations"]) == ALLOCATION_PENCE
+    [in_full] = closed["allocations_in_full"]
+    assert in_full == demo.answers["allocation"]["allocation"]
+    parts = {part["method"]: part for part in in_full["parts"]}
+    assert {m: p["amount_pence"] for m, p in parts.items()} == {
+        "needs_based": ALLOCATION_PENCE // 2, "equity_based": ALLOCATION_PENCE * 3 // 10,
+        "strategic_plan": ALLOCATION_PENCE // 5}
+    assert {s["school_id"]: s["amount_pence"] for s in parts["strategic_plan"]["shares"] if s["amount_pence"]} == {
+        CAST.host_school_id: ALLOCATION_PENCE // 5}
+    assert {s["amount_pence"] for s in parts["equity_based"]["shares"] if s["school_id"] in SCHOOL_NAMES} == {
+        ALLOCATION_PENCE * 3 // 10 // 5}
     brought = next(s for s in following["by_funding_source"] if s["funding_source"] == "carry_forward")
     assert brought["budget_pence"] == surplus["carried_forward_pence"]
 
@@ -267,6 +339,21 @@ async def test_a_financial_year_reconciles_to_the_penny_and_the_return_matches_t
     assert pence(year_end["Carried forward to the next year"]) == surplus["carried_forward_pence"]
     notes = " ".join(str(c.value) for c in book["Notes"]["A"] if c.value)
     assert f"up to event version {closed['ledger_version']}" in notes
+
+    # The organisations are read by name: the ledger, and the return's CSV labels each school's part so.
+    async def named() -> bool:
+        ledger = await demo.ledger(YEAR)
+        return bool(ledger["host_school_name"]) and all(s["school_name"] for s in ledger["allocations"])
+
+    await wait_for_platform(named, "the organisations' names", platform.processes)
+    names = {o.organisation_id: o.name for o in demo_organisations(CAST)}
+    ledger = await demo.ledger(YEAR)
+    assert (ledger["provision_name"], ledger["host_school_name"], ledger["partnership_name"]) == (
+        names[CAST.provision_id], names[CAST.host_school_id], names[CAST.partnership_id])
+    csv_text = (await platform.http.get(demo.path(YEAR, "/reports/quarterly-return"),
+                                        params={"quarter": 4, "format": "csv"}, headers=tokens.finance_officer)).text
+    for school, name in SCHOOL_NAMES.items():
+        assert f"allocation_parts,allocation 1 needs_based {name} ({school}),amount," in csv_text
 
     # Placement costs arrive from the incidents service's events through Kafka.
     async def placements_counted() -> bool:
