@@ -34,7 +34,7 @@ async def register_organisations(console: Console, issuer: TokenIssuer) -> None:
                 f"/v1/organisations/{organisation.organisation_id}/registration",
                 json={"command_id": str(uuid4()), **organisation.registration()},
                 headers={"Authorization": f"Bearer {token_for(Persona.PLATFORM_ADMIN)}"})
-            mark = "[green]registered[/]" if response.status_code == 200 else f"[red]{response.status_code}[/]"
+            mark = "[green]registered[/]" if response.status_code in (200, 201) else f"[red]{response.status_code}[/]"
             console.print(f"  {organisation.name} ({organisation.organisation_id}): {mark}")
 
 
@@ -114,7 +114,7 @@ def allocation_table(ledger: dict[str, Any]) -> Table:
                                  f"{allocation['method']} ({proportions}; largest remainder, to the penny)")
     for total in allocation["shares"]:
         school = total["school_id"]
-        of_part = [next(s["amount_pence"] for s in p["shares"] if s["school_id"] == school) for p in parts]
+        of_part = [sum(s["amount_pence"] for s in p["shares"] if s["school_id"] == school) for p in parts]
         table.add_row(names.get(school, school), *(format_pounds(int(a)) for a in of_part),
                       format_pounds(int(total["amount_pence"])))
     return table
