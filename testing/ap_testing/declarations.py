@@ -1,7 +1,8 @@
 """Helpers for the per-service declaration tests (issue 10: a command declared once, nothing half-way).
 
 ``constructed_events`` reads a decider's own source: the event classes it builds, following calls to
-functions of its own module, so a test can compare them with what the command's declaration says it emits.
+functions of its own package (a step two deciders share lives in one module, not copied into both), so a
+test can compare them with what the command's declaration says it emits.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from ap_contracts.events.base import DomainEvent
 def constructed_events(function: Callable[..., Any], module: ModuleType | None = None,
                        seen: set[str] | None = None) -> set[type[DomainEvent]]:
     """The event classes ``function`` builds (``E(...)`` or ``E.model_validate(...)``), following calls to
-    functions of its own module (and each registered implementation of a singledispatch function)."""
+    functions of its own package (and each registered implementation of a singledispatch function), each
+    read in its own module."""
     home = module or inspect.getmodule(function)
     if home is None:
         raise ValueError(f"{function!r} has no module to read")
-    visited = seen if seen is not None else {function.__name__}
+    package = home.__name__.partition(".")[0]
+    visited = seen if seen is not None else {f"{home.__name__}.{function.__name__}"}
     found: set[type[DomainEvent]] = set()
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     for node in ast.walk(tree):
@@ -35,10 +38,13 @@ def constructed_events(function: Callable[..., Any], module: ModuleType | None =
         value = vars(home).get(target.id)
         if inspect.isclass(value) and issubclass(value, DomainEvent):
             found.add(value)
-        elif target.id not in visited and getattr(value, "__module__", None) == home.__name__:
-            visited.add(target.id)
-            implementations = getattr(value, "registry", {}).values() or [value]
-            for implementation in implementations:
-                if inspect.isfunction(implementation):
-                    found |= constructed_events(implementation, home, visited)
+            continue
+        if not inspect.isfunction(value) or value.__module__.partition(".")[0] != package:
+            continue
+        implementations = getattr(value, "registry", {}).values() or [value]
+        for implementation in implementations:
+            name = f"{implementation.__module__}.{implementation.__name__}"
+            if inspect.isfunction(implementation) and name not in visited:
+                visited.add(name)
+                found |= constructed_events(implementation, inspect.getmodule(implementation), visited)
     return found

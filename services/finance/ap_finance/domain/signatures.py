@@ -9,11 +9,10 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     ItemKind,
     ItemSignatureAdded,
-    LineOverrunWarned,
     SigningOrganisation,
     SpendRecorded,
 )
-from ap_finance.domain.budget_control import overrun_pence, require_within_line
+from ap_finance.domain.budget_control import overrun_warning, require_within_line
 from ap_finance.domain.commands import AddItemSignature
 from ap_finance.domain.errors import (
     ItemNotAwaitingSignatures,
@@ -22,7 +21,6 @@ from ap_finance.domain.errors import (
     SignerNotFromBudgetOrganisation,
 )
 from ap_finance.domain.guards import require_budget, require_open, scope
-from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION
 from ap_finance.domain.state import BudgetState, PendingItem
 
 
@@ -45,18 +43,6 @@ def _check_signer(budget: BudgetSet, item: PendingItem, command: AddItemSignatur
         raise OrganisationAlreadySigned(command.signing_organisation.value)
 
 
-def _warned(state: BudgetState, budget: BudgetSet, commitment: CommitmentRaised) -> list[FinanceEvent]:
-    """Budget control's warning when the signed commitment takes its line past its budget."""
-    overrun = overrun_pence(state, commitment)
-    if overrun is None:
-        return []
-    return [LineOverrunWarned(
-        **scope(budget), commitment_id=commitment.commitment_id, category=commitment.category,
-        funding_source=commitment.funding_source, remaining_after_pence=overrun,
-        budget_control_version=BUDGET_CONTROL_VERSION,
-    )]
-
-
 def _completed(state: BudgetState, budget: BudgetSet, item: PendingItem,
                signer_user_ids: tuple[str, ...]) -> list[FinanceEvent]:
     """The signed item as spend (still within its line: budget control applies when it is recorded) or as a
@@ -74,7 +60,7 @@ def _completed(state: BudgetState, budget: BudgetSet, item: PendingItem,
             evidence_reference=request.evidence_reference,
             signer_user_ids=signer_user_ids,
         )
-        return [raised, *_warned(state, budget, raised)]
+        return [raised, *overrun_warning(state, budget, raised)]
     require_within_line(state, request.category, request.funding_source, request.amount_pence)
     return [SpendRecorded(
         **scope(budget),

@@ -12,11 +12,10 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     ItemKind,
     ItemSignaturesRequested,
-    LineOverrunWarned,
     SigningOrganisation,
     SpendRecorded,
 )
-from ap_finance.domain.budget_control import overrun_pence, require_within_line
+from ap_finance.domain.budget_control import overrun_warning, require_within_line
 from ap_finance.domain.commands import RaiseCommitment, RecordSpend, ReleaseCommitment
 from ap_finance.domain.errors import (
     CommitmentAwaitingSignatures,
@@ -26,7 +25,7 @@ from ap_finance.domain.errors import (
     UnknownCommitment,
 )
 from ap_finance.domain.guards import require_budget, require_in_year, require_open, require_unused, scope
-from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION, SPLIT_PURCHASE_WINDOW
+from ap_finance.domain.rule_book import SPLIT_PURCHASE_WINDOW
 from ap_finance.domain.state import BudgetState, Commitment, Purchase
 
 
@@ -50,19 +49,6 @@ def needs_signatures(state: BudgetState, amount_pence: int, parts: tuple[Purchas
     """An item over the threshold in force (the seed's £30,000 unless both organisations agreed another),
     alone or with the other parts of a split purchase, needs the Partnership's and the host school's signatures."""
     return amount_pence + sum(p.amount_pence for p in parts) > state.signature_threshold_pence()
-
-
-def _warned(state: BudgetState, budget: BudgetSet, commitment: CommitmentRaised) -> list[FinanceEvent]:
-    """Budget control's warning: a commitment that takes its line past its budget is accepted and recorded
-    with ``LineOverrunWarned`` (the reply names it)."""
-    overrun = overrun_pence(state, commitment)
-    if overrun is None:
-        return []
-    return [LineOverrunWarned(
-        **scope(budget), commitment_id=commitment.commitment_id, category=commitment.category,
-        funding_source=commitment.funding_source, remaining_after_pence=overrun,
-        budget_control_version=BUDGET_CONTROL_VERSION,
-    )]
 
 
 def _awaiting(
@@ -158,7 +144,7 @@ def raise_commitment(command: RaiseCommitment, state: BudgetState) -> list[Finan
         raised_on=command.raised_on,
         evidence_reference=command.evidence_reference,
     )
-    return [raised, *_warned(state, budget, raised)]
+    return [raised, *overrun_warning(state, budget, raised)]
 
 
 def release_commitment(command: ReleaseCommitment, state: BudgetState) -> list[FinanceEvent]:
