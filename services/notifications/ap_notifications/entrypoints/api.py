@@ -12,8 +12,6 @@ Every call is authorised and audited through ``ap_runtime.access``. Environment:
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
@@ -58,6 +56,7 @@ from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_wri
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import install_edge
+from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.serve import serve_api
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
@@ -255,27 +254,16 @@ async def deps_from_env() -> ApiDeps:
                    audit_pool, heads)
 
 
+def _attach(app: FastAPI, deps: ApiDeps) -> None:
+    app.state.notifications = deps.services
+    install_access(app, verifier=deps.verifier, guard=deps.guard)
+
+
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = deps is None
-        active = deps or await deps_from_env()
-        app.state.notifications = active.services
-        install_access(app, verifier=active.verifier, guard=active.guard)
-        try:
-            yield
-        finally:
-            if owned:
-                await active.close()
-
-    app = FastAPI(title="AP notifications", version="1", lifespan=lifespan)
+    app = api_with_deps("AP notifications", deps, deps_from_env, _attach, version="1")
     install_notifications_problems(app)
     install_edge(app)
-    if deps is not None:  # usable without running the lifespan (in-process test clients)
-        app.state.notifications = deps.services
-        install_access(app, verifier=deps.verifier, guard=deps.guard)
     add_routes(app)
     return app
 

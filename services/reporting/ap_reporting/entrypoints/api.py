@@ -17,8 +17,7 @@ the field, the rule and the allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -44,6 +43,7 @@ from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.serve import serve_api
 
 Format = Literal["json", "csv"]
@@ -122,24 +122,14 @@ def _routes(app: FastAPI) -> None:
         return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report
 
 
+def _attach(app: FastAPI, deps: ApiDeps) -> None:
+    app.state.reporting_pool = deps.pool
+    install_access(app, verifier=deps.verifier, guard=deps.guard)
+
+
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        active = deps or await bootstrap()
-        app.state.reporting_pool = active.pool
-        install_access(app, verifier=active.verifier, guard=active.guard)
-        try:
-            yield
-        finally:
-            if deps is None:
-                await active.close()
-
-    app = FastAPI(title="AP reporting", version="1", lifespan=lifespan)
-    if deps is not None:
-        app.state.reporting_pool = deps.pool
-        install_access(app, verifier=deps.verifier, guard=deps.guard)
+    app = api_with_deps("AP reporting", deps, bootstrap, _attach, version="1")
     install_reporting_problems(app)
     install_edge(app)
     _routes(app)
