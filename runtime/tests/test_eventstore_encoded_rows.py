@@ -34,6 +34,15 @@ def test_a_row_becomes_the_event_the_relay_publishes() -> None:
                                               None, b'{"event_id": "e"}', at)
 
 
+async def _visible(store: EventStore, count: int) -> None:
+    """Wait until the store's commit horizon shows ``count`` events: it is also held back by transactions
+    open in other databases (other tests'), so it may see them a little after they are committed."""
+    deadline = time.monotonic() + 60
+    while len(await store.read_all(Checkpoint())) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} events visible after 60 s"
+        await asyncio.sleep(0.05)
+
+
 @pytest.mark.integration
 async def test_the_store_and_the_relay_leader_read_the_same_encoded_events(
     store: EventStore, store_db: tuple[str, asyncpg.Pool],
@@ -41,15 +50,28 @@ async def test_the_store_and_the_relay_leader_read_the_same_encoded_events(
     await store.append("c-1", 0, counter_events("c-1", 0, 3))
     async with store_db[1].acquire() as conn:
         by_leader = await read_batch(conn, Checkpoint(), 100)
-    # The store's horizon is also held back by transactions open in other databases (other tests'), so it
-    # may see the events a little later than the leader does.
-    deadline = time.monotonic() + 60
+    await _visible(store, 3)
     by_store = await store.read_all_encoded(Checkpoint())
-    for _ in range(1200):
-        if len(by_store) == 3 or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.05)
-        by_store = await store.read_all_encoded(Checkpoint())
 
     assert by_leader == by_store
     assert [json.loads(e.envelope_json)["stream_version"] for e in by_store] == [1, 2, 3]
+
+
+@pytest.mark.integration
+async def test_the_store_reads_the_same_events_in_the_same_order_as_models_and_encoded(
+    store: EventStore,
+) -> None:
+    """``read_all`` and ``read_all_encoded`` share one commit-safe selection (checkpoint, horizon, order, limit)."""
+    for counter in ("c-1", "c-2", "c-1"):
+        version = len(await store.read_stream(counter))
+        await store.append(counter, version, counter_events(counter, version, 2))
+    await _visible(store, 6)
+    first = await store.read_all(Checkpoint())
+    after = Checkpoint(first[1].transaction_id, first[1].position)
+
+    models = await store.read_all(after, limit=3)
+    encoded = await store.read_all_encoded(after, limit=3)
+
+    assert [(e.transaction_id, e.position, e.event_id) for e in models] == [
+        (e.transaction_id, e.position, e.event_id) for e in encoded]
+    assert [e.stream_id for e in encoded] == ["c-2", "c-2", "c-1"]

@@ -25,6 +25,14 @@ from ap_runtime.eventstore.models import (
 
 NOTIFY_CHANNEL = "ap_events_appended"
 
+# The events after a checkpoint ($1 transaction id, $2 position) in commit-safe global order, at most $3:
+# only rows of transactions older than every transaction still in progress (``read_all``).
+_COMMITTED_AFTER = (
+    " FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2)"
+    "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY transaction_id, position LIMIT $3"
+)
+
 _COLUMNS = (
     "position, transaction_id::text::bigint AS transaction_id, event_id, stream_id, stream_version, event_type,"
     " schema_version, occurred_at, recorded_at, organisation_id, actor, correlation_id, causation_id,"
@@ -238,13 +246,8 @@ class EventStore:
         Only rows of transactions older than every transaction still in progress are returned, so
         an event committed late with a lower position can never be skipped.
         """
-        rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events"  # noqa: S608  # nosec B608 - constant column list
-            " WHERE (transaction_id, position) > ($1::text::xid8, $2)"
-            "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
-            " ORDER BY transaction_id, position LIMIT $3",
-            str(after.transaction_id), after.position, limit,
-        )
+        rows = await self._pool.fetch(f"SELECT {_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - constants
+                                      str(after.transaction_id), after.position, limit)
         return [row_to_stored(r) for r in rows]
 
     async def read_all_encoded(self, after: Checkpoint, limit: int = 500) -> list[EncodedEvent]:
@@ -252,13 +255,8 @@ class EventStore:
 
         The JSON has the fields of ``EventEnvelope``; consumers validate it with that model.
         """
-        rows = await self._pool.fetch(
-            f"SELECT {ENCODED_COLUMNS}"  # noqa: S608  # nosec B608 - constant column list
-            " FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2)"
-            "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
-            " ORDER BY transaction_id, position LIMIT $3",
-            str(after.transaction_id), after.position, limit,
-        )
+        rows = await self._pool.fetch(f"SELECT {ENCODED_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608
+                                      str(after.transaction_id), after.position, limit)
         return [encoded_event(r) for r in rows]
 
     async def head(self) -> Checkpoint:
