@@ -19,6 +19,7 @@ from ap_finance.reports.render_csv import render_csv
 from ap_finance.reports.render_xlsx import quarterly_return_workbook
 from ap_runtime.access.fastapi import CallerDep as Caller
 from ap_runtime.access.fastapi import HeadersDep as Headers
+from ap_runtime.http.downloads import attachment
 from ap_runtime.http.problems import InvalidRequest
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
@@ -46,8 +47,7 @@ def _services(request: Request) -> FinanceServices:
 
 def _as(report: ReportModel, fmt: str, name: str) -> Response:
     if fmt == "csv":
-        return Response(render_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return attachment(render_csv(report), "text/csv; charset=utf-8", f"{name}.csv")
     return JSONResponse(report.model_dump(mode="json"))
 
 
@@ -81,8 +81,7 @@ async def quarterly_return(
         correlation_id=headers.correlation_id)
     name = f"quarterly-return-{budget.provision_id}-{budget.financial_year}-q{quarter}"
     if format == "xlsx":
-        return Response(quarterly_return_workbook(report), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return attachment(quarterly_return_workbook(report), XLSX, f"{name}.xlsx")
     return _as(report, format, name)
 
 

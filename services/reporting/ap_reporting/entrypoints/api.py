@@ -43,6 +43,7 @@ from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.downloads import attachment
 from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.serve import serve_api
 
@@ -58,8 +59,7 @@ PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 
 
 def _csv(body: str, name: str) -> Response:
-    return Response(body, media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return attachment(body, "text/csv", f"{name}.csv")
 
 
 def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Request], None]:
