@@ -9,15 +9,10 @@ here, by name.
 
 from __future__ import annotations
 
-import ast
 import inspect
 import sys
-import textwrap
 import typing
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import pytest
 import yaml
@@ -34,6 +29,7 @@ from ap_incidents.domain.evolve import folds
 from ap_incidents.domain.theme import Theme
 from ap_incidents.domain.themes import privacy
 from ap_runtime.access.policy import load_policy
+from ap_testing.declarations import constructed_events
 
 POLICY = Path(__file__).resolve().parents[3] / "runtime" / "ap_runtime" / "access" / "policy.yaml"
 NAMES = [d.model.__name__ for d in DECLARATIONS]
@@ -106,36 +102,10 @@ def test_decider_takes_its_own_command(declaration: CommandDeclaration) -> None:
     assert declaration.model in accepted, f"{declaration.decider.__name__} does not decide {declaration.model}"
 
 
-def _constructed_events(function: Callable[..., Any], module: ModuleType, seen: set[str]) -> set[type]:
-    """The event classes ``function`` builds (``E(...)`` or ``E.model_validate(...)``), following calls to
-    functions of its own module (the staff register's decider dispatches to one handler per command)."""
-    found: set[type] = set()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        target = node.func.value if isinstance(node.func, ast.Attribute) else node.func
-        if not isinstance(target, ast.Name):
-            continue
-        value = vars(module).get(target.id)
-        if inspect.isclass(value) and issubclass(value, DomainEvent):
-            found.add(value)
-        elif target.id not in seen and getattr(value, "__module__", None) == module.__name__:
-            seen.add(target.id)
-            # A singledispatch function is followed through each of its registered implementations.
-            implementations = getattr(value, "registry", {}).values() or [value]
-            for implementation in implementations:
-                if inspect.isfunction(implementation):
-                    found |= _constructed_events(implementation, module, seen)
-    return found
-
-
 @pytest.mark.parametrize("declaration", DECLARATIONS, ids=NAMES)
 def test_a_decider_emits_only_what_its_declaration_says(declaration: CommandDeclaration) -> None:
     """``emits`` is checked against the decider's own code: an event it builds but does not declare fails."""
-    module = inspect.getmodule(declaration.decider)
-    assert module is not None
-    built = _constructed_events(declaration.decider, module, {declaration.decider.__name__})
+    built = constructed_events(declaration.decider)
     assert set(declaration.emits) <= built, f"declared but never built: {set(declaration.emits) - built}"
     shared = {e for d in DECLARATIONS if d.decider is declaration.decider for e in d.emits}
     assert built <= shared, f"built but not declared: {sorted(e.__name__ for e in built - shared)}"

@@ -8,9 +8,6 @@ year-boundary checks around it (SetBudget, RecordCarryForward) and the command i
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -19,33 +16,13 @@ from ap_finance.application.commands import CommandIdReused
 from ap_finance.domain.commands import RecordCarryForward, SetBudget
 from ap_finance.domain.declarations import FinanceCommandDeclaration
 from ap_finance.domain.errors import FinanceRuleViolation
+from ap_runtime.code_reading import constructed
 from ap_runtime.http.problems import STATUS_OF_KIND
 
-_FINANCE = "ap_finance."
 
-
-def rules_raised(function: Callable[..., Any], seen: set[Callable[..., Any]] | None = None
-                 ) -> set[type[FinanceRuleViolation]]:
+def rules_raised(function: Callable[..., Any]) -> set[type[FinanceRuleViolation]]:
     """The finance refusals ``function`` constructs, and those of the finance functions it calls."""
-    visited = seen if seen is not None else set()
-    visited.add(function)
-    module = inspect.getmodule(function)
-    if module is None:
-        return set()
-    found: set[type[FinanceRuleViolation]] = set()
-    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
-        if not isinstance(node, ast.Call):
-            continue
-        target = node.func.value if isinstance(node.func, ast.Attribute) else node.func
-        if not isinstance(target, ast.Name):
-            continue
-        value = vars(module).get(target.id)
-        if inspect.isclass(value) and issubclass(value, FinanceRuleViolation):
-            found.add(value)
-        elif (inspect.isfunction(value) and value not in visited
-              and getattr(value, "__module__", "").startswith(_FINANCE)):
-            found |= rules_raised(value, visited)
-    return found
+    return constructed(function, FinanceRuleViolation)
 
 
 def command_rules(declaration: FinanceCommandDeclaration) -> dict[str, int]:
