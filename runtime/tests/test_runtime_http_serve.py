@@ -20,7 +20,18 @@ from ap_runtime.settings import platform_settings
 def test_options_bind_the_host_and_port_the_settings_name() -> None:
     settings = platform_settings({"AP_HTTP_HOST": "0.0.0.0", "AP_HTTP_PORT": "8123"})  # nosec B104
 
-    assert uvicorn_options(FastAPI(), settings) == {"host": "0.0.0.0", "port": 8123}  # nosec B104
+    assert uvicorn_options(FastAPI(), settings) == {"host": "0.0.0.0", "port": 8123,  # nosec B104
+                                                    "http": "httptools", "loop": "uvloop"}
+
+
+def test_every_api_is_served_by_the_c_http_parser_on_uvloop() -> None:
+    """Issue 11 (command path CPU): h11's pure-Python parser and response path were 12-14% of the API's CPU
+    per command; httptools and uvloop are in the runtime lock, so uvicorn must be told to use them (its
+    ``auto`` would quietly fall back to h11 and asyncio if either went missing)."""
+    for app in (FastAPI(), "ap_incidents.entrypoints.api:create_app"):
+        options = uvicorn_options(app, platform_settings({}))
+
+        assert (options["http"], options["loop"]) == ("httptools", "uvloop")
 
 
 def test_options_keep_uvicorn_quiet_when_asked() -> None:
@@ -34,7 +45,8 @@ def test_several_workers_build_their_app_from_the_factory_path() -> None:
 
     options = uvicorn_options("ap_incidents.entrypoints.api:create_app", settings, workers=3)
 
-    assert options == {"host": "127.0.0.1", "port": 8124, "workers": 3, "factory": True}
+    assert options == {"host": "127.0.0.1", "port": 8124, "workers": 3, "factory": True,
+                       "http": "httptools", "loop": "uvloop"}
 
 
 def test_a_factory_path_is_called_by_uvicorn_even_for_one_worker() -> None:
