@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+import asyncpg
+from fastapi import FastAPI
 
-from ap_finance.entrypoints.bootstrap import DepsFactory, FinanceDeps, bootstrap, services_for
+from ap_finance.entrypoints.bootstrap import DepsFactory, FinanceDeps, FinanceServices, bootstrap, services_for
 from ap_finance.entrypoints.browse_routes import router as browse_router
 from ap_finance.entrypoints.command_routes import add_command_routes
 from ap_finance.entrypoints.problems import install_finance_problems
@@ -25,6 +25,7 @@ from ap_finance.entrypoints.read_routes import router as read_router
 from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
 
 DEFAULT_PORT = 8000
@@ -56,24 +57,14 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
     add_command_routes(app)
     app.include_router(browse_router)
     app.include_router(read_router)
-
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["operations"])
-    async def readyz(request: Request) -> JSONResponse:
-        services = getattr(request.app.state, "finance", None)
-        if services is None:
-            return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            await services.deps.store.pool.fetchval("SELECT 1")
-            await services.deps.read_pool.fetchval("SELECT 1")
-        except Exception as exc:  # any database failure means not ready; say which
-            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ready"})
-
+    add_probes(app, _databases, ready="ready", tag="operations")
     return app
+
+
+def _databases(app: FastAPI) -> tuple[asyncpg.Pool, ...] | None:
+    """The event store's and the read models' pools, once the dependencies are attached."""
+    services: FinanceServices | None = getattr(app.state, "finance", None)
+    return None if services is None else (services.deps.store.pool, services.deps.read_pool)
 
 
 def main() -> None:

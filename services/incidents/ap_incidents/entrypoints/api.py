@@ -13,8 +13,8 @@ them from the environment at startup (see ``adapters.dependencies``). Startup ru
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+import asyncpg
+from fastapi import FastAPI
 
 from ap_incidents.entrypoints.api_audit import audit_router
 from ap_incidents.entrypoints.api_commands import command_router
@@ -26,6 +26,7 @@ from ap_incidents.entrypoints.problems import install_incidents_problems
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
 
 DEFAULT_PORT = 8000
@@ -70,22 +71,14 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
     app.include_router(query_router())
     app.include_router(audit_router())
     app.openapi = with_command_bodies(app.openapi)  # type: ignore[method-assign]
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["health"])
-    async def readyz(request: Request) -> JSONResponse:
-        """Readiness: the event store database answers."""
-        try:
-            await request.app.state.deps.events_pool.fetchval("SELECT 1")
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
+    add_probes(app, _databases)
     return app
+
+
+def _databases(app: FastAPI) -> tuple[asyncpg.Pool, ...] | None:
+    """The event store's pool, once the dependencies are attached."""
+    deps: IncidentsDeps | None = getattr(app.state, "deps", None)
+    return None if deps is None else (deps.events_pool,)
 
 
 def main() -> None:
