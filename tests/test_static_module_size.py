@@ -69,8 +69,6 @@ LONG_FUNCTIONS: dict[tuple[str, str], str] = {
     ("runtime/ap_runtime/access/audit_verify.py", "verify"):
         "verifies the chain against the key and the published heads; not split in this session",
     ("runtime/ap_runtime/access/policy.py", "decide"): "policy evaluation in rule order; split with policy.py next",
-    ("runtime/ap_runtime/eventstore/store.py", "_append_in"):
-        "the append transaction (version check, insert, idempotency); not split in this session",
     ("runtime/ap_runtime/projection/runner.py", "_apply"):
         "one read-model transaction per batch; not split in this session",
     ("services/incidents/ap_incidents/entrypoints/api.py", "create_app"): "app wiring; K2 owns bootstrap now",

@@ -39,18 +39,14 @@ _COLUMNS = (
     " pii_subject, payload"
 )
 
-_INSERT = """
-INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
-                    organisation_id, actor, correlation_id, causation_id, pii_subject, payload)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[],
-                     $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::jsonb[])
-"""
-
-# ``append_command`` in one statement (one implicit transaction): $13 is the expected version, $14
-# the new one. The stream row moves (or is created) only at the expected version; the events, the
-# command's record and the notification are written only when it did. A concurrent writer of the
-# same stream waits on the row lock (or on the new key) and then finds it moved: nothing written.
-_APPEND_COMMAND = """
+# An append in one statement (one implicit transaction, so one round trip): $13 is the expected
+# version, $14 the new one. The stream row moves (or is created) only at the expected version; the
+# events and the relay's notification follow only when it did. A concurrent writer of the same stream
+# waits on the row lock (or on the new key) and then finds it moved: nothing written. It moves the
+# row only after every earlier writer of the stream committed, so a stream's version order is its
+# commit order (the relay's horizon). Event ids stored already fail the events' unique key and roll
+# the whole statement back; the caller then answers from what is stored.
+_APPEND_CTES = """
 WITH moved AS (
     UPDATE streams SET version = $14 WHERE stream_id = $2 AND version = $13 AND $13 > 0 RETURNING 1
 ), created AS (
@@ -67,13 +63,25 @@ WITH moved AS (
          AS e(event_id, stream_version, event_type, schema_version, occurred_at, organisation_id, actor,
               correlation_id, causation_id, pii_subject, payload)
     WHERE EXISTS (SELECT 1 FROM appended)
-), recorded AS (
+)"""
+
+# Its answer: true when appended (and the relay notified on channel $15), false when the stream was
+# not at $13.
+_NOTIFY_IF_APPENDED = """
+SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT pg_notify($15, $2)) AS n)
+            ELSE false END
+"""
+_APPEND = _APPEND_CTES + _NOTIFY_IF_APPENDED
+
+# ``append_command``: the same, with the command's record ($15) and the notification on $16.
+_RECORD_COMMAND_IF_APPENDED = """, recorded AS (
     INSERT INTO processed_commands (command_id, stream_id, first_version, last_version, event_ids)
     SELECT $15, $2, $13 + 1, $14, $1 WHERE EXISTS (SELECT 1 FROM appended)
 )
 SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT pg_notify($16, $2)) AS n)
             ELSE false END
 """
+_APPEND_COMMAND = _APPEND_CTES + _RECORD_COMMAND_IF_APPENDED
 
 __all__ = ["NOTIFY_CHANNEL", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion", "row_to_stored"]
 
@@ -94,23 +102,30 @@ class EventStore:
         return self._pool
 
     async def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> AppendResult:
-        """Append ``events`` after ``expected_version`` (0 for a new stream).
+        """Append ``events`` after ``expected_version`` (0 for a new stream), in one round trip.
 
         Idempotent on event id: re-appending events already stored returns their result and writes
-        nothing. A stream that moved raises ``WrongExpectedVersion`` and writes nothing.
+        nothing. A stream that moved raises ``WrongExpectedVersion`` and writes nothing. Only a
+        refused append pays a second round trip, to tell a retry from a conflict.
         """
         if not events:
             raise ValueError("append needs at least one event")
-        async with self._pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    return await self.append_in(conn, stream_id, expected_version, events)
-            except asyncpg.UniqueViolationError:
-                # A concurrent retry of the same append won the race: answer as it would have.
-                existing = await self._already_stored(conn, [e.event_id for e in events])
-                if existing is None:
-                    raise
+        ids = [e.event_id for e in events]
+        arguments = await self._append_arguments(stream_id, expected_version, events)
+        try:
+            appended = await self._pool.fetchval(_APPEND, *arguments, NOTIFY_CHANNEL)
+        except asyncpg.UniqueViolationError:
+            # Some ids are stored already: a retry at the stream's version, or a concurrent one that won.
+            existing = await _already_stored(self._pool, ids)
+            if existing is None:
+                raise
+            return existing
+        if not appended:
+            existing = await _already_stored(self._pool, ids)  # a retry after the stream moved on
+            if existing is not None:
                 return existing
+            raise WrongExpectedVersion(stream_id, expected_version, await _version_of(self._pool, stream_id))
+        return AppendResult(stream_id, expected_version + 1, expected_version + len(events))
 
     async def append_command(
         self, command_id: UUID, stream_id: str, expected_version: int, events: Sequence[NewEvent]
@@ -125,19 +140,9 @@ class EventStore:
         """
         if not events:
             raise ValueError("append needs at least one event")
-        payloads = await seal_all(self._codec, [e.event for e in events])
-        ids = [e.event_id for e in events]
-        new_version = expected_version + len(events)
+        arguments = await self._append_arguments(stream_id, expected_version, events)
         try:
-            appended = await self._pool.fetchval(
-                _APPEND_COMMAND, ids, stream_id, list(range(expected_version + 1, new_version + 1)),
-                [e.event.event_type for e in events], [e.event.schema_version for e in events],
-                [e.occurred_at for e in events], [e.organisation_id for e in events],
-                [e.actor.model_dump_json() for e in events], [e.correlation_id for e in events],
-                [e.causation_id for e in events], [e.event.pii_subject() for e in events],
-                [json.dumps(p, separators=(",", ":")) for p in payloads],
-                expected_version, new_version, command_id, NOTIFY_CHANNEL,
-            )
+            appended = await self._pool.fetchval(_APPEND_COMMAND, *arguments, command_id, NOTIFY_CHANNEL)
         except asyncpg.UniqueViolationError:
             recorded = await self.recorded_command(command_id)
             if recorded is None:
@@ -145,7 +150,21 @@ class EventStore:
             raise CommandAlreadyRecorded(recorded) from None
         if not appended:
             raise WrongExpectedVersion(stream_id, expected_version, await self.stream_version(stream_id))
-        return AppendResult(stream_id, expected_version + 1, new_version)
+        return AppendResult(stream_id, expected_version + 1, expected_version + len(events))
+
+    async def _append_arguments(self, stream_id: str, expected: int, events: Sequence[NewEvent]) -> list[Any]:
+        """$1 to $14 of ``_APPEND_CTES``: the events as column arrays, the expected and the new version."""
+        payloads = await seal_all(self._codec, [e.event for e in events])
+        new_version = expected + len(events)
+        return [
+            [e.event_id for e in events], stream_id, list(range(expected + 1, new_version + 1)),
+            [e.event.event_type for e in events], [e.event.schema_version for e in events],
+            [e.occurred_at for e in events], [e.organisation_id for e in events],
+            [e.actor.model_dump_json() for e in events], [e.correlation_id for e in events],
+            [e.causation_id for e in events], [e.event.pii_subject() for e in events],
+            [json.dumps(p, separators=(",", ":")) for p in payloads],
+            expected, new_version,
+        ]
 
     async def recorded_command(self, command_id: UUID) -> RecordedCommand | None:
         row = await self._pool.fetchrow(
@@ -160,70 +179,23 @@ class EventStore:
     async def append_in(
         self, conn: asyncpg.Connection, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> AppendResult:
-        """``append`` inside the caller's open transaction (to record other rows atomically with it)."""
-        payloads = await seal_all(self._codec, [e.event for e in events])
-        return await self._append_in(conn, stream_id, expected_version, events, payloads,
-                                     [e.event_id for e in events])
+        """``append`` inside the caller's open transaction (to record other rows atomically with it).
 
-    async def _append_in(
-        self,
-        conn: asyncpg.Connection,
-        stream_id: str,
-        expected: int,
-        events: Sequence[NewEvent],
-        payloads: list[dict[str, Any]],
-        ids: list[UUID],
-    ) -> AppendResult:
-        existing = await self._already_stored(conn, ids)
+        The already-stored lookup comes first here: a unique violation would abort the caller's
+        transaction, and with it whatever else the caller wrote.
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        existing = await _already_stored(conn, [e.event_id for e in events])
         if existing is not None:
             return existing
-        new_version = expected + len(events)
-        if expected == 0:
-            status = await conn.execute(
-                "INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                stream_id, new_version,
-            )
-        else:
-            status = await conn.execute(
-                "UPDATE streams SET version = $3 WHERE stream_id = $1 AND version = $2",
-                stream_id, expected, new_version,
-            )
-        if status.endswith(" 0"):
-            actual = await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
-            raise WrongExpectedVersion(stream_id, expected, actual or 0)
-        await conn.execute(
-            _INSERT,
-            ids,
-            [stream_id] * len(events),
-            list(range(expected + 1, new_version + 1)),
-            [e.event.event_type for e in events],
-            [e.event.schema_version for e in events],
-            [e.occurred_at for e in events],
-            [e.organisation_id for e in events],
-            [e.actor.model_dump_json() for e in events],
-            [e.correlation_id for e in events],
-            [e.causation_id for e in events],
-            [e.event.pii_subject() for e in events],
-            [json.dumps(p, separators=(",", ":")) for p in payloads],
-        )
-        await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, stream_id)
-        return AppendResult(stream_id, expected + 1, new_version)
-
-    @staticmethod
-    async def _already_stored(conn: asyncpg.Connection, ids: list[UUID]) -> AppendResult | None:
-        rows = await conn.fetch(
-            "SELECT stream_id, stream_version FROM events WHERE event_id = ANY($1::uuid[])", ids
-        )
-        if not rows:
-            return None
-        if len(rows) != len(ids) or len({r["stream_id"] for r in rows}) != 1:
-            raise IdempotencyMismatch(f"{len(rows)} of {len(ids)} event ids were already stored")
-        versions = [r["stream_version"] for r in rows]
-        return AppendResult(rows[0]["stream_id"], min(versions), max(versions), already_stored=True)
+        arguments = await self._append_arguments(stream_id, expected_version, events)
+        if not await conn.fetchval(_APPEND, *arguments, NOTIFY_CHANNEL):
+            raise WrongExpectedVersion(stream_id, expected_version, await _version_of(conn, stream_id))
+        return AppendResult(stream_id, expected_version + 1, expected_version + len(events))
 
     async def stream_version(self, stream_id: str) -> int:
-        value = await self._pool.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
-        return int(value or 0)
+        return await _version_of(self._pool, stream_id)
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(
@@ -265,6 +237,25 @@ class EventStore:
             " ORDER BY transaction_id DESC, position DESC LIMIT 1"
         )
         return Checkpoint() if row is None else Checkpoint(row["t"], row["position"])
+
+
+async def _already_stored(db: asyncpg.Pool | asyncpg.Connection, ids: list[UUID]) -> AppendResult | None:
+    """What an earlier append of these event ids stored, if any (idempotency by event id).
+
+    Some but not all of them stored, or stored on several streams, is not a retry: ``IdempotencyMismatch``.
+    """
+    rows = await db.fetch("SELECT stream_id, stream_version FROM events WHERE event_id = ANY($1::uuid[])", ids)
+    if not rows:
+        return None
+    if len(rows) != len(ids) or len({r["stream_id"] for r in rows}) != 1:
+        raise IdempotencyMismatch(f"{len(rows)} of {len(ids)} event ids were already stored")
+    versions = [r["stream_version"] for r in rows]
+    return AppendResult(rows[0]["stream_id"], min(versions), max(versions), already_stored=True)
+
+
+async def _version_of(db: asyncpg.Pool | asyncpg.Connection, stream_id: str) -> int:
+    value = await db.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
+    return int(value or 0)
 
 
 def row_to_stored(r: asyncpg.Record) -> StoredEvent:
