@@ -93,7 +93,10 @@ def _display(purpose: StatedPurpose) -> str | None:
 
 
 class AccessGuard:
-    """Checks an access against the current policy, audits the decision, and raises on denial."""
+    """Checks an access against the current policy, audits the decision, and raises on denial.
+
+    Without ``policy`` the guard decides with ``default_policy_store()`` as the settings name it when the
+    guard is built (``$AP_ACCESS_POLICY`` or the packaged file); that store follows its file's edits."""
 
     def __init__(
         self,
@@ -104,7 +107,9 @@ class AccessGuard:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._audit = audit
-        self._policy = policy
+        # Chosen once (issue 11): a check used to re-read the settings and look the store up every time.
+        # The store still re-reads its file when the file changes, so an edit applies at the next check.
+        self._policy = policy if policy is not None else default_policy_store()
         self._notify_dsl = notify_dsl
         self._clock = clock
 
@@ -127,9 +132,8 @@ class AccessGuard:
         """
         parsed = parse_purpose(purpose)
         stated = _display(parsed)
-        store = self._policy or default_policy_store()
         decision = decide(principal, action, resource, purpose=parsed.stated, break_glass=break_glass,
-                          policy=store.current(), purpose_category=parsed.category)
+                          policy=self._policy.current(), purpose_category=parsed.category)
         at = self._clock()
         correlation = correlation_id or uuid4()
         entry = audit_entry(principal, resource, decision, purpose=parsed, correlation_id=correlation, at=at,
