@@ -150,3 +150,29 @@ def test_the_buckets_kept_in_memory_are_bounded() -> None:
     for n in range(rate_limit.MAX_TRACKED_CALLERS + 50):
         buckets.take(f"addr:{n}")
     assert len(buckets._buckets) <= rate_limit.MAX_TRACKED_CALLERS
+
+
+def test_the_edge_is_one_asgi_layer() -> None:
+    """Issue 11 (command path CPU): every request passed through three edge middlewares, each a frame and
+    an await around the whole app; the edge is now one pure ASGI layer making the three refusals in turn."""
+    app = FastAPI()
+    before = len(app.user_middleware)
+
+    install_edge(app, EdgeLimits())
+
+    assert len(app.user_middleware) == before + 1
+
+
+async def test_the_refusals_keep_their_order_rate_then_text_then_body_size() -> None:
+    """One layer, same precedence as the three had: a caller over its rate is 429 whatever it sent; within its
+    rate, unstorable text in the URL is 422 before an oversized body is 413; a handler sees none of them."""
+    handled = Handled()
+    app = edge_app(EdgeLimits(max_body_bytes=10, rate_per_second=0.01, rate_burst=2), handled)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as client:
+        alice = {"Authorization": f"Bearer {token('alice')}"}
+        text_and_size = await client.post("/things/a%00b", headers=alice, content=b"x" * 11)
+        size = await client.post("/things/ab", headers=alice, content=b"x" * 11)
+        rate = await client.post("/things/a%00b", headers=alice, content=b"x" * 11)
+    assert [text_and_size.status_code, size.status_code, rate.status_code] == [422, 413, 429]
+    assert text_and_size.json()["errors"][0]["field"] == "path.thing_id"
+    assert handled.bodies == []

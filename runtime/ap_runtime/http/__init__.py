@@ -1,7 +1,7 @@
 """The HTTP edge every service's app installs: refusals made before any handler runs.
 
-``install_edge(app)`` adds, outermost first: the per-caller rate limit (429), the unstorable-text
-guard on path, query and headers (422), and the body-size limit (413). Limits come from the
+``install_edge(app)`` adds one ASGI layer (``edge.HttpEdge``) making, in turn: the per-caller rate limit
+(429), the unstorable-text guard on path, query and headers (422), and the body-size limit (413). Limits come from the
 environment through ``ap_runtime.settings.PlatformSettings`` (``EdgeLimits.from_env``):
 
 | variable | default | meaning |
@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from ap_runtime.http.body_limit import BodySizeLimit
-from ap_runtime.http.rate_limit import RateLimit, TokenBuckets
-from ap_runtime.http.text_guard import UnstorableTextGuard
+from ap_runtime.http.edge import HttpEdge
+from ap_runtime.http.rate_limit import TokenBuckets
 from ap_runtime.settings import platform_settings
 
 __all__ = ["EdgeLimits", "install_edge"]
@@ -47,7 +46,5 @@ class EdgeLimits:
 def install_edge(app: FastAPI, limits: EdgeLimits | None = None) -> None:
     """Install the edge middleware on ``app`` (call once, in ``create_app``)."""
     chosen = limits or EdgeLimits.from_env()
-    # Starlette runs the middleware added last first.
-    app.add_middleware(BodySizeLimit, max_bytes=chosen.max_body_bytes)
-    app.add_middleware(UnstorableTextGuard)
-    app.add_middleware(RateLimit, buckets=TokenBuckets(chosen.rate_per_second, chosen.rate_burst))
+    app.add_middleware(HttpEdge, buckets=TokenBuckets(chosen.rate_per_second, chosen.rate_burst),
+                       max_body_bytes=chosen.max_body_bytes)

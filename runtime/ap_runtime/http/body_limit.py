@@ -10,7 +10,7 @@ refusal never depends on how far a handler got (authentication included).
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ap_runtime.http.problems import Problem, send_problem
 
@@ -25,44 +25,37 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-class BodySizeLimit:
-    """ASGI middleware: bodies larger than ``max_bytes`` are answered 413 and never handed to the app."""
+async def read_within_limit(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> Receive | None:
+    """The request's ``receive`` with the whole body already read (at most ``max_bytes``); None once a body
+    over the limit has been answered 413 (by its declared length before a byte is read, else while counting)."""
+    declared = _declared_length(scope)
+    if declared is not None and declared > max_bytes:
+        await _refuse(scope, send, max_bytes)
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: let the app see it
+            replay: list[Message] = [message]
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            await _refuse(scope, send, max_bytes)
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+            break
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+    async def replayed() -> Message:
+        return replay.pop(0) if replay else await receive()
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        await send_problem(send, scope, Problem(413, "body-too-large", "Request body too large",
-                                                f"the request body must not exceed {self.max_bytes} bytes",
-                                                headers={"Connection": "close"}))
+    return replayed
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _declared_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away: let the app see it
-                replay: list[Message] = [message]
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-                break
 
-        async def replayed() -> Message:
-            return replay.pop(0) if replay else await receive()
-
-        await self.app(scope, replayed, send)
+async def _refuse(scope: Scope, send: Send, max_bytes: int) -> None:
+    await send_problem(send, scope, Problem(413, "body-too-large", "Request body too large",
+                                            f"the request body must not exceed {max_bytes} bytes",
+                                            headers={"Connection": "close"}))

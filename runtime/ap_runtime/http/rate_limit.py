@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from ap_runtime.http.problems import Problem, send_problem
+from ap_runtime.http.problems import Problem
 
 MAX_TRACKED_CALLERS = 10_000  # beyond this, refilled (else the oldest) buckets are forgotten
 
@@ -84,22 +84,13 @@ def caller_key(scope: Scope) -> str:
     return f"addr:{client[0] if client else 'unknown'}"
 
 
-class RateLimit:
-    """ASGI middleware: 429 with ``Retry-After`` once a caller's bucket is empty."""
-
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
-        self.app = app
-        self.buckets = buckets
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            wait = self.buckets.take(caller_key(scope))
-            if wait > 0:
-                seconds = max(1, math.ceil(wait))
-                await send_problem(send, scope, Problem(
-                    429, "rate-limited", "Too many requests",
-                    f"this caller may send {self.buckets.per_second:g} requests a second "
-                    f"(bursts of {self.buckets.burst}); retry after {seconds} s",
-                    headers={"Retry-After": str(seconds)}))
-                return
-        await self.app(scope, receive, send)
+def rate_refusal(buckets: TokenBuckets, scope: Scope) -> Problem | None:
+    """429 with ``Retry-After`` once the caller's bucket is empty, else None (the request is counted)."""
+    wait = buckets.take(caller_key(scope))
+    if wait <= 0:
+        return None
+    seconds = max(1, math.ceil(wait))
+    return Problem(429, "rate-limited", "Too many requests",
+                   f"this caller may send {buckets.per_second:g} requests a second "
+                   f"(bursts of {buckets.burst}); retry after {seconds} s",
+                   headers={"Retry-After": str(seconds)})

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from ap_contracts.schema_tools import FieldProblem
 from ap_contracts.text import NUL_PROBLEM, text_problem
-from ap_runtime.http.problems import invalid_request, send_problem
+from ap_runtime.http.problems import Problem, invalid_request
 
 NOT_UTF8_PROBLEM = "is not valid UTF-8 text (an encoded unpaired surrogate or a broken byte sequence)"
 # Headers whose values the services read as text (tokens, purposes, correlation ids, content types).
@@ -100,17 +100,8 @@ def header_problems(headers: list[tuple[bytes, bytes]]) -> list[FieldProblem]:
     return problems
 
 
-class UnstorableTextGuard:
-    """ASGI middleware: 422 when the path, query or headers hold a NUL or text that is not valid Unicode."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            problems = (path_problems(scope) + query_problems(scope.get("query_string", b""))
-                        + header_problems(list(scope.get("headers", []))))
-            if problems:
-                await send_problem(send, scope, invalid_request(problems))
-                return
-        await self.app(scope, receive, send)
+def text_refusal(scope: Scope) -> Problem | None:
+    """422 naming each field when the path, query or headers hold a NUL or text that is not valid Unicode."""
+    problems = (path_problems(scope) + query_problems(scope.get("query_string", b""))
+                + header_problems(list(scope.get("headers", []))))
+    return invalid_request(problems) if problems else None
