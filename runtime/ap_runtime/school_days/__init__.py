@@ -1,0 +1,44 @@
+"""The platform's one school-days calendar (issue 13): pure counting over term dates kept as data."""
+
+from ap_runtime.school_days.calendar import (
+    NO_CALENDARS,
+    HalfTerm,
+    Nation,
+    SchoolCalendar,
+    SchoolCalendars,
+    SchoolOverride,
+    Term,
+    academic_year_of,
+    add_school_days,
+    half_term_of,
+    is_school_day,
+    school_days_between,
+)
+from ap_runtime.school_days.errors import (
+    CalendarRefused,
+    SchoolCalendarNotRecorded,
+    TermDatesOverlap,
+    TermDatesRunBackwards,
+)
+from ap_runtime.school_days.example import EXAMPLE_CALENDARS, EXAMPLE_DEMO_CALENDAR
+
+__all__ = [
+    "EXAMPLE_CALENDARS",
+    "EXAMPLE_DEMO_CALENDAR",
+    "NO_CALENDARS",
+    "CalendarRefused",
+    "HalfTerm",
+    "Nation",
+    "SchoolCalendar",
+    "SchoolCalendarNotRecorded",
+    "SchoolCalendars",
+    "SchoolOverride",
+    "Term",
+    "TermDatesOverlap",
+    "TermDatesRunBackwards",
+    "academic_year_of",
+    "add_school_days",
+    "half_term_of",
+    "is_school_day",
+    "school_days_between",
+]
