@@ -170,6 +170,15 @@ class SafeguardingFileOffered(_PupilEvent):
     receiving_dsl_organisation_id: str = Field(min_length=1, max_length=200)
     offered_at: AwareDatetime
     due_by: date = Field(description="Last school day for confirmed receipt (5 school days by default)")
+    # Issue 13: which count produced due_by, so a deadline can be explained later. Optional: offers
+    # recorded before the school-days calendar counted weekdays and carry neither.
+    rule_version: str | None = Field(default=None, min_length=1, max_length=60,
+                                     description="Version of the alert rule book that set the deadline")
+    due_by_counted_with: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="Whose school calendar counted due_by (the receiving setting's local authority), "
+                    "or 'weekdays' when none was recorded (the earlier, safe fallback)",
+    )
 
 
 class SafeguardingFileReceiptConfirmed(_PupilEvent):

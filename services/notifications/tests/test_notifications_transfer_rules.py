@@ -21,7 +21,7 @@ from ap_notifications.domain.errors import (
 )
 from ap_notifications.domain.placement_terms import PlacementTerms, ThresholdChange, Thresholds
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
-from ap_notifications.domain.school_days import add_school_days, is_school_day
+from ap_notifications.domain.school_days import WEEKDAYS_ONLY, add_weekdays, is_weekday
 from ap_notifications.domain.transfer_alerts import offered_alerts, overdue_alerts
 from ap_notifications.domain.transfers import (
     decide_confirm,
@@ -59,15 +59,16 @@ def terms(ev: Events) -> PlacementTerms:
     (date(2025, 3, 16), date(2025, 3, 21)),  # Sunday too
 ])
 def test_five_school_days_skip_weekends(start: date, expected: date) -> None:
-    assert add_school_days(start, 5) == expected
+    # The fallback count, for a receiving setting with no recorded calendar (school_days.py).
+    assert add_weekdays(start, 5) == expected
 
 
-def test_school_days_are_weekdays_and_holidays_are_not_modelled() -> None:
-    assert is_school_day(date(2025, 12, 25))  # Christmas Day is a weekday: holidays are not modelled
-    assert not is_school_day(date(2025, 3, 15))
-    assert add_school_days(MONDAY, 0) == MONDAY
+def test_the_weekday_fallback_counts_weekdays_only() -> None:
+    assert is_weekday(date(2025, 12, 25))  # Christmas Day is a weekday: the fallback knows no holidays
+    assert not is_weekday(date(2025, 3, 15))
+    assert add_weekdays(MONDAY, 0) == MONDAY
     with pytest.raises(ValueError):
-        add_school_days(MONDAY, -1)
+        add_weekdays(MONDAY, -1)
 
 
 # -- offer ----------------------------------------------------------------------------------------------
@@ -76,6 +77,8 @@ def test_an_offer_is_due_five_school_days_after_the_offer_day() -> None:
     [offered] = decide_offer([], offer(), DEFAULT_RULE_BOOK)
     assert offered.due_by == date(2025, 3, 17)
     assert offered.receiving_dsl_organisation_id == NEW_SCHOOL
+    # NEW_SCHOOL is in no recorded calendar: the deadline says it fell back to weekdays.
+    assert (offered.due_by_counted_with, offered.rule_version) == (WEEKDAYS_ONLY, DEFAULT_RULE_BOOK.version)
 
 
 def test_the_deadline_is_configuration() -> None:

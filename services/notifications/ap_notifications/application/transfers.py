@@ -30,6 +30,7 @@ from ap_notifications.domain.transfers import (
 )
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 
 class TransferIndex(Protocol):
@@ -71,11 +72,12 @@ def _first(events: Sequence[tuple[UUID, DomainEvent]], kind: type[T]) -> tuple[U
 
 class TransferService:
     def __init__(self, store: EventStorePort, executor: CommandExecutor, dispatcher: AlertDispatcher,
-                 book: AlertRuleBook) -> None:
+                 book: AlertRuleBook, calendars: SchoolCalendars = NO_CALENDARS) -> None:
         self._store = store
         self._executor = executor
         self._dispatcher = dispatcher
         self._book = book
+        self._calendars = calendars
 
     async def offer(self, command: OfferTransfer, actor: Actor, organisation_id: str,
                     correlation_id: UUID) -> OfferRecorded:
@@ -86,7 +88,8 @@ class TransferService:
         meta = CommandMeta(command_id=uuid5(command.transfer_id, details), actor=actor,
                            organisation_id=organisation_id, correlation_id=correlation_id)
         stream = transfer_stream_id(command.transfer_id)
-        outcome = await self._executor.execute(stream, meta, lambda h: decide_offer(h, command, self._book))
+        outcome = await self._executor.execute(
+            stream, meta, lambda h: decide_offer(h, command, self._book, self._calendars))
         found = _first(await _stored(self._store, stream), SafeguardingFileOffered)
         if found is None:
             return OfferRecorded(outcome, None)

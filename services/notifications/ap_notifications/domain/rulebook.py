@@ -18,7 +18,9 @@ class AlertRuleBook(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(default="alerts-2025.1", min_length=1, max_length=60)
+    # alerts-2026.1 (issue 13): the transfer's school days are the receiving setting's calendar's
+    # (half terms, INSET days, bank holidays), no longer weekdays; alerts-2025.1 counted weekdays.
+    version: str = Field(default="alerts-2026.1", min_length=1, max_length=60)
 
     # BRIEF.md section 5: the DSL hears of every drug or weapon found in a search.
     dsl_search_items: frozenset[ProhibitedItem] = frozenset(
@@ -29,7 +31,7 @@ class AlertRuleBook(BaseModel):
     # An attendance rate over one or two sessions says nothing: wait for a school week of marks.
     attendance_min_possible_sessions: int = Field(default=10, ge=1)
 
-    # KCSIE: the child-protection file reaches the new setting's DSL within 5 school days.
+    # KCSIE: the child-protection file reaches the new setting's DSL within 5 of its school days.
     transfer_school_days: int = Field(default=5, ge=1)
     # Placement endings where the pupil goes on to another setting whose DSL must receive the file.
     transfer_end_reasons: frozenset[PlacementEndReason] = frozenset(

@@ -31,7 +31,8 @@ from ap_notifications.domain.errors import (
 )
 from ap_notifications.domain.placement_terms import PlacementTerms
 from ap_notifications.domain.rulebook import AlertRuleBook
-from ap_notifications.domain.school_days import add_school_days
+from ap_notifications.domain.school_days import transfer_deadline
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 TRANSFER_STREAM_PREFIX = "safeguarding-transfer-"
 
@@ -76,11 +77,15 @@ def fold_transfer(history: Sequence[DomainEvent]) -> TransferState:
 
 
 def decide_offer(
-    history: Sequence[DomainEvent], command: OfferTransfer, book: AlertRuleBook
+    history: Sequence[DomainEvent], command: OfferTransfer, book: AlertRuleBook,
+    calendars: SchoolCalendars = NO_CALENDARS,
 ) -> list[SafeguardingFileOffered]:
-    """Offer the file with its due date: ``transfer_school_days`` school days after the offer day."""
+    """Offer the file with its due date: ``transfer_school_days`` of the receiving setting's school days
+    after the offer day (issue 13), or weekdays where its calendar is not recorded (``school_days``)."""
     if command.from_organisation_id == command.to_organisation_id:
         raise TransferToSameSetting(command.from_organisation_id)
+    deadline = transfer_deadline(command.offered_at.date(), book.transfer_school_days,
+                                 command.receiving_dsl_organisation_id, calendars)
     offered = SafeguardingFileOffered(
         pupil_ref=command.pupil_ref,
         transfer_id=command.transfer_id,
@@ -88,12 +93,16 @@ def decide_offer(
         to_organisation_id=command.to_organisation_id,
         receiving_dsl_organisation_id=command.receiving_dsl_organisation_id,
         offered_at=command.offered_at,
-        due_by=add_school_days(command.offered_at.date(), book.transfer_school_days),
+        due_by=deadline.due_by,
+        rule_version=book.version,
+        due_by_counted_with=deadline.counted_with,
     )
     earlier = fold_transfer(history).offer
     if earlier is None:
         return [offered]
-    if earlier.model_dump(exclude={"offered_at", "due_by"}) != offered.model_dump(exclude={"offered_at", "due_by"}):
+    # When it was offered and how its deadline was counted are not what makes it the same transfer.
+    counted = {"offered_at", "due_by", "rule_version", "due_by_counted_with"}
+    if earlier.model_dump(exclude=counted) != offered.model_dump(exclude=counted):
         raise TransferAlreadyOfferedDifferently(command.transfer_id)
     return []
 

@@ -26,6 +26,7 @@ from ap_runtime.commands import CommandExecutor, migrate_commands
 from ap_runtime.eventstore import EventCodec, EventStore, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
+from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
 
 
 def delivery_from_settings(settings: NotificationSettings) -> Delivery:
@@ -60,8 +61,13 @@ async def open_services(
     codec: EventCodec | None = None,
     delivery: Delivery | None = None,
     book: AlertRuleBook = DEFAULT_RULE_BOOK,
+    calendars: SchoolCalendars = EXAMPLE_CALENDARS,
 ) -> NotificationServices:
-    """Pools, migrations and handlers; without ``codec`` the key store comes from the environment."""
+    """Pools, migrations and handlers; without ``codec`` the key store comes from the environment.
+
+    ``calendars`` defaults to the packaged EXAMPLE calendar of the demo LA (issue 13): until term
+    dates are maintained as events, every other setting's transfer deadline counts weekdays.
+    """
     keystore = None
     if codec is None:
         keystore = await keystore_from_env()
@@ -73,7 +79,7 @@ async def open_services(
     store = EventStore(pool, codec)
     executor = CommandExecutor(store)
     dispatcher = AlertDispatcher(executor, delivery or delivery_from_settings(settings), PostgresDeliveryLedger(pool))
-    transfers = TransferService(store, executor, dispatcher, book)
+    transfers = TransferService(store, executor, dispatcher, book, calendars)
     return NotificationServices(pool, store, executor, dispatcher, transfers, book, keystore, codec=codec)
 
 
