@@ -9,7 +9,8 @@ rules stay in the service's domain; this module only guarantees the mechanics ev
   cannot double an event;
 * a concurrent writer on the same stream is detected (``WrongExpectedVersion``) and the command is
   decided again on the new history, a bounded number of times;
-* a domain rejection raises before anything is written.
+* a domain rejection raises before anything is written, unless the same command id was recorded
+  meanwhile (by another instance, between the id check and the load): then its first outcome.
 
 The executor depends only on ``EventStorePort``: it runs on PostgreSQL (``EventStore``, which keeps
 the command records in ``processed_commands``) and in memory (``InMemoryEventStore``) alike.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from uuid import UUID, uuid5
 
 import asyncpg
@@ -104,7 +106,10 @@ class CommandExecutor:
         for _ in range(self._max_attempts):
             version = await self._store.stream_version(stream_id)
             history = await self._store.load(stream_id) if version else []
-            outcome = await self.record(stream_id, meta, version, decide(history))
+            # record_once, not record: another instance may have recorded this very command between the
+            # check above and this load, and a decider refusing what is recorded (a unique spend id)
+            # would refuse it; the command's first outcome is the answer then (issue 11, several APIs).
+            outcome = await self.record_once(stream_id, meta, version, partial(decide, history))
             if outcome is not None:
                 return outcome
         raise ConcurrencyRetriesExhausted(f"stream {stream_id!r} changed {self._max_attempts} times; try again")
