@@ -23,6 +23,8 @@ from ap_runtime.school_days import (
     add_school_days,
     half_term_of,
     is_school_day,
+    last_school_day_of,
+    next_half_term,
     school_days_between,
 )
 
@@ -140,6 +142,28 @@ def test_the_half_term_a_day_falls_in() -> None:
     assert found is not None
     assert (found.term, found.half) == (Term.SPRING, 2)
     assert found.label == "2025-26 spring 2"
+
+
+def test_the_next_half_term_after_a_term_day_a_holiday_and_the_last_term_of_the_year() -> None:
+    assert next_half_term(date(2025, 10, 1), calendar()).label == "2025-26 autumn 2"
+    assert next_half_term(date(2025, 10, 28), calendar()).label == "2025-26 autumn 2"  # in the half term holiday
+    next_year = academy_with_next_la_year()
+    assert next_half_term(date(2026, 7, 1), next_year).label == "2026-27 autumn 1"
+    with pytest.raises(SchoolCalendarNotRecorded):
+        next_half_term(date(2026, 7, 1), calendar())
+
+
+def test_the_last_school_day_of_a_half_term_skips_inset_days_and_bank_holidays() -> None:
+    # Spring 1 of 2025-26 ends on Friday 13 February; a school that made it an INSET day ends on the 12th.
+    spring_1 = LA_TERMS[2]
+    assert last_school_day_of(spring_1, calendar()) == date(2026, 2, 13)
+    inset_friday = SchoolCalendar(area_id="la-test", nation=Nation.ENGLAND, half_terms=LA_TERMS,
+                                  non_teaching_days=frozenset({date(2026, 2, 13)}))
+    assert last_school_day_of(spring_1, inset_friday) == date(2026, 2, 12)
+    # A half term ending on the late May bank holiday (25 May 2026) ends, for school, on the Friday.
+    ending_on_bank_holiday = HalfTerm(YEAR, Term.SUMMER, 1, date(2026, 4, 13), date(2026, 5, 25))
+    on_holiday = SchoolCalendar(area_id="la-test", nation=Nation.ENGLAND, half_terms=(ending_on_bank_holiday,))
+    assert last_school_day_of(ending_on_bank_holiday, on_holiday) == date(2026, 5, 22)
 
 
 # -- refusing to guess ---------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from ap_runtime.school_days.calendar import (
     add_school_days,
     half_term_of,
     is_school_day,
+    last_school_day_of,
+    next_half_term,
     school_days_between,
 )
 from ap_runtime.school_days.errors import (
@@ -40,5 +42,7 @@ __all__ = [
     "add_school_days",
     "half_term_of",
     "is_school_day",
+    "last_school_day_of",
+    "next_half_term",
     "school_days_between",
 ]

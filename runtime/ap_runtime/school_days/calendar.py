@@ -150,6 +150,27 @@ def half_term_of(day: date, calendar: SchoolCalendar, school: str | None = None)
     return next((h for h in terms if h.contains(day)), None)
 
 
+def next_half_term(day: date, calendar: SchoolCalendar, school: str | None = None) -> HalfTerm:
+    """The first half term that starts after ``day`` (in its academic year or the next, which must be recorded)."""
+    terms, _ = _terms_for(day, calendar, school)
+    later = [h for h in terms if h.first_day > day]
+    if later:
+        return later[0]
+    following_year_starts = date(int(academic_year_of(day)[:4]) + 1, 9, 1)
+    return _terms_for(following_year_starts, calendar, school)[0][0]
+
+
+def last_school_day_of(half_term: HalfTerm, calendar: SchoolCalendar, school: str | None = None) -> date:
+    """The last school day of ``half_term`` (its last day may be an INSET day or a bank holiday)."""
+    day = half_term.last_day
+    while day >= half_term.first_day:
+        if is_school_day(day, calendar, school):
+            return day
+        day -= timedelta(days=1)
+    raise SchoolCalendarNotRecorded(calendar.area_id, school, f"{half_term.academic_year} (no school day in "
+                                                             f"{half_term.label})")
+
+
 def is_school_day(day: date, calendar: SchoolCalendar, school: str | None = None) -> bool:
     """A weekday in a recorded half term that is neither a bank holiday nor a non-teaching day."""
     terms, la_inset_applies = _terms_for(day, calendar, school)

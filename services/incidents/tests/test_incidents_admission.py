@@ -157,7 +157,7 @@ def test_placement_starts_on_the_agreed_terms(story):
     assert isinstance(event, PlacementStarted)
     assert event.provision_id == "provision-north" and event.home_school_id == "school-home-1"
     assert not event.outside_key_stage and event.pupil_key_stage is KeyStage.KS2
-    assert event.rule_version == "england-2025.2"
+    assert event.rule_version == "england-2026.1"
     assert story.state.active_placement_id == story.placement_id
 
 

@@ -167,7 +167,7 @@ def test_redemption_spends_slips(story):
     story.placed()
     story.run(story.cmd.grant_reward(quantity=5), story.who.provider)
     event = story.one(story.cmd.redeem_reward(slips_spent=4, cost_pence=250), story.who.provider)
-    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2025.2"
+    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2026.1"
     assert story.state.active_placement.slip_balance == 1
 
 

@@ -133,7 +133,7 @@ def test_home_school_head_suspends(story):
     event = story.one(story.cmd.suspend(), story.who.head)
     assert isinstance(event, SuspensionIssued)
     assert event.academic_year == "2024/25" and event.year_total_half_days == 2
-    assert event.placement_id == story.placement_id and event.rule_version == "england-2025.2"
+    assert event.placement_id == story.placement_id and event.rule_version == "england-2026.1"
 
 
 # Only the home school head excludes: policy EXC-3, tested where it lives (test_incidents_rule_owners.py).

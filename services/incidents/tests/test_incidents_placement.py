@@ -63,7 +63,7 @@ def test_review_interval_is_configuration(new_story):
 def test_reduced_timetable_review_extends_within_the_limit(story):
     story.placed(**REDUCED)
     event = story.one(story.cmd.review_reduced_timetable(), story.who.provider)
-    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2025.2"
+    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2026.1"
     assert story.state.active_placement.reduced_timetable_review_date == date(2025, 4, 7)
     with pytest.raises(errors.ReducedTimetableReviewTooLate):
         story.run(story.cmd.review_reduced_timetable(next_review_date=date(2025, 5, 1)), story.who.provider)

@@ -262,7 +262,7 @@ def test_a_reintegration_is_confirmed_by_the_home_school(story):
     # here too): test_incidents_rule_owners.py and, over HTTP, test_incidents_api_entry_owners.py.
     story.confirmed_back()
     event = story.one(story.cmd.end_placement(), story.who.provider)
-    assert isinstance(event, PlacementEnded) and event.rule_version == "england-2025.2"
+    assert isinstance(event, PlacementEnded) and event.rule_version == "england-2026.1"
 
 
 def test_which_reasons_a_provider_gives_alone_is_in_the_rule_book():

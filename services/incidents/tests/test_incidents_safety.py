@@ -37,7 +37,7 @@ def test_physical_intervention_by_trained_staff(story):
     incident_id = story.incident()
     event = story.one(story.cmd.physical_intervention(incident_id), story.who.provider)
     assert isinstance(event, PhysicalInterventionRecorded)
-    assert event.staff_training_verified and event.rule_version == "england-2025.2"
+    assert event.staff_training_verified and event.rule_version == "england-2026.1"
 
 
 def test_physical_intervention_only_by_trained_staff(story):

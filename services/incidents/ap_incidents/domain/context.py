@@ -10,6 +10,7 @@ from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.organisations import NO_ORGANISATIONS, OrganisationDirectory
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister
+from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
 
 SCHOOL_TIME_ZONE = ZoneInfo("Europe/London")
 
@@ -24,7 +25,8 @@ class DecisionContext:
     facts of the organisations the command concerns (home school, provision, named commissioner or
     destination school), loaded from the register of organisations. ``stream_version`` is the version of
     the pupil's stream the decision is made on (the application passes the length of the history it
-    loaded); a subject access release covers the stream up to it.
+    loaded); a subject access release covers the stream up to it. ``calendars`` are the school calendars
+    (term dates, INSET days, bank holidays) the day-counting rules use.
     """
 
     caller: Caller
@@ -33,6 +35,9 @@ class DecisionContext:
     staff_register: StaffRegister | None = None
     organisations: OrganisationDirectory = NO_ORGANISATIONS
     stream_version: int = 0
+    # Issue 13: the school calendars rules count school days with. The packaged EXAMPLE calendar of
+    # the demo LA until term dates are maintained as events and loaded like the organisations.
+    calendars: SchoolCalendars = EXAMPLE_CALENDARS
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -23,7 +23,9 @@ class RuleBook(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(default="england-2025.2", min_length=1, max_length=60)
+    # england-2026.1 (issue 13): "half-termly" reviews are read on the provision's school calendar
+    # (reviews_by_half_term); england-2025.2 allowed a fixed max_days_between_reviews.
+    version: str = Field(default="england-2026.1", min_length=1, max_length=60)
 
     # DfE suspension guidance: at most 45 school days of suspension per pupil per academic year.
     suspension_cap_school_days: int = Field(default=45, ge=1)
@@ -39,7 +41,10 @@ class RuleBook(BaseModel):
 
     # Part-time timetables are time limited (DfE attendance guidance); the limit itself is local.
     reduced_timetable_max_review_days: int = Field(default=42, ge=1)
-    # AP statutory guidance: placements reviewed at least half-termly (about eight weeks at most).
+    # AP statutory guidance: placements reviewed at least half-termly. With a recorded school calendar
+    # the next review is due by the last school day of the next half term (domain/review_interval.py);
+    # without one, or with reviews_by_half_term off (the england-2025.2 reading), within this many days.
+    reviews_by_half_term: bool = True
     max_days_between_reviews: int = Field(default=56, ge=1)
 
     # DfE searching guidance: weapons, controlled drugs and stolen items are delivered to police.

@@ -36,6 +36,7 @@ from ap_incidents.domain.errors import (
 from ap_incidents.domain.folding import NOTHING, Applied, update_referral, with_placement
 from ap_incidents.domain.guards import referral_of, require_not_future, require_open_record, require_order, require_text
 from ap_incidents.domain.identity import record_id_for
+from ap_incidents.domain.review_interval import latest_next_review
 from ap_incidents.domain.state import Placement, PupilRecord, Referral
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
@@ -84,7 +85,7 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
     require_not_future(command.start_date, context, "the start date")
     require_order(command.start_date, command.planned_end_date, "planned end date")
     _require_timetable_terms(command, context)
-    _require_first_review(command, context)
+    _require_first_review(command, referral.provision_id, context)
     assert provision.partnership_id is not None  # a provision is registered with its partnership
     return [PlacementStarted(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
@@ -162,11 +163,12 @@ def _require_timetable_terms(command: StartPlacement, context: DecisionContext) 
         raise ReducedTimetableReviewTooLate(f"review a reduced timetable by {limit} at the latest")
 
 
-def _require_first_review(command: StartPlacement, context: DecisionContext) -> None:
+def _require_first_review(command: StartPlacement, provision_id: str, context: DecisionContext) -> None:
     require_order(command.start_date, command.planned_review_date, "planned review date")
-    limit = command.start_date + timedelta(days=context.rules.max_days_between_reviews)
-    if command.planned_review_date > limit:
-        raise ReviewIntervalTooLong(f"placements are reviewed at least half-termly: review by {limit}")
+    limit = latest_next_review(command.start_date, provision_id, context)
+    if command.planned_review_date > limit.latest:
+        raise ReviewIntervalTooLong(
+            f"placements are reviewed at least half-termly: review by {limit.latest} ({limit.reason})")
 
 
 # ----------------------------------------------------------------------------- folds (evolve)

@@ -20,6 +20,7 @@ from ap_incidents.domain.errors import (
 from ap_incidents.domain.folding import NOTHING, Applied, entry_only, with_placement
 from ap_incidents.domain.guards import placement_entry, require_order, require_text, within_placement
 from ap_incidents.domain.identity import record_id_for
+from ap_incidents.domain.review_interval import latest_next_review
 from ap_incidents.domain.state import PupilRecord, TimetableChanged
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
@@ -47,15 +48,16 @@ class ReviewReducedTimetable(PlacementCommand):
 
 def hold_review(command: HoldReview, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """A review sets a time-bound plan of action and, unless the placement is ending, the next review
-    within the half-termly interval."""
+    within the half-termly interval (``review_interval``: by the end of the next half term)."""
     placement = placement_entry(command, state)
     within_placement(placement, command.held_on, context, "the review")
     require_order(command.held_on, command.action_plan_due_date, "action plan due date")
     next_review = command.next_review_date
     if command.outcome is not ReviewOutcome.END_PLACEMENT:
-        limit = command.held_on + timedelta(days=context.rules.max_days_between_reviews)
-        if next_review is None or next_review > limit:
-            raise ReviewIntervalTooLong(f"set the next review on or before {limit} (at least half-termly)")
+        limit = latest_next_review(command.held_on, placement.provision_id, context)
+        if next_review is None or next_review > limit.latest:
+            raise ReviewIntervalTooLong(
+                f"set the next review on or before {limit.latest} (at least half-termly: {limit.reason})")
         require_order(command.held_on, next_review, "next review date")
     return [ReviewHeld(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
