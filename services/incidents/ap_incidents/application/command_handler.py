@@ -42,6 +42,7 @@ from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceConte
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.keystore import KeyStore
+from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
 
 Clock = Callable[[], datetime]
 _ATTEMPTS = 10
@@ -65,6 +66,7 @@ class CommandHandler:
         rules: RuleBook = DEFAULT_RULES,
         policy: PolicyStore | None = None,
         clock: Clock = utc_now,
+        calendars: SchoolCalendars = EXAMPLE_CALENDARS,
     ) -> None:
         self._store = store
         self._executor = CommandExecutor(store)
@@ -77,6 +79,7 @@ class CommandHandler:
         self._rules = rules
         self._policy = policy or default_policy_store()
         self._clock = clock
+        self._calendars = calendars
 
     async def handle(
         self, principal: Principal, command: c.Command, *, purpose: str | None = None,
@@ -127,7 +130,7 @@ class CommandHandler:
         organisations = await self.organisations(organisations_needed(folded.view, command))
         context = DecisionContext(caller=caller, now=self._clock(), rules=self._rules, organisations=organisations,
                                   staff_register=await self._register_for(folded.view, command),
-                                  stream_version=len(history))
+                                  stream_version=len(history), calendars=self._calendars)
         return _Target(command_context(folded.view, command, organisations),
                        lambda: decide(command, folded.state, context))
 

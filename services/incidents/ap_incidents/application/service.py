@@ -21,18 +21,21 @@ from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
+from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
 
 
 class IncidentsApplication:
     def __init__(self, store: EventStorePort, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
                  read_models: IncidentsReadModels, *, rules: RuleBook = DEFAULT_RULES,
-                 policy: PolicyStore | None = None, clock: Clock = utc_now) -> None:
+                 policy: PolicyStore | None = None, clock: Clock = utc_now,
+                 calendars: SchoolCalendars = EXAMPLE_CALENDARS) -> None:
         self.store = store
         self._codec = codec
         self._guard = guard
         self._read_models = read_models
         self._policy = policy or default_policy_store()
-        self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock)
+        self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock,
+                                       calendars=calendars)
 
     def erasure_listener(self, bootstrap: str, topics: Sequence[str]) -> ErasureListener:
         """Keeps this process's caches of decrypted history clear of pupils erased by any process

@@ -47,6 +47,7 @@ from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.projection.store import ensure_registered
+from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
 from ap_runtime.settings import database_dsn
 
 EVENTS_DATABASE = "ap_incidents"
@@ -65,6 +66,8 @@ class IncidentsDeps:
     policy: PolicyStore | None = None
     notify_dsl: NotifyDsl | None = None
     clock: Clock = utc_now
+    # Issue 13: the school calendars day-counting rules use (the packaged example until term dates are events).
+    calendars: SchoolCalendars = EXAMPLE_CALENDARS
     owned_pools: list[asyncpg.Pool] = field(default_factory=list)
     head_publisher: AuditHeadPublisher | None = None
     read_models: IncidentsReadModels | None = None  # default: the PostgreSQL read models on the pools above
@@ -108,7 +111,8 @@ class IncidentsDeps:
         notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
         guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=notify, clock=self.clock)
         return IncidentsApplication(store, codec, guard, self.keystore, self.read_models or self.postgres_read_models(),
-                                    rules=self.rules, policy=self.policy, clock=self.clock)
+                                    rules=self.rules, policy=self.policy, clock=self.clock,
+                                    calendars=self.calendars)
 
     def postgres_read_models(self) -> IncidentsReadModels:
         """The behaviour log and placement register on the read pool, the access audit on its own."""
