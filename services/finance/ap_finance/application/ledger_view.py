@@ -34,6 +34,17 @@ def _category_name(category: BudgetCategory | None) -> str:
     return UNALLOCATED if category is None else category.value
 
 
+def _surplus_view(snapshot: LedgerSnapshot) -> SurplusView | None:
+    surplus = snapshot.surplus
+    if surplus is None:
+        return None
+    return SurplusView(
+        surplus_pence=surplus.surplus_pence, available_pence=surplus.available_pence,
+        allocated_pence=surplus.allocated_pence, clawed_back_pence=surplus.clawed_back_pence,
+        carried_forward_pence=surplus.carried_forward_pence,
+    )
+
+
 def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
                 allocated: Sequence[SurplusAllocated] = ()) -> LedgerView:
     """The balances, and each allocation in ``allocated`` (its recorded events) in full."""
@@ -46,7 +57,6 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
     for (_, _, category, source), balance in lines:
         categories.setdefault(category, []).append(balance)
         sources.setdefault(source, []).append(balance)
-    surplus = snapshot.surplus
     return LedgerView(
         provision_id=budget.provision_id,
         financial_year=budget.financial_year,
@@ -66,11 +76,7 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
             LineBalance(category=_category_name(category), funding_source=source.value, **_sum([balance]))
             for (_, _, category, source), balance in lines
         ),
-        surplus=None if surplus is None else SurplusView(
-            surplus_pence=surplus.surplus_pence, available_pence=surplus.available_pence,
-            allocated_pence=surplus.allocated_pence, clawed_back_pence=surplus.clawed_back_pence,
-            carried_forward_pence=surplus.carried_forward_pence,
-        ),
+        surplus=_surplus_view(snapshot),
         allocations=tuple(SchoolShareView(school_id=s.school_id, amount_pence=s.amount_pence, school_name=s.school_name)
                           for s in allocation_figures(snapshot.entries, snapshot.names)),
         allocations_in_full=tuple(breakdown(event) for event in allocated),
