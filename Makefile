@@ -93,7 +93,7 @@ fuzz: install up ## property-based and API fuzz tests, random and longer (not ru
 
 lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict contracts runtime services testing demo
+	$(BIN)/mypy --strict contracts runtime services testing demo bench
 	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services testing demo -x '*/tests/*'
 
 # Every benchmark (bench/run.py: command path, write path, rebuild, the pyeventsourcing peer, the
