@@ -76,7 +76,12 @@ class ConcurrencyRetriesExhausted(Exception):
 
 
 async def migrate_commands(pool: asyncpg.Pool) -> None:
-    await pool.execute(DDL)
+    """Create the command records' table if missing, safe from many processes starting at once (issue 11,
+    replicas of a service on a new database): ``CREATE TABLE IF NOT EXISTS`` alone is not, two sessions
+    can both find the table missing and the second fails on the catalogue's unique type name."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ap_runtime.commands.migrate'))")
+        await conn.execute(DDL)
 
 
 def event_id_for(command_id: UUID, index: int) -> UUID:

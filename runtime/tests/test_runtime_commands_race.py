@@ -10,14 +10,16 @@ B must answer with A's outcome, as a later retry would, not with the refusal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.commands import CommandExecutor, CommandMeta
+from ap_runtime.commands import CommandExecutor, CommandMeta, migrate_commands
 from ap_runtime.eventstore import EventStorePort
 from ap_testing.events import CounterIncremented
 
@@ -81,3 +83,20 @@ async def test_a_refusal_of_a_command_nobody_recorded_still_refuses(any_store: E
     with pytest.raises(AlreadyRecorded):  # a different command reusing the item: refused, as before
         await executor.execute(stream, second, record_item("spend-1"))
     assert await executor.previous_outcome(second.command_id) is None
+
+
+@pytest.mark.integration
+async def test_instances_starting_at_once_on_a_new_database_all_create_the_command_records(
+    new_database: Callable[[str], Awaitable[str]],
+) -> None:
+    """Several replicas of a service start together on a database nobody has migrated yet (a first
+    deployment): each creates the command records' table if it is missing, and none may fail to start."""
+    for round_ in range(3):
+        dsn = await new_database(f"cmd_migrate_{round_}")
+        pools = [await asyncpg.create_pool(dsn, min_size=1, max_size=1) for _ in range(8)]  # eight processes' pools
+        try:
+            await asyncio.gather(*(migrate_commands(pool) for pool in pools))
+            assert await pools[0].fetchval("SELECT count(*) FROM processed_commands") == 0
+        finally:
+            for pool in pools:
+                await pool.close()

@@ -9,14 +9,16 @@ by the notification id; these tests pin both halves on real PostgreSQL and a rea
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 
 from ap_contracts.events.notifications import Audience, Channel, NotificationSent
 from ap_notifications.adapters.file_outbox import FileOutbox
-from ap_notifications.adapters.ledger import PostgresDeliveryLedger
+from ap_notifications.adapters.ledger import PostgresDeliveryLedger, migrate_ledger
 from ap_notifications.application.dispatch import AlertDispatcher
 from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.entrypoints.bootstrap import NotificationServices
@@ -89,3 +91,19 @@ async def test_two_workers_dispatching_one_alert_at_once_record_it_once_and_leav
     assert outbox_files(outbox) == sorted(f"{i}.json" for i in ids)
     stored = [e for e in await read_everything_stored(notif.store) if e.event_type == "NotificationSent"]
     assert {NotificationSent.model_validate(dict(e.payload)).notification_id for e in stored} == ids
+
+
+async def test_workers_starting_at_once_on_a_new_database_all_create_the_delivery_ledger(
+    new_database: Callable[[str], Awaitable[str]],
+) -> None:
+    """Two or more workers (and APIs) start together on a database nobody has migrated yet (a first
+    deployment with replicas): each creates the ledger if it is missing, and none may fail to start."""
+    for round_ in range(3):
+        dsn = await new_database(f"ledger_migrate_{round_}")
+        pools = [await asyncpg.create_pool(dsn, min_size=1, max_size=1) for _ in range(8)]  # eight processes' pools
+        try:
+            await asyncio.gather(*(migrate_ledger(pool) for pool in pools))
+            assert await pools[0].fetchval("SELECT count(*) FROM notification_deliveries") == 0
+        finally:
+            for pool in pools:
+                await pool.close()

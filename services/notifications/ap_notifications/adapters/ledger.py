@@ -20,7 +20,11 @@ CREATE TABLE IF NOT EXISTS notification_deliveries (
 
 
 async def migrate_ledger(pool: asyncpg.Pool) -> None:
-    await pool.execute(DDL)
+    """Create the ledger if missing, safe from several workers and APIs starting at once on a new database
+    (issue 11): ``CREATE TABLE IF NOT EXISTS`` alone is not, the second session fails on the catalogue."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('ap_notifications.ledger.migrate'))")
+        await conn.execute(DDL)
 
 
 class PostgresDeliveryLedger:
