@@ -65,7 +65,8 @@ def test_the_allow_list_only_names_modules_still_over_the_limit() -> None:
 LONG_FUNCTIONS: dict[tuple[str, str], str] = {
     ("runtime/ap_runtime/access/audit_verify.py", "verify"):
         "verifies the chain against the key and the published heads; not split in this session",
-    ("runtime/ap_runtime/access/policy.py", "decide"): "policy evaluation in rule order, each miss explained; one reading is clearer than parts",
+    ("runtime/ap_runtime/access/policy.py", "decide"):
+        "policy evaluation in rule order, each miss explained; one reading is clearer than parts",
     ("runtime/ap_runtime/projection/runner.py", "_apply"):
         "one read-model transaction per batch; not split in this session",
     ("services/incidents/ap_incidents/entrypoints/api_queries.py", "query_router"): "route table of the reads",

@@ -18,9 +18,9 @@ from ap_runtime.settings import platform_settings
 
 
 def test_options_bind_the_host_and_port_the_settings_name() -> None:
-    settings = platform_settings({"AP_HTTP_HOST": "0.0.0.0", "AP_HTTP_PORT": "8123"})  # nosec B104
+    settings = platform_settings({"AP_HTTP_HOST": "0.0.0.0", "AP_HTTP_PORT": "8123"})  # nosec B104 - a test value, nothing binds
 
-    assert uvicorn_options(FastAPI(), settings) == {"host": "0.0.0.0", "port": 8123,  # nosec B104
+    assert uvicorn_options(FastAPI(), settings) == {"host": "0.0.0.0", "port": 8123,  # nosec B104 - a test value, nothing binds
                                                     "http": "httptools", "loop": "uvloop"}
 
 
@@ -87,7 +87,7 @@ serve_api(app, platform_settings(), quiet=True)
 def test_serve_api_answers_on_the_configured_port() -> None:
     port = _free_port()
     env = {**os.environ, "AP_HTTP_HOST": "127.0.0.1", "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-c", _SERVED], env=env)  # nosec B603
+    process = subprocess.Popen([sys.executable, "-c", _SERVED], env=env)  # nosec B603 - this interpreter, fixed arguments
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -218,7 +218,7 @@ class EventStore:
         Only rows of transactions older than every transaction still in progress are returned, so
         an event committed late with a lower position can never be skipped.
         """
-        rows = await self._pool.fetch(f"SELECT {_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - constants
+        rows = await self._pool.fetch(f"SELECT {_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - SQL text is module constants only
                                       str(after.transaction_id), after.position, limit)
         return [row_to_stored(r) for r in rows]
 
@@ -227,7 +227,7 @@ class EventStore:
 
         The JSON has the fields of ``EventEnvelope``; consumers validate it with that model.
         """
-        rows = await self._pool.fetch(f"SELECT {ENCODED_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608
+        rows = await self._pool.fetch(f"SELECT {ENCODED_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - SQL text is module constants only
                                       str(after.transaction_id), after.position, limit)
         return [encoded_event(r) for r in rows]
 
