@@ -171,7 +171,7 @@ def row_key(row: asyncpg.Record, rule_named: bool) -> tuple[Any, ...]:
 
 
 def expected_for_step(step: Step) -> list[Expected]:
-    action = COMMANDS[step.command_type].action.value
+    action = COMMANDS[step.command_type].action
     match step.expect.outcome:
         case Outcome.ACCEPTED | Outcome.REJECTED:
             return [Expected(step.persona, action, step.pupil_ref)]
