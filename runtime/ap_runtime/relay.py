@@ -82,6 +82,15 @@ class Relay:
             except CONNECTION_LOST as error:  # the lock went with the session: stop publishing at once
                 log.warning("relay lost its leadership session", relay=self._name, error=type(error).__name__)
                 deposed = True
+            except KafkaError as error:
+                # A send the broker never acknowledged (a broker restarting outlasts the producer's own
+                # retries): nothing after the recorded checkpoint counts as published, so lead again from
+                # it with a new producer. Batches acknowledged in part may go out twice; consumers apply
+                # each event id once.
+                log.warning("relay send failed; resuming from its checkpoint", relay=self._name,
+                            error=type(error).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self._idle_poll * 10)
             finally:
                 self.leading = False
                 await self._leadership.release(conn)
@@ -107,6 +116,8 @@ class Relay:
             while in_flight:  # stopping: record what the broker acknowledged
                 await self._settle(conn, in_flight.popleft())
         finally:
+            for flight in in_flight:  # not recorded, so read again from the checkpoint by whoever leads next
+                flight.acks.cancel()
             with contextlib.suppress(Exception):
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
             await give_back(self._pool, listener)
