@@ -40,6 +40,30 @@ async def store_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple
     await pool.close()
 
 
+@pytest_asyncio.fixture
+async def dsn(new_database: Callable[[str], object]) -> str:
+    """A fresh database (a test module may name its own ``dsn`` instead)."""
+    database: str = await new_database("roundtrips")  # type: ignore[misc]
+    return database
+
+
+@pytest_asyncio.fixture
+async def counted(dsn: str) -> AsyncIterator[tuple[asyncpg.Pool, list[str]]]:
+    """A one-connection pool on a migrated event store (with command records) in ``dsn``, every statement
+    it sends logged: the round-trip tests count what an append costs."""
+    sent: list[str] = []
+
+    async def log_queries(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda logged: sent.append(logged.query))
+
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, init=log_queries)
+    await migrate(pool)
+    await migrate_commands(pool)
+    sent.clear()
+    yield pool, sent
+    await pool.close()
+
+
 @pytest.fixture
 def store(store_db: tuple[str, asyncpg.Pool]) -> EventStore:
     return EventStore(store_db[1])

@@ -7,43 +7,17 @@ connection handed back to a command-path pool is not reset by another statement.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import pytest
-import pytest_asyncio
 
-from ap_runtime.commands import migrate_commands
-from ap_runtime.eventstore import EventStore, WrongExpectedVersion, migrate
+from ap_runtime.eventstore import EventStore, WrongExpectedVersion
 from ap_runtime.pg_pools import command_path_pool
 
 from .conftest import counter_events
 
 pytestmark = pytest.mark.integration
-
-
-@pytest_asyncio.fixture
-async def dsn(new_database: Callable[[str], Any]) -> str:
-    database: str = await new_database("roundtrips")
-    return database
-
-
-@pytest_asyncio.fixture
-async def counted(dsn: str) -> AsyncIterator[tuple[asyncpg.Pool, list[str]]]:
-    """A one-connection pool on a migrated event store, with every statement it sends logged."""
-    sent: list[str] = []
-
-    async def log_queries(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda logged: sent.append(logged.query))
-
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, init=log_queries)
-    await migrate(pool)
-    await migrate_commands(pool)
-    sent.clear()
-    yield pool, sent
-    await pool.close()
 
 
 async def test_appending_a_command_is_one_statement(counted: tuple[asyncpg.Pool, list[str]]) -> None:

@@ -9,12 +9,9 @@ version, idempotency by event id, the relay's wake-up and a stream's version ord
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import asyncpg
 import pytest
-import pytest_asyncio
 
 from ap_runtime.eventstore import EventStore, IdempotencyMismatch, WrongExpectedVersion, migrate
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
@@ -22,27 +19,6 @@ from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 from .conftest import counter_events
 
 pytestmark = pytest.mark.integration
-
-
-@pytest_asyncio.fixture
-async def dsn(new_database: Callable[[str], Any]) -> str:
-    database: str = await new_database("appendrt")
-    return database
-
-
-@pytest_asyncio.fixture
-async def counted(dsn: str) -> AsyncIterator[tuple[asyncpg.Pool, list[str]]]:
-    """A one-connection pool on a migrated event store, with every statement it sends logged."""
-    sent: list[str] = []
-
-    async def log_queries(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda logged: sent.append(logged.query))
-
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, init=log_queries)
-    await migrate(pool)
-    sent.clear()
-    yield pool, sent
-    await pool.close()
 
 
 def _appends(sent: list[str]) -> list[str]:
