@@ -29,8 +29,6 @@ import importlib
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -54,6 +52,7 @@ from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.processes import PlatformProcess
 from demo.personas import COMMISSIONER, HOME_SCHOOL, PARTNERSHIP, PROVISION, tokens_from
 from demo.runner import send_http
 from demo.scripted_day import Channel, scripted_day
@@ -143,38 +142,16 @@ def services_under_test() -> list[str]:
 # ----------------------------------------------------------------------------- running a service
 
 
-class Process:
-    def __init__(self, name: str, module: str, env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.log = logs / f"{name}.log"
-        self._out = self.log.open("wb")
-        self.popen = subprocess.Popen([sys.executable, "-m", module], env={**os.environ, **env},
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
-
-
 @dataclass
 class RunningService:
     spec: ServiceSpec
     base_url: str
     tokens: list[tuple[str, Callable[[], str | None]]]  # (whose, a fresh token: one carries one write command)
     pupil_refs: list[UUID]
-    processes: list[Process] = field(default_factory=list)
+    processes: list[PlatformProcess] = field(default_factory=list)
 
     def report(self) -> str:
-        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in self.processes)
+        return "\n\n".join(f"--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail(40)}" for p in self.processes)
 
 
 def _free_port() -> int:
@@ -236,8 +213,9 @@ async def running(request: pytest.FixtureRequest, new_database: Callable[[str], 
     service = RunningService(spec, f"http://127.0.0.1:{port}", tokens_for_every_role(issuer), [])
     try:
         # Companions first: they create the read models the API serves from.
-        service.processes += [Process(module.rsplit(".", 1)[-1], module, env, logs) for module in spec.companions]
-        service.processes.append(Process("api", spec.module, env, logs))
+        service.processes += [PlatformProcess(module.rsplit(".", 1)[-1], ["-m", module], env, logs)
+                              for module in spec.companions]
+        service.processes.append(PlatformProcess("api", ["-m", spec.module], env, logs))
         async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as client:
             deadline = time.monotonic() + READY_SECONDS
             while True:
