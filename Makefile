@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
-.PHONY: install up down test test-unit lint bench demo fuzz
+.PHONY: install up down test test-unit lint bench demo demo-web fuzz reports
 
 PYTHON ?= python3
 VENV := .venv
@@ -39,11 +39,27 @@ install: ## virtualenv with both hash-pinned locks and the project itself (edita
 	  fi; \
 	fi
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet uv
+	@# WeasyPrint lays out report PDFs with Pango; the document tests render them to PNG and read their text
+	@# with poppler-utils (pdftoppm, pdftotext). Installed from Debian only when missing.
+	@if ! command -v pdftoppm >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "[make] pdftoppm or Pango is missing: installing poppler-utils, Pango and fonts" >&2; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+	    fonts-liberation >/dev/null; \
+	fi
 	$(UV) --require-hashes -r requirements.lock -r requirements-dev.lock
 	$(UV) --no-deps -e .
 	@# ajv (JSON Schema validator outside Python) for the wire-contract tests, exactly as locked.
 	@command -v npm >/dev/null || { echo "[make] npm is missing: install Node 20 and npm" >&2; exit 1; }
 	npm ci --prefix $(VALIDATION) --no-audit --no-fund --loglevel=error
+	@# The web service (issue 16): GOV.UK Frontend's assets, the local OIDC provider and axe-core, exactly as locked.
+	npm ci --prefix services/web --no-audit --no-fund --loglevel=error
+	@# Debian's chromium for the web service's browser tests (Playwright cannot download browsers here).
+	@if ! command -v chromium >/dev/null; then \
+	  echo "[make] chromium is missing: installing it" >&2; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 up: ## start local PostgreSQL and Kafka unless the environment names servers
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "[make] PostgreSQL from DATABASE_URL"; else $(LOCAL)/postgres.sh start; fi
@@ -103,5 +119,16 @@ BENCH_ARGS ?=
 bench: install up ## every benchmark, medians of 3 repeats, one table (BENCH_QUICK=1: a smoke check)
 	env $(SERVERS) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
-demo: install up ## end-to-end walk through the platform
+demo: install up ## end-to-end walk through the platform, then (in a terminal) the web service to sign in to
 	env $(SERVERS) $(BIN)/python -m demo
+	@if [ -t 0 ]; then env $(SERVERS) PYTHONPATH=. $(BIN)/python services/web/web_demo.py; \
+	  else echo "[make demo] the web service: run 'make demo-web' in a terminal (it prints the address and the people)"; fi
+
+demo-web: install up ## the web service on the demo's data: prints its address and the people to sign in as
+	env $(SERVERS) PYTHONPATH=. $(BIN)/python services/web/web_demo.py
+
+# A synthetic LA (seeded; REPORTS_ARGS="--schools 78 --provisions 4 --years 3 --seed 1") folded by
+# reporting's projection into a fresh database, every report of every audience written to reports-out/.
+REPORTS_ARGS ?=
+reports: install up ## every report for every audience of a synthetic LA, in reports-out/
+	env $(SERVERS) $(BIN)/python -m demo.reports $(REPORTS_ARGS)

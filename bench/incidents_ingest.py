@@ -22,7 +22,9 @@ commands (incidents, attendance marks, reward slips, one event each):
 * ``kafka``: the command consumer in its own process; every command is produced at once (a bulk
   load) and the latency runs from producing a command to reading its result on the results
   topic, so it is mostly time queued behind the burst; ``kafka_paced`` sends ``--paced`` more
-  commands at ``--rate`` per second, below capacity, for the latency of one command.
+  commands at ``--rate`` per second, below capacity, for the latency of one command. Both split
+  the p50 in two: from the send to the consumer producing the result (the result record's
+  CreateTime, same machine's clock) and from there to this reader (the way back).
 * ``baseline``: ``EventStore.append`` of the events those commands record (personal fields
   sealed with the same per-pupil keys), with the same concurrency and per-pupil ordering, and no
   HTTP, token, authorisation, audit, history load or decision.
@@ -86,8 +88,8 @@ from ap_runtime.privacy.keystore import KeyStore
 from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
 from ap_testing.privacy import master_keys_env, random_ring
 from bench.pipeline_baseline import percentiles
+from bench.publish import publish
 
-RESULTS = Path(__file__).parent / "results"
 PROVISION, HOME_SCHOOL, COMMISSIONER, PARTNERSHIP = "bench-provision", "bench-school", "bench-la", "bench-np"
 PLACED_DAYS_AGO = 400
 
@@ -512,11 +514,13 @@ async def _through_kafka(client: CommandTopicClient, platform: Platform, command
     ids = [c.command_id for c in commands]
     reading = asyncio.create_task(client.wait_for(ids, wait_seconds=600))
     sent_at: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}  # wall clock, to compare with the result record's CreateTime
     started = time.perf_counter()
     for index, command in enumerate(commands):
         if rate is not None:
             await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
         sent_at[command.command_id] = time.perf_counter()
+        sent_wall[command.command_id] = time.time()
         await client.send(command.command_type, command.body, platform.token, pupil_ref=command.pupil_ref,
                           wait=False)
     await client.flush()
@@ -526,7 +530,13 @@ async def _through_kafka(client: CommandTopicClient, platform: Platform, command
         raise RuntimeError(f"{len(failed)} Kafka commands failed, e.g. {failed[0]}")
     done = max(client.received_at[c] for c in ids)
     latencies = [(client.received_at[c] - sent) * 1000 for c, sent in sent_at.items()]
-    return {"commands_per_second": round(len(commands) / (done - started), 1), **percentiles(latencies)}
+    # Where the time went: send -> the consumer produced the result (its record's CreateTime, same
+    # machine's clock, ms resolution), and the rest (the result's way back to this reader).
+    to_result = [(client.result_created_at[c] - sent) * 1000 for c, sent in sent_wall.items()]
+    return {"commands_per_second": round(len(commands) / (done - started), 1), **percentiles(latencies),
+            "send_to_result_produced_p50_ms": round(statistics.median(to_result), 2),
+            "result_produced_to_read_p50_ms": round(statistics.median(
+                lat - own for lat, own in zip(latencies, to_result, strict=True)), 2)}
 
 
 async def measure_kafka(platform: Platform, burst: list[Command], paced: list[Command], warmup: Command,
@@ -724,11 +734,7 @@ def cli() -> None:
                       args.api_instances, args.open_rate, args.open_seconds, only=tuple(args.only))
     started = time.time()
     result = asyncio.run(run(args.repeats, options))
-    result["wall_seconds"] = round(time.time() - started, 1)
-    text = json.dumps(result, indent=2)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"incidents_ingest-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(text + "\n")
-    print(text)
+    publish("incidents_ingest", result, started)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import os
 import platform
@@ -35,16 +34,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier as ProcessBarrier
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from bench.publish import publish
 from bench.saves import STREAMS_PER_CLIENT, Workload, figures, workloads
-
-RESULTS = Path(__file__).parent / "results"
 
 
 class Pupil(Aggregate):
@@ -261,11 +258,7 @@ def cli() -> None:
     args = parser.parse_args()
     started = time.time()
     result = main(args.repeats, args.quick)
-    result["wall_seconds"] = round(time.time() - started, 1)
-    text = json.dumps(result, indent=2)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"peer_eventsourcing-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(text + "\n")
-    print(text)
+    publish("peer_eventsourcing", result, started)
 
 
 if __name__ == "__main__":

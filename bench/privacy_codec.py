@@ -20,7 +20,6 @@ import platform
 import statistics
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -31,8 +30,8 @@ from ap_runtime.privacy.codec import PersonalDataCodec, SealedPayload
 from ap_runtime.privacy.keystore import KeyStore
 from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
 from ap_testing.privacy import ProbeNoteRecorded, random_ring
+from bench.publish import publish
 
-RESULTS = Path(__file__).parent / "results"
 PERSONAL = ("narrative", "preferred_name", "safeguarding_note", "sen_summary", "family_contacts")
 
 
@@ -107,10 +106,7 @@ def cli() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     result = asyncio.run(main(args.events, args.pupils, args.repeats))
-    text = json.dumps(result, indent=2)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"privacy_codec-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(text + "\n")
-    print(text)
+    publish("privacy_codec", result)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Projection rebuild benchmark: events/s into a new generation of the incidents behaviour log.
 
-    python -m bench.rebuild [--events 1000000] [--repeats 3] [--pupils 2000]
+    python -m bench.rebuild [--events 1000000] [--repeats 3] [--pupils 2000] [--workers 2]
 
 Issue 11's target: a rebuild fills a new generation at no less than 50,000 events/s, measured over
 1,000,000 events. The read model rebuilt is the incidents behaviour log (``incidents_behaviour_log``),
@@ -10,36 +10,35 @@ with one ``IncidentRecorded`` in fifty, in pupil streams, produced once to a fre
 relay's key and headers (``ap_runtime.kafka.encode_event``). Each repeat rebuilds the same topic
 into the next generation (the switch drops the previous one, as in production) and is timed from
 the start of ``rebuild`` to its return: catch-up, the switch under the registry's row lock and the
-drop. Median of the repeats; JSON to ``bench/results/rebuild-<timestamp>.json``.
+drop. The first catch-up runs in ``--workers`` processes (``ap projections rebuild --workers``; 2,
+the machine's cores), the final one in the rebuild's own. Median of the repeats; the Python CPU per
+event counts the workers too. JSON to ``bench/results/rebuild-<timestamp>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-import orjson
 import uvloop
 
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded
 from ap_runtime.eventstore.models import EncodedEvent
 from ap_runtime.kafka import encode_event, idempotent_producer
-from ap_runtime.projection.rebuild import rebuild
+from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
+from bench.publish import publish
 
-RESULTS = Path(__file__).parent / "results"
 TARGET_EVENTS_PER_SECOND = 50_000
 PROJECTION = "incidents_behaviour_log"
 _PLACEHOLDER_ID = UUID(int=0)
@@ -96,7 +95,11 @@ def _events(count: int, pupils: int) -> list[EncodedEvent]:
 
 async def produce(bootstrap: str, topic: str, count: int, pupils: int) -> float:
     """Produce the events as the relay would (key, value, headers); returns the seconds it took."""
-    events = _events(count, pupils)
+    return await produce_encoded(bootstrap, topic, _events(count, pupils))
+
+
+async def produce_encoded(bootstrap: str, topic: str, events: list[EncodedEvent]) -> float:
+    """Produce encoded events as the relay would, in batches of 20,000; returns the seconds it took."""
     producer = idempotent_producer(bootstrap, linger_ms=20, max_batch_size=1_048_576)
     await producer.start()
     started = time.perf_counter()
@@ -112,16 +115,26 @@ async def produce(bootstrap: str, topic: str, count: int, pupils: int) -> float:
     return time.perf_counter() - started
 
 
-async def _one_rebuild(pool: asyncpg.Pool, bootstrap: str, topic: str, expected: int) -> dict[str, float]:
+def _python_cpu_seconds() -> float:
+    """CPU of this process and of its finished children (the catch-up workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str, expected: int,
+                       workers: int) -> dict[str, float]:
     from ap_incidents.projections import BehaviourLogProjection  # the service, only when a rebuild runs
 
     projection = BehaviourLogProjection((topic,))
     runner = ProjectionRunner(projection, pool, bootstrap, group_id=f"bench.rebuild.{topic}")
+    # The workers are started as `ap projections rebuild --workers N` starts them.
+    command = ("-m", "ap_runtime.projection", "catch-up", "--projection",
+               f"{BehaviourLogProjection.__module__}:{BehaviourLogProjection.__name__}", "--dsn", dsn, "--topic", topic)
     await runner.start()
     try:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        schema = await rebuild(runner, pool, bootstrap, show_progress=False)
-        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        started, cpu_started = time.perf_counter(), _python_cpu_seconds()
+        schema = await rebuild(runner, pool, bootstrap, show_progress=False, workers=CatchUpWorkers(workers, command))
+        seconds, cpu_seconds = time.perf_counter() - started, _python_cpu_seconds() - cpu_started
     finally:
         await runner.stop()
     rows = int(await pool.fetchval(f"SELECT count(*) FROM {schema}.behaviour_log"))
@@ -132,7 +145,7 @@ async def _one_rebuild(pool: asyncpg.Pool, bootstrap: str, topic: str, expected:
             "python_cpu_us_per_event": round(cpu_seconds / expected * 1e6, 2)}
 
 
-async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000) -> dict[str, Any]:
+async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, workers: int = 2) -> dict[str, Any]:
     """Produce ``events`` once, rebuild them ``repeats`` times; the figures and the medians."""
     pg_admin, bootstrap = resolve_infrastructure()
     dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_rebuild"))
@@ -141,7 +154,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000) ->
     await create_topic(bootstrap, topic)
     try:
         produce_seconds = await produce(bootstrap, topic, events, pupils)
-        runs = [await _one_rebuild(pool, bootstrap, topic, events) for _ in range(repeats)]
+        runs = [await _one_rebuild(pool, dsn, bootstrap, topic, events, workers) for _ in range(repeats)]
     finally:
         await pool.close()
     median = statistics.median(r["events_per_second"] for r in runs)
@@ -151,7 +164,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000) ->
         "at": datetime.now(UTC).isoformat(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "parameters": {"events": events, "repeats": repeats, "pupils": pupils, "partitions": 6,
-                       "projection": PROJECTION},
+                       "projection": PROJECTION, "catch_up_workers": workers},
         "produce_seconds": round(produce_seconds, 2),
         "runs": runs,
         "median_events_per_second": median,
@@ -166,12 +179,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pupils", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, default=2, help="catch-up processes (1: the rebuild's own only)")
     args = parser.parse_args()
-    result = uvloop.run(run(args.repeats, args.events, args.pupils))  # as `ap projections rebuild` runs
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"rebuild-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    print(json.dumps(result, indent=2))
+    result = uvloop.run(run(args.repeats, args.events, args.pupils, args.workers))  # as `ap projections rebuild` runs
+    publish("rebuild", result)
 
 
 if __name__ == "__main__":

@@ -149,6 +149,17 @@ def _peer_rows(peer: Document | None) -> Iterator[Row]:
                   ratio(latency[1], latency[3]))
 
 
+def _alerts_rows(alerts: Document | None) -> Iterator[Row]:
+    ours = figure(alerts, "median_alerting_events_per_second")
+    bare = figure(alerts, "median_baseline_events_per_second")
+    events = figure(alerts, "parameters", "events")
+    yield row(f"Alert projection over a backlog of {number(events)} events (events judged/s)", number(ours, "/s"),
+              f"bare runner {number(bare, '/s')}", ratio(ours, bare))
+    rate = figure(alerts, "parameters", "rate")
+    yield row(f"  … absence recorded to message handed to SMTP at {number(rate)}/s, p99",
+              number(figure(alerts, "median_p99_ms"), " ms"))
+
+
 def _codec_rows(codec: Document | None) -> Iterator[Row]:
     median = (codec or {}).get("median", {})
     base = figure(median, "baseline_fields_per_second")
@@ -171,6 +182,7 @@ def rows(documents: Mapping[str, Document | None]) -> list[Row]:
         ("rebuild", lambda: _rebuild_rows(documents["rebuild"])),
         ("peer_eventsourcing", lambda: _peer_rows(peer)),
         ("privacy_codec", lambda: _codec_rows(documents["privacy_codec"])),
+        ("alerts", lambda: _alerts_rows(documents["alerts"])),
     ]
     return [r for name, group in groups if name in documents for r in group()]
 

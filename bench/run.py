@@ -34,9 +34,9 @@ from typing import Any
 
 import asyncpg
 
+from bench.publish import RESULTS
 from bench.report import render, rows
 
-RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT_START = re.compile(r'^\{\s*"benchmark"', re.MULTILINE)
 
@@ -65,6 +65,7 @@ BENCHMARKS = (
     Benchmark("rebuild", (), ("--events", "20000", "--pupils", "200")),
     Benchmark("peer_eventsourcing", (), ("--quick",)),
     Benchmark("privacy_codec", (), ("--events", "100")),
+    Benchmark("alerts", (), ("--events", "5000", "--seconds", "3")),
 )
 
 

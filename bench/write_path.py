@@ -9,26 +9,23 @@ are noisy: each figure is the median of the repeats, and the comparison is a rat
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import logging
 import os
 import platform
 import statistics
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import asyncpg
+import uvloop
 
 from ap_runtime.kafka import ensure_topics
 from ap_runtime.logging import configure_logging
 from ap_testing.infra import create_database, drop_databases, dsn_for_database, resolve_infrastructure
 from bench import pipeline_baseline, platform_pipeline
-
-RESULTS = Path(__file__).parent / "results"
+from bench.publish import publish
 
 
 def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -99,12 +96,9 @@ def cli() -> None:
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     args = parser.parse_args()
     started = time.time()
-    result = asyncio.run(main(args.events, args.repeats, args.rate, args.latency_seconds))
-    result["wall_seconds"] = round(time.time() - started, 1)
-    text = json.dumps(result, indent=2)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"write_path-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(text + "\n")
-    print(text)
+    # uvloop, the event loop the platform's processes run on, for the baseline and the platform alike.
+    result = uvloop.run(main(args.events, args.repeats, args.rate, args.latency_seconds))
+    publish("write_path", result, started)
 
 
 if __name__ == "__main__":

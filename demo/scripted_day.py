@@ -25,6 +25,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from ap_incidents.domain.identity import record_id_for
+from ap_runtime.school_days.example import term_dates_bodies
 from demo.personas import (
     COMMISSIONER,
     HOME_SCHOOL,
@@ -184,6 +185,38 @@ def _record_of(command: dict[str, Any]) -> str:
     return str(record_id_for(UUID(command["command_id"])))
 
 
+def _engagement(p: _Pupil, yesterday: date, incident: dict[str, Any]) -> None:
+    """Seed 002 sections 5 and 6.9 (issue 14): a keyworker's target, a session's engagement score with progress
+    against it, a score off the rule book's scale refused, and a score reduced as a sanction for the incident."""
+    target_id = str(uuid4())
+    p.step("the keyworker sets a target", "SetEngagementTarget", Persona.PROVISION_STAFF, {
+        "target_id": target_id, "area": "work_completion", "set_on": (yesterday - timedelta(6)).isoformat(),
+        "due_by": (yesterday + timedelta(14)).isoformat(),
+        "description": p.text("Finish each maths task before break"), "keyworker": TRAINED_STAFF[1],
+    }, _ok("EngagementTargetSet"), placement=True)
+    score = p.step("the afternoon's engagement score", "RecordEngagementScore", Persona.PROVISION_STAFF, {
+        "scored_on": yesterday.isoformat(), "session": "PM", "score": 4,
+        "progress": [{"target_id": target_id, "progress": "exceeded"}], "keyworker": TRAINED_STAFF[1],
+        "notes": p.text("Finished both maths tasks and helped a peer"),
+    }, _ok("EngagementScoreRecorded"), placement=True)
+    p.step("REFUSED: an engagement score above the scale", "RecordEngagementScore", Persona.PROVISION_STAFF, {
+        "scored_on": yesterday.isoformat(), "session": "AM", "score": 7, "keyworker": TRAINED_STAFF[1],
+    }, _no(422, "engagement.score_on_scale"), placement=True)
+    p.step("a score reduced as a sanction for the incident", "ReduceEngagementScore", Persona.PROVISION_STAFF, {
+        "score_record_id": _record_of(score), "reduced_on": yesterday.isoformat(), "points": 1,
+        "incident_id": incident["incident_id"], "reason": p.text("Three warnings before the incident at break"),
+    }, _ok("EngagementScoreReduced"), placement=True)
+
+
+def _sent_home(p: _Pupil, yesterday: date) -> None:
+    """Seed 002 appendix 2 (issue 14): a pupil suspected to be under the influence is sent home from the afternoon
+    session and collected by a parent; an unauthorised absence, not an exclusion."""
+    p.step("a pupil sent home from the afternoon", "RecordSentHome", Persona.PROVISION_STAFF, {
+        "sent_on": yesterday.isoformat(), "from_session": "PM", "reason": "suspected_under_influence",
+        "collected_by_parent": True,
+    }, _ok("SentHomeRecorded"), placement=True)
+
+
 def scripted_day(token_for: TokenFor, *, today: date | None = None, run_tag: str | None = None) -> ScriptedDay:
     """The day's steps in order, with each step's expected outcome."""
     today = today or datetime.now(ENGLAND).date()
@@ -243,6 +276,11 @@ def _organisations(day: ScriptedDay, token_for: TokenFor) -> None:
         day.steps.append(Step(f"{organisation} is registered", "RegisterOrganisation", None, command,
                               Persona.PLATFORM_ADMIN, token_for(Persona.PLATFORM_ADMIN),
                               _ok("OrganisationRegistered")))
+    # Issue 13: the LA records its term dates through the API (the packaged EXAMPLE dates: demo data only).
+    for body in term_dates_bodies():
+        day.steps.append(Step(f"{COMMISSIONER} records its term dates for {body['academic_year']}", "RecordTermDates",
+                              None, {"command_id": str(uuid4()), **body}, Persona.LA_OFFICER,
+                              token_for(Persona.LA_OFFICER), _ok("TermDatesRecorded")))
 
 
 def safeguarding_release_step(day: ScriptedDay, key: str, token_for: TokenFor) -> Step:
@@ -269,6 +307,11 @@ def _staff_register(day: ScriptedDay, token_for: TokenFor) -> None:
         add(f"{staff} is trained in physical intervention", "RecordStaffTraining",
             {"staff_id": staff, "training": "physical_intervention", "completed_on": trained_on},
             _ok("StaffTrainingRecorded"))
+    # Issue 13: the LA's behaviour approach (Steps), refreshed every two years, with its programme named.
+    add(f"{TRAINED_STAFF[0]} completed the LA's behaviour approach", "RecordStaffTraining",
+        {"staff_id": TRAINED_STAFF[0], "training": "behaviour_approach", "completed_on": trained_on,
+         "expires_on": (day.today + timedelta(days=530)).isoformat(), "programme": "Demo County Steps"},
+        _ok("StaffTrainingRecorded"))
     add(f"{REVOKED_STAFF} left the provision", "RevokeStaffTraining",
         {"staff_id": REVOKED_STAFF, "training": "physical_intervention",
          "revoked_on": (day.today - timedelta(days=30)).isoformat(), "reason": "left_provision"},
@@ -388,6 +431,8 @@ def _ashgrove(day: ScriptedDay, token_for: TokenFor) -> None:
     p.step("REFUSED: a reward item over the £30 maximum", "RedeemReward", Persona.PROVISION_STAFF, {
         "redeemed_on": yesterday.isoformat(), "item": "Headphones", "cost_pence": 3500, "slips_spent": 1,
     }, _no(422, "reward.item_within_limit"), placement=True)
+    _engagement(p, yesterday, incident)
+    _sent_home(p, yesterday)
     p.step("a keyworker session", "HoldKeyworkerSession", Persona.PROVISION_STAFF, {
         "held_on": yesterday.isoformat(), "focus": "reflection_on_behaviour", "duration_minutes": 30,
         "keyworker": TRAINED_STAFF[1], "notes": p.text("Named two ways to ask for help at break"),

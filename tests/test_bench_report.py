@@ -140,7 +140,7 @@ def test_the_runner_reads_the_document_a_benchmark_prints_after_its_log_lines() 
 
 def test_make_bench_runs_every_benchmark_with_three_repeats_and_quick_with_one() -> None:
     assert {b.name for b in BENCHMARKS} == {
-        "incidents_ingest", "write_path", "rebuild", "peer_eventsourcing", "privacy_codec"}
+        "incidents_ingest", "write_path", "rebuild", "peer_eventsourcing", "privacy_codec", "alerts"}
     for benchmark in BENCHMARKS:
         full = benchmark.arguments(quick=False, repeats=3)
         assert full[-2:] == ["--repeats", "3"], benchmark.name
@@ -171,3 +171,13 @@ def test_a_summary_printed_again_takes_its_rows_from_the_files_it_names(tmp_path
     again = rerendered(summary, tmp_path)
 
     assert again["rows"] == rows({"peer_eventsourcing": _documents()["peer_eventsourcing"], "rebuild": None})
+
+
+def test_the_alerts_benchmark_reads_against_the_bare_runner_and_states_its_p99() -> None:
+    document = {"benchmark": "alerts", "parameters": {"events": 100_000, "rate": 100},
+                "median_alerting_events_per_second": 1500.0, "median_baseline_events_per_second": 6000.0,
+                "median_p99_ms": 250.0}
+    judged, latency = rows({"alerts": document})
+    assert (judged["ours"], judged["other"], judged["ratio"]) == ("1,500/s", "bare runner 6,000/s", "0.25x")
+    assert "100,000 events" in judged["figure"]
+    assert ("100/s" in latency["figure"], latency["ours"]) == (True, "250 ms")

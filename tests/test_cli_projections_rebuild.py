@@ -36,7 +36,7 @@ from ap_testing.privacy import master_keys_env, random_ring
 
 NewDatabase = Callable[[str], Awaitable[str]]
 AP = str(Path(sys.executable).with_name("ap"))
-SERVICE_PACKAGES = ("ap_incidents", "ap_finance", "ap_notifications", "ap_reporting")
+SERVICE_PACKAGES = ("ap_incidents", "ap_finance", "ap_notifications", "ap_reporting", "ap_commissioning")
 ACTOR = Actor(user_id="staff@provision", organisation_id=PROVISION, roles=("provision_staff",))
 
 

@@ -335,6 +335,7 @@ def test_each_password_comes_from_the_secret_of_its_principal_or_role() -> None:
 
 
 def api_routes() -> dict[str, set[str]]:
+    from ap_commissioning.entrypoints.api import create_app as commissioning
     from ap_finance.entrypoints.api import create_app as finance
     from ap_incidents.entrypoints.api import create_app as incidents
     from ap_notifications.entrypoints.api import create_app as notifications
@@ -344,7 +345,7 @@ def api_routes() -> dict[str, set[str]]:
         raise AssertionError("the routes are read, the app is never started")
 
     apps = {"incidents-api": incidents(), "finance-api": finance(no_deps), "reporting-api": reporting(),
-            "notifications-api": notifications()}
+            "notifications-api": notifications(), "commissioning-api": commissioning()}
     return {name: {getattr(route, "path", "") for route in app.routes} for name, app in apps.items()}
 
 

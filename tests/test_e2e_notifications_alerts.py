@@ -122,6 +122,7 @@ EXPECTED = sorted([
     ("safeguarding_concern", "dsl", HOME_SCHOOL),
     ("incident_at_threshold", "home_school", HOME_SCHOOL), ("incident_at_threshold", "commissioner", COMMISSIONER),
     ("physical_intervention", "home_school", HOME_SCHOOL),
+    ("physical_intervention_parents", "parent", HOME_SCHOOL),  # issue 14: parents told the same day
     ("prohibited_items_found", "home_school", HOME_SCHOOL), ("drug_or_weapon_found", "dsl", PROVISION),
     ("drug_or_weapon_found", "dsl", HOME_SCHOOL),
     ("placement_ended", "home_school", HOME_SCHOOL), ("safeguarding_file_offered", "dsl", NEW_SCHOOL),

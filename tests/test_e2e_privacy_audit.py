@@ -64,7 +64,8 @@ pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
 
 AUDIT_COLUMNS = ["seq", "at", "user_id", "roles", "organisation_id", "pupil_ref", "record_class", "action",
                  "purpose", "decision", "rule_id", "reason", "correlation_id", "break_glass", "recipients",
-                 "policy_version", "prev_hash", "hash", "key_id", "purpose_category", "purpose_digest"]
+                 "policy_version", "prev_hash", "hash", "key_id", "purpose_category", "purpose_digest",
+                 "chain_id", "chain_seq"]
 WAIT_SECONDS = 90.0
 RELAYED = ("events",)  # the event stores a relay publishes
 
@@ -392,11 +393,15 @@ async def test_cutting_off_the_newest_audit_records_is_detected_against_the_publ
     rows = await audit_rows(platform)
     last = rows[-1]["seq"]
 
-    async def anchored() -> bool:  # the services publish the head every half second
-        return f"anchored up to seq {last} " in verify_audit(platform).stdout
+    async def anchored() -> bool:  # the services publish the heads of their chains every half second
+        out = verify_audit(platform).stdout
+        return f"{len(rows)} records" in out and "(0 newer" in out
 
-    await until(anchored, f"a published head to cover seq {last}", platform)
+    await until(anchored, f"published heads to cover every record up to seq {last}", platform)
     cut = [r for r in rows if r["seq"] > last - 3]
+    # Each process writes its own chain (issue 11): the newest three may end several chains; the verifier
+    # names the first of them (by chain id) at its first missing place.
+    chain, first_gone = min((r["chain_id"], r["chain_seq"] or r["seq"]) for r in cut)
     conn = await asyncpg.connect(platform.dsns["audit"])  # the superuser
     try:
         async with conn.transaction():
@@ -405,7 +410,8 @@ async def test_cutting_off_the_newest_audit_records_is_detected_against_the_publ
             await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
         truncated = verify_audit(platform)
         assert truncated.returncode == 1, truncated.stdout
-        assert f"BROKEN at seq {last - 2}" in truncated.stderr and "truncated" in truncated.stderr
+        where = f"BROKEN at seq {first_gone}" + (f" of chain {chain!r}" if chain else "")
+        assert where in truncated.stderr and "truncated" in truncated.stderr, truncated.stderr
         await conn.copy_records_to_table("access_audit", records=[tuple(r.values()) for r in cut],
                                          columns=list(cut[0].keys()))
     finally:
@@ -443,7 +449,8 @@ async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platfor
             await conn.execute("ALTER TABLE access_audit ENABLE TRIGGER access_audit_no_update_delete")
         restored = verify_audit(platform)
         assert restored.returncode == 0, restored.stderr
-        gone = rows[len(rows) // 2]["seq"]
+        gone_row = rows[len(rows) // 2]
+        gone = gone_row["seq"]
         async with conn.transaction():
             await conn.execute("ALTER TABLE access_audit DISABLE TRIGGER access_audit_no_update_delete")
             await conn.execute("DELETE FROM access_audit WHERE seq = $1", gone)
@@ -452,4 +459,7 @@ async def test_the_verifier_detects_an_edited_and_a_deleted_audit_record(platfor
         await conn.close()
     deleted = verify_audit(platform)
     assert deleted.returncode == 1
-    assert f"seq {gone}" in deleted.stderr + deleted.stdout, deleted.stderr
+    # Named by its place in its chain (each process writes its own chain, issue 11).
+    place = gone_row["chain_seq"] or gone
+    where = f"BROKEN at seq {place}" + (f" of chain {gone_row['chain_id']!r}" if gone_row["chain_id"] else "")
+    assert where in deleted.stderr and f"record {place} is missing" in deleted.stderr, deleted.stderr

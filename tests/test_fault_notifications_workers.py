@@ -58,12 +58,13 @@ ALERTING = "notification_alerts"  # AlertingProjection.name: its read model and 
 
 # One pupil's story and the alerts it raises (rule, audience, recipient): a safeguarding concern to
 # the home school and both DSLs, a SERIOUS incident at the agreed SERIOUS threshold to the home school
-# and the commissioner, a physical intervention to the home school.
+# and the commissioner, a physical intervention to the home school and (through it) the parents.
 PER_PUPIL = sorted([
     ("safeguarding_concern", "home_school", HOME_SCHOOL), ("safeguarding_concern", "dsl", PROVISION),
     ("safeguarding_concern", "dsl", HOME_SCHOOL),
     ("incident_at_threshold", "home_school", HOME_SCHOOL), ("incident_at_threshold", "commissioner", COMMISSIONER),
     ("physical_intervention", "home_school", HOME_SCHOOL),
+    ("physical_intervention_parents", "parent", HOME_SCHOOL),  # issue 14: parents told the same day
 ])
 
 

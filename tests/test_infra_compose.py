@@ -18,7 +18,8 @@ APP_SERVICES = {
     "reporting-projections": "ap_reporting.entrypoints.projections",
     "notifications": "ap_notifications.entrypoints.worker",
 }
-SERVICE_DATABASES = {"ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_keys", "ap_audit"}
+SERVICE_DATABASES = {"ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_commissioning", "ap_keys",
+                     "ap_audit"}
 
 
 def load_compose() -> dict[str, Any]:

@@ -15,7 +15,8 @@ from ap_contracts.topics import dead_letter_topic
 from ap_runtime.kafka_acls import Topics, platform_grants
 
 TOPICS = Topics()
-EVENT_TOPICS = {TOPICS.incidents_events, TOPICS.finance_events, TOPICS.notifications_events, TOPICS.privacy_events}
+EVENT_TOPICS = {TOPICS.incidents_events, TOPICS.finance_events, TOPICS.notifications_events, TOPICS.privacy_events,
+                TOPICS.commissioning_events}
 
 
 def _granted_topics() -> set[str]:

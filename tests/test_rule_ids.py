@@ -20,9 +20,10 @@ POLICY_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 
 # (service package, base class of its refusals, the attribute holding the rule id)
 REFUSAL_BASES = (
-    ("ap_incidents", "ap_incidents.domain.errors", "DomainError", "rule"),
+    ("ap_incidents", "ap_incidents.domain.errors", "DomainError", "rule_id"),
     ("ap_finance", "ap_finance.domain.errors", "FinanceRuleViolation", "rule_id"),
-    ("ap_notifications", "ap_notifications.domain.errors", "NotificationsRefused", "rule"),
+    ("ap_notifications", "ap_notifications.domain.errors", "NotificationsRefused", "rule_id"),
+    ("ap_commissioning", "ap_commissioning.domain.errors", "CommissioningRefused", "rule_id"),
     ("ap_reporting", "ap_reporting.domain.errors", "ReportingRuleViolation", "rule_id"),
 )
 

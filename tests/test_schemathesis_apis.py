@@ -2,7 +2,8 @@
 
 Each service runs as a real process (its ``python -m <module>`` entry point, uvicorn) on fresh
 databases of the real PostgreSQL, with the processes it needs beside it (the incidents API alone;
-the notifications API with its worker; the reporting API with its projection; finance's API).
+the notifications API with its worker; the reporting API with its projection; finance's API; the
+commissioning API).
 Schemathesis (v4, Python API) loads the OpenAPI document the process serves and, for every
 operation, generates requests that fit the schema and requests that break it. Each request carries
 a token drawn from one minted for every role at an organisation where the role is valid, plus a
@@ -111,6 +112,10 @@ def _finance_env(dsns: dict[str, str], _topics: dict[str, str]) -> dict[str, str
     return {"AP_DSN_AP_FINANCE": dsns["finance"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_DSN_AP_KEYS": dsns["keys"]}
 
 
+def _commissioning_env(dsns: dict[str, str], _topics: dict[str, str]) -> dict[str, str]:
+    return {"AP_DSN_AP_COMMISSIONING": dsns["commissioning"], "AP_DSN_AP_AUDIT": dsns["audit"]}
+
+
 SERVICES = {
     "incidents": ServiceSpec("incidents", "ap_incidents.entrypoints.api", "AP_HTTP_PORT", "/readyz",
                              ("events", "audit", "keys"), _incidents_env, seeded=True),
@@ -123,6 +128,8 @@ SERVICES = {
                              companions=("ap_reporting.entrypoints.projections",)),
     "finance": ServiceSpec("finance", "ap_finance.entrypoints.api", "AP_HTTP_PORT", "/readyz",
                            ("finance", "audit", "keys"), _finance_env),
+    "commissioning": ServiceSpec("commissioning", "ap_commissioning.entrypoints.api", "AP_HTTP_PORT", "/readyz",
+                                 ("commissioning", "audit"), _commissioning_env),
 }
 
 
@@ -136,7 +143,7 @@ def finance_api_ready() -> bool:
 
 
 def services_under_test() -> list[str]:
-    return ["incidents", "notifications", "reporting"] + (["finance"] if finance_api_ready() else [])
+    return ["incidents", "notifications", "reporting", "commissioning"] + (["finance"] if finance_api_ready() else [])
 
 
 # ----------------------------------------------------------------------------- running a service

@@ -25,6 +25,8 @@ SHIPPED = (
     "services/finance/ap_finance",
     "services/reporting/ap_reporting",
     "services/notifications/ap_notifications",
+    "services/commissioning/ap_commissioning",
+    "services/web/ap_web",
 )
 
 # Top-level names only development installs provide: test frameworks and tools, and our own

@@ -9,6 +9,7 @@ INCIDENTS_COMMANDS = "ap.incidents.commands"
 INCIDENTS_COMMAND_RESULTS = "ap.incidents.command-results"
 FINANCE_EVENTS = "ap.finance.events"
 NOTIFICATIONS_EVENTS = "ap.notifications.events"
+COMMISSIONING_EVENTS = "ap.commissioning.events"
 PRIVACY_EVENTS = "ap.privacy.events"
 
 PARTITIONS = 6

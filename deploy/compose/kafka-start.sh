@@ -51,6 +51,7 @@ if [ ! -f /var/lib/kafka/data/meta.properties ]; then
     --add-scram "SCRAM-SHA-512=[name=ap-finance,password=${AP_KAFKA_PASSWORD_AP_FINANCE:?}]" \
     --add-scram "SCRAM-SHA-512=[name=ap-reporting,password=${AP_KAFKA_PASSWORD_AP_REPORTING:?}]" \
     --add-scram "SCRAM-SHA-512=[name=ap-notifications,password=${AP_KAFKA_PASSWORD_AP_NOTIFICATIONS:?}]" \
+    --add-scram "SCRAM-SHA-512=[name=ap-commissioning,password=${AP_KAFKA_PASSWORD_AP_COMMISSIONING:?}]" \
     --add-scram "SCRAM-SHA-512=[name=ap-incidents-client,password=${AP_KAFKA_PASSWORD_AP_INCIDENTS_CLIENT:?}]"
 fi
 exec /opt/kafka/bin/kafka-server-start.sh "$config"

@@ -20,10 +20,14 @@ ap-incidents           write+create: incidents events, privacy events, command r
                        segment bounds); write the audit heads topic
 ap-finance             write+create: finance events, own DLTs; read: finance and incidents events
                        (groups ap.projection.finance_*, ap.projection.placement_costs*); audit heads
-ap-reporting           read: incidents, finance and privacy events (groups ap.projection.reporting*);
-                       write own DLTs; audit heads
-ap-notifications       write+create: notifications events, own DLTs; read: incidents, privacy and
-                       notifications events (groups ap.projection.notification*); audit heads
+ap-reporting           read: incidents, finance, privacy and commissioning events (groups
+                       ap.projection.reporting*; commissioning's panel referrals and Fair Access cases for
+                       the Schools Forum tables); write own DLTs; audit heads
+ap-notifications       write+create: notifications events, own DLTs; read: incidents, privacy,
+                       notifications and commissioning events (groups ap.projection.notification*); audit heads
+ap-commissioning       write+create: commissioning events (its relay), own DLT (of the incidents events); read:
+                       incidents events (group ap.projection.commissioning_*: the register's term dates, clear
+                       fields only; it holds no pupil key); audit heads
 ap-incidents-client    write: command topic; read: command results (no group)
 =====================  ==========================================================================
 
@@ -43,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ap_contracts.topics import (
+    COMMISSIONING_EVENTS,
     FINANCE_EVENTS,
     INCIDENTS_COMMAND_RESULTS,
     INCIDENTS_COMMANDS,
@@ -79,6 +84,7 @@ class Topics:
     command_results: str = INCIDENTS_COMMAND_RESULTS
     finance_events: str = FINANCE_EVENTS
     notifications_events: str = NOTIFICATIONS_EVENTS
+    commissioning_events: str = COMMISSIONING_EVENTS
     privacy_events: str = PRIVACY_EVENTS
     audit_heads: str = AUDIT_HEADS
 
@@ -98,7 +104,9 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
 
     incidents, finance = who("incidents"), who("finance")
     reporting, notifications, client = who("reporting"), who("notifications"), who("incidents-client")
-    heads = [Grant(p, "topic", (t.audit_heads,), PRODUCE) for p in (incidents, finance, reporting, notifications)]
+    commissioning = who("commissioning")
+    heads = [Grant(p, "topic", (t.audit_heads,), PRODUCE)
+             for p in (incidents, finance, reporting, notifications, commissioning)]
     return (
         # No dead-letter topic of the command topic: nothing writes one (a command that cannot be processed
         # is answered "failed"), and it would hold plaintext commands (tests/test_kafka_dead_letter_grants.py).
@@ -110,16 +118,31 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
         Grant(finance, "topic", (t.finance_events, dlt(t.finance_events), dlt(t.incidents_events)), PRODUCE),
         Grant(finance, "topic", (t.finance_events, t.incidents_events), CONSUME),
         Grant(finance, "group", ("ap.projection.finance_", "ap.projection.placement_costs"), GROUP, prefixed=True),
-        Grant(reporting, "topic", (dlt(t.incidents_events), dlt(t.finance_events), dlt(t.privacy_events)), PRODUCE),
-        Grant(reporting, "topic", (t.incidents_events, t.finance_events, t.privacy_events), CONSUME),
+        Grant(reporting, "topic", (dlt(t.incidents_events), dlt(t.finance_events), dlt(t.privacy_events),
+                                   dlt(t.commissioning_events)), PRODUCE),
+        Grant(reporting, "topic", (t.incidents_events, t.finance_events, t.privacy_events,
+                                   t.commissioning_events), CONSUME),
         Grant(reporting, "group", ("ap.projection.reporting",), GROUP, prefixed=True),
         Grant(notifications, "topic", (t.notifications_events, dlt(t.notifications_events),
-                                       dlt(t.incidents_events), dlt(t.privacy_events)), PRODUCE),
-        Grant(notifications, "topic", (t.incidents_events, t.privacy_events, t.notifications_events), CONSUME),
+                                       dlt(t.incidents_events), dlt(t.privacy_events),
+                                       dlt(t.commissioning_events)), PRODUCE),
+        Grant(notifications, "topic", (t.incidents_events, t.privacy_events, t.notifications_events,
+                                       t.commissioning_events), CONSUME),
         Grant(notifications, "group", ("ap.projection.notification",), GROUP, prefixed=True),
+        *_commissioning_grants(commissioning, t),
         Grant(client, "topic", (t.incidents_commands,), ("Write", "Describe")),
         Grant(client, "topic", (t.command_results,), CONSUME),
         *heads,
+    )
+
+
+def _commissioning_grants(commissioning: str, t: Topics) -> tuple[Grant, ...]:
+    """Commissioning holds no personal data; its events reach alerts (SLA thresholds) through notifications. It
+    reads the incidents events only for the register's term dates (clear organisation facts, no pupil key)."""
+    return (
+        Grant(commissioning, "topic", (t.commissioning_events, dead_letter_topic(t.incidents_events)), PRODUCE),
+        Grant(commissioning, "topic", (t.incidents_events,), CONSUME),
+        Grant(commissioning, "group", ("ap.projection.commissioning_",), GROUP, prefixed=True),
     )
 
 

@@ -32,9 +32,12 @@ KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET 
 
 # What a lost leadership connection looks like to asyncpg (or to the socket under it).
 # A statement that times out (``relay_reads.STATEMENT_TIMEOUT_SECONDS``) counts as lost too: a session
-# the server has dropped can leave the client waiting on a half-open socket for ever.
+# the server has dropped can leave the client waiting on a half-open socket for ever. So does a session whose
+# protocol state asyncpg no longer trusts ("another operation is in progress", seen once in a fresh-clone run
+# after the leader's session was terminated, cause not found): it cannot be trusted with the lock, so the
+# leader steps down, the session is ended on release and a standby leads from the checkpoint.
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, asyncpg.AdminShutdownError,
-                   TimeoutError)
+                   TimeoutError, asyncpg.exceptions.InternalClientError)
 
 
 def application_name(relay: str) -> str:

@@ -26,13 +26,13 @@ from ap_runtime.refusal import RefusalKind
 class VisitorsMustSignIn(Exception):
     """A made-up rule refusal of a made-up service, with the kind the shared table maps."""
 
-    rule = "visit.signed_in"
+    rule_id = "visit.signed_in"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
 
 
 def _visitor_refused(error: Exception) -> Problem:
     assert isinstance(error, VisitorsMustSignIn)
-    return refusal(error.kind, error.rule, title_of(type(error)), str(error), allowed_periods=["morning"])
+    return refusal(error.kind, error.rule_id, title_of(type(error)), str(error), allowed_periods=["morning"])
 
 
 class Visit(BaseModel):

@@ -171,7 +171,7 @@ def test_the_last_school_day_of_a_half_term_skips_inset_days_and_bank_holidays()
 def test_a_day_in_an_unrecorded_academic_year_is_refused_not_guessed() -> None:
     with pytest.raises(SchoolCalendarNotRecorded) as refused:
         is_school_day(date(2026, 9, 7), calendar())
-    assert refused.value.rule == "calendar.recorded"
+    assert refused.value.rule_id == "calendar.recorded"
     assert "la-test" in str(refused.value) and "2026-27" in str(refused.value)
 
 
@@ -194,7 +194,7 @@ def test_the_summer_holiday_of_a_recorded_year_is_known_to_be_holiday() -> None:
 def test_a_half_term_that_runs_backwards_is_refused() -> None:
     with pytest.raises(TermDatesRunBackwards) as refused:
         HalfTerm(YEAR, Term.AUTUMN, 1, date(2025, 10, 24), date(2025, 9, 3))
-    assert refused.value.rule == "calendar.term_dates_in_order"
+    assert refused.value.rule_id == "calendar.term_dates_in_order"
 
 
 def test_a_half_term_outside_its_academic_year_is_refused() -> None:
@@ -206,7 +206,7 @@ def test_overlapping_half_terms_are_refused() -> None:
     overlapping = (LA_TERMS[0], HalfTerm(YEAR, Term.AUTUMN, 2, date(2025, 10, 20), date(2025, 12, 19)))
     with pytest.raises(TermDatesOverlap) as refused:
         SchoolCalendar(area_id="la-test", nation=Nation.ENGLAND, half_terms=overlapping)
-    assert refused.value.rule == "calendar.terms_do_not_overlap"
+    assert refused.value.rule_id == "calendar.terms_do_not_overlap"
     with pytest.raises(TermDatesOverlap):
         SchoolOverride(half_terms=overlapping)
 

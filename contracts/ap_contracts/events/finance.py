@@ -16,8 +16,6 @@ from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import model_validator
-
 from ap_contracts.events.finance_approvals import (
     LineOverrunWarned,
     OverspendApproved,
@@ -26,6 +24,20 @@ from ap_contracts.events.finance_approvals import (
     SignatureThresholdChanged,
     VirementApproved,
     VirementRequested,
+)
+from ap_contracts.events.finance_fields import (
+    BudgetLineFields,
+    ClawbackFields,
+    CommitmentFields,
+    ItemSignatureFields,
+    OverspendFields,
+    OverspendRequestFields,
+    RecordedVirementFields,
+    SpendFields,
+    ThresholdAgreementFields,
+    VirementFields,
+    VirementRequestFields,
+    values_of,
 )
 from ap_contracts.events.finance_vocabulary import (
     AllocationMethod,
@@ -58,16 +70,19 @@ from ap_contracts.events.finance_year_end import (
 from ap_contracts.identifiers import OrganisationId as OrganisationId  # re-exported: finance imports it from here
 from ap_contracts.money import Pence
 
-# The vocabulary and the year-end events are re-exported: ``ap_contracts.events.finance`` stays the one
-# import path of every finance contract.
+# The vocabulary, the field sets commands share with events and the year-end events are re-exported:
+# ``ap_contracts.events.finance`` stays the one import path of every finance contract.
 __all__ = [
     "AllocationMethod",
     "BudgetCategory",
+    "BudgetLineFields",
     "BudgetLineSet",
     "BudgetSet",
     "CarryForwardRecorded",
+    "ClawbackFields",
     "ClawbackMade",
     "CombinationProportions",
+    "CommitmentFields",
     "CommitmentRaised",
     "CommitmentReleaseReason",
     "CommitmentReleased",
@@ -77,31 +92,40 @@ __all__ = [
     "FundingSource",
     "ItemKind",
     "ItemSignatureAdded",
+    "ItemSignatureFields",
     "ItemSignaturesRequested",
     "LineOverrunWarned",
     "NeedsCriteriaWeights",
     "NormalisationRule",
     "OrganisationId",
     "OverspendApproved",
+    "OverspendFields",
+    "OverspendRequestFields",
     "OverspendRequested",
     "PositivePence",
     "Ratio",
     "Reason",
+    "RecordedVirementFields",
     "RoundingRule",
     "SchoolAllocationInputs",
     "SchoolShare",
     "SignatureThresholdAgreed",
     "SignatureThresholdChanged",
     "SigningOrganisation",
+    "SpendFields",
     "SpendRecorded",
     "SupplierName",
     "SurplusAllocated",
     "SurplusDetermined",
+    "ThresholdAgreementFields",
     "UserId",
     "VirementApproved",
+    "VirementFields",
     "VirementMade",
+    "VirementRequestFields",
     "VirementRequested",
     "YearClosed",
+    "values_of",
 ]
 
 
@@ -118,44 +142,25 @@ class BudgetSet(FinanceEvent):
     signature_threshold_pence: Pence
 
 
-class BudgetLineSet(FinanceEvent):
+class BudgetLineSet(BudgetLineFields, FinanceEvent):
     """The budget of one category funded from one source is now ``amount_pence``."""
 
     event_type: ClassVar[str] = "BudgetLineSet"
 
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: Pence
 
-
-class SpendRecorded(FinanceEvent):
+class SpendRecorded(SpendFields, FinanceEvent):
     """Money spent; against a commitment when ``commitment_id`` is set (which it then settles)."""
 
     event_type: ClassVar[str] = "SpendRecorded"
 
-    spend_id: UUID
-    supplier: SupplierName
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    spent_on: date
-    evidence_reference: EvidenceReference
-    commitment_id: UUID | None = None
     signer_user_ids: tuple[UserId, ...] = ()
 
 
-class CommitmentRaised(FinanceEvent):
+class CommitmentRaised(CommitmentFields, FinanceEvent):
     """Money promised (an order placed) but not yet spent."""
 
     event_type: ClassVar[str] = "CommitmentRaised"
 
-    commitment_id: UUID
-    supplier: SupplierName
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    raised_on: date
-    evidence_reference: EvidenceReference
     signer_user_ids: tuple[UserId, ...] = ()
 
 
@@ -192,35 +197,18 @@ class ItemSignaturesRequested(FinanceEvent):
     split_purchase_total_pence: Pence | None = None
 
 
-class ItemSignatureAdded(FinanceEvent):
+class ItemSignatureAdded(ItemSignatureFields, FinanceEvent):
     """One person signed an item awaiting signatures, for the Partnership or for the host school."""
 
     event_type: ClassVar[str] = "ItemSignatureAdded"
 
-    item_id: UUID
-    signer_user_id: UserId
-    signer_organisation_id: OrganisationId
-    signing_organisation: SigningOrganisation
 
-
-class VirementMade(FinanceEvent):
+class VirementMade(RecordedVirementFields, FinanceEvent):
     """Budget moved between two category lines of the same funding source."""
 
     event_type: ClassVar[str] = "VirementMade"
 
-    virement_id: UUID
-    from_category: BudgetCategory
-    to_category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
     approved_by: UserId | None = None
-
-    @model_validator(mode="after")
-    def _between_two_lines(self) -> VirementMade:
-        if self.from_category == self.to_category:
-            raise ValueError("a virement moves budget between two different categories")
-        return self
 
 
 class YearClosed(FinanceEvent):

@@ -13,40 +13,29 @@ from __future__ import annotations
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import model_validator
-
+from ap_contracts.events.finance_fields import (
+    OverspendRequestFields,
+    RecordedVirementFields,
+    ThresholdAgreementFields,
+    VirementRequestFields,
+)
 from ap_contracts.events.finance_vocabulary import (
     BudgetCategory,
     FinanceEvent,
     FundingSource,
     PositivePence,
-    Reason,
-    SigningOrganisation,
     UserId,
 )
 from ap_contracts.identifiers import OrganisationId
 from ap_contracts.money import Pence, SignedPence
 
 
-class VirementRequested(FinanceEvent):
+class VirementRequested(VirementRequestFields, RecordedVirementFields, FinanceEvent):
     """A virement that needs approval, asked for by ``requested_by``; it moves no budget until approved."""
 
     event_type: ClassVar[str] = "VirementRequested"
 
-    virement_id: UUID
-    from_category: BudgetCategory
-    to_category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
-    requested_by: UserId
     remaining_after_pence: SignedPence
-
-    @model_validator(mode="after")
-    def _between_two_lines(self) -> VirementRequested:
-        if self.from_category == self.to_category:
-            raise ValueError("a virement moves budget between two different categories")
-        return self
 
 
 class VirementApproved(FinanceEvent):
@@ -59,17 +48,11 @@ class VirementApproved(FinanceEvent):
     approver_organisation_id: OrganisationId
 
 
-class OverspendRequested(FinanceEvent):
+class OverspendRequested(OverspendRequestFields, FinanceEvent):
     """Permission asked to spend up to ``amount_pence`` beyond what is left on one line, with a reason."""
 
     event_type: ClassVar[str] = "OverspendRequested"
 
-    overspend_id: UUID
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
-    requested_by: UserId
     budget_control_version: str
 
 
@@ -98,15 +81,10 @@ class LineOverrunWarned(FinanceEvent):
     budget_control_version: str
 
 
-class SignatureThresholdAgreed(FinanceEvent):
+class SignatureThresholdAgreed(ThresholdAgreementFields, FinanceEvent):
     """One of the two organisations agreed a signature threshold other than the seed's £30,000."""
 
     event_type: ClassVar[str] = "SignatureThresholdAgreed"
-
-    threshold_pence: Pence
-    agreed_by: UserId
-    organisation_id: OrganisationId
-    signing_organisation: SigningOrganisation
 
 
 class SignatureThresholdChanged(FinanceEvent):

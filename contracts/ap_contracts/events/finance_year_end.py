@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from ap_contracts.envelope import StrictModel
+from ap_contracts.events.finance_fields import ClawbackFields
 from ap_contracts.events.finance_vocabulary import (
     AllocationMethod,
     EvidenceReference,
@@ -22,9 +23,7 @@ from ap_contracts.events.finance_vocabulary import (
     NormalisationRule,
     PositivePence,
     Ratio,
-    Reason,
     RoundingRule,
-    UserId,
 )
 from ap_contracts.identifiers import OrganisationId
 from ap_contracts.money import Pence, SignedPence
@@ -109,16 +108,10 @@ class SurplusAllocated(FinanceEvent):
         return self
 
 
-class ClawbackMade(FinanceEvent):
+class ClawbackMade(ClawbackFields, FinanceEvent):
     """The local authority took back part of the surplus."""
 
     event_type: ClassVar[str] = "ClawbackMade"
-
-    clawback_id: UUID
-    amount_pence: PositivePence
-    local_authority_id: OrganisationId
-    authorised_by: UserId
-    reason: Reason
 
 
 class CarryForwardRecorded(FinanceEvent):

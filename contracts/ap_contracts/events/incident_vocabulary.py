@@ -114,9 +114,15 @@ class ForceReason(StrEnum):
 
 
 class TrainingKind(StrEnum):
+    """What a member of staff is trained in (seed 002: physical restraint before force; seed 001 section 8 and
+    seed 003 outcome 4: the LA's behaviour approach, de-escalation and positive handling, and CPD)."""
+
     PHYSICAL_INTERVENTION = "physical_intervention"
     SAFEGUARDING = "safeguarding"
     SEARCHING = "searching"
+    BEHAVIOUR_APPROACH = "behaviour_approach"  # Steps or the LA's equivalent, named as the programme
+    DE_ESCALATION = "de_escalation"  # de-escalation and positive handling techniques
+    CPD = "cpd"  # continuing professional development, the course named as the programme
 
 
 class ProhibitedItem(StrEnum):

@@ -8,12 +8,12 @@ personal data, encrypted with the pupil's key and erased with it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 from uuid import UUID
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import AwareDatetime, Field, StrictInt, model_validator
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.base import DomainEvent
@@ -33,6 +33,11 @@ class Audience(StrEnum):
     DSL = "dsl"
     PARENT = "parent"
     LA = "la"
+    # Issue 14: the local authority's attendance officer, told of a pupil sent home (seed 002 appendices 2 and 3).
+    ATTENDANCE_OFFICER = "attendance_officer"
+    # Issue 14, early warning (seed 003 section 2.2): the home school's pastoral lead and the provision itself.
+    PASTORAL_LEAD = "pastoral_lead"
+    PROVISION = "provision"
 
 
 class Channel(StrEnum):
@@ -94,6 +99,9 @@ class NotificationSent(NotificationEvent):
     cause_event_id: UUID
     template_id: Identifier
     threshold: ThresholdContext | None = None
+    # Issue 14: how urgent the rule judged the alert; an unacknowledged alert of a priority the escalation
+    # rule book gives a deadline goes up the recipient organisation's chain. None: recorded before issue 14.
+    priority: Identifier | None = None
 
     @model_validator(mode="after")
     def _contact_needs_a_pupil(self) -> Self:
@@ -136,3 +144,85 @@ class NotificationDeliveryFailed(NotificationEvent):
     def _detail_needs_a_pupil(self) -> Self:
         _personal_data_has_a_subject(self.pupil_ref, self.provider_detail)
         return self
+
+
+class EscalationRole(StrEnum):
+    """A person in an organisation an unacknowledged urgent alert goes to next (issue 14).
+
+    Recipients stay organisations in a role: the operator's directory gives each role its address.
+    """
+
+    DSL = "dsl"
+    DEPUTY_DSL = "deputy_dsl"
+    HEAD = "head"
+    DEPUTY_HEAD = "deputy_head"
+    SENIOR_LEADER = "senior_leader"
+
+
+class EscalationChainSet(DomainEvent):
+    """An organisation's head (or its administrator) set who is told, in order, of an urgent alert nobody
+    acknowledged in time. The chain replaces the previous one; it names roles of that organisation only."""
+
+    event_type: ClassVar[str] = "EscalationChainSet"
+    topic: ClassVar[str] = NOTIFICATIONS_EVENTS
+
+    organisation_id: OrganisationId
+    steps: tuple[EscalationRole, ...] = Field(min_length=1, max_length=len(EscalationRole))
+    set_by: UserId
+
+    @model_validator(mode="after")
+    def _each_role_once(self) -> Self:
+        if len(set(self.steps)) != len(self.steps):
+            raise ValueError("steps: each role appears at most once in an escalation chain")
+        return self
+
+
+class AlertEscalated(NotificationEvent):
+    """An urgent notification was not acknowledged by its deadline and went to the chain's next step.
+
+    ``message_id`` is the id the step's message is delivered under (derived from the notification, the
+    step and the recipient), so a restarted check delivers it once; ``acknowledge_by`` is when the step
+    after this one is due unless someone acknowledges the notification first.
+    """
+
+    event_type: ClassVar[str] = "AlertEscalated"
+
+    step: StrictInt = Field(ge=1)
+    recipient_organisation_id: OrganisationId
+    recipient_role: EscalationRole
+    message_id: UUID
+    escalated_at: AwareDatetime
+    acknowledge_by: AwareDatetime
+
+
+class EarlyWarningMeasure(StrictModel):
+    """One number an early-warning rule compared, in the unit named (a rate in basis points), so a reader can
+    check the flag against the events it cites."""
+
+    metric: Identifier
+    value: StrictInt
+    unit: Identifier
+
+
+class EarlyWarningRaised(NotificationEvent):
+    """Issue 14, early warning (seed 003 section 2.2): a pupil's trend crossed a rule of the early-warning rule
+    book over a window of school days. No model: ``explanation`` states the rule and its inputs in words,
+    ``measures`` the same numbers, and ``cited_event_ids`` the incidents events they were computed from.
+    ``notification_id`` is the flag's id (derived from the rule, the pupil and the window: raised once)."""
+
+    event_type: ClassVar[str] = "EarlyWarningRaised"
+
+    pupil_ref: UUID
+    placement_id: UUID
+    rule_name: Identifier
+    rule_version: Identifier
+    window_start: date
+    window_end: date
+    counted_with: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="The school calendar (local authority id) the window's school days were counted on, or "
+                    "'weekdays' when none is recorded")
+    explanation: Annotated[str, Field(min_length=1, max_length=1000)]
+    measures: tuple[EarlyWarningMeasure, ...] = Field(min_length=1, max_length=20)
+    cited_event_ids: tuple[UUID, ...] = Field(min_length=1, max_length=500)
+    home_school_id: OrganisationId
+    provision_id: OrganisationId

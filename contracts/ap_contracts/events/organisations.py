@@ -10,9 +10,11 @@ name (optional, added compatibly) is what finance reports show beside an organis
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.base import DomainEvent
@@ -53,3 +55,48 @@ class OrganisationRegistered(OrganisationEvent):
         if self.key_stages and self.kind is not OrgKind.PROVISION:
             raise ValueError("only a provision is registered with key stages")
         return self
+
+
+class SchoolTerm(StrEnum):
+    AUTUMN = "autumn"
+    SPRING = "spring"
+    SUMMER = "summer"
+
+
+class CalendarNation(StrEnum):
+    """Whose bank holidays a local authority's schools keep (the ``holidays`` package's subdivision of GB)."""
+
+    ENGLAND = "ENG"
+    WALES = "WLS"
+
+
+class HalfTermDates(BaseModel):
+    """One half term's teaching span, first and last day included."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: SchoolTerm
+    half: Literal[1, 2]
+    first_day: date
+    last_day: date
+
+
+class TermDatesRecorded(OrganisationEvent):
+    """A local authority's term dates for one academic year (half terms and INSET days), or a school's own
+    (an academy's half terms, a school's extra INSET days). A later recording of the same organisation and
+    academic year replaces it (issue 13: one school calendar the whole platform counts with)."""
+
+    event_type: ClassVar[str] = "TermDatesRecorded"
+
+    local_authority_id: OrganisationId = Field(
+        description="The local authority whose calendar the dates belong to (the organisation itself for an LA)"
+    )
+    academic_year: str = Field(pattern=r"^\d{4}-\d{2}$", description="1 September to 31 August, as 2026-27")
+    nation: CalendarNation = Field(default=CalendarNation.ENGLAND,
+                                   description="Whose bank holidays apply (a local authority's recording)")
+    half_terms: tuple[HalfTermDates, ...] = Field(
+        default=(), max_length=6,
+        description="The year's half terms; a school's recording leaves it empty unless it keeps its own terms",
+    )
+    inset_days: tuple[date, ...] = Field(default=(), max_length=30,
+                                         description="Non-teaching (INSET) days inside the terms")

@@ -66,7 +66,10 @@ class PlacementStarted(PlacementEvent):
     incident_severity_threshold: Severity = Field(
         description="Incidents at or above it alert the home school and the commissioner"
     )
-    attendance_threshold_percent: PercentInt
+    attendance_threshold_percent: PercentInt | None = Field(
+        default=None,
+        description="Attendance below it alerts the commissioner; none agreed: the SLA in force for the provision"
+                    " and commissioner applies (issue 13)")
     rule_version: RuleVersion
 
     @model_validator(mode="after")

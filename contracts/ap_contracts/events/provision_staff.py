@@ -27,7 +27,8 @@ class ProvisionEvent(DomainEvent):
 
 
 class StaffTrainingRecorded(ProvisionEvent):
-    """A member of staff completed training (physical intervention, safeguarding, searching)."""
+    """A member of staff completed training (physical intervention, safeguarding, searching, the behaviour
+    approach, de-escalation, CPD)."""
 
     event_type: ClassVar[str] = "StaffTrainingRecorded"
 
@@ -35,6 +36,10 @@ class StaffTrainingRecorded(ProvisionEvent):
     training: TrainingKind
     completed_on: date
     expires_on: date | None
+    programme: str | None = Field(
+        default=None, min_length=1, max_length=120,
+        description="The programme or course (for example 'Hertfordshire Steps'); absent in older events",
+    )
 
     @model_validator(mode="after")
     def _expiry_after_completion(self) -> Self:

@@ -9,6 +9,7 @@ lunchtime suspension counts as half a day.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
@@ -25,6 +26,14 @@ from ap_contracts.events.pupils import PupilEvent
 
 HalfDays = Annotated[StrictInt, Field(ge=1, description="School days times two (a lunchtime counts as 1)")]
 FurtherReasons = Annotated[tuple[ExclusionReason, ...], Field(max_length=2)]
+
+
+class GovernorsDuty(StrEnum):
+    """What a term's suspension total asks of the governing board (DfE suspension guidance)."""
+
+    NONE = "none"  # 5 school days or fewer in the term
+    CONSIDER_REPRESENTATIONS = "consider_representations"  # 6 to 15: consider parents' representations
+    MEET = "meet"  # more than 15: the board must meet to consider reinstatement
 
 
 class SuspensionIssued(PupilEvent):
@@ -45,6 +54,21 @@ class SuspensionIssued(PupilEvent):
     parents_informed: bool
     account: ExclusionText
     rule_version: RuleVersion
+    # Issue 13, counted on the home school's recorded calendar (absent when none records the days, and in
+    # events before it): the term's total, the duties it brings, and the sixth school day.
+    term: str | None = Field(default=None, max_length=40,
+                             description="The school term the suspension starts in, as '2026-27 autumn'")
+    term_total_half_days: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        default=None, description="Suspension half days in that term including this one")
+    local_authority_told_at_once: bool | None = Field(
+        default=None, description="The term total is over 5 school days: the LA (and governors) are told at once")
+    governors_duty: GovernorsDuty | None = None
+    last_day: date | None = Field(default=None, description="The suspension's last school day")
+    full_time_education_from: date | None = Field(
+        default=None, description="Over 5 school days: the sixth school day, from which the school arranges "
+                                  "full-time education")
+    counted_with: str | None = Field(default=None, max_length=200,
+                                     description="The calendar (local authority id) the school days were counted on")
 
 
 class PermanentExclusionIssued(PupilEvent):
@@ -62,6 +86,12 @@ class PermanentExclusionIssued(PupilEvent):
     parents_informed: bool
     account: ExclusionText
     rule_version: RuleVersion
+    # Issue 13: counted on the home school's recorded calendar (absent when none records the days).
+    full_time_education_from: date | None = Field(
+        default=None, description="The sixth school day from the exclusion taking effect: the LA arranges "
+                                  "full-time education from it")
+    counted_with: str | None = Field(default=None, max_length=200,
+                                     description="The calendar (local authority id) the school days were counted on")
 
 
 class PermanentExclusionReinstated(PupilEvent):

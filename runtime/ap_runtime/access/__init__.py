@@ -19,6 +19,7 @@ from ap_runtime.access.audit import (
     verify,
 )
 from ap_runtime.access.audit_chain import AuditEntry, AuditRecord
+from ap_runtime.access.authoriser import Authoriser
 from ap_runtime.access.context import Relationship, ResourceContext
 from ap_runtime.access.guard import (
     AccessDenied,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditRecord",
     "AuditSink",
     "AuditUnavailable",
+    "Authoriser",
     "BreakGlassAccess",
     "Decision",
     "InvalidPurpose",

@@ -6,39 +6,52 @@ s.62); the log is append-only (a trigger rejects UPDATE, DELETE and TRUNCATE, sa
 free-text purpose) and chained with a keyed HMAC whose key the database does not hold, its head
 published to a separate append-only store (``audit_heads``), so edits, deletions and truncation are
 detected by ``verify``. The table's layout is in ``audit_schema``, verification in ``audit_verify``
-(both re-exported here). Appends take one transaction-scoped advisory lock, so the chain has a
-single writer at a time across every process; many entries share one transaction to stay fast.
+(both re-exported here).
+
+Chains (issue 11): a service process writes its own chain (``AuditLog(pool, chain_id=process_chain_id(...))``):
+it alone writes it, so it keeps the chain's head in memory and appends a batch in one statement, with no
+lock and no wait for another process; the trail verifies as the set of every chain, each held to the
+heads published for it. ``append_entries`` (and an ``AuditLog`` without a chain id) appends to a chain
+several writers share (the one chain of before, ``""``): under a transaction-scoped advisory lock, it
+reads the chain's head and appends after it. Concurrent entries share one statement (group commit).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
 from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, AuditRecord, chain
 from ap_runtime.access.audit_schema import (
     CHAIN_LOCK_KEY,
-    COLUMNS,
+    INSERT_SQL,
     SCHEMA_LOCK_KEY,
     SCHEMA_SQL,
     TABLE,
     ensure_schema,
     from_row,
-    row_values,
+    insert_document,
 )
 from ap_runtime.access.audit_verify import VerificationResult, verify
-from ap_runtime.access.chain_keys import ChainKeyRing, chain_keys_from_env
+from ap_runtime.access.chain_keys import ChainKey, ChainKeyRing, chain_keys_from_env
 from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
 from ap_runtime.pg_pools import command_path_pool
 from ap_runtime.settings import database_dsn
 
 AUDIT_DATABASE = "ap_audit"
 _HEAD_SQL = "SELECT seq, hash FROM access_audit ORDER BY seq DESC LIMIT 1"
+_CHAIN_HEAD_SQL = ("SELECT COALESCE(chain_seq, seq) AS position, hash FROM access_audit WHERE chain_id = $1"
+                   " ORDER BY COALESCE(chain_seq, seq) DESC LIMIT 1")
+
+
 async def open_audit_pool(dsn: str | None = None, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool on the audit database with the schema in place.
 
@@ -53,15 +66,43 @@ async def open_audit_pool(dsn: str | None = None, *, min_size: int = 1, max_size
     return pool
 
 
+def process_chain_id(process: str) -> str:
+    """A chain id no other writer uses: the process's name, host, pid and a random part (a restarted
+    process, or a second ``AuditLog`` in one, starts a chain of its own)."""
+    return f"{process}:{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:12]}"
+
+
+def _chained(entries: Sequence[AuditEntry], head: tuple[int, str], key: ChainKey, chain_id: str) -> list[AuditRecord]:
+    seq, prev_hash = head
+    records: list[AuditRecord] = []
+    for entry in entries:
+        seq += 1
+        record = chain(entry, seq, prev_hash, key, chain_id)
+        records.append(record)
+        prev_hash = record.hash
+    return records
+
+
+async def _insert(conn: asyncpg.Connection, records: list[AuditRecord]) -> list[AuditRecord]:
+    """Store chained ``records``; each comes back with the number the table gave it among every chain's."""
+    numbered = {row["chain_seq"]: row["seq"] for row in await conn.fetch(INSERT_SQL, insert_document(records))}
+    return [replace(r, seq=numbered[r.chain_position]) for r in records]
+
+
+async def _chain_head(conn: asyncpg.Connection, chain_id: str) -> tuple[int, str]:
+    row = await conn.fetchrow(_CHAIN_HEAD_SQL, chain_id)
+    return (row["position"], row["hash"].strip()) if row else (0, GENESIS_HASH)
+
+
 async def append_entries(
-    conn: asyncpg.Connection, entries: Sequence[AuditEntry], keys: ChainKeyRing | None = None
+    conn: asyncpg.Connection, entries: Sequence[AuditEntry], keys: ChainKeyRing | None = None, *, chain_id: str = ""
 ) -> list[AuditRecord]:
-    """Chain and store ``entries`` in one transaction, in order, after the current head.
+    """Chain and store ``entries`` in one transaction, in order, after the head of a shared chain.
 
     Links are HMACs under the ring's active key (``keys``, default from ``AP_AUDIT_CHAIN_KEY``).
-    The advisory lock makes appends one at a time across all processes; READ COMMITTED lets the
-    head read after the lock see the previous holder's commit. ``conn`` must not be inside a
-    transaction already (a savepoint would keep an older snapshot).
+    The advisory lock makes appends to chain ``chain_id`` one at a time across all processes; READ
+    COMMITTED lets the head read after the lock see the previous holder's commit. ``conn`` must not be
+    inside a transaction already (a savepoint would keep an older snapshot).
     """
     if not entries:
         return []
@@ -69,17 +110,12 @@ async def append_entries(
     if conn.is_in_transaction():
         raise RuntimeError("append_entries needs a connection outside any transaction")
     async with conn.transaction(isolation="read_committed"):
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK_KEY)
-        head = await conn.fetchrow(_HEAD_SQL)
-        seq, prev_hash = (head["seq"], head["hash"]) if head else (0, GENESIS_HASH)
-        records: list[AuditRecord] = []
-        for entry in entries:
-            seq += 1
-            record = chain(entry, seq, prev_hash, key)
-            records.append(record)
-            prev_hash = record.hash
-        await conn.copy_records_to_table(TABLE, records=[row_values(r) for r in records], columns=COLUMNS)
-    return records
+        if chain_id:
+            await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", CHAIN_LOCK_KEY >> 32, chain_id)
+        else:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK_KEY)
+        records = _chained(entries, await _chain_head(conn, chain_id), key, chain_id)
+        return await _insert(conn, records)
 
 
 class AuditSink(Protocol):
@@ -89,18 +125,28 @@ class AuditSink(Protocol):
 
 
 class AuditLog:
-    """Group commit onto the audit chain: concurrent ``record`` calls share transactions.
+    """Group commit onto the audit trail: concurrent ``record`` calls share one statement.
 
     Each call returns only once its entry is committed, so an access is never served before it
     is logged; while one batch commits, later calls queue and go together in the next.
+
+    With ``chain_id`` (``process_chain_id``) the log is the one writer of its own chain: it keeps the
+    head in memory and a batch is one INSERT, no lock, no transaction. After a failed write it reads
+    the head again from the table (the failed statement may have been stored or not); should another
+    writer use the same chain id, the table's unique place per record refuses the second record at a
+    place, so a chain never forks. Without ``chain_id`` it appends to the shared chain (``append_entries``).
     """
 
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 1000, keys: ChainKeyRing | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 1000, keys: ChainKeyRing | None = None,
+                 chain_id: str | None = None) -> None:
         self._pool = pool
         self._max_batch = max_batch
         # Read once, at start-up: a process without the chain key refuses to run rather than
         # write records nobody can verify.
         self._keys = keys or chain_keys_from_env()
+        self.chain_id = chain_id
+        self._head: tuple[int, str] | None = None  # own chain's (position, hash); None: read it first
+        self._writing = asyncio.Lock()  # one append at a time on the own chain (record and record_many)
         self._pending: list[tuple[AuditEntry, asyncio.Future[AuditRecord]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
@@ -114,14 +160,26 @@ class AuditLog:
         return await asyncio.shield(future)
 
     async def record_many(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
-        """Append a batch in one transaction directly (bulk imports, tests)."""
+        """Append a batch directly, in one statement (bulk imports, tests)."""
         async with self._pool.acquire() as conn:
-            return await append_entries(conn, entries, self._keys)
+            return await self._append(conn, entries)
 
     async def aclose(self) -> None:
         """Wait for queued entries to be written."""
         if self._drainer is not None:
             await self._drainer
+
+    async def _append(self, conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        if self.chain_id is None:
+            return await append_entries(conn, entries, self._keys)
+        if not entries:
+            return []
+        async with self._writing:
+            head = self._head or await _chain_head(conn, self.chain_id)
+            self._head = None  # unknown until this write is known to be stored
+            records = await _insert(conn, _chained(entries, head, self._keys.active, self.chain_id))
+            self._head = (records[-1].chain_position, records[-1].hash)
+            return records
 
     async def _drain(self) -> None:
         while self._pending:
@@ -129,7 +187,7 @@ class AuditLog:
             del self._pending[: len(batch)]
             try:
                 async with self._pool.acquire() as conn:
-                    records = await append_entries(conn, [entry for entry, _ in batch], self._keys)
+                    records = await self._append(conn, [entry for entry, _ in batch])
             except Exception as exc:  # every waiter in the failed batch learns why
                 for _, future in batch:
                     if not future.done():
@@ -214,6 +272,7 @@ __all__ = [
     "ensure_schema",
     "head",
     "open_audit_pool",
+    "process_chain_id",
     "query",
     "verify",
 ]

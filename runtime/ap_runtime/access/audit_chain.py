@@ -6,6 +6,11 @@ carries the HMAC-SHA256 of the one before, under a key the audit database does n
 (``chain_keys``), so editing, deleting or reordering stored records breaks the chain at the first
 affected sequence number and cannot be repaired by recomputing it. Truncation of the newest
 records is caught against the heads published elsewhere (``audit_heads``).
+
+Several chains (issue 11): each writing process keeps its own chain (``chain_id``), so no writer waits
+for another's lock; a record's place is its ``chain_seq`` in its chain, and the trail verifies as the
+set of its chains. The shared chain (``chain_id`` "") hashes exactly as the one chain did before, so
+records written before there were several chains still verify.
 """
 
 from __future__ import annotations
@@ -70,6 +75,15 @@ class AuditRecord(AuditEntry):
     hash: str = field(default="")
     key_id: str = ""
     purpose_digest: str | None = None
+    # The chain the record belongs to and its place in it (None: a record from before there were several
+    # chains, whose place is its ``seq``). ``seq`` itself orders the records of every chain for readers.
+    chain_id: str = ""
+    chain_seq: int | None = None
+
+    @property
+    def chain_position(self) -> int:
+        """Where the record sits in its chain (1 for the first)."""
+        return self.chain_seq or self.seq
 
 
 def purpose_digest(purpose: str | None, key: ChainKey) -> str | None:
@@ -79,8 +93,12 @@ def purpose_digest(purpose: str | None, key: ChainKey) -> str | None:
     return hmac.new(key.secret, b"purpose\x00" + purpose.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str, key_id: str, digest: str | None) -> dict[str, Any]:
+def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str, key_id: str, digest: str | None,
+                      chain_id: str) -> dict[str, Any]:
+    # The shared chain's records keep the canonical form they had before chains had names.
+    named = {"chain_id": chain_id} if chain_id else {}
     return {
+        **named,
         "seq": seq,
         "key_id": key_id,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -103,17 +121,18 @@ def _canonical_fields(entry: AuditEntry, seq: int, prev_hash: str, key_id: str, 
     }
 
 
-def record_hash(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey, digest: str | None = None) -> str:
-    """HMAC-SHA256 (hex) under ``key`` of the canonical JSON of the entry, its sequence number, the
-    key id and the previous hash: without the key nobody can produce a link that verifies.
+def record_hash(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey, digest: str | None = None,
+                chain_id: str = "") -> str:
+    """HMAC-SHA256 (hex) under ``key`` of the canonical JSON of the entry, its position ``seq`` in chain
+    ``chain_id``, the key id and the previous hash: without the key nobody can produce a link that verifies.
 
     The free-text purpose enters through its digest: ``digest`` when given (a stored record whose
     text may have been dropped), else computed from ``entry.purpose``.
     """
     text_digest = digest if digest is not None else purpose_digest(entry.purpose, key)
     canonical = json.dumps(
-        _canonical_fields(entry, seq, prev_hash, key.key_id, text_digest), sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False,
+        _canonical_fields(entry, seq, prev_hash, key.key_id, text_digest, chain_id), sort_keys=True,
+        separators=(",", ":"), ensure_ascii=False,
     )
     return hmac.new(key.secret, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
@@ -122,13 +141,15 @@ def record_problem(record: AuditRecord, key: ChainKey) -> str | None:
     """What is wrong with one stored record under ``key``, or None when it is sound."""
     if record.purpose is not None and purpose_digest(record.purpose, key) != record.purpose_digest:
         return "the purpose text does not match its digest"
-    if record_hash(record, record.seq, record.prev_hash, key, record.purpose_digest) != record.hash:
+    if record_hash(record, record.chain_position, record.prev_hash, key, record.purpose_digest,
+                   record.chain_id) != record.hash:
         return "record content does not match its hash"
     return None
 
 
-def chain(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey) -> AuditRecord:
-    """The stored form of ``entry`` at position ``seq`` after a record hashing to ``prev_hash``."""
+def chain(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey, chain_id: str = "") -> AuditRecord:
+    """The stored form of ``entry`` at position ``seq`` of chain ``chain_id`` after a record hashing to
+    ``prev_hash`` (its ``seq`` is the position until the store numbers it among every chain's records)."""
     return AuditRecord(
         at=entry.at,
         user_id=entry.user_id,
@@ -148,7 +169,9 @@ def chain(entry: AuditEntry, seq: int, prev_hash: str, key: ChainKey) -> AuditRe
         policy_version=entry.policy_version,
         seq=seq,
         prev_hash=prev_hash,
-        hash=record_hash(entry, seq, prev_hash, key),
+        hash=record_hash(entry, seq, prev_hash, key, chain_id=chain_id),
         key_id=key.key_id,
         purpose_digest=purpose_digest(entry.purpose, key),
+        chain_id=chain_id,
+        chain_seq=seq,
     )

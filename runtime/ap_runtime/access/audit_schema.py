@@ -6,6 +6,9 @@ append-only (a trigger rejects UPDATE, DELETE and TRUNCATE, save dropping an old
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -18,29 +21,10 @@ TABLE = "access_audit"
 CHAIN_LOCK_KEY = 0x61705F6175646974
 SCHEMA_LOCK_KEY = CHAIN_LOCK_KEY + 1
 
-COLUMNS = (
-    "seq",
-    "at",
-    "user_id",
-    "roles",
-    "organisation_id",
-    "pupil_ref",
-    "record_class",
-    "action",
-    "purpose",
-    "purpose_category",
-    "purpose_digest",
-    "decision",
-    "rule_id",
-    "reason",
-    "correlation_id",
-    "break_glass",
-    "recipients",
-    "policy_version",
-    "prev_hash",
-    "hash",
-    "key_id",
-)
+# The columns are the stored record's fields, named once by ``AuditRecord``; the two mappings below follow them.
+COLUMNS = tuple(f.name for f in dataclasses.fields(AuditRecord))
+# Tuples in the record, text[] in the table.
+_ARRAY_COLUMNS = frozenset({"roles", "recipients"})
 
 SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -66,6 +50,17 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS key_id text NOT NULL DEFAULT '';
 ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS purpose_category text;
 ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS purpose_digest char(64);
+-- Several chains (issue 11): each writing process appends to its own chain, without a lock shared with the
+-- others. A record's place in its chain is chain_seq (NULL on records from before: their place is seq, as
+-- their chain was the one chain); seq numbers every chain's records in one order for readers, from a
+-- sequence. The unique index refuses two records at one place of a chain: a chain never forks.
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS chain_id text NOT NULL DEFAULT '';
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS chain_seq bigint CHECK (chain_seq > 0);
+CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq OWNED BY {TABLE}.seq;
+SELECT setval('{TABLE}_seq', t.m) FROM (SELECT max(seq) AS m FROM {TABLE}) t, {TABLE}_seq s
+    WHERE t.m >= s.last_value + s.is_called::int;  -- records from before: number after them
+ALTER TABLE {TABLE} ALTER COLUMN seq SET DEFAULT nextval('{TABLE}_seq');
+CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_chain_idx ON {TABLE} (chain_id, (COALESCE(chain_seq, seq)));
 CREATE INDEX IF NOT EXISTS {TABLE}_pupil_idx ON {TABLE} (pupil_ref, seq) WHERE pupil_ref IS NOT NULL;
 CREATE INDEX IF NOT EXISTS {TABLE}_user_idx ON {TABLE} (user_id, seq);
 CREATE INDEX IF NOT EXISTS {TABLE}_at_idx ON {TABLE} (at);
@@ -87,7 +82,7 @@ CREATE OR REPLACE TRIGGER {TABLE}_no_update_delete
     BEFORE UPDATE OR DELETE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only();
 CREATE OR REPLACE TRIGGER {TABLE}_no_truncate
     BEFORE TRUNCATE ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_append_only();
-"""
+"""  # noqa: S608  # nosec B608 - constant table name
 
 
 async def ensure_schema(conn: asyncpg.Connection) -> None:
@@ -101,53 +96,42 @@ async def ensure_schema(conn: asyncpg.Connection) -> None:
         await conn.execute(SCHEMA_SQL)
 
 
+_INSERTED = [c for c in COLUMNS if c != "seq"]
+# Each record is numbered by the sequence as it is inserted, in its chain's order; the statement answers
+# the numbers. (One jsonb parameter carries a batch of records holding arrays.)
+INSERT_SQL = f"""
+INSERT INTO {TABLE} ({", ".join(_INSERTED)})
+SELECT {", ".join(_INSERTED)} FROM jsonb_populate_recordset(NULL::{TABLE}, $1::jsonb) ORDER BY chain_id, chain_seq
+RETURNING seq, chain_seq
+"""  # noqa: S608  # nosec B608 - constant table and column names
+
+
+def insert_document(records: Sequence[AuditRecord]) -> str:
+    """``records`` (chained, in their chain's order) as the jsonb parameter of ``INSERT_SQL``."""
+    return json.dumps([_json_row(r) for r in records], separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_row(record: AuditRecord) -> dict[str, Any]:
+    row = {name: getattr(record, name) for name in _INSERTED}
+    for name in _ARRAY_COLUMNS:
+        row[name] = list(row[name])
+    row["at"] = record.at.isoformat()
+    for name in ("pupil_ref", "correlation_id"):
+        row[name] = None if row[name] is None else str(row[name])
+    row["chain_seq"] = record.chain_position
+    return row
+
+
 def row_values(record: AuditRecord) -> tuple[Any, ...]:
-    return (
-        record.seq,
-        record.at,
-        record.user_id,
-        list(record.roles),
-        record.organisation_id,
-        record.pupil_ref,
-        record.record_class,
-        record.action,
-        record.purpose,
-        record.purpose_category,
-        record.purpose_digest,
-        record.decision,
-        record.rule_id,
-        record.reason,
-        record.correlation_id,
-        record.break_glass,
-        list(record.recipients),
-        record.policy_version,
-        record.prev_hash,
-        record.hash,
-        record.key_id,
-    )
+    """The record's values in ``COLUMNS`` order, as ``COPY`` takes them."""
+    return tuple(list(getattr(record, name)) if name in _ARRAY_COLUMNS else getattr(record, name) for name in COLUMNS)
 
 
 def from_row(row: asyncpg.Record) -> AuditRecord:
-    return AuditRecord(
-        seq=row["seq"],
-        at=row["at"],
-        user_id=row["user_id"],
-        roles=tuple(row["roles"]),
-        organisation_id=row["organisation_id"],
-        pupil_ref=row["pupil_ref"],
-        record_class=row["record_class"],
-        action=row["action"],
-        purpose=row["purpose"],
-        purpose_category=row["purpose_category"],
-        purpose_digest=None if row["purpose_digest"] is None else row["purpose_digest"].strip(),
-        decision=row["decision"],
-        rule_id=row["rule_id"],
-        reason=row["reason"],
-        correlation_id=row["correlation_id"],
-        break_glass=row["break_glass"],
-        recipients=tuple(row["recipients"]),
-        policy_version=row["policy_version"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-        key_id=row["key_id"],
-    )
+    """The record a row of the table holds (``purpose_digest`` is char(64): PostgreSQL may pad it)."""
+    values = {name: row[name] for name in COLUMNS}
+    for name in _ARRAY_COLUMNS:
+        values[name] = tuple(values[name])
+    if values["purpose_digest"] is not None:
+        values["purpose_digest"] = values["purpose_digest"].strip()
+    return AuditRecord(**values)

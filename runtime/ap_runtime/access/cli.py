@@ -117,13 +117,28 @@ def verify_audit(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if result.ok:
-        anchored = (f", anchored up to seq {result.anchored_seq} ({result.unanchored} newer records not yet anchored)"
-                    if result.anchored_seq else "; no published head yet: truncation cannot be ruled out")
-        typer.echo(f"audit chain intact: {result.checked} records{anchored}")
+        typer.echo(_intact(result))
         return
     where = "" if result.first_bad_seq is None else f" at seq {result.first_bad_seq}"
+    if result.first_bad_chain:
+        where += f" of chain {result.first_bad_chain!r}"
+    if result.first_bad_record is not None and result.first_bad_record != result.first_bad_seq:
+        where += f" (record seq {result.first_bad_record})"
     typer.echo(f"audit chain BROKEN{where}: {result.problem} ({result.checked} records sound before it)", err=True)
     raise typer.Exit(1)
+
+
+def _intact(result: VerificationResult) -> str:
+    """The verdict on a sound trail: one chain as before, or the set of chains (issue 11)."""
+    if not result.anchored_seq:
+        anchored = "; no published head yet: truncation cannot be ruled out"
+    elif result.chains > 1:
+        anchored = f", {result.anchored_seq} anchored by published heads ({result.unanchored} newer not yet anchored)"
+    else:
+        anchored = f", anchored up to seq {result.anchored_seq} ({result.unanchored} newer records not yet anchored)"
+    if result.chains > 1:
+        return f"audit trail intact: {result.checked} records in {result.chains} chains{anchored}"
+    return f"audit chain intact: {result.checked} records{anchored}"
 
 
 async def _publish(dsn: str, bootstrap: str, topic: str) -> int | None:

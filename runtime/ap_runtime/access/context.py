@@ -24,6 +24,8 @@ class Relationship(StrEnum):
     PUPIL_LOCAL_AUTHORITY = "pupil_local_authority"
     OWN_PARTNERSHIP = "own_partnership"
     OWN_ORGANISATION = "own_organisation"
+    PANEL_MEMBER = "panel_member"
+    """the caller's organisation sits on the panel (issue 13: a panel's members see and decide its cases)"""
     ANY = "any"
 
 
@@ -47,6 +49,8 @@ class ResourceContext:
     organisation_id: str | None = None
     local_authority_id: str | None = None
     record_class: RecordClass | None = None
+    panel_organisations: frozenset[str] = frozenset()
+    """the organisations a panel's stored membership sits for (relationship ``panel_member``)"""
 
     def organisation_for(self, relationship: Relationship) -> str | None:
         """The organisation id the caller's must equal for ``relationship`` to hold."""
@@ -63,5 +67,7 @@ class ResourceContext:
         """True when ``organisation_id`` stands in ``relationship`` to this resource."""
         if relationship is Relationship.ANY:
             return True
+        if relationship is Relationship.PANEL_MEMBER:
+            return organisation_id in self.panel_organisations
         expected = self.organisation_for(relationship)
         return expected is not None and expected == organisation_id

@@ -52,6 +52,7 @@ _RELATIONSHIP_PHRASE = {
     Relationship.PUPIL_LOCAL_AUTHORITY: "the local authority of the pupil's home school",
     Relationship.OWN_PARTNERSHIP: "the partnership concerned",
     Relationship.OWN_ORGANISATION: "the owner of the resource",
+    Relationship.PANEL_MEMBER: "an organisation sitting on the panel",
     Relationship.ANY: "any organisation",
 }
 

@@ -70,6 +70,7 @@ class ServiceAudience(StrEnum):
     FINANCE = "ap-finance"
     REPORTING = "ap-reporting"
     NOTIFICATIONS = "ap-notifications"
+    COMMISSIONING = "ap-commissioning"
 
 
 class TokenRejected(Exception):

@@ -26,7 +26,8 @@ field by location, never its value) and service-specific members such as ``allow
 | ``http-<status>`` | other | any other ``HTTPException`` |
 
 Domain errors carry a ``RefusalKind``, never a status: ``STATUS_OF_KIND`` is the one table that
-maps them. A service registers its own error classes with ``install_problem_handlers(app, {...})``,
+maps them. Every refusal made on the shared template (``ap_runtime.refusal.Refusal``) is answered by
+``refusal_problem``; a service registers its other error classes with ``install_problem_handlers(app, {...})``,
 each translated to a ``Problem`` by a small function in its ``entrypoints/problems.py``.
 """
 
@@ -51,12 +52,12 @@ from ap_runtime.access.guard import AccessDenied, AuditUnavailable, InvalidPurpo
 from ap_runtime.access.policy import PolicyError
 from ap_runtime.commands import ConcurrencyRetriesExhausted
 from ap_runtime.projection.store import ReadModelNotReady
-from ap_runtime.refusal import RefusalKind
+from ap_runtime.refusal import Refusal, RefusalKind
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE", "STATUS_OF_KIND", "FieldProblem", "InvalidRequest", "Problem", "ProblemDocument",
     "Translator", "install_problem_handlers", "invalid_request", "problem_response", "problem_type", "refusal",
-    "send_problem", "title_of",
+    "refusal_problem", "send_problem", "title_of",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -126,6 +127,13 @@ def refusal(kind: RefusalKind, rule: str, title: str, detail: str, *, errors: Se
             **extensions: Any) -> Problem:
     """A domain rule's refusal: its status comes from its kind, through ``STATUS_OF_KIND``."""
     return Problem(STATUS_OF_KIND[kind], kind.value, title, detail, rule=rule, errors=errors, extensions=extensions)
+
+
+def refusal_problem(error: Exception) -> Problem:
+    """A refusal of any service (``ap_runtime.refusal.Refusal``): its rule, its kind's status and its sentence."""
+    if not isinstance(error, Refusal):
+        raise error
+    return refusal(error.kind, error.rule_id, title_of(type(error)), error.message)
 
 
 def invalid_request(errors: Sequence[FieldProblem]) -> Problem:
@@ -226,6 +234,7 @@ COMMON_TRANSLATORS: Mapping[type[Exception], Translator] = {
     RequestValidationError: _request_validation,
     InvalidRequest: _invalid,
     AccessDenied: _denied,
+    Refusal: refusal_problem,
     InvalidPurpose: _fixed(422, "invalid-purpose", "Invalid purpose"),
     AuditUnavailable: _fixed(503, "audit-unavailable", "Audit unavailable"),
     PolicyError: _fixed(503, "policy-unavailable", "Access policy unavailable"),

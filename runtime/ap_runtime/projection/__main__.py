@@ -27,7 +27,7 @@ from rich.table import Table
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection.base import Projection
-from ap_runtime.projection.rebuild import rebuild
+from ap_runtime.projection.rebuild import CatchUpWorkers, catch_up_partitions, partition_ends, rebuild
 from ap_runtime.projection.registry import (
     BuiltProjection,
     ProjectionOptions,
@@ -119,23 +119,56 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
     uvloop.run(main())  # the event loop the services run on: less per-record overhead than asyncio's
 
 
+WorkersOpt = typer.Option(1, "--workers", min=1, help="processes sharing the first catch-up by partition")
+
+
+def _worker_command(name: str | None, spec: str | None, dsn: str | None, topics: list[str]) -> tuple[str, ...]:
+    """How a catch-up worker names the projection, its database and topics: as this command was told."""
+    named = [name] if name is not None else ["--projection", str(spec)]
+    return ("-m", "ap_runtime.projection", "catch-up", *named, *(["--dsn", dsn] if dsn else []),
+            *[part for t in topics for part in ("--topic", t)])
+
+
 @app.command(name="rebuild")
 def rebuild_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
-                topic: list[str] = TopicOpt) -> None:
+                topic: list[str] = TopicOpt, workers: int = WorkersOpt) -> None:
     """Fill a new generation from the start of the topics, then switch serving to it (and drop the old one)."""
     configure_logging("WARNING")
+    specs: list[tuple[str | None, str | None]] = [(n, None) for n in names or []] + [(None, p) for p in projection]
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
-            for b in await _open_all(stack, names, projection, dsn, topic):
+            for b, (name, spec) in zip(await _open_all(stack, names, projection, dsn, topic), specs, strict=True):
                 runner = ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec,
                                           group_id=f"rebuild.{b.projection.name}")
                 await runner.start()
                 try:
-                    schema = await rebuild(runner, b.pool, _bootstrap())
+                    schema = await rebuild(runner, b.pool, _bootstrap(), workers=CatchUpWorkers(
+                        workers, _worker_command(name, spec, dsn, topic)))
                 finally:
                     await runner.stop()
                 Console().print(f"[green]{b.projection.name}[/] now served from [bold]{schema}[/]")
+
+    uvloop.run(main())
+
+
+@app.command(name="catch-up", hidden=True)
+def catch_up_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
+                 topic: list[str] = TopicOpt, schema: str = typer.Option(..., "--schema"),
+                 until: list[str] = typer.Option(..., "--until", help="topic:partition:end offset")) -> None:
+    """A rebuild's worker: apply the given partitions up to the given offsets into the generation being filled."""
+    configure_logging("WARNING")
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            (b,) = await _open_all(stack, names, projection, dsn, topic)
+            runner = ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec,
+                                      group_id=f"rebuild.{b.projection.name}")
+            await runner.start()
+            try:
+                await catch_up_partitions(runner, _bootstrap(), schema, partition_ends(until))
+            finally:
+                await runner.stop()
 
     uvloop.run(main())
 

@@ -5,7 +5,7 @@ rebuild <name>``), including those whose constructors need collaborators (the no
 projections dispatch through the service's command executor and delivery channel). The runtime
 imports no service: each service declares ``PROJECTIONS`` (a tuple of ``RegisteredProjection``)
 in a catalogue module, and the runtime reads the modules named in ``AP_PROJECTION_CATALOGUES``
-(default: the four services'). A service that is not installed in this environment is skipped.
+(default: the five services'). A service that is not installed in this environment is skipped.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ DEFAULT_CATALOGUES = (
     "ap_finance.entrypoints.projection_catalogue",
     "ap_notifications.entrypoints.projection_catalogue",
     "ap_reporting.entrypoints.projection_catalogue",
+    "ap_commissioning.entrypoints.projection_catalogue",
 )
 
 

@@ -16,29 +16,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
 
 import holidays
 
+from ap_contracts.events.organisations import CalendarNation, SchoolTerm
 from ap_runtime.school_days.errors import SchoolCalendarNotRecorded, TermDatesOverlap, TermDatesRunBackwards
 
 SATURDAY = 5
 _ACADEMIC_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class Nation(StrEnum):
-    """Whose bank holidays apply: the ``holidays`` package's subdivision of GB."""
-
-    ENGLAND = "ENG"
-    WALES = "WLS"
-
-
-class Term(StrEnum):
-    AUTUMN = "autumn"
-    SPRING = "spring"
-    SUMMER = "summer"
+# The calendar's vocabulary is the term-dates contract's (TermDatesRecorded): whose bank holidays apply (the
+# ``holidays`` package's subdivision of GB) and the three school terms.
+Nation = CalendarNation
+Term = SchoolTerm
 
 
 def academic_year_of(day: date) -> str:
@@ -213,6 +206,11 @@ class SchoolCalendars:
 
     def for_area(self, area_id: str) -> SchoolCalendar | None:
         return self.by_area.get(area_id)
+
+    def overlaid(self, recorded: SchoolCalendars) -> SchoolCalendars:
+        """These calendars with ``recorded``'s: an area's recorded calendar replaces a configured one."""
+        return SchoolCalendars(by_area={**self.by_area, **recorded.by_area},
+                               area_of_school={**self.area_of_school, **recorded.area_of_school})
 
     def for_school(self, school_id: str) -> SchoolCalendar | None:
         """The calendar a school counts with, or None when the school is in no recorded area."""

@@ -46,3 +46,16 @@ EXAMPLE_CALENDARS = SchoolCalendars(
     by_area={DEMO_LA: EXAMPLE_DEMO_CALENDAR},
     area_of_school=dict.fromkeys(DEMO_SCHOOLS, DEMO_LA),
 )
+
+
+def term_dates_bodies(calendar: SchoolCalendar = EXAMPLE_DEMO_CALENDAR) -> list[dict[str, object]]:
+    """``calendar``'s LA term dates as the bodies of ``RecordTermDates`` commands, one per academic year (the demo
+    records the example through the API like any LA; the school overrides are recorded by the schools)."""
+    years = sorted({h.academic_year for h in calendar.half_terms})
+    return [{
+        "organisation_id": calendar.area_id, "academic_year": year, "nation": calendar.nation.value,
+        "half_terms": [{"term": h.term.value, "half": h.half, "first_day": h.first_day.isoformat(),
+                        "last_day": h.last_day.isoformat()} for h in calendar.half_terms if h.academic_year == year],
+        "inset_days": sorted(d.isoformat() for d in calendar.non_teaching_days
+                             if any(h.contains(d) for h in calendar.half_terms if h.academic_year == year)),
+    } for year in years]

@@ -72,12 +72,13 @@ def sha256_rehash(row: asyncpg.Record, prev_hash: str) -> str:
 
 
 async def rebuild_chain(pool: asyncpg.Pool, rehash: Callable[[asyncpg.Record, str], str]) -> None:
-    """Renumber the remaining records 1..n and recompute every link with ``rehash``."""
+    """Renumber the remaining records 1..n (their number and their place in the chain) and recompute every
+    link with ``rehash``."""
     rows = await pool.fetch("SELECT * FROM access_audit ORDER BY seq")
     statements: list[tuple[str, tuple[object, ...]]] = [("DELETE FROM access_audit", ())]
     prev = GENESIS_HASH
     for new_seq, row in enumerate(rows, start=1):
-        moved = {**dict(row), "seq": new_seq}
+        moved = {**dict(row), "seq": new_seq, "chain_seq": new_seq}
         digest = rehash(moved, prev)  # type: ignore[arg-type]
         statements.append((
             "INSERT INTO access_audit SELECT * FROM jsonb_populate_record(NULL::access_audit, $1::jsonb)",

@@ -4,7 +4,8 @@ The tables in THIS module are the specification, written from BRIEF.md and STATU
 generated from policy.yaml; the packaged policy must agree with them cell by cell. Letters stand
 for the caller's organisation being the pupil's provision (P), home school (H), commissioner (C),
 the partnership (N), the owner of the resource (O), the local authority of the pupil's home school as
-the register of organisations records it (L); "*" means any organisation, even an unrelated one.
+the register of organisations records it (L), an organisation sitting on the panel as its stored membership
+records it (M); "*" means any organisation, even an unrelated one.
 """
 
 from __future__ import annotations
@@ -55,9 +56,14 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.apply_sanction": DAY_TO_DAY,
     "incidents.grant_reward": DAY_TO_DAY,
     "incidents.redeem_reward": DAY_TO_DAY,
+    # Issue 14, engagement (seed 002 sections 5 and 6.9): the provision's staff score, set targets, reduce scores.
+    "incidents.set_engagement_target": DAY_TO_DAY,
+    "incidents.record_engagement_score": DAY_TO_DAY,
+    "incidents.reduce_engagement_score": DAY_TO_DAY,
     "incidents.record_keyworker_session": DAY_TO_DAY_WITH_DSL,
     "incidents.record_physical_intervention": DAY_TO_DAY_WITH_DSL,
     "incidents.record_search": DAY_TO_DAY_WITH_DSL,
+    "incidents.record_sent_home": DAY_TO_DAY_WITH_DSL,  # issue 14, seed 002 appendices 2 and 3 (DAY-6)
     # KCSIE: anyone at the provision records a concern; at the home school staff tell their DSL, who records
     # it for the pupil placed in AP (that a concern exists is for DSLs: BRIEF.md sections 2 and 5).
     "incidents.raise_safeguarding_concern": {PS: "P", PM: "P", DSL: "PH"},
@@ -75,6 +81,11 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.withdraw_record": {PM: "P", DSL: "P", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.manage_staff_register": {PM: "P"},
     "incidents.register_organisation": {ADMIN: "*"},
+    # Issue 13: an LA keeps its own area's term dates, a school or provision its own (O: the organisation recording).
+    "incidents.record_term_dates": {LA: "O", HSH: "O", PM: "O"},
+    "incidents.read_term_dates": {LA: "*", HSH: "*", HSS: "*", PM: "*", PS: "*", DSL: "*", COM: "*"},
+    # Issue 13: the staff training report, for the provision and the LA the register places it in (L here).
+    "incidents.read_staff_training": {PM: "P", PS: "P", DSL: "P", LA: "L", COM: "L"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",
@@ -103,6 +114,8 @@ SPEC: dict[str, dict[Role, str]] = {
     "finance.carry_forward": LA_FINANCE_ONLY,
     "finance.read_ledger": {HSF: "O", NP: "N", PM: "P", FO: "*", LA: "*"},
     "finance.read_reports": {HSF: "O", NP: "N", PM: "P", FO: "*", LA: "*", SF: "*"},
+    # Issue 15: the host school publishes its return to the LA; the LA's finance officers publish any.
+    "finance.publish_reports": {HSF: "O", FO: "*"},
     "privacy.erase_pupil": DATA_CONTROLLER_DPO,
     "privacy.export_subject_access": {DPO: "PHC"},
     "privacy.release_subject_access_safeguarding": {DPO: "PHC"},
@@ -114,10 +127,41 @@ SPEC: dict[str, dict[Role, str]] = {
     "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
     "notifications.offer_safeguarding_file": {DSL: "PH"},
     "notifications.confirm_safeguarding_file_receipt": {DSL: "O"},
+    # Issue 14, escalation: a head (or a provision's manager) sets its own organisation's chain.
+    "notifications.set_escalation_chain": {HSH: "O", PM: "O"},
+    # Issue 14, early warning: the pupil's home school and the provision where it is placed, nobody else.
+    "notifications.read_early_warnings": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H"},
     "reporting.read_weekly_report": {HSS: "H", HSH: "H", DSL: "H"},
     "reporting.read_partnership_report": {NP: "N", LA: "*"},
     "reporting.read_annual_report": {LA: "*"},
     "reporting.read_strategy_report": {LA: "*", SF: "*"},
+    # Issue 14: term averages and the trip list, and the Achievement Board, are internal to the provision.
+    "reporting.read_engagement_term": DAY_TO_DAY,
+    "reporting.read_achievement_board": DAY_TO_DAY,
+    # Issue 13, service level agreements (C: the agreement's stored commissioner, P: its stored provision); the
+    # commissioner drafts and completes reviews, both sign and answer, the provision's staff read.
+    "commissioning.draft_sla": {COM: "C", NP: "C"},
+    "commissioning.sign_sla": {COM: "C", NP: "C", PM: "P"},
+    "commissioning.answer_sla_review": {COM: "C", NP: "C", PM: "P"},
+    "commissioning.complete_sla_review": {COM: "C", NP: "C"},
+    "commissioning.read_slas": {COM: "C", NP: "C", PM: "P", PS: "P"},
+    "commissioning.read_review_templates": {COM: "*", NP: "*", PM: "*", PS: "*", LA: "*"},
+    # Issue 13, the provider self-audit: one per provider, commissioner and year (C: the audit's commissioner).
+    "commissioning.request_self_audit": {COM: "C", NP: "C"},
+    "commissioning.rate_self_audit": {PM: "P"},
+    "commissioning.moderate_self_audit": {COM: "C", NP: "C"},
+    "commissioning.read_self_audits": {COM: "C", NP: "C", PM: "P"},
+    # Issue 13, panels: O the panel's local authority, M an organisation sitting on the panel (who decides is
+    # also the domain's: the person must sit on the panel, panel.decided_by_member).
+    "commissioning.manage_panel": {LA: "O"},
+    "commissioning.record_panel_meeting": {LA: "OM", HSH: "M", COM: "M", NP: "M", PM: "M"},
+    "commissioning.refer_to_panel": {LA: "O", HSH: "M", HSS: "M"},
+    "commissioning.open_panel_case": {LA: "OM", HSH: "M", COM: "M", NP: "M", PM: "M"},
+    "commissioning.decide_panel_case": {LA: "M", HSH: "M", COM: "M", NP: "M", PM: "M"},
+    "commissioning.read_panel_cases": {LA: "OM", HSH: "M", COM: "M", NP: "M", PM: "M"},
+    "commissioning.read_fair_access_table": {LA: "O"},
+    "commissioning.record_commissioned_places": {LA: "O", COM: "O"},
+    "commissioning.read_capacity": {LA: "O", COM: "O"},
 }
 
 # What changes when the caller asks for break-glass access (with a purpose).
@@ -157,7 +201,7 @@ ROLE_KINDS: dict[Role, tuple[OrgKind, ...]] = {
 }
 
 ME = "org-me"
-RELATIONS = ("P", "H", "C", "N", "O", "L", None)  # None: the caller's organisation is unrelated
+RELATIONS = ("P", "H", "C", "N", "O", "L", "M", None)  # None: the caller's organisation is unrelated
 
 
 def context_for(relation: str | None) -> ResourceContext:
@@ -170,6 +214,7 @@ def context_for(relation: str | None) -> ResourceContext:
         partnership_id=ME if relation == "N" else "org-partnership-other",
         organisation_id=ME if relation == "O" else "org-owner-other",
         local_authority_id=ME if relation == "L" else "org-local-authority-other",
+        panel_organisations=frozenset({ME if relation == "M" else "org-member-other"}),
     )
 
 

@@ -23,9 +23,12 @@ WITHOUT_PUPIL_DATA: dict[str, str] = {
     "finance.carry_forward": "finance events carry no pupil data",
     "finance.read_ledger": "ledgers name organisations, staff and suppliers, never a pupil",
     "finance.read_reports": "financial reports: money and placement counts, 1 and 2 shown as c",
+    "finance.publish_reports": "records ReportPublished: figures' names, values and stream positions, no pupil",
     "reporting.read_partnership_report": "counts only, small numbers suppressed, fixed terms",
     "reporting.read_annual_report": "counts only, small numbers suppressed, academic years",
     "reporting.read_strategy_report": "counts only, small numbers suppressed, 1 to 3 academic years",
+    "incidents.read_term_dates": "an organisation's published term dates and INSET days (events/organisations.py)",
+    "commissioning.read_review_templates": "the SLA review questionnaire: questions only, no answers, no organisation",
 }
 
 

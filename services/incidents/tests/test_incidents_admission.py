@@ -61,7 +61,7 @@ def test_date_of_birth_cannot_be_in_the_future(story):
 def test_nothing_is_recorded_for_an_unregistered_pupil(story):
     with pytest.raises(errors.PupilNotRegistered) as refused:
         story.run(story.cmd.receive_referral(), story.who.head)
-    assert refused.value.rule == "pupil.registered"
+    assert refused.value.rule_id == "pupil.registered"
 
 
 def test_details_update_derives_key_stage_and_ehcp(story):
@@ -132,7 +132,7 @@ def test_ehcp_pupil_eligible_only_with_exceptional_circumstances(story):
     story.registered(sen_status=SenStatus.EHCP).referred().consulted()
     with pytest.raises(errors.EhcpExceptionalCircumstancesRequired) as refused:
         story.eligible()
-    assert refused.value.rule == "eligibility.ehcp_exceptional_circumstances"
+    assert refused.value.rule_id == "eligibility.ehcp_exceptional_circumstances"
 
 
 def test_ehcp_pupil_eligible_with_exceptional_circumstances_recorded(story):
@@ -157,15 +157,24 @@ def test_placement_starts_on_the_agreed_terms(story):
     assert isinstance(event, PlacementStarted)
     assert event.provision_id == "provision-north" and event.home_school_id == "school-home-1"
     assert not event.outside_key_stage and event.pupil_key_stage is KeyStage.KS2
-    assert event.rule_version == "england-2026.1"
+    assert event.rule_version == "england-2026.2"
     assert story.state.active_placement_id == story.placement_id
+
+
+def test_a_placement_may_agree_no_attendance_threshold_of_its_own(story):
+    """Issue 13: then alerts use the attendance threshold of the SLA in force for the provision and commissioner
+    (notifications' alert worker); the placement's own, when agreed, wins."""
+    story.ready_to_place()
+    event = story.one(story.cmd.start_placement(attendance_threshold_percent=None), story.who.la)
+    assert isinstance(event, PlacementStarted)
+    assert event.attendance_threshold_percent is None
 
 
 def test_placement_cannot_start_before_parent_consultation(story):
     story.registered().referred().eligible()
     with pytest.raises(errors.ParentNotConsulted) as refused:
         story.run(story.cmd.start_placement(), story.who.la)
-    assert refused.value.rule == "placement.parent_consulted" and STATUS_OF_KIND[refused.value.kind] == 409
+    assert refused.value.rule_id == "placement.parent_consulted" and STATUS_OF_KIND[refused.value.kind] == 409
 
 
 def test_placement_cannot_start_before_eligibility_decided(story):
@@ -242,7 +251,7 @@ def test_first_review_is_within_the_half_termly_interval(story):
     story.ready_to_place()
     with pytest.raises(errors.ReviewIntervalTooLong) as refused:
         story.run(story.cmd.start_placement(planned_review_date=date(2025, 3, 31)), story.who.la)
-    assert refused.value.rule == "placement.reviewed_half_termly"
+    assert refused.value.rule_id == "placement.reviewed_half_termly"
 
 
 def test_exit_criteria_are_required(story):
@@ -307,7 +316,7 @@ def test_outside_key_stage_needs_a_multidisciplinary_meeting(story):
     _infant(story)
     with pytest.raises(errors.MultidisciplinaryMeetingRequired) as refused:
         story.run(story.cmd.start_placement(), story.who.la)
-    assert refused.value.rule == "placement.out_of_key_stage_meeting"
+    assert refused.value.rule_id == "placement.out_of_key_stage_meeting"
 
 
 def test_outside_key_stage_needs_the_home_school_heads_decision(story):

@@ -12,12 +12,14 @@ from pydantic import BaseModel, ValidationError
 
 import ap_contracts.events.catalogue  # noqa: F401  (loads every contract)
 from ap_contracts.events import (
+    engagement,
     placements,
     provision_staff,
     pupil_corrections,
     pupil_record,
     pupils,
     school_exclusions,
+    sent_home,
 )
 from ap_contracts.events.base import DomainEvent, registered_events
 from ap_contracts.events.pupil_vocabulary import (
@@ -38,7 +40,7 @@ from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.personal import PERSONAL_SCHEMA_KEY, RecordClass, personal_fields
 from ap_contracts.topics import INCIDENTS_EVENTS
 
-MODULES = (pupils, placements, pupil_record, school_exclusions, pupil_corrections)
+MODULES = (pupils, placements, pupil_record, school_exclusions, pupil_corrections, engagement, sent_home)
 PUPIL_EVENTS = sorted(
     (cls for cls in registered_events().values() if cls.__module__ in {m.__name__ for m in MODULES}),
     key=lambda cls: cls.event_type,
@@ -54,6 +56,8 @@ EXPECTED = {
     "PermanentExclusionIssued", "PermanentExclusionReinstated", "TransitionPlanRecorded", "PlacementEnded",
     "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
     "ReintegrationConfirmed", "SearchPolicyExplained",
+    "EngagementTargetSet", "EngagementScoreRecorded", "EngagementScoreReduced",
+    "SentHomeRecorded",
 }
 
 

@@ -57,7 +57,7 @@ def test_amended_values_are_validated_against_the_field(story):
     mark = story.one(story.cmd.record_attendance(), story.who.provider)
     with pytest.raises(errors.CorrectionValueInvalid) as refused:
         story.run(story.cmd.amend(mark.record_id, {"code": "Q9"}), story.who.provider)
-    assert refused.value.rule == "correction.valid_values"
+    assert refused.value.rule_id == "correction.valid_values"
     story.incident()
     with pytest.raises(errors.CorrectionValueInvalid):
         story.run(story.cmd.amend(story.events[-1].record_id, {"severity": 9}), story.who.provider)
@@ -95,7 +95,7 @@ def test_fields_the_rules_depend_on_are_not_amendable(story, entry, field, value
     target = story.one(getattr(story.cmd, entry)(), story.who.provider)
     with pytest.raises(errors.FieldNotAmendable) as refused:
         story.run(story.cmd.amend(target.record_id, {field: value}), story.who.provider)
-    assert refused.value.rule == "correction.amendable_fields"
+    assert refused.value.rule_id == "correction.amendable_fields"
 
 
 def test_suspension_days_are_not_amendable(story):
@@ -124,7 +124,7 @@ def test_corrections_reference_an_existing_entry(story):
     story.placed()
     with pytest.raises(errors.CorrectionTargetUnknown) as refused:
         story.run(story.cmd.amend(uuid4(), {"code": "I"}), story.who.provider)
-    assert refused.value.rule == "correction.target_exists"
+    assert refused.value.rule_id == "correction.target_exists"
     with pytest.raises(errors.CorrectionTargetUnknown):
         story.run(story.cmd.withdraw(uuid4()), story.who.provider)
 
@@ -182,7 +182,7 @@ def test_withdrawing_a_grant_already_spent_would_overdraw_slips(story):
     redemption = story.one(story.cmd.redeem_reward(slips_spent=2), story.who.provider)
     with pytest.raises(errors.WithdrawalWouldOverdrawSlips) as refused:
         story.run(story.cmd.withdraw(grant.record_id), story.who.provider)
-    assert refused.value.rule == "reward.slips_never_negative"
+    assert refused.value.rule_id == "reward.slips_never_negative"
     story.run(story.cmd.withdraw(redemption.record_id), story.who.provider)
     story.run(story.cmd.withdraw(grant.record_id), story.who.provider)
     assert story.state.active_placement.slip_balance == 0

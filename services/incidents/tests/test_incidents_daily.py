@@ -42,7 +42,7 @@ def test_a_session_is_marked_once(story):
     story.run(story.cmd.record_attendance(), story.who.provider)
     with pytest.raises(errors.AttendanceAlreadyRecorded) as refused:
         story.run(story.cmd.record_attendance(code=AttendanceCode.ILLNESS), story.who.provider)
-    assert refused.value.rule == "attendance.one_mark_per_session"
+    assert refused.value.rule_id == "attendance.one_mark_per_session"
 
 
 def test_attendance_is_not_marked_ahead(story):
@@ -92,7 +92,7 @@ def test_nothing_is_recorded_against_an_ended_placement(story, entry):
     story.run(story.cmd.end_placement(end_date=date(2025, 3, 7)), story.who.provider)
     with pytest.raises(errors.PlacementAlreadyEnded) as refused:
         story.run(getattr(story.cmd, entry)(), story.who.provider)
-    assert refused.value.rule == "placement.closed_after_end"
+    assert refused.value.rule_id == "placement.closed_after_end"
 
 
 def test_corrections_are_still_recorded_after_the_end(story):
@@ -167,7 +167,7 @@ def test_redemption_spends_slips(story):
     story.placed()
     story.run(story.cmd.grant_reward(quantity=5), story.who.provider)
     event = story.one(story.cmd.redeem_reward(slips_spent=4, cost_pence=250), story.who.provider)
-    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2026.1"
+    assert isinstance(event, RewardRedeemed) and event.rule_version == "england-2026.2"
     assert story.state.active_placement.slip_balance == 1
 
 
@@ -176,7 +176,7 @@ def test_redemption_cannot_exceed_slips_earned(story):
     story.run(story.cmd.grant_reward(quantity=2), story.who.provider)
     with pytest.raises(errors.InsufficientRewardSlips) as refused:
         story.run(story.cmd.redeem_reward(slips_spent=3), story.who.provider)
-    assert refused.value.rule == "reward.slips_cover_redemption"
+    assert refused.value.rule_id == "reward.slips_cover_redemption"
 
 
 def test_points_and_certificates_are_not_slips(story):

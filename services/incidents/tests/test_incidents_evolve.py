@@ -192,7 +192,7 @@ def test_every_error_names_its_rule_and_kind_and_no_http_status():
                if isinstance(cls, type) and issubclass(cls, errors.DomainError)
                and cls not in (errors.DomainError, errors.InvalidCommand, errors.ConflictsWithRecord,
                                errors.ReservedToAnotherParty)]
-    rules = [cls.rule for cls in classes]
+    rules = [cls.rule_id for cls in classes]
     assert len(rules) == len(set(rules)), "rule ids are unique"
     assert all(isinstance(cls.kind, RefusalKind) for cls in classes)
     assert not [cls for cls in classes if hasattr(cls, "http_status") or hasattr(cls, "problem")]

@@ -38,7 +38,7 @@ def test_safety_arrangements_come_before_any_exclusion(story):
     story.placed()
     with pytest.raises(errors.SafetyArrangementsRequired) as refused:
         story.run(story.cmd.propose_exclusion(safety_arrangements="  "), story.who.provider)
-    assert refused.value.rule == "exclusion.safety_arrangements_first"
+    assert refused.value.rule_id == "exclusion.safety_arrangements_first"
 
 
 def test_one_open_proposal_at_a_time(story):
@@ -88,7 +88,7 @@ def test_provider_cannot_withdraw_the_place_without_the_commissioner(story):
     story.run(story.cmd.propose_exclusion(), story.who.provider)
     with pytest.raises(errors.CommissionerDecisionRequired) as refused:
         story.run(story.cmd.end_placement(reason=PlacementEndReason.PLACE_WITHDRAWN), story.who.provider)
-    assert refused.value.rule == "placement.withdrawal_needs_commissioner"
+    assert refused.value.rule_id == "placement.withdrawal_needs_commissioner"
 
 
 @pytest.mark.parametrize("reason", list(PlacementEndReason))
@@ -133,7 +133,7 @@ def test_home_school_head_suspends(story):
     event = story.one(story.cmd.suspend(), story.who.head)
     assert isinstance(event, SuspensionIssued)
     assert event.academic_year == "2024/25" and event.year_total_half_days == 2
-    assert event.placement_id == story.placement_id and event.rule_version == "england-2026.1"
+    assert event.placement_id == story.placement_id and event.rule_version == "england-2026.2"
 
 
 # Only the home school head excludes: policy EXC-3, tested where it lives (test_incidents_rule_owners.py).
@@ -151,7 +151,7 @@ def test_suspensions_are_refused_past_45_school_days_in_an_academic_year(story):
     story.run(story.cmd.suspend(first_day=date(2025, 1, 20), duration_half_days=49), story.who.head)
     with pytest.raises(errors.SuspensionCapExceeded) as refused:
         story.run(story.cmd.suspend(first_day=date(2025, 3, 3), duration_half_days=2), story.who.head)
-    assert refused.value.rule == "suspension.cap_per_academic_year"
+    assert refused.value.rule_id == "suspension.cap_per_academic_year"
     assert "44.5 of 45" in refused.value.message
     lunchtime = story.one(story.cmd.suspend(first_day=date(2025, 3, 3), duration_half_days=1), story.who.head)
     assert isinstance(lunchtime, SuspensionIssued) and lunchtime.year_total_half_days == 90

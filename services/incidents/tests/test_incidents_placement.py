@@ -63,7 +63,7 @@ def test_review_interval_is_configuration(new_story):
 def test_reduced_timetable_review_extends_within_the_limit(story):
     story.placed(**REDUCED)
     event = story.one(story.cmd.review_reduced_timetable(), story.who.provider)
-    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2026.1"
+    assert isinstance(event, ReducedTimetableReviewed) and event.rule_version == "england-2026.2"
     assert story.state.active_placement.reduced_timetable_review_date == date(2025, 4, 7)
     with pytest.raises(errors.ReducedTimetableReviewTooLate):
         story.run(story.cmd.review_reduced_timetable(next_review_date=date(2025, 5, 1)), story.who.provider)
@@ -95,7 +95,7 @@ def test_only_a_reduced_timetable_is_reviewed_as_such(story):
     story.placed()
     with pytest.raises(errors.NotOnReducedTimetable) as refused:
         story.run(story.cmd.review_reduced_timetable(), story.who.provider)
-    assert refused.value.rule == "timetable.review_needs_reduced_timetable"
+    assert refused.value.rule_id == "timetable.review_needs_reduced_timetable"
 
 
 def test_reduced_timetable_review_keeps_a_reintegration_plan(story):
@@ -120,7 +120,7 @@ def test_transition_plan_needs_at_least_three_visits_on_different_days(story):
     same_day = [{"visit_date": date(2025, 6, 2), "part_of_day": p} for p in ("morning", "afternoon", "full_day")]
     with pytest.raises(errors.TooFewTransitionVisits) as refused:
         story.run(story.cmd.transition_plan(planned_visits=same_day), story.who.provider)
-    assert refused.value.rule == "transition.minimum_visits"
+    assert refused.value.rule_id == "transition.minimum_visits"
 
 
 def test_minimum_visits_is_configuration(new_story):

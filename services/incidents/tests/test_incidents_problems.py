@@ -9,7 +9,7 @@ from ap_incidents.entrypoints.problems import domain_problem, status_of
 
 def _rule_classes() -> list[type[errors.DomainError]]:
     return [cls for cls in vars(errors).values()
-            if isinstance(cls, type) and issubclass(cls, errors.DomainError) and "rule" in vars(cls)]
+            if isinstance(cls, type) and issubclass(cls, errors.DomainError) and "rule_id" in vars(cls)]
 
 
 def test_a_domain_refusal_is_a_problem_naming_its_rule_with_the_status_of_its_kind() -> None:

@@ -92,7 +92,7 @@ def test_a_move_requested_by_the_school_is_confirmed_by_its_local_authority(stor
     story.run(_transfer(story, transfer), story.who.head)
     with pytest.raises(errors.TransferConfirmedByOtherParty) as refused:
         story.run(_confirm(story, transfer), story.who.head)
-    assert refused.value.rule == "transfer.confirmed_by_other_party"
+    assert refused.value.rule_id == "transfer.confirmed_by_other_party"
     with pytest.raises(errors.TransferConfirmedByOtherParty):
         story.run(_confirm(story, transfer), ROGUE_LA)
     event = story.one(_confirm(story, transfer), story.who.la)
@@ -137,7 +137,7 @@ def test_a_referral_names_a_commissioner_responsible_for_the_pupil(story):
     story.registered()
     with pytest.raises(errors.CommissionerNotResponsible) as refused:
         story.run(story.cmd.receive_referral(commissioner_id=OTHER_LOCAL_AUTHORITY), story.who.head)
-    assert refused.value.rule == "referral.commissioner_responsible"
+    assert refused.value.rule_id == "referral.commissioner_responsible"
     event = story.one(story.cmd.receive_referral(commissioner_id=None), story.who.head)
     assert isinstance(event, ReferralReceived) and event.commissioner_id == LOCAL_AUTHORITY
 
@@ -146,7 +146,7 @@ def test_a_referral_goes_to_a_registered_provision(story):
     story.registered()
     with pytest.raises(errors.OrganisationNotRegistered) as refused:
         story.run(story.cmd.receive_referral(provision_id="provision-unregistered"), story.who.head)
-    assert refused.value.rule == "organisation.registered"
+    assert refused.value.rule_id == "organisation.registered"
 
 
 def test_the_placement_takes_its_parties_and_key_stage_from_stored_facts(story):
@@ -178,7 +178,7 @@ def test_a_placement_cannot_start_before_the_parent_was_consulted(story):
     story.eligible()
     with pytest.raises(errors.PlacementBeforePrerequisite) as refused:
         story.run(story.cmd.start_placement(), story.who.la)
-    assert refused.value.rule == "placement.after_its_prerequisites" and "consulted" in refused.value.message
+    assert refused.value.rule_id == "placement.after_its_prerequisites" and "consulted" in refused.value.message
     assert story.run(story.cmd.start_placement(start_date=date(2025, 1, 20)), story.who.la)
 
 
@@ -209,7 +209,7 @@ def test_a_witness_is_a_member_of_staff_on_the_register(story, witness):
     story.placed()
     with pytest.raises(errors.WitnessNotOnRegister) as refused:
         story.run(story.cmd.search(witness=witness), story.who.provider)
-    assert refused.value.rule == "search.witness_on_staff_register"
+    assert refused.value.rule_id == "search.witness_on_staff_register"
 
 
 def test_a_member_of_staff_who_left_is_no_witness(story):
@@ -248,7 +248,7 @@ def test_a_provider_cannot_give_the_commissioners_end_reasons_alone(story, reaso
     story.placed()
     with pytest.raises(errors.EndReasonNeedsCommissioner) as refused:
         story.run(story.cmd.end_placement(reason=reason), story.who.provider)
-    assert refused.value.rule == "placement.end_reason_needs_commissioner"
+    assert refused.value.rule_id == "placement.end_reason_needs_commissioner"
     assert story.run(story.cmd.end_placement(reason=reason), story.who.commissioner)
 
 
@@ -257,12 +257,12 @@ def test_a_reintegration_is_confirmed_by_the_home_school(story):
     for anyone in (story.who.provider, story.who.commissioner):
         with pytest.raises(errors.ReintegrationNotConfirmed) as refused:
             story.run(story.cmd.end_placement(), anyone)
-        assert refused.value.rule == "placement.reintegration_confirmed_by_home_school"
+        assert refused.value.rule_id == "placement.reintegration_confirmed_by_home_school"
     # The provider confirming for the home school is refused by the policy's PLC-3 (once pupil.home_school_acts
     # here too): test_incidents_rule_owners.py and, over HTTP, test_incidents_api_entry_owners.py.
     story.confirmed_back()
     event = story.one(story.cmd.end_placement(), story.who.provider)
-    assert isinstance(event, PlacementEnded) and event.rule_version == "england-2026.1"
+    assert isinstance(event, PlacementEnded) and event.rule_version == "england-2026.2"
 
 
 def test_which_reasons_a_provider_gives_alone_is_in_the_rule_book():
@@ -280,7 +280,7 @@ def test_a_meeting_of_one_profession_is_not_multidisciplinary(story, attendees):
     story.registered().referred()
     with pytest.raises(errors.MeetingNotMultidisciplinary) as refused:
         story.run(story.cmd.record_meeting(attendees=attendees), story.who.head)
-    assert refused.value.rule == "meeting.multidisciplinary"
+    assert refused.value.rule_id == "meeting.multidisciplinary"
 
 
 def test_how_many_professions_make_a_meeting_is_in_the_rule_book():
@@ -307,7 +307,7 @@ def test_an_organisation_is_registered_with_what_its_kind_is_relied_on_for():
     for command in incomplete:
         with pytest.raises(errors.OrganisationFactsIncomplete) as refused:
             decide_registration(command, None)
-        assert refused.value.rule == "organisation.registration_complete"
+        assert refused.value.rule_id == "organisation.registration_complete"
 
 
 def test_the_same_facts_again_record_nothing_and_new_facts_replace_them():

@@ -53,7 +53,7 @@ def test_a_review_in_spring_2_sets_the_next_by_the_end_of_summer_1_across_the_ea
     story.placed()
     # Held Monday 10 March 2025: 56 days would end on 5 May; the next half term runs to 26 May.
     event = story.one(story.cmd.review(next_review_date=LAST_SCHOOL_DAY_OF_SUMMER_1), story.who.commissioner)
-    assert isinstance(event, ReviewHeld) and event.rule_version == "england-2026.1"
+    assert isinstance(event, ReviewHeld) and event.rule_version == "england-2026.2"
     assert event.next_review_date == LAST_SCHOOL_DAY_OF_SUMMER_1
 
 
@@ -63,7 +63,7 @@ def test_an_inset_day_and_a_bank_holiday_ending_the_half_term_bring_the_limit_fo
     for too_late in (INSET, SUMMER_1.last_day, date(2025, 6, 2)):
         with pytest.raises(errors.ReviewIntervalTooLong, match="on or before 2025-05-22") as refused:
             story.run(story.cmd.review(next_review_date=too_late), story.who.commissioner)
-        assert refused.value.rule == "placement.reviewed_half_termly"
+        assert refused.value.rule_id == "placement.reviewed_half_termly"
         assert "2024-25 summer 1" in str(refused.value)
 
 

@@ -37,7 +37,7 @@ def test_physical_intervention_by_trained_staff(story):
     incident_id = story.incident()
     event = story.one(story.cmd.physical_intervention(incident_id), story.who.provider)
     assert isinstance(event, PhysicalInterventionRecorded)
-    assert event.staff_training_verified and event.rule_version == "england-2026.1"
+    assert event.staff_training_verified and event.rule_version == "england-2026.2"
 
 
 def test_physical_intervention_only_by_trained_staff(story):
@@ -47,7 +47,7 @@ def test_physical_intervention_only_by_trained_staff(story):
     with pytest.raises(errors.StaffNotTrained) as refused:
         story.run(story.cmd.physical_intervention(incident_id, staff_involved=(TRAINED, UNTRAINED)),
                   story.who.provider)
-    assert refused.value.rule == "intervention.trained_staff_only"
+    assert refused.value.rule_id == "intervention.trained_staff_only"
     assert UNTRAINED in refused.value.message and TRAINED not in refused.value.message
 
 
@@ -135,7 +135,7 @@ def test_search_by_a_different_sex_needs_the_serious_harm_exception(story):
     story.placed()
     with pytest.raises(errors.SearchSafeguardsNotMet) as refused:
         story.run(story.cmd.search(searcher_sex=Sex.FEMALE), story.who.provider)
-    assert refused.value.rule == "search.same_sex_with_witness"
+    assert refused.value.rule_id == "search.same_sex_with_witness"
 
 
 def test_search_without_a_witness_needs_the_serious_harm_exception(story):
@@ -177,7 +177,7 @@ def test_found_items_carry_a_disposal(story):
     story.placed()
     with pytest.raises(errors.DisposalRequired) as refused:
         story.run(story.cmd.search(items_found=[{"item": "firework"}]), story.who.provider)
-    assert refused.value.rule == "search.found_item_disposal"
+    assert refused.value.rule_id == "search.found_item_disposal"
 
 
 @pytest.mark.parametrize("item", [ProhibitedItem.KNIFE_OR_WEAPON, ProhibitedItem.CONTROLLED_DRUG,

@@ -109,9 +109,11 @@ async def test_the_home_school_sees_its_alerts_but_not_safeguarding_ones_meant_f
 ) -> None:
     # That a safeguarding alert exists is safeguarding information (issue 9; policy NOT-1): the home
     # school's alert about a concern is read by its DSL, not by its head or staff.
-    assert await rules_seen(http, HEAD) == [("physical_intervention", "home_school")]
-    assert await rules_seen(http, HOME_STAFF) == [("physical_intervention", "home_school")]
-    assert await rules_seen(http, HOME_DSL) == [("physical_intervention", "home_school"),
+    # Issue 14: the parents' notice of force used reaches them through the home school, whose inbox holds it.
+    parents = ("physical_intervention_parents", "parent")
+    assert await rules_seen(http, HEAD) == [("physical_intervention", "home_school"), parents]
+    assert await rules_seen(http, HOME_STAFF) == [("physical_intervention", "home_school"), parents]
+    assert await rules_seen(http, HOME_DSL) == [("physical_intervention", "home_school"), parents,
                                                 ("safeguarding_concern", "dsl"),
                                                 ("safeguarding_concern", "home_school")]
     assert await rules_seen(http, PROVISION_DSL) == [("safeguarding_concern", "dsl")]
@@ -133,7 +135,9 @@ async def test_a_recipient_acknowledges_its_notification_once(http: httpx.AsyncC
     assert again.status_code == 200 and again.json()["already_acknowledged"] is True
     await project_inbox(notif)
     unread = await http.get("/v1/notifications?unacknowledged=true", headers=HEAD)
-    assert unread.json()["notifications"] == []
+    # the acknowledged alert has left the unread list; the parents' notice the school forwards has not (issue 14)
+    assert [(n["rule_name"], n["audience"]) for n in unread.json()["notifications"]] == [
+        ("physical_intervention_parents", "parent")]
 
 
 async def test_only_the_recipient_organisation_acknowledges_and_dsl_alerts_only_by_the_dsl(

@@ -13,12 +13,21 @@ import pytest
 
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.notifications import Audience, Comparison
-from ap_contracts.events.pupil_vocabulary import AttendanceCode, ProhibitedItem, RewardKind, Severity, TimetableKind
+from ap_contracts.events.pupil_vocabulary import (
+    AttendanceCode,
+    ProhibitedItem,
+    RewardKind,
+    Session,
+    Severity,
+    TimetableKind,
+)
 from ap_notifications.domain.access_alerts import BREAK_GLASS_RULE
 from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.domain.attendance import AttendanceTally, judge_attendance, tally
 from ap_notifications.domain.decide_alerts import AlertDecision, decide_alerts, event_day
+from ap_notifications.domain.early_warning_alerts import EARLY_WARNING_RULE
 from ap_notifications.domain.messages import TEMPLATES, render
+from ap_notifications.domain.overdue import OVERDUE_RULES
 from ap_notifications.domain.placement_terms import (
     PlacementTerms,
     ReducedTimetable,
@@ -28,6 +37,7 @@ from ap_notifications.domain.placement_terms import (
 )
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.domain.rules import RULES, Situation
+from ap_notifications.domain.sla_review_alerts import SLA_REVIEW_RULE
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NARRATIVE, PARTNERSHIP, PROVISION, Events
 
 H, C, D, P = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT
@@ -133,7 +143,9 @@ def test_a_day_before_any_agreement_is_judged_by_the_first_agreement() -> None:
 # -- physical intervention, searches ---------------------------------------------------------------
 
 def test_a_physical_intervention_alerts_the_home_school(ev: Events) -> None:
-    assert sent(decide(ev.intervention(), terms(ev))) == {("physical_intervention", H, HOME_SCHOOL)}
+    # Issue 14: and the parents, the same day, through the home school (their own message).
+    assert sent(decide(ev.intervention(), terms(ev))) == {("physical_intervention", H, HOME_SCHOOL),
+                                                         ("physical_intervention_parents", P, HOME_SCHOOL)}
 
 
 def test_a_search_that_found_nothing_alerts_nobody(ev: Events) -> None:
@@ -142,7 +154,7 @@ def test_a_search_that_found_nothing_alerts_nobody(ev: Events) -> None:
 
 def test_a_search_that_found_tobacco_alerts_the_home_school_but_not_the_dsl(ev: Events) -> None:
     assert sent(decide(ev.search(ProhibitedItem.TOBACCO_OR_CIGARETTE_PAPERS), terms(ev))) == {
-        ("prohibited_items_found", H, HOME_SCHOOL)}
+        ("prohibited_items_found", H, HOME_SCHOOL), ("search_find_parents", P, HOME_SCHOOL)}
 
 
 @pytest.mark.parametrize("item", [ProhibitedItem.CONTROLLED_DRUG, ProhibitedItem.KNIFE_OR_WEAPON])
@@ -181,7 +193,8 @@ def _attendance(ev: Events, present: int, absent: int, was_below: bool = False, 
                 placement: PlacementTerms | None = None) -> AlertDecision:
     counted = tally([AttendanceCode.PRESENT_AM] * present + [AttendanceCode.OTHER_UNAUTHORISED] * absent)
     verdict = judge_attendance(counted, percent, was_below, DEFAULT_RULE_BOOK.attendance_min_possible_sessions)
-    return decide(ev.mark(date(2025, 3, 10), AttendanceCode.OTHER_UNAUTHORISED),
+    # An afternoon mark: a morning absence is also a same-day notice (issue 14), tested on its own.
+    return decide(ev.mark(date(2025, 3, 10), AttendanceCode.OTHER_UNAUTHORISED, Session.PM),
                   placement or terms(ev, attendance_below=was_below), attendance=verdict)
 
 
@@ -280,6 +293,8 @@ def test_alerts_carry_no_narrative_or_names(ev: Events, make: str) -> None:
 def test_every_rule_has_a_template_and_every_template_a_rule() -> None:
     templates = {r.template_id for r in RULES} | {"safeguarding_file_offered", "safeguarding_file_transfer_overdue",
                                                   BREAK_GLASS_RULE}
+    templates |= {name for r in OVERDUE_RULES.values() for name in (r.owner_rule, r.manager_rule)}
+    templates |= {EARLY_WARNING_RULE, SLA_REVIEW_RULE}
     assert templates == set(TEMPLATES)
 
 

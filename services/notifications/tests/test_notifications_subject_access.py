@@ -92,7 +92,8 @@ async def test_the_dpo_gets_the_pupils_notifications_with_third_parties_withheld
     sent = sorted((r["data"]["rule_name"], r["data"]["audience"]) for r in records
                   if r["event_type"] == "NotificationSent")
     # The safeguarding concern's alerts (to the home school and both DSLs) are held back (issue 9).
-    assert sent == [("physical_intervention", "home_school"), ("reward_achieved", "parent")]
+    assert sent == [("physical_intervention", "home_school"), ("physical_intervention_parents", "parent"),
+                    ("reward_achieved", "parent")]
     assert "safeguarding" not in response.text.lower()
     [parent] = [r for r in records if r["data"].get("notification_id") == str(parent_note)]
     assert parent["data"]["recipient_contact"] == WITHHELD and "recipient_contact" in parent["withheld_fields"]

@@ -25,13 +25,10 @@ import pytest
 import pytest_asyncio
 
 from ap_contracts.envelope import Actor
-from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.domain.commands import OfferTransfer
-from ap_notifications.entrypoints.bootstrap import NotificationServices, open_services
-from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_runtime.privacy import KeyStore, PersonalDataCodec
+from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_testing.notifications.builders import NEW_SCHOOL, PROVISION
-from ap_testing.privacy import master_keys_env, random_ring
+from ap_testing.notifications.checks import services_with_check_env
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -44,18 +41,9 @@ TRANSFERS = 12
 async def checked(new_database: Callable[[str], Awaitable[str]], kafka_bootstrap: str,
                   tmp_path: Path) -> AsyncIterator[tuple[NotificationServices, dict[str, str], Path]]:
     """The service on its own databases, and the environment a check process needs to run on them."""
-    ring, raw = random_ring("mk-check")
-    keys_dsn, dsn = await new_database("overlap_keys"), await new_database("overlap_notif")
-    keys = await KeyStore.open(keys_dsn, ring, cache_ttl_seconds=0)
     outbox = tmp_path / "outbox"
-    settings = NotificationSettings(dsn=dsn, kafka_bootstrap=kafka_bootstrap, outbox_dir=outbox)
-    services = await open_services(settings, codec=PersonalDataCodec(keys), delivery=FileOutbox(outbox))
-    env = {"AP_DSN_AP_NOTIFICATIONS": dsn, "AP_DSN_AP_KEYS": keys_dsn, "AP_KEY_CACHE_TTL_SECONDS": "0",
-           "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_NOTIFY_OUTBOX_DIR": str(outbox), "AP_LOG_LEVEL": "WARNING",
-           **master_keys_env(raw, "mk-check")}
-    yield services, env, outbox
-    await services.close()
-    await keys.close()
+    async with services_with_check_env(new_database, kafka_bootstrap, outbox, "overlap") as (services, env):
+        yield services, env, outbox
 
 
 async def run_check(env: dict[str, str], today: str) -> tuple[int, str]:

@@ -26,7 +26,7 @@ def offered_on(day: date, receiving: str = RECEIVING, calendars: SchoolCalendars
     )
     [offered] = decide_offer([], command, DEFAULT_RULE_BOOK, calendars)
     assert offered.due_by_counted_with == (DEMO_LA if calendars.for_school(receiving) else WEEKDAYS_ONLY)
-    assert offered.rule_version == "alerts-2026.1"
+    assert offered.rule_version == "alerts-2026.3"
     return offered.due_by
 
 

@@ -11,8 +11,10 @@ a kind a report does not offer and over-long year ranges are refused with 422 na
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +22,8 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+from markupsafe import escape
+from openpyxl import load_workbook
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, PlacementEndReason, Severity
@@ -168,3 +172,42 @@ async def test_a_window_that_is_not_an_offered_fixed_period_is_refused_naming_th
     assert problem["allowed_periods"], problem
     if "partnership" in url:
         assert problem["allowed_periods"] == ["term (2024/25-autumn, -spring or -summer)"]
+
+
+@pytest.mark.parametrize("url", ["/v1/reports/partnership/np-north?period=2023/24-autumn",
+                                 "/v1/reports/annual?academic_year=2023/24",
+                                 "/v1/reports/strategy?from_year=2023/24&to_year=2024/25"])
+async def test_page_and_pdf_show_the_json_s_suppressed_cells_and_no_pupil(api: httpx.AsyncClient, url: str) -> None:
+    """Issue 15, "As documents": html, xlsx and pdf carry every table of the JSON with its c, and no pupil ref."""
+    report = await get(api, url)
+    page = await api.get(f"{url}&format=html", headers=LA)
+    pdf = await api.get(f"{url}&format=pdf", headers=LA)
+    assert (page.status_code, pdf.status_code) == (200, 200)
+    assert pdf.content.startswith(b"%PDF-") and pdf.headers["content-type"] == "application/pdf"
+    for table in report["tables"]:
+        assert f"<caption>{escape(table['title'])} ({escape(table['unit'])})</caption>" in page.text
+        for label, cells in zip(table["row_labels"], table["cells"], strict=True):
+            shown = "".join(f'<td class="num">{v}</td>' for v in cells)
+            assert f'<th scope="row">{escape(label)}</th>{shown}' in page.text
+    book = load_workbook(io.BytesIO((await api.get(f"{url}&format=xlsx", headers=LA)).content))
+    for table in report["tables"]:
+        sheet = book[table["name"][:31]]
+        shown = [[_figure(c.value) for c in row[1:-1]]
+                 for row in sheet.iter_rows(min_row=5, max_row=4 + len(table["cells"]))]
+        assert shown == [[_figure(v) for v in row] for row in table["cells"]]
+    pupils = {str(p.pupil_ref) for p in dataset()[0]}
+    assert not any(pupil in page.text for pupil in pupils)
+
+
+def _figure(value: Any) -> Any:
+    """A published cell compared by value: a number as a Decimal (JSON writes a Decimal as text), c and z as text."""
+    return value if value in ("c", "z") else Decimal(str(value))
+
+
+async def test_another_partnership_s_lead_is_refused_its_pdf_as_its_json(api: httpx.AsyncClient) -> None:
+    south_lead = token("np-south", OrgKind.PARTNERSHIP, Role.PARTNERSHIP_LEAD)
+    url = "/v1/reports/partnership/np-north?period=2023/24-autumn"
+    for fmt in ("json", "csv", "xlsx", "html", "pdf"):
+        assert (await api.get(f"{url}&format={fmt}", headers=south_lead)).status_code == 403, fmt
+    own = await api.get("/v1/reports/partnership/np-south?period=2023/24-autumn&format=pdf", headers=south_lead)
+    assert own.status_code == 200 and own.content.startswith(b"%PDF-")

@@ -65,6 +65,12 @@ def test_periods() -> None:
         Period(date(2025, 2, 1), date(2025, 1, 1))
 
 
+def test_a_period_holds_its_first_and_last_day_and_every_day_between_and_no_other() -> None:
+    week = Period(date(2025, 3, 10), date(2025, 3, 16))
+    assert date(2025, 3, 10) in week and date(2025, 3, 13) in week and date(2025, 3, 16) in week
+    assert date(2025, 3, 9) not in week and date(2025, 3, 17) not in week
+
+
 @pytest.mark.parametrize(("days", "band"), [(1, "under 6 weeks"), (41, "under 6 weeks"), (42, "6 to 12 weeks"),
                                             (84, "12 to 26 weeks"), (182, "26 weeks or more")])
 def test_length_of_stay_bands(days: int, band: str) -> None:

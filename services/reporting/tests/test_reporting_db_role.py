@@ -30,8 +30,9 @@ from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
 from ap_testing.privacy import random_ring
 from ap_testing.reporting.events import Pupil
+from ap_testing.reporting.pipeline import append_each
 
-from .test_reporting_pipeline import KEYS, append, story
+from .test_reporting_pipeline import ACTOR, KEYS, story
 from .test_reporting_pipeline import (
     test_each_report_is_only_for_its_audience as test_role_serves_each_report_to_its_audience_only,
 )
@@ -58,7 +59,7 @@ async def reporting(new_role_databases: Callable[..., Awaitable[dict[str, str]]]
     ROLE_POOLS[:] = [pool, audit_pool]
     topic = await new_topic("rpt-role-incidents")
     pupils, events = story()
-    await append(EventStore(incidents_pool, PersonalDataCodec(keys)), events)
+    await append_each(EventStore(incidents_pool, PersonalDataCodec(keys)), events, ACTOR)
     stop = asyncio.Event()
     relay = asyncio.create_task(Relay(incidents_pool, kafka_bootstrap, "rpt-relay", topic_override=topic).run(stop))
     runner = ProjectionRunner(ReportingFactsProjection(topics=(topic,)), pool, kafka_bootstrap,

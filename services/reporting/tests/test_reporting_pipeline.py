@@ -8,14 +8,12 @@ home school and shows its own pupils exactly.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -33,17 +31,11 @@ from ap_contracts.events.pupil_vocabulary import (
 )
 from ap_reporting.domain.published import Table
 from ap_reporting.entrypoints.api import ApiDeps, create_app
-from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
+from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
-from ap_runtime.eventstore import EventStore, NewEvent, migrate
-from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.projection import ProjectionRunner
-from ap_runtime.projection.runner import build_app
-from ap_runtime.relay import Relay
-from ap_testing.privacy import random_ring
 from ap_testing.reporting.events import Pupil
+from ap_testing.reporting.pipeline import facts_through_kafka
 from ap_testing.reporting.tables import assert_agrees, assert_publishable
 
 pytestmark = pytest.mark.integration
@@ -94,49 +86,18 @@ def story() -> tuple[list[Pupil], list[DomainEvent]]:
     return pupils, events
 
 
-async def append(store: EventStore, events: list[DomainEvent]) -> None:
-    for event in events:
-        stream = f"pupil-{event.pii_subject()}"
-        await store.append(stream, await store.stream_version(stream),
-                           [NewEvent(event, ACTOR, ACTOR.organisation_id, uuid4(),
-                                     event_id=getattr(event, "record_id"))])
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def reporting(new_database: NewDatabase, new_topic: Callable[..., Awaitable[str]],
                     kafka_bootstrap: str) -> AsyncIterator[tuple[httpx.AsyncClient, list[Pupil]]]:
-    keys = await KeyStore.open(await new_database("rpt_keys"), random_ring()[0], cache_ttl_seconds=0)
-    incidents_pool = await asyncpg.create_pool(await new_database("rpt_incidents"), min_size=2, max_size=6)
-    await migrate(incidents_pool)
-    pool = await asyncpg.create_pool(await new_database("rpt"), min_size=2, max_size=8)
-    audit_pool = await open_audit_pool(await new_database("rpt_audit"))
-    topic = await new_topic("rpt-incidents")
     pupils, events = story()
-    await append(EventStore(incidents_pool, PersonalDataCodec(keys)), events)
-    stop = asyncio.Event()
-    relay = asyncio.create_task(Relay(incidents_pool, kafka_bootstrap, "rpt-relay", topic_override=topic).run(stop))
-    runner = ProjectionRunner(ReportingFactsProjection(topics=(topic,)), pool, kafka_bootstrap,
-                              group_id=f"rpt-{uuid4().hex}")
-    app = build_app([runner], kafka_bootstrap)
-    try:
-        async with app.broker:  # type: ignore[union-attr]
-            await runner.start()
-            await app.broker.start()  # type: ignore[union-attr]
-            deadline = asyncio.get_running_loop().time() + 90
-            while runner.applied < len(events):
-                assert asyncio.get_running_loop().time() < deadline, f"applied {runner.applied}/{len(events)}"
-                await asyncio.sleep(0.2)
-            await runner.stop()
-    finally:
-        stop.set()
-        await relay
+    pool, audit_pool = await facts_through_kafka(new_database, new_topic, kafka_bootstrap, events, ACTOR,
+                                                 "rpt")
     deps = ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem),
                                                                     audience=ServiceAudience.REPORTING))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://t") as client:
         yield client, pupils
-    for closing in (pool, audit_pool, incidents_pool):
+    for closing in (pool, audit_pool):
         await closing.close()
-    await keys.close()
 
 
 async def get(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> Any:

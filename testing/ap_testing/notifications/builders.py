@@ -10,14 +10,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from ap_contracts.envelope import Actor, EventEnvelope
+from ap_contracts.envelope import Actor, EventEnvelope, OrgKind
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import (
     AlertThresholdsAgreed,
     ExclusionProposed,
     PlacementEnded,
     PlacementStarted,
     ReducedTimetableReviewed,
+    ReviewHeld,
 )
 from ap_contracts.events.pupil_record import (
     AttendanceRecorded,
@@ -40,6 +42,7 @@ from ap_contracts.events.pupil_vocabulary import (
     PlacementEndReason,
     ProhibitedItem,
     ReducedTimetableOutcome,
+    ReviewOutcome,
     RewardKind,
     SafeguardingCategory,
     Session,
@@ -137,6 +140,16 @@ class Events:
         return ReducedTimetableReviewed(**self._base(), reviewed_on=on, outcome=outcome, next_review_date=next_review,
                                         reintegration_plan=NARRATIVE, rule_version="test-1")
 
+    def review_held(self, on: date, next_review: date | None) -> ReviewHeld:
+        return ReviewHeld(**self._base(), held_on=on, outcome=ReviewOutcome.CONTINUE, progress_summary=NARRATIVE,
+                          action_plan=NARRATIVE, action_plan_due_date=on, next_review_date=next_review,
+                          rule_version="test-1")
+
+
+def home_school_registered(local_authority_id: str, home_school_id: str = HOME_SCHOOL) -> OrganisationRegistered:
+    """The home school's registration, naming the local authority it belongs to (the LA's alerts go there)."""
+    return OrganisationRegistered(organisation_id=home_school_id, kind=OrgKind.HOME_SCHOOL,
+                                  local_authority_id=local_authority_id)
 
 
 def received(event: DomainEvent, *, event_id: UUID | None = None, occurred_at: datetime | None = None,

@@ -7,6 +7,13 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.engagement import (
+    EngagementScoreRecorded,
+    EngagementScoreReduced,
+    EngagementTargetSet,
+    TargetArea,
+    TargetProgressMark,
+)
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.pupil_corrections import CorrectionReason, RecordWithdrawnInError
 from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded, RewardGranted
@@ -87,6 +94,21 @@ class Pupil:
     def reward(self, day: date, kind: RewardKind, quantity: int = 1) -> RewardGranted:
         return RewardGranted(**self._base(placement_id=self.placement_id, granted_on=day, kind=kind,
                                           quantity=quantity, reason=NARRATIVE))
+
+    def target(self, set_on: date, due_by: date, area: TargetArea = TargetArea.WORK_COMPLETION) -> EngagementTargetSet:
+        return EngagementTargetSet(**self._base(placement_id=self.placement_id, target_id=uuid4(), area=area,
+                                                set_on=set_on, due_by=due_by, description=NARRATIVE,
+                                                keyworker="staff-1"))
+
+    def scored(self, day: date, score: int, session: Session | None = Session.AM,
+               progress: tuple[TargetProgressMark, ...] = ()) -> EngagementScoreRecorded:
+        return EngagementScoreRecorded(**self._base(
+            placement_id=self.placement_id, scored_on=day, session=session, score=score, scale_max=5,
+            progress=progress, keyworker="staff-1", notes=NARRATIVE, rule_version="t"))
+
+    def reduced(self, score: EngagementScoreRecorded, points: int) -> EngagementScoreReduced:
+        return EngagementScoreReduced(**self._base(placement_id=self.placement_id, score_record_id=score.record_id,
+                                                   reduced_on=score.scored_on, points=points, reason=NARRATIVE))
 
     def suspended(self, first_day: date, half_days: int, year: str = "2024/25") -> SuspensionIssued:
         return SuspensionIssued(**self._base(

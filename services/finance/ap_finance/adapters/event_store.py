@@ -13,6 +13,7 @@ from ap_finance.domain.financial_year import budget_stream_id
 from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
+from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import migrate
 from ap_runtime.projection.store import ensure_registered
@@ -40,6 +41,8 @@ async def migrate_finance(events_pool: asyncpg.Pool, read_pool: asyncpg.Pool) ->
     await ensure_registered(read_pool, FinanceLedgerProjection())
     await ensure_registered(read_pool, PlacementCostsProjection())
     await ensure_registered(read_pool, OrganisationDirectoryProjection())
+    await ensure_registered(read_pool, ReintegrationsProjection())
+    await ensure_registered(read_pool, FinanceCalendarProjection())
 
 
 async def budget_set(pool: asyncpg.Pool, provision_id: str, financial_year: str) -> BudgetSet | None:

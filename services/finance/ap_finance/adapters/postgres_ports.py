@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -52,8 +53,9 @@ class PostgresLedgerReadModel:
     def __init__(self, read_pool: asyncpg.Pool) -> None:
         self._read_pool = read_pool
 
-    async def snapshot(self, provision_id: str, financial_year: str) -> LedgerSnapshot | None:
-        return await load_snapshot(self._read_pool, provision_id, financial_year)
+    async def snapshot(self, provision_id: str, financial_year: str,
+                       recorded_by: datetime | None = None) -> LedgerSnapshot | None:
+        return await load_snapshot(self._read_pool, provision_id, financial_year, recorded_by)
 
 
 def boundary_key(provision_id: str, into_year: str) -> str:

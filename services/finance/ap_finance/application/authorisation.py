@@ -7,13 +7,10 @@ can grant host-school, Partnership and provision staff their own budgets only (p
 
 from __future__ import annotations
 
-from typing import Protocol
-from uuid import UUID
-
 from ap_contracts.events.finance import BudgetSet
 from ap_finance.domain.commands import FinanceRequest
 from ap_finance.domain.declarations import DECLARATION_BY_REQUEST
-from ap_runtime.access import Decision, Principal, ResourceContext
+from ap_runtime.access import Authoriser, ResourceContext
 
 __all__ = ["Authoriser", "FinanceRequest", "action_for", "budget_context", "request_context"]
 
@@ -21,21 +18,6 @@ __all__ = ["Authoriser", "FinanceRequest", "action_for", "budget_context", "requ
 def action_for(request_type: type[FinanceRequest]) -> str:
     """The access action a request needs, as its declaration names it (``domain/declarations.py``)."""
     return DECLARATION_BY_REQUEST[request_type].action
-
-
-class Authoriser(Protocol):
-    """``AccessGuard`` or the HTTP ``Guard``: returns the audited allowing decision or raises."""
-
-    async def check(
-        self,
-        principal: Principal,
-        action: str,
-        ctx: ResourceContext,
-        /,
-        *,
-        purpose: str | None = None,
-        correlation_id: UUID | None = None,
-    ) -> Decision: ...
 
 
 def budget_context(provision_id: str, budget: BudgetSet | None) -> ResourceContext:

@@ -21,17 +21,9 @@ from ap_finance.application.authorisation import Authoriser, budget_context
 from ap_finance.application.browse_view import (
     BudgetBook,
     BudgetSummary,
-    CommitmentRow,
     ItemRow,
-    LineRow,
-    OverspendRow,
-    SpendRow,
-    VirementRow,
     awaiting_items,
     budget_book,
-    commitment_rows,
-    lines,
-    spend_rows,
     summary,
 )
 from ap_finance.application.carry_forward import finance_history
@@ -79,6 +71,11 @@ class BudgetIndex(Protocol):
         ...
 
 
+def allocation_rows(book: BudgetBook) -> list[AllocationBreakdown]:
+    """Each surplus allocation in full: method, proportions, parts, criteria, each school's share of each part."""
+    return [breakdown(event) for event in book.allocations.values()]
+
+
 class FinanceBrowse:
     def __init__(self, store: EventStorePort, budgets: BudgetLookups, index: BudgetIndex, authoriser: Authoriser,
                  policy: Callable[[], Policy]) -> None:
@@ -114,41 +111,12 @@ class FinanceBrowse:
                      correlation_id: UUID | None = None) -> BudgetSummary:
         return summary(await self._book(principal, provision_id, year, purpose, correlation_id))
 
-    async def lines(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                    purpose: str | None = None, correlation_id: UUID | None = None) -> Page[LineRow]:
-        return page(lines(await self._book(principal, provision_id, year, purpose, correlation_id)), offset, limit)
-
-    async def items(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                    purpose: str | None = None, correlation_id: UUID | None = None) -> Page[ItemRow]:
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page(awaiting_items(book), offset, limit)
-
-    async def commitments(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                          purpose: str | None = None, correlation_id: UUID | None = None) -> Page[CommitmentRow]:
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page(commitment_rows(book), offset, limit)
-
-    async def spends(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                     purpose: str | None = None, correlation_id: UUID | None = None) -> Page[SpendRow]:
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page(spend_rows(book), offset, limit)
-
-    async def virements(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                        purpose: str | None = None, correlation_id: UUID | None = None) -> Page[VirementRow]:
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page(list(book.virements.values()), offset, limit)
-
-    async def overspends(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                         purpose: str | None = None, correlation_id: UUID | None = None) -> Page[OverspendRow]:
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page(list(book.overspends.values()), offset, limit)
-
-    async def allocations(self, principal: Principal, provision_id: str, year: str, offset: int, limit: int, *,
-                          purpose: str | None = None, correlation_id: UUID | None = None
-                          ) -> Page[AllocationBreakdown]:
-        """Each surplus allocation in full: method, proportions, parts, criteria, each school's share of each part."""
-        book = await self._book(principal, provision_id, year, purpose, correlation_id)
-        return page([breakdown(event) for event in book.allocations.values()], offset, limit)
+    async def listing(self, rows: Callable[[BudgetBook], Sequence[T]], principal: Principal, provision_id: str,
+                      year: str, offset: int, limit: int, *, purpose: str | None = None,
+                      correlation_id: UUID | None = None) -> Page[T]:
+        """One page of one of a budget's lists (``rows``: its lines, items, commitments, spends, virements,
+        overspends or allocations), once the caller may read the budget (``finance.read_ledger``, audited)."""
+        return page(rows(await self._book(principal, provision_id, year, purpose, correlation_id)), offset, limit)
 
     async def awaiting_my_signature(self, principal: Principal, offset: int, limit: int) -> Page[AwaitingRow]:
         """Items whose awaited signature the caller's organisation gives, on budgets the caller may sign for."""

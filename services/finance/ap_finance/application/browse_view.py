@@ -8,10 +8,10 @@ is recorded. Holds no pupil data (finance events carry none).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from ap_contracts.envelope import StrictModel
@@ -239,15 +239,29 @@ def lines(book: BudgetBook) -> list[LineRow]:
     return rows
 
 
+def _purchase(recorded: fe.ItemSignaturesRequested | fe.CommitmentRaised | fe.SpendRecorded) -> dict[str, Any]:
+    """What every item, commitment and spend row shows of the purchase: supplier, reference, line and amount."""
+    return {"supplier": recorded.supplier, "evidence_reference": recorded.evidence_reference,
+            "category": recorded.category, "funding_source": recorded.funding_source,
+            "amount_pence": recorded.amount_pence}
+
+
+def _awaiting(book: BudgetBook, kind: fe.ItemKind) -> Iterator[tuple[fe.ItemSignaturesRequested, dict[str, Any]]]:
+    """The spend or commitments still awaiting signatures, each with what its row shows while it waits."""
+    for item in book.items.values():
+        if item.item_kind is kind and item.item_id in book.state.pending:
+            given, awaited = signatories(book, item.item_id)
+            yield item, {**_purchase(item), "state": "awaiting_signatures", "signatures_given": given,
+                         "signatures_awaited": awaited}
+
+
 def awaiting_items(book: BudgetBook) -> list[ItemRow]:
     rows = []
     for item_id in book.state.pending:
         item = book.items[item_id]
         given, awaited = signatories(book, item_id)
         rows.append(ItemRow(
-            item_id=item_id, item_kind=item.item_kind, supplier=item.supplier,
-            evidence_reference=item.evidence_reference, category=item.category, funding_source=item.funding_source,
-            amount_pence=item.amount_pence, item_date=item.item_date,
+            **_purchase(item), item_id=item_id, item_kind=item.item_kind, item_date=item.item_date,
             split_purchase_total_pence=item.split_purchase_total_pence, signatures_given=given,
             signatures_awaited=awaited,
         ))
@@ -255,41 +269,32 @@ def awaiting_items(book: BudgetBook) -> list[ItemRow]:
 
 
 def commitment_rows(book: BudgetBook) -> list[CommitmentRow]:
-    rows = []
-    for item in (i for i in book.items.values() if i.item_kind is fe.ItemKind.COMMITMENT
-                 and i.item_id in book.state.pending):
-        given, awaited = signatories(book, item.item_id)
-        rows.append(CommitmentRow(
-            commitment_id=item.item_id, state="awaiting_signatures", supplier=item.supplier,
-            evidence_reference=item.evidence_reference, category=item.category, funding_source=item.funding_source,
-            amount_pence=item.amount_pence, outstanding_pence=0, raised_on=item.item_date,
-            signatures_given=given, signatures_awaited=awaited))
+    rows = [CommitmentRow(**waiting, commitment_id=item.item_id, outstanding_pence=0, raised_on=item.item_date)
+            for item, waiting in _awaiting(book, fe.ItemKind.COMMITMENT)]
     for raised in book.commitments.values():
         outstanding = book.state.commitments[raised.commitment_id].outstanding_pence
         given, _ = signatories(book, raised.commitment_id)
         rows.append(CommitmentRow(
-            commitment_id=raised.commitment_id, state="open" if outstanding else "settled_or_released",
-            supplier=raised.supplier, evidence_reference=raised.evidence_reference, category=raised.category,
-            funding_source=raised.funding_source, amount_pence=raised.amount_pence, outstanding_pence=outstanding,
+            **_purchase(raised), commitment_id=raised.commitment_id,
+            state="open" if outstanding else "settled_or_released", outstanding_pence=outstanding,
             raised_on=raised.raised_on, signatures_given=given, signatures_awaited=[]))
     return rows
 
 
+def virement_rows(book: BudgetBook) -> list[VirementRow]:
+    return list(book.virements.values())
+
+
+def overspend_rows(book: BudgetBook) -> list[OverspendRow]:
+    return list(book.overspends.values())
+
+
 def spend_rows(book: BudgetBook) -> list[SpendRow]:
-    rows = []
-    for item in (i for i in book.items.values() if i.item_kind is fe.ItemKind.SPEND
-                 and i.item_id in book.state.pending):
-        given, awaited = signatories(book, item.item_id)
-        rows.append(SpendRow(
-            spend_id=item.item_id, state="awaiting_signatures", supplier=item.supplier,
-            evidence_reference=item.evidence_reference, category=item.category, funding_source=item.funding_source,
-            amount_pence=item.amount_pence, spent_on=item.item_date, commitment_id=None,
-            signatures_given=given, signatures_awaited=awaited))
+    rows = [SpendRow(**waiting, spend_id=item.item_id, spent_on=item.item_date, commitment_id=None)
+            for item, waiting in _awaiting(book, fe.ItemKind.SPEND)]
     for spent in book.spends.values():
         given, _ = signatories(book, spent.spend_id)
         rows.append(SpendRow(
-            spend_id=spent.spend_id, state="recorded", supplier=spent.supplier,
-            evidence_reference=spent.evidence_reference, category=spent.category,
-            funding_source=spent.funding_source, amount_pence=spent.amount_pence, spent_on=spent.spent_on,
+            **_purchase(spent), spend_id=spent.spend_id, state="recorded", spent_on=spent.spent_on,
             commitment_id=spent.commitment_id, signatures_given=given, signatures_awaited=[]))
     return rows

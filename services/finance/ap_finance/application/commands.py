@@ -37,9 +37,8 @@ class CommandIdReused(FinanceRuleViolation):
 
     rule_id = "budget_command.id_unique"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
-
-    def __init__(self, command_id: UUID) -> None:
-        super().__init__(f"command id {command_id} was already used for another budget; choose a new one")
+    says = "command id {command_id} was already used for another budget; choose a new one"
+    command_id: UUID
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ is refused as unknown (422) and grants nothing.
 from __future__ import annotations
 
 from ap_contracts.envelope import OrgKind
-from ap_contracts.events.finance import BudgetSet, SigningOrganisation
+from ap_contracts.events.finance import BudgetSet, OverspendFields, SigningOrganisation, VirementFields, values_of
 from ap_finance.application.signing import signature_command
 from ap_finance.domain import commands as c
 from ap_finance.domain.errors import BudgetNotSet, SignerNotFromBudgetOrganisation
@@ -54,21 +54,14 @@ def to_command(request: c.FinanceRequest, principal: Principal, budget: BudgetSe
                 local_authority_id=principal.organisation_id, authorised_by=caller, reason=request.reason,
             )
         case c.RequestVirement():
-            return c.MakeVirement(
-                **_addressed(request), virement_id=request.virement_id, from_category=request.from_category,
-                to_category=request.to_category, funding_source=request.funding_source,
-                amount_pence=request.amount_pence, reason=request.reason, requested_by=caller,
-            )
+            return c.MakeVirement(**_addressed(request), **values_of(VirementFields, request), requested_by=caller)
         case c.ApproveVirement():
             return c.RecordVirementApproval(**_addressed(request), virement_id=request.virement_id,
                                             approver_user_id=caller,
                                             approver_organisation_id=principal.organisation_id)
         case c.RequestOverspend():
-            return c.RecordOverspendRequest(
-                **_addressed(request), overspend_id=request.overspend_id, category=request.category,
-                funding_source=request.funding_source, amount_pence=request.amount_pence,
-                reason=request.reason, requested_by=caller,
-            )
+            return c.RecordOverspendRequest(**_addressed(request), **values_of(OverspendFields, request),
+                                            requested_by=caller)
         case c.ApproveOverspend():
             return c.RecordOverspendApproval(**_addressed(request), overspend_id=request.overspend_id,
                                              approver_user_id=caller,

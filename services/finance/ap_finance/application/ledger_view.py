@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 
 from ap_contracts.events.finance import BudgetCategory, FundingSource, SurplusAllocated
 from ap_finance.application.views import (
@@ -38,11 +39,7 @@ def _surplus_view(snapshot: LedgerSnapshot) -> SurplusView | None:
     surplus = snapshot.surplus
     if surplus is None:
         return None
-    return SurplusView(
-        surplus_pence=surplus.surplus_pence, available_pence=surplus.available_pence,
-        allocated_pence=surplus.allocated_pence, clawed_back_pence=surplus.clawed_back_pence,
-        carried_forward_pence=surplus.carried_forward_pence,
-    )
+    return SurplusView(**asdict(surplus))
 
 
 def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
@@ -58,13 +55,8 @@ def ledger_view(snapshot: LedgerSnapshot, stream_version: int,
         categories.setdefault(category, []).append(balance)
         sources.setdefault(source, []).append(balance)
     return LedgerView(
-        provision_id=budget.provision_id,
+        **snapshot.parties(),
         financial_year=budget.financial_year,
-        host_school_id=budget.host_school_id,
-        partnership_id=budget.partnership_id,
-        provision_name=snapshot.names.get(budget.provision_id),
-        host_school_name=snapshot.names.get(budget.host_school_id),
-        partnership_name=snapshot.names.get(budget.partnership_id),
         closed_on=budget.closed_on,
         stream_version=stream_version,
         ledger_version=budget.ledger_version,

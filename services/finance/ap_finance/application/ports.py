@@ -39,8 +39,10 @@ class BudgetLookups(Protocol):
 class LedgerReadModel(Protocol):
     """The projected ledger of one budget, read consistently."""
 
-    async def snapshot(self, provision_id: str, financial_year: str) -> LedgerSnapshot | None:
-        """The budget's ledger as projected so far, or None when no event of it has been projected."""
+    async def snapshot(self, provision_id: str, financial_year: str,
+                       recorded_by: datetime | None = None) -> LedgerSnapshot | None:
+        """The budget's ledger as projected so far (only the events recorded by ``recorded_by`` when given), or
+        None when no such event of it has been projected."""
         ...
 
 

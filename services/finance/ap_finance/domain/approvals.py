@@ -15,11 +15,15 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     OverspendApproved,
     OverspendRequested,
+    OverspendRequestFields,
     SignatureThresholdAgreed,
     SignatureThresholdChanged,
     SigningOrganisation,
+    ThresholdAgreementFields,
     VirementApproved,
+    VirementFields,
     VirementMade,
+    values_of,
 )
 from ap_finance.domain.commands import (
     RecordOverspendApproval,
@@ -56,11 +60,7 @@ def approve_virement(command: RecordVirementApproval, state: BudgetState) -> lis
     return [
         VirementApproved(**scope(budget), virement_id=request.virement_id, approved_by=command.approver_user_id,
                          approver_organisation_id=command.approver_organisation_id),
-        VirementMade(
-            **scope(budget), virement_id=request.virement_id, from_category=request.from_category,
-            to_category=request.to_category, funding_source=request.funding_source,
-            amount_pence=request.amount_pence, reason=request.reason, approved_by=command.approver_user_id,
-        ),
+        VirementMade(**scope(budget), **values_of(VirementFields, request), approved_by=command.approver_user_id),
     ]
 
 
@@ -70,11 +70,8 @@ def request_overspend(command: RecordOverspendRequest, state: BudgetState) -> li
     budget = require_budget(state, command)
     require_open(state, budget, "request an overspend")
     require_unused(state, command.overspend_id)
-    return [OverspendRequested(
-        **scope(budget), overspend_id=command.overspend_id, category=command.category,
-        funding_source=command.funding_source, amount_pence=command.amount_pence, reason=command.reason,
-        requested_by=command.requested_by, budget_control_version=BUDGET_CONTROL_VERSION,
-    )]
+    return [OverspendRequested(**scope(budget), **values_of(OverspendRequestFields, command),
+                               budget_control_version=BUDGET_CONTROL_VERSION)]
 
 
 def approve_overspend(command: RecordOverspendApproval, state: BudgetState) -> list[FinanceEvent]:
@@ -102,10 +99,8 @@ def agree_signature_threshold(command: RecordThresholdAgreement, state: BudgetSt
                 else budget.host_school_id)
     if command.organisation_id != expected:
         raise SignerNotFromBudgetOrganisation(command.signing_organisation.value, expected, command.organisation_id)
-    agreed: list[FinanceEvent] = [SignatureThresholdAgreed(
-        **scope(budget), threshold_pence=command.threshold_pence, agreed_by=command.agreed_by,
-        organisation_id=command.organisation_id, signing_organisation=command.signing_organisation,
-    )]
+    agreed: list[FinanceEvent] = [
+        SignatureThresholdAgreed(**scope(budget), **values_of(ThresholdAgreementFields, command))]
     others = [o for o in SigningOrganisation if o is not command.signing_organisation]
     if all(state.threshold_agreements.get(o) == command.threshold_pence for o in others):
         agreed.append(SignatureThresholdChanged(**scope(budget), threshold_pence=command.threshold_pence,

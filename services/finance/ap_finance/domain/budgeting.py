@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from ap_contracts.events.finance import (
+    BudgetLineFields,
     BudgetLineSet,
     BudgetSet,
     FinanceEvent,
     SurplusDetermined,
+    VirementFields,
     VirementMade,
     VirementRequested,
+    VirementRequestFields,
     YearClosed,
+    values_of,
 )
 from ap_finance.domain.commands import CloseYear, MakeVirement, SetBudget, SetBudgetLine
 from ap_finance.domain.errors import (
@@ -62,14 +66,7 @@ def set_budget_line(command: SetBudgetLine, state: BudgetState) -> list[FinanceE
     used = current - state.remaining_pence(cell)
     if command.amount_pence < current and command.amount_pence < used:
         raise LineBelowSpendAndCommitments(command.category.value, command.amount_pence, used)
-    return [
-        BudgetLineSet(
-            **scope(budget),
-            category=command.category,
-            funding_source=command.funding_source,
-            amount_pence=command.amount_pence,
-        )
-    ]
+    return [BudgetLineSet(**scope(budget), **values_of(BudgetLineFields, command))]
 
 
 def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEvent]:
@@ -87,23 +84,9 @@ def make_virement(command: MakeVirement, state: BudgetState) -> list[FinanceEven
         raise VirementExceedsLineBudget(command.from_category.value, command.amount_pence, line_budget)
     remaining_after = state.remaining_pence(source) - command.amount_pence
     if remaining_after < 0:
-        return [VirementRequested(
-            **scope(budget), virement_id=command.virement_id, from_category=command.from_category,
-            to_category=command.to_category, funding_source=command.funding_source,
-            amount_pence=command.amount_pence, reason=command.reason, requested_by=command.requested_by,
-            remaining_after_pence=remaining_after,
-        )]
-    return [
-        VirementMade(
-            **scope(budget),
-            virement_id=command.virement_id,
-            from_category=command.from_category,
-            to_category=command.to_category,
-            funding_source=command.funding_source,
-            amount_pence=command.amount_pence,
-            reason=command.reason,
-        )
-    ]
+        return [VirementRequested(**scope(budget), **values_of(VirementRequestFields, command),
+                                  remaining_after_pence=remaining_after)]
+    return [VirementMade(**scope(budget), **values_of(VirementFields, command))]
 
 
 def close_year(command: CloseYear, state: BudgetState) -> list[FinanceEvent]:

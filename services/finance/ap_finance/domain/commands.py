@@ -15,21 +15,27 @@ from uuid import UUID
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.finance import (
     AllocationMethod,
-    BudgetCategory,
+    BudgetLineFields,
+    ClawbackFields,
     CombinationProportions,
+    CommitmentFields,
     CommitmentReleaseReason,
     EvidenceReference,
     FinancialYear,
-    FundingSource,
+    ItemSignatureFields,
     NeedsCriteriaWeights,
     OrganisationId,
+    OverspendFields,
+    OverspendRequestFields,
     PositivePence,
     Reason,
     SchoolAllocationInputs,
     SchoolShare,
-    SigningOrganisation,
-    SupplierName,
+    SpendFields,
+    ThresholdAgreementFields,
     UserId,
+    VirementFields,
+    VirementRequestFields,
 )
 from ap_contracts.money import Pence
 from ap_finance.domain.rule_book import SEED_SIGNATURE_THRESHOLD_PENCE
@@ -55,31 +61,16 @@ class SetBudget(FinanceCommand):
     signature_threshold_pence: Pence = DEFAULT_SIGNATURE_THRESHOLD_PENCE
 
 
-class SetBudgetLine(FinanceCommand):
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: Pence
+class SetBudgetLine(BudgetLineFields, FinanceCommand):
+    """Set the budget of one category from one funding source."""
 
 
-class RecordSpend(FinanceCommand):
-    spend_id: UUID
-    supplier: SupplierName
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    spent_on: date
-    evidence_reference: EvidenceReference
-    commitment_id: UUID | None = None
+class RecordSpend(SpendFields, FinanceCommand):
+    """Record money spent (over the signature threshold it waits for two signatures)."""
 
 
-class RaiseCommitment(FinanceCommand):
-    commitment_id: UUID
-    supplier: SupplierName
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    raised_on: date
-    evidence_reference: EvidenceReference
+class RaiseCommitment(CommitmentFields, FinanceCommand):
+    """Raise a commitment (over the signature threshold it waits for two signatures)."""
 
 
 class ReleaseCommitment(FinanceCommand):
@@ -91,26 +82,13 @@ class ReleaseCommitment(FinanceCommand):
     amount_pence: PositivePence | None = None
 
 
-class AddItemSignature(FinanceCommand):
+class AddItemSignature(ItemSignatureFields, FinanceCommand):
     """Sign an item awaiting signatures; the application layer fills the signer from the caller's token."""
 
-    item_id: UUID
-    signer_user_id: UserId
-    signer_organisation_id: OrganisationId
-    signing_organisation: SigningOrganisation
 
-
-class MakeVirement(FinanceCommand):
+class MakeVirement(VirementRequestFields, FinanceCommand):
     """Move budget between lines; ``requested_by`` is the verified caller (``RequestVirement``). One that
     would leave its source line below its spend and commitments is recorded as requested, for approval."""
-
-    virement_id: UUID
-    from_category: BudgetCategory
-    to_category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
-    requested_by: UserId
 
 
 class RecordVirementApproval(FinanceCommand):
@@ -121,15 +99,8 @@ class RecordVirementApproval(FinanceCommand):
     approver_organisation_id: OrganisationId
 
 
-class RecordOverspendRequest(FinanceCommand):
+class RecordOverspendRequest(OverspendRequestFields, FinanceCommand):
     """Ask to spend up to ``amount_pence`` beyond what is left on a line (``RequestOverspend``)."""
-
-    overspend_id: UUID
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
-    requested_by: UserId
 
 
 class RecordOverspendApproval(FinanceCommand):
@@ -140,13 +111,11 @@ class RecordOverspendApproval(FinanceCommand):
     approver_organisation_id: OrganisationId
 
 
-class RecordThresholdAgreement(FinanceCommand):
-    """One organisation agrees a signature threshold (``AgreeSignatureThreshold``)."""
+class RecordThresholdAgreement(ThresholdAgreementFields, FinanceCommand):
+    """One organisation agrees a signature threshold (``AgreeSignatureThreshold``); a threshold of zero is
+    no threshold, so the command asks for more than zero."""
 
     threshold_pence: PositivePence
-    agreed_by: UserId
-    organisation_id: OrganisationId
-    signing_organisation: SigningOrganisation
 
 
 class CloseYear(FinanceCommand):
@@ -170,12 +139,8 @@ class AllocateSurplus(FinanceCommand):
     consultation_reference: EvidenceReference | None = None
 
 
-class MakeClawback(FinanceCommand):
-    clawback_id: UUID
-    amount_pence: PositivePence
-    local_authority_id: OrganisationId
-    authorised_by: UserId
-    reason: Reason
+class MakeClawback(ClawbackFields, FinanceCommand):
+    """Claw back surplus; ``authorised_by`` is the verified caller (``ClawBack``)."""
 
 
 class RecordCarryForward(FinanceCommand):
@@ -201,16 +166,9 @@ class SignItem(TokenIdentityRequest):
     item_id: UUID
 
 
-class RequestVirement(TokenIdentityRequest):
+class RequestVirement(VirementFields, TokenIdentityRequest):
     """Move budget between two lines of one funding source, as the caller. There is no approver field: a
     virement that needs approval is approved in its own step by another authenticated person."""
-
-    virement_id: UUID
-    from_category: BudgetCategory
-    to_category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
 
 
 class ApproveVirement(TokenIdentityRequest):
@@ -219,14 +177,8 @@ class ApproveVirement(TokenIdentityRequest):
     virement_id: UUID
 
 
-class RequestOverspend(TokenIdentityRequest):
+class RequestOverspend(OverspendFields, TokenIdentityRequest):
     """Ask the budget holder to allow spend beyond what is left on one line, with a reason."""
-
-    overspend_id: UUID
-    category: BudgetCategory
-    funding_source: FundingSource
-    amount_pence: PositivePence
-    reason: Reason
 
 
 class ApproveOverspend(TokenIdentityRequest):

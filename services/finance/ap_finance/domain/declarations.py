@@ -104,5 +104,8 @@ READ_REPORTS = "finance.read_reports"
 READ_ACTIONS = frozenset({READ_LEDGER, READ_REPORTS})
 """The reads finance serves (``application/queries.py``); they change nothing, so declare no command."""
 
-FINANCE_ACTIONS = frozenset({d.action for d in DECLARATIONS}) | READ_ACTIONS
+PUBLISH_REPORTS = "finance.publish_reports"
+"""Publishing a report records ``ReportPublished`` (``application/publications.py``, issue 15)."""
+
+FINANCE_ACTIONS = frozenset({d.action for d in DECLARATIONS}) | READ_ACTIONS | {PUBLISH_REPORTS}
 """Every action id finance asks the access policy about; checked against the policy at start-up."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 from uuid import UUID
 
-from ap_contracts.money import format_pounds
 from ap_finance.domain.errors_base import FinanceRuleViolation
 from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION
 from ap_runtime.refusal import RefusalKind
@@ -16,9 +15,8 @@ class NotAwaitingApproval(FinanceRuleViolation):
 
     kind = RefusalKind.NOT_FOUND
     item: ClassVar[str]
-
-    def __init__(self, request_id: UUID) -> None:
-        super().__init__(f"no {self.item} {request_id} is awaiting approval in this budget")
+    says = "no {item} {request_id} is awaiting approval in this budget"
+    request_id: UUID
 
 
 class ApprovedByRequester(FinanceRuleViolation):
@@ -27,9 +25,8 @@ class ApprovedByRequester(FinanceRuleViolation):
 
     kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
     item: ClassVar[str]
-
-    def __init__(self, user_id: str) -> None:
-        super().__init__(f"{user_id} requested this {self.item} and so cannot approve it; another person must")
+    says = "{user_id} requested this {item} and so cannot approve it; another person must"
+    user_id: str
 
 
 class VirementNotAwaitingApproval(NotAwaitingApproval):
@@ -57,13 +54,13 @@ class SpendExceedsLineRemaining(FinanceRuleViolation):
 
     rule_id = "budget_control.spend_within_line"
     kind = RefusalKind.BREAKS_RULE
-
-    def __init__(self, category: str, funding_source: str, amount_pence: int, available_pence: int) -> None:
-        super().__init__(
-            f"spend of {format_pounds(amount_pence)} on {category} ({funding_source}) is more than the "
-            f"{format_pounds(available_pence)} left on the line ({BUDGET_CONTROL_VERSION}); move budget to it "
-            "with a virement, or ask the budget holder to approve an overspend first"
-        )
+    says = ("spend of {amount_pence:£} on {category} ({funding_source}) is more than the {available_pence:£} "
+            f"left on the line ({BUDGET_CONTROL_VERSION}); move budget to it with a virement, or ask the "
+            "budget holder to approve an overspend first")
+    category: str
+    funding_source: str
+    amount_pence: int
+    available_pence: int
 
 
 class ThresholdSetAlone(FinanceRuleViolation):
@@ -72,13 +69,10 @@ class ThresholdSetAlone(FinanceRuleViolation):
 
     rule_id = "signature.threshold_agreed_by_both"
     kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
-
-    def __init__(self, threshold_pence: int, seed_threshold_pence: int) -> None:
-        super().__init__(
-            f"a budget starts with the {format_pounds(seed_threshold_pence)} signature threshold; "
-            f"{format_pounds(threshold_pence)} needs the agreement of both the Partnership and the host school "
-            "(POST .../signature-threshold by each)"
-        )
+    says = ("a budget starts with the {seed_threshold_pence:£} signature threshold; {threshold_pence:£} needs "
+            "the agreement of both the Partnership and the host school (POST .../signature-threshold by each)")
+    threshold_pence: int
+    seed_threshold_pence: int
 
 
 class CommitmentAwaitingSignatures(FinanceRuleViolation):
@@ -86,9 +80,10 @@ class CommitmentAwaitingSignatures(FinanceRuleViolation):
 
     rule_id = "commitment.signed_before_spend"
     kind = RefusalKind.CONFLICTS_WITH_RECORD
+    says = ("commitment {commitment_id} is still awaiting the signature of the {awaited}; "
+            "spend can be recorded against it once it is signed")
+    commitment_id: UUID
+    awaited: tuple[str, ...]
 
-    def __init__(self, commitment_id: UUID, awaited: tuple[str, ...]) -> None:
-        super().__init__(
-            f"commitment {commitment_id} is still awaiting the signature of the {' and the '.join(awaited)}; "
-            "spend can be recorded against it once it is signed"
-        )
+    def explain(self) -> str:
+        return self.says.format(commitment_id=self.commitment_id, awaited=" and the ".join(self.awaited))

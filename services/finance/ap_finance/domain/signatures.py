@@ -9,8 +9,10 @@ from ap_contracts.events.finance import (
     FinanceEvent,
     ItemKind,
     ItemSignatureAdded,
+    ItemSignatureFields,
     SigningOrganisation,
     SpendRecorded,
+    values_of,
 )
 from ap_finance.domain.budget_control import overrun_warning, require_within_line
 from ap_finance.domain.commands import AddItemSignature
@@ -84,15 +86,7 @@ def add_item_signature(command: AddItemSignature, state: BudgetState) -> list[Fi
         raise ItemNotAwaitingSignatures(command.item_id)
     require_open(state, budget, "sign an item into spend or a commitment")
     _check_signer(budget, item, command)
-    signed: list[FinanceEvent] = [
-        ItemSignatureAdded(
-            **scope(budget),
-            item_id=command.item_id,
-            signer_user_id=command.signer_user_id,
-            signer_organisation_id=command.signer_organisation_id,
-            signing_organisation=command.signing_organisation,
-        )
-    ]
+    signed: list[FinanceEvent] = [ItemSignatureAdded(**scope(budget), **values_of(ItemSignatureFields, command))]
     if len(item.signatures) + 1 < len(SigningOrganisation):
         return signed
     signers = (*(signature.user_id for signature in item.signatures), command.signer_user_id)

@@ -7,13 +7,16 @@ from uuid import UUID
 
 from ap_contracts.events.finance import (
     BudgetSet,
+    CommitmentFields,
     CommitmentRaised,
     CommitmentReleased,
     FinanceEvent,
     ItemKind,
     ItemSignaturesRequested,
     SigningOrganisation,
+    SpendFields,
     SpendRecorded,
+    values_of,
 )
 from ap_finance.domain.budget_control import overrun_warning, require_within_line
 from ap_finance.domain.commands import RaiseCommitment, RecordSpend, ReleaseCommitment
@@ -107,19 +110,7 @@ def record_spend(command: RecordSpend, state: BudgetState) -> list[FinanceEvent]
         parts = split_purchase_parts(state, command.supplier, command.evidence_reference, command.spent_on)
         if needs_signatures(state, command.amount_pence, parts):
             return [_awaiting(state, budget, command.spend_id, ItemKind.SPEND, command, command.spent_on, parts)]
-    return [
-        SpendRecorded(
-            **scope(budget),
-            spend_id=command.spend_id,
-            supplier=command.supplier,
-            category=command.category,
-            funding_source=command.funding_source,
-            amount_pence=command.amount_pence,
-            spent_on=command.spent_on,
-            evidence_reference=command.evidence_reference,
-            commitment_id=command.commitment_id,
-        )
-    ]
+    return [SpendRecorded(**scope(budget), **values_of(SpendFields, command))]
 
 
 def raise_commitment(command: RaiseCommitment, state: BudgetState) -> list[FinanceEvent]:
@@ -134,16 +125,7 @@ def raise_commitment(command: RaiseCommitment, state: BudgetState) -> list[Finan
     if needs_signatures(state, command.amount_pence, parts):
         return [_awaiting(state, budget, command.commitment_id, ItemKind.COMMITMENT, command, command.raised_on,
                           parts)]
-    raised = CommitmentRaised(
-        **scope(budget),
-        commitment_id=command.commitment_id,
-        supplier=command.supplier,
-        category=command.category,
-        funding_source=command.funding_source,
-        amount_pence=command.amount_pence,
-        raised_on=command.raised_on,
-        evidence_reference=command.evidence_reference,
-    )
+    raised = CommitmentRaised(**scope(budget), **values_of(CommitmentFields, command))
     return [raised, *overrun_warning(state, budget, raised)]
 
 

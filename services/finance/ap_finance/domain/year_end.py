@@ -4,14 +4,18 @@ use more than the surplus determined at close."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from ap_contracts.events.finance import (
     AllocationMethod,
     BudgetSet,
     CarryForwardRecorded,
+    ClawbackFields,
     ClawbackMade,
     FinanceEvent,
     SchoolShare,
     SurplusAllocated,
+    values_of,
 )
 from ap_finance.domain import allocation
 from ap_finance.domain.commands import AllocateSurplus, MakeClawback, RecordCarryForward
@@ -36,6 +40,16 @@ def _available(state: BudgetState) -> int:
         balance = state.surplus_pence - state.disposed_pence if state.surplus_pence is not None else 0
         raise NoSurplusAvailable(balance)
     return available
+
+
+def _surplus_to_use(state: BudgetState, command: AllocateSurplus | MakeClawback | RecordCarryForward,
+                    item_id: UUID, action: str) -> tuple[BudgetSet, int]:
+    """Rules financial_year.year_end_after_close, budget.item_id_unique and surplus.available, the first
+    checks of every use of the surplus: the budget, and how much of its surplus is left to use."""
+    budget = require_budget(state, command)
+    require_closed(state, budget, action)
+    require_unused(state, item_id)
+    return budget, _available(state)
 
 
 def _methods_used(command: AllocateSurplus) -> tuple[AllocationMethod, ...]:
@@ -92,10 +106,7 @@ def allocate_surplus(command: AllocateSurplus, state: BudgetState) -> list[Finan
     """Rules financial_year.year_end_after_close, budget.item_id_unique, surplus.available,
     surplus.allocation_within_balance, allocation.specified and, for proposed shares, allocation.shares_sum
     and allocation.recomputable."""
-    budget = require_budget(state, command)
-    require_closed(state, budget, "allocate the surplus")
-    require_unused(state, command.allocation_id)
-    available = _available(state)
+    budget, available = _surplus_to_use(state, command, command.allocation_id, "allocate the surplus")
     amount = command.amount_pence if command.amount_pence is not None else available
     if amount > available:
         raise AllocationExceedsAvailableBalance(amount, available)
@@ -133,31 +144,16 @@ def _allocated(
 def make_clawback(command: MakeClawback, state: BudgetState) -> list[FinanceEvent]:
     """Rules financial_year.year_end_after_close, budget.item_id_unique, surplus.available and
     surplus.clawback_within_balance: the local authority may claw back surplus, never more than is left of it."""
-    budget = require_budget(state, command)
-    require_closed(state, budget, "claw back surplus")
-    require_unused(state, command.clawback_id)
-    available = _available(state)
+    budget, available = _surplus_to_use(state, command, command.clawback_id, "claw back surplus")
     if command.amount_pence > available:
         raise ClawbackExceedsAvailableBalance(command.amount_pence, available)
-    return [
-        ClawbackMade(
-            **scope(budget),
-            clawback_id=command.clawback_id,
-            amount_pence=command.amount_pence,
-            local_authority_id=command.local_authority_id,
-            authorised_by=command.authorised_by,
-            reason=command.reason,
-        )
-    ]
+    return [ClawbackMade(**scope(budget), **values_of(ClawbackFields, command))]
 
 
 def record_carry_forward(command: RecordCarryForward, state: BudgetState) -> list[FinanceEvent]:
     """Rules financial_year.year_end_after_close (carry-forward only after close), budget.item_id_unique,
     surplus.available and surplus.carry_forward_within_balance."""
-    budget = require_budget(state, command)
-    require_closed(state, budget, "carry surplus forward")
-    require_unused(state, command.carry_forward_id)
-    available = _available(state)
+    budget, available = _surplus_to_use(state, command, command.carry_forward_id, "carry surplus forward")
     amount = command.amount_pence if command.amount_pence is not None else available
     if amount > available:
         raise CarryForwardExceedsAvailableBalance(amount, available)

@@ -21,6 +21,7 @@ from ap_finance.entrypoints.bootstrap import DepsFactory, FinanceDeps, FinanceSe
 from ap_finance.entrypoints.browse_routes import router as browse_router
 from ap_finance.entrypoints.command_routes import add_command_routes
 from ap_finance.entrypoints.problems import install_finance_problems
+from ap_finance.entrypoints.publication_routes import router as publication_router
 from ap_finance.entrypoints.read_routes import router as read_router
 from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access.fastapi import install_access
@@ -57,6 +58,7 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
     add_command_routes(app)
     app.include_router(browse_router)
     app.include_router(read_router)
+    app.include_router(publication_router)
     add_probes(app, _databases, ready="ready", tag="operations")
     return app
 

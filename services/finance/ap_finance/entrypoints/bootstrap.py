@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 import asyncpg
 
 from ap_finance.adapters.event_store import finance_dsn, migrate_finance, open_pool
+from ap_finance.adapters.postgres_ports import PostgresBudgetLookups
 from ap_finance.application.browse import FinanceBrowse
 from ap_finance.application.commands import FinanceCommands
+from ap_finance.application.publications import ReportPublications
 from ap_finance.application.queries import FinanceQueries
 from ap_finance.domain.declarations import FINANCE_ACTIONS
 from ap_finance.entrypoints.handlers import finance_browse, finance_commands, finance_queries
@@ -55,16 +57,19 @@ class FinanceServices:
     commands: FinanceCommands
     queries: FinanceQueries
     browse: FinanceBrowse
+    publications: ReportPublications
     write_tokens: WriteTokenLedger  # tokens that carried a write command (replays refused)
 
 
 def services_for(deps: FinanceDeps) -> FinanceServices:
     guard = Guard(deps.access)
+    queries = finance_queries(deps.store, deps.read_pool, guard, clock=deps.clock)
     return FinanceServices(
         deps=deps,
         commands=finance_commands(deps.store, guard),
-        queries=finance_queries(deps.store, deps.read_pool, guard, clock=deps.clock),
+        queries=queries,
         browse=finance_browse(deps.store, guard),
+        publications=ReportPublications(deps.store, PostgresBudgetLookups(deps.store.pool), queries, guard),
         write_tokens=WriteTokenLedger(deps.store.pool),
     )
 

@@ -4,14 +4,23 @@ signatures), ``/commitments``, ``/spends``, ``/virements`` and ``/overspends``. 
 ``limit`` (at most 200) and answer ``{items, total, offset, limit, next_offset}``."""
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoint annotations at runtime.
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ap_finance.application.browse import MAX_PAGE, FinanceBrowse
+from ap_finance.application.browse import MAX_PAGE, FinanceBrowse, allocation_rows
+from ap_finance.application.browse_view import (
+    BudgetBook,
+    awaiting_items,
+    commitment_rows,
+    lines,
+    overspend_rows,
+    spend_rows,
+    virement_rows,
+)
 from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_finance.entrypoints.read_routes import BUDGET_PATH, BudgetRef, _budget
 from ap_runtime.access.fastapi import CallerDep as Caller
@@ -50,32 +59,25 @@ async def one_budget(request: Request, principal: Caller, headers: Headers) -> J
                                                purpose=headers.purpose, correlation_id=headers.correlation_id))
 
 
-Lister = Callable[..., Awaitable[BaseModel]]
-
-
-def _list_route(suffix: str, summary: str, choose: Callable[[FinanceBrowse], Lister]) -> None:
+def _list_route(suffix: str, summary: str, rows: Callable[[BudgetBook], Sequence[Any]]) -> None:
     async def endpoint(request: Request, principal: Caller, headers: Headers, offset: Offset = 0,
                        limit: Limit = 50) -> JSONResponse:
         budget: BudgetRef = _budget(request)
-        lister = choose(_browse(request))
-        found = await lister(principal, budget.provision_id, budget.financial_year, offset, limit,
-                             purpose=headers.purpose, correlation_id=headers.correlation_id)
+        found = await _browse(request).listing(rows, principal, budget.provision_id, budget.financial_year, offset,
+                                               limit, purpose=headers.purpose, correlation_id=headers.correlation_id)
         return _json(found)
 
     router.add_api_route(BUDGET_PATH + suffix, endpoint, methods=["GET"], summary=summary)
 
 
-_list_route("/lines", "Lines: budget, virements in and out, revised, committed, spent, remaining (paged)",
-            lambda b: b.lines)
+_list_route("/lines", "Lines: budget, virements in and out, revised, committed, spent, remaining (paged)", lines)
 _list_route("/items", "Items awaiting signatures: supplier, reference, amount, signatures given and awaited",
-            lambda b: b.items)
+            awaiting_items)
 _list_route("/commitments", "Commitments (awaiting signatures, open, settled) with supplier, reference, signatures",
-            lambda b: b.commitments)
-_list_route("/spends", "Spends (recorded or awaiting signatures) with supplier, reference, amount",
-            lambda b: b.spends)
+            commitment_rows)
+_list_route("/spends", "Spends (recorded or awaiting signatures) with supplier, reference, amount", spend_rows)
 _list_route("/virements", "Virements: requested (awaiting approval) or made, with requester and approver",
-            lambda b: b.virements)
+            virement_rows)
 _list_route("/allocations", "Surplus allocations in full: method, proportions, each part, the needs criteria and "
-            "scores, each school's share of each part, the rounding rule", lambda b: b.allocations)
-_list_route("/overspends", "Overspends: requested or approved by the budget holder, with reason",
-            lambda b: b.overspends)
+            "scores, each school's share of each part, the rounding rule", allocation_rows)
+_list_route("/overspends", "Overspends: requested or approved by the budget holder, with reason", overspend_rows)

@@ -7,17 +7,14 @@ true``) and records nothing again. Rejections are problem documents naming the r
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoint annotations at runtime.
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from ap_contracts.schema_tools import describe_validation_error
-from ap_finance.application.browse import MAX_PAGE
+from ap_finance.application.browse import MAX_PAGE, allocation_rows
 from ap_finance.application.commands import CommandResult
 from ap_finance.domain.commands import AllocateSurplus, FinanceRequest
 from ap_finance.domain.declarations import DECLARATIONS
@@ -25,8 +22,9 @@ from ap_finance.entrypoints.bootstrap import FinanceServices
 from ap_finance.entrypoints.replies import created, warnings
 from ap_finance.entrypoints.rule_ids import command_rules
 from ap_runtime.access.fastapi import CallerDep, HeadersDep, claim_write_token
+from ap_runtime.http.command_bodies import body_schema as command_body_schema
+from ap_runtime.http.command_bodies import parse_command, path_fields
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE as PROBLEM_JSON
-from ap_runtime.http.problems import InvalidRequest
 
 BUDGET_PATH = "/v1/budgets/{provision_id}/{financial_year}"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -54,18 +52,12 @@ def rules_description(route: CommandRoute) -> str:
 
 
 def _path_fields(route: CommandRoute) -> tuple[str, ...]:
-    names = ["provision_id", "financial_year"]
-    names += [part.strip("{}") for part in route.path.split("/") if part.startswith("{")]
-    return tuple(names)
+    return ("provision_id", "financial_year", *path_fields(route.path))
 
 
 def body_schema(route: CommandRoute) -> dict[str, Any]:
     """The command's JSON Schema without the fields the path gives (for the OpenAPI document)."""
-    schema = route.model.model_json_schema()
-    hidden = set(_path_fields(route))
-    schema["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in hidden}
-    schema["required"] = [k for k in schema.get("required", []) if k not in hidden]
-    return schema
+    return command_body_schema(route.model, _path_fields(route))
 
 
 def result_body(result: CommandResult, request: FinanceRequest) -> dict[str, Any]:
@@ -83,22 +75,7 @@ def result_body(result: CommandResult, request: FinanceRequest) -> dict[str, Any
 
 async def _parse(request: Request, route: CommandRoute) -> FinanceRequest:
     """The command the body and path make; ``InvalidRequest`` (422) naming each field otherwise."""
-    raw = await request.body()
-    try:
-        body = json.loads(raw) if raw else {}
-    except ValueError:
-        raise InvalidRequest([{"field": "(body)", "problem": "the body is not valid JSON"}]) from None
-    if not isinstance(body, dict):
-        raise InvalidRequest([{"field": "(body)", "problem": "the body must be a JSON object"}])
-    from_path = {name: request.path_params[name] for name in _path_fields(route)}
-    clashes = sorted(set(body) & set(from_path))
-    if clashes:
-        raise InvalidRequest([{"field": name, "problem": "given by the URL path; leave it out of the body"}
-                              for name in clashes])
-    try:
-        return route.model.model_validate({**body, **from_path})
-    except ValidationError as error:
-        raise InvalidRequest(describe_validation_error(error)) from None
+    return await parse_command(request, route.model, _path_fields(route))
 
 
 def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
@@ -116,9 +93,9 @@ def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         reply = result_body(result, parsed)
         if isinstance(parsed, AllocateSurplus):
             # Every part of the allocation in the reply (issue 12), read back from the stream it was recorded in.
-            found = await services.browse.allocations(principal, parsed.provision_id, parsed.financial_year, 0,
-                                                      MAX_PAGE, purpose=headers.purpose,
-                                                      correlation_id=headers.correlation_id)
+            found = await services.browse.listing(allocation_rows, principal, parsed.provision_id,
+                                                  parsed.financial_year, 0, MAX_PAGE, purpose=headers.purpose,
+                                                  correlation_id=headers.correlation_id)
             reply["allocation"] = next((a.model_dump(mode="json") for a in found.items
                                         if a.allocation_id == str(parsed.allocation_id)), None)
         return JSONResponse(reply, headers=replay)

@@ -22,6 +22,7 @@ from ap_finance.application.browse import FinanceBrowse
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.ports import Clock
 from ap_finance.application.queries import FinanceQueries
+from ap_finance.projections.reintegrations import reintegration_facts
 from ap_runtime.access import default_policy_store
 from ap_runtime.eventstore import EventStore
 
@@ -39,7 +40,7 @@ def finance_queries(store: EventStore, read_pool: asyncpg.Pool, authoriser: Auth
                     clock: Clock = _utc_now) -> FinanceQueries:
     """Reads: budget lookups on the event store, the ledger on the read-model pool."""
     return FinanceQueries(store, PostgresBudgetLookups(store.pool), PostgresLedgerReadModel(read_pool), authoriser,
-                          clock=clock)
+                          clock=clock, reintegrations=lambda provision: reintegration_facts(read_pool, provision))
 
 
 def finance_browse(store: EventStore, authoriser: Authoriser) -> FinanceBrowse:

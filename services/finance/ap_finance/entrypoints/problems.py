@@ -11,24 +11,24 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
-from ap_finance.application.queries import LedgerNotYetProjected
+from ap_finance.application.queries import LedgerNotYetProjected, NothingRecordedBy
 from ap_finance.domain.errors import FinanceRuleViolation
-from ap_runtime.http.problems import Problem, Translator, install_problem_handlers, refusal, title_of
-
-
-def rule_problem(error: Exception) -> Problem:
-    if not isinstance(error, FinanceRuleViolation):
-        raise error
-    return refusal(error.kind, error.rule_id, title_of(type(error)), error.message)
+from ap_runtime.http.problems import Problem, Translator, install_problem_handlers
+from ap_runtime.http.problems import refusal_problem as rule_problem  # the shared template's own answer
 
 
 def _not_projected(error: Exception) -> Problem:
     return Problem(503, "not-ready", "Ledger not ready", str(error), headers={"Retry-After": "1"})
 
 
+def _nothing_recorded(error: Exception) -> Problem:
+    return Problem(404, "nothing-recorded", "Nothing recorded by then", str(error))
+
+
 TRANSLATORS: Mapping[type[Exception], Translator] = {
     FinanceRuleViolation: rule_problem,
     LedgerNotYetProjected: _not_projected,
+    NothingRecordedBy: _nothing_recorded,
 }
 
 

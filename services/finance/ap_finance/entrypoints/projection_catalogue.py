@@ -7,6 +7,7 @@ from ap_finance.entrypoints.settings import finance_settings
 from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
+from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
 from ap_runtime.projection.registry import RegisteredProjection, pooled
 
 
@@ -19,4 +20,6 @@ PROJECTIONS = (
     RegisteredProjection(PlacementCostsProjection.name, "finance", pooled(PlacementCostsProjection, _read_dsn)),
     RegisteredProjection(OrganisationDirectoryProjection.name, "finance",
                          pooled(OrganisationDirectoryProjection, _read_dsn)),
+    RegisteredProjection(ReintegrationsProjection.name, "finance", pooled(ReintegrationsProjection, _read_dsn)),
+    RegisteredProjection(FinanceCalendarProjection.name, "finance", pooled(FinanceCalendarProjection, _read_dsn)),
 )

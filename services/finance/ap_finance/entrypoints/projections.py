@@ -1,7 +1,8 @@
 """Run the finance read models: ``python -m ap_finance.entrypoints.projections``.
 
 Consumes the finance events (ledger), and from the incidents service's events the placements
-(placement costs) and the register of organisations (names for the reports), into the finance
+(placement costs), the register of organisations (names for the reports), placements' ends with their pupils'
+later exclusions and the register's term dates (the cost per successful reintegration), into the finance
 read-model database, each event applied exactly once.
 
 Environment: AP_FINANCE_READ_DSN (default AP_DSN_AP_FINANCE, default database ap_finance on
@@ -20,6 +21,7 @@ from ap_finance.entrypoints.settings import finance_settings
 from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
+from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
@@ -33,6 +35,8 @@ async def run(dsn: str, finance_topic: str | None, incidents_topic: str | None, 
         FinanceLedgerProjection(topics=[finance_topic] if finance_topic else None),
         PlacementCostsProjection(topics=[incidents_topic] if incidents_topic else None),
         OrganisationDirectoryProjection(topics=[incidents_topic] if incidents_topic else None),
+        ReintegrationsProjection(topics=[incidents_topic] if incidents_topic else None),
+        FinanceCalendarProjection(topics=[incidents_topic] if incidents_topic else None),
     ]
     runners = [
         ProjectionRunner(p, pool, bootstrap,

@@ -8,13 +8,12 @@ dates and the ledger's actual spend.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_finance.projections.placement_rows import PlacementColumns, apply_placement_event, payload_day
 from ap_runtime.projection import Projection, ReceivedEvent
 
 PLACEMENTS_DDL = """
@@ -25,11 +24,21 @@ CREATE TABLE IF NOT EXISTS placements (
     end_date     date
 );
 CREATE INDEX IF NOT EXISTS placements_provision ON placements (provision_id);
+ALTER TABLE placements ADD COLUMN IF NOT EXISTS start_recorded_at timestamptz;
+ALTER TABLE placements ADD COLUMN IF NOT EXISTS end_recorded_at timestamptz;
 """
+# When each date was recorded (the event's envelope), so a report as recorded by a moment counts only the
+# placements, and ends, known by then (issue 15). Rows projected before these columns have NULL: rebuild.
+_RECORDED = {
+    "PlacementStarted": "UPDATE placements SET start_recorded_at = $2 WHERE placement_id = $1",
+    "PlacementEnded": "UPDATE placements SET end_recorded_at = $2 WHERE placement_id = $1",
+}
 
 
-def _day(payload: dict[str, Any], field: str) -> date:
-    return date.fromisoformat(str(payload[field]))
+_COLUMNS: PlacementColumns = {
+    "PlacementStarted": lambda p: {"provision_id": str(p["provision_id"]), "start_date": payload_day(p, "start_date")},
+    "PlacementEnded": lambda p: {"end_date": payload_day(p, "end_date")},
+}
 
 
 class PlacementCostsProjection(Projection):
@@ -40,22 +49,6 @@ class PlacementCostsProjection(Projection):
     ddl = PLACEMENTS_DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        payload = event.payload
-        if event.event_type == "PlacementStarted":
-            # Upsert: a redelivered or late start must not lose an end already recorded.
-            await conn.execute(
-                "INSERT INTO placements (placement_id, provision_id, start_date) VALUES ($1, $2, $3)"
-                " ON CONFLICT (placement_id) DO UPDATE SET provision_id = EXCLUDED.provision_id,"
-                " start_date = EXCLUDED.start_date",
-                _uuid(payload["placement_id"]), str(payload["provision_id"]), _day(payload, "start_date"),
-            )
-        elif event.event_type == "PlacementEnded":
-            await conn.execute(
-                "INSERT INTO placements (placement_id, end_date) VALUES ($1, $2)"
-                " ON CONFLICT (placement_id) DO UPDATE SET end_date = EXCLUDED.end_date",
-                _uuid(payload["placement_id"]), _day(payload, "end_date"),
-            )
-
-
-def _uuid(value: object) -> UUID:
-    return UUID(str(value))
+        if await apply_placement_event(conn, "placements", event, _COLUMNS):
+            await conn.execute(_RECORDED[event.event_type], UUID(str(event.payload["placement_id"])),
+                               event.envelope.recorded_at)

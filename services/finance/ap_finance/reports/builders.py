@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from ap_contracts.events.finance import BudgetCategory, SurplusAllocated
 from ap_finance.domain.ledger import LedgerAccount, balances_by_category
@@ -18,15 +19,35 @@ from ap_finance.reports.figures import (
 )
 from ap_finance.reports.models import (
     GoverningBodySummary,
-    PendingItemFigures,
     QuarterlyReturn,
     TermlyMonitoring,
     TermSpend,
-    VirementFigures,
 )
 from ap_finance.reports.notes import standard_notes
 from ap_finance.reports.periods import Period, Term, quarter, report_date, term
 from ap_finance.reports.snapshot import LedgerSnapshot
+
+
+def _position(snapshot: LedgerSnapshot, when: date, generated_at: datetime,
+              allocated: Sequence[SurplusAllocated]) -> dict[str, Any]:
+    """What every report shows of the budget's position on ``when``: the sections the three reports share,
+    built once; each report adds its own period and sections (the report model checks every name and type)."""
+    top = header(snapshot, when, generated_at)
+    categories, total = category_figures(snapshot, when)
+    detail = allocation_detail(allocated, snapshot.names)
+    return {
+        "header": top,
+        "categories": categories,
+        "total": total,
+        "year_end": year_end_figures(snapshot),
+        "allocations": allocation_figures(snapshot.entries, snapshot.names),
+        "placement_costs": placement_figures(snapshot, total.actual_pence, when),
+        "notes": standard_notes(top),
+        "allocations_made": detail.made,
+        "allocation_part_amounts": detail.part_amounts,
+        "allocation_parts": detail.part_shares,
+        "allocation_needs_scores": detail.needs_scores,
+    }
 
 
 def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generated_at: datetime,
@@ -34,28 +55,14 @@ def quarterly_return(snapshot: LedgerSnapshot, number: int, today: date, generat
     """Budget vs actual by category, commitments, forecast outturn and carry-forward (seed 001, appendix 5),
     and each allocation of the surplus in ``allocated`` (its recorded events) part by part."""
     period = quarter(snapshot.budget.financial_year, number)
-    when = report_date(period.end, today, as_at)
-    top = header(snapshot, when, generated_at)
-    categories, total = category_figures(snapshot, when)
     funding, funding_total = funding_figures(snapshot)
-    detail = allocation_detail(allocated, snapshot.names)
     return QuarterlyReturn(
-        header=top,
+        **_position(snapshot, report_date(period.end, today, as_at), generated_at, allocated),
         quarter=number,
         period_start=period.start,
         period_end=period.end,
-        categories=categories,
-        total=total,
         funding=funding,
         funding_total=funding_total,
-        year_end=year_end_figures(snapshot),
-        allocations=allocation_figures(snapshot.entries, snapshot.names),
-        placement_costs=placement_figures(snapshot, total.actual_pence, when),
-        notes=standard_notes(top),
-        allocations_made=detail.made,
-        allocation_part_amounts=detail.part_amounts,
-        allocation_parts=detail.part_shares,
-        allocation_needs_scores=detail.needs_scores,
     )
 
 
@@ -80,38 +87,16 @@ def termly_monitoring(snapshot: LedgerSnapshot, which: Term, today: date, genera
     """Position to date, the term's spend, items awaiting signatures and virements (seed 001, section 5), and
     each allocation of the surplus in ``allocated`` part by part."""
     period = term(snapshot.budget.financial_year, which)
-    when = report_date(period.end, today, as_at)
-    top = header(snapshot, when, generated_at)
-    categories, total = category_figures(snapshot, when)
     spend = _spend_in(snapshot, period)
-    detail = allocation_detail(allocated, snapshot.names)
     return TermlyMonitoring(
-        header=top,
+        **_position(snapshot, report_date(period.end, today, as_at), generated_at, allocated),
         term=period.label,
         period_start=period.start,
         period_end=period.end,
-        categories=categories,
-        total=total,
         spend_in_term=spend,
         spend_in_term_total_pence=sum(row.actual_pence for row in spend),
-        awaiting_signatures=tuple(
-            PendingItemFigures(item_kind=p.item_kind, category=p.category, funding_source=p.funding_source,
-                               amount_pence=p.amount_pence, item_date=p.item_date, signed_for=p.signed_for)
-            for p in snapshot.pending
-        ),
-        virements_to_date=tuple(
-            VirementFigures(from_category=v.from_category, to_category=v.to_category,
-                            funding_source=v.funding_source, amount_pence=v.amount_pence, approved=v.approved)
-            for v in snapshot.virements
-        ),
-        year_end=year_end_figures(snapshot),
-        placement_costs=placement_figures(snapshot, total.actual_pence, when),
-        notes=standard_notes(top),
-        allocations=allocation_figures(snapshot.entries, snapshot.names),
-        allocations_made=detail.made,
-        allocation_part_amounts=detail.part_amounts,
-        allocation_parts=detail.part_shares,
-        allocation_needs_scores=detail.needs_scores,
+        awaiting_signatures=snapshot.pending,
+        virements_to_date=snapshot.virements,
     )
 
 
@@ -120,22 +105,5 @@ def governing_body_summary(snapshot: LedgerSnapshot, today: date, generated_at: 
                            ) -> GoverningBodySummary:
     """Totals, categories, funding, year end and placement costs for the host school's governors, and each
     allocation of the surplus in ``allocated`` part by part."""
-    when = as_at or today
-    detail = allocation_detail(allocated, snapshot.names)
-    top = header(snapshot, when, generated_at)
-    categories, total = category_figures(snapshot, when)
     funding, _ = funding_figures(snapshot)
-    return GoverningBodySummary(
-        header=top,
-        total=total,
-        categories=categories,
-        funding=funding,
-        year_end=year_end_figures(snapshot),
-        allocations=allocation_figures(snapshot.entries, snapshot.names),
-        placement_costs=placement_figures(snapshot, total.actual_pence, when),
-        notes=standard_notes(top),
-        allocations_made=detail.made,
-        allocation_part_amounts=detail.part_amounts,
-        allocation_parts=detail.part_shares,
-        allocation_needs_scores=detail.needs_scores,
-    )
+    return GoverningBodySummary(**_position(snapshot, as_at or today, generated_at, allocated), funding=funding)

@@ -36,12 +36,7 @@ TOTAL = "total"
 def header(snapshot: LedgerSnapshot, as_at: date, generated_at: datetime) -> BudgetHeader:
     budget = snapshot.budget
     return BudgetHeader(
-        provision_id=budget.provision_id,
-        host_school_id=budget.host_school_id,
-        partnership_id=budget.partnership_id,
-        provision_name=snapshot.names.get(budget.provision_id),
-        host_school_name=snapshot.names.get(budget.host_school_id),
-        partnership_name=snapshot.names.get(budget.partnership_id),
+        **snapshot.parties(),
         financial_year=budget.financial_year,
         year_closed_on=budget.closed_on,
         as_at=as_at,

@@ -30,13 +30,18 @@ class CommandTopicClient:
         self.results_topic = results_topic
         self.results: dict[str, dict[str, Any]] = {}  # the latest result per command id
         self.history: list[dict[str, Any]] = []  # every result read, in order
-        self.received_at: dict[str, float] = {}
+        self.received_at: dict[str, float] = {}  # perf_counter when the result was read here
+        # Wall-clock seconds the consumer produced the result (the record's CreateTime): with the
+        # send's wall-clock time it splits a latency into the consumer's part and the way back.
+        self.result_created_at: dict[str, float] = {}
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
-        self._producer = idempotent_producer(self.bootstrap)
+        # No linger: one command is sent at once; a bulk load still goes in batches, of what is
+        # sent while the previous request to its partition is in flight.
+        self._producer = idempotent_producer(self.bootstrap, linger_ms=0)
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, **client_security(),
                                           enable_auto_commit=False)
@@ -113,4 +118,5 @@ class CommandTopicClient:
                 self.results[key] = result
                 self.history.append(result)
                 self.received_at.setdefault(key, now)
+                self.result_created_at.setdefault(key, record.timestamp / 1000)
         await asyncio.sleep(0)

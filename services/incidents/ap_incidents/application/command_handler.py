@@ -24,6 +24,7 @@ from uuid import UUID, uuid4
 from ap_contracts.envelope import utc_now
 from ap_contracts.events.base import DomainEvent
 from ap_incidents.application.access_view import PupilAccessView
+from ap_incidents.application.calendar_loading import calendars_for, la_half_terms
 from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import spec_for
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
@@ -34,7 +35,13 @@ from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
 from ap_incidents.domain.identity import organisation_stream_id, provision_stream_id, pupil_stream_id
-from ap_incidents.domain.organisations import OrganisationDirectory, decide_registration, evolve_organisation
+from ap_incidents.domain.organisations import (
+    OrganisationDirectory,
+    RegisteredOrganisation,
+    decide_registration,
+    decide_term_dates,
+    evolve_organisation,
+)
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_incidents.domain.themes.privacy import ErasePupil
@@ -42,7 +49,7 @@ from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceConte
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 Clock = Callable[[], datetime]
 _ATTEMPTS = 10
@@ -66,7 +73,7 @@ class CommandHandler:
         rules: RuleBook = DEFAULT_RULES,
         policy: PolicyStore | None = None,
         clock: Clock = utc_now,
-        calendars: SchoolCalendars = EXAMPLE_CALENDARS,
+        calendars: SchoolCalendars = NO_CALENDARS,
     ) -> None:
         self._store = store
         self._executor = CommandExecutor(store)
@@ -109,16 +116,19 @@ class CommandHandler:
     async def _target(self, caller: Caller, command: c.Command, history: Sequence[DomainEvent]) -> _Target:
         """The resource and the decision of ``command`` on ``history``, by the stream it writes to."""
         if isinstance(command, c.RegisterOrganisation):
-            registered = None
-            for event in history:
-                registered = evolve_organisation(registered, event)
+            registered = _fold_organisation(history)
             return _Target(ResourceContext(organisation_id=command.organisation_id),
                            lambda: decide_registration(command, registered))
+        if isinstance(command, c.RecordTermDates):
+            registered = _fold_organisation(history)
+            la_terms = await la_half_terms(self._store, registered, command.academic_year)
+            return _Target(ResourceContext(organisation_id=command.organisation_id),
+                           lambda: decide_term_dates(command, registered, la_terms))
         if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
             register = _fold_register(command.provision_id, history)
             today = DecisionContext(caller=caller, now=self._clock()).today
             return _Target(provision_context(command.provision_id),
-                           lambda: decide_register(command, register, caller, today))
+                           lambda: decide_register(command, register, caller, today, self._rules))
         if isinstance(command, c.PupilCommand):
             return await self._pupil_target(caller, command, history)
         raise TypeError(f"not an incidents command: {type(command).__name__}")
@@ -130,7 +140,9 @@ class CommandHandler:
         organisations = await self.organisations(organisations_needed(folded.view, command))
         context = DecisionContext(caller=caller, now=self._clock(), rules=self._rules, organisations=organisations,
                                   staff_register=await self._register_for(folded.view, command),
-                                  stream_version=len(history), calendars=self._calendars)
+                                  stream_version=len(history),
+                                  calendars=await calendars_for(self._store, command, [
+                                      *organisations.organisations, folded.view.home_school_id], self._calendars))
         return _Target(command_context(folded.view, command, organisations),
                        lambda: decide(command, folded.state, context))
 
@@ -176,9 +188,7 @@ class CommandHandler:
         """The registered facts of ``organisation_ids`` (those not registered are simply absent)."""
         found = []
         for organisation_id in sorted(organisation_ids):
-            registered = None
-            for event in await self._store.load(organisation_stream_id(organisation_id)):
-                registered = evolve_organisation(registered, event)
+            registered = _fold_organisation(await self._store.load(organisation_stream_id(organisation_id)))
             if registered is not None:
                 found.append(registered)
         return OrganisationDirectory.of(found)
@@ -209,11 +219,18 @@ def _stream_of(command: c.Command) -> str:
     """The one stream a command writes to: a provision's staff register, an organisation's, or a pupil's."""
     if isinstance(command, c.RecordStaffTraining | c.RevokeStaffTraining):
         return provision_stream_id(command.provision_id)
-    if isinstance(command, c.RegisterOrganisation):
+    if isinstance(command, c.RegisterOrganisation | c.RecordTermDates):
         return organisation_stream_id(command.organisation_id)
     if isinstance(command, c.PupilCommand):
         return pupil_stream_id(command.pupil_ref)
     raise TypeError(f"not an incidents command: {type(command).__name__}")
+
+
+def _fold_organisation(history: Sequence[DomainEvent]) -> RegisteredOrganisation | None:
+    registered = None
+    for event in history:
+        registered = evolve_organisation(registered, event)
+    return registered
 
 
 def _fold_register(provision_id: str, history: Sequence[DomainEvent]) -> StaffRegister:

@@ -68,8 +68,8 @@ def organisations_needed(view: PupilAccessView, command: c.PupilCommand) -> froz
     if isinstance(command, c.StartPlacement | c.ApproveOutOfKeyStagePlacement):
         provision = view.referral_provisions.get(command.referral_id)
         return home if provision is None else home | {provision}
-    if isinstance(command, c.HoldReview):
-        # Issue 13: the review interval is read on the calendar of the provision's local authority. Only
+    if isinstance(command, c.HoldReview | c.ReviewReducedTimetable):
+        # Issue 13: the review intervals are read on the calendar of the provision's local authority. Only
         # the provision: the home school's facts would change the resource the policy judges.
         parties = view.placements.get(command.placement_id)
         return frozenset() if parties is None else frozenset({parties.provision_id})

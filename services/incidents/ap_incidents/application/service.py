@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,8 +13,12 @@ from ap_incidents.application.behaviour_log_query import read_behaviour_log
 from ap_incidents.application.command_handler import Clock, CommandHandler
 from ap_incidents.application.placement_register_query import read_placement_register
 from ap_incidents.application.ports import IncidentsReadModels
+from ap_incidents.application.staff_training_query import read_staff_training
 from ap_incidents.application.subject_access_query import export_subject_access
+from ap_incidents.application.term_dates_query import read_term_dates
 from ap_incidents.domain.commands import Command
+from ap_incidents.domain.context import SCHOOL_TIME_ZONE
+from ap_incidents.domain.identity import organisation_stream_id
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
@@ -21,19 +26,21 @@ from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
-from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 
 class IncidentsApplication:
     def __init__(self, store: EventStorePort, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
                  read_models: IncidentsReadModels, *, rules: RuleBook = DEFAULT_RULES,
                  policy: PolicyStore | None = None, clock: Clock = utc_now,
-                 calendars: SchoolCalendars = EXAMPLE_CALENDARS) -> None:
+                 calendars: SchoolCalendars = NO_CALENDARS) -> None:
         self.store = store
         self._codec = codec
         self._guard = guard
         self._read_models = read_models
         self._policy = policy or default_policy_store()
+        self._clock = clock
+        self._rules = rules
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock,
                                        calendars=calendars)
 
@@ -70,6 +77,20 @@ class IncidentsApplication:
         return await read_placement_register(self._guard, self._policy.current(), self._read_models.placement_register,
                                              self._codec, principal, status=status, provision_id=provision_id,
                                              pupil_ref=pupil_ref, limit=limit, correlation_id=correlation_id)
+
+    async def staff_training(self, principal: Principal, provision_id: str, *, on: date | None = None,
+                             correlation_id: UUID | None = None) -> dict[str, Any]:
+        """Who at the provision is trained in what on ``on`` (default today, in England)."""
+        day = on or self._clock().astimezone(SCHOOL_TIME_ZONE).date()
+        return await read_staff_training(self._guard, principal, provision_id, day, self._rules,
+                                         organisations=self.commands.organisations,
+                                         register=self.commands.staff_register, correlation_id=correlation_id)
+
+    async def term_dates(self, principal: Principal, organisation_id: str, *,
+                         correlation_id: UUID | None = None) -> dict[str, Any]:
+        """The term dates ``organisation_id`` has recorded, each academic year's latest."""
+        history = await self.store.load(organisation_stream_id(organisation_id))
+        return await read_term_dates(self._guard, principal, organisation_id, history, correlation_id=correlation_id)
 
     async def subject_access(self, principal: Principal, pupil_ref: UUID, *, purpose: str | None,
                              correlation_id: UUID | None = None) -> dict[str, Any]:

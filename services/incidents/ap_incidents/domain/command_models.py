@@ -13,6 +13,7 @@ from ap_incidents.domain.staff_register import *  # noqa: F403
 from ap_incidents.domain.themes.corrections import *  # noqa: F403
 from ap_incidents.domain.themes.daily import *  # noqa: F403
 from ap_incidents.domain.themes.eligibility import *  # noqa: F403
+from ap_incidents.domain.themes.engagement import *  # noqa: F403
 from ap_incidents.domain.themes.exclusion_proposals import *  # noqa: F403
 from ap_incidents.domain.themes.exclusions import *  # noqa: F403
 from ap_incidents.domain.themes.placement_end import *  # noqa: F403
@@ -24,4 +25,5 @@ from ap_incidents.domain.themes.reviews import *  # noqa: F403
 from ap_incidents.domain.themes.rewards import *  # noqa: F403
 from ap_incidents.domain.themes.safety import *  # noqa: F403
 from ap_incidents.domain.themes.searches import *  # noqa: F403
+from ap_incidents.domain.themes.sent_home import *  # noqa: F403
 from ap_incidents.domain.themes.transfers import *  # noqa: F403

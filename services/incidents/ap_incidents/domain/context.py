@@ -10,7 +10,7 @@ from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.organisations import NO_ORGANISATIONS, OrganisationDirectory
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister
-from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 SCHOOL_TIME_ZONE = ZoneInfo("Europe/London")
 
@@ -35,9 +35,9 @@ class DecisionContext:
     staff_register: StaffRegister | None = None
     organisations: OrganisationDirectory = NO_ORGANISATIONS
     stream_version: int = 0
-    # Issue 13: the school calendars rules count school days with. The packaged EXAMPLE calendar of
-    # the demo LA until term dates are maintained as events and loaded like the organisations.
-    calendars: SchoolCalendars = EXAMPLE_CALENDARS
+    # Issue 13: the school calendars rules count school days with, as recorded through the register of
+    # organisations (the application loads them for the commands that count school days).
+    calendars: SchoolCalendars = NO_CALENDARS
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

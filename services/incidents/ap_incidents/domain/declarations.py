@@ -25,6 +25,7 @@ from ap_incidents.domain.themes import (
     corrections,
     daily,
     eligibility,
+    engagement,
     exclusion_proposals,
     exclusions,
     placement_end,
@@ -36,6 +37,7 @@ from ap_incidents.domain.themes import (
     rewards,
     safety,
     searches,
+    sent_home,
     transfers,
 )
 
@@ -50,8 +52,10 @@ THEMES: tuple[Theme, ...] = (
     placement_start.THEME,
     daily.THEME,
     rewards.THEME,
+    engagement.THEME,
     safety.THEME,
     searches.THEME,
+    sent_home.THEME,
     reviews.THEME,
     exclusion_proposals.THEME,
     exclusions.THEME,

@@ -57,193 +57,193 @@ from ap_incidents.domain.errors_withdrawal import (
 
 
 class PupilNotRegistered(ConflictsWithRecord):
-    rule = "pupil.registered"
+    rule_id = "pupil.registered"
 
 
 class PupilAlreadyRegistered(ConflictsWithRecord):
-    rule = "pupil.registered_once"
+    rule_id = "pupil.registered_once"
 
 
 class PupilRecordErased(ConflictsWithRecord):
-    rule = "pupil.erased_record_closed"
+    rule_id = "pupil.erased_record_closed"
 
 
 class NothingToUpdate(InvalidCommand):
-    rule = "pupil.update_changes_something"
+    rule_id = "pupil.update_changes_something"
 
 
 class DatedInFuture(InvalidCommand):
-    rule = "record.not_in_future"
+    rule_id = "record.not_in_future"
 
 
 class DatesOutOfOrder(InvalidCommand):
-    rule = "record.dates_in_order"
+    rule_id = "record.dates_in_order"
 
 
 class NarrativeRequired(InvalidCommand):
-    rule = "record.narrative_required"
+    rule_id = "record.narrative_required"
 
 
 # ----------------------------------------------------------------------------- referral to placement
 
 
 class ReferralUnknown(InvalidCommand):
-    rule = "referral.exists"
+    rule_id = "referral.exists"
 
 
 class ReferralAlreadyReceived(ConflictsWithRecord):
-    rule = "referral.unique"
+    rule_id = "referral.unique"
 
 
 class ReferralAlreadyPlaced(ConflictsWithRecord):
-    rule = "referral.placed_once"
+    rule_id = "referral.placed_once"
 
 
 class ParentNotConsulted(ConflictsWithRecord):
-    rule = "placement.parent_consulted"
+    rule_id = "placement.parent_consulted"
 
 
 class EligibilityNotDecided(ConflictsWithRecord):
-    rule = "placement.eligibility_decided"
+    rule_id = "placement.eligibility_decided"
 
 
 class PupilNotEligible(ConflictsWithRecord):
-    rule = "placement.pupil_eligible"
+    rule_id = "placement.pupil_eligible"
 
 
 class EhcpExceptionalCircumstancesRequired(InvalidCommand):
-    rule = "eligibility.ehcp_exceptional_circumstances"
+    rule_id = "eligibility.ehcp_exceptional_circumstances"
 
 
 class MultidisciplinaryMeetingRequired(ConflictsWithRecord):
-    rule = "placement.out_of_key_stage_meeting"
+    rule_id = "placement.out_of_key_stage_meeting"
 
 
 class HomeSchoolHeadDecisionRequired(ConflictsWithRecord):
-    rule = "placement.out_of_key_stage_head_decision"
+    rule_id = "placement.out_of_key_stage_head_decision"
 
 
 class GoverningBodyAgreementRequired(InvalidCommand):
-    rule = "placement.out_of_key_stage_governing_body"
+    rule_id = "placement.out_of_key_stage_governing_body"
 
 
 class AlternativesNotConsidered(InvalidCommand):
-    rule = "placement.out_of_key_stage_alternatives"
+    rule_id = "placement.out_of_key_stage_alternatives"
 
 
 class NotOutsideKeyStage(InvalidCommand):
-    rule = "placement.out_of_key_stage_only"
+    rule_id = "placement.out_of_key_stage_only"
 
 
 class PlacementAlreadyActive(ConflictsWithRecord):
-    rule = "placement.one_at_a_time"
+    rule_id = "placement.one_at_a_time"
 
 
 class PlacementIdInUse(ConflictsWithRecord):
-    rule = "placement.unique"
+    rule_id = "placement.unique"
 
 
 class ReducedTimetableIncomplete(InvalidCommand):
-    rule = "timetable.reduced_has_review_date_and_plan"
+    rule_id = "timetable.reduced_has_review_date_and_plan"
 
 
 class ReducedTimetableReviewTooLate(InvalidCommand):
-    rule = "timetable.reduced_is_time_limited"
+    rule_id = "timetable.reduced_is_time_limited"
 
 
 class NotOnReducedTimetable(ConflictsWithRecord):
-    rule = "timetable.review_needs_reduced_timetable"
+    rule_id = "timetable.review_needs_reduced_timetable"
 
 
 class ReviewIntervalTooLong(InvalidCommand):
-    rule = "placement.reviewed_half_termly"
+    rule_id = "placement.reviewed_half_termly"
 
 
 # ----------------------------------------------------------------------------- a placement's life
 
 
 class PlacementUnknown(InvalidCommand):
-    rule = "placement.exists"
+    rule_id = "placement.exists"
 
 
 class PlacementAlreadyEnded(ConflictsWithRecord):
-    rule = "placement.closed_after_end"
+    rule_id = "placement.closed_after_end"
 
 
 class DateOutsidePlacement(InvalidCommand):
-    rule = "record.within_placement"
+    rule_id = "record.within_placement"
 
 
 class AttendanceAlreadyRecorded(ConflictsWithRecord):
-    rule = "attendance.one_mark_per_session"
+    rule_id = "attendance.one_mark_per_session"
 
 
 class IncidentUnknown(InvalidCommand):
-    rule = "incident.exists"
+    rule_id = "incident.exists"
 
 
 class IncidentAlreadyRecorded(ConflictsWithRecord):
-    rule = "incident.unique"
+    rule_id = "incident.unique"
 
 
 class InsufficientRewardSlips(ConflictsWithRecord):
-    rule = "reward.slips_cover_redemption"
+    rule_id = "reward.slips_cover_redemption"
 
 
 class RewardItemOverLimit(InvalidCommand):
-    rule = "reward.item_within_limit"
+    rule_id = "reward.item_within_limit"
 
 
 class StaffNotTrained(ConflictsWithRecord):
-    rule = "intervention.trained_staff_only"
+    rule_id = "intervention.trained_staff_only"
 
 
 class SearchSafeguardsNotMet(InvalidCommand):
-    rule = "search.same_sex_with_witness"
+    rule_id = "search.same_sex_with_witness"
 
 
 class SearchExceptionReasonRequired(InvalidCommand):
-    rule = "search.exception_reason"
+    rule_id = "search.exception_reason"
 
 
 class WitnessMustDifferFromSearcher(InvalidCommand):
-    rule = "search.witness_is_another_person"
+    rule_id = "search.witness_is_another_person"
 
 
 class DisposalRequired(InvalidCommand):
-    rule = "search.found_item_disposal"
+    rule_id = "search.found_item_disposal"
 
 
 class ItemMustGoToPolice(InvalidCommand):
-    rule = "search.police_items"
+    rule_id = "search.police_items"
 
 
 class ItemMayNotBeReturned(InvalidCommand):
-    rule = "search.no_return_of_confiscated_substances"
+    rule_id = "search.no_return_of_confiscated_substances"
 
 
 class ConcernMustGoToDsl(InvalidCommand):
-    rule = "safeguarding.referred_to_dsl"
+    rule_id = "safeguarding.referred_to_dsl"
 
 
 class ParentPermissionRequired(InvalidCommand):
-    rule = "agency.parent_permission"
+    rule_id = "agency.parent_permission"
 
 
 class TransitionOnlyForFinalPrimaryYear(ConflictsWithRecord):
-    rule = "transition.final_primary_year"
+    rule_id = "transition.final_primary_year"
 
 
 class TooFewTransitionVisits(InvalidCommand):
-    rule = "transition.minimum_visits"
+    rule_id = "transition.minimum_visits"
 
 
 class PartTimeCodeWithoutReducedTimetable(ConflictsWithRecord):
-    rule = "attendance.part_time_code_needs_reduced_timetable"
+    rule_id = "attendance.part_time_code_needs_reduced_timetable"
 
 
 class TransitionPlanRequired(ConflictsWithRecord):
-    rule = "placement.transition_plan_before_secondary"
+    rule_id = "placement.transition_plan_before_secondary"
 
 
 __all__ = [

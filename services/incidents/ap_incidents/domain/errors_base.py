@@ -1,21 +1,22 @@
-"""The bases of every incidents domain refusal: a stable ``rule`` id and a refusal ``kind`` (see ``errors``)."""
+"""The bases of every incidents domain refusal, on the shared refusal template (``ap_runtime.refusal.Refusal``):
+a stable ``rule_id`` and a refusal ``kind`` (see ``errors``).
+
+An incidents refusal is raised with its sentence already written at the raise site (the facts it names differ
+from one raise to the next), so its one fact is that sentence, ``reason``.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from ap_runtime.refusal import RefusalKind
+from ap_runtime.refusal import Refusal, RefusalKind
 
 
-class DomainError(Exception):
+class DomainError(Refusal):
     """Base of every refusal by the pupil-path domain."""
 
-    rule: ClassVar[str]
-    kind: ClassVar[RefusalKind]
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    says = "{reason}"
+    reason: str
 
 
 class InvalidCommand(DomainError):

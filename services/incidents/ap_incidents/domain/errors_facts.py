@@ -23,15 +23,15 @@ from ap_incidents.domain.errors_base import ConflictsWithRecord, InvalidCommand,
 
 
 class OnlyHomeSchool(ReservedToAnotherParty):
-    rule = "pupil.home_school_acts"
+    rule_id = "pupil.home_school_acts"
 
 
 class TrainingNotOnRegister(InvalidCommand):
-    rule = "staff_register.training_exists"
+    rule_id = "staff_register.training_exists"
 
 
 class NotEntitledToCorrect(ReservedToAnotherParty):
-    rule = "correction.by_original_party"
+    rule_id = "correction.by_original_party"
 
 
 # ----------------------------------------------------------------------------- registered organisations, transfers
@@ -40,37 +40,37 @@ class NotEntitledToCorrect(ReservedToAnotherParty):
 class OrganisationNotRegistered(ConflictsWithRecord):
     """A fact the rule needs (a school's LA, a provision's key stages) is not on the register."""
 
-    rule = "organisation.registered"
+    rule_id = "organisation.registered"
 
 
 class OrganisationFactsIncomplete(InvalidCommand):
     """A registration names every fact its kind of organisation is relied on for."""
 
-    rule = "organisation.registration_complete"
+    rule_id = "organisation.registration_complete"
 
 
 class CommissionerNotResponsible(ConflictsWithRecord):
     """The commissioner of a place is the home school, its local authority or a commissioning body of that LA."""
 
-    rule = "referral.commissioner_responsible"
+    rule_id = "referral.commissioner_responsible"
 
 
 class TransferUnknown(InvalidCommand):
-    rule = "transfer.exists"
+    rule_id = "transfer.exists"
 
 
 class TransferAlreadyPending(ConflictsWithRecord):
-    rule = "transfer.one_at_a_time"
+    rule_id = "transfer.one_at_a_time"
 
 
 class TransferToSameSchool(InvalidCommand):
-    rule = "transfer.to_another_school"
+    rule_id = "transfer.to_another_school"
 
 
 class TransferConfirmedByOtherParty(ReservedToAnotherParty):
     """The party that did not request the move (the current school or its LA) confirms it."""
 
-    rule = "transfer.confirmed_by_other_party"
+    rule_id = "transfer.confirmed_by_other_party"
 
 
 # ----------------------------------------------------------------------------- protective rules
@@ -80,34 +80,34 @@ class PlacementBeforePrerequisite(ConflictsWithRecord):
     """A placement starts on or after the steps it depends on (referral, consultation, eligibility, meeting,
     out-of-key-stage decision): order in time, not only existence."""
 
-    rule = "placement.after_its_prerequisites"
+    rule_id = "placement.after_its_prerequisites"
 
 
 class KeyStageNotServed(ConflictsWithRecord):
     """A placement's key stage is one the provision is registered to serve."""
 
-    rule = "placement.key_stage_served_by_provision"
+    rule_id = "placement.key_stage_served_by_provision"
 
 
 class WitnessNotOnRegister(InvalidCommand):
     """A search witness is a member of staff on the provision's register."""
 
-    rule = "search.witness_on_staff_register"
+    rule_id = "search.witness_on_staff_register"
 
 
 class EndReasonNeedsCommissioner(ReservedToAnotherParty):
     """The provider gives alone only the end reasons the rule book lists; the others go through the commissioner."""
 
-    rule = "placement.end_reason_needs_commissioner"
+    rule_id = "placement.end_reason_needs_commissioner"
 
 
 class ReintegrationNotConfirmed(ConflictsWithRecord):
     """A place ends as a reintegration only once the home school confirmed it takes the pupil back."""
 
-    rule = "placement.reintegration_confirmed_by_home_school"
+    rule_id = "placement.reintegration_confirmed_by_home_school"
 
 
 class MeetingNotMultidisciplinary(InvalidCommand):
     """A multidisciplinary meeting brings together at least the rule book's number of different professions."""
 
-    rule = "meeting.multidisciplinary"
+    rule_id = "meeting.multidisciplinary"

@@ -11,71 +11,71 @@ from ap_incidents.domain.errors_base import ConflictsWithRecord, InvalidCommand
 
 
 class ExclusionProposalPending(ConflictsWithRecord):
-    rule = "exclusion.one_open_proposal"
+    rule_id = "exclusion.one_open_proposal"
 
 
 class ExclusionProposalUnknown(InvalidCommand):
-    rule = "exclusion.proposal_exists"
+    rule_id = "exclusion.proposal_exists"
 
 
 class ProposalAlreadyDecided(ConflictsWithRecord):
-    rule = "exclusion.decided_once"
+    rule_id = "exclusion.decided_once"
 
 
 class ProposalIdInUse(ConflictsWithRecord):
-    rule = "exclusion.proposal_unique"
+    rule_id = "exclusion.proposal_unique"
 
 
 class SafetyArrangementsRequired(InvalidCommand):
-    rule = "exclusion.safety_arrangements_first"
+    rule_id = "exclusion.safety_arrangements_first"
 
 
 class CommissionerDecisionRequired(ConflictsWithRecord):
-    rule = "placement.withdrawal_needs_commissioner"
+    rule_id = "placement.withdrawal_needs_commissioner"
 
 
 class PermanentExclusionRequired(ConflictsWithRecord):
-    rule = "placement.end_by_exclusion_needs_exclusion"
+    rule_id = "placement.end_by_exclusion_needs_exclusion"
 
 
 class SuspensionCapExceeded(ConflictsWithRecord):
-    rule = "suspension.cap_per_academic_year"
+    rule_id = "suspension.cap_per_academic_year"
 
 
 class PupilPermanentlyExcluded(ConflictsWithRecord):
-    rule = "exclusion.pupil_off_roll"
+    rule_id = "exclusion.pupil_off_roll"
 
 
 class ExclusionUnknown(InvalidCommand):
-    rule = "reinstatement.exclusion_exists"
+    rule_id = "reinstatement.exclusion_exists"
 
 
 # ----------------------------------------------------------------------------- corrections
 
 
 class CorrectionTargetUnknown(InvalidCommand):
-    rule = "correction.target_exists"
+    rule_id = "correction.target_exists"
 
 
 class RecordAlreadyWithdrawn(ConflictsWithRecord):
-    rule = "correction.target_not_withdrawn"
+    rule_id = "correction.target_not_withdrawn"
 
 
 class RecordNotCorrectable(ConflictsWithRecord):
-    rule = "correction.target_correctable"
+    rule_id = "correction.target_correctable"
 
 
 class FieldNotAmendable(InvalidCommand):
-    rule = "correction.amendable_fields"
+    rule_id = "correction.amendable_fields"
 
 
 class CorrectionValueInvalid(InvalidCommand):
-    rule = "correction.valid_values"
+    rule_id = "correction.valid_values"
 
 
 class NothingToAmend(InvalidCommand):
-    rule = "correction.changes_something"
+    rule_id = "correction.changes_something"
 
 
 class WithdrawalWouldOverdrawSlips(ConflictsWithRecord):
-    rule = "reward.slips_never_negative"
+    rule_id = "reward.slips_never_negative"

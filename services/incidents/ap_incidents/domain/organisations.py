@@ -11,18 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ap_contracts.envelope import OrgKind
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.organisations import OrganisationEvent, OrganisationRegistered
+from ap_contracts.events.organisations import (
+    CalendarNation,
+    HalfTermDates,
+    OrganisationEvent,
+    OrganisationRegistered,
+    TermDatesRecorded,
+)
 from ap_contracts.events.pupil_vocabulary import KeyStage
 from ap_contracts.identifiers import OrganisationId
 from ap_incidents.domain.commands import Command
 from ap_incidents.domain.errors import OrganisationFactsIncomplete, OrganisationNotRegistered
+from ap_incidents.domain.errors_calendar import TermDatesNotKept, term_dates_refused
 from ap_incidents.domain.theme import CommandDeclaration, Theme
+from ap_runtime.school_days import CalendarRefused, HalfTerm, check_recording
 
 # Kinds whose pupils, places or budgets an LA answers for: each names the LA it belongs to.
 _BELONG_TO_AN_LA = frozenset({OrgKind.HOME_SCHOOL, OrgKind.HOST_SCHOOL, OrgKind.PROVISION, OrgKind.COMMISSIONER})
@@ -130,11 +139,66 @@ def _require_complete(command: RegisterOrganisation) -> None:
                                           + "; ".join(missing))
 
 
+# Organisations that keep term dates: an LA for its area, a school or provision for itself (issue 13).
+_KEEP_OWN_TERM_DATES = frozenset({OrgKind.HOME_SCHOOL, OrgKind.HOST_SCHOOL, OrgKind.PROVISION})
+
+
+class RecordTermDates(Command):
+    """A local authority records its area's term dates for one academic year (six half terms and its INSET days);
+    a school or provision records its own INSET days, and an academy its own six half terms."""
+
+    organisation_id: OrganisationId
+    academic_year: str = Field(pattern=r"^(19|20|21)\d{2}-\d{2}$",
+                               description="1 September to 31 August, as 2026-27 (years 1900 to 2199)")
+    nation: CalendarNation | None = Field(default=None, description="Whose bank holidays apply (an LA's; England)")
+    half_terms: tuple[HalfTermDates, ...] = Field(default=(), max_length=6)
+    inset_days: tuple[date, ...] = Field(default=(), max_length=30)
+
+    @field_validator("academic_year")
+    @classmethod
+    def _consecutive_years(cls, year: str) -> str:
+        if (int(year[:4]) + 1) % 100 != int(year[5:]):
+            raise ValueError("an academic year runs from one year into the next, as 2026-27")
+        return year
+
+
+def decide_term_dates(command: RecordTermDates, registered: RegisteredOrganisation | None,
+                      la_half_terms: tuple[HalfTerm, ...] = ()) -> list[OrganisationEvent]:
+    """Term dates that run in order, do not overlap, make a whole year and keep INSET days inside the terms
+    (``la_half_terms``: the LA's, for a school keeping them); the LA they count for is the registered one."""
+    if registered is None:
+        raise OrganisationNotRegistered(f"organisation {command.organisation_id} is not on the register of "
+                                        "organisations")
+    if registered.kind is OrgKind.LOCAL_AUTHORITY:
+        local_authority_id: str | None = registered.organisation_id
+    elif registered.kind in _KEEP_OWN_TERM_DATES:
+        local_authority_id = registered.local_authority_id
+    else:
+        raise TermDatesNotKept(f"a {registered.kind.value.replace('_', ' ')} keeps no term dates: a local authority"
+                               " keeps its area's and a school or provision its own")
+    assert local_authority_id is not None  # the register requires it of every kind keeping its own dates
+    recorded = TermDatesRecorded(
+        organisation_id=command.organisation_id, local_authority_id=local_authority_id,
+        academic_year=command.academic_year, nation=command.nation or CalendarNation.ENGLAND,
+        half_terms=tuple(sorted(command.half_terms, key=lambda h: h.first_day)),
+        inset_days=tuple(sorted(set(command.inset_days))),
+    )
+    try:
+        check_recording(recorded, la_half_terms)
+    except CalendarRefused as refused:
+        raise term_dates_refused(refused) from refused
+    return [recorded]
+
+
 THEME = Theme(
     __name__,
     declarations=(
         CommandDeclaration(RegisterOrganisation, decide_registration, "incidents.register_organisation",
                            (OrganisationRegistered,), "registration",
                            "Register an organisation's facts (platform administrator)", scope_field="organisation_id"),
+        CommandDeclaration(RecordTermDates, decide_term_dates, "incidents.record_term_dates",
+                           (TermDatesRecorded,), "term-dates",
+                           "Record an academic year's term dates (an LA for its area, a school for itself)",
+                           scope_field="organisation_id"),
     ),
 )

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ap_incidents.domain.context import DecisionContext
-from ap_runtime.school_days import SchoolCalendarNotRecorded, half_term_of, last_school_day_of, next_half_term
+from ap_runtime.school_days import (
+    SchoolCalendarNotRecorded,
+    add_school_days,
+    half_term_of,
+    last_school_day_of,
+    next_half_term,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +48,25 @@ def latest_next_review(from_day: date, provision_id: str, context: DecisionConte
         except SchoolCalendarNotRecorded:
             pass  # the module docstring: no recorded term dates, so the fixed interval applies
     days = rules.max_days_between_reviews
+    return ReviewLimit(from_day + timedelta(days=days), f"{days} days, no school calendar being recorded")
+
+
+def latest_reduced_timetable_review(from_day: date, provision_id: str, context: DecisionContext) -> ReviewLimit:
+    """The last day a reduced timetable's next review may fall on (rule ``placement.reduced_timetable_reviewed``).
+
+    From rule book england-2026.2 the limit is ``reduced_timetable_max_review_school_days`` of the provision's
+    school days (holidays, INSET days and bank holidays do not use up the time a part-time timetable is allowed);
+    where no calendar records them, ``reduced_timetable_max_review_days`` calendar days as before.
+    """
+    rules = context.rules
+    area = context.organisations.local_authority_of(provision_id)
+    calendar = context.calendars.for_area(area) if area is not None else None
+    if calendar is not None:
+        school_days = rules.reduced_timetable_max_review_school_days
+        try:
+            return ReviewLimit(add_school_days(from_day, school_days, calendar, provision_id),
+                               f"{school_days} school days of the provision")
+        except SchoolCalendarNotRecorded:
+            pass  # no recorded term dates for the days concerned: the calendar-day limit applies
+    days = rules.reduced_timetable_max_review_days
     return ReviewLimit(from_day + timedelta(days=days), f"{days} days, no school calendar being recorded")

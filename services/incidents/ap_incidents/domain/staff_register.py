@@ -13,6 +13,8 @@ from functools import singledispatch
 from types import MappingProxyType
 from typing import Any
 
+from pydantic import Field
+
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.provision_staff import (
     ProvisionEvent,
@@ -25,6 +27,8 @@ from ap_contracts.identifiers import OrganisationId, StaffId
 from ap_incidents.domain.caller import Caller
 from ap_incidents.domain.commands import Command
 from ap_incidents.domain.errors import DatedInFuture, TrainingNotOnRegister
+from ap_incidents.domain.errors_training import TrainingExpiryMissing, TrainingProgrammeMissing
+from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.theme import CommandDeclaration, Theme
 
 TrainingKey = tuple[str, TrainingKind]
@@ -36,6 +40,8 @@ class RecordStaffTraining(Command):
     training: TrainingKind
     completed_on: date
     expires_on: date | None = None
+    programme: str | None = Field(default=None, min_length=1, max_length=120,
+                                  description="The programme or course, e.g. 'Hertfordshire Steps'")
 
 
 class RevokeStaffTraining(Command):
@@ -54,6 +60,7 @@ class Qualification:
     completed_on: date
     expires_on: date | None = None
     revoked_on: date | None = None
+    programme: str | None = None
 
     def valid_on(self, day: date) -> bool:
         """Valid from completion until the day before expiry or revocation."""
@@ -101,7 +108,8 @@ def _apply(event: DomainEvent, register: StaffRegister) -> StaffRegister:
 @_apply.register
 def _recorded(event: StaffTrainingRecorded, register: StaffRegister) -> StaffRegister:
     return register._with((event.staff_id, event.training),
-                          Qualification(event.completed_on, event.expires_on), event.provision_id)
+                          Qualification(event.completed_on, event.expires_on, programme=event.programme),
+                          event.provision_id)
 
 
 @_apply.register
@@ -114,33 +122,43 @@ def _revoked(event: StaffTrainingRevoked, register: StaffRegister) -> StaffRegis
 
 
 def decide_register(
-    command: StaffRegisterCommands, register: StaffRegister, caller: Caller, today: date
+    command: StaffRegisterCommands, register: StaffRegister, caller: Caller, today: date,
+    rules: RuleBook = DEFAULT_RULES,
 ) -> list[ProvisionEvent]:
-    """Training is recorded once it has happened, and revoked only when on the register.
+    """Training is recorded once it has happened, refreshed kinds with their expiry and the behaviour approach and
+    CPD with their programme (``rules``), and revoked only when on the register.
 
     Who keeps the register (the provision itself, through its manager) is the access policy's STAFF-1,
     judged against the register's own provision (once ``staff_register.provision_keeps`` here too); the
     command handler still passes the caller, which no rule of the register needs."""
     del caller
-    return _decide(command, register, today)
+    return _decide(command, register, today, rules)
 
 
 @singledispatch
-def _decide(command: Any, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+def _decide(command: Any, register: StaffRegister, today: date, rules: RuleBook) -> list[ProvisionEvent]:
     raise TypeError(f"not a staff register command: {type(command).__name__}")
 
 
 @_decide.register
-def _record(command: RecordStaffTraining, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+def _record(command: RecordStaffTraining, register: StaffRegister, today: date,
+            rules: RuleBook) -> list[ProvisionEvent]:
     if command.completed_on > today:
         raise DatedInFuture("training can be recorded only once it has been completed")
+    kind = command.training.value.replace("_", " ")
+    if command.training in rules.training_kinds_that_expire and command.expires_on is None:
+        raise TrainingExpiryMissing(f"{kind} training is refreshed: record the day it expires (expires_on)")
+    programme = command.programme.strip() if command.programme else None
+    if command.training in rules.training_kinds_naming_programme and not programme:
+        raise TrainingProgrammeMissing(f"{kind} training names its programme or course (programme)")
     return [StaffTrainingRecorded(provision_id=command.provision_id, staff_id=command.staff_id,
                                   training=command.training, completed_on=command.completed_on,
-                                  expires_on=command.expires_on)]
+                                  expires_on=command.expires_on, programme=programme)]
 
 
 @_decide.register
-def _revoke(command: RevokeStaffTraining, register: StaffRegister, today: date) -> list[ProvisionEvent]:
+def _revoke(command: RevokeStaffTraining, register: StaffRegister, today: date,
+            rules: RuleBook) -> list[ProvisionEvent]:
     if (command.staff_id, command.training) not in register.qualifications:
         raise TrainingNotOnRegister(f"{command.staff_id} has no {command.training.value} training on the register")
     return [StaffTrainingRevoked(provision_id=command.provision_id, staff_id=command.staff_id,

@@ -24,6 +24,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
     key_stage_of,
 )
+from ap_incidents.domain.engagement_state import EngagementRecord, EngagementReduced, EngagementScored, TargetSet
 from ap_incidents.domain.record_index import RecordIndex
 
 K = TypeVar("K")
@@ -51,6 +52,7 @@ class SlipsChanged:
 class SuspensionCounted:
     academic_year: str
     half_days: int
+    term: str | None = None  # the school term it counted in, when the home school's calendar placed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,9 @@ Effect = (
     | ProposalMade
     | TransitionPlanned
     | TimetableChanged
+    | TargetSet
+    | EngagementScored
+    | EngagementReduced
 )
 
 
@@ -168,6 +173,8 @@ class Placement:
     # Reduced-timetable reviews in order; only the latest can be withdrawn in error.
     timetable_review_ids: tuple[UUID, ...] = ()
     reintegration_confirmed: bool = False
+    # Seed 002 section 5: the keyworker's targets and the engagement scores (domain/engagement_state.py).
+    engagement: EngagementRecord = field(default_factory=EngagementRecord)
 
     @property
     def active(self) -> bool:
@@ -232,6 +239,7 @@ class PupilRecord:
     placements: Mapping[UUID, Placement] = field(default_factory=_empty)
     active_placement_id: UUID | None = None
     suspension_half_days: Mapping[str, int] = field(default_factory=_empty)
+    suspension_half_days_by_term: Mapping[str, int] = field(default_factory=_empty)  # '2026-27 autumn' -> total
     permanent_exclusion: PermanentExclusion | None = None
     pending_transfer: PendingTransfer | None = None
     records: RecordIndex[RecordEntry] = field(default_factory=RecordIndex)
@@ -260,6 +268,9 @@ class PupilRecord:
 
     def suspension_half_days_in(self, academic_year: str) -> int:
         return self.suspension_half_days.get(academic_year, 0)
+
+    def suspension_half_days_in_term(self, term: str) -> int:
+        return self.suspension_half_days_by_term.get(term, 0)
 
 
 def with_item(mapping: Mapping[K, V], key: K, value: V) -> Mapping[K, V]:

@@ -11,6 +11,7 @@ from functools import singledispatch
 from types import MappingProxyType
 from uuid import UUID
 
+from ap_incidents.domain.engagement_state import EngagementRecord, EngagementReduced, EngagementScored, TargetSet
 from ap_incidents.domain.folding import change_slips, with_placement
 from ap_incidents.domain.state import (
     AttendanceMarked,
@@ -41,8 +42,13 @@ def _undo_slips(effect: SlipsChanged, record_id: UUID, state: PupilRecord) -> Pu
 @undo.register
 def _undo_suspension(effect: SuspensionCounted, record_id: UUID, state: PupilRecord) -> PupilRecord:
     remaining = state.suspension_half_days_in(effect.academic_year) - effect.half_days
-    return replace(state, suspension_half_days=with_item(state.suspension_half_days, effect.academic_year,
-                                                         remaining))
+    state = replace(state, suspension_half_days=with_item(state.suspension_half_days, effect.academic_year,
+                                                          remaining))
+    if effect.term is None:
+        return state
+    in_term = state.suspension_half_days_in_term(effect.term) - effect.half_days
+    return replace(state, suspension_half_days_by_term=with_item(state.suspension_half_days_by_term, effect.term,
+                                                                 in_term))
 
 
 @undo.register
@@ -86,3 +92,26 @@ def _undo_timetable(effect: TimetableChanged, record_id: UUID, state: PupilRecor
     return with_placement(state, replace(placement, timetable=effect.previous_timetable,
                                          reduced_timetable_review_date=effect.previous_review_date,
                                          timetable_review_ids=reviews))
+
+
+def _with_engagement(state: PupilRecord, placement_id: UUID, engagement: EngagementRecord) -> PupilRecord:
+    return with_placement(state, replace(state.placements[placement_id], engagement=engagement))
+
+
+@undo.register
+def _undo_target(effect: TargetSet, record_id: UUID, state: PupilRecord) -> PupilRecord:
+    engagement = state.placements[effect.placement_id].engagement
+    return _with_engagement(state, effect.placement_id, engagement.without_target(effect.target_id))
+
+
+@undo.register
+def _undo_score(effect: EngagementScored, record_id: UUID, state: PupilRecord) -> PupilRecord:
+    engagement = state.placements[effect.placement_id].engagement
+    return _with_engagement(state, effect.placement_id, engagement.without_score(record_id))
+
+
+@undo.register
+def _undo_reduction(effect: EngagementReduced, record_id: UUID, state: PupilRecord) -> PupilRecord:
+    engagement = state.placements[effect.placement_id].engagement
+    return _with_engagement(state, effect.placement_id,
+                            engagement.with_points_changed(effect.score_record_id, effect.points))

@@ -1,9 +1,10 @@
 """Query endpoints: behaviour log, placement register, subject access; each audited and redacted per caller."""
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ap_incidents.entrypoints.api_commands import ERROR_RESPONSES, incidents_app
@@ -46,6 +47,23 @@ def query_router() -> APIRouter:
         return await incidents_app(request).placement_register(
             principal, status=status, provision_id=provision_id, pupil_ref=pupil_ref, limit=limit,
             correlation_id=headers.correlation_id)
+
+    @router.get("/provisions/{provision_id}/staff-training", responses=READ_ERRORS)
+    async def staff_training(
+        request: Request, principal: Caller, headers: Headers,
+        provision_id: Annotated[str, Path(min_length=1, max_length=200)],
+        on: Annotated[date | None, Query(description="The day the training is judged on (default today)")] = None,
+    ) -> dict[str, Any]:
+        """Who at the provision is trained in what, in date on the day (the provision; its LA's officers)."""
+        return await incidents_app(request).staff_training(principal, provision_id, on=on,
+                                                           correlation_id=headers.correlation_id)
+
+    @router.get("/organisations/{organisation_id}/term-dates", responses=READ_ERRORS)
+    async def term_dates(request: Request, principal: Caller, headers: Headers,
+                         organisation_id: Annotated[str, Path(min_length=1, max_length=200)]) -> dict[str, Any]:
+        """The term dates the organisation has recorded (an LA's for its area, a school's own), year by year."""
+        return await incidents_app(request).term_dates(principal, organisation_id,
+                                                       correlation_id=headers.correlation_id)
 
     @router.get("/pupils/{pupil_ref}/subject-access", responses=READ_ERRORS,
                 response_class=JSONResponse,

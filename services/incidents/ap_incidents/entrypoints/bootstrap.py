@@ -35,6 +35,7 @@ from ap_incidents.domain.theme import CommandDeclaration
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
+from ap_runtime.access.audit import process_chain_id
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_store, load_policy
 from ap_runtime.access.token_cache import CachingTokenVerifier
@@ -47,7 +48,7 @@ from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.projection.store import ensure_registered
-from ap_runtime.school_days import EXAMPLE_CALENDARS, SchoolCalendars
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 from ap_runtime.settings import database_dsn
 
 EVENTS_DATABASE = "ap_incidents"
@@ -66,8 +67,9 @@ class IncidentsDeps:
     policy: PolicyStore | None = None
     notify_dsl: NotifyDsl | None = None
     clock: Clock = utc_now
-    # Issue 13: the school calendars day-counting rules use (the packaged example until term dates are events).
-    calendars: SchoolCalendars = EXAMPLE_CALENDARS
+    # Issue 13: calendars used where an area has recorded none (none in production: term dates are recorded
+    # through the API, the demo's included; tests may configure one).
+    calendars: SchoolCalendars = NO_CALENDARS
     owned_pools: list[asyncpg.Pool] = field(default_factory=list)
     head_publisher: AuditHeadPublisher | None = None
     read_models: IncidentsReadModels | None = None  # default: the PostgreSQL read models on the pools above
@@ -109,7 +111,9 @@ class IncidentsDeps:
         codec = PersonalDataCodec(self.keystore)
         store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec))
         notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
-        guard = AccessGuard(AuditLog(self.audit_pool), policy=self.policy, notify_dsl=notify, clock=self.clock)
+        # The application's own audit chain (issue 11): its writes wait on no other process's.
+        audit = AuditLog(self.audit_pool, chain_id=process_chain_id("ap-incidents"))
+        guard = AccessGuard(audit, policy=self.policy, notify_dsl=notify, clock=self.clock)
         return IncidentsApplication(store, codec, guard, self.keystore, self.read_models or self.postgres_read_models(),
                                     rules=self.rules, policy=self.policy, clock=self.clock,
                                     calendars=self.calendars)

@@ -11,9 +11,10 @@ may repeat the command's values). A redelivered command is answered from its fir
 (``duplicate``) and records nothing again.
 
 Only failures of what the service depends on (the database, the network, the audit, the policy
-file) raise, so the batch is redelivered once they are back. Any other error is the command's own
-(a value no rule foresaw): it is answered ``failed`` instead of being redelivered for ever, which
-would stall the partition, and with it the deletion of processed commands from the topic.
+file) raise, so the command is tried again until they are back (``ap_runtime.kafka_dispatch``).
+Any other error is the command's own (a value no rule foresaw): it is answered ``failed`` instead
+of being tried again for ever, which would stall the pupil's later commands and the partition's
+offset, and with it the deletion of processed commands from the topic.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
     except AccessDenied as denied:
         return CommandResult("denied", 403, rule=denied.decision.rule_id, message=denied.decision.reason, **known)
     except DomainError as error:
-        return CommandResult("rejected", status_of(error), rule=error.rule, message=error.message, **known)
+        return CommandResult("rejected", status_of(error), rule=error.rule_id, message=error.message, **known)
     except InvalidPurpose as bad:
         return CommandResult("invalid", 422, errors=[FieldProblem(field=PURPOSE_HEADER, problem=str(bad))], **known)
     except Exception as error:

@@ -2,11 +2,13 @@
 
     python -m ap_incidents.entrypoints.commands
 
-Consumes ``ap.incidents.commands`` (``AP_INCIDENTS_COMMANDS_TOPIC`` overrides) in batches; within
-a batch, commands with the same key (the pupil) run in order and different pupils concurrently.
-Every result goes to ``ap.incidents.command-results`` (``AP_INCIDENTS_RESULTS_TOPIC``) before the
-batch's offsets are committed, so a crash redelivers the batch and the command ids make the retry
-record nothing twice. See ``command_ingestion`` for the message and result formats.
+Consumes ``ap.incidents.commands`` (``AP_INCIDENTS_COMMANDS_TOPIC`` overrides): each command
+starts as soon as it is fetched, without waiting for the commands fetched before it, and commands
+with the same key (the pupil) run in order while different pupils run concurrently
+(``ap_runtime.kafka_dispatch``). Every result goes to ``ap.incidents.command-results``
+(``AP_INCIDENTS_RESULTS_TOPIC``), sent at once (no linger) and acknowledged before the command's
+offset is committed, so a crash redelivers the command and its id makes the retry record nothing
+twice. See ``command_ingestion`` for the message and result formats.
 
 Commands carry pupils' personal values in clear, so they are deleted from the command topic once
 processed: every ``AP_INCIDENTS_COMMANDS_PURGE_SECONDS`` (default 1) the consumer deletes the
@@ -38,13 +40,24 @@ from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import TokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.kafka import broker_security, idempotent_producer
+from ap_runtime.kafka_dispatch import KeyedDispatcher
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.worker import run_until_stopped
 
 GROUP_ID = "ap.incidents.commands"
+# How long the subscriber's fetch waits for a first record, and sleeps after finding none (FastStream
+# sleeps as long again): short, so a command arriving at an idle consumer waits at most this long.
+IDLE_POLL_MS = 5
 
 log = get_logger("ap.incidents.commands")
+
+
+async def ingest_record(app: IncidentsApplication, verifier: TokenVerifier, record: Any,
+                        write_tokens: WriteTokenLedger | None = None) -> CommandResult:
+    """The result of one consumed command record, its source named by topic, partition and offset."""
+    source = f"{record.topic}/{record.partition}/{record.offset}"
+    return await ingest(app, verifier, record.value, record.headers or (), source, write_tokens)
 
 
 async def ingest_batch(app: IncidentsApplication, verifier: TokenVerifier, records: Sequence[Any],
@@ -61,9 +74,7 @@ async def ingest_batch(app: IncidentsApplication, verifier: TokenVerifier, recor
 
     async def run(indexes: list[int]) -> None:
         for index in indexes:
-            record = records[index]
-            source = f"{record.topic}/{record.partition}/{record.offset}"
-            result = await ingest(app, verifier, record.value, record.headers or (), source, write_tokens)
+            result = await ingest_record(app, verifier, records[index], write_tokens)
             results[index] = result
             if on_result is not None:
                 await on_result(result)
@@ -79,6 +90,7 @@ class CommandConsumer:
                  results_topic: str = INCIDENTS_COMMAND_RESULTS, group_id: str = GROUP_ID,
                  max_records: int = 500, purge_interval_seconds: float = DEFAULT_PURGE_INTERVAL_SECONDS,
                  events_topic: str | None = None) -> None:
+        """``max_records``: the most commands fetched at once, and the most being processed at once."""
         self.deps = deps
         self.app = deps.application()
         self.bootstrap = bootstrap
@@ -93,31 +105,34 @@ class CommandConsumer:
         access_log.setLevel(logging.WARNING)
         self.broker = KafkaBroker(bootstrap, security=broker_security(), client_id="ap-incidents-commands",
                                   logger=access_log)
+        self.dispatcher = KeyedDispatcher(self._answer, max_in_flight=max_records)
         subscriber = self.broker.subscriber(
             commands_topic, batch=True, group_id=group_id, auto_offset_reset="earliest",
-            max_records=max_records, batch_timeout_ms=20, ack_policy=AckPolicy.NACK_ON_ERROR,
-            title="incidents commands",
+            max_records=max_records, batch_timeout_ms=IDLE_POLL_MS, ack_policy=AckPolicy.MANUAL,
+            listener=self.dispatcher.listener(), title="incidents commands",
         )
         subscriber(self._handle)
 
     async def _handle(self, _bodies: list[Any], message: Any = Context("message")) -> None:
+        """Hand the fetched records to the dispatcher, which commits their offsets once answered."""
         raw = message.raw_message
         records = raw if isinstance(raw, tuple | list) else (raw,)
+        await self.dispatcher.dispatch(message.consumer, records)
+
+    async def _answer(self, record: Any) -> None:
+        """One command record: its result published and acknowledged (transient failures raise)."""
         producer = self._producer
         assert producer is not None, "consumer not started"
-        sent: list[asyncio.Future[Any]] = []
-
-        async def publish(result: CommandResult) -> None:
-            sent.append(await producer.send(self.results_topic, value=result.as_json(), key=result.key()))
-
-        results = await ingest_batch(self.app, self.deps.verifier, records, publish, self.deps.write_tokens)
-        await asyncio.gather(*sent)  # every result delivered before the batch's offsets are committed
-        self.processed += len(results)
+        result = await ingest_record(self.app, self.deps.verifier, record, self.deps.write_tokens)
+        await (await producer.send(self.results_topic, value=result.as_json(), key=result.key()))
+        self.processed += 1
 
     async def _open(self) -> None:
         self._eviction = await start_cache_eviction(self.app, self.bootstrap, self.events_topic)
         await ensure_command_topics(self.bootstrap, self.commands_topic, self.results_topic)
-        self._producer = idempotent_producer(self.bootstrap)
+        # No linger: each result goes out as soon as it is known (5 ms of linger was 5 ms on every
+        # answer); a burst still batches, the results made while a request is in flight go together.
+        self._producer = idempotent_producer(self.bootstrap, linger_ms=0)
         await self._producer.start()
         await self.purger.start()
 
@@ -135,6 +150,7 @@ class CommandConsumer:
         await self.broker.start()
 
     async def stop(self) -> None:
+        await self.dispatcher.close()
         await self.broker.stop()
         await self._close()
 
@@ -144,6 +160,10 @@ class CommandConsumer:
         @app.on_startup
         async def _start() -> None:
             await self._open()
+
+        @app.on_shutdown
+        async def _finish() -> None:  # before the broker stops: answer and commit what is in flight
+            await self.dispatcher.close()
 
         @app.after_shutdown
         async def _stop() -> None:

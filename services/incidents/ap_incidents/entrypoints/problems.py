@@ -20,20 +20,13 @@ from ap_runtime.http.problems import (
     Translator,
     install_problem_handlers,
     invalid_request,
-    refusal,
-    title_of,
 )
+from ap_runtime.http.problems import refusal_problem as domain_problem  # the shared template's own answer
 
 
 def status_of(error: DomainError) -> int:
     """The status a domain refusal answers with, over HTTP and on the Kafka command channel alike."""
     return STATUS_OF_KIND[error.kind]
-
-
-def domain_problem(error: Exception) -> Problem:
-    if not isinstance(error, DomainError):
-        raise error
-    return refusal(error.kind, error.rule, title_of(type(error)), error.message)
 
 
 def invalid_body_problem(error: Exception) -> Problem:

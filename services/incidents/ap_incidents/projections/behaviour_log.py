@@ -12,7 +12,7 @@ dropped for that pupil at once, without a rebuild, and every row stays so counts
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS behaviour_log (
 );
 CREATE INDEX IF NOT EXISTS behaviour_log_record_idx ON behaviour_log (record_id);
 """
+
+# The columns of a row (``_row``), in the order both ``_INSERT`` and the rebuild's COPY take them.
+_COLUMNS = ("event_id", "pupil_ref", "stream_version", "record_id", "event_type", "schema_version",
+            "occurred_at", "recorded_at", "organisation_id", "placement_id", "entry_class", "summary", "facts",
+            "personal", "target_record_id", "erased")
 
 _INSERT = """
 INSERT INTO behaviour_log (event_id, pupil_ref, stream_version, record_id, event_type, schema_version,
@@ -107,6 +112,18 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
     )
 
 
+_RowWriter = Callable[[asyncpg.Connection, list[tuple[Any, ...]]], Awaitable[None]]
+
+
+async def _insert(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    await conn.executemany(_INSERT, rows)
+
+
+async def _copy(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Rows into a generation being rebuilt, whose ``processed_events`` already refused every repeated id."""
+    await conn.copy_records_to_table("behaviour_log", records=rows, columns=_COLUMNS)
+
+
 class BehaviourLogProjection(Projection):
     name = "incidents_behaviour_log"
     topics = (INCIDENTS_EVENTS,)
@@ -117,7 +134,15 @@ class BehaviourLogProjection(Projection):
         await self.apply_batch(conn, [event])
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
-        """Plain entries are inserted together; corrections and erasure act after the rows before them."""
+        await self._apply_in_order(conn, events, _insert)
+
+    async def load_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """A rebuild's batch: the same rows, copied in (issue 11: COPY, not a statement per row)."""
+        await self._apply_in_order(conn, events, _copy)
+
+    async def _apply_in_order(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent],
+                              write: _RowWriter) -> None:
+        """Plain entries are written together; corrections and erasure act after the rows before them."""
         pending: list[tuple[Any, ...]] = []
         for event in events:
             if "pupil_ref" not in event.payload or not event.envelope.stream_id.startswith("pupil-"):
@@ -126,14 +151,14 @@ class BehaviourLogProjection(Projection):
             kind = _CORRECTIONS.get(event.event_type)
             if kind is None and event.event_type != "PupilDataErased":
                 continue
-            await conn.executemany(_INSERT, pending)
+            await write(conn, pending)
             pending.clear()
             if kind is not None:
                 await self._flag_target(conn, event, kind)
             else:
                 await conn.execute(_ERASE, _uuid(event.payload["pupil_ref"]))
         if pending:
-            await conn.executemany(_INSERT, pending)
+            await write(conn, pending)
 
     @staticmethod
     async def _flag_target(conn: asyncpg.Connection, event: ReceivedEvent, kind: str) -> None:

@@ -1,31 +1,22 @@
 """Email delivery through a plain SMTP relay (stdlib ``smtplib``), run off the event loop.
 
-Recipients are organisations in a role, so the address comes from a directory the operator
-maintains (organisation id -> role -> address, with a ``default`` per organisation). A
-notification for an organisation with no address fails as ``no_contact_details``.
+Recipients are organisations in a role, so the address comes from the recipients directory
+(``adapters/directory.py``, shared with GOV.UK Notify). A notification for an organisation with no
+address fails as ``no_contact_details``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import smtplib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from pathlib import Path
 
 from ap_contracts.events.notifications import Channel, DeliveryFailure
+from ap_notifications.adapters.directory import Directory, contact_for, load_directory
 from ap_notifications.application.ports import DeliveryError, OutboundMessage
 
-Directory = Mapping[str, Mapping[str, str]]
-
-
-def load_directory(path: Path) -> Directory:
-    """``{"org-id": {"dsl": "dsl@example.org", "default": "office@example.org"}}`` from a JSON file."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {str(org): {str(k): str(v) for k, v in roles.items()} for org, roles in raw.items()}
-
+__all__ = ["Directory", "SmtpDelivery", "SmtpSettings", "load_directory"]
 
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
@@ -38,6 +29,17 @@ class SmtpSettings:
     timeout_seconds: float = 10.0
 
 
+def smtp_failure(exc: smtplib.SMTPException) -> DeliveryFailure:
+    """``rejected`` for a permanent refusal (a 5xx reply; every recipient refused with one), else
+    ``provider_error``, a passing one (4xx, a dropped conversation) that is tried again (issue 14)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return DeliveryFailure.REJECTED if codes and all(c >= 500 for c in codes) else DeliveryFailure.PROVIDER_ERROR
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
+        return DeliveryFailure.REJECTED
+    return DeliveryFailure.PROVIDER_ERROR
+
+
 class SmtpDelivery:
     def __init__(self, settings: SmtpSettings, directory: Directory) -> None:
         self._settings = settings
@@ -48,12 +50,7 @@ class SmtpDelivery:
         return Channel.EMAIL
 
     def address_for(self, message: OutboundMessage) -> str:
-        roles = self._directory.get(message.recipient_organisation_id, {})
-        address = roles.get(message.audience.value) or roles.get("default")
-        if not address:
-            raise DeliveryError(DeliveryFailure.NO_CONTACT_DETAILS,
-                                f"no address for {message.recipient_organisation_id}/{message.audience.value}")
-        return address
+        return contact_for(self._directory, message)
 
     async def deliver(self, message: OutboundMessage) -> None:
         email = EmailMessage()
@@ -74,10 +71,8 @@ class SmtpDelivery:
                 if s.username:
                     client.login(s.username, s.password or "")
                 client.send_message(email)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryError(DeliveryFailure.REJECTED, "recipient refused") from exc
         except smtplib.SMTPException as exc:
-            raise DeliveryError(DeliveryFailure.PROVIDER_ERROR, type(exc).__name__) from exc
+            raise DeliveryError(smtp_failure(exc), f"{type(exc).__name__}: {exc}") from exc
         except TimeoutError as exc:
             raise DeliveryError(DeliveryFailure.TIMED_OUT, "SMTP server timed out") from exc
         except OSError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -18,8 +20,8 @@ class OutboundMessage:
     template_id: str
     audience: Audience
     recipient_organisation_id: str
-    pupil_ref: UUID
-    cause_event_id: UUID
+    pupil_ref: UUID | None  # None: a daily digest, about several pupils (each line names its own)
+    cause_event_id: UUID | None  # None: a daily digest, caused by several events
     cause_event_type: str
     priority: str
     link_path: str
@@ -27,6 +29,8 @@ class OutboundMessage:
     body: str
     threshold: dict[str, Any] | None = None
     incident_severity: int | None = None
+    # A person in the organisation (an escalation step, issue 14); None: the organisation in its audience role.
+    recipient_role: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,8 +39,8 @@ class OutboundMessage:
             "template_id": self.template_id,
             "audience": self.audience.value,
             "recipient_organisation_id": self.recipient_organisation_id,
-            "pupil_ref": str(self.pupil_ref),
-            "cause_event_id": str(self.cause_event_id),
+            "pupil_ref": None if self.pupil_ref is None else str(self.pupil_ref),
+            "cause_event_id": None if self.cause_event_id is None else str(self.cause_event_id),
             "cause_event_type": self.cause_event_type,
             "priority": self.priority,
             "incident_severity": self.incident_severity,
@@ -44,15 +48,19 @@ class OutboundMessage:
             "subject": self.subject,
             "body": self.body,
             "threshold": self.threshold,
+            "recipient_role": self.recipient_role,
         }
 
 
 class DeliveryError(Exception):
     """A channel could not deliver; ``failure`` is recorded as ``NotificationDeliveryFailed``."""
 
-    def __init__(self, failure: DeliveryFailure, detail: str) -> None:
+    def __init__(self, failure: DeliveryFailure, detail: str, *, safe_to_retry: bool = True) -> None:
         super().__init__(detail)
         self.failure = failure
+        # False when the channel may have taken the message (an unexplained answer): sending again could
+        # deliver it twice, so it is not retried even if ``failure`` is a passing one (issue 14).
+        self.safe_to_retry = safe_to_retry
 
 
 class Delivery(Protocol):
@@ -74,4 +82,21 @@ class DeliveryLedger(Protocol):
 
     async def record_failed(self, notification_id: UUID, channel: Channel, failure: DeliveryFailure) -> int:
         """Record a failed attempt; returns the attempt number (1 for the first)."""
+        ...
+
+
+class HeldMessages(Protocol):
+    """Messages waiting for a digest or for the end of quiet hours (``adapters/held_messages.py``)."""
+
+    async def hold(self, message: OutboundMessage, kind: str, batch_id: UUID, due_at: datetime,
+                   next_batch: Callable[[datetime], tuple[UUID, datetime]]) -> UUID:
+        """Put the message in the batch, or the next open one; returns the batch it is in."""
+        ...
+
+    async def record_failure(self, batch_id: UUID, max_attempts: int) -> int:
+        """Count a failed delivery of the batch; returns the failures so far (given up at ``max_attempts``)."""
+        ...
+
+    async def pending(self, message_id: UUID) -> bool:
+        """Whether the message waits in a batch still to be sent."""
         ...

@@ -7,7 +7,7 @@ whose notification ids come from the recorded event, so re-running any step aler
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, TypeVar
@@ -61,6 +61,7 @@ async def _stored(store: EventStorePort, stream_id: str) -> list[tuple[UUID, Dom
 
 
 T = TypeVar("T", bound=DomainEvent)
+CalendarSource = Callable[[], Awaitable[SchoolCalendars]]
 
 
 def _first(events: Sequence[tuple[UUID, DomainEvent]], kind: type[T]) -> tuple[UUID, T] | None:
@@ -72,12 +73,20 @@ def _first(events: Sequence[tuple[UUID, DomainEvent]], kind: type[T]) -> tuple[U
 
 class TransferService:
     def __init__(self, store: EventStorePort, executor: CommandExecutor, dispatcher: AlertDispatcher,
-                 book: AlertRuleBook, calendars: SchoolCalendars = NO_CALENDARS) -> None:
+                 book: AlertRuleBook, calendars: SchoolCalendars = NO_CALENDARS,
+                 recorded: CalendarSource | None = None) -> None:
         self._store = store
         self._executor = executor
         self._dispatcher = dispatcher
         self._book = book
+        # Issue 13: ``recorded`` reads the term dates kept through the incidents API; an area's recorded
+        # calendar replaces a configured one (``calendars``: none in production, tests may give one).
         self._calendars = calendars
+        self._recorded = recorded
+
+    async def calendars(self) -> SchoolCalendars:
+        """The calendars an offer's deadline is counted with."""
+        return self._calendars if self._recorded is None else self._calendars.overlaid(await self._recorded())
 
     async def offer(self, command: OfferTransfer, actor: Actor, organisation_id: str,
                     correlation_id: UUID) -> OfferRecorded:
@@ -88,8 +97,8 @@ class TransferService:
         meta = CommandMeta(command_id=uuid5(command.transfer_id, details), actor=actor,
                            organisation_id=organisation_id, correlation_id=correlation_id)
         stream = transfer_stream_id(command.transfer_id)
-        outcome = await self._executor.execute(
-            stream, meta, lambda h: decide_offer(h, command, self._book, self._calendars))
+        calendars = await self.calendars()
+        outcome = await self._executor.execute(stream, meta, lambda h: decide_offer(h, command, self._book, calendars))
         found = _first(await _stored(self._store, stream), SafeguardingFileOffered)
         if found is None:
             return OfferRecorded(outcome, None)

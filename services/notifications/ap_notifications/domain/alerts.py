@@ -27,7 +27,7 @@ class Alert:
     rule_name: str
     audience: Audience
     recipient_organisation_id: str
-    pupil_ref: UUID
+    pupil_ref: UUID | None  # None: an alert about no pupil (an agreement's overdue review, issue 13)
     cause_event_id: UUID
     cause_event_type: str
     template_id: str

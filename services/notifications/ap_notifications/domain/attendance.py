@@ -51,6 +51,8 @@ class AttendanceVerdict:
     alert: bool
     below: bool
     rate_basis_points: int | None
+    threshold_percent: int = 0
+    """The agreed percentage the rate was judged against (the placement's, or the SLA's in force)."""
 
 
 def judge_attendance(
@@ -59,6 +61,8 @@ def judge_attendance(
     """Whether this mark takes the placement below its agreed level (alert) and the new state."""
     rate = tally_so_far.rate_basis_points()
     if rate is None or tally_so_far.possible < min_possible_sessions:
-        return AttendanceVerdict(alert=False, below=was_below, rate_basis_points=rate)
+        return AttendanceVerdict(alert=False, below=was_below, rate_basis_points=rate,
+                                 threshold_percent=threshold_percent)
     below = rate < threshold_percent * (BASIS_POINTS // 100)
-    return AttendanceVerdict(alert=below and not was_below, below=below, rate_basis_points=rate)
+    return AttendanceVerdict(alert=below and not was_below, below=below, rate_basis_points=rate,
+                             threshold_percent=threshold_percent)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from ap_contracts.events.notifications import EscalationRole
+
 
 class NotificationsCommand:
     """Base of every notifications command (so a test can find one that has no declaration)."""
@@ -45,3 +47,12 @@ class ConfirmFileReceipt(NotificationsCommand):
     transfer_id: UUID
     by_organisation_id: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SetEscalationChain(NotificationsCommand):
+    """An organisation's head sets who, in order, is told of an urgent alert nobody acknowledged (issue 14)."""
+
+    organisation_id: str
+    steps: tuple[EscalationRole, ...]
+    by_user_id: str

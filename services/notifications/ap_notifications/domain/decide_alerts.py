@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.notifications import Audience
 from ap_notifications.domain.alerts import Alert
 from ap_notifications.domain.rulebook import AlertRuleBook
 from ap_notifications.domain.rules import REDUCED_TIMETABLE_RULE, RULES, AlertRule, Situation
@@ -16,7 +17,7 @@ from ap_notifications.domain.rules import REDUCED_TIMETABLE_RULE, RULES, AlertRu
 _DAY_FIELDS = (
     "session_date", "happened_at", "started_at", "searched_at", "raised_at", "proposed_on", "decided_on",
     "end_date", "granted_on", "redeemed_on", "applied_on", "agreed_on", "reviewed_on", "held_on", "referred_on",
-    "start_date",
+    "start_date", "sent_on",
 )
 
 
@@ -55,14 +56,18 @@ def decide_alerts(
         cause = firing.cause_event_id or situation.event_id
         link = rule.link.format(pupil_ref=situation.terms.pupil_ref, record_id=cause,
                                 placement_id=situation.terms.placement_id)
+        commissioner = situation.terms.recipients(Audience.COMMISSIONER) if Audience.COMMISSIONER in rule.audiences \
+            else ()
         for audience in rule.audiences:
             for organisation in situation.terms.recipients(audience):
+                if audience is Audience.LA and organisation in commissioner:
+                    continue  # the LA commissioned the placement: it hears once, as its commissioner
                 alerts.append(Alert(
                     rule_name=rule.name, audience=audience, recipient_organisation_id=organisation,
                     pupil_ref=situation.terms.pupil_ref, cause_event_id=cause,
                     cause_event_type=situation.event.event_type, template_id=rule.template_id,
                     priority=firing.priority, link_path=link, threshold=firing.threshold,
-                    incident_severity=firing.incident_severity,
+                    incident_severity=firing.incident_severity, details=firing.details,
                 ))
     below = situation.attendance.below if situation.attendance is not None else situation.terms.attendance_below
     return AlertDecision(tuple(alerts), below, timetable_alerted)

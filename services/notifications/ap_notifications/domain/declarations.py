@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.notifications import NotificationAcknowledged
+from ap_contracts.events.notifications import EscalationChainSet, NotificationAcknowledged
 from ap_contracts.events.privacy import SafeguardingFileOffered, SafeguardingFileReceiptConfirmed
 from ap_notifications.domain.commands import (
     AcknowledgeNotification,
     ConfirmFileReceipt,
     NotificationsCommand,
     OfferTransfer,
+    SetEscalationChain,
 )
+from ap_notifications.domain.escalation import decide_set_chain
 from ap_notifications.domain.notification import decide_acknowledge
 from ap_notifications.domain.transfers import decide_confirm, decide_offer
 
@@ -32,13 +34,14 @@ Decider = Callable[..., Sequence[DomainEvent]]
 
 @dataclass(frozen=True, slots=True)
 class NotificationsCommandDeclaration:
-    """One command: ``stream`` says whose history the decider reads (a notification's or a transfer's)."""
+    """One command: ``stream`` says whose history the decider reads (a notification's, a transfer's, or an
+    organisation's escalation chain)."""
 
     command: type[NotificationsCommand]
     decider: Decider
     action: str
     emits: tuple[type[DomainEvent], ...]
-    stream: Literal["notification", "transfer"]
+    stream: Literal["notification", "transfer", "escalation_chain"]
     path: str
     summary: str
 
@@ -56,13 +59,21 @@ CONFIRM_RECEIPT = D(ConfirmFileReceipt, decide_confirm, "notifications.confirm_s
                     "/v1/safeguarding-transfers/{transfer_id}/receipt",
                     "Confirm receipt of a child-protection file, as the receiving DSL")
 
-DECLARATIONS: tuple[NotificationsCommandDeclaration, ...] = (ACKNOWLEDGE, OFFER_FILE, CONFIRM_RECEIPT)
+SET_ESCALATION_CHAIN = D(SetEscalationChain, decide_set_chain, "notifications.set_escalation_chain",
+                         (EscalationChainSet,), "escalation_chain",
+                         "/v1/organisations/{organisation_id}/escalation-chain",
+                         "Set who, in order, is told of an urgent alert nobody acknowledged (the organisation's head)")
+
+DECLARATIONS: tuple[NotificationsCommandDeclaration, ...] = (ACKNOWLEDGE, OFFER_FILE, CONFIRM_RECEIPT,
+                                                             SET_ESCALATION_CHAIN)
 
 READ_NOTIFICATIONS = "notifications.read_notifications"
 """The inbox and a transfer's state: reads, so no command."""
 EXPORT_SUBJECT_ACCESS = "privacy.export_subject_access"
 """What this service holds about a pupil, for the DPO."""
-READ_ACTIONS = frozenset({READ_NOTIFICATIONS, EXPORT_SUBJECT_ACCESS})
+READ_EARLY_WARNINGS = "notifications.read_early_warnings"
+"""A pupil's current early-warning flags (issue 14): the pupil's home school and provision only."""
+READ_ACTIONS = frozenset({READ_NOTIFICATIONS, EXPORT_SUBJECT_ACCESS, READ_EARLY_WARNINGS})
 
 NOTIFICATIONS_ACTIONS = frozenset({d.action for d in DECLARATIONS}) | READ_ACTIONS
 """Every action id notifications asks the access policy about; checked against the policy at start-up."""

@@ -1,66 +1,78 @@
 """Refusals of the notifications domain, each named after the rule it protects.
 
-Each carries its rule id and its kind of refusal; the API maps the kind to a status at the edge.
+Each carries its rule id and its kind of refusal, on the shared refusal template
+(``ap_runtime.refusal.Refusal``); the API maps the kind to a status at the edge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 from uuid import UUID
 
-from ap_runtime.refusal import RefusalKind
+from ap_runtime.refusal import Refusal, RefusalKind
 
 
-class NotificationsRefused(Exception):
+class NotificationsRefused(Refusal):
     """Base of every refusal by the notifications domain."""
 
-    rule: ClassVar[str]
     kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
 
 
-class NotificationNotFound(NotificationsRefused):
-    rule = "notification.known"
+class NothingRecordedUnder(NotificationsRefused):
+    """The request names an id under which nothing was recorded (``what`` says what it should name)."""
+
     kind = RefusalKind.NOT_FOUND
+    what: ClassVar[str]
+    says = "no {what} {named_id}"
+    named_id: UUID
 
-    def __init__(self, notification_id: UUID) -> None:
-        super().__init__(f"no notification {notification_id}")
-        self.notification_id = notification_id
+
+class NotificationNotFound(NothingRecordedUnder):
+    rule_id = "notification.known"
+    what = "notification"
 
 
-class TransferNotFound(NotificationsRefused):
-    rule = "transfer.known"
-    kind = RefusalKind.NOT_FOUND
-
-    def __init__(self, transfer_id: UUID) -> None:
-        super().__init__(f"no safeguarding file transfer {transfer_id}")
-        self.transfer_id = transfer_id
+class TransferNotFound(NothingRecordedUnder):
+    rule_id = "transfer.known"
+    what = "safeguarding file transfer"
 
 
 class OnlyReceivingDslConfirms(NotificationsRefused):
     """KCSIE: receipt of a child-protection file is confirmed by the receiving setting's DSL."""
 
-    rule = "transfer.confirmed_by_receiving_dsl"
+    rule_id = "transfer.confirmed_by_receiving_dsl"
     kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
-
-    def __init__(self, transfer_id: UUID, expected: str, caller: str) -> None:
-        super().__init__(
-            f"transfer {transfer_id} is confirmed by the DSL of {expected}, not by organisation {caller}"
-        )
+    says = "transfer {transfer_id} is confirmed by the DSL of {expected}, not by organisation {caller}"
+    transfer_id: UUID
+    expected: str
+    caller: str
 
 
 class TransferAlreadyOfferedDifferently(NotificationsRefused):
     """A transfer id names one offer; re-offering it to another setting is a different transfer."""
 
-    rule = "transfer.offered_once"
-
-    def __init__(self, transfer_id: UUID) -> None:
-        super().__init__(f"transfer {transfer_id} was already offered with other details")
+    rule_id = "transfer.offered_once"
+    says = "transfer {transfer_id} was already offered with other details"
+    transfer_id: UUID
 
 
 class TransferToSameSetting(NotificationsRefused):
     """The file goes to a new setting: offering it to the organisation that holds it is a mistake."""
 
-    rule = "transfer.to_another_setting"
+    rule_id = "transfer.to_another_setting"
+    says = "the child-protection file cannot be transferred from {organisation_id} to itself"
+    organisation_id: str
 
-    def __init__(self, organisation_id: str) -> None:
-        super().__init__(f"the child-protection file cannot be transferred from {organisation_id} to itself")
+
+class EscalationChainRepeatsARole(NotificationsRefused):
+    """An escalation chain tells each role once: a role named twice is a mistake in the chain."""
+
+    rule_id = "escalation.each_role_once"
+    kind = RefusalKind.BREAKS_RULE
+    says = "steps: an escalation chain names each role once; repeated: {repeated}"
+    steps: Sequence[str]
+
+    @property
+    def repeated(self) -> str:
+        return ", ".join(sorted({step for step in self.steps if list(self.steps).count(step) > 1}))

@@ -6,9 +6,11 @@ the link and the platform's access policy decides what they may read there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ap_contracts.events.notifications import Audience
 from ap_notifications.domain.alerts import Alert
 
 TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
@@ -42,6 +44,66 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
     "reduced_timetable_past_review": (
         "Reduced timetable past its review date",
         "A reduced timetable has run past its review date without a recorded review."),
+    "suspension_told_at_once": (
+        "Suspensions over 5 school days this term",
+        "A pupil's suspensions this term now total more than 5 school days: the local authority and the governing"
+        " board are told without delay."),
+    "suspension_governors_must_meet": (
+        "Governing board must meet: suspensions over 15 school days this term",
+        "A pupil's suspensions this term now total more than 15 school days: the governing board must meet to"
+        " consider reinstatement."),
+    "suspension_cap_approaching": (
+        "Suspensions nearing the annual limit",
+        "A pupil's suspensions this academic year are nearing the limit of 45 school days."),
+    "permanent_exclusion": (
+        "Permanent exclusion",
+        "A pupil you are responsible for has been permanently excluded. The local authority arranges full-time"
+        " education from the sixth school day; the governing board must consider reinstatement."),
+    "exclusion_parents_not_told": (
+        "Your child has been suspended or excluded from school",
+        "Your child's school has suspended or excluded them. The school will tell you the reason, the length and"
+        " your right to make representations."),
+    "sla_review_overdue": (
+        "Service level agreement review overdue",
+        "The annual review of a service level agreement you are a party to was not completed by its due date."),
+    "pupil_sent_home": (
+        "Pupil sent home",
+        "A pupil was sent home from their provision for the rest of the day. This is an unauthorised absence, not"
+        " an exclusion."),
+    "absence_same_day": (
+        "Absent this morning",
+        "A pupil placed at a provision was marked absent without authorisation this morning."),
+    "physical_intervention_parents": (
+        "Reasonable force was used with your child",
+        "Staff at your child's provision used reasonable force with your child today. The school will talk it"
+        " through with you."),
+    "search_find_parents": (
+        "A search found a prohibited item",
+        "A search of your child at their provision found an item that is not allowed. The school will talk it"
+        " through with you."),
+    "placement_review_overdue": (
+        "Placement review overdue",
+        "A placement you commissioned has passed its review date without a recorded review."),
+    "placement_review_overdue_to_manager": (
+        "Placement review still overdue",
+        "A placement in your area is still past its review date without a recorded review; its commissioner was"
+        " told when it fell due."),
+    "reduced_timetable_past_review_to_manager": (
+        "Reduced timetable still past its review date",
+        "A reduced timetable in your area is still past its review date without a recorded review; its"
+        " commissioner was told when it fell due."),
+    "fair_access_case_overdue": (
+        "Fair Access case past 20 school days",
+        "A child in a Fair Access case has been without a school place for longer than the 20 school days within"
+        " which a place should be offered."),
+    "fair_access_case_overdue_to_manager": (
+        "Fair Access case still without a place",
+        "A child in a Fair Access case is still without a school place, well past the 20 school days within which"
+        " a place should be offered; the panel's officers were told when it fell due."),
+    "early_warning": (
+        "Early-warning flag raised",
+        "A pupil's recent trend crossed an early-warning rule. The rule and the figures it compared are below; the"
+        " flag on the platform lists the records they were counted from."),
     "reward_achieved": (
         "Reward achieved",
         "Your child has achieved a reward at their provision."),
@@ -59,6 +121,27 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
 })
 
 
+# What a message may show each audience besides its template's fixed sentence (issue 14: a template is rendered
+# only with what its audience may see). Parents read that something happened to their child, how urgent it is
+# and where to ask: never a severity, a threshold, or a record's codes and counts. Other audiences read records.
+MESSAGE_FIELDS = frozenset({"pupil_ref", "priority", "link_path", "incident_severity", "threshold", "details"})
+AUDIENCE_MAY_READ: Mapping[Audience, frozenset[str]] = MappingProxyType({
+    Audience.PARENT: frozenset({"pupil_ref", "priority", "link_path"}),
+})
+
+
+class FieldNotForAudience(ValueError):
+    """A rule asked a template to show a field its audience may not read (a rule's error, caught by the tests)."""
+
+
+def fields_shown(alert: Alert) -> frozenset[str]:
+    """The alert's fields a rendered message (and its delivery record) would carry."""
+    optional = {"incident_severity": alert.incident_severity is not None, "threshold": alert.threshold is not None,
+                "details": bool(alert.details)}
+    optional["pupil_ref"] = alert.pupil_ref is not None
+    return frozenset({"priority", "link_path"} | {name for name, shown in optional.items() if shown})
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedMessage:
     subject: str
@@ -66,9 +149,14 @@ class RenderedMessage:
 
 
 def render(alert: Alert) -> RenderedMessage:
-    """The message for an alert; the pupil appears only by pseudonymous reference."""
+    """The message for an alert; the pupil appears only by pseudonymous reference, and nothing its audience may
+    not read (``AUDIENCE_MAY_READ``) is shown: such an alert is refused, not trimmed, so the rule gets fixed."""
+    hidden = fields_shown(alert) - AUDIENCE_MAY_READ.get(alert.audience, MESSAGE_FIELDS)
+    if hidden:
+        raise FieldNotForAudience(f"{alert.template_id} would show {sorted(hidden)} to {alert.audience.value}")
     subject, sentence = TEMPLATES[alert.template_id]
-    lines = [sentence, f"Pupil reference: {alert.pupil_ref}", f"Priority: {alert.priority.value}"]
+    pupil = [] if alert.pupil_ref is None else [f"Pupil reference: {alert.pupil_ref}"]
+    lines = [sentence, *pupil, f"Priority: {alert.priority.value}"]
     if alert.incident_severity is not None:
         lines.append(f"Severity: {alert.incident_severity} of 5")
     lines.extend(f"{label}: {value}" for label, value in alert.details)

@@ -67,6 +67,7 @@ def decide_send(history: Sequence[DomainEvent], alert: Alert, channel: Channel) 
         cause_event_id=alert.cause_event_id,
         template_id=alert.template_id,
         threshold=alert.threshold,
+        priority=alert.priority.value,  # issue 14: what the escalation check reads
     )]
 
 
@@ -87,13 +88,15 @@ def decide_acknowledge(
 
 def decide_delivery_failed(
     history: Sequence[DomainEvent], notification_id: UUID, channel: Channel, failure: DeliveryFailure,
-    attempt: int, will_retry: bool,
+    attempt: int, will_retry: bool, provider_detail: str | None = None,
 ) -> list[NotificationDeliveryFailed]:
-    """Record that a channel did not deliver a notification that was sent."""
+    """Record that a channel did not deliver a notification that was sent, with the provider's reason (the
+    dead letter says why, issue 14; sealed with the pupil's key, as it may repeat the recipient's address)."""
     sent = sent_event(history)
     if sent is None:
         raise NotificationNotFound(notification_id)
+    detail = None if sent.pupil_ref is None or not provider_detail else provider_detail[:500]
     return [NotificationDeliveryFailed(
         notification_id=sent.notification_id, pupil_ref=sent.pupil_ref, channel=channel, failure=failure,
-        attempt=attempt, will_retry=will_retry,
+        attempt=attempt, will_retry=will_retry, provider_detail=detail,
     )]

@@ -20,7 +20,7 @@ from ap_contracts.events.pupil_vocabulary import Severity
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     incident_severity: Severity
-    attendance_percent: int
+    attendance_percent: int | None  # None: the placement agreed none; the SLA in force applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,18 @@ def thresholds_in_force(history: Sequence[ThresholdChange], on: date) -> Thresho
     return (in_force[-1] if in_force else ordered[0]).thresholds
 
 
+def attendance_threshold(agreed: Thresholds | None, sla_percent: int | None) -> int | None:
+    """The attendance percentage a placement's marks are judged against (issue 13): the placement's own when it
+    agreed one, else the attendance threshold of the service level agreement in force between its provision and
+    commissioner on the day of the mark (``sla_percent``); None when neither agreed one.
+
+    The placement's own wins: the provider and the commissioner agreed it for this pupil, within the agreement
+    and later than it, so it is the more specific of the two (seed 001 section 6: thresholds per placement)."""
+    if agreed is not None and agreed.attendance_percent is not None:
+        return agreed.attendance_percent
+    return sla_percent
+
+
 @dataclass(frozen=True, slots=True)
 class ReducedTimetable:
     """A reduced timetable's next review, and the event that set that date (the alert's cause)."""
@@ -66,6 +78,8 @@ class PlacementTerms:
     reduced_timetable: ReducedTimetable | None = None
     attendance_below: bool = False
     ended: bool = False
+    # The local authority the home school belongs to (its ``OrganisationRegistered``); None until registered.
+    local_authority_id: str | None = None
 
     def recipients(self, audience: Audience) -> tuple[str, ...]:
         """Organisations that receive an alert for ``audience`` about this placement.
@@ -73,12 +87,17 @@ class PlacementTerms:
         DSL alerts go to both designated safeguarding leads responsible for the pupil: the
         provision's, where the pupil is, and the home school's, which keeps safeguarding
         responsibility (KCSIE). Parents are reached through their child's home school, which holds
-        their contact details; the platform keeps none in clear.
+        their contact details; the platform keeps none in clear. The LA is the home school's local authority
+        (issue 14: exclusions and the statutory suspension points are told to it); while the home school's
+        registration is unknown nobody receives the LA's alert, and an LA that commissioned the placement
+        hears once, as commissioner (``decide_alerts``). The attendance officer is the LA's too.
         """
         by_audience: dict[Audience, tuple[str, ...]] = {
             Audience.HOME_SCHOOL: (self.home_school_id,),
             Audience.COMMISSIONER: (self.commissioner_id,),
             Audience.DSL: tuple(dict.fromkeys((self.provision_id, self.home_school_id))),
             Audience.PARENT: (self.home_school_id,),
+            Audience.LA: () if self.local_authority_id is None else (self.local_authority_id,),
+            Audience.ATTENDANCE_OFFICER: () if self.local_authority_id is None else (self.local_authority_id,),
         }
         return by_audience.get(audience, ())

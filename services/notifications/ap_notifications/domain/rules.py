@@ -9,9 +9,18 @@ and how urgently. Recipients come from the placement (``PlacementTerms.recipient
                  exclusion, the placement ending
   commissioner   incidents at or above the agreed threshold (the placement's threshold is agreed
                  as "at or above"), a proposed withdrawal of the place (its decision is needed),
-                 attendance falling below the agreed level, a reduced timetable past its review date
+                 attendance falling below the agreed level, a reduced timetable past its review date,
+                 a suspension bringing the term's total over 5 school days (told at once)
   DSL            every safeguarding concern, every drug or weapon found in a search
-  parents        rewards achieved (the kinds the rule book names)
+  parents        rewards achieved (the kinds the rule book names); the same day, a physical intervention
+                 and a search that found something (issue 14); a suspension or permanent exclusion the
+                 school has not recorded telling them of (the law: parents are told without delay)
+  attendance officer (the LA's) a pupil sent home (seed 002 appendices 2-3), with the home school
+  same day       a morning session marked as an absence the rule book names (unauthorised) reaches the
+                 home school and the commissioner when it is read, if it is read on its own day
+  LA             (the home school's local authority) a suspension told at once, the governing board's duty
+                 to meet (over 15 school days in a term), the year's total nearing the 45-day cap, and a
+                 permanent exclusion; the home school's head hears of the last three too (issue 14)
 """
 
 from __future__ import annotations
@@ -25,13 +34,16 @@ from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.notifications import Audience, Comparison, ThresholdContext
 from ap_contracts.events.placements import ExclusionProposed, PlacementEnded
 from ap_contracts.events.pupil_record import (
+    AttendanceRecorded,
     IncidentRecorded,
     PhysicalInterventionRecorded,
     RewardGranted,
     SafeguardingConcernRaised,
     SearchConducted,
 )
-from ap_contracts.events.pupil_vocabulary import Severity
+from ap_contracts.events.pupil_vocabulary import ATTENDANCE_CODES, Session, Severity
+from ap_contracts.events.school_exclusions import GovernorsDuty, PermanentExclusionIssued, SuspensionIssued
+from ap_contracts.events.sent_home import SentHomeRecorded
 from ap_notifications.domain.alerts import Priority
 from ap_notifications.domain.attendance import AttendanceVerdict
 from ap_notifications.domain.placement_terms import PlacementTerms, thresholds_in_force
@@ -47,6 +59,8 @@ class Situation:
     day: date
     terms: PlacementTerms
     attendance: AttendanceVerdict | None = None
+    # The day the event was recorded (its envelope), for notices that are only news on the day they are about.
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +70,14 @@ class Firing:
     incident_severity: int | None = None
     # The event the alert is about when it is not the event being read (a timetable review date).
     cause_event_id: UUID | None = None
+    # Labelled codes and numbers the message lists (``Alert.details``): never narrative.
+    details: tuple[tuple[str, str], ...] = ()
 
 
 Fires = Callable[[Situation, AlertRuleBook], Firing | None]
 
-H, C, D, P = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT
+H, C, D, P, LA = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT, Audience.LA
+AO = Audience.ATTENDANCE_OFFICER
 
 RECORD_LINK = "/pupils/{pupil_ref}/records/{record_id}"
 SAFEGUARDING_LINK = "/pupils/{pupil_ref}/safeguarding/{record_id}"
@@ -72,9 +89,13 @@ class AlertRule:
     name: str
     event_type: str | None
     audiences: tuple[Audience, ...]
-    template_id: str
     link: str
     fires: Fires
+
+    @property
+    def template_id(self) -> str:
+        """Each rule has its own message (``messages.TEMPLATES``), filed under the rule's name."""
+        return self.name
 
 
 def _safeguarding_concern(s: Situation, _: AlertRuleBook) -> Firing | None:
@@ -106,6 +127,17 @@ def _prohibited_items_found(s: Situation, _: AlertRuleBook) -> Firing | None:
     return Firing(Priority.HIGH) if found else None
 
 
+def _search_find_for_parents(s: Situation, book: AlertRuleBook) -> Firing | None:
+    """Issue 14: parents hear the same day of a search that found something, except a drug or weapon: that find
+    goes to the DSLs (``drug_or_weapon_found``), who decide how the family is told (KCSIE: telling a family may
+    put a child at risk)."""
+    if not isinstance(s.event, SearchConducted) or not s.event.items_found:
+        return None
+    if any(item.item in book.dsl_search_items for item in s.event.items_found):
+        return None
+    return Firing(Priority.HIGH)
+
+
 def _drug_or_weapon_found(s: Situation, book: AlertRuleBook) -> Firing | None:
     if not isinstance(s.event, SearchConducted):
         return None
@@ -122,12 +154,11 @@ def _placement_ended(s: Situation, _: AlertRuleBook) -> Firing | None:
 
 
 def _attendance_below(s: Situation, _: AlertRuleBook) -> Firing | None:
-    verdict = s.attendance
-    agreed = thresholds_in_force(s.terms.thresholds, s.day)
-    if verdict is None or not verdict.alert or verdict.rate_basis_points is None or agreed is None:
+    verdict = s.attendance  # judged against the placement's threshold or the SLA's (``attendance_threshold``)
+    if verdict is None or not verdict.alert or verdict.rate_basis_points is None:
         return None
     threshold = ThresholdContext(
-        metric="attendance_rate", comparison=Comparison.BELOW, threshold_value=agreed.attendance_percent * 100,
+        metric="attendance_rate", comparison=Comparison.BELOW, threshold_value=verdict.threshold_percent * 100,
         observed_value=verdict.rate_basis_points, unit="basis_points", placement_id=s.terms.placement_id,
     )
     return Firing(Priority.NORMAL, threshold)
@@ -137,11 +168,100 @@ def _reduced_timetable_past_review(s: Situation, _: AlertRuleBook) -> Firing | N
     reduced = s.terms.reduced_timetable
     if reduced is None or reduced.overdue_alerted or s.terms.ended or s.day <= reduced.review_date:
         return None
-    threshold = ThresholdContext(
-        metric="days_past_review", comparison=Comparison.AT_OR_ABOVE, threshold_value=1,
-        observed_value=(s.day - reduced.review_date).days, unit="days", placement_id=s.terms.placement_id,
-    )
+    threshold = days_late("days_past_review", (s.day - reduced.review_date).days, s.terms.placement_id)
     return Firing(Priority.NORMAL, threshold, cause_event_id=reduced.set_by_event_id)
+
+
+def days_late(metric: str, days: int, placement_id: UUID | None) -> ThresholdContext:
+    """How late a piece of work is, as the alert states it (a day past its date is overdue)."""
+    return ThresholdContext(metric=metric, comparison=Comparison.AT_OR_ABOVE, threshold_value=1,
+                            observed_value=days, unit="days", placement_id=placement_id)
+
+
+def _absence_same_day(s: Situation, book: AlertRuleBook) -> Firing | None:
+    """Issue 14: a morning absence reaches the home school and the commissioner the same day; a mark read on a
+    later day (a register corrected afterwards) is no same-day notice and waits for the attendance rules."""
+    if not isinstance(s.event, AttendanceRecorded) or s.event.session is not Session.AM:
+        return None
+    if ATTENDANCE_CODES[s.event.code].category not in book.same_day_absence_categories:
+        return None
+    if s.recorded_on is not None and s.recorded_on != s.event.session_date:
+        return None
+    return Firing(Priority.HIGH, details=(("Session", f"{s.event.session_date.isoformat()} morning"),
+                                          ("Attendance code", s.event.code.value)))
+
+
+def _sent_home(s: Situation, _: AlertRuleBook) -> Firing | None:
+    """Seed 002 appendices 2 and 3: the attendance officer (the home school's LA's) is told of a pupil sent home,
+    an unauthorised absence and not an exclusion; the home school hears of its pupil's absence too."""
+    if not isinstance(s.event, SentHomeRecorded):
+        return None
+    return Firing(Priority.HIGH, details=(("Sent home on", s.event.sent_on.isoformat()),
+                                          ("From session", s.event.from_session.value),
+                                          ("Reason", s.event.reason.value)))
+
+
+def _school_days(half_days: int) -> str:
+    return f"{half_days // 2}" if half_days % 2 == 0 else f"{half_days / 2:.1f}"
+
+
+def _suspension_counts(event: SuspensionIssued) -> tuple[tuple[str, str], ...]:
+    counts = [("School days suspended this academic year", _school_days(event.year_total_half_days))]
+    if event.term is not None and event.term_total_half_days is not None:
+        counts.insert(0, (f"School days suspended in the {event.term} term", _school_days(event.term_total_half_days)))
+    return tuple(counts)
+
+
+def _suspension_told_at_once(s: Situation, _: AlertRuleBook) -> Firing | None:
+    # The incidents service judged the term's total on the home school's calendar (issue 13); told at once.
+    told = isinstance(s.event, SuspensionIssued) and s.event.local_authority_told_at_once is True
+    return Firing(Priority.HIGH) if told else None
+
+
+def _governors_must_meet(s: Situation, book: AlertRuleBook) -> Firing | None:
+    """DfE: over 15 school days of suspension in a term, the governing board must meet to consider
+    reinstatement. Told once, by the suspension that takes the term's total over the line."""
+    event = s.event
+    if not isinstance(event, SuspensionIssued) or event.governors_duty is not GovernorsDuty.MEET:
+        return None
+    if event.term_total_half_days is None:
+        return None
+    before = event.term_total_half_days - event.duration_half_days
+    if before > book.governors_meet_over_school_days * 2:
+        return None  # an earlier suspension of the term crossed it and was told then
+    return Firing(Priority.HIGH, details=_suspension_counts(event))
+
+
+def _suspension_cap_approaching(s: Situation, book: AlertRuleBook) -> Firing | None:
+    """DfE: at most 45 school days of suspension in an academic year; the suspension that brings the year's total
+    to the rule book's warning level (40 days) tells the head and the LA, once."""
+    event = s.event
+    if not isinstance(event, SuspensionIssued):
+        return None
+    warning = book.suspension_cap_warning_school_days * 2
+    before = event.year_total_half_days - event.duration_half_days
+    if event.year_total_half_days < warning or before >= warning:
+        return None
+    counts = (*_suspension_counts(event), ("Annual limit in school days", str(book.suspension_year_cap_school_days)))
+    return Firing(Priority.HIGH, details=counts)
+
+
+def _permanent_exclusion(s: Situation, _: AlertRuleBook) -> Firing | None:
+    """DfE: a permanent exclusion is told to the LA at once; the LA arranges full-time education from the sixth
+    school day, which the message gives when the home school's calendar counted it."""
+    if not isinstance(s.event, PermanentExclusionIssued):
+        return None
+    details = [("Takes effect", s.event.effective_from.isoformat())]
+    if s.event.full_time_education_from is not None:
+        details.append(("Full-time education from", s.event.full_time_education_from.isoformat()))
+    return Firing(Priority.HIGH, details=tuple(details))
+
+
+def _exclusion_parents_not_told(s: Situation, _: AlertRuleBook) -> Firing | None:
+    """DfE: parents are told of a suspension or permanent exclusion without delay; when the school's record says it
+    has not told them, the message goes to them through the home school, which holds their contact details."""
+    excluded = isinstance(s.event, SuspensionIssued | PermanentExclusionIssued)
+    return Firing(Priority.HIGH) if excluded and not getattr(s.event, "parents_informed", True) else None
 
 
 def _reward_achieved(s: Situation, book: AlertRuleBook) -> Firing | None:
@@ -150,28 +270,29 @@ def _reward_achieved(s: Situation, book: AlertRuleBook) -> Firing | None:
 
 
 RULES: tuple[AlertRule, ...] = (
-    AlertRule("safeguarding_concern", "SafeguardingConcernRaised", (H, D), "safeguarding_concern",
-              SAFEGUARDING_LINK, _safeguarding_concern),
-    AlertRule("incident_at_threshold", "IncidentRecorded", (H, C), "incident_at_threshold",
-              RECORD_LINK, _incident_at_threshold),
-    AlertRule("physical_intervention", "PhysicalInterventionRecorded", (H,), "physical_intervention",
-              RECORD_LINK, _physical_intervention),
-    AlertRule("prohibited_items_found", "SearchConducted", (H,), "prohibited_items_found",
-              RECORD_LINK, _prohibited_items_found),
-    AlertRule("drug_or_weapon_found", "SearchConducted", (D,), "drug_or_weapon_found",
-              RECORD_LINK, _drug_or_weapon_found),
-    AlertRule("exclusion_proposed", "ExclusionProposed", (H,), "exclusion_proposed",
-              RECORD_LINK, _exclusion_proposed),
-    AlertRule("withdrawal_decision_needed", "ExclusionProposed", (C,), "withdrawal_decision_needed",
-              RECORD_LINK, _exclusion_proposed),
-    AlertRule("placement_ended", "PlacementEnded", (H,), "placement_ended",
-              PLACEMENT_LINK, _placement_ended),
-    AlertRule("attendance_below_agreed_level", "AttendanceRecorded", (C,), "attendance_below_agreed_level",
-              PLACEMENT_LINK + "/attendance", _attendance_below),
-    AlertRule("reduced_timetable_past_review", None, (C,), "reduced_timetable_past_review",
-              PLACEMENT_LINK + "/timetable", _reduced_timetable_past_review),
-    AlertRule("reward_achieved", "RewardGranted", (P,), "reward_achieved",
-              RECORD_LINK, _reward_achieved),
+    AlertRule("safeguarding_concern", "SafeguardingConcernRaised", (H, D), SAFEGUARDING_LINK, _safeguarding_concern),
+    AlertRule("incident_at_threshold", "IncidentRecorded", (H, C), RECORD_LINK, _incident_at_threshold),
+    AlertRule("physical_intervention", "PhysicalInterventionRecorded", (H,), RECORD_LINK, _physical_intervention),
+    AlertRule("physical_intervention_parents", "PhysicalInterventionRecorded", (P,), RECORD_LINK,
+              _physical_intervention),
+    AlertRule("prohibited_items_found", "SearchConducted", (H,), RECORD_LINK, _prohibited_items_found),
+    AlertRule("search_find_parents", "SearchConducted", (P,), RECORD_LINK, _search_find_for_parents),
+    AlertRule("drug_or_weapon_found", "SearchConducted", (D,), RECORD_LINK, _drug_or_weapon_found),
+    AlertRule("exclusion_proposed", "ExclusionProposed", (H,), RECORD_LINK, _exclusion_proposed),
+    AlertRule("withdrawal_decision_needed", "ExclusionProposed", (C,), RECORD_LINK, _exclusion_proposed),
+    AlertRule("placement_ended", "PlacementEnded", (H,), PLACEMENT_LINK, _placement_ended),
+    AlertRule("attendance_below_agreed_level", "AttendanceRecorded", (C,), PLACEMENT_LINK + "/attendance",
+              _attendance_below),
+    AlertRule("reduced_timetable_past_review", None, (C,), PLACEMENT_LINK + "/timetable",
+              _reduced_timetable_past_review),
+    AlertRule("suspension_told_at_once", "SuspensionIssued", (C, LA), RECORD_LINK, _suspension_told_at_once),
+    AlertRule("suspension_governors_must_meet", "SuspensionIssued", (H, LA), RECORD_LINK, _governors_must_meet),
+    AlertRule("suspension_cap_approaching", "SuspensionIssued", (H, LA), RECORD_LINK, _suspension_cap_approaching),
+    AlertRule("permanent_exclusion", "PermanentExclusionIssued", (H, C, LA), RECORD_LINK, _permanent_exclusion),
+    AlertRule("exclusion_parents_not_told", None, (P,), RECORD_LINK, _exclusion_parents_not_told),
+    AlertRule("pupil_sent_home", "SentHomeRecorded", (H, AO), PLACEMENT_LINK + "/attendance", _sent_home),
+    AlertRule("absence_same_day", "AttendanceRecorded", (H, C), PLACEMENT_LINK + "/attendance", _absence_same_day),
+    AlertRule("reward_achieved", "RewardGranted", (P,), RECORD_LINK, _reward_achieved),
 )
 
 REDUCED_TIMETABLE_RULE = "reduced_timetable_past_review"

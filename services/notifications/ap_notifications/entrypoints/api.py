@@ -39,6 +39,8 @@ from ap_notifications.domain.declarations import (
 from ap_notifications.domain.errors import NotificationNotFound, TransferNotFound
 from ap_notifications.domain.transfers import TransferState
 from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
+from ap_notifications.entrypoints.early_warning_routes import add_early_warning_routes
+from ap_notifications.entrypoints.escalation_routes import add_escalation_routes
 from ap_notifications.entrypoints.http_models import (
     AcknowledgementView,
     NotificationList,
@@ -52,12 +54,11 @@ from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
 from ap_runtime.access import AccessGuard, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
-from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_write_token, install_access
+from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_write_token
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
-from ap_runtime.http import install_edge
-from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.serve import serve_api
+from ap_runtime.http.service_api import guarded_api
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
 
@@ -254,24 +255,22 @@ async def deps_from_env() -> ApiDeps:
                    audit_pool, heads)
 
 
-def _attach(app: FastAPI, deps: ApiDeps) -> None:
+def _keep(app: FastAPI, deps: ApiDeps) -> None:
     app.state.notifications = deps.services
-    install_access(app, verifier=deps.verifier, guard=deps.guard)
 
 
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
-    app = api_with_deps("AP notifications", deps, deps_from_env, _attach, version="1")
-    install_notifications_problems(app)
-    install_edge(app)
-    add_routes(app)
-    return app
+    return guarded_api("AP notifications", deps, deps_from_env, _keep, problems=install_notifications_problems,
+                       routes=add_routes)
 
 
 def add_routes(app: FastAPI) -> None:
     """Every route of the API; the writes take path, summary and action from ``domain/declarations.py``."""
     _routes(app)
     _subject_access_route(app)
+    add_escalation_routes(app, _claim)  # issue 14
+    add_early_warning_routes(app)  # issue 14: early-warning flags
 
 
 def main() -> None:

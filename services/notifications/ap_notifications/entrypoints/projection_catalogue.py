@@ -11,17 +11,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from ap_notifications.application.early_warnings import EarlyWarnings
 from ap_notifications.entrypoints.bootstrap import NotificationServices, open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
+from ap_notifications.projections.school_calendars import SchoolCalendarProjection, StoredCalendars
+from ap_notifications.projections.sla_reviews import SlaReviewsProjection
+from ap_notifications.projections.trends import TrendsProjection
 from ap_runtime.projection.base import Projection
 from ap_runtime.projection.registry import (
     BuiltProjection,
     ProjectionOpener,
     ProjectionOptions,
     RegisteredProjection,
+    pooled,
 )
 
 Build = Callable[[NotificationServices, NotificationSettings, tuple[str, ...] | None], Projection]
@@ -45,7 +50,7 @@ def _with_services(build: Build) -> ProjectionOpener:
 def _alerts(services: NotificationServices, settings: NotificationSettings,
             topics: tuple[str, ...] | None) -> Projection:
     return AlertingProjection(services.dispatcher, services.transfers, services.book,
-                              topics=topics or (settings.incidents_topic,))
+                              topics=topics or (settings.incidents_topic, settings.commissioning_topic))
 
 
 def _access_alerts(services: NotificationServices, settings: NotificationSettings,
@@ -58,8 +63,23 @@ def _inbox(_services: NotificationServices, settings: NotificationSettings,
     return InboxProjection(topics=topics or (settings.notifications_topic,))
 
 
+def _calendars(_services: NotificationServices, settings: NotificationSettings,
+               topics: tuple[str, ...] | None) -> Projection:
+    return SchoolCalendarProjection(topics=topics or (settings.incidents_topic,))
+
+
+def _trends(services: NotificationServices, settings: NotificationSettings,
+            topics: tuple[str, ...] | None) -> Projection:
+    return TrendsProjection(EarlyWarnings(services.executor, services.dispatcher), StoredCalendars(services.pool),
+                            topics=topics or (settings.incidents_topic,))
+
+
 PROJECTIONS = (
     RegisteredProjection(AlertingProjection.name, "notifications", _with_services(_alerts)),
     RegisteredProjection(AccessAlertProjection.name, "notifications", _with_services(_access_alerts)),
     RegisteredProjection(InboxProjection.name, "notifications", _with_services(_inbox)),
+    RegisteredProjection(SchoolCalendarProjection.name, "notifications", _with_services(_calendars)),
+    RegisteredProjection(TrendsProjection.name, "notifications", _with_services(_trends)),  # issue 14
+    RegisteredProjection(SlaReviewsProjection.name, "notifications", pooled(  # issue 13
+        SlaReviewsProjection, lambda: NotificationSettings.from_env().dsn)),
 )

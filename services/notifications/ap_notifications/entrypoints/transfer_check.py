@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import date, datetime
+from datetime import date
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from ap_notifications.adapters.transfer_index import StoreTransferIndex
 from ap_notifications.application.transfers import OverdueFound
-from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
+from ap_notifications.entrypoints.bootstrap import NotificationServices, with_services
+from ap_notifications.entrypoints.scheduled import today_in_england
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_runtime.logging import configure_logging, get_logger
 
@@ -33,11 +33,7 @@ async def check_transfers(services: NotificationServices, today: date) -> list[O
 
 
 async def run(today: date) -> int:
-    services = await bootstrap()
-    try:
-        return len(await check_transfers(services, today))
-    finally:
-        await services.close()
+    return len(await with_services(lambda services: check_transfers(services, today)))
 
 
 def main() -> None:
@@ -45,8 +41,7 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
     args = parser.parse_args()
     configure_logging(NotificationSettings.from_env().log_level)  # a bad value stops here, naming the variable
-    # School days are English school days, whatever the server's clock zone.
-    overdue = asyncio.run(run(args.today or datetime.now(ZoneInfo("Europe/London")).date()))
+    overdue = asyncio.run(run(args.today or today_in_england()))
     print(f"{overdue} overdue safeguarding file transfer(s)")
 
 

@@ -2,7 +2,8 @@
 
 A ``Projection`` so the runner delivers each event exactly once per group and again after a
 crash; the alerts go through the idempotent dispatcher (notification ids derived from the cause
-event), so a redelivered or replayed event alerts nobody twice. It keeps no read model of its own.
+event), so a redelivered or replayed event alerts nobody twice, and an event that is history by the rule book
+(``domain/recency.py``: a rebuild, a new deployment) alerts nobody at all. It keeps no read model of its own.
 """
 
 from __future__ import annotations
@@ -41,4 +42,5 @@ class AccessAlertProjection(Projection):
             log.warning("break-glass read of a pupil with no known provision or home school; no DSL to tell",
                         event_id=str(event.envelope.event_id))
         for alert in alerts:
-            await self._dispatcher.dispatch(alert, event.envelope.correlation_id)
+            await self._dispatcher.dispatch(alert, event.envelope.correlation_id,
+                                            cause_recorded_at=event.envelope.recorded_at)

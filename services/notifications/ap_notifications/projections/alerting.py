@@ -4,35 +4,46 @@ A ``Projection`` so the runner gives it exactly-once application of its read mod
 threshold history, attendance marks) and redelivery after crashes. Decisions are the domain's
 (``decide_alerts``, ``offer_after_placement_end``); the side effects go through idempotent
 commands, so a batch that is applied again after a failure, or a rebuild of the read model from
-the start of the topic, records and delivers nothing twice. It subscribes without the personal
-data codec: an alert never needs, and so never sees, a narrative.
+the start of the topic, records and delivers nothing twice; and each alert is dispatched with its cause's
+recorded time, so a rebuild or a new deployment rebuilds the read model but sends nothing about events that are
+history by the rule book (``domain/recency.py``), even under a rule added since. It subscribes without the personal
+data codec: an alert never needs, and so never sees, a narrative. It reads ``ap.commissioning.events`` too, for
+the attendance threshold of the service level agreement in force (issue 13; ``projections/sla_thresholds.py``),
+which applies to a placement that agreed none of its own. The two topics are not ordered with each other: a mark
+is judged by the agreements the worker has applied when it reads the mark.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.commissioning_sla import SlaVersionAgreed
+from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import PlacementEnded
 from ap_contracts.events.pupil_record import AttendanceRecorded
-from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_contracts.topics import COMMISSIONING_EVENTS, INCIDENTS_EVENTS
 from ap_notifications.application.dispatch import SYSTEM_ACTOR, AlertDispatcher
 from ap_notifications.application.transfers import TransferService
 from ap_notifications.domain.attendance import AttendanceVerdict, judge_attendance
 from ap_notifications.domain.decide_alerts import decide_alerts, event_day
-from ap_notifications.domain.placement_terms import PlacementTerms, thresholds_in_force
+from ap_notifications.domain.placement_terms import PlacementTerms, attendance_threshold, thresholds_in_force
 from ap_notifications.domain.rulebook import AlertRuleBook
 from ap_notifications.domain.rules import Situation
+from ap_notifications.domain.transfer_alerts import OFFERED_RULE
 from ap_notifications.domain.transfers import offer_after_placement_end
-from ap_notifications.projections import placement_terms
+from ap_notifications.projections import fair_access_cases, placement_terms, sla_thresholds
 from ap_runtime.logging import get_logger
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
 
 log = get_logger("ap.notifications.alerting")
+ENGLAND = ZoneInfo("Europe/London")  # a register's day is the school's day, whatever the server's clock zone
 
 
 class AlertingProjection(Projection):
@@ -40,7 +51,7 @@ class AlertingProjection(Projection):
     needs_personal_data: ClassVar[bool] = False
 
     def __init__(self, dispatcher: AlertDispatcher, transfers: TransferService, book: AlertRuleBook,
-                 topics: tuple[str, ...] = (INCIDENTS_EVENTS,)) -> None:
+                 topics: tuple[str, ...] = (INCIDENTS_EVENTS, COMMISSIONING_EVENTS)) -> None:
         self.topics = topics
         self._dispatcher = dispatcher
         self._transfers = transfers
@@ -48,10 +59,21 @@ class AlertingProjection(Projection):
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         await placement_terms.setup(conn)
+        await sla_thresholds.setup(conn)
+        await fair_access_cases.setup(conn)
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         envelope = event.envelope
         domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+        if isinstance(domain_event, SlaVersionAgreed):
+            await sla_thresholds.record(conn, domain_event, envelope.event_id)
+            return
+        if isinstance(domain_event, fair_access_cases.FAIR_ACCESS_EVENTS):
+            await fair_access_cases.record(conn, domain_event, envelope.event_id)  # for the overdue-work check
+            return
+        if isinstance(domain_event, OrganisationRegistered):
+            await placement_terms.record(conn, domain_event, envelope.event_id)  # whose LA a home school is
+            return
         placement_id = getattr(domain_event, "placement_id", None)
         if domain_event is None or not isinstance(placement_id, UUID):
             return
@@ -63,23 +85,38 @@ class AlertingProjection(Projection):
             return
         day = event_day(domain_event, envelope.occurred_at)
         attendance = await self._attendance(conn, domain_event, terms)
-        decision = decide_alerts(Situation(domain_event, envelope.event_id, day, terms, attendance), self._book)
+        situation = Situation(domain_event, envelope.event_id, day, terms, attendance,
+                              recorded_on=envelope.occurred_at.astimezone(ENGLAND).date())
+        decision = decide_alerts(situation, self._book)
         await placement_terms.save_alert_state(conn, placement_id, decision.attendance_below,
                                                decision.reduced_timetable_alerted)
         for alert in decision.alerts:
-            await self._dispatcher.dispatch(alert, envelope.correlation_id)
-        if isinstance(domain_event, PlacementEnded):
+            await self._dispatcher.dispatch(alert, envelope.correlation_id, cause_recorded_at=envelope.recorded_at)
+        if isinstance(domain_event, PlacementEnded) and self._offer_is_news(envelope.event_id, envelope.recorded_at):
             offer = offer_after_placement_end(domain_event, envelope.event_id, envelope.occurred_at, terms, self._book)
             if offer is not None:
                 await self._transfers.offer(offer, SYSTEM_ACTOR, terms.provision_id, envelope.correlation_id)
+
+    def _offer_is_news(self, event_id: UUID, recorded_at: datetime) -> bool:
+        """A placement's end of long ago offers no file now (issue 14): the offer was made when the end was read,
+        or, under a rule added since, would open a transfer already far past its deadline and chase the DSLs."""
+        if not self._dispatcher.is_history(OFFERED_RULE, recorded_at):
+            return True
+        log.info("no safeguarding file offer: the placement's end is history", event_id=str(event_id))
+        return False
 
     async def _attendance(self, conn: asyncpg.Connection, event: DomainEvent,
                           terms: PlacementTerms) -> AttendanceVerdict | None:
         if not isinstance(event, AttendanceRecorded):
             return None
         agreed = thresholds_in_force(terms.thresholds, event.session_date)
-        if agreed is None:
+        sla_percent = None
+        if agreed is None or agreed.attendance_percent is None:  # the placement's own wins: no need to look
+            sla_percent = await sla_thresholds.attendance_threshold_on(conn, terms.provision_id,
+                                                                       terms.commissioner_id, event.session_date)
+        threshold = attendance_threshold(agreed, sla_percent)
+        if threshold is None:
             return None
         tally_so_far = await placement_terms.attendance_tally(conn, terms.placement_id)
-        return judge_attendance(tally_so_far, agreed.attendance_percent, terms.attendance_below,
+        return judge_attendance(tally_so_far, threshold, terms.attendance_below,
                                 self._book.attendance_min_possible_sessions)

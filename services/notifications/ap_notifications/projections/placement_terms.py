@@ -10,12 +10,15 @@ from uuid import UUID
 
 import asyncpg
 
+from ap_contracts.envelope import OrgKind
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import (
     AlertThresholdsAgreed,
     PlacementEnded,
     PlacementStarted,
     ReducedTimetableReviewed,
+    ReviewHeld,
 )
 from ap_contracts.events.pupil_record import AttendanceRecorded
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, Severity
@@ -37,16 +40,27 @@ CREATE TABLE IF NOT EXISTS placements (
     attendance_below boolean NOT NULL DEFAULT false,
     ended_on         date
 );
+-- Issue 14, overdue work: the placement's next review and the event that set it (PlacementStarted, ReviewHeld).
+ALTER TABLE placements ADD COLUMN IF NOT EXISTS placement_review_date date;
+ALTER TABLE placements ADD COLUMN IF NOT EXISTS placement_review_set_by uuid;
 CREATE INDEX IF NOT EXISTS placements_by_pupil ON placements (pupil_ref, start_date DESC);
 CREATE TABLE IF NOT EXISTS placement_thresholds (
     seq                bigserial PRIMARY KEY,
     placement_id       uuid NOT NULL,
     effective_from     date NOT NULL,
     incident_severity  smallint NOT NULL,
-    attendance_percent smallint NOT NULL,
+    attendance_percent smallint,
     event_id           uuid NOT NULL UNIQUE
 );
+-- A placement may agree no attendance threshold (issue 13: the SLA in force applies); older tables had NOT NULL.
+ALTER TABLE placement_thresholds ALTER COLUMN attendance_percent DROP NOT NULL;
 CREATE INDEX IF NOT EXISTS thresholds_by_placement ON placement_thresholds (placement_id);
+-- Issue 14: the local authority each organisation belongs to (OrganisationRegistered), for alerts to the home
+-- school's LA. Organisation facts only.
+CREATE TABLE IF NOT EXISTS organisation_authorities (
+    organisation_id    text PRIMARY KEY,
+    local_authority_id text
+);
 CREATE TABLE IF NOT EXISTS attendance_marks (
     placement_id uuid NOT NULL,
     session_date date NOT NULL,
@@ -63,11 +77,24 @@ async def setup(conn: asyncpg.Connection) -> None:
 
 async def record(conn: asyncpg.Connection, event: DomainEvent, event_id: UUID) -> None:
     """Fold one event into the read model (events of other kinds change nothing here)."""
-    if isinstance(event, PlacementStarted):
+    if isinstance(event, OrganisationRegistered):
+        # A local authority belongs to itself; a later registration replaces the earlier facts.
+        authority = event.organisation_id if event.kind is OrgKind.LOCAL_AUTHORITY else event.local_authority_id
+        await conn.execute(
+            "INSERT INTO organisation_authorities VALUES ($1, $2)"
+            " ON CONFLICT (organisation_id) DO UPDATE SET local_authority_id = EXCLUDED.local_authority_id",
+            event.organisation_id, authority,
+        )
+    elif isinstance(event, PlacementStarted):
         await _started(conn, event, event_id)
     elif isinstance(event, AlertThresholdsAgreed):
         await _thresholds(conn, event.placement_id, event.agreed_on, event.incident_severity_threshold,
                           event.attendance_threshold_percent, event_id)
+    elif isinstance(event, ReviewHeld):
+        await conn.execute(
+            "UPDATE placements SET placement_review_date = $2, placement_review_set_by = $3 WHERE placement_id = $1",
+            event.placement_id, event.next_review_date, event_id,
+        )
     elif isinstance(event, ReducedTimetableReviewed):
         await conn.execute(
             "UPDATE placements SET review_date = $2, review_set_by = $3, review_alerted = false"
@@ -88,17 +115,18 @@ async def _started(conn: asyncpg.Connection, e: PlacementStarted, event_id: UUID
     review_set_by = event_id if e.reduced_timetable_review_date is not None else None
     await conn.execute(
         "INSERT INTO placements (placement_id, pupil_ref, provision_id, home_school_id, commissioner_id,"
-        " partnership_id, start_date, review_date, review_set_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " partnership_id, start_date, review_date, review_set_by, placement_review_date, placement_review_set_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         " ON CONFLICT (placement_id) DO NOTHING",
         e.placement_id, e.pupil_ref, e.provision_id, e.home_school_id, e.commissioner_id, e.partnership_id,
-        e.start_date, e.reduced_timetable_review_date, review_set_by,
+        e.start_date, e.reduced_timetable_review_date, review_set_by, e.planned_review_date, event_id,
     )
     await _thresholds(conn, e.placement_id, e.start_date, e.incident_severity_threshold,
                       e.attendance_threshold_percent, event_id)
 
 
 async def _thresholds(conn: asyncpg.Connection, placement_id: UUID, effective_from: object, severity: Severity,
-                      attendance_percent: int, event_id: UUID) -> None:
+                      attendance_percent: int | None, event_id: UUID) -> None:
     await conn.execute(
         "INSERT INTO placement_thresholds (placement_id, effective_from, incident_severity, attendance_percent,"
         " event_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
@@ -107,7 +135,11 @@ async def _thresholds(conn: asyncpg.Connection, placement_id: UUID, effective_fr
 
 
 async def load_terms(conn: asyncpg.Connection, placement_id: UUID) -> PlacementTerms | None:
-    row = await conn.fetchrow("SELECT * FROM placements WHERE placement_id = $1", placement_id)
+    row = await conn.fetchrow(
+        "SELECT p.*, o.local_authority_id FROM placements p"
+        " LEFT JOIN organisation_authorities o ON o.organisation_id = p.home_school_id WHERE p.placement_id = $1",
+        placement_id,
+    )
     if row is None:
         return None
     changes = await conn.fetch(
@@ -127,6 +159,7 @@ async def load_terms(conn: asyncpg.Connection, placement_id: UUID) -> PlacementT
             for c in changes
         ),
         reduced_timetable=reduced, attendance_below=row["attendance_below"], ended=row["ended_on"] is not None,
+        local_authority_id=row["local_authority_id"],
     )
 
 

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 from uuid import UUID
 
+from ap_reporting.domain.engagement import EngagementFacts
 from ap_reporting.domain.facts import (
     AttendanceFact,
     IncidentFact,
@@ -40,6 +41,10 @@ class ReportingFacts(Protocol):
     async def suspensions(self, years: Sequence[str]) -> list[SuspensionFact]: ...
 
     async def permanent_exclusions(self, years: Sequence[str]) -> list[PermanentExclusionFact]: ...
+
+    async def placements_of_provision(self, provision_id: str, period: Period) -> list[PlacementFact]: ...
+
+    async def engagement(self, placement_ids: Sequence[UUID], period: Period) -> EngagementFacts: ...
 
 
 class FactsReader(Protocol):

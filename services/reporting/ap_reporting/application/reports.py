@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ap_reporting.application.ports import FactsReader
+from ap_reporting.domain.engagement import (
+    AchievementBoard,
+    EngagementFacts,
+    EngagementRuleBook,
+    TermEngagement,
+    achievement_board,
+    term_engagement,
+)
+from ap_reporting.domain.facts import PlacementFact
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport, assemble_annual, assemble_strategy
 from ap_reporting.domain.partnership import PartnershipReport, assemble_partnership
 from ap_reporting.domain.periods import academic_year_period
@@ -17,7 +26,8 @@ async def weekly_report(reader: FactsReader, home_school_id: str, week: Period) 
         placements = await facts.placements_of_home_school(home_school_id, week)
         ids = [p.placement_id for p in placements]
         return assemble_weekly(home_school_id, week, placements, await facts.attendance(ids, week),
-                               await facts.incidents(ids, week), await facts.rewards(ids, week))
+                               await facts.incidents(ids, week), await facts.rewards(ids, week),
+                               await facts.engagement(ids, week))
 
 
 async def partnership_report(reader: FactsReader, partnership_id: str, period: Period) -> PartnershipReport:
@@ -37,3 +47,23 @@ async def annual_report(reader: FactsReader, academic_year: str) -> AnnualReport
 async def strategy_report(reader: FactsReader, years: Sequence[str]) -> StrategyReport:
     async with reader.snapshot() as facts:
         return assemble_strategy(years, await facts.suspensions(years), await facts.permanent_exclusions(years))
+
+
+
+async def _provision_engagement(reader: FactsReader, provision_id: str,
+                                term: Period) -> tuple[list[PlacementFact], EngagementFacts]:
+    async with reader.snapshot() as facts:
+        placements = await facts.placements_of_provision(provision_id, term)
+        return placements, await facts.engagement([p.placement_id for p in placements], term)
+
+
+async def engagement_term_report(reader: FactsReader, provision_id: str, term_code: str, term: Period,
+                                 rules: EngagementRuleBook) -> TermEngagement:
+    placements, facts = await _provision_engagement(reader, provision_id, term)
+    return term_engagement(provision_id, term_code, term, placements, facts, rules)
+
+
+async def achievement_board_report(reader: FactsReader, provision_id: str, term_code: str, term: Period,
+                                   rules: EngagementRuleBook) -> AchievementBoard:
+    placements, facts = await _provision_engagement(reader, provision_id, term)
+    return achievement_board(provision_id, term_code, term, placements, facts, rules)

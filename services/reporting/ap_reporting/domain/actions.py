@@ -10,5 +10,9 @@ READ_WEEKLY_REPORT = "reporting.read_weekly_report"
 READ_PARTNERSHIP_REPORT = "reporting.read_partnership_report"
 READ_ANNUAL_REPORT = "reporting.read_annual_report"
 READ_STRATEGY_REPORT = "reporting.read_strategy_report"
+# Issue 14, seed 002 section 5: internal to the provision (term averages and the trip list; the Achievement Board).
+READ_ENGAGEMENT_TERM = "reporting.read_engagement_term"
+READ_ACHIEVEMENT_BOARD = "reporting.read_achievement_board"
 
-REPORTING_ACTIONS = frozenset({READ_WEEKLY_REPORT, READ_PARTNERSHIP_REPORT, READ_ANNUAL_REPORT, READ_STRATEGY_REPORT})
+REPORTING_ACTIONS = frozenset({READ_WEEKLY_REPORT, READ_PARTNERSHIP_REPORT, READ_ANNUAL_REPORT, READ_STRATEGY_REPORT,
+                               READ_ENGAGEMENT_TERM, READ_ACHIEVEMENT_BOARD})

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ap_runtime.refusal import RefusalKind
+from ap_runtime.refusal import Refusal, RefusalKind
 
 
-class ReportingRuleViolation(ValueError):
-    rule_id: ClassVar[str]
+class ReportingRuleViolation(Refusal, ValueError):
+    """On the shared refusal template (``ap_runtime.refusal.Refusal``): the field at fault, what is wrong with it
+    (the sentence) and the periods the report offers instead."""
+
     kind: ClassVar[RefusalKind] = RefusalKind.BREAKS_RULE
-
-    def __init__(self, field: str, message: str, allowed: tuple[str, ...] = ()) -> None:
-        super().__init__(f"{self.rule_id}: {field}: {message}")
-        self.field = field
-        self.message = message
-        self.allowed = allowed
+    says = "{problem}"
+    field: str
+    problem: str
+    allowed: tuple[str, ...] = ()
 
 
 class FixedPeriodRequired(ReportingRuleViolation):

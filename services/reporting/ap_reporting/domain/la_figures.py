@@ -12,13 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.published import (
+    ReportModel,
     Table,
     TableSpec,
     publish,
@@ -34,18 +33,14 @@ PHASES = [p.value for p in Phase]
 Rate = Decimal | str
 
 
-class StrategyReport(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class StrategyReport(ReportModel):
     report: str = "exclusion_strategy"
     academic_years: tuple[str, ...]
     tables: tuple[Table, ...]
     notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, STACKED_NOTE, DAYS_NOTE)
 
 
-class AnnualReport(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class AnnualReport(ReportModel):
     report: str = "la_annual"
     academic_year: str
     tables: tuple[Table, ...]
@@ -116,7 +111,7 @@ def assemble_annual(academic_year: str, placements: Sequence[PlacementFact], sus
     """The year's figures; placements count in the academic year they ended in."""
     year = academic_year_period(academic_year)
     ended = [p for p in placements if p.end_date is not None and p.end_reason is not None
-             and year.first_day <= p.end_date <= year.last_day]
+             and p.end_date in year]
     total_days = sum(p.length_of_stay_days() or 0 for p in ended)
     reintegrated = sum(1 for p in ended if p.end_reason is PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL)
     by_reason, by_stay = _placement_tables(ended)

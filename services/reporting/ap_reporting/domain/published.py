@@ -30,10 +30,14 @@ from ap_runtime.privacy.suppression import SUPPRESSED, Cell, PublishedTable, hid
 Value = int | Decimal | Literal["c", "z"]
 
 
-class Table(BaseModel):
-    """One published table with its row, column and grand totals."""
+class ReportModel(BaseModel):
+    """Base of every report and table the service publishes: immutable, and nothing beyond its declared fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Table(ReportModel):
+    """One published table with its row, column and grand totals."""
 
     name: str
     title: str

@@ -37,6 +37,10 @@ class Period:
         if self.last_day < self.first_day:
             raise ValueError("a period ends on or after its first day")
 
+    def __contains__(self, day: date) -> bool:
+        """``day in period``: the first and last days are in the period (a report's figures count both)."""
+        return self.first_day <= day <= self.last_day
+
 
 def school_week(any_day: date) -> Period:
     """Monday to Sunday of the week holding ``any_day``."""

@@ -1,5 +1,6 @@
 """The weekly report to the home school (BRIEF.md section 4): per learner, attendance, incidents by
-severity and rewards for one week.
+severity, rewards, and (seed 002 section 5.1, issue 14) the week's engagement scores, targets and progress
+(``domain/engagement.py``) for one week.
 
 It stays with the home school, which is responsible for these pupils, so counts are exact and
 each learner appears by pseudonymous ``pupil_ref`` (the school matches it to its own roll).
@@ -12,16 +13,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
 from ap_contracts.events.pupil_vocabulary import RewardKind, Severity
+from ap_reporting.domain.engagement import EngagementFacts, EngagementWeek, engagement_week
 from ap_reporting.domain.facts import AttendanceFact, IncidentFact, PlacementFact, RewardFact
+from ap_reporting.domain.published import ReportModel
 from ap_reporting.domain.vocabulary import Period
 
 
-class LearnerWeek(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class LearnerWeek(ReportModel):
     pupil_ref: UUID
     placement_id: UUID
     provision_id: str
@@ -32,11 +31,10 @@ class LearnerWeek(BaseModel):
     incidents_total: int
     rewards_by_kind: dict[str, int]
     rewards_total: int
+    engagement: EngagementWeek = EngagementWeek()
 
 
-class WeeklyReport(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class WeeklyReport(ReportModel):
     report: str = "weekly_home_school"
     home_school_id: str
     week_start: date
@@ -51,15 +49,12 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _in(period: Period, day: date) -> bool:
-    return period.first_day <= day <= period.last_day
-
-
 def _learner(placement: PlacementFact, week: Period, attendance: Iterable[AttendanceFact],
-             incidents: Iterable[IncidentFact], rewards: Iterable[RewardFact]) -> LearnerWeek:
-    marks = [a for a in attendance if a.placement_id == placement.placement_id and _in(week, a.session_date)]
-    found = [i for i in incidents if i.placement_id == placement.placement_id and _in(week, i.happened_on)]
-    earned = [r for r in rewards if r.placement_id == placement.placement_id and _in(week, r.granted_on)]
+             incidents: Iterable[IncidentFact], rewards: Iterable[RewardFact],
+             engagement: EngagementFacts) -> LearnerWeek:
+    marks = [a for a in attendance if a.placement_id == placement.placement_id and a.session_date in week]
+    found = [i for i in incidents if i.placement_id == placement.placement_id and i.happened_on in week]
+    earned = [r for r in rewards if r.placement_id == placement.placement_id and r.granted_on in week]
     possible = sum(a.possible for a in marks)
     attended = sum(a.attended for a in marks)
     by_kind = {k.value: sum(r.quantity for r in earned if r.kind is k) for k in RewardKind}
@@ -68,16 +63,17 @@ def _learner(placement: PlacementFact, week: Period, attendance: Iterable[Attend
         sessions_possible=possible, sessions_attended=attended, attendance_percent=percent(attended, possible),
         incidents_by_severity={int(s): sum(1 for i in found if i.severity is s) for s in Severity},
         incidents_total=len(found), rewards_by_kind=by_kind, rewards_total=sum(by_kind.values()),
+        engagement=engagement_week(placement.placement_id, week, engagement),
     )
 
 
 def assemble_weekly(home_school_id: str, week: Period, placements: Sequence[PlacementFact],
                     attendance: Sequence[AttendanceFact], incidents: Sequence[IncidentFact],
-                    rewards: Sequence[RewardFact]) -> WeeklyReport:
+                    rewards: Sequence[RewardFact], engagement: EngagementFacts = EngagementFacts()) -> WeeklyReport:
     """One line per placement of the home school's pupils that was open during the week."""
     mine = sorted((p for p in placements if p.home_school_id == home_school_id and p.active_during(week)),
                   key=lambda p: (str(p.pupil_ref), p.start_date))
     return WeeklyReport(
         home_school_id=home_school_id, week_start=week.first_day, week_end=week.last_day,
-        learners=tuple(_learner(p, week, attendance, incidents, rewards) for p in mine),
+        learners=tuple(_learner(p, week, attendance, incidents, rewards, engagement) for p in mine),
     )

@@ -4,9 +4,14 @@
   GET /v1/reports/partnership/{partnership_id}?period=2024/25-spring partnership, LA (suppressed)
   GET /v1/reports/annual?academic_year=2024/25                      LA (suppressed)
   GET /v1/reports/strategy?from_year=2022/23&to_year=2024/25        LA, Schools Forum (suppressed)
+  GET /v1/reports/schools-forum?from_year=2012/13&to_year=2014/15  LA, Schools Forum (suppressed): panel
+                                    referrals and Fair Access bands (``entrypoints.schools_forum_routes``)
+  GET /v1/reports/engagement/{provision_id}?term=2024/25-spring     the provision (term averages, trip list)
+  GET /v1/reports/achievement-board/{provision_id}?term=2024/25-spring  the provision alone (seed 002 s.5.3)
 
-Each takes ``format=json`` (default) or ``format=csv``. Every call is authorised and audited through
-``ap_runtime.access``. Environment: ``entrypoints.settings``.
+Each takes ``format=json`` (default) or ``format=csv``; the partnership, annual and strategy reports also
+``format=xlsx``, ``format=html`` (a page) or ``format=pdf`` (the same page as a PDF), issue 15. Every call
+is authorised and audited through ``ap_runtime.access``. Environment: ``entrypoints.settings``.
 
 The weekly report stays with the home school, which is responsible for its pupils: exact counts for
 any week. The other three leave the organisation: they are published only for the fixed periods
@@ -17,7 +22,7 @@ the field, the rule and the allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Annotated, Literal
 
@@ -26,28 +31,38 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
 from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
+from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
+from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.application import reports
 from ap_reporting.domain.actions import (
+    READ_ACHIEVEMENT_BOARD,
     READ_ANNUAL_REPORT,
+    READ_ENGAGEMENT_TERM,
     READ_PARTNERSHIP_REPORT,
     READ_STRATEGY_REPORT,
     READ_WEEKLY_REPORT,
 )
+from ap_reporting.domain.engagement import EngagementRuleBook
 from ap_reporting.domain.errors import FixedPeriodRequired
-from ap_reporting.domain.periods import OFFERED, allowed_text, parse_period, year_range
-from ap_reporting.domain.vocabulary import school_week
+from ap_reporting.domain.periods import OFFERED, PeriodKind, allowed_text, parse_period, year_range
+from ap_reporting.domain.published import Table
+from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
 from ap_reporting.entrypoints.problems import install_reporting_problems
+from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_FORUM_PARAMETERS
+from ap_reporting.entrypoints.schools_forum_routes import schools_forum_routes
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
-from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, install_access
-from ap_runtime.http import install_edge
+from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
+from ap_runtime.documents import HTML_MEDIA_TYPE, PDF_MEDIA_TYPE, Document, render_html, render_pdf_off_loop
 from ap_runtime.http.downloads import attachment
-from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.serve import serve_api
+from ap_runtime.http.service_api import guarded_api
 
 Format = Literal["json", "csv"]
+DocumentFormat = Literal["json", "csv", "xlsx", "html", "pdf"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -60,6 +75,20 @@ PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 
 def _csv(body: str, name: str) -> Response:
     return attachment(body, "text/csv", f"{name}.csv")
+
+
+async def _published(report: BaseModel, tables: Sequence[Table], document: Callable[[], Document],
+               fmt: DocumentFormat, name: str) -> Response | BaseModel:
+    """A published report in the format asked for: every format shows the same suppressed tables."""
+    if fmt == "csv":
+        return _csv(tables_csv(tables), name)
+    if fmt == "xlsx":
+        return attachment(tables_workbook(tables, document().notes), XLSX, f"{name}.xlsx")
+    if fmt == "html":
+        return Response(render_html(document()), media_type=HTML_MEDIA_TYPE)
+    if fmt == "pdf":
+        return attachment(await render_pdf_off_loop(document()), PDF_MEDIA_TYPE, f"{name}.pdf")
+    return report
 
 
 def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Request], None]:
@@ -76,10 +105,14 @@ def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Re
 
 PartnershipQuery = Depends(_fixed_periods_only("termly_partnership", frozenset({"period", "format"})))
 AnnualQuery = Depends(_fixed_periods_only("la_annual", frozenset({"academic_year", "format"})))
+TermQuery = Annotated[str, Query(max_length=20, description="A term: 2024/25-autumn, -spring or -summer")]
 StrategyQuery = Depends(_fixed_periods_only("exclusion_strategy", frozenset({"from_year", "to_year", "format"})))
 
 
 def _routes(app: FastAPI) -> None:
+    # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
+    schools_forum_routes(app, Depends(_fixed_periods_only("exclusion_strategy", SCHOOLS_FORUM_PARAMETERS)))
+
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -95,45 +128,64 @@ def _routes(app: FastAPI) -> None:
     @app.get("/v1/reports/partnership/{partnership_id}", response_model=None, dependencies=[PartnershipQuery])
     async def partnership(partnership_id: str, period: Annotated[str, Query(max_length=20)], caller: CallerDep,
                           headers: HeadersDep, guard: GuardDep, pool: PoolDep,
-                          format: Format = "json") -> Response | BaseModel:
+                          format: DocumentFormat = "json") -> Response | BaseModel:
         term = parse_period("period", period, OFFERED["termly_partnership"])
         await guard.check(caller, READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.partnership_report(PostgresFactsReader(pool), partnership_id, term.days)
-        return _csv(tables_csv(report.tables), f"partnership-{partnership_id}") if format == "csv" else report
+        return await _published(report, report.tables, lambda: partnership_document(report), format,
+                          f"partnership-{partnership_id}")
 
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
     async def annual(academic_year: Annotated[str, Query(max_length=20)], caller: CallerDep, headers: HeadersDep,
-                     guard: GuardDep, pool: PoolDep, format: Format = "json") -> Response | BaseModel:
+                     guard: GuardDep, pool: PoolDep, format: DocumentFormat = "json") -> Response | BaseModel:
         parse_period("academic_year", academic_year, OFFERED["la_annual"])
         await guard.check(caller, READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(PostgresFactsReader(pool), academic_year)
-        return _csv(tables_csv(report.tables), "la-annual") if format == "csv" else report
+        return await _published(report, report.tables, lambda: annual_document(report), format,
+                          "la-annual")
 
     @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])
     async def strategy(from_year: Annotated[str, Query(max_length=20)], to_year: Annotated[str, Query(max_length=20)],
                        caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
-                       format: Format = "json") -> Response | BaseModel:
+                       format: DocumentFormat = "json") -> Response | BaseModel:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.strategy_report(PostgresFactsReader(pool), years)
-        return _csv(tables_csv(report.tables), "exclusion-strategy") if format == "csv" else report
+        return await _published(report, report.tables, lambda: strategy_document(report), format,
+                          "exclusion-strategy")
+
+    # Issue 14, seed 002 sections 5.1 and 5.3: internal to the provision (policy RPT-ENG-1 and RPT-ENG-2).
+    _provision_term_read(app, "/v1/reports/engagement/{provision_id}", READ_ENGAGEMENT_TERM,
+                         reports.engagement_term_report)
+    _provision_term_read(app, "/v1/reports/achievement-board/{provision_id}", READ_ACHIEVEMENT_BOARD,
+                         reports.achievement_board_report)
 
 
-def _attach(app: FastAPI, deps: ApiDeps) -> None:
+ProvisionTermReport = Callable[[PostgresFactsReader, str, str, Period, EngagementRuleBook], Awaitable[BaseModel]]
+
+
+def _provision_term_read(app: FastAPI, path: str, action: str, build: ProvisionTermReport) -> None:
+    """A provision's own read for one term of the fixed calendar (a bad term: 422 report.fixed_period)."""
+    @app.get(path, response_model=None)
+    async def read(provision_id: str, term: TermQuery, request: Request, caller: CallerDep, headers: HeadersDep,
+                   guard: GuardDep, pool: PoolDep) -> BaseModel:
+        period = parse_period("term", term, (PeriodKind.TERM,))
+        await guard.check(caller, action, ResourceContext(provision_id=provision_id),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        rules: EngagementRuleBook = request.app.state.engagement_rules
+        return await build(PostgresFactsReader(pool), provision_id, period.code, period.days, rules)
+
+def _keep(app: FastAPI, deps: ApiDeps) -> None:
     app.state.reporting_pool = deps.pool
-    install_access(app, verifier=deps.verifier, guard=deps.guard)
+    app.state.engagement_rules = deps.engagement_rules
 
 
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
-    app = api_with_deps("AP reporting", deps, bootstrap, _attach, version="1")
-    install_reporting_problems(app)
-    install_edge(app)
-    _routes(app)
-    return app
+    return guarded_api("AP reporting", deps, bootstrap, _keep, problems=install_reporting_problems, routes=_routes)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from ap_reporting.domain.actions import REPORTING_ACTIONS
+from ap_reporting.domain.engagement import DEFAULT_ENGAGEMENT_RULES, EngagementRuleBook
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_runtime.access import AccessGuard, AuditLog, Policy, TokenVerifier, default_policy_store, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -28,6 +29,8 @@ class ApiDeps:
     verifier: TokenVerifier
     owned_pools: tuple[asyncpg.Pool, ...] = ()
     head_publisher: AuditHeadPublisher | None = None
+    # Issue 14: the engagement rule book (the end-of-term trip threshold), replaceable like incidents' rule book.
+    engagement_rules: EngagementRuleBook = DEFAULT_ENGAGEMENT_RULES
 
     async def close(self) -> None:
         if self.head_publisher is not None:

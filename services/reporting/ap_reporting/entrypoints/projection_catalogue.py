@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
+from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.projection.base import Projection
 from ap_runtime.projection.registry import RegisteredProjection, pooled
@@ -12,8 +14,19 @@ def _facts(topics: tuple[str, ...] | None) -> Projection:
     return ReportingFactsProjection(topics=topics or (ReportingSettings.from_env().topic,))
 
 
+def _commissioning(topics: tuple[str, ...] | None) -> Projection:
+    return ReportingCommissioningFactsProjection(topics=topics or (ReportingSettings.from_env().commissioning_topic,))
+
+
+def _reasons(topics: tuple[str, ...] | None) -> Projection:
+    return ExclusionReasonsProjection(topics=topics or (ReportingSettings.from_env().topic,))
+
+
 def _dsn() -> str:
     return ReportingSettings.from_env().dsn
 
 
-PROJECTIONS = (RegisteredProjection(ReportingFactsProjection.name, "reporting", pooled(_facts, _dsn)),)
+PROJECTIONS = (RegisteredProjection(ReportingFactsProjection.name, "reporting", pooled(_facts, _dsn)),
+               RegisteredProjection(ReportingCommissioningFactsProjection.name, "reporting",
+                                    pooled(_commissioning, _dsn)),
+               RegisteredProjection(ExclusionReasonsProjection.name, "reporting", pooled(_reasons, _dsn)))

@@ -11,23 +11,35 @@ import asyncio
 import asyncpg
 
 from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
+from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.logging import configure_logging
-from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection import Projection, ProjectionRunner
 from ap_runtime.projection.runner import build_app
 from ap_runtime.worker import run_until_stopped
 
 
-def runner(pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
-    projection = ReportingFactsProjection(topics=(settings.topic,))
+def _runner(projection: Projection, pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
     return ProjectionRunner(projection, pool, settings.kafka_bootstrap,
                             group_id=f"{settings.group_prefix}.{projection.name}")
+
+
+def runner(pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
+    return _runner(ReportingFactsProjection(topics=(settings.topic,)), pool, settings)
+
+
+def commissioning_runner(pool: asyncpg.Pool, settings: ReportingSettings) -> ProjectionRunner:
+    """Panel referrals and Fair Access cases for the Schools Forum tables (issue 15, seed 004)."""
+    return _runner(ReportingCommissioningFactsProjection(topics=(settings.commissioning_topic,)), pool, settings)
 
 
 async def run() -> None:
     settings = ReportingSettings.from_env()
     pool = await asyncpg.create_pool(settings.dsn, min_size=2, max_size=8)
-    await run_until_stopped(build_app([runner(pool, settings)], settings.kafka_bootstrap), pool.close)
+    runners = [runner(pool, settings), commissioning_runner(pool, settings),
+               _runner(ExclusionReasonsProjection(topics=(settings.topic,)), pool, settings)]
+    await run_until_stopped(build_app(runners, settings.kafka_bootstrap), pool.close)
 
 
 def main() -> None:

@@ -7,7 +7,22 @@ from uuid import UUID
 
 import asyncpg
 
-from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, PlacementEndReason, RewardKind, Severity
+from ap_contracts.events.engagement import TargetArea, TargetProgress
+from ap_contracts.events.pupil_vocabulary import (
+    IncidentCategory,
+    KeyStage,
+    PlacementEndReason,
+    RewardKind,
+    Session,
+    Severity,
+    Sex,
+)
+from ap_reporting.domain.engagement import (
+    EngagementFacts,
+    EngagementScoreFact,
+    EngagementTargetFact,
+    TargetProgressFact,
+)
 from ap_reporting.domain.facts import (
     AttendanceFact,
     IncidentFact,
@@ -43,6 +58,12 @@ class FactsQueries:
     async def placements_of_partnership(self, partnership_id: str) -> list[PlacementFact]:
         rows = await self._conn.fetch("SELECT * FROM placements WHERE partnership_id = $1", partnership_id)
         return [_placement(r) for r in rows]
+
+    async def pupil_sexes(self, pupil_refs: Sequence[UUID]) -> dict[UUID, Sex]:
+        """The sex each pupil's home school recorded (clear census field), for those it is known of."""
+        rows = await self._conn.fetch("SELECT pupil_ref, sex FROM pupils WHERE pupil_ref = any($1::uuid[])"
+                                      " AND sex IS NOT NULL", list(pupil_refs))
+        return {r["pupil_ref"]: Sex(r["sex"]) for r in rows}
 
     async def placements_ended(self, period: Period) -> list[PlacementFact]:
         rows = await self._conn.fetch("SELECT * FROM placements WHERE end_date BETWEEN $1 AND $2",
@@ -81,3 +102,35 @@ class FactsQueries:
             "SELECT * FROM permanent_exclusions WHERE academic_year = ANY($1::text[])", list(years))
         return [PermanentExclusionFact(r["pupil_ref"], r["placement_id"], r["decided_on"], r["academic_year"],
                                        Phase(r["phase"]), r["reinstated"]) for r in rows]
+
+    async def placements_of_provision(self, provision_id: str, period: Period) -> list[PlacementFact]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM placements WHERE provision_id = $1 AND start_date <= $3"
+            " AND (end_date IS NULL OR end_date >= $2)", provision_id, period.first_day, period.last_day)
+        return [_placement(r) for r in rows]
+
+    async def engagement(self, placement_ids: Sequence[UUID], period: Period) -> EngagementFacts:
+        """Scores (with the points taken by reductions) and progress marks of the period; targets set by its end."""
+        ids = list(placement_ids)
+        scores = await self._conn.fetch(
+            "SELECT s.placement_id, s.scored_on, s.session, s.score, s.scale_max,"
+            " coalesce((SELECT sum(r.points) FROM engagement_reductions r WHERE r.score_record_id = s.record_id), 0)"
+            " AS reduced_by FROM engagement_scores s"
+            " WHERE s.placement_id = ANY($1::uuid[]) AND s.scored_on BETWEEN $2 AND $3", ids, period.first_day,
+            period.last_day)
+        targets = await self._conn.fetch(
+            "SELECT placement_id, target_id, area, set_on, due_by FROM engagement_targets"
+            " WHERE placement_id = ANY($1::uuid[]) AND set_on <= $2", ids, period.last_day)
+        progress = await self._conn.fetch(
+            "SELECT placement_id, target_id, scored_on, progress FROM engagement_progress"
+            " WHERE placement_id = ANY($1::uuid[]) AND scored_on BETWEEN $2 AND $3", ids, period.first_day,
+            period.last_day)
+        return EngagementFacts(
+            scores=[EngagementScoreFact(r["placement_id"], r["scored_on"],
+                                        None if r["session"] is None else Session(r["session"]), r["score"],
+                                        r["scale_max"], int(r["reduced_by"])) for r in scores],
+            targets=[EngagementTargetFact(r["placement_id"], r["target_id"], TargetArea(r["area"]), r["set_on"],
+                                          r["due_by"]) for r in targets],
+            progress=[TargetProgressFact(r["placement_id"], r["target_id"], r["scored_on"],
+                                         TargetProgress(r["progress"])) for r in progress],
+        )

@@ -6,6 +6,8 @@ CREATE TABLE IF NOT EXISTS pupils (
     home_school_id text NOT NULL,
     key_stage      text NOT NULL
 );
+-- Sex is a clear census field (issue 15: the annual report's pupils by sex); added to read models made before.
+ALTER TABLE pupils ADD COLUMN IF NOT EXISTS sex text;
 CREATE TABLE IF NOT EXISTS placements (
     placement_id      uuid PRIMARY KEY,
     pupil_ref         uuid NOT NULL,
@@ -66,6 +68,44 @@ CREATE TABLE IF NOT EXISTS permanent_exclusions (
     phase         text NOT NULL,
     reinstated    boolean NOT NULL DEFAULT false
 );
+-- Issue 14, seed 002 section 5: engagement targets, scores, progress marks (keyed by their score's record) and
+-- reductions (a sanction, keyed by its own record, naming the score reduced).
+CREATE TABLE IF NOT EXISTS engagement_targets (
+    record_id    uuid PRIMARY KEY,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    target_id    uuid NOT NULL,
+    area         text NOT NULL,
+    set_on       date NOT NULL,
+    due_by       date NOT NULL
+);
+CREATE TABLE IF NOT EXISTS engagement_scores (
+    record_id    uuid PRIMARY KEY,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    scored_on    date NOT NULL,
+    session      text,
+    score        integer NOT NULL,
+    scale_max    integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS engagement_scores_by_placement ON engagement_scores (placement_id, scored_on);
+CREATE TABLE IF NOT EXISTS engagement_progress (
+    record_id    uuid NOT NULL,
+    placement_id uuid NOT NULL,
+    pupil_ref    uuid NOT NULL,
+    target_id    uuid NOT NULL,
+    scored_on    date NOT NULL,
+    progress     text NOT NULL,
+    PRIMARY KEY (record_id, target_id)
+);
+CREATE TABLE IF NOT EXISTS engagement_reductions (
+    record_id       uuid PRIMARY KEY,
+    placement_id    uuid NOT NULL,
+    pupil_ref       uuid NOT NULL,
+    score_record_id uuid NOT NULL,
+    points          integer NOT NULL
+);
 """
 
-FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions")
+FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions", "engagement_targets",
+               "engagement_scores", "engagement_progress", "engagement_reductions")

@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.engagement import EngagementScoreRecorded, EngagementScoreReduced, EngagementTargetSet
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.privacy import ErasureReason, PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordAmended, RecordWithdrawnInError
@@ -35,14 +36,16 @@ Writer = Callable[[asyncpg.Connection, Any, UUID], Awaitable[None]]
 
 
 async def _registered(conn: asyncpg.Connection, e: PupilRegistered, _: UUID) -> None:
-    await conn.execute("INSERT INTO pupils VALUES ($1, $2, $3) ON CONFLICT (pupil_ref) DO NOTHING",
-                       e.pupil_ref, e.home_school_id, e.key_stage.value)
+    await conn.execute("INSERT INTO pupils (pupil_ref, home_school_id, key_stage, sex) VALUES ($1, $2, $3, $4)"
+                       " ON CONFLICT (pupil_ref) DO NOTHING", e.pupil_ref, e.home_school_id, e.key_stage.value,
+                       e.sex.value)
 
 
 async def _details(conn: asyncpg.Connection, e: PupilDetailsUpdated, _: UUID) -> None:
     await conn.execute(
-        "UPDATE pupils SET home_school_id = coalesce($2, home_school_id), key_stage = coalesce($3, key_stage)"
-        " WHERE pupil_ref = $1", e.pupil_ref, e.home_school_id, None if e.key_stage is None else e.key_stage.value)
+        "UPDATE pupils SET home_school_id = coalesce($2, home_school_id), key_stage = coalesce($3, key_stage),"
+        " sex = coalesce($4, sex) WHERE pupil_ref = $1", e.pupil_ref, e.home_school_id,
+        None if e.key_stage is None else e.key_stage.value, None if e.sex is None else e.sex.value)
 
 
 async def _started(conn: asyncpg.Connection, e: PlacementStarted, _: UUID) -> None:
@@ -77,6 +80,25 @@ async def _incident(conn: asyncpg.Connection, e: IncidentRecorded, record_id: UU
 async def _reward(conn: asyncpg.Connection, e: RewardGranted, record_id: UUID) -> None:
     await conn.execute("INSERT INTO rewards VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
                        record_id, e.placement_id, e.pupil_ref, e.granted_on, e.kind.value, e.quantity)
+
+
+async def _target(conn: asyncpg.Connection, e: EngagementTargetSet, record_id: UUID) -> None:
+    await conn.execute("INSERT INTO engagement_targets VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                       record_id, e.placement_id, e.pupil_ref, e.target_id, e.area.value, e.set_on, e.due_by)
+
+
+async def _score(conn: asyncpg.Connection, e: EngagementScoreRecorded, record_id: UUID) -> None:
+    await conn.execute("INSERT INTO engagement_scores VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                       record_id, e.placement_id, e.pupil_ref, e.scored_on,
+                       None if e.session is None else e.session.value, e.score, e.scale_max)
+    await conn.executemany(
+        "INSERT INTO engagement_progress VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        [(record_id, e.placement_id, e.pupil_ref, m.target_id, e.scored_on, m.progress.value) for m in e.progress])
+
+
+async def _reduction(conn: asyncpg.Connection, e: EngagementScoreReduced, record_id: UUID) -> None:
+    await conn.execute("INSERT INTO engagement_reductions VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                       record_id, e.placement_id, e.pupil_ref, e.score_record_id, e.points)
 
 
 async def _phase(conn: asyncpg.Connection, pupil_ref: UUID, placement_id: UUID | None) -> str:
@@ -146,5 +168,6 @@ WRITERS: dict[type[DomainEvent], Writer] = {
     PlacementEnded: _ended, AttendanceRecorded: _attendance, IncidentRecorded: _incident, RewardGranted: _reward,
     SuspensionIssued: _suspension, PermanentExclusionIssued: _permanent,
     PermanentExclusionReinstated: _reinstated, RecordWithdrawnInError: _withdrawn, RecordAmended: _amended,
-    PupilDataErased: _erased,
+    PupilDataErased: _erased, EngagementTargetSet: _target, EngagementScoreRecorded: _score,
+    EngagementScoreReduced: _reduction,
 }

@@ -36,6 +36,7 @@ from ap_incidents.domain.errors import (
     IncidentAlreadyRecorded,
     PartTimeCodeWithoutReducedTimetable,
 )
+from ap_incidents.domain.errors_engagement import ScoreReductionNamesItsScore
 from ap_incidents.domain.folding import NOTHING, Applied, entry_only, with_placement
 from ap_incidents.domain.guards import (
     dated_placement_entry,
@@ -139,7 +140,12 @@ def record_incident(command: RecordIncident, state: PupilRecord, context: Decisi
 
 
 def apply_sanction(command: ApplySanction, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+    """A response from the provider's list; a score reduction is its own command (it names the score reduced)."""
     placement = dated_placement_entry(command, state, context, command.applied_on, "a sanction")
+    if command.sanction is SanctionType.WEEKLY_SCORE_REDUCED:
+        raise ScoreReductionNamesItsScore(
+            "a score reduction is recorded with ReduceEngagementScore (engagement-score-reductions), naming the "
+            "score and the points, so that it lowers the rewards the score earns")
     require_incident(placement, command.incident_id)
     return [SanctionApplied(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),

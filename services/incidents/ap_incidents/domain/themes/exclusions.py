@@ -34,6 +34,7 @@ from ap_incidents.domain.state import (
     SuspensionCounted,
     with_item,
 )
+from ap_incidents.domain.suspension_days import count_suspension, governors_duty, sixth_school_day, told_at_once
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
 # ----------------------------------------------------------------------------- commands
@@ -76,7 +77,9 @@ def _excluding_school(state: PupilRecord) -> str:
 
 
 def issue_suspension(command: IssueSuspension, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """Suspensions total at most the cap (45 school days by default) per pupil per academic year."""
+    """Suspensions total at most the cap (45 school days by default) per pupil per academic year; on the home
+    school's calendar, the term's total says who is told at once and what the governors must do, and a
+    suspension over 5 school days names its sixth school day (``suspension_days``)."""
     require_open_record(state, command.pupil_ref)
     home_school_id = _excluding_school(state)
     rules = context.rules
@@ -95,7 +98,22 @@ def issue_suspension(command: IssueSuspension, state: PupilRecord, context: Deci
         primary_reason=command.primary_reason, further_reasons=command.further_reasons,
         parents_informed=command.parents_informed, account=require_text(command.account, "the reason"),
         rule_version=rules.version,
+        **_on_the_calendar(command, state, context, home_school_id),
     )]
+
+
+def _on_the_calendar(command: IssueSuspension, state: PupilRecord, context: DecisionContext,
+                     home_school_id: str) -> dict[str, object]:
+    """The per-term and sixth-day fields of a suspension, when the home school's calendar records its days."""
+    days = count_suspension(command.first_day, command.duration_half_days, home_school_id, context.calendars,
+                            context.rules)
+    if days is None:
+        return {}
+    term_total = state.suspension_half_days_in_term(days.term) + command.duration_half_days
+    return {"term": days.term, "term_total_half_days": term_total, "last_day": days.last_day,
+            "local_authority_told_at_once": told_at_once(term_total, context.rules),
+            "governors_duty": governors_duty(term_total, context.rules),
+            "full_time_education_from": days.full_time_education_from, "counted_with": days.counted_with}
 
 
 def issue_permanent_exclusion(
@@ -115,7 +133,14 @@ def issue_permanent_exclusion(
         primary_reason=command.primary_reason, further_reasons=command.further_reasons,
         parents_informed=command.parents_informed, account=require_text(command.account, "the reason"),
         rule_version=rules.version,
+        **_sixth_day(command, context, home_school_id),
     )]
+
+
+def _sixth_day(command: IssuePermanentExclusion, context: DecisionContext, home_school_id: str) -> dict[str, object]:
+    """From the sixth school day of a permanent exclusion the LA arranges full-time education (DfE guidance)."""
+    counted = sixth_school_day(command.effective_from, home_school_id, context.calendars, context.rules)
+    return {} if counted is None else {"full_time_education_from": counted[0], "counted_with": counted[1]}
 
 
 def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
@@ -139,9 +164,12 @@ def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: Decisi
 
 def _suspended(event: SuspensionIssued, state: PupilRecord) -> Applied:
     total = state.suspension_half_days_in(event.academic_year) + event.duration_half_days
-    counts = with_item(state.suspension_half_days, event.academic_year, total)
-    return replace(state, suspension_half_days=counts), SuspensionCounted(event.academic_year,
-                                                                         event.duration_half_days)
+    state = replace(state, suspension_half_days=with_item(state.suspension_half_days, event.academic_year, total))
+    if event.term is not None:
+        in_term = state.suspension_half_days_in_term(event.term) + event.duration_half_days
+        state = replace(state, suspension_half_days_by_term=with_item(state.suspension_half_days_by_term,
+                                                                      event.term, in_term))
+    return state, SuspensionCounted(event.academic_year, event.duration_half_days, event.term)
 
 
 def _permanently_excluded(event: PermanentExclusionIssued, state: PupilRecord) -> Applied:
@@ -173,12 +201,15 @@ THEME = Theme(
             Corrector.HOME_SCHOOL_HEAD,
             locked=frozenset({
                 "academic_year", "duration_half_days", "first_day", "home_school_id", "year_total_half_days",
+                "term", "term_total_half_days", "local_authority_told_at_once", "governors_duty", "last_day",
+                "full_time_education_from", "counted_with",
             }),
             withdrawable=True,
         )),
         PermanentExclusionIssued: EventRule(_permanently_excluded, Correction(
             Corrector.HOME_SCHOOL_HEAD,
-            locked=frozenset({"academic_year", "decided_on", "effective_from", "home_school_id"}),
+            locked=frozenset({"academic_year", "decided_on", "effective_from", "home_school_id",
+                              "full_time_education_from", "counted_with"}),
             withdrawable=True,
         )),
         PermanentExclusionReinstated: EventRule(_reinstated, Correction(

@@ -7,7 +7,7 @@ organisations, never from the caller.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
 from ap_contracts.envelope import OrgKind
@@ -36,7 +36,7 @@ from ap_incidents.domain.errors import (
 from ap_incidents.domain.folding import NOTHING, Applied, update_referral, with_placement
 from ap_incidents.domain.guards import referral_of, require_not_future, require_open_record, require_order, require_text
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.review_interval import latest_next_review
+from ap_incidents.domain.review_interval import latest_next_review, latest_reduced_timetable_review
 from ap_incidents.domain.state import Placement, PupilRecord, Referral
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
@@ -57,7 +57,9 @@ class StartPlacement(PupilCommand):
     planned_review_date: date
     exit_criteria: Text
     incident_severity_threshold: Severity
-    attendance_threshold_percent: Percent
+    # None: the placement agrees no attendance threshold of its own, and alerts use the attendance threshold
+    # of the service level agreement in force between its provision and commissioner (issue 13).
+    attendance_threshold_percent: Percent | None = None
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -84,7 +86,7 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
     _require_after_prerequisites(command.start_date, referral, key_stage if outside else None)
     require_not_future(command.start_date, context, "the start date")
     require_order(command.start_date, command.planned_end_date, "planned end date")
-    _require_timetable_terms(command, context)
+    _require_timetable_terms(command, referral.provision_id, context)
     _require_first_review(command, referral.provision_id, context)
     assert provision.partnership_id is not None  # a provision is registered with its partnership
     return [PlacementStarted(
@@ -148,7 +150,7 @@ def _require_after_prerequisites(start: date, referral: Referral, outside_stage:
             )
 
 
-def _require_timetable_terms(command: StartPlacement, context: DecisionContext) -> None:
+def _require_timetable_terms(command: StartPlacement, provision_id: str, context: DecisionContext) -> None:
     """A reduced timetable is temporary: it has a review date within the limit and a plan back to full time."""
     review = command.reduced_timetable_review_date
     if command.timetable is TimetableKind.FULL_TIME:
@@ -158,9 +160,10 @@ def _require_timetable_terms(command: StartPlacement, context: DecisionContext) 
     if review is None or not command.reintegration_plan.strip():
         raise ReducedTimetableIncomplete("a reduced timetable needs a review date and a reintegration plan")
     require_order(command.start_date, review, "reduced timetable review date")
-    limit = command.start_date + timedelta(days=context.rules.reduced_timetable_max_review_days)
-    if review > limit:
-        raise ReducedTimetableReviewTooLate(f"review a reduced timetable by {limit} at the latest")
+    limit = latest_reduced_timetable_review(command.start_date, provision_id, context)
+    if review > limit.latest:
+        raise ReducedTimetableReviewTooLate(f"review a reduced timetable by {limit.latest} at the latest"
+                                            f" ({limit.reason})")
 
 
 def _require_first_review(command: StartPlacement, provision_id: str, context: DecisionContext) -> None:

@@ -89,25 +89,25 @@ class ErasureUnderLegalHold(ConflictsWithRecord):
     """A legal hold in force preserves the pupil's data: erasure waits until every hold is lifted
     (UK GDPR Art. 17(3)(e): erasure does not apply where the data is needed for legal claims)."""
 
-    rule: ClassVar[str] = "privacy.erasure_under_legal_hold"
+    rule_id: ClassVar[str] = "privacy.erasure_under_legal_hold"
 
 
 class LegalHoldIdInUse(ConflictsWithRecord):
     """A hold id names one hold: placing it again with another reference, or after it was lifted, is refused."""
 
-    rule: ClassVar[str] = "privacy.legal_hold_id_unique"
+    rule_id: ClassVar[str] = "privacy.legal_hold_id_unique"
 
 
 class LegalHoldNotInForce(ConflictsWithRecord):
     """Only a hold in force on this pupil's record can be lifted."""
 
-    rule: ClassVar[str] = "privacy.legal_hold_in_force"
+    rule_id: ClassVar[str] = "privacy.legal_hold_in_force"
 
 
 class ReleaseIdInUse(ConflictsWithRecord):
     """A release id names one release: reusing it for another request is refused."""
 
-    rule: ClassVar[str] = "privacy.sar_release_id_unique"
+    rule_id: ClassVar[str] = "privacy.sar_release_id_unique"
 
 
 # ----------------------------------------------------------------------------- decisions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from ap_contracts.events.placements import ReducedTimetableReviewed, ReviewHeld
 from ap_contracts.events.pupil_vocabulary import ReducedTimetableOutcome, ReviewOutcome, TimetableKind
@@ -20,7 +20,7 @@ from ap_incidents.domain.errors import (
 from ap_incidents.domain.folding import NOTHING, Applied, entry_only, with_placement
 from ap_incidents.domain.guards import placement_entry, require_order, require_text, within_placement
 from ap_incidents.domain.identity import record_id_for
-from ap_incidents.domain.review_interval import latest_next_review
+from ap_incidents.domain.review_interval import latest_next_review, latest_reduced_timetable_review
 from ap_incidents.domain.state import PupilRecord, TimetableChanged
 from ap_incidents.domain.theme import CommandDeclaration, EventRule, Theme
 
@@ -86,9 +86,10 @@ def review_reduced_timetable(
         if next_review is None:
             raise ReducedTimetableIncomplete("a timetable that stays reduced needs its next review date")
         require_order(command.reviewed_on, next_review, "next review date")
-        limit = command.reviewed_on + timedelta(days=context.rules.reduced_timetable_max_review_days)
-        if next_review > limit:
-            raise ReducedTimetableReviewTooLate(f"review the reduced timetable again by {limit} at the latest")
+        limit = latest_reduced_timetable_review(command.reviewed_on, placement.provision_id, context)
+        if next_review > limit.latest:
+            raise ReducedTimetableReviewTooLate(
+                f"review the reduced timetable again by {limit.latest} at the latest ({limit.reason})")
     return [ReducedTimetableReviewed(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         placement_id=command.placement_id, reviewed_on=command.reviewed_on, outcome=command.outcome,

@@ -14,7 +14,7 @@ from ap_contracts.events.pupil_record import (
     PhysicalInterventionRecorded,
     SafeguardingConcernRaised,
 )
-from ap_contracts.events.pupil_vocabulary import Agency, ForceReason, SafeguardingCategory, TrainingKind
+from ap_contracts.events.pupil_vocabulary import Agency, ForceReason, SafeguardingCategory
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.identifiers import StaffId
 from ap_incidents.domain.commands import LongText, Minutes, PlacementCommand, RecordedMoment, Text
@@ -104,13 +104,15 @@ def _require_trained(staff: tuple[str, ...], placement: Placement, context: Deci
     register = context.staff_register
     if register is not None and register.provision_id not in (None, placement.provision_id):
         raise ValueError(f"staff register of {register.provision_id} given for {placement.provision_id}")
+    needed = sorted(context.rules.training_required_for_force)
     untrained = [
         member for member in staff
-        if register is None or not register.is_trained(member, TrainingKind.PHYSICAL_INTERVENTION, day)
+        if register is None or not all(register.is_trained(member, kind, day) for kind in needed)
     ]
     if untrained:
+        kinds = " and ".join(kind.value.replace("_", " ") for kind in needed)
         raise StaffNotTrained(
-            f"not recorded as trained in physical intervention on {day}: {', '.join(sorted(untrained))}"
+            f"not recorded as trained in {kinds} on {day} (in date, not revoked): {', '.join(sorted(untrained))}"
         )
 
 

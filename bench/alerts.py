@@ -1,0 +1,253 @@
+"""Alerts benchmark (issue 14): events judged per second from a backlog, and absence-to-SMTP latency.
+
+    python -m bench.alerts [--events 100000] [--rate 100] [--seconds 10] [--repeats 1]
+
+1. Backlog: ``--events`` incidents events (per pupil a placement, then daily registers with an incident in
+   twenty-five, every other one at the pupil's threshold) produced once to a fresh topic as the relay would;
+   the alert projection (``AlertingProjection`` with the real dispatcher, the alerts it decides recorded as
+   ``NotificationSent`` and delivered to a file outbox) catches up from offset 0 and is timed to the last
+   event applied. Baseline in the same run: the bare projection runner (a projection that applies nothing)
+   over the same topic, so the difference is the cost of judging, recording and delivering alerts.
+2. Latency: with the projection live and delivering by SMTP to a local SMTP server, unauthorised morning
+   absences (``absence_same_day``: the home school and the commissioner are told at once) are produced at
+   ``--rate`` per second for ``--seconds``; the time from an absence handed to Kafka to its first message
+   handed to SMTP, p50/p99. The producer, runner and SMTP server share one process and event loop.
+JSON to ``bench/results/alerts-<timestamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import uvloop
+
+from ap_contracts.envelope import Actor, EventEnvelope
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.notifications import Audience
+from ap_contracts.events.pupil_vocabulary import AttendanceCode, Severity
+from ap_notifications.adapters.file_outbox import FileOutbox
+from ap_notifications.adapters.smtp import SmtpDelivery, SmtpSettings
+from ap_notifications.application.ports import Delivery
+from ap_notifications.domain.notification import notification_id_for
+from ap_notifications.entrypoints.bootstrap import open_services
+from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_notifications.projections.alerting import AlertingProjection
+from ap_runtime.eventstore.models import EncodedEvent
+from ap_runtime.kafka import encode_event, idempotent_producer
+from ap_runtime.privacy import KeyStore, PersonalDataCodec
+from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.runner import ProjectionRunner, build_app
+from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
+from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, Events
+from ap_testing.privacy import random_ring
+from ap_testing.smtp_server import LocalSmtpServer
+from bench.publish import publish
+from bench.rebuild import produce_encoded
+
+_ACTOR = Actor(user_id="staff@provision", organisation_id="provision-north", roles=("provision_staff",))
+EVENTS_PER_PUPIL = 50
+
+
+class BareProjection(Projection):
+    """The baseline: the runner's consumption and per-batch bookkeeping, applying nothing."""
+
+    name = "bench_bare"
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        return None
+
+    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        return None
+
+
+def encoded(event: DomainEvent, version: int, position: int, recorded_at: datetime) -> EncodedEvent:
+    """The event as the relay publishes it (recorded now: the alert rules judge only recent causes)."""
+    event_id = getattr(event, "record_id")  # noqa: B009  # DomainEvent names no record_id
+    stream = f"pupil-{event.pii_subject()}"
+    envelope = EventEnvelope(
+        event_id=event_id, event_type=event.event_type, schema_version=event.schema_version, stream_id=stream,
+        stream_version=version, occurred_at=recorded_at, recorded_at=recorded_at, actor=_ACTOR,
+        organisation_id="provision-north", correlation_id=event_id, pii_subject=event.pii_subject(),
+        payload=event.model_dump(mode="json"))
+    return EncodedEvent(transaction_id=1, position=position, stream_id=stream, event_type=event.event_type,
+                        schema_version=event.schema_version, event_id=event_id, correlation_id=event_id,
+                        causation_id=None, envelope_json=envelope.model_dump_json().encode(), occurred_at=recorded_at)
+
+
+def backlog(count: int) -> list[EncodedEvent]:
+    """Per pupil: the placement, then school-day registers, an incident in 25 (every other at threshold)."""
+    now, out = datetime.now(UTC), list[EncodedEvent]()
+    for p in range(max(1, count // EVENTS_PER_PUPIL)):
+        pupil = Events()
+        story: list[DomainEvent] = [pupil.started(start_date=(now - timedelta(days=EVENTS_PER_PUPIL)).date(),
+                                                  planned_end_date=(now + timedelta(days=90)).date(),
+                                                  planned_review_date=(now + timedelta(days=30)).date())]
+        for i in range(1, EVENTS_PER_PUPIL):
+            on = (now - timedelta(days=EVENTS_PER_PUPIL - i)).date()
+            if i % 25 == 0:
+                story.append(pupil.incident(Severity.SERIOUS if (i // 25 + p) % 2 else Severity.MODERATE, on=on))
+            else:
+                story.append(pupil.mark(on, AttendanceCode.PRESENT_AM))
+        out.extend(encoded(e, v, len(out) + v, now) for v, e in enumerate(story, start=1))
+    return out[:count]
+
+
+@asynccontextmanager
+async def running(runner: ProjectionRunner, bootstrap: str) -> AsyncIterator[None]:
+    """The runner consuming, as the worker runs it (a FastStream broker around it)."""
+    app = build_app([runner], bootstrap)
+    assert app.broker is not None
+    async with app.broker:
+        await runner.start()
+        await app.broker.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+
+
+async def until_applied(runner: ProjectionRunner, expected: int, seconds: float = 600) -> None:
+    started = time.perf_counter()
+    while runner.applied < expected:  # polling the runner's counter is the measurement
+        if time.perf_counter() - started > seconds:
+            raise RuntimeError(f"{runner.applied} of {expected} events applied in {seconds} s")
+        await asyncio.sleep(0.01)
+
+
+async def catch_up(runner: ProjectionRunner, bootstrap: str, expected: int) -> float:
+    started = time.perf_counter()
+    async with running(runner, bootstrap):
+        await until_applied(runner, expected)
+        return time.perf_counter() - started
+
+
+async def open_alerting(pg_admin: str, bootstrap: str, topic: str, delivery: Delivery
+                        ) -> tuple[ProjectionRunner, Any, KeyStore]:
+    keys = await KeyStore.open(dsn_for_database(pg_admin, await create_database(pg_admin, "bench_alerts_keys")),
+                               random_ring("mk-bench")[0], cache_ttl_seconds=0)
+    dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_alerts"))
+    settings = NotificationSettings(dsn=dsn, kafka_bootstrap=bootstrap, outbox_dir=Path(tempfile.mkdtemp()))
+    services = await open_services(settings, codec=PersonalDataCodec(keys), delivery=delivery)
+    projection = AlertingProjection(services.dispatcher, services.transfers, services.book, topics=(topic,))
+    runner = ProjectionRunner(projection, services.pool, bootstrap, group_id=f"bench-alerts-{uuid4().hex}")
+    return runner, services, keys
+
+
+async def measure_backlog(pg_admin: str, bootstrap: str, events: int) -> dict[str, Any]:
+    topic = f"bench-alerts-{uuid4().hex[:10]}"
+    await create_topic(bootstrap, topic)
+    encoded_events = backlog(events)
+    produce_seconds = await produce_encoded(bootstrap, topic, encoded_events)
+    bare_pool = await asyncpg.create_pool(dsn_for_database(pg_admin, await create_database(pg_admin, "bench_bare")))
+    bare = ProjectionRunner(BareProjection((topic,)), bare_pool, bootstrap, group_id=f"bench-bare-{uuid4().hex}")
+    bare_seconds = await catch_up(bare, bootstrap, len(encoded_events))
+    await bare_pool.close()
+    runner, services, keys = await open_alerting(pg_admin, bootstrap, topic, FileOutbox(Path(tempfile.mkdtemp())))
+    try:
+        alert_seconds = await catch_up(runner, bootstrap, len(encoded_events))
+        alerts = int(await services.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'NotificationSent'"))
+    finally:
+        await services.close()
+        await keys.close()
+    return {"events": len(encoded_events), "produce_seconds": round(produce_seconds, 2),
+            "alerts_recorded_and_delivered": alerts,
+            "alerting_events_per_second": round(len(encoded_events) / alert_seconds, 1),
+            "alerts_per_second": round(alerts / alert_seconds, 1),
+            "baseline_bare_runner_events_per_second": round(len(encoded_events) / bare_seconds, 1)}
+
+
+async def measure_latency(pg_admin: str, bootstrap: str, rate: int, seconds: int) -> dict[str, Any]:
+    topic = f"bench-alerts-live-{uuid4().hex[:10]}"
+    await create_topic(bootstrap, topic)
+    smtp = await LocalSmtpServer().start()
+    directory = {org: {"default": f"office@{org}.test"} for org in (HOME_SCHOOL, COMMISSIONER)}
+    runner, services, keys = await open_alerting(
+        pg_admin, bootstrap, topic, SmtpDelivery(SmtpSettings(host=smtp.host, port=smtp.port), directory))
+    now = datetime.now(UTC)
+    pupils = [Events() for _ in range(rate * seconds)]
+    await produce_encoded(bootstrap, topic, [encoded(p.started(
+        start_date=now.date() - timedelta(days=7), planned_end_date=now.date() + timedelta(days=90),
+        planned_review_date=now.date() + timedelta(days=30)), 1, i, now) for i, p in enumerate(pupils)])
+    producer = idempotent_producer(bootstrap)
+    await producer.start()
+    handed: dict[UUID, float] = {}
+    live = running(runner, bootstrap)
+    await live.__aenter__()
+    try:
+        await until_applied(runner, len(pupils))
+        today = datetime.now(UTC).date()  # England's date too, away from midnight
+        paced_from = time.perf_counter()
+        for i, pupil in enumerate(pupils):
+            absence = encoded(pupil.mark(today, AttendanceCode.OTHER_UNAUTHORISED), 2, i, datetime.now(UTC))
+            key, value, headers = encode_event(absence, topic)
+            await producer.send(topic, value=value, key=key, headers=headers)
+            handed[absence.event_id] = time.perf_counter()
+            await asyncio.sleep(max(0.0, paced_from + (i + 1) / rate - time.perf_counter()))
+        first_message = {notification_id_for(cause, "absence_same_day", Audience.HOME_SCHOOL, HOME_SCHOOL): cause
+                         for cause in handed}
+        latencies: dict[UUID, float] = {}
+        deadline = time.perf_counter() + 60
+        while len(latencies) < len(handed) and time.perf_counter() < deadline:
+            for mail in smtp.handed:
+                cause = first_message.get(UUID(mail.message_id.strip("<>").split("@")[0]))
+                if cause is not None and cause not in latencies:
+                    latencies[cause] = time.perf_counter() - handed[cause]  # upper bound: polled every 10 ms
+            await asyncio.sleep(0.01)
+    finally:
+        await producer.stop()
+        await live.__aexit__(None, None, None)
+        await services.close()
+        await keys.close()
+        await smtp.stop()
+    ms = sorted(v * 1000 for v in latencies.values())
+    return {"rate_per_second": rate, "absences": len(handed), "messages_handed_to_smtp": len(smtp.handed),
+            "absences_with_a_message": len(ms), "p50_ms": round(statistics.median(ms), 1) if ms else None,
+            "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 1) if ms else None}
+
+
+async def run(events: int, rate: int, seconds: int, repeats: int) -> dict[str, Any]:
+    pg_admin, bootstrap = resolve_infrastructure()
+    backlogs = [await measure_backlog(pg_admin, bootstrap, events) for _ in range(repeats)]
+    latencies = [await measure_latency(pg_admin, bootstrap, rate, seconds) for _ in range(repeats)]
+    return {
+        "benchmark": "alerts",
+        "at": datetime.now(UTC).isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average": os.getloadavg()},
+        "parameters": {"events": events, "rate": rate, "seconds": seconds, "repeats": repeats},
+        "backlog": backlogs,
+        "latency": latencies,
+        "median_alerting_events_per_second": statistics.median(b["alerting_events_per_second"] for b in backlogs),
+        "median_baseline_events_per_second": statistics.median(
+            b["baseline_bare_runner_events_per_second"] for b in backlogs),
+        "median_p99_ms": statistics.median(x["p99_ms"] for x in latencies if x["p99_ms"] is not None)
+        if any(x["p99_ms"] is not None for x in latencies) else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+    started = time.time()
+    publish("alerts", uvloop.run(run(args.events, args.rate, args.seconds, args.repeats)), started)
+
+
+if __name__ == "__main__":
+    main()

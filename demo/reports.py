@@ -1,0 +1,159 @@
+"""`make reports`: load a synthetic local authority and write every report for every audience to a folder.
+
+The generator's events (``demo.synthetic_la``) are folded by reporting's own projection writers into a
+fresh read-model database on the local PostgreSQL (dropped afterwards), the reports are assembled by
+reporting's domain from the facts read back, and each is written as JSON, CSV, HTML and (unless
+``--no-pdf``) PDF under ``reports-out/`` (ignored by git): the LA annual figures and the exclusion
+strategy tables for the local authority, the termly report and the annual report (appendix 3, narrative
+drafted by the lead, approved by the chair and published) for each Neighbourhood Partnership, and the
+DfE census returns (exclusions, AP placements) per academic year, across the LA and each school's own file
+(what its MIS imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+from pydantic import BaseModel
+
+from ap_contracts.events.base import DomainEvent
+from ap_reporting.adapters.csv_render import tables_csv
+from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
+from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
+from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusions_return_csv
+from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS, AnnualNarrative
+from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
+from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
+from ap_reporting.domain.partnership import assemble_partnership
+from ap_reporting.domain.partnership_annual import assemble_partnership_annual
+from ap_reporting.domain.periods import PeriodKind, academic_year_period, periods_of
+from ap_reporting.domain.published import Table
+from ap_reporting.domain.vocabulary import Period
+from ap_reporting.projections.queries import FactsQueries
+from ap_reporting.projections.schema import DDL
+from ap_reporting.projections.writers import WRITERS
+from ap_runtime.documents import Document, render_html, render_pdf
+from ap_testing.infra import create_database, drop_databases, dsn_for_database
+from demo.synthetic_la import LaSize, synthetic_events
+
+OUT = Path("reports-out")
+LEAD, CHAIR = "partnership-lead", "partnership-chair"
+DEFAULT = LaSize()
+
+
+class _Writer:
+    def __init__(self, out: Path, pdf: bool) -> None:
+        self.out, self.pdf = out, pdf
+        self.written: list[Path] = []
+
+    def file(self, name: str, content: str | bytes) -> None:
+        path = self.out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        self.written.append(path)
+
+    def report(self, name: str, model: BaseModel, tables: Sequence[Table], document: Document) -> None:
+        self.file(f"{name}.json", model.model_dump_json(indent=2))
+        self.file(f"{name}.csv", tables_csv(tables))
+        self.file(f"{name}.html", render_html(document))
+        if self.pdf:
+            self.file(f"{name}.pdf", render_pdf(document))
+
+
+def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
+    """The lead drafts every narrative section, the chair approves each draft, and the report is published."""
+    narrative = AnnualNarrative(partnership_id, year)
+    for section in NARRATIVE_SECTIONS:
+        narrative = narrative.draft(section, f"{section} of {partnership_id} in {year} (synthetic text).", LEAD)
+        narrative = narrative.approve(section, 1, CHAIR)
+    return narrative.publish(CHAIR)
+
+
+async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:
+    await conn.execute(DDL)
+    async with conn.transaction():
+        for event in events:
+            writer = WRITERS.get(type(event))
+            if writer is not None:
+                await writer(conn, event, getattr(event, "record_id"))  # noqa: B009
+
+
+def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Period) -> None:
+    """The census files across the LA, and each school's own (what its MIS imports)."""
+    exclusions, placements = exclusions_return(events, period), ap_placements_return(events, period)
+    w.file(f"{folder}/census-exclusions.csv", exclusions_return_csv(exclusions))
+    w.file(f"{folder}/census-ap-placements.csv", ap_placements_return_csv(placements))
+    for school, rows in rows_by_school(exclusions).items():
+        w.file(f"{folder}/{school}/census-exclusions.csv", exclusions_return_csv(rows))
+    for school, ap_rows in rows_by_school(placements).items():
+        w.file(f"{folder}/{school}/census-ap-placements.csv", ap_placements_return_csv(ap_rows))
+
+
+async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[DomainEvent], w: _Writer) -> None:
+    facts = FactsQueries(conn)
+    years = size.academic_years()
+    strategy = assemble_strategy(years[-3:], await facts.suspensions(years[-3:]),
+                                 await facts.permanent_exclusions(years[-3:]))
+    w.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))
+    for year in years:
+        slug = year.replace("/", "-")
+        annual = assemble_annual(year, await facts.placements_ended(academic_year_period(year)),
+                                 await facts.suspensions([year]), await facts.permanent_exclusions([year]))
+        w.report(f"local-authority/annual-{slug}", annual, annual.tables, annual_document(annual))
+        period = academic_year_period(year)
+        _returns(w, f"dfe-returns/{slug}", events, period)
+        for partnership in size.partnerships():
+            placements = await facts.placements_of_partnership(partnership)
+            ids = [p.placement_id for p in placements]
+            for term in periods_of(year, PeriodKind.TERM):
+                termly = assemble_partnership(partnership, term.days, placements,
+                                              await facts.incidents(ids, term.days))
+                w.report(f"{partnership}/termly-{term.code.replace('/', '-')}", termly, termly.tables,
+                         partnership_document(termly))
+            figures = assemble_partnership_annual(partnership, year, placements, await facts.attendance(ids, period),
+                                                  sexes=await facts.pupil_sexes([p.pupil_ref for p in placements]))
+            w.report(f"{partnership}/annual-report-{slug}", figures, figures.tables,
+                     partnership_annual_document(figures, published_narrative(partnership, year)))
+
+
+async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = True) -> list[Path]:
+    """Every report of the synthetic LA under ``out``; the read-model database is dropped afterwards."""
+    events = synthetic_events(size)
+    name = await create_database(admin_dsn, "reports_out")
+    try:
+        conn = await asyncpg.connect(dsn_for_database(admin_dsn, name))
+        try:
+            await _project(conn, events)
+            writer = _Writer(out, pdf)
+            await _write_all(conn, size, events, writer)
+        finally:
+            await conn.close()
+    finally:
+        await drop_databases(admin_dsn, [name])
+    return writer.written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, default=DEFAULT.schools)
+    parser.add_argument("--provisions", type=int, default=DEFAULT.provisions)
+    parser.add_argument("--years", type=int, default=DEFAULT.years)
+    parser.add_argument("--seed", type=int, default=DEFAULT.seed)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args()
+    size = LaSize(schools=args.schools, provisions=args.provisions, years=args.years, seed=args.seed)
+    written = asyncio.run(write_reports(size, os.environ["DATABASE_URL"], args.out, pdf=not args.no_pdf))
+    print(f"{len(written)} files written under {args.out}/")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The SQL steps of one projection batch's transaction (``runner.py`` holds the loop around them).
+
+Kept apart so the runner reads as the exactly-once loop it is: which generation a batch writes to, and
+how its event ids are recorded in ``processed_events`` (inserted live, copied while rebuilding).
+"""
+
+from __future__ import annotations
+
+import enum
+from uuid import UUID
+
+import asyncpg
+
+from ap_runtime.projection.store import ReadModelNotReady
+
+
+class Mode(enum.Enum):
+    """How a batch is applied: copied into a generation being rebuilt, as one batch, or event by event."""
+
+    LOAD = "load"
+    BATCH = "batch"
+    CAREFUL = "careful"
+
+
+async def enter_generation(conn: asyncpg.Connection, name: str, schema: str | None) -> str:
+    """Point the transaction at the serving generation (held FOR SHARE against a switch) or at ``schema``.
+
+    One round trip either way: the registry lookup sets the search path itself (issue 11: fewer
+    statements per batch).
+    """
+    if schema is None:
+        try:
+            target = await conn.fetchval(
+                "SELECT active_schema, set_config('search_path', active_schema || ', public', true)"
+                " FROM public.projection_registry WHERE name = $1 FOR SHARE", name)
+        except asyncpg.UndefinedTableError:
+            target = None
+        if target is None:
+            raise ReadModelNotReady(f"projection {name!r} is not registered in this database")
+        return str(target)
+    # A generation being filled serves no reader until the switch, whose own commit is synchronous and
+    # so makes every earlier commit durable; a crash before it restarts the rebuild from scratch.
+    # Waiting for each batch's WAL flush buys nothing.
+    await conn.execute(f"SET LOCAL search_path TO {schema}, public; SET LOCAL synchronous_commit TO off")
+    return schema
+
+
+async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into: str | None) -> set[UUID]:
+    """Record the batch's event ids in ``processed_events``; returns those not recorded before.
+
+    Into a generation being rebuilt (``copy_into``) the ids are copied: a COPY refuses an id an earlier
+    batch recorded with a unique violation, and the caller applies that batch the ordinary way.
+    """
+    if copy_into is None:
+        return {r["event_id"] for r in await conn.fetch(
+            "INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
+            " ON CONFLICT DO NOTHING RETURNING event_id", ids)}
+    unique = dict.fromkeys(ids)
+    await conn.copy_records_to_table("processed_events", schema_name=copy_into, columns=("event_id",),
+                                     records=[(event_id,) for event_id in unique])
+    return set(unique)

@@ -1,0 +1,103 @@
+"""The shared document layer (issue 15, "As documents"): accessible HTML with no script, text escaped,
+tables with captions and scoped headers, charts as SVG that never draw a suppressed figure, and a PDF
+made from the same HTML whose pages render and whose text holds the figures."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess  # nosec B404 - poppler's pdftotext on a file this test wrote
+from pathlib import Path
+
+import pytest
+
+from ap_runtime.documents import (
+    BarChart,
+    Document,
+    DocumentTable,
+    Fact,
+    Section,
+    Series,
+    bar_chart_svg,
+    render_html,
+    render_pdf,
+    render_pdf_off_loop,
+)
+
+
+def _document(note: str = "Figures are in pounds.") -> Document:
+    chart = BarChart("Exclusions by year", ("2022/23", "2023/24", "2024/25"),
+                     (Series("Primary", (4.0, 8.0, None)), Series("Secondary", (10.0, 20.0, 15.0))))
+    table = DocumentTable("Permanent exclusions by phase", ("Year", "Primary", "Secondary"),
+                          (("2022/23", "4", "10"), ("2023/24", "8", "20"), ("2024/25", "c", "15")),
+                          ("Total", "c", "45"))
+    return Document(title="Exclusions strategy tables", audience="the Schools Forum",
+                    facts=(Fact("Years", "2022/23 to 2024/25"),),
+                    sections=(Section("Exclusions", paragraphs=("Counted by DfE definitions.",),
+                                      tables=(table,), charts=(chart,)),),
+                    notes=(note,))
+
+
+def test_html_has_captioned_tables_with_scoped_headers_and_no_script() -> None:
+    page = render_html(_document())
+    assert "<caption>Permanent exclusions by phase</caption>" in page
+    assert '<th scope="col">Year</th>' in page
+    assert '<th scope="row">2022/23</th>' in page
+    assert '<tfoot><tr><th scope="row">Total</th>' in page
+    assert '<html lang="en-GB">' in page
+    assert "<script" not in page.lower()
+    assert page.count("<svg") == 1
+
+
+def test_text_from_a_report_is_escaped_not_run() -> None:
+    page = render_html(_document(note='<script>alert("x")</script> & more'))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more" in page
+
+
+def test_chart_draws_no_bar_for_a_suppressed_value_and_marks_it_c() -> None:
+    svg = bar_chart_svg(_document().sections[0].charts[0])
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)" fill="[^"]+"><title>([^<]+)</title>',
+                      svg)
+    labels = [label for _, label in bars]
+    assert "Primary, 2024/25: 8" not in " ".join(labels)
+    assert not any(label.startswith("Primary, 2024/25") for label in labels)
+    assert '>c</text>' in svg
+    heights = {label: float(height) for height, label in bars}
+    # Heights are proportional to the values: secondary 2023/24 (20, the largest) is twice 2022/23 (10).
+    assert heights["Secondary, 2023/24: 20"] == pytest.approx(2 * heights["Secondary, 2022/23: 10"])
+    assert heights["Primary, 2022/23: 4"] == pytest.approx(heights["Secondary, 2023/24: 20"] / 5)
+
+
+def test_a_chart_or_table_of_the_wrong_shape_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="series 'Primary' has 1 values for 2 categories"):
+        BarChart("Exclusions", ("a", "b"), (Series("Primary", (1.0,)),))
+    with pytest.raises(ValueError, match="table 'Reasons': a row has 1 cells for 2 columns"):
+        DocumentTable("Reasons", ("Reason", "Count"), (("Assault",),))
+
+
+def test_pdf_is_made_from_the_same_html_and_holds_its_text(tmp_path: Path) -> None:
+    pdf = render_pdf(_document())
+    assert pdf.startswith(b"%PDF-")
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,  # nosec B603, B607 - fixed poppler command
+                          text=True).stdout
+    assert "Exclusions strategy tables" in text
+    assert "Permanent exclusions by phase" in text
+    assert "Exclusions by year" in text  # the chart's caption; its SVG text is drawn into the page too
+
+
+async def test_a_pdf_is_laid_out_off_the_event_loop() -> None:
+    """While the pages are laid out, the loop keeps serving: other coroutines run many times meanwhile."""
+    long = Document(title="Long", audience="anyone", facts=(), sections=tuple(
+        Section(f"Section {i}", tables=(DocumentTable(f"Table {i}", ("Row", "Value"),
+                                                      tuple((f"row {j}", str(j)) for j in range(40))),))
+        for i in range(15)))
+    ticks = 0
+    rendering = asyncio.create_task(render_pdf_off_loop(long))
+    while not rendering.done():
+        await asyncio.sleep(0.005)
+        ticks += 1
+    assert (await rendering).startswith(b"%PDF-")
+    assert ticks >= 5, f"the loop ran only {ticks} times while the PDF was laid out"

@@ -1,0 +1,1 @@
+"""I/O of the commissioning service: the event store on PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Load, authorise, decide, append; and the reads."""

@@ -1,0 +1,1 @@
+"""Pure rules of commissioning: commands, deciders, folds and the refusals named after their rules."""

@@ -1,0 +1,173 @@
+"""The provider self-audit (seed 000, issue 13): requested by the commissioner, rated by the provider,
+moderated by the commissioner.
+
+Rules served: every statement of the template is rated Red, Amber or Green with evidence
+(``self_audit.rating_has_evidence``), below Green with an action plan (``self_audit.action_plan_below_green``);
+the commissioner agrees or changes a rating, always with a reason (``self_audit.moderation_has_reason``).
+Who may rate (the provider itself) and who may moderate (the commissioner of record) is the access
+policy's (COM-AUDIT rules), judged against the provider and commissioner this stream records.
+One stream per provider, commissioner and academic year (``self_audit_stream_id``): the toolkit expects no
+provider to share its self-audit (seed 000), so a provider shares each year's audit with one commissioner
+at that commissioner's request, and another commissioner's request is another audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from ap_commissioning.domain.context import CommissioningCommand, DecisionContext
+from ap_commissioning.domain.self_audit_errors import (
+    ActionPlanMissing,
+    ModerationWithoutReason,
+    NothingToModerate,
+    RatingWithoutEvidence,
+    SelfAuditAlreadyRequested,
+    SelfAuditNotRequested,
+    StatementNotInTemplate,
+    TemplateVersionUnknown,
+)
+from ap_commissioning.domain.self_audit_template import CURRENT_TEMPLATE_VERSION, TEMPLATES
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.commissioning_quality import (
+    RagRating,
+    SelfAuditRatingModerated,
+    SelfAuditRequested,
+    SelfAuditStatementRated,
+)
+from ap_contracts.events.commissioning_vocabulary import (
+    AcademicYear,
+    CommissioningEvent,
+    LongText,
+    ShortText,
+)
+from ap_contracts.identifiers import OrganisationId
+from ap_runtime.access.context import ResourceContext
+
+
+def self_audit_stream_id(provider_id: str, commissioner_id: str, academic_year: str) -> str:
+    return f"self-audit-{provider_id}-{commissioner_id}-{academic_year}"
+
+
+class SelfAuditCommand(CommissioningCommand):
+    """The path names the provider, the commissioner it shares the audit with, and the year; the body never
+    names who acts (the token does, and the policy judges it against the audit's stored parties)."""
+
+    provider_id: OrganisationId
+    commissioner_id: OrganisationId
+    academic_year: AcademicYear
+
+
+class RequestSelfAudit(SelfAuditCommand):
+    """The commissioner (only as itself: the policy compares the path's commissioner with the caller's
+    organisation) asks the provider for the year's self-audit."""
+
+    template_version: ShortText = CURRENT_TEMPLATE_VERSION
+
+
+class RateStatement(SelfAuditCommand):
+    statement_id: ShortText
+    rating: RagRating
+    evidence: LongText = ""
+    action_plan: LongText = ""
+
+
+class ModerateRating(SelfAuditCommand):
+    statement_id: ShortText
+    moderated_rating: RagRating
+    reason: LongText = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAuditState:
+    provider_id: str | None = None
+    commissioner_id: str | None = None
+    academic_year: str | None = None
+    template_version: str | None = None
+    ratings: Mapping[str, RagRating] = field(default_factory=dict)
+    moderated: Mapping[str, RagRating] = field(default_factory=dict)
+
+
+def evolve_self_audit(state: SelfAuditState, event: DomainEvent) -> SelfAuditState:
+    """Fold one self-audit event; no rule is checked here."""
+    if isinstance(event, SelfAuditRequested):
+        return replace(state, provider_id=event.provider_id, commissioner_id=event.commissioner_id,
+                       academic_year=event.academic_year, template_version=event.template_version)
+    if isinstance(event, SelfAuditStatementRated):
+        moderated = {k: v for k, v in state.moderated.items() if k != event.statement_id}
+        return replace(state, ratings={**state.ratings, event.statement_id: event.rating}, moderated=moderated)
+    if isinstance(event, SelfAuditRatingModerated):
+        return replace(state, moderated={**state.moderated, event.statement_id: event.moderated_rating})
+    return state
+
+
+SELF_AUDIT_FOLDS: frozenset[type[DomainEvent]] = frozenset({
+    SelfAuditRequested, SelfAuditStatementRated, SelfAuditRatingModerated})
+
+
+def self_audit_stream(command: SelfAuditCommand) -> str:
+    return self_audit_stream_id(command.provider_id, command.commissioner_id, command.academic_year)
+
+
+def self_audit_resource(command: SelfAuditCommand, state: SelfAuditState) -> ResourceContext:
+    """The audit's stored provider and commissioner; before the request, the parties its path names (only a
+    commissioner may request, and only as itself)."""
+    if state.provider_id is not None:
+        return ResourceContext(provision_id=state.provider_id, commissioner_id=state.commissioner_id)
+    return ResourceContext(provision_id=command.provider_id, commissioner_id=command.commissioner_id)
+
+
+def fold_self_audit(events: Iterable[DomainEvent]) -> SelfAuditState:
+    state = SelfAuditState()
+    for event in events:
+        state = evolve_self_audit(state, event)
+    return state
+
+
+def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
+                       context: DecisionContext) -> list[CommissioningEvent]:
+    """Once per provider and year, against a known version of the template."""
+    if state.provider_id is not None:
+        raise SelfAuditAlreadyRequested(command.provider_id, command.academic_year)
+    if command.template_version not in TEMPLATES:
+        raise TemplateVersionUnknown(command.template_version)
+    return [SelfAuditRequested(
+        provider_id=command.provider_id, commissioner_id=command.commissioner_id,
+        academic_year=command.academic_year, template_version=command.template_version,
+        requested_by=context.user_id)]
+
+
+def _requested_statement(state: SelfAuditState, provider_id: str, academic_year: str, statement_id: str) -> None:
+    if state.template_version is None:
+        raise SelfAuditNotRequested(provider_id, academic_year)
+    if TEMPLATES[state.template_version].statement(statement_id) is None:
+        raise StatementNotInTemplate(statement_id, state.template_version)
+
+
+def rate_statement(command: RateStatement, state: SelfAuditState, context: DecisionContext) -> list[CommissioningEvent]:
+    """A rating with its evidence; below Green, with an action plan. Rating again replaces the rating
+    (and asks for moderation again)."""
+    _requested_statement(state, command.provider_id, command.academic_year, command.statement_id)
+    if not command.evidence.strip():
+        raise RatingWithoutEvidence(command.statement_id)
+    if command.rating is not RagRating.GREEN and not command.action_plan.strip():
+        raise ActionPlanMissing(command.statement_id, command.rating.value)
+    return [SelfAuditStatementRated(
+        provider_id=command.provider_id, academic_year=command.academic_year, statement_id=command.statement_id,
+        rating=command.rating, evidence=command.evidence, action_plan=command.action_plan,
+        rated_by=context.user_id)]
+
+
+def moderate_rating(command: ModerateRating, state: SelfAuditState,
+                    context: DecisionContext) -> list[CommissioningEvent]:
+    """The commissioner agrees (the same rating) or changes a provider's rating, with a reason either way."""
+    _requested_statement(state, command.provider_id, command.academic_year, command.statement_id)
+    provider_rating = state.ratings.get(command.statement_id)
+    if provider_rating is None:
+        raise NothingToModerate(command.statement_id)
+    if not command.reason.strip():
+        raise ModerationWithoutReason(command.statement_id)
+    return [SelfAuditRatingModerated(
+        provider_id=command.provider_id, academic_year=command.academic_year, statement_id=command.statement_id,
+        provider_rating=provider_rating, moderated_rating=command.moderated_rating, reason=command.reason,
+        moderated_by=context.user_id)]

@@ -1,0 +1,70 @@
+"""Refusals of the provider self-audit (seed 000, issue 13), each named after its rule."""
+
+from __future__ import annotations
+
+from ap_commissioning.domain.errors import CommissioningRefused
+from ap_runtime.refusal import RefusalKind
+
+
+class SelfAuditNotRequested(CommissioningRefused):
+    rule_id = "self_audit.requested"
+    kind = RefusalKind.NOT_FOUND
+    says = "no self-audit of {provider_id} has been requested for {academic_year}"
+    provider_id: str
+    academic_year: str
+
+
+class SelfAuditAlreadyRequested(CommissioningRefused):
+    rule_id = "self_audit.requested_once"
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
+    says = "the {academic_year} self-audit of {provider_id} is already requested"
+    provider_id: str
+    academic_year: str
+
+
+class TemplateVersionUnknown(CommissioningRefused):
+    rule_id = "self_audit.template_known"
+    kind = RefusalKind.NOT_FOUND
+    says = "no self-audit template has version {version!r}"
+    version: str
+
+
+class StatementNotInTemplate(CommissioningRefused):
+    rule_id = "self_audit.statement_in_template"
+    kind = RefusalKind.NOT_FOUND
+    says = "statement {statement_id!r} is not in template {version}"
+    statement_id: str
+    version: str
+
+
+class RatingWithoutEvidence(CommissioningRefused):
+    """A rating stands on its evidence (seed 000: "present evidence of self-evaluation")."""
+
+    rule_id = "self_audit.rating_has_evidence"
+    kind = RefusalKind.BREAKS_RULE
+    says = "evidence: the rating of {statement_id} gives no evidence"
+    statement_id: str
+
+
+class ActionPlanMissing(CommissioningRefused):
+    """A Red or Amber rating says what the provider will do about it."""
+
+    rule_id = "self_audit.action_plan_below_green"
+    kind = RefusalKind.BREAKS_RULE
+    says = "action_plan: the {rating} rating of {statement_id} has no action plan"
+    statement_id: str
+    rating: str
+
+
+class NothingToModerate(CommissioningRefused):
+    rule_id = "self_audit.moderates_a_rating"
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
+    says = "statement {statement_id} has not been rated by the provider"
+    statement_id: str
+
+
+class ModerationWithoutReason(CommissioningRefused):
+    rule_id = "self_audit.moderation_has_reason"
+    kind = RefusalKind.BREAKS_RULE
+    says = "reason: the moderation of {statement_id} gives no reason"
+    statement_id: str

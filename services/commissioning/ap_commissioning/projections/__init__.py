@@ -1,0 +1,1 @@
+"""Read models of the commissioning service (none yet: reads fold the streams)."""

@@ -1,0 +1,94 @@
+"""The read models behind the cost per successful reintegration (issue 13, value for money).
+
+``finance_reintegrations`` keeps, from the incidents service's events, each placement's provision, home school,
+end date and end reason, and the days its pupil was later suspended (first day) or permanently excluded (taking
+effect). The pupil is linked only by the pseudonymous ``pupil_ref`` (to find the same pupil's later exclusions);
+no name, narrative or sealed field is read. ``finance_calendars`` keeps the register's term dates (the shared
+read model, ``ap_runtime.school_days.stored``) so the two terms are counted on the home school's recorded calendar.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+import asyncpg
+
+from ap_contracts.events.placement_vocabulary import PlacementEndReason
+from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_finance.projections.placement_rows import PlacementColumns, apply_placement_event, payload_day
+from ap_finance.reports.reintegration import EndedPlacement
+from ap_runtime.projection import Projection, ReceivedEvent
+from ap_runtime.projection.store import read_models
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
+from ap_runtime.school_days.stored import CalendarFactsProjection, calendars_in
+
+REINTEGRATIONS_DDL = """
+CREATE TABLE IF NOT EXISTS reintegration_placements (
+    placement_id   uuid PRIMARY KEY,
+    pupil_ref      uuid,
+    provision_id   text,
+    home_school_id text,
+    end_date       date,
+    reason         text
+);
+CREATE INDEX IF NOT EXISTS reintegration_placements_provision ON reintegration_placements (provision_id);
+CREATE TABLE IF NOT EXISTS later_exclusions (
+    pupil_ref uuid NOT NULL,
+    from_day  date NOT NULL,
+    PRIMARY KEY (pupil_ref, from_day)
+);
+"""
+# The day an exclusion of each kind starts to count against a reintegration.
+_EXCLUSION_DAY = {"SuspensionIssued": "first_day", "PermanentExclusionIssued": "effective_from"}
+
+
+_COLUMNS: PlacementColumns = {
+    "PlacementStarted": lambda p: {"pupil_ref": UUID(str(p["pupil_ref"])), "provision_id": str(p["provision_id"]),
+                                   "home_school_id": str(p["home_school_id"])},
+    "PlacementEnded": lambda p: {"end_date": payload_day(p, "end_date"), "reason": str(p["reason"])},
+}
+
+
+class ReintegrationsProjection(Projection):
+    """Placements' ends and their pupils' later exclusions, by pseudonymous reference (topic: incidents events)."""
+
+    name = "finance_reintegrations"
+    topics = (INCIDENTS_EVENTS,)
+    ddl = REINTEGRATIONS_DDL
+
+    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        if await apply_placement_event(conn, "reintegration_placements", event, _COLUMNS):
+            return
+        if event.event_type in _EXCLUSION_DAY:
+            await conn.execute("INSERT INTO later_exclusions VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                               UUID(str(event.payload["pupil_ref"])),
+                               payload_day(event.payload, _EXCLUSION_DAY[event.event_type]))
+
+
+class FinanceCalendarProjection(CalendarFactsProjection):
+    name: ClassVar[str] = "finance_calendars"
+
+
+_ENDED = """
+SELECT p.home_school_id, p.end_date, p.reason,
+       coalesce(array_agg(x.from_day ORDER BY x.from_day) FILTER (WHERE x.from_day IS NOT NULL), '{}') AS exclusions
+FROM reintegration_placements p LEFT JOIN later_exclusions x ON x.pupil_ref = p.pupil_ref
+WHERE p.provision_id = $1 AND p.end_date IS NOT NULL AND p.home_school_id IS NOT NULL
+GROUP BY p.placement_id ORDER BY p.end_date, p.placement_id
+"""
+
+
+async def reintegration_facts(pool: asyncpg.Pool, provision_id: str) -> tuple[list[EndedPlacement], SchoolCalendars]:
+    """The provision's ended placements with their pupils' later exclusions, and the recorded calendars (none
+    while a read model is not built yet)."""
+    names = [ReintegrationsProjection.name, FinanceCalendarProjection.name]
+    async with read_models(pool, [], optional=names) as conn:
+        placements: list[EndedPlacement] = []
+        if await conn.fetchval("SELECT to_regclass('reintegration_placements')") is not None:
+            placements = [EndedPlacement(r["home_school_id"], r["end_date"], PlacementEndReason(r["reason"]),
+                                         tuple(r["exclusions"])) for r in await conn.fetch(_ENDED, provision_id)]
+        calendars = NO_CALENDARS
+        if await conn.fetchval("SELECT to_regclass('calendar_facts')") is not None:
+            calendars = await calendars_in(conn)
+        return placements, calendars

@@ -1,0 +1,142 @@
+"""A rebuild copies the behaviour log's rows in (issue 11: COPY, not a statement per row) and leaves
+exactly the rows the live runner's inserts leave: corrections, erasure, a provision's staff register
+and an event the relay published twice included."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from ap_contracts.envelope import Actor, EventEnvelope
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.privacy import PupilDataErased
+from ap_contracts.events.provision_staff import StaffTrainingRecorded
+from ap_contracts.events.pupil_vocabulary import TrainingKind
+from ap_incidents.domain.identity import record_id_for
+from ap_incidents.projections import BehaviourLogProjection
+from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
+
+from .conftest import PROVISION, Story
+
+pytestmark = pytest.mark.integration
+
+TOPIC = "ap.incidents.events"
+ACTOR = Actor(user_id="staff-1", organisation_id=PROVISION, roles=("provision_staff",))
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A Kafka record as the runner reads it (the runner needs nothing else of aiokafka's)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+def _records(streams: dict[str, list[DomainEvent]]) -> list[_Record]:
+    """Each stream's events as records, versions 1, 2, 3, ... per stream, the streams interleaved."""
+    at = datetime(2026, 9, 7, 9, tzinfo=UTC)
+    envelopes = [
+        EventEnvelope(
+            event_type=event.event_type, schema_version=event.schema_version, stream_id=stream_id,
+            stream_version=version, occurred_at=at + timedelta(minutes=version), actor=ACTOR,
+            organisation_id=PROVISION, correlation_id=uuid4(),
+            pii_subject=stream_id.removeprefix("pupil-") if stream_id.startswith("pupil-") else None,
+            payload=event.model_dump(mode="json"))
+        for stream_id, events in streams.items() for version, event in enumerate(events, start=1)]
+    envelopes.sort(key=lambda e: (e.stream_version, e.stream_id))
+    return [_Record(TOPIC, 0, offset, e.stream_id.encode(), e.model_dump_json().encode())
+            for offset, e in enumerate(envelopes)]
+
+
+def _pupil_streams() -> dict[str, list[DomainEvent]]:
+    """Two pupils' records: incidents, an amendment, a withdrawal; the second pupil is then erased."""
+    streams: dict[str, list[DomainEvent]] = {}
+    for erased in (False, True):
+        story = Story().placed()
+        first = story.cmd.record_incident()
+        story.run(first, story.who.provider)
+        second = story.cmd.record_incident()
+        story.run(second, story.who.provider)
+        story.run(story.cmd.record_attendance(), story.who.provider)
+        story.run(story.cmd.amend(record_id_for(first.command_id), {"location": "corridor"}), story.who.provider)
+        story.run(story.cmd.withdraw(record_id_for(second.command_id)), story.who.provider)
+        if erased:
+            story.given([PupilDataErased(pupil_ref=story.pupil_ref, reason="erasure_request_upheld",
+                                         legal_basis="UK GDPR Art. 17", requested_by="data_subject")])
+        streams[f"pupil-{story.pupil_ref}"] = list(story.events)
+    streams[f"provision-{PROVISION}"] = [StaffTrainingRecorded(
+        provision_id=PROVISION, staff_id="staff-9", training=TrainingKind.PHYSICAL_INTERVENTION,
+        completed_on=datetime(2024, 9, 2).date(), expires_on=None)]
+    return streams
+
+
+async def _rows(pool: asyncpg.Pool, schema: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(f"SELECT * FROM {schema}.behaviour_log ORDER BY pupil_ref, stream_version")
+    return [dict(r) for r in rows]
+
+
+async def _processed(pool: asyncpg.Pool, schema: str) -> list[Any]:
+    return [r["event_id"] for r in await pool.fetch(f"SELECT event_id FROM {schema}.processed_events ORDER BY 1")]
+
+
+async def _two_generations(new_database: Callable[[str], Awaitable[str]],
+                           sent: list[str]) -> tuple[asyncpg.Pool, ProjectionRunner, str, str]:
+    """The serving generation and a second one being rebuilt, in one database; statements logged to ``sent``."""
+
+    async def log_queries(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda logged: sent.append(logged.query))
+
+    pool = await asyncpg.create_pool(await new_database("blrebuild"), min_size=1, max_size=2, init=log_queries)
+    projection = BehaviourLogProjection((TOPIC,))
+    serving = await ensure_registered(pool, projection)
+    rebuilt = schema_name(projection.name, 2)
+    async with pool.acquire() as conn, conn.transaction():
+        await prepare_schema(conn, projection, rebuilt)
+    # Not started: these batches hold nothing undecodable, so nothing goes to a dead-letter topic.
+    return pool, ProjectionRunner(projection, pool, "127.0.0.1:1"), serving, rebuilt
+
+
+async def test_a_rebuilt_generation_holds_the_rows_the_live_runner_wrote(
+        new_database: Callable[[str], Awaitable[str]]) -> None:
+    records = _records(_pupil_streams())
+    pool, runner, serving, rebuilt = await _two_generations(new_database, [])
+    batches = [records[:5], records[5:-1], [records[3], records[-1]]]  # the last repeats one event
+    try:
+        for batch in batches:
+            applied_live = await runner.apply_records(batch)
+            applied_rebuilt = await runner.apply_records(batch, schema=rebuilt)
+            assert applied_rebuilt == applied_live
+        live_rows = await _rows(pool, serving)
+        assert len(live_rows) == len(records) - 1  # every pupil event once; the staff register has no row
+        assert any(r["amended"] for r in live_rows) and any(r["withdrawn"] for r in live_rows)
+        assert any(r["erased"] and r["personal"] is None for r in live_rows)
+        assert await _rows(pool, rebuilt) == live_rows
+        assert await _processed(pool, rebuilt) == await _processed(pool, serving)
+    finally:
+        await pool.close()
+
+
+async def test_a_rebuild_copies_a_batch_in_instead_of_a_statement_per_row(
+        new_database: Callable[[str], Awaitable[str]]) -> None:
+    attendance_only = [r for r in _records(_pupil_streams()) if b'"AttendanceRecorded"' in (r.value or b"")]
+    sent: list[str] = []
+    pool, runner, _serving, rebuilt = await _two_generations(new_database, sent)
+    try:
+        sent.clear()
+        assert await runner.apply_records(attendance_only, schema=rebuilt) == len(attendance_only) == 2
+        inserts = [q for q in sent if "INSERT" in q.upper()]
+        assert inserts == [], f"rows sent as statements, not copied: {inserts}"
+        assert len(await _rows(pool, rebuilt)) == 2
+    finally:
+        await pool.close()

@@ -1,0 +1,56 @@
+"""The Kafka command consumer answers each command as soon as it can (issue 11, the Kafka command path).
+
+A lockstep batch consumer (fetch, run the whole batch, commit, fetch again) makes a command wait for
+every command fetched before it. Here one pupil's command is held up in the database (the test holds
+its stream's row) and another pupil's command, sent after it, is answered all the same; once the
+row is free the first is answered too, and each is recorded once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+import pytest
+
+from .conftest import ApiStory, KafkaIngestion, ServiceUnderTest
+
+pytestmark = pytest.mark.integration
+
+_WAITING_FOR_A_LOCK = ("SELECT count(*) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND wait_event_type = 'Lock'")
+
+
+async def _until_a_statement_waits_for_a_lock(pool: asyncpg.Pool, wait_seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while not await pool.fetchval(_WAITING_FOR_A_LOCK):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the held command never reached the stream's row")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_command_is_answered_while_a_command_fetched_before_it_is_held_up(
+        service: ServiceUnderTest, kafka_ingestion: KafkaIngestion) -> None:
+    held, free = await ApiStory(service).placed(), await ApiStory(service).placed()
+    slow, quick = held.cmd.record_incident(), free.cmd.record_incident()
+    client, token = kafka_ingestion.client, service.token
+    slow_id, quick_id = str(slow.command_id), str(quick.command_id)
+    async with service.deps.events_pool.acquire() as conn:
+        holding = conn.transaction()
+        await holding.start()
+        try:
+            await conn.execute("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", held.stream)
+            await client.send("RecordIncident", slow.model_dump(mode="json", exclude={"pupil_ref"}),
+                              token("provider_staff"), pupil_ref=held.pupil_ref)
+            await _until_a_statement_waits_for_a_lock(service.deps.events_pool)  # the slow one is being run
+            await client.send("RecordIncident", quick.model_dump(mode="json", exclude={"pupil_ref"}),
+                              token("provider_staff"), pupil_ref=free.pupil_ref)
+            answered = (await client.wait_for([quick_id], wait_seconds=30))[quick_id]
+            assert (answered["status"], answered["http_status"]) == ("accepted", 201), answered
+            assert slow_id not in client.results  # still held up: the quick one did not wait for it
+        finally:
+            await holding.rollback()
+    late = (await client.wait_for([slow_id], wait_seconds=30))[slow_id]
+    assert (late["status"], late["http_status"]) == ("accepted", 201), late
+    assert await service.stream_length(held.stream) == 6 and await service.stream_length(free.stream) == 6

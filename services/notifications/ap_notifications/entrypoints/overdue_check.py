@@ -1,0 +1,51 @@
+"""Scheduled check of overdue work (issue 14): ``python -m ap_notifications.entrypoints.overdue_check``.
+
+Alerts the owner of every placement review, reduced-timetable review and Fair Access case past its date (a school
+place is expected within 20 school days), and the owner's manager when it is still overdue
+``overdue_manager_after_days`` later (``domain/overdue.py``). Run it once each school day (a Kubernetes CronJob);
+each message's id is derived from (item, due date, step, recipient), so a second run, an overlapping run or a run
+after a restart sends nothing twice. ``--today`` fixes the date (tests, catching up after an outage). It reads the
+alert worker's read model: work the worker has not yet read is found on a later run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+from ap_notifications.application.dispatch import Dispatched
+from ap_notifications.domain.overdue import overdue_alerts
+from ap_notifications.entrypoints.bootstrap import NotificationServices
+from ap_notifications.entrypoints.scheduled import run_alert_check
+from ap_notifications.projections.alerting import AlertingProjection
+from ap_notifications.projections.overdue_items import past_due
+from ap_runtime.logging import get_logger
+from ap_runtime.projection.store import ReadModelNotReady, read_model
+
+log = get_logger("ap.notifications.overdue_check")
+
+
+async def check_overdue(services: NotificationServices, today: date) -> list[Dispatched]:
+    """The check itself, on open services, for the given day."""
+    try:
+        async with read_model(services.pool, AlertingProjection.name) as conn:
+            items = await past_due(conn, today, services.book)
+    except ReadModelNotReady:
+        log.warning("the alert worker has not started: no placements known yet")
+        return []
+    correlation_id = uuid4()
+    dispatched = []
+    for item in items:
+        for alert in overdue_alerts(item, today, services.book):
+            dispatched.append(await services.dispatcher.dispatch(alert, correlation_id))
+            log.info("overdue work alerted", rule=alert.rule_name, kind=item.kind.value, due=item.due.isoformat(),
+                     recipient=alert.recipient_organisation_id)
+    return dispatched
+
+
+def main() -> None:
+    run_alert_check("Alert owners, then their managers, of overdue reviews.", check_overdue, "overdue-work alert(s)")
+
+
+if __name__ == "__main__":
+    main()

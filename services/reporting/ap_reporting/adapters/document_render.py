@@ -1,0 +1,74 @@
+"""The published reports as documents (HTML and PDF through ``ap_runtime.documents``).
+
+Rule served (issue 15, "As documents"; STATUTORY.md, small numbers): a document shows the published
+tables exactly as the JSON and CSV do, suppressed ``c`` and not-applicable ``z`` included, and its charts
+are drawn from those same published cells, so a chart hides what the table hides (a ``c`` draws no
+bar). Only counts leave: these reports hold no pupil, name or date of birth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
+from ap_reporting.domain.partnership import PartnershipReport
+from ap_reporting.domain.published import Table, Value
+from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series
+
+TOTAL = "Total"
+MAX_CHART_SERIES = 6  # more bars per group than this are read better from the table
+
+
+def _shown(value: Value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _number(value: Value) -> float | None:
+    return float(value) if isinstance(value, int | Decimal) else None
+
+
+def document_table(table: Table) -> DocumentTable:
+    rows = tuple((label, *(_shown(v) for v in cells), _shown(total))
+                 for label, cells, total in zip(table.row_labels, table.cells, table.row_totals, strict=True))
+    total = (TOTAL, *(_shown(v) for v in table.column_totals), _shown(table.grand_total))
+    return DocumentTable(f"{table.title} ({table.unit})", ("", *table.column_labels, TOTAL), rows, total)
+
+
+def _chart(table: Table) -> BarChart | None:
+    """Rows as groups and columns as bars, from the published cells; none for a one-row table."""
+    if len(table.row_labels) < 2 or len(table.column_labels) > MAX_CHART_SERIES:
+        return None
+    series = tuple(Series(column, tuple(_number(row[j]) for row in table.cells))
+                   for j, column in enumerate(table.column_labels))
+    return BarChart(f"{table.title} ({table.unit})", table.row_labels, series)
+
+
+def _sections(tables: Sequence[Table]) -> tuple[Section, ...]:
+    sections = []
+    for table in tables:
+        chart = _chart(table)
+        sections.append(Section(table.title, tables=(document_table(table),), charts=(chart,) if chart else ()))
+    return tuple(sections)
+
+
+def partnership_document(report: PartnershipReport) -> Document:
+    return Document(title="Termly report to the Neighbourhood Partnership", audience="the Neighbourhood Partnership",
+                    facts=(Fact("Partnership", report.partnership_id),
+                           Fact("Period", f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}")),
+                    sections=_sections(report.tables), notes=report.notes)
+
+
+def annual_document(report: AnnualReport) -> Document:
+    return Document(title=f"Local authority annual report, {report.academic_year}", audience="the local authority",
+                    facts=(Fact("Academic year", report.academic_year),
+                           Fact("Mean length of stay (days)", str(report.mean_length_of_stay_days)),
+                           Fact("Reintegration rate (%)", str(report.reintegration_rate_percent))),
+                    sections=_sections(report.tables), notes=report.notes)
+
+
+def strategy_document(report: StrategyReport) -> Document:
+    years = report.academic_years
+    return Document(title="Exclusions strategy tables", audience="the local authority and the Schools Forum",
+                    facts=(Fact("Academic years", f"{years[0]} to {years[-1]}" if years else "none"),),
+                    sections=_sections(report.tables), notes=report.notes)

@@ -1,0 +1,45 @@
+"""The Schools Forum panel report (seed 004, appendix 1): referrals to the Behaviour and Attendance
+Panels per academic year, each year's In-Year Fair Access cases per panel area and its suspensions and
+permanent exclusions by DfE reason code, all published (suppressed); the exclusion tables by phase of
+the same paper are the strategy report's (``la_figures``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ap_reporting.domain.notes import PERIOD_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
+from ap_reporting.domain.published import ReportModel, Table
+from ap_reporting.domain.schools_forum import (
+    FAIR_ACCESS_THRESHOLDS,
+    ExclusionReasonFact,
+    FairAccessFact,
+    PanelReferralFact,
+    exclusion_reasons_table,
+    fair_access_table,
+    panel_referrals_table,
+)
+
+BANDS_NOTE = ("Fair Access cases count in the academic year they closed, by the school days the pupil was without "
+              "a place. Cumulative bands: 38+ includes the 69+ and 100+ cases; exclusive bands do not overlap.")
+
+
+class SchoolsForumReport(ReportModel):
+    report: str = "schools_forum_panels"
+    academic_years: tuple[str, ...]
+    cumulative_bands: bool
+    tables: tuple[Table, ...]
+    notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, STACKED_NOTE, BANDS_NOTE)
+
+
+def assemble_schools_forum(years: Sequence[str], referrals: Sequence[PanelReferralFact],
+                           cases: Sequence[FairAccessFact], reasons: Sequence[ExclusionReasonFact], *,
+                           cumulative: bool) -> SchoolsForumReport:
+    """Referrals over the years, then per year the Fair Access table and the exclusions by reason; the
+    panel areas are every panel with a referral or a case (public bodies: naming one tells nothing of a
+    pupil)."""
+    panels = sorted({r.panel_id for r in referrals} | {c.panel_id for c in cases})
+    fair_access = [fair_access_table(year, panels, cases, cumulative=cumulative, thresholds=FAIR_ACCESS_THRESHOLDS)
+                   .model_copy(update={"name": f"fair_access_{year.replace('/', '_')}"}) for year in years]
+    by_reason = [exclusion_reasons_table(year, reasons) for year in years]
+    return SchoolsForumReport(academic_years=tuple(years), cumulative_bands=cumulative,
+                              tables=(panel_referrals_table(years, referrals), *fair_access, *by_reason))

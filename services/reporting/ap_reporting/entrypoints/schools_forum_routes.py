@@ -1,0 +1,50 @@
+"""``GET /v1/reports/schools-forum?from_year=2012/13&to_year=2014/15&bands=cumulative`` (issue 15, seed 004).
+
+The Schools Forum's panel tables: children referred to the Behaviour and Attendance Panels per
+academic year, the Fair Access cases per panel area in the 38/69/100 school-day bands
+(``bands=cumulative``, the seed's layout, or ``exclusive``) and exclusions by DfE reason code. The
+same audience as the strategy report (action ``reporting.read_strategy_report``: the LA and the
+Schools Forum), the same fixed academic years (rules report.fixed_period, report.year_range_limit)
+and the shared suppression.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
+from typing import Annotated, Any, Literal
+
+import asyncpg
+from fastapi import FastAPI, Query, Request, Response
+from pydantic import BaseModel
+
+from ap_reporting.adapters.csv_render import tables_csv
+from ap_reporting.domain.actions import READ_STRATEGY_REPORT
+from ap_reporting.domain.periods import year_range
+from ap_reporting.domain.schools_forum_report import assemble_schools_forum
+from ap_reporting.projections.commissioning_facts import CommissioningFactsReader
+from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
+from ap_runtime.access import ResourceContext
+from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
+from ap_runtime.http.downloads import attachment
+
+PARAMETERS = frozenset({"from_year", "to_year", "bands", "format"})
+"""The query parameters the report takes; the API refuses any other (``api._fixed_periods_only``)."""
+
+
+def schools_forum_routes(app: FastAPI, only_its_parameters: Any) -> None:
+    """The route; ``only_its_parameters`` is the API's dependency refusing other query parameters (422)."""
+
+    @app.get("/v1/reports/schools-forum", response_model=None, dependencies=[only_its_parameters])
+    async def schools_forum(from_year: Annotated[str, Query(max_length=20)],
+                            to_year: Annotated[str, Query(max_length=20)], request: Request, caller: CallerDep,
+                            headers: HeadersDep, guard: GuardDep,
+                            bands: Literal["cumulative", "exclusive"] = "cumulative",
+                            format: Literal["json", "csv"] = "json") -> Response | BaseModel:
+        years = year_range("from_year", from_year, "to_year", to_year)
+        await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        pool: asyncpg.Pool = request.app.state.reporting_pool
+        referrals, cases = await CommissioningFactsReader(pool).read()
+        reasons = await read_exclusion_reasons(pool, years)
+        report = assemble_schools_forum(years, referrals, cases, reasons, cumulative=bands == "cumulative")
+        if format == "csv":
+            return attachment(tables_csv(report.tables), "text/csv", "schools-forum-panels.csv")
+        return report

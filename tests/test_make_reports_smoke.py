@@ -1,0 +1,55 @@
+"""`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL: every
+audience's folder is written, the DfE returns hold exactly the generator's standing exclusions and
+placements of the year, the PDFs are PDFs, and the same seed writes the same JSON and CSV bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ap_contracts.events.placements import PlacementStarted
+from ap_contracts.events.school_exclusions import (
+    PermanentExclusionIssued,
+    PermanentExclusionReinstated,
+    SuspensionIssued,
+)
+from demo.reports import write_reports
+from demo.synthetic_la import LaSize, synthetic_events
+
+TINY = LaSize(schools=1, provisions=1, years=1, seed=7)
+
+
+def _machine_files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.suffix in (".csv", ".json")}
+
+
+async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_dsn: str, tmp_path: Path) -> None:
+    first, again = tmp_path / "first", tmp_path / "again"
+    written = await write_reports(TINY, postgres_admin_dsn, first, pdf=True)
+    await write_reports(TINY, postgres_admin_dsn, again, pdf=False)
+
+    assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns"}
+    assert {p.name for p in (first / "np-1").iterdir()} >= {
+        f"annual-report-2023-24.{ext}" for ext in ("json", "csv", "html", "pdf")}
+    assert all(p.read_bytes().startswith(b"%PDF") for p in written if p.suffix == ".pdf")
+    assert "Future Proofing" in (first / "np-1" / "annual-report-2023-24.html").read_text()
+    annual = json.loads((first / "np-1" / "annual-report-2023-24.json").read_text())
+    served, by_sex = (next(t for t in annual["tables"] if t["name"] == name)
+                      for name in ("pupils_served", "pupils_by_sex"))
+    assert by_sex["grand_total"] == served["grand_total"]
+    assert by_sex["column_totals"][-1] in (0, "c") and by_sex["column_totals"][:2] != [0, 0]  # sexes projected
+
+    events = synthetic_events(TINY)
+    reinstated = {e.exclusion_record_id for e in events if isinstance(e, PermanentExclusionReinstated)}
+    standing = [e for e in events if isinstance(e, SuspensionIssued | PermanentExclusionIssued)
+                and e.record_id not in reinstated]
+    placements = [e for e in events if isinstance(e, PlacementStarted)]
+    returns = first / "dfe-returns" / "2023-24"
+    exclusion_lines = (returns / "census-exclusions.csv").read_text().splitlines()[1:]
+    assert len(exclusion_lines) == len(standing) > 0
+    assert sorted(line.split(",")[2] for line in exclusion_lines) == sorted(
+        "FIXD" if isinstance(e, SuspensionIssued) else "PERM" for e in standing)
+    assert len((returns / "census-ap-placements.csv").read_text().splitlines()[1:]) == len(placements)
+    assert (returns / "school-001" / "census-exclusions.csv").read_text().splitlines()[1:] == exclusion_lines
+
+    assert _machine_files(first) == _machine_files(again)
