@@ -20,6 +20,9 @@ OTHER_LOCAL_AUTHORITY = "la-demo-elsewhere"
 PARTNERSHIP = "np-demo-north"
 OTHER_PARTNERSHIP = "np-demo-south"
 PLATFORM = "platform-demo"
+HOST_SCHOOL_OF_BUDGET = "school-demo-host"  # holds the provision's ring-fenced budget (demo.finance_year)
+OTHER_HOST_SCHOOL = "school-demo-host-south"
+SCHOOLS_FORUM = "forum-demo-county"
 
 
 class Persona(StrEnum):
@@ -36,6 +39,10 @@ class Persona(StrEnum):
     PARTNERSHIP_LEAD = "partnership_lead"
     OTHER_LA_OFFICER = "other_la_officer"
     PLATFORM_ADMIN = "platform_admin"
+    FINANCE_OFFICER = "finance_officer"
+    HOST_FINANCE = "host_finance"
+    OTHER_HOST_FINANCE = "other_host_finance"
+    SCHOOLS_FORUM_MEMBER = "schools_forum_member"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,14 @@ PERSONAS: dict[Persona, PersonaSpec] = {
     Persona.OTHER_LA_OFFICER: PersonaSpec("officer-elsewhere", OTHER_LOCAL_AUTHORITY, OrgKind.LOCAL_AUTHORITY,
                                           (Role.LA_OFFICER,)),
     Persona.PLATFORM_ADMIN: PersonaSpec("operator", PLATFORM, OrgKind.PLATFORM, (Role.PLATFORM_ADMIN,)),
+    Persona.FINANCE_OFFICER: PersonaSpec("finance-county", COMMISSIONER, OrgKind.LOCAL_AUTHORITY,
+                                         (Role.FINANCE_OFFICER,)),
+    Persona.HOST_FINANCE: PersonaSpec("finance-host", HOST_SCHOOL_OF_BUDGET, OrgKind.HOST_SCHOOL,
+                                      (Role.HOST_SCHOOL_FINANCE,)),
+    Persona.OTHER_HOST_FINANCE: PersonaSpec("finance-host-south", OTHER_HOST_SCHOOL, OrgKind.HOST_SCHOOL,
+                                            (Role.HOST_SCHOOL_FINANCE,)),
+    Persona.SCHOOLS_FORUM_MEMBER: PersonaSpec("forum-county", SCHOOLS_FORUM, OrgKind.SCHOOLS_FORUM,
+                                              (Role.SCHOOLS_FORUM_MEMBER,)),
 }
 
 TokenFor = Callable[[Persona], str]
