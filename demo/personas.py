@@ -43,6 +43,8 @@ class Persona(StrEnum):
     HOST_FINANCE = "host_finance"
     OTHER_HOST_FINANCE = "other_host_finance"
     SCHOOLS_FORUM_MEMBER = "schools_forum_member"
+    HOME_DSL = "home_dsl"
+    SECOND_SCHOOL_DPO = "second_school_dpo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,10 @@ PERSONAS: dict[Persona, PersonaSpec] = {
                                             (Role.HOST_SCHOOL_FINANCE,)),
     Persona.SCHOOLS_FORUM_MEMBER: PersonaSpec("forum-county", SCHOOLS_FORUM, OrgKind.SCHOOLS_FORUM,
                                               (Role.SCHOOLS_FORUM_MEMBER,)),
+    # The home school's DSL (receives a child-protection file) and another school's DPO (answers for none of
+    # ashgrove's pupils), for the web journeys of issue 16.
+    Persona.HOME_DSL: PersonaSpec("dsl-ashgrove", HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DSL,)),
+    Persona.SECOND_SCHOOL_DPO: PersonaSpec("dpo-birchfield", SECOND_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DPO,)),
 }
 
 TokenFor = Callable[[Persona], str]
