@@ -30,6 +30,7 @@ from ap_runtime.eventstore import EventStore
 from ap_runtime.projection.store import ensure_registered
 from ap_runtime.school_days import EXAMPLE_DEMO_CALENDAR, SchoolCalendar
 from ap_runtime.school_days.example import term_dates_bodies
+from ap_testing.callers import TokenCaller
 from ap_testing.notifications.builders import received
 
 KEYS = generate_keypair()
@@ -42,18 +43,9 @@ OTHER_PROVISION = "pbp-keynsham"
 OTHER_COMMISSIONER = "np-keynsham"
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    user_id: str
-    organisation_id: str
-    org_kind: OrgKind
-    role: Role
-
-    @property
-    def headers(self) -> dict[str, str]:
-        token = ISSUER.mint(user_id=self.user_id, organisation_id=self.organisation_id, org_kind=self.org_kind,
-                            roles=[self.role])
-        return {"Authorization": f"Bearer {token}"}
+class Caller(TokenCaller):
+    __slots__ = ()
+    issuer = ISSUER
 
 
 PROVIDER_MANAGER = Caller("pbp-manager-1", PROVISION, OrgKind.PROVISION, Role.PROVISION_MANAGER)

@@ -31,7 +31,6 @@ from ap_finance.projections.placements import PlacementCostsProjection
 from ap_runtime.access import (
     AccessGuard,
     AuditLog,
-    Principal,
     Role,
     TokenIssuer,
     TokenVerifier,
@@ -43,6 +42,7 @@ from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import Checkpoint, EventStore
 from ap_runtime.kafka import encode_event
 from ap_runtime.projection import ProjectionRunner
+from ap_testing.callers import TokenCaller
 
 KEYS = generate_keypair()
 ISSUER = TokenIssuer(load_private_key(KEYS.private_pem), audience=ServiceAudience.FINANCE)
@@ -56,22 +56,9 @@ YEAR = "2025-26"
 NEXT_YEAR = "2026-27"
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    user_id: str
-    organisation_id: str
-    org_kind: OrgKind
-    role: Role
-
-    @property
-    def principal(self) -> Principal:
-        return Principal(self.user_id, self.organisation_id, self.org_kind, frozenset({self.role}))
-
-    @property
-    def headers(self) -> dict[str, str]:
-        token = ISSUER.mint(user_id=self.user_id, organisation_id=self.organisation_id, org_kind=self.org_kind,
-                            roles=[self.role])
-        return {"Authorization": f"Bearer {token}"}
+class Actor(TokenCaller):
+    __slots__ = ()
+    issuer = ISSUER
 
 
 FINANCE_OFFICER = Actor("la-fo-1", LA, OrgKind.LOCAL_AUTHORITY, Role.FINANCE_OFFICER)
