@@ -162,6 +162,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "commissioning.read_fair_access_table": {LA: "O"},
     "commissioning.record_commissioned_places": {LA: "O", COM: "O"},
     "commissioning.read_capacity": {LA: "O", COM: "O"},
+    "commissioning.record_pupils_on_roll": {LA: "O"},  # issue 15: the denominators of exclusion rates
 }
 
 # What changes when the caller asks for break-glass access (with a purpose).

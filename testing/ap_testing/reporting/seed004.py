@@ -25,6 +25,13 @@ REFERRALS = {"2012/13": 348, "2013/14": 289, "2014/15": 487}
 PANELS = ("bath", "keynsham-chew-valley", "norton-radstock")
 FAIR_ACCESS = {"bath": (31, 16, 9, 6), "keynsham-chew-valley": (8, 7, 1, 0), "norton-radstock": (12, 6, 1, 1)}
 FAIR_ACCESS_TOTAL = (51, 29, 11, 7)
+# Not the seed's (it names no special school and no pupil referral unit): 2013/14 suspensions from a special
+# school and an AP school (pupils, school days lost), so the Schools Forum tables show all four phases.
+SPECIAL_AND_AP_2013 = {"special": (9, 14), "alternative_provision": (6, 11)}
+# Not the seed's either (it gives no headcounts): the pupils on roll the LA records per school and year, in
+# B&NES's order of magnitude (62 primary schools, 13 secondary, 3 special), the denominators of the rates.
+ROLLS = {"school-pri": ("primary", 13650), "school-sec-1": ("secondary", 5300), "school-sec-2": ("secondary", 5120),
+         "school-spe": ("special", 310), "school-ap": ("alternative_provision", 60)}
 
 
 def autumn(year: str, offset: int = 0) -> date:
@@ -66,18 +73,27 @@ def referrals() -> list[PanelReferralFact]:
     return facts
 
 
+def fair_access_waits(exclusive: tuple[int, int, int, int]) -> list[int]:
+    """School days without a place for cases in the four exclusive bands, at the edges of each band
+    (37|38, 68|69, 99|100), so an off-by-one in the banding moves a case."""
+    edges = ((0, 37), (38, 68), (69, 99), (100, 120))
+    return [edges[band][i % 2] for band, n in enumerate(exclusive) for i in range(n)]
+
+
+def cumulative_bands(cases: int, d38: int, d69: int, d100: int) -> tuple[int, int, int, int]:
+    """The seed's cumulative row (cases, 38+, 69+, 100+) as exclusive band counts."""
+    return (cases - d38, d38 - d69, d69 - d100, d100)
+
+
 def closed_cases(panel: str, exclusive: tuple[int, int, int, int]) -> list[FairAccessFact]:
     """Cases closed in 2011/12 with waits at the edges of each band (37|38, 68|69, 99|100)."""
-    waits = ((0, 37), (38, 68), (69, 99), (100, 140))
     closed = date(2012, 3, 1)
-    return [FairAccessFact(uuid4(), panel, closed, waits[band][i % 2])
-            for band, n in enumerate(exclusive) for i in range(n)]
+    return [FairAccessFact(uuid4(), panel, closed, wait) for wait in fair_access_waits(exclusive)]
 
 
 def cumulative_reading() -> list[FairAccessFact]:
     """The seed read cumulatively: 38+ includes the 69+ and 100+ cases."""
-    return [c for panel, (cases, d38, d69, d100) in FAIR_ACCESS.items()
-            for c in closed_cases(panel, (cases - d38, d38 - d69, d69 - d100, d100))]
+    return [c for panel, row in FAIR_ACCESS.items() for c in closed_cases(panel, cumulative_bands(*row))]
 
 
 def exclusive_reading() -> list[FairAccessFact]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ap_commissioning.domain import capacity as cap
-from ap_commissioning.domain import cosp, fair_access, panels, referrals
+from ap_commissioning.domain import cosp, fair_access, headcounts, panels, referrals
 from ap_commissioning.domain import self_audit as audit
 from ap_commissioning.domain.context import CommissioningCommand, DecisionContext
 from ap_commissioning.domain.panel_state import PANEL_FOLDS, fold_panel
@@ -32,6 +32,7 @@ from ap_commissioning.domain.sla_review import answer_review, complete_review
 from ap_contracts.events import commissioning_panels as pe
 from ap_contracts.events import commissioning_quality as qe
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded
 from ap_contracts.events.commissioning_sla import (
     SlaReviewAnswered,
     SlaReviewCompleted,
@@ -88,6 +89,7 @@ AUDIT_PATH = "/v1/self-audits/{provider_id}/{commissioner_id}/{academic_year}"
 PANEL = Aggregate("panel", panels.panel_stream, fold_panel, PANEL_FOLDS, panels.panel_resource)
 PANEL_PATH = "/v1/panels/{panel_id}"
 CAPACITY = Aggregate("capacity", cap.capacity_stream, cap.fold_places, cap.CAPACITY_FOLDS, cap.capacity_resource)
+ROLL = Aggregate("roll", headcounts.roll_stream, headcounts.fold_roll, headcounts.ROLL_FOLDS, headcounts.roll_resource)
 
 D = CommissioningCommandDeclaration
 DECLARATIONS: tuple[CommissioningCommandDeclaration, ...] = (
@@ -144,6 +146,9 @@ DECLARATIONS: tuple[CommissioningCommandDeclaration, ...] = (
     D(cap.RecordCommissionedPlaces, CAPACITY, cap.record_places, "commissioning.record_commissioned_places",
       (pe.CommissionedPlacesRecorded,), "/v1/capacity/{local_authority_id}/{academic_year}/places",
       "Record the places commissioned from a provider for a phase and academic year"),
+    D(headcounts.RecordPupilsOnRoll, ROLL, headcounts.record_pupils_on_roll, "commissioning.record_pupils_on_roll",
+      (PupilsOnRollRecorded,), "/v1/rolls/{local_authority_id}/{academic_year}/schools/{school_id}",
+      "Record a school's pupils on roll in an academic year and its phase (the denominators of exclusion rates)"),
 )
 
 DECLARATION_BY_COMMAND = {d.command: d for d in DECLARATIONS}

@@ -7,7 +7,7 @@ Counting rules (seed 004; DfE Fair Access Protocols, 2021):
   academic year of the day it was made, however many referrals the child had that year.
 - A Fair Access case counts in the academic year it closed: only then is its wait known
   (``FairAccessCaseClosed.school_days_without_place``, school days counted on the LA's calendar).
-- - Reasons: one per exclusion by its primary reason code, reinstated permanent exclusions left out.
+- Reasons: one per exclusion by its primary reason code, reinstated permanent exclusions left out.
 - The seed does not say whether its bands are cumulative ("38+" including the 69+ and 100+ cases)
   or exclusive ("38 to 68"); its figures fit both readings. So it is a parameter: the counts are kept
   in exclusive bands (which add up to the cases, so the one shared suppression function protects them
@@ -60,12 +60,16 @@ class FairAccessFact:
 
 @dataclass(frozen=True, slots=True)
 class ExclusionReasonFact:
-    """One suspension or permanent exclusion (``kind``) and its primary reason (DfE census code)."""
+    """One suspension or permanent exclusion (``kind``) and its primary reason (DfE census code); the pupil
+    (pseudonymous), the excluding school and a suspension's half days count the tables by phase of school."""
 
     kind: str
     academic_year: str
     reason: ExclusionReason
     reinstated: bool = False
+    pupil_ref: UUID | None = None
+    home_school_id: str | None = None
+    half_days: int = 0
 
 
 def exclusion_reasons_table(academic_year: str, facts: Sequence[ExclusionReasonFact]) -> Table:
