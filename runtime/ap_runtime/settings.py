@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -93,6 +94,10 @@ class PlatformSettings(BaseModel):
     token_audience: str | None = env_field("AP_TOKEN_AUDIENCE", description="service a minted token is for")
     # A worker's liveness file for its Kubernetes exec probe (``ap_runtime.health``); unset: none written.
     heartbeat_file: Path | None = env_field("AP_HEARTBEAT_FILE", description="file a worker touches while live")
+    # Issue 14: a clock a file sets, for tests and demos only (``ap_runtime.clock``); refused in production, which
+    # is what a process is unless told otherwise, so a stray clock file stops a real deployment at start.
+    deployment: Literal["production", "development", "test"] = env_field("AP_DEPLOYMENT", "production")
+    clock_file: Path | None = env_field("AP_CLOCK_FILE", description="file holding the time (not in production)")
 
     @field_validator("log_level", "kafka_security_protocol", mode="before")
     @classmethod
@@ -100,6 +105,13 @@ class PlatformSettings(BaseModel):
         # "debug" works as well as "DEBUG", "sasl_ssl" as "SASL_SSL", as they did before settings.
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("clock_file")
+    @classmethod
+    def _no_clock_file_in_production(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and info.data.get("deployment", "production") == "production":
+            raise ValueError("a clock set by a file is refused in production; AP_DEPLOYMENT=test (or development) "
+                             "allows it")
+        return value
 
 
 def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:

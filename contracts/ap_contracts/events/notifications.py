@@ -38,6 +38,9 @@ class Audience(StrEnum):
     # Issue 14, early warning (seed 003 section 2.2): the home school's pastoral lead and the provision itself.
     PASTORAL_LEAD = "pastoral_lead"
     PROVISION = "provision"
+    # Issue 14: the virtual school head of the local authority looking after a looked-after child (STATUTORY.md:
+    # told of the child's suspensions and exclusions); reached only at that role's own address.
+    VIRTUAL_SCHOOL_HEAD = "virtual_school_head"
 
 
 class Channel(StrEnum):

@@ -71,6 +71,13 @@ class PlacementStarted(PlacementEvent):
         description="Attendance below it alerts the commissioner; none agreed: the SLA in force for the provision"
                     " and commissioner applies (issue 13)")
     rule_version: RuleVersion
+    # Issue 14: a looked-after child's virtual school head is told of the child's suspensions and exclusions
+    # (STATUTORY.md). The child's ``looked_after`` is sealed in the pupil's events, so the notifications worker
+    # (which reads no personal field) learns only this organisation id: the local authority looking after the
+    # child, whose virtual school head the recipients directory names. Absent: not looked after (or not said).
+    looked_after_by: OrganisationId | None = Field(
+        default=None, description="Looked-after child: the local authority looking after them, whose virtual school"
+                                  " head is told of suspensions and exclusions")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -170,6 +170,23 @@ def test_a_placement_may_agree_no_attendance_threshold_of_its_own(story):
     assert event.attendance_threshold_percent is None
 
 
+def test_a_looked_after_childs_placement_names_the_authority_looking_after_them(story):
+    """Issue 14: its virtual school head is told of the child's suspensions and exclusions (notifications reads this
+    organisation id, never the sealed ``looked_after``); it must be a registered local authority."""
+    story.ready_to_place()
+    for not_an_authority in ("la-nowhere", "school-home-1"):
+        with pytest.raises(errors.OrganisationNotRegistered, match="looking after the child"):
+            story.run(story.cmd.start_placement(looked_after_by=not_an_authority), story.who.la)
+    event = story.one(story.cmd.start_placement(looked_after_by="la-rogue"), story.who.la)
+    assert isinstance(event, PlacementStarted) and event.looked_after_by == "la-rogue"
+
+
+def test_a_placement_names_no_authority_looking_after_a_child_unless_told(story):
+    story.ready_to_place()
+    event = story.one(story.cmd.start_placement(), story.who.la)
+    assert isinstance(event, PlacementStarted) and event.looked_after_by is None
+
+
 def test_placement_cannot_start_before_parent_consultation(story):
     story.registered().referred().eligible()
     with pytest.raises(errors.ParentNotConsulted) as refused:

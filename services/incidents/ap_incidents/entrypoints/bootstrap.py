@@ -12,6 +12,7 @@ What it opens:
   AP_DSN_AP_KEYS, AP_MASTER_KEYS, AP_ACTIVE_MASTER_KEY   pupil key store and master keys
   AP_TOKEN_PUBLIC_KEY                  verifies bearer tokens (audience ap-incidents)
   AP_AUDIT_CHAIN_KEY, KAFKA_BOOTSTRAP_SERVERS, AP_AUDIT_HEADS_TOPIC   keyed audit chain and its published head
+  AP_CLOCK_FILE (with AP_DEPLOYMENT=test)   the time decisions are made at, from a file (``ap_runtime.clock``)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_sto
 from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
+from ap_runtime.clock import clock_from_settings
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
 from ap_runtime.pg_pools import command_path_pool
@@ -96,7 +98,8 @@ class IncidentsDeps:
         await publisher.start()
         # Remembers verified tokens until they expire: one signature check per token, not per use.
         verifier = CachingTokenVerifier.from_settings(settings, ServiceAudience.INCIDENTS)
-        return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher)
+        return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher,
+                   clock=clock_from_settings(settings))
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""

@@ -11,10 +11,14 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ap_contracts.events.notifications import DeliveryFailure
+from ap_contracts.events.notifications import Audience, DeliveryFailure
 from ap_notifications.application.ports import DeliveryError, OutboundMessage
 
 Directory = Mapping[str, Mapping[str, str]]
+
+# Audiences reached only at their role's own address, never the organisation's office (issue 14): that a child
+# is looked after is for the virtual school head, not for whoever reads the local authority's general mailbox.
+OWN_ADDRESS_ONLY = frozenset({Audience.VIRTUAL_SCHOOL_HEAD})
 
 
 def load_directory(path: Path) -> Directory:
@@ -30,6 +34,8 @@ def contact_for(directory: Directory, message: OutboundMessage) -> str:
         # An escalation step names a person; the office's default address must not receive what is
         # meant for the deputy DSL or the head (a safeguarding alert, issue 14).
         address = roles.get(message.recipient_role)
+    elif message.audience in OWN_ADDRESS_ONLY:
+        address = roles.get(message.audience.value)
     else:
         address = roles.get(message.audience.value) or roles.get("default")
     if not address:

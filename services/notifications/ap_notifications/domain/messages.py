@@ -104,6 +104,10 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
         "Early-warning flag raised",
         "A pupil's recent trend crossed an early-warning rule. The rule and the figures it compared are below; the"
         " flag on the platform lists the records they were counted from."),
+    "looked_after_exclusion_virtual_school": (
+        "Looked-after child suspended or excluded",
+        "A child your authority looks after has been suspended or permanently excluded from school. You are told"
+        " as the virtual school head; the school days suspended, or the day the exclusion takes effect, are below."),
     "reward_achieved": (
         "Reward achieved",
         "Your child has achieved a reward at their provision."),

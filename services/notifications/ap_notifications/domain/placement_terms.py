@@ -80,6 +80,9 @@ class PlacementTerms:
     ended: bool = False
     # The local authority the home school belongs to (its ``OrganisationRegistered``); None until registered.
     local_authority_id: str | None = None
+    # Issue 14: a looked-after child's placement names the local authority looking after the child
+    # (``PlacementStarted.looked_after_by``); its virtual school head is told of suspensions and exclusions.
+    looked_after_by: str | None = None
 
     def recipients(self, audience: Audience) -> tuple[str, ...]:
         """Organisations that receive an alert for ``audience`` about this placement.
@@ -90,7 +93,8 @@ class PlacementTerms:
         their contact details; the platform keeps none in clear. The LA is the home school's local authority
         (issue 14: exclusions and the statutory suspension points are told to it); while the home school's
         registration is unknown nobody receives the LA's alert, and an LA that commissioned the placement
-        hears once, as commissioner (``decide_alerts``). The attendance officer is the LA's too.
+        hears once, as commissioner (``decide_alerts``). The attendance officer is the LA's too. The virtual school
+        head is the one of the local authority looking after the child, for a looked-after child only.
         """
         by_audience: dict[Audience, tuple[str, ...]] = {
             Audience.HOME_SCHOOL: (self.home_school_id,),
@@ -99,5 +103,6 @@ class PlacementTerms:
             Audience.PARENT: (self.home_school_id,),
             Audience.LA: () if self.local_authority_id is None else (self.local_authority_id,),
             Audience.ATTENDANCE_OFFICER: () if self.local_authority_id is None else (self.local_authority_id,),
+            Audience.VIRTUAL_SCHOOL_HEAD: () if self.looked_after_by is None else (self.looked_after_by,),
         }
         return by_audience.get(audience, ())

@@ -21,16 +21,17 @@ and how urgently. Recipients come from the placement (``PlacementTerms.recipient
   LA             (the home school's local authority) a suspension told at once, the governing board's duty
                  to meet (over 15 school days in a term), the year's total nearing the 45-day cap, and a
                  permanent exclusion; the home school's head hears of the last three too (issue 14)
+  virtual school head (of the LA looking after a looked-after child, named by the placement) every suspension and
+                 permanent exclusion of the child (STATUTORY.md; rule looked_after_exclusion_virtual_school)
+
+The suspension and exclusion rules are in ``exclusion_rules.py``; what a rule reads and answers, ``situation.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from uuid import UUID
 
-from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.notifications import Audience, Comparison, ThresholdContext
 from ap_contracts.events.placements import ExclusionProposed, PlacementEnded
 from ap_contracts.events.pupil_record import (
@@ -42,42 +43,27 @@ from ap_contracts.events.pupil_record import (
     SearchConducted,
 )
 from ap_contracts.events.pupil_vocabulary import ATTENDANCE_CODES, Session, Severity
-from ap_contracts.events.school_exclusions import GovernorsDuty, PermanentExclusionIssued, SuspensionIssued
 from ap_contracts.events.sent_home import SentHomeRecorded
 from ap_notifications.domain.alerts import Priority
-from ap_notifications.domain.attendance import AttendanceVerdict
-from ap_notifications.domain.placement_terms import PlacementTerms, thresholds_in_force
+from ap_notifications.domain.exclusion_rules import (
+    VIRTUAL_SCHOOL_RULE,
+    exclusion_parents_not_told,
+    governors_must_meet,
+    looked_after_exclusion,
+    permanent_exclusion,
+    suspension_cap_approaching,
+    suspension_told_at_once,
+)
+from ap_notifications.domain.placement_terms import thresholds_in_force
 from ap_notifications.domain.rulebook import AlertRuleBook
+from ap_notifications.domain.situation import Fires, Firing, Situation
 
+# Situation and Firing live in ``situation.py`` (the rule modules share them); importers keep this module's names.
+__all__ = ["PLACEMENT_LINK", "REDUCED_TIMETABLE_RULE", "RULES", "AlertRule", "Firing", "Situation", "days_late"]
 
-@dataclass(frozen=True, slots=True)
-class Situation:
-    """One event of a placement and what is known about the placement once it is counted."""
-
-    event: DomainEvent
-    event_id: UUID
-    day: date
-    terms: PlacementTerms
-    attendance: AttendanceVerdict | None = None
-    # The day the event was recorded (its envelope), for notices that are only news on the day they are about.
-    recorded_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Firing:
-    priority: Priority
-    threshold: ThresholdContext | None = None
-    incident_severity: int | None = None
-    # The event the alert is about when it is not the event being read (a timetable review date).
-    cause_event_id: UUID | None = None
-    # Labelled codes and numbers the message lists (``Alert.details``): never narrative.
-    details: tuple[tuple[str, str], ...] = ()
-
-
-Fires = Callable[[Situation, AlertRuleBook], Firing | None]
 
 H, C, D, P, LA = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT, Audience.LA
-AO = Audience.ATTENDANCE_OFFICER
+AO, VSH = Audience.ATTENDANCE_OFFICER, Audience.VIRTUAL_SCHOOL_HEAD
 
 RECORD_LINK = "/pupils/{pupil_ref}/records/{record_id}"
 SAFEGUARDING_LINK = "/pupils/{pupil_ref}/safeguarding/{record_id}"
@@ -201,69 +187,6 @@ def _sent_home(s: Situation, _: AlertRuleBook) -> Firing | None:
                                           ("Reason", s.event.reason.value)))
 
 
-def _school_days(half_days: int) -> str:
-    return f"{half_days // 2}" if half_days % 2 == 0 else f"{half_days / 2:.1f}"
-
-
-def _suspension_counts(event: SuspensionIssued) -> tuple[tuple[str, str], ...]:
-    counts = [("School days suspended this academic year", _school_days(event.year_total_half_days))]
-    if event.term is not None and event.term_total_half_days is not None:
-        counts.insert(0, (f"School days suspended in the {event.term} term", _school_days(event.term_total_half_days)))
-    return tuple(counts)
-
-
-def _suspension_told_at_once(s: Situation, _: AlertRuleBook) -> Firing | None:
-    # The incidents service judged the term's total on the home school's calendar (issue 13); told at once.
-    told = isinstance(s.event, SuspensionIssued) and s.event.local_authority_told_at_once is True
-    return Firing(Priority.HIGH) if told else None
-
-
-def _governors_must_meet(s: Situation, book: AlertRuleBook) -> Firing | None:
-    """DfE: over 15 school days of suspension in a term, the governing board must meet to consider
-    reinstatement. Told once, by the suspension that takes the term's total over the line."""
-    event = s.event
-    if not isinstance(event, SuspensionIssued) or event.governors_duty is not GovernorsDuty.MEET:
-        return None
-    if event.term_total_half_days is None:
-        return None
-    before = event.term_total_half_days - event.duration_half_days
-    if before > book.governors_meet_over_school_days * 2:
-        return None  # an earlier suspension of the term crossed it and was told then
-    return Firing(Priority.HIGH, details=_suspension_counts(event))
-
-
-def _suspension_cap_approaching(s: Situation, book: AlertRuleBook) -> Firing | None:
-    """DfE: at most 45 school days of suspension in an academic year; the suspension that brings the year's total
-    to the rule book's warning level (40 days) tells the head and the LA, once."""
-    event = s.event
-    if not isinstance(event, SuspensionIssued):
-        return None
-    warning = book.suspension_cap_warning_school_days * 2
-    before = event.year_total_half_days - event.duration_half_days
-    if event.year_total_half_days < warning or before >= warning:
-        return None
-    counts = (*_suspension_counts(event), ("Annual limit in school days", str(book.suspension_year_cap_school_days)))
-    return Firing(Priority.HIGH, details=counts)
-
-
-def _permanent_exclusion(s: Situation, _: AlertRuleBook) -> Firing | None:
-    """DfE: a permanent exclusion is told to the LA at once; the LA arranges full-time education from the sixth
-    school day, which the message gives when the home school's calendar counted it."""
-    if not isinstance(s.event, PermanentExclusionIssued):
-        return None
-    details = [("Takes effect", s.event.effective_from.isoformat())]
-    if s.event.full_time_education_from is not None:
-        details.append(("Full-time education from", s.event.full_time_education_from.isoformat()))
-    return Firing(Priority.HIGH, details=tuple(details))
-
-
-def _exclusion_parents_not_told(s: Situation, _: AlertRuleBook) -> Firing | None:
-    """DfE: parents are told of a suspension or permanent exclusion without delay; when the school's record says it
-    has not told them, the message goes to them through the home school, which holds their contact details."""
-    excluded = isinstance(s.event, SuspensionIssued | PermanentExclusionIssued)
-    return Firing(Priority.HIGH) if excluded and not getattr(s.event, "parents_informed", True) else None
-
-
 def _reward_achieved(s: Situation, book: AlertRuleBook) -> Firing | None:
     achieved = isinstance(s.event, RewardGranted) and s.event.kind in book.parent_reward_kinds
     return Firing(Priority.INFO) if achieved else None
@@ -285,14 +208,15 @@ RULES: tuple[AlertRule, ...] = (
               _attendance_below),
     AlertRule("reduced_timetable_past_review", None, (C,), PLACEMENT_LINK + "/timetable",
               _reduced_timetable_past_review),
-    AlertRule("suspension_told_at_once", "SuspensionIssued", (C, LA), RECORD_LINK, _suspension_told_at_once),
-    AlertRule("suspension_governors_must_meet", "SuspensionIssued", (H, LA), RECORD_LINK, _governors_must_meet),
-    AlertRule("suspension_cap_approaching", "SuspensionIssued", (H, LA), RECORD_LINK, _suspension_cap_approaching),
-    AlertRule("permanent_exclusion", "PermanentExclusionIssued", (H, C, LA), RECORD_LINK, _permanent_exclusion),
-    AlertRule("exclusion_parents_not_told", None, (P,), RECORD_LINK, _exclusion_parents_not_told),
+    AlertRule("suspension_told_at_once", "SuspensionIssued", (C, LA), RECORD_LINK, suspension_told_at_once),
+    AlertRule("suspension_governors_must_meet", "SuspensionIssued", (H, LA), RECORD_LINK, governors_must_meet),
+    AlertRule("suspension_cap_approaching", "SuspensionIssued", (H, LA), RECORD_LINK, suspension_cap_approaching),
+    AlertRule("permanent_exclusion", "PermanentExclusionIssued", (H, C, LA), RECORD_LINK, permanent_exclusion),
+    AlertRule("exclusion_parents_not_told", None, (P,), RECORD_LINK, exclusion_parents_not_told),
     AlertRule("pupil_sent_home", "SentHomeRecorded", (H, AO), PLACEMENT_LINK + "/attendance", _sent_home),
     AlertRule("absence_same_day", "AttendanceRecorded", (H, C), PLACEMENT_LINK + "/attendance", _absence_same_day),
     AlertRule("reward_achieved", "RewardGranted", (P,), RECORD_LINK, _reward_achieved),
+    AlertRule(VIRTUAL_SCHOOL_RULE, None, (VSH,), RECORD_LINK, looked_after_exclusion),
 )
 
 REDUCED_TIMETABLE_RULE = "reduced_timetable_past_review"

@@ -136,7 +136,7 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, ACKNOWLEDGE.action, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
-        outcome = await acknowledge(services.executor, notification_id, caller, datetime.now(UTC),
+        outcome = await acknowledge(services.executor, notification_id, caller, services.clock(),
                                     headers.correlation_id)
         return AcknowledgementView(notification_id=notification_id,
                                    already_acknowledged=outcome.duplicate or not outcome.event_ids)
@@ -158,7 +158,7 @@ def _routes(app: FastAPI) -> None:
             transfer_id=body.transfer_id, pupil_ref=body.pupil_ref, from_organisation_id=caller.organisation_id,
             to_organisation_id=body.to_organisation_id,
             receiving_dsl_organisation_id=body.receiving_dsl_organisation_id or body.to_organisation_id,
-            offered_at=datetime.now(UTC),
+            offered_at=services.clock(),
         )
         recorded = await services.transfers.offer(command, caller.actor(), caller.organisation_id,
                                                   headers.correlation_id)
@@ -190,7 +190,7 @@ def _routes(app: FastAPI) -> None:
                           correlation_id=headers.correlation_id)
         await _claim(request, caller, uuid5(transfer_id, "receipt"))
         await services.transfers.confirm(transfer_id, caller.actor(), caller.organisation_id,
-                                         datetime.now(UTC), headers.correlation_id)
+                                         services.clock(), headers.correlation_id)
         return _transfer_view(*await _offered(services, transfer_id))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 import asyncpg
@@ -33,6 +33,7 @@ from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections.school_calendars import StoredCalendars
 from ap_runtime.access import Policy, default_policy_store
+from ap_runtime.clock import clock_from_settings, wall_clock
 from ap_runtime.commands import CommandExecutor, migrate_commands
 from ap_runtime.eventstore import EventCodec, EventStore, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
@@ -64,6 +65,8 @@ class NotificationServices:
     book: AlertRuleBook
     escalation: EscalationService  # issue 14: escalation chains and the periodic check
     release: HeldRelease  # issue 14: digests and messages held for quiet hours, sent when due
+    # The time the API stamps on acknowledgements, receipts and offers (issue 14: ``AP_CLOCK_FILE`` in tests).
+    clock: Callable[[], datetime] = field(default=wall_clock, repr=False)
     _keystore: KeyStore | None = field(default=None, repr=False)
     # Reveals personal fields for subject access (the alert worker itself never needs it).
     codec: EventCodec | None = field(default=None, repr=False)
@@ -81,7 +84,7 @@ async def open_services(
     book: AlertRuleBook = DEFAULT_RULE_BOOK,
     calendars: SchoolCalendars = NO_CALENDARS,
     escalation_book: EscalationRuleBook = DEFAULT_ESCALATION_BOOK,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = wall_clock,
     schedule: DeliverySchedule | None = None,
 ) -> NotificationServices:
     """Pools, migrations and handlers; without ``codec`` the key store comes from the environment.
@@ -89,7 +92,7 @@ async def open_services(
     Transfer deadlines count with the term dates recorded through the incidents API (issue 13: the
     ``notification_calendars`` read model the worker keeps); ``calendars`` are used for an area that has
     recorded none (none by default: a setting in no recorded calendar counts weekdays).
-    ``clock`` stamps each notification sent (the escalation deadline counts from it; tests pass their own).
+    ``clock`` stamps each notification sent and acknowledgement (escalation deadlines count from them; ``clock.py``).
     ``schedule`` gathers non-urgent alerts into daily digests and holds messages in quiet hours (issue 14);
     without it every alert goes at once.
     """
@@ -111,8 +114,9 @@ async def open_services(
     escalation = EscalationService(store, executor, dispatcher, escalation_book)
     return NotificationServices(pool, store, executor, dispatcher, transfers, book, escalation,
                                 HeldRelease(dispatcher, held, (schedule or DeliverySchedule()).delivery_attempts,
-                                            (schedule or DeliverySchedule()).retry_backoff_minutes),
-                                keystore, codec=codec)
+                                            (schedule or DeliverySchedule()).retry_backoff_minutes,
+                                            still_due=escalation.still_due),
+                                clock, keystore, codec=codec)
 
 
 def check_notifications_actions(policy: Policy | None = None) -> None:
@@ -125,7 +129,7 @@ async def bootstrap(settings: NotificationSettings | None = None) -> Notificatio
     """The services of one notifications process, from ``settings`` (default: this process's environment)."""
     check_notifications_actions()
     settings = settings or NotificationSettings.from_env()
-    return await open_services(settings, schedule=schedule_from_settings(settings))
+    return await open_services(settings, schedule=schedule_from_settings(settings), clock=clock_from_settings(settings))
 
 
 def schedule_from_settings(settings: NotificationSettings) -> DeliverySchedule | None:

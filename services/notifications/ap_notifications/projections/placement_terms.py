@@ -1,7 +1,9 @@
 """Read model of the alert worker: each placement's parties, threshold history and alert state.
 
 Tables live in the projection's own schema (the runner sets ``search_path``). Nothing personal is
-kept: organisation ids, the pseudonymous ``pupil_ref``, dates, thresholds and session codes.
+kept: organisation ids, the pseudonymous ``pupil_ref``, dates, thresholds and session codes (and, for a looked-after
+child, the id of the local authority looking after them: what the virtual school head's alerts need, not the
+sealed ``looked_after`` field).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ CREATE TABLE IF NOT EXISTS placements (
 -- Issue 14, overdue work: the placement's next review and the event that set it (PlacementStarted, ReviewHeld).
 ALTER TABLE placements ADD COLUMN IF NOT EXISTS placement_review_date date;
 ALTER TABLE placements ADD COLUMN IF NOT EXISTS placement_review_set_by uuid;
+-- Issue 14: the local authority looking after a looked-after child (an organisation id; its virtual school head).
+ALTER TABLE placements ADD COLUMN IF NOT EXISTS looked_after_by text;
 CREATE INDEX IF NOT EXISTS placements_by_pupil ON placements (pupil_ref, start_date DESC);
 CREATE TABLE IF NOT EXISTS placement_thresholds (
     seq                bigserial PRIMARY KEY,
@@ -115,11 +119,12 @@ async def _started(conn: asyncpg.Connection, e: PlacementStarted, event_id: UUID
     review_set_by = event_id if e.reduced_timetable_review_date is not None else None
     await conn.execute(
         "INSERT INTO placements (placement_id, pupil_ref, provision_id, home_school_id, commissioner_id,"
-        " partnership_id, start_date, review_date, review_set_by, placement_review_date, placement_review_set_by)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " partnership_id, start_date, review_date, review_set_by, placement_review_date, placement_review_set_by,"
+        " looked_after_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (placement_id) DO NOTHING",
         e.placement_id, e.pupil_ref, e.provision_id, e.home_school_id, e.commissioner_id, e.partnership_id,
         e.start_date, e.reduced_timetable_review_date, review_set_by, e.planned_review_date, event_id,
+        e.looked_after_by,
     )
     await _thresholds(conn, e.placement_id, e.start_date, e.incident_severity_threshold,
                       e.attendance_threshold_percent, event_id)
@@ -159,7 +164,7 @@ async def load_terms(conn: asyncpg.Connection, placement_id: UUID) -> PlacementT
             for c in changes
         ),
         reduced_timetable=reduced, attendance_below=row["attendance_below"], ended=row["ended_on"] is not None,
-        local_authority_id=row["local_authority_id"],
+        local_authority_id=row["local_authority_id"], looked_after_by=row["looked_after_by"],
     )
 
 

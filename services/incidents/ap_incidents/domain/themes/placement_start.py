@@ -14,6 +14,7 @@ from ap_contracts.envelope import OrgKind
 from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.pupil_vocabulary import EligibilityOutcome, KeyStage, Severity, TimetableKind
 from ap_contracts.events.pupils import PupilEvent
+from ap_contracts.identifiers import OrganisationId
 from ap_incidents.domain.commands import Percent, PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import Correction
@@ -60,6 +61,9 @@ class StartPlacement(PupilCommand):
     # None: the placement agrees no attendance threshold of its own, and alerts use the attendance threshold
     # of the service level agreement in force between its provision and commissioner (issue 13).
     attendance_threshold_percent: Percent | None = None
+    # Issue 14: a looked-after child: the local authority looking after them (its virtual school head is told of
+    # their suspensions and exclusions). An organisation id, never the child's status: see ``PlacementStarted``.
+    looked_after_by: OrganisationId | None = None
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -101,7 +105,16 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
         exit_criteria=require_text(command.exit_criteria, "the exit criteria"),
         incident_severity_threshold=command.incident_severity_threshold,
         attendance_threshold_percent=command.attendance_threshold_percent, rule_version=context.rules.version,
+        looked_after_by=_looking_after(command.looked_after_by, context),
     )]
+
+
+def _looking_after(authority: str | None, context: DecisionContext) -> str | None:
+    """The local authority named as looking after the child must be on the register as one (its virtual school
+    head is told of the child's suspensions and exclusions, issue 14)."""
+    if authority is not None:
+        context.organisations.require(authority, OrgKind.LOCAL_AUTHORITY, "the local authority looking after the child")
+    return authority
 
 
 def _require_referral_ready(referral: Referral, state: PupilRecord) -> None:
