@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from ap_runtime import pg_roles
+from ap_runtime.settings import DEFAULT_PG
 from demo.incidents_walkthrough import API_PORT, start_incidents, until
 from demo.personas import PERSONAS
 from demo.processes import Fleet
@@ -29,6 +31,15 @@ WEB_PORT, OIDC_PORT = 8180, 8190
 async def answers(address: str) -> bool:
     async with httpx.AsyncClient(timeout=5) as probe:
         return (await probe.get(address)).status_code == 200
+
+
+def web_database() -> str:
+    """The web service's database (answers in progress) and its own login role, made as the deploy job makes
+    the platform's (``ap_runtime.pg_roles``); the web service is not yet one of ``PLATFORM_DATABASES``."""
+    admin = os.environ.get("DATABASE_URL", DEFAULT_PG + "/postgres")
+    plan = pg_roles.DatabaseRole("ap_web", "ap_web", "ap_web")
+    asyncio.run(pg_roles.apply(admin, [plan], {}))
+    return pg_roles.role_dsn(admin, plan)
 
 
 def main() -> int:
@@ -50,7 +61,7 @@ def main() -> int:
                  "AP_OIDC_REDIRECT_URIS": f"http://localhost:{WEB_PORT}/auth/callback"})
         fleet.start("web", ["-m", "ap_web", str(WEB_PORT)], {
             **env, "AP_WEB_OIDC_ISSUER": f"http://localhost:{OIDC_PORT}", "AP_WEB_OIDC_CLIENT_SECRET": client_secret,
-            "AP_WEB_INCIDENTS_URL": f"http://127.0.0.1:{API_PORT}"}, logs)
+            "AP_WEB_INCIDENTS_URL": f"http://127.0.0.1:{API_PORT}", "AP_DSN_AP_WEB": web_database()}, logs)
         asyncio.run(until(lambda: answers(f"http://localhost:{WEB_PORT}/"), "the web service", fleet))
         print(f"\nThe web service: http://localhost:{WEB_PORT}/  (sign in with a login below, any password)")
         for spec in PERSONAS.values():

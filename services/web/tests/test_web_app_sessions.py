@@ -1,5 +1,6 @@
-"""The web application in process, no servers: cookies (secure, HttpOnly, SameSite), CSRF on every form
-(WEB-CSRF-1) and pages that need a signed-in person."""
+"""The web application in process, on a real PostgreSQL database for its drafts (no other server): cookies
+(secure, HttpOnly, SameSite), CSRF on every form (WEB-CSRF-1), pages that need a signed-in person, and the
+answers typed about a child kept on the server, never in the cookie (WEB-DRAFT-1)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -16,18 +19,27 @@ from pydantic import SecretStr
 
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
-from ap_web.app import create_app, moment_in_words
+from ap_web.app import create_app
 from ap_web.entrypoints.settings import WebSettings
+from ap_web.pages import moment_in_words
 
 SETTINGS = WebSettings(oidc_issuer="http://localhost:9", oidc_client_id="ap-web",
-                       oidc_client_secret=SecretStr("secret"),
+                       oidc_client_secret=SecretStr("secret"), dsn="postgresql://unused",
                        incidents_url="http://127.0.0.1:9", session_secret=SecretStr("test-session-secret"))
 
 
+@pytest.fixture(scope="module")
+async def drafts_dsn(new_database: Callable[[str], Any]) -> str:
+    dsn: str = await new_database("web_drafts")
+    return dsn
+
+
 @pytest.fixture
-def client() -> TestClient:
+def client(drafts_dsn: str) -> Iterator[TestClient]:
     issuer = TokenIssuer(load_private_key(generate_keypair().private_pem))
-    return TestClient(create_app(SETTINGS, issuer), base_url="https://testserver", follow_redirects=False)
+    settings = SETTINGS.model_copy(update={"dsn": drafts_dsn})
+    with TestClient(create_app(settings, issuer), base_url="https://testserver", follow_redirects=False) as client:
+        yield client
 
 
 def form_token(html: str) -> str:
@@ -107,3 +119,53 @@ def test_moments_are_written_as_gov_uk_writes_them_on_the_school_clock() -> None
     assert moment_in_words("2026-06-10T17:05:00+00:00") == "10 June 2026, 6:05pm"  # BST
     assert moment_in_words("2026-12-05T00:30:00+00:00") == "5 December 2026, 12:30am"  # GMT
     assert moment_in_words("not a moment") == "not a moment"
+
+
+def decoded_session(response: httpx.Response) -> str:
+    """The session cookie a response sets, as anyone holding the browser reads it: signed, not encrypted."""
+    value = response.cookies["ap_session"]
+    data = TimestampSigner(SETTINGS.session_secret.get_secret_value()).unsign(value, max_age=3600)
+    return base64.b64decode(data).decode()
+
+
+def test_answers_about_a_child_wait_on_the_server_never_in_the_cookie(client: TestClient) -> None:
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time()}))
+    page = client.get("/incidents/new")
+    description = "Threw a chair near the window during maths"
+    pupil_ref = "6f1c1b7e-3f7e-4a53-9d2e-2a8a7d1f0c11"
+    answers = {"csrf_token": form_token(page.text), "pupil_ref": pupil_ref,
+               "placement_id": "7a2d2c8f-4f8e-4b64-8e3f-3b9b8e2f1d22", "happened_on": "2026-03-02",
+               "happened_time": "10:15", "category": "verbal_abuse_to_adult", "severity": "2", "location": "classroom",
+               "triggers": ["peer_conflict"], "description": description}
+    sent = client.post("/incidents/new", data=answers)
+    assert sent.status_code == 303 and sent.headers["location"] == "/incidents/check"
+    cookie = decoded_session(sent)
+    assert description not in cookie and "Threw" not in cookie and "pupil_ref" not in cookie
+    assert pupil_ref not in cookie and "classroom" not in cookie
+    assert set(json.loads(cookie)) <= {"person", "seen", "csrf", "draft"}
+    check = client.get("/incidents/check")  # the same session finds its answers on the server
+    assert check.status_code == 200 and description in check.text
+
+    # Another session (another browser, another draft id) does not see them; after sign-out they are gone.
+    mine = sent.cookies["ap_session"]
+    client.cookies.clear()
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time(), "draft": "guessed"}))
+    assert client.get("/incidents/check").headers["location"] == "/incidents/new"
+    client.cookies.clear()
+    client.cookies.set("ap_session", mine)
+    client.post("/sign-out", data={"csrf_token": form_token(check.text)})
+    client.cookies.clear()
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time(),
+                                                     "draft": json.loads(cookie)["draft"]}))
+    assert client.get("/incidents/check").headers["location"] == "/incidents/new"
+
+
+def test_the_start_page_lists_only_the_tasks_of_the_persons_roles(client: TestClient) -> None:
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time()}))
+    staff_start = client.get("/").text
+    assert 'href="/incidents/new"' in staff_start and "Your tasks" in staff_start
+    finance = {**PERSON, "sub": "finance-la", "org": "la-demo", "org_kind": "local_authority",
+               "roles": ["finance_officer"]}
+    client.cookies.clear()
+    client.cookies.set("ap_session", session_cookie({"person": finance, "seen": time.time()}))
+    assert 'href="/incidents/new"' not in client.get("/").text

@@ -12,7 +12,7 @@ from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role
 from ap_web.csrf import csrf_token, csrf_valid
 from ap_web.identity import UnknownPlatformClaim, person_from_claims
-from ap_web.incident_form import check_answers, command_body
+from ap_web.journeys.incident_form import check_answers, command_body
 
 STAFF = {"sub": "staff-north", "name": "Sam", "org": "provision-demo-north", "org_kind": "provision",
          "roles": ["provision_staff"]}

@@ -6,7 +6,13 @@ the web service adds:
   AP_WEB_OIDC_ISSUER           the identity provider people sign in with (OpenID Connect discovery base)
   AP_WEB_OIDC_CLIENT_ID        this service's client id there (default ap-web)
   AP_WEB_OIDC_CLIENT_SECRET    its client secret
-  AP_WEB_INCIDENTS_URL         the incidents API the journeys call
+  AP_WEB_INCIDENTS_URL         the incidents API the journeys call (each service's URL: unset, its pages say the
+  AP_WEB_FINANCE_URL           service is not available here)
+  AP_WEB_REPORTING_URL
+  AP_WEB_NOTIFICATIONS_URL
+  AP_WEB_COMMISSIONING_URL
+  AP_DSN_AP_WEB                the web service's own database: answers in progress (default: database ap_web on
+                               the DATABASE_URL server, ``ap_runtime.settings.database_dsn``)
   AP_WEB_SESSION_SECRET        key signing the session cookie (default: a new random key per process, so sessions
                                end when it restarts; set it when several processes serve one address)
   AP_WEB_INSECURE_COOKIES      "1" turns the cookie's Secure flag off (local http development only, never production)
@@ -23,7 +29,7 @@ from collections.abc import Mapping
 
 from pydantic import Field, SecretStr
 
-from ap_runtime.settings import PlatformSettings, env_field, load_settings, port_field
+from ap_runtime.settings import PlatformSettings, database_dsn, env_field, load_settings, port_field
 
 
 class WebSettings(PlatformSettings):
@@ -32,7 +38,13 @@ class WebSettings(PlatformSettings):
     oidc_issuer: str = Field(validation_alias="AP_WEB_OIDC_ISSUER")
     oidc_client_id: str = env_field("AP_WEB_OIDC_CLIENT_ID", "ap-web")
     oidc_client_secret: SecretStr = Field(validation_alias="AP_WEB_OIDC_CLIENT_SECRET")
-    incidents_url: str = Field(validation_alias="AP_WEB_INCIDENTS_URL")
+    incidents_url: str | None = env_field("AP_WEB_INCIDENTS_URL")
+    finance_url: str | None = env_field("AP_WEB_FINANCE_URL")
+    reporting_url: str | None = env_field("AP_WEB_REPORTING_URL")
+    notifications_url: str | None = env_field("AP_WEB_NOTIFICATIONS_URL")
+    commissioning_url: str | None = env_field("AP_WEB_COMMISSIONING_URL")
+    #: Answers in progress live here, not in the cookie (``ap_web.drafts``).
+    dsn: str = Field(default_factory=lambda: database_dsn("ap_web"), validation_alias="AP_DSN_AP_WEB")
     session_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
                                       validation_alias="AP_WEB_SESSION_SECRET")
     #: Secure cookies always, except where a developer turns them off explicitly (never in production).

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ap_contracts.events.pupil_vocabulary import IncidentCategory, IncidentLocation, IncidentTrigger, Severity
+from ap_web.pages import SCHOOL_CLOCK
+from ap_web.refusals import FieldError
 
 
 def words(value: str) -> str:
@@ -28,12 +28,6 @@ CHOICES: dict[str, dict[str, str]] = {
     "location": {item.value: words(item.value) for item in IncidentLocation},
     "triggers": {item.value: words(item.value) for item in IncidentTrigger},
 }
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    message: str
 
 
 def _uuid_error(answers: Mapping[str, Any], name: str, label: str) -> FieldError | None:
@@ -68,9 +62,6 @@ def check_answers(answers: Mapping[str, Any]) -> list[FieldError]:
         errors.append(FieldError("description", "Enter what happened"))
     return errors
 
-
-#: Staff give the time on the provision's clock: English local time (GMT or BST), sent with its offset.
-SCHOOL_CLOCK = ZoneInfo("Europe/London")
 
 #: Where a rule refusal of the incidents service belongs on the question page (the error summary links there).
 RULE_FIELDS = {
@@ -108,8 +99,3 @@ def choice_items(name: str, selected: str | list[str]) -> list[dict[str, Any]]:
     chosen = {selected} if isinstance(selected, str) else set(selected)
     return [{"value": value, "text": text, "checked": value in chosen, "selected": value in chosen}
             for value, text in CHOICES[name].items()]
-
-
-def error_links(errors: list[FieldError]) -> list[dict[str, str]]:
-    """The error summary's list: each problem links to its field (GOV.UK error summary pattern)."""
-    return [{"text": error.message, "href": f"#{error.field}"} for error in errors]
