@@ -1,0 +1,187 @@
+"""Safeguarding concerns for the designated safeguarding lead: the pupils placed, each pupil's concerns, one
+concern with the action taken recorded against it, and raising a concern (question, check, confirmation).
+
+Rules served: safeguarding detail, and that it exists, is for DSLs only (KCSIE; policy SG-1, SG-2, AMD-1). The
+incidents service decides each read with the DSL's stated purpose; any refusal, like a record that is not
+there, is the one not-found page naming nothing, so a person who is not a DSL learns nothing from the pages
+(and the navigation offers them none). WEB-DRAFT-1: answers in progress wait in the server's draft store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ap_runtime.access import Role
+from ap_web.context import Journey, Web
+from ap_web.identity import SignedInPerson
+from ap_web.journeys.dsl_forms import CHOICES, choice_error, field_of, found, items, text_error
+from ap_web.pages import Task
+from ap_web.refusals import problem_errors, refusal_page, refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import CheckedForm, Person
+
+DRAFT = "safeguarding_concern"
+DSL = frozenset({Role.DSL})
+CONCERN = "SafeguardingConcernRaised"
+#: What the DSL states to the access audit when reading or correcting safeguarding detail.
+READING, CORRECTING = "safeguarding", "record_correction"
+QUESTIONS = ("category", "immediate_risk", "concern", "action_taken")
+
+router = APIRouter()
+
+
+async def safeguarding_log(web: Web, person: SignedInPerson, pupil_ref: uuid.UUID) -> ServiceAnswer:
+    """The pupil's log with safeguarding detail, as the incidents service shows it to this person."""
+    return await web.client("incidents").call(
+        "GET", f"/v1/pupils/{pupil_ref}/behaviour-log", person, params={"safeguarding": "true"},
+        headers={"X-Access-Purpose": READING})
+
+
+def concerns_of(answer: ServiceAnswer) -> list[dict[str, Any]]:
+    return [entry for entry in answer.body.get("entries") or [] if entry.get("event_type") == CONCERN
+            and not entry.get("withdrawn")]
+
+
+@router.get("/safeguarding", response_class=HTMLResponse)
+async def pupils(request: Request, web: Web, person: Person) -> Response:
+    if Role.DSL not in person.roles:
+        return refused(web.pages, request)
+    answer = await web.client("incidents").get("/v1/placements", person, params={"status": "active"})
+    if not answer.ok:
+        return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+    return web.pages.render(request, "dsl/pupils.html", placements=answer.body.get("placements") or [])
+
+
+@router.get("/safeguarding/pupils/{pupil_ref}", response_class=HTMLResponse)
+async def concerns(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID) -> Response:
+    answer = await safeguarding_log(web, person, pupil_ref)
+    if not answer.ok:
+        return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+    return web.pages.render(request, "dsl/concerns.html", pupil_ref=str(pupil_ref), concerns=concerns_of(answer),
+                            placement_id=request.query_params.get("placement", ""))
+
+
+@router.get("/safeguarding/pupils/{pupil_ref}/concerns/{record_id}", response_class=HTMLResponse)
+async def concern(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID, record_id: uuid.UUID
+                  ) -> Response:
+    return await _concern_page(request, web, person, pupil_ref, record_id, errors=[], action="")
+
+
+async def _concern_page(request: Request, web: Web, person: SignedInPerson, pupil_ref: uuid.UUID,
+                        record_id: uuid.UUID, errors: list[Any], action: str, status: int = 200) -> Response:
+    answer = await safeguarding_log(web, person, pupil_ref)
+    if not answer.ok:
+        return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+    entry = next((e for e in concerns_of(answer) if e.get("record_id") == str(record_id)), None)
+    if entry is None:  # not there, or withdrawn: the same page as for a pupil who is not the DSL's
+        return refused(web.pages, request)
+    return web.pages.render(request, "dsl/concern.html", status=status, pupil_ref=str(pupil_ref), entry=entry,
+                            errors=errors, action=action, choice_text=_choice_text)
+
+
+@router.post("/safeguarding/pupils/{pupil_ref}/concerns/{record_id}")
+async def record_action(request: Request, web: Web, person: Person, form: CheckedForm, pupil_ref: uuid.UUID,
+                        record_id: uuid.UUID) -> Response:
+    """The action taken on a concern, recorded as an amendment of the concern (the DSL, stating why)."""
+    action = str(form.get("action_taken", "")).strip()
+    errors = found(text_error({"action_taken": action}, "action_taken", "Enter the action taken"))
+    if not errors:
+        body = {"command_id": str(uuid.uuid4()), "target_record_id": str(record_id), "reason": "later_information",
+                "explanation": "Action taken recorded by the designated safeguarding lead",
+                "corrected_values": {"action_taken": action}}
+        answer = await web.client("incidents").call("POST", f"/v1/pupils/{pupil_ref}/amendments", person, body,
+                                                    headers={"X-Access-Purpose": CORRECTING})
+        if answer.ok:
+            return web.pages.render(request, "dsl/action_done.html", pupil_ref=str(pupil_ref),
+                                    record_id=str(record_id))
+        page = refusal_page(web.pages, request, answer)
+        if page is not None:
+            return page
+        errors = problem_errors(answer.body, field_of(("action_taken",), "action_taken"), {}, "action_taken",
+                                "The action could not be recorded. Check it and try again.")
+    return await _concern_page(request, web, person, pupil_ref, record_id, errors, action, status=422)
+
+
+@router.get("/safeguarding/pupils/{pupil_ref}/new-concern", response_class=HTMLResponse)
+async def concern_question(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID) -> Response:
+    if Role.DSL not in person.roles:
+        return refused(web.pages, request)
+    answers = await web.load_draft(request, DRAFT) or {}
+    if answers.get("pupil_ref") != str(pupil_ref):
+        answers = {"placement_id": request.query_params.get("placement", "")}
+    return _question(request, web, str(pupil_ref), answers, [])
+
+
+def _question(request: Request, web: Web, pupil_ref: str, answers: dict[str, Any], errors: list[Any],
+              status: int = 200) -> Response:
+    return web.pages.render(request, "dsl/concern_question.html", status=status, pupil_ref=pupil_ref,
+                            answers=answers, errors=errors, choices=CHOICES, items=items)
+
+
+@router.post("/safeguarding/pupils/{pupil_ref}/new-concern")
+async def concern_answers(request: Request, web: Web, person: Person, form: CheckedForm, pupil_ref: uuid.UUID
+                          ) -> Response:
+    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in (*QUESTIONS, "placement_id")}
+    errors = found(
+        choice_error(answers, "category", CHOICES["category"], "Select the kind of concern"),
+        choice_error(answers, "immediate_risk", CHOICES["immediate_risk"],
+                     "Select yes if the child is at immediate risk"),
+        text_error(answers, "concern", "Enter the concern"),
+    )
+    if errors:
+        return _question(request, web, str(pupil_ref), answers, errors, status=422)
+    answers.update(pupil_ref=str(pupil_ref), command_id=str(uuid.uuid4()), concern_id=str(uuid.uuid4()))
+    await web.save_draft(request, DRAFT, answers)
+    return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern/check", status_code=303)
+
+
+@router.get("/safeguarding/pupils/{pupil_ref}/new-concern/check", response_class=HTMLResponse)
+async def concern_check(request: Request, web: Web, _person: Person, pupil_ref: uuid.UUID) -> Response:
+    answers = await web.load_draft(request, DRAFT)
+    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+        return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
+    return web.pages.render(request, "dsl/concern_check.html", answers=answers, choice_text=_choice_text)
+
+
+@router.post("/safeguarding/pupils/{pupil_ref}/new-concern/check")
+async def concern_send(request: Request, web: Web, person: Person, _form: CheckedForm, pupil_ref: uuid.UUID
+                       ) -> Response:
+    answers = await web.load_draft(request, DRAFT)
+    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+        return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
+    answer = await web.client("incidents").post(f"/v1/pupils/{pupil_ref}/safeguarding-concerns", person,
+                                                _concern_body(answers, person.user_id))
+    if answer.ok:
+        await web.discard_draft(request, DRAFT)
+        return web.pages.render(request, "dsl/concern_done.html", pupil_ref=str(pupil_ref))
+    page = refusal_page(web.pages, request, answer)
+    if page is not None:
+        return page
+    errors = problem_errors(answer.body, field_of(QUESTIONS, "concern"), {}, "concern",
+                            "The concern could not be recorded. Check your answers and try again.")
+    return _question(request, web, str(pupil_ref), answers, errors, status=422)
+
+
+def _concern_body(answers: dict[str, Any], user_id: str) -> dict[str, Any]:
+    return {"command_id": answers["command_id"], "placement_id": answers["placement_id"],
+            "concern_id": answers["concern_id"], "raised_at": datetime.now(UTC).isoformat(),
+            "category": answers["category"], "immediate_risk": answers["immediate_risk"] == "yes",
+            "referred_to_dsl": True, "raised_by": user_id, "concern": answers["concern"],
+            "action_taken": answers.get("action_taken", "")}
+
+
+def _choice_text(name: str, value: object) -> str:
+    return CHOICES[name].get(str(value), str(value))
+
+
+JOURNEY = Journey(
+    router=router,
+    tasks=(Task("/safeguarding", "Safeguarding concerns", DSL, "Concerns raised about the pupils placed with you"),
+           Task("/safeguarding/transfers/new", "Send a child-protection file", DSL,
+                "When a pupil moves on: the new setting's DSL confirms receipt within 5 school days")),
+)
