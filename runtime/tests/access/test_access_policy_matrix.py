@@ -163,6 +163,10 @@ SPEC: dict[str, dict[Role, str]] = {
     "commissioning.record_commissioned_places": {LA: "O", COM: "O"},
     "commissioning.read_capacity": {LA: "O", COM: "O"},
     "commissioning.record_pupils_on_roll": {LA: "O"},  # issue 15: the denominators of exclusion rates
+    # Issue 15: the annual report's narrative, the partnership's own leads (four eyes is the domain's rule).
+    "commissioning.draft_narrative": {NP: "N"},
+    "commissioning.approve_narrative": {NP: "N"},
+    "commissioning.publish_narrative": {NP: "N"},
 }
 
 # What changes when the caller asks for break-glass access (with a purpose).

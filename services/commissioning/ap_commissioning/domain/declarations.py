@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ap_commissioning.domain import annual_narrative as narrative
 from ap_commissioning.domain import capacity as cap
 from ap_commissioning.domain import cosp, fair_access, headcounts, panels, referrals
 from ap_commissioning.domain import self_audit as audit
@@ -29,6 +30,7 @@ from ap_commissioning.domain.sla_commands import (
     SlaCommand,
 )
 from ap_commissioning.domain.sla_review import answer_review, complete_review
+from ap_contracts.events import commissioning_narrative as cn
 from ap_contracts.events import commissioning_panels as pe
 from ap_contracts.events import commissioning_quality as qe
 from ap_contracts.events.base import DomainEvent
@@ -90,6 +92,9 @@ PANEL = Aggregate("panel", panels.panel_stream, fold_panel, PANEL_FOLDS, panels.
 PANEL_PATH = "/v1/panels/{panel_id}"
 CAPACITY = Aggregate("capacity", cap.capacity_stream, cap.fold_places, cap.CAPACITY_FOLDS, cap.capacity_resource)
 ROLL = Aggregate("roll", headcounts.roll_stream, headcounts.fold_roll, headcounts.ROLL_FOLDS, headcounts.roll_resource)
+NARRATIVE = Aggregate("narrative", narrative.narrative_stream, narrative.fold_narrative, narrative.NARRATIVE_FOLDS,
+                      narrative.narrative_resource)
+NARRATIVE_PATH = "/v1/annual-narratives/{partnership_id}/{academic_year}"
 
 D = CommissioningCommandDeclaration
 DECLARATIONS: tuple[CommissioningCommandDeclaration, ...] = (
@@ -149,6 +154,16 @@ DECLARATIONS: tuple[CommissioningCommandDeclaration, ...] = (
     D(headcounts.RecordPupilsOnRoll, ROLL, headcounts.record_pupils_on_roll, "commissioning.record_pupils_on_roll",
       (PupilsOnRollRecorded,), "/v1/rolls/{local_authority_id}/{academic_year}/schools/{school_id}",
       "Record a school's pupils on roll in an academic year and its phase (the denominators of exclusion rates)"),
+    # The annual report's narrative sections (seed 001 appendix 3; issue 15).
+    D(narrative.DraftNarrativeSection, NARRATIVE, narrative.draft_section, "commissioning.draft_narrative",
+      (cn.NarrativeSectionDrafted,), NARRATIVE_PATH + "/drafts",
+      "Draft the next version of a narrative section of the annual report, as the Partnership lead"),
+    D(narrative.ApproveNarrativeSection, NARRATIVE, narrative.approve_section, "commissioning.approve_narrative",
+      (cn.NarrativeSectionApproved,), NARRATIVE_PATH + "/approvals",
+      "Approve a section's latest version (never the writer of that version)"),
+    D(narrative.PublishAnnualNarrative, NARRATIVE, narrative.publish_narrative, "commissioning.publish_narrative",
+      (cn.AnnualNarrativePublished,), NARRATIVE_PATH + "/publication",
+      "Publish the narrative once every section has an approved version; the approved texts are published"),
 )
 
 DECLARATION_BY_COMMAND = {d.command: d for d in DECLARATIONS}
