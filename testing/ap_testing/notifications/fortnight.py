@@ -1,81 +1,47 @@
-"""Issue 14's scripted fortnight: two provisions, three home schools, alerts to a local SMTP server.
+"""Issue 14's scripted fortnight through the public APIs: two provisions, three home schools, a looked-after child.
 
 Shared by the e2e test (``tests/test_e2e_alerts_fortnight.py``) and the fault test
-(``tests/test_fault_alerts_fortnight.py``). Facts are appended day by day, with the day they were recorded,
-to a real incidents event store; the relay publishes them to a real Kafka topic; the notifications worker runs
-as an OS process delivering by SMTP (``AP_NOTIFY_DELIVERY=smtp``) with a digest schedule; the escalation and
-digest checks run as processes with a chosen ``--now``. Nothing waits for wall time to pass.
+(``tests/test_fault_alerts_fortnight.py``). Each school day the people of the fortnight send their requests to the
+incidents and notifications APIs (``fortnight_people``) with the platform's clock on that day
+(``fortnight_stage``); the worker decides and sends by SMTP; the escalation check runs each half hour after an
+urgent alert and the digest check at 17:00 each day, as the CronJobs would. ``EXPECTED`` is what each address
+receives, and why.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from uuid import uuid4
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import asyncpg
 
-from ap_contracts.envelope import Actor, OrgKind
-from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.notifications import EscalationRole
-from ap_contracts.events.pupil_vocabulary import Severity
-from ap_notifications.domain.commands import SetEscalationChain
-from ap_notifications.entrypoints.bootstrap import open_services
-from ap_notifications.entrypoints.settings import NotificationSettings
-from ap_runtime.access import Principal, Role
-from ap_runtime.eventstore import EventStore, NewEvent, migrate
-from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.projection import read_model
-from ap_runtime.relay import Relay
-from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NEW_SCHOOL, PROVISION, Events
-from ap_testing.privacy import master_keys_env, random_ring
-from ap_testing.processes import PlatformProcess, processes_report, wait_for_platform
-from ap_testing.smtp_server import LocalSmtpServer, Mail
+from ap_testing.notifications.fortnight_people import (
+    HOME_1,
+    HOME_2,
+    HOME_3,
+    LOOKING_AFTER,
+    NORTH,
+    SOUTH,
+    Call,
+    Pupil,
+    acknowledgement,
+    dsl,
+    escalation_chain,
+    the_register,
+)
+from ap_testing.notifications.fortnight_people import at as at
+from ap_testing.notifications.fortnight_stage import Stage, address
+from ap_testing.notifications.fortnight_stage import open_stage as open_stage
+from ap_testing.processes import wait_for_platform
+from ap_testing.smtp_server import Mail
 
-NORTH, SOUTH = PROVISION, "provision-south"
-HOME_1, HOME_2, HOME_3 = HOME_SCHOOL, "school-home-2", "school-home-3"
-ORGANISATIONS = (NORTH, SOUTH, HOME_1, HOME_2, HOME_3, COMMISSIONER, NEW_SCHOOL)
-FIRST_DAY = date(2025, 3, 3)  # Monday of week 1; the fortnight ends on Friday 14 March
-# The chain HOME_2's head set (POST /v1/organisations/{id}/escalation-chain): a safeguarding alert passes
-# over the senior leader and goes to the DSL, then the deputy DSL, then the head.
-HOME_2_CHAIN = (EscalationRole.SENIOR_LEADER, EscalationRole.DSL, EscalationRole.DEPUTY_DSL, EscalationRole.HEAD)
+COMMISSIONER, NEW_SCHOOL = "la-commissioning", "school-new-7"
+FIRST_DAY = date(2025, 3, 3)  # Monday of week 1; the fortnight ends on Friday 14 March (GMT: London is UTC)
 ESCALATION_DEADLINE = timedelta(minutes=30)  # the default escalation rule book's deadline for an urgent alert
-
-
-def schedule(now: datetime) -> dict[str, object]:
-    """Digests daily at a time 12 hours from ``now`` (London), so every alert of the run falls into one digest
-    whenever the test runs; quiet hours off, so what a parent receives does not depend on the time either."""
-    at = (now.astimezone(ZoneInfo("Europe/London")) + timedelta(hours=12)).time().replace(microsecond=0)
-    return {"version": "fortnight-test-1", "digest_time": at.isoformat(), "zone": "Europe/London",
-            "quiet_hours": None}
-
-
-def address(organisation: str, role: str) -> str:
-    return f"{role}@{organisation}.test"
-
-
-def directory() -> dict[str, dict[str, str]]:
-    """Every organisation's office (default), and the roles a message may name, each its own address."""
-    roles = ("default", "dsl", "deputy_dsl", "head", "senior_leader", "parent", "pastoral_lead")
-    return {org: {role: address(org, role) for role in roles} for org in ORGANISATIONS}
-
-
-@dataclass(frozen=True, slots=True)
-class Pupils:
-    """a: North, placed by HOME_1; b: South, placed by HOME_2 (looked after); c: North, placed by HOME_3."""
-
-    a: Events = field(default_factory=Events)
-    b: Events = field(default_factory=Events)
-    c: Events = field(default_factory=Events)
+URGENT_DAYS = (6, 8)  # the days an urgent alert is sent: the escalation check runs each half hour after it
+DAYS = range(1, 11)
 
 
 def day(n: int) -> date:
@@ -83,75 +49,137 @@ def day(n: int) -> date:
     return FIRST_DAY + timedelta(days=(n - 1) + 2 * ((n - 1) // 5))
 
 
-Day = tuple[date, list[DomainEvent]]
+@dataclass
+class Script:
+    """a: North, placed by HOME_1; b: South, placed by HOME_2, looked after by LOOKING_AFTER; c: North, by HOME_3.
+    ``days``: each school day's requests, in the order the people send them; ``quiet``: the requests no alert may
+    be about (no rule fires for them)."""
 
+    a: Pupil = field(default_factory=lambda: Pupil(HOME_1, NORTH))
+    b: Pupil = field(default_factory=lambda: Pupil(HOME_2, SOUTH, looked_after_by=LOOKING_AFTER))
+    c: Pupil = field(default_factory=lambda: Pupil(HOME_3, NORTH))
+    quiet: list[Call] = field(default_factory=list)
+    days: dict[int, list[Call]] = field(default_factory=dict)
 
-def the_fortnight(p: Pupils) -> list[Day]:
-    """Each school day's facts, as the provisions record them."""
-    review = date(2025, 4, 28)  # no review falls due in the fortnight
-    return [
-        (day(1), [p.a.started(provision_id=NORTH, home_school_id=HOME_1, start_date=day(1), planned_review_date=review),
-                  p.b.started(provision_id=SOUTH, home_school_id=HOME_2, start_date=day(1), planned_review_date=review),
-                  p.c.started(provision_id=NORTH, home_school_id=HOME_3, start_date=day(1),
-                              planned_review_date=review)]),
-        (day(2), [p.a.incident(Severity.MODERATE, on=day(2))]),  # below a's threshold (serious): nothing
-        (day(3), [p.a.incident(Severity.SERIOUS, on=day(3))]),  # at a's threshold
-        (day(4), [p.b.thresholds(day(4), Severity.VERY_SERIOUS)]),
-        (day(5), [p.b.incident(Severity.SERIOUS, on=day(5))]),  # below b's raised threshold: nothing
-        (day(6), [p.b.concern(immediate_risk=True)]),  # urgent; nobody acknowledges it
-        (day(7), [p.c.intervention(), p.b.incident(Severity.SERIOUS, on=day(7))]),  # b's second: no alert
-        # b's third serious incident in 10 school days: still below b's threshold, but an early-warning flag.
-        (day(9), [p.c.incident(Severity.CRITICAL, on=day(9)), p.b.incident(Severity.SERIOUS, on=day(9))]),
-        (day(10), [p.a.ended(end_date=day(10), destination_id=NEW_SCHOOL)]),
-    ]
+    def __post_init__(self) -> None:
+        a, b, c, on = self.a, self.b, self.c, day
+        self.days = {
+            1: self._hushed(*the_register(on(1)),
+                            escalation_chain(HOME_2, "senior_leader", "dsl", "deputy_dsl", "head"),
+                            escalation_chain(HOME_1, "dsl", "deputy_dsl", "head"),
+                            *a.admitted(on(1)), *b.admitted(on(1)), *c.admitted(on(1))),
+            2: self._hushed(a.incident(2, on(2))),  # below a's threshold (serious): nothing
+            3: [a.incident(3, on(3))],  # at a's threshold: normal priority, in the day's digest
+            4: self._hushed(b.thresholds(on(4), 4)),  # b's threshold raised to very serious
+            5: self._hushed(b.incident(3, on(5))),  # below b's raised threshold: nothing
+            6: [b.concern(on(6))],  # urgent; nobody acknowledges it
+            7: [*c.intervention(on(7)), *self._hushed(b.incident(3, on(7)))],  # b's second serious: still below
+            # b is looked after: its suspension tells LOOKING_AFTER's virtual school head; c's (not looked after)
+            # tells nobody (one day, parents told). a's urgent concern is acknowledged by HOME_1's DSL.
+            8: [b.suspended(on(8)), *self._hushed(c.suspended(on(8))), a.concern(on(8))],
+            # b's third serious incident in 10 school days: still below b's threshold, but an early-warning flag.
+            9: [c.incident(5, on(9)), *self._hushed(b.incident(3, on(9)))],
+            10: [a.ended(on(10), NEW_SCHOOL)],  # a managed move: the file is offered to the new school's DSL
+        }
 
+    def _hushed(self, *calls: Call) -> list[Call]:
+        self.quiet.extend(calls)
+        return list(calls)
 
-SCHOOL_2_SAFEGUARDING = "safeguarding_concern/home_school"
-DSLS_SAFEGUARDING = "safeguarding_concern/dsl"
 
 # Each address's messages, in the order they arrive, and why:
+SAFEGUARDING_H, SAFEGUARDING_D = "safeguarding_concern/home_school", "safeguarding_concern/dsl"
 EXPECTED = {
-    # a's serious incident (day 3, a's threshold serious: normal priority) waits for the digest; c's critical one
-    # (day 9, two levels above c's threshold: high) goes at once. The commissioner placed all three pupils.
-    address(COMMISSIONER, "default"): ["incident_at_threshold/commissioner", "digest: 1 alert"],
-    # a's incident at threshold and a's placement ended (day 10): both normal, one digest.
-    address(HOME_1, "default"): ["digest: 2 alerts"],
+    # a's serious incident (day 3, a's threshold: normal) in that day's digest; c's critical one (day 9, two levels
+    # above c's threshold: high) at once. The commissioner placed all three pupils.
+    address(COMMISSIONER, "default"): ["digest: 1 alert", "incident_at_threshold/commissioner"],
+    # a's incident at threshold (day 3's digest); a's urgent concern (day 8) at once, acknowledged by HOME_1's DSL
+    # within the deadline: HOME_1's chain (DSL, deputy DSL, head) never starts; a's placement ended (day 10's digest).
+    address(HOME_1, "default"): ["digest: 1 alert", SAFEGUARDING_H, "digest: 1 alert"],
+    address(HOME_1, "dsl"): [SAFEGUARDING_D],
+    address(NORTH, "dsl"): [SAFEGUARDING_D],  # North set no chain: nothing escalates there
     # b's urgent concern (day 6) at once to the home school's office and to both DSLs.
-    address(HOME_2, "default"): [SCHOOL_2_SAFEGUARDING],
-    address(SOUTH, "dsl"): [DSLS_SAFEGUARDING],  # South set no chain: nothing escalates there
+    address(HOME_2, "default"): [SAFEGUARDING_H],
+    address(SOUTH, "dsl"): [SAFEGUARDING_D],  # South set no chain either
     # Nobody acknowledges it: HOME_2's chain (senior leader, DSL, deputy DSL, head; a safeguarding alert passes
     # over the senior leader) takes each alert up one step per deadline; the DSL's own alert starts at the deputy.
-    address(HOME_2, "dsl"): [DSLS_SAFEGUARDING, f"{SCHOOL_2_SAFEGUARDING}: escalation 1"],
-    address(HOME_2, "deputy_dsl"): [f"{DSLS_SAFEGUARDING}: escalation 1", f"{SCHOOL_2_SAFEGUARDING}: escalation 2"],
-    address(HOME_2, "head"): [f"{DSLS_SAFEGUARDING}: escalation 2", f"{SCHOOL_2_SAFEGUARDING}: escalation 3"],
+    address(HOME_2, "dsl"): [SAFEGUARDING_D, f"{SAFEGUARDING_H}: escalation 1"],
+    address(HOME_2, "deputy_dsl"): [f"{SAFEGUARDING_D}: escalation 1", f"{SAFEGUARDING_H}: escalation 2"],
+    address(HOME_2, "head"): [f"{SAFEGUARDING_D}: escalation 2", f"{SAFEGUARDING_H}: escalation 3"],
     # c's physical intervention (day 7, high) to the home school and, through it, the parents; c's critical
     # incident (day 9) to the home school.
     address(HOME_3, "default"): ["physical_intervention/home_school", "incident_at_threshold/home_school"],
     address(HOME_3, "parent"): ["physical_intervention_parents/parent"],
+    # b, looked after, suspended (day 8): the virtual school head of the authority looking after b, at its own address.
+    address(LOOKING_AFTER, "virtual_school_head"): ["looked_after_exclusion_virtual_school/virtual_school_head"],
     # b's serious incidents of days 5, 7 and 9 (three of severity 3 or more in 10 school days, early-warning-2026.1)
-    # raise the severe_incidents flag: to HOME_2's pastoral lead and to South (normal priority: in the digest).
+    # raise the severe_incidents flag: to HOME_2's pastoral lead and to South (normal priority: day 9's digest).
     address(HOME_2, "pastoral_lead"): ["digest: 1 alert"],
     address(SOUTH, "default"): ["digest: 1 alert"],
     # a's managed move (day 10) to the new school: the safeguarding file is offered to its DSL.
     address(NEW_SCHOOL, "dsl"): ["safeguarding_file_offered/dsl"],
 }
 # No message at all for: North's office (no rule tells a provision of its own records), a's moderate incident
-# (day 2, below serious), b's serious incidents one by one (days 5, 7, 9: b's threshold was raised to very
-# serious on day 4), the placements starting (day 1), the South DSL's alert (no chain: no escalation). No other
-# early-warning flag: a and c have fewer than three severe incidents and no marks are recorded.
+# (day 2, below serious), b's serious incidents one by one (days 5, 7, 9: b's threshold was raised to very serious
+# on day 4), c's moderate incident (day 7), c's suspension (not looked after: no virtual school head; one day,
+# parents told: nobody at once), the placements starting (day 1), LOOKING_AFTER's office (the virtual school head's
+# message never falls back to it), any escalation of a's acknowledged concern or of North's and South's DSL alerts.
+# No other early-warning flag: a and c have fewer than three severe incidents, one suspension each at most.
+NOTIFICATIONS_SENT = 17  # a 2, b's concern 3, c's intervention 2, b's suspension 1, a's concern 3, c 2, flag 2,
+# a's end 1, the file offered 1
 
 
-ACTOR = Actor(user_id="staff@provision", organisation_id=NORTH, roles=("provision_staff",))
+@dataclass
+class Fortnight:
+    """The script on a stage: each day's requests, the acknowledgements and the checks, in the day's order."""
 
+    stage: Stage
+    script: Script = field(default_factory=Script)
+    event_ids: dict[str, list[str]] = field(default_factory=dict)  # command id -> the events it recorded
 
-async def append_day(store: EventStore, on: date, events: list[DomainEvent]) -> None:
-    """The day's facts, each recorded at 15:00 UTC of that day by the pupil's provision."""
-    for event in events:
-        stream = f"pupil-{event.pii_subject()}"
-        version = await store.stream_version(stream)
-        await store.append(stream, version, [NewEvent(
-            event, ACTOR, NORTH, uuid4(), event_id=getattr(event, "record_id"),  # noqa: B009  # DomainEvent names no record_id
-            occurred_at=datetime(on.year, on.month, on.day, 15, tzinfo=UTC))])
+    async def record(self, n: int, *, wait: bool = True) -> list[str]:
+        """Day n's requests at 15:00; with ``wait``, until the worker has applied every event they recorded."""
+        self.stage.clock.set(at(day(n), 15))
+        recorded: list[str] = []
+        for call in self.script.days[n]:
+            answer = await self.stage.send(call)
+            ids = [str(e) for e in answer.get("event_ids", ())]
+            self.event_ids[str(call.body.get("command_id", call.path))] = ids
+            recorded += ids
+        if wait:
+            await self.stage.applied(recorded)
+        return recorded
+
+    async def acknowledge(self, n: int) -> None:
+        """Day 8, 15:10: HOME_1's DSL acknowledges, through the notifications API, the two alerts of a's concern
+        sent to HOME_1 (as read in the emails: each carries its notification id as its Message-ID)."""
+        if n != 8:
+            return
+        self.stage.clock.set(at(day(n), 15, 10))
+        for mail in self.stage.smtp.mailbox():
+            if mail.to in (address(HOME_1, "default"), address(HOME_1, "dsl")) and "Safeguarding" in mail.subject:
+                await self.stage.send(acknowledgement(dsl(HOME_1), message_uuid(mail)))
+
+    async def escalations(self, n: int, steps: tuple[int, ...] = (1, 2, 3, 4, 4)) -> None:
+        """On an urgent day, the escalation check at each deadline after 15:00 (the last run twice: nothing new)."""
+        if n in URGENT_DAYS:
+            for step in steps:
+                self.stage.clock.set(at(day(n), 15) + step * ESCALATION_DEADLINE)
+                await self.stage.check("escalation_check")
+
+    async def digests(self, n: int, minutes_late: int = 0) -> None:
+        self.stage.clock.set(at(day(n), 17, minutes_late))
+        await self.stage.check("digest_check")
+
+    async def whole_day(self, n: int) -> None:
+        await self.record(n)
+        await self.acknowledge(n)
+        await self.escalations(n)
+        await self.digests(n)
+
+    def quiet_event_ids(self) -> set[str]:
+        keys = [str(call.body.get("command_id", call.path)) for call in self.script.quiet]
+        return {e for key in keys for e in self.event_ids.get(key, [])}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,30 +189,28 @@ class Sent:
     notification_id: str
     rule: str
     audience: str
-    recipient: str
-    priority: str | None
     cause: str
-    sent_at: datetime
 
 
 async def notifications_sent(pool: asyncpg.Pool) -> list[Sent]:
     try:
         rows = await pool.fetch(
             "SELECT payload->>'notification_id' AS id, payload->>'rule_name' AS rule, payload->>'audience' AS audience,"
-            " payload->>'recipient_organisation_id' AS recipient, payload->>'priority' AS priority,"
-            " payload->>'cause_event_id' AS cause, occurred_at"
-            " FROM events WHERE event_type = 'NotificationSent' ORDER BY position")
+            " payload->>'cause_event_id' AS cause FROM events WHERE event_type = 'NotificationSent' ORDER BY position")
     except asyncpg.UndefinedTableError:
         return []
-    return [Sent(r["id"], r["rule"], r["audience"], r["recipient"], r["priority"], r["cause"],
-                 r["occurred_at"]) for r in rows]
+    return [Sent(r["id"], r["rule"], r["audience"], r["cause"]) for r in rows]
 
 
-async def escalation_steps(pool: asyncpg.Pool) -> dict[str, tuple[str, int, str]]:
-    """message id -> (the escalated notification id, step, role)."""
+async def escalation_steps(pool: asyncpg.Pool) -> dict[str, tuple[str, int]]:
+    """message id -> (the escalated notification id, step)."""
     rows = await pool.fetch("SELECT payload FROM events WHERE event_type = 'AlertEscalated'")
     steps = [json.loads(r["payload"]) for r in rows]
-    return {s["message_id"]: (s["notification_id"], s["step"], s["recipient_role"]) for s in steps}
+    return {s["message_id"]: (s["notification_id"], s["step"]) for s in steps}
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, stage: Stage, seconds: float = 60.0) -> None:
+    await wait_for_platform(check, what, stage.processes, seconds=seconds)
 
 
 def message_uuid(mail: Mail) -> str:
@@ -202,133 +228,9 @@ async def labelled(pool: asyncpg.Pool, mails: list[Mail]) -> dict[str, list[str]
         if key in sent:
             label = f"{sent[key].rule}/{sent[key].audience}"
         elif key in steps:
-            of, step, _role = steps[key]
+            of, step = steps[key]
             label = f"{sent[of].rule}/{sent[of].audience}: escalation {step}"
         else:
             label = mail.subject.lower().replace("daily ", "")
         boxes.setdefault(mail.to, []).append(label)
     return boxes
-
-
-async def run_check(module: str, env: dict[str, str], now: datetime) -> str:
-    """A periodic check as the CronJob runs it, with ``--now``."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"ap_notifications.entrypoints.{module}", "--now", now.isoformat(),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode()
-
-
-async def until(check: Callable[[], Awaitable[bool]], what: str, processes: list[PlatformProcess],
-                seconds: float = 60.0) -> None:
-    await wait_for_platform(check, what, processes, seconds=seconds)
-
-
-def worker_env(base: dict[str, str], smtp: LocalSmtpServer, files: Path) -> dict[str, str]:
-    """The worker's environment: SMTP delivery to the local server, the directory and the schedule as files."""
-    recipients, schedule_file = files / "recipients.json", files / "schedule.json"
-    recipients.write_text(json.dumps(directory()), encoding="utf-8")
-    schedule_file.write_text(json.dumps(schedule(datetime.now(UTC))), encoding="utf-8")
-    return {**base, "AP_NOTIFY_DELIVERY": "smtp", "AP_NOTIFY_SMTP_HOST": smtp.host,
-            "AP_NOTIFY_SMTP_PORT": str(smtp.port), "AP_NOTIFY_RECIPIENTS_FILE": str(recipients),
-            "AP_NOTIFY_SCHEDULE_FILE": str(schedule_file)}
-
-
-async def processed_event_ids(pool: asyncpg.Pool, projection: str = "notification_alerts") -> set[str]:
-    """The incidents events the alert worker's read model has committed as applied."""
-    try:
-        async with read_model(pool, projection) as conn:
-            return {str(r["event_id"]) for r in await conn.fetch("SELECT event_id FROM processed_events")}
-    except (LookupError, asyncpg.UndefinedTableError):
-        return set()
-
-
-@dataclass
-class Stage:
-    """The fortnight's servers and processes: incidents store, relay, SMTP server, worker, checks."""
-
-    store: EventStore
-    pool: asyncpg.Pool  # the notifications database
-    env: dict[str, str]  # every notifications process's environment
-    smtp: LocalSmtpServer
-    logs: Path
-    workers: list[PlatformProcess] = field(default_factory=list)
-
-    def start_worker(self) -> PlatformProcess:
-        worker = PlatformProcess(f"worker-{len(self.workers)}", ["-m", "ap_notifications.entrypoints.worker"],
-                                 self.env, self.logs)
-        self.workers.append(worker)
-        return worker
-
-    @property
-    def worker(self) -> PlatformProcess:
-        return self.workers[-1]
-
-    async def record_day(self, on: date, events: list[DomainEvent], *, wait: bool = True) -> None:
-        """The day's facts recorded; with ``wait``, until the worker has applied them all."""
-        await append_day(self.store, on, events)
-        if wait:
-            await self.applied(events)
-
-    async def applied(self, events: list[DomainEvent], seconds: float = 60.0) -> None:
-        """Until the alert projection and the early-warning trends projection have both applied ``events``."""
-        ids = {str(getattr(e, "record_id")) for e in events}  # noqa: B009
-
-        async def all_applied() -> bool:
-            return ids <= await processed_event_ids(self.pool) and ids <= await processed_event_ids(
-                self.pool, "notification_trends")
-
-        await until(all_applied, f"{len(ids)} event(s) applied", [self.worker], seconds)
-
-    async def check(self, module: str, now: datetime) -> str:
-        return await run_check(module, {**os.environ, **self.env}, now)
-
-
-@asynccontextmanager
-async def open_stage(new_database: Callable[[str], Awaitable[str]], new_topic: Callable[..., Awaitable[str]],
-                     kafka_bootstrap: str) -> AsyncIterator[Stage]:
-    """Databases, topics, keys, the relay, the SMTP server and HOME_2's escalation chain; no worker yet."""
-    ring, raw = random_ring("mk-fortnight")
-    keys_dsn = await new_database("fortnight_keys")
-    keys = await KeyStore.open(keys_dsn, ring, cache_ttl_seconds=0)
-    incidents_pool = await asyncpg.create_pool(await new_database("fortnight_incidents"), min_size=1, max_size=4)
-    await migrate(incidents_pool)
-    notif_dsn = await new_database("fortnight_notif")
-    topic, inbox = await new_topic("fortnight-incidents"), await new_topic("fortnight-inbox")
-    logs = Path(tempfile.mkdtemp(prefix="alerts-fortnight-"))
-    smtp = await LocalSmtpServer().start()
-    env = worker_env({
-        "AP_DSN_AP_NOTIFICATIONS": notif_dsn, "AP_DSN_AP_KEYS": keys_dsn, "AP_KEY_CACHE_TTL_SECONDS": "0",
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AP_NOTIFY_INCIDENTS_TOPIC": topic,
-        "AP_NOTIFY_NOTIFICATIONS_TOPIC": inbox, "AP_NOTIFY_GROUP_PREFIX": f"fortnight-{uuid4().hex[:8]}",
-        "AP_NOTIFY_OUTBOX_DIR": str(logs / "outbox"), "AP_LOG_LEVEL": "WARNING",
-        **master_keys_env(raw, "mk-fortnight")}, smtp, logs)
-    codec = PersonalDataCodec(keys)
-    # HOME_2's head sets the chain (the API's handler; the HTTP route is tested in services/notifications).
-    services = await open_services(NotificationSettings(dsn=notif_dsn, kafka_bootstrap=kafka_bootstrap,
-                                                        outbox_dir=logs / "outbox"), codec=codec)
-    head = Principal(f"head@{HOME_2}", HOME_2, OrgKind.HOME_SCHOOL, frozenset({Role.HOME_SCHOOL_HEAD}))
-    await services.escalation.set_chain(SetEscalationChain(HOME_2, HOME_2_CHAIN, f"head@{HOME_2}"), head,
-                                        uuid4(), uuid4())
-    await services.close()
-    notif_pool = await asyncpg.create_pool(notif_dsn, min_size=1, max_size=3)
-    stop_relay = asyncio.Event()
-    relay = asyncio.create_task(Relay(incidents_pool, kafka_bootstrap, "fortnight-relay",
-                                      topic_override=topic).run(stop_relay))
-    stage = Stage(EventStore(incidents_pool, codec), notif_pool, env, smtp, logs)
-    try:
-        yield stage
-    finally:
-        stop_relay.set()
-        await relay
-        for worker in stage.workers:
-            worker.stop()
-        await smtp.stop()
-        await notif_pool.close()
-        await incidents_pool.close()
-        await keys.close()
-
-
-def report(stage: Stage) -> str:
-    return processes_report(stage.workers)

@@ -67,7 +67,10 @@ def organisations_needed(view: PupilAccessView, command: c.PupilCommand) -> froz
         return home | named | {command.provision_id}
     if isinstance(command, c.StartPlacement | c.ApproveOutOfKeyStagePlacement):
         provision = view.referral_provisions.get(command.referral_id)
-        return home if provision is None else home | {provision}
+        # Issue 14: the local authority named as looking after the child is checked against the register.
+        looking_after = getattr(command, "looked_after_by", None)
+        named = frozenset() if looking_after is None else frozenset({looking_after})
+        return (home if provision is None else home | {provision}) | named
     if isinstance(command, c.HoldReview | c.ReviewReducedTimetable):
         # Issue 13: the review intervals are read on the calendar of the provision's local authority. Only
         # the provision: the home school's facts would change the resource the policy judges.
