@@ -9,8 +9,6 @@ and compared). Publishing is its own action (``finance.publish_reports``), autho
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +23,11 @@ from ap_finance.domain.declarations import PUBLISH_REPORTS
 from ap_finance.domain.errors import BudgetNotSet
 from ap_finance.domain.rule_book import BUDGET_CONTROL_VERSION
 from ap_finance.reports.changes import figure_changes
-from ap_finance.reports.models import QuarterlyReturn, ReportModel
+from ap_finance.reports.models import QuarterlyReturn
 from ap_runtime.access import Principal
 from ap_runtime.commands import CommandExecutor, CommandMeta
 from ap_runtime.eventstore.port import EventStorePort
+from ap_runtime.reports import content_digest
 
 QUARTERLY_RETURN_KIND = "quarterly_financial_return"
 QUARTERLY_RETURN_VERSION = 1
@@ -45,12 +44,6 @@ class PublicationRaced(RuntimeError):
 def publication_stream_id(provision_id: str, financial_year: str, quarter: int) -> str:
     """One stream per report and period: its editions, in order."""
     return f"report-{QUARTERLY_RETURN_KIND}-{provision_id}-{financial_year}-q{quarter}"
-
-
-def content_digest(report: ReportModel) -> str:
-    """SHA-256 of the report's JSON as the API sends it (compact, keys in model order)."""
-    body = json.dumps(report.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

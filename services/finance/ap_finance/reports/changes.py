@@ -2,9 +2,10 @@
 changed since the published version").
 
 Rule served: a back-dated correction is visible as such. Both editions are flattened to the CSV's rows (one
-figure per row); a figure is named ``section / line / measure`` and compared by value. The header (its
-as-at, production time and stream position) and the notes (which quote them) differ between any two editions
-and are not figures, so they are left out.
+figure per row); a figure is named ``section / line / measure`` and compared by value
+(``ap_runtime.reports.changed_figures``, shared with the reporting service). The header (its as-at,
+production time and stream position) and the notes (which quote them) differ between any two editions and
+are not figures, so they are left out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from ap_contracts.events.reports import FigureChange
 from ap_finance.reports.models import ReportModel
 from ap_finance.reports.render_csv import rows
+from ap_runtime.reports import changed_figures
 
 NOT_FIGURES = frozenset({"header", "notes"})
 
@@ -23,8 +25,4 @@ def _figures(report: ReportModel) -> dict[str, str]:
 
 def figure_changes(before: ReportModel, after: ReportModel) -> tuple[FigureChange, ...]:
     """Each figure whose value differs, in the order of the later edition, then those it no longer has."""
-    old, new = _figures(before), _figures(after)
-    changed = [FigureChange(figure=name, old=old.get(name), new=value)
-               for name, value in new.items() if old.get(name) != value]
-    gone = [FigureChange(figure=name, old=value, new=None) for name, value in old.items() if name not in new]
-    return tuple(changed + gone)
+    return changed_figures(_figures(before), _figures(after))

@@ -9,11 +9,11 @@ cover every day of the year once, so termly spend adds up to the year's spend.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from ap_finance.domain.financial_year import first_day, last_day
+from ap_runtime.reports.provenance import end_of_day_in_england as end_of_day_in_england  # shared with reporting
 
 
 class Term(StrEnum):
@@ -53,15 +53,6 @@ def term(financial_year: str, which: Term) -> Period:
         case Term.SPRING:
             return Period(f"spring term {start_year + 1}", date(start_year + 1, 1, 1), last_day(financial_year))
     raise ValueError(f"unknown term {which}")
-
-
-ENGLAND = ZoneInfo("Europe/London")
-
-
-def end_of_day_in_england(day: date) -> datetime:
-    """The last moment of ``day`` on English clocks (GMT or BST): a report "known on 30 June" holds what had
-    been recorded before midnight in England, whatever the UTC offset that day."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=ENGLAND) - timedelta(microseconds=1)
 
 
 def report_date(period_end: date, today: date, as_at: date | None = None) -> date:
