@@ -2,11 +2,14 @@
 
 Publishing a report records what it was built from, so anyone can build it again and get the same bytes: the
 report's kind and version, its period and as-at date, the moment it is as recorded by (only events recorded by
-then are in it), the position of every stream it read, the versions of the rules behind its figures, a digest
+then are in it), the position of every stream it read (``sources``; a service reporting from read models of
+topics records each partition's offset instead, ``positions``), the versions of the rules behind its figures, a digest
 of its JSON, and, from the second edition on, each figure that changed since the edition before (a back-dated
 correction is visible as such). It carries figures' names and values only: no pupil data, no names.
 
-Published by the finance service for its reports (on its event topic) until other services publish theirs.
+Published by the finance service for its reports (on its event topic); the reporting service records its
+publications in its own event store (v1, extended compatibly: ``positions`` added, ``sources`` may be empty
+when ``positions`` is not).
 """
 
 from __future__ import annotations
@@ -49,6 +52,15 @@ class StreamPosition(StrictModel):
     last_event_id: UUID | None = None
 
 
+class TopicPosition(StrictModel):
+    """How far into one partition of an event topic a read model had applied when a report was read from it:
+    every event up to ``offset`` and none after (a service that reports from topics rather than streams)."""
+
+    topic: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._-]+$")]
+    partition: Annotated[int, Field(ge=0)]
+    offset: Annotated[int, Field(ge=0)]
+
+
 class FigureChange(StrictModel):
     """One figure that differs from the edition before: where it is in the report, then and now (as the CSV
     shows it; None where the figure did not exist)."""
@@ -72,7 +84,8 @@ class ReportPublished(DomainEvent):
     period: ReportPeriod
     as_at: date
     recorded_by: AwareDatetime
-    sources: Annotated[tuple[StreamPosition, ...], Field(min_length=1)]
+    sources: tuple[StreamPosition, ...] = ()
+    positions: tuple[TopicPosition, ...] = ()
     rule_versions: dict[Annotated[str, Field(min_length=1, max_length=120)],
                         Annotated[str, Field(min_length=1, max_length=40)]]
     content_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -82,4 +95,6 @@ class ReportPublished(DomainEvent):
     def _a_first_edition_changes_nothing(self) -> ReportPublished:
         if self.edition == 1 and self.changes:
             raise ValueError("a first edition has no edition before it to differ from")
+        if not self.sources and not self.positions:
+            raise ValueError("a publication records what it was built from: stream sources or topic positions")
         return self

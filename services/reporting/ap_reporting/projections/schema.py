@@ -1,15 +1,17 @@
-"""Tables of the reporting read model: one row per fact, no names, no narrative."""
+"""Tables of the reporting read model: one row per version of a fact (``versions``), no names, no narrative."""
 
-DDL = """
+from ap_reporting.projections.versions import versioned
+
+_TABLES = """
 CREATE TABLE IF NOT EXISTS pupils (
-    pupil_ref      uuid PRIMARY KEY,
+    pupil_ref      uuid NOT NULL,
     home_school_id text NOT NULL,
     key_stage      text NOT NULL
 );
 -- Sex is a clear census field (issue 15: the annual report's pupils by sex); added to read models made before.
 ALTER TABLE pupils ADD COLUMN IF NOT EXISTS sex text;
 CREATE TABLE IF NOT EXISTS placements (
-    placement_id      uuid PRIMARY KEY,
+    placement_id      uuid NOT NULL,
     pupil_ref         uuid NOT NULL,
     provision_id      text NOT NULL,
     home_school_id    text NOT NULL,
@@ -23,18 +25,17 @@ CREATE TABLE IF NOT EXISTS placements (
 CREATE INDEX IF NOT EXISTS placements_by_home_school ON placements (home_school_id);
 CREATE INDEX IF NOT EXISTS placements_by_partnership ON placements (partnership_id);
 CREATE TABLE IF NOT EXISTS attendance (
-    record_id    uuid NOT NULL UNIQUE,
+    record_id    uuid NOT NULL,
     placement_id uuid NOT NULL,
     pupil_ref    uuid NOT NULL,
     session_date date NOT NULL,
     session      text NOT NULL,
     code         text NOT NULL,
     attended     boolean NOT NULL,
-    possible     boolean NOT NULL,
-    PRIMARY KEY (placement_id, session_date, session)
+    possible     boolean NOT NULL
 );
 CREATE TABLE IF NOT EXISTS incidents (
-    record_id    uuid PRIMARY KEY,
+    record_id    uuid NOT NULL,
     placement_id uuid NOT NULL,
     pupil_ref    uuid NOT NULL,
     happened_on  date NOT NULL,
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS incidents (
 );
 CREATE INDEX IF NOT EXISTS incidents_by_day ON incidents (happened_on);
 CREATE TABLE IF NOT EXISTS rewards (
-    record_id    uuid PRIMARY KEY,
+    record_id    uuid NOT NULL,
     placement_id uuid NOT NULL,
     pupil_ref    uuid NOT NULL,
     granted_on   date NOT NULL,
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS rewards (
     quantity     integer NOT NULL
 );
 CREATE TABLE IF NOT EXISTS suspensions (
-    record_id     uuid PRIMARY KEY,
+    record_id     uuid NOT NULL,
     pupil_ref     uuid NOT NULL,
     placement_id  uuid,
     first_day     date NOT NULL,
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS suspensions (
     phase         text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS permanent_exclusions (
-    record_id     uuid PRIMARY KEY,
+    record_id     uuid NOT NULL,
     pupil_ref     uuid NOT NULL,
     placement_id  uuid,
     decided_on    date NOT NULL,
@@ -71,7 +72,7 @@ CREATE TABLE IF NOT EXISTS permanent_exclusions (
 -- Issue 14, seed 002 section 5: engagement targets, scores, progress marks (keyed by their score's record) and
 -- reductions (a sanction, keyed by its own record, naming the score reduced).
 CREATE TABLE IF NOT EXISTS engagement_targets (
-    record_id    uuid PRIMARY KEY,
+    record_id    uuid NOT NULL,
     placement_id uuid NOT NULL,
     pupil_ref    uuid NOT NULL,
     target_id    uuid NOT NULL,
@@ -80,7 +81,7 @@ CREATE TABLE IF NOT EXISTS engagement_targets (
     due_by       date NOT NULL
 );
 CREATE TABLE IF NOT EXISTS engagement_scores (
-    record_id    uuid PRIMARY KEY,
+    record_id    uuid NOT NULL,
     placement_id uuid NOT NULL,
     pupil_ref    uuid NOT NULL,
     scored_on    date NOT NULL,
@@ -95,17 +96,32 @@ CREATE TABLE IF NOT EXISTS engagement_progress (
     pupil_ref    uuid NOT NULL,
     target_id    uuid NOT NULL,
     scored_on    date NOT NULL,
-    progress     text NOT NULL,
-    PRIMARY KEY (record_id, target_id)
+    progress     text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS engagement_reductions (
-    record_id       uuid PRIMARY KEY,
+    record_id       uuid NOT NULL,
     placement_id    uuid NOT NULL,
     pupil_ref       uuid NOT NULL,
     score_record_id uuid NOT NULL,
     points          integer NOT NULL
 );
 """
+
+# Each table, the key of its current versions, and the unique constraints it had before it kept versions.
+_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pupils": (("pupil_ref",), ()),
+    "placements": (("placement_id",), ()),
+    "attendance": (("placement_id", "session_date", "session"), ("attendance_record_id_key",)),
+    "incidents": (("record_id",), ()),
+    "rewards": (("record_id",), ()),
+    "suspensions": (("record_id",), ()),
+    "permanent_exclusions": (("record_id",), ()),
+    "engagement_targets": (("record_id",), ()),
+    "engagement_scores": (("record_id",), ()),
+    "engagement_progress": (("record_id", "target_id"), ()),
+    "engagement_reductions": (("record_id",), ()),
+}
+DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items())
 
 FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions", "engagement_targets",
                "engagement_scores", "engagement_progress", "engagement_reductions")

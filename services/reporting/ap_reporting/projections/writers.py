@@ -1,21 +1,23 @@
 """One writer per event type: fold the event's clear fields into the reporting facts.
 
-Corrections are honoured: an entry withdrawn in error no longer counts anywhere, an amendment of a
-counted field (severity, category, attendance code, reward quantity or kind, suspension length)
-replaces the value, and a reinstated permanent exclusion stops counting. A pupil erased because
-the record was made in error disappears from the figures; other erasures keep the counts, which
-hold no personal data.
+Corrections are honoured from the moment they are recorded (``versions``: each closes the fact's current
+version, and an amendment adds the amended one): an entry withdrawn in error no longer counts anywhere, an
+amendment of a counted field (severity, category, attendance code, reward quantity or kind, suspension
+length) replaces the value, and a reinstated permanent exclusion stops counting. A pupil erased because
+the record was made in error disappears from the figures; other erasures keep the counts, which hold no
+personal data. A report as recorded by an earlier moment still shows the facts as they stood then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.engagement import EngagementScoreRecorded, EngagementScoreReduced, EngagementTargetSet
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
@@ -31,106 +33,130 @@ from ap_contracts.events.school_exclusions import (
 )
 from ap_reporting.domain.vocabulary import phase_of
 from ap_reporting.projections.schema import FACT_TABLES
+from ap_reporting.projections.versions import close, revise
 
-Writer = Callable[[asyncpg.Connection, Any, UUID], Awaitable[None]]
-
-
-async def _registered(conn: asyncpg.Connection, e: PupilRegistered, _: UUID) -> None:
-    await conn.execute("INSERT INTO pupils (pupil_ref, home_school_id, key_stage, sex) VALUES ($1, $2, $3, $4)"
-                       " ON CONFLICT (pupil_ref) DO NOTHING", e.pupil_ref, e.home_school_id, e.key_stage.value,
-                       e.sex.value)
+Writer = Callable[[asyncpg.Connection, Any, EventEnvelope], Awaitable[None]]
+_CURRENT = "superseded_at IS NULL"
 
 
-async def _details(conn: asyncpg.Connection, e: PupilDetailsUpdated, _: UUID) -> None:
-    await conn.execute(
-        "UPDATE pupils SET home_school_id = coalesce($2, home_school_id), key_stage = coalesce($3, key_stage),"
-        " sex = coalesce($4, sex) WHERE pupil_ref = $1", e.pupil_ref, e.home_school_id,
-        None if e.key_stage is None else e.key_stage.value, None if e.sex is None else e.sex.value)
+async def _insert(conn: asyncpg.Connection, table: str, values: dict[str, Any], at: datetime,
+                  on_conflict: str = "DO NOTHING") -> None:
+    """A new fact, as recorded at ``at``; a repeated key of a current version is ignored (``on_conflict``)."""
+    values = {**values, "recorded_at": at}
+    marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+    await conn.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks}) {on_conflict}",  # noqa: S608  # nosec B608 - table and column names are constants
+                       *values.values())
 
 
-async def _started(conn: asyncpg.Connection, e: PlacementStarted, _: UUID) -> None:
-    await conn.execute(
-        "INSERT INTO placements (placement_id, pupil_ref, provision_id, home_school_id, partnership_id, start_date,"
-        " pupil_key_stage, outside_key_stage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        e.placement_id, e.pupil_ref, e.provision_id, e.home_school_id, e.partnership_id, e.start_date,
-        e.pupil_key_stage.value, e.outside_key_stage)
+async def _registered(conn: asyncpg.Connection, e: PupilRegistered, env: EventEnvelope) -> None:
+    await _insert(conn, "pupils", {"pupil_ref": e.pupil_ref, "home_school_id": e.home_school_id,
+                                   "key_stage": e.key_stage.value, "sex": e.sex.value}, env.recorded_at,
+                  f"ON CONFLICT (pupil_ref) WHERE {_CURRENT} DO NOTHING")
 
 
-async def _ended(conn: asyncpg.Connection, e: PlacementEnded, _: UUID) -> None:
-    await conn.execute("UPDATE placements SET end_date = $2, end_reason = $3 WHERE placement_id = $1",
-                       e.placement_id, e.end_date, e.reason.value)
+async def _details(conn: asyncpg.Connection, e: PupilDetailsUpdated, env: EventEnvelope) -> None:
+    changes = {"home_school_id": e.home_school_id, "key_stage": None if e.key_stage is None else e.key_stage.value,
+               "sex": None if e.sex is None else e.sex.value}
+    given = {k: v for k, v in changes.items() if v is not None}
+    if given:
+        await revise(conn, "pupils", "pupil_ref = $2", [e.pupil_ref], env.recorded_at, given)
 
 
-async def _attendance(conn: asyncpg.Connection, e: AttendanceRecorded, record_id: UUID) -> None:
+async def _started(conn: asyncpg.Connection, e: PlacementStarted, env: EventEnvelope) -> None:
+    await _insert(conn, "placements", {
+        "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "provision_id": e.provision_id,
+        "home_school_id": e.home_school_id, "partnership_id": e.partnership_id, "start_date": e.start_date,
+        "pupil_key_stage": e.pupil_key_stage.value, "outside_key_stage": e.outside_key_stage,
+    }, env.recorded_at, f"ON CONFLICT (placement_id) WHERE {_CURRENT} DO NOTHING")
+
+
+async def _ended(conn: asyncpg.Connection, e: PlacementEnded, env: EventEnvelope) -> None:
+    await revise(conn, "placements", "placement_id = $2", [e.placement_id], env.recorded_at,
+                 {"end_date": e.end_date, "end_reason": e.reason.value})
+
+
+async def _attendance(conn: asyncpg.Connection, e: AttendanceRecorded, env: EventEnvelope) -> None:
+    """A mark for a session already marked replaces it (the register's latest word on the session)."""
     info = ATTENDANCE_CODES[e.code]
-    await conn.execute(
-        "INSERT INTO attendance VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (placement_id, session_date, session) DO UPDATE SET record_id = EXCLUDED.record_id,"
-        " code = EXCLUDED.code, attended = EXCLUDED.attended, possible = EXCLUDED.possible",
-        record_id, e.placement_id, e.pupil_ref, e.session_date, e.session.value, e.code.value,
-        info.counts_as_attended, info.counts_as_possible)
+    await close(conn, "attendance", "placement_id = $2 AND session_date = $3 AND session = $4",
+                [e.placement_id, e.session_date, e.session.value], env.recorded_at)
+    await _insert(conn, "attendance", {
+        "record_id": env.event_id, "placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+        "session_date": e.session_date, "session": e.session.value, "code": e.code.value,
+        "attended": info.counts_as_attended, "possible": info.counts_as_possible}, env.recorded_at, "")
 
 
-async def _incident(conn: asyncpg.Connection, e: IncidentRecorded, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO incidents VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                       record_id, e.placement_id, e.pupil_ref, e.happened_at.date(), e.category.value,
-                       int(e.severity))
+async def _record(conn: asyncpg.Connection, table: str, env: EventEnvelope, values: dict[str, Any]) -> None:
+    """A pupil-record fact keyed by its event's id."""
+    await _insert(conn, table, {"record_id": env.event_id, **values}, env.recorded_at,
+                  f"ON CONFLICT (record_id) WHERE {_CURRENT} DO NOTHING")
 
 
-async def _reward(conn: asyncpg.Connection, e: RewardGranted, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO rewards VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                       record_id, e.placement_id, e.pupil_ref, e.granted_on, e.kind.value, e.quantity)
+async def _incident(conn: asyncpg.Connection, e: IncidentRecorded, env: EventEnvelope) -> None:
+    await _record(conn, "incidents", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+                                           "happened_on": e.happened_at.date(), "category": e.category.value,
+                                           "severity": int(e.severity)})
 
 
-async def _target(conn: asyncpg.Connection, e: EngagementTargetSet, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO engagement_targets VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                       record_id, e.placement_id, e.pupil_ref, e.target_id, e.area.value, e.set_on, e.due_by)
+async def _reward(conn: asyncpg.Connection, e: RewardGranted, env: EventEnvelope) -> None:
+    await _record(conn, "rewards", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+                                         "granted_on": e.granted_on, "kind": e.kind.value, "quantity": e.quantity})
 
 
-async def _score(conn: asyncpg.Connection, e: EngagementScoreRecorded, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO engagement_scores VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                       record_id, e.placement_id, e.pupil_ref, e.scored_on,
-                       None if e.session is None else e.session.value, e.score, e.scale_max)
-    await conn.executemany(
-        "INSERT INTO engagement_progress VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        [(record_id, e.placement_id, e.pupil_ref, m.target_id, e.scored_on, m.progress.value) for m in e.progress])
+async def _target(conn: asyncpg.Connection, e: EngagementTargetSet, env: EventEnvelope) -> None:
+    await _record(conn, "engagement_targets", env, {
+        "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "target_id": e.target_id, "area": e.area.value,
+        "set_on": e.set_on, "due_by": e.due_by})
 
 
-async def _reduction(conn: asyncpg.Connection, e: EngagementScoreReduced, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO engagement_reductions VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                       record_id, e.placement_id, e.pupil_ref, e.score_record_id, e.points)
+async def _score(conn: asyncpg.Connection, e: EngagementScoreRecorded, env: EventEnvelope) -> None:
+    await _record(conn, "engagement_scores", env, {
+        "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "scored_on": e.scored_on,
+        "session": None if e.session is None else e.session.value, "score": e.score, "scale_max": e.scale_max})
+    for mark in e.progress:
+        await _insert(conn, "engagement_progress", {
+            "record_id": env.event_id, "placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+            "target_id": mark.target_id, "scored_on": e.scored_on, "progress": mark.progress.value},
+            env.recorded_at, f"ON CONFLICT (record_id, target_id) WHERE {_CURRENT} DO NOTHING")
+
+
+async def _reduction(conn: asyncpg.Connection, e: EngagementScoreReduced, env: EventEnvelope) -> None:
+    await _record(conn, "engagement_reductions", env, {
+        "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "score_record_id": e.score_record_id,
+        "points": e.points})
 
 
 async def _phase(conn: asyncpg.Connection, pupil_ref: UUID, placement_id: UUID | None) -> str:
     """The pupil's school phase as registered now (the placement's record of it when not registered)."""
-    stage = await conn.fetchval("SELECT key_stage FROM pupils WHERE pupil_ref = $1", pupil_ref)
+    stage = await conn.fetchval("SELECT key_stage FROM pupils WHERE pupil_ref = $1 AND superseded_at IS NULL",
+                                pupil_ref)
     if stage is None and placement_id is not None:
-        stage = await conn.fetchval("SELECT pupil_key_stage FROM placements WHERE placement_id = $1", placement_id)
+        stage = await conn.fetchval(
+            "SELECT pupil_key_stage FROM placements WHERE placement_id = $1 AND superseded_at IS NULL", placement_id)
     return phase_of(None if stage is None else KeyStage(stage)).value
 
 
-async def _suspension(conn: asyncpg.Connection, e: SuspensionIssued, record_id: UUID) -> None:
-    await conn.execute("INSERT INTO suspensions VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                       record_id, e.pupil_ref, e.placement_id, e.first_day, e.duration_half_days, e.academic_year,
-                       await _phase(conn, e.pupil_ref, e.placement_id))
+async def _suspension(conn: asyncpg.Connection, e: SuspensionIssued, env: EventEnvelope) -> None:
+    await _record(conn, "suspensions", env, {
+        "pupil_ref": e.pupil_ref, "placement_id": e.placement_id, "first_day": e.first_day,
+        "half_days": e.duration_half_days, "academic_year": e.academic_year,
+        "phase": await _phase(conn, e.pupil_ref, e.placement_id)})
 
 
-async def _permanent(conn: asyncpg.Connection, e: PermanentExclusionIssued, record_id: UUID) -> None:
-    await conn.execute(
-        "INSERT INTO permanent_exclusions (record_id, pupil_ref, placement_id, decided_on, academic_year, phase)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        record_id, e.pupil_ref, e.placement_id, e.decided_on, e.academic_year,
-        await _phase(conn, e.pupil_ref, e.placement_id))
+async def _permanent(conn: asyncpg.Connection, e: PermanentExclusionIssued, env: EventEnvelope) -> None:
+    await _record(conn, "permanent_exclusions", env, {
+        "pupil_ref": e.pupil_ref, "placement_id": e.placement_id, "decided_on": e.decided_on,
+        "academic_year": e.academic_year, "phase": await _phase(conn, e.pupil_ref, e.placement_id)})
 
 
-async def _reinstated(conn: asyncpg.Connection, e: PermanentExclusionReinstated, _: UUID) -> None:
-    await conn.execute("UPDATE permanent_exclusions SET reinstated = true WHERE record_id = $1",
-                       e.exclusion_record_id)
+async def _reinstated(conn: asyncpg.Connection, e: PermanentExclusionReinstated, env: EventEnvelope) -> None:
+    await revise(conn, "permanent_exclusions", "record_id = $2", [e.exclusion_record_id], env.recorded_at,
+                 {"reinstated": True})
 
 
-async def _withdrawn(conn: asyncpg.Connection, e: RecordWithdrawnInError, _: UUID) -> None:
+async def _withdrawn(conn: asyncpg.Connection, e: RecordWithdrawnInError, env: EventEnvelope) -> None:
     for table in FACT_TABLES:
-        await conn.execute(f"DELETE FROM {table} WHERE record_id = $1", e.target_record_id)  # noqa: S608  # nosec B608 - table names are constants
+        await close(conn, table, "record_id = $2", [e.target_record_id], env.recorded_at)
 
 
 # Amendable counted fields: event type -> field -> (table, column, conversion).
@@ -142,25 +168,31 @@ _AMENDABLE: dict[str, dict[str, tuple[str, str, Callable[[Any], Any]]]] = {
 }
 
 
-async def _amended(conn: asyncpg.Connection, e: RecordAmended, _: UUID) -> None:
+def _amended_columns(e: RecordAmended) -> tuple[str, dict[str, Any]] | None:
+    """The table and the new values of the counted columns an amendment changes (None: it changes none)."""
     if e.target_event_type == "AttendanceRecorded" and "code" in e.corrected_values:
         code = AttendanceCode(str(e.corrected_values["code"]))
         info = ATTENDANCE_CODES[code]
-        await conn.execute("UPDATE attendance SET code = $2, attended = $3, possible = $4 WHERE record_id = $1",
-                           e.target_record_id, code.value, info.counts_as_attended,
-                           info.counts_as_possible)
-        return
-    for name, (table, column, convert) in _AMENDABLE.get(e.target_event_type, {}).items():
-        if name in e.corrected_values:
-            await conn.execute(f"UPDATE {table} SET {column} = $2 WHERE record_id = $1",  # noqa: S608  # nosec B608 - table names are constants
-                               e.target_record_id, convert(e.corrected_values[name]))
+        return "attendance", {"code": code.value, "attended": info.counts_as_attended,
+                              "possible": info.counts_as_possible}
+    fields = _AMENDABLE.get(e.target_event_type, {})
+    changes = {column: convert(e.corrected_values[name])
+               for name, (_, column, convert) in fields.items() if name in e.corrected_values}
+    return (next(iter(fields.values()))[0], changes) if changes else None
 
 
-async def _erased(conn: asyncpg.Connection, e: PupilDataErased, _: UUID) -> None:
+async def _amended(conn: asyncpg.Connection, e: RecordAmended, env: EventEnvelope) -> None:
+    amended = _amended_columns(e)
+    if amended is not None:
+        table, changes = amended
+        await revise(conn, table, "record_id = $2", [e.target_record_id], env.recorded_at, changes)
+
+
+async def _erased(conn: asyncpg.Connection, e: PupilDataErased, env: EventEnvelope) -> None:
     if e.reason is not ErasureReason.RECORDED_IN_ERROR:
         return
     for table in (*FACT_TABLES, "placements", "pupils"):
-        await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", e.pupil_ref)  # noqa: S608  # nosec B608 - table names are constants
+        await close(conn, table, "pupil_ref = $2", [e.pupil_ref], env.recorded_at)
 
 
 WRITERS: dict[type[DomainEvent], Writer] = {
