@@ -1,6 +1,7 @@
 """``GET /v1/reports/schools-forum?from_year=2012/13&to_year=2014/15&bands=cumulative`` (issue 15, seed 004).
 
-The Schools Forum's panel tables: children referred to the Behaviour and Attendance Panels per
+The Schools Forum's tables: exclusions and suspensions by phase of school with rates per 100 on roll
+(the rolls the LA records through commissioning), children referred to the Behaviour and Attendance Panels per
 academic year, the Fair Access cases per panel area in the 38/69/100 school-day bands
 (``bands=cumulative``, the seed's layout, or ``exclusive``) and exclusions by DfE reason code. The
 same audience as the strategy report (action ``reporting.read_strategy_report``: the LA and the
@@ -19,7 +20,7 @@ from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.domain.actions import READ_STRATEGY_REPORT
 from ap_reporting.domain.periods import year_range
 from ap_reporting.domain.schools_forum_report import assemble_schools_forum
-from ap_reporting.projections.commissioning_facts import CommissioningFactsReader
+from ap_reporting.projections.commissioning_facts import CommissioningFactsReader, read_rolls
 from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
@@ -44,7 +45,8 @@ def schools_forum_routes(app: FastAPI, only_its_parameters: Any) -> None:
         pool: asyncpg.Pool = request.app.state.reporting_pool
         referrals, cases = await CommissioningFactsReader(pool).read()
         reasons = await read_exclusion_reasons(pool, years)
-        report = assemble_schools_forum(years, referrals, cases, reasons, cumulative=bands == "cumulative")
+        rolls = await read_rolls(pool, years)
+        report = assemble_schools_forum(years, referrals, cases, reasons, rolls, cumulative=bands == "cumulative")
         if format == "csv":
             return attachment(tables_csv(report.tables), "text/csv", "schools-forum-panels.csv")
         return report

@@ -4,18 +4,24 @@ cases the Schools Forum tables count (seed 004; ``domain/schools_forum.py``).
 Its own projection, consumer group (``ap.projection.reporting_commissioning``, under the reporting
 principal's group prefix) and serving schema, so that rebuilding it replays only the commissioning
 topic. Nothing personal is kept: organisation ids, the pseudonymous ``pupil_ref`` (a child referred
-twice in a year counts once), dates and the school days a case waited.
+twice in a year counts once), dates and the school days a case waited, and the pupils on roll the LA
+records per school and year with the school's phase (the denominators of the rates per 100 on roll; a
+later record for the school and year supersedes the earlier one, as a version: ``versions``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 import asyncpg
 
+from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded, SchoolPhase
 from ap_contracts.events.commissioning_panels import FairAccessCaseClosed, PanelReferralMade
 from ap_contracts.topics import COMMISSIONING_EVENTS
 from ap_reporting.domain.schools_forum import FairAccessFact, PanelReferralFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll
+from ap_reporting.projections.versions import as_recorded_by, close, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent, read_models
 
@@ -32,7 +38,13 @@ CREATE TABLE IF NOT EXISTS fair_access_cases (
     closed_on                 date NOT NULL,
     school_days_without_place integer NOT NULL
 );
-"""
+CREATE TABLE IF NOT EXISTS pupils_on_roll (
+    academic_year text NOT NULL,
+    school_id     text NOT NULL,
+    phase         text NOT NULL,
+    pupils        integer NOT NULL
+);
+""" + versioned("pupils_on_roll", ("academic_year", "school_id"))
 
 
 class ReportingCommissioningFactsProjection(Projection):
@@ -49,6 +61,17 @@ class ReportingCommissioningFactsProjection(Projection):
         elif isinstance(e, FairAccessCaseClosed):
             await conn.execute("INSERT INTO fair_access_cases VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                                e.case_id, e.panel_id, e.closed_on, e.school_days_without_place)
+        elif isinstance(e, PupilsOnRollRecorded):
+            await _roll(conn, e, envelope.recorded_at)
+
+
+async def _roll(conn: asyncpg.Connection, e: PupilsOnRollRecorded, at: datetime) -> None:
+    """The school's roll for the year (written ``2013/14``, as the reports write years); a later record
+    supersedes the current one (the runner applies each event once)."""
+    year = e.academic_year.replace("-", "/")
+    await close(conn, "pupils_on_roll", "academic_year = $2 AND school_id = $3", [year, e.school_id], at)
+    await conn.execute("INSERT INTO pupils_on_roll (academic_year, school_id, phase, pupils, recorded_at)"
+                       " VALUES ($1, $2, $3, $4, $5)", year, e.school_id, e.phase.value, e.pupils, at)
 
 
 class CommissioningFactsReader:
@@ -67,3 +90,12 @@ class CommissioningFactsReader:
                  for r in referrals],
                 [FairAccessFact(c["case_id"], c["panel_id"], c["closed_on"], c["school_days_without_place"])
                  for c in cases])
+
+
+async def read_rolls(pool: asyncpg.Pool, years: list[str], recorded_by: datetime | None = None) -> list[SchoolRoll]:
+    """The schools' rolls recorded for the years, as recorded by ``recorded_by`` (None: now)."""
+    async with read_models(pool, [ReportingCommissioningFactsProjection.name]) as conn:
+        await as_recorded_by(conn, recorded_by)
+        rows = await conn.fetch("SELECT academic_year, school_id, phase, pupils FROM pupils_on_roll_as_recorded"
+                                " WHERE academic_year = ANY($1::text[]) ORDER BY academic_year, school_id", years)
+    return [SchoolRoll(r["academic_year"], r["school_id"], SchoolPhase(r["phase"]), r["pupils"]) for r in rows]
