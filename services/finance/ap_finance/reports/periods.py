@@ -13,7 +13,8 @@ from datetime import date
 from enum import StrEnum
 
 from ap_finance.domain.financial_year import first_day, last_day
-from ap_runtime.reports.provenance import end_of_day_in_england as end_of_day_in_england  # shared with reporting
+from ap_runtime.reports.provenance import ENGLAND as ENGLAND  # shared with reporting
+from ap_runtime.reports.provenance import end_of_day_in_england as end_of_day_in_england
 
 
 class Term(StrEnum):
