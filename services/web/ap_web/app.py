@@ -17,6 +17,7 @@ from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,7 +30,7 @@ from ap_web.entrypoints.settings import WebSettings
 from ap_web.identity import UnknownPlatformClaim, person_from_claims
 from ap_web.journeys import load_journeys
 from ap_web.pages import HERE, Pages
-from ap_web.refusals import error_links, error_messages, service_problem
+from ap_web.refusals import NotFound, error_links, error_messages, refused, service_problem
 from ap_web.service_client import ServiceClient
 from ap_web.session import SESSION_DRAFT, SESSION_PERSON, SESSION_SEEN, CheckedForm, CsrfRefused, NeedsSignIn
 
@@ -104,6 +105,12 @@ def _guard(app: FastAPI, web: WebContext) -> None:
     @app.exception_handler(NeedsSignIn)
     async def needs_sign_in(_request: Request, _error: NeedsSignIn) -> Response:
         return RedirectResponse("/", status_code=303)
+
+    # A malformed reference in an address (not a UUID) is as not found as another organisation's pupil.
+    @app.exception_handler(NotFound)
+    @app.exception_handler(RequestValidationError)
+    async def not_found(request: Request, _error: Exception) -> Response:
+        return refused(web.pages, request)
 
     @app.exception_handler(ServiceNotConfigured)
     @app.exception_handler(ServiceUnavailable)

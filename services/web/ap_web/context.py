@@ -17,8 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from ap_web.drafts import DraftStore
 from ap_web.entrypoints.settings import WebSettings
 from ap_web.pages import Pages, Task
-from ap_web.service_client import ServiceClient
+from ap_web.service_client import ServiceClient, ServiceUnavailable
 from ap_web.session import draft_id
+
+__all__ = ["Journey", "ServiceNotConfigured", "ServiceUnavailable", "Web", "WebContext", "web_context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +35,6 @@ class Journey:
 
 class ServiceNotConfigured(Exception):
     """The deployment names no base URL for a service a page needs (its ``AP_WEB_<SERVICE>_URL``)."""
-
-
-class ServiceUnavailable(Exception):
-    """A service a page needs answered 5xx: the page shown says try later, nothing was recorded."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,11 @@ from ap_web.pages import Pages
 from ap_web.service_client import ServiceAnswer
 
 
+class NotFound(Exception):
+    """Raised by a route (or its dependency) for a record that is not there or not the person's: the app
+    answers the one not-found page that names nothing."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     field: str

@@ -21,6 +21,11 @@ from ap_web.identity import SignedInPerson
 TOKEN_SECONDS = 300
 
 
+class ServiceUnavailable(Exception):
+    """A service a page needs could not be reached or answered 5xx: the page shown says try later, nothing was
+    recorded (the app's handler)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceAnswer:
     """A service's answer: its status and its JSON body (a JSON list comes as ``{"items": [...]}``)."""
@@ -52,9 +57,12 @@ class ServiceClient:
     async def call(self, method: str, path: str, person: SignedInPerson, body: Any = None,
                    params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> ServiceAnswer:
         """``headers``: what the person states with the call (``X-Access-Purpose``, ``X-Break-Glass``, ``Accept``)."""
-        async with httpx.AsyncClient(base_url=self._base_url, timeout=15) as client:
-            response = await client.request(method, path, json=body, params=params,
-                                            headers={**(headers or {}), **self._headers(person)})
+        try:
+            async with httpx.AsyncClient(base_url=self._base_url, timeout=15) as client:
+                response = await client.request(method, path, json=body, params=params,
+                                                headers={**(headers or {}), **self._headers(person)})
+        except httpx.TransportError as error:  # not reached or no answer: the service-problem page
+            raise ServiceUnavailable(self._audience.value) from error
         content_type = response.headers.get("content-type", "")
         payload: Any = {}
         if "json" in content_type:

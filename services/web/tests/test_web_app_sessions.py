@@ -169,3 +169,19 @@ def test_the_start_page_lists_only_the_tasks_of_the_persons_roles(client: TestCl
     client.cookies.clear()
     client.cookies.set("ap_session", session_cookie({"person": finance, "seen": time.time()}))
     assert 'href="/incidents/new"' not in client.get("/").text
+
+
+def test_a_service_that_cannot_be_reached_shows_the_service_problem_page(client: TestClient) -> None:
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time()}))
+    for path in ("/pupils", "/register"):
+        page = client.get(path)  # the incidents service of SETTINGS is not running
+        assert page.status_code == 503 and "Sorry, there is a problem with the service" in page.text, path
+
+
+@pytest.mark.parametrize("path", ["/pupils/not-a-reference/behaviour-log", "/pupils/42/record/sanction",
+                                  "/incidents/new?pupil=nobody"])
+def test_a_malformed_address_is_the_page_not_found_naming_nothing(client: TestClient, path: str) -> None:
+    client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time()}))
+    page = client.get(path)
+    assert page.status_code == 404 and "Page not found" in page.text
+    assert "not-a-reference" not in page.text and "nobody" not in page.text

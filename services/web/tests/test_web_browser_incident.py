@@ -5,7 +5,8 @@ refused the log by a page that names nothing. axe-core runs on every page of the
 violations); each page is kept as a screenshot at desktop and mobile widths in tests/artefacts/.
 
 Pages and role covered: start, sign-in (provider's page, not ours: axe not run on it), record an
-incident (empty answers, a rule refusal, valid answers), check your answers, confirmation,
+incident (empty answers; then for a pupil picked from the list: a rule refusal, valid answers), check your
+answers, confirmation,
 behaviour log (provision staff), not found (staff of another provision), signed out.
 """
 
@@ -21,9 +22,8 @@ from ap_testing.web import CheckPage, WebPlatform, sign_out, signed_in_page
 pytestmark = pytest.mark.e2e
 
 
-async def fill_incident(page: Page, service: WebPlatform, happened_on: str) -> None:
-    await page.fill("#pupil_ref", service.pupil_ref)
-    await page.fill("#placement_id", service.placement_id)
+async def fill_incident(page: Page, happened_on: str) -> None:
+    """The incident's answers; the pupil is the one chosen from the pupil list (no reference typed)."""
     await page.fill("#happened_on", happened_on)
     await page.fill("#happened_time", "10:15")
     await page.get_by_label("Verbal abuse to adult").check()
@@ -57,8 +57,14 @@ async def test_staff_record_an_incident_and_see_it_in_the_behaviour_log(
     assert (await page.title()).startswith("Error: ")
     await check_page(page, "incident-question-errors")
 
-    # A date before the placement began: the incidents service refuses it by its rule; nothing stored.
-    await fill_incident(page, service, before_placement)
+    # From the pupil list, no reference typed. A date before the placement began: the incidents service refuses
+    # it by its rule; nothing stored.
+    name = service.day.pupils["ashgrove"].display_name
+    await page.get_by_role("link", name="Your pupils").first.click()
+    await page.get_by_role("link", name=f"Record an incident for {name}").click()
+    assert name in await page.inner_text("main") and not await page.locator("#pupil_ref:visible").count()
+    await check_page(page, "incident-question-for-pupil")
+    await fill_incident(page, before_placement)
     await page.get_by_role("button", name="Continue").click()
     await on_check_your_answers(page)
     await page.get_by_role("button", name="Record the incident").click()
@@ -68,10 +74,11 @@ async def test_staff_record_an_incident_and_see_it_in_the_behaviour_log(
     await check_page(page, "incident-refused")
 
     # Corrected, checked and recorded.
-    await fill_incident(page, service, yesterday)
+    await fill_incident(page, yesterday)
     await page.get_by_role("button", name="Continue").click()
     await on_check_your_answers(page)
-    assert "Shouted at a member of staff during maths." in await page.inner_text("main")
+    checked = await page.inner_text("main")
+    assert "Shouted at a member of staff during maths." in checked and name in checked
     await check_page(page, "incident-check")
     await page.get_by_role("button", name="Record the incident").click()
     assert "Incident recorded" in await page.inner_text(".govuk-panel")

@@ -29,6 +29,8 @@ from ap_web.context import Journey
 
 JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.incident",
+    "ap_web.journeys.staff",
+    "ap_web.journeys.register",
     "ap_web.journeys.finance",
     "ap_web.journeys.dsl",
     "ap_web.journeys.dsl_transfer",

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ap_runtime.access import Role
-from ap_web.context import Journey, Web
+from ap_web.context import Journey, ServiceUnavailable, Web
 from ap_web.journeys.incident_form import CHOICES, RULE_FIELDS, check_answers, choice_items, command_body
+from ap_web.journeys.provision_pupils import placed_pupil
 from ap_web.pages import Task
-from ap_web.refusals import problem_errors, refusal_page, refused
+from ap_web.refusals import NotFound, problem_errors, refusal_page, refused
 from ap_web.session import CheckedForm, Person
 
 DRAFT = "incident"
@@ -31,16 +32,34 @@ STAFF = frozenset({Role.PROVISION_STAFF})
 router = APIRouter()
 
 
+async def _with_pupil(web: Web, person: Person, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers with the pupil's name when the person's provision places that pupil (the register's word,
+    never the form's); with a name the page asks no references (they come from the pupil list)."""
+    try:
+        pupil = await placed_pupil(web, person, uuid.UUID(str(answers.get("pupil_ref"))))
+    except (ValueError, ServiceUnavailable):  # no name then: the references typed still serve
+        pupil = None
+    if pupil is None or pupil.placement_id != answers.get("placement_id"):
+        return {**answers, "pupil_name": None}
+    return {**answers, "pupil_name": pupil.name}
+
+
 @router.get("/incidents/new", response_class=HTMLResponse)
-async def incident_question(request: Request, web: Web, _person: Person) -> Response:
+async def incident_question(request: Request, web: Web, person: Person, pupil: uuid.UUID | None = None) -> Response:
     answers = await web.load_draft(request, DRAFT) or {}
+    if pupil is not None:  # chosen from the pupil list: the references come from the register
+        placed = await placed_pupil(web, person, pupil)
+        if placed is None:
+            raise NotFound
+        answers = {"pupil_ref": placed.pupil_ref, "placement_id": placed.placement_id, "pupil_name": placed.name}
     return web.pages.render(request, "staff/incident_question.html", answers=answers, errors=[])
 
 
 @router.post("/incidents/new")
-async def incident_answers(request: Request, form: CheckedForm, web: Web, _person: Person) -> Response:
+async def incident_answers(request: Request, form: CheckedForm, web: Web, person: Person) -> Response:
     answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
     answers["triggers"] = [str(value) for value in form.getlist("triggers")]
+    answers = await _with_pupil(web, person, answers)
     errors = check_answers(answers)
     if errors:
         return web.pages.render(request, "staff/incident_question.html", status=422, answers=answers,
@@ -83,7 +102,10 @@ async def behaviour_log(request: Request, web: Web, person: Person, pupil_ref: u
     if not answer.ok:
         # Any other refusal of a reading (e.g. a 422) is also not found, naming nothing.
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+    # The name only where the person's own provision places the pupil (the register says so); else the reference.
+    pupil = await placed_pupil(web, person, pupil_ref)
     return web.pages.render(request, "staff/behaviour_log.html", pupil_ref=str(pupil_ref),
+                            pupil_name=pupil.name if pupil else None,
                             entries=answer.body.get("entries") or answer.body.get("items") or [])
 
 
