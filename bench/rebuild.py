@@ -10,9 +10,9 @@ with one ``IncidentRecorded`` in fifty, in pupil streams, produced once to a fre
 relay's key and headers (``ap_runtime.kafka.encode_event``). Each repeat rebuilds the same topic
 into the next generation (the switch drops the previous one, as in production) and is timed from
 the start of ``rebuild`` to its return: catch-up, the switch under the registry's row lock and the
-drop. The first catch-up runs in ``--workers`` processes (``ap projections rebuild --workers``; 2,
-the machine's cores), the final one in the rebuild's own. Median of the repeats; the Python CPU per
-event counts the workers too. JSON to ``bench/results/rebuild-<timestamp>.json``.
+drop. The first catch-up runs in ``--workers`` processes (``ap projections rebuild --workers``; 2, the
+machine's cores: the rebuild's own and one started for it), the final one in the rebuild's own. Median
+of the repeats; the Python CPU per event counts the workers too. JSON to ``bench/results/rebuild-<timestamp>.json``.
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
     uvloop.run(main())  # the event loop the services run on: less per-record overhead than asyncio's
 
 
-WorkersOpt = typer.Option(1, "--workers", min=1, help="processes sharing the first catch-up by partition")
+WorkersOpt = typer.Option(1, "--workers", min=1,
+                          help="processes sharing the first catch-up by partition, this one included")
 
 
 def _worker_command(name: str | None, spec: str | None, dsn: str | None, topics: list[str]) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ generation, whose processed_events make anything already applied a no-op. The pr
 generations are dropped in the same transaction: nothing would keep them up to date, so erasure
 (and every later correction) would miss them.
 
-The first catch-up may be shared by several processes (``CatchUpWorkers``), each reading some of the
-partitions up to the ends taken when the rebuild began (issue 11: one Python process decodes and
-copies about 40,000 events/s; a region's history should use every core). A stream's events are in one
-partition, so each stream is still applied in order by one process, and an event the relay published
-twice has both copies in the same partition, where ``processed_events`` applies it once. A worker that
-fails fails the rebuild; nothing serves from the new generation until the switch.
+The first catch-up may be shared by several processes (``CatchUpWorkers``: the rebuild's own and
+``count - 1`` workers), each reading some of the partitions up to the ends taken when the rebuild
+began (issue 11: one Python process decodes and copies about 40,000 events/s; a region's history
+should use every core). A stream's events are in one partition, so each stream is still applied in
+order by one process, and an event the relay published twice has both copies in the same partition,
+where ``processed_events`` applies it once. A process that fails fails the rebuild; nothing serves
+from the new generation until the switch.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ async def _fetch(consumer: AIOKafkaConsumer, parts: list[TopicPartition], end: d
 
 @dataclass(frozen=True, slots=True)
 class CatchUpWorkers:
-    """Processes sharing a rebuild's first catch-up by partition.
+    """Processes sharing a rebuild's first catch-up by partition: the rebuild's own and ``count - 1`` workers.
 
     ``command`` is the argument list after the Python interpreter that starts one worker for this
     projection, as ``ap projections catch-up`` takes it (``-m ap_runtime.projection catch-up`` with the
@@ -121,33 +122,56 @@ def _rebuild_consumer(bootstrap: str) -> AIOKafkaConsumer:
                             fetch_max_bytes=64 * 1024 * 1024)
 
 
-async def _catch_up_in_workers(workers: CatchUpWorkers, pool: asyncpg.Pool, name: str, schema: str,
-                               end: dict[TopicPartition, int], progress: Progress, task: object) -> None:
-    """Run the workers over their shares of the partitions; the progress bar follows the new generation."""
-    parts = sorted(end, key=lambda tp: (tp.topic, tp.partition))
-    shares = [parts[i::workers.count] for i in range(workers.count)]
-    started = [
+async def _start_workers(workers: CatchUpWorkers, schema: str, end: dict[TopicPartition, int],
+                         shares: list[list[TopicPartition]]) -> list[asyncio.subprocess.Process]:
+    return [
         await asyncio.create_subprocess_exec(
             sys.executable, *workers.command, "--schema", schema,
             *[f"--until={tp.topic}:{tp.partition}:{end[tp]}" for tp in share])
         for share in shares if share]
-    waits = [asyncio.ensure_future(worker.wait()) for worker in started]
+
+
+async def _catch_up_in_workers(workers: CatchUpWorkers, runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str,
+                               schema: str, end: dict[TopicPartition, int], progress: Progress, task: object) -> None:
+    """This process and ``count - 1`` workers share the partitions; the progress bar follows the new generation.
+
+    This process takes the first share itself: it has imported the projection already, so its share
+    starts at once and goes on while the workers import theirs (about 1.2 s of CPU each here), and one
+    interpreter fewer is started (issue 11: a rebuild's CPU per event counts its workers').
+    """
+    parts = sorted(end, key=lambda tp: (tp.topic, tp.partition))
+    shares = [parts[i::workers.count] for i in range(workers.count)]
+    started = await _start_workers(workers, schema, end, shares[1:])
+    own = asyncio.ensure_future(catch_up_partitions(runner, bootstrap, schema, {tp: end[tp] for tp in shares[0]}))
+    waits = [own, *[asyncio.ensure_future(worker.wait()) for worker in started]]
     try:
         while not all(w.done() for w in waits):
             await asyncio.wait(waits, timeout=0.5, return_when=asyncio.FIRST_EXCEPTION)
-            if any(w.done() and w.result() != 0 for w in waits):
+            if own.done() and own.exception() is not None:
+                break
+            if any(worker.returncode not in (None, 0) for worker in started):
                 break
             applied = await pool.fetchval("SELECT events_applied + duplicates FROM public.projection_status"
-                                          " WHERE name = $1 AND schema_name = $2", name, schema)
+                                          " WHERE name = $1 AND schema_name = $2", runner.projection.name, schema)
             progress.update(task, completed=int(applied or 0))  # type: ignore[arg-type]
-        failed = [worker.returncode for worker in started if worker.returncode != 0]
+        failed = [worker.returncode for worker in started if worker.returncode not in (None, 0)]
         if failed:
-            raise RebuildWorkerFailed(f"a catch-up worker of {name} exited with {failed[0]}")
+            raise RebuildWorkerFailed(f"a catch-up worker of {runner.projection.name} exited with {failed[0]}")
+        await own  # re-raises what ended this process's share, if anything did
     finally:
-        for worker in started:
-            if worker.returncode is None:
-                worker.kill()
-                await worker.wait()
+        await _stop_all(own, started)
+
+
+async def _stop_all(own: asyncio.Future[int], started: list[asyncio.subprocess.Process]) -> None:
+    """Cancel this process's share and kill the workers still running (the rebuild has failed)."""
+    if not own.done():
+        own.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await own
+    for worker in started:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
 
 
 async def _catch_up(runner: ProjectionRunner, consumer: AIOKafkaConsumer, parts: list[TopicPartition],
@@ -216,7 +240,7 @@ async def rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, 
                       TimeRemainingColumn(), disable=not show_progress) as progress:
             task = progress.add_task("events", total=sum(end[p] - begin[p] for p in parts))
             if workers is not None and workers.count > 1:
-                await _catch_up_in_workers(workers, pool, projection.name, schema, end, progress, task)
+                await _catch_up_in_workers(workers, runner, pool, bootstrap, schema, end, progress, task)
                 for tp in parts:
                     consumer.seek(tp, end[tp])  # the final catch-up goes on from where the workers stopped
             else:
