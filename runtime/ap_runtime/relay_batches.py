@@ -20,6 +20,23 @@ from aiokafka.partitioner import DefaultPartitioner
 
 _PARTITIONER = DefaultPartitioner()
 
+# A stream's partition, remembered: aiokafka's murmur2 is pure Python (about 2 us a key here) and a
+# stream's events come again and again. The topics' partitions are fixed at creation, so an entry
+# never goes stale; the memo is emptied when it grows past this many streams, to bound its memory.
+_MEMO_LIMIT = 100_000
+_partition_of: dict[tuple[str, bytes, int], int] = {}
+
+
+def partition_for(topic: str, key: bytes, every: list[int]) -> int:
+    """The partition the producer's own ``send`` picks for ``key`` among ``every`` (the topic's partitions)."""
+    memo_key = (topic, key, len(every))
+    found = _partition_of.get(memo_key)
+    if found is None:
+        if len(_partition_of) >= _MEMO_LIMIT:
+            _partition_of.clear()
+        found = _partition_of[memo_key] = _PARTITIONER(key, every, every)
+    return found
+
 Record = tuple[str, bytes, bytes, Sequence[tuple[str, bytes]]]  # topic, key, value, headers
 
 
@@ -39,7 +56,7 @@ async def send_batched(producer: AIOKafkaProducer, records: Iterable[Record],
         if topic not in partitions:
             partitions[topic] = sorted(await producer.partitions_for(topic))
         every = partitions[topic]
-        place = (topic, _PARTITIONER(key, every, every))
+        place = (topic, partition_for(topic, key, every))
         batch = open_batches.get(place)
         if batch is None:
             batch = open_batches[place] = producer.create_batch()

@@ -14,6 +14,7 @@ from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
 from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
 from ap_runtime.eventstore.errors import CommandAlreadyRecorded, IdempotencyMismatch, WrongExpectedVersion
+from ap_runtime.eventstore.json_columns import actors_json, payloads_json
 from ap_runtime.eventstore.models import (
     AppendResult,
     Checkpoint,
@@ -160,9 +161,9 @@ class EventStore:
             [e.event_id for e in events], stream_id, list(range(expected + 1, new_version + 1)),
             [e.event.event_type for e in events], [e.event.schema_version for e in events],
             [e.occurred_at for e in events], [e.organisation_id for e in events],
-            [e.actor.model_dump_json() for e in events], [e.correlation_id for e in events],
+            actors_json(e.actor for e in events), [e.correlation_id for e in events],
             [e.causation_id for e in events], [e.event.pii_subject() for e in events],
-            [json.dumps(p, separators=(",", ":")) for p in payloads],
+            payloads_json([e.event for e in events], payloads),
             expected, new_version,
         ]
 

@@ -49,12 +49,21 @@ _drop_text_walk(_EnvelopeWithoutTextWalk)
 
 
 def may_hold_unstorable_text(value: bytes) -> bool:
-    """Whether JSON ``value`` could carry a NUL or an unpaired surrogate in any string (see the module)."""
-    return b"\\u" in value or b"\x00" in value or b"\xed" in value
+    """Whether JSON ``value`` could carry a NUL or an unpaired surrogate in any string (see the module).
+
+    Single bytes first: a one-byte search is a ``memchr``, several times cheaper than the two-byte
+    search for ``\\u``, which only a record holding a backslash at all needs.
+    """
+    return b"\x00" in value or b"\xed" in value or (b"\\" in value and b"\\u" in value)
+
+
+# The models' validators, called directly: ``model_validate_json`` adds a Python frame and its keyword
+# arguments to each of a rebuild's million calls for nothing.
+_CONTRACT = EventEnvelope.__pydantic_validator__.validate_json
+_WITHOUT_TEXT_WALK = _EnvelopeWithoutTextWalk.__pydantic_validator__.validate_json
 
 
 def decode_envelope_json(value: bytes) -> EventEnvelope:
     """The envelope in ``value``; raises pydantic's ``ValidationError`` exactly when the contract does."""
-    if may_hold_unstorable_text(value):
-        return EventEnvelope.model_validate_json(value)
-    return _EnvelopeWithoutTextWalk.model_validate_json(value)
+    envelope: EventEnvelope = (_CONTRACT if may_hold_unstorable_text(value) else _WITHOUT_TEXT_WALK)(value)
+    return envelope

@@ -39,6 +39,7 @@ from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.batch_parser import parse_records_only
 from ap_runtime.projection.batch_steps import Mode, enter_generation, record_processed
 from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.decoding import decode_envelope_json
@@ -243,6 +244,7 @@ class ProjectionRunner:
             max_records=max_records,
             batch_timeout_ms=batch_timeout_ms,
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            parser=parse_records_only,
             decoder=_records_decoded_by_runner,
             title=f"projection {self.projection.name}",
         )
