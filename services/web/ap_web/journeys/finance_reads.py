@@ -1,0 +1,53 @@
+"""What every finance page reads first: the budget, as the signed-in person, from the finance service.
+
+Rule served: the finance service decides who reads which budget (its access policy, on the token minted for
+the person); any refusal of a reading is the not-found page, naming nothing of another organisation's budget.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ap_web.context import WebContext
+from ap_web.identity import SignedInPerson
+from ap_web.refusals import refusal_page, refused
+from ap_web.service_client import ServiceAnswer
+
+#: A provision id and a financial year as the finance service names them; anything else is not found here,
+#: so what a person types in the address never reaches the service as another path.
+_PROVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+_YEAR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def budget_address(provision_id: str, year: str, suffix: str = "") -> str:
+    """The finance service's address of one budget (``suffix``: ``/lines``, ``/items`` ...)."""
+    return f"/v1/budgets/{provision_id}/{year}{suffix}"
+
+
+async def read_budget(web: WebContext, person: SignedInPerson, provision_id: str, year: str,
+                      suffix: str = "") -> ServiceAnswer:
+    """One budget, or one of its lists (the first 200 rows), as the person (404 for a malformed address)."""
+    if not (_PROVISION.match(provision_id) and _YEAR.match(year)):
+        return ServiceAnswer(404)
+    return await web.client("finance").get(budget_address(provision_id, year, suffix), person,
+                                           params={"limit": "200"} if suffix else None)
+
+
+def not_readable(web: WebContext, request: Request, answer: ServiceAnswer) -> Response | None:
+    """The page for a reading the service did not answer: not found (naming nothing), or the service problem."""
+    if answer.ok:
+        return None
+    return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+
+
+def refusal_instead(web: WebContext, request: Request, answer: ServiceAnswer) -> Response | None:
+    """The page for a command's refusal that is not the person's to correct (access, not found, the service down),
+    or None: a rule of the budget's facts refused it, and the page shows why. A rule reserving the act to
+    another party (e.g. a virement's approval, never its requester's) answers 403 as an access refusal does;
+    its problem type tells them apart, and the budget was readable, so the page names nothing new."""
+    if answer.status == 403 and str(answer.body.get("type", "")).endswith(":reserved-to-another-party"):
+        return None
+    return refusal_page(web.pages, request, answer)

@@ -1,0 +1,128 @@
+"""Virements: moving budget between two lines of one funding source (question page, check your answers,
+confirmation), the virements of the year, and approving one that waits for approval.
+
+Rules served: WEB-FORM-1 (each problem against its field; nothing sent until all answers are valid);
+WEB-DRAFT-1 (the answers wait in the server's draft store); the finance service decides the money (a virement
+that would leave its line short is only requested, for another person's approval; one past the line's budget
+is refused, shown against the amount, nothing recorded).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ap_runtime.access import Role
+from ap_web.context import Web
+from ap_web.identity import SignedInPerson
+from ap_web.journeys.finance_forms import RULE_FIELDS, check_virement, command_id_of, field_of, sentence, virement_body
+from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget, refusal_instead
+from ap_web.refusals import FieldError, problem_errors
+from ap_web.session import CheckedForm, Person
+
+QUESTIONS = ("from_category", "to_category", "funding_source", "amount", "reason")
+#: Who moves budget (policy FIN-HOST-1) and who approves a requested virement (FIN-APPROVE-1 and -2).
+MOVERS = frozenset({Role.HOST_SCHOOL_FINANCE})
+APPROVERS = frozenset({Role.HOST_SCHOOL_FINANCE, Role.PARTNERSHIP_LEAD})
+
+router = APIRouter()
+
+
+def _draft(provision_id: str, year: str) -> str:
+    return f"virement:{provision_id}:{year}"
+
+
+def _base(provision_id: str, year: str) -> str:
+    return f"/finance/{provision_id}/{year}/virements"
+
+
+async def _list_page(request: Request, web: Web, person: SignedInPerson, provision_id: str, year: str,
+                     errors: list[FieldError], status: int = 200) -> Response:
+    answer = await read_budget(web, person, provision_id, year, "/virements")
+    page = not_readable(web, request, answer)
+    if page is not None:
+        return page
+    roles = set(person.roles)
+    return web.pages.render(request, "finance/virements.html", status=status, provision_id=provision_id, year=year,
+                            virements=answer.body.get("items") or [], may_move=bool(MOVERS & roles),
+                            may_approve=bool(APPROVERS & roles), command_id=str(uuid.uuid4()), errors=errors)
+
+
+@router.get("/finance/{provision_id}/{year}/virements", response_class=HTMLResponse)
+async def virements(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
+    return await _list_page(request, web, person, provision_id, year, [])
+
+
+@router.get("/finance/{provision_id}/{year}/virements/new", response_class=HTMLResponse)
+async def virement_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
+    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
+    if page is not None:
+        return page
+    answers = await web.load_draft(request, _draft(provision_id, year)) or {}
+    return web.pages.render(request, "finance/virement_question.html", provision_id=provision_id, year=year,
+                            answers=answers, errors=[])
+
+
+@router.post("/finance/{provision_id}/{year}/virements/new")
+async def virement_answers(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
+                           year: str) -> Response:
+    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
+    if page is not None:
+        return page
+    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
+    errors = check_virement(answers)
+    if errors:
+        return web.pages.render(request, "finance/virement_question.html", status=422, provision_id=provision_id,
+                                year=year, answers=answers, errors=errors)
+    answers["command_id"], answers["virement_id"] = str(uuid.uuid4()), str(uuid.uuid4())
+    await web.save_draft(request, _draft(provision_id, year), answers)
+    return RedirectResponse(f"{_base(provision_id, year)}/check", status_code=303)
+
+
+@router.get("/finance/{provision_id}/{year}/virements/check", response_class=HTMLResponse)
+async def virement_check(request: Request, web: Web, _person: Person, provision_id: str, year: str) -> Response:
+    answers = await web.load_draft(request, _draft(provision_id, year))
+    if not answers:
+        return RedirectResponse(f"{_base(provision_id, year)}/new", status_code=303)
+    return web.pages.render(request, "finance/virement_check.html", provision_id=provision_id, year=year,
+                            answers=answers)
+
+
+@router.post("/finance/{provision_id}/{year}/virements/check")
+async def virement_send(request: Request, web: Web, person: Person, _form: CheckedForm, provision_id: str,
+                        year: str) -> Response:
+    answers = await web.load_draft(request, _draft(provision_id, year))
+    if not answers:
+        return RedirectResponse(f"{_base(provision_id, year)}/new", status_code=303)
+    answer = await web.client("finance").post(budget_address(provision_id, year, "/virements"), person,
+                                              virement_body(answers))
+    if answer.ok:
+        await web.discard_draft(request, _draft(provision_id, year))
+        return web.pages.render(request, "finance/virement_done.html", provision_id=provision_id, year=year,
+                                answers=answers, state=(answer.body.get("created") or {}).get("state"))
+    page = refusal_instead(web, request, answer)
+    if page is not None:
+        return page
+    errors = problem_errors(answer.body, lambda name: field_of(name, QUESTIONS, "amount"), RULE_FIELDS, "amount",
+                            "The budget could not be moved. Check your answers and try again.")
+    return web.pages.render(request, "finance/virement_question.html", status=422, provision_id=provision_id,
+                            year=year, answers=answers, errors=[sentence(error) for error in errors])
+
+
+@router.post("/finance/{provision_id}/{year}/virements/{virement_id}/approve")
+async def approve(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str, year: str,
+                  virement_id: uuid.UUID) -> Response:
+    command_id = command_id_of(form.get("command_id"))
+    answer = await web.client("finance").post(budget_address(provision_id, year, f"/virements/{virement_id}/approval"),
+                                              person, {"command_id": command_id})
+    if answer.ok:
+        return web.pages.render(request, "finance/virement_approved.html", provision_id=provision_id, year=year)
+    page = refusal_instead(web, request, answer)
+    if page is not None:
+        return page
+    detail = str(answer.body.get("detail") or "The virement could not be approved.")
+    errors = [sentence(FieldError(f"approve-{virement_id}", detail))]
+    return await _list_page(request, web, person, provision_id, year, errors, status=409)

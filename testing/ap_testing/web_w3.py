@@ -1,0 +1,87 @@
+"""The finance service for the web's browser tests (issue 16, finance journeys): its API, relay and projections
+as real OS processes on a test's own databases and topics, and a budget part-way through its year.
+
+The budget is the scripted year's (``demo.finance_year``), recorded through the finance API by the people of the
+demo cast (the LA's finance team set it, the host school spent), so the web journeys meet a real year: lines,
+spend, a £3,000 commitment on resources (top-up), and a £35,000 item over the threshold waiting for its
+signatures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ap_runtime.access import TokenIssuer
+from ap_testing.processes import PlatformProcess, free_port, wait_for_platform
+from demo.finance_year import SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
+
+YEAR = "2025-26"
+CAST = DemoCast()
+NewDatabase = Callable[[str], Awaitable[str]]
+NewTopic = Callable[..., Awaitable[str]]
+
+
+@dataclass
+class FinanceService:
+    url: str
+    http: httpx.AsyncClient
+    year: DemoYear
+
+    @property
+    def item_id(self) -> str:
+        """The £35,000 family support worker spend, waiting for both signatures."""
+        return self.year.id_for("family-worker-id")
+
+    async def ledger(self) -> dict[str, Any]:
+        """The ledger once its projection has caught up with the budget's stream."""
+        return await self.year.ledger(YEAR)
+
+    async def read(self, suffix: str) -> dict[str, Any]:
+        """A page of the budget as the LA's finance officer reads it through the API (the test's own check)."""
+        response = await self.http.get(self.year.path(YEAR, suffix), headers=self.year.tokens.finance_officer)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def start_finance(processes: list[PlatformProcess], new_database: NewDatabase, new_topic: NewTopic,
+                        bootstrap: str, public_pem: str, logs: Path) -> str:
+    """The finance API, its relay and its projections, added to ``processes`` (the caller stops them); its URL."""
+    dsns = {name: await new_database(f"web_finance_{name}") for name in ("events", "audit")}
+    topics = {name: await new_topic(f"web-finance-{name}") for name in ("finance", "incidents")}
+    port = free_port()
+    env = {"AP_DSN_AP_FINANCE": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"], "AP_TOKEN_PUBLIC_KEY": public_pem,
+           "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING"}
+    processes.append(PlatformProcess("finance-api", ["-m", "ap_finance.entrypoints.api"], env, logs))
+    url = f"http://127.0.0.1:{port}"
+
+    async def ready() -> bool:
+        async with httpx.AsyncClient(timeout=5) as probe:
+            return (await probe.get(f"{url}/readyz")).status_code == 200
+
+    await wait_for_platform(ready, "the finance API", processes)
+    processes += [
+        PlatformProcess("finance-relay", ["-m", "ap_runtime.relay", "--service", "finance", "--dsn", dsns["events"],
+                                          "--topic", topics["finance"]], env, logs),
+        PlatformProcess("finance-projections", ["-m", "ap_finance.entrypoints.projections", "--dsn", dsns["events"],
+                                                "--finance-topic", topics["finance"], "--incidents-topic",
+                                                topics["incidents"], "--group-suffix", topics["finance"]], env, logs),
+    ]
+    return url
+
+
+async def budget_part_way(url: str, issuer: TokenIssuer) -> tuple[httpx.AsyncClient, DemoYear]:
+    """The scripted year's budget, its spend and commitments, and the £35,000 item awaiting signatures."""
+    http = httpx.AsyncClient(base_url=url, timeout=30)
+    year = DemoYear(http, demo_tokens(issuer, CAST), CAST, YEAR)
+    await year.set_budget()
+    await year.spend_the_year()
+    await year.spend("family-worker", "staffing", "dsg_allocation", SIGNED_ITEM_PENCE, date(2025, 7, 15),
+                     "Family support worker agency")
+    return http, year
