@@ -26,7 +26,7 @@ from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusions_return_csv
-from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS, AnnualNarrative
+from ap_reporting.domain.annual_narrative import AnnualNarrative
 from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
 from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
 from ap_reporting.domain.partnership import assemble_partnership
@@ -39,6 +39,7 @@ from ap_reporting.projections.schema import DDL
 from ap_reporting.projections.writers import WRITERS
 from ap_runtime.documents import Document, render_html, render_pdf
 from ap_testing.infra import create_database, drop_databases, dsn_for_database
+from ap_testing.reporting.narrative import published_narrative as synthetic_narrative
 from demo.synthetic_la import LaSize, synthetic_events
 
 OUT = Path("reports-out")
@@ -69,12 +70,10 @@ class _Writer:
 
 
 def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
-    """The lead drafts every narrative section, the chair approves each draft, and the report is published."""
-    narrative = AnnualNarrative(partnership_id, year)
-    for section in NARRATIVE_SECTIONS:
-        narrative = narrative.draft(section, f"{section} of {partnership_id} in {year} (synthetic text).", LEAD)
-        narrative = narrative.approve(section, 1, CHAIR)
-    return narrative.publish(CHAIR)
+    """The lead drafts every narrative section, the chair approves each draft, and the report is published
+    (commissioning's rules, ``ap_testing.reporting.narrative``)."""
+    return synthetic_narrative(partnership_id, year, LEAD, CHAIR,
+                               lambda section: f"{section} of {partnership_id} in {year} (synthetic text).")
 
 
 async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:

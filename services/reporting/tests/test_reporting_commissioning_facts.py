@@ -158,7 +158,8 @@ async def schools_forum_api(pool: asyncpg.Pool, audit_pool: asyncpg.Pool) -> dic
             assert refused.status_code == 422, refused.text
     finally:
         await audit_pool.close()
-    tables = [*fair.json()["tables"][1:], years.json()["tables"][0]]
+    referrals = [t for t in years.json()["tables"] if t["name"] == "panel_referrals"]
+    tables = [*(t for t in fair.json()["tables"] if t["name"] != "panel_referrals"), *referrals]
     return {"tables": tables}
 
 

@@ -1,6 +1,7 @@
 """The Neighbourhood Partnership annual report (seed 001 appendix 3): every template section in order,
-narrative drafts versioned, approved by another person and published, hostile cases refused by rule,
-figures computed from the facts and suppressed, no SEND or ethnicity profile."""
+the narrative as commissioning published it (its rules, versions and four eyes are tested there:
+``services/commissioning/tests/test_commissioning_narrative_*``), figures computed from the facts and suppressed,
+no SEND or ethnicity profile."""
 
 from __future__ import annotations
 
@@ -13,30 +14,14 @@ import pytest
 
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Sex
 from ap_reporting.adapters.partnership_annual_document import AWAITING, partnership_annual_document
-from ap_reporting.domain.annual_narrative import (
-    ANNUAL_TEMPLATE,
-    NARRATIVE_SECTIONS,
-    AnnualNarrative,
-    AnnualReportPublished,
-    ApprovalOfStaleDraft,
-    ApproverWroteDraft,
-    NarrativeIncomplete,
-    NarrativeTextInvalid,
-    NotANarrativeSection,
-)
+from ap_reporting.domain.annual_narrative import ANNUAL_TEMPLATE, AnnualNarrative
 from ap_reporting.domain.facts import AttendanceFact, PlacementFact
 from ap_reporting.domain.partnership_annual import PROFILE_NOTE, assemble_partnership_annual
 from ap_runtime.documents import render_html
+from ap_testing.reporting.narrative import published_narrative
 
 LEAD, CHAIR = "lead-np-1", "chair-np-1"
 YEAR = "2024/25"
-
-
-def _complete(narrative: AnnualNarrative) -> AnnualNarrative:
-    for section in NARRATIVE_SECTIONS:
-        narrative = narrative.draft(section, f"{section}: our year.", LEAD)
-        narrative = narrative.approve(section, narrative.latest(section).version, CHAIR)  # type: ignore[union-attr]
-    return narrative
 
 
 def _placement(partnership: str, start: date, end: date | None = None,
@@ -51,50 +36,6 @@ def test_the_template_has_every_appendix_3_section_in_order() -> None:
         "Curriculum and Resources", "Performance Monitoring/KPIs", "Reporting & Evaluation",
         "Quality Assurance and Safeguarding", "Partnerships", "Communication and Feedback", "Contingency",
         "Future Proofing"]
-
-
-def test_drafts_are_versioned_and_the_approved_version_is_the_one_published() -> None:
-    narrative = AnnualNarrative("np-1", YEAR).draft("Overall Summary", "first words", LEAD)
-    narrative = narrative.approve("Overall Summary", 1, CHAIR).draft("Overall Summary", "second words", LEAD)
-
-    assert [d.version for d in narrative.drafts] == [1, 2]
-    assert narrative.approved_text("Overall Summary").text == "first words"  # type: ignore[union-attr]
-
-
-def test_hostile_narrative_changes_are_refused_by_rule_and_change_nothing() -> None:
-    narrative = AnnualNarrative("np-1", YEAR).draft("Contingency", "v1", LEAD).draft("Contingency", "v2", LEAD)
-
-    with pytest.raises(NotANarrativeSection) as not_narrative:
-        narrative.draft("Performance Monitoring/KPIs", "figures typed in by hand", LEAD)
-    with pytest.raises(NarrativeTextInvalid):
-        narrative.draft("Contingency", "   ", LEAD)
-    with pytest.raises(NarrativeTextInvalid):
-        narrative.draft("Contingency", "x" * 20_001, LEAD)
-    with pytest.raises(ApprovalOfStaleDraft) as stale:
-        narrative.approve("Contingency", 1, CHAIR)
-    with pytest.raises(ApprovalOfStaleDraft):
-        narrative.approve("Partnerships", 1, CHAIR)
-    with pytest.raises(ApproverWroteDraft) as own:
-        narrative.approve("Contingency", 2, LEAD)
-    with pytest.raises(NarrativeIncomplete) as incomplete:
-        narrative.approve("Contingency", 2, CHAIR).publish(CHAIR)
-
-    assert (not_narrative.value.rule_id, stale.value.rule_id, own.value.rule_id, incomplete.value.rule_id) == (
-        "annual.narrative_section", "annual.approve_latest", "annual.four_eyes", "annual.publish_complete")
-    assert "Contingency" not in incomplete.value.allowed and "Overall Summary" in incomplete.value.allowed
-    assert [d.version for d in narrative.drafts] == [1, 2] and narrative.approved == ()
-
-
-def test_a_published_report_is_final() -> None:
-    published = _complete(AnnualNarrative("np-1", YEAR)).publish(CHAIR)
-
-    with pytest.raises(AnnualReportPublished) as drafted:
-        published.draft("Contingency", "later", LEAD)
-    with pytest.raises(AnnualReportPublished):
-        published.approve("Contingency", 1, CHAIR)
-    with pytest.raises(AnnualReportPublished):
-        published.publish(CHAIR)
-    assert drafted.value.rule_id == "annual.published_final"
 
 
 def test_figures_count_the_partnerships_year_and_suppress_small_numbers() -> None:
@@ -121,17 +62,17 @@ def test_figures_count_the_partnerships_year_and_suppress_small_numbers() -> Non
     assert PROFILE_NOTE in figures.notes
 
 
-def test_the_document_has_every_section_and_only_approved_text() -> None:
+def test_the_document_has_every_section_and_only_published_text() -> None:
     figures = assemble_partnership_annual("np-1", YEAR, [], [], sexes={})
-    draft = AnnualNarrative("np-1", YEAR).draft("Overall Summary", "UNAPPROVED-WORDS", LEAD)
+    unpublished = AnnualNarrative("np-1", YEAR)
 
-    html = render_html(partnership_annual_document(figures, draft))
-    published = render_html(partnership_annual_document(figures, _complete(AnnualNarrative("np-1", YEAR))
-                                                        .publish(CHAIR)))
+    html = render_html(partnership_annual_document(figures, unpublished))
+    narrative = published_narrative("np-1", YEAR, LEAD, CHAIR, lambda section: f"{section}: our year.")
+    published = render_html(partnership_annual_document(figures, narrative))
 
     positions = [html.index(name.replace("&", "&amp;")) for name, _ in ANNUAL_TEMPLATE]
     assert positions == sorted(positions)
-    assert "UNAPPROVED-WORDS" not in html and AWAITING in html and "draft, not published" in html
+    assert AWAITING in html and "draft, not published" in html
     assert "Future Proofing: our year." in published and AWAITING not in published
     with pytest.raises(ValueError, match="different partnerships"):
         partnership_annual_document(figures, AnnualNarrative("np-2", YEAR))

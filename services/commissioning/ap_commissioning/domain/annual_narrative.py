@@ -6,10 +6,11 @@ Rules served: a published narrative is final, a correction is a new edition of t
 (``narrative.published_final``); only a section's latest version can be approved, so a text changed after it
 was read is never approved unread (``narrative.approve_latest``); the writer of a version does not approve it
 (``narrative.four_eyes``); publication needs an approved version of every section
-(``narrative.publish_complete``). Who may draft, approve and publish (the partnership's own leads) is the access
-policy's; the person is the verified token's, never the body's. Why commissioning: the narrative is the
-Partnership's report to its commissioners, a record with versions and signatures like an agreement, holding
-no pupil data; the reporting service builds documents from events and keeps no command side.
+(``narrative.publish_complete``). A draft has words (the command's text, stripped, is 1 to 20,000
+characters). Who may draft, approve and publish (the partnership's own leads) is the access policy's; the
+person is the verified token's, never the body's. Why commissioning: the narrative is the Partnership's report
+to its commissioners, a record with versions and signatures like an agreement, holding no pupil data; the
+reporting service builds documents from events and keeps no command side.
 """
 
 from __future__ import annotations

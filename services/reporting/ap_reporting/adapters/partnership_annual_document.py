@@ -2,8 +2,9 @@
 the template in its order, the narrative sections in their approved text and the figure sections from
 ``partnership_annual``, rendered by ``ap_runtime.documents`` (HTML and PDF).
 
-A report not yet published is marked a draft on its first page; a narrative section without an approved
-draft says so rather than showing unapproved text (rule annual.publish_complete).
+A report whose narrative is not published yet is marked a draft on its first page, and its narrative sections
+say so rather than showing any text (commissioning publishes only approved texts, rule
+narrative.publish_complete).
 """
 
 from __future__ import annotations

@@ -1,21 +1,19 @@
-"""The Neighbourhood Partnership annual report (seed 001 appendix 3): its template, and the narrative
-sections the Partnership lead writes as versioned drafts, which are approved and then published.
+"""The Neighbourhood Partnership annual report (seed 001 appendix 3): its template, and the narrative sections as
+they were published.
 
-Rules served (issue 15): every section of the template appears, in its order; a narrative section is
-published only in an approved version; approval is by someone other than the writer of that version
-(four eyes) and of the latest draft only, so a text changed after it was read is never approved
-unread; once published, the report's narrative is final (a correction is a new edition). Who may
-write, approve and publish is the access policy's business, not this module's.
+The narrative's rules (versioned drafts by the Partnership lead, approval of the latest version by someone else,
+publication once every section is approved, final once published) are commissioning's, where the narrative is
+drafted, approved and published as commands (``ap_commissioning.domain.annual_narrative``, rules
+``narrative.*``). Reporting only reads what was published (``AnnualNarrativePublished``: each section's approved
+version and text), so an unapproved or unpublished text never reaches a document.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
-from ap_reporting.domain.errors import ReportingRuleViolation
-
-MAX_NARRATIVE_CHARS = 20_000
+from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished, NarrativeSection
 
 
 class SectionKind(StrEnum):
@@ -26,113 +24,44 @@ class SectionKind(StrEnum):
 
 # Seed 001 appendix 3, "Primary Behaviour Provision Report to Stakeholders", in the template's order.
 ANNUAL_TEMPLATE: tuple[tuple[str, SectionKind], ...] = (
-    ("Overall Summary", SectionKind.NARRATIVE),
+    (NarrativeSection.OVERALL_SUMMARY.value, SectionKind.NARRATIVE),
     ("Budget Summary", SectionKind.FINANCE),
-    ("Staffing", SectionKind.NARRATIVE),
+    (NarrativeSection.STAFFING.value, SectionKind.NARRATIVE),
     ("Service Delivery incl no. of pupils /schools supported", SectionKind.FIGURES),
-    ("Curriculum and Resources", SectionKind.NARRATIVE),
+    (NarrativeSection.CURRICULUM.value, SectionKind.NARRATIVE),
     ("Performance Monitoring/KPIs", SectionKind.FIGURES),
-    ("Reporting & Evaluation", SectionKind.NARRATIVE),
-    ("Quality Assurance and Safeguarding", SectionKind.NARRATIVE),
-    ("Partnerships", SectionKind.NARRATIVE),
-    ("Communication and Feedback", SectionKind.NARRATIVE),
-    ("Contingency", SectionKind.NARRATIVE),
-    ("Future Proofing", SectionKind.NARRATIVE),
+    (NarrativeSection.REPORTING.value, SectionKind.NARRATIVE),
+    (NarrativeSection.QUALITY_AND_SAFEGUARDING.value, SectionKind.NARRATIVE),
+    (NarrativeSection.PARTNERSHIPS.value, SectionKind.NARRATIVE),
+    (NarrativeSection.COMMUNICATION.value, SectionKind.NARRATIVE),
+    (NarrativeSection.CONTINGENCY.value, SectionKind.NARRATIVE),
+    (NarrativeSection.FUTURE_PROOFING.value, SectionKind.NARRATIVE),
 )
 NARRATIVE_SECTIONS = tuple(name for name, kind in ANNUAL_TEMPLATE if kind is SectionKind.NARRATIVE)
 
 
-class NotANarrativeSection(ReportingRuleViolation):
-    """annual.narrative_section: drafts are written for the template's narrative sections only."""
-
-    rule_id = "annual.narrative_section"
-
-
-class NarrativeTextInvalid(ReportingRuleViolation):
-    """annual.narrative_text: a draft has some text and at most ``MAX_NARRATIVE_CHARS`` characters."""
-
-    rule_id = "annual.narrative_text"
-
-
-class ApprovalOfStaleDraft(ReportingRuleViolation):
-    """annual.approve_latest: only the section's latest draft can be approved."""
-
-    rule_id = "annual.approve_latest"
-
-
-class ApproverWroteDraft(ReportingRuleViolation):
-    """annual.four_eyes: the writer of a draft does not approve it."""
-
-    rule_id = "annual.four_eyes"
-
-
-class NarrativeIncomplete(ReportingRuleViolation):
-    """annual.publish_complete: the report is published once every narrative section has an approved draft."""
-
-    rule_id = "annual.publish_complete"
-
-
-class AnnualReportPublished(ReportingRuleViolation):
-    """annual.published_final: a published report is not changed; a correction is a new edition."""
-
-    rule_id = "annual.published_final"
-
-
 @dataclass(frozen=True, slots=True)
-class NarrativeDraft:
+class ApprovedText:
     section: str
     version: int
     text: str
-    written_by: str
 
 
 @dataclass(frozen=True, slots=True)
 class AnnualNarrative:
-    """One partnership's narrative for one academic year: every draft kept, approvals by version."""
+    """One partnership's narrative for one academic year (written ``2024/25``) as published, or nothing yet."""
 
     partnership_id: str
     academic_year: str
-    drafts: tuple[NarrativeDraft, ...] = ()
-    approved: tuple[tuple[str, int, str], ...] = ()  # (section, version, approved by)
+    sections: tuple[ApprovedText, ...] = ()
     published_by: str | None = None
 
-    def _open(self) -> None:
-        if self.published_by is not None:
-            raise AnnualReportPublished("academic_year", f"the {self.academic_year} annual report is published")
+    @classmethod
+    def published(cls, event: AnnualNarrativePublished) -> AnnualNarrative:
+        """The narrative as commissioning published it: each section's approved version and text."""
+        return cls(event.partnership_id, event.academic_year.replace("-", "/"),
+                   tuple(ApprovedText(s.section.value, s.version, s.text) for s in event.sections),
+                   event.published_by)
 
-    def latest(self, section: str) -> NarrativeDraft | None:
-        versions = [d for d in self.drafts if d.section == section]
-        return versions[-1] if versions else None
-
-    def approved_text(self, section: str) -> NarrativeDraft | None:
-        versions = {v for s, v, _ in self.approved if s == section}
-        chosen = [d for d in self.drafts if d.section == section and d.version in versions]
-        return chosen[-1] if chosen else None
-
-    def draft(self, section: str, text: str, written_by: str) -> AnnualNarrative:
-        self._open()
-        if section not in NARRATIVE_SECTIONS:
-            raise NotANarrativeSection("section", f"{section!r} is not a narrative section", NARRATIVE_SECTIONS)
-        if not text.strip() or len(text) > MAX_NARRATIVE_CHARS:
-            raise NarrativeTextInvalid("text", f"a draft has 1 to {MAX_NARRATIVE_CHARS} characters, not {len(text)}")
-        latest = self.latest(section)
-        version = 1 if latest is None else latest.version + 1
-        return replace(self, drafts=(*self.drafts, NarrativeDraft(section, version, text, written_by)))
-
-    def approve(self, section: str, version: int, approved_by: str) -> AnnualNarrative:
-        self._open()
-        latest = self.latest(section)
-        if latest is None or latest.version != version:
-            shown = "none" if latest is None else str(latest.version)
-            raise ApprovalOfStaleDraft("version", f"version {version} of {section!r} is not its latest draft "
-                                                  f"(latest: {shown})")
-        if latest.written_by == approved_by:
-            raise ApproverWroteDraft("approved_by", f"version {version} of {section!r} was written by the approver")
-        return replace(self, approved=(*self.approved, (section, version, approved_by)))
-
-    def publish(self, published_by: str) -> AnnualNarrative:
-        self._open()
-        missing = tuple(s for s in NARRATIVE_SECTIONS if self.approved_text(s) is None)
-        if missing:
-            raise NarrativeIncomplete("sections", "these sections have no approved draft", missing)
-        return replace(self, published_by=published_by)
+    def approved_text(self, section: str) -> ApprovedText | None:
+        return next((s for s in self.sections if s.section == section), None)
