@@ -6,7 +6,10 @@ academic year, the Fair Access cases per panel area in the 38/69/100 school-day 
 (``bands=cumulative``, the seed's layout, or ``exclusive``) and exclusions by DfE reason code. The
 same audience as the strategy report (action ``reporting.read_strategy_report``: the LA and the
 Schools Forum), the same fixed academic years (rules report.fixed_period, report.year_range_limit)
-and the shared suppression.
+and the shared suppression. The band thresholds (38, 69, 100 school days) are a parameter of the domain
+(``fair_access_table(thresholds=...)``) but not of this route: two published tables cut at 38 and at 39
+days would subtract to the cases of exactly 38 days, a count suppression never saw; the cumulative and
+exclusive layouts of the same bands are both sums of one suppressed table, so that choice is safe to offer.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
