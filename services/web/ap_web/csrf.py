@@ -15,13 +15,18 @@ SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"
 
 
+def random_in_session(session: MutableMapping[str, Any], key: str) -> str:
+    """The session's random value under ``key`` (a CSRF token, a draft id), made on first use: unguessable."""
+    value = session.get(key)
+    if not isinstance(value, str):
+        value = secrets.token_urlsafe(32)
+        session[key] = value
+    return value
+
+
 def csrf_token(session: MutableMapping[str, Any]) -> str:
     """The session's token, made on first use."""
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session[SESSION_KEY] = token
-    return token
+    return random_in_session(session, SESSION_KEY)
 
 
 def csrf_valid(session: MutableMapping[str, Any], submitted: object) -> bool:

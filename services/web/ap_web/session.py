@@ -9,13 +9,12 @@ page); every form carries the session's CSRF token (WEB-CSRF-1: ``CheckedForm`` 
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from ap_web.csrf import FORM_FIELD, csrf_valid
+from ap_web.csrf import FORM_FIELD, csrf_valid, random_in_session
 from ap_web.identity import SignedInPerson, UnknownPlatformClaim, person_from_claims
 
 SESSION_PERSON, SESSION_SEEN, SESSION_DRAFT = "person", "seen", "draft"
@@ -67,8 +66,4 @@ Person = Annotated[SignedInPerson, Depends(require_person)]
 
 def draft_id(session: dict[str, Any]) -> str:
     """The session's draft id, made on first use: random, so a draft cannot be guessed from anything else."""
-    value = session.get(SESSION_DRAFT)
-    if not isinstance(value, str):
-        value = secrets.token_urlsafe(24)
-        session[SESSION_DRAFT] = value
-    return value
+    return random_in_session(session, SESSION_DRAFT)
