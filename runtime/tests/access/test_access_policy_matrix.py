@@ -124,7 +124,8 @@ SPEC: dict[str, dict[Role, str]] = {
     "privacy.lift_legal_hold": DATA_CONTROLLER_DPO,
     "privacy.run_retention": {ADMIN: "*"},
     "notifications.read_notifications": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
-    "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
+    # Issue 14: a provision's manager (its head) acknowledges what the escalation chain brought it (NOT-ESC-2).
+    "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O", PM: "O"},
     "notifications.offer_safeguarding_file": {DSL: "PH"},
     "notifications.confirm_safeguarding_file_receipt": {DSL: "O"},
     # Issue 14, escalation: a head (or a provision's manager) sets its own organisation's chain.
@@ -135,6 +136,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "reporting.read_partnership_report": {NP: "N", LA: "*"},
     "reporting.read_annual_report": {LA: "*"},
     "reporting.read_strategy_report": {LA: "*", SF: "*"},
+    "reporting.publish_report": {NP: "N", LA: "*"},  # issue 15: records ReportPublished
     # Issue 14: term averages and the trip list, and the Achievement Board, are internal to the provision.
     "reporting.read_engagement_term": DAY_TO_DAY,
     "reporting.read_achievement_board": DAY_TO_DAY,
@@ -328,7 +330,13 @@ def test_safeguarding_detail_is_visible_only_to_dsls_dpos_or_by_break_glass(poli
                 principal, spec.id, context_for(relation), purpose="p", break_glass=break_glass, policy=policy
             )
             if RecordClass.SAFEGUARDING in decision.visible_record_classes:
-                assert role in {DSL, DPO} or decision.break_glass, (role, spec.id, relation)
+                assert role in {DSL, DPO} or decision.break_glass or (role, spec.id) in ESCALATED_TO_THE_HEAD, \
+                    (role, spec.id, relation)
+
+
+# Issue 14 (NOT-ESC-2): the head acknowledges a safeguarding alert the escalation chain brought to it; a write that
+# shows nothing of the alert, which the notifications domain refuses to a head the chain has not reached.
+ESCALATED_TO_THE_HEAD = {(HSH, "notifications.acknowledge_notification"), (PM, "notifications.acknowledge_notification")}
 
 
 def test_break_glass_decisions_always_require_a_purpose(policy: Policy) -> None:

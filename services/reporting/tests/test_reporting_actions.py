@@ -1,4 +1,5 @@
-"""Reporting names only actions the access policy lists, each a read some rule grants (issue 10).
+"""Reporting names only actions the access policy lists, each a read some rule grants (issue 10), but publishing,
+which records ``ReportPublished`` (issue 15).
 
 Rule served: the action vocabulary lives in ``policy.yaml``; a service checks the ids it uses at start-up,
 so a typo stops the process instead of denying every report. Unit level: no server.
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ap_reporting.domain.actions import REPORTING_ACTIONS
-from ap_reporting.entrypoints import api
+from ap_reporting.domain.actions import PUBLISH_REPORT, REPORTING_ACTIONS
+from ap_reporting.entrypoints import api, publish_routes
 from ap_reporting.entrypoints.bootstrap import check_reporting_actions
 from ap_runtime.access.policy import PACKAGED_POLICY, PolicyError, load_policy, parse_policy
 
@@ -22,7 +23,7 @@ POLICY = load_policy(PACKAGED_POLICY)
 
 @pytest.mark.parametrize("action", sorted(REPORTING_ACTIONS))
 def test_every_reporting_action_is_a_listed_read_a_rule_grants(action: str) -> None:
-    assert POLICY.action(action).reads
+    assert POLICY.action(action).reads is (action != PUBLISH_REPORT)
     assert POLICY.rules_for(action), f"no policy rule grants {action}"
 
 
@@ -30,8 +31,9 @@ def test_every_reporting_action_of_the_policy_is_used() -> None:
     assert {a for a in POLICY.actions if a.startswith("reporting.")} == REPORTING_ACTIONS
 
 
-def test_the_routes_write_no_action_id_of_their_own() -> None:
-    tree = ast.parse(Path(inspect.getfile(api)).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [api, publish_routes])
+def test_the_routes_write_no_action_id_of_their_own(module: object) -> None:
+    tree = ast.parse(Path(inspect.getfile(module)).read_text(encoding="utf-8"))  # type: ignore[arg-type]
     literals = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
                 and isinstance(node.value, str) and node.value.startswith("reporting.")]
     assert literals == []

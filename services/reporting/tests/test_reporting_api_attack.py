@@ -33,6 +33,8 @@ from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.periods import PeriodKind, periods_of
 from ap_reporting.domain.vocabulary import Phase, phase_of
 from ap_reporting.entrypoints.api import ApiDeps, create_app
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
+from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
 from ap_runtime.access.keys import load_private_key, load_public_key
@@ -119,7 +121,9 @@ async def write_facts(pool: asyncpg.Pool) -> None:
 async def api(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
     pool = await asyncpg.create_pool(await new_database("rpt_attack"), min_size=1, max_size=4)
     audit_pool = await open_audit_pool(await new_database("rpt_attack_audit"))
-    await ensure_registered(pool, ReportingFactsProjection())
+    for projection in (ReportingFactsProjection(), ExclusionReasonsProjection(),  # the Schools Forum route reads
+                       ReportingCommissioningFactsProjection()):                # these two (the audience matrix)
+        await ensure_registered(pool, projection)
     await write_facts(pool)
     verifier = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.REPORTING)
     app = create_app(ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), verifier))

@@ -13,6 +13,8 @@ READ_STRATEGY_REPORT = "reporting.read_strategy_report"
 # Issue 14, seed 002 section 5: internal to the provision (term averages and the trip list; the Achievement Board).
 READ_ENGAGEMENT_TERM = "reporting.read_engagement_term"
 READ_ACHIEVEMENT_BOARD = "reporting.read_achievement_board"
+# Issue 15, provenance: publishing a report that leaves its organisation records ReportPublished.
+PUBLISH_REPORT = "reporting.publish_report"
 
 REPORTING_ACTIONS = frozenset({READ_WEEKLY_REPORT, READ_PARTNERSHIP_REPORT, READ_ANNUAL_REPORT, READ_STRATEGY_REPORT,
-                               READ_ENGAGEMENT_TERM, READ_ACHIEVEMENT_BOARD})
+                               READ_ENGAGEMENT_TERM, READ_ACHIEVEMENT_BOARD, PUBLISH_REPORT})

@@ -32,3 +32,25 @@ class YearRangeTooLong(ReportingRuleViolation):
     """report.year_range_limit: a range of academic years is at most ``MAX_ACADEMIC_YEARS`` long, first to last."""
 
     rule_id = "report.year_range_limit"
+
+
+class AsAtNotValid(ReportingRuleViolation):
+    """report.as_at: a report is as at a day that has begun (or as recorded by a moment that has passed), given
+    one way, not both; it holds only the facts recorded by then, so asking for the future is a mistake."""
+
+    rule_id = "report.as_at"
+
+
+class UnknownParameter(ReportingRuleViolation):
+    """report.known_parameters: a query parameter a report does not take is refused, never ignored (the caller
+    would think it had been applied, and a forged one must change nothing)."""
+
+    rule_id = "report.known_parameters"
+
+
+class NotPublishable(ReportingRuleViolation):
+    """report.published_as_at_past_day: a report is published only as at a day that has ended (or as recorded by
+    a moment that has passed), so that building it again from the recorded positions gives the same figures (a
+    day still going on can gain facts)."""
+
+    rule_id = "report.published_as_at_past_day"

@@ -168,3 +168,18 @@ def stack_rows(name: str, title: str, unit: str, row_labels: Sequence[str], rows
         grand = _derived_sum(column_totals)
     return Table(name=name, title=title, unit=unit, row_labels=tuple(row_labels), column_labels=columns,
                  cells=cells, row_totals=row_totals, column_totals=column_totals, grand_total=grand)
+
+
+def figures(tables: Sequence[Table]) -> dict[str, str]:
+    """Every published figure of ``tables`` by where it stands (``table / row / column``), as the CSV shows it:
+    what two editions of a report are compared by (``ap_runtime.reports.changed_figures``)."""
+    found: dict[str, str] = {}
+    for t in tables:
+        for row, values, row_total in zip(t.row_labels, t.cells, t.row_totals, strict=True):
+            found.update({f"{t.title} / {row} / {column}": str(v)
+                          for column, v in zip(t.column_labels, values, strict=True)})
+            found[f"{t.title} / {row} / Total"] = str(row_total)
+        found.update({f"{t.title} / Total / {column}": str(v)
+                      for column, v in zip(t.column_labels, t.column_totals, strict=True)})
+        found[f"{t.title} / Total / Total"] = str(t.grand_total)
+    return found

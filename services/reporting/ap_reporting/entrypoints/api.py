@@ -9,6 +9,12 @@
   GET /v1/reports/engagement/{provision_id}?term=2024/25-spring     the provision (term averages, trip list)
   GET /v1/reports/achievement-board/{provision_id}?term=2024/25-spring  the provision alone (seed 002 s.5.3)
 
+Each takes ``as_at=YYYY-MM-DD`` (or ``recorded_by``, a moment; default today): the report holds only the facts
+recorded by then, so asking again for the same period and day gives the same bytes (``report_moment``,
+rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say which). A parameter a report
+does not take is refused (report.known_parameters). The partnership, annual and strategy reports are
+published with ``POST .../publications`` (``publish_routes``: ``ReportPublished`` with the positions read).
+
 Each takes ``format=json`` (default) or ``format=csv``; the partnership, annual and strategy reports also
 ``format=xlsx``, ``format=html`` (a page) or ``format=pdf`` (the same page as a PDF), issue 15. Every call
 is authorised and audited through ``ap_runtime.access``. Environment: ``entrypoints.settings``.
@@ -23,6 +29,7 @@ the field, the rule and the allowed periods, before anything is read.
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 
@@ -43,19 +50,25 @@ from ap_reporting.domain.actions import (
     READ_WEEKLY_REPORT,
 )
 from ap_reporting.domain.engagement import EngagementRuleBook
-from ap_reporting.domain.errors import FixedPeriodRequired
-from ap_reporting.domain.periods import OFFERED, PeriodKind, allowed_text, parse_period, year_range
+from ap_reporting.domain.periods import OFFERED, PeriodKind, parse_period, year_range
 from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
 from ap_reporting.entrypoints.problems import install_reporting_problems
+from ap_reporting.entrypoints.publish_routes import (
+    ANNUAL_PARAMETERS,
+    PARTNERSHIP_PARAMETERS,
+    STRATEGY_PARAMETERS,
+    publish_routes,
+)
+from ap_reporting.entrypoints.report_moment import MomentDep, ReportMoment, only_parameters
 from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_FORUM_PARAMETERS
 from ap_reporting.entrypoints.schools_forum_routes import schools_forum_routes
 from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
-from ap_runtime.documents import HTML_MEDIA_TYPE, PDF_MEDIA_TYPE, Document, render_html, render_pdf_off_loop
+from ap_runtime.documents import HTML_MEDIA_TYPE, PDF_MEDIA_TYPE, Document, Fact, render_html, render_pdf_off_loop
 from ap_runtime.http.downloads import attachment
 from ap_runtime.http.serve import serve_api
 from ap_runtime.http.service_api import guarded_api
@@ -77,85 +90,96 @@ def _csv(body: str, name: str) -> Response:
     return attachment(body, "text/csv", f"{name}.csv")
 
 
+def _answer(result: Response | BaseModel, moment: ReportMoment, response: Response) -> Response | BaseModel:
+    """Stamp the report's as-at day and moment on what is sent (a returned model is sent with ``response``'s
+    headers, a returned response with its own)."""
+    moment.stamp(result if isinstance(result, Response) else response)
+    return result
+
+
+def _dated(document: Document, moment: ReportMoment) -> Document:
+    return replace(document, facts=(*document.facts, Fact("As at", moment.as_at.isoformat()),
+                                    Fact("Facts recorded by", moment.recorded_by.isoformat())))
+
+
 async def _published(report: BaseModel, tables: Sequence[Table], document: Callable[[], Document],
-               fmt: DocumentFormat, name: str) -> Response | BaseModel:
+                     fmt: DocumentFormat, name: str, moment: ReportMoment) -> Response | BaseModel:
     """A published report in the format asked for: every format shows the same suppressed tables."""
     if fmt == "csv":
         return _csv(tables_csv(tables), name)
     if fmt == "xlsx":
         return attachment(tables_workbook(tables, document().notes), XLSX, f"{name}.xlsx")
     if fmt == "html":
-        return Response(render_html(document()), media_type=HTML_MEDIA_TYPE)
+        return Response(render_html(_dated(document(), moment)), media_type=HTML_MEDIA_TYPE)
     if fmt == "pdf":
-        return attachment(await render_pdf_off_loop(document()), PDF_MEDIA_TYPE, f"{name}.pdf")
+        return attachment(await render_pdf_off_loop(_dated(document(), moment)), PDF_MEDIA_TYPE, f"{name}.pdf")
     return report
 
 
-def _fixed_periods_only(report: str, parameters: frozenset[str]) -> Callable[[Request], None]:
-    """Refuse any query parameter the report does not take: an arbitrary window (``first_day``,
-    ``last_day``) must not be quietly ignored, the caller would think it had been applied."""
-    def check(request: Request) -> None:
-        for name in request.query_params:
-            if name not in parameters:
-                raise FixedPeriodRequired(
-                    name, f"{name} is not a parameter of this report, which is published only for fixed periods",
-                    allowed_text(OFFERED[report]))
-    return check
+def _reader(pool: asyncpg.Pool, moment: ReportMoment) -> PostgresFactsReader:
+    return PostgresFactsReader(pool, moment.recorded_by)
 
 
-PartnershipQuery = Depends(_fixed_periods_only("termly_partnership", frozenset({"period", "format"})))
-AnnualQuery = Depends(_fixed_periods_only("la_annual", frozenset({"academic_year", "format"})))
+PartnershipQuery = Depends(only_parameters(PARTNERSHIP_PARAMETERS, "termly_partnership"))
+AnnualQuery = Depends(only_parameters(ANNUAL_PARAMETERS, "la_annual"))
 TermQuery = Annotated[str, Query(max_length=20, description="A term: 2024/25-autumn, -spring or -summer")]
-StrategyQuery = Depends(_fixed_periods_only("exclusion_strategy", frozenset({"from_year", "to_year", "format"})))
+StrategyQuery = Depends(only_parameters(STRATEGY_PARAMETERS, "exclusion_strategy"))
+WeeklyQuery = Depends(only_parameters(frozenset({"week_of", "format"})))
+ProvisionQuery = Depends(only_parameters(frozenset({"term"})))
 
 
 def _routes(app: FastAPI) -> None:
-    # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
-    schools_forum_routes(app, Depends(_fixed_periods_only("exclusion_strategy", SCHOOLS_FORUM_PARAMETERS)))
+    # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum); its route does not take
+    # as_at yet, so it refuses it rather than ignore it
+    schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy", moment=False)))
+    publish_routes(app)
 
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/v1/reports/weekly/{home_school_id}", response_model=None)
+    @app.get("/v1/reports/weekly/{home_school_id}", response_model=None, dependencies=[WeeklyQuery])
     async def weekly(home_school_id: str, week_of: date, caller: CallerDep, headers: HeadersDep, guard: GuardDep,
-                     pool: PoolDep, format: Format = "json") -> Response | BaseModel:
+                     pool: PoolDep, moment: MomentDep, response: Response,
+                     format: Format = "json") -> Response | BaseModel:
         await guard.check(caller, READ_WEEKLY_REPORT, ResourceContext(home_school_id=home_school_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.weekly_report(PostgresFactsReader(pool), home_school_id, school_week(week_of))
-        return _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
+        report = await reports.weekly_report(_reader(pool, moment), home_school_id, school_week(week_of))
+        body = _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
+        return _answer(body, moment, response)
 
     @app.get("/v1/reports/partnership/{partnership_id}", response_model=None, dependencies=[PartnershipQuery])
     async def partnership(partnership_id: str, period: Annotated[str, Query(max_length=20)], caller: CallerDep,
-                          headers: HeadersDep, guard: GuardDep, pool: PoolDep,
-                          format: DocumentFormat = "json") -> Response | BaseModel:
+                          headers: HeadersDep, guard: GuardDep, pool: PoolDep, moment: MomentDep,
+                          response: Response, format: DocumentFormat = "json") -> Response | BaseModel:
         term = parse_period("period", period, OFFERED["termly_partnership"])
         await guard.check(caller, READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.partnership_report(PostgresFactsReader(pool), partnership_id, term.days)
-        return await _published(report, report.tables, lambda: partnership_document(report), format,
-                          f"partnership-{partnership_id}")
+        report = await reports.partnership_report(_reader(pool, moment), partnership_id, term.days)
+        return _answer(await _published(report, report.tables, lambda: partnership_document(report), format,
+                                        f"partnership-{partnership_id}", moment), moment, response)
 
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
     async def annual(academic_year: Annotated[str, Query(max_length=20)], caller: CallerDep, headers: HeadersDep,
-                     guard: GuardDep, pool: PoolDep, format: DocumentFormat = "json") -> Response | BaseModel:
+                     guard: GuardDep, pool: PoolDep, moment: MomentDep, response: Response,
+                     format: DocumentFormat = "json") -> Response | BaseModel:
         parse_period("academic_year", academic_year, OFFERED["la_annual"])
         await guard.check(caller, READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.annual_report(PostgresFactsReader(pool), academic_year)
-        return await _published(report, report.tables, lambda: annual_document(report), format,
-                          "la-annual")
+        report = await reports.annual_report(_reader(pool, moment), academic_year)
+        return _answer(await _published(report, report.tables, lambda: annual_document(report), format,
+                                        "la-annual", moment), moment, response)
 
     @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])
     async def strategy(from_year: Annotated[str, Query(max_length=20)], to_year: Annotated[str, Query(max_length=20)],
-                       caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep,
-                       format: DocumentFormat = "json") -> Response | BaseModel:
+                       caller: CallerDep, headers: HeadersDep, guard: GuardDep, pool: PoolDep, moment: MomentDep,
+                       response: Response, format: DocumentFormat = "json") -> Response | BaseModel:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.strategy_report(PostgresFactsReader(pool), years)
-        return await _published(report, report.tables, lambda: strategy_document(report), format,
-                          "exclusion-strategy")
+        report = await reports.strategy_report(_reader(pool, moment), years)
+        return _answer(await _published(report, report.tables, lambda: strategy_document(report), format,
+                                        "exclusion-strategy", moment), moment, response)
 
     # Issue 14, seed 002 sections 5.1 and 5.3: internal to the provision (policy RPT-ENG-1 and RPT-ENG-2).
     _provision_term_read(app, "/v1/reports/engagement/{provision_id}", READ_ENGAGEMENT_TERM,
@@ -169,14 +193,16 @@ ProvisionTermReport = Callable[[PostgresFactsReader, str, str, Period, Engagemen
 
 def _provision_term_read(app: FastAPI, path: str, action: str, build: ProvisionTermReport) -> None:
     """A provision's own read for one term of the fixed calendar (a bad term: 422 report.fixed_period)."""
-    @app.get(path, response_model=None)
+    @app.get(path, response_model=None, dependencies=[ProvisionQuery])
     async def read(provision_id: str, term: TermQuery, request: Request, caller: CallerDep, headers: HeadersDep,
-                   guard: GuardDep, pool: PoolDep) -> BaseModel:
+                   guard: GuardDep, pool: PoolDep, moment: MomentDep, response: Response) -> Response | BaseModel:
         period = parse_period("term", term, (PeriodKind.TERM,))
         await guard.check(caller, action, ResourceContext(provision_id=provision_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         rules: EngagementRuleBook = request.app.state.engagement_rules
-        return await build(PostgresFactsReader(pool), provision_id, period.code, period.days, rules)
+        return _answer(await build(_reader(pool, moment), provision_id, period.code, period.days, rules), moment,
+                       response)
+
 
 def _keep(app: FastAPI, deps: ApiDeps) -> None:
     app.state.reporting_pool = deps.pool

@@ -1,0 +1,100 @@
+"""Publishing a reporting report (issue 15, provenance): ``ReportPublished`` records what it was built from, and
+a re-issue says which figures changed since the edition before.
+
+Rules served: a published report can be built again byte for byte (it is as recorded by a moment of a day that
+has ended, and the event names that moment and the offset of every partition its read model had applied); a
+back-dated correction is visible as such (each edition after the first lists its changed figures: the edition
+before is built again as recorded by its own moment, which the read model's versions of the facts allow, and
+compared, ``ap_runtime.reports.changed_figures``). One stream per report, audience and period: its editions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4, uuid5
+
+from pydantic import BaseModel
+
+from ap_contracts.envelope import Actor
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.reports import FigureChange, ReportPeriod, ReportPublished, TopicPosition
+from ap_reporting.domain.published import Table, figures
+from ap_reporting.domain.report_versions import REPORT_VERSIONS, RULE_VERSIONS
+from ap_runtime.commands import CommandExecutor, CommandMeta
+from ap_runtime.eventstore.port import EventStorePort
+from ap_runtime.reports import changed_figures, content_digest
+
+_REPORT_IDS = UUID("0c6b1f0e-5d7a-4f3e-9a51-2b8d7c4e6a90")
+
+
+class PublicationRaced(RuntimeError):
+    """Another edition of the same report was published while this one was being built: publish again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A report as built for publication: its JSON model, its tables and the positions it was read at."""
+
+    report: BaseModel
+    tables: Sequence[Table]
+    positions: tuple[TopicPosition, ...]
+
+
+Build = Callable[[datetime], Awaitable[Built]]
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """Which report to publish: its kind, whose it is, its period and the day it is as at."""
+
+    kind: str
+    organisation_id: str
+    period: ReportPeriod
+    as_at: date
+    recorded_by: datetime
+
+    @property
+    def stream_id(self) -> str:
+        label = self.period.label.replace("/", "_")
+        return f"report-{self.kind}-{self.organisation_id}-{label}"
+
+
+def report_id(command_id: UUID) -> UUID:
+    return uuid5(_REPORT_IDS, str(command_id))
+
+
+async def publish(store: EventStorePort, edition: Edition, build: Build, actor: Actor, command_id: UUID,
+                  correlation_id: UUID | None = None) -> ReportPublished:
+    """Publish ``edition`` built as recorded by its moment; a repeated ``command_id`` answers with the edition it
+    published, publishing nothing."""
+    executor = CommandExecutor(store)
+    editions = [e for e in await store.load(edition.stream_id) if isinstance(e, ReportPublished)]
+    if await executor.previous_outcome(command_id) is not None:
+        return next(e for e in editions if e.report_id == report_id(command_id))
+    built = await build(edition.recorded_by)
+    changes: tuple[FigureChange, ...] = ()
+    if editions:
+        before = await build(editions[-1].recorded_by)
+        changes = changed_figures(figures(before.tables), figures(built.tables))
+    event = _published(edition, built, command_id, len(editions) + 1, changes)
+
+    def decide(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
+        if sum(isinstance(e, ReportPublished) for e in history) != len(editions):
+            raise PublicationRaced(f"another edition of {edition.stream_id} was published meanwhile; publish again")
+        return [event]
+
+    meta = CommandMeta(command_id=command_id, actor=actor, organisation_id=edition.organisation_id,
+                       correlation_id=correlation_id or uuid4())
+    await executor.execute(edition.stream_id, meta, decide)
+    return event
+
+
+def _published(edition: Edition, built: Built, command_id: UUID, number: int,
+               changes: tuple[FigureChange, ...]) -> ReportPublished:
+    return ReportPublished(
+        report_id=report_id(command_id), report_kind=edition.kind, report_version=REPORT_VERSIONS[edition.kind],
+        edition=number, organisation_id=edition.organisation_id, period=edition.period, as_at=edition.as_at,
+        recorded_by=edition.recorded_by, positions=built.positions, rule_versions=RULE_VERSIONS,
+        content_sha256=content_digest(built.report), changes=changes)

@@ -1,0 +1,139 @@
+"""Publishing the reports that leave their organisation (issue 15, provenance):
+
+  POST /v1/reports/partnership/{partnership_id}/publications?period=2024/25-spring&as_at=2025-04-30
+  POST /v1/reports/annual/publications?academic_year=2024/25&as_at=2025-08-31
+  POST /v1/reports/strategy/publications?from_year=2022/23&to_year=2024/25&as_at=2025-08-31
+
+each with the body ``{"command_id": "<uuid>"}`` (a repeated command answers with its first edition). The report
+is built as the GET builds it, as at ``as_at`` (a day that has ended, rule report.published_as_at_past_day) or
+as recorded by ``recorded_by`` (a moment that has passed),
+and ``ReportPublished`` is recorded in the reporting service's own event store with the read model's offsets,
+the report and rule versions and, from the second edition on, the figures that changed
+(``application.publications``). Authorised as ``reporting.publish_report`` on the same stored facts as the
+read (the partnership's id from the path; the LA's reports need no relationship to a pupil).
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from ap_contracts.envelope import utc_now
+from ap_contracts.events.reports import ReportPeriod
+from ap_reporting.application import reports
+from ap_reporting.application.publications import Built, Edition, publish
+from ap_reporting.domain.actions import PUBLISH_REPORT
+from ap_reporting.domain.errors import NotPublishable
+from ap_reporting.domain.periods import OFFERED, academic_year_period, parse_period, year_range
+from ap_reporting.domain.published import Table
+from ap_reporting.entrypoints.report_moment import MomentDep, ReportMoment, only_parameters
+from ap_reporting.projections.facts_reader import PostgresFactsReader
+from ap_runtime.access import Principal, ResourceContext
+from ap_runtime.access.fastapi import AccessHeaders, CallerDep, GuardDep, HeadersDep
+from ap_runtime.commands import migrate_commands
+from ap_runtime.eventstore import EventStore, migrate
+
+PARTNERSHIP_PARAMETERS = frozenset({"period", "format"})
+ANNUAL_PARAMETERS = frozenset({"academic_year", "format"})
+STRATEGY_PARAMETERS = frozenset({"from_year", "to_year", "format"})
+
+
+class PublishBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command_id: UUID
+
+
+class _Tabled(BaseModel):
+    """What the published reports have in common: their tables."""
+
+    tables: tuple[Table, ...]
+
+
+Assemble = Callable[[PostgresFactsReader], Awaitable[BaseModel]]
+
+
+async def _store(request: Request) -> EventStore:
+    """The reporting event store, its tables made on first use (safe from several instances at once)."""
+    store: EventStore | None = getattr(request.app.state, "reporting_store", None)
+    if store is None:
+        pool: asyncpg.Pool = request.app.state.reporting_pool
+        await migrate(pool)
+        await migrate_commands(pool)
+        store = request.app.state.reporting_store = EventStore(pool)
+    return store
+
+
+def _past_day(moment: ReportMoment) -> ReportMoment:
+    """The moment, if it has passed (``as_at`` today ends tonight: facts may still be recorded before it)."""
+    if moment.recorded_by > utc_now():
+        raise NotPublishable("as_at", f"{moment.as_at.isoformat()} has not ended: a report is published as at a "
+                             "day that has ended (or a moment that has passed), so that it can be built again alike")
+    return moment
+
+
+async def _publish(request: Request, caller: Principal, headers: AccessHeaders, body: PublishBody,
+                   edition: Edition, assemble: Assemble) -> JSONResponse:
+    pool: asyncpg.Pool = request.app.state.reporting_pool
+
+    async def build(recorded_by: datetime) -> Built:
+        reader = PostgresFactsReader(pool, recorded_by)
+        report = await assemble(reader)
+        return Built(report, _Tabled.model_validate(report, from_attributes=True).tables, reader.positions)
+
+    event = await publish(await _store(request), edition, build, caller.actor(), body.command_id,
+                          headers.correlation_id)
+    return JSONResponse(event.model_dump(mode="json"), status_code=201)
+
+
+def publish_routes(app: FastAPI) -> None:
+    """The three publication routes (module docstring)."""
+    Text = Annotated[str, Query(max_length=20)]
+
+    @app.post("/v1/reports/partnership/{partnership_id}/publications", response_model=None,
+              dependencies=[Depends(only_parameters(PARTNERSHIP_PARAMETERS - {"format"}, "termly_partnership"))])
+    async def publish_partnership(partnership_id: str, period: Text, body: PublishBody, request: Request,
+                                  caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+                                  moment: MomentDep) -> JSONResponse:
+        term = parse_period("period", period, OFFERED["termly_partnership"])
+        await guard.check(caller, PUBLISH_REPORT, ResourceContext(partnership_id=partnership_id),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        at = _past_day(moment)
+        edition = Edition("termly_partnership", partnership_id, ReportPeriod(
+            label=term.code, start=term.days.first_day, end=term.days.last_day), at.as_at, at.recorded_by)
+        return await _publish(request, caller, headers, body, edition,
+                              lambda reader: reports.partnership_report(reader, partnership_id, term.days))
+
+    @app.post("/v1/reports/annual/publications", response_model=None,
+              dependencies=[Depends(only_parameters(ANNUAL_PARAMETERS - {"format"}, "la_annual"))])
+    async def publish_annual(academic_year: Text, body: PublishBody, request: Request, caller: CallerDep,
+                             headers: HeadersDep, guard: GuardDep, moment: MomentDep) -> JSONResponse:
+        parse_period("academic_year", academic_year, OFFERED["la_annual"])
+        await guard.check(caller, PUBLISH_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        at, days = _past_day(moment), academic_year_period(academic_year)
+        edition = Edition("la_annual", caller.organisation_id, ReportPeriod(
+            label=academic_year, start=days.first_day, end=days.last_day), at.as_at, at.recorded_by)
+        return await _publish(request, caller, headers, body, edition,
+                              lambda reader: reports.annual_report(reader, academic_year))
+
+    @app.post("/v1/reports/strategy/publications", response_model=None,
+              dependencies=[Depends(only_parameters(STRATEGY_PARAMETERS - {"format"}, "exclusion_strategy"))])
+    async def publish_strategy(from_year: Text, to_year: Text, body: PublishBody, request: Request,
+                               caller: CallerDep, headers: HeadersDep, guard: GuardDep,
+                               moment: MomentDep) -> JSONResponse:
+        years = year_range("from_year", from_year, "to_year", to_year)
+        await guard.check(caller, PUBLISH_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        at = _past_day(moment)
+        edition = Edition("exclusion_strategy", caller.organisation_id, ReportPeriod(
+            label=f"{years[0]}-{years[-1]}", start=academic_year_period(years[0]).first_day,
+            end=academic_year_period(years[-1]).last_day), at.as_at, at.recorded_by)
+        return await _publish(request, caller, headers, body, edition,
+                              lambda reader: reports.strategy_report(reader, years))
