@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from ap_web.journeys.dsl import concerns_of
 from ap_web.journeys.dsl_break_glass import LONGEST_REASON, REASONS
 from ap_web.journeys.dsl_forms import choice_error, date_error, field_of, found, items, text_error, uuid_error
 from ap_web.journeys.dsl_transfer import deadline_tag
 from ap_web.journeys.home_school import alert_title, severity_counts
+from ap_web.service_client import ServiceAnswer
 
 DUE = {"due_by": "2026-12-10", "confirmed_at": None, "overdue_detected_on": None}
 
@@ -60,3 +62,14 @@ def test_the_pages_word_severities_and_alerts_as_the_services_do() -> None:
     assert severity_counts({"1": 0, "3": 1, "2": 2}) == "2 moderate, 1 serious"
     assert alert_title("pupil_sent_home") == "Pupil sent home"
     assert alert_title("a_rule_added_later") == "A rule added later"
+
+
+def test_a_concern_shows_as_amended_since_and_a_withdrawn_one_not_at_all() -> None:
+    concern = {"event_type": "SafeguardingConcernRaised", "record_id": "c1", "details": {"action_taken": None,
+                                                                                        "category": "neglect"}}
+    withdrawn = {"event_type": "SafeguardingConcernRaised", "record_id": "c2", "withdrawn": True, "details": {}}
+    amended = {"event_type": "RecordAmended", "target_record_id": "c1",
+               "details": {"corrected_values": {}, "corrected_safeguarding": {"action_taken": "Food parcel"}}}
+    shown = concerns_of(ServiceAnswer(200, {"entries": [concern, withdrawn, amended]}))
+    assert [(c["record_id"], c["details"]) for c in shown] == [
+        ("c1", {"action_taken": "Food parcel", "category": "neglect"})]

@@ -22,7 +22,16 @@ from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.dpo_audit import router as audit_router
-from ap_web.journeys.dsl_forms import choice_error, field_of, found, items, text_error, uuid_error, vocabulary
+from ap_web.journeys.dsl_forms import (
+    choice_error,
+    field_of,
+    found,
+    items,
+    sentences,
+    text_error,
+    uuid_error,
+    vocabulary,
+)
 from ap_web.pages import Task
 from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
@@ -140,8 +149,8 @@ async def erasure_send(request: Request, web: Web, person: Person, _form: Checke
     # Refused (a legal hold in force): nothing erased; a new command id, so a later try is a new request.
     answers["command_id"] = str(uuid.uuid4())
     await web.save_draft(request, DRAFT, answers)
-    errors = problem_errors(answer.body, field_of(QUESTIONS, "reason"), RULE_FIELDS, "reason",
-                            "The data could not be erased. Check your answers and try again.")
+    errors = sentences(problem_errors(answer.body, field_of(QUESTIONS, "reason"), RULE_FIELDS, "reason",
+                                      "The data could not be erased. Check your answers and try again."))
     return _question(request, web, pupil_ref, answers, errors, status=409 if answer.status == 409 else 422)
 
 

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.dsl_forms import CHOICES, choice_error, field_of, found, items, text_error
+from ap_web.journeys.dsl_forms import CHOICES, choice_error, field_of, found, items, sentences, text_error
 from ap_web.pages import Task
 from ap_web.refusals import problem_errors, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
@@ -27,7 +27,8 @@ from ap_web.session import CheckedForm, Person
 
 DRAFT = "safeguarding_concern"
 DSL = frozenset({Role.DSL})
-CONCERN = "SafeguardingConcernRaised"
+CONCERN, AMENDED = "SafeguardingConcernRaised", "RecordAmended"
+CORRECTED_PARTS = ("corrected_values", "corrected_behaviour", "corrected_exclusion", "corrected_safeguarding")
 #: What the DSL states to the access audit when reading or correcting safeguarding detail.
 READING, CORRECTING = "safeguarding", "record_correction"
 QUESTIONS = ("category", "immediate_risk", "concern", "action_taken")
@@ -43,8 +44,20 @@ async def safeguarding_log(web: Web, person: SignedInPerson, pupil_ref: uuid.UUI
 
 
 def concerns_of(answer: ServiceAnswer) -> list[dict[str, Any]]:
-    return [entry for entry in answer.body.get("entries") or [] if entry.get("event_type") == CONCERN
-            and not entry.get("withdrawn")]
+    """The pupil's concerns not withdrawn, each as amended since (an amendment is its own entry in the log,
+    naming the concern it corrects and the values it replaces, applied here in the log's order)."""
+    entries: list[dict[str, Any]] = answer.body.get("entries") or []
+    concerns = {entry.get("record_id"): entry for entry in entries
+                if entry.get("event_type") == CONCERN and not entry.get("withdrawn")}
+    for entry in entries:
+        target = concerns.get(entry.get("target_record_id"))
+        if entry.get("event_type") != AMENDED or target is None:
+            continue
+        details = entry.get("details") or {}
+        for part in CORRECTED_PARTS:  # the amendment keeps each class's values apart (sealed by class)
+            if isinstance(details.get(part), dict):
+                target["details"] = {**(target.get("details") or {}), **details[part]}
+    return list(concerns.values())
 
 
 @router.get("/safeguarding", response_class=HTMLResponse)
@@ -102,8 +115,8 @@ async def record_action(request: Request, web: Web, person: Person, form: Checke
         page = refusal_page(web.pages, request, answer)
         if page is not None:
             return page
-        errors = problem_errors(answer.body, field_of(("action_taken",), "action_taken"), {}, "action_taken",
-                                "The action could not be recorded. Check it and try again.")
+        errors = sentences(problem_errors(answer.body, field_of(("action_taken",), "action_taken"), {}, "action_taken",
+                                          "The action could not be recorded. Check it and try again."))
     return await _concern_page(request, web, person, pupil_ref, record_id, errors, action, status=422)
 
 
@@ -162,8 +175,8 @@ async def concern_send(request: Request, web: Web, person: Person, _form: Checke
     page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
-    errors = problem_errors(answer.body, field_of(QUESTIONS, "concern"), {}, "concern",
-                            "The concern could not be recorded. Check your answers and try again.")
+    errors = sentences(problem_errors(answer.body, field_of(QUESTIONS, "concern"), {}, "concern",
+                                      "The concern could not be recorded. Check your answers and try again."))
     return _question(request, web, str(pupil_ref), answers, errors, status=422)
 
 

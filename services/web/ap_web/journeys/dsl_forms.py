@@ -76,6 +76,11 @@ def found(*problems: FieldError | None) -> list[FieldError]:
     return [problem for problem in problems if problem is not None]
 
 
+def sentences(errors: list[FieldError]) -> list[FieldError]:
+    """A service's words as the page's sentences: each message begins with a capital letter."""
+    return [FieldError(e.field, e.message[:1].upper() + e.message[1:]) for e in errors]
+
+
 def field_of(fields: tuple[str, ...], default: str) -> Any:
     """Maps a service's field name (``corrected_values.action_taken``, ``errors[0].concern``) to the page's."""
     def mapped(service_field: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
-from ap_web.journeys.dsl_forms import field_of, found, text_error, uuid_error
+from ap_web.journeys.dsl_forms import field_of, found, sentences, text_error, uuid_error
 from ap_web.pages import SCHOOL_CLOCK
 from ap_web.refusals import problem_errors, refusal_page, refused
 from ap_web.session import CheckedForm, Person
@@ -88,8 +88,8 @@ async def transfer_send(request: Request, web: Web, person: Person, _form: Check
     page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
-    errors = problem_errors(answer.body, field_of(FIELDS, "to_organisation_id"), {}, "to_organisation_id",
-                            "The file could not be sent. Check your answers and try again.")
+    errors = sentences(problem_errors(answer.body, field_of(FIELDS, "to_organisation_id"), {}, "to_organisation_id",
+                                      "The file could not be sent. Check your answers and try again."))
     return web.pages.render(request, "dsl/transfer_question.html", status=422, answers=answers, errors=errors)
 
 
