@@ -26,6 +26,14 @@ from ap_reporting.domain.annual_narrative import AnnualNarrative
 def published_narrative(partnership_id: str, academic_year: str, lead: str, approver: str,
                         text: Callable[[str], str]) -> AnnualNarrative:
     """``academic_year`` as reports write it (``2024/25``); ``text`` gives each section's words."""
+    published = narrative_events(partnership_id, academic_year, lead, approver, text)[-1]
+    assert isinstance(published, AnnualNarrativePublished)
+    return AnnualNarrative.published(published)
+
+
+def narrative_events(partnership_id: str, academic_year: str, lead: str, approver: str,
+                     text: Callable[[str], str]) -> list[DomainEvent]:
+    """Every event of the narrative's stream: drafts, approvals, and last ``AnnualNarrativePublished``."""
     year = academic_year.replace("/", "-")
     keys = {"partnership_id": partnership_id, "academic_year": year}
     events: list[DomainEvent] = []
@@ -45,4 +53,4 @@ def published_narrative(partnership_id: str, academic_year: str, lead: str, appr
     [published] = publish_narrative(PublishAnnualNarrative(command_id=uuid4(), **keys), fold_narrative(events),
                                     writer)
     assert isinstance(published, AnnualNarrativePublished)
-    return AnnualNarrative.published(published)
+    return [*events, published]

@@ -6,7 +6,9 @@ principal's group prefix) and serving schema, so that rebuilding it replays only
 topic. Nothing personal is kept: organisation ids, the pseudonymous ``pupil_ref`` (a child referred
 twice in a year counts once), dates and the school days a case waited, and the pupils on roll the LA
 records per school and year with the school's phase (the denominators of the rates per 100 on roll; a
-later record for the school and year supersedes the earlier one, as a version: ``versions``).
+later record for the school and year supersedes the earlier one), and each partnership's annual narrative
+as published (``AnnualNarrativePublished``: the approved text of every section; drafts never reach reporting).
+Rows are versions (``versions``), so a report as recorded by a past moment reads them as they stood.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import ClassVar
 import asyncpg
 
 from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded, SchoolPhase
+from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished
 from ap_contracts.events.commissioning_panels import FairAccessCaseClosed, PanelReferralMade
 from ap_contracts.topics import COMMISSIONING_EVENTS
+from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS, AnnualNarrative, ApprovedText
 from ap_reporting.domain.schools_forum import FairAccessFact, PanelReferralFact
 from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.projections.versions import as_recorded_by, close, versioned
@@ -44,7 +48,16 @@ CREATE TABLE IF NOT EXISTS pupils_on_roll (
     phase         text NOT NULL,
     pupils        integer NOT NULL
 );
-""" + versioned("pupils_on_roll", ("academic_year", "school_id"))
+CREATE TABLE IF NOT EXISTS narrative_sections (
+    partnership_id text NOT NULL,
+    academic_year  text NOT NULL,
+    section        text NOT NULL,
+    version        integer NOT NULL,
+    text           text NOT NULL,
+    published_by   text NOT NULL
+);
+""" + versioned("pupils_on_roll", ("academic_year", "school_id")) \
+    + versioned("narrative_sections", ("partnership_id", "academic_year", "section"))
 
 
 class ReportingCommissioningFactsProjection(Projection):
@@ -63,6 +76,13 @@ class ReportingCommissioningFactsProjection(Projection):
                                e.case_id, e.panel_id, e.closed_on, e.school_days_without_place)
         elif isinstance(e, PupilsOnRollRecorded):
             await _roll(conn, e, envelope.recorded_at)
+        elif isinstance(e, AnnualNarrativePublished):
+            await conn.executemany(
+                "INSERT INTO narrative_sections (partnership_id, academic_year, section, version, text, published_by,"
+                " recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (partnership_id, academic_year, section)"
+                " WHERE superseded_at IS NULL DO NOTHING",
+                [(e.partnership_id, e.academic_year.replace("-", "/"), s.section.value, s.version, s.text,
+                  e.published_by, envelope.recorded_at) for s in e.sections])
 
 
 async def _roll(conn: asyncpg.Connection, e: PupilsOnRollRecorded, at: datetime) -> None:
@@ -99,3 +119,16 @@ async def read_rolls(pool: asyncpg.Pool, years: list[str], recorded_by: datetime
         rows = await conn.fetch("SELECT academic_year, school_id, phase, pupils FROM pupils_on_roll_as_recorded"
                                 " WHERE academic_year = ANY($1::text[]) ORDER BY academic_year, school_id", years)
     return [SchoolRoll(r["academic_year"], r["school_id"], SchoolPhase(r["phase"]), r["pupils"]) for r in rows]
+
+
+async def read_narrative(pool: asyncpg.Pool, partnership_id: str, academic_year: str,
+                         recorded_by: datetime | None = None) -> AnnualNarrative:
+    """The partnership's narrative for the year (``2024/25``) as published by ``recorded_by``; empty before."""
+    async with read_models(pool, [ReportingCommissioningFactsProjection.name]) as conn:
+        await as_recorded_by(conn, recorded_by)
+        rows = await conn.fetch("SELECT section, version, text, published_by FROM narrative_sections_as_recorded"
+                                " WHERE partnership_id = $1 AND academic_year = $2", partnership_id, academic_year)
+    by_section = {r["section"]: r for r in rows}
+    sections = tuple(ApprovedText(name, by_section[name]["version"], by_section[name]["text"])
+                     for name in NARRATIVE_SECTIONS if name in by_section)
+    return AnnualNarrative(partnership_id, academic_year, sections, rows[0]["published_by"] if rows else None)
