@@ -9,16 +9,21 @@ signatures.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
+from playwright.async_api import Page
 
-from ap_runtime.access import TokenIssuer
-from ap_testing.processes import PlatformProcess, free_port, wait_for_platform
+from ap_runtime.access import TokenIssuer, generate_keypair
+from ap_runtime.access.keys import load_private_key
+from ap_testing.processes import PlatformProcess, free_port, processes_report, wait_for_platform
+from ap_testing.web import start_web
 from demo.finance_year import SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
 
 YEAR = "2025-26"
@@ -85,3 +90,61 @@ async def budget_part_way(url: str, issuer: TokenIssuer) -> tuple[httpx.AsyncCli
     await year.spend("family-worker", "staffing", "dsg_allocation", SIGNED_ITEM_PENCE, date(2025, 7, 15),
                      "Family support worker agency")
     return http, year
+
+
+@dataclass
+class FinanceWeb:
+    """The web service in front of the finance service, and the finance service's own API for the test's checks."""
+
+    web_url: str
+    finance: FinanceService
+    processes: list[PlatformProcess]
+
+    def report(self) -> str:
+        return processes_report(self.processes)
+
+
+@asynccontextmanager
+async def finance_web_platform(new_database: NewDatabase, new_topic: NewTopic,
+                               bootstrap: str) -> AsyncIterator[FinanceWeb]:
+    """The finance service with its budget part-way through the year, the OIDC provider and the web service."""
+    pair = generate_keypair()
+    logs = Path(tempfile.mkdtemp(prefix="web-finance-"))
+    processes: list[PlatformProcess] = []
+    oidc = None
+    http: httpx.AsyncClient | None = None
+    try:
+        url = await start_finance(processes, new_database, new_topic, bootstrap, pair.public_pem, logs)
+        http, year = await budget_part_way(url, TokenIssuer(load_private_key(pair.private_pem)))
+        web_url, oidc = await start_web(processes, logs, pair.private_pem, await new_database("web_finance_drafts"),
+                                        {"AP_WEB_FINANCE_URL": url})
+        yield FinanceWeb(web_url, FinanceService(url, http, year), processes)
+    finally:
+        if http is not None:
+            await http.aclose()
+        for process in reversed(processes):
+            process.stop()
+        if oidc is not None:
+            oidc.terminate()
+            oidc.wait(10)
+
+
+async def errors_linked(page: Page) -> list[str]:
+    """The error summary's links (each to its field), once the page says it is an error page."""
+    summary = page.locator(".govuk-error-summary")
+    assert "There is a problem" in await summary.inner_text()
+    assert (await page.title()).startswith("Error: ")
+    hrefs: list[str] = await summary.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return hrefs
+
+
+async def until_shown(page: Page, wanted: str, web: FinanceWeb, seconds: float = 90) -> str:
+    """Reload until ``wanted`` is on the page (a projection catching up), within a deadline; the page's text
+    with its white space as single spaces."""
+    for _ in range(int(seconds * 4)):
+        text = " ".join((await page.inner_text("main")).split())
+        if wanted in text:
+            return text
+        await page.wait_for_timeout(250)
+        await page.reload()
+    raise AssertionError(f"{wanted!r} never shown\n{await page.inner_text('main')}\n{web.report()}")
