@@ -336,7 +336,8 @@ def test_safeguarding_detail_is_visible_only_to_dsls_dpos_or_by_break_glass(poli
 
 # Issue 14 (NOT-ESC-2): the head acknowledges a safeguarding alert the escalation chain brought to it; a write that
 # shows nothing of the alert, which the notifications domain refuses to a head the chain has not reached.
-ESCALATED_TO_THE_HEAD = {(HSH, "notifications.acknowledge_notification"), (PM, "notifications.acknowledge_notification")}
+ESCALATED_TO_THE_HEAD = {(HSH, "notifications.acknowledge_notification"),
+                         (PM, "notifications.acknowledge_notification")}
 
 
 def test_break_glass_decisions_always_require_a_purpose(policy: Policy) -> None:

@@ -150,3 +150,69 @@ async def test_another_organisation_cannot_acknowledge_an_alert_and_so_cannot_st
     assert await check_escalations(notif, later + timedelta(hours=5)) == []
     stored = await read_everything_stored(notif.store)
     assert [e.payload["recipient_role"] for e in stored if e.event_type == "AlertEscalated"] == ["deputy_dsl"]
+
+
+def safeguarding_alert(rule: str, audience: Audience, recipient: str) -> Alert:
+    return Alert(rule_name=rule, audience=audience, recipient_organisation_id=recipient, pupil_ref=uuid4(),
+                 cause_event_id=uuid4(), cause_event_type="SearchConducted", template_id=rule,
+                 priority=Priority.URGENT, link_path="/pupils/x/records/y")
+
+
+async def acknowledgements(notif: NotificationServices) -> list[str]:
+    stored = await read_everything_stored(notif.store)
+    return [e.payload["acknowledged_by"] for e in stored if e.event_type == "NotificationAcknowledged"]
+
+
+async def test_the_provision_head_acknowledges_a_safeguarding_alert_only_once_the_chain_has_reached_it(
+    http: httpx.AsyncClient, notif: NotificationServices,
+) -> None:
+    chain = await http.post(chain_path(PROVISION), json={"steps": ["deputy_dsl", "head"]}, headers=provision_head())
+    assert chain.status_code == 200, chain.text
+    alert = safeguarding_alert("drug_or_weapon_found", Audience.DSL, PROVISION)
+    nid = (await notif.dispatcher.dispatch(alert, uuid4())).notification_id
+    path = f"/v1/notifications/{nid}/acknowledgement"
+
+    # Not yet reached (no step, then the deputy DSL's step only): refused naming the rule, nothing recorded.
+    early = await http.post(path, headers=provision_head())
+    assert early.status_code == 403, early.text
+    assert early.json()["rule"] == "escalation.acknowledged_by_those_reached"
+    start = datetime.now(UTC)
+    assert [s.recipient_role for s in await check_escalations(notif, start + timedelta(minutes=31))] == ["deputy_dsl"]
+    assert (await http.post(path, headers=provision_head())).status_code == 403
+    assert await acknowledgements(notif) == []
+
+    assert [s.recipient_role for s in await check_escalations(notif, start + timedelta(minutes=62))] == ["head"]
+    # Reached, but hostile callers still change nothing: another organisation's head, its DSL, the provision's
+    # staff (not in the chain, and not told of a safeguarding alert), and a forged alert id.
+    for caller in (home_head(), bearer(HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.DSL),
+                   bearer(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)):
+        refused = await http.post(path, headers=caller)
+        assert refused.status_code == 403, refused.text
+    forged = await http.post(f"/v1/notifications/{uuid4()}/acknowledgement", headers=provision_head())
+    assert forged.status_code == 404, forged.text
+    assert await acknowledgements(notif) == []
+
+    reached = await http.post(path, headers=provision_head())
+    assert reached.status_code == 200 and reached.json()["already_acknowledged"] is False, reached.text
+    assert await acknowledgements(notif) == [f"provision_manager@{PROVISION}"]
+
+
+async def test_the_home_school_head_acknowledges_an_escalated_safeguarding_concern_and_stops_its_chain(
+    http: httpx.AsyncClient, notif: NotificationServices,
+) -> None:
+    chain = await http.post(chain_path(HOME_SCHOOL), json={"steps": ["head", "deputy_dsl"]}, headers=home_head())
+    assert chain.status_code == 200, chain.text
+    alert = safeguarding_alert("safeguarding_concern", Audience.HOME_SCHOOL, HOME_SCHOOL)
+    nid = (await notif.dispatcher.dispatch(alert, uuid4())).notification_id
+    path = f"/v1/notifications/{nid}/acknowledgement"
+    assert (await http.post(path, headers=home_head())).status_code == 403  # the chain has not reached the head
+    start = datetime.now(UTC)
+    assert [s.recipient_role for s in await check_escalations(notif, start + timedelta(minutes=31))] == ["head"]
+    staff = await http.post(path, headers=bearer(HOME_SCHOOL, OrgKind.HOME_SCHOOL, Role.HOME_SCHOOL_STAFF))
+    assert staff.status_code == 403, staff.text
+    assert (await http.post(path, headers=home_head())).status_code == 200
+    # Acknowledged: the deputy DSL's step never comes.
+    assert await check_escalations(notif, start + timedelta(hours=3)) == []
+    stored = await read_everything_stored(notif.store)
+    assert [e.payload["recipient_role"] for e in stored if e.event_type == "AlertEscalated"
+            and e.payload["notification_id"] == str(nid)] == ["head"]

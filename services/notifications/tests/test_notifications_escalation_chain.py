@@ -26,6 +26,7 @@ from ap_notifications.application.acknowledge import acknowledge
 from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.domain.commands import SetEscalationChain
 from ap_notifications.entrypoints.bootstrap import NotificationServices
+from ap_notifications.entrypoints.digest_check import send_due
 from ap_notifications.entrypoints.escalation_check import check_escalations
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.access import Principal, Role
@@ -170,10 +171,10 @@ async def test_a_concern_with_immediate_risk_from_the_incidents_stream_escalates
     assert [(str(s.notification_id), s.recipient_role) for s in steps] == [(dsl_alerts["urgent"], "deputy_dsl")]
 
 
-async def test_a_step_whose_delivery_failed_is_tried_again_by_the_next_check_and_delivered_once(
+async def test_a_step_whose_delivery_failed_is_retried_with_backoff_by_the_periodic_check_and_delivered_once(
     checked: Checked,
 ) -> None:
-    services, _, outbox = checked
+    services, env, outbox = checked
     await services.escalation.set_chain(SetEscalationChain(HOME_SCHOOL, (R.DEPUTY_DSL, R.HEAD), "head@school"),
                                         head_of(HOME_SCHOOL), uuid4(), uuid4())
     nid = (await services.dispatcher.dispatch(urgent("physical_intervention", Audience.HOME_SCHOOL, HOME_SCHOOL),
@@ -185,14 +186,21 @@ async def test_a_step_whose_delivery_failed_is_tried_again_by_the_next_check_and
     failed = await check_escalations(services, SENT_AT + DEADLINE)
     assert [(s.step, s.newly_recorded, s.delivered_now) for s in failed] == [(1, True, False)]
     stored = await read_everything_stored(services.store)
-    assert [e.payload["failure"] for e in stored if e.event_type == "NotificationDeliveryFailed"] == ["provider_error"]
+    assert [(e.payload["failure"], e.payload["attempt"], e.payload["will_retry"]) for e in stored
+            if e.event_type == "NotificationDeliveryFailed"] == [("provider_error", 1, True)]
 
     outbox.unlink()
     aside.rename(outbox)
-    retried = await check_escalations(services, SENT_AT + DEADLINE + timedelta(minutes=5))
-    assert [(s.step, s.recipient_role, s.newly_recorded, s.delivered_now) for s in retried] == [
-        (1, "deputy_dsl", False, True)]
+    # The retry is the periodic check's, after the at-once backoff's first step (a minute): the escalation check
+    # leaves it alone, and the digest check before the minute sends nothing.
+    assert await check_escalations(services, SENT_AT + DEADLINE + timedelta(seconds=30)) == []
+    assert await send_due(services, SENT_AT + DEADLINE + timedelta(seconds=30)) == []
+    assert not [m for m in delivered(outbox).values() if m["cause_event_type"] == "AlertEscalated"]
+    [released] = await send_due(services, SENT_AT + DEADLINE + timedelta(minutes=1))
+    assert released.delivered_now
+    await check_in_a_new_process(env, SENT_AT + DEADLINE + timedelta(minutes=5))
     assert await check_escalations(services, SENT_AT + DEADLINE + timedelta(minutes=10)) == []
+    assert await send_due(services, SENT_AT + DEADLINE + timedelta(minutes=20)) == []
     steps = [m for m in delivered(outbox).values() if m["cause_event_type"] == "AlertEscalated"]
     assert [m["recipient_role"] for m in steps] == ["deputy_dsl"]
     assert await escalations_recorded(services, nid) == [(1, "deputy_dsl")]
@@ -209,8 +217,29 @@ async def test_a_step_not_delivered_by_its_deadline_is_given_up_for_the_next(che
     assert [s.delivered_now for s in await check_escalations(services, SENT_AT + DEADLINE)] == [False]
     outbox.unlink()
     aside.rename(outbox)
-    # Step 1's deadline has passed: step 2 goes, and the deputy DSL's message is no longer sent late.
+    # Step 1's deadline has passed: step 2 goes, and the deputy DSL's message is no longer sent late, neither by
+    # the escalation check nor by the retry waiting for the periodic check (it is dropped).
     later = await check_escalations(services, SENT_AT + 2 * DEADLINE)
     assert [(s.step, s.recipient_role, s.delivered_now) for s in later] == [(2, "head", True)]
+    assert await send_due(services, SENT_AT + 2 * DEADLINE + timedelta(minutes=1)) == []
     steps = [m for m in delivered(outbox).values() if m["cause_event_type"] == "AlertEscalated"]
     assert [m["recipient_role"] for m in steps] == ["head"]
+    assert await services.pool.fetchval("SELECT count(*) FROM notification_held") == 0
+
+
+async def test_an_acknowledgement_drops_a_step_waiting_for_its_retry(checked: Checked) -> None:
+    services, _, outbox = checked
+    await services.escalation.set_chain(SetEscalationChain(HOME_SCHOOL, (R.DEPUTY_DSL, R.HEAD), "head@school"),
+                                        head_of(HOME_SCHOOL), uuid4(), uuid4())
+    nid = (await services.dispatcher.dispatch(urgent("physical_intervention", Audience.HOME_SCHOOL, HOME_SCHOOL),
+                                              uuid4())).notification_id
+    aside = outbox.with_name("outbox-aside")
+    outbox.rename(aside)
+    outbox.write_text("not a directory")
+    assert [s.delivered_now for s in await check_escalations(services, SENT_AT + DEADLINE)] == [False]
+    outbox.unlink()
+    aside.rename(outbox)
+    await acknowledge(services.executor, nid, head_of(HOME_SCHOOL), SENT_AT + DEADLINE + timedelta(seconds=20),
+                      uuid4())
+    assert await send_due(services, SENT_AT + DEADLINE + timedelta(minutes=1)) == []
+    assert not [m for m in delivered(outbox).values() if m["cause_event_type"] == "AlertEscalated"]

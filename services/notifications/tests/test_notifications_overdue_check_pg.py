@@ -11,6 +11,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from ap_contracts.envelope import OrgKind
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.commissioning_panels import (
     FairAccessCaseClosed,
     FairAccessCaseOpened,
@@ -19,13 +21,19 @@ from ap_contracts.events.commissioning_panels import (
 )
 from ap_contracts.events.commissioning_vocabulary import Phase
 from ap_contracts.events.notifications import NotificationSent
+from ap_contracts.events.organisations import OrganisationRegistered, TermDatesRecorded
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, ExclusionReason, TimetableKind
 from ap_contracts.events.school_exclusions import PermanentExclusionIssued
+from ap_notifications.domain.school_days import add_weekdays
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.overdue_check import check_overdue
 from ap_notifications.projections.alerting import AlertingProjection
+from ap_notifications.projections.school_calendars import SchoolCalendarProjection
 from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
+from ap_runtime.school_days import add_school_days
+from ap_runtime.school_days.example import term_dates_bodies
+from ap_runtime.school_days.recorded import recorded_calendars
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, Events, home_school_registered, received
 from ap_testing.store_reads import read_everything_stored
 
@@ -109,11 +117,11 @@ async def test_the_worker_tells_the_home_schools_la_of_a_permanent_exclusion_and
         ("permanent_exclusion", "la", HOME_LA)]
 
 
-def _panel_and_case(case_id: UUID, pupil_ref: UUID) -> list[ReceivedEvent]:
+def _panel_and_case(case_id: UUID, pupil_ref: UUID, since: date = date(2025, 3, 3)) -> list[ReceivedEvent]:
     panel = PanelConstituted(panel_id="panel-north", kind=PanelKind.BEHAVIOUR_ATTENDANCE, area_id="area-north",
                              name="North Fair Access Panel", local_authority_id=HOME_LA, constituted_by="officer-1")
     opened = FairAccessCaseOpened(panel_id="panel-north", case_id=case_id, pupil_ref=pupil_ref, phase=Phase.SECONDARY,
-                                  without_place_since=date(2025, 3, 3), opened_on=date(2025, 3, 4),
+                                  without_place_since=since, opened_on=since + timedelta(days=1),
                                   opened_by="officer-1")
     return [received(panel), received(opened)]
 
@@ -134,6 +142,37 @@ async def test_a_fair_access_case_past_20_school_days_tells_the_panels_la_once_a
     await feed(notif, [received(closed)])
     assert await check_overdue(notif, expected + timedelta(days=30)) == []
     assert await sent(notif) == [("fair_access_case_overdue", "la", HOME_LA)]
+
+
+async def test_a_fair_access_band_is_counted_in_the_panels_la_school_days_not_weekdays(
+    notif: NotificationServices
+) -> None:
+    # The LA's term dates as recorded through the incidents API (the example years 2025-26 and 2026-27), kept by
+    # the notifications read model: the Christmas holiday and the LA's INSET days are not school days.
+    recorded: list[DomainEvent] = [
+        OrganisationRegistered(organisation_id=HOME_LA, kind=OrgKind.LOCAL_AUTHORITY),
+        *(TermDatesRecorded.model_validate({**body, "organisation_id": HOME_LA, "local_authority_id": HOME_LA})
+          for body in term_dates_bodies())]
+    await _calendars(notif, recorded)
+    since = date(2025, 12, 8)  # a Monday, two weeks before the Christmas holiday
+    calendar = recorded_calendars(recorded).for_area(HOME_LA)
+    assert calendar is not None
+    expected = add_school_days(since, 20, calendar, HOME_LA)
+    assert expected > add_weekdays(since, 20) + timedelta(days=7)  # the holiday is not counted
+    await feed(notif, _panel_and_case(uuid4(), uuid4(), since))
+    assert await check_overdue(notif, add_weekdays(since, 20) + timedelta(days=1)) == []
+    assert await check_overdue(notif, expected) == []
+    await check_overdue(notif, expected + timedelta(days=1))
+    assert await sent(notif) == [("fair_access_case_overdue", "la", HOME_LA)]
+
+
+async def _calendars(notif: NotificationServices, events: Sequence[DomainEvent]) -> None:
+    projection = SchoolCalendarProjection()
+    schema = await ensure_registered(notif.pool, projection)
+    async with notif.pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+        for event in events:
+            await projection.apply(conn, received(event))
 
 
 async def test_a_morning_absence_is_same_day_by_englands_date_not_the_servers(

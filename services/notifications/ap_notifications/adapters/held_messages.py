@@ -61,6 +61,7 @@ def outbound_from_json(data: dict[str, Any]) -> OutboundMessage:
         cause_event_type=data["cause_event_type"], priority=data["priority"], link_path=data["link_path"],
         subject=data["subject"], body=data["body"], threshold=data["threshold"],
         incident_severity=data["incident_severity"], recipient_role=data.get("recipient_role"),
+        notification_of=_uuid(data.get("notification_of")),
     )
 
 
@@ -142,6 +143,13 @@ class PostgresHeldMessages:
         found = await self._pool.fetchval(
             "SELECT 1 FROM notification_held h JOIN notification_batches b USING (batch_id)"
             " WHERE h.message_id = $1 AND NOT b.delivered AND NOT b.given_up", message_id)
+        return found is not None
+
+    async def held_alone(self, message_id: UUID) -> bool:
+        """Whether a batch of the message alone exists (a retry or a quiet-hours hold), delivered, given up or
+        waiting: the periodic check owns its delivery from then on (its batch id is the message id)."""
+        found = await self._pool.fetchval(
+            "SELECT 1 FROM notification_batches WHERE batch_id = $1 AND kind = 'held'", message_id)
         return found is not None
 
     async def record_failure(self, batch_id: UUID, max_attempts: int) -> int:

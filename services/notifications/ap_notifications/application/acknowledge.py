@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import MappingProxyType
 from uuid import UUID
 
-from ap_contracts.events.notifications import NotificationSent
+from ap_contracts.events.notifications import EscalationRole, NotificationSent
 from ap_notifications.domain.commands import AcknowledgeNotification
 from ap_notifications.domain.notification import (
     acknowledgement_command_id,
@@ -13,9 +14,15 @@ from ap_notifications.domain.notification import (
     notification_stream_id,
     sent_event,
 )
-from ap_runtime.access import Principal
+from ap_runtime.access import Principal, Role
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
+
+ESCALATION_ROLES: MappingProxyType[Role, tuple[EscalationRole, ...]] = MappingProxyType({
+    Role.DSL: (EscalationRole.DSL, EscalationRole.DEPUTY_DSL),
+    Role.HOME_SCHOOL_HEAD: (EscalationRole.HEAD,),
+    Role.PROVISION_MANAGER: (EscalationRole.HEAD,),
+})
 
 
 async def load_sent(store: EventStorePort, notification_id: UUID) -> NotificationSent | None:
@@ -28,7 +35,12 @@ async def acknowledge(
 ) -> CommandOutcome:
     meta = CommandMeta(command_id=acknowledgement_command_id(notification_id), actor=principal.actor(),
                        organisation_id=principal.organisation_id, correlation_id=correlation_id, occurred_at=at)
-    return await executor.execute(
-        notification_stream_id(notification_id), meta,
-        lambda history: decide_acknowledge(history, AcknowledgeNotification(notification_id, principal.user_id, at)),
-    )
+    command = AcknowledgeNotification(notification_id, principal.user_id, at, escalation_roles_of(principal))
+    return await executor.execute(notification_stream_id(notification_id), meta,
+                                  lambda history: decide_acknowledge(history, command))
+
+
+def escalation_roles_of(principal: Principal) -> frozenset[EscalationRole]:
+    """The steps of an escalation chain the caller stands for, by the roles of its verified token: the DSL's role
+    is held by the DSL and the deputy DSL; the head of a school or of a provision (its manager) is the head."""
+    return frozenset(step for role in principal.roles for step in ESCALATION_ROLES.get(role, ()))

@@ -12,6 +12,7 @@ checks at once send it once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -70,14 +71,25 @@ def digest_outbound(batch: Batch) -> OutboundMessage:
     )
 
 
+StillDue = Callable[[OutboundMessage, datetime], Awaitable[bool]]
+"""Whether a held message may still go at the given time (an escalation step: ``EscalationService.still_due``)."""
+
+
+async def always_due(message: OutboundMessage, now: datetime) -> bool:
+    return True
+
+
 class HeldRelease:
     def __init__(self, dispatcher: AlertDispatcher, batches: DueBatches, max_attempts: int = 12,
-                 backoff_minutes: tuple[int, ...] = DeliverySchedule().retry_backoff_minutes) -> None:
+                 backoff_minutes: tuple[int, ...] = DeliverySchedule().retry_backoff_minutes,
+                 still_due: StillDue = always_due) -> None:
         self._dispatcher = dispatcher
         self._batches = batches
         # A batch that fails this many checks in a row is given up (logged), not tried for ever.
         self._max_attempts = max_attempts
         self._backoff_minutes = backoff_minutes
+        # Issue 14: an escalation step waiting for its retry is dropped once acknowledged or past its deadline.
+        self._still_due = still_due
 
     async def release(self, now: datetime, correlation_id: UUID) -> list[Released]:
         """Deliver every batch due by ``now`` that is not delivered yet."""
@@ -92,22 +104,29 @@ class HeldRelease:
                 message, failures_on = digest_outbound(batch), None
             else:
                 message = batch.messages[0]
-                failures_on = message.notification_id
+                failures_on = message.notification_of or message.notification_id  # an escalation step's own
+                if not await self._still_due(message, now):
+                    await self._batches.record_failure(batch.batch_id, 1)  # given up: its copy deleted
+                    log.info("held message no longer due", batch_id=str(batch.batch_id))
+                    continue
             attempt = await self._dispatcher.attempt(message, failures_on, correlation_id, self._max_attempts)
-            delivered_now = attempt.delivered_now
-            if delivered_now or await self._dispatcher.delivered(message.notification_id):
-                # Each alert of a digest counts as delivered: a replayed cause finds it so and holds nothing
-                # again, and the held copies can go (``mark_delivered`` deletes them).
-                for item in batch.messages:
-                    await self._dispatcher.record_delivered(item.notification_id)
-                await self._batches.mark_delivered(batch.batch_id)
-                released.append(Released(batch, delivered_now))
+            if attempt.delivered_now or await self._dispatcher.delivered(message.notification_id):
+                await self._delivered(batch)
+                released.append(Released(batch, attempt.delivered_now))
             else:
-                # A refusal, or the last attempt allowed: the batch is given up (its copies deleted) now.
-                failures = await self._batches.record_failure(
-                    batch.batch_id, self._max_attempts if attempt.will_retry else 1)
-                if not attempt.will_retry or failures >= self._max_attempts:
-                    log.error("held alerts given up: delivery refused or failed too often",
-                              batch_id=str(batch.batch_id), kind=batch.kind, alerts=len(batch.messages),
-                              attempts=failures)
+                await self._failed(batch, attempt.will_retry)
         return released
+
+    async def _delivered(self, batch: Batch) -> None:
+        """Each alert of a digest counts as delivered: a replayed cause finds it so and holds nothing again, and
+        the held copies can go (``mark_delivered`` deletes them)."""
+        for item in batch.messages:
+            await self._dispatcher.record_delivered(item.notification_id)
+        await self._batches.mark_delivered(batch.batch_id)
+
+    async def _failed(self, batch: Batch, will_retry: bool) -> None:
+        """A refusal, or the last attempt allowed: the batch is given up (its copies deleted) now."""
+        failures = await self._batches.record_failure(batch.batch_id, self._max_attempts if will_retry else 1)
+        if not will_retry or failures >= self._max_attempts:
+            log.error("held alerts given up: delivery refused or failed too often",
+                      batch_id=str(batch.batch_id), kind=batch.kind, alerts=len(batch.messages), attempts=failures)

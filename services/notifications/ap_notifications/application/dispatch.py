@@ -7,7 +7,8 @@ delivery can repeat one (the file outbox rewrites the same file; email carries t
 as its Message-ID). A failed delivery is recorded as ``NotificationDeliveryFailed``. One that may succeed
 later (``domain/delivery_retry.py``) is recorded ``will_retry`` and held for the periodic check
 (``application/digests.py``), which tries it again with backoff up to ``schedule.delivery_attempts`` and then
-gives it up (the last failure is recorded ``will_retry=false``); a refusal is not retried. An alert decided
+gives it up (the last failure is recorded ``will_retry=false``); a refusal is not retried. An escalation step's message
+is retried the same way (``deliver_or_retry``). An alert decided
 from an event whose time has passed (``domain/recency.py``) is neither recorded nor delivered:
 a rebuild or a new deployment reads old events again and must message nobody about them.
 """
@@ -152,10 +153,21 @@ class AlertDispatcher:
         """Count a message as delivered by this channel (an alert sent inside a digest)."""
         await self._ledger.record_delivered(message_id, self._delivery.channel)
 
-    async def deliver_once(self, message: OutboundMessage, notification_id: UUID | None,
-                           correlation_id: UUID) -> bool:
-        """Deliver a message of ``notification_id`` unless the ledger has it delivered; a failure is final."""
-        return (await self.attempt(message, notification_id, correlation_id, 0)).delivered_now
+    async def deliver_or_retry(self, message: OutboundMessage, notification_id: UUID, correlation_id: UUID,
+                               now: datetime) -> bool:
+        """Deliver a second message of a recorded notification (an escalation step) as an at-once alert is
+        delivered: once, and after a passing failure held for the periodic check, which retries it with the same
+        backoff and bound (``domain/delivery_retry.py``). A message held once is the check's from then on (sent,
+        waiting or given up), so a later call never sends it beside the check. True when delivered by this call."""
+        held, retries = self._held, self._retries
+        if held is None or retries is None:
+            return (await self.attempt(message, notification_id, correlation_id, 0)).delivered_now
+        if await held.held_alone(message.notification_id):
+            return False
+        attempt = await self.attempt(message, notification_id, correlation_id, retries.delivery_attempts)
+        if attempt.will_retry:
+            await self._hold_for_retry(message, retries, now)
+        return attempt.delivered_now
 
     async def attempt(self, message: OutboundMessage, notification_id: UUID | None, correlation_id: UUID,
                       attempts_allowed: int) -> Attempt:

@@ -3,8 +3,9 @@
 The check is a periodic job (``entrypoints/escalation_check.py``) given the time it runs at, so a test drives
 it with a controllable clock. Each step is one command on the notification's stream whose id is the step's
 message id (``domain.escalation.escalation_message_id``), then one delivery the ledger lets through once; a
-step recorded but not delivered (a crash in between, a failed delivery) is tried again by each check until
-the step's own deadline.
+step recorded but never tried (a crash in between) is tried by the next check until the step's own deadline; a
+step whose delivery failed for a passing reason is retried by the periodic check with the at-once backoff and
+bound (``dispatch.deliver_or_retry``, ``domain/delivery_retry.py``), its failures recorded ``will_retry``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ap_notifications.domain.escalation import (
     escalation_chain_stream_id,
     escalations,
     next_escalation,
+    step_still_due,
 )
 from ap_notifications.domain.escalation_messages import escalation_link, render_escalation
 from ap_notifications.domain.notification import notification_stream_id, sent_event
@@ -116,14 +118,22 @@ class EscalationService:
             history = await self._store.load(stream)
         # A recorded step is delivered once: this one, or one a crash or a failed delivery left undelivered,
         # tried again at each check until its own deadline passes (then the next step is what counts).
-        results = [await self._deliver(sent, sent.pupil_ref, step, step.message_id in newly, correlation_id)
+        results = [await self._deliver(sent, sent.pupil_ref, step, step.message_id in newly, correlation_id, now)
                    for step in escalations(history) if now < step.acknowledge_by]
         return [r for r in results if r.newly_recorded or r.delivered_now]
 
+    async def still_due(self, message: OutboundMessage, now: datetime) -> bool:
+        """Whether a held message may still go at ``now``: any message that is not an escalation step, and a step
+        while its notification is unacknowledged and the step's deadline has not passed (``step_still_due``)."""
+        if message.notification_of is None:
+            return True
+        history = await self._store.load(notification_stream_id(message.notification_of))
+        return step_still_due(history, message.notification_id, now)
+
     async def _deliver(self, sent: NotificationSent, pupil_ref: UUID, step: AlertEscalated, newly: bool,
-                       correlation_id: UUID) -> EscalationSent:
+                       correlation_id: UUID, now: datetime) -> EscalationSent:
         message = escalation_outbound(sent, step, pupil_ref)
-        delivered = await self._dispatcher.deliver_once(message, sent.notification_id, correlation_id)
+        delivered = await self._dispatcher.deliver_or_retry(message, sent.notification_id, correlation_id, now)
         return EscalationSent(sent.notification_id, step.step, step.recipient_organisation_id,
                               step.recipient_role.value, newly, delivered)
 
@@ -137,4 +147,5 @@ def escalation_outbound(sent: NotificationSent, step: AlertEscalated, pupil_ref:
         pupil_ref=pupil_ref, cause_event_id=sent.cause_event_id,
         cause_event_type="AlertEscalated", priority=sent.priority or "urgent", link_path=escalation_link(sent),
         subject=rendered.subject, body=rendered.body, recipient_role=step.recipient_role.value,
+        notification_of=sent.notification_id,
     )

@@ -31,6 +31,9 @@ class OutboundMessage:
     incident_severity: int | None = None
     # A person in the organisation (an escalation step, issue 14); None: the organisation in its audience role.
     recipient_role: str | None = None
+    # The notification an escalation step is a message of (issue 14): a failed delivery of the step is recorded
+    # on that notification's stream and retried as an at-once delivery is. None: the message is its own.
+    notification_of: UUID | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +52,7 @@ class OutboundMessage:
             "body": self.body,
             "threshold": self.threshold,
             "recipient_role": self.recipient_role,
+            "notification_of": None if self.notification_of is None else str(self.notification_of),
         }
 
 
@@ -99,4 +103,8 @@ class HeldMessages(Protocol):
 
     async def pending(self, message_id: UUID) -> bool:
         """Whether the message waits in a batch still to be sent."""
+        ...
+
+    async def held_alone(self, message_id: UUID) -> bool:
+        """Whether the message was ever held alone (for its retry or quiet hours), whatever became of it."""
         ...

@@ -26,6 +26,9 @@ class AcknowledgeNotification(NotificationsCommand):
     notification_id: UUID
     by_user_id: str
     at: datetime
+    # The escalation roles the caller holds by its verified token (issue 14: a safeguarding alert is acknowledged
+    # by the DSL or by a person its escalation chain has reached, ``escalation.acknowledged_by_those_reached``).
+    by_roles: frozenset[EscalationRole] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

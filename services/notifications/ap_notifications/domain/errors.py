@@ -65,6 +65,17 @@ class TransferToSameSetting(NotificationsRefused):
     organisation_id: str
 
 
+class NotReachedByTheChain(NotificationsRefused):
+    """KCSIE and issue 14: a safeguarding alert is the DSL's; another person of the organisation (its head) hears of
+    it, and may acknowledge it, only once the escalation chain has reached them."""
+
+    rule_id = "escalation.acknowledged_by_those_reached"
+    kind = RefusalKind.RESERVED_TO_ANOTHER_PARTY
+    says = ("notification {notification_id} is acknowledged by the designated safeguarding lead, or by a person"
+            " its escalation chain has reached")
+    notification_id: UUID
+
+
 class EscalationChainRepeatsARole(NotificationsRefused):
     """An escalation chain tells each role once: a role named twice is a mistake in the chain."""
 

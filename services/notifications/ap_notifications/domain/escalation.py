@@ -147,6 +147,16 @@ def next_escalation(history: Sequence[DomainEvent], sent_at: datetime, chain: Se
     ), due_at)
 
 
+def step_still_due(history: Sequence[DomainEvent], message_id: UUID, now: datetime) -> bool:
+    """Whether the step whose message is ``message_id`` is still worth delivering at ``now`` (a retry of a failed
+    delivery): the notification not acknowledged (``escalation.deadline``: acknowledging stops the chain) and the
+    step's own deadline not passed (then the next step is what counts, and this one is not sent late)."""
+    if any(isinstance(e, NotificationAcknowledged) for e in history):
+        return False
+    step = next((e for e in escalations(history) if e.message_id == message_id), None)
+    return step is not None and now < step.acknowledge_by
+
+
 def decide_escalation(history: Sequence[DomainEvent], expected: AlertEscalated, sent_at: datetime,
                       chain: Sequence[EscalationRole], book: EscalationRuleBook,
                       now: datetime) -> list[AlertEscalated]:

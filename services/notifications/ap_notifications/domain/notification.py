@@ -12,16 +12,19 @@ from uuid import UUID, uuid5
 
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.notifications import (
+    AlertEscalated,
     Audience,
     Channel,
     DeliveryFailure,
+    EscalationRole,
     NotificationAcknowledged,
     NotificationDeliveryFailed,
     NotificationSent,
 )
+from ap_notifications.domain.alert_classes import is_safeguarding_alert
 from ap_notifications.domain.alerts import Alert
 from ap_notifications.domain.commands import AcknowledgeNotification
-from ap_notifications.domain.errors import NotificationNotFound
+from ap_notifications.domain.errors import NotificationNotFound, NotReachedByTheChain
 
 NOTIFICATIONS_NAMESPACE = UUID("6f1d3c52-7a51-4d0e-9a53-3c0f5d7b2e41")
 
@@ -78,12 +81,25 @@ def decide_acknowledge(
     sent = sent_event(history)
     if sent is None:
         raise NotificationNotFound(command.notification_id)
+    if not acknowledged_by_one_reached(history, sent, command.by_roles):
+        raise NotReachedByTheChain(notification_id=command.notification_id)
     if any(isinstance(e, NotificationAcknowledged) for e in history):
         return []
     return [NotificationAcknowledged(
         notification_id=command.notification_id, pupil_ref=sent.pupil_ref, acknowledged_by=command.by_user_id,
         acknowledged_at=command.at,
     )]
+
+
+def acknowledged_by_one_reached(history: Sequence[DomainEvent], sent: NotificationSent,
+                                 roles: frozenset[EscalationRole]) -> bool:
+    """Rule ``escalation.acknowledged_by_those_reached``: a safeguarding alert (``alert_classes``) is acknowledged by
+    the DSL (its deputy holds the DSL's role) or by a role an ``AlertEscalated`` step of it went to; any other alert
+    by whoever the policy lets acknowledge it."""
+    if not is_safeguarding_alert(sent.rule_name, sent.audience.value) or EscalationRole.DSL in roles:
+        return True
+    return any(isinstance(e, AlertEscalated) and e.notification_id == sent.notification_id
+               and e.recipient_role in roles for e in history)
 
 
 def decide_delivery_failed(

@@ -15,7 +15,10 @@ Owners and managers, organisation-wise (STATUTORY.md):
   which the alert worker sends when an event of the placement arrives after the date: the check and the worker
   together send it once.
 - Fair Access cases (a school place offered within 20 school days; ``fair_access_school_days``): the local
-  authority whose panel holds the case owns it, and its manager is told under a rule of its own. Recipients
+  authority whose panel holds the case owns it, and its manager is told under a rule of its own. The school days
+  are the panel's LA's (``ap_runtime.school_days``: its half terms, INSET days, bank holidays, as recorded through
+  the incidents API); where the LA recorded no calendar for the year they are weekdays, never later
+  (``domain/school_days.py``). Recipients
   are organisations, so both steps reach the LA; the step's rule says which (A2's chains route by role).
 """
 

@@ -50,11 +50,17 @@ class TransferDeadline:
 def transfer_deadline(offer_day: date, school_days: int, receiving_setting: str,
                       calendars: SchoolCalendars) -> TransferDeadline:
     """The last school day for receipt: ``school_days`` school days of the receiving setting after ``offer_day``."""
-    calendar = calendars.for_school(receiving_setting)
+    return school_days_after(offer_day, school_days, receiving_setting, calendars)
+
+
+def school_days_after(start: date, school_days: int, organisation_id: str,
+                      calendars: SchoolCalendars) -> TransferDeadline:
+    """The day ``school_days`` school days after ``start`` on ``organisation_id``'s calendar (a school's, or a local
+    authority's own: an LA is in its own area), else weekdays, never later (the module docstring)."""
+    calendar = calendars.for_school(organisation_id)
     if calendar is not None:
         try:
-            return TransferDeadline(add_school_days(offer_day, school_days, calendar, receiving_setting),
-                                    calendar.area_id)
+            return TransferDeadline(add_school_days(start, school_days, calendar, organisation_id), calendar.area_id)
         except SchoolCalendarNotRecorded:
             pass  # the module docstring: an unrecorded year falls back to weekdays, never later
-    return TransferDeadline(add_weekdays(offer_day, school_days), WEEKDAYS_ONLY)
+    return TransferDeadline(add_weekdays(start, school_days), WEEKDAYS_ONLY)

@@ -27,9 +27,10 @@ log = get_logger("ap.notifications.overdue_check")
 
 async def check_overdue(services: NotificationServices, today: date) -> list[Dispatched]:
     """The check itself, on open services, for the given day."""
+    calendars = await services.transfers.calendars()  # the school days of Fair Access bands (issue 13)
     try:
         async with read_model(services.pool, AlertingProjection.name) as conn:
-            items = await past_due(conn, today, services.book)
+            items = await past_due(conn, today, services.book, calendars)
     except ReadModelNotReady:
         log.warning("the alert worker has not started: no placements known yet")
         return []

@@ -15,6 +15,7 @@ is judged by the agreements the worker has applied when it reads the mark.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
@@ -29,6 +30,7 @@ from ap_contracts.events.placements import PlacementEnded
 from ap_contracts.events.pupil_record import AttendanceRecorded
 from ap_contracts.topics import COMMISSIONING_EVENTS, INCIDENTS_EVENTS
 from ap_notifications.application.dispatch import SYSTEM_ACTOR, AlertDispatcher
+from ap_notifications.application.dispatch_in_order import PendingAlert, dispatch_in_order
 from ap_notifications.application.transfers import TransferService
 from ap_notifications.domain.attendance import AttendanceVerdict, judge_attendance
 from ap_notifications.domain.decide_alerts import decide_alerts, event_day
@@ -38,6 +40,7 @@ from ap_notifications.domain.rules import Situation
 from ap_notifications.domain.transfer_alerts import OFFERED_RULE
 from ap_notifications.domain.transfers import offer_after_placement_end
 from ap_notifications.projections import fair_access_cases, placement_terms, sla_thresholds
+from ap_notifications.projections.alerting_batch import BatchView
 from ap_runtime.logging import get_logger
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
@@ -63,38 +66,45 @@ class AlertingProjection(Projection):
         await fair_access_cases.setup(conn)
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        await self.apply_batch(conn, (event,))
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """Each event in turn on one ``BatchView`` (placements read once per batch, marks written at its end); the
+        batch's alerts dispatched together at its end, in order per recipient (``application/dispatch_in_order``)."""
+        view, pending = BatchView(conn), list[PendingAlert]()
+        for event in events:
+            await self._apply(view, event, pending)
+        await dispatch_in_order(self._dispatcher, pending)
+        await view.flush()
+
+    async def _apply(self, view: BatchView, event: ReceivedEvent, pending: list[PendingAlert]) -> None:
         envelope = event.envelope
         domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
-        if isinstance(domain_event, SlaVersionAgreed):
-            await sla_thresholds.record(conn, domain_event, envelope.event_id)
-            return
-        if isinstance(domain_event, fair_access_cases.FAIR_ACCESS_EVENTS):
-            await fair_access_cases.record(conn, domain_event, envelope.event_id)  # for the overdue-work check
-            return
-        if isinstance(domain_event, OrganisationRegistered):
-            await placement_terms.record(conn, domain_event, envelope.event_id)  # whose LA a home school is
+        if isinstance(domain_event, (SlaVersionAgreed, *fair_access_cases.FAIR_ACCESS_EVENTS, OrganisationRegistered)):
+            await view.write_through()
+            await _record_other(view.conn, domain_event, envelope.event_id)
             return
         placement_id = getattr(domain_event, "placement_id", None)
         if domain_event is None or not isinstance(placement_id, UUID):
             return
-        await placement_terms.record(conn, domain_event, envelope.event_id)
-        terms = await placement_terms.load_terms(conn, placement_id)
+        await view.record(domain_event, envelope.event_id)
+        terms = await view.terms(placement_id)
         if terms is None:
             log.warning("event for a placement never started; no recipients known",
                         event_type=envelope.event_type, event_id=str(envelope.event_id))
             return
         day = event_day(domain_event, envelope.occurred_at)
-        attendance = await self._attendance(conn, domain_event, terms)
+        attendance = await self._attendance(view, domain_event, terms)
         situation = Situation(domain_event, envelope.event_id, day, terms, attendance,
                               recorded_on=envelope.occurred_at.astimezone(ENGLAND).date())
         decision = decide_alerts(situation, self._book)
-        await placement_terms.save_alert_state(conn, placement_id, decision.attendance_below,
-                                               decision.reduced_timetable_alerted)
-        for alert in decision.alerts:
-            await self._dispatcher.dispatch(alert, envelope.correlation_id, cause_recorded_at=envelope.recorded_at)
+        view.save_alert_state(terms, decision.attendance_below, decision.reduced_timetable_alerted)
+        pending.extend(PendingAlert(alert, envelope.correlation_id, envelope.recorded_at) for alert in decision.alerts)
         if isinstance(domain_event, PlacementEnded) and self._offer_is_news(envelope.event_id, envelope.recorded_at):
             offer = offer_after_placement_end(domain_event, envelope.event_id, envelope.occurred_at, terms, self._book)
             if offer is not None:
+                await dispatch_in_order(self._dispatcher, pending)  # the alerts before it go first
+                pending.clear()
                 await self._transfers.offer(offer, SYSTEM_ACTOR, terms.provision_id, envelope.correlation_id)
 
     def _offer_is_news(self, event_id: UUID, recorded_at: datetime) -> bool:
@@ -105,18 +115,29 @@ class AlertingProjection(Projection):
         log.info("no safeguarding file offer: the placement's end is history", event_id=str(event_id))
         return False
 
-    async def _attendance(self, conn: asyncpg.Connection, event: DomainEvent,
+    async def _attendance(self, view: BatchView, event: DomainEvent,
                           terms: PlacementTerms) -> AttendanceVerdict | None:
         if not isinstance(event, AttendanceRecorded):
             return None
         agreed = thresholds_in_force(terms.thresholds, event.session_date)
         sla_percent = None
         if agreed is None or agreed.attendance_percent is None:  # the placement's own wins: no need to look
-            sla_percent = await sla_thresholds.attendance_threshold_on(conn, terms.provision_id,
-                                                                       terms.commissioner_id, event.session_date)
+            sla_percent = await view.sla_attendance_threshold(terms.provision_id, terms.commissioner_id,
+                                                              event.session_date)
         threshold = attendance_threshold(agreed, sla_percent)
         if threshold is None:
             return None
-        tally_so_far = await placement_terms.attendance_tally(conn, terms.placement_id)
+        tally_so_far = await view.attendance_tally(terms.placement_id)
         return judge_attendance(tally_so_far, threshold, terms.attendance_below,
                                 self._book.attendance_min_possible_sessions)
+
+
+async def _record_other(conn: asyncpg.Connection, event: DomainEvent, event_id: UUID) -> None:
+    """An event of the other read models (the SLA's threshold; Fair Access cases for the overdue-work check; an
+    organisation's local authority, for alerts to the home school's LA)."""
+    if isinstance(event, SlaVersionAgreed):
+        await sla_thresholds.record(conn, event, event_id)
+    elif isinstance(event, fair_access_cases.FAIR_ACCESS_EVENTS):
+        await fair_access_cases.record(conn, event, event_id)
+    else:
+        await placement_terms.record(conn, event, event_id)

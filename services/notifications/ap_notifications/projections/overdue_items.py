@@ -10,9 +10,10 @@ import asyncpg
 
 from ap_notifications.domain.overdue import DueItem, OverdueKind, placement_item
 from ap_notifications.domain.rulebook import AlertRuleBook
-from ap_notifications.domain.school_days import add_weekdays
+from ap_notifications.domain.school_days import school_days_after
 from ap_notifications.projections.fair_access_cases import open_cases
 from ap_notifications.projections.placement_terms import load_terms
+from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 _PAST_DUE = """
 SELECT placement_id, review_date, review_set_by, placement_review_date, placement_review_set_by FROM placements
@@ -23,9 +24,11 @@ ORDER BY placement_id
 """
 
 
-async def past_due(conn: asyncpg.Connection, today: date, book: AlertRuleBook) -> list[DueItem]:
-    """Every piece of work past its date on ``today`` (the domain decides which steps it owes)."""
-    return [*await _placements(conn, today), *await _fair_access(conn, today, book)]
+async def past_due(conn: asyncpg.Connection, today: date, book: AlertRuleBook,
+                   calendars: SchoolCalendars = NO_CALENDARS) -> list[DueItem]:
+    """Every piece of work past its date on ``today`` (the domain decides which steps it owes); a Fair Access case's
+    school days are counted on its panel's local authority's calendar in ``calendars``."""
+    return [*await _placements(conn, today), *await _fair_access(conn, today, book, calendars)]
 
 
 async def _placements(conn: asyncpg.Connection, today: date) -> list[DueItem]:
@@ -41,12 +44,16 @@ async def _placements(conn: asyncpg.Connection, today: date) -> list[DueItem]:
     return items
 
 
-async def _fair_access(conn: asyncpg.Connection, today: date, book: AlertRuleBook) -> list[DueItem]:
+async def _fair_access(conn: asyncpg.Connection, today: date, book: AlertRuleBook,
+                       calendars: SchoolCalendars) -> list[DueItem]:
     items: list[DueItem] = []
     for row in await open_cases(conn):
-        expected = add_weekdays(row["without_place_since"], book.fair_access_school_days)
-        if expected >= today or row["local_authority_id"] is None:
-            continue  # not yet due; or the panel's LA unknown yet: found on a later run
+        if row["local_authority_id"] is None:
+            continue  # the panel's LA unknown yet: found on a later run
+        expected = school_days_after(row["without_place_since"], book.fair_access_school_days,
+                                     row["local_authority_id"], calendars).due_by
+        if expected >= today:
+            continue  # not yet due
         authority = (row["local_authority_id"],)
         items.append(DueItem(OverdueKind.FAIR_ACCESS_CASE, expected, row["opened_by_event"], row["pupil_ref"],
                              authority, authority, {"panel_id": row["panel_id"], "case_id": str(row["case_id"])}))
