@@ -81,6 +81,8 @@ async def sanction_and_rewards(page: Page, service: WebPlatform, check_page: Che
     await check_page(page, "sanction-question")
     await page.get_by_role("button", name="Continue").click()
     assert await error_hrefs(page) == ["#applied_on", "#sanction"]
+    summary = await page.inner_text(".govuk-error-summary")
+    assert "Enter the date the sanction was applied" in summary and "Select the sanction" in summary, summary
     await check_page(page, "sanction-errors")
     await page.fill("#applied_on", yesterday)
     await page.get_by_label("Restorative meeting").check()

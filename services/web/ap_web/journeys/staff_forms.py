@@ -36,6 +36,8 @@ class Question:
     optional: bool = False
     #: An answer meaning "leave the field out of the command" (the whole day rather than one session).
     omitted: str | None = None
+    #: What the error says when the question is not answered (GOV.UK: "Enter ..." or "Select ...").
+    missing: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,37 +64,42 @@ TODAY_HINT = "For example, 2026-03-27"
 
 FORMS: dict[str, PupilForm] = {form.slug: form for form in (
     PupilForm("sanction", "Apply a sanction", "Apply the sanction", "Sanction applied", "sanctions", (
-        Question("applied_on", "Date applied", "date", hint=TODAY_HINT),
-        Question("sanction", "Which sanction?", "radios", _choices(SanctionType)),
+        Question("applied_on", "Date applied", "date", hint=TODAY_HINT,
+                 missing="Enter the date the sanction was applied"),
+        Question("sanction", "Which sanction?", "radios", _choices(SanctionType), missing="Select the sanction"),
         Question("notes", "Notes", "textarea", optional=True),
     ), {"sanction.score_reduction_names_score": "sanction"}),
     PupilForm("reward", "Give a reward", "Give the reward", "Reward given", "rewards", (
-        Question("granted_on", "Date given", "date", hint=TODAY_HINT),
-        Question("kind", "Which reward?", "radios", _choices(RewardKind)),
-        Question("quantity", "How many?", "number"),
+        Question("granted_on", "Date given", "date", hint=TODAY_HINT, missing="Enter the date the reward was given"),
+        Question("kind", "Which reward?", "radios", _choices(RewardKind), missing="Select the reward"),
+        Question("quantity", "How many?", "number", missing="Enter how many were given"),
         Question("reason", "Why?", "textarea", optional=True),
     )),
     PupilForm("redemption", "Spend reward slips", "Spend the slips", "Reward slips spent", "reward-redemptions", (
-        Question("redeemed_on", "Date spent", "date", hint=TODAY_HINT),
-        Question("item", "What was chosen?", "text"),
-        Question("cost_pence", "What did it cost?", "money", hint="In pounds, for example 1.50"),
-        Question("slips_spent", "How many slips were spent?", "number"),
+        Question("redeemed_on", "Date spent", "date", hint=TODAY_HINT, missing="Enter the date the slips were spent"),
+        Question("item", "What was chosen?", "text", missing="Enter what was chosen"),
+        Question("cost_pence", "What did it cost?", "money", hint="In pounds, for example 1.50",
+                 missing="Enter what it cost"),
+        Question("slips_spent", "How many slips were spent?", "number", missing="Enter how many slips were spent"),
     ), {"reward.item_within_limit": "cost_pence", "reward.slips_cover_redemption": "slips_spent"}),
     PupilForm("engagement-score", "Record an engagement score", "Record the score", "Engagement score recorded",
               "engagement-scores", (
-        Question("scored_on", "Date scored", "date", hint=TODAY_HINT),
+        Question("scored_on", "Date scored", "date", hint=TODAY_HINT, missing="Enter the date scored"),
         Question("session", "Which session?", "radios",
-                 {Session.AM.value: "Morning", Session.PM.value: "Afternoon", "day": "The whole day"}, omitted="day"),
-        Question("score", "Score", "number", hint="On the provision's engagement scale"),
+                 {Session.AM.value: "Morning", Session.PM.value: "Afternoon", "day": "The whole day"}, omitted="day",
+                 missing="Select the session, or the whole day"),
+        Question("score", "Score", "number", hint="On the provision's engagement scale", missing="Enter the score"),
         Question("notes", "Notes", "textarea", optional=True),
     ), {"engagement.score_on_scale": "score", "engagement.one_score_per_session": "session"},
         lambda person: {"keyworker": person.user_id}),
     PupilForm("engagement-target", "Set an engagement target", "Set the target", "Engagement target set",
               "engagement-targets", (
-        Question("area", "What is the target about?", "radios", _choices(TargetArea)),
-        Question("description", "The target", "textarea", hint="In words the pupil will understand"),
-        Question("set_on", "Date set", "date", hint=TODAY_HINT),
-        Question("due_by", "Date due", "date", hint=TODAY_HINT),
+        Question("area", "What is the target about?", "radios", _choices(TargetArea),
+                 missing="Select what the target is about"),
+        Question("description", "The target", "textarea", hint="In words the pupil will understand",
+                 missing="Enter the target"),
+        Question("set_on", "Date set", "date", hint=TODAY_HINT, missing="Enter the date the target is set"),
+        Question("due_by", "Date due", "date", hint=TODAY_HINT, missing="Enter the date the target is due"),
     ), {"engagement.target_dates_forward": "due_by"},
         lambda person: {"keyworker": person.user_id, "target_id": str(uuid.uuid4())}),
 )}
@@ -101,8 +108,7 @@ FORMS: dict[str, PupilForm] = {form.slug: form for form in (
 def _problem(question: Question, value: str) -> str | None:
     """What is wrong with one answer, in plain English, or None."""
     if not value:
-        return None if question.optional else f"Enter {question.label.lower().rstrip('?')}" if question.kind in (
-            "text", "textarea", "number", "money", "date") else f"Select {question.label.lower().rstrip('?')}"
+        return None if question.optional else question.missing or f"Answer '{question.label}'"
     if question.kind == "date":
         try:
             date.fromisoformat(value)
@@ -113,7 +119,7 @@ def _problem(question: Question, value: str) -> str | None:
     elif question.kind == "money" and _pence(value) is None:
         return f"{question.label.rstrip('?')} must be an amount in pounds, like 1.50"
     elif question.kind == "radios" and value not in question.choices:
-        return f"Select {question.label.lower().rstrip('?')}"
+        return question.missing or f"Answer '{question.label}'"
     return None
 
 
