@@ -27,6 +27,7 @@ from ap_web.journeys.dsl_forms import (
     field_of,
     found,
     items,
+    pupil_draft,
     sentences,
     text_error,
     uuid_error,
@@ -105,8 +106,7 @@ async def erasure_question(request: Request, web: Web, person: Person, pupil_ref
     gate = await _answers_for(web, person, pupil_ref)
     if not gate.ok:
         return refusal_page(web.pages, request, gate) or refused(web.pages, request)
-    answers = await web.load_draft(request, DRAFT) or {}
-    return _question(request, web, pupil_ref, answers if answers.get("pupil_ref") == str(pupil_ref) else {}, [])
+    return _question(request, web, pupil_ref, await pupil_draft(web, request, DRAFT, pupil_ref) or {}, [])
 
 
 @router.post("/dpo/pupils/{pupil_ref}/erasure")
@@ -125,8 +125,8 @@ async def erasure_answers(request: Request, web: Web, _person: Person, form: Che
 
 @router.get("/dpo/pupils/{pupil_ref}/erasure/check", response_class=HTMLResponse)
 async def erasure_check(request: Request, web: Web, _person: Person, pupil_ref: uuid.UUID) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
+    if answers is None:
         return RedirectResponse(f"/dpo/pupils/{pupil_ref}/erasure", status_code=303)
     return web.pages.render(request, "dpo/erasure_check.html", answers=answers, choices=CHOICES)
 
@@ -134,8 +134,8 @@ async def erasure_check(request: Request, web: Web, _person: Person, pupil_ref: 
 @router.post("/dpo/pupils/{pupil_ref}/erasure/check")
 async def erasure_send(request: Request, web: Web, person: Person, _form: CheckedForm, pupil_ref: uuid.UUID
                        ) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
+    if answers is None:
         return RedirectResponse(f"/dpo/pupils/{pupil_ref}/erasure", status_code=303)
     body = {"command_id": answers["command_id"], **{name: answers[name] for name in QUESTIONS}}
     answer = await web.client("incidents").call("POST", f"/v1/pupils/{pupil_ref}/erasure", person, body,

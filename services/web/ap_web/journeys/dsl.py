@@ -19,7 +19,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.dsl_forms import CHOICES, choice_error, field_of, found, items, sentences, text_error
+from ap_web.journeys.dsl_forms import (
+    CHOICES,
+    choice_error,
+    errors_by_field,
+    field_of,
+    found,
+    items,
+    pupil_draft,
+    sentences,
+    text_error,
+)
 from ap_web.pages import Task
 from ap_web.refusals import problem_errors, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
@@ -124,9 +134,8 @@ async def record_action(request: Request, web: Web, person: Person, form: Checke
 async def concern_question(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID) -> Response:
     if Role.DSL not in person.roles:
         return refused(web.pages, request)
-    answers = await web.load_draft(request, DRAFT) or {}
-    if answers.get("pupil_ref") != str(pupil_ref):
-        answers = {"placement_id": request.query_params.get("placement", "")}
+    answers = await pupil_draft(web, request, DRAFT, pupil_ref) or {
+        "placement_id": request.query_params.get("placement", "")}
     return _question(request, web, str(pupil_ref), answers, [])
 
 
@@ -155,8 +164,8 @@ async def concern_answers(request: Request, web: Web, person: Person, form: Chec
 
 @router.get("/safeguarding/pupils/{pupil_ref}/new-concern/check", response_class=HTMLResponse)
 async def concern_check(request: Request, web: Web, _person: Person, pupil_ref: uuid.UUID) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
+    if answers is None:
         return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
     return web.pages.render(request, "dsl/concern_check.html", answers=answers, choice_text=_choice_text)
 
@@ -164,8 +173,8 @@ async def concern_check(request: Request, web: Web, _person: Person, pupil_ref: 
 @router.post("/safeguarding/pupils/{pupil_ref}/new-concern/check")
 async def concern_send(request: Request, web: Web, person: Person, _form: CheckedForm, pupil_ref: uuid.UUID
                        ) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers or answers.get("pupil_ref") != str(pupil_ref):
+    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
+    if answers is None:
         return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
     answer = await web.client("incidents").post(f"/v1/pupils/{pupil_ref}/safeguarding-concerns", person,
                                                 _concern_body(answers, person.user_id))
@@ -194,6 +203,7 @@ def _choice_text(name: str, value: object) -> str:
 
 JOURNEY = Journey(
     router=router,
+    template_globals={"errors_by_field": errors_by_field},
     tasks=(Task("/safeguarding", "Safeguarding concerns", DSL, "Concerns raised about the pupils placed with you"),
            Task("/safeguarding/transfers/new", "Send a child-protection file", DSL,
                 "When a pupil moves on: the new setting's DSL confirms receipt within 5 school days")),

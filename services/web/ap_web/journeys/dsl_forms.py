@@ -13,7 +13,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from fastapi import Request
+
 from ap_contracts.events.pupil_vocabulary import SafeguardingCategory
+from ap_web.context import Web
 from ap_web.journeys.incident_form import words
 from ap_web.refusals import FieldError
 
@@ -74,6 +77,20 @@ def date_error(answers: Mapping[str, Any], name: str, message: str) -> FieldErro
 def found(*problems: FieldError | None) -> list[FieldError]:
     """The problems in page order, without the answers that had none."""
     return [problem for problem in problems if problem is not None]
+
+
+def errors_by_field(errors: list[FieldError]) -> dict[str, dict[str, str]]:
+    """Each field's first problem as a GOV.UK ``errorMessage`` (templates: ``error_of.get(field)``)."""
+    first: dict[str, dict[str, str]] = {}
+    for error in errors:
+        first.setdefault(error.field, {"text": error.message})
+    return first
+
+
+async def pupil_draft(web: Web, request: Request, journey: str, pupil_ref: object) -> dict[str, Any] | None:
+    """The journey's answers in progress about this pupil, or None (none, or about another pupil)."""
+    answers = await web.load_draft(request, journey)
+    return answers if answers and answers.get("pupil_ref") == str(pupil_ref) else None
 
 
 def sentences(errors: list[FieldError]) -> list[FieldError]:
