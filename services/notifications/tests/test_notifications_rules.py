@@ -38,6 +38,7 @@ from ap_notifications.domain.placement_terms import (
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK, AlertRuleBook
 from ap_notifications.domain.rules import RULES, Situation
 from ap_notifications.domain.sla_review_alerts import SLA_REVIEW_RULE
+from ap_notifications.domain.weekly_report_alerts import WEEKLY_REPORT_RULE
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NARRATIVE, PARTNERSHIP, PROVISION, Events
 
 H, C, D, P = Audience.HOME_SCHOOL, Audience.COMMISSIONER, Audience.DSL, Audience.PARENT
@@ -294,7 +295,7 @@ def test_every_rule_has_a_template_and_every_template_a_rule() -> None:
     templates = {r.template_id for r in RULES} | {"safeguarding_file_offered", "safeguarding_file_transfer_overdue",
                                                   BREAK_GLASS_RULE}
     templates |= {name for r in OVERDUE_RULES.values() for name in (r.owner_rule, r.manager_rule)}
-    templates |= {EARLY_WARNING_RULE, SLA_REVIEW_RULE}
+    templates |= {EARLY_WARNING_RULE, SLA_REVIEW_RULE, WEEKLY_REPORT_RULE}
     assert templates == set(TEMPLATES)
 
 

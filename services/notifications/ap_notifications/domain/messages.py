@@ -66,6 +66,10 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
     "sla_review_overdue": (
         "Service level agreement review overdue",
         "The annual review of a service level agreement you are a party to was not completed by its due date."),
+    "weekly_home_school_report": (
+        "Weekly report on your pupils in alternative provision",
+        "This week's report on your pupils placed in alternative provision is ready: attendance, incidents,"
+        " engagement scores, targets and progress."),
     "pupil_sent_home": (
         "Pupil sent home",
         "A pupil was sent home from their provision for the rest of the day. This is an unauthorised absence, not"
