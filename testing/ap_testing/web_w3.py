@@ -10,6 +10,7 @@ signatures.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ from playwright.async_api import Page
 
 from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
+from ap_runtime.access.tokens import ServiceAudience
 from ap_testing.processes import PlatformProcess, free_port, processes_report, wait_for_platform
 from ap_testing.web import start_web
 from demo.finance_year import SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
+from demo.personas import COMMISSIONER, Persona, tokens_from
 
 YEAR = "2025-26"
 CAST = DemoCast()
@@ -148,3 +151,83 @@ async def until_shown(page: Page, wanted: str, web: FinanceWeb, seconds: float =
         await page.wait_for_timeout(250)
         await page.reload()
     raise AssertionError(f"{wanted!r} never shown\n{await page.inner_text('main')}\n{web.report()}")
+
+
+# ---- the commissioning service, for the commissioner's self-audit journey -------------------------------------
+
+AUDITED_PROVISION, AUDIT_YEAR = "provision-demo-north", "2025-26"
+RATED = (("behaviour-01", "amber", "Behaviour logs kept daily; analysis termly", "Weekly analysis from spring"),
+         ("behaviour-02", "green", "Policy reviewed with staff in September", ""))
+
+
+async def start_commissioning(processes: list[PlatformProcess], new_database: NewDatabase, public_pem: str,
+                              logs: Path) -> str:
+    """The commissioning API on the test's own databases, added to ``processes``; its URL."""
+    dsns = {name: await new_database(f"web_commissioning_{name}") for name in ("events", "audit")}
+    port = free_port()
+    env = {"AP_DSN_AP_COMMISSIONING": dsns["events"], "AP_DSN_AP_AUDIT": dsns["audit"],
+           "AP_TOKEN_PUBLIC_KEY": public_pem, "AP_HTTP_PORT": str(port), "AP_LOG_LEVEL": "WARNING"}
+    processes.append(PlatformProcess("commissioning-api", ["-m", "ap_commissioning.entrypoints.api"], env, logs))
+    url = f"http://127.0.0.1:{port}"
+
+    async def ready() -> bool:
+        async with httpx.AsyncClient(timeout=5) as probe:
+            return (await probe.get(f"{url}/readyz")).status_code == 200
+
+    await wait_for_platform(ready, "the commissioning API", processes)
+    return url
+
+
+async def self_audit_rated(url: str, issuer: TokenIssuer) -> None:
+    """The county asks provision-demo-north for its 2025-26 self-audit; its manager rates two statements."""
+    token_for = tokens_from(issuer, audience=ServiceAudience.COMMISSIONING)
+    audit = f"/v1/self-audits/{AUDITED_PROVISION}/{COMMISSIONER}/{AUDIT_YEAR}"
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        asked = await http.post(f"{audit}/request", json={"command_id": str(uuid.uuid4())},
+                                headers={"Authorization": f"Bearer {token_for(Persona.COMMISSIONER)}"})
+        assert asked.status_code == 200, asked.text
+        for statement, rating, evidence, plan in RATED:
+            rated = await http.post(f"{audit}/ratings", headers={
+                "Authorization": f"Bearer {token_for(Persona.PROVISION_MANAGER)}"}, json={
+                "command_id": str(uuid.uuid4()), "statement_id": statement, "rating": rating, "evidence": evidence,
+                "action_plan": plan})
+            assert rated.status_code == 200, rated.text
+
+
+@dataclass(frozen=True)
+class CommissionerWeb:
+    web_url: str
+    commissioning_url: str
+    issuer: TokenIssuer
+
+    async def audit(self) -> dict[str, Any]:
+        """The self-audit as the county's commissioner reads it through the API (the test's own check)."""
+        token = tokens_from(self.issuer, audience=ServiceAudience.COMMISSIONING)(Persona.COMMISSIONER)
+        async with httpx.AsyncClient(base_url=self.commissioning_url, timeout=30) as http:
+            answer = await http.get(f"/v1/self-audits/{AUDITED_PROVISION}/{COMMISSIONER}/{AUDIT_YEAR}",
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+
+@asynccontextmanager
+async def commissioner_web_platform(new_database: NewDatabase) -> AsyncIterator[CommissionerWeb]:
+    """The commissioning service with a rated self-audit, the OIDC provider and the web service."""
+    pair = generate_keypair()
+    logs = Path(tempfile.mkdtemp(prefix="web-commissioner-"))
+    processes: list[PlatformProcess] = []
+    oidc = None
+    try:
+        url = await start_commissioning(processes, new_database, pair.public_pem, logs)
+        issuer = TokenIssuer(load_private_key(pair.private_pem))
+        await self_audit_rated(url, issuer)
+        web_url, oidc = await start_web(processes, logs, pair.private_pem, await new_database("web_comm_drafts"),
+                                        {"AP_WEB_COMMISSIONING_URL": url})
+        yield CommissionerWeb(web_url, url, issuer)
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        if oidc is not None:
+            oidc.terminate()
+            oidc.wait(10)

@@ -1,0 +1,189 @@
+"""Commissioner / LA: the provider self-audits it commissioned, statement by statement with Red, Amber and Green
+tags, and moderating one rating: agree with it or change it, always with a reason (question page, check your
+answers, confirmation); the moderated rating then stands on the audit.
+
+Rules served: the commissioning service decides who reads and moderates (policy COMM-AUDIT-1: the audit's own
+commissioner); any refusal of a reading is the not-found page naming nothing; WEB-FORM-1 (each problem against
+its field); WEB-DRAFT-1 (the answers wait in the server's draft store); a refusal by the service's rule (e.g.
+self_audit.moderation_has_reason) is shown against its field, nothing recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ap_runtime.access import Role
+from ap_web.context import Journey, Web
+from ap_web.identity import SignedInPerson
+from ap_web.journeys.finance_forms import sentence
+from ap_web.pages import Task
+from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import CheckedForm, Person
+
+MODERATORS = frozenset({Role.COMMISSIONER, Role.PARTNERSHIP_LEAD})
+RATINGS = {"red": "Red", "amber": "Amber", "green": "Green"}
+TAG_CLASSES = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
+RULE_FIELDS = {"self_audit.moderation_has_reason": "reason", "self_audit.moderates_a_rating": "moderated_rating"}
+#: What may stand in an address here (ids and years as the service names them); anything else is not found.
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+
+router = APIRouter()
+
+
+def _audit_address(provider_id: str, commissioner_id: str, year: str) -> str | None:
+    if not all(_SEGMENT.match(part) for part in (provider_id, commissioner_id, year)):
+        return None
+    return f"/v1/self-audits/{provider_id}/{commissioner_id}/{year}"
+
+
+def _page(provider_id: str, commissioner_id: str, year: str) -> str:
+    return f"/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}"
+
+
+async def _read_audit(web: Web, person: SignedInPerson, provider_id: str, commissioner_id: str,
+                      year: str) -> ServiceAnswer:
+    address = _audit_address(provider_id, commissioner_id, year)
+    if address is None:
+        return ServiceAnswer(404)
+    return await web.client("commissioning").get(address, person)
+
+
+def _not_readable(web: Web, request: Request, answer: ServiceAnswer) -> Response | None:
+    if answer.ok:
+        return None
+    return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+
+
+@router.get("/commissioning/self-audits", response_class=HTMLResponse)
+async def self_audits(request: Request, web: Web, person: Person) -> Response:
+    answer = await web.client("commissioning").get("/v1/self-audits", person)
+    page = _not_readable(web, request, answer)
+    if page is not None:
+        return page
+    return web.pages.render(request, "commissioner/self_audits.html", audits=answer.body.get("items") or [])
+
+
+@router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}", response_class=HTMLResponse)
+async def self_audit(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
+                     year: str) -> Response:
+    answer = await _read_audit(web, person, provider_id, commissioner_id, year)
+    page = _not_readable(web, request, answer)
+    if page is not None:
+        return page
+    return web.pages.render(request, "commissioner/self_audit.html", audit=answer.body,
+                            may_moderate=bool(MODERATORS & set(person.roles)))
+
+
+async def _statement(web: Web, request: Request, person: SignedInPerson, provider_id: str, commissioner_id: str,
+                     year: str, statement_id: str) -> dict[str, Any] | Response:
+    """The rated statement, or the page to show instead (not found for one not rated or not there)."""
+    answer = await _read_audit(web, person, provider_id, commissioner_id, year)
+    page = _not_readable(web, request, answer)
+    if page is not None:
+        return page
+    found = next((s for s in answer.body.get("statements") or []
+                  if s.get("statement_id") == statement_id and s.get("rating")), None)
+    return found if found is not None else refused(web.pages, request)
+
+
+def _draft(provider_id: str, commissioner_id: str, year: str, statement_id: str) -> str:
+    return f"moderation:{provider_id}:{commissioner_id}:{year}:{statement_id}"
+
+
+@router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate",
+            response_class=HTMLResponse)
+async def moderate_question(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
+                            year: str, statement_id: str) -> Response:
+    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
+    if isinstance(statement, Response):
+        return statement
+    answers = await web.load_draft(request, _draft(provider_id, commissioner_id, year, statement_id)) or {
+        "moderated_rating": statement.get("moderated_rating") or statement.get("rating"), "reason": ""}
+    return web.pages.render(request, "commissioner/moderate.html", audit_page=_page(provider_id, commissioner_id, year),
+                            statement=statement, answers=answers, errors=[])
+
+
+def check_moderation(answers: dict[str, str]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if answers.get("moderated_rating") not in RATINGS:
+        errors.append(FieldError("moderated_rating", "Select the rating that stands: Red, Amber or Green"))
+    if not answers.get("reason", "").strip():
+        errors.append(FieldError("reason", "Enter the reason for your moderation, even when you agree"))
+    return errors
+
+
+@router.post("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate")
+async def moderate_answers(request: Request, web: Web, person: Person, form: CheckedForm, provider_id: str,
+                           commissioner_id: str, year: str, statement_id: str) -> Response:
+    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
+    if isinstance(statement, Response):
+        return statement
+    answers = {name: str(form.get(name, "")).strip() for name in ("moderated_rating", "reason")}
+    errors = check_moderation(answers)
+    if errors:
+        return web.pages.render(request, "commissioner/moderate.html", status=422, statement=statement,
+                                audit_page=_page(provider_id, commissioner_id, year), answers=answers, errors=errors)
+    answers["command_id"] = str(uuid.uuid4())
+    await web.save_draft(request, _draft(provider_id, commissioner_id, year, statement_id), answers)
+    return RedirectResponse(f"{request.url.path}/check", status_code=303)
+
+
+@router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate/check",
+            response_class=HTMLResponse)
+async def moderate_check(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
+                         year: str, statement_id: str) -> Response:
+    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
+    if isinstance(statement, Response):
+        return statement
+    answers = await web.load_draft(request, _draft(provider_id, commissioner_id, year, statement_id))
+    if not answers:
+        return RedirectResponse(request.url.path.removesuffix("/check"), status_code=303)
+    return web.pages.render(request, "commissioner/moderate_check.html", statement=statement, answers=answers,
+                            audit_page=_page(provider_id, commissioner_id, year))
+
+
+@router.post("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate/check")
+async def moderate_send(request: Request, web: Web, person: Person, _form: CheckedForm, provider_id: str,
+                        commissioner_id: str, year: str, statement_id: str) -> Response:
+    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
+    if isinstance(statement, Response):
+        return statement
+    draft = _draft(provider_id, commissioner_id, year, statement_id)
+    answers = await web.load_draft(request, draft)
+    if not answers:
+        return RedirectResponse(request.url.path.removesuffix("/check"), status_code=303)
+    answer = await web.client("commissioning").post(
+        f"{_audit_address(provider_id, commissioner_id, year)}/moderations", person,
+        {"command_id": answers["command_id"], "statement_id": statement_id,
+         "moderated_rating": answers["moderated_rating"], "reason": answers["reason"]})
+    audit_page = _page(provider_id, commissioner_id, year)
+    if answer.ok:
+        await web.discard_draft(request, draft)
+        return web.pages.render(request, "commissioner/moderated.html", statement=statement, answers=answers,
+                                audit_page=audit_page)
+    page = refusal_page(web.pages, request, answer)
+    if page is not None:
+        return page
+    errors = problem_errors(answer.body, lambda name: name if name in ("moderated_rating", "reason") else "reason",
+                            RULE_FIELDS, "reason", "The moderation could not be recorded. Check your answers.")
+    return web.pages.render(request, "commissioner/moderate.html", status=422, statement=statement,
+                            audit_page=audit_page, answers=answers, errors=[sentence(error) for error in errors])
+
+
+JOURNEY = Journey(
+    router=router,
+    tasks=(Task("/commissioning/self-audits", "Provider self-audits", MODERATORS,
+                "Each provider's ratings, statement by statement, to moderate"),),
+    template_globals={
+        "rating_words": lambda value: RATINGS.get(str(value), "Not rated"),
+        "rating_tag": lambda value: TAG_CLASSES.get(str(value), "govuk-tag--grey"),
+        "rating_items": lambda selected: [{"value": value, "text": text, "checked": value == selected}
+                                          for value, text in RATINGS.items()],
+    },
+)

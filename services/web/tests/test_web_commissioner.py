@@ -1,0 +1,98 @@
+"""In a real browser (Debian's chromium, JavaScript off): the commissioner moderates a provider's self-audit
+against the real commissioning service and PostgreSQL, signed in through the local OIDC provider.
+
+The county asked provision-demo-north for its 2025-26 self-audit and the provision's manager rated two statements
+(``ap_testing.web_w3``). The county's commissioner finds the audit, sees each statement's rating as a tag, tries
+to moderate without a reason (refused against the field), changes Amber to Red with a reason, checks and records
+it; the audit then shows Red standing, with the reason. The Partnership's lead (not the audit's commissioner) is
+refused the audit and the moderation pages by a page naming nothing, and a forged moderation from that session
+records nothing.
+
+Pages and roles covered: self-audits, self-audit, moderate (empty reason, valid), check your moderation,
+moderation recorded (commissioner); not found (a Partnership lead of the same area).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser
+
+from ap_testing.web import CheckPage, refused_everywhere, sign_out, signed_in_page
+from ap_testing.web_w3 import (
+    AUDIT_YEAR,
+    AUDITED_PROVISION,
+    CommissionerWeb,
+    commissioner_web_platform,
+    errors_linked,
+)
+from demo.personas import COMMISSIONER
+
+pytestmark = pytest.mark.e2e
+
+AUDIT = f"/commissioning/self-audits/{AUDITED_PROVISION}/{COMMISSIONER}/{AUDIT_YEAR}"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def commissioner_web(new_database: Callable[[str], Any]) -> AsyncIterator[CommissionerWeb]:
+    async with commissioner_web_platform(new_database) as platform:
+        yield platform
+
+
+async def test_the_commissioner_moderates_a_self_audit_rating_with_a_reason(
+    commissioner_web: CommissionerWeb, browser: Browser, check_page: CheckPage
+) -> None:
+    web_url = commissioner_web.web_url
+    page = await signed_in_page(browser, web_url, "commissioner-county", check_page, "commissioner-start")
+    await page.get_by_role("link", name="Provider self-audits").first.click()
+    assert "2 of 20" in await page.inner_text("main")
+    await check_page(page, "commissioner-self-audits")
+    await page.click(f"a[href='{AUDIT}']")
+    rows = await page.locator("table tbody tr").all_inner_texts()
+    assert sum("Amber" in row for row in rows) == 1 and sum("Not rated" in row for row in rows) == 18
+    await check_page(page, "commissioner-self-audit")
+    await page.get_by_role("link", name="Moderate statement behaviour-01").click()
+    assert await page.get_by_role("radio", name="Amber").is_checked()  # the provider's rating, to agree with
+    await check_page(page, "commissioner-moderate")
+    await page.get_by_role("button", name="Continue").click()
+    assert await errors_linked(page) == ["#reason"]
+    await check_page(page, "commissioner-moderate-errors")
+    await page.get_by_role("radio", name="Red").check()
+    await page.fill("#reason", "Logs are kept but never analysed: none seen at the visit")
+    await page.get_by_role("button", name="Continue").click()
+    assert await page.inner_text("h1") == "Check your moderation"
+    assert "Red (changed)" in await page.inner_text("main")
+    await check_page(page, "commissioner-moderate-check")
+    await page.get_by_role("button", name="Record the moderation").click()
+    assert "The rating stands at Red" in await page.inner_text(".govuk-panel")
+    await check_page(page, "commissioner-moderated")
+    await page.get_by_role("link", name="Back to the self-audit").click()
+    first = await page.locator("table tbody tr").first.inner_text()
+    assert "Red" in first and "none seen at the visit" in first, first
+    assert "1 moderated" in await page.inner_text("main")
+    first_statement = (await commissioner_web.audit())["statements"][0]
+    assert (first_statement["moderated_rating"], first_statement["moderated_by"]) == ("red", "commissioner-county")
+    await check_page(page, "commissioner-self-audit-moderated")
+    await sign_out(page, "commissioner-signed-out", check_page)
+
+
+async def test_a_partnership_lead_not_the_audit_s_commissioner_is_refused_and_forges_nothing(
+    commissioner_web: CommissionerWeb, browser: Browser, check_page: CheckPage
+) -> None:
+    web_url = commissioner_web.web_url
+    page = await signed_in_page(browser, web_url, "lead-np-north", check_page, "commissioner-start-partnership")
+    await page.goto(web_url + "/commissioning/self-audits")
+    assert "There are no self-audits you can see" in await page.inner_text("main")
+    paths = [AUDIT, f"{AUDIT}/behaviour-01/moderate", f"{AUDIT}/behaviour-01/moderate/check", f"{AUDIT}/x y/moderate"]
+    await refused_everywhere(page, web_url, paths, [AUDITED_PROVISION, "never analysed", "Behaviour logs kept"],
+                             check_page, "commissioner-not-found-partnership")
+    before = await commissioner_web.audit()
+    token = await page.locator("input[name=csrf_token]").first.get_attribute("value")
+    forged = await page.request.post(f"{web_url}{AUDIT}/behaviour-02/moderate",
+                                     form={"csrf_token": token or "", "moderated_rating": "red", "reason": "forged"})
+    assert forged.status == 404 and AUDITED_PROVISION not in await forged.text()
+    assert await commissioner_web.audit() == before
+    await sign_out(page, "commissioner-signed-out-partnership", check_page)
