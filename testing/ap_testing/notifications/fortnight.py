@@ -156,9 +156,11 @@ class Fortnight:
         if n != 8:
             return
         self.stage.clock.set(at(day(n), 15, 10))
-        for mail in self.stage.smtp.mailbox():
-            if mail.to in (address(HOME_1, "default"), address(HOME_1, "dsl")) and "Safeguarding" in mail.subject:
-                await self.stage.send(acknowledgement(dsl(HOME_1), message_uuid(mail)))
+        read = [mail for mail in self.stage.smtp.mailbox()
+                if mail.to in (address(HOME_1, "default"), address(HOME_1, "dsl")) and "Safeguarding" in mail.subject]
+        assert len(read) == 2, f"HOME_1 was to have two safeguarding alerts to acknowledge: {read}"
+        for mail in read:
+            await self.stage.send(acknowledgement(dsl(HOME_1), message_uuid(mail)))
 
     async def escalations(self, n: int, steps: tuple[int, ...] = (1, 2, 3, 4, 4)) -> None:
         """On an urgent day, the escalation check at each deadline after 15:00 (the last run twice: nothing new)."""
