@@ -18,8 +18,8 @@ from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.weekly_report_check import send_weekly_reports
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.projection.base import ReceivedEvent
-from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import HOME_SCHOOL, START, Events, home_school_registered, received
+from ap_testing.read_models import apply_events
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -28,12 +28,7 @@ FRIDAY = START + timedelta(days=4)  # START is a Monday; the check runs at the e
 
 
 async def feed(notif: NotificationServices, events: Sequence[ReceivedEvent]) -> None:
-    projection = AlertingProjection(notif.dispatcher, notif.transfers, notif.book)
-    schema = await ensure_registered(notif.pool, projection)
-    for event in events:
-        async with notif.pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"SET LOCAL search_path TO {schema}, public")
-            await projection.apply(conn, event)
+    await apply_events(notif.pool, AlertingProjection(notif.dispatcher, notif.transfers, notif.book), events)
 
 
 async def weekly_sent(notif: NotificationServices) -> list[NotificationSent]:

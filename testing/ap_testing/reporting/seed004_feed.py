@@ -24,6 +24,7 @@ from ap_reporting.domain.vocabulary import Phase
 from ap_runtime.access import Role, TokenIssuer
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.school_days import SchoolCalendar, add_school_days
+from ap_testing.callers import TokenCaller
 from ap_testing.reporting.seed004 import (
     FAIR_ACCESS,
     FPE_2013,
@@ -47,13 +48,8 @@ HALF_TERMS_2011 = ((date(2011, 9, 5), date(2011, 10, 21)), (date(2011, 10, 31), 
 FIRST_DAY_WITHOUT_PLACE = date(2011, 9, 6)
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    user_id: str
-    organisation_id: str
-    org_kind: OrgKind
-    role: Role
-
+Caller = TokenCaller
+"""who calls: the token is minted per call for the service called (``Feed.headers``), not by a subclass's issuer"""
 
 ADMIN = Caller("operator", "platform-s004", OrgKind.PLATFORM, Role.PLATFORM_ADMIN)
 OFFICER = Caller("la-officer", LA, OrgKind.LOCAL_AUTHORITY, Role.LA_OFFICER)
