@@ -31,13 +31,13 @@ from ap_runtime.projection import Projection, ReceivedEvent, read_models
 
 DDL = """
 CREATE TABLE IF NOT EXISTS panel_referrals (
-    referral_id uuid PRIMARY KEY,
+    referral_id uuid NOT NULL,
     panel_id    text NOT NULL,
     pupil_ref   uuid NOT NULL,
     referred_on date NOT NULL
 );
 CREATE TABLE IF NOT EXISTS fair_access_cases (
-    case_id                   uuid PRIMARY KEY,
+    case_id                   uuid NOT NULL,
     panel_id                  text NOT NULL,
     closed_on                 date NOT NULL,
     school_days_without_place integer NOT NULL
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS narrative_sections (
     text           text NOT NULL,
     published_by   text NOT NULL
 );
-""" + versioned("pupils_on_roll", ("academic_year", "school_id")) \
+""" + versioned("panel_referrals", ("referral_id",)) + versioned("fair_access_cases", ("case_id",)) \
+    + versioned("pupils_on_roll", ("academic_year", "school_id")) \
     + versioned("narrative_sections", ("partnership_id", "academic_year", "section"))
 
 
@@ -69,11 +70,15 @@ class ReportingCommissioningFactsProjection(Projection):
         envelope = event.envelope
         e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
         if isinstance(e, PanelReferralMade):
-            await conn.execute("INSERT INTO panel_referrals VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                               e.referral_id, e.panel_id, e.pupil_ref, e.referred_on)
+            await conn.execute(
+                "INSERT INTO panel_referrals (referral_id, panel_id, pupil_ref, referred_on, recorded_at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (referral_id) WHERE superseded_at IS NULL DO NOTHING",
+                e.referral_id, e.panel_id, e.pupil_ref, e.referred_on, envelope.recorded_at)
         elif isinstance(e, FairAccessCaseClosed):
-            await conn.execute("INSERT INTO fair_access_cases VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                               e.case_id, e.panel_id, e.closed_on, e.school_days_without_place)
+            await conn.execute(
+                "INSERT INTO fair_access_cases (case_id, panel_id, closed_on, school_days_without_place, recorded_at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) WHERE superseded_at IS NULL DO NOTHING",
+                e.case_id, e.panel_id, e.closed_on, e.school_days_without_place, envelope.recorded_at)
         elif isinstance(e, PupilsOnRollRecorded):
             await _roll(conn, e, envelope.recorded_at)
         elif isinstance(e, AnnualNarrativePublished):
@@ -95,17 +100,20 @@ async def _roll(conn: asyncpg.Connection, e: PupilsOnRollRecorded, at: datetime)
 
 
 class CommissioningFactsReader:
-    """The referrals and closed cases, read in one snapshot of the serving schema."""
+    """The referrals and closed cases, read in one snapshot of the serving schema as recorded by ``recorded_by``
+    (None: now; ``versions``)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, recorded_by: datetime | None = None) -> None:
         self._pool = pool
+        self._recorded_by = recorded_by
 
     async def read(self) -> tuple[list[PanelReferralFact], list[FairAccessFact]]:
         async with read_models(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
-            referrals = await conn.fetch(
-                "SELECT referral_id, panel_id, pupil_ref, referred_on FROM panel_referrals ORDER BY referral_id")
+            await as_recorded_by(conn, self._recorded_by)
+            referrals = await conn.fetch("SELECT referral_id, panel_id, pupil_ref, referred_on"
+                                         " FROM panel_referrals_as_recorded ORDER BY referral_id")
             cases = await conn.fetch("SELECT case_id, panel_id, closed_on, school_days_without_place"
-                                     " FROM fair_access_cases ORDER BY case_id")
+                                     " FROM fair_access_cases_as_recorded ORDER BY case_id")
         return ([PanelReferralFact(r["referral_id"], r["panel_id"], r["pupil_ref"], r["referred_on"])
                  for r in referrals],
                 [FairAccessFact(c["case_id"], c["panel_id"], c["closed_on"], c["school_days_without_place"])
