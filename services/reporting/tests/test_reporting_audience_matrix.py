@@ -112,7 +112,7 @@ async def test_a_refused_caller_learns_nothing_of_whether_another_organisation_h
      "provision_id"),
     ("Schools Forum member", "/v1/reports/strategy?from_year=2023/24&to_year=2024/25&first_day=2024-01-01",
      "first_day"),
-    ("LA officer", "/v1/reports/schools-forum?from_year=2023/24&to_year=2024/25&as_at=2024-01-01", "as_at"),
+    ("LA officer", "/v1/reports/schools-forum?from_year=2023/24&to_year=2024/25&last_day=2024-01-01", "last_day"),
 ])
 async def test_a_forged_query_parameter_is_refused_before_anything_is_read(
         api: httpx.AsyncClient, caller: str, url: str, field: str) -> None:  # noqa: F811
@@ -121,3 +121,10 @@ async def test_a_forged_query_parameter_is_refused_before_anything_is_read(
     problem = response.json()
     assert [e["field"] for e in problem["errors"]] == [field]
     assert "tables" not in problem and "rows" not in problem
+
+
+async def test_the_schools_forum_tables_are_read_as_at_a_day_too(api: httpx.AsyncClient) -> None:  # noqa: F811
+    url = "/v1/reports/schools-forum?from_year=2023/24&to_year=2024/25"
+    assert (await api.get(f"{url}&as_at=2999-01-01", headers=headers("LA officer"))).status_code == 422
+    dated = await api.get(f"{url}&as_at=2025-01-01", headers=headers("LA officer"))
+    assert dated.status_code == 200 and dated.json() == (await api.get(url, headers=headers("LA officer"))).json()

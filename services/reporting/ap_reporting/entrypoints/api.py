@@ -11,7 +11,8 @@
 
 Each takes ``as_at=YYYY-MM-DD`` (or ``recorded_by``, a moment; default today): the report holds only the facts
 recorded by then, so asking again for the same period and day gives the same bytes (``report_moment``,
-rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say which). A parameter a report
+rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say which, but for the Schools
+Forum tables, which are read as at the day and do not stamp it yet). A parameter a report
 does not take is refused (report.known_parameters). The partnership, annual and strategy reports are
 published with ``POST .../publications`` (``publish_routes``: ``ReportPublished`` with the positions read).
 
@@ -129,9 +130,8 @@ ProvisionQuery = Depends(only_parameters(frozenset({"term"})))
 
 
 def _routes(app: FastAPI) -> None:
-    # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum); its route does not take
-    # as_at yet, so it refuses it rather than ignore it
-    schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy", moment=False)))
+    # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
+    schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy")))
     publish_routes(app)
 
     @app.get("/v1/health")

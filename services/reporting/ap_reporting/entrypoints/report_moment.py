@@ -67,13 +67,11 @@ def report_moment(
 MomentDep = Annotated[ReportMoment, Depends(report_moment)]
 
 
-def only_parameters(parameters: frozenset[str], report: str | None = None,
-                    moment: bool = True) -> Callable[[Request], None]:
-    """Refuse any query parameter the report does not take (``parameters``, and the moment's unless ``moment``
-    is False). A report published for fixed periods (``report``, a key of ``OFFERED``) refuses under
-    report.fixed_period: an arbitrary window (``first_day``, ``last_day``) must not be quietly ignored; any
-    other report under report.known_parameters."""
-    taken = parameters | MOMENT_PARAMETERS if moment else parameters
+def only_parameters(parameters: frozenset[str], report: str | None = None) -> Callable[[Request], None]:
+    """Refuse any query parameter the report does not take (``parameters`` and the moment's). A report published
+    for fixed periods (``report``, a key of ``OFFERED``) refuses under report.fixed_period: an arbitrary window
+    (``first_day``, ``last_day``) must not be quietly ignored; any other report under report.known_parameters."""
+    taken = parameters | MOMENT_PARAMETERS
 
     def check(request: Request) -> None:
         for name in request.query_params:

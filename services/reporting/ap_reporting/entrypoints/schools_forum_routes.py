@@ -23,6 +23,7 @@ from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.domain.actions import READ_STRATEGY_REPORT
 from ap_reporting.domain.periods import year_range
 from ap_reporting.domain.schools_forum_report import assemble_schools_forum
+from ap_reporting.entrypoints.report_moment import MomentDep
 from ap_reporting.projections.commissioning_facts import CommissioningFactsReader, read_rolls
 from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
 from ap_runtime.access import ResourceContext
@@ -39,16 +40,16 @@ def schools_forum_routes(app: FastAPI, only_its_parameters: Any) -> None:
     @app.get("/v1/reports/schools-forum", response_model=None, dependencies=[only_its_parameters])
     async def schools_forum(from_year: Annotated[str, Query(max_length=20)],
                             to_year: Annotated[str, Query(max_length=20)], request: Request, caller: CallerDep,
-                            headers: HeadersDep, guard: GuardDep,
+                            headers: HeadersDep, guard: GuardDep, moment: MomentDep,
                             bands: Literal["cumulative", "exclusive"] = "cumulative",
                             format: Literal["json", "csv"] = "json") -> Response | BaseModel:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         pool: asyncpg.Pool = request.app.state.reporting_pool
-        referrals, cases = await CommissioningFactsReader(pool).read()
-        reasons = await read_exclusion_reasons(pool, years)
-        rolls = await read_rolls(pool, years)
+        referrals, cases = await CommissioningFactsReader(pool, moment.recorded_by).read()  # as at (report.as_at)
+        reasons = await read_exclusion_reasons(pool, years, moment.recorded_by)
+        rolls = await read_rolls(pool, years, moment.recorded_by)
         report = assemble_schools_forum(years, referrals, cases, reasons, rolls, cumulative=bands == "cumulative")
         if format == "csv":
             return attachment(tables_csv(report.tables), "text/csv", "schools-forum-panels.csv")
