@@ -2,24 +2,30 @@
 local OpenID Connect provider and, against the real incidents service, Kafka and PostgreSQL, pick their pupil
 from the provision's list (no reference typed), take today's register, apply a sanction, give reward slips and
 spend them, set an engagement target and record a score, each refused first where the service's rule says so
-(shown against the question, nothing stored), then see every one in the pupil's behaviour log. Staff of another
+(shown against the question, nothing stored), then see every one in the pupil's behaviour log, and not a
+safeguarding concern raised meanwhile, which the DSL is told exists. Staff of another
 provision are refused each page of the pupil (a not-found page naming nothing) and a forged form changes nothing.
 axe-core runs on every page (no violations); screenshots at desktop and mobile widths in tests/artefacts/.
 
 Pages and role covered (provision staff): start with tasks, your pupils, today's register (empty, a rule
 refusal on one row while the other mark is kept, saved), and for sanction, reward, redemption, engagement
 target and engagement score: question (errors), check your answers, refusal, confirmation; behaviour log.
+Provision DSL: the behaviour log with the concern shown as withheld (its existence told, its detail on request).
 Staff of another provision: your pupils (none), each pupil page not found.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
 from ap_testing.web import CheckPage, WebPlatform, refused_everywhere, sign_out, signed_in_page
+from ap_web.pages import SCHOOL_CLOCK
+from demo.personas import Persona, tokens_from
 
 pytestmark = pytest.mark.e2e
 
@@ -133,6 +139,39 @@ async def engagement(page: Page, service: WebPlatform, check_page: CheckPage, na
     await check_page(page, "score-done")
 
 
+CONCERN = "Arrived without a coat for the third day running"
+
+
+async def raise_a_safeguarding_concern(service: WebPlatform) -> None:
+    """Through the incidents API, as the provision's staff: an entry whose very existence is for the DSL."""
+    assert service.issuer is not None
+    token = tokens_from(service.issuer)(Persona.PROVISION_STAFF)
+    yesterday = datetime.combine(service.day.today - timedelta(1), time(14), SCHOOL_CLOCK)
+    async with httpx.AsyncClient(base_url=service.incidents_url, timeout=30) as http:
+        answer = await http.post(f"/v1/pupils/{service.pupil_ref}/safeguarding-concerns", headers={
+            "Authorization": f"Bearer {token}"}, json={
+            "command_id": str(uuid.uuid4()), "placement_id": service.placement_id, "concern_id": str(uuid.uuid4()),
+            "raised_at": yesterday.isoformat(), "category": "neglect", "immediate_risk": False,
+            "referred_to_dsl": True, "raised_by": "staff-north", "concern": CONCERN,
+            "action_taken": "DSL informed and breakfast club offered"})
+    assert answer.status_code == 201, answer.text
+
+
+async def the_dsl_is_told_it_exists(browser: Browser, service: WebPlatform, check_page: CheckPage) -> None:
+    """The provision's DSL, on the same page: the service says the concern exists (its detail on request)."""
+    page = await signed_in_page(browser, service.web_url, "dsl-north", check_page, "dsl-start")
+    await page.goto(f"{service.web_url}/pupils/{service.pupil_ref}/behaviour-log")
+    for _ in range(150):
+        if "afeguarding" in await page.inner_text("main"):
+            break
+        await page.wait_for_timeout(200)
+        await page.reload()
+    main = await page.inner_text("main")
+    assert "Entry withheld: safeguarding detail" in main and CONCERN not in main, service.report()
+    await check_page(page, "dsl-behaviour-log")
+    await page.context.close()
+
+
 ENTRIES = ("Attendance recorded:", "Sanction applied:", "Reward granted:", "Reward redeemed:",
            "Engagement target set:", "Engagement score recorded:")
 
@@ -149,6 +188,9 @@ async def the_log_shows_each_once(page: Page, service: WebPlatform, check_page: 
     counts = {entry: main.count(entry) for entry in ENTRIES}
     assert counts == {**dict.fromkeys(ENTRIES, 1), "Attendance recorded:": 2}, f"{main}\n{service.report()}"
     assert "slips spent 2" in main and "score 4" in main and "slips spent 10" not in main
+    # The concern (in the log by now: the DSL saw it) is the DSL's: the staff's page shows what the service
+    # returns, which is not even that it exists.
+    assert "afeguarding" not in main and CONCERN not in main and "withheld: safeguarding" not in main
     await check_page(page, "pupil-behaviour-log")
     return main
 
@@ -167,8 +209,11 @@ async def test_staff_journeys_end_to_end(web_platform: WebPlatform, browser: Bro
     await take_the_register(page, service, check_page, name)
     await sanction_and_rewards(page, service, check_page, name, yesterday)
     await engagement(page, service, check_page, name, yesterday)
+    await raise_a_safeguarding_concern(service)
+    await the_dsl_is_told_it_exists(browser, service, check_page)
     log = await the_log_shows_each_once(page, service, check_page, name)
     await sign_out(page, "staff-signed-out", check_page)
+
 
     # Staff of another provision: not in their list, and every page of the pupil is not found, naming nothing.
     page = await signed_in_page(browser, service.web_url, "staff-south", check_page, "other-start")
