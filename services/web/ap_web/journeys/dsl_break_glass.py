@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from ap_contracts.events.privacy import AccessPurposeCategory
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
-from ap_web.journeys.dsl import CONCERN
+from ap_web.journeys.dsl import concerns_of
 from ap_web.journeys.dsl_forms import choice_error, found, items, text_error, uuid_error, vocabulary
 from ap_web.pages import Task
 from ap_web.refusals import FieldError, refusal_page, refused
@@ -63,8 +63,8 @@ async def break_glass_read(request: Request, web: Web, person: Person, form: Che
                                                                           "Give a shorter reason"))], status=422)
     if not answer.ok:
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
-    concerns = [e for e in answer.body.get("entries") or [] if e.get("event_type") == CONCERN]
-    return web.pages.render(request, "dsl/break_glass_record.html", pupil_ref=str(pupil_ref), concerns=concerns)
+    return web.pages.render(request, "dsl/break_glass_record.html", pupil_ref=str(pupil_ref),
+                            concerns=concerns_of(answer))
 
 
 JOURNEY = Journey(
