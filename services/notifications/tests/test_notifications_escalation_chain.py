@@ -103,6 +103,19 @@ def written(outbox: Path) -> dict[str, int]:
     return {p.name: p.stat().st_ino for p in outbox.iterdir() if not p.name.startswith(".tmp-")}
 
 
+def break_outbox(outbox: Path) -> Path:
+    """The outbox cannot be written (its directory is a file): a delivery fails as a passing provider error."""
+    aside = outbox.with_name("outbox-aside")
+    outbox.rename(aside)
+    outbox.write_text("not a directory")
+    return aside
+
+
+def mend_outbox(outbox: Path, aside: Path) -> None:
+    outbox.unlink()
+    aside.rename(outbox)
+
+
 async def test_an_unacknowledged_urgent_alert_climbs_the_chain_once_per_step_until_acknowledged(
     checked: Checked,
 ) -> None:
@@ -180,17 +193,14 @@ async def test_a_step_whose_delivery_failed_is_retried_with_backoff_by_the_perio
     nid = (await services.dispatcher.dispatch(urgent("physical_intervention", Audience.HOME_SCHOOL, HOME_SCHOOL),
                                               uuid4())).notification_id
     # The outbox cannot be written (its directory is a file): step 1 is recorded, its delivery fails.
-    aside = outbox.with_name("outbox-aside")
-    outbox.rename(aside)
-    outbox.write_text("not a directory")
+    aside = break_outbox(outbox)
     failed = await check_escalations(services, SENT_AT + DEADLINE)
     assert [(s.step, s.newly_recorded, s.delivered_now) for s in failed] == [(1, True, False)]
     stored = await read_everything_stored(services.store)
     assert [(e.payload["failure"], e.payload["attempt"], e.payload["will_retry"]) for e in stored
             if e.event_type == "NotificationDeliveryFailed"] == [("provider_error", 1, True)]
 
-    outbox.unlink()
-    aside.rename(outbox)
+    mend_outbox(outbox, aside)
     # The retry is the periodic check's, after the at-once backoff's first step (a minute): the escalation check
     # leaves it alone, and the digest check before the minute sends nothing.
     assert await check_escalations(services, SENT_AT + DEADLINE + timedelta(seconds=30)) == []
@@ -211,12 +221,9 @@ async def test_a_step_not_delivered_by_its_deadline_is_given_up_for_the_next(che
     await services.escalation.set_chain(SetEscalationChain(HOME_SCHOOL, (R.DEPUTY_DSL, R.HEAD), "head@school"),
                                         head_of(HOME_SCHOOL), uuid4(), uuid4())
     await services.dispatcher.dispatch(urgent("physical_intervention", Audience.HOME_SCHOOL, HOME_SCHOOL), uuid4())
-    aside = outbox.with_name("outbox-aside")
-    outbox.rename(aside)
-    outbox.write_text("not a directory")
+    aside = break_outbox(outbox)
     assert [s.delivered_now for s in await check_escalations(services, SENT_AT + DEADLINE)] == [False]
-    outbox.unlink()
-    aside.rename(outbox)
+    mend_outbox(outbox, aside)
     # Step 1's deadline has passed: step 2 goes, and the deputy DSL's message is no longer sent late, neither by
     # the escalation check nor by the retry waiting for the periodic check (it is dropped).
     later = await check_escalations(services, SENT_AT + 2 * DEADLINE)
@@ -233,12 +240,9 @@ async def test_an_acknowledgement_drops_a_step_waiting_for_its_retry(checked: Ch
                                         head_of(HOME_SCHOOL), uuid4(), uuid4())
     nid = (await services.dispatcher.dispatch(urgent("physical_intervention", Audience.HOME_SCHOOL, HOME_SCHOOL),
                                               uuid4())).notification_id
-    aside = outbox.with_name("outbox-aside")
-    outbox.rename(aside)
-    outbox.write_text("not a directory")
+    aside = break_outbox(outbox)
     assert [s.delivered_now for s in await check_escalations(services, SENT_AT + DEADLINE)] == [False]
-    outbox.unlink()
-    aside.rename(outbox)
+    mend_outbox(outbox, aside)
     await acknowledge(services.executor, nid, head_of(HOME_SCHOOL), SENT_AT + DEADLINE + timedelta(seconds=20),
                       uuid4())
     assert await send_due(services, SENT_AT + DEADLINE + timedelta(minutes=1)) == []

@@ -29,7 +29,7 @@ from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.overdue_check import check_overdue
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.school_calendars import SchoolCalendarProjection
-from ap_runtime.projection.base import ReceivedEvent
+from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.store import ensure_registered
 from ap_runtime.school_days import add_school_days
 from ap_runtime.school_days.example import term_dates_bodies
@@ -43,8 +43,9 @@ HOME_LA = "la-home-county"
 PLANNED_REVIEW = date(2025, 2, 24)  # the builders' planned_review_date
 
 
-async def feed(notif: NotificationServices, events: Sequence[ReceivedEvent]) -> None:
-    projection = AlertingProjection(notif.dispatcher, notif.transfers, notif.book)
+async def feed(notif: NotificationServices, events: Sequence[ReceivedEvent], projection: Projection | None = None,
+               ) -> None:
+    projection = projection or AlertingProjection(notif.dispatcher, notif.transfers, notif.book)
     schema = await ensure_registered(notif.pool, projection)
     for event in events:
         async with notif.pool.acquire() as conn, conn.transaction():
@@ -153,7 +154,7 @@ async def test_a_fair_access_band_is_counted_in_the_panels_la_school_days_not_we
         OrganisationRegistered(organisation_id=HOME_LA, kind=OrgKind.LOCAL_AUTHORITY),
         *(TermDatesRecorded.model_validate({**body, "organisation_id": HOME_LA, "local_authority_id": HOME_LA})
           for body in term_dates_bodies())]
-    await _calendars(notif, recorded)
+    await feed(notif, [received(e) for e in recorded], SchoolCalendarProjection())
     since = date(2025, 12, 8)  # a Monday, two weeks before the Christmas holiday
     calendar = recorded_calendars(recorded).for_area(HOME_LA)
     assert calendar is not None
@@ -164,15 +165,6 @@ async def test_a_fair_access_band_is_counted_in_the_panels_la_school_days_not_we
     assert await check_overdue(notif, expected) == []
     await check_overdue(notif, expected + timedelta(days=1))
     assert await sent(notif) == [("fair_access_case_overdue", "la", HOME_LA)]
-
-
-async def _calendars(notif: NotificationServices, events: Sequence[DomainEvent]) -> None:
-    projection = SchoolCalendarProjection()
-    schema = await ensure_registered(notif.pool, projection)
-    async with notif.pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"SET LOCAL search_path TO {schema}, public")
-        for event in events:
-            await projection.apply(conn, received(event))
 
 
 async def test_a_morning_absence_is_same_day_by_englands_date_not_the_servers(
