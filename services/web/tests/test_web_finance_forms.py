@@ -83,7 +83,8 @@ def test_allocation_answers_that_define_no_shares_are_refused_against_their_fiel
                                                  "proportion_needs_based", "proportion_equity_based",
                                                  "proportion_strategic_plan", "school_1_id"]
     bad_school = _school_answers(school_2_pupil_roll="lots")
-    assert [(e.field, e.message[:23]) for e in check_allocation(bad_school)] == [
+    assert [(e.field, e.message[:24]) for e in check_allocation(bad_school)] == [
         ("school_2_id", "Enter school 2's figures")]
-    all_zero = _school_answers(proportion_needs_based="0", proportion_equity_based="0", proportion_strategic_plan="0")
-    assert shares_shown(all_zero, "school-host")[1] is not None
+    strategic = answers_from({**blank_answers(), "method": "strategic_plan", "amount": "500"})
+    assert check_allocation(strategic) == []  # all to the host school: no school need be listed
+    assert shares_shown(strategic, "school-host") == ([{"school_id": "school-host", "amount_pence": 50_000}], None)
