@@ -16,11 +16,14 @@ import argparse
 import asyncio
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import asyncpg
 from pydantic import BaseModel
 
+from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.base import DomainEvent
 from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
@@ -76,13 +79,23 @@ def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
                                lambda section: f"{section} of {partnership_id} in {year} (synthetic text).")
 
 
+def _as_loaded(event: DomainEvent, loaded_at: datetime) -> EventEnvelope:
+    """The envelope the event store would give the event, recorded when the synthetic LA is loaded (the read
+    models keep each fact's recorded moment for reports as at a day; every report here is as at today)."""
+    return EventEnvelope(event_id=getattr(event, "record_id"), event_type=type(event).__name__,  # noqa: B009
+                         schema_version=1, stream_id="synthetic-la", stream_version=1, occurred_at=loaded_at,
+                         recorded_at=loaded_at, actor=Actor(user_id="synthetic-la", organisation_id="synthetic-la"),
+                         organisation_id="synthetic-la", correlation_id=uuid4(), payload={})
+
+
 async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:
     await conn.execute(DDL)
+    loaded_at = datetime.now(UTC)
     async with conn.transaction():
         for event in events:
             writer = WRITERS.get(type(event))
             if writer is not None:
-                await writer(conn, event, getattr(event, "record_id"))  # noqa: B009
+                await writer(conn, event, _as_loaded(event, loaded_at))
 
 
 def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Period) -> None:
