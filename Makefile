@@ -113,7 +113,7 @@ lint: install ## ruff, mypy --strict and bandit, configured by pyproject.toml
 	$(BIN)/bandit --quiet -c pyproject.toml -r contracts runtime services testing demo -x '*/tests/*'
 
 # Every benchmark (bench/run.py: command path, write path, rebuild, the pyeventsourcing peer, the
-# field codec), three repeats each, about a quarter of an hour on 2 cores; one JSON per benchmark and
+# field codec, the alerts), three repeats each, about half an hour on 2 cores; one JSON per benchmark and
 # a summary in bench/results/, and a table on stdout. BENCH_QUICK=1: one small repeat (a smoke check).
 BENCH_ARGS ?=
 bench: install up ## every benchmark, medians of 3 repeats, one table (BENCH_QUICK=1: a smoke check)
