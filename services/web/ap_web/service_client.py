@@ -55,10 +55,12 @@ class ServiceClient:
         return {"Authorization": f"Bearer {token}"}
 
     async def call(self, method: str, path: str, person: SignedInPerson, body: Any = None,
-                   params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> ServiceAnswer:
-        """``headers``: what the person states with the call (``X-Access-Purpose``, ``X-Break-Glass``, ``Accept``)."""
+                   params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+                   wait_seconds: float = 15) -> ServiceAnswer:
+        """``headers``: what the person states with the call (``X-Access-Purpose``, ``X-Break-Glass``, ``Accept``);
+        ``wait_seconds``: how long to wait for the answer (longer for a document the service renders, such as a PDF)."""
         try:
-            async with httpx.AsyncClient(base_url=self._base_url, timeout=15) as client:
+            async with httpx.AsyncClient(base_url=self._base_url, timeout=wait_seconds) as client:
                 response = await client.request(method, path, json=body, params=params,
                                                 headers={**(headers or {}), **self._headers(person)})
         except httpx.TransportError as error:  # not reached or no answer: the service-problem page
@@ -73,8 +75,9 @@ class ServiceClient:
         body_map = payload if isinstance(payload, dict) else {"items": payload}
         return ServiceAnswer(response.status_code, body_map, response.content, content_type)
 
-    async def get(self, path: str, person: SignedInPerson, params: dict[str, str] | None = None) -> ServiceAnswer:
-        return await self.call("GET", path, person, params=params)
+    async def get(self, path: str, person: SignedInPerson, params: dict[str, str] | None = None,
+                  wait_seconds: float = 15) -> ServiceAnswer:
+        return await self.call("GET", path, person, params=params, wait_seconds=wait_seconds)
 
     async def post(self, path: str, person: SignedInPerson, body: Any) -> ServiceAnswer:
         return await self.call("POST", path, person, body)

@@ -137,11 +137,11 @@ async def downloads_every_format(page: Page, web: FinanceWeb, check_page: CheckP
     await page.get_by_role("link", name="Quarterly return").first.click()
     await check_page(page, "finance-quarterly-return")
     for fmt, words in FORMATS.items():
-        async with page.expect_download() as download_info:
+        async with page.expect_download(timeout=90_000) as download_info:
             await page.get_by_role("link", name=f"Download quarter 1 as {words}").click()
         download = await download_info.value
-        assert download.suggested_filename == f"quarterly-return-{CAST.provision_id}-{YEAR}-q1.{fmt}"
         await download.save_as(tmp / f"q1.{fmt}")
+        assert download.suggested_filename == f"quarterly-return-{CAST.provision_id}-{YEAR}-q1.{fmt}"
     opened_files(tmp, ledger)
 
 

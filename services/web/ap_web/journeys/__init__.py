@@ -33,6 +33,7 @@ JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.register",
     "ap_web.journeys.finance",
     "ap_web.journeys.commissioner",
+    "ap_web.journeys.commissioner_register",
     "ap_web.journeys.dsl",
     "ap_web.journeys.dsl_transfer",
     "ap_web.journeys.dsl_break_glass",

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.finance_forms import sentence
+from ap_web.journeys.finance_forms import errors_by_field, sentence
 from ap_web.pages import Task
 from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
@@ -181,6 +181,7 @@ JOURNEY = Journey(
     tasks=(Task("/commissioning/self-audits", "Provider self-audits", MODERATORS,
                 "Each provider's ratings, statement by statement, to moderate"),),
     template_globals={
+        "errors_by_field": errors_by_field,
         "rating_words": lambda value: RATINGS.get(str(value), "Not rated"),
         "rating_tag": lambda value: TAG_CLASSES.get(str(value), "govuk-tag--grey"),
         "rating_items": lambda selected: [{"value": value, "text": text, "checked": value == selected}

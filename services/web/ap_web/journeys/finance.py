@@ -28,11 +28,12 @@ from ap_web.journeys.finance_forms import (
     METHOD_WORDS,
     SOURCE_WORDS,
     choice_items,
+    errors_by_field,
     pence_of,
     pounds,
     words,
 )
-from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget
+from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget, readable
 from ap_web.pages import Task
 from ap_web.refusals import refused
 from ap_web.session import Person
@@ -42,6 +43,8 @@ FINANCE_ROLES = frozenset({Role.FINANCE_OFFICER, Role.HOST_SCHOOL_FINANCE, Role.
 #: The quarterly return's formats (finance's ``/reports/quarterly-return?format=``) and the words for each.
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "pdf": "PDF", "html": "Web page (HTML)", "json": "JSON"}
 _FILE = re.compile(r"^q([1-4])\.(csv|xlsx|pdf|html|json)$")
+#: A PDF is rendered by the finance service on request (WeasyPrint): seconds, more on a busy machine.
+DOCUMENT_SECONDS = 60
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8"}
 
 VOCABULARIES = {"category": CATEGORY_WORDS, "source": SOURCE_WORDS, "method": METHOD_WORDS}
@@ -78,14 +81,12 @@ def spend_chart(lines: list[dict[str, Any]]) -> str:
 @router.get("/finance/{provision_id}/{year}", response_class=HTMLResponse)
 async def budget(request: Request, web: Web, person: Person, provision_id: str,
                  year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
-    lines = await read_budget(web, person, provision_id, year, "/lines")
-    page = not_readable(web, request, lines)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
+    lines = await readable(web, request, person, provision_id, year, "/lines")
+    if isinstance(lines, Response):
+        return lines
     rows = lines.body.get("items") or []
     return web.pages.render(request, "finance/budget.html", budget=summary.body, lines=rows,
                             chart=spend_chart(rows) if rows else "")
@@ -94,10 +95,9 @@ async def budget(request: Request, web: Web, person: Person, provision_id: str,
 @router.get("/finance/{provision_id}/{year}/quarterly-return", response_class=HTMLResponse)
 async def quarterly_returns(request: Request, web: Web, person: Person, provision_id: str,
                             year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
     return web.pages.render(request, "finance/quarterly_return.html", budget=summary.body, formats=FORMATS)
 
 
@@ -114,7 +114,7 @@ async def quarterly_return_file(request: Request, web: Web, person: Person, prov
     if page is not None:
         return page
     answer = await web.client("finance").get(budget_address(provision_id, year, "/reports/quarterly-return"), person,
-                                             params={"quarter": quarter, "format": fmt})
+                                             params={"quarter": quarter, "format": fmt}, wait_seconds=DOCUMENT_SECONDS)
     page = not_readable(web, request, answer)
     if page is not None:
         return page
@@ -131,6 +131,7 @@ JOURNEY = Journey(
     tasks=(Task("/finance", "Budgets", FINANCE_ROLES,
                 "Spend against budget, items to sign, virements, year end and the quarterly return"),),
     template_globals={
+        "errors_by_field": errors_by_field,
         "pounds": pounds,
         "pence_of": pence_of,
         "category_words": lambda value: words(value, CATEGORY_WORDS),

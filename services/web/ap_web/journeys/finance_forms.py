@@ -130,3 +130,11 @@ def command_id_of(raw: object) -> str:
         return str(uuid.UUID(str(raw)))
     except ValueError:
         return str(uuid.uuid4())
+
+
+def errors_by_field(errors: list[FieldError]) -> dict[str, dict[str, str]]:
+    """Each field's first problem as a GOV.UK component's ``errorMessage`` (for the question templates)."""
+    found: dict[str, dict[str, str]] = {}
+    for error in errors:
+        found.setdefault(error.field, {"text": error.message})
+    return found

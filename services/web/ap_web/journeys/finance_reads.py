@@ -51,3 +51,10 @@ def refusal_instead(web: WebContext, request: Request, answer: ServiceAnswer) ->
     if answer.status == 403 and str(answer.body.get("type", "")).endswith(":reserved-to-another-party"):
         return None
     return refusal_page(web.pages, request, answer)
+
+
+async def readable(web: WebContext, request: Request, person: SignedInPerson, provision_id: str, year: str,
+                   suffix: str = "") -> ServiceAnswer | Response:
+    """The budget (or one of its lists) as the person reads it, or the page to show instead (``not_readable``)."""
+    answer = await read_budget(web, person, provision_id, year, suffix)
+    return not_readable(web, request, answer) or answer

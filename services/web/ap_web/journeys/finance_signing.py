@@ -19,7 +19,7 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.finance_forms import command_id_of, sentence
-from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget, refusal_instead
+from ap_web.journeys.finance_reads import budget_address, readable, refusal_instead
 from ap_web.refusals import FieldError, refused
 from ap_web.session import CheckedForm, Person
 
@@ -35,10 +35,9 @@ def may_sign(person: SignedInPerson) -> bool:
 
 @router.get("/finance/{provision_id}/{year}/items", response_class=HTMLResponse)
 async def items(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    answer = await read_budget(web, person, provision_id, year, "/items")
-    page = not_readable(web, request, answer)
-    if page is not None:
-        return page
+    answer = await readable(web, request, person, provision_id, year, "/items")
+    if isinstance(answer, Response):
+        return answer
     return web.pages.render(request, "finance/items.html", provision_id=provision_id, year=year,
                             items=answer.body.get("items") or [], may_sign=may_sign(person))
 
@@ -46,10 +45,9 @@ async def items(request: Request, web: Web, person: Person, provision_id: str, y
 async def _item(web: Web, request: Request, person: Person, provision_id: str, year: str,
                 item_id: uuid.UUID) -> dict[str, Any] | Response:
     """The item awaiting signatures, or the page to show instead (not found when it awaits none)."""
-    answer = await read_budget(web, person, provision_id, year, "/items")
-    page = not_readable(web, request, answer)
-    if page is not None:
-        return page
+    answer = await readable(web, request, person, provision_id, year, "/items")
+    if isinstance(answer, Response):
+        return answer
     found = next((item for item in answer.body.get("items") or [] if item.get("item_id") == str(item_id)), None)
     return found if found is not None else refused(web.pages, request)
 

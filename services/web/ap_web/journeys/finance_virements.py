@@ -19,7 +19,7 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.finance_forms import RULE_FIELDS, check_virement, command_id_of, field_of, sentence, virement_body
-from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget, refusal_instead
+from ap_web.journeys.finance_reads import budget_address, readable, refusal_instead
 from ap_web.refusals import FieldError, problem_errors
 from ap_web.session import CheckedForm, Person
 
@@ -41,10 +41,9 @@ def _base(provision_id: str, year: str) -> str:
 
 async def _list_page(request: Request, web: Web, person: SignedInPerson, provision_id: str, year: str,
                      errors: list[FieldError], status: int = 200) -> Response:
-    answer = await read_budget(web, person, provision_id, year, "/virements")
-    page = not_readable(web, request, answer)
-    if page is not None:
-        return page
+    answer = await readable(web, request, person, provision_id, year, "/virements")
+    if isinstance(answer, Response):
+        return answer
     roles = set(person.roles)
     return web.pages.render(request, "finance/virements.html", status=status, provision_id=provision_id, year=year,
                             virements=answer.body.get("items") or [], may_move=bool(MOVERS & roles),
@@ -58,9 +57,9 @@ async def virements(request: Request, web: Web, person: Person, provision_id: st
 
 @router.get("/finance/{provision_id}/{year}/virements/new", response_class=HTMLResponse)
 async def virement_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
-    if page is not None:
-        return page
+    checked = await readable(web, request, person, provision_id, year)
+    if isinstance(checked, Response):
+        return checked
     answers = await web.load_draft(request, _draft(provision_id, year)) or {}
     return web.pages.render(request, "finance/virement_question.html", provision_id=provision_id, year=year,
                             answers=answers, errors=[])
@@ -69,9 +68,9 @@ async def virement_question(request: Request, web: Web, person: Person, provisio
 @router.post("/finance/{provision_id}/{year}/virements/new")
 async def virement_answers(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
                            year: str) -> Response:
-    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
-    if page is not None:
-        return page
+    checked = await readable(web, request, person, provision_id, year)
+    if isinstance(checked, Response):
+        return checked
     answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
     errors = check_virement(answers)
     if errors:

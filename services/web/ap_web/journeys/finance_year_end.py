@@ -19,7 +19,7 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.journeys import finance_allocation as allocation
 from ap_web.journeys.finance_forms import RULE_FIELDS, command_id_of, field_of, sentence
-from ap_web.journeys.finance_reads import budget_address, not_readable, read_budget, refusal_instead
+from ap_web.journeys.finance_reads import budget_address, read_budget, readable, refusal_instead
 from ap_web.refusals import FieldError, problem_errors
 from ap_web.session import CheckedForm, Person
 
@@ -36,10 +36,9 @@ def _base(provision_id: str, year: str) -> str:
 
 @router.get("/finance/{provision_id}/{year}/year-end", response_class=HTMLResponse)
 async def year_end(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
     ledger = await read_budget(web, person, provision_id, year, "/ledger")
     ledger_body: dict[str, Any] = ledger.body if ledger.ok and ledger.body.get("up_to_date") else {}
     allocations = await read_budget(web, person, provision_id, year, "/allocations")
@@ -51,9 +50,9 @@ async def year_end(request: Request, web: Web, person: Person, provision_id: str
 
 @router.get("/finance/{provision_id}/{year}/year-end/close", response_class=HTMLResponse)
 async def close_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
-    if page is not None:
-        return page
+    checked = await readable(web, request, person, provision_id, year)
+    if isinstance(checked, Response):
+        return checked
     return web.pages.render(request, "finance/close.html", provision_id=provision_id, year=year,
                             answers={"command_id": str(uuid.uuid4())}, errors=[])
 
@@ -94,9 +93,9 @@ def _draft(provision_id: str, year: str) -> str:
 
 @router.get("/finance/{provision_id}/{year}/year-end/surplus", response_class=HTMLResponse)
 async def share_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    page = not_readable(web, request, await read_budget(web, person, provision_id, year))
-    if page is not None:
-        return page
+    checked = await readable(web, request, person, provision_id, year)
+    if isinstance(checked, Response):
+        return checked
     answers = await web.load_draft(request, _draft(provision_id, year)) or allocation.blank_answers()
     return web.pages.render(request, "finance/share_question.html", provision_id=provision_id, year=year,
                             answers=answers, errors=[])
@@ -105,10 +104,9 @@ async def share_question(request: Request, web: Web, person: Person, provision_i
 @router.post("/finance/{provision_id}/{year}/year-end/surplus")
 async def share_answers(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
                         year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
     answers = allocation.answers_from(form)
     errors = allocation.check_allocation(answers)
     if not errors:
@@ -123,10 +121,9 @@ async def share_answers(request: Request, web: Web, person: Person, form: Checke
 
 @router.get("/finance/{provision_id}/{year}/year-end/surplus/check", response_class=HTMLResponse)
 async def share_check(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
     answers = await web.load_draft(request, _draft(provision_id, year))
     if not answers:
         return RedirectResponse(f"{_base(provision_id, year)}/surplus", status_code=303)
@@ -138,10 +135,9 @@ async def share_check(request: Request, web: Web, person: Person, provision_id: 
 @router.post("/finance/{provision_id}/{year}/year-end/surplus/check")
 async def share_send(request: Request, web: Web, person: Person, _form: CheckedForm, provision_id: str,
                      year: str) -> Response:
-    summary = await read_budget(web, person, provision_id, year)
-    page = not_readable(web, request, summary)
-    if page is not None:
-        return page
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
     answers = await web.load_draft(request, _draft(provision_id, year))
     if not answers:
         return RedirectResponse(f"{_base(provision_id, year)}/surplus", status_code=303)

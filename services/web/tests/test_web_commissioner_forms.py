@@ -1,0 +1,37 @@
+"""The commissioner's pages without a browser: a review's status against today, and a moderation's answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ap_web.journeys.commissioner import check_moderation
+from ap_web.journeys.commissioner_register import register_rows, review_status
+
+TODAY = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(("review", "words", "colour"), [
+    ("2026-03-09", "Overdue by 1 days", "govuk-tag--red"), ("2026-03-10", "Due in 0 days", "govuk-tag--yellow"),
+    ("2026-04-07", "Due in 28 days", "govuk-tag--yellow"), ("2026-04-08", "Booked", "govuk-tag--grey"),
+    (None, "No review booked", "govuk-tag--grey"), ("not a date", "No review booked", "govuk-tag--grey")])
+def test_a_review_is_overdue_after_its_day_and_due_soon_within_four_weeks(review: str | None, words: str,
+                                                                          colour: str) -> None:
+    assert review_status(review, TODAY) == (words, colour)
+
+
+def test_the_most_pressing_review_comes_first_and_none_booked_last() -> None:
+    rows = register_rows([{"pupil_ref": "a", "next_review_date": None},
+                          {"pupil_ref": "b", "next_review_date": "2026-05-01"},
+                          {"pupil_ref": "c", "next_review_date": "2026-02-01"}], TODAY)
+    assert [(row["pupil_ref"], row["review"][1]) for row in rows] == [
+        ("c", "govuk-tag--red"), ("b", "govuk-tag--grey"), ("a", "govuk-tag--grey")]
+
+
+def test_a_moderation_needs_a_rating_and_a_reason_even_to_agree() -> None:
+    assert [e.field for e in check_moderation({})] == ["moderated_rating", "reason"]
+    assert [e.field for e in check_moderation({"moderated_rating": "amber", "reason": "  "})] == ["reason"]
+    assert [e.field for e in check_moderation({"moderated_rating": "purple", "reason": "seen"})] == [
+        "moderated_rating"]
+    assert check_moderation({"moderated_rating": "green", "reason": "seen at the visit"}) == []
