@@ -3,20 +3,22 @@
 
 Sends every batch due by now (``application/digests.py``) once. Run it every few minutes (a Kubernetes
 CronJob) when ``AP_NOTIFY_SCHEDULE_FILE`` names a schedule; it is idempotent, so an overlapping run or a run
-after a restart sends nothing twice. ``--now`` fixes the time (tests, catching up after an outage).
+after a restart sends nothing twice. ``--now`` fixes the time (catching up after an outage); without it, the
+process's clock (``AP_CLOCK_FILE`` in tests, ``ap_runtime.clock``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import uuid4
 
 from ap_notifications.application.digests import Released
 from ap_notifications.entrypoints.bootstrap import NotificationServices, with_services
 from ap_notifications.entrypoints.escalation_check import aware_time
 from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_runtime.clock import clock_from_settings
 from ap_runtime.logging import configure_logging, get_logger
 
 log = get_logger("ap.notifications.digest_check")
@@ -39,8 +41,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Send the daily digests and the messages held for quiet hours.")
     parser.add_argument("--now", type=aware_time, default=None, help="ISO 8601 time with offset (default: now)")
     args = parser.parse_args()
-    configure_logging(NotificationSettings.from_env().log_level)  # a bad value stops here, naming the variable
-    print(f"{asyncio.run(run(args.now or datetime.now(UTC)))} digest(s) or held message(s) sent")
+    settings = NotificationSettings.from_env()  # a bad value stops here, naming the variable
+    configure_logging(settings.log_level)
+    # Without --now, the process's clock: the wall's, or the clock file's in a test (``ap_runtime.clock``).
+    print(f"{asyncio.run(run(args.now or clock_from_settings(settings)()))} digest(s) or held message(s) sent")
 
 
 if __name__ == "__main__":
