@@ -18,6 +18,7 @@ from ap_contracts.envelope import Actor
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
 from ap_testing.events import CounterIncremented
@@ -59,6 +60,7 @@ async def pipeline(store_pool: asyncpg.Pool, rm_pool: asyncpg.Pool, bootstrap: s
     relay = asyncio.create_task(Relay(store_pool, bootstrap, f"bench-{uuid4().hex[:6]}",
                                       topic_override=topic, batch_size=batch).run(relay_stop))
     versions = {f"b-{s}": await store.stream_version(f"b-{s}") for s in range(streams)}
+    freeze_startup_objects()  # as the relay and runner processes do once started (collector.py)
     assert app.broker is not None
     async with app.broker:
         await runner.start()

@@ -34,6 +34,7 @@ from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded
 from ap_runtime.eventstore.models import EncodedEvent
 from ap_runtime.kafka import encode_event, idempotent_producer
+from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
@@ -131,6 +132,7 @@ async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str,
     command = ("-m", "ap_runtime.projection", "catch-up", "--projection",
                f"{BehaviourLogProjection.__module__}:{BehaviourLogProjection.__name__}", "--dsn", dsn, "--topic", topic)
     await runner.start()
+    freeze_startup_objects()  # as `ap projections rebuild` does once started (collector.py)
     try:
         started, cpu_started = time.perf_counter(), _python_cpu_seconds()
         schema = await rebuild(runner, pool, bootstrap, show_progress=False, workers=CatchUpWorkers(workers, command))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from ap_runtime.projection.collector import collector_paused
+from ap_runtime.projection.collector import collector_paused, freeze_startup_objects
 
 
 @pytest.fixture
@@ -104,3 +105,21 @@ async def test_cycles_left_while_paused_back_to_back_are_still_collected(collect
     stop.set()
     await other
     assert alive == 0, f"{alive} cycles outlived the pause"
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the cyclic collector frees it
+
+
+def test_startup_objects_are_frozen_and_startup_garbage_is_collected_first() -> None:
+    live = _Node()
+    garbage = weakref.ref(_Node())  # unreachable at once, but cyclic: garbage until a collection
+    try:
+        frozen = freeze_startup_objects()
+        assert frozen == gc.get_freeze_count() > 0
+        assert garbage() is None  # collected, not kept for ever in the permanent generation
+        assert not any(o is live for o in gc.get_objects())  # no collection walks the live object again
+    finally:
+        gc.unfreeze()
+    assert any(o is live for o in gc.get_objects())

@@ -27,6 +27,7 @@ from rich.table import Table
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection.base import Projection
+from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, catch_up_partitions, partition_ends, rebuild
 from ap_runtime.projection.registry import (
     BuiltProjection,
@@ -114,6 +115,7 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
         async with AsyncExitStack() as stack:
             built = await _open_all(stack, names, projection, dsn, topic)
             runners = [ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec) for b in built]
+            freeze_startup_objects()
             await run_until_stopped(build_app(runners, _bootstrap()))
 
     uvloop.run(main())  # the event loop the services run on: less per-record overhead than asyncio's
@@ -143,6 +145,7 @@ def rebuild_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionO
                 runner = ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec,
                                           group_id=f"rebuild.{b.projection.name}")
                 await runner.start()
+                freeze_startup_objects()
                 try:
                     schema = await rebuild(runner, b.pool, _bootstrap(), workers=CatchUpWorkers(
                         workers, _worker_command(name, spec, dsn, topic)))
@@ -166,6 +169,7 @@ def catch_up_cmd(names: list[str] = NamesArg, projection: list[str] = Projection
             runner = ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec,
                                       group_id=f"rebuild.{b.projection.name}")
             await runner.start()
+            freeze_startup_objects()
             try:
                 await catch_up_partitions(runner, _bootstrap(), schema, partition_ends(until))
             finally:

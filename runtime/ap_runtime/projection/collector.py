@@ -39,3 +39,18 @@ def collector_paused() -> Iterator[None]:
             gc.collect()
         if _paused == 0 and _enabled_before:
             gc.enable()
+
+
+def freeze_startup_objects() -> int:
+    """Move everything allocated so far out of the cyclic collector's reach; returns how many objects.
+
+    Called once by a relay or projection process when it has started (``relay._main``, ``ap projections
+    run`` and a rebuild's workers): the modules, the contract catalogue's pydantic schemas and the
+    clients live as long as the process, yet every full collection walked them all again. Measured on
+    the write path (``bench/platform_pipeline.py``, 20,000 events, load 6-15): 95-105 us of Python per
+    event without, 74-75 with. Reference counting still frees them; only cycles among them would stay,
+    and startup objects are not garbage.
+    """
+    gc.collect()  # what startup left as garbage goes now, not into the permanent generation
+    gc.freeze()
+    return gc.get_freeze_count()

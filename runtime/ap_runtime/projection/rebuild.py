@@ -136,7 +136,7 @@ async def _catch_up_in_workers(workers: CatchUpWorkers, runner: ProjectionRunner
     """This process and ``count - 1`` workers share the partitions; the progress bar follows the new generation.
 
     This process takes the first share itself: it has imported the projection already, so its share
-    starts at once and goes on while the workers import theirs (about 1.2 s of CPU each here), and one
+    starts at once and goes on while the workers import theirs (1.2-1.8 s of CPU each, measured here), and one
     interpreter fewer is started (issue 11: a rebuild's CPU per event counts its workers').
     """
     parts = sorted(end, key=lambda tp: (tp.topic, tp.partition))
