@@ -173,7 +173,7 @@ def test_a_placement_may_agree_no_attendance_threshold_of_its_own(story):
 def test_a_looked_after_childs_placement_names_the_authority_looking_after_them(story):
     """Issue 14: its virtual school head is told of the child's suspensions and exclusions (notifications reads this
     organisation id, never the sealed ``looked_after``); it must be a registered local authority."""
-    story.ready_to_place()
+    story.ready_to_place(looked_after=True)
     for not_an_authority in ("la-nowhere", "school-home-1"):
         with pytest.raises(errors.OrganisationNotRegistered, match="looking after the child"):
             story.run(story.cmd.start_placement(looked_after_by=not_an_authority), story.who.la)
@@ -181,10 +181,16 @@ def test_a_looked_after_childs_placement_names_the_authority_looking_after_them(
     assert isinstance(event, PlacementStarted) and event.looked_after_by == "la-rogue"
 
 
-def test_a_placement_names_no_authority_looking_after_a_child_unless_told(story):
-    story.ready_to_place()
+def test_only_a_child_the_record_shows_looked_after_names_an_authority_and_such_a_child_must(story, new_story):
+    story.ready_to_place()  # registered not looked after
+    with pytest.raises(errors.LookedAfterAuthorityMismatch, match="does not show the child looked after"):
+        story.run(story.cmd.start_placement(looked_after_by="la-rogue"), story.who.la)
     event = story.one(story.cmd.start_placement(), story.who.la)
     assert isinstance(event, PlacementStarted) and event.looked_after_by is None
+    looked_after = new_story()
+    looked_after.ready_to_place(looked_after=True)
+    with pytest.raises(errors.LookedAfterAuthorityMismatch, match="name the local authority looking after"):
+        looked_after.run(looked_after.cmd.start_placement(), looked_after.who.la)
 
 
 def test_placement_cannot_start_before_parent_consultation(story):

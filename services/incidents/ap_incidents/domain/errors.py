@@ -107,6 +107,13 @@ class EligibilityNotDecided(ConflictsWithRecord):
     rule_id = "placement.eligibility_decided"
 
 
+class LookedAfterAuthorityMismatch(ConflictsWithRecord):
+    """Issue 14: a looked-after child's placement names the local authority looking after them (its virtual school
+    head is told of suspensions and exclusions), and only a child the record shows looked after names one."""
+
+    rule_id = "placement.looked_after_names_authority"
+
+
 class PupilNotEligible(ConflictsWithRecord):
     rule_id = "placement.pupil_eligible"
 

@@ -235,6 +235,7 @@ class PupilRecord:
     sex: Sex | None = None
     year_group: YearGroup | None = None
     has_ehcp: bool = False
+    looked_after: bool = False  # issue 14: a looked-after child's placement names the authority looking after it
     referrals: Mapping[UUID, Referral] = field(default_factory=_empty)
     placements: Mapping[UUID, Placement] = field(default_factory=_empty)
     active_placement_id: UUID | None = None

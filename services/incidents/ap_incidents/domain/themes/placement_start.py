@@ -22,6 +22,7 @@ from ap_incidents.domain.errors import (
     EhcpExceptionalCircumstancesRequired,
     EligibilityNotDecided,
     HomeSchoolHeadDecisionRequired,
+    LookedAfterAuthorityMismatch,
     MultidisciplinaryMeetingRequired,
     OrganisationNotRegistered,
     ParentNotConsulted,
@@ -105,13 +106,17 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
         exit_criteria=require_text(command.exit_criteria, "the exit criteria"),
         incident_severity_threshold=command.incident_severity_threshold,
         attendance_threshold_percent=command.attendance_threshold_percent, rule_version=context.rules.version,
-        looked_after_by=_looking_after(command.looked_after_by, context),
+        looked_after_by=_looking_after(command.looked_after_by, state, context),
     )]
 
 
-def _looking_after(authority: str | None, context: DecisionContext) -> str | None:
-    """The local authority named as looking after the child must be on the register as one (its virtual school
-    head is told of the child's suspensions and exclusions, issue 14)."""
+def _looking_after(authority: str | None, state: PupilRecord, context: DecisionContext) -> str | None:
+    """A child the record shows looked after names the local authority looking after them, on the register as one
+    (its virtual school head is told of the child's suspensions and exclusions, issue 14); no other child does."""
+    if state.looked_after != (authority is not None):
+        raise LookedAfterAuthorityMismatch(
+            "name the local authority looking after the child (looked_after_by): the record shows the child looked"
+            " after" if state.looked_after else "the record does not show the child looked after: name no authority")
     if authority is not None:
         context.organisations.require(authority, OrgKind.LOCAL_AUTHORITY, "the local authority looking after the child")
     return authority

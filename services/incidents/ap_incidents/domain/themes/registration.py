@@ -97,7 +97,8 @@ def update_details(command: UpdatePupilDetails, state: PupilRecord, context: Dec
 
 def _registered(event: PupilRegistered, state: PupilRecord) -> Applied:
     return replace(state, pupil_ref=event.pupil_ref, home_school_id=event.home_school_id, sex=event.sex,
-                   year_group=event.year_group, has_ehcp=bool(event.has_ehcp)), NOTHING
+                   year_group=event.year_group, has_ehcp=bool(event.has_ehcp),
+                   looked_after=bool(event.looked_after)), NOTHING
 
 
 def _details_updated(event: PupilDetailsUpdated, state: PupilRecord) -> Applied:
@@ -107,6 +108,7 @@ def _details_updated(event: PupilDetailsUpdated, state: PupilRecord) -> Applied:
         year_group=event.year_group or state.year_group,
         sex=event.sex or state.sex,
         has_ehcp=state.has_ehcp if event.has_ehcp is None else event.has_ehcp,
+        looked_after=state.looked_after if event.looked_after is None else event.looked_after,
     ), NOTHING
 
 
