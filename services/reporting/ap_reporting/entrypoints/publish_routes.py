@@ -92,10 +92,17 @@ async def _publish(request: Request, caller: Principal, headers: AccessHeaders, 
     return JSONResponse(event.model_dump(mode="json"), status_code=201)
 
 
+Text = Annotated[str, Query(max_length=20)]
+
+
 def publish_routes(app: FastAPI) -> None:
     """The three publication routes (module docstring)."""
-    Text = Annotated[str, Query(max_length=20)]
+    _partnership_route(app)
+    _annual_route(app)
+    _strategy_route(app)
 
+
+def _partnership_route(app: FastAPI) -> None:
     @app.post("/v1/reports/partnership/{partnership_id}/publications", response_model=None,
               dependencies=[Depends(only_parameters(PARTNERSHIP_PARAMETERS - {"format"}, "termly_partnership"))])
     async def publish_partnership(partnership_id: str, period: Text, body: PublishBody, request: Request,
@@ -110,6 +117,8 @@ def publish_routes(app: FastAPI) -> None:
         return await _publish(request, caller, headers, body, edition,
                               lambda reader: reports.partnership_report(reader, partnership_id, term.days))
 
+
+def _annual_route(app: FastAPI) -> None:
     @app.post("/v1/reports/annual/publications", response_model=None,
               dependencies=[Depends(only_parameters(ANNUAL_PARAMETERS - {"format"}, "la_annual"))])
     async def publish_annual(academic_year: Text, body: PublishBody, request: Request, caller: CallerDep,
@@ -123,6 +132,8 @@ def publish_routes(app: FastAPI) -> None:
         return await _publish(request, caller, headers, body, edition,
                               lambda reader: reports.annual_report(reader, academic_year))
 
+
+def _strategy_route(app: FastAPI) -> None:
     @app.post("/v1/reports/strategy/publications", response_model=None,
               dependencies=[Depends(only_parameters(STRATEGY_PARAMETERS - {"format"}, "exclusion_strategy"))])
     async def publish_strategy(from_year: Text, to_year: Text, body: PublishBody, request: Request,

@@ -11,6 +11,7 @@ download. The pages that change a budget are in ``finance_signing``, ``finance_v
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,7 +48,8 @@ _FILE = re.compile(r"^q([1-4])\.(csv|xlsx|pdf|html|json)$")
 DOCUMENT_SECONDS = 60
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8"}
 
-VOCABULARIES = {"category": CATEGORY_WORDS, "source": SOURCE_WORDS, "method": METHOD_WORDS}
+VOCABULARIES: dict[str, Mapping[Any, str]] = {
+    "category": CATEGORY_WORDS, "source": SOURCE_WORDS, "method": METHOD_WORDS}
 
 router = APIRouter()
 
