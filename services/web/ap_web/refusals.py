@@ -2,7 +2,10 @@
 
 Rules served (issue 16): a validation or rule refusal by a service is shown next to the field it concerns,
 in the service's own plain words, with nothing stored; a 401/403/404 of a service shows one page for 'not
-yours' and 'not there', naming nothing, so it reveals nothing of another organisation's pupils.
+yours' and 'not there', naming nothing, so it reveals nothing of another organisation's pupils. A 403 is
+not always an access refusal: a domain rule reserving the act to another party (e.g. a virement's approval,
+never its requester's) answers 403 too, after the access policy let the person act on the record; its problem
+``type`` (``ap_runtime.http.problems``) tells the two apart, and only the rule's reason is shown by its field.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from ap_runtime.http.problems import problem_type
 from ap_web.pages import Pages
 from ap_web.service_client import ServiceAnswer
 
@@ -67,11 +71,26 @@ def service_problem(pages: Pages, request: Request) -> HTMLResponse:
                         message="Try again later. Nothing you entered has been recorded.")
 
 
+#: The problem types of a refusal by a domain rule, each with the one status it comes with (the problems
+#: table of ``ap_runtime.http.problems``), shown next to its field; every other 401/403/404 (``access-denied``,
+#: ``unauthenticated``, ``not-found``, no type, a type with another status) is the not-found page.
+RULE_PROBLEM_STATUS: Mapping[str, int] = {problem_type("rule-broken"): 422, problem_type("conflict"): 409,
+                                          problem_type("reserved-to-another-party"): 403}
+
+
+def is_rule_refusal(answer: ServiceAnswer) -> bool:
+    """Whether the service refused by a rule of the record's facts (the person's to read), not by access."""
+    return RULE_PROBLEM_STATUS.get(str(answer.body.get("type"))) == answer.status
+
+
 def refusal_page(pages: Pages, request: Request, answer: ServiceAnswer) -> HTMLResponse | None:
     """The page for a service's answer that is neither success nor a correctable refusal (None for those):
-    5xx -> the service-problem page; 401, 403, 404 -> not found."""
+    5xx -> the service-problem page; a rule's refusal -> None (its reason goes by its field); 401, 403, 404
+    -> not found."""
     if answer.status >= 500:
         return service_problem(pages, request)
+    if is_rule_refusal(answer):
+        return None
     if answer.status in (401, 403, 404):
         return refused(pages, request)
     return None

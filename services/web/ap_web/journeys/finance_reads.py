@@ -43,16 +43,6 @@ def not_readable(web: WebContext, request: Request, answer: ServiceAnswer) -> Re
     return refusal_page(web.pages, request, answer) or refused(web.pages, request)
 
 
-def refusal_instead(web: WebContext, request: Request, answer: ServiceAnswer) -> Response | None:
-    """The page for a command's refusal that is not the person's to correct (access, not found, the service down),
-    or None: a rule of the budget's facts refused it, and the page shows why. A rule reserving the act to
-    another party (e.g. a virement's approval, never its requester's) answers 403 as an access refusal does;
-    its problem type tells them apart, and the budget was readable, so the page names nothing new."""
-    if answer.status == 403 and str(answer.body.get("type", "")).endswith(":reserved-to-another-party"):
-        return None
-    return refusal_page(web.pages, request, answer)
-
-
 async def readable(web: WebContext, request: Request, person: SignedInPerson, provision_id: str, year: str,
                    suffix: str = "") -> ServiceAnswer | Response:
     """The budget (or one of its lists) as the person reads it, or the page to show instead (``not_readable``)."""

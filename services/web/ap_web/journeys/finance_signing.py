@@ -19,8 +19,8 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.finance_forms import command_id_of, sentence
-from ap_web.journeys.finance_reads import budget_address, readable, refusal_instead
-from ap_web.refusals import FieldError, refused
+from ap_web.journeys.finance_reads import budget_address, readable
+from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.session import CheckedForm, Person
 
 #: The roles that sign for the budget's two organisations (policy FIN-SIGN-1 and FIN-SIGN-2).
@@ -75,7 +75,7 @@ async def sign(request: Request, web: Web, person: Person, form: CheckedForm, pr
         state = (answer.body.get("created") or {}).get("state")
         return web.pages.render(request, "finance/signed.html", provision_id=provision_id, year=year, item=item,
                                 state=state)
-    page = refusal_instead(web, request, answer)
+    page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
     errors = [sentence(FieldError("signature", str(answer.body.get("detail") or "The item could not be signed.")))]

@@ -19,8 +19,8 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.finance_forms import RULE_FIELDS, check_virement, command_id_of, field_of, sentence, virement_body
-from ap_web.journeys.finance_reads import budget_address, readable, refusal_instead
-from ap_web.refusals import FieldError, problem_errors
+from ap_web.journeys.finance_reads import budget_address, readable
+from ap_web.refusals import FieldError, problem_errors, refusal_page
 from ap_web.session import CheckedForm, Person
 
 QUESTIONS = ("from_category", "to_category", "funding_source", "amount", "reason")
@@ -102,7 +102,7 @@ async def virement_send(request: Request, web: Web, person: Person, _form: Check
         await web.discard_draft(request, _draft(provision_id, year))
         return web.pages.render(request, "finance/virement_done.html", provision_id=provision_id, year=year,
                                 answers=answers, state=(answer.body.get("created") or {}).get("state"))
-    page = refusal_instead(web, request, answer)
+    page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
     errors = problem_errors(answer.body, lambda name: field_of(name, QUESTIONS, "amount"), RULE_FIELDS, "amount",
@@ -119,7 +119,7 @@ async def approve(request: Request, web: Web, person: Person, form: CheckedForm,
                                               person, {"command_id": command_id})
     if answer.ok:
         return web.pages.render(request, "finance/virement_approved.html", provision_id=provision_id, year=year)
-    page = refusal_instead(web, request, answer)
+    page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
     detail = str(answer.body.get("detail") or "The virement could not be approved.")

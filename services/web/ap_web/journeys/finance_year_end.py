@@ -19,8 +19,8 @@ from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.journeys import finance_allocation as allocation
 from ap_web.journeys.finance_forms import RULE_FIELDS, command_id_of, field_of, sentence
-from ap_web.journeys.finance_reads import budget_address, read_budget, readable, refusal_instead
-from ap_web.refusals import FieldError, problem_errors
+from ap_web.journeys.finance_reads import budget_address, read_budget, readable
+from ap_web.refusals import FieldError, problem_errors, refusal_page
 from ap_web.session import CheckedForm, Person
 
 CLOSERS = frozenset({Role.FINANCE_OFFICER})
@@ -79,7 +79,7 @@ async def close(request: Request, web: Web, person: Person, form: CheckedForm, p
         "command_id": command_id_of(answers["command_id"]), "closed_on": answers["closed_on"]})
     if answer.ok:
         return RedirectResponse(_base(provision_id, year), status_code=303)
-    page = refusal_instead(web, request, answer)
+    page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
     errors = problem_errors(answer.body, lambda name: "closed_on", {}, "closed_on", "The year could not be closed.")
@@ -147,7 +147,7 @@ async def share_send(request: Request, web: Web, person: Person, _form: CheckedF
         await web.discard_draft(request, _draft(provision_id, year))
         return web.pages.render(request, "finance/share_done.html", provision_id=provision_id, year=year,
                                 allocation=answer.body.get("allocation") or {})
-    page = refusal_instead(web, request, answer)
+    page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
     errors = problem_errors(answer.body, lambda name: field_of(name, ALLOCATION_FIELDS, "method"), RULE_FIELDS,
