@@ -42,7 +42,8 @@ COMPOSE = ROOT / "docker-compose.yml"
 K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 HEARTBEAT_ENV = "AP_HEARTBEAT_FILE"
 # Secrets the region creates before applying (README, "Running on Kubernetes"); the operators write the rest.
-REGION_SECRETS = {"ap-master-keys", "ap-audit-chain-key", "ap-token-public-key"}
+REGION_SECRETS = {"ap-master-keys", "ap-audit-chain-key", "ap-token-public-key", "ap-web-oidc", "ap-web-session",
+                  "ap-web-token-key"}
 AUDIT_HEADS_PARTITIONS = 1  # ap_runtime.access.audit_heads creates its topic with one partition: one order
 Doc = dict[str, Any]
 
@@ -345,8 +346,22 @@ def api_routes() -> dict[str, set[str]]:
         raise AssertionError("the routes are read, the app is never started")
 
     apps = {"incidents-api": incidents(), "finance-api": finance(no_deps), "reporting-api": reporting(),
-            "notifications-api": notifications(), "commissioning-api": commissioning()}
+            "notifications-api": notifications(), "commissioning-api": commissioning(), "web": web_app()}
     return {name: {getattr(route, "path", "") for route in app.routes} for name, app in apps.items()}
+
+
+def web_app() -> Any:
+    """The web service's app, built (never started) from settings naming no real server."""
+    from pydantic import SecretStr
+
+    from ap_runtime.access import TokenIssuer, generate_keypair
+    from ap_runtime.access.keys import load_private_key
+    from ap_web.app import create_app
+    from ap_web.entrypoints.settings import WebSettings
+
+    settings = WebSettings(oidc_issuer="http://localhost:9", oidc_client_secret=SecretStr("unused"),
+                           dsn="postgresql://unused")
+    return create_app(settings, TokenIssuer(load_private_key(generate_keypair().private_pem)))
 
 
 def test_every_long_running_process_has_probes_resources_and_a_locked_down_container() -> None:

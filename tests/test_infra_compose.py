@@ -19,7 +19,7 @@ APP_SERVICES = {
     "notifications": "ap_notifications.entrypoints.worker",
 }
 SERVICE_DATABASES = {"ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_commissioning", "ap_keys",
-                     "ap_audit"}
+                     "ap_audit", "ap_web"}
 
 
 def load_compose() -> dict[str, Any]:

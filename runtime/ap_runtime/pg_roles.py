@@ -6,7 +6,8 @@ each role can reach only the database it serves.
 The model, per platform database (``PLATFORM_DATABASES``):
 
 * one login role, named after the database by default (``ap_incidents``, ``ap_finance``,
-  ``ap_reporting``, ``ap_notifications``, ``ap_commissioning``, ``ap_keys``, ``ap_audit``);
+  ``ap_reporting``, ``ap_notifications``, ``ap_commissioning``, ``ap_keys``, ``ap_audit``, ``ap_web``: the web
+  service's answers in progress);
 * ``PUBLIC`` loses ``CONNECT`` and ``TEMPORARY`` on every platform database, so a role connects only
   where it is granted (or owns) the database: the reporting role cannot even open ``ap_keys`` or
   ``ap_incidents``, the finance role cannot open ``ap_incidents``;
@@ -20,7 +21,8 @@ The model, per platform database (``PLATFORM_DATABASES``):
 
 Which *process* holds which role's credentials is deployment (``docker-compose.yml``): incidents
 processes hold the incidents, keys and audit credentials; finance, reporting, notifications and
-commissioning processes their own and audit's. The key database is reached only with the ``ap_keys`` role.
+commissioning processes their own and audit's; the web service only its own (it reaches the others
+through their APIs). The key database is reached only with the ``ap_keys`` role.
 
 ``apply`` is idempotent (roles are created or their password reset; ownership of objects a
 superuser created earlier moves to the service role). Run it as a superuser:
@@ -44,7 +46,7 @@ from ap_runtime.access.audit import ensure_schema as ensure_audit_schema
 from ap_runtime.settings import ROLE_PASSWORD_PREFIX, DeployJobSettings
 
 PLATFORM_DATABASES = ("ap_incidents", "ap_finance", "ap_reporting", "ap_notifications", "ap_commissioning", "ap_keys",
-                      "ap_audit")
+                      "ap_audit", "ap_web")
 APPEND_ONLY_DATABASES = frozenset({"ap_audit"})
 PASSWORD_ENV = ROLE_PASSWORD_PREFIX + "{}"  # a variable name, not a password
 # Every platform role is a plain login: no role or database creation, no replication (the Kubernetes

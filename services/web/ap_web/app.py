@@ -18,7 +18,7 @@ from typing import Any
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -67,6 +67,12 @@ def create_app(settings: WebSettings, issuer: TokenIssuer) -> FastAPI:
 
     app = FastAPI(title="Alternative Provision", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        """The probes' address (deploy/k8s/35-web.yaml): the process serves; it reads no session, sets no cookie."""
+        return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
+
     _guard(app, web)
     _sign_in_routes(app, web)
     for journey in journeys:
