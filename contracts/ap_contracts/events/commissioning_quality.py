@@ -9,8 +9,11 @@ events (``ap_commissioning`` read model). No personal data: free text must never
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from pydantic import Field, StrictInt
 
 from ap_contracts.events.commissioning_vocabulary import (
     AcademicYear,
@@ -40,6 +43,11 @@ class SelfAuditRequested(CommissioningEvent):
     academic_year: AcademicYear
     template_version: ShortText
     requested_by: UserId
+    # Issue 14: the day the audit is due, if the commissioner set one (else 31 August of ``academic_year``), and
+    # how many statements the template version has, so an audit is seen to be done (every statement rated)
+    # without the template. None in events recorded before.
+    due_on: date | None = None
+    statement_count: Annotated[StrictInt, Field(ge=1)] | None = None
 
 
 class SelfAuditStatementRated(CommissioningEvent):

@@ -35,7 +35,8 @@ PARTIES = {"provider_id": PROVIDER, "commissioner_id": COMMISSIONER, "academic_y
 FIRST = BEHAVIOUR_POLICIES_2026_1.statements[0].statement_id
 
 REQUESTED = SelfAuditRequested(provider_id=PROVIDER, commissioner_id=COMMISSIONER, academic_year=YEAR,
-                               template_version=CURRENT_TEMPLATE_VERSION, requested_by="officer-1")
+                               template_version=CURRENT_TEMPLATE_VERSION, requested_by="officer-1",
+                               statement_count=20)
 RATED_AMBER = SelfAuditStatementRated(provider_id=PROVIDER, academic_year=YEAR, statement_id=FIRST,
                                       rating=RagRating.AMBER, evidence="behaviour log review, July",
                                       action_plan="weekly log review", rated_by="manager-1")
@@ -73,6 +74,19 @@ def test_the_commissioner_requests_the_years_audit_by_the_caller() -> None:
     command = RequestSelfAudit(command_id=uuid4(), **PARTIES)
     [event] = request_self_audit(command, fold_self_audit([]), AS_COMMISSIONER)
     assert event == REQUESTED
+
+
+def test_the_commissioner_may_set_a_due_date_within_the_audits_year() -> None:
+    """Issue 14: the overdue check reads the date set (or 31 August without one) and the statement count."""
+    command = RequestSelfAudit(command_id=uuid4(), **PARTIES, due_on=date(2027, 8, 31))
+    [event] = request_self_audit(command, fold_self_audit([]), AS_COMMISSIONER)
+    assert event == REQUESTED.model_copy(update={"due_on": date(2027, 8, 31)})
+
+
+@pytest.mark.parametrize("due_on", [date(2026, 8, 31), date(2027, 9, 1)])
+def test_a_due_date_outside_the_audits_year_is_refused(due_on: date) -> None:
+    command = RequestSelfAudit(command_id=uuid4(), **PARTIES, due_on=due_on)
+    _refused("self_audit.due_within_year", request_self_audit, command, [], AS_COMMISSIONER)
 
 
 def test_an_audit_is_requested_once_per_provider_and_year() -> None:

@@ -141,3 +141,18 @@ async def test_the_provider_cannot_moderate_and_another_commissioner_cannot_ask_
     assert as_another.status_code == 403
     assert (await world.get(OTHER_COMMISSIONER_LEAD, audit_path("2026-27"))).status_code == 403
     assert await world.event_count() == before
+
+
+async def test_a_due_date_is_set_within_the_audits_year_or_refused_changing_nothing(world: World) -> None:
+    """Issue 14: the commissioner may set the day the audit is due (the overdue check alerts after it)."""
+    before = await world.event_count()
+    outside = await world.post(COMMISSIONER_LEAD, audit_path("2026-27", "/request"), due_on="2027-09-01")
+    assert (outside.status_code, outside.json()["rule"]) == (422, "self_audit.due_within_year")
+    assert "due_on" in outside.json()["detail"]
+    unreadable = await world.post(COMMISSIONER_LEAD, audit_path("2026-27", "/request"), due_on="31/03/2027")
+    assert unreadable.status_code == 422
+    assert [e["field"] for e in unreadable.json()["errors"]] == ["due_on"]
+    assert await world.event_count() == before
+    asked = await world.post(COMMISSIONER_LEAD, audit_path("2026-27", "/request"), due_on="2027-03-31")
+    assert asked.status_code == 200, asked.text
+    assert await world.event_count() == before + 1

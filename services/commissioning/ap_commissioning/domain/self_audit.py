@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from ap_commissioning.domain.context import CommissioningCommand, DecisionContext
 from ap_commissioning.domain.self_audit_errors import (
@@ -23,6 +24,7 @@ from ap_commissioning.domain.self_audit_errors import (
     NothingToModerate,
     RatingWithoutEvidence,
     SelfAuditAlreadyRequested,
+    SelfAuditDueOutsideYear,
     SelfAuditNotRequested,
     StatementNotInTemplate,
     TemplateVersionUnknown,
@@ -43,6 +45,7 @@ from ap_contracts.events.commissioning_vocabulary import (
 )
 from ap_contracts.identifiers import OrganisationId
 from ap_runtime.access.context import ResourceContext
+from ap_runtime.school_days import academic_year_of
 
 
 def self_audit_stream_id(provider_id: str, commissioner_id: str, academic_year: str) -> str:
@@ -60,9 +63,11 @@ class SelfAuditCommand(CommissioningCommand):
 
 class RequestSelfAudit(SelfAuditCommand):
     """The commissioner (only as itself: the policy compares the path's commissioner with the caller's
-    organisation) asks the provider for the year's self-audit."""
+    organisation) asks the provider for the year's self-audit, due on ``due_on`` if it sets one (issue 14: else
+    31 August, the year's last day)."""
 
     template_version: ShortText = CURRENT_TEMPLATE_VERSION
+    due_on: date | None = None
 
 
 class RateStatement(SelfAuditCommand):
@@ -101,8 +106,8 @@ def evolve_self_audit(state: SelfAuditState, event: DomainEvent) -> SelfAuditSta
     return state
 
 
-SELF_AUDIT_FOLDS: frozenset[type[DomainEvent]] = frozenset({
-    SelfAuditRequested, SelfAuditStatementRated, SelfAuditRatingModerated})
+_FOLDED: tuple[type[DomainEvent], ...] = (SelfAuditRequested, SelfAuditStatementRated, SelfAuditRatingModerated)
+SELF_AUDIT_FOLDS: frozenset[type[DomainEvent]] = frozenset(_FOLDED)
 
 
 def self_audit_stream(command: SelfAuditCommand) -> str:
@@ -126,15 +131,19 @@ def fold_self_audit(events: Iterable[DomainEvent]) -> SelfAuditState:
 
 def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
                        context: DecisionContext) -> list[CommissioningEvent]:
-    """Once per provider and year, against a known version of the template."""
+    """Once per provider and year, against a known version of the template, due within that year; the event
+    states the template's statement count, so a reader sees the audit done without the template (issue 14)."""
     if state.provider_id is not None:
         raise SelfAuditAlreadyRequested(command.provider_id, command.academic_year)
     if command.template_version not in TEMPLATES:
         raise TemplateVersionUnknown(command.template_version)
+    if command.due_on is not None and academic_year_of(command.due_on) != command.academic_year:
+        raise SelfAuditDueOutsideYear(command.due_on.isoformat(), command.academic_year)
     return [SelfAuditRequested(
         provider_id=command.provider_id, commissioner_id=command.commissioner_id,
         academic_year=command.academic_year, template_version=command.template_version,
-        requested_by=context.user_id)]
+        requested_by=context.user_id, due_on=command.due_on,
+        statement_count=len(TEMPLATES[command.template_version].statements))]
 
 
 def _requested_statement(state: SelfAuditState, provider_id: str, academic_year: str, statement_id: str) -> None:

@@ -22,6 +22,16 @@ class SelfAuditAlreadyRequested(CommissioningRefused):
     academic_year: str
 
 
+class SelfAuditDueOutsideYear(CommissioningRefused):
+    """Issue 14: an audit is due within the academic year it audits (1 September to 31 August)."""
+
+    rule_id = "self_audit.due_within_year"
+    kind = RefusalKind.BREAKS_RULE
+    says = "due_on: {due_on} is not in the {academic_year} academic year"
+    due_on: str
+    academic_year: str
+
+
 class TemplateVersionUnknown(CommissioningRefused):
     rule_id = "self_audit.template_known"
     kind = RefusalKind.NOT_FOUND

@@ -104,6 +104,13 @@ TEMPLATES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
         "Fair Access case still without a place",
         "A child in a Fair Access case is still without a school place, well past the 20 school days within which"
         " a place should be offered; the panel's officers were told when it fell due."),
+    "self_audit_overdue": (
+        "Self-audit overdue",
+        "The self-audit your commissioner asked for has passed its due date with statements still to rate."),
+    "self_audit_overdue_to_manager": (
+        "Self-audit you requested still overdue",
+        "A provider's self-audit you requested is still past its due date with statements still to rate; the"
+        " provider was told when it fell due."),
     "early_warning": (
         "Early-warning flag raised",
         "A pupil's recent trend crossed an early-warning rule. The rule and the figures it compared are below; the"

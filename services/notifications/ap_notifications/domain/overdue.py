@@ -20,6 +20,9 @@ Owners and managers, organisation-wise (STATUTORY.md):
   the incidents API); where the LA recorded no calendar for the year they are weekdays, never later
   (``domain/school_days.py``). Recipients
   are organisations, so both steps reach the LA; the step's rule says which (A2's chains route by role).
+- provider self-audits (seed 000): the provision rates its own practice, so it owns the audit; the commissioner
+  that requested it is its manager (``domain/self_audit_due.py`` says when one is due and when it is done).
+  No pupil: an audit is between two organisations.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class OverdueKind(StrEnum):
     PLACEMENT_REVIEW = "placement_review"
     REDUCED_TIMETABLE_REVIEW = "reduced_timetable_review"
     FAIR_ACCESS_CASE = "fair_access_case"
+    SELF_AUDIT = "self_audit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +70,21 @@ OVERDUE_RULES: Mapping[OverdueKind, OverdueRule] = MappingProxyType({
     OverdueKind.FAIR_ACCESS_CASE: OverdueRule(
         "fair_access_case_overdue", Audience.LA, "fair_access_case_overdue_to_manager", Audience.LA,
         "/panels/{panel_id}/cases/{case_id}", "days_past_place_expected"),
+    OverdueKind.SELF_AUDIT: OverdueRule(
+        "self_audit_overdue", Audience.PROVISION, "self_audit_overdue_to_manager", Audience.COMMISSIONER,
+        "/self-audits/{provider_id}/{commissioner_id}/{academic_year}", "days_past_due"),
 })
 
 
 @dataclass(frozen=True, slots=True)
 class DueItem:
-    """One piece of work with a date: which kind, due when, the event that set the date, about which pupil,
-    the organisations owning it and managing them, and the ids its link names."""
+    """One piece of work with a date: which kind, due when, the event that set the date, about which pupil (None
+    for work about no pupil), the organisations owning it and managing them, and the ids its link names."""
 
     kind: OverdueKind
     due: date
     set_by_event_id: UUID
-    pupil_ref: UUID
+    pupil_ref: UUID | None
     owners: tuple[str, ...]
     managers: tuple[str, ...]
     link_ids: Mapping[str, str]

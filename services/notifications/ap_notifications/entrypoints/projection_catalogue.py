@@ -18,6 +18,7 @@ from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_notifications.projections.school_calendars import SchoolCalendarProjection, StoredCalendars
+from ap_notifications.projections.self_audits import SelfAuditsProjection
 from ap_notifications.projections.sla_reviews import SlaReviewsProjection
 from ap_notifications.projections.trends import TrendsProjection
 from ap_runtime.projection.base import Projection
@@ -82,4 +83,6 @@ PROJECTIONS = (
     RegisteredProjection(TrendsProjection.name, "notifications", _with_services(_trends)),  # issue 14
     RegisteredProjection(SlaReviewsProjection.name, "notifications", pooled(  # issue 13
         SlaReviewsProjection, lambda: NotificationSettings.from_env().dsn)),
+    RegisteredProjection(SelfAuditsProjection.name, "notifications", pooled(  # issue 14
+        SelfAuditsProjection, lambda: NotificationSettings.from_env().dsn)),
 )

@@ -17,6 +17,7 @@ from ap_notifications.projections.access_alerting import AccessAlertProjection
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
 from ap_notifications.projections.school_calendars import SchoolCalendarProjection, StoredCalendars
+from ap_notifications.projections.self_audits import SelfAuditsProjection
 from ap_notifications.projections.sla_reviews import SlaReviewsProjection
 from ap_notifications.projections.trends import TrendsProjection
 from ap_runtime.logging import configure_logging
@@ -37,7 +38,8 @@ def runners(services: NotificationServices, settings: NotificationSettings) -> l
     return [
         ProjectionRunner(p, services.pool, settings.kafka_bootstrap, group_id=f"{settings.group_prefix}.{p.name}")
         for p in (alerting, access, inbox, calendars, trends,
-                  SlaReviewsProjection(topics=(settings.commissioning_topic,)))  # issue 13: SLA reviews due
+                  SlaReviewsProjection(topics=(settings.commissioning_topic,)),  # issue 13: SLA reviews due
+                  SelfAuditsProjection(topics=(settings.commissioning_topic,)))  # issue 14: self-audits due
     ]
 
 
