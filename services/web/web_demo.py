@@ -74,13 +74,15 @@ async def answers(address: str) -> bool:
         return (await probe.get(address)).status_code == 200
 
 
-def web_database() -> str:
-    """The web service's database (answers in progress) and its own login role, one of the platform's
-    (``ap_runtime.pg_roles``), made as the deploy job makes them."""
+def platform_databases() -> str:
+    """Every platform database and its login role, made as `make up` and the deploy job make them
+    (``ap_runtime.pg_roles``, idempotent), so the demo runs on any server DATABASE_URL names; the DSN of the
+    web service's own (answers in progress), logged in as its role."""
     admin = os.environ.get("DATABASE_URL", DEFAULT_PG + "/postgres")
-    (plan,) = pg_roles.platform_roles(kinds=("ap_web",))
-    asyncio.run(pg_roles.apply(admin, [plan], {}))
-    return pg_roles.role_dsn(admin, plan)
+    plan = pg_roles.platform_roles()
+    asyncio.run(pg_roles.apply(admin, plan, {}))
+    (web,) = [role for role in plan if role.kind == "ap_web"]
+    return pg_roles.role_dsn(admin, web)
 
 
 def start_services(fleet: Fleet, env: dict[str, str], logs: Path) -> None:
@@ -129,12 +131,13 @@ def main() -> int:
     fleet = Fleet()
     provider: subprocess.Popen[bytes] | None = None
     try:
+        web_dsn = platform_databases()
         start_services(fleet, env, logs)
         provider = subprocess.Popen(  # noqa: S603  # nosec B603 - our own provider script
             [str(ROOT / "deploy/local/oidc.sh"), "run", str(OIDC_PORT)],
             env={**os.environ, "AP_OIDC_CLIENT_SECRET": client_secret,
                  "AP_OIDC_REDIRECT_URIS": f"http://localhost:{WEB_PORT}/auth/callback"})
-        fleet.start("web", ["-m", "ap_web", str(WEB_PORT)], web_env(env, client_secret, web_database()), logs)
+        fleet.start("web", ["-m", "ap_web", str(WEB_PORT)], web_env(env, client_secret, web_dsn), logs)
         asyncio.run(until(lambda: answers(f"http://localhost:{WEB_PORT}/"), "the web service", fleet))
         return serve(fleet, logs)
     except KeyboardInterrupt:
