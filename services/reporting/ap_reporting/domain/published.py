@@ -19,7 +19,7 @@ ranges, or for a range and its years, tells a reader nothing the single years do
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -69,6 +69,8 @@ def publish(name: str, title: str, unit: str, rows: Sequence[str], columns: Sequ
             counts: Counts, also_hidden: Sequence[Cell] | set[Cell] = ()) -> tuple[Table, PublishedTable]:
     """The table as published, and the suppression pattern it got (for derived figures)."""
     suppressed = suppress_table(grid(counts, rows, columns), also_hidden=also_hidden)
+    if not rows:  # no row yet (no panel area): each column's total is 0, a width an empty grid cannot carry
+        suppressed = replace(suppressed, column_totals=tuple(0 for _ in columns))
     table = Table(name=name, title=title, unit=unit, row_labels=tuple(rows), column_labels=tuple(columns),
                   cells=suppressed.cells, row_totals=suppressed.row_totals, column_totals=suppressed.column_totals,
                   grand_total=suppressed.grand_total)
