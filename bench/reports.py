@@ -48,7 +48,7 @@ from ap_runtime.projection.runner import ProjectionRunner
 from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
 from ap_testing.reporting.events import Pupil
 from bench.publish import publish
-from bench.rebuild import produce_encoded
+from bench.rebuild import _python_cpu_seconds, produce_encoded
 
 YEAR = "2024/25"
 STRATEGY_YEARS = ("2022/23", "2023/24", "2024/25")
@@ -111,12 +111,6 @@ def events(count: int, pupils: int) -> list[EncodedEvent]:
                 alive.append((i, stream))
         streams = alive
     return out
-
-
-def _python_cpu_seconds() -> float:
-    """CPU of this process and of its finished children (the catch-up workers)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 async def _one_rebuild(projection_class: type[Projection], pool: asyncpg.Pool, dsn: str, bootstrap: str,

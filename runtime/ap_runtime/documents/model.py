@@ -27,9 +27,13 @@ class DocumentTable:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     total: tuple[str, ...] | None = None
+    links: tuple[tuple[str | None, ...], ...] = ()
+    """Optional, row by row and cell by cell: where a figure links to (its trace), None for no link."""
 
     def __post_init__(self) -> None:
         width = len(self.columns)
+        if self.links and (len(self.links) != len(self.rows) or any(len(row) != width for row in self.links)):
+            raise ValueError(f"table {self.caption!r}: links must give one entry per cell of each row")
         for row in (*self.rows, *([self.total] if self.total else [])):
             if len(row) != width:
                 raise ValueError(f"table {self.caption!r}: a row has {len(row)} cells for {width} columns")

@@ -137,6 +137,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "reporting.read_annual_report": {LA: "*"},
     "reporting.read_strategy_report": {LA: "*", SF: "*"},
     "reporting.publish_report": {NP: "N", LA: "*"},  # issue 15: records ReportPublished
+    "reporting.trace_figure": {LA: "*"},  # issue 15: a shown figure's event ids, no pupil data
     # Issue 14: term averages and the trip list, and the Achievement Board, are internal to the provision.
     "reporting.read_engagement_term": DAY_TO_DAY,
     "reporting.read_achievement_board": DAY_TO_DAY,

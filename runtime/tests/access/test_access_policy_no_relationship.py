@@ -28,6 +28,7 @@ WITHOUT_PUPIL_DATA: dict[str, str] = {
     "reporting.read_annual_report": "counts only, small numbers suppressed, academic years",
     "reporting.read_strategy_report": "counts only, small numbers suppressed, 1 to 3 academic years",
     "reporting.publish_report": "records ReportPublished: suppressed figures' names and values, offsets, no pupil",
+    "reporting.trace_figure": "a shown figure and the ids of the events behind it; no pupil data, never a hidden cell",
     "incidents.read_term_dates": "an organisation's published term dates and INSET days (events/organisations.py)",
     "commissioning.read_review_templates": "the SLA review questionnaire: questions only, no answers, no organisation",
 }

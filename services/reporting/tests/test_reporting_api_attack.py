@@ -32,15 +32,12 @@ from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.periods import PeriodKind, periods_of
 from ap_reporting.domain.vocabulary import Phase, phase_of
-from ap_reporting.entrypoints.api import ApiDeps, create_app
-from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
-from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
-from ap_runtime.access import AccessGuard, AuditLog, Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool
-from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access import Role, TokenIssuer, generate_keypair
+from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.projection import active_schema
-from ap_runtime.projection.store import ensure_registered
+from ap_testing.reporting.api_client import reporting_api
 from ap_testing.reporting.report_attack import attack_everything
 
 pytestmark = pytest.mark.integration
@@ -119,18 +116,8 @@ async def write_facts(pool: asyncpg.Pool) -> None:
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def api(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
-    pool = await asyncpg.create_pool(await new_database("rpt_attack"), min_size=1, max_size=4)
-    audit_pool = await open_audit_pool(await new_database("rpt_attack_audit"))
-    for projection in (ReportingFactsProjection(), ExclusionReasonsProjection(),  # the Schools Forum route reads
-                       ReportingCommissioningFactsProjection()):                # these two (the audience matrix)
-        await ensure_registered(pool, projection)
-    await write_facts(pool)
-    verifier = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.REPORTING)
-    app = create_app(ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), verifier))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with reporting_api(new_database, "rpt_attack", KEYS.public_pem, write_facts) as client:
         yield client
-    await pool.close()
-    await audit_pool.close()
 
 
 async def get(http: httpx.AsyncClient, url: str) -> Any:

@@ -8,7 +8,7 @@ bar). Only counts leave: these reports hold no pupil, name or date of birth.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
@@ -17,6 +17,8 @@ from ap_reporting.domain.published import Table, Value
 from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series
 
 TOTAL = "Total"
+TraceHref = Callable[[str, str, str], str | None]
+"""Where the figure at (table name, row, column) links to, its trace; None for a figure without one."""
 MAX_CHART_SERIES = 6  # more bars per group than this are read better from the table
 
 
@@ -28,11 +30,20 @@ def _number(value: Value) -> float | None:
     return float(value) if isinstance(value, int | Decimal) else None
 
 
-def document_table(table: Table) -> DocumentTable:
+def _links(table: Table, trace: TraceHref | None) -> tuple[tuple[str | None, ...], ...]:
+    """Each row's links, cell by cell: a cell's trace where ``trace`` gives one, never a label or a total."""
+    if trace is None:
+        return ()
+    return tuple((None, *(trace(table.name, label, column) for column in table.column_labels), None)
+                 for label in table.row_labels)
+
+
+def document_table(table: Table, trace: TraceHref | None = None) -> DocumentTable:
     rows = tuple((label, *(_shown(v) for v in cells), _shown(total))
                  for label, cells, total in zip(table.row_labels, table.cells, table.row_totals, strict=True))
     total = (TOTAL, *(_shown(v) for v in table.column_totals), _shown(table.grand_total))
-    return DocumentTable(f"{table.title} ({table.unit})", ("", *table.column_labels, TOTAL), rows, total)
+    return DocumentTable(f"{table.title} ({table.unit})", ("", *table.column_labels, TOTAL), rows, total,
+                         links=_links(table, trace))
 
 
 def _chart(table: Table) -> BarChart | None:
@@ -44,11 +55,12 @@ def _chart(table: Table) -> BarChart | None:
     return BarChart(f"{table.title} ({table.unit})", table.row_labels, series)
 
 
-def _sections(tables: Sequence[Table]) -> tuple[Section, ...]:
+def _sections(tables: Sequence[Table], trace: TraceHref | None = None) -> tuple[Section, ...]:
     sections = []
     for table in tables:
         chart = _chart(table)
-        sections.append(Section(table.title, tables=(document_table(table),), charts=(chart,) if chart else ()))
+        sections.append(Section(table.title, tables=(document_table(table, trace),),
+                                charts=(chart,) if chart else ()))
     return tuple(sections)
 
 
@@ -59,12 +71,13 @@ def partnership_document(report: PartnershipReport) -> Document:
                     sections=_sections(report.tables), notes=report.notes)
 
 
-def annual_document(report: AnnualReport) -> Document:
+def annual_document(report: AnnualReport, trace: TraceHref | None = None) -> Document:
+    """The annual page; with ``trace`` (a caller allowed to trace figures) each traceable figure links to its trace."""
     return Document(title=f"Local authority annual report, {report.academic_year}", audience="the local authority",
                     facts=(Fact("Academic year", report.academic_year),
                            Fact("Mean length of stay (days)", str(report.mean_length_of_stay_days)),
                            Fact("Reintegration rate (%)", str(report.reintegration_rate_percent))),
-                    sections=_sections(report.tables), notes=report.notes)
+                    sections=_sections(report.tables, trace), notes=report.notes)
 
 
 def strategy_document(report: StrategyReport) -> Document:

@@ -54,3 +54,11 @@ class NotPublishable(ReportingRuleViolation):
     day still going on can gain facts)."""
 
     rule_id = "report.published_as_at_past_day"
+
+
+class NoTrace(ReportingRuleViolation):
+    """report.trace_shown_cells: only a figure the report shows has a trace; a suppressed or not-applicable cell, a
+    total and a cell that is not in the table get the same answer, so the answer tells nothing of what is hidden."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.NOT_FOUND
+    rule_id = "report.trace_shown_cells"

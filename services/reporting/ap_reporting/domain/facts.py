@@ -68,6 +68,7 @@ class SuspensionFact:
     half_days: int
     academic_year: str
     phase: Phase
+    record_id: UUID | None = None  # the event it was recorded by: what a figure's trace lists (figure_trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,4 @@ class PermanentExclusionFact:
     academic_year: str
     phase: Phase
     reinstated: bool = False
+    record_id: UUID | None = None  # the event it was recorded by: what a figure's trace lists (figure_trace)

@@ -66,6 +66,7 @@ from ap_reporting.entrypoints.report_moment import MomentDep, ReportMoment, only
 from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_FORUM_PARAMETERS
 from ap_reporting.entrypoints.schools_forum_routes import schools_forum_routes
 from ap_reporting.entrypoints.settings import ReportingSettings
+from ap_reporting.entrypoints.trace_routes import annual_trace_links, trace_routes
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
@@ -121,6 +122,7 @@ def _reader(pool: asyncpg.Pool, moment: ReportMoment) -> PostgresFactsReader:
     return PostgresFactsReader(pool, moment.recorded_by)
 
 
+PAGES = frozenset({"html", "pdf"})  # the formats a figure's trace is linked from
 PartnershipQuery = Depends(only_parameters(PARTNERSHIP_PARAMETERS, "termly_partnership"))
 AnnualQuery = Depends(only_parameters(ANNUAL_PARAMETERS, "la_annual"))
 TermQuery = Annotated[str, Query(max_length=20, description="A term: 2024/25-autumn, -spring or -summer")]
@@ -133,6 +135,7 @@ def _routes(app: FastAPI) -> None:
     # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
     schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy")))
     publish_routes(app)
+    trace_routes(app)  # issue 15: a shown figure of the annual page traced to its events
 
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
@@ -167,7 +170,8 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(_reader(pool, moment), academic_year)
-        return _answer(await _published(report, report.tables, lambda: annual_document(report), format,
+        trace = await annual_trace_links(guard, caller, headers, report, moment) if format in PAGES else None
+        return _answer(await _published(report, report.tables, lambda: annual_document(report, trace), format,
                                         "la-annual", moment), moment, response)
 
     @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])

@@ -103,14 +103,14 @@ class FactsQueries:
         rows = await self._conn.fetch("SELECT * FROM suspensions_as_recorded WHERE academic_year = ANY($1::text[])"
                                       " ORDER BY record_id", list(years))
         return [SuspensionFact(r["pupil_ref"], r["placement_id"], r["first_day"], r["half_days"], r["academic_year"],
-                               Phase(r["phase"])) for r in rows]
+                               Phase(r["phase"]), r["record_id"]) for r in rows]
 
     async def permanent_exclusions(self, years: Sequence[str]) -> list[PermanentExclusionFact]:
         rows = await self._conn.fetch(
             "SELECT * FROM permanent_exclusions_as_recorded WHERE academic_year = ANY($1::text[])"
             " ORDER BY record_id", list(years))
         return [PermanentExclusionFact(r["pupil_ref"], r["placement_id"], r["decided_on"], r["academic_year"],
-                                       Phase(r["phase"]), r["reinstated"]) for r in rows]
+                                       Phase(r["phase"]), r["reinstated"], r["record_id"]) for r in rows]
 
     async def placements_of_provision(self, provision_id: str, period: Period) -> list[PlacementFact]:
         rows = await self._conn.fetch(

@@ -1,0 +1,59 @@
+"""The records behind each cell of the LA annual report's tables (``la_figures.assemble_annual``), for its traces.
+
+Each table's cells are keyed as ``la_figures`` counts them: permanent exclusions that stand (not reinstated) by
+year and phase (their record ids); pupils suspended and their days lost by year and phase (the suspensions'
+record ids: the events the pupils and days were counted from); placements ended by how they ended and by length
+of stay, by phase (the placements' ids). Which cells may be traced is ``figure_trace``'s decision.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
+from ap_reporting.domain.figure_trace import Cell, FigureTrace, TracedTable, trace_figure
+from ap_reporting.domain.la_figures import AnnualReport
+from ap_reporting.domain.periods import academic_year_period
+from ap_reporting.domain.vocabulary import phase_of, stay_band
+
+EXCLUSION = "permanent_exclusion_record"
+SUSPENSION = "suspension_record"
+PLACEMENT = "placement"
+
+
+def _by_cell(pairs: Iterable[tuple[Cell, UUID | None]]) -> dict[Cell, list[UUID]]:
+    found: dict[Cell, list[UUID]] = defaultdict(list)
+    for cell, record in pairs:
+        if record is not None:
+            found[cell].append(record)
+    return dict(found)
+
+
+def annual_traced_tables(report: AnnualReport, placements: Sequence[PlacementFact],
+                         suspensions: Sequence[SuspensionFact],
+                         exclusions: Sequence[PermanentExclusionFact]) -> list[TracedTable]:
+    """The report's tables, each with the records behind its cells (from the facts it was assembled from)."""
+    year = report.academic_year
+    days = academic_year_period(year)
+    ended = [p for p in placements if p.end_date is not None and p.end_reason is not None and p.end_date in days]
+    standing = _by_cell(((year, e.phase.value), e.record_id) for e in exclusions
+                        if not e.reinstated and e.academic_year == year)
+    suspended = _by_cell(((year, s.phase.value), s.record_id) for s in suspensions if s.academic_year == year)
+    by_reason = _by_cell(((p.end_reason.value, phase_of(p.pupil_key_stage).value), p.placement_id)
+                         for p in ended if p.end_reason)
+    by_stay = _by_cell(((stay_band(p.length_of_stay_days() or 0), phase_of(p.pupil_key_stage).value), p.placement_id)
+                       for p in ended)
+    records = {"permanent_exclusions": (EXCLUSION, standing), "pupils_suspended": (SUSPENSION, suspended),
+               "suspension_days_lost": (SUSPENSION, suspended), "placements_by_end_reason": (PLACEMENT, by_reason),
+               "length_of_stay": (PLACEMENT, by_stay)}
+    return [TracedTable(table, *records[table.name]) for table in report.tables if table.name in records]
+
+
+def trace_annual_figure(report: AnnualReport, placements: Sequence[PlacementFact],
+                        suspensions: Sequence[SuspensionFact], exclusions: Sequence[PermanentExclusionFact],
+                        table: str, row: str, column: str) -> FigureTrace | None:
+    """The trace of one shown figure of the annual report, or None (``figure_trace.trace_figure``)."""
+    return trace_figure(report.report, annual_traced_tables(report, placements, suspensions, exclusions),
+                        table, row, column)
