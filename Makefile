@@ -124,7 +124,7 @@ demo: install up ## end-to-end walk through the platform, then (in a terminal) t
 	@if [ -t 0 ]; then env $(SERVERS) PYTHONPATH=. $(BIN)/python services/web/web_demo.py; \
 	  else echo "[make demo] the web service: run 'make demo-web' in a terminal (it prints the address and the people)"; fi
 
-demo-web: install up ## the web service on the demo's data: prints its address and the people to sign in as
+demo-web: install up ## every service and the web one on the demo's data: prints its address and the people to sign in as
 	env $(SERVERS) PYTHONPATH=. $(BIN)/python services/web/web_demo.py
 
 # A synthetic LA (seeded; REPORTS_ARGS="--schools 78 --provisions 4 --years 3 --seed 1") folded by
