@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from ap_runtime.eventstore import Checkpoint, EventStore
+from ap_testing.store_reads import read_all_settled
 
 from .conftest import counter_events
 
@@ -53,6 +54,7 @@ async def test_reader_never_skips_events_committed_out_of_position_order(
     naive_seen: set[int] = set()
 
     async def reader() -> None:
+        deadline = asyncio.get_running_loop().time() + 120
         cp = Checkpoint()
         naive_last = 0
         while True:
@@ -66,8 +68,10 @@ async def test_reader_never_skips_events_committed_out_of_position_order(
             for r in rows:
                 naive_seen.add(r["position"])
                 naive_last = r["position"]
-            if finished and not batch:
+            if finished and not batch and len(seen) >= writers * per_writer:
                 return
+            # An older transaction anywhere on the shared server holds the horizon back: wait, never skip.
+            assert asyncio.get_running_loop().time() < deadline, f"reader saw {len(seen)} by the deadline"
             await asyncio.sleep(0.002)
 
     await asyncio.gather(_writers_with_open_transactions(store, pool, writers, per_writer, done), reader())
@@ -76,5 +80,28 @@ async def test_reader_never_skips_events_committed_out_of_position_order(
     assert len(set(seen)) == total, "no event is read twice"
     stored = await pool.fetchval("SELECT count(*) FROM events")
     assert stored == total
-    # The naive reader demonstrably loses events under the same load, so this test can fail.
-    assert len(naive_seen) < total, "expected the naive position reader to skip late commits"
+    # The naive reader may or may not lose events here, depending on the machine's timing; the test below
+    # shows deterministically what it loses and that ours does not.
+    assert len(naive_seen) <= total
+
+
+async def test_a_late_commit_is_lost_to_a_reader_by_position_alone_but_not_to_ours(
+    store: EventStore, store_db: tuple[str, asyncpg.Pool]
+) -> None:
+    pool = store_db[1]
+    async with pool.acquire() as early_conn:
+        early = early_conn.transaction()
+        await early.start()
+        await store.append_in(early_conn, "late", 0, counter_events("late", 0, 1))  # takes the lower position
+        await store.append("prompt", 0, counter_events("prompt", 0, 1))  # commits a higher position first
+        naive_last = await pool.fetchval("SELECT max(position) FROM events")
+        ours_before = await store.read_all(Checkpoint(), 100)
+        await early.commit()
+    late_position = await pool.fetchval("SELECT position FROM events WHERE stream_id = 'late'")
+    assert late_position < naive_last, "the open transaction took the lower position"
+    assert await pool.fetch("SELECT position FROM events WHERE position > $1", naive_last) == [], (
+        "the reader by position alone never sees the late commit")
+    # Ours held the later commit back while the earlier transaction was open, so it can skip nothing.
+    assert ours_before == [], "an event above an open transaction's position was handed out"
+    ours = await read_all_settled(store, 2)
+    assert sorted(e.stream_id for e in ours) == ["late", "prompt"]
