@@ -43,9 +43,9 @@ class SelfAuditRequested(CommissioningEvent):
     academic_year: AcademicYear
     template_version: ShortText
     requested_by: UserId
-    # Issue 14: the day the audit is due, if the commissioner set one (else 31 August of ``academic_year``), and
-    # how many statements the template version has, so an audit is seen to be done (every statement rated)
-    # without the template. None in events recorded before.
+    # Issue 14: the day the audit is due (the commissioner's, else 31 August, the last day of ``academic_year``),
+    # and how many statements the template version has, so an audit is seen to be overdue or done (every
+    # statement rated) without commissioning's rules or template. None in events recorded before.
     due_on: date | None = None
     statement_count: Annotated[StrictInt, Field(ge=1)] | None = None
 

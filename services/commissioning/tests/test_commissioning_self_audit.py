@@ -36,7 +36,7 @@ FIRST = BEHAVIOUR_POLICIES_2026_1.statements[0].statement_id
 
 REQUESTED = SelfAuditRequested(provider_id=PROVIDER, commissioner_id=COMMISSIONER, academic_year=YEAR,
                                template_version=CURRENT_TEMPLATE_VERSION, requested_by="officer-1",
-                               statement_count=20)
+                               due_on=date(2027, 8, 31), statement_count=20)
 RATED_AMBER = SelfAuditStatementRated(provider_id=PROVIDER, academic_year=YEAR, statement_id=FIRST,
                                       rating=RagRating.AMBER, evidence="behaviour log review, July",
                                       action_plan="weekly log review", rated_by="manager-1")
@@ -76,11 +76,14 @@ def test_the_commissioner_requests_the_years_audit_by_the_caller() -> None:
     assert event == REQUESTED
 
 
-def test_the_commissioner_may_set_a_due_date_within_the_audits_year() -> None:
-    """Issue 14: the overdue check reads the date set (or 31 August without one) and the statement count."""
-    command = RequestSelfAudit(command_id=uuid4(), **PARTIES, due_on=date(2027, 8, 31))
+def test_the_commissioner_may_set_a_due_date_within_the_audits_year_else_it_is_31_august() -> None:
+    """Issue 14: the overdue check reads the due date and the statement count from the event."""
+    command = RequestSelfAudit(command_id=uuid4(), **PARTIES, due_on=date(2027, 3, 31))
     [event] = request_self_audit(command, fold_self_audit([]), AS_COMMISSIONER)
-    assert event == REQUESTED.model_copy(update={"due_on": date(2027, 8, 31)})
+    assert event == REQUESTED.model_copy(update={"due_on": date(2027, 3, 31)})
+    [undated] = request_self_audit(RequestSelfAudit(command_id=uuid4(), **PARTIES), fold_self_audit([]),
+                                   AS_COMMISSIONER)
+    assert undated == REQUESTED  # due on 31 August 2027
 
 
 @pytest.mark.parametrize("due_on", [date(2026, 8, 31), date(2027, 9, 1)])

@@ -156,3 +156,6 @@ async def test_a_due_date_is_set_within_the_audits_year_or_refused_changing_noth
     asked = await world.post(COMMISSIONER_LEAD, audit_path("2026-27", "/request"), due_on="2027-03-31")
     assert asked.status_code == 200, asked.text
     assert await world.event_count() == before + 1
+    assert (await world.get(PROVIDER_MANAGER, audit_path("2026-27"))).json()["due_on"] == "2027-03-31"
+    await _requested(world, "2027-28")
+    assert (await world.get(PROVIDER_MANAGER, audit_path("2027-28"))).json()["due_on"] == "2028-08-31"

@@ -1,7 +1,6 @@
 """A provider self-audit past its due date (issue 14), the rule: the provision is told the day after its due date,
 the commissioner that requested it once it is still overdue more than the rule book's further period; an audit
-with every statement rated owes nothing, done before or after its date; without a date set it is due on 31 August
-of its academic year."""
+with every statement rated owes nothing, done before or after its date (commissioning states the due date)."""
 
 from __future__ import annotations
 
@@ -53,13 +52,6 @@ def test_done_before_its_date_nothing_is_ever_owed() -> None:
 def test_done_after_its_date_nothing_more_is_owed() -> None:
     assert steps(AUDIT, DUE + timedelta(days=2)) == [OWNER]  # told while overdue
     assert steps(replace(AUDIT, rated=20), DUE + timedelta(days=AFTER + 1)) == []  # the commissioner is not
-
-
-def test_without_a_date_set_it_is_due_on_31_august_of_its_academic_year() -> None:
-    undated = replace(AUDIT, due_on=None)
-    assert undated.due == date(2027, 8, 31)
-    assert steps(undated, date(2027, 8, 31)) == []
-    assert steps(undated, date(2027, 9, 1)) == [OWNER]
 
 
 def ident(alert: Alert) -> UUID:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ap_commissioning.domain.self_audit_template import TEMPLATES
 from ap_contracts.events.base import DomainEvent
@@ -45,6 +46,7 @@ class SelfAuditView:
     statements: tuple[StatementView, ...]
     rated: int
     moderated: int
+    due_on: date | None = None  # issue 14: None for audits requested before requests stated it
 
     @property
     def complete(self) -> bool:
@@ -75,7 +77,7 @@ def self_audit_view(events: Iterable[DomainEvent]) -> SelfAuditView | None:
     statements = tuple(rows.values())
     return SelfAuditView(requested.provider_id, requested.commissioner_id, requested.academic_year,
                          requested.template_version, statements, sum(1 for s in statements if s.rating),
-                         sum(1 for s in statements if s.moderated_rating))
+                         sum(1 for s in statements if s.moderated_rating), requested.due_on)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,8 +131,9 @@ def fold_self_audit(events: Iterable[DomainEvent]) -> SelfAuditState:
 
 def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
                        context: DecisionContext) -> list[CommissioningEvent]:
-    """Once per provider and year, against a known version of the template, due within that year; the event
-    states the template's statement count, so a reader sees the audit done without the template (issue 14)."""
+    """Once per provider and year, against a known version of the template, due within that year (by default on
+    its last day); the event states the due date and the template's statement count, so a reader sees the audit
+    overdue or done without this service's rules or template (issue 14)."""
     if state.provider_id is not None:
         raise SelfAuditAlreadyRequested(command.provider_id, command.academic_year)
     if command.template_version not in TEMPLATES:
@@ -142,8 +143,14 @@ def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
     return [SelfAuditRequested(
         provider_id=command.provider_id, commissioner_id=command.commissioner_id,
         academic_year=command.academic_year, template_version=command.template_version,
-        requested_by=context.user_id, due_on=command.due_on,
+        requested_by=context.user_id, due_on=command.due_on or last_day_of(command.academic_year),
         statement_count=len(TEMPLATES[command.template_version].statements))]
+
+
+def last_day_of(academic_year: str) -> date:
+    """31 August, the last day of ``academic_year`` (``2026-27`` ends on 31 August 2027): an audit's due date
+    when its commissioner sets none (issue 14)."""
+    return date(int(academic_year[:4]) + 1, 8, 31)
 
 
 def _requested_statement(state: SelfAuditState, provider_id: str, academic_year: str, statement_id: str) -> None:

@@ -2,9 +2,10 @@
 commissioner that requested it (the owner-then-manager steps of ``domain/overdue.py``).
 
 Rules served:
-- due on the day the commissioner set on ``SelfAuditRequested.due_on``; without one, on 31 August, the last day of
-  the audit's academic year (the SLA's anniversary is not used: an audit is requested per provider, commissioner
-  and year, and the notifications read model does not know which agreement, if any, it belongs to);
+- due on ``SelfAuditRequested.due_on``: the commissioning service states it (the day its commissioner set, else
+  31 August, the last day of the audit's academic year: the rule is commissioning's, ``self_audit.due_within_year``;
+  the SLA's anniversary is not used, as an audit is requested per provider, commissioner and year, not per
+  agreement);
 - done once every statement of its template is rated (``statement_count`` on the request; rating a statement again
   counts once), and a done audit owes nothing, whether it was done before or after its due date;
 - one message per (audit, step, recipient): the request event is the owner's alert's cause, so every run of the
@@ -24,21 +25,16 @@ from ap_notifications.domain.rulebook import AlertRuleBook
 
 @dataclass(frozen=True, slots=True)
 class SelfAuditProgress:
-    """One requested audit: its parties, year, the due date set (if any), how many statements its template has,
-    how many distinct statements the provider has rated, and the request event."""
+    """One requested audit: its parties, year, due date, how many statements its template has, how many distinct
+    statements the provider has rated, and the request event."""
 
     provider_id: str
     commissioner_id: str
     academic_year: str
-    due_on: date | None
+    due_on: date
     statement_count: int
     rated: int
     requested_by_event_id: UUID
-
-    @property
-    def due(self) -> date:
-        """The date set, else 31 August of the academic year (``2026-27`` ends on 31 August 2027)."""
-        return self.due_on or date(int(self.academic_year[:4]) + 1, 8, 31)
 
     @property
     def done(self) -> bool:
@@ -49,7 +45,7 @@ def self_audit_alerts(audit: SelfAuditProgress, today: date, book: AlertRuleBook
     """Nothing for a done audit; otherwise the overdue steps owed on ``today`` (none on or before its due date)."""
     if audit.done:
         return ()
-    item = DueItem(OverdueKind.SELF_AUDIT, audit.due, audit.requested_by_event_id, None,
+    item = DueItem(OverdueKind.SELF_AUDIT, audit.due_on, audit.requested_by_event_id, None,
                    (audit.provider_id,), (audit.commissioner_id,),
                    {"provider_id": audit.provider_id, "commissioner_id": audit.commissioner_id,
                     "academic_year": audit.academic_year})

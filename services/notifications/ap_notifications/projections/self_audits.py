@@ -1,11 +1,12 @@
-"""Read model of the self-audit check (issue 14): each requested provider self-audit, its due date if one was set,
-its template's statement count, and which statements the provider has rated, from ``SelfAuditRequested`` and
+"""Read model of the self-audit check (issue 14): each requested provider self-audit, its due date, its template's
+statement count, and which statements the provider has rated, from ``SelfAuditRequested`` and
 ``SelfAuditStatementRated`` on ``ap.commissioning.events``. An audit's events share its stream (one per provider,
 commissioner and year), so ratings are counted against the stream they were recorded on, never against another
 provider's audit whatever a payload names. Organisation ids, dates, statement ids and event ids only.
 
-A request recorded before requests stated their statement count is not kept: whether it is done cannot be told
-from the events, and an alert that may be false is worse than none (the audit screens still show it).
+A request recorded before requests stated their due date and statement count is not kept: whether it is due or
+done cannot be told from the events, and an alert that may be false is worse than none (the audit screens still
+show it).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ CREATE TABLE IF NOT EXISTS self_audits_requested (
     provider_id      text NOT NULL,
     commissioner_id  text NOT NULL,
     academic_year    text NOT NULL,
-    due_on           date,
+    due_on           date NOT NULL,
     statement_count  integer NOT NULL,
     requested_by     uuid NOT NULL
 );
@@ -44,6 +45,9 @@ ORDER BY a.provider_id, a.commissioner_id, a.academic_year
 """
 
 
+_STATED = ("due_on", "statement_count")  # on every request since issue 14
+
+
 class SelfAuditsProjection(Projection):
     name: ClassVar[str] = "notification_self_audits"
     topics = (COMMISSIONING_EVENTS,)
@@ -54,12 +58,11 @@ class SelfAuditsProjection(Projection):
         if event.event_type == "SelfAuditStatementRated":
             await conn.execute("INSERT INTO self_audit_statements_rated VALUES ($1, $2) ON CONFLICT DO NOTHING",
                                stream_id, str(payload["statement_id"]))
-        elif event.event_type == "SelfAuditRequested" and payload.get("statement_count") is not None:
-            due_on = payload.get("due_on")
+        elif event.event_type == "SelfAuditRequested" and all(payload.get(f) is not None for f in _STATED):
             await conn.execute(
                 "INSERT INTO self_audits_requested VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
                 stream_id, str(payload["provider_id"]), str(payload["commissioner_id"]),
-                str(payload["academic_year"]), None if due_on is None else date.fromisoformat(str(due_on)),
+                str(payload["academic_year"]), date.fromisoformat(str(payload["due_on"])),
                 int(payload["statement_count"]), event.envelope.event_id)
 
 
