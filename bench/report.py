@@ -132,6 +132,17 @@ def _rebuild_rows(rebuild: Document | None) -> Iterator[Row]:
               number(rate, "/s"), target="≥ 50,000/s over 1,000,000", met=met)
 
 
+def _reports_rows(reports: Document | None) -> Iterator[Row]:
+    """Issue 15: each reporting projection's rebuild, then the reports built from the read models."""
+    median = (reports or {}).get("median", {})
+    events = figure(reports, "parameters", "events")
+    for name in ("reporting_facts", "reporting_exclusion_reasons"):
+        yield row(f"Rebuild of {name}, {number(events)} events (events/s)",
+                  number(figure(median, f"{name}_events_per_second"), "/s"))
+    yield row("LA annual report from the read models", number(figure(median, "la_annual_ms"), " ms"))
+    yield row("Exclusions strategy tables from the read models", number(figure(median, "strategy_tables_ms"), " ms"))
+
+
 def _peer_rows(peer: Document | None) -> Iterator[Row]:
     median = (peer or {}).get("median", {})
     for key, label in PEER_WORKLOADS:
@@ -183,6 +194,7 @@ def rows(documents: Mapping[str, Document | None]) -> list[Row]:
         ("peer_eventsourcing", lambda: _peer_rows(peer)),
         ("privacy_codec", lambda: _codec_rows(documents["privacy_codec"])),
         ("alerts", lambda: _alerts_rows(documents["alerts"])),
+        ("reports", lambda: _reports_rows(documents["reports"])),
     ]
     return [r for name, group in groups if name in documents for r in group()]
 

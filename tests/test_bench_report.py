@@ -140,7 +140,7 @@ def test_the_runner_reads_the_document_a_benchmark_prints_after_its_log_lines() 
 
 def test_make_bench_runs_every_benchmark_with_three_repeats_and_quick_with_one() -> None:
     assert {b.name for b in BENCHMARKS} == {
-        "incidents_ingest", "write_path", "rebuild", "peer_eventsourcing", "privacy_codec", "alerts"}
+        "incidents_ingest", "write_path", "rebuild", "peer_eventsourcing", "privacy_codec", "alerts", "reports"}
     for benchmark in BENCHMARKS:
         full = benchmark.arguments(quick=False, repeats=3)
         assert full[-2:] == ["--repeats", "3"], benchmark.name
@@ -181,3 +181,17 @@ def test_the_alerts_benchmark_reads_against_the_bare_runner_and_states_its_p99()
     assert (judged["ours"], judged["other"], judged["ratio"]) == ("1,500/s", "bare runner 6,000/s", "0.25x")
     assert "100,000 events" in judged["figure"]
     assert ("100/s" in latency["figure"], latency["ours"]) == (True, "250 ms")
+
+
+def test_the_reports_benchmark_shows_each_projection_s_rebuild_and_each_report_s_time() -> None:
+    """Issue 15: the reporting rebuilds and the reports from the read models, one row each; none when it failed."""
+    document = {"benchmark": "reports", "parameters": {"events": 200_000},
+                "median": {"reporting_facts_events_per_second": 1824.1,
+                           "reporting_exclusion_reasons_events_per_second": 6859.0,
+                           "la_annual_ms": 40.07, "strategy_tables_ms": 43.28}}
+    shown = {r["figure"]: r["ours"] for r in rows({"reports": document})}
+    assert shown == {"Rebuild of reporting_facts, 200,000 events (events/s)": "1,824/s",
+                     "Rebuild of reporting_exclusion_reasons, 200,000 events (events/s)": "6,859/s",
+                     "LA annual report from the read models": "40.1 ms",
+                     "Exclusions strategy tables from the read models": "43.3 ms"}
+    assert {r["ours"] for r in rows({"reports": None})} == {NOT_MEASURED}
