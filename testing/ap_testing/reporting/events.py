@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -42,6 +42,8 @@ from ap_contracts.events.school_exclusions import (
 )
 
 NARRATIVE = "NARRATIVE-MUST-NOT-LEAK"
+#: A placement's planned length and first review, from its start (13 January 2025: review 24 February, end 18 July).
+PLANNED_LENGTH, FIRST_REVIEW_AFTER = timedelta(days=186), timedelta(days=42)
 
 
 class Pupil:
@@ -70,10 +72,10 @@ class Pupil:
         return PlacementStarted(**self._base(
             placement_id=self.placement_id, referral_id=uuid4(), provision_id=f"prov-{self.partnership_id}",
             home_school_id=self.home_school_id, commissioner_id="la-county", partnership_id=self.partnership_id,
-            start_date=start, planned_end_date=date(2025, 7, 18), key_stage=self.provision_key_stage,
+            start_date=start, planned_end_date=start + PLANNED_LENGTH, key_stage=self.provision_key_stage,
             pupil_key_stage=stage, outside_key_stage=stage is not self.provision_key_stage,
             timetable=TimetableKind.FULL_TIME, reduced_timetable_review_date=None, reintegration_plan=NARRATIVE,
-            planned_review_date=date(2025, 2, 24), exit_criteria=NARRATIVE,
+            planned_review_date=start + FIRST_REVIEW_AFTER, exit_criteria=NARRATIVE,
             incident_severity_threshold=Severity.SERIOUS, attendance_threshold_percent=90, rule_version="t"))
 
     def ended(self, on: date, reason: PlacementEndReason, decision: UUID | None = None) -> PlacementEnded:
