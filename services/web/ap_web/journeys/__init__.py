@@ -39,6 +39,8 @@ JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.dsl_break_glass",
     "ap_web.journeys.home_school",
     "ap_web.journeys.dpo",
+    "ap_web.journeys.partnership",
+    "ap_web.journeys.commissioner_cases",
 )
 
 
