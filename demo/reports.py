@@ -2,12 +2,13 @@
 
 The generator's events (``demo.synthetic_la``) are folded by reporting's own projection writers into a
 fresh read-model database on the local PostgreSQL (dropped afterwards), the reports are assembled by
-reporting's domain from the facts read back, and each is written as JSON, CSV, HTML and (unless
-``--no-pdf``) PDF under ``reports-out/`` (ignored by git): the LA annual figures and the exclusion
-strategy tables for the local authority, the termly report and the annual report (appendix 3, narrative
-drafted by the lead, approved by the chair and published) for each Neighbourhood Partnership, and the
-DfE census returns (exclusions, AP placements) per academic year, across the LA and each school's own file
-(what its MIS imports).
+reporting's domain from the facts read back, and each is written as JSON, CSV, .xlsx, HTML and (unless
+``--no-pdf``) PDF under ``reports-out/`` (ignored by git), the formats the reporting API offers: the LA
+annual figures and the exclusion strategy tables for the local authority, the termly report and the annual
+report (appendix 3, narrative drafted by the lead, approved by the chair and published) for each
+Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
+LA and each school's own file (what its MIS imports), and each school's weekly home-school report (JSON and
+CSV, ``demo.reports_weekly``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusions_return_csv
+from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.domain.annual_narrative import AnnualNarrative
 from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
 from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
@@ -43,6 +45,7 @@ from ap_reporting.projections.writers import WRITERS
 from ap_runtime.documents import Document, render_html, render_pdf
 from ap_testing.infra import create_database, drop_databases, dsn_for_database
 from ap_testing.reporting.narrative import published_narrative as synthetic_narrative
+from demo.reports_weekly import write_weekly
 from demo.synthetic_la import LaSize, synthetic_events
 
 OUT = Path("reports-out")
@@ -67,6 +70,7 @@ class _Writer:
     def report(self, name: str, model: BaseModel, tables: Sequence[Table], document: Document) -> None:
         self.file(f"{name}.json", model.model_dump_json(indent=2))
         self.file(f"{name}.csv", tables_csv(tables))
+        self.file(f"{name}.xlsx", tables_workbook(tables, document.notes))
         self.file(f"{name}.html", render_html(document))
         if self.pdf:
             self.file(f"{name}.pdf", render_pdf(document))
@@ -146,6 +150,7 @@ async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = 
             await _project(conn, events)
             writer = _Writer(out, pdf)
             await _write_all(conn, size, events, writer)
+            await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
         finally:
             await conn.close()
     finally:

@@ -55,6 +55,9 @@ class LaSize:
     def partnerships(self) -> list[str]:
         return [f"np-{k + 1}" for k in range(self.provisions)]
 
+    def school_ids(self) -> list[str]:
+        return [f"school-{n + 1:03d}" for n in range(self.schools)]
+
 
 class _Cast:
     """Pupils with identities drawn from the seed, so the same size gives the same pupil refs."""
@@ -118,7 +121,7 @@ def synthetic_events(size: LaSize) -> list[DomainEvent]:
     rng = random.Random(size.seed)  # noqa: S311  # nosec B311 - synthetic data, repeatable by its seed
     cast = _Cast(rng)
     partnerships = size.partnerships()
-    schools = [(f"school-{n + 1:03d}", partnerships[n % len(partnerships)]) for n in range(size.schools)]
+    schools = [(school, partnerships[n % len(partnerships)]) for n, school in enumerate(size.school_ids())]
     scale = size.schools / SCHOOLS_IN_BRIEF_LA
     events: list[DomainEvent] = []
     for year, first in zip(size.academic_years(), range(size.first_year, size.first_year + size.years), strict=True):

@@ -4,8 +4,12 @@ placements of the year, the PDFs are PDFs, and the same seed writes the same JSO
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.school_exclusions import (
@@ -28,10 +32,13 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     written = await write_reports(TINY, postgres_admin_dsn, first, pdf=True)
     await write_reports(TINY, postgres_admin_dsn, again, pdf=False)
 
-    assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns"}
+    assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns",
+                                                               "school-001"}
     assert {p.name for p in (first / "np-1").iterdir()} >= {
-        f"annual-report-2023-24.{ext}" for ext in ("json", "csv", "html", "pdf")}
+        f"annual-report-2023-24.{ext}" for ext in ("json", "csv", "xlsx", "html", "pdf")}
     assert all(p.read_bytes().startswith(b"%PDF") for p in written if p.suffix == ".pdf")
+    assert all(load_workbook(p, read_only=True).sheetnames for p in written if p.suffix == ".xlsx")
+    assert all(list(csv.reader(io.StringIO(p.read_text()))) for p in written if p.suffix == ".csv")
     assert "Future Proofing" in (first / "np-1" / "annual-report-2023-24.html").read_text()
     annual = json.loads((first / "np-1" / "annual-report-2023-24.json").read_text())
     served, by_sex = (next(t for t in annual["tables"] if t["name"] == name)
@@ -51,5 +58,13 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
         "FIXD" if isinstance(e, SuspensionIssued) else "PERM" for e in standing)
     assert len((returns / "census-ap-placements.csv").read_text().splitlines()[1:]) == len(placements)
     assert (returns / "school-001" / "census-exclusions.csv").read_text().splitlines()[1:] == exclusion_lines
+
+    placed = {e.placement_id for e in placements}
+    weekly_json, = (first / "school-001").glob("weekly-*.json")
+    weekly = json.loads(weekly_json.read_text())
+    assert weekly["home_school_id"] == "school-001" and weekly["learners"]
+    assert {learner["placement_id"] for learner in weekly["learners"]} <= {str(p) for p in placed}
+    weekly_rows = list(csv.DictReader(io.StringIO(weekly_json.with_suffix(".csv").read_text())))
+    assert [row["placement_id"] for row in weekly_rows] == [learner["placement_id"] for learner in weekly["learners"]]
 
     assert _machine_files(first) == _machine_files(again)
