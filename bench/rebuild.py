@@ -34,6 +34,7 @@ from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded
 from ap_runtime.eventstore.models import EncodedEvent
 from ap_runtime.kafka import encode_event, idempotent_producer
+from ap_runtime.projection import Projection
 from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
@@ -122,15 +123,15 @@ def _python_cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str, expected: int,
-                       workers: int) -> dict[str, float]:
-    from ap_incidents.projections import BehaviourLogProjection  # the service, only when a rebuild runs
+def catch_up_command(projection: type[Projection], dsn: str, topic: str) -> tuple[str, ...]:
+    """A catch-up worker's arguments, as `ap projections rebuild --workers N` starts them."""
+    return ("-m", "ap_runtime.projection", "catch-up", "--projection",
+            f"{projection.__module__}:{projection.__name__}", "--dsn", dsn, "--topic", topic)
 
-    projection = BehaviourLogProjection((topic,))
-    runner = ProjectionRunner(projection, pool, bootstrap, group_id=f"bench.rebuild.{topic}")
-    # The workers are started as `ap projections rebuild --workers N` starts them.
-    command = ("-m", "ap_runtime.projection", "catch-up", "--projection",
-               f"{BehaviourLogProjection.__module__}:{BehaviourLogProjection.__name__}", "--dsn", dsn, "--topic", topic)
+
+async def timed_rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, command: tuple[str, ...],
+                        workers: int, events: int) -> tuple[str, dict[str, float]]:
+    """(the new generation's schema, its figures): the runner's projection rebuilt as `ap projections rebuild` does."""
     await runner.start()
     freeze_startup_objects()  # as `ap projections rebuild` does once started (collector.py)
     try:
@@ -139,12 +140,22 @@ async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str,
         seconds, cpu_seconds = time.perf_counter() - started, _python_cpu_seconds() - cpu_started
     finally:
         await runner.stop()
+    # The Python side's CPU per event: on a shared machine it says more than the wall clock does.
+    return schema, {"events_per_second": round(events / seconds, 1), "seconds": round(seconds, 3),
+                    "python_cpu_us_per_event": round(cpu_seconds / events * 1e6, 2)}
+
+
+async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str, expected: int,
+                       workers: int) -> dict[str, float]:
+    from ap_incidents.projections import BehaviourLogProjection  # the service, only when a rebuild runs
+
+    runner = ProjectionRunner(BehaviourLogProjection((topic,)), pool, bootstrap, group_id=f"bench.rebuild.{topic}")
+    schema, figures = await timed_rebuild(runner, pool, bootstrap, catch_up_command(BehaviourLogProjection, dsn, topic),
+                                          workers, expected)
     rows = int(await pool.fetchval(f"SELECT count(*) FROM {schema}.behaviour_log"))
     if rows != expected:
         raise AssertionError(f"the rebuilt generation {schema} holds {rows} rows, not {expected}")
-    # The Python side's CPU per event: on a shared machine it says more than the wall clock does.
-    return {"events_per_second": round(expected / seconds, 1), "seconds": round(seconds, 3),
-            "python_cpu_us_per_event": round(cpu_seconds / expected * 1e6, 2)}
+    return figures
 
 
 async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, workers: int = 2) -> dict[str, Any]:

@@ -42,13 +42,11 @@ from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.eventstore.models import EncodedEvent
 from ap_runtime.projection import Projection
-from ap_runtime.projection.collector import freeze_startup_objects
-from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
 from ap_testing.reporting.events import Pupil
 from bench.publish import publish
-from bench.rebuild import _python_cpu_seconds, produce_encoded
+from bench.rebuild import catch_up_command, produce_encoded, timed_rebuild
 
 YEAR = "2024/25"
 STRATEGY_YEARS = ("2022/23", "2023/24", "2024/25")
@@ -118,18 +116,9 @@ async def _one_rebuild(projection_class: type[Projection], pool: asyncpg.Pool, d
     """One projection rebuilt from the topic into its next generation, as ``ap projections rebuild`` does."""
     runner = ProjectionRunner(projection_class(topics=(topic,)), pool, bootstrap,
                               group_id=f"bench.reports.{projection_class.name}.{uuid4().hex[:8]}")
-    command = ("-m", "ap_runtime.projection", "catch-up", "--projection",
-               f"{projection_class.__module__}:{projection_class.__name__}", "--dsn", dsn, "--topic", topic)
-    await runner.start()
-    freeze_startup_objects()  # as `ap projections rebuild` does once started (collector.py)
-    try:
-        started, cpu_started = time.perf_counter(), _python_cpu_seconds()
-        await rebuild(runner, pool, bootstrap, show_progress=False, workers=CatchUpWorkers(workers, command))
-        seconds, cpu_seconds = time.perf_counter() - started, _python_cpu_seconds() - cpu_started
-    finally:
-        await runner.stop()
-    return {"events_per_second": round(count / seconds, 1), "seconds": round(seconds, 3),
-            "python_cpu_us_per_event": round(cpu_seconds / count * 1e6, 2)}
+    _, figures = await timed_rebuild(runner, pool, bootstrap, catch_up_command(projection_class, dsn, topic),
+                                     workers, count)
+    return figures
 
 
 async def _timed(make: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
