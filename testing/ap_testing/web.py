@@ -84,6 +84,15 @@ def start_oidc_provider(logs: Path, port: int, client_secret: str, redirect_uri:
                  "AP_OIDC_CLIENT_SECRET": client_secret, "AP_OIDC_REDIRECT_URIS": redirect_uri})
 
 
+def stop_platform(processes: list[Process], oidc: subprocess.Popen[bytes] | None) -> None:
+    """Every process stopped, last started first, then the OIDC provider (a test's web platform going away)."""
+    for process in reversed(processes):
+        process.stop()
+    if oidc is not None:
+        oidc.terminate()
+        oidc.wait(10)
+
+
 async def start_web(processes: list[Process], logs: Path, private_pem: str, drafts_dsn: str,
                     extra_env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
     """The OIDC provider and the web service (``extra_env``: its AP_WEB_*_URL), both answering; the web's URL."""
@@ -141,11 +150,7 @@ async def web_platform(new_database: Callable[[str], Any], new_topic: Callable[.
         yield WebPlatform(web_url, day, pupil_ref, placement_id, processes, incidents_url, issuer, logs)
     finally:
         await http.aclose()
-        for process in reversed(processes):
-            process.stop()
-        if oidc is not None:
-            oidc.terminate()
-            oidc.wait(10)
+        stop_platform(processes, oidc)
 
 
 class Checker:

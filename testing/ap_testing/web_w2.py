@@ -24,7 +24,7 @@ from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import PlatformProcess, free_port, incidents_process_env, processes_report, wait_for_platform
-from ap_testing.web import start_web
+from ap_testing.web import start_web, stop_platform
 from demo.personas import Persona, tokens_from
 from demo.runner import send_http
 from demo.scripted_day import ScriptedDay, scripted_day
@@ -167,8 +167,4 @@ async def w2_platform(new_database: NewDatabase, new_topic: NewTopic, bootstrap:
             "AP_WEB_NOTIFICATIONS_URL": urls["notifications"]})
         yield platform
     finally:
-        for process in reversed(platform.processes):
-            process.stop()
-        if oidc is not None:
-            oidc.terminate()
-            oidc.wait(10)
+        stop_platform(platform.processes, oidc)

@@ -25,7 +25,7 @@ from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_testing.processes import PlatformProcess, free_port, processes_report, wait_for_platform
-from ap_testing.web import start_web
+from ap_testing.web import start_web, stop_platform
 from demo.finance_year import SIGNED_ITEM_PENCE, DemoCast, DemoYear, demo_tokens
 from demo.personas import COMMISSIONER, Persona, tokens_from
 
@@ -125,11 +125,7 @@ async def finance_web_platform(new_database: NewDatabase, new_topic: NewTopic,
     finally:
         if http is not None:
             await http.aclose()
-        for process in reversed(processes):
-            process.stop()
-        if oidc is not None:
-            oidc.terminate()
-            oidc.wait(10)
+        stop_platform(processes, oidc)
 
 
 async def errors_linked(page: Page) -> list[str]:
@@ -226,8 +222,4 @@ async def commissioner_web_platform(new_database: NewDatabase) -> AsyncIterator[
                                         {"AP_WEB_COMMISSIONING_URL": url})
         yield CommissionerWeb(web_url, url, issuer)
     finally:
-        for process in reversed(processes):
-            process.stop()
-        if oidc is not None:
-            oidc.terminate()
-            oidc.wait(10)
+        stop_platform(processes, oidc)

@@ -28,7 +28,7 @@ from ap_runtime.access import TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_testing.processes import PlatformProcess
-from ap_testing.web import start_web
+from ap_testing.web import start_web, stop_platform
 from ap_testing.web_w2 import NewDatabase, NewTopic, W2Platform, w2_platform
 from ap_testing.web_w3 import start_commissioning
 from ap_web.pages import SCHOOL_CLOCK
@@ -144,8 +144,4 @@ async def cases_web_platform(new_database: NewDatabase) -> AsyncIterator[CasesWe
                                         {"AP_WEB_COMMISSIONING_URL": url})
         yield CasesWeb(web_url, referred, without_place)
     finally:
-        for process in reversed(processes):
-            process.stop()
-        if oidc is not None:
-            oidc.terminate()
-            oidc.wait(10)
+        stop_platform(processes, oidc)
