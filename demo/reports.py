@@ -8,7 +8,7 @@ annual figures and the exclusion strategy tables for the local authority, the te
 report (appendix 3, narrative drafted by the lead, approved by the chair and published) for each
 Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
 LA and each school's own file (what its MIS imports), and each school's weekly home-school report (JSON and
-CSV, ``demo.reports_weekly``).
+CSV, ``demo.reports_weekly``), and the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import asyncpg
 from pydantic import BaseModel
 
-from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.base import DomainEvent
 from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
@@ -45,7 +43,10 @@ from ap_reporting.projections.writers import WRITERS
 from ap_runtime.documents import Document, render_html, render_pdf
 from ap_testing.infra import create_database, drop_databases, dsn_for_database
 from ap_testing.reporting.narrative import published_narrative as synthetic_narrative
+from demo.reports_envelope import as_loaded
+from demo.reports_schools_forum import write_schools_forum
 from demo.reports_weekly import write_weekly
+from demo.synthetic_commissioning import synthetic_commissioning_events
 from demo.synthetic_la import LaSize, synthetic_events
 
 OUT = Path("reports-out")
@@ -83,15 +84,6 @@ def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
                                lambda section: f"{section} of {partnership_id} in {year} (synthetic text).")
 
 
-def _as_loaded(event: DomainEvent, loaded_at: datetime) -> EventEnvelope:
-    """The envelope the event store would give the event, recorded when the synthetic LA is loaded (the read
-    models keep each fact's recorded moment for reports as at a day; every report here is as at today)."""
-    return EventEnvelope(event_id=getattr(event, "record_id"), event_type=type(event).__name__,  # noqa: B009
-                         schema_version=1, stream_id="synthetic-la", stream_version=1, occurred_at=loaded_at,
-                         recorded_at=loaded_at, actor=Actor(user_id="synthetic-la", organisation_id="synthetic-la"),
-                         organisation_id="synthetic-la", correlation_id=uuid4(), payload={})
-
-
 async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:
     await conn.execute(DDL)
     loaded_at = datetime.now(UTC)
@@ -99,7 +91,7 @@ async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> N
         for event in events:
             writer = WRITERS.get(type(event))
             if writer is not None:
-                await writer(conn, event, _as_loaded(event, loaded_at))
+                await writer(conn, event, as_loaded(event, loaded_at))
 
 
 def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Period) -> None:
@@ -145,12 +137,15 @@ async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = 
     events = synthetic_events(size)
     name = await create_database(admin_dsn, "reports_out")
     try:
-        conn = await asyncpg.connect(dsn_for_database(admin_dsn, name))
+        dsn = dsn_for_database(admin_dsn, name)
+        conn = await asyncpg.connect(dsn)
         try:
             await _project(conn, events)
             writer = _Writer(out, pdf)
             await _write_all(conn, size, events, writer)
             await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
+            await write_schools_forum(dsn, size.academic_years(), [*events, *synthetic_commissioning_events(size)],
+                                      writer.file)
         finally:
             await conn.close()
     finally:

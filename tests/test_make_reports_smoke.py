@@ -1,6 +1,8 @@
 """`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL: every
-audience's folder is written, the DfE returns hold exactly the generator's standing exclusions and
-placements of the year, the PDFs are PDFs, and the same seed writes the same JSON and CSV bytes."""
+audience's folder is written (each school's weekly report, the Schools Forum tables fed by the synthetic
+commissioning facts), every CSV parses and every .xlsx opens, the DfE returns hold exactly the generator's
+standing exclusions and placements of the year, the PDFs are PDFs, and the same seed writes
+the same JSON and CSV bytes."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded
+from ap_contracts.events.commissioning_panels import PanelReferralMade
 from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.school_exclusions import (
     PermanentExclusionIssued,
@@ -18,6 +22,7 @@ from ap_contracts.events.school_exclusions import (
     SuspensionIssued,
 )
 from demo.reports import write_reports
+from demo.synthetic_commissioning import synthetic_commissioning_events
 from demo.synthetic_la import LaSize, synthetic_events
 
 TINY = LaSize(schools=1, provisions=1, years=1, seed=7)
@@ -66,5 +71,12 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     assert {learner["placement_id"] for learner in weekly["learners"]} <= {str(p) for p in placed}
     weekly_rows = list(csv.DictReader(io.StringIO(weekly_json.with_suffix(".csv").read_text())))
     assert [row["placement_id"] for row in weekly_rows] == [learner["placement_id"] for learner in weekly["learners"]]
+
+    forum = {t["name"]: t for t in json.loads((first / "local-authority" / "schools-forum.json").read_text())["tables"]}
+    commissioning = synthetic_commissioning_events(TINY)
+    assert forum["pupils_on_roll"]["grand_total"] == sum(
+        e.pupils for e in commissioning if isinstance(e, PupilsOnRollRecorded))
+    assert forum["panel_referrals"]["grand_total"] == sum(isinstance(e, PanelReferralMade) for e in commissioning)
+    assert forum["suspensions_by_phase"]["grand_total"] == sum(isinstance(e, SuspensionIssued) for e in standing)
 
     assert _machine_files(first) == _machine_files(again)

@@ -1,0 +1,57 @@
+"""The Schools Forum tables of ``make reports`` (seed 004): exclusions and suspensions by phase with rates per
+100 on roll, panel referrals per year, Fair Access cases per panel in the 38/69/100 school-day bands (the
+seed's cumulative layout) and reasons by DfE code, for the last three academic years (the most the report
+spans), in the formats the reporting API offers for it (JSON and CSV).
+
+Reporting's own projections (exclusion reasons, commissioning facts) are registered in the demo's read-model
+database and apply the synthetic events as their runners would; the report is read back by the readers the
+route uses and assembled by ``assemble_schools_forum``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import asyncpg
+
+from ap_contracts.events.base import DomainEvent
+from ap_reporting.adapters.csv_render import tables_csv
+from ap_reporting.domain.schools_forum_report import assemble_schools_forum
+from ap_reporting.projections.commissioning_facts import (
+    CommissioningFactsReader,
+    ReportingCommissioningFactsProjection,
+    read_rolls,
+)
+from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection, read_exclusion_reasons
+from ap_runtime.projection import Projection, ReceivedEvent
+from ap_runtime.projection.store import ensure_registered
+from demo.reports_envelope import as_loaded
+
+WriteFile = Callable[[str, str | bytes], None]
+YEARS_SPANNED = 3
+
+
+async def _apply(pool: asyncpg.Pool, projection: Projection, events: Sequence[DomainEvent]) -> None:
+    schema = await ensure_registered(pool, projection)
+    loaded_at = datetime.now(UTC)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SET LOCAL search_path TO {schema}, public")  # the registry's own schema name
+        for offset, event in enumerate(e for e in events if e.topic in projection.topics):
+            await projection.apply(conn, ReceivedEvent(as_loaded(event, loaded_at), event.model_dump(mode="json"),
+                                                       event.topic, 0, offset))
+
+
+async def write_schools_forum(dsn: str, years: list[str], events: Sequence[DomainEvent], file: WriteFile) -> None:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        for projection in (ExclusionReasonsProjection(), ReportingCommissioningFactsProjection()):
+            await _apply(pool, projection, events)
+        spanned = years[-YEARS_SPANNED:]
+        referrals, cases = await CommissioningFactsReader(pool).read()
+        report = assemble_schools_forum(spanned, referrals, cases, await read_exclusion_reasons(pool, spanned),
+                                        await read_rolls(pool, spanned), cumulative=True)
+    finally:
+        await pool.close()
+    file("local-authority/schools-forum.json", report.model_dump_json(indent=2))
+    file("local-authority/schools-forum.csv", tables_csv(report.tables))
