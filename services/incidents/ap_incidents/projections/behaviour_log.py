@@ -80,15 +80,10 @@ def _uuid(value: Any) -> UUID | None:
     return None if value is None else UUID(str(value))
 
 
-def _class_name(event: ReceivedEvent) -> str | None:
+def _class_name(event_type: str, payload: dict[str, Any]) -> str | None:
     """The whole entry's class; a correction takes its target's (issue 9: it shows what the target hides)."""
-    found = entry_class_of(event.event_type, event.payload)
+    found = entry_class_of(event_type, payload)
     return None if found is None else found.value
-
-
-def _uuid_param(value: Any) -> str | None:
-    """A uuid column's parameter as text: asyncpg parses it (and refuses one that is not a uuid)."""
-    return None if value is None else str(value)
 
 
 def _jsonb(value: Any) -> str:
@@ -100,15 +95,21 @@ def _jsonb(value: Any) -> str:
 
 
 def _row(event: ReceivedEvent) -> tuple[Any, ...]:
+    # Issue 11: a rebuild builds a million of these, so the envelope's fields are read once each and
+    # the uuid columns' parameters taken inline as text (asyncpg parses them and refuses a non-uuid).
     envelope = event.envelope
     payload = event.payload
-    facts, personal = split_payload(event.event_type, envelope.schema_version, payload)
+    event_type = envelope.event_type
+    schema_version = envelope.schema_version
+    facts, personal = split_payload(event_type, schema_version, payload)
+    record_id, placement_id, target_id = (
+        payload.get("record_id"), payload.get("placement_id"), payload.get("target_record_id"))
     return (
-        envelope.event_id, _uuid_param(payload["pupil_ref"]), envelope.stream_version,
-        _uuid_param(payload.get("record_id")), event.event_type, envelope.schema_version, envelope.occurred_at,
-        envelope.recorded_at, envelope.organisation_id, _uuid_param(payload.get("placement_id")),
-        _class_name(event), summary(event.event_type, facts), _jsonb(facts), _jsonb(personal),
-        _uuid_param(payload.get("target_record_id")), event.erased,
+        envelope.event_id, str(payload["pupil_ref"]), envelope.stream_version,
+        None if record_id is None else str(record_id), event_type, schema_version, envelope.occurred_at,
+        envelope.recorded_at, envelope.organisation_id, None if placement_id is None else str(placement_id),
+        _class_name(event_type, payload), summary(event_type, facts), _jsonb(facts), _jsonb(personal),
+        None if target_id is None else str(target_id), event.erased,
     )
 
 

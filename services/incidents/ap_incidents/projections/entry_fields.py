@@ -83,27 +83,56 @@ def _split_of(event_type: str, schema_version: int) -> tuple[tuple[str, ...], fr
 def split_payload(event_type: str, schema_version: int,
                   payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(clear facts, personal values) of a revealed payload."""
+    key = (event_type, schema_version, tuple(payload))
+    plan = _SPLIT_PLANS.get(key)
+    if plan is None:
+        plan = _split_plan(*key)
+    fact_names, personal = plan
+    return {k: payload[k] for k in fact_names}, {k: payload.get(k) for k in personal}
+
+
+# (event type, schema version, payload keys) -> (fact names in the payload's order, personal names).
+# Issue 11: a contract's payloads carry the same keys in the same order, so a rebuild tests each key
+# of a contract once, not in each of a million payloads; a plain dict, as an lru_cache's call costs more.
+_SPLIT_PLANS: dict[tuple[str, int, tuple[str, ...]], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_MAX_SPLIT_PLANS = 4096
+
+
+def _split_plan(event_type: str, schema_version: int,
+                keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     personal, not_facts = _split_of(event_type, schema_version)
-    facts = {k: v for k, v in payload.items() if k not in not_facts and k[:1] != "_"}
-    values = {k: payload.get(k) for k in personal}
-    return facts, values
+    plan = tuple(k for k in keys if k not in not_facts and k[:1] != "_"), personal
+    if len(_SPLIT_PLANS) >= _MAX_SPLIT_PLANS:  # payloads of unusual shapes: bounded memory
+        _SPLIT_PLANS.clear()
+    _SPLIT_PLANS[(event_type, schema_version, keys)] = plan
+    return plan
 
 
 def summary(event_type: str, facts: Mapping[str, Any]) -> str:
     """One clear line: the kind of entry and its main codes."""
-    if event_type in ENTRY_CLASS:
-        return _spaced(event_type)
+    title, labelled = _summary_plan(event_type)
     parts = []
-    for name in _SUMMARY_FIELDS.get(event_type, ()):
+    for name, label in labelled:
         value = facts.get(name)
         if value is None:
             continue
         if isinstance(value, list):
             value = "/".join(str(v) for v in value)
-        parts.append(f"{name.replace('_', ' ')} {value}")
+        parts.append(f"{label}{value}")
     if event_type == "RewardRedeemed" and isinstance(facts.get("cost_pence"), int):
         parts.append(f"cost {format_pounds(facts['cost_pence'])}")
-    return _spaced(event_type) + (": " + ", ".join(parts) if parts else "")
+    return title + (": " + ", ".join(parts) if parts else "")
+
+
+@functools.lru_cache(maxsize=256)
+def _summary_plan(event_type: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(the entry's title, each summary field with its label); a whole-class entry shows its title only.
+
+    Cached (issue 11): the title and labels were rebuilt for each of a rebuild's million rows.
+    """
+    if event_type in ENTRY_CLASS:
+        return _spaced(event_type), ()
+    return _spaced(event_type), tuple((n, n.replace("_", " ") + " ") for n in _SUMMARY_FIELDS.get(event_type, ()))
 
 
 @functools.lru_cache(maxsize=256)
