@@ -7,8 +7,9 @@ reporting's domain from the facts read back, and each is written as JSON, CSV, .
 annual figures and the exclusion strategy tables for the local authority, the termly report and the annual
 report (appendix 3, narrative drafted by the lead, approved by the chair and published) for each
 Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
-LA and each school's own file (what its MIS imports), and each school's weekly home-school report (JSON and
-CSV, ``demo.reports_weekly``), and the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``).
+LA and each school's own file (what its MIS imports), each school's weekly home-school report (JSON and CSV,
+``demo.reports_weekly``), the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``), and each
+provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ap_runtime.documents import Document, render_html, render_pdf
 from ap_testing.infra import create_database, drop_databases, dsn_for_database
 from ap_testing.reporting.narrative import published_narrative as synthetic_narrative
 from demo.reports_envelope import as_loaded
+from demo.reports_finance import write_finance
 from demo.reports_schools_forum import write_schools_forum
 from demo.reports_weekly import write_weekly
 from demo.synthetic_commissioning import synthetic_commissioning_events
@@ -146,6 +148,7 @@ async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = 
             await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
             await write_schools_forum(dsn, size.academic_years(), [*events, *synthetic_commissioning_events(size)],
                                       writer.file)
+            await write_finance(dsn, size, events, writer.file, pdf=pdf)
         finally:
             await conn.close()
     finally:

@@ -24,29 +24,18 @@ from ap_reporting.projections.commissioning_facts import (
     read_rolls,
 )
 from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection, read_exclusion_reasons
-from ap_runtime.projection import Projection, ReceivedEvent
-from ap_runtime.projection.store import ensure_registered
-from demo.reports_envelope import as_loaded
+from demo.reports_envelope import apply_events
 
 WriteFile = Callable[[str, str | bytes], None]
 YEARS_SPANNED = 3
 
 
-async def _apply(pool: asyncpg.Pool, projection: Projection, events: Sequence[DomainEvent]) -> None:
-    schema = await ensure_registered(pool, projection)
-    loaded_at = datetime.now(UTC)
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"SET LOCAL search_path TO {schema}, public")  # the registry's own schema name
-        for offset, event in enumerate(e for e in events if e.topic in projection.topics):
-            await projection.apply(conn, ReceivedEvent(as_loaded(event, loaded_at), event.model_dump(mode="json"),
-                                                       event.topic, 0, offset))
-
-
 async def write_schools_forum(dsn: str, years: list[str], events: Sequence[DomainEvent], file: WriteFile) -> None:
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
     try:
+        loaded_at = datetime.now(UTC)
         for projection in (ExclusionReasonsProjection(), ReportingCommissioningFactsProjection()):
-            await _apply(pool, projection, events)
+            await apply_events(pool, projection, events, lambda _: loaded_at)
         spanned = years[-YEARS_SPANNED:]
         referrals, cases = await CommissioningFactsReader(pool).read()
         report = assemble_schools_forum(spanned, referrals, cases, await read_exclusion_reasons(pool, spanned),

@@ -1,20 +1,22 @@
 """`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL: every
 audience's folder is written (each school's weekly report, the Schools Forum tables fed by the synthetic
-commissioning facts), every CSV parses and every .xlsx opens, the DfE returns hold exactly the generator's
-standing exclusions and placements of the year, the PDFs are PDFs, and the same seed writes
-the same JSON and CSV bytes."""
+commissioning facts, finance's quarterly returns cut at each quarter's end and the governing-body summary),
+every CSV parses and every .xlsx opens, the DfE returns hold exactly the generator's standing exclusions and
+placements of the year, the PDFs are PDFs, and the same seed writes the same JSON and CSV bytes."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded
 from ap_contracts.events.commissioning_panels import PanelReferralMade
+from ap_contracts.events.finance import SpendRecorded
 from ap_contracts.events.placements import PlacementStarted
 from ap_contracts.events.school_exclusions import (
     PermanentExclusionIssued,
@@ -23,6 +25,7 @@ from ap_contracts.events.school_exclusions import (
 )
 from demo.reports import write_reports
 from demo.synthetic_commissioning import synthetic_commissioning_events
+from demo.synthetic_finance import synthetic_finance_events
 from demo.synthetic_la import LaSize, synthetic_events
 
 TINY = LaSize(schools=1, provisions=1, years=1, seed=7)
@@ -37,7 +40,7 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     written = await write_reports(TINY, postgres_admin_dsn, first, pdf=True)
     await write_reports(TINY, postgres_admin_dsn, again, pdf=False)
 
-    assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns",
+    assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns", "finance",
                                                                "school-001"}
     assert {p.name for p in (first / "np-1").iterdir()} >= {
         f"annual-report-2023-24.{ext}" for ext in ("json", "csv", "xlsx", "html", "pdf")}
@@ -78,5 +81,16 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
         e.pupils for e in commissioning if isinstance(e, PupilsOnRollRecorded))
     assert forum["panel_referrals"]["grand_total"] == sum(isinstance(e, PanelReferralMade) for e in commissioning)
     assert forum["suspensions_by_phase"]["grand_total"] == sum(isinstance(e, SuspensionIssued) for e in standing)
+
+    finance = first / "finance" / "prov-np-1" / "2023-24"
+    assert {p.name for p in finance.iterdir()} == {
+        *(f"quarterly-return-q{n}.{ext}" for n in (1, 2, 3, 4) for ext in ("json", "csv", "xlsx", "html", "pdf")),
+        *(f"governing-body-summary.{ext}" for ext in ("json", "csv", "html", "pdf"))}
+    spends = [e for e in synthetic_finance_events(TINY) if isinstance(e, SpendRecorded)]
+    first_quarter = json.loads((finance / "quarterly-return-q1.json").read_text())
+    assert first_quarter["total"]["actual_pence"] == sum(
+        e.amount_pence for e in spends if e.spent_on <= date(2023, 6, 30)) > 0  # Q1's spend as known at its end
+    summary = json.loads((finance / "governing-body-summary.json").read_text())
+    assert summary["total"]["actual_pence"] == sum(e.amount_pence for e in spends)
 
     assert _machine_files(first) == _machine_files(again)
