@@ -9,7 +9,8 @@ report (appendix 3, narrative drafted by the lead, approved by the chair and pub
 Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
 LA and each school's own file (what its MIS imports), each school's weekly home-school report (JSON and CSV,
 ``demo.reports_weekly``), the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``), and each
-provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``).
+provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``),
+and the commissioner's self-audit trends (``demo.reports_self_audit``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from ap_testing.reporting.narrative import published_narrative as synthetic_narr
 from demo.reports_envelope import as_loaded
 from demo.reports_finance import write_finance
 from demo.reports_schools_forum import write_schools_forum
+from demo.reports_self_audit import write_self_audits
 from demo.reports_weekly import write_weekly
 from demo.synthetic_commissioning import synthetic_commissioning_events
 from demo.synthetic_la import LaSize, synthetic_events
@@ -149,6 +151,7 @@ async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = 
             await write_schools_forum(dsn, size.academic_years(), [*events, *synthetic_commissioning_events(size)],
                                       writer.file)
             await write_finance(dsn, size, events, writer.file, pdf=pdf)
+            write_self_audits(size, writer.file)
         finally:
             await conn.close()
     finally:

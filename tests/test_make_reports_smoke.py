@@ -1,8 +1,9 @@
 """`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL: every
 audience's folder is written (each school's weekly report, the Schools Forum tables fed by the synthetic
-commissioning facts, finance's quarterly returns cut at each quarter's end and the governing-body summary),
-every CSV parses and every .xlsx opens, the DfE returns hold exactly the generator's standing exclusions and
-placements of the year, the PDFs are PDFs, and the same seed writes the same JSON and CSV bytes."""
+commissioning facts, finance's quarterly returns cut at each quarter's end and the governing-body summary,
+the commissioner's self-audit trends), every CSV parses and every .xlsx opens, the DfE returns hold exactly
+the generator's standing exclusions and placements of the year, the PDFs are PDFs, and the same seed writes
+the same JSON and CSV bytes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from ap_commissioning.domain.self_audit_template import CURRENT_TEMPLATE_VERSION, TEMPLATES
 from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded
 from ap_contracts.events.commissioning_panels import PanelReferralMade
 from ap_contracts.events.finance import SpendRecorded
@@ -41,6 +43,7 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     await write_reports(TINY, postgres_admin_dsn, again, pdf=False)
 
     assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns", "finance",
+                                                               "commissioner",
                                                                "school-001"}
     assert {p.name for p in (first / "np-1").iterdir()} >= {
         f"annual-report-2023-24.{ext}" for ext in ("json", "csv", "xlsx", "html", "pdf")}
@@ -92,5 +95,12 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
         e.amount_pence for e in spends if e.spent_on <= date(2023, 6, 30)) > 0  # Q1's spend as known at its end
     summary = json.loads((finance / "governing-body-summary.json").read_text())
     assert summary["total"]["actual_pence"] == sum(e.amount_pence for e in spends)
+
+    trend = json.loads((first / "commissioner" / "self-audit-trend-prov-np-1.json").read_text())
+    assert len(trend) == len(TEMPLATES[CURRENT_TEMPLATE_VERSION].statements)
+    assert all([point["academic_year"] for point in s["years"]] == ["2023-24"] and s["years"][0]["standing"]
+               for s in trend)
+    across = json.loads((first / "commissioner" / "self-audits-across-providers.json").read_text())
+    assert all(year["providers"] == 1 and year["counts"]["unrated"] == 0 for s in across for year in s["years"])
 
     assert _machine_files(first) == _machine_files(again)
