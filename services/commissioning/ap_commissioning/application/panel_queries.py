@@ -16,6 +16,7 @@ from ap_commissioning.domain.panel_errors import PanelNotConstituted
 from ap_commissioning.domain.panel_state import panel_stream_id
 from ap_contracts.events.commissioning_panels import PanelConstituted
 from ap_runtime.access import Authoriser, Principal, ResourceContext
+from ap_runtime.access.guard import AccessDenied
 from ap_runtime.eventstore.port import EventStorePort
 from ap_runtime.school_days import SchoolCalendar, academic_year_of
 
@@ -57,6 +58,18 @@ class PanelQueries:
         await self._authoriser.check(principal, READ_PANEL_CASES, ResourceContext(
             organisation_id=view.local_authority_id, panel_organisations=members), purpose=purpose)
         return view
+
+    async def readable_panels(self, principal: Principal, local_authority_id: str,
+                              purpose: str | None = None) -> list[PanelView]:
+        """The local authority's panels whose cases the caller may read (COMM-PANEL-1, COMM-PANEL-2), each judged
+        on its stored facts as ``panel`` judges it; another area's caller gets an empty list, learning nothing."""
+        readable: list[PanelView] = []
+        for panel_id in await self._panels_of(local_authority_id):
+            try:
+                readable.append(await self.panel(principal, panel_id, purpose))
+            except AccessDenied:
+                continue
+        return readable
 
     async def panel_table(self, principal: Principal, panel_id: str, as_of: date | None,
                           academic_year: str | None, bands: FairAccessBands,

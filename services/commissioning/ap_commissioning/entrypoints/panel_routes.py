@@ -1,6 +1,7 @@
 """The panel, Fair Access and capacity reads (seeds 003, 004; issue 13), each authorised on stored facts.
 
   GET /v1/panels/{panel_id}                     members, meetings, continuum and cases (pupil_ref only)
+  GET /v1/local-authorities/{local_authority_id}/panels   the area's panels whose cases the caller may read
   GET /v1/panels/{panel_id}/fair-access-table   the panel area's row of the Fair Access table
   GET /v1/local-authorities/{local_authority_id}/fair-access-table   seed 004's table: each panel area, total
   GET /v1/capacity/{local_authority_id}/{academic_year}   places commissioned against referrals, per phase
@@ -62,6 +63,19 @@ async def one_panel(panel_id: str, caller: CallerDep, headers: HeadersDep, servi
                          for r in view.referrals.values()]
     body["members"] = [{"user_id": user, **member} for user, member in view.members.items()]
     return body
+
+
+@router.get("/v1/local-authorities/{local_authority_id}/panels")
+async def area_panels(local_authority_id: str, caller: CallerDep, headers: HeadersDep,
+                      services: ServicesDep) -> dict[str, Any]:
+    """Each panel with its name, kind and how many referrals await a decision and Fair Access cases are open
+    (counts only: the cases themselves are the panel's read)."""
+    views = await services.panels.readable_panels(caller, local_authority_id, purpose=headers.purpose)
+    panels = [{"panel_id": v.panel_id, "name": v.name, "kind": v.kind, "area_id": v.area_id,
+               "referrals_awaiting_decision": sum(r.decision is None for r in v.referrals.values()),
+               "open_fair_access_cases": sum(c.open for c in v.fair_access_cases.values())}
+              for v in views]
+    return {"local_authority_id": local_authority_id, "panels": panels}
 
 
 @router.get("/v1/panels/{panel_id}/fair-access-table")
