@@ -4,8 +4,9 @@ wait) and Fair Access cases with the school-day bands they reached and a tag whe
 
 Rules served: the commissioning service decides who reads a panel's cases (policy COMM-PANEL-1: the panel's own
 local authority; COMM-PANEL-2: organisations sitting on it); any refusal, and a panel that is not there, is the
-not-found page naming nothing. Cases name a child only by ``pupil_ref`` (shortened here). Exclusions awaiting a
-decision have no read in any service yet (issue 16's list), so no page shows them.
+not-found page naming nothing. Cases name a child only by ``pupil_ref`` (shortened here). The start page lists, as
+links, the panels of the person's area whose cases the service lets them read (``/v1/local-authorities/{la}/panels``,
+counts only); a panel's reference may still be typed.
 """
 
 from __future__ import annotations
@@ -47,13 +48,17 @@ def case_status(case: dict[str, Any]) -> tuple[str, str]:
 
 @router.get("/commissioning/panels", response_class=HTMLResponse)
 async def find_panel(request: Request, web: Web, person: Person) -> Response:
-    """A GET form naming the panel (the service lists none); a panel id that cannot be one is a field error."""
+    """The area's panels as links, and a GET form naming a panel; a panel id that cannot be one is a field error."""
+    answer = await web.client("commissioning").get(f"/v1/local-authorities/{person.organisation_id}/panels", person)
+    if not answer.ok:
+        return refusal_page(web.pages, request, answer) or refused(web.pages, request)
+    panels = [p for p in answer.body.get("panels") or [] if _PANEL.match(str(p.get("panel_id")))]
     panel = request.query_params.get("panel")
     if panel is None:
-        return web.pages.render(request, "commissioner_cases/find.html", errors=[], panel="")
+        return web.pages.render(request, "commissioner_cases/find.html", errors=[], panel="", panels=panels)
     if not _PANEL.match(panel):
         errors = [FieldError("panel", "Enter the panel's reference, for example panel-north")]
-        return web.pages.render(request, "commissioner_cases/find.html", errors=errors, panel=panel)
+        return web.pages.render(request, "commissioner_cases/find.html", errors=errors, panel=panel, panels=panels)
     return RedirectResponse(f"/commissioning/panels/{panel}", status_code=303)
 
 
