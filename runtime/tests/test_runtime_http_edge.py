@@ -4,15 +4,18 @@ each answered with a problem body before any handler runs. No servers: an in-pro
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI, Request
 
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair
-from ap_runtime.access.fastapi import install_access
+from ap_runtime.access.fastapi import CallerDep, install_access
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import EdgeLimits, install_edge
 from ap_runtime.http.rate_limit import TokenBuckets
@@ -176,3 +179,37 @@ async def test_the_refusals_keep_their_order_rate_then_text_then_body_size() -> 
     assert [text_and_size.status_code, size.status_code, rate.status_code] == [422, 413, 429]
     assert text_and_size.json()["errors"][0]["field"] == "path.thing_id"
     assert handled.bodies == []
+
+
+async def test_a_request_checks_its_token_signature_once_with_the_caching_verifier(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: the rate limit keys on the verified subject and the route takes the verified caller; with the
+    services' caching verifier the Ed25519 check runs once per request (a fresh token each command), and a
+    forged token is still refused by both."""
+    checked: list[str] = []
+    real = jwt.decode
+
+    def counting(encoded: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(encoded)
+        return real(encoded, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)  # the module the verifier calls
+    app = FastAPI()
+    install_access(app, verifier=CachingTokenVerifier(load_public_key(PAIR.public_pem),
+                                                      audience=ServiceAudience.INCIDENTS))
+    install_edge(app, EdgeLimits())
+
+    @app.post("/commands")
+    async def command(principal: CallerDep) -> dict[str, str]:
+        return {"caller": principal.user_id}
+
+    forged = TokenIssuer(load_private_key(generate_keypair().private_pem)).mint(
+        user_id="mallory", organisation_id="school-1", org_kind=OrgKind.HOME_SCHOOL,
+        roles=(Role.HOME_SCHOOL_STAFF,), audience=ServiceAudience.INCIDENTS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as client:
+        answers = [await client.post("/commands", headers={"Authorization": f"Bearer {token(user)}"})
+                   for user in ("alice", "bob")]
+        refused = await client.post("/commands", headers={"Authorization": f"Bearer {forged}"})
+    assert [a.json() for a in answers] == [{"caller": "alice"}, {"caller": "bob"}]
+    assert len(checked) == 2 + 2  # one check per accepted request; a refused token is never remembered
+    assert refused.status_code == 401

@@ -3,6 +3,8 @@ and closed at shutdown, written once for the services that repeated it (issue 10
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from ap_runtime.http.lifespan import api_with_deps
@@ -21,6 +23,11 @@ def _attach(app: FastAPI, deps: Deps) -> None:
     app.state.deps = deps
 
 
+def _collector_walks(obj: object) -> bool:
+    """Whether the cyclic collector still tracks ``obj`` (frozen objects are out of its reach)."""
+    return any(o is obj for o in gc.get_objects())
+
+
 async def test_given_dependencies_are_attached_at_once_and_left_open() -> None:
     given = Deps("given")
 
@@ -32,6 +39,7 @@ async def test_given_dependencies_are_attached_at_once_and_left_open() -> None:
     assert app.state.deps is given  # usable without running the lifespan (in-process test clients)
     async with app.router.lifespan_context(app):
         assert app.state.deps is given
+        assert _collector_walks(given)  # a test's app comes and goes: nothing frozen for it
     assert not given.closed
     assert (app.title, app.version) == ("test", "1")
 
@@ -46,7 +54,12 @@ async def test_without_dependencies_they_are_opened_at_startup_and_closed_at_shu
     app = api_with_deps("test", None, open_deps, _attach)
 
     assert not hasattr(app.state, "deps")
-    async with app.router.lifespan_context(app):
-        assert app.state.deps is opened[0]
-        assert not opened[0].closed
+    try:
+        async with app.router.lifespan_context(app):
+            assert app.state.deps is opened[0]
+            assert not opened[0].closed
+            # Opened for the process's life: frozen, so no full collection walks them again (issue 11).
+            assert not _collector_walks(opened[0])
+    finally:
+        gc.unfreeze()
     assert opened[0].closed

@@ -13,6 +13,8 @@ from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI
 
+from ap_runtime.projection.collector import freeze_startup_objects
+
 __all__ = ["Closable", "api_with_deps"]
 
 
@@ -36,6 +38,7 @@ def api_with_deps(title: str, deps: DepsT | None, open_deps: Callable[[], Awaita
             return
         opened = await open_deps()
         attach(app, opened)
+        freeze_startup_objects()  # what a serving process opened lives as long as it (issue 11)
         try:
             yield
         finally:

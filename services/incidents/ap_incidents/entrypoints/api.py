@@ -28,6 +28,7 @@ from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
 from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
+from ap_runtime.projection.collector import freeze_startup_objects
 
 DEFAULT_PORT = 8000
 
@@ -48,6 +49,8 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
         _attach(app, opened)
         # A real process hears of erasures by other processes (tests wire their own listener).
         eviction = await start_cache_eviction(app.state.incidents) if deps is None else None
+        if deps is None:  # a real process: what it opened lives as long as it (tests' apps come and go)
+            freeze_startup_objects()
         try:
             yield
         finally:
