@@ -28,6 +28,7 @@ from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.pupil_corrections import CorrectionReason, RecordAmended
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, IncidentCategory, PlacementEndReason, Severity
 from ap_reporting.entrypoints.api import ApiDeps, create_app
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
 from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection, read_exclusion_reasons
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenVerifier, open_audit_pool
@@ -54,10 +55,11 @@ REPORTS: dict[str, tuple[str, dict[str, str]]] = {
     "partnership": ("/v1/reports/partnership/np-north?period=2024/25-spring", NP_LEAD),
     "annual": ("/v1/reports/annual?academic_year=2024/25", LA),
     "strategy": ("/v1/reports/strategy?from_year=2023/24&to_year=2024/25", LA),
+    "forum": ("/v1/reports/schools-forum?from_year=2023/24&to_year=2024/25", LA),
     "engagement": ("/v1/reports/engagement/prov-np-north?term=2024/25-spring", PROVISION),
     "board": ("/v1/reports/achievement-board/prov-np-north?term=2024/25-spring", PROVISION),
 }
-WITH_CSV = ("weekly", "partnership", "annual", "strategy")
+WITH_CSV = ("weekly", "partnership", "annual", "strategy", "forum")
 
 
 def amended(pupil: Pupil, target: Any, **values: Any) -> RecordAmended:
@@ -142,13 +144,16 @@ async def world(new_database: Any, new_topic: Any, kafka_bootstrap: str) -> Asyn
     relay = asyncio.create_task(Relay(incidents, kafka_bootstrap, "asat-relay", topic_override=topic).run(stop))
     projections = (ReportingFactsProjection(topics=(topic,)), ExclusionReasonsProjection(topics=(topic,)))
     runners = [ProjectionRunner(p, pool, kafka_bootstrap, group_id=f"asat-{uuid4().hex}") for p in projections]
+    # the Schools Forum tables read the commissioning facts too (none here: an empty topic, so not waited for)
+    panels = ProjectionRunner(ReportingCommissioningFactsProjection(topics=(await new_topic("asat-comm"),)), pool,
+                              kafka_bootstrap, group_id=f"asat-comm-{uuid4().hex}")
     verifier = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.REPORTING)
-    app = build_app(runners, kafka_bootstrap)
+    app = build_app([*runners, panels], kafka_bootstrap)
     try:
         async with app.broker, httpx.AsyncClient(  # type: ignore[union-attr]
                 transport=httpx.ASGITransport(app=create_app(ApiDeps(pool, AccessGuard(AuditLog(audit_pool)),
                                                                      verifier))), base_url="http://t") as api:
-            for runner in runners:
+            for runner in (*runners, panels):
                 await runner.start()
             await app.broker.start()  # type: ignore[union-attr]
             await append_each(store, events, ACTOR)
@@ -158,7 +163,7 @@ async def world(new_database: Any, new_topic: Any, kafka_bootstrap: str) -> Asyn
             await asyncio.sleep(0.05)
             await append_each(store, later_events, ACTOR)
             await applied(runners, len(events) + len(later_events))
-            for runner in runners:
+            for runner in (*runners, panels):
                 await runner.stop()
             yield World(api, pool, runners, kafka_bootstrap, between, first, await read_all(api))
     finally:

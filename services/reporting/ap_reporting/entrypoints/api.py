@@ -11,10 +11,9 @@
 
 Each takes ``as_at=YYYY-MM-DD`` (or ``recorded_by``, a moment; default today): the report holds only the facts
 recorded by then, so asking again for the same period and day gives the same bytes (``report_moment``,
-rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say which, but for the Schools
-Forum tables, which are read as at the day and do not stamp it yet). A parameter a report
-does not take is refused (report.known_parameters). The partnership, annual and strategy reports are
-published with ``POST .../publications`` (``publish_routes``: ``ReportPublished`` with the positions read).
+rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say which). A parameter a report
+does not take is refused (report.known_parameters). The partnership, annual, strategy and Schools Forum reports
+are published with ``POST .../publications`` (``publish_routes``: ``ReportPublished`` with the positions read).
 
 Each takes ``format=json`` (default) or ``format=csv``; the partnership, annual and strategy reports also
 ``format=xlsx``, ``format=html`` (a page) or ``format=pdf`` (the same page as a PDF), issue 15. Every call

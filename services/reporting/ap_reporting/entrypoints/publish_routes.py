@@ -3,6 +3,7 @@
   POST /v1/reports/partnership/{partnership_id}/publications?period=2024/25-spring&as_at=2025-04-30
   POST /v1/reports/annual/publications?academic_year=2024/25&as_at=2025-08-31
   POST /v1/reports/strategy/publications?from_year=2022/23&to_year=2024/25&as_at=2025-08-31
+  POST /v1/reports/schools-forum/publications?from_year=2012/13&to_year=2014/15&bands=cumulative&as_at=2025-08-31
 
 each with the body ``{"command_id": "<uuid>"}`` (a repeated command answers with its first edition). The report
 is built as the GET builds it, as at ``as_at`` (a day that has ended, rule report.published_as_at_past_day) or
@@ -16,7 +17,7 @@ read (the partnership's id from the path; the LA's reports need no relationship 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal, Protocol, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -25,7 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from ap_contracts.envelope import utc_now
-from ap_contracts.events.reports import ReportPeriod
+from ap_contracts.events.reports import ReportPeriod, TopicPosition
 from ap_reporting.application import reports
 from ap_reporting.application.publications import Built, Edition, publish
 from ap_reporting.domain.actions import PUBLISH_REPORT
@@ -33,7 +34,9 @@ from ap_reporting.domain.errors import NotPublishable
 from ap_reporting.domain.periods import OFFERED, academic_year_period, parse_period, year_range
 from ap_reporting.domain.published import Table
 from ap_reporting.entrypoints.report_moment import MomentDep, ReportMoment, only_parameters
+from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_FORUM_PARAMETERS
 from ap_reporting.projections.facts_reader import PostgresFactsReader
+from ap_reporting.projections.schools_forum_reader import SchoolsForumReader
 from ap_runtime.access import Principal, ResourceContext
 from ap_runtime.access.fastapi import AccessHeaders, CallerDep, GuardDep, HeadersDep
 from ap_runtime.commands import migrate_commands
@@ -56,7 +59,13 @@ class _Tabled(BaseModel):
     tables: tuple[Table, ...]
 
 
-Assemble = Callable[[PostgresFactsReader], Awaitable[BaseModel]]
+class Positioned(Protocol):
+    """A reader that keeps the positions of the read models its last read saw."""
+
+    positions: tuple[TopicPosition, ...]
+
+
+R = TypeVar("R", bound=Positioned)
 
 
 async def _store(request: Request) -> EventStore:
@@ -79,11 +88,12 @@ def _past_day(moment: ReportMoment) -> ReportMoment:
 
 
 async def _publish(request: Request, caller: Principal, headers: AccessHeaders, body: PublishBody,
-                   edition: Edition, assemble: Assemble) -> JSONResponse:
+                   edition: Edition, assemble: Callable[[R], Awaitable[BaseModel]],
+                   read: Callable[[asyncpg.Pool, datetime], R]) -> JSONResponse:
     pool: asyncpg.Pool = request.app.state.reporting_pool
 
     async def build(recorded_by: datetime) -> Built:
-        reader = PostgresFactsReader(pool, recorded_by)
+        reader = read(pool, recorded_by)
         report = await assemble(reader)
         return Built(report, _Tabled.model_validate(report, from_attributes=True).tables, reader.positions)
 
@@ -96,10 +106,11 @@ Text = Annotated[str, Query(max_length=20)]
 
 
 def publish_routes(app: FastAPI) -> None:
-    """The three publication routes (module docstring)."""
+    """The four publication routes (module docstring)."""
     _partnership_route(app)
     _annual_route(app)
     _strategy_route(app)
+    _schools_forum_route(app)
 
 
 def _partnership_route(app: FastAPI) -> None:
@@ -115,7 +126,8 @@ def _partnership_route(app: FastAPI) -> None:
         edition = Edition("termly_partnership", partnership_id, ReportPeriod(
             label=term.code, start=term.days.first_day, end=term.days.last_day), at.as_at, at.recorded_by)
         return await _publish(request, caller, headers, body, edition,
-                              lambda reader: reports.partnership_report(reader, partnership_id, term.days))
+                              lambda reader: reports.partnership_report(reader, partnership_id, term.days),
+                              PostgresFactsReader)
 
 
 def _annual_route(app: FastAPI) -> None:
@@ -130,7 +142,7 @@ def _annual_route(app: FastAPI) -> None:
         edition = Edition("la_annual", caller.organisation_id, ReportPeriod(
             label=academic_year, start=days.first_day, end=days.last_day), at.as_at, at.recorded_by)
         return await _publish(request, caller, headers, body, edition,
-                              lambda reader: reports.annual_report(reader, academic_year))
+                              lambda reader: reports.annual_report(reader, academic_year), PostgresFactsReader)
 
 
 def _strategy_route(app: FastAPI) -> None:
@@ -143,8 +155,29 @@ def _strategy_route(app: FastAPI) -> None:
         await guard.check(caller, PUBLISH_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         at = _past_day(moment)
-        edition = Edition("exclusion_strategy", caller.organisation_id, ReportPeriod(
-            label=f"{years[0]}-{years[-1]}", start=academic_year_period(years[0]).first_day,
-            end=academic_year_period(years[-1]).last_day), at.as_at, at.recorded_by)
+        edition = Edition("exclusion_strategy", caller.organisation_id, _years(years), at.as_at, at.recorded_by)
         return await _publish(request, caller, headers, body, edition,
-                              lambda reader: reports.strategy_report(reader, years))
+                              lambda reader: reports.strategy_report(reader, years), PostgresFactsReader)
+
+
+def _years(years: list[str], suffix: str = "") -> ReportPeriod:
+    return ReportPeriod(label=f"{years[0]}-{years[-1]}{suffix}", start=academic_year_period(years[0]).first_day,
+                        end=academic_year_period(years[-1]).last_day)
+
+
+def _schools_forum_route(app: FastAPI) -> None:
+    @app.post("/v1/reports/schools-forum/publications", response_model=None,
+              dependencies=[Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS - {"format"}, "exclusion_strategy"))])
+    async def publish_schools_forum(from_year: Text, to_year: Text, body: PublishBody, request: Request,
+                                    caller: CallerDep, headers: HeadersDep, guard: GuardDep, moment: MomentDep,
+                                    bands: Literal["cumulative", "exclusive"] = "cumulative") -> JSONResponse:
+        years = year_range("from_year", from_year, "to_year", to_year)
+        await guard.check(caller, PUBLISH_REPORT, ResourceContext(),
+                          purpose=headers.purpose, correlation_id=headers.correlation_id)
+        at = _past_day(moment)
+        # the bands' layout is part of the edition: a cumulative and an exclusive edition are two documents
+        edition = Edition("schools_forum_panels", caller.organisation_id, _years(years, f"-{bands}"),
+                          at.as_at, at.recorded_by)
+        return await _publish(request, caller, headers, body, edition,
+                              lambda reader: reader.report(years, cumulative=bands == "cumulative"),
+                              SchoolsForumReader)

@@ -10,6 +10,8 @@ and the shared suppression. The band thresholds (38, 69, 100 school days) are a 
 (``fair_access_table(thresholds=...)``) but not of this route: two published tables cut at 38 and at 39
 days would subtract to the cases of exactly 38 days, a count suppression never saw; the cumulative and
 exclusive layouts of the same bands are both sums of one suppressed table, so that choice is safe to offer.
+The day and moment it is as at go back in the ``Report-As-At`` and ``Report-Recorded-By`` headers, as every
+report's (``report_moment``); ``publish_routes`` publishes it.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
@@ -22,10 +24,8 @@ from pydantic import BaseModel
 from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.domain.actions import READ_STRATEGY_REPORT
 from ap_reporting.domain.periods import year_range
-from ap_reporting.domain.schools_forum_report import assemble_schools_forum
 from ap_reporting.entrypoints.report_moment import MomentDep
-from ap_reporting.projections.commissioning_facts import CommissioningFactsReader, read_rolls
-from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
+from ap_reporting.projections.schools_forum_reader import SchoolsForumReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
 from ap_runtime.http.downloads import attachment
@@ -40,17 +40,16 @@ def schools_forum_routes(app: FastAPI, only_its_parameters: Any) -> None:
     @app.get("/v1/reports/schools-forum", response_model=None, dependencies=[only_its_parameters])
     async def schools_forum(from_year: Annotated[str, Query(max_length=20)],
                             to_year: Annotated[str, Query(max_length=20)], request: Request, caller: CallerDep,
-                            headers: HeadersDep, guard: GuardDep, moment: MomentDep,
+                            headers: HeadersDep, guard: GuardDep, moment: MomentDep, response: Response,
                             bands: Literal["cumulative", "exclusive"] = "cumulative",
                             format: Literal["json", "csv"] = "json") -> Response | BaseModel:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         pool: asyncpg.Pool = request.app.state.reporting_pool
-        referrals, cases = await CommissioningFactsReader(pool, moment.recorded_by).read()  # as at (report.as_at)
-        reasons = await read_exclusion_reasons(pool, years, moment.recorded_by)
-        rolls = await read_rolls(pool, years, moment.recorded_by)
-        report = assemble_schools_forum(years, referrals, cases, reasons, rolls, cumulative=bands == "cumulative")
+        reader = SchoolsForumReader(pool, moment.recorded_by)  # as at (report.as_at)
+        report = await reader.report(years, cumulative=bands == "cumulative")
         if format == "csv":
-            return attachment(tables_csv(report.tables), "text/csv", "schools-forum-panels.csv")
+            return moment.stamp(attachment(tables_csv(report.tables), "text/csv", "schools-forum-panels.csv"))
+        moment.stamp(response)
         return report

@@ -21,10 +21,13 @@ import asyncpg
 from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded, SchoolPhase
 from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished
 from ap_contracts.events.commissioning_panels import FairAccessCaseClosed, PanelReferralMade
+from ap_contracts.events.reports import TopicPosition
 from ap_contracts.topics import COMMISSIONING_EVENTS
 from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS, AnnualNarrative, ApprovedText
 from ap_reporting.domain.schools_forum import FairAccessFact, PanelReferralFact
 from ap_reporting.domain.schools_forum_phases import SchoolRoll
+from ap_reporting.projections.positions import DDL as POSITIONS_DDL
+from ap_reporting.projections.positions import advance, read_positions
 from ap_reporting.projections.versions import as_recorded_by, close, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent, read_models
@@ -58,7 +61,7 @@ CREATE TABLE IF NOT EXISTS narrative_sections (
 );
 """ + versioned("panel_referrals", ("referral_id",)) + versioned("fair_access_cases", ("case_id",)) \
     + versioned("pupils_on_roll", ("academic_year", "school_id")) \
-    + versioned("narrative_sections", ("partnership_id", "academic_year", "section"))
+    + versioned("narrative_sections", ("partnership_id", "academic_year", "section")) + POSITIONS_DDL
 
 
 class ReportingCommissioningFactsProjection(Projection):
@@ -67,6 +70,10 @@ class ReportingCommissioningFactsProjection(Projection):
     ddl: ClassVar[str] = DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        await self._apply(conn, event)
+        await advance(conn, [event])  # what a published Schools Forum report records (issue 15, provenance)
+
+    async def _apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         envelope = event.envelope
         e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
         if isinstance(e, PanelReferralMade):
@@ -106,10 +113,13 @@ class CommissioningFactsReader:
     def __init__(self, pool: asyncpg.Pool, recorded_by: datetime | None = None) -> None:
         self._pool = pool
         self._recorded_by = recorded_by
+        self.positions: tuple[TopicPosition, ...] = ()
+        """The read model's positions as the last read saw them (what a publication records)."""
 
     async def read(self) -> tuple[list[PanelReferralFact], list[FairAccessFact]]:
         async with read_models(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
             await as_recorded_by(conn, self._recorded_by)
+            self.positions = await read_positions(conn)
             referrals = await conn.fetch("SELECT referral_id, panel_id, pupil_ref, referred_on"
                                          " FROM panel_referrals_as_recorded ORDER BY referral_id")
             cases = await conn.fetch("SELECT case_id, panel_id, closed_on, school_days_without_place"

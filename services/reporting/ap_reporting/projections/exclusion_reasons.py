@@ -20,6 +20,7 @@ import asyncpg
 from ap_contracts.events.privacy import ErasureReason, PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordWithdrawnInError
 from ap_contracts.events.pupil_vocabulary import ExclusionReason
+from ap_contracts.events.reports import TopicPosition
 from ap_contracts.events.school_exclusions import (
     PermanentExclusionIssued,
     PermanentExclusionReinstated,
@@ -27,6 +28,8 @@ from ap_contracts.events.school_exclusions import (
 )
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.projections.positions import DDL as POSITIONS_DDL
+from ap_reporting.projections.positions import advance, read_positions
 from ap_reporting.projections.versions import as_recorded_by, close, revise, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent, read_models
@@ -50,9 +53,13 @@ ALTER TABLE exclusion_reasons ADD COLUMN IF NOT EXISTS half_days integer NOT NUL
 class ExclusionReasonsProjection(Projection):
     name: ClassVar[str] = "reporting_exclusion_reasons"
     topics = (INCIDENTS_EVENTS,)
-    ddl: ClassVar[str] = DDL
+    ddl: ClassVar[str] = DDL + POSITIONS_DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        await self._apply(conn, event)
+        await advance(conn, [event])  # what a published Schools Forum report records (issue 15, provenance)
+
+    async def _apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         envelope = event.envelope
         e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
         at = envelope.recorded_at
@@ -74,11 +81,14 @@ class ExclusionReasonsProjection(Projection):
             await close(conn, "exclusion_reasons", "pupil_ref = $2", [e.pupil_ref], at)
 
 
-async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str],
-                                 recorded_by: datetime | None = None) -> list[ExclusionReasonFact]:
-    """The reasons of the years' exclusions as recorded by ``recorded_by`` (None: now; ``versions``)."""
+async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str], recorded_by: datetime | None = None,
+                                 positions: list[TopicPosition] | None = None) -> list[ExclusionReasonFact]:
+    """The reasons of the years' exclusions as recorded by ``recorded_by`` (None: now; ``versions``); the read
+    model's positions in the same snapshot are added to ``positions`` if given."""
     async with read_models(pool, [ExclusionReasonsProjection.name]) as conn:
         await as_recorded_by(conn, recorded_by)
+        if positions is not None:
+            positions.extend(await read_positions(conn))
         rows = await conn.fetch("SELECT kind, academic_year, reason, reinstated, pupil_ref, home_school_id, half_days"
                                 " FROM exclusion_reasons_as_recorded WHERE academic_year = ANY($1::text[])"
                                 " ORDER BY record_id", years)
