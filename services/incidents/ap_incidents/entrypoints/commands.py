@@ -43,6 +43,7 @@ from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.kafka_dispatch import KeyedDispatcher
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
+from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.worker import run_until_stopped
 
 GROUP_ID = "ap.incidents.commands"
@@ -160,6 +161,7 @@ class CommandConsumer:
         @app.on_startup
         async def _start() -> None:
             await self._open()
+            freeze_startup_objects()  # the consumer's process: what it opened lives as long as it
 
         @app.on_shutdown
         async def _finish() -> None:  # before the broker stops: answer and commit what is in flight
