@@ -86,6 +86,8 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.read_term_dates": {LA: "*", HSH: "*", HSS: "*", PM: "*", PS: "*", DSL: "*", COM: "*"},
     # Issue 13: the staff training report, for the provision and the LA the register places it in (L here).
     "incidents.read_staff_training": {PM: "P", PS: "P", DSL: "P", LA: "L", COM: "L"},
+    # Issue 16: exclusions awaiting the governing board, for the LA of the schools (L: the school's registered LA).
+    "incidents.read_exclusions_awaiting_decision": {LA: "L", COM: "L"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",
@@ -137,7 +139,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "reporting.read_annual_report": {LA: "*"},
     "reporting.read_strategy_report": {LA: "*", SF: "*"},
     "reporting.publish_report": {NP: "N", LA: "*"},  # issue 15: records ReportPublished
-    "reporting.trace_figure": {LA: "*"},  # issue 15: a shown figure's event ids, no pupil data
+    "reporting.trace_figure": {NP: "N", LA: "*"},  # issue 15: a shown figure's event ids, no pupil data
     # Issue 14: term averages and the trip list, and the Achievement Board, are internal to the provision.
     "reporting.read_engagement_term": DAY_TO_DAY,
     "reporting.read_achievement_board": DAY_TO_DAY,
