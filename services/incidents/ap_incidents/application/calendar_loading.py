@@ -31,6 +31,12 @@ async def calendars_for(store: EventStorePort, command: c.PupilCommand, organisa
     home school) and of the LAs they are registered in; ``base`` alone for a command that counts no days."""
     if not isinstance(command, COUNTS_SCHOOL_DAYS):
         return base
+    return await organisation_calendars(store, organisation_ids, base)
+
+
+async def organisation_calendars(store: EventStorePort, organisation_ids: Iterable[str | None],
+                                 base: SchoolCalendars) -> SchoolCalendars:
+    """``base`` with the recorded calendars of ``organisation_ids`` and of the LAs they are registered in."""
     ids = sorted({o for o in organisation_ids if o})
     events: list[DomainEvent] = []
     for organisation_id in ids:

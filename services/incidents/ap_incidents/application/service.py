@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from ap_contracts.envelope import utc_now
+from ap_incidents.adapters.exclusion_facts import exclusion_facts
 from ap_incidents.application.audit_query import AuditFilter, read_audit
 from ap_incidents.application.behaviour_log_query import read_behaviour_log
+from ap_incidents.application.calendar_loading import organisation_calendars
 from ap_incidents.application.command_handler import Clock, CommandHandler
+from ap_incidents.application.exclusions_awaiting_query import read_exclusions_awaiting
 from ap_incidents.application.placement_register_query import read_placement_register
 from ap_incidents.application.ports import IncidentsReadModels
 from ap_incidents.application.staff_training_query import read_staff_training
@@ -22,7 +25,7 @@ from ap_incidents.domain.identity import organisation_stream_id
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
-from ap_runtime.eventstore import EventStorePort
+from ap_runtime.eventstore import EventStore, EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
@@ -41,6 +44,7 @@ class IncidentsApplication:
         self._policy = policy or default_policy_store()
         self._clock = clock
         self._rules = rules
+        self._calendars = calendars
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock,
                                        calendars=calendars)
 
@@ -85,6 +89,22 @@ class IncidentsApplication:
         return await read_staff_training(self._guard, principal, provision_id, day, self._rules,
                                          organisations=self.commands.organisations,
                                          register=self.commands.staff_register, correlation_id=correlation_id)
+
+    async def exclusions_awaiting(self, principal: Principal, local_authority_id: str, *, on: date | None = None,
+                                  correlation_id: UUID | None = None) -> dict[str, Any]:
+        """The authority's exclusions awaiting the governing board on ``on`` (default today, in England)."""
+        store = self.store
+        if not isinstance(store, EventStore):
+            raise TypeError("the exclusions awaiting a decision are read from the PostgreSQL event store")
+        day = on or self._clock().astimezone(SCHOOL_TIME_ZONE).date()
+
+        async def calendars(schools: Iterable[str]) -> SchoolCalendars:
+            return await organisation_calendars(store, schools, self._calendars)
+
+        return await read_exclusions_awaiting(self._guard, principal, local_authority_id, day, self._rules,
+                                              facts=lambda: exclusion_facts(store.pool),
+                                              organisations=self.commands.organisations, calendars=calendars,
+                                              correlation_id=correlation_id)
 
     async def term_dates(self, principal: Principal, organisation_id: str, *,
                          correlation_id: UUID | None = None) -> dict[str, Any]:

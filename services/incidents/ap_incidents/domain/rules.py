@@ -40,6 +40,9 @@ class RuleBook(BaseModel):
     suspension_term_told_at_once_over_days: int = Field(default=5, ge=1)
     suspension_term_governors_meet_over_days: int = Field(default=15, ge=1)
     suspension_provision_from_school_day: int = Field(default=6, ge=2)
+    # DfE guidance: the governing board considers a permanent exclusion, or suspensions over the meeting
+    # threshold, within 15 school days of being told (read only by the LA's list of exclusions awaiting it).
+    governors_consider_within_school_days: int = Field(default=15, ge=1)
     # Academic years run 1 August to 31 July in DfE exclusion statistics.
     academic_year_start_month: int = Field(default=8, ge=1, le=12)
 

@@ -58,6 +58,16 @@ def query_router() -> APIRouter:
         return await incidents_app(request).staff_training(principal, provision_id, on=on,
                                                            correlation_id=headers.correlation_id)
 
+    @router.get("/local-authorities/{local_authority_id}/exclusions-awaiting-decision", responses=READ_ERRORS)
+    async def exclusions_awaiting(
+        request: Request, principal: Caller, headers: Headers,
+        local_authority_id: Annotated[str, Path(min_length=1, max_length=200)],
+        on: Annotated[date | None, Query(description="The day judged on (default today)")] = None,
+    ) -> dict[str, Any]:
+        """Exclusions in the authority's schools the governing board has yet to consider, with its due day."""
+        return await incidents_app(request).exclusions_awaiting(principal, local_authority_id, on=on,
+                                                                correlation_id=headers.correlation_id)
+
     @router.get("/organisations/{organisation_id}/term-dates", responses=READ_ERRORS)
     async def term_dates(request: Request, principal: Caller, headers: Headers,
                          organisation_id: Annotated[str, Path(min_length=1, max_length=200)]) -> dict[str, Any]:
