@@ -41,6 +41,7 @@ JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.dpo",
     "ap_web.journeys.partnership",
     "ap_web.journeys.commissioner_cases",
+    "ap_web.journeys.commissioner_exclusions",
 )
 
 
