@@ -7,10 +7,10 @@ from datetime import date
 from uuid import uuid4
 
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason
-from ap_reporting.domain.annual_trace import annual_traced_tables, trace_annual_figure
+from ap_reporting.domain.annual_trace import annual_traced_tables, strategy_traced_tables, trace_annual_figure
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.figure_trace import traceable_cells
-from ap_reporting.domain.la_figures import assemble_annual
+from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
 from ap_reporting.domain.vocabulary import Phase
 
 YEAR = "2024/25"
@@ -65,3 +65,15 @@ def test_only_shown_cells_are_traceable_in_every_table_of_the_report() -> None:
     assert {t.table.name for t in annual_traced_tables(report, placements, suspensions, exclusions)} == {
         "permanent_exclusions", "pupils_suspended", "suspension_days_lost", "placements_by_end_reason",
         "length_of_stay"}
+
+
+def test_a_strategy_year_row_traces_the_same_records_as_that_years_annual_figures() -> None:
+    placements, suspensions, exclusions = facts()
+    strategy = assemble_strategy(["2023/24", YEAR], suspensions, exclusions)
+    traced = {t.table.name: t for t in strategy_traced_tables(strategy, suspensions, exclusions)}
+    assert set(traced) == {"permanent_exclusions", "pupils_suspended", "suspension_days_lost"}
+    report = assemble_annual(YEAR, placements, suspensions, exclusions)
+    annual = {t.table.name: t for t in annual_traced_tables(report, placements, suspensions, exclusions)}
+    assert traced["pupils_suspended"].records[(YEAR, "secondary")] == annual["pupils_suspended"].records[
+        (YEAR, "secondary")]
+    assert set(traced["pupils_suspended"].records[("2023/24", "secondary")]) == {suspensions[4].record_id}

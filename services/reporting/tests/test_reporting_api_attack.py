@@ -12,6 +12,7 @@ a kind a report does not offer and over-long year ranges are refused with 422 na
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -175,11 +176,12 @@ async def test_page_and_pdf_show_the_json_s_suppressed_cells_and_no_pupil(api: h
     pdf = await api.get(f"{url}&format=pdf", headers=LA)
     assert (page.status_code, pdf.status_code) == (200, 200)
     assert pdf.content.startswith(b"%PDF-") and pdf.headers["content-type"] == "application/pdf"
+    text = re.sub(r"</?a\b[^>]*>", "", page.text)  # a shown figure may link to its trace (the LA may trace)
     for table in report["tables"]:
-        assert f"<caption>{escape(table['title'])} ({escape(table['unit'])})</caption>" in page.text
+        assert f"<caption>{escape(table['title'])} ({escape(table['unit'])})</caption>" in text
         for label, cells in zip(table["row_labels"], table["cells"], strict=True):
             shown = "".join(f'<td class="num">{v}</td>' for v in cells)
-            assert f'<th scope="row">{escape(label)}</th>{shown}' in page.text
+            assert f'<th scope="row">{escape(label)}</th>{shown}' in text
     book = load_workbook(io.BytesIO((await api.get(f"{url}&format=xlsx", headers=LA)).content))
     for table in report["tables"]:
         sheet = book[table["name"][:31]]

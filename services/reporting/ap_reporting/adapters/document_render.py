@@ -64,11 +64,12 @@ def _sections(tables: Sequence[Table], trace: TraceHref | None = None) -> tuple[
     return tuple(sections)
 
 
-def partnership_document(report: PartnershipReport) -> Document:
+def partnership_document(report: PartnershipReport, trace: TraceHref | None = None) -> Document:
+    """The termly page; with ``trace`` each traceable figure links to its trace (``annual_document``)."""
     return Document(title="Termly report to the Neighbourhood Partnership", audience="the Neighbourhood Partnership",
                     facts=(Fact("Partnership", report.partnership_id),
                            Fact("Period", f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}")),
-                    sections=_sections(report.tables), notes=report.notes)
+                    sections=_sections(report.tables, trace), notes=report.notes)
 
 
 def annual_document(report: AnnualReport, trace: TraceHref | None = None) -> Document:
@@ -80,8 +81,9 @@ def annual_document(report: AnnualReport, trace: TraceHref | None = None) -> Doc
                     sections=_sections(report.tables, trace), notes=report.notes)
 
 
-def strategy_document(report: StrategyReport) -> Document:
+def strategy_document(report: StrategyReport, trace: TraceHref | None = None) -> Document:
+    """The strategy page; with ``trace`` each traceable figure links to its trace (``annual_document``)."""
     years = report.academic_years
     return Document(title="Exclusions strategy tables", audience="the local authority and the Schools Forum",
                     facts=(Fact("Academic years", f"{years[0]} to {years[-1]}" if years else "none"),),
-                    sections=_sections(report.tables), notes=report.notes)
+                    sections=_sections(report.tables, trace), notes=report.notes)

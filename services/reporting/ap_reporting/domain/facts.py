@@ -50,6 +50,7 @@ class IncidentFact:
     happened_on: date
     category: IncidentCategory
     severity: Severity
+    record_id: UUID | None = None  # the incident's event id, for a figure's trace (``figure_trace``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,13 @@ from ap_reporting.entrypoints.report_moment import MomentDep, ReportMoment, only
 from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_FORUM_PARAMETERS
 from ap_reporting.entrypoints.schools_forum_routes import schools_forum_routes
 from ap_reporting.entrypoints.settings import ReportingSettings
-from ap_reporting.entrypoints.trace_routes import annual_trace_links, trace_routes
+from ap_reporting.entrypoints.trace_routes import (
+    STRATEGY_TRACE_PATH,
+    TRACE_PATH,
+    partnership_trace_path,
+    trace_links,
+    trace_routes,
+)
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
@@ -134,7 +140,7 @@ def _routes(app: FastAPI) -> None:
     # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
     schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy")))
     publish_routes(app)
-    trace_routes(app)  # issue 15: a shown figure of the annual page traced to its events
+    trace_routes(app)  # issue 15: a shown figure of the annual, strategy or partnership page traced to its events
 
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
@@ -158,7 +164,10 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, READ_PARTNERSHIP_REPORT, ResourceContext(partnership_id=partnership_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.partnership_report(_reader(pool, moment), partnership_id, term.days)
-        return _answer(await _published(report, report.tables, lambda: partnership_document(report), format,
+        trace = await trace_links(guard, caller, headers, ResourceContext(partnership_id=partnership_id),
+                                  report.tables, partnership_trace_path(partnership_id), {"period": term.code},
+                                  moment) if format in PAGES else None
+        return _answer(await _published(report, report.tables, lambda: partnership_document(report, trace), format,
                                         f"partnership-{partnership_id}", moment), moment, response)
 
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
@@ -169,7 +178,8 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, READ_ANNUAL_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.annual_report(_reader(pool, moment), academic_year)
-        trace = await annual_trace_links(guard, caller, headers, report, moment) if format in PAGES else None
+        trace = await trace_links(guard, caller, headers, ResourceContext(), report.tables, TRACE_PATH,
+                                  {"academic_year": academic_year}, moment) if format in PAGES else None
         return _answer(await _published(report, report.tables, lambda: annual_document(report, trace), format,
                                         "la-annual", moment), moment, response)
 
@@ -181,7 +191,9 @@ def _routes(app: FastAPI) -> None:
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.strategy_report(_reader(pool, moment), years)
-        return _answer(await _published(report, report.tables, lambda: strategy_document(report), format,
+        trace = await trace_links(guard, caller, headers, ResourceContext(), report.tables, STRATEGY_TRACE_PATH,
+                                  {"from_year": from_year, "to_year": to_year}, moment) if format in PAGES else None
+        return _answer(await _published(report, report.tables, lambda: strategy_document(report, trace), format,
                                         "exclusion-strategy", moment), moment, response)
 
     # Issue 14, seed 002 sections 5.1 and 5.3: internal to the provision (policy RPT-ENG-1 and RPT-ENG-2).

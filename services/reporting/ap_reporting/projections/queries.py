@@ -86,11 +86,11 @@ class FactsQueries:
 
     async def incidents(self, placement_ids: Sequence[UUID], period: Period) -> list[IncidentFact]:
         rows = await self._conn.fetch(
-            "SELECT placement_id, happened_on, category, severity FROM incidents_as_recorded"
+            "SELECT placement_id, happened_on, category, severity, record_id FROM incidents_as_recorded"
             " WHERE placement_id = ANY($1::uuid[]) AND happened_on BETWEEN $2 AND $3 ORDER BY record_id",
             list(placement_ids), period.first_day, period.last_day)
         return [IncidentFact(r["placement_id"], r["happened_on"], IncidentCategory(r["category"]),
-                             Severity(r["severity"])) for r in rows]
+                             Severity(r["severity"]), r["record_id"]) for r in rows]
 
     async def rewards(self, placement_ids: Sequence[UUID], period: Period) -> list[RewardFact]:
         rows = await self._conn.fetch(
