@@ -3,6 +3,7 @@
   GET  /v1/notifications                               the caller's organisation's notifications
   POST /v1/notifications/{notification_id}/acknowledgement
   POST /v1/safeguarding-transfers                      the DSL sends a child-protection file
+  GET  /v1/safeguarding-transfers                      the transfers the caller's organisation sends or receives
   GET  /v1/safeguarding-transfers/{transfer_id}        sender or receiver reads the transfer's state
   POST /v1/safeguarding-transfers/{transfer_id}/receipt  the receiving DSL confirms receipt
   GET  /v1/pupils/{pupil_ref}/subject-access          what this service holds about a pupil (DPO)
@@ -50,6 +51,7 @@ from ap_notifications.entrypoints.http_models import (
 )
 from ap_notifications.entrypoints.problems import SubjectAccessUnavailable, install_notifications_problems
 from ap_notifications.entrypoints.settings import NotificationSettings
+from ap_notifications.entrypoints.transfer_list_routes import add_transfer_list_routes
 from ap_notifications.projections import placement_terms
 from ap_notifications.projections.inbox import InboxProjection, notifications_for
 from ap_runtime.access import AccessGuard, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
@@ -259,6 +261,10 @@ def _keep(app: FastAPI, deps: ApiDeps) -> None:
     app.state.notifications = deps.services
 
 
+async def _view_of(services: NotificationServices, transfer_id: UUID) -> TransferView:
+    return _transfer_view(*await _offered(services, transfer_id))
+
+
 def create_app(deps: ApiDeps | None = None) -> FastAPI:
     """The API; without ``deps`` it opens its adapters from the environment at startup."""
     return guarded_api("AP notifications", deps, deps_from_env, _keep, problems=install_notifications_problems,
@@ -271,6 +277,7 @@ def add_routes(app: FastAPI) -> None:
     _subject_access_route(app)
     add_escalation_routes(app, _claim)  # issue 14
     add_early_warning_routes(app)  # issue 14: early-warning flags
+    add_transfer_list_routes(app, _view_of)  # issue 16: the DSL's transfers, each as its own read shows it
 
 
 def main() -> None:
