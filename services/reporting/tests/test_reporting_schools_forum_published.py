@@ -16,6 +16,7 @@ import pytest
 
 from ap_contracts.envelope import utc_now
 from ap_runtime.eventstore import migrate
+from ap_runtime.reports.provenance import ENGLAND
 
 from .test_reporting_as_at import REPORTS, World, at, world  # noqa: F401 - the pipeline fixture, reused
 from .test_reporting_pipeline import FORUM, HEAD_A, LA, NP_LEAD
@@ -76,6 +77,7 @@ async def test_the_schools_forum_tables_are_not_published_for_a_forged_parameter
     forged = await world.api.post(PUBLISH, params={**YEARS, "first_day": "2024-01-01"},
                                   json={"command_id": str(uuid4())}, headers=LA)
     assert forged.status_code == 422 and forged.json()["rule"] == "report.fixed_period", forged.text
-    today = await world.api.post(PUBLISH, params={**YEARS, "as_at": str(utc_now().date())},
+    today_in_england = utc_now().astimezone(ENGLAND).date()
+    today = await world.api.post(PUBLISH, params={**YEARS, "as_at": str(today_in_england)},
                                  json={"command_id": str(uuid4())}, headers=LA)
     assert today.status_code == 422 and today.json()["rule"] == "report.published_as_at_past_day", today.text
