@@ -20,10 +20,11 @@ import asyncpg
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_finance.adapters.read_models import load_snapshot
+from ap_finance.domain.financial_year import first_day
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
 from ap_finance.reports.builders import governing_body_summary, quarterly_return
-from ap_finance.reports.periods import first_day, quarter
+from ap_finance.reports.periods import quarter
 from ap_finance.reports.render_csv import render_csv
 from ap_finance.reports.render_document import governing_body_summary_document, quarterly_return_document
 from ap_finance.reports.render_xlsx import quarterly_return_workbook
