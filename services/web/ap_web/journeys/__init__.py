@@ -36,6 +36,7 @@ JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.commissioner_register",
     "ap_web.journeys.dsl",
     "ap_web.journeys.dsl_transfer",
+    "ap_web.journeys.dsl_transfer_list",
     "ap_web.journeys.dsl_break_glass",
     "ap_web.journeys.home_school",
     "ap_web.journeys.dpo",

@@ -42,7 +42,7 @@ def deadline_tag(transfer: Mapping[str, Any], today: date) -> dict[str, str]:
     return {"text": "Due", "classes": "govuk-tag--blue"}
 
 
-def _today() -> date:
+def today() -> date:
     return datetime.now(SCHOOL_CLOCK).date()
 
 
@@ -100,7 +100,7 @@ async def transfer(request: Request, web: Web, person: Person, transfer_id: uuid
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
     receiving = answer.body.get("receiving_dsl_organisation_id") == person.organisation_id
     return web.pages.render(request, "dsl/transfer.html", transfer=answer.body,
-                            tag=deadline_tag(answer.body, _today()), receiving=receiving)
+                            tag=deadline_tag(answer.body, today()), receiving=receiving)
 
 
 @router.post("/safeguarding/transfers/{transfer_id}/receipt")
