@@ -164,7 +164,7 @@ def test_an_offer_tells_the_receiving_dsl() -> None:
     [offered] = decide_offer([], offer(), DEFAULT_RULE_BOOK)
     [alert] = offered_alerts(offered, uuid4())
     assert (alert.audience, alert.recipient_organisation_id) == (Audience.DSL, NEW_SCHOOL)
-    assert alert.link_path == f"/safeguarding-transfers/{offered.transfer_id}"
+    assert alert.link_path == f"/safeguarding/transfers/{offered.transfer_id}"
 
 
 # -- placement endings that start a transfer ------------------------------------------------------------

@@ -10,7 +10,7 @@ from ap_contracts.events.privacy import SafeguardingFileOffered, SafeguardingFil
 from ap_notifications.domain.alerts import Alert, Priority
 from ap_notifications.domain.transfers import dsls_to_alert
 
-TRANSFER_LINK = "/safeguarding-transfers/{transfer_id}"
+TRANSFER_LINK = "/safeguarding/transfers/{transfer_id}"  # the web service's page of the transfer
 OFFERED_RULE = "safeguarding_file_offered"
 OVERDUE_RULE = "safeguarding_file_transfer_overdue"
 
