@@ -6,17 +6,16 @@ and the school are refused (403); that officer's own area lists none of these pu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from .conftest import LOCAL_AUTHORITY, OTHER_LOCAL_AUTHORITY, ApiStory, ServiceUnderTest, serving_incidents
-from .test_incidents_api_term_dates import term_dates
+from .conftest import LOCAL_AUTHORITY, OTHER_LOCAL_AUTHORITY, ApiStory, ServiceUnderTest
+from .test_incidents_api_term_dates import fresh, term_dates
 
 pytestmark = pytest.mark.integration
+__all__ = ["fresh"]  # a service of its own, shared with the term dates test: its term dates reach no other test
 
 PATH = "/v1/local-authorities/{}/exclusions-awaiting-decision"
 DECIDED = date(2025, 3, 20)  # a Thursday of spring 2 in the example calendar
@@ -25,15 +24,6 @@ PERMANENT_DUE = "2025-04-25"
 SUSPENDED_FROM = date(2025, 3, 10)
 # By hand from Monday 10 March: 11-14 Mar (1-4), 17-21 (5-9), 24-28 (10-14), Mon 31 Mar (15).
 SUSPENSION_DUE = "2025-03-31"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def fresh(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
-                kafka_bootstrap: str) -> AsyncIterator[ServiceUnderTest]:
-    """A service of its own: the term dates recorded here must not reach other tests."""
-    dsns = {name: await new_database(f"incidents_exc_{name}") for name in ("events", "audit", "keys")}
-    async with serving_incidents(dsns, await new_topic("incidents-exc-events"), kafka_bootstrap) as under_test:
-        yield under_test
 
 
 async def _listed(service: ServiceUnderTest, on: str, who: str = "la_officer") -> list[dict[str, Any]]:
