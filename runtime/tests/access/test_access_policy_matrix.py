@@ -88,8 +88,6 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.read_staff_training": {PM: "P", PS: "P", DSL: "P", LA: "L", COM: "L"},
     # Issue 16: exclusions awaiting the governing board, for the LA of the schools (L: the school's registered LA).
     "incidents.read_exclusions_awaiting_decision": {LA: "L", COM: "L"},
-    # Issue 16: exclusions awaiting the governing board, for the LA of the schools (L: the school's registered LA).
-    "incidents.read_exclusions_awaiting_decision": {LA: "L", COM: "L"},
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",
