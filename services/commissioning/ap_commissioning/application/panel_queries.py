@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
-from ap_commissioning.application.calendars import CalendarSource, calendar_of, no_recorded_calendars
+from ap_commissioning.application.calendars import CalendarSource, no_recorded_calendars
+from ap_commissioning.application.calendars import calendar_of as recorded_calendar_of
 from ap_commissioning.application.panel_views import PanelView, panel_view
 from ap_commissioning.domain.declarations import READ_FAIR_ACCESS_TABLE, READ_PANEL_CASES
 from ap_commissioning.domain.fair_access_bands import FairAccessBands
@@ -38,7 +39,7 @@ class PanelQueries:
 
     async def calendar_of(self, local_authority_id: str) -> SchoolCalendar:
         """The LA's recorded calendar (one recording no term dates when it has recorded none)."""
-        return calendar_of(await self._calendars(), local_authority_id)
+        return recorded_calendar_of(await self._calendars(), local_authority_id)
 
     async def _view(self, panel_id: str, as_of: date, bands: FairAccessBands) -> PanelView:
         events = await self._store.load(panel_stream_id(panel_id))
