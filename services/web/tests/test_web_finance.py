@@ -158,7 +158,7 @@ def opened_files(tmp: Path, ledger: dict[str, Any]) -> None:
     workbook = load_workbook(io.BytesIO(files["xlsx"]))
     assert workbook.active is not None and workbook.active.max_row > 5
     assert files["pdf"].startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", str(tmp / "q1.pdf"), "-"], check=True,  # nosec B603, B607 - poppler
+    text = subprocess.run(["pdftotext", str(tmp / "q1.pdf"), "-"], check=True,  # nosec B603, B607 - poppler text extractor
                           capture_output=True, text=True).stdout
     assert "Quarterly" in text and pounds(ledger["total"]["budget_pence"]) in text
     assert b"<html" in files["html"] and CAST.provision_id.encode() in files["html"]
