@@ -13,7 +13,7 @@ forged one (another school's id in the query) changes nothing and is answered al
 # No ``from __future__ import annotations``: FastAPI reads the dependency's annotations at runtime.
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
@@ -24,6 +24,9 @@ from ap_reporting.domain.periods import OFFERED, allowed_text
 from ap_runtime.reports.provenance import ENGLAND, end_of_day_in_england
 
 MOMENT_PARAMETERS = frozenset({"as_at", "recorded_by"})
+#: No report is as at a moment before this: nothing was recorded then, and a moment near year 1 overflows the
+#: time-zone arithmetic (Europe/London's first offset is 75 seconds behind UTC).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +52,14 @@ def moment_of(as_at: date | None, recorded_by: datetime | None, now: datetime) -
             raise AsAtNotValid("recorded_by", "recorded_by needs its time zone (2025-06-30T23:00:00Z)")
         if recorded_by > now:
             raise AsAtNotValid("recorded_by", f"{recorded_by.isoformat()} has not happened yet")
+        if recorded_by < EARLIEST:
+            raise AsAtNotValid("recorded_by", f"{recorded_by.isoformat()} is before {EARLIEST.date().isoformat()}")
         return ReportMoment(recorded_by.astimezone(ENGLAND).date(), recorded_by)
     day = today if as_at is None else as_at
     if day > today:
         raise AsAtNotValid("as_at", f"{day.isoformat()} is after today: a report holds what has been recorded")
+    if day < EARLIEST.date():
+        raise AsAtNotValid("as_at", f"{day.isoformat()} is before {EARLIEST.date().isoformat()}")
     return ReportMoment(day, end_of_day_in_england(day))
 
 
