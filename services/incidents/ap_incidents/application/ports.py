@@ -9,7 +9,7 @@ narrows to the caller in the read itself so that paging and ``limit`` count only
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -94,3 +94,5 @@ class IncidentsReadModels:
     behaviour_log: BehaviourLogReadModel
     placement_register: PlacementRegisterReadModel
     access_audit: AccessAuditReader | None = None
+    #: The exclusion facts read from the event store's pool (an adapter, wired by bootstrap).
+    exclusion_facts: Callable[[Any], Awaitable[list[dict[str, Any]]]] | None = None

@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from ap_contracts.envelope import utc_now
-from ap_incidents.adapters.exclusion_facts import exclusion_facts
 from ap_incidents.application.audit_query import AuditFilter, read_audit
 from ap_incidents.application.behaviour_log_query import read_behaviour_log
 from ap_incidents.application.calendar_loading import organisation_calendars
@@ -94,7 +93,8 @@ class IncidentsApplication:
                                   correlation_id: UUID | None = None) -> dict[str, Any]:
         """The authority's exclusions awaiting the governing board on ``on`` (default today, in England)."""
         store = self.store
-        if not isinstance(store, EventStore):
+        read_facts = self._read_models.exclusion_facts
+        if not isinstance(store, EventStore) or read_facts is None:
             raise TypeError("the exclusions awaiting a decision are read from the PostgreSQL event store")
         day = on or self._clock().astimezone(SCHOOL_TIME_ZONE).date()
 
@@ -102,7 +102,7 @@ class IncidentsApplication:
             return await organisation_calendars(store, schools, self._calendars)
 
         return await read_exclusions_awaiting(self._guard, principal, local_authority_id, day, self._rules,
-                                              facts=lambda: exclusion_facts(store.pool),
+                                              facts=lambda: read_facts(store.pool),
                                               organisations=self.commands.organisations, calendars=calendars,
                                               correlation_id=correlation_id)
 

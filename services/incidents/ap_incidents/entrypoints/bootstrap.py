@@ -24,6 +24,7 @@ import asyncpg
 
 from ap_contracts.envelope import utc_now
 from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
+from ap_incidents.adapters.exclusion_facts import exclusion_facts
 from ap_incidents.adapters.history_cache import HistoryCachingStore
 from ap_incidents.adapters.read_models import PostgresAccessAudit, PostgresBehaviourLog, PostgresPlacementRegister
 from ap_incidents.application.break_glass import BreakGlassRecorder
@@ -124,7 +125,7 @@ class IncidentsDeps:
     def postgres_read_models(self) -> IncidentsReadModels:
         """The behaviour log and placement register on the read pool, the access audit on its own."""
         return IncidentsReadModels(PostgresBehaviourLog(self.read_pool), PostgresPlacementRegister(self.read_pool),
-                                   PostgresAccessAudit(self.audit_pool))
+                                   PostgresAccessAudit(self.audit_pool), exclusion_facts=exclusion_facts)
 
     async def close(self) -> None:
         if self.head_publisher is not None:
