@@ -627,3 +627,7 @@ def _cedar(day: ScriptedDay, token_for: TokenFor) -> None:
         "exclusion_record_id": _record_of(exclusion), "board_met_on": t.isoformat(),
         "reasons": p.text("The exclusion procedure was not followed"),
     }, _ok("PermanentExclusionReinstated"))
+    p.step("REFUSED: the board upholds the exclusion it reinstated", "UpholdExclusion", Persona.HOME_HEAD, {
+        "exclusion_record_id": _record_of(exclusion), "board_met_on": t.isoformat(),
+        "parents_told_of_independent_review": True,
+    }, _no(409, "board_decision.once"))

@@ -103,3 +103,19 @@ class PermanentExclusionReinstated(PupilEvent):
     home_school_id: OrganisationId
     board_met_on: date
     reasons: ExclusionText
+
+
+class ExclusionUpheld(PupilEvent):
+    """The governing board considered the exclusion and upheld it (issue 16).
+
+    The board's one decision on an exclusion, the other being a reinstatement. The parents were told of the
+    decision and of their right to ask for an independent review (DfE suspension and permanent exclusion
+    guidance)."""
+
+    event_type: ClassVar[str] = "ExclusionUpheld"
+
+    exclusion_record_id: UUID = Field(description="The suspension or permanent exclusion the board considered")
+    home_school_id: OrganisationId
+    board_met_on: date
+    parents_told_of_independent_review: bool = Field(
+        description="The parents were told of the decision and of their right to an independent review")

@@ -272,6 +272,11 @@ class Commands:
         return c.ReinstatePupil(**self._pupil(
             exclusion_record_id=exclusion_record_id, board_met_on=DAY, reasons="Procedure not followed") | kw)
 
+    def uphold(self, exclusion_record_id: UUID, **kw: Any) -> c.UpholdExclusion:
+        return c.UpholdExclusion(**self._pupil(
+            exclusion_record_id=exclusion_record_id, board_met_on=DAY, parents_told_of_independent_review=True)
+            | kw)
+
     def transition_plan(self, **kw: Any) -> c.RecordTransitionPlan:
         visits = [{"visit_date": date(2025, 6, d), "part_of_day": part}
                   for d, part in ((2, "morning"), (9, "afternoon"), (16, "full_day"))]

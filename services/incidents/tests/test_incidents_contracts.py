@@ -57,7 +57,7 @@ EXPECTED = {
     "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
     "ReintegrationConfirmed", "SearchPolicyExplained",
     "EngagementTargetSet", "EngagementScoreRecorded", "EngagementScoreReduced",
-    "SentHomeRecorded",
+    "SentHomeRecorded", "ExclusionUpheld",
 }
 
 

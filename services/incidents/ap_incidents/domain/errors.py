@@ -15,6 +15,12 @@ those resting on stored facts (parties, organisations, transfers, protective rul
 from __future__ import annotations
 
 from ap_incidents.domain.errors_base import ConflictsWithRecord, DomainError, InvalidCommand, ReservedToAnotherParty
+from ap_incidents.domain.errors_board import (
+    BoardAlreadyDecided,
+    BoardCaseUnknown,
+    ExclusionWithdrawn,
+    IndependentReviewNotExplained,
+)
 from ap_incidents.domain.errors_facts import (
     CommissionerNotResponsible,
     EndReasonNeedsCommissioner,
@@ -254,12 +260,15 @@ class TransitionPlanRequired(ConflictsWithRecord):
 
 
 __all__ = [
-    "AlternativesNotConsidered", "AttendanceAlreadyRecorded", "CommissionerDecisionRequired",
+    "AlternativesNotConsidered", "AttendanceAlreadyRecorded", "BoardAlreadyDecided", "BoardCaseUnknown",
+    "CommissionerDecisionRequired",
     "CommissionerNotResponsible", "ConcernMustGoToDsl", "ConflictsWithRecord", "CorrectionTargetUnknown",
     "CorrectionValueInvalid", "DateOutsidePlacement", "DatedInFuture", "DatesOutOfOrder", "DisposalRequired",
     "DomainError", "EhcpExceptionalCircumstancesRequired", "EligibilityNotDecided", "EndReasonNeedsCommissioner",
-    "ExclusionProposalPending", "ExclusionProposalUnknown", "ExclusionUnknown", "FieldNotAmendable",
+    "ExclusionProposalPending", "ExclusionProposalUnknown", "ExclusionUnknown", "ExclusionWithdrawn",
+    "FieldNotAmendable",
     "GoverningBodyAgreementRequired", "HomeSchoolHeadDecisionRequired", "IncidentAlreadyRecorded", "IncidentUnknown",
+    "IndependentReviewNotExplained",
     "InsufficientRewardSlips", "InvalidCommand", "ItemMayNotBeReturned", "ItemMustGoToPolice", "KeyStageNotServed",
     "MeetingNotMultidisciplinary", "MultidisciplinaryMeetingRequired", "NarrativeRequired",
     "NotEntitledToCorrect", "NotOnReducedTimetable", "NotOutsideKeyStage", "NothingToAmend", "NothingToUpdate",

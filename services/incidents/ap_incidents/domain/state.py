@@ -24,6 +24,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
     key_stage_of,
 )
+from ap_incidents.domain.board_cases import BoardCase
 from ap_incidents.domain.engagement_state import EngagementRecord, EngagementReduced, EngagementScored, TargetSet
 from ap_incidents.domain.record_index import RecordIndex
 
@@ -242,6 +243,7 @@ class PupilRecord:
     suspension_half_days: Mapping[str, int] = field(default_factory=_empty)
     suspension_half_days_by_term: Mapping[str, int] = field(default_factory=_empty)  # '2026-27 autumn' -> total
     permanent_exclusion: PermanentExclusion | None = None
+    board_cases: Mapping[UUID, BoardCase] = field(default_factory=_empty)  # exclusion record id -> its case
     pending_transfer: PendingTransfer | None = None
     records: RecordIndex[RecordEntry] = field(default_factory=RecordIndex)
 

@@ -1,5 +1,5 @@
-"""Exclusion from school: the home school head's suspensions and permanent exclusions, and a governing
-board's reinstatement (domain brief section 2, step 7; STATUTORY.md).
+"""Exclusion from school: the home school head's suspensions and permanent exclusions, and the governing
+board's one decision on each, reinstatement or upheld (domain brief section 2, step 7; STATUTORY.md; issue 16).
 
 Suspensions are capped per academic year. Only the head of the school where the pupil is on roll excludes
 (EXC-3): the access policy's rule, judged on the stored home school before any decider runs, not repeated here.
@@ -16,14 +16,26 @@ from pydantic import Field
 from ap_contracts.events.pupil_vocabulary import ExclusionReason, academic_year_of
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.events.school_exclusions import (
+    ExclusionUpheld,
+    GovernorsDuty,
     PermanentExclusionIssued,
     PermanentExclusionReinstated,
     SuspensionIssued,
 )
+from ap_incidents.domain.board_cases import BoardCase, BoardDecision
 from ap_incidents.domain.commands import FurtherReasons, PositiveInt, PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import Correction, Corrector
-from ap_incidents.domain.errors import ExclusionUnknown, OnlyHomeSchool, PupilPermanentlyExcluded, SuspensionCapExceeded
+from ap_incidents.domain.errors import (
+    BoardAlreadyDecided,
+    BoardCaseUnknown,
+    ExclusionUnknown,
+    ExclusionWithdrawn,
+    IndependentReviewNotExplained,
+    OnlyHomeSchool,
+    PupilPermanentlyExcluded,
+    SuspensionCapExceeded,
+)
 from ap_incidents.domain.folding import NOTHING, Applied
 from ap_incidents.domain.guards import require_not_future, require_open_record, require_order, require_text
 from ap_incidents.domain.identity import record_id_for
@@ -62,6 +74,12 @@ class ReinstatePupil(PupilCommand):
     exclusion_record_id: UUID
     board_met_on: date
     reasons: Text
+
+
+class UpholdExclusion(PupilCommand):
+    exclusion_record_id: UUID
+    board_met_on: date
+    parents_told_of_independent_review: bool
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -146,17 +164,48 @@ def _sixth_day(command: IssuePermanentExclusion, context: DecisionContext, home_
 def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
     """The home school records its governing board's reinstatement of a permanently excluded pupil."""
     require_open_record(state, command.pupil_ref)
+    if command.exclusion_record_id in state.board_cases:  # decided once, on a standing exclusion
+        _board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
     exclusion = state.permanent_exclusion
     if exclusion is None or exclusion.record_id != command.exclusion_record_id:
         raise ExclusionUnknown(f"no standing permanent exclusion {command.exclusion_record_id}")
-    if not context.caller.acts_for(exclusion.home_school_id):
-        raise OnlyHomeSchool("the excluding school records its governing board's reinstatement")
-    require_not_future(command.board_met_on, context, "the board meeting")
     return [PermanentExclusionReinstated(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         exclusion_record_id=exclusion.record_id, home_school_id=exclusion.home_school_id,
         board_met_on=command.board_met_on, reasons=require_text(command.reasons, "the board's reasons"),
     )]
+
+
+def uphold_exclusion(command: UpholdExclusion, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+    """The home school records that its governing board upheld a suspension or permanent exclusion it had to
+    consider, once the parents were told of their right to an independent review."""
+    require_open_record(state, command.pupil_ref)
+    case = _board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
+    if not command.parents_told_of_independent_review:
+        raise IndependentReviewNotExplained(
+            "record the board's decision once the parents have been told of their right to an independent review")
+    return [ExclusionUpheld(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
+        exclusion_record_id=command.exclusion_record_id, home_school_id=case.home_school_id,
+        board_met_on=command.board_met_on, parents_told_of_independent_review=True,
+    )]
+
+
+def _board_may_decide(state: PupilRecord, record_id: UUID, met_on: date, context: DecisionContext) -> BoardCase:
+    """The board decides once, on a standing exclusion of the caller's school, met on a day between the
+    exclusion and today."""
+    case, entry = state.board_cases.get(record_id), state.records.get(record_id)
+    if case is None or entry is None:
+        raise BoardCaseUnknown(f"no exclusion {record_id} of this pupil for a governing board to consider")
+    if entry.withdrawn:
+        raise ExclusionWithdrawn(f"the exclusion {record_id} was withdrawn in error: the board has nothing to decide")
+    if case.decision is not None:
+        raise BoardAlreadyDecided(f"the governing board already decided on the exclusion {record_id}: {case.decision}")
+    if not context.caller.acts_for(case.home_school_id):
+        raise OnlyHomeSchool("the excluding school records its governing board's decision")
+    require_not_future(met_on, context, "the board meeting")
+    require_order(case.made_on, met_on, "the board meeting")
+    return case
 
 
 # ----------------------------------------------------------------------------- folds (evolve)
@@ -169,15 +218,32 @@ def _suspended(event: SuspensionIssued, state: PupilRecord) -> Applied:
         in_term = state.suspension_half_days_in_term(event.term) + event.duration_half_days
         state = replace(state, suspension_half_days_by_term=with_item(state.suspension_half_days_by_term,
                                                                       event.term, in_term))
+    if event.governors_duty is not GovernorsDuty.NONE:  # unknown without a calendar: the board may have met
+        state = _with_case(state, event.record_id, BoardCase(event.home_school_id, event.first_day))
     return state, SuspensionCounted(event.academic_year, event.duration_half_days, event.term)
 
 
 def _permanently_excluded(event: PermanentExclusionIssued, state: PupilRecord) -> Applied:
     exclusion = PermanentExclusion(event.record_id, event.home_school_id)
+    state = _with_case(state, event.record_id, BoardCase(event.home_school_id, event.decided_on))
     return replace(state, permanent_exclusion=exclusion), PermanentExclusionMade(event.home_school_id)
 
 
+def _with_case(state: PupilRecord, record_id: UUID, case: BoardCase) -> PupilRecord:
+    return replace(state, board_cases=with_item(state.board_cases, record_id, case))
+
+
+def _decided(state: PupilRecord, record_id: UUID, decision: BoardDecision) -> PupilRecord:
+    case = state.board_cases.get(record_id)
+    return state if case is None else _with_case(state, record_id, replace(case, decision=decision))
+
+
+def _upheld(event: ExclusionUpheld, state: PupilRecord) -> Applied:
+    return _decided(state, event.exclusion_record_id, BoardDecision.UPHELD), NOTHING
+
+
 def _reinstated(event: PermanentExclusionReinstated, state: PupilRecord) -> Applied:
+    state = _decided(state, event.exclusion_record_id, BoardDecision.REINSTATED)
     current = state.permanent_exclusion
     if current is not None and current.record_id == event.exclusion_record_id:
         return replace(state, permanent_exclusion=None), NOTHING
@@ -195,6 +261,8 @@ THEME = Theme(
             (PermanentExclusionIssued,), "permanent-exclusions", "Permanently exclude a pupil (home school head)"),
         CommandDeclaration(ReinstatePupil, reinstate_pupil, "incidents.record_reinstatement",
             (PermanentExclusionReinstated,), "reinstatements", "Record a governing board's reinstatement"),
+        CommandDeclaration(UpholdExclusion, uphold_exclusion, "incidents.record_reinstatement", (ExclusionUpheld,),
+            "upheld-exclusions", "Record that a governing board upheld an exclusion"),
     ),
     events={
         SuspensionIssued: EventRule(_suspended, Correction(
@@ -215,6 +283,11 @@ THEME = Theme(
         PermanentExclusionReinstated: EventRule(_reinstated, Correction(
             Corrector.HOME_SCHOOL,
             locked=frozenset({"home_school_id"}),
+        )),
+        # The decision stands as recorded: the exclusion and its board are locked, only the meeting day mended.
+        ExclusionUpheld: EventRule(_upheld, Correction(
+            Corrector.HOME_SCHOOL,
+            locked=frozenset({"exclusion_record_id", "home_school_id", "parents_told_of_independent_review"}),
         )),
     },
 )
