@@ -161,7 +161,8 @@ async def open_alerting(pg_admin: str, bootstrap: str, topic: str, delivery: Del
     dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_alerts"))
     settings = NotificationSettings(dsn=dsn, kafka_bootstrap=bootstrap, outbox_dir=Path(tempfile.mkdtemp()))
     services = await open_services(settings, codec=PersonalDataCodec(keys), delivery=delivery)
-    projection = AlertingProjection(services.dispatcher, services.transfers, services.book, topics=(topic,))
+    projection = AlertingProjection(services.dispatcher, services.transfers, services.book, topics=(topic,),
+                                    codec=services.codec)
     runner = ProjectionRunner(projection, services.pool, bootstrap, group_id=f"bench-alerts-{uuid4().hex}")
     return runner, services, keys
 

@@ -207,7 +207,8 @@ async def test_each_alert_is_recorded_and_delivered_once_through_kills_redeliver
         settings = NotificationSettings(dsn=notif_dsn, kafka_bootstrap=kafka_bootstrap, outbox_dir=outbox)
         services = await open_services(settings, codec=codec, delivery=FileOutbox(outbox))
         try:
-            projection = AlertingProjection(services.dispatcher, services.transfers, services.book, topics=(topic,))
+            projection = AlertingProjection(services.dispatcher, services.transfers, services.book, topics=(topic,),
+                                            codec=services.codec)
             runner = ProjectionRunner(projection, services.pool, kafka_bootstrap, group_id=f"rebuild-{uuid4().hex}")
             await runner.start()
             try:

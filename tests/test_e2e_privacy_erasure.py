@@ -66,6 +66,7 @@ from ap_notifications.entrypoints.bootstrap import open_services
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_notifications.projections.inbox import InboxProjection
+from ap_reporting.adapters.exclusions_by_phase import PostgresExclusionsByPhase
 from ap_reporting.application import reports
 from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.projections.facts import ReportingFactsProjection
@@ -286,7 +287,7 @@ async def counts(platform: Platform, day: ScriptedDay) -> dict[str, Any]:
         "partnership": (await reports.partnership_report(
             facts, PARTNERSHIP, Period(day.today - timedelta(days=60), day.today))).model_dump(mode="json"),
         "annual": (await reports.annual_report(facts, year)).model_dump(mode="json"),
-        "strategy": (await reports.strategy_report(facts, [year])).model_dump(mode="json"),
+        "strategy": (await reports.strategy_report(PostgresExclusionsByPhase(rpt), [year])).model_dump(mode="json"),
     }
     return found
 
@@ -614,7 +615,8 @@ async def test_every_projection_rebuilt_from_scratch_shows_the_erasure_with_unch
             ReportingFactsProjection.name: await _rebuilt(platform, ReportingFactsProjection(events), "reporting",
                                                           None),
             AlertingProjection.name: await _rebuilt(
-                platform, AlertingProjection(services.dispatcher, services.transfers, services.book, events),
+                platform, AlertingProjection(services.dispatcher, services.transfers, services.book, events,
+                                             codec=services.codec),
                 "notifications", None),
             InboxProjection.name: await _rebuilt(platform, InboxProjection((platform.topics["notifications"],)),
                                                  "notifications", None),

@@ -8,10 +8,10 @@ can propose to withdraw a place but never withdraw it alone: the commissioner de
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.pupil_vocabulary import (
@@ -33,6 +33,8 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
 )
 from ap_contracts.events.pupils import PupilEvent
+from ap_contracts.personal import Personal, RecordClass
+from ap_contracts.upcasting import upcaster
 
 PercentInt = Annotated[int, Field(ge=0, le=100)]
 
@@ -43,10 +45,8 @@ class PlacementEvent(PupilEvent):
     placement_id: UUID
 
 
-class PlacementStarted(PlacementEvent):
-    """The pupil started at a provision on the agreed terms."""
-
-    event_type: ClassVar[str] = "PlacementStarted"
+class _PlacementStartedTerms(PlacementEvent):
+    """The agreed terms every version of ``PlacementStarted`` carries (an abstract base: no event type)."""
 
     referral_id: UUID
     provision_id: OrganisationId
@@ -71,13 +71,6 @@ class PlacementStarted(PlacementEvent):
         description="Attendance below it alerts the commissioner; none agreed: the SLA in force for the provision"
                     " and commissioner applies (issue 13)")
     rule_version: RuleVersion
-    # Issue 14: a looked-after child's virtual school head is told of the child's suspensions and exclusions
-    # (STATUTORY.md). The child's ``looked_after`` is sealed in the pupil's events, so the notifications worker
-    # (which reads no personal field) learns only this organisation id: the local authority looking after the
-    # child, whose virtual school head the recipients directory names. Absent: not looked after (or not said).
-    looked_after_by: OrganisationId | None = Field(
-        default=None, description="Looked-after child: the local authority looking after them, whose virtual school"
-                                  " head is told of suspensions and exclusions")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -88,6 +81,51 @@ class PlacementStarted(PlacementEvent):
         if self.planned_end_date < self.start_date or self.planned_review_date < self.start_date:
             raise ValueError("planned dates cannot precede the start date")
         return self
+
+
+class PlacementStartedV1(_PlacementStartedTerms):
+    """The pupil started at a provision on the agreed terms."""
+
+    # Superseded by v2 (read through the upcaster below): its ``looked_after_by`` is in clear, so any reader of
+    # placement events could tell that a pseudonymous pupil is looked after. Kept to read what was stored.
+    model_config = ConfigDict(title="PlacementStarted")
+    event_type: ClassVar[str] = "PlacementStarted"
+
+    looked_after_by: OrganisationId | None = Field(
+        default=None, description="Looked-after child: the local authority looking after them, whose virtual school"
+                                  " head is told of suspensions and exclusions")
+
+
+# None or one authority; sealed always, empty or not, so the stored shape never says whether the child is looked after.
+LookingAfter = Annotated[
+    Annotated[tuple[OrganisationId, ...], Field(max_length=1)] | None,
+    Personal(RecordClass.PUPIL_IDENTITY),
+    Field(description="Looked-after child: the local authority looking after them (one), whose virtual school head"
+                      " is told of suspensions and exclusions; empty: not looked after; null: erased or not said"),
+]
+
+
+class PlacementStarted(_PlacementStartedTerms):
+    """The pupil started at a provision on the agreed terms (v2: whether the child is looked after is sealed).
+
+    Issue 14: a looked-after child's virtual school head is told of the child's suspensions and exclusions
+    (STATUTORY.md). ``looked_after_by`` names the local authority looking after the child, sealed with the pupil's
+    key as the pupil's own ``looked_after`` is: the incidents service always writes it (empty when not looked
+    after), so the sealed value is there for every child and only a reader holding the key learns anything.
+    The notifications worker opens this one field, never a narrative (``projections/looked_after.py``).
+    """
+
+    schema_version: ClassVar[int] = 2
+    event_type: ClassVar[str] = "PlacementStarted"
+
+    looked_after_by: LookingAfter = None
+
+
+@upcaster("PlacementStarted", from_version=1)
+def _placement_started_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1's clear authority (or none) as v2's list of at most one; v1 said nothing of a child not looked after."""
+    authority = payload.get("looked_after_by")
+    return {**payload, "looked_after_by": None if authority is None else [authority]}
 
 
 class AlertThresholdsAgreed(PlacementEvent):

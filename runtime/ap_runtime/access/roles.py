@@ -20,6 +20,9 @@ class Role(StrEnum):
     PARTNERSHIP_LEAD = "partnership_lead"
     # The local authority's Head of Inclusion and officers acting for the LA.
     LA_OFFICER = "la_officer"
+    # The local authority's virtual school head: told of its looked-after children's suspensions and exclusions
+    # (STATUTORY.md), and the only reader of those alerts (the other officers are not told who is looked after).
+    VIRTUAL_SCHOOL_HEAD = "virtual_school_head"
     FINANCE_OFFICER = "finance_officer"
     HOST_SCHOOL_FINANCE = "host_school_finance"
     # Data protection officer.

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from ap_contracts.events.base import DomainEvent, event_model
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.personal import personal_fields
+from ap_contracts.upcasting import read_event
 
 
 class EventCodec(Protocol):
@@ -53,4 +54,4 @@ async def reveal_model(codec: EventCodec, event_type: str, schema_version: int,
         return model
     revealed = await codec.reveal(event_type, schema_version, payload, subject)
     revealed = {k: v for k, v in revealed.items() if not k.startswith("_")}
-    return event_model(event_type, schema_version).model_validate(revealed)
+    return read_event(event_type, schema_version, revealed)  # an older version read as the latest (upcasters)

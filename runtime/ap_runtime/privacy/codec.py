@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ap_contracts.events.base import DomainEvent, event_model
 from ap_contracts.personal import personal_fields
+from ap_contracts.upcasting import read_event
 from ap_runtime.privacy.errors import (
     PersonalFieldsWithoutSubject,
     SealedValueRejected,
@@ -108,11 +109,12 @@ class PersonalDataCodec:
     async def reveal_model(
         self, event_type: str, schema_version: int, payload: Mapping[str, Any], subject: str | None
     ) -> DomainEvent:
-        """The domain event read back; raises ``SubjectErased`` when its personal data was erased."""
+        """The domain event read back, at its latest version (upcasters); raises ``SubjectErased`` when its personal
+        data was erased."""
         revealed = await self.reveal(event_type, schema_version, payload, subject)
         if revealed.pop(ERASED_FLAG, False):
             raise SubjectErased(subject or "")
-        return event_model(event_type, schema_version).model_validate(revealed)
+        return read_event(event_type, schema_version, revealed)
 
 
 def seal_value(aead: AESGCM, subject: str, field: str, event_type: str, value: Any) -> str:

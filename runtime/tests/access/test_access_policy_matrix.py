@@ -28,6 +28,7 @@ HSS, HSH = Role.HOME_SCHOOL_STAFF, Role.HOME_SCHOOL_HEAD
 COM, NP, LA = Role.COMMISSIONER, Role.PARTNERSHIP_LEAD, Role.LA_OFFICER
 FO, HSF, DPO = Role.FINANCE_OFFICER, Role.HOST_SCHOOL_FINANCE, Role.DPO
 SF, PARENT, ADMIN = Role.SCHOOLS_FORUM_MEMBER, Role.PARENT, Role.PLATFORM_ADMIN
+VSH = Role.VIRTUAL_SCHOOL_HEAD
 
 DAY_TO_DAY = {PS: "P", PM: "P"}
 DAY_TO_DAY_WITH_DSL = {PS: "P", PM: "P", DSL: "P"}
@@ -125,9 +126,11 @@ SPEC: dict[str, dict[Role, str]] = {
     "privacy.place_legal_hold": DATA_CONTROLLER_DPO,
     "privacy.lift_legal_hold": DATA_CONTROLLER_DPO,
     "privacy.run_retention": {ADMIN: "*"},
-    "notifications.read_notifications": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O"},
+    # The LA's virtual school head reads its own organisation's alerts; which of them are its audience is
+    # the notifications service's to say (``inbox_audiences``).
+    "notifications.read_notifications": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O", VSH: "O"},
     # Issue 14: a provision's manager (its head) acknowledges what the escalation chain brought it (NOT-ESC-2).
-    "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O", PM: "O"},
+    "notifications.acknowledge_notification": {DSL: "O", HSS: "O", HSH: "O", COM: "O", LA: "O", PM: "O", VSH: "O"},
     "notifications.offer_safeguarding_file": {DSL: "PH"},
     "notifications.confirm_safeguarding_file_receipt": {DSL: "O"},
     # Issue 14, escalation: a head (or a provision's manager) sets its own organisation's chain.
@@ -202,6 +205,7 @@ ROLE_KINDS: dict[Role, tuple[OrgKind, ...]] = {
     COM: (OrgKind.COMMISSIONER, OrgKind.LOCAL_AUTHORITY, OrgKind.HOME_SCHOOL),
     NP: (OrgKind.PARTNERSHIP,),
     LA: (OrgKind.LOCAL_AUTHORITY,),
+    VSH: (OrgKind.LOCAL_AUTHORITY,),
     FO: (OrgKind.FINANCE_TEAM, OrgKind.LOCAL_AUTHORITY),
     HSF: (OrgKind.HOST_SCHOOL,),
     DPO: tuple(OrgKind),

@@ -178,7 +178,7 @@ def test_a_looked_after_childs_placement_names_the_authority_looking_after_them(
         with pytest.raises(errors.OrganisationNotRegistered, match="looking after the child"):
             story.run(story.cmd.start_placement(looked_after_by=not_an_authority), story.who.la)
     event = story.one(story.cmd.start_placement(looked_after_by="la-rogue"), story.who.la)
-    assert isinstance(event, PlacementStarted) and event.looked_after_by == "la-rogue"
+    assert isinstance(event, PlacementStarted) and event.looked_after_by == ("la-rogue",)
 
 
 def test_only_a_child_the_record_shows_looked_after_names_an_authority_and_such_a_child_must(story, new_story):
@@ -186,7 +186,7 @@ def test_only_a_child_the_record_shows_looked_after_names_an_authority_and_such_
     with pytest.raises(errors.LookedAfterAuthorityMismatch, match="does not show the child looked after"):
         story.run(story.cmd.start_placement(looked_after_by="la-rogue"), story.who.la)
     event = story.one(story.cmd.start_placement(), story.who.la)
-    assert isinstance(event, PlacementStarted) and event.looked_after_by is None
+    assert isinstance(event, PlacementStarted) and event.looked_after_by == ()
     looked_after = new_story()
     looked_after.ready_to_place(looked_after=True)
     with pytest.raises(errors.LookedAfterAuthorityMismatch, match="name the local authority looking after"):

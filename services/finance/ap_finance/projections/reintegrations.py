@@ -2,19 +2,21 @@
 
 ``finance_reintegrations`` keeps, from the incidents service's events, each placement's provision, home school,
 end date and end reason, and the days its pupil was later suspended (first day) or permanently excluded (taking
-effect). The pupil is linked only by the pseudonymous ``pupil_ref`` (to find the same pupil's later exclusions);
-no name, narrative or sealed field is read. ``finance_calendars`` keeps the register's term dates (the shared
-read model, ``ap_runtime.school_days.stored``) so the two terms are counted on the home school's recorded calendar.
+effect). The pupil is linked only by the pseudonymous ``pupil_ref`` (to find the same pupil's later exclusions),
+and an erasure (``PupilDataErased``) unlinks it; no name, narrative or sealed field is read. ``finance_calendars``
+keeps the register's term dates (the shared read model, ``ap_runtime.school_days.stored``) so the two terms are
+counted on the home school's recorded calendar.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
 from ap_contracts.events.placement_vocabulary import PlacementEndReason
+from ap_contracts.events.privacy import ErasureReason, PupilDataErased
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_finance.projections.placement_rows import PlacementColumns, apply_placement_event, payload_day
 from ap_finance.reports.reintegration import EndedPlacement
@@ -60,10 +62,27 @@ class ReintegrationsProjection(Projection):
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         if await apply_placement_event(conn, "reintegration_placements", event, _COLUMNS):
             return
+        if event.event_type == PupilDataErased.event_type:
+            await _erase(conn, UUID(str(event.payload["pupil_ref"])), str(event.payload["reason"]))
+            return
         if event.event_type in _EXCLUSION_DAY:
             await conn.execute("INSERT INTO later_exclusions VALUES ($1, $2) ON CONFLICT DO NOTHING",
                                UUID(str(event.payload["pupil_ref"])),
                                payload_day(event.payload, _EXCLUSION_DAY[event.event_type]))
+
+
+async def _erase(conn: asyncpg.Connection, pupil_ref: UUID, reason: str) -> None:
+    """Erasure reaches the pupil's link: the reference is needed only to join the pupil's later exclusions to its
+    placements, so an erased pupil's rows are re-keyed to a fresh random reference that no other record holds (the
+    placements still count, anonymous, in the cost per successful reintegration). A record made in error is
+    removed, as reporting removes its facts: it never happened."""
+    if reason == ErasureReason.RECORDED_IN_ERROR.value:
+        await conn.execute("DELETE FROM reintegration_placements WHERE pupil_ref = $1", pupil_ref)
+        await conn.execute("DELETE FROM later_exclusions WHERE pupil_ref = $1", pupil_ref)
+        return
+    unlinked = uuid4()
+    await conn.execute("UPDATE reintegration_placements SET pupil_ref = $2 WHERE pupil_ref = $1", pupil_ref, unlinked)
+    await conn.execute("UPDATE later_exclusions SET pupil_ref = $2 WHERE pupil_ref = $1", pupil_ref, unlinked)
 
 
 class FinanceCalendarProjection(CalendarFactsProjection):

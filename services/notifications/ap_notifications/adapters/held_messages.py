@@ -152,6 +152,17 @@ class PostgresHeldMessages:
             "SELECT 1 FROM notification_batches WHERE batch_id = $1 AND kind = 'held'", message_id)
         return found is not None
 
+    async def forget_pupil(self, pupil_ref: UUID) -> int:
+        """Erasure reaches the copies waiting for their time: the messages about the pupil are deleted, never sent.
+
+        A copy holds no name or narrative (the message shows the pupil by reference only), but it ties the reference
+        to what happened and would go out after the erasure. A batch left empty is closed as sent by the release.
+        """
+        status: str = await self._pool.execute(
+            "DELETE FROM notification_held h USING notification_batches b WHERE b.batch_id = h.batch_id"
+            " AND NOT b.delivered AND h.message->>'pupil_ref' = $1", str(pupil_ref))
+        return int(status.split()[-1])
+
     async def record_failure(self, batch_id: UUID, max_attempts: int) -> int:
         """Count a failed delivery of the batch; at ``max_attempts`` it is given up (and its copies deleted)."""
         async with self._pool.acquire() as conn, conn.transaction():

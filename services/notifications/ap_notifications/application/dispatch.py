@@ -153,6 +153,12 @@ class AlertDispatcher:
         """Count a message as delivered by this channel (an alert sent inside a digest)."""
         await self._ledger.record_delivered(message_id, self._delivery.channel)
 
+    async def forget_pupil(self, pupil_ref: UUID) -> None:
+        """An erased pupil's messages still waiting (digest, quiet hours, retry) are dropped unsent."""
+        if self._held is not None:
+            dropped = await self._held.forget_pupil(pupil_ref)
+            log.info("erased pupil's waiting messages dropped", pupil_ref=str(pupil_ref), dropped=dropped)
+
     async def deliver_or_retry(self, message: OutboundMessage, notification_id: UUID, correlation_id: UUID,
                                now: datetime) -> bool:
         """Deliver a second message of a recorded notification (an escalation step) as an at-once alert is

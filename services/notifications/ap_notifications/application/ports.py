@@ -108,3 +108,7 @@ class HeldMessages(Protocol):
     async def held_alone(self, message_id: UUID) -> bool:
         """Whether the message was ever held alone (for its retry or quiet hours), whatever became of it."""
         ...
+
+    async def forget_pupil(self, pupil_ref: UUID) -> int:
+        """Delete, unsent, the waiting copies of messages about the pupil (erasure); returns how many."""
+        ...

@@ -38,6 +38,7 @@ from ap_notifications.domain.declarations import (
     READ_NOTIFICATIONS,
 )
 from ap_notifications.domain.errors import NotificationNotFound, TransferNotFound
+from ap_notifications.domain.inbox_audiences import audiences_for, may_acknowledge
 from ap_notifications.domain.transfers import TransferState
 from ap_notifications.entrypoints.bootstrap import NotificationServices, bootstrap
 from ap_notifications.entrypoints.early_warning_routes import add_early_warning_routes
@@ -57,14 +58,13 @@ from ap_notifications.projections.inbox import InboxProjection, notifications_fo
 from ap_runtime.access import AccessGuard, AuditLog, Principal, ResourceContext, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep, claim_write_token
+from ap_runtime.access.policy import default_policy_store
 from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http.serve import serve_api
 from ap_runtime.http.service_api import guarded_api
 from ap_runtime.privacy.subject_access import render_subject_access_html
 from ap_runtime.projection import read_model
-
-EVERYONE_BUT_DSL = tuple(a.value for a in Audience if a is not Audience.DSL)
 
 
 @dataclass
@@ -114,12 +114,16 @@ def _routes(app: FastAPI) -> None:
         decision = await guard.check(caller, READ_NOTIFICATIONS,
                                      ResourceContext(organisation_id=caller.organisation_id),
                                      purpose=headers.purpose, correlation_id=headers.correlation_id)
-        audiences, excluded = EVERYONE_BUT_DSL, SAFEGUARDING_RULES
+        # Each audience sees only what was addressed to it: the token's roles, as the policy accepts them (issue 16).
+        audiences = audiences_for(default_policy_store().current().valid_roles(caller))
+        excluded = SAFEGUARDING_RULES
         if RecordClass.SAFEGUARDING in decision.visible_record_classes:
-            audiences, excluded = (*audiences, Audience.DSL.value), frozenset()
+            excluded = frozenset()
+        else:
+            audiences -= {Audience.DSL}
         async with read_model(services.pool, InboxProjection.name) as conn:
-            entries = await notifications_for(conn, caller.organisation_id, audiences, unacknowledged, limit,
-                                              excluded_rules=sorted(excluded))
+            entries = await notifications_for(conn, caller.organisation_id, sorted(audiences), unacknowledged,
+                                              limit, excluded_rules=sorted(excluded))
         views = [NotificationView.model_validate(e, from_attributes=True) for e in entries]
         return NotificationList(organisation_id=caller.organisation_id, notifications=views)
 
@@ -137,6 +141,8 @@ def _routes(app: FastAPI) -> None:
                               record_class=record_class)
         await guard.check(caller, ACKNOWLEDGE.action, ctx, purpose=headers.purpose,
                           correlation_id=headers.correlation_id)
+        if not may_acknowledge(sent.audience.value, default_policy_store().current().valid_roles(caller)):
+            raise NotificationNotFound(notification_id)  # another audience's alert: as if it did not exist
         await _claim(request, caller, uuid5(notification_id, "acknowledgement"))
         outcome = await acknowledge(services.executor, notification_id, caller, services.clock(),
                                     headers.correlation_id)

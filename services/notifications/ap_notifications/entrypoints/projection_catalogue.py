@@ -51,7 +51,8 @@ def _with_services(build: Build) -> ProjectionOpener:
 def _alerts(services: NotificationServices, settings: NotificationSettings,
             topics: tuple[str, ...] | None) -> Projection:
     return AlertingProjection(services.dispatcher, services.transfers, services.book,
-                              topics=topics or (settings.incidents_topic, settings.commissioning_topic))
+                              topics=topics or (settings.incidents_topic, settings.commissioning_topic),
+                              codec=services.codec)
 
 
 def _access_alerts(services: NotificationServices, settings: NotificationSettings,

@@ -29,7 +29,8 @@ from ap_runtime.worker import run_until_stopped
 def runners(services: NotificationServices, settings: NotificationSettings) -> list[ProjectionRunner]:
     """The worker's consumers, on the service's own database."""
     alerting = AlertingProjection(services.dispatcher, services.transfers, services.book,
-                                  topics=(settings.incidents_topic, settings.commissioning_topic))
+                                  topics=(settings.incidents_topic, settings.commissioning_topic),
+                                  codec=services.codec)
     access = AccessAlertProjection(services.dispatcher, topics=(settings.privacy_topic,))
     inbox = InboxProjection(topics=(settings.notifications_topic,))
     calendars = SchoolCalendarProjection(topics=(settings.incidents_topic,))  # issue 13: term dates

@@ -7,7 +7,8 @@ commands, so a batch that is applied again after a failure, or a rebuild of the 
 the start of the topic, records and delivers nothing twice; and each alert is dispatched with its cause's
 recorded time, so a rebuild or a new deployment rebuilds the read model but sends nothing about events that are
 history by the rule book (``domain/recency.py``), even under a rule added since. It subscribes without the personal
-data codec: an alert never needs, and so never sees, a narrative. It reads ``ap.commissioning.events`` too, for
+data codec: an alert never needs, and so never sees, a narrative (the one sealed field it opens is the authority
+looking after a child, ``looked_after.py``). It reads ``ap.commissioning.events`` too, for
 the attendance threshold of the service level agreement in force (issue 13; ``projections/sla_thresholds.py``),
 which applies to a placement that agreed none of its own. The two topics are not ordered with each other: a mark
 is judged by the agreements the worker has applied when it reads the mark.
@@ -26,7 +27,8 @@ import asyncpg
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.commissioning_sla import SlaVersionAgreed
 from ap_contracts.events.organisations import OrganisationRegistered
-from ap_contracts.events.placements import PlacementEnded
+from ap_contracts.events.placements import PlacementEnded, PlacementStarted
+from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_record import AttendanceRecorded
 from ap_contracts.topics import COMMISSIONING_EVENTS, INCIDENTS_EVENTS
 from ap_notifications.application.dispatch import SYSTEM_ACTOR, AlertDispatcher
@@ -41,6 +43,8 @@ from ap_notifications.domain.transfer_alerts import OFFERED_RULE
 from ap_notifications.domain.transfers import offer_after_placement_end
 from ap_notifications.projections import fair_access_cases, placement_terms, sla_thresholds
 from ap_notifications.projections.alerting_batch import BatchView
+from ap_notifications.projections.looked_after import looked_after_by
+from ap_runtime.eventstore import EventCodec
 from ap_runtime.logging import get_logger
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
@@ -54,8 +58,10 @@ class AlertingProjection(Projection):
     needs_personal_data: ClassVar[bool] = False
 
     def __init__(self, dispatcher: AlertDispatcher, transfers: TransferService, book: AlertRuleBook,
-                 topics: tuple[str, ...] = (INCIDENTS_EVENTS, COMMISSIONING_EVENTS)) -> None:
+                 topics: tuple[str, ...] = (INCIDENTS_EVENTS, COMMISSIONING_EVENTS), *,
+                 codec: EventCodec | None = None) -> None:
         self.topics = topics
+        self._codec = codec  # opens PlacementStarted.looked_after_by only (``looked_after.py``)
         self._dispatcher = dispatcher
         self._transfers = transfers
         self._book = book
@@ -84,9 +90,16 @@ class AlertingProjection(Projection):
             await view.write_through()
             await _record_other(view.conn, domain_event, envelope.event_id)
             return
+        if isinstance(domain_event, PupilDataErased):
+            await self._dispatcher.forget_pupil(domain_event.pupil_ref)
+            return
         placement_id = getattr(domain_event, "placement_id", None)
         if domain_event is None or not isinstance(placement_id, UUID):
             return
+        if isinstance(domain_event, PlacementStarted):
+            authority = await looked_after_by(event, self._codec)
+            looking_after = None if authority is None else (authority,)
+            domain_event = domain_event.model_copy(update={"looked_after_by": looking_after})
         await view.record(domain_event, envelope.event_id)
         terms = await view.terms(placement_id)
         if terms is None:

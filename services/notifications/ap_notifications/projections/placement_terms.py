@@ -2,8 +2,8 @@
 
 Tables live in the projection's own schema (the runner sets ``search_path``). Nothing personal is
 kept: organisation ids, the pseudonymous ``pupil_ref``, dates, thresholds and session codes (and, for a looked-after
-child, the id of the local authority looking after them: what the virtual school head's alerts need, not the
-sealed ``looked_after`` field).
+child, the id of the local authority looking after them: what the virtual school head's alerts need, opened from the
+sealed ``PlacementStarted.looked_after_by`` by ``looked_after.py``).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ async def _started(conn: asyncpg.Connection, e: PlacementStarted, event_id: UUID
         " ON CONFLICT (placement_id) DO NOTHING",
         e.placement_id, e.pupil_ref, e.provision_id, e.home_school_id, e.commissioner_id, e.partnership_id,
         e.start_date, e.reduced_timetable_review_date, review_set_by, e.planned_review_date, event_id,
-        e.looked_after_by,
+        e.looked_after_by[0] if e.looked_after_by else None,
     )
     await _thresholds(conn, e.placement_id, e.start_date, e.incident_severity_threshold,
                       e.attendance_threshold_percent, event_id)

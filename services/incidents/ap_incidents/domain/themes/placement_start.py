@@ -110,16 +110,20 @@ def start_placement(command: StartPlacement, state: PupilRecord, context: Decisi
     )]
 
 
-def _looking_after(authority: str | None, state: PupilRecord, context: DecisionContext) -> str | None:
+def _looking_after(authority: str | None, state: PupilRecord, context: DecisionContext) -> tuple[str, ...]:
     """A child the record shows looked after names the local authority looking after them, on the register as one
-    (its virtual school head is told of the child's suspensions and exclusions, issue 14); no other child does."""
+    (its virtual school head is told of the child's suspensions and exclusions, issue 14); no other child does.
+
+    Empty for a child not looked after, never None: the event seals the value either way, so whether the child is
+    looked after cannot be told from the stored shape (v2 of ``PlacementStarted``)."""
     if state.looked_after != (authority is not None):
         raise LookedAfterAuthorityMismatch(
             "name the local authority looking after the child (looked_after_by): the record shows the child looked"
             " after" if state.looked_after else "the record does not show the child looked after: name no authority")
     if authority is not None:
         context.organisations.require(authority, OrgKind.LOCAL_AUTHORITY, "the local authority looking after the child")
-    return authority
+        return (authority,)
+    return ()
 
 
 def _require_referral_ready(referral: Referral, state: PupilRecord) -> None:

@@ -1,0 +1,79 @@
+"""Issue 16 follow-up: erasure reaches ``finance_reintegrations``, the one finance read model keeping a pupil reference.
+
+The reference is needed: it joins a pupil's later suspensions to its ended placement (rule
+``reintegration.successful``). A ``PupilDataErased`` unlinks it: the rows are re-keyed to a fresh random reference,
+so the erased reference is found nowhere in the read model while the anonymous placement still counts in the cost
+per successful reintegration; a record made in error is removed and counts no more. Real PostgreSQL, real keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import httpx
+import pytest
+
+from ap_contracts.envelope import OrgKind
+from ap_contracts.events.organisations import OrganisationRegistered, TermDatesRecorded
+from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
+from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
+from ap_runtime.eventstore import EventStore
+from ap_runtime.projection import ProjectionRunner, read_model
+from ap_runtime.school_days.example import term_dates_bodies
+
+from .conftest import FINANCE_OFFICER, LA, World, budget_path, busy_budget
+from .test_finance_value_for_money import HOME, _append, _placement, _suspension
+
+pytestmark = pytest.mark.integration
+
+
+def erased(pupil: UUID, reason: ErasureReason) -> PupilDataErased:
+    return PupilDataErased(pupil_ref=pupil, reason=reason, legal_basis="UK GDPR Art. 17(1)(a)",
+                           requested_by=ErasureRequester.DATA_PROTECTION_OFFICER)
+
+
+async def rows_naming(world: World, pupil: UUID) -> int:
+    async with read_model(world.pool, ReintegrationsProjection.name) as conn:
+        count: int = await conn.fetchval(
+            "SELECT (SELECT count(*) FROM reintegration_placements WHERE pupil_ref = $1)"
+            " + (SELECT count(*) FROM later_exclusions WHERE pupil_ref = $1)", pupil)
+    return count
+
+
+async def counted(api: httpx.AsyncClient) -> tuple[int, int]:
+    answer = await api.get(budget_path("/reports/value-for-money?as_at=2026-06-30"), headers=FINANCE_OFFICER.headers)
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()["reintegrations"]
+    return figures["reintegrations"], figures["not_sustained"]
+
+
+async def test_an_erased_pupil_is_unlinked_and_a_record_made_in_error_removed(
+    api: httpx.AsyncClient, world: World, incidents: EventStore,
+) -> None:
+    await busy_budget(api)
+    await _append(incidents, f"organisation-{HOME}", [
+        OrganisationRegistered(organisation_id=HOME, kind=OrgKind.HOME_SCHOOL, local_authority_id=LA)])
+    await _append(incidents, f"organisation-{LA}", [
+        TermDatesRecorded.model_validate({**body, "organisation_id": LA, "local_authority_id": LA})
+        for body in term_dates_bodies()])
+    kept = await _placement(incidents, date(2025, 6, 2), date(2025, 12, 19))
+    in_error = await _placement(incidents, date(2025, 6, 2), date(2025, 12, 19))
+    for pupil in (kept, in_error):
+        await _append(incidents, f"pupil-{pupil}", [_suspension(pupil, date(2026, 2, 2))])
+    world.runners += [ProjectionRunner(p, world.pool, "unused:9092")
+                      for p in (ReintegrationsProjection(), FinanceCalendarProjection())]
+    await world.project(extra=incidents)
+    assert await rows_naming(world, kept) == 2 and await rows_naming(world, in_error) == 2
+    before = await counted(api)
+    assert before == (2, 2)  # both suspended within the two terms: not sustained
+
+    await _append(incidents, f"pupil-{kept}", [erased(kept, ErasureReason.RETENTION_EXPIRED)])
+    await world.project(extra=incidents)
+    assert await rows_naming(world, kept) == 0
+    assert await counted(api) == before  # still a reintegration not sustained, of nobody now
+
+    await _append(incidents, f"pupil-{in_error}", [erased(in_error, ErasureReason.RECORDED_IN_ERROR)])
+    await world.project(extra=incidents)
+    assert await rows_naming(world, in_error) == 0
+    assert await counted(api) == (before[0] - 1, before[1] - 1)
