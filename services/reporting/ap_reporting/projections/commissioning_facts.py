@@ -13,11 +13,14 @@ Rows are versions (``versions``), so a report as recorded by a past moment reads
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 import asyncpg
 
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.commissioning_headcounts import PupilsOnRollRecorded, SchoolPhase
 from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished
 from ap_contracts.events.commissioning_panels import FairAccessCaseClosed, PanelReferralMade
@@ -28,7 +31,8 @@ from ap_reporting.domain.schools_forum import FairAccessFact, PanelReferralFact
 from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import advance, read_positions
-from ap_reporting.projections.versions import as_recorded_by, close, versioned
+from ap_reporting.projections.version_batch import Fold, Versions, apply_folds
+from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent, read_models
 
@@ -64,46 +68,55 @@ CREATE TABLE IF NOT EXISTS narrative_sections (
     + versioned("narrative_sections", ("partnership_id", "academic_year", "section")) + POSITIONS_DDL
 
 
+_KEYS = {"panel_referrals": ("referral_id",), "fair_access_cases": ("case_id",),
+         "pupils_on_roll": ("academic_year", "school_id"),
+         "narrative_sections": ("partnership_id", "academic_year", "section")}
+
+
 class ReportingCommissioningFactsProjection(Projection):
     name: ClassVar[str] = "reporting_commissioning"
     topics = (COMMISSIONING_EVENTS,)
     ddl: ClassVar[str] = DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        await self._apply(conn, event)
-        await advance(conn, [event])  # what a published Schools Forum report records (issue 15, provenance)
+        await self.apply_batch(conn, [event])
 
-    async def _apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        envelope = event.envelope
-        e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
-        if isinstance(e, PanelReferralMade):
-            await conn.execute(
-                "INSERT INTO panel_referrals (referral_id, panel_id, pupil_ref, referred_on, recorded_at)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (referral_id) WHERE superseded_at IS NULL DO NOTHING",
-                e.referral_id, e.panel_id, e.pupil_ref, e.referred_on, envelope.recorded_at)
-        elif isinstance(e, FairAccessCaseClosed):
-            await conn.execute(
-                "INSERT INTO fair_access_cases (case_id, panel_id, closed_on, school_days_without_place, recorded_at)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) WHERE superseded_at IS NULL DO NOTHING",
-                e.case_id, e.panel_id, e.closed_on, e.school_days_without_place, envelope.recorded_at)
-        elif isinstance(e, PupilsOnRollRecorded):
-            await _roll(conn, e, envelope.recorded_at)
-        elif isinstance(e, AnnualNarrativePublished):
-            await conn.executemany(
-                "INSERT INTO narrative_sections (partnership_id, academic_year, section, version, text, published_by,"
-                " recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (partnership_id, academic_year, section)"
-                " WHERE superseded_at IS NULL DO NOTHING",
-                [(e.partnership_id, e.academic_year.replace("-", "/"), s.section.value, s.version, s.text,
-                  e.published_by, envelope.recorded_at) for s in e.sections])
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """The batch folded in memory and written in a few statements (``version_batch``)."""
+        folds: list[Fold] = []
+        for event in events:
+            envelope = event.envelope
+            e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+            if e is not None:
+                folds.append(partial(_fold, e, envelope.recorded_at))
+        await apply_folds(conn, _KEYS, folds)
+        await advance(conn, events)  # what a published Schools Forum report records (issue 15, provenance)
 
 
-async def _roll(conn: asyncpg.Connection, e: PupilsOnRollRecorded, at: datetime) -> None:
+def _fold(e: DomainEvent, at: datetime, v: Versions) -> None:
+    if isinstance(e, PanelReferralMade):
+        v.add_new("panel_referrals", {"referral_id": e.referral_id, "panel_id": e.panel_id,
+                                      "pupil_ref": e.pupil_ref, "referred_on": e.referred_on}, at)
+    elif isinstance(e, FairAccessCaseClosed):
+        v.add_new("fair_access_cases", {"case_id": e.case_id, "panel_id": e.panel_id, "closed_on": e.closed_on,
+                                        "school_days_without_place": e.school_days_without_place}, at)
+    elif isinstance(e, PupilsOnRollRecorded):
+        _roll(v, e, at)
+    elif isinstance(e, AnnualNarrativePublished):
+        for s in e.sections:
+            v.add_new("narrative_sections", {
+                "partnership_id": e.partnership_id, "academic_year": e.academic_year.replace("-", "/"),
+                "section": s.section.value, "version": s.version, "text": s.text,
+                "published_by": e.published_by}, at)
+
+
+def _roll(v: Versions, e: PupilsOnRollRecorded, at: datetime) -> None:
     """The school's roll for the year (written ``2013/14``, as the reports write years); a later record
     supersedes the current one (the runner applies each event once)."""
     year = e.academic_year.replace("-", "/")
-    await close(conn, "pupils_on_roll", "academic_year = $2 AND school_id = $3", [year, e.school_id], at)
-    await conn.execute("INSERT INTO pupils_on_roll (academic_year, school_id, phase, pupils, recorded_at)"
-                       " VALUES ($1, $2, $3, $4, $5)", year, e.school_id, e.phase.value, e.pupils, at)
+    v.close("pupils_on_roll", {"academic_year": year, "school_id": e.school_id}, at)
+    v.add("pupils_on_roll", {"academic_year": year, "school_id": e.school_id, "phase": e.phase.value,
+                             "pupils": e.pupils}, at)
 
 
 class CommissioningFactsReader:

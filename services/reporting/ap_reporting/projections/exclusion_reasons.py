@@ -12,11 +12,14 @@ versions of the facts (``versions``), so the reasons as recorded by an earlier m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
 import asyncpg
 
+from ap_contracts.envelope import EventEnvelope
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import ErasureReason, PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordWithdrawnInError
 from ap_contracts.events.pupil_vocabulary import ExclusionReason
@@ -30,7 +33,8 @@ from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import advance, read_positions
-from ap_reporting.projections.versions import as_recorded_by, close, revise, versioned
+from ap_reporting.projections.version_batch import Fold, apply_folds
+from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent, read_models
 
@@ -50,35 +54,54 @@ ALTER TABLE exclusion_reasons ADD COLUMN IF NOT EXISTS half_days integer NOT NUL
 """ + versioned("exclusion_reasons", ("record_id",))
 
 
+_KEYS = {"exclusion_reasons": ("record_id",)}
+# The events that change the reasons: others are not read at all (a rebuild's marks are most of the topic).
+_READ = frozenset(c.event_type for c in (SuspensionIssued, PermanentExclusionIssued, PermanentExclusionReinstated,
+                                         RecordWithdrawnInError, PupilDataErased))
+
+
+def _fold(e: DomainEvent | None, envelope: EventEnvelope) -> Fold | None:
+    """What the event does to the reasons (None: nothing)."""
+    at = envelope.recorded_at
+    if isinstance(e, SuspensionIssued | PermanentExclusionIssued):
+        row = {"record_id": envelope.event_id, "pupil_ref": e.pupil_ref,
+               "kind": SUSPENSION if isinstance(e, SuspensionIssued) else PERMANENT,
+               "academic_year": e.academic_year, "reason": e.primary_reason.value,
+               "home_school_id": e.home_school_id,
+               "half_days": e.duration_half_days if isinstance(e, SuspensionIssued) else 0}
+        return lambda v: v.add_new("exclusion_reasons", row, at)
+    if isinstance(e, PermanentExclusionReinstated):
+        reinstated = {"record_id": e.exclusion_record_id}
+        return lambda v: v.revise("exclusion_reasons", reinstated, at, {"reinstated": True})
+    if isinstance(e, RecordWithdrawnInError):
+        withdrawn = {"record_id": e.target_record_id}
+        return lambda v: v.close("exclusion_reasons", withdrawn, at)
+    if isinstance(e, PupilDataErased) and e.reason is ErasureReason.RECORDED_IN_ERROR:
+        erased = {"pupil_ref": e.pupil_ref}
+        return lambda v: v.close("exclusion_reasons", erased, at)
+    return None
+
+
 class ExclusionReasonsProjection(Projection):
     name: ClassVar[str] = "reporting_exclusion_reasons"
     topics = (INCIDENTS_EVENTS,)
     ddl: ClassVar[str] = DDL + POSITIONS_DDL
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        await self._apply(conn, event)
-        await advance(conn, [event])  # what a published Schools Forum report records (issue 15, provenance)
+        await self.apply_batch(conn, [event])
 
-    async def _apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        envelope = event.envelope
-        e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
-        at = envelope.recorded_at
-        if isinstance(e, SuspensionIssued | PermanentExclusionIssued):
-            kind = SUSPENSION if isinstance(e, SuspensionIssued) else PERMANENT
-            half_days = e.duration_half_days if isinstance(e, SuspensionIssued) else 0
-            await conn.execute(
-                "INSERT INTO exclusion_reasons (record_id, pupil_ref, kind, academic_year, reason, recorded_at,"
-                " home_school_id, half_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                " ON CONFLICT (record_id) WHERE superseded_at IS NULL DO NOTHING",
-                envelope.event_id, e.pupil_ref, kind, e.academic_year, e.primary_reason.value, at,
-                e.home_school_id, half_days)
-        elif isinstance(e, PermanentExclusionReinstated):
-            await revise(conn, "exclusion_reasons", "record_id = $2", [e.exclusion_record_id], at,
-                         {"reinstated": True})
-        elif isinstance(e, RecordWithdrawnInError):
-            await close(conn, "exclusion_reasons", "record_id = $2", [e.target_record_id], at)
-        elif isinstance(e, PupilDataErased) and e.reason is ErasureReason.RECORDED_IN_ERROR:
-            await close(conn, "exclusion_reasons", "pupil_ref = $2", [e.pupil_ref], at)
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        """The batch folded in memory and written in a few statements (``version_batch``; issue 15)."""
+        folds: list[Fold] = []
+        for event in events:
+            envelope = event.envelope
+            if envelope.event_type not in _READ:
+                continue
+            fold = _fold(clear_event(envelope.event_type, envelope.schema_version, event.payload), envelope)
+            if fold is not None:
+                folds.append(fold)
+        await apply_folds(conn, _KEYS, folds)
+        await advance(conn, events)  # what a published Schools Forum report records (issue 15, provenance)
 
 
 async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str], recorded_by: datetime | None = None,
@@ -89,8 +112,8 @@ async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str], recorded_
         await as_recorded_by(conn, recorded_by)
         if positions is not None:
             positions.extend(await read_positions(conn))
-        rows = await conn.fetch("SELECT kind, academic_year, reason, reinstated, pupil_ref, home_school_id, half_days"
-                                " FROM exclusion_reasons_as_recorded WHERE academic_year = ANY($1::text[])"
+        rows = await conn.fetch("SELECT kind, academic_year, reason, reinstated, pupil_ref, home_school_id, half_days,"
+                                " record_id FROM exclusion_reasons_as_recorded WHERE academic_year = ANY($1::text[])"
                                 " ORDER BY record_id", years)
     return [ExclusionReasonFact(r["kind"], r["academic_year"], ExclusionReason(r["reason"]), r["reinstated"],
-                                r["pupil_ref"], r["home_school_id"], r["half_days"]) for r in rows]
+                                r["pupil_ref"], r["home_school_id"], r["half_days"], r["record_id"]) for r in rows]

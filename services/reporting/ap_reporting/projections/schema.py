@@ -121,6 +121,7 @@ _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "engagement_progress": (("record_id", "target_id"), ()),
     "engagement_reductions": (("record_id",), ()),
 }
+CURRENT_KEYS = {table: key for table, (key, _) in _KEYS.items()}
 DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items())
 
 FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions", "engagement_targets",

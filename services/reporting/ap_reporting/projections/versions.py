@@ -8,7 +8,8 @@ a later event replaced or withdrew it (``superseded_at``, NULL while current). A
 current version and adds the amended one; a withdrawal or an erasure of data recorded in error closes it.
 
 Readers never name the tables: each has a view ``<table>_as_recorded`` holding the versions current at the
-moment the reading transaction set (``as_recorded_by``), or the current versions when it set none.
+moment the reading transaction set (``as_recorded_by``), or the current versions when it set none. The
+projections write the versions a batch at a time (``version_batch``).
 
 Read models made before this change gain the columns (``migration``): their rows count as recorded at
 every moment (``-infinity``) until the projection is rebuilt into a new generation, which gives each row
@@ -17,9 +18,8 @@ its event's recorded time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
@@ -49,23 +49,3 @@ async def as_recorded_by(conn: asyncpg.Connection, moment: datetime | None) -> N
         if moment.tzinfo is None:
             raise ValueError("a moment to read the facts as recorded by needs its time zone")
         await conn.execute(f"SELECT set_config('{SETTING}', $1, true)", moment.isoformat())
-
-
-async def close(conn: asyncpg.Connection, table: str, where: str, args: Sequence[Any], at: datetime) -> None:
-    """End the current versions ``where`` selects (with ``$2``... as ``args``): withdrawn or erased at ``at``."""
-    await conn.execute(f"UPDATE {table} SET superseded_at = $1 WHERE {where} AND superseded_at IS NULL",  # noqa: S608  # nosec B608 - table and condition are constants of the writers
-                       at, *args)
-
-
-async def revise(conn: asyncpg.Connection, table: str, where: str, args: Sequence[Any], at: datetime,
-                 changes: Mapping[str, Any]) -> None:
-    """Replace the current version ``where`` selects by one with ``changes``, recorded at ``at``."""
-    rows = await conn.fetch(
-        f"UPDATE {table} SET superseded_at = $1 WHERE {where} AND superseded_at IS NULL RETURNING *",  # noqa: S608  # nosec B608 - table and condition are constants of the writers
-        at, *args)
-    for row in rows:
-        values = {**dict(row), **changes, "recorded_at": at, "superseded_at": None}
-        columns = ", ".join(values)
-        marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-        await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608  # nosec B608 - column names come from the table itself
-                           *values.values())

@@ -6,16 +6,17 @@ amendment of a counted field (severity, category, attendance code, reward quanti
 length) replaces the value, and a reinstated permanent exclusion stops counting. A pupil erased because
 the record was made in error disappears from the figures; other erasures keep the counts, which hold no
 personal data. A report as recorded by an earlier moment still shows the facts as they stood then.
+
+Writers fold into ``Versions`` (``version_batch``): a batch's events are folded in memory and written in a
+few statements, with the effect of one statement per event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
-
-import asyncpg
 
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent
@@ -33,130 +34,117 @@ from ap_contracts.events.school_exclusions import (
 )
 from ap_reporting.domain.vocabulary import phase_of
 from ap_reporting.projections.schema import FACT_TABLES
-from ap_reporting.projections.versions import close, revise
+from ap_reporting.projections.version_batch import Versions
 
-Writer = Callable[[asyncpg.Connection, Any, EventEnvelope], Awaitable[None]]
-_CURRENT = "superseded_at IS NULL"
-
-
-async def _insert(conn: asyncpg.Connection, table: str, values: dict[str, Any], at: datetime,
-                  on_conflict: str = "DO NOTHING") -> None:
-    """A new fact, as recorded at ``at``; a repeated key of a current version is ignored (``on_conflict``)."""
-    values = {**values, "recorded_at": at}
-    marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-    await conn.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks}) {on_conflict}",  # noqa: S608  # nosec B608 - table and column names are constants
-                       *values.values())
+Writer = Callable[[Versions, Any, EventEnvelope], None]
 
 
-async def _registered(conn: asyncpg.Connection, e: PupilRegistered, env: EventEnvelope) -> None:
-    await _insert(conn, "pupils", {"pupil_ref": e.pupil_ref, "home_school_id": e.home_school_id,
-                                   "key_stage": e.key_stage.value, "sex": e.sex.value}, env.recorded_at,
-                  f"ON CONFLICT (pupil_ref) WHERE {_CURRENT} DO NOTHING")
+def _registered(v: Versions, e: PupilRegistered, env: EventEnvelope) -> None:
+    v.add_new("pupils", {"pupil_ref": e.pupil_ref, "home_school_id": e.home_school_id,
+                         "key_stage": e.key_stage.value, "sex": e.sex.value}, env.recorded_at)
 
 
-async def _details(conn: asyncpg.Connection, e: PupilDetailsUpdated, env: EventEnvelope) -> None:
+def _details(v: Versions, e: PupilDetailsUpdated, env: EventEnvelope) -> None:
     changes = {"home_school_id": e.home_school_id, "key_stage": None if e.key_stage is None else e.key_stage.value,
                "sex": None if e.sex is None else e.sex.value}
-    given = {k: v for k, v in changes.items() if v is not None}
+    given = {k: value for k, value in changes.items() if value is not None}
     if given:
-        await revise(conn, "pupils", "pupil_ref = $2", [e.pupil_ref], env.recorded_at, given)
+        v.revise("pupils", {"pupil_ref": e.pupil_ref}, env.recorded_at, given)
 
 
-async def _started(conn: asyncpg.Connection, e: PlacementStarted, env: EventEnvelope) -> None:
-    await _insert(conn, "placements", {
+def _started(v: Versions, e: PlacementStarted, env: EventEnvelope) -> None:
+    v.add_new("placements", {
         "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "provision_id": e.provision_id,
         "home_school_id": e.home_school_id, "partnership_id": e.partnership_id, "start_date": e.start_date,
         "pupil_key_stage": e.pupil_key_stage.value, "outside_key_stage": e.outside_key_stage,
-    }, env.recorded_at, f"ON CONFLICT (placement_id) WHERE {_CURRENT} DO NOTHING")
+    }, env.recorded_at)
 
 
-async def _ended(conn: asyncpg.Connection, e: PlacementEnded, env: EventEnvelope) -> None:
-    await revise(conn, "placements", "placement_id = $2", [e.placement_id], env.recorded_at,
-                 {"end_date": e.end_date, "end_reason": e.reason.value})
+def _ended(v: Versions, e: PlacementEnded, env: EventEnvelope) -> None:
+    v.revise("placements", {"placement_id": e.placement_id}, env.recorded_at,
+             {"end_date": e.end_date, "end_reason": e.reason.value})
 
 
-async def _attendance(conn: asyncpg.Connection, e: AttendanceRecorded, env: EventEnvelope) -> None:
+def _attendance(v: Versions, e: AttendanceRecorded, env: EventEnvelope) -> None:
     """A mark for a session already marked replaces it (the register's latest word on the session)."""
     info = ATTENDANCE_CODES[e.code]
-    await close(conn, "attendance", "placement_id = $2 AND session_date = $3 AND session = $4",
-                [e.placement_id, e.session_date, e.session.value], env.recorded_at)
-    await _insert(conn, "attendance", {
+    v.close("attendance", {"placement_id": e.placement_id, "session_date": e.session_date,
+                           "session": e.session.value}, env.recorded_at)
+    v.add("attendance", {
         "record_id": env.event_id, "placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
         "session_date": e.session_date, "session": e.session.value, "code": e.code.value,
-        "attended": info.counts_as_attended, "possible": info.counts_as_possible}, env.recorded_at, "")
+        "attended": info.counts_as_attended, "possible": info.counts_as_possible}, env.recorded_at)
 
 
-async def _record(conn: asyncpg.Connection, table: str, env: EventEnvelope, values: dict[str, Any]) -> None:
+def _record(v: Versions, table: str, env: EventEnvelope, values: dict[str, Any]) -> None:
     """A pupil-record fact keyed by its event's id."""
-    await _insert(conn, table, {"record_id": env.event_id, **values}, env.recorded_at,
-                  f"ON CONFLICT (record_id) WHERE {_CURRENT} DO NOTHING")
+    v.add_new(table, {"record_id": env.event_id, **values}, env.recorded_at)
 
 
-async def _incident(conn: asyncpg.Connection, e: IncidentRecorded, env: EventEnvelope) -> None:
-    await _record(conn, "incidents", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
-                                           "happened_on": e.happened_at.date(), "category": e.category.value,
-                                           "severity": int(e.severity)})
+def _incident(v: Versions, e: IncidentRecorded, env: EventEnvelope) -> None:
+    _record(v, "incidents", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+                                  "happened_on": e.happened_at.date(), "category": e.category.value,
+                                  "severity": int(e.severity)})
 
 
-async def _reward(conn: asyncpg.Connection, e: RewardGranted, env: EventEnvelope) -> None:
-    await _record(conn, "rewards", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
-                                         "granted_on": e.granted_on, "kind": e.kind.value, "quantity": e.quantity})
+def _reward(v: Versions, e: RewardGranted, env: EventEnvelope) -> None:
+    _record(v, "rewards", env, {"placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
+                                "granted_on": e.granted_on, "kind": e.kind.value, "quantity": e.quantity})
 
 
-async def _target(conn: asyncpg.Connection, e: EngagementTargetSet, env: EventEnvelope) -> None:
-    await _record(conn, "engagement_targets", env, {
+def _target(v: Versions, e: EngagementTargetSet, env: EventEnvelope) -> None:
+    _record(v, "engagement_targets", env, {
         "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "target_id": e.target_id, "area": e.area.value,
         "set_on": e.set_on, "due_by": e.due_by})
 
 
-async def _score(conn: asyncpg.Connection, e: EngagementScoreRecorded, env: EventEnvelope) -> None:
-    await _record(conn, "engagement_scores", env, {
+def _score(v: Versions, e: EngagementScoreRecorded, env: EventEnvelope) -> None:
+    _record(v, "engagement_scores", env, {
         "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "scored_on": e.scored_on,
         "session": None if e.session is None else e.session.value, "score": e.score, "scale_max": e.scale_max})
     for mark in e.progress:
-        await _insert(conn, "engagement_progress", {
+        v.add_new("engagement_progress", {
             "record_id": env.event_id, "placement_id": e.placement_id, "pupil_ref": e.pupil_ref,
             "target_id": mark.target_id, "scored_on": e.scored_on, "progress": mark.progress.value},
-            env.recorded_at, f"ON CONFLICT (record_id, target_id) WHERE {_CURRENT} DO NOTHING")
+            env.recorded_at)
 
 
-async def _reduction(conn: asyncpg.Connection, e: EngagementScoreReduced, env: EventEnvelope) -> None:
-    await _record(conn, "engagement_reductions", env, {
+def _reduction(v: Versions, e: EngagementScoreReduced, env: EventEnvelope) -> None:
+    _record(v, "engagement_reductions", env, {
         "placement_id": e.placement_id, "pupil_ref": e.pupil_ref, "score_record_id": e.score_record_id,
         "points": e.points})
 
 
-async def _phase(conn: asyncpg.Connection, pupil_ref: UUID, placement_id: UUID | None) -> str:
+def _phase(v: Versions, pupil_ref: UUID, placement_id: UUID | None) -> str:
     """The pupil's school phase as registered now (the placement's record of it when not registered)."""
-    stage = await conn.fetchval("SELECT key_stage FROM pupils WHERE pupil_ref = $1 AND superseded_at IS NULL",
-                                pupil_ref)
-    if stage is None and placement_id is not None:
-        stage = await conn.fetchval(
-            "SELECT pupil_key_stage FROM placements WHERE placement_id = $1 AND superseded_at IS NULL", placement_id)
+    pupils = v.current("pupils", {"pupil_ref": pupil_ref})
+    placements = v.current("placements", {"placement_id": placement_id})  # looked up always: the plan sees it
+    stage = pupils[0]["key_stage"] if pupils else None
+    if stage is None and placements:
+        stage = placements[0]["pupil_key_stage"]
     return phase_of(None if stage is None else KeyStage(stage)).value
 
 
-async def _suspension(conn: asyncpg.Connection, e: SuspensionIssued, env: EventEnvelope) -> None:
-    await _record(conn, "suspensions", env, {
+def _suspension(v: Versions, e: SuspensionIssued, env: EventEnvelope) -> None:
+    _record(v, "suspensions", env, {
         "pupil_ref": e.pupil_ref, "placement_id": e.placement_id, "first_day": e.first_day,
         "half_days": e.duration_half_days, "academic_year": e.academic_year,
-        "phase": await _phase(conn, e.pupil_ref, e.placement_id)})
+        "phase": _phase(v, e.pupil_ref, e.placement_id)})
 
 
-async def _permanent(conn: asyncpg.Connection, e: PermanentExclusionIssued, env: EventEnvelope) -> None:
-    await _record(conn, "permanent_exclusions", env, {
+def _permanent(v: Versions, e: PermanentExclusionIssued, env: EventEnvelope) -> None:
+    _record(v, "permanent_exclusions", env, {
         "pupil_ref": e.pupil_ref, "placement_id": e.placement_id, "decided_on": e.decided_on,
-        "academic_year": e.academic_year, "phase": await _phase(conn, e.pupil_ref, e.placement_id)})
+        "academic_year": e.academic_year, "phase": _phase(v, e.pupil_ref, e.placement_id)})
 
 
-async def _reinstated(conn: asyncpg.Connection, e: PermanentExclusionReinstated, env: EventEnvelope) -> None:
-    await revise(conn, "permanent_exclusions", "record_id = $2", [e.exclusion_record_id], env.recorded_at,
-                 {"reinstated": True})
+def _reinstated(v: Versions, e: PermanentExclusionReinstated, env: EventEnvelope) -> None:
+    v.revise("permanent_exclusions", {"record_id": e.exclusion_record_id}, env.recorded_at, {"reinstated": True})
 
 
-async def _withdrawn(conn: asyncpg.Connection, e: RecordWithdrawnInError, env: EventEnvelope) -> None:
+def _withdrawn(v: Versions, e: RecordWithdrawnInError, env: EventEnvelope) -> None:
     for table in FACT_TABLES:
-        await close(conn, table, "record_id = $2", [e.target_record_id], env.recorded_at)
+        v.close(table, {"record_id": e.target_record_id}, env.recorded_at)
 
 
 # Amendable counted fields: event type -> field -> (table, column, conversion).
@@ -181,18 +169,18 @@ def _amended_columns(e: RecordAmended) -> tuple[str, dict[str, Any]] | None:
     return (next(iter(fields.values()))[0], changes) if changes else None
 
 
-async def _amended(conn: asyncpg.Connection, e: RecordAmended, env: EventEnvelope) -> None:
+def _amended(v: Versions, e: RecordAmended, env: EventEnvelope) -> None:
     amended = _amended_columns(e)
     if amended is not None:
         table, changes = amended
-        await revise(conn, table, "record_id = $2", [e.target_record_id], env.recorded_at, changes)
+        v.revise(table, {"record_id": e.target_record_id}, env.recorded_at, changes)
 
 
-async def _erased(conn: asyncpg.Connection, e: PupilDataErased, env: EventEnvelope) -> None:
+def _erased(v: Versions, e: PupilDataErased, env: EventEnvelope) -> None:
     if e.reason is not ErasureReason.RECORDED_IN_ERROR:
         return
     for table in (*FACT_TABLES, "placements", "pupils"):
-        await close(conn, table, "pupil_ref = $2", [e.pupil_ref], env.recorded_at)
+        v.close(table, {"pupil_ref": e.pupil_ref}, env.recorded_at)
 
 
 WRITERS: dict[type[DomainEvent], Writer] = {
