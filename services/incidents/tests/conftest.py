@@ -408,7 +408,7 @@ def new_story() -> Callable[..., Story]:
 
 import asyncio as _asyncio  # noqa: E402
 import json as _json  # noqa: E402
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator, Sequence  # noqa: E402
 from contextlib import asynccontextmanager  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
@@ -422,7 +422,7 @@ from ap_incidents.application.catalogue import SPEC_BY_MODEL  # noqa: E402
 from ap_incidents.entrypoints.api import create_app  # noqa: E402
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps  # noqa: E402
 from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
-from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection  # noqa: E402
+from ap_incidents.projections import READ_MODELS  # noqa: E402
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool  # noqa: E402
 from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
 from ap_runtime.access.tokens import ServiceAudience  # noqa: E402
@@ -430,7 +430,7 @@ from ap_runtime.eventstore import EventStore  # noqa: E402
 from ap_runtime.kafka import client_security, topic_partitions  # noqa: E402
 from ap_runtime.privacy.codec import PersonalDataCodec  # noqa: E402
 from ap_runtime.privacy.keystore import KeyStore  # noqa: E402
-from ap_runtime.projection import ProjectionRunner, read_model  # noqa: E402
+from ap_runtime.projection import Projection, ProjectionRunner, read_model  # noqa: E402
 from ap_runtime.projection.runner import build_app  # noqa: E402
 from ap_runtime.relay import Relay  # noqa: E402
 from ap_testing.privacy import random_ring  # noqa: E402
@@ -682,13 +682,15 @@ class RunningProjections:
         raise AssertionError(f"read models did not catch up with {total} events")
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
+@asynccontextmanager
+async def running_projections(service: ServiceUnderTest, models: Sequence[type[Projection]] = READ_MODELS
+                              ) -> AsyncIterator[RunningProjections]:
+    """``models`` consuming the service's test topic in this process, each in its own consumer group."""
     codec = PersonalDataCodec(service.deps.keystore)
     topics = (service.events_topic,)
     runners = [ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
                                 group_id=f"test.{projection.name}.{service.events_topic}")
-               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
+               for projection in (model(topics) for model in models)]
     app = build_app(runners, service.bootstrap)
     assert app.broker is not None
     async with app.broker:
@@ -698,6 +700,12 @@ async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProject
         yield RunningProjections(service, tuple(r.projection.name for r in runners))
         for runner in runners:
             await runner.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
+    async with running_projections(service) as running:
+        yield running
 
 
 @_dataclass

@@ -9,7 +9,7 @@ narrows to the caller in the read itself so that paging and ``limit`` count only
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -65,6 +65,15 @@ class PlacementRegisterReadModel(Protocol):
         ...
 
 
+class ExclusionsForBoardReadModel(Protocol):
+    """The projected exclusions a governing board must consider (permanent, or a suspension making it meet)."""
+
+    async def awaiting(self, local_authority_id: str) -> list[Row]:
+        """Those with no decision and not withdrawn, in the schools the authority answers for: ``record_id``,
+        ``pupil_ref``, ``kind``, ``home_school_id`` and the exclusion's clear values (no personal field)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class AuditSelection:
     """Which access-audit records to read (filters combine with AND; ``until`` exclusive)."""
@@ -94,5 +103,5 @@ class IncidentsReadModels:
     behaviour_log: BehaviourLogReadModel
     placement_register: PlacementRegisterReadModel
     access_audit: AccessAuditReader | None = None
-    #: The exclusion facts read from the event store's pool (an adapter, wired by bootstrap).
-    exclusion_facts: Callable[[Any], Awaitable[list[dict[str, Any]]]] | None = None
+    #: The exclusions awaiting a governing board's decision; None where the read model is not wired.
+    exclusions_for_board: ExclusionsForBoardReadModel | None = None

@@ -24,7 +24,7 @@ from ap_incidents.domain.identity import organisation_stream_id
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
-from ap_runtime.eventstore import EventStore, EventStorePort
+from ap_runtime.eventstore import EventStorePort
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
@@ -92,18 +92,16 @@ class IncidentsApplication:
     async def exclusions_awaiting(self, principal: Principal, local_authority_id: str, *, on: date | None = None,
                                   correlation_id: UUID | None = None) -> dict[str, Any]:
         """The authority's exclusions awaiting the governing board on ``on`` (default today, in England)."""
-        store = self.store
-        read_facts = self._read_models.exclusion_facts
-        if not isinstance(store, EventStore) or read_facts is None:
-            raise TypeError("the exclusions awaiting a decision are read from the PostgreSQL event store")
+        exclusions = self._read_models.exclusions_for_board
+        if exclusions is None:
+            raise TypeError("the exclusions-for-board read model is not wired")
         day = on or self._clock().astimezone(SCHOOL_TIME_ZONE).date()
 
         async def calendars(schools: Iterable[str]) -> SchoolCalendars:
-            return await organisation_calendars(store, schools, self._calendars)
+            return await organisation_calendars(self.store, schools, self._calendars)
 
         return await read_exclusions_awaiting(self._guard, principal, local_authority_id, day, self._rules,
-                                              facts=lambda: read_facts(store.pool),
-                                              organisations=self.commands.organisations, calendars=calendars,
+                                              exclusions=exclusions, calendars=calendars,
                                               correlation_id=correlation_id)
 
     async def term_dates(self, principal: Principal, organisation_id: str, *,

@@ -24,7 +24,7 @@ import asyncpg
 
 from ap_contracts.envelope import utc_now
 from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
-from ap_incidents.adapters.exclusion_facts import exclusion_facts
+from ap_incidents.adapters.exclusions_for_board import PostgresExclusionsForBoard
 from ap_incidents.adapters.history_cache import HistoryCachingStore
 from ap_incidents.adapters.read_models import PostgresAccessAudit, PostgresBehaviourLog, PostgresPlacementRegister
 from ap_incidents.application.break_glass import BreakGlassRecorder
@@ -35,7 +35,7 @@ from ap_incidents.domain.declarations import DECLARATIONS
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.theme import CommandDeclaration
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
-from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_incidents.projections import READ_MODELS
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit import process_chain_id
 from ap_runtime.access.audit_heads import AuditHeadPublisher
@@ -106,8 +106,8 @@ class IncidentsDeps:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
         await migrate(self.events_pool)
         await migrate_commands(self.events_pool)
-        for projection in (BehaviourLogProjection(), PlacementRegisterProjection()):
-            await ensure_registered(self.read_pool, projection)
+        for model in READ_MODELS:
+            await ensure_registered(self.read_pool, model())
 
     def application(self) -> IncidentsApplication:
         """The application on these connections; break-glass reads are recorded for the DSLs unless
@@ -125,7 +125,8 @@ class IncidentsDeps:
     def postgres_read_models(self) -> IncidentsReadModels:
         """The behaviour log and placement register on the read pool, the access audit on its own."""
         return IncidentsReadModels(PostgresBehaviourLog(self.read_pool), PostgresPlacementRegister(self.read_pool),
-                                   PostgresAccessAudit(self.audit_pool), exclusion_facts=exclusion_facts)
+                                   PostgresAccessAudit(self.audit_pool),
+                                   exclusions_for_board=PostgresExclusionsForBoard(self.read_pool))
 
     async def close(self) -> None:
         if self.head_publisher is not None:

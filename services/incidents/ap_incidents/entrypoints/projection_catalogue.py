@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
-from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_incidents.projections import BehaviourLogProjection, ExclusionsForBoardProjection, PlacementRegisterProjection
 from ap_runtime.projection.registry import RegisteredProjection, pooled
 from ap_runtime.settings import database_dsn
 
@@ -21,4 +21,6 @@ PROJECTIONS = (
     RegisteredProjection(BehaviourLogProjection.name, "incidents", pooled(BehaviourLogProjection, _read_dsn)),
     RegisteredProjection(PlacementRegisterProjection.name, "incidents",
                          pooled(PlacementRegisterProjection, _read_dsn)),
+    RegisteredProjection(ExclusionsForBoardProjection.name, "incidents",
+                         pooled(ExclusionsForBoardProjection, _read_dsn)),
 )

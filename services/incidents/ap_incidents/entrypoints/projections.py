@@ -1,4 +1,4 @@
-"""Run the incidents read models: behaviour log and placement register.
+"""Run the incidents read models (``ap_incidents.projections.READ_MODELS``).
 
     python -m ap_incidents.entrypoints.projections
 
@@ -15,7 +15,7 @@ import asyncpg
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
-from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
+from ap_incidents.projections import READ_MODELS
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.runner import build_app
@@ -35,7 +35,7 @@ async def _main() -> None:
                                      min_size=2, max_size=8)
     runners = [ProjectionRunner(projection, pool, bootstrap,
                                 group_id=f"ap.projection.{projection.name}{suffix}")
-               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
+               for projection in (model(topics) for model in READ_MODELS)]
     await run_until_stopped(build_app(runners, bootstrap), pool.close)
 
 

@@ -1,6 +1,11 @@
-"""Read models of the incidents service: the behaviour log and the placement register."""
+"""Read models of the incidents service: the behaviour log, the placement register and the exclusions for the
+governing board."""
 
 from ap_incidents.projections.behaviour_log import BehaviourLogProjection
+from ap_incidents.projections.exclusions_for_board import ExclusionsForBoardProjection
 from ap_incidents.projections.placement_register import PlacementRegisterProjection
 
-__all__ = ["BehaviourLogProjection", "PlacementRegisterProjection"]
+#: Every read model the incidents projections process runs (and the tests' projections fixture).
+READ_MODELS = (BehaviourLogProjection, PlacementRegisterProjection, ExclusionsForBoardProjection)
+
+__all__ = ["READ_MODELS", "BehaviourLogProjection", "ExclusionsForBoardProjection", "PlacementRegisterProjection"]

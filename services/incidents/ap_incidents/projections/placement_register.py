@@ -29,6 +29,15 @@ from ap_incidents.projections.placement_terms import CHANGE_FIELDS, current_term
 from ap_incidents.projections.sealed_personal import sealed_source
 from ap_runtime.projection import Projection, ReceivedEvent
 
+# The register of organisations as far as access needs it: the LA answering for each organisation (also kept by
+# the exclusions-for-board read model, which filters by it).
+ORGANISATIONS_DDL = """
+CREATE TABLE IF NOT EXISTS register_organisations (
+    organisation_id    text PRIMARY KEY,
+    local_authority_id text
+);
+"""
+
 DDL = """
 CREATE TABLE IF NOT EXISTS register_pupils (
     pupil_ref      uuid PRIMARY KEY,
@@ -62,17 +71,12 @@ CREATE TABLE IF NOT EXISTS placements (
     destination_id                text,
     last_stream_version           integer NOT NULL
 );
--- The register of organisations as far as access needs it: the LA answering for each organisation.
-CREATE TABLE IF NOT EXISTS register_organisations (
-    organisation_id    text PRIMARY KEY,
-    local_authority_id text
-);
 CREATE INDEX IF NOT EXISTS placements_pupil_idx ON placements (pupil_ref);
 CREATE INDEX IF NOT EXISTS placements_provision_idx ON placements (provision_id);
 CREATE INDEX IF NOT EXISTS placements_home_school_idx ON placements (home_school_id);
 CREATE INDEX IF NOT EXISTS placements_commissioner_idx ON placements (commissioner_id);
 CREATE INDEX IF NOT EXISTS placements_partnership_idx ON placements (partnership_id);
-"""
+""" + ORGANISATIONS_DDL
 
 _START_TERMS = ("timetable", "reduced_timetable_review_date", "planned_review_date",
                 "incident_severity_threshold", "attendance_threshold_percent")
@@ -99,7 +103,7 @@ async def _name_changed(conn: asyncpg.Connection, event: ReceivedEvent, field: s
                            " WHERE pupil_ref = $1", _uuid(event.payload["pupil_ref"]), json.dumps([source]))
 
 
-async def _organisation_registered(conn: asyncpg.Connection, p: Mapping[str, Any]) -> None:
+async def organisation_registered(conn: asyncpg.Connection, p: Mapping[str, Any]) -> None:
     """The latest registration holds: the LA an organisation belongs to (a local authority answers for itself)."""
     authority = p["organisation_id"] if p["kind"] == OrgKind.LOCAL_AUTHORITY.value else p.get("local_authority_id")
     await conn.execute(
@@ -248,7 +252,7 @@ async def _register_fact(conn: asyncpg.Connection, event: ReceivedEvent) -> None
             await conn.execute("UPDATE register_pupils SET home_school_id = $2 WHERE pupil_ref = $1",
                                _uuid(p["pupil_ref"]), p["to_school_id"])
         case "OrganisationRegistered":
-            await _organisation_registered(conn, p)
+            await organisation_registered(conn, p)
         case "PupilDataErased":
             await conn.execute("UPDATE register_pupils SET display_name_sources = '[]'::jsonb, erased = true"
                                " WHERE pupil_ref = $1", _uuid(p["pupil_ref"]))
