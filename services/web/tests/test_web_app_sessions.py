@@ -160,6 +160,18 @@ def test_answers_about_a_child_wait_on_the_server_never_in_the_cookie(client: Te
     assert client.get("/incidents/check").headers["location"] == "/incidents/new"
 
 
+@pytest.mark.parametrize(("roles", "check", "question"), [
+    (["provision_staff"], "/incidents/check", "/incidents/new"),
+    (["dsl"], "/safeguarding/transfers/check", "/safeguarding/transfers/new")])
+def test_a_check_page_without_answers_goes_back_to_its_question(client: TestClient, roles: list[str], check: str,
+                                                                question: str) -> None:
+    """A declared question page's check address is its own (``/safeguarding/transfers/{transfer_id}`` does not
+    take it) and, with no answers waiting, sends the person back to the question."""
+    client.cookies.set("ap_session", session_cookie({"person": {**PERSON, "roles": roles}, "seen": time.time()}))
+    page = client.get(check)
+    assert page.status_code == 303 and page.headers["location"] == question
+
+
 def test_the_start_page_lists_only_the_tasks_of_the_persons_roles(client: TestClient) -> None:
     client.cookies.set("ap_session", session_cookie({"person": PERSON, "seen": time.time()}))
     staff_start = client.get("/").text

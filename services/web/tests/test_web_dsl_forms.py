@@ -7,7 +7,7 @@ from datetime import date
 
 from ap_web.journeys.dsl import concerns_of
 from ap_web.journeys.dsl_break_glass import LONGEST_REASON, REASONS
-from ap_web.journeys.dsl_forms import choice_error, date_error, field_of, found, items, text_error, uuid_error
+from ap_web.journeys.dsl_forms import choice_error, date_error, found, items, text_error, uuid_error
 from ap_web.journeys.dsl_transfer import deadline_tag
 from ap_web.journeys.home_school import alert_title, severity_counts
 from ap_web.service_client import ServiceAnswer
@@ -44,13 +44,6 @@ def test_valid_answers_have_no_problem_and_a_long_reason_is_refused() -> None:
                  date_error(answers, "since", "")) == []
     too_long = text_error(answers, "reason", "Enter the reason", LONGEST_REASON)
     assert too_long is not None and str(LONGEST_REASON) in too_long.message
-
-
-def test_a_service_field_is_mapped_to_the_page_field_it_concerns() -> None:
-    mapped = field_of(("action_taken", "concern"), "concern")
-    assert mapped("corrected_values.action_taken") == "action_taken"
-    assert mapped("errors[0].concern") == "concern"
-    assert mapped("raised_at") == "concern"
 
 
 def test_choices_mark_the_chosen_answer_only() -> None:

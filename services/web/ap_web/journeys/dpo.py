@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester
 from ap_runtime.access import Role
@@ -24,19 +24,17 @@ from ap_web.identity import SignedInPerson
 from ap_web.journeys.dpo_audit import router as audit_router
 from ap_web.journeys.dsl_forms import (
     choice_error,
-    field_of,
     found,
     items,
-    pupil_draft,
-    sentences,
     text_error,
     uuid_error,
     vocabulary,
 )
 from ap_web.pages import Task
-from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named, pupil_scope
+from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
-from ap_web.session import CheckedForm, Person
+from ap_web.session import Person
 
 DPO = frozenset({Role.DPO})
 DRAFT = "erasure"
@@ -87,71 +85,41 @@ async def subject_access_download(request: Request, web: Web, person: Person, pu
         "Cache-Control": "no-store"})
 
 
-async def _answers_for(web: Web, person: SignedInPerson, pupil_ref: uuid.UUID) -> ServiceAnswer:
+async def _answers_for(asking: Asking) -> Response | None:
     """Whether the DPO answers for the pupil, asked of the service before a form about the pupil is shown:
     the pupil's access audit (one record, audited, with the DPO's purpose) is granted only then."""
-    return await web.client("incidents").call("GET", "/v1/audit", person,
-                                              params={"pupil_ref": str(pupil_ref), "limit": "1"},
-                                              headers={"X-Access-Purpose": "erasure"})
+    gate = await asking.web.client("incidents").call(
+        "GET", "/v1/audit", asking.person, params={"pupil_ref": asking.scope.owner["pupil_ref"], "limit": "1"},
+        headers={"X-Access-Purpose": "erasure"})
+    return None if gate.ok else refusal_page(asking.web.pages, asking.request, gate) or refused(
+        asking.web.pages, asking.request)
 
 
-def _question(request: Request, web: Web, pupil_ref: uuid.UUID, answers: dict[str, Any], errors: list[FieldError],
-              status: int = 200) -> Response:
-    return web.pages.render(request, "dpo/erasure_question.html", status=status, pupil_ref=str(pupil_ref),
-                            answers=answers, errors=errors, choices=CHOICES, items=items)
+def _check(_asking: Asking, answers: dict[str, Any]) -> list[FieldError]:
+    return found(choice_error(answers, "reason", CHOICES["reason"], "Select why the data is to be erased"),
+                 text_error(answers, "legal_basis", "Enter the legal basis, like UK GDPR Art. 17(1)(a)", 200),
+                 choice_error(answers, "requested_by", CHOICES["requested_by"], "Select who asked for the erasure"))
 
 
-@router.get("/dpo/pupils/{pupil_ref}/erasure", response_class=HTMLResponse)
-async def erasure_question(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID) -> Response:
-    gate = await _answers_for(web, person, pupil_ref)
-    if not gate.ok:
-        return refusal_page(web.pages, request, gate) or refused(web.pages, request)
-    return _question(request, web, pupil_ref, await pupil_draft(web, request, DRAFT, pupil_ref) or {}, [])
-
-
-@router.post("/dpo/pupils/{pupil_ref}/erasure")
-async def erasure_answers(request: Request, web: Web, _person: Person, form: CheckedForm, pupil_ref: uuid.UUID
-                          ) -> Response:
-    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
-    errors = found(choice_error(answers, "reason", CHOICES["reason"], "Select why the data is to be erased"),
-                   text_error(answers, "legal_basis", "Enter the legal basis, like UK GDPR Art. 17(1)(a)", 200),
-                   choice_error(answers, "requested_by", CHOICES["requested_by"], "Select who asked for the erasure"))
-    if errors:
-        return _question(request, web, pupil_ref, answers, errors, status=422)
-    answers.update(pupil_ref=str(pupil_ref), command_id=str(uuid.uuid4()))
-    await web.save_draft(request, DRAFT, answers)
-    return RedirectResponse(f"/dpo/pupils/{pupil_ref}/erasure/check", status_code=303)
-
-
-@router.get("/dpo/pupils/{pupil_ref}/erasure/check", response_class=HTMLResponse)
-async def erasure_check(request: Request, web: Web, _person: Person, pupil_ref: uuid.UUID) -> Response:
-    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
-    if answers is None:
-        return RedirectResponse(f"/dpo/pupils/{pupil_ref}/erasure", status_code=303)
-    return web.pages.render(request, "dpo/erasure_check.html", answers=answers, choices=CHOICES)
-
-
-@router.post("/dpo/pupils/{pupil_ref}/erasure/check")
-async def erasure_send(request: Request, web: Web, person: Person, _form: CheckedForm, pupil_ref: uuid.UUID
-                       ) -> Response:
-    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
-    if answers is None:
-        return RedirectResponse(f"/dpo/pupils/{pupil_ref}/erasure", status_code=303)
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
     body = {"command_id": answers["command_id"], **{name: answers[name] for name in QUESTIONS}}
-    answer = await web.client("incidents").call("POST", f"/v1/pupils/{pupil_ref}/erasure", person, body,
-                                                headers={"X-Access-Purpose": "erasure"})
-    if answer.ok:
-        await web.discard_draft(request, DRAFT)
-        return web.pages.render(request, "dpo/erasure_done.html", pupil_ref=str(pupil_ref))
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    # Refused (a legal hold in force): nothing erased; a new command id, so a later try is a new request.
-    answers["command_id"] = str(uuid.uuid4())
-    await web.save_draft(request, DRAFT, answers)
-    errors = sentences(problem_errors(answer.body, field_of(QUESTIONS, "reason"), RULE_FIELDS, "reason",
-                                      "The data could not be erased. Check your answers and try again."))
-    return _question(request, web, pupil_ref, answers, errors, status=409 if answer.status == 409 else 422)
+    return await asking.web.client("incidents").call("POST", f"/v1/pupils/{answers['pupil_ref']}/erasure",
+                                                     asking.person, body, headers={"X-Access-Purpose": "erasure"})
+
+
+async def _refused(asking: Asking, answers: dict[str, Any], answer: ServiceAnswer) -> int:
+    """Refused (a legal hold in force): nothing erased; a new command id, so a later try is a new request."""
+    await asking.web.save_draft(asking.request, DRAFT, {**answers, "command_id": str(uuid.uuid4())})
+    return 409 if answer.status == 409 else 422
+
+
+add_question_page(router, QuestionPage(
+    draft=DRAFT, path="/dpo/pupils/{pupil_ref}/erasure", check_path="/dpo/pupils/{pupil_ref}/erasure/check",
+    templates=("dpo/erasure_question.html", "dpo/erasure_check.html", "dpo/erasure_done.html"),
+    questions=QUESTIONS, scope=pupil_scope, gate=_answers_for, check=_check, send=_send, refused=_refused,
+    refusals=Refusals(field_named(QUESTIONS, "reason"), "reason",
+                      "The data could not be erased. Check your answers and try again.", RULE_FIELDS),
+    extra={"choices": CHOICES, "items": items}))
 
 
 JOURNEY = Journey(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
@@ -23,15 +23,13 @@ from ap_web.journeys.dsl_forms import (
     CHOICES,
     choice_error,
     errors_by_field,
-    field_of,
     found,
     items,
-    pupil_draft,
-    sentences,
     text_error,
 )
 from ap_web.pages import Task
-from ap_web.refusals import problem_errors, refusal_page, refused
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named, only_for, pupil_scope
+from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
 from ap_web.session import CheckedForm, Person
 
@@ -125,68 +123,27 @@ async def record_action(request: Request, web: Web, person: Person, form: Checke
         page = refusal_page(web.pages, request, answer)
         if page is not None:
             return page
-        errors = sentences(problem_errors(answer.body, field_of(("action_taken",), "action_taken"), {}, "action_taken",
-                                          "The action could not be recorded. Check it and try again."))
+        errors = Refusals(field_named(("action_taken",), "action_taken"), "action_taken",
+                          "The action could not be recorded. Check it and try again.").errors(answer)
     return await _concern_page(request, web, person, pupil_ref, record_id, errors, action, status=422)
 
 
-@router.get("/safeguarding/pupils/{pupil_ref}/new-concern", response_class=HTMLResponse)
-async def concern_question(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID) -> Response:
-    if Role.DSL not in person.roles:
-        return refused(web.pages, request)
-    answers = await pupil_draft(web, request, DRAFT, pupil_ref) or {
-        "placement_id": request.query_params.get("placement", "")}
-    return _question(request, web, str(pupil_ref), answers, [])
+async def _shown(asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
+    return draft or {"placement_id": asking.request.query_params.get("placement", "")}
 
 
-def _question(request: Request, web: Web, pupil_ref: str, answers: dict[str, Any], errors: list[Any],
-              status: int = 200) -> Response:
-    return web.pages.render(request, "dsl/concern_question.html", status=status, pupil_ref=pupil_ref,
-                            answers=answers, errors=errors, choices=CHOICES, items=items)
-
-
-@router.post("/safeguarding/pupils/{pupil_ref}/new-concern")
-async def concern_answers(request: Request, web: Web, person: Person, form: CheckedForm, pupil_ref: uuid.UUID
-                          ) -> Response:
-    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in (*QUESTIONS, "placement_id")}
-    errors = found(
+def _check(_asking: Asking, answers: dict[str, Any]) -> list[FieldError]:
+    return found(
         choice_error(answers, "category", CHOICES["category"], "Select the kind of concern"),
         choice_error(answers, "immediate_risk", CHOICES["immediate_risk"],
                      "Select yes if the child is at immediate risk"),
         text_error(answers, "concern", "Enter the concern"),
     )
-    if errors:
-        return _question(request, web, str(pupil_ref), answers, errors, status=422)
-    answers.update(pupil_ref=str(pupil_ref), command_id=str(uuid.uuid4()), concern_id=str(uuid.uuid4()))
-    await web.save_draft(request, DRAFT, answers)
-    return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern/check", status_code=303)
 
 
-@router.get("/safeguarding/pupils/{pupil_ref}/new-concern/check", response_class=HTMLResponse)
-async def concern_check(request: Request, web: Web, _person: Person, pupil_ref: uuid.UUID) -> Response:
-    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
-    if answers is None:
-        return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
-    return web.pages.render(request, "dsl/concern_check.html", answers=answers, choice_text=_choice_text)
-
-
-@router.post("/safeguarding/pupils/{pupil_ref}/new-concern/check")
-async def concern_send(request: Request, web: Web, person: Person, _form: CheckedForm, pupil_ref: uuid.UUID
-                       ) -> Response:
-    answers = await pupil_draft(web, request, DRAFT, pupil_ref)
-    if answers is None:
-        return RedirectResponse(f"/safeguarding/pupils/{pupil_ref}/new-concern", status_code=303)
-    answer = await web.client("incidents").post(f"/v1/pupils/{pupil_ref}/safeguarding-concerns", person,
-                                                _concern_body(answers, person.user_id))
-    if answer.ok:
-        await web.discard_draft(request, DRAFT)
-        return web.pages.render(request, "dsl/concern_done.html", pupil_ref=str(pupil_ref))
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = sentences(problem_errors(answer.body, field_of(QUESTIONS, "concern"), {}, "concern",
-                                      "The concern could not be recorded. Check your answers and try again."))
-    return _question(request, web, str(pupil_ref), answers, errors, status=422)
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    return await asking.web.client("incidents").post(f"/v1/pupils/{answers['pupil_ref']}/safeguarding-concerns",
+                                                     asking.person, _concern_body(answers, asking.person.user_id))
 
 
 def _concern_body(answers: dict[str, Any], user_id: str) -> dict[str, Any]:
@@ -200,6 +157,16 @@ def _concern_body(answers: dict[str, Any], user_id: str) -> dict[str, Any]:
 def _choice_text(name: str, value: object) -> str:
     return CHOICES[name].get(str(value), str(value))
 
+
+add_question_page(router, QuestionPage(
+    draft=DRAFT, path="/safeguarding/pupils/{pupil_ref}/new-concern",
+    check_path="/safeguarding/pupils/{pupil_ref}/new-concern/check",
+    templates=("dsl/concern_question.html", "dsl/concern_check.html", "dsl/concern_done.html"),
+    questions=(*QUESTIONS, "placement_id"), ids=("command_id", "concern_id"), scope=pupil_scope, gate=only_for(DSL),
+    shown=_shown, check=_check, send=_send,
+    refusals=Refusals(field_named(QUESTIONS, "concern"), "concern",
+                      "The concern could not be recorded. Check your answers and try again."),
+    extra={"choices": CHOICES, "items": items, "choice_text": _choice_text}))
 
 JOURNEY = Journey(
     router=router,

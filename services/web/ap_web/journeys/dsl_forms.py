@@ -13,12 +13,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from fastapi import Request
-
 from ap_contracts.events.pupil_vocabulary import SafeguardingCategory
-from ap_web.context import Web
 from ap_web.journeys.incident_form import words
-from ap_web.refusals import FieldError
+from ap_web.refusals import FieldError, error_messages
 
 #: Each question's answers: the value sent to the service -> the words shown.
 CHOICES: dict[str, dict[str, str]] = {
@@ -79,30 +76,5 @@ def found(*problems: FieldError | None) -> list[FieldError]:
     return [problem for problem in problems if problem is not None]
 
 
-def errors_by_field(errors: list[FieldError]) -> dict[str, dict[str, str]]:
-    """Each field's first problem as a GOV.UK ``errorMessage`` (templates: ``error_of.get(field)``)."""
-    first: dict[str, dict[str, str]] = {}
-    for error in errors:
-        first.setdefault(error.field, {"text": error.message})
-    return first
-
-
-async def pupil_draft(web: Web, request: Request, journey: str, pupil_ref: object) -> dict[str, Any] | None:
-    """The journey's answers in progress about this pupil, or None (none, or about another pupil)."""
-    answers = await web.load_draft(request, journey)
-    return answers if answers and answers.get("pupil_ref") == str(pupil_ref) else None
-
-
-def sentences(errors: list[FieldError]) -> list[FieldError]:
-    """A service's words as the page's sentences: each message begins with a capital letter."""
-    return [FieldError(e.field, e.message[:1].upper() + e.message[1:]) for e in errors]
-
-
-def field_of(fields: tuple[str, ...], default: str) -> Any:
-    """Maps a service's field name (``corrected_values.action_taken``, ``errors[0].concern``) to the page's."""
-    def mapped(service_field: str) -> str:
-        for part in service_field.replace("[", ".").replace("]", "").split("."):
-            if part in fields:
-                return part
-        return default
-    return mapped
+#: Each field's first problem as a GOV.UK ``errorMessage`` (templates: ``error_of.get(field)``).
+errors_by_field = error_messages

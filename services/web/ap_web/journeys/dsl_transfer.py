@@ -19,9 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
-from ap_web.journeys.dsl_forms import field_of, found, sentences, text_error, uuid_error
+from ap_web.journeys.dsl_forms import found, text_error, uuid_error
 from ap_web.pages import SCHOOL_CLOCK
-from ap_web.refusals import problem_errors, refusal_page, refused
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named, only_for
+from ap_web.refusals import FieldError, refusal_page, refused
+from ap_web.service_client import ServiceAnswer
 from ap_web.session import CheckedForm, Person
 
 DRAFT = "safeguarding_transfer"
@@ -46,51 +48,28 @@ def today() -> date:
     return datetime.now(SCHOOL_CLOCK).date()
 
 
-@router.get("/safeguarding/transfers/new", response_class=HTMLResponse)
-async def transfer_question(request: Request, web: Web, person: Person) -> Response:
-    if Role.DSL not in person.roles:
-        return refused(web.pages, request)
-    answers = await web.load_draft(request, DRAFT) or {"pupil_ref": request.query_params.get("pupil", "")}
-    return web.pages.render(request, "dsl/transfer_question.html", answers=answers, errors=[])
+async def _shown(asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
+    return draft or {"pupil_ref": asking.request.query_params.get("pupil", "")}
 
 
-@router.post("/safeguarding/transfers/new")
-async def transfer_answers(request: Request, web: Web, _person: Person, form: CheckedForm) -> Response:
-    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FIELDS}
-    errors = found(uuid_error(answers, "pupil_ref", "pupil reference"),
-                   text_error(answers, "to_organisation_id", "Enter the setting the pupil is moving to", 200))
-    if errors:
-        return web.pages.render(request, "dsl/transfer_question.html", status=422, answers=answers, errors=errors)
-    answers["transfer_id"] = str(uuid.uuid4())
-    await web.save_draft(request, DRAFT, answers)
-    return RedirectResponse("/safeguarding/transfers/check", status_code=303)
+def _check(_asking: Asking, answers: dict[str, Any]) -> list[FieldError]:
+    return found(uuid_error(answers, "pupil_ref", "pupil reference"),
+                 text_error(answers, "to_organisation_id", "Enter the setting the pupil is moving to", 200))
 
 
-@router.get("/safeguarding/transfers/check", response_class=HTMLResponse)
-async def transfer_check(request: Request, web: Web, _person: Person) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers:
-        return RedirectResponse("/safeguarding/transfers/new", status_code=303)
-    return web.pages.render(request, "dsl/transfer_check.html", answers=answers)
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    body = {name: answers[name] for name in ("transfer_id", *FIELDS)}
+    return await asking.web.client("notifications").post(TRANSFERS, asking.person, body)
 
 
-@router.post("/safeguarding/transfers/check")
-async def transfer_send(request: Request, web: Web, person: Person, _form: CheckedForm) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers:
-        return RedirectResponse("/safeguarding/transfers/new", status_code=303)
-    body = {"transfer_id": answers["transfer_id"], "pupil_ref": answers["pupil_ref"],
-            "to_organisation_id": answers["to_organisation_id"]}
-    answer = await web.client("notifications").post(TRANSFERS, person, body)
-    if answer.ok:
-        await web.discard_draft(request, DRAFT)
-        return web.pages.render(request, "dsl/transfer_done.html", transfer=answer.body)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = sentences(problem_errors(answer.body, field_of(FIELDS, "to_organisation_id"), {}, "to_organisation_id",
-                                      "The file could not be sent. Check your answers and try again."))
-    return web.pages.render(request, "dsl/transfer_question.html", status=422, answers=answers, errors=errors)
+# Before the transfer's own page: /safeguarding/transfers/{transfer_id} would take /safeguarding/transfers/check.
+add_question_page(router, QuestionPage(
+    draft=DRAFT, path="/safeguarding/transfers/new", check_path="/safeguarding/transfers/check",
+    templates=("dsl/transfer_question.html", "dsl/transfer_check.html", "dsl/transfer_done.html"),
+    questions=FIELDS, ids=("transfer_id",), gate=only_for(frozenset({Role.DSL})), shown=_shown, check=_check,
+    send=_send, done=lambda _asking, _answers, answer: {"transfer": answer.body},
+    refusals=Refusals(field_named(FIELDS, "to_organisation_id"), "to_organisation_id",
+                      "The file could not be sent. Check your answers and try again.")))
 
 
 @router.get("/safeguarding/transfers/{transfer_id}", response_class=HTMLResponse)

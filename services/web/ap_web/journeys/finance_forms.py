@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ap_contracts.events.finance import AllocationMethod, BudgetCategory, FundingSource
-from ap_web.refusals import FieldError
+from ap_web.question_pages import sentences
+from ap_web.refusals import FieldError, error_messages
 
 #: The words shown for each of the service's values.
 CATEGORY_WORDS = {
@@ -111,17 +112,13 @@ def virement_body(answers: Mapping[str, Any]) -> dict[str, Any]:
             "reason": str(answers["reason"]).strip()}
 
 
-def field_of(service_field: str, fields: tuple[str, ...], default: str) -> str:
-    """The page's field for a service's field name (``amount_pence`` is asked in pounds as ``amount``)."""
-    head = service_field.split(".")[0].split("[")[0]
-    if head == "amount_pence":
-        return "amount"
-    return head if head in fields else default
+#: The service's fields the pages ask under another name (``field_named``): an amount is asked in pounds.
+AMOUNT = {"amount_pence": "amount"}
 
 
 def sentence(error: FieldError) -> FieldError:
     """The service's words as a sentence (it writes them in lower case, as a log line)."""
-    return FieldError(error.field, error.message[:1].upper() + error.message[1:])
+    return sentences([error])[0]
 
 
 def command_id_of(raw: object) -> str:
@@ -132,9 +129,5 @@ def command_id_of(raw: object) -> str:
         return str(uuid.uuid4())
 
 
-def errors_by_field(errors: list[FieldError]) -> dict[str, dict[str, str]]:
-    """Each field's first problem as a GOV.UK component's ``errorMessage`` (for the question templates)."""
-    found: dict[str, dict[str, str]] = {}
-    for error in errors:
-        found.setdefault(error.field, {"text": error.message})
-    return found
+#: Each field's first problem as a GOV.UK component's ``errorMessage`` (the question templates' name for it).
+errors_by_field = error_messages

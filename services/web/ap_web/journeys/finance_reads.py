@@ -11,10 +11,12 @@ import re
 from fastapi import Request
 from fastapi.responses import Response
 
-from ap_web.context import WebContext
+from ap_web.context import Web, WebContext
 from ap_web.identity import SignedInPerson
+from ap_web.question_pages import Scope
 from ap_web.refusals import refusal_page, refused
 from ap_web.service_client import ServiceAnswer
+from ap_web.session import Person
 
 #: A provision id and a financial year as the finance service names them; anything else is not found here,
 #: so what a person types in the address never reaches the service as another path.
@@ -48,3 +50,13 @@ async def readable(web: WebContext, request: Request, person: SignedInPerson, pr
     """The budget (or one of its lists) as the person reads it, or the page to show instead (``not_readable``)."""
     answer = await read_budget(web, person, provision_id, year, suffix)
     return not_readable(web, request, answer) or answer
+
+
+async def budget_scope(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Scope | Response:
+    """A question page about one budget (``ap_web.question_pages``): its draft is that budget's, its pages name
+    it; a budget the person does not read is the not-found page."""
+    summary = await readable(web, request, person, provision_id, year)
+    if isinstance(summary, Response):
+        return summary
+    return Scope(key=(provision_id, year), context={"provision_id": provision_id, "year": year,
+                                                    "budget": summary.body})

@@ -13,14 +13,16 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.finance_forms import RULE_FIELDS, check_virement, command_id_of, field_of, sentence, virement_body
-from ap_web.journeys.finance_reads import budget_address, readable
-from ap_web.refusals import FieldError, problem_errors, refusal_page
+from ap_web.journeys.finance_forms import AMOUNT, RULE_FIELDS, check_virement, command_id_of, sentence, virement_body
+from ap_web.journeys.finance_reads import budget_address, budget_scope, readable
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named
+from ap_web.refusals import FieldError, refusal_page
+from ap_web.service_client import ServiceAnswer
 from ap_web.session import CheckedForm, Person
 
 QUESTIONS = ("from_category", "to_category", "funding_source", "amount", "reason")
@@ -29,14 +31,6 @@ MOVERS = frozenset({Role.HOST_SCHOOL_FINANCE})
 APPROVERS = frozenset({Role.HOST_SCHOOL_FINANCE, Role.PARTNERSHIP_LEAD})
 
 router = APIRouter()
-
-
-def _draft(provision_id: str, year: str) -> str:
-    return f"virement:{provision_id}:{year}"
-
-
-def _base(provision_id: str, year: str) -> str:
-    return f"/finance/{provision_id}/{year}/virements"
 
 
 async def _list_page(request: Request, web: Web, person: SignedInPerson, provision_id: str, year: str,
@@ -55,60 +49,21 @@ async def virements(request: Request, web: Web, person: Person, provision_id: st
     return await _list_page(request, web, person, provision_id, year, [])
 
 
-@router.get("/finance/{provision_id}/{year}/virements/new", response_class=HTMLResponse)
-async def virement_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    checked = await readable(web, request, person, provision_id, year)
-    if isinstance(checked, Response):
-        return checked
-    answers = await web.load_draft(request, _draft(provision_id, year)) or {}
-    return web.pages.render(request, "finance/virement_question.html", provision_id=provision_id, year=year,
-                            answers=answers, errors=[])
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    address = budget_address(asking.scope.context["provision_id"], asking.scope.context["year"], "/virements")
+    return await asking.web.client("finance").post(address, asking.person, virement_body(answers))
 
 
-@router.post("/finance/{provision_id}/{year}/virements/new")
-async def virement_answers(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
-                           year: str) -> Response:
-    checked = await readable(web, request, person, provision_id, year)
-    if isinstance(checked, Response):
-        return checked
-    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
-    errors = check_virement(answers)
-    if errors:
-        return web.pages.render(request, "finance/virement_question.html", status=422, provision_id=provision_id,
-                                year=year, answers=answers, errors=errors)
-    answers["command_id"], answers["virement_id"] = str(uuid.uuid4()), str(uuid.uuid4())
-    await web.save_draft(request, _draft(provision_id, year), answers)
-    return RedirectResponse(f"{_base(provision_id, year)}/check", status_code=303)
-
-
-@router.get("/finance/{provision_id}/{year}/virements/check", response_class=HTMLResponse)
-async def virement_check(request: Request, web: Web, _person: Person, provision_id: str, year: str) -> Response:
-    answers = await web.load_draft(request, _draft(provision_id, year))
-    if not answers:
-        return RedirectResponse(f"{_base(provision_id, year)}/new", status_code=303)
-    return web.pages.render(request, "finance/virement_check.html", provision_id=provision_id, year=year,
-                            answers=answers)
-
-
-@router.post("/finance/{provision_id}/{year}/virements/check")
-async def virement_send(request: Request, web: Web, person: Person, _form: CheckedForm, provision_id: str,
-                        year: str) -> Response:
-    answers = await web.load_draft(request, _draft(provision_id, year))
-    if not answers:
-        return RedirectResponse(f"{_base(provision_id, year)}/new", status_code=303)
-    answer = await web.client("finance").post(budget_address(provision_id, year, "/virements"), person,
-                                              virement_body(answers))
-    if answer.ok:
-        await web.discard_draft(request, _draft(provision_id, year))
-        return web.pages.render(request, "finance/virement_done.html", provision_id=provision_id, year=year,
-                                answers=answers, state=(answer.body.get("created") or {}).get("state"))
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = problem_errors(answer.body, lambda name: field_of(name, QUESTIONS, "amount"), RULE_FIELDS, "amount",
-                            "The budget could not be moved. Check your answers and try again.")
-    return web.pages.render(request, "finance/virement_question.html", status=422, provision_id=provision_id,
-                            year=year, answers=answers, errors=[sentence(error) for error in errors])
+add_question_page(router, QuestionPage(
+    draft="virement", path="/finance/{provision_id}/{year}/virements/new",
+    check_path="/finance/{provision_id}/{year}/virements/check",
+    templates=("finance/virement_question.html", "finance/virement_check.html", "finance/virement_done.html"),
+    questions=QUESTIONS, ids=("command_id", "virement_id"), scope=budget_scope,
+    check=lambda _asking, answers: check_virement(answers), send=_send,
+    done=lambda _asking, answers, answer: {"answers": answers,
+                                           "state": (answer.body.get("created") or {}).get("state")},
+    refusals=Refusals(field_named(QUESTIONS, "amount", AMOUNT), "amount",
+                      "The budget could not be moved. Check your answers and try again.", RULE_FIELDS)))
 
 
 @router.post("/finance/{provision_id}/{year}/virements/{virement_id}/approve")

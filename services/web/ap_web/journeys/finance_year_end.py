@@ -14,13 +14,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.journeys import finance_allocation as allocation
-from ap_web.journeys.finance_forms import RULE_FIELDS, command_id_of, field_of, sentence
-from ap_web.journeys.finance_reads import budget_address, read_budget, readable
-from ap_web.refusals import FieldError, problem_errors, refusal_page
+from ap_web.journeys.finance_forms import RULE_FIELDS, command_id_of
+from ap_web.journeys.finance_reads import budget_address, budget_scope, read_budget, readable
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named
+from ap_web.refusals import FieldError, refusal_page
+from ap_web.service_client import ServiceAnswer
 from ap_web.session import CheckedForm, Person
 
 CLOSERS = frozenset({Role.FINANCE_OFFICER})
@@ -82,75 +85,43 @@ async def close(request: Request, web: Web, person: Person, form: CheckedForm, p
     page = refusal_page(web.pages, request, answer)
     if page is not None:
         return page
-    errors = problem_errors(answer.body, lambda name: "closed_on", {}, "closed_on", "The year could not be closed.")
+    errors = Refusals(lambda _name: "closed_on", "closed_on", "The year could not be closed.").errors(answer)
     return web.pages.render(request, "finance/close.html", status=422, provision_id=provision_id, year=year,
-                            answers=answers, errors=[sentence(error) for error in errors])
+                            answers=answers, errors=errors)
 
 
-def _draft(provision_id: str, year: str) -> str:
-    return f"allocation:{provision_id}:{year}"
+def _host_school(asking: Asking) -> str:
+    return str(asking.scope.context["budget"]["host_school_id"])
 
 
-@router.get("/finance/{provision_id}/{year}/year-end/surplus", response_class=HTMLResponse)
-async def share_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    checked = await readable(web, request, person, provision_id, year)
-    if isinstance(checked, Response):
-        return checked
-    answers = await web.load_draft(request, _draft(provision_id, year)) or allocation.blank_answers()
-    return web.pages.render(request, "finance/share_question.html", provision_id=provision_id, year=year,
-                            answers=answers, errors=[])
+async def _shown(_asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
+    return draft or allocation.blank_answers()
 
 
-@router.post("/finance/{provision_id}/{year}/year-end/surplus")
-async def share_answers(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
-                        year: str) -> Response:
-    summary = await readable(web, request, person, provision_id, year)
-    if isinstance(summary, Response):
-        return summary
-    answers = allocation.answers_from(form)
+async def _read(_asking: Asking, form: FormData) -> dict[str, Any]:
+    return allocation.answers_from(form)
+
+
+def _check(asking: Asking, answers: dict[str, Any]) -> list[FieldError]:
     errors = allocation.check_allocation(answers)
     if not errors:
-        errors = [e for e in [allocation.shares_shown(answers, str(summary.body["host_school_id"]))[1]] if e]
-    if errors:
-        return web.pages.render(request, "finance/share_question.html", status=422, provision_id=provision_id,
-                                year=year, answers=answers, errors=errors)
-    answers["command_id"], answers["allocation_id"] = str(uuid.uuid4()), str(uuid.uuid4())
-    await web.save_draft(request, _draft(provision_id, year), answers)
-    return RedirectResponse(f"{_base(provision_id, year)}/surplus/check", status_code=303)
+        errors = [e for e in [allocation.shares_shown(answers, _host_school(asking))[1]] if e]
+    return errors
 
 
-@router.get("/finance/{provision_id}/{year}/year-end/surplus/check", response_class=HTMLResponse)
-async def share_check(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    summary = await readable(web, request, person, provision_id, year)
-    if isinstance(summary, Response):
-        return summary
-    answers = await web.load_draft(request, _draft(provision_id, year))
-    if not answers:
-        return RedirectResponse(f"{_base(provision_id, year)}/surplus", status_code=303)
-    shares, _ = allocation.shares_shown(answers, str(summary.body["host_school_id"]))
-    return web.pages.render(request, "finance/share_check.html", provision_id=provision_id, year=year,
-                            answers=answers, shares=shares)
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    address = budget_address(asking.scope.context["provision_id"], asking.scope.context["year"],
+                             "/surplus/allocations")
+    return await asking.web.client("finance").post(address, asking.person,
+                                                   allocation.command_body(answers, _host_school(asking)))
 
 
-@router.post("/finance/{provision_id}/{year}/year-end/surplus/check")
-async def share_send(request: Request, web: Web, person: Person, _form: CheckedForm, provision_id: str,
-                     year: str) -> Response:
-    summary = await readable(web, request, person, provision_id, year)
-    if isinstance(summary, Response):
-        return summary
-    answers = await web.load_draft(request, _draft(provision_id, year))
-    if not answers:
-        return RedirectResponse(f"{_base(provision_id, year)}/surplus", status_code=303)
-    body = allocation.command_body(answers, str(summary.body["host_school_id"]))
-    answer = await web.client("finance").post(budget_address(provision_id, year, "/surplus/allocations"), person, body)
-    if answer.ok:
-        await web.discard_draft(request, _draft(provision_id, year))
-        return web.pages.render(request, "finance/share_done.html", provision_id=provision_id, year=year,
-                                allocation=answer.body.get("allocation") or {})
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = problem_errors(answer.body, lambda name: field_of(name, ALLOCATION_FIELDS, "method"), RULE_FIELDS,
-                            "method", "The surplus could not be shared. Check your answers and try again.")
-    return web.pages.render(request, "finance/share_question.html", status=422, provision_id=provision_id,
-                            year=year, answers=answers, errors=[sentence(error) for error in errors])
+add_question_page(router, QuestionPage(
+    draft="allocation", path="/finance/{provision_id}/{year}/year-end/surplus",
+    check_path="/finance/{provision_id}/{year}/year-end/surplus/check",
+    templates=("finance/share_question.html", "finance/share_check.html", "finance/share_done.html"),
+    ids=("command_id", "allocation_id"), scope=budget_scope, shown=_shown, read=_read, check=_check, send=_send,
+    check_context=lambda asking, answers: {"shares": allocation.shares_shown(answers, _host_school(asking))[0]},
+    done=lambda _asking, _answers, answer: {"allocation": answer.body.get("allocation") or {}},
+    refusals=Refusals(field_named(ALLOCATION_FIELDS, "method"), "method",
+                      "The surplus could not be shared. Check your answers and try again.", RULE_FIELDS)))

@@ -12,15 +12,18 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, ServiceUnavailable, Web
 from ap_web.journeys.incident_form import CHOICES, RULE_FIELDS, check_answers, choice_items, command_body
 from ap_web.journeys.provision_pupils import placed_pupil
 from ap_web.pages import Task
-from ap_web.refusals import NotFound, problem_errors, refusal_page, refused
-from ap_web.session import CheckedForm, Person
+from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named, posted_answers
+from ap_web.refusals import NotFound, refusal_page, refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import Person
 
 DRAFT = "incident"
 QUESTIONS = ("pupil_ref", "placement_id", "happened_on", "happened_time", "category", "severity", "location",
@@ -44,56 +47,29 @@ async def _with_pupil(web: Web, person: Person, answers: dict[str, Any]) -> dict
     return {**answers, "pupil_name": pupil.name}
 
 
-@router.get("/incidents/new", response_class=HTMLResponse)
-async def incident_question(request: Request, web: Web, person: Person, pupil: uuid.UUID | None = None) -> Response:
-    answers = await web.load_draft(request, DRAFT) or {}
-    if pupil is not None:  # chosen from the pupil list: the references come from the register
-        placed = await placed_pupil(web, person, pupil)
-        if placed is None:
-            raise NotFound
-        answers = {"pupil_ref": placed.pupil_ref, "placement_id": placed.placement_id, "pupil_name": placed.name}
-    return web.pages.render(request, "staff/incident_question.html", answers=answers, errors=[])
+async def _shown(asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
+    """The draft, unless a pupil was chosen from the pupil list: then the references come from the register."""
+    chosen = asking.request.query_params.get("pupil")
+    if chosen is None:
+        return draft or {}
+    try:
+        placed = await placed_pupil(asking.web, asking.person, uuid.UUID(chosen))
+    except ValueError:
+        placed = None
+    if placed is None:
+        raise NotFound
+    return {"pupil_ref": placed.pupil_ref, "placement_id": placed.placement_id, "pupil_name": placed.name}
 
 
-@router.post("/incidents/new")
-async def incident_answers(request: Request, form: CheckedForm, web: Web, person: Person) -> Response:
-    answers: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in QUESTIONS}
+async def _read(asking: Asking, form: FormData) -> dict[str, Any]:
+    answers = posted_answers(form, QUESTIONS)
     answers["triggers"] = [str(value) for value in form.getlist("triggers")]
-    answers = await _with_pupil(web, person, answers)
-    errors = check_answers(answers)
-    if errors:
-        return web.pages.render(request, "staff/incident_question.html", status=422, answers=answers,
-                                errors=errors)
-    answers["command_id"], answers["incident_id"] = str(uuid.uuid4()), str(uuid.uuid4())
-    await web.save_draft(request, DRAFT, answers)
-    return RedirectResponse("/incidents/check", status_code=303)
+    return await _with_pupil(asking.web, asking.person, answers)
 
 
-@router.get("/incidents/check", response_class=HTMLResponse)
-async def incident_check(request: Request, web: Web, _person: Person) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers:
-        return RedirectResponse("/incidents/new", status_code=303)
-    return web.pages.render(request, "staff/incident_check.html", answers=answers)
-
-
-@router.post("/incidents/check")
-async def incident_send(request: Request, _form: CheckedForm, web: Web, person: Person) -> Response:
-    answers = await web.load_draft(request, DRAFT)
-    if not answers:
-        return RedirectResponse("/incidents/new", status_code=303)
-    answer = await web.client("incidents").post(f"/v1/pupils/{answers['pupil_ref']}/incidents", person,
-                                                command_body(answers, person.user_id))
-    if answer.ok:
-        await web.discard_draft(request, DRAFT)
-        return web.pages.render(request, "staff/incident_done.html", answers=answers)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    # A validation or rule refusal: shown against the fields, in the service's own words; nothing stored.
-    errors = problem_errors(answer.body, _field_of, RULE_FIELDS, "description",
-                            "The incident could not be recorded. Check your answers and try again.")
-    return web.pages.render(request, "staff/incident_question.html", status=422, answers=answers, errors=errors)
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    return await asking.web.client("incidents").post(f"/v1/pupils/{answers['pupil_ref']}/incidents", asking.person,
+                                                     command_body(answers, asking.person.user_id))
 
 
 @router.get("/pupils/{pupil_ref}/behaviour-log", response_class=HTMLResponse)
@@ -109,12 +85,14 @@ async def behaviour_log(request: Request, web: Web, person: Person, pupil_ref: u
                             entries=answer.body.get("entries") or answer.body.get("items") or [])
 
 
-def _field_of(service_field: str) -> str:
-    """The page's field for a service's field name (``happened_at`` is asked as a date and a time)."""
-    head = service_field.split(".")[0].split("[")[0]
-    if head == "happened_at":
-        return "happened_on"
-    return head if head in FIELDS else "description"
+add_question_page(router, QuestionPage(
+    draft=DRAFT, path="/incidents/new", check_path="/incidents/check",
+    templates=("staff/incident_question.html", "staff/incident_check.html", "staff/incident_done.html"),
+    ids=("command_id", "incident_id"), shown=_shown, read=_read, send=_send,
+    check=lambda _asking, answers: check_answers(answers),
+    refusals=Refusals(field_named(FIELDS, "description", {"happened_at": "happened_on"}), "description",
+                      "The incident could not be recorded. Check your answers and try again.", RULE_FIELDS,
+                      as_sentences=False)))
 
 
 JOURNEY = Journey(
