@@ -187,7 +187,8 @@ def _record_of(command: dict[str, Any]) -> str:
 
 def _engagement(p: _Pupil, yesterday: date, incident: dict[str, Any]) -> None:
     """Seed 002 sections 5 and 6.9 (issue 14): a keyworker's target, a session's engagement score with progress
-    against it, a score off the rule book's scale refused, and a score reduced as a sanction for the incident."""
+    against it, a score off the rule book's scale refused, a score reduced as a sanction for the incident, and the
+    score amended (issue 16)."""
     target_id = str(uuid4())
     p.step("the keyworker sets a target", "SetEngagementTarget", Persona.PROVISION_STAFF, {
         "target_id": target_id, "area": "work_completion", "set_on": (yesterday - timedelta(6)).isoformat(),
@@ -206,6 +207,10 @@ def _engagement(p: _Pupil, yesterday: date, incident: dict[str, Any]) -> None:
         "score_record_id": _record_of(score), "reduced_on": yesterday.isoformat(), "points": 1,
         "incident_id": incident["incident_id"], "reason": p.text("Three warnings before the incident at break"),
     }, _ok("EngagementScoreReduced"), placement=True)
+    p.step("the score amended: it was given wrongly", "AmendEngagementScore", Persona.PROVISION_STAFF, {
+        "score_record_id": _record_of(score), "score": 5, "reason": "wrong_value",
+        "explanation": p.text("Both maths tasks were finished, not one"),
+    }, _ok("EngagementScoreAmended"), placement=True)
 
 
 def _sent_home(p: _Pupil, yesterday: date) -> None:

@@ -21,6 +21,7 @@ from pydantic import Field, StrictInt, model_validator
 
 from ap_contracts.envelope import StrictModel
 from ap_contracts.events.placements import PlacementEvent
+from ap_contracts.events.pupil_corrections import CorrectionReason
 from ap_contracts.events.pupil_vocabulary import BehaviourText, RuleVersion, Session, StaffIdText
 
 Points = Annotated[StrictInt, Field(ge=0, le=100)]
@@ -108,7 +109,28 @@ class EngagementScoreReduced(PlacementEvent):
     reason: BehaviourText
 
 
+class EngagementScoreAmended(PlacementEvent):
+    """A recorded engagement score was given wrongly and counts as ``score`` from now on (issue 16): the old
+    score stays in the record, reductions already taken from it still count, and ``reason`` with its
+    ``explanation`` say why (the correction reasons of every other amendment)."""
+
+    event_type: ClassVar[str] = "EngagementScoreAmended"
+
+    score_record_id: UUID = Field(description="The EngagementScoreRecorded entry amended")
+    score: Points
+    scale_max: PositivePoints = Field(description="The top of the scale the score is given on")
+    reason: CorrectionReason
+    explanation: BehaviourText
+    rule_version: RuleVersion
+
+    @model_validator(mode="after")
+    def _on_scale(self) -> Self:
+        if self.score > self.scale_max:
+            raise ValueError("score is at most scale_max")
+        return self
+
+
 __all__ = [
-    "EngagementScoreRecorded", "EngagementScoreReduced", "EngagementTargetSet", "TargetArea", "TargetProgress",
-    "TargetProgressMark",
+    "EngagementScoreAmended", "EngagementScoreRecorded", "EngagementScoreReduced", "EngagementTargetSet",
+    "TargetArea", "TargetProgress", "TargetProgressMark",
 ]

@@ -61,6 +61,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.set_engagement_target": DAY_TO_DAY,
     "incidents.record_engagement_score": DAY_TO_DAY,
     "incidents.reduce_engagement_score": DAY_TO_DAY,
+    "incidents.amend_engagement_score": DAY_TO_DAY,
     "incidents.record_keyworker_session": DAY_TO_DAY_WITH_DSL,
     "incidents.record_physical_intervention": DAY_TO_DAY_WITH_DSL,
     "incidents.record_search": DAY_TO_DAY_WITH_DSL,
@@ -89,6 +90,8 @@ SPEC: dict[str, dict[Role, str]] = {
     "incidents.read_staff_training": {PM: "P", PS: "P", DSL: "P", LA: "L", COM: "L"},
     # Issue 16: exclusions awaiting the governing board, for the LA of the schools (L: the school's registered LA).
     "incidents.read_exclusions_awaiting_decision": {LA: "L", COM: "L"},
+    # Issue 16: the marks of a day at a provision, for its own staff (the register page).
+    "incidents.read_attendance_marks": DAY_TO_DAY,
     "incidents.read_behaviour_log": {PS: "P", PM: "P", DSL: "PH", HSS: "H", HSH: "H", COM: "C", LA: "C"},
     "incidents.read_placement_register": {
         PS: "P",

@@ -105,3 +105,26 @@ async def test_a_target_dated_backwards_is_refused(service: ServiceUnderTest) ->
     refused = await story.send(_target(story, set_on=DAY, due_by=DAY - timedelta(1)), "provider_staff")
     assert refused.status_code == 422, refused.text
     assert problem_of(refused)["rule"] == "engagement.target_dates_forward"
+
+
+def _amend(story: ApiStory, recorded: c.RecordEngagementScore, **kw: Any) -> c.AmendEngagementScore:
+    return c.AmendEngagementScore.model_validate(_placed(story) | {
+        "score_record_id": record_id_for(recorded.command_id), "score": 2, "reason": "wrong_value",
+        "explanation": "Given for the wrong session"} | kw)
+
+
+async def test_the_provisions_staff_amend_a_score_and_nobody_else_does(service: ServiceUnderTest) -> None:
+    """Issue 16: another provision, the home school and the commissioner are refused, nothing stored; a score off
+    the scale is refused naming its rule; the provision's staff amend it."""
+    story = await ApiStory(service).placed()
+    score = _score(story)
+    await story.ok(score, "provider_staff")
+    before = await _stored_types(service, story)
+    for who in ("other_provider_staff", "other_provider_manager", "head", "home_staff", "commissioner"):
+        refused = await story.send(_amend(story, score), who)
+        assert refused.status_code == 403, (who, refused.text)
+    off_scale = await story.send(_amend(story, score, score=9), "provider_staff")
+    assert off_scale.status_code == 422 and problem_of(off_scale)["rule"] == "engagement.score_on_scale"
+    assert await _stored_types(service, story) == before
+    await story.ok(_amend(story, score), "provider_staff")
+    assert (await _stored_types(service, story))[-1] == "EngagementScoreAmended"

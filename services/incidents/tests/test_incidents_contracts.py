@@ -56,7 +56,7 @@ EXPECTED = {
     "PermanentExclusionIssued", "PermanentExclusionReinstated", "TransitionPlanRecorded", "PlacementEnded",
     "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
     "ReintegrationConfirmed", "SearchPolicyExplained",
-    "EngagementTargetSet", "EngagementScoreRecorded", "EngagementScoreReduced",
+    "EngagementTargetSet", "EngagementScoreRecorded", "EngagementScoreReduced", "EngagementScoreAmended",
     "SentHomeRecorded", "ExclusionUpheld",
 }
 

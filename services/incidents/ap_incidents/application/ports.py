@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -65,6 +65,16 @@ class PlacementRegisterReadModel(Protocol):
         ...
 
 
+class AttendanceMarksReadModel(Protocol):
+    """The projected attendance marks of each provision's placements."""
+
+    async def day(self, provision_id: str, session_date: date) -> list[Row]:
+        """One row per current mark on ``session_date`` of each placement at ``provision_id`` open that day
+        (``pupil_ref``, ``placement_id``, then ``record_id``, ``session``, ``code``, ``recorded_by``,
+        ``recorded_at``, ``amended_by``, ``amended_at``: all None for a placement with no mark yet)."""
+        ...
+
+
 class ExclusionsForBoardReadModel(Protocol):
     """The projected exclusions a governing board must consider (permanent, or a suspension making it meet)."""
 
@@ -105,3 +115,5 @@ class IncidentsReadModels:
     access_audit: AccessAuditReader | None = None
     #: The exclusions awaiting a governing board's decision; None where the read model is not wired.
     exclusions_for_board: ExclusionsForBoardReadModel | None = None
+    #: The marks of a day at a provision (the register page); None where the read model is not wired.
+    attendance_marks: AttendanceMarksReadModel | None = None

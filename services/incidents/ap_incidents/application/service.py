@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from ap_contracts.envelope import utc_now
+from ap_incidents.application.attendance_marks_query import read_attendance_marks
 from ap_incidents.application.audit_query import AuditFilter, read_audit
 from ap_incidents.application.behaviour_log_query import read_behaviour_log
 from ap_incidents.application.calendar_loading import organisation_calendars
@@ -103,6 +104,15 @@ class IncidentsApplication:
         return await read_exclusions_awaiting(self._guard, principal, local_authority_id, day, self._rules,
                                               exclusions=exclusions, calendars=calendars,
                                               correlation_id=correlation_id)
+
+    async def attendance_marks(self, principal: Principal, provision_id: str, session_date: date, *,
+                               correlation_id: UUID | None = None) -> dict[str, Any]:
+        """The marks of ``session_date`` for each pupil placed at ``provision_id`` that day."""
+        marks = self._read_models.attendance_marks
+        if marks is None:
+            raise TypeError("the attendance marks read model is not wired")
+        return await read_attendance_marks(self._guard, marks, principal, provision_id, session_date,
+                                           correlation_id=correlation_id)
 
     async def term_dates(self, principal: Principal, organisation_id: str, *,
                          correlation_id: UUID | None = None) -> dict[str, Any]:

@@ -23,11 +23,13 @@ def _empty() -> Mapping[Any, Any]:
 
 @dataclass(frozen=True, slots=True)
 class ScoreHeld:
-    """One recorded score: the day and session it scores (None: the whole day), and its points left."""
+    """One recorded score: the day and session it scores (None: the whole day), its points left, and the score
+    it was given (as amended): the points taken from it by reductions are ``score - points``."""
 
     scored_on: date
     session: Session | None
     points: int
+    score: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,3 +57,15 @@ class ScoreReductionNamesItsScore(InvalidCommand):
     points (``ReduceEngagementScore``); a bare "weekly score reduced" sanction would reduce nothing."""
 
     rule_id = "engagement.reduction_names_score"
+
+
+class AmendedScoreUnknown(ConflictsWithRecord):
+    """An amendment names a score recorded on this placement and not withdrawn (issue 16)."""
+
+    rule_id = "engagement.amends_recorded_score"
+
+
+class AmendmentBelowReductions(ConflictsWithRecord):
+    """An amended score keeps the reductions already taken from it: it is at least the points they took."""
+
+    rule_id = "engagement.amendment_keeps_reductions"

@@ -68,6 +68,15 @@ def query_router() -> APIRouter:
         return await incidents_app(request).exclusions_awaiting(principal, local_authority_id, on=on,
                                                                 correlation_id=headers.correlation_id)
 
+    @router.get("/provisions/{provision_id}/attendance/{session_date}", responses=READ_ERRORS)
+    async def attendance_marks(request: Request, principal: Caller, headers: Headers,
+                               provision_id: Annotated[str, Path(min_length=1, max_length=200)],
+                               session_date: Annotated[date, Path(description="The day, as YYYY-MM-DD")]
+                               ) -> dict[str, Any]:
+        """Each pupil placed at the provision that day with the morning and afternoon marks as they stand now."""
+        return await incidents_app(request).attendance_marks(principal, provision_id, session_date,
+                                                             correlation_id=headers.correlation_id)
+
     @router.get("/organisations/{organisation_id}/term-dates", responses=READ_ERRORS)
     async def term_dates(request: Request, principal: Caller, headers: Headers,
                          organisation_id: Annotated[str, Path(min_length=1, max_length=200)]) -> dict[str, Any]:

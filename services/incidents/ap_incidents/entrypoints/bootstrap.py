@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from ap_contracts.envelope import utc_now
+from ap_incidents.adapters.attendance_marks import PostgresAttendanceMarks
 from ap_incidents.adapters.erased_record_codec import ErasedRecordTolerantCodec
 from ap_incidents.adapters.exclusions_for_board import PostgresExclusionsForBoard
 from ap_incidents.adapters.history_cache import HistoryCachingStore
@@ -126,7 +127,8 @@ class IncidentsDeps:
         """The behaviour log and placement register on the read pool, the access audit on its own."""
         return IncidentsReadModels(PostgresBehaviourLog(self.read_pool), PostgresPlacementRegister(self.read_pool),
                                    PostgresAccessAudit(self.audit_pool),
-                                   exclusions_for_board=PostgresExclusionsForBoard(self.read_pool))
+                                   exclusions_for_board=PostgresExclusionsForBoard(self.read_pool),
+                                   attendance_marks=PostgresAttendanceMarks(self.read_pool))
 
     async def close(self) -> None:
         if self.head_publisher is not None:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from ap_incidents.entrypoints.bootstrap import EVENTS_DATABASE
 from ap_incidents.entrypoints.settings import incidents_settings
-from ap_incidents.projections import BehaviourLogProjection, ExclusionsForBoardProjection, PlacementRegisterProjection
+from ap_incidents.projections import (
+    AttendanceMarksProjection,
+    BehaviourLogProjection,
+    ExclusionsForBoardProjection,
+    PlacementRegisterProjection,
+)
 from ap_runtime.projection.registry import RegisteredProjection, pooled
 from ap_runtime.settings import database_dsn
 
@@ -21,6 +26,7 @@ PROJECTIONS = (
     RegisteredProjection(BehaviourLogProjection.name, "incidents", pooled(BehaviourLogProjection, _read_dsn)),
     RegisteredProjection(PlacementRegisterProjection.name, "incidents",
                          pooled(PlacementRegisterProjection, _read_dsn)),
+    RegisteredProjection(AttendanceMarksProjection.name, "incidents", pooled(AttendanceMarksProjection, _read_dsn)),
     RegisteredProjection(ExclusionsForBoardProjection.name, "incidents",
                          pooled(ExclusionsForBoardProjection, _read_dsn)),
 )

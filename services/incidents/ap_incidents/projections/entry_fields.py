@@ -40,6 +40,7 @@ _SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
     "EngagementTargetSet": ("area", "set_on", "due_by"),
     "EngagementScoreRecorded": ("scored_on", "session", "score"),
     "EngagementScoreReduced": ("reduced_on", "points"),
+    "EngagementScoreAmended": ("score", "reason"),
     "PhysicalInterventionRecorded": ("reason", "duration_minutes", "injury_occurred"),
     "SearchConducted": ("searched_for", "witness_present", "serious_harm_exception"),
     "BehaviourContractAgreed": ("review_date",),

@@ -7,7 +7,10 @@ learner was placed at the provision (engagement.learner_placed_on_day; an ended 
 placement.closed_after_end); one score per session or one for the whole day (engagement.one_score_per_session); progress
 only against a target of the placement already set (engagement.progress_against_set_target); a reduction names
 a recorded score (engagement.reduces_recorded_score) and leaves it at zero or more
-(engagement.reduction_within_score). Who records them is the access policy's (ENG-1: the provision's staff).
+(engagement.reduction_within_score). A score given wrongly is amended (issue 16; the generic amendment locks the
+score, which the rules and reports count): it names a recorded score (engagement.amends_recorded_score), stays on
+the scale and keeps the reductions taken from it (engagement.amendment_keeps_reductions). Who records them is the
+access policy's (ENG-1: the provision's staff).
 The term averages, the end-of-term trip and the Achievement Board are reporting's reads of these facts.
 """
 
@@ -20,18 +23,20 @@ from uuid import UUID
 from pydantic import Field, StrictInt
 
 from ap_contracts.events.engagement import (
+    EngagementScoreAmended,
     EngagementScoreRecorded,
     EngagementScoreReduced,
     EngagementTargetSet,
     TargetArea,
     TargetProgressMark,
 )
+from ap_contracts.events.pupil_corrections import CorrectionReason
 from ap_contracts.events.pupil_vocabulary import Session
 from ap_contracts.events.pupils import PupilEvent
 from ap_contracts.identifiers import StaffId
 from ap_incidents.domain.commands import PlacementCommand, PositiveInt, Text
 from ap_incidents.domain.context import DecisionContext
-from ap_incidents.domain.correction_policy import Correction, Corrector
+from ap_incidents.domain.correction_policy import NOT_CORRECTABLE, Correction, Corrector
 from ap_incidents.domain.engagement_state import (
     EngagementRecord,
     EngagementReduced,
@@ -40,6 +45,8 @@ from ap_incidents.domain.engagement_state import (
     TargetSet,
 )
 from ap_incidents.domain.errors_engagement import (
+    AmendedScoreUnknown,
+    AmendmentBelowReductions,
     LearnerNotPlacedThatDay,
     ReducedScoreUnknown,
     ReductionBelowZero,
@@ -49,6 +56,7 @@ from ap_incidents.domain.errors_engagement import (
     TargetDatedBackwards,
     TargetUnknown,
 )
+from ap_incidents.domain.errors_withdrawal import NothingToAmend
 from ap_incidents.domain.folding import NOTHING, Applied, with_placement
 from ap_incidents.domain.guards import placement_entry, require_incident, require_not_future, require_text
 from ap_incidents.domain.identity import record_id_for
@@ -82,6 +90,13 @@ class ReduceEngagementScore(PlacementCommand):
     points: PositiveInt
     incident_id: UUID | None = None
     reason: Text
+
+
+class AmendEngagementScore(PlacementCommand):
+    score_record_id: UUID
+    score: StrictInt = Field(description="The score it should have been, on the rule book's scale")
+    reason: CorrectionReason
+    explanation: Text
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -160,6 +175,28 @@ def reduce_score(command: ReduceEngagementScore, state: PupilRecord, context: De
     )]
 
 
+def amend_score(command: AmendEngagementScore, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
+    """A score given wrongly counts as another from now on (issue 16), on the scale, keeping its reductions."""
+    placement = placement_entry(command, state)
+    held = placement.engagement.scores.get(command.score_record_id)
+    if held is None:
+        raise AmendedScoreUnknown(f"entry {command.score_record_id} is not a score of this placement")
+    low, high = context.rules.engagement_score_min, context.rules.engagement_score_max
+    if not low <= command.score <= high:
+        raise ScoreOffScale(f"score {command.score} is outside the scale {low} to {high}")
+    if command.score == held.score:
+        raise NothingToAmend(f"the score is already {held.score}")
+    if command.score < held.score - held.points:
+        raise AmendmentBelowReductions(f"reductions have taken {held.score - held.points} points from this score; "
+                                       f"it cannot be amended to {command.score}")
+    return [EngagementScoreAmended(
+        pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id), placement_id=placement.placement_id,
+        score_record_id=command.score_record_id, score=command.score, scale_max=high, reason=command.reason,
+        explanation=require_text(command.explanation, "why the score is amended"),
+        rule_version=context.rules.version,
+    )]
+
+
 # ----------------------------------------------------------------------------- folds (evolve)
 
 
@@ -179,7 +216,7 @@ def _score_recorded(event: EngagementScoreRecorded, state: PupilRecord) -> Appli
     placement = state.placements.get(event.placement_id)
     if placement is None:
         return state, NOTHING
-    held = ScoreHeld(event.scored_on, event.session, event.score)
+    held = ScoreHeld(event.scored_on, event.session, event.score, event.score)
     engagement = placement.engagement.with_score(event.record_id, held)
     return _with_engagement(state, placement, engagement), EngagementScored(event.placement_id)
 
@@ -193,6 +230,16 @@ def _score_reduced(event: EngagementScoreReduced, state: PupilRecord) -> Applied
     return _with_engagement(state, placement, engagement), effect
 
 
+def _score_amended(event: EngagementScoreAmended, state: PupilRecord) -> Applied:
+    placement = state.placements.get(event.placement_id)
+    held = None if placement is None else placement.engagement.scores.get(event.score_record_id)
+    if placement is None or held is None:
+        return state, NOTHING
+    amended = replace(held, score=event.score, points=held.points + event.score - held.score)
+    engagement = placement.engagement.with_score(event.score_record_id, amended)
+    return _with_engagement(state, placement, engagement), NOTHING
+
+
 # ----------------------------------------------------------------------------- declarations
 
 THEME = Theme(
@@ -204,6 +251,8 @@ THEME = Theme(
             (EngagementScoreRecorded,), "engagement-scores", "Record an engagement score and progress on targets"),
         CommandDeclaration(ReduceEngagementScore, reduce_score, "incidents.reduce_engagement_score",
             (EngagementScoreReduced,), "engagement-score-reductions", "Reduce an engagement score (a sanction)"),
+        CommandDeclaration(AmendEngagementScore, amend_score, "incidents.amend_engagement_score",
+            (EngagementScoreAmended,), "engagement-score-amendments", "Amend an engagement score given wrongly"),
     ),
     events={
         # What the rules and the reports count is locked (withdraw and record again); the words may be amended.
@@ -213,6 +262,8 @@ THEME = Theme(
             Corrector.PROVIDER,
             locked=frozenset({"scored_on", "session", "score", "scale_max", "progress", "rule_version"}),
             withdrawable=True)),
+        # An amendment is amended again, not corrected itself (the corrections theme's rule for its own entries).
+        EngagementScoreAmended: EventRule(_score_amended, NOT_CORRECTABLE),
         EngagementScoreReduced: EventRule(_score_reduced, Correction(
             Corrector.PROVIDER, locked=frozenset({"score_record_id", "reduced_on", "points", "incident_id"}),
             withdrawable=True)),
