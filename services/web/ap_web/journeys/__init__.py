@@ -9,6 +9,9 @@ How to add a journey (one role's pages):
    service as the person (``await web.client("incidents").get(path, person)``); show its refusals with
    ``ap_web.refusals`` (``refusal_page`` for 401/403/404/5xx, ``problem_errors`` for field errors;
    templates get ``error_links`` and ``error_messages`` for the GOV.UK error summary and fields).
+   A question page with its check-your-answers page and confirmation is a declaration, not four routes:
+   ``add_question_page(router, QuestionPage(...))`` (``ap_web.question_pages``: the draft, CSRF, the checks,
+   the service call, its refusals by their fields).
    Answers in progress go in ``web.save_draft / load_draft / discard_draft`` under the journey's name,
    never in the session cookie. The module ends with ``JOURNEY = Journey(router, tasks=(Task(href, text,
    roles, hint), ...), template_globals={...})``: each task is a navigation entry and a start-page task
