@@ -101,3 +101,47 @@ async def test_a_pdf_is_laid_out_off_the_event_loop() -> None:
         ticks += 1
     assert (await rendering).startswith(b"%PDF-")
     assert ticks >= 5, f"the loop ran only {ticks} times while the PDF was laid out"
+
+
+def _all_suppressed() -> Document:
+    chart = BarChart("Permanent exclusions by phase", ("2023/24", "2024/25"),
+                     (Series("Primary", (None, None)), Series("Secondary", (None, None))))
+    return Document(title="Exclusions strategy tables", audience="the Schools Forum", facts=(),
+                    sections=(Section("Permanent exclusions", charts=(chart,)),))
+
+
+def test_a_chart_whose_every_figure_is_suppressed_draws_no_plot_and_says_why_in_words(tmp_path: Path) -> None:
+    page = render_html(_all_suppressed())
+    assert "<svg" not in page  # no empty plot with an axis of 0 to 1
+    assert "<strong>Permanent exclusions by phase</strong>" in page
+    assert "All figures in this chart are suppressed because each counts 1 or 2 pupils" in page
+    path = tmp_path / "suppressed.pdf"
+    path.write_bytes(render_pdf(_all_suppressed()))
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,  # nosec B603, B607 - fixed poppler command
+                          text=True).stdout
+    assert "All figures in this chart are suppressed because" in " ".join(text.split())
+
+
+def test_a_chart_with_some_suppressed_bars_names_them_in_words_under_the_plot() -> None:
+    page = render_html(_document())
+    assert page.count("<svg") == 1
+    assert ('<p class="chart-note">Not drawn as bars: Primary, 2024/25 (suppressed, shown as c, because each '
+            "counts 1 or 2 pupils") in page
+    assert page.index("</svg>") < page.index('<p class="chart-note">')
+
+
+def test_a_not_applicable_figure_is_marked_z_and_said_as_such_not_as_suppressed() -> None:
+    chart = BarChart("Rates per 100 on roll", ("2023/24", "2024/25"),
+                     (Series("Primary", (0.5, "z")), Series("Special", (None, 1.25))))
+    assert chart.drawable
+    assert chart.in_words == ("Not drawn as bars: Special, 2023/24 (suppressed, shown as c, because each counts 1 or 2 "
+                              "pupils, or would let such a count be worked out from the totals (DfE small-numbers "
+                              "practice)). Primary, 2024/25 (not applicable, shown as z).")
+    svg = bar_chart_svg(chart)
+    assert ">z</text>" in svg and ">c</text>" in svg
+
+
+def test_a_chart_of_every_figure_drawn_says_nothing_more() -> None:
+    chart = BarChart("Spend", ("a",), (Series("Budget", (3.0,)),))
+    assert chart.in_words is None
+    assert '<p class="chart-note">' not in render_html(Document("t", "a", (), (Section("s", charts=(chart,)),)))

@@ -3,7 +3,10 @@
 Own small code rather than a plotting library: a grouped bar chart is a few rectangles, and SVG text
 keeps the chart readable and searchable in the PDF. Rule served (issue 15): a chart never shows a
 figure the tables withhold. A suppressed value (``None``) draws no bar and is labelled ``c`` as in
-the tables, so a chart cannot reveal what suppression hid.
+the tables, so a chart cannot reveal what suppression hid; a marker such as ``z`` (not applicable) draws
+no bar either and is labelled with itself. Bars not drawn are also named in words under the chart
+(``in_words``), since a missing bar reads as a zero; a chart with no figure to draw is not drawn at all,
+only those words (an empty plot with an axis of 0 to 1 says nothing and looks like a count of none).
 """
 
 from __future__ import annotations
@@ -11,6 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+
+SUPPRESSED_BECAUSE = ("each counts 1 or 2 pupils, or would let such a count be worked out from the totals "
+                      "(DfE small-numbers practice)")
+MARKERS = {"z": "not applicable"}
+"""What a text in place of a figure means, as the tables say it."""
 
 # GOV.UK Design System colours: blue, orange, green, purple, red, dark grey (contrast against white >= 3:1).
 PALETTE = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f")
@@ -21,7 +29,8 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 10, 30, 60
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: tuple[float | None, ...]  # None: suppressed (or not known), drawn as no bar marked "c"
+    values: tuple[float | str | None, ...]
+    """None: suppressed, drawn as no bar marked "c"; a text (``z``): no figure to draw, marked with that text."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,32 @@ class BarChart:
                 raise ValueError(f"chart {self.title!r}: series {series.name!r} has {len(series.values)} values "
                                  f"for {len(self.categories)} categories")
 
+    def _not_drawn(self, marker: str | None) -> list[str]:
+        """The bars (series, category) whose value is ``marker`` (None: suppressed)."""
+        return [f"{s.name}, {category}" for s in self.series
+                for category, value in zip(self.categories, s.values, strict=True) if value == marker]
+
+    @property
+    def drawable(self) -> bool:
+        """Whether any figure is there to draw as a bar."""
+        return any(isinstance(v, int | float) for s in self.series for v in s.values)
+
+    @property
+    def in_words(self) -> str | None:
+        """The bars the chart does not draw, said in words; None when every figure is a bar."""
+        suppressed = self._not_drawn(None)
+        if suppressed and not self.drawable and len(suppressed) == len(self.series) * len(self.categories):
+            return (f"All figures in this chart are suppressed because {SUPPRESSED_BECAUSE}, so no chart is "
+                    "drawn; the table shows each as c.")
+        said = [f"{'; '.join(suppressed)} (suppressed, shown as c, because {SUPPRESSED_BECAUSE})"] if suppressed else []
+        for marker in sorted({v for s in self.series for v in s.values if isinstance(v, str)}):
+            meaning = MARKERS.get(marker, "no figure")
+            said.append(f"{'; '.join(self._not_drawn(marker))} ({meaning}, shown as {marker})")
+        if not said:
+            return None
+        lead = "Not drawn as bars" if self.drawable else "No figure in this chart can be drawn"
+        return f"{lead}: {'. '.join(said)}."
+
 
 def _text(x: float, y: float, body: str, anchor: str = "middle", size: int = 11) -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -47,7 +82,7 @@ def _text(x: float, y: float, body: str, anchor: str = "middle", size: int = 11)
 
 def bar_chart_svg(chart: BarChart) -> str:
     """The chart as an SVG element with a title and description for assistive technology."""
-    known = [v for s in chart.series for v in s.values if v is not None]
+    known = [float(v) for s in chart.series for v in s.values if isinstance(v, int | float)]
     top = max([*known, 0.0]) or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     group_w = plot_w / max(len(chart.categories), 1)
@@ -64,8 +99,8 @@ def bar_chart_svg(chart: BarChart) -> str:
         parts.append(_text(LEFT + (i + 0.5) * group_w, baseline + 16, category))
         for j, series in enumerate(chart.series):
             value, x = series.values[i], group_x + j * bar_w
-            if value is None:
-                parts.append(_text(x + bar_w / 2, baseline - 4, "c"))
+            if not isinstance(value, int | float):
+                parts.append(_text(x + bar_w / 2, baseline - 4, "c" if value is None else value))
                 continue
             height = plot_h * max(value, 0.0) / top
             parts.append(f'<rect x="{x:.1f}" y="{baseline - height:.1f}" width="{bar_w * 0.95:.1f}" '
@@ -78,3 +113,13 @@ def bar_chart_svg(chart: BarChart) -> str:
         parts.append(_text(x + 16, HEIGHT - 12, series.name, anchor="start"))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def chart_html(chart: BarChart) -> str:
+    """The chart as the page and the PDF show it: a figure with its SVG and, under it, what it does not draw in
+    words; a chart with nothing to draw is only its title and those words."""
+    words = chart.in_words
+    note = f'<p class="chart-note">{escape(words)}</p>' if words else ""
+    if not chart.drawable:
+        return f'<div class="chart-none"><p><strong>{escape(chart.title)}</strong></p>{note}</div>'
+    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{bar_chart_svg(chart)}{note}</figure>"

@@ -9,7 +9,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ap_runtime.documents.charts import bar_chart_svg
+from ap_runtime.documents.charts import chart_html
 from ap_runtime.documents.model import Document
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
@@ -23,8 +23,8 @@ _LAYOUT = threading.Lock()
 def _environment() -> Environment:
     environment = Environment(loader=PackageLoader("ap_runtime.documents", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
-    # The SVG is built by charts.py, which escapes every text it places; it is inlined as markup.
-    environment.filters["svg"] = lambda chart: Markup(bar_chart_svg(chart))  # noqa: S704  # nosec B704 - our SVG escapes text
+    # The chart's markup is built by charts.py, which escapes every text it places; it is inlined as markup.
+    environment.filters["chart"] = lambda chart: Markup(chart_html(chart))  # noqa: S704  # nosec B704 - our SVG escapes text
     return environment
 
 

@@ -15,6 +15,7 @@ from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.published import Table, Value
 from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series
+from ap_runtime.privacy.suppression import SUPPRESSED
 
 TOTAL = "Total"
 TraceHref = Callable[[str, str, str], str | None]
@@ -26,8 +27,11 @@ def _shown(value: Value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _number(value: Value) -> float | None:
-    return float(value) if isinstance(value, int | Decimal) else None
+def _number(value: Value) -> float | str | None:
+    """A cell as a chart draws it: a figure, None for a suppressed ``c``, the marker itself for ``z``."""
+    if isinstance(value, int | Decimal):
+        return float(value)
+    return None if value == SUPPRESSED else value
 
 
 def _links(table: Table, trace: TraceHref | None) -> tuple[tuple[str | None, ...], ...]:
