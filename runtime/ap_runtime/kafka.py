@@ -154,30 +154,43 @@ def encode_event(event: StoredEvent | EncodedEvent, topic: str | None = None) ->
     else:
         value = event.envelope().model_dump_json().encode()
         occurred_at = event.occurred_at
-    headers: Headers = [
-        ("ap-event-id", str(event.event_id).encode()),
-        ("ap-event-type", event.event_type.encode()),
-        ("ap-schema-version", str(event.schema_version).encode()),
-        ("correlation_id", str(event.correlation_id).encode()),
-    ]
+    kind = _type_headers(event.event_type, event.schema_version, topic)
+    event_id = str(event.event_id).encode()
+    headers: Headers = [("ap-event-id", event_id), kind.event_type, kind.schema_version,
+                        ("correlation_id", str(event.correlation_id).encode())]
     if event.causation_id is not None:
         headers.append(("causation_id", str(event.causation_id).encode()))
-    source, ce_type, dataschema = _cloudevent_names(event.event_type, event.schema_version, topic)
-    headers += [
-        ("ce_specversion", SPEC_VERSION.encode()),
-        ("ce_id", str(event.event_id).encode()),
-        ("ce_source", source),
-        ("ce_type", ce_type),
-        ("ce_time", _rfc3339(occurred_at)),
-        ("ce_subject", event.stream_id.encode()),
-        (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),
-    ]
-    if dataschema is not None:
-        headers.append(("ce_dataschema", dataschema))
+    headers += (_SPEC_VERSION, ("ce_id", event_id), kind.source, kind.ce_type, ("ce_time", _rfc3339(occurred_at)),
+                ("ce_subject", event.stream_id.encode()), _CONTENT_TYPE, *kind.dataschema)
     return event.stream_id.encode(), value, headers
 
 
+_SPEC_VERSION = ("ce_specversion", SPEC_VERSION.encode())
+_CONTENT_TYPE = (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class _TypeHeaders:
+    """The headers every record of one event type and schema version carries alike, built once.
+
+    Issue 11: the relay encodes every event it publishes; these were rebuilt and re-encoded for each.
+    """
+
+    event_type: tuple[str, bytes]
+    schema_version: tuple[str, bytes]
+    source: tuple[str, bytes]
+    ce_type: tuple[str, bytes]
+    dataschema: tuple[tuple[str, bytes], ...]  # empty for an event without a committed schema
+
+
 @functools.lru_cache(maxsize=1024)
+def _type_headers(event_type: str, schema_version: int, topic: str | None) -> _TypeHeaders:
+    source, ce_type, dataschema = _cloudevent_names(event_type, schema_version, topic)
+    return _TypeHeaders(("ap-event-type", event_type.encode()), ("ap-schema-version", str(schema_version).encode()),
+                        ("ce_source", source), ("ce_type", ce_type),
+                        () if dataschema is None else (("ce_dataschema", dataschema),))
+
+
 def _cloudevent_names(event_type: str, schema_version: int, topic: str | None) -> tuple[bytes, bytes, bytes | None]:
     """``ce_source``, ``ce_type`` and ``ce_dataschema`` of an event type: from its contract's topic."""
     try:

@@ -45,17 +45,19 @@ async def enter_generation(conn: asyncpg.Connection, name: str, schema: str | No
     return schema
 
 
-async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into: str | None) -> set[UUID]:
-    """Record the batch's event ids in ``processed_events``; returns those not recorded before.
+async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into: str | None) -> set[int]:
+    """Record the batch's event ids in ``processed_events``; returns those not recorded before, as ``UUID.int``.
 
     Into a generation being rebuilt (``copy_into``) the ids are copied: a COPY refuses an id an earlier
     batch recorded with a unique violation, and the caller applies that batch the ordinary way.
+    The ids come back as integers because ``uuid.UUID`` hashes in Python and ``int`` in C (issue 11: the
+    runner looks each of a batch's ids up in this set, a rebuild a million of them).
     """
     if copy_into is None:
-        return {r["event_id"] for r in await conn.fetch(
+        return {r["event_id"].int for r in await conn.fetch(
             "INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
             " ON CONFLICT DO NOTHING RETURNING event_id", ids)}
-    unique = dict.fromkeys(ids)
+    unique = {event_id.int: event_id for event_id in ids}
     await conn.copy_records_to_table("processed_events", schema_name=copy_into, columns=("event_id",),
-                                     records=[(event_id,) for event_id in unique])
+                                     records=[(event_id,) for event_id in unique.values()])
     return set(unique)

@@ -154,8 +154,8 @@ class ProjectionRunner:
                 if item.event is None:
                     await self._dead_letter(conn, item, item.error or "undecodable")
                     dead += 1
-                elif item.event.envelope.event_id in fresh:
-                    fresh.discard(item.event.envelope.event_id)  # a duplicate inside the batch applies once
+                elif (key := item.event.envelope.event_id.int) in fresh:
+                    fresh.discard(key)  # a duplicate inside the batch applies once
                     todo.append(item)
             events = [d.event for d in todo if d.event is not None]
             if mode is Mode.LOAD:
