@@ -9,19 +9,22 @@ a not-found page naming nothing; what the service refuses is shown against the q
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.journeys.provision_pupils import PlacedPupil, placed_pupil, placed_pupils
 from ap_web.journeys.staff_forms import FORMS, PupilForm, check, command_body, radio_items, read_answers, shown
 from ap_web.pages import Task
-from ap_web.refusals import FieldError, NotFound, problem_errors, refusal_page, refused
-from ap_web.session import CheckedForm, Person
+from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named
+from ap_web.refusals import NotFound, refusal_page, refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import Person
 
 STAFF = frozenset({Role.PROVISION_STAFF, Role.PROVISION_MANAGER})
 
@@ -36,82 +39,54 @@ async def pupils(request: Request, web: Web, person: Person) -> Response:
     return web.pages.render(request, "staff/pupils.html", pupils=found, forms=list(FORMS.values()))
 
 
-async def form_and_pupil(web: Web, person: Person, pupil_ref: UUID, slug: str) -> tuple[PupilForm, PlacedPupil]:
+async def form_and_pupil(web: Web, person: Person, pupil_ref: UUID, slug: str) -> Scope:
     """The form named in the address and the pupil, placed at the person's provision; else not found."""
     form, pupil = FORMS.get(slug), await placed_pupil(web, person, pupil_ref)
     if form is None or pupil is None:
         raise NotFound
-    return form, pupil
+    return Scope(key=(form.slug,), owner={"pupil_ref": pupil.pupil_ref}, context={"form": form, "pupil": pupil})
 
 
-Chosen = Annotated[tuple[PupilForm, PlacedPupil], Depends(form_and_pupil)]
+def _form(asking: Asking) -> PupilForm:
+    form: PupilForm = asking.scope.context["form"]
+    return form
 
 
-def _question_page(request: Request, web: Web, form: PupilForm, pupil: PlacedPupil, answers: dict[str, str],
-                   errors: list[FieldError], status: int = 200) -> Response:
-    return web.pages.render(request, "staff/pupil_form.html", status=status, form=form, pupil=pupil,
-                            answers=answers, errors=errors)
+async def _read(asking: Asking, posted: FormData) -> dict[str, Any]:
+    return dict(read_answers(_form(asking), posted))
 
 
-@router.get("/pupils/{pupil_ref}/record/{slug}", response_class=HTMLResponse)
-async def question(request: Request, web: Web, chosen: Chosen) -> Response:
-    form, pupil = chosen
-    draft = await web.load_draft(request, f"staff:{form.slug}") or {}
-    answers = draft.get("answers", {}) if draft.get("pupil_ref") == pupil.pupil_ref else {}
-    return _question_page(request, web, form, pupil, answers, [])
+def _with_fixed(asking: Asking, answers: dict[str, Any]) -> dict[str, Any]:
+    """The command's fields the form does not ask, chosen once with the answers (a resend is one command)."""
+    pupil: PlacedPupil = asking.scope.context["pupil"]
+    return {**answers, "fixed": {"command_id": str(uuid.uuid4()), "placement_id": pupil.placement_id,
+                                 **_form(asking).fixed_fields(asking.person)}}
 
 
-@router.post("/pupils/{pupil_ref}/record/{slug}")
-async def answered(request: Request, posted: CheckedForm, web: Web, person: Person, chosen: Chosen) -> Response:
-    form, pupil = chosen
-    answers = read_answers(form, posted)
-    errors = check(form, answers)
-    if errors:
-        return _question_page(request, web, form, pupil, answers, errors, status=422)
-    fixed = {"command_id": str(uuid.uuid4()), "placement_id": pupil.placement_id, **form.fixed_fields(person)}
-    draft = {"pupil_ref": pupil.pupil_ref, "answers": answers, "fixed": fixed}
-    await web.save_draft(request, f"staff:{form.slug}", draft)
-    return RedirectResponse(f"/pupils/{pupil.pupil_ref}/record/{form.slug}/check", status_code=303)
+def _rows(asking: Asking, answers: dict[str, Any]) -> dict[str, Any]:
+    return {"rows": [(item.label, shown(item, answers.get(item.name, ""))) for item in _form(asking).questions]}
 
 
-async def _draft(request: Request, web: Web, pupil: PlacedPupil, form: PupilForm) -> dict[str, Any] | None:
-    draft = await web.load_draft(request, f"staff:{form.slug}")
-    return draft if draft and draft.get("pupil_ref") == pupil.pupil_ref else None
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    form = _form(asking)
+    return await asking.web.client("incidents").post(f"/v1/pupils/{answers['pupil_ref']}/{form.command_path}",
+                                                     asking.person, command_body(form, answers, answers["fixed"]))
 
 
-@router.get("/pupils/{pupil_ref}/record/{slug}/check", response_class=HTMLResponse)
-async def check_answers(request: Request, web: Web, chosen: Chosen) -> Response:
-    form, pupil = chosen
-    draft = await _draft(request, web, pupil, form)
-    if draft is None:
-        return RedirectResponse(f"/pupils/{pupil.pupil_ref}/record/{form.slug}", status_code=303)
-    rows = [(item.label, shown(item, draft["answers"].get(item.name, ""))) for item in form.questions]
-    return web.pages.render(request, "staff/pupil_check.html", form=form, pupil=pupil, rows=rows)
+def _refusals(asking: Asking) -> Refusals:
+    """Refused by the service's validation or rules: against the question, in its words."""
+    form = _form(asking)
+    first = form.questions[0].name
+    return Refusals(field_named(tuple(item.name for item in form.questions), first), first,
+                    "It could not be recorded. Check your answers and try again.", form.rule_fields,
+                    as_sentences=False)
 
 
-@router.post("/pupils/{pupil_ref}/record/{slug}/check")
-async def send(request: Request, _posted: CheckedForm, web: Web, person: Person, chosen: Chosen) -> Response:
-    form, pupil = chosen
-    draft = await _draft(request, web, pupil, form)
-    if draft is None:
-        return RedirectResponse(f"/pupils/{pupil.pupil_ref}/record/{form.slug}", status_code=303)
-    answer = await web.client("incidents").post(f"/v1/pupils/{pupil.pupil_ref}/{form.command_path}", person,
-                                                command_body(form, draft["answers"], draft["fixed"]))
-    if answer.ok:
-        await web.discard_draft(request, f"staff:{form.slug}")
-        return web.pages.render(request, "staff/pupil_done.html", form=form, pupil=pupil)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    # Refused by the service's validation or rules: against the question, in its words; nothing stored.
-    errors = problem_errors(answer.body, lambda name: _question_of(form, name), form.rule_fields,
-                            form.questions[0].name, "It could not be recorded. Check your answers and try again.")
-    return _question_page(request, web, form, pupil, draft["answers"], errors, status=422)
-
-
-def _question_of(form: PupilForm, service_field: str) -> str:
-    head = service_field.split(".")[0].split("[")[0]
-    return head if form.question(head) else form.questions[0].name
+add_question_page(router, QuestionPage(
+    draft="staff", path="/pupils/{pupil_ref}/record/{slug}", check_path="/pupils/{pupil_ref}/record/{slug}/check",
+    templates=("staff/pupil_form.html", "staff/pupil_check.html", "staff/pupil_done.html"),
+    ids=(), scope=form_and_pupil, read=_read, check=lambda asking, answers: check(_form(asking), answers),
+    complete=_with_fixed, check_context=_rows, send=_send, refusals=_refusals))
 
 
 JOURNEY = Journey(router=router, tasks=(
