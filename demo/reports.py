@@ -33,7 +33,7 @@ from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusio
 from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.domain.annual_narrative import AnnualNarrative
 from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
-from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
+from ap_reporting.domain.la_figures import assemble_annual
 from ap_reporting.domain.partnership import assemble_partnership
 from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.domain.periods import PeriodKind, academic_year_period, periods_of
@@ -112,9 +112,6 @@ def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Per
 async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[DomainEvent], w: _Writer) -> None:
     facts = FactsQueries(conn)
     years = size.academic_years()
-    strategy = assemble_strategy(years[-3:], await facts.suspensions(years[-3:]),
-                                 await facts.permanent_exclusions(years[-3:]))
-    w.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))
     for year in years:
         slug = year.replace("/", "-")
         annual = assemble_annual(year, await facts.placements_ended(academic_year_period(year)),
@@ -148,8 +145,9 @@ async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = 
             writer = _Writer(out, pdf)
             await _write_all(conn, size, events, writer)
             await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
-            await write_schools_forum(dsn, size.academic_years(), [*events, *synthetic_commissioning_events(size)],
-                                      writer.file)
+            strategy = await write_schools_forum(dsn, size.academic_years(),
+                                                 [*events, *synthetic_commissioning_events(size)], writer.file)
+            writer.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))
             await write_finance(dsn, size, events, writer.file, pdf=pdf)
             write_self_audits(size, writer.file)
         finally:

@@ -5,7 +5,8 @@ spans), in the formats the reporting API offers for it (JSON and CSV).
 
 Reporting's own projections (exclusion reasons, commissioning facts) are registered in the demo's read-model
 database and apply the synthetic events as their runners would; the report is read back by the readers the
-route uses and assembled by ``assemble_schools_forum``.
+route uses and assembled by ``assemble_schools_forum``; the exclusion strategy tables (the same tables by phase)
+are assembled from the same reads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncpg
 
 from ap_contracts.events.base import DomainEvent
 from ap_reporting.adapters.csv_render import tables_csv
+from ap_reporting.domain.la_figures import StrategyReport, assemble_strategy
 from ap_reporting.domain.schools_forum_report import assemble_schools_forum
 from ap_reporting.projections.commissioning_facts import (
     CommissioningFactsReader,
@@ -30,7 +32,10 @@ WriteFile = Callable[[str, str | bytes], None]
 YEARS_SPANNED = 3
 
 
-async def write_schools_forum(dsn: str, years: list[str], events: Sequence[DomainEvent], file: WriteFile) -> None:
+async def write_schools_forum(dsn: str, years: list[str], events: Sequence[DomainEvent],
+                              file: WriteFile) -> StrategyReport:
+    """Writes the Schools Forum tables; answers the exclusion strategy tables, made from the same facts by the same
+    rule, for the caller to write in every document format."""
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
     try:
         loaded_at = datetime.now(UTC)
@@ -38,9 +43,10 @@ async def write_schools_forum(dsn: str, years: list[str], events: Sequence[Domai
             await apply_events(pool, projection, events, lambda _: loaded_at)
         spanned = years[-YEARS_SPANNED:]
         referrals, cases = await CommissioningFactsReader(pool).read()
-        report = assemble_schools_forum(spanned, referrals, cases, await read_exclusion_reasons(pool, spanned),
-                                        await read_rolls(pool, spanned), cumulative=True)
+        records, rolls = await read_exclusion_reasons(pool, spanned), await read_rolls(pool, spanned)
+        report = assemble_schools_forum(spanned, referrals, cases, records, rolls, cumulative=True)
     finally:
         await pool.close()
     file("local-authority/schools-forum.json", report.model_dump_json(indent=2))
     file("local-authority/schools-forum.csv", tables_csv(report.tables))
+    return assemble_strategy(spanned, records, rolls)

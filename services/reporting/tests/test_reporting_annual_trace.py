@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason
+from ap_contracts.events.commissioning_headcounts import SchoolPhase
+from ap_contracts.events.pupil_vocabulary import ExclusionReason, KeyStage, PlacementEndReason
 from ap_reporting.domain.annual_trace import annual_traced_tables, strategy_traced_tables, trace_annual_figure
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.figure_trace import traceable_cells
 from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
+from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.domain.vocabulary import Phase
 
 YEAR = "2024/25"
@@ -67,13 +70,23 @@ def test_only_shown_cells_are_traceable_in_every_table_of_the_report() -> None:
         "length_of_stay"}
 
 
-def test_a_strategy_year_row_traces_the_same_records_as_that_years_annual_figures() -> None:
-    placements, suspensions, exclusions = facts()
-    strategy = assemble_strategy(["2023/24", YEAR], suspensions, exclusions)
-    traced = {t.table.name: t for t in strategy_traced_tables(strategy, suspensions, exclusions)}
-    assert set(traced) == {"permanent_exclusions", "pupils_suspended", "suspension_days_lost"}
-    report = assemble_annual(YEAR, placements, suspensions, exclusions)
-    annual = {t.table.name: t for t in annual_traced_tables(report, placements, suspensions, exclusions)}
-    assert traced["pupils_suspended"].records[(YEAR, "secondary")] == annual["pupils_suspended"].records[
-        (YEAR, "secondary")]
-    assert set(traced["pupils_suspended"].records[("2023/24", "secondary")]) == {suspensions[4].record_id}
+def test_a_strategy_cell_traces_the_records_counted_in_it_by_the_phase_of_the_excluding_school() -> None:
+    rolls = [SchoolRoll(year, "sec-1", SchoolPhase.SECONDARY, 900) for year in ("2023/24", YEAR)]
+
+    def record(kind: str, year: str, school: str, reinstated: bool = False) -> ExclusionReasonFact:
+        return ExclusionReasonFact(kind, year, ExclusionReason.DISRUPTIVE_BEHAVIOUR, reinstated, uuid4(), school, 2,
+                                   uuid4())
+
+    suspensions = [record(SUSPENSION, YEAR, "sec-1") for _ in range(4)] + [record(SUSPENSION, "2023/24", "sec-1")]
+    standing = [record(PERMANENT, YEAR, "sec-1") for _ in range(3)]
+    records = [*suspensions, *standing, record(PERMANENT, YEAR, "sec-1", reinstated=True),
+               *(record(PERMANENT, YEAR, "unrolled") for _ in range(3))]
+    strategy = assemble_strategy(["2023/24", YEAR], records, rolls)
+    traced = {t.table.name: t for t in strategy_traced_tables(strategy, records, rolls)}
+    assert set(traced) == {"permanent_exclusions_by_phase", "suspensions_by_phase", "pupils_suspended_by_phase",
+                           "suspension_days_lost_by_phase"}
+    pupils = traced["pupils_suspended_by_phase"]
+    assert set(pupils.records[(YEAR, "secondary")]) == {s.record_id for s in suspensions[:4]}
+    assert set(traced["permanent_exclusions_by_phase"].records[(YEAR, "secondary")]) == {e.record_id for e in standing}
+    assert len(traced["permanent_exclusions_by_phase"].records[(YEAR, "not recorded")]) == 3
+    assert ("2023/24", "secondary") not in traceable_cells(pupils.table)  # a 1: hidden

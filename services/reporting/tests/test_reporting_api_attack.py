@@ -39,6 +39,7 @@ from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.projection import active_schema
 from ap_testing.reporting.api_client import reporting_api
+from ap_testing.reporting.by_school import write_by_school
 from ap_testing.reporting.report_attack import attack_everything
 
 pytestmark = pytest.mark.integration
@@ -113,6 +114,7 @@ async def write_facts(pool: asyncpg.Pool) -> None:
             "INSERT INTO permanent_exclusions VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [(uuid4(), e.pupil_ref, e.placement_id, e.decided_on, e.academic_year, e.phase.value, e.reinstated)
              for e in exclusions])
+    await write_by_school(pool, suspensions, exclusions, YEARS)  # the strategy tables: by the school's phase
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

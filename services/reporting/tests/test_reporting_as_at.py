@@ -245,7 +245,10 @@ async def test_a_publication_records_its_positions_and_a_reissue_says_what_the_c
     assert again.json() == first  # the same command publishes nothing more
 
     now = {"period": "2024/25-spring", "recorded_by": utc_now().isoformat()}
-    second = (await world.api.post(PUBLISH, params=now, json={"command_id": str(uuid4())}, headers=NP_LEAD)).json()
+    replayed = await world.api.post(PUBLISH, params=now, json={"command_id": str(uuid4())}, headers=NP_LEAD)
+    assert replayed.status_code == 401, replayed.text  # the token carried the first command: one command a token
+    fresh = token("np-north", OrgKind.PARTNERSHIP, Role.PARTNERSHIP_LEAD)
+    second = (await world.api.post(PUBLISH, params=now, json={"command_id": str(uuid4())}, headers=fresh)).json()
     assert second["edition"] == 2
     assert second["changes"], "the amendment, withdrawal and new incidents change the termly figures"
     assert await world.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'ReportPublished'") == 2

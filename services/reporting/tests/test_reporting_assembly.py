@@ -26,10 +26,10 @@ from ap_reporting.domain.facts import (
     RewardFact,
     SuspensionFact,
 )
-from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
-from ap_reporting.domain.partnership import assemble_partnership
+from ap_reporting.domain.la_figures import AnnualReport, assemble_annual
+from ap_reporting.domain.partnership import PartnershipReport, assemble_partnership
 from ap_reporting.domain.periods import academic_year_period
-from ap_reporting.domain.published import publish, publish_derived
+from ap_reporting.domain.published import Table, publish, publish_derived
 from ap_reporting.domain.vocabulary import (
     Period,
     Phase,
@@ -143,10 +143,9 @@ def test_the_partnership_report_suppresses_small_counts_and_keeps_totals_consist
 def test_no_report_leaving_the_organisation_carries_a_pupil_ref() -> None:
     placements, incidents, suspensions, exclusions = _partnership_facts()
     pupil_refs = {str(p.pupil_ref) for p in placements} | {str(p.placement_id) for p in placements}
-    reports = [
+    reports: list[PartnershipReport | AnnualReport] = [
         assemble_partnership("np-north", TERM, placements, incidents),
         assemble_annual("2024/25", placements, suspensions, exclusions),
-        assemble_strategy(["2023/24", "2024/25"], suspensions, exclusions),
     ]
     for report in reports:
         text = report.model_dump_json() + tables_csv(report.tables)
@@ -161,23 +160,25 @@ def _excluded(year: str, phase: Phase, n: int, reinstated: bool = False) -> list
             for _ in range(n)]
 
 
+def _annual_table(year: str, name: str, suspensions: list[SuspensionFact],
+                  exclusions: list[PermanentExclusionFact]) -> Table:
+    return next(t for t in assemble_annual(year, [], suspensions, exclusions).tables if t.name == name)
+
+
 def test_permanent_exclusions_count_unless_reinstated_by_year_and_phase() -> None:
     exclusions = _excluded("2023/24", Phase.PRIMARY, 3) + _excluded("2023/24", Phase.SECONDARY, 6)
     exclusions += _excluded("2024/25", Phase.PRIMARY, 4) + _excluded("2024/25", Phase.SECONDARY, 5)
     exclusions += _excluded("2024/25", Phase.SECONDARY, 1, reinstated=True)
-    exclusions += _excluded("2022/23", Phase.SECONDARY, 9)  # outside the years asked for
-    pex = next(t for t in assemble_strategy(["2023/24", "2024/25"], [], exclusions).tables
-               if t.name == "permanent_exclusions")
-    assert pex.row_labels == ("2023/24", "2024/25") and pex.column_labels == ("primary", "secondary", "not_known")
-    assert pex.cells == ((3, 6, 0), (4, 5, 0)) and pex.grand_total == 18
+    pex = _annual_table("2024/25", "permanent_exclusions", [], exclusions)
+    assert pex.row_labels == ("2024/25",) and pex.column_labels == ("primary", "secondary", "not_known")
+    assert pex.cells == ((4, 5, 0),) and pex.grand_total == 9  # not the reinstated one, nor another year's
 
 
 def test_a_year_with_one_or_two_exclusions_is_suppressed_with_what_would_give_it_away() -> None:
     exclusions = _excluded("2023/24", Phase.PRIMARY, 2) + _excluded("2024/25", Phase.SECONDARY, 5)
-    pex = next(t for t in assemble_strategy(["2023/24", "2024/25"], [], exclusions).tables
-               if t.name == "permanent_exclusions")
+    pex = _annual_table("2023/24", "permanent_exclusions", [], exclusions)
     assert pex.cells[0][0] == "c" and pex.row_totals[0] == "c"
-    assert_agrees(pex, [[2, 0, 0], [0, 5, 0]])
+    assert_agrees(pex, [[2, 0, 0]])
     assert_publishable(pex)
 
 
@@ -189,18 +190,13 @@ def test_days_lost_are_hidden_wherever_the_pupils_behind_them_are() -> None:
     suspensions = [suspended(Phase.SECONDARY, 4) for _ in range(5)]
     suspensions += [suspended(Phase.SECONDARY, 3, repeat), suspended(Phase.SECONDARY, 1, repeat)]
     suspensions += [suspended(Phase.PRIMARY, 2), suspended(Phase.PRIMARY, 6)]
-    suspensions += [SuspensionFact(uuid4(), None, date(2023, 11, 6), 4, "2023/24", Phase.SECONDARY)
-                    for _ in range(7)]
-    tables = {t.name: t for t in assemble_strategy(["2023/24", "2024/25"], suspensions, []).tables}
-    pupils, days = tables["pupils_suspended"], tables["suspension_days_lost"]
-    # 2024/25: 2 primary pupils (4 half days), 6 secondary pupils (the repeat counts once; 24 half days)
-    assert_agrees(pupils, [[0, 7, 0], [2, 6, 0]])
-    assert pupils.cells[1][0] == "c" and days.cells[1][0] == "c"
+    pupils = _annual_table("2024/25", "pupils_suspended", suspensions, [])
+    days = _annual_table("2024/25", "suspension_days_lost", suspensions, [])
+    # 2 primary pupils (4 half days), 6 secondary pupils (the repeat counts once; 24 half days)
+    assert_agrees(pupils, [[2, 6, 0]])
+    assert pupils.cells[0][0] == "c" and days.cells[0][0] == "c"
     assert [v == "c" for v in pupils.values()] == [v == "c" for v in days.values()]
-    true_days = {(0, 1): Decimal(14), (1, 0): Decimal(4), (1, 1): Decimal(12)}
-    for (i, j), value in true_days.items():
-        assert days.cells[i][j] in ("c", value)
-    assert days.cells[0][1] == Decimal(14)
+    assert days.cells[0][1] in ("c", Decimal(12))
     assert_publishable(pupils)
 
 

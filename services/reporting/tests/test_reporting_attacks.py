@@ -21,7 +21,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ap_contracts.events.pupil_vocabulary import IncidentCategory, KeyStage, PlacementEndReason, Severity
+from ap_contracts.events.commissioning_headcounts import SchoolPhase
+from ap_contracts.events.pupil_vocabulary import (
+    ExclusionReason,
+    IncidentCategory,
+    KeyStage,
+    PlacementEndReason,
+    Severity,
+)
 from ap_reporting.domain.errors import FixedPeriodRequired, YearRangeTooLong
 from ap_reporting.domain.facts import IncidentFact, PermanentExclusionFact, PlacementFact, SuspensionFact
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport, assemble_annual, assemble_strategy
@@ -36,6 +43,8 @@ from ap_reporting.domain.periods import (
     year_range,
 )
 from ap_reporting.domain.published import TableSpec, publish_together, shared_column_margins
+from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.domain.vocabulary import Phase, phase_of
 from ap_testing.reporting.attacker import Attacker
 from ap_testing.reporting.report_attack import attack_everything
@@ -60,9 +69,24 @@ def every_allowed_report(data: Dataset) -> tuple[list[PartnershipReport], list[A
     termly = [assemble_partnership(np, term.days, data.placements, data.incidents)
               for np in PARTNERSHIPS for year in YEARS for term in periods_of(year, PeriodKind.TERM)]
     annual = [assemble_annual(year, data.placements, data.suspensions, data.exclusions) for year in YEARS]
-    strategy = [assemble_strategy(YEARS[i:j], data.suspensions, data.exclusions)
+    strategy = [assemble_strategy(YEARS[i:j], by_school(data), ROLLS)
                 for i in range(len(YEARS)) for j in range(i + 1, min(i + MAX_ACADEMIC_YEARS, len(YEARS)) + 1)]
     return termly, annual, strategy
+
+
+SCHOOL_OF = {Phase.PRIMARY: "pri", Phase.SECONDARY: "sec", Phase.NOT_KNOWN: "no-roll"}
+ROLLS = [SchoolRoll(year, school, phase, 500) for year in YEARS
+         for school, phase in (("pri", SchoolPhase.PRIMARY), ("sec", SchoolPhase.SECONDARY))]
+
+
+def by_school(data: Dataset) -> list[ExclusionReasonFact]:
+    """The same exclusions as the strategy tables count them (by the excluding school's phase): each pupil's phase
+    is its school's, and a pupil of no known phase is at a school whose roll the LA did not record."""
+    reason = ExclusionReason.DISRUPTIVE_BEHAVIOUR
+    return [*(ExclusionReasonFact(SUSPENSION, s.academic_year, reason, False, s.pupil_ref, SCHOOL_OF[s.phase],
+                                  s.half_days) for s in data.suspensions),
+            *(ExclusionReasonFact(PERMANENT, e.academic_year, reason, e.reinstated, e.pupil_ref, SCHOOL_OF[e.phase])
+              for e in data.exclusions)]
 
 
 def recovered(data: Dataset) -> list[str]:

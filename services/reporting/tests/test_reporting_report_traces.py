@@ -6,10 +6,10 @@ report and nothing else; a forum member, a head or another partnership's lead no
 is read and naming no record (a forged trace request).
 
 The facts: permanent exclusions of 2023/24 (four primary) and 2024/25 (five primary that stand, one reinstated),
-each year with one secondary and two not known (small, so ``c``); np-north's six KS3 placements across three
-schools with four bullying incidents of severity 3, five verbal ones of severity 3 and, in each category, one
-of severity 1 and two of severity 2 (small: ``c``) in the spring term; np-south's three placements and an
-incident, which np-north's figures must not count.
+each year with one secondary and two from a school whose roll the LA did not record (small, so ``c``);
+np-north's six KS3 placements across three schools with four bullying incidents of severity 3, five verbal ones
+of severity 3 and, in each category, one of severity 1 and two of severity 2 (small: ``c``) in the spring term;
+np-south's three placements and an incident, which np-north's figures must not count.
 """
 
 from __future__ import annotations
@@ -26,9 +26,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from ap_reporting.domain.facts import PermanentExclusionFact
+from ap_reporting.domain.vocabulary import Phase
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.projection import active_schema
 from ap_testing.reporting.api_client import reporting_api
+from ap_testing.reporting.by_school import write_by_school
 
 from .test_reporting_figure_trace import KEYS, LA, OrgKind, Role, token
 
@@ -37,6 +40,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")
 NewDatabase = Callable[[str], Awaitable[str]]
 YEARS = {"from_year": "2023/24", "to_year": "2024/25"}
 STRATEGY, STRATEGY_TRACE = "/v1/reports/strategy", "/v1/reports/strategy/trace"
+PEX = "permanent_exclusions_by_phase"
 TERM = {"period": "2024/25-spring"}
 PARTNERSHIP, PARTNERSHIP_TRACE = "/v1/reports/partnership/np-north", "/v1/reports/partnership/np-north/trace"
 STANDING = {"2023/24": [uuid4() for _ in range(4)], "2024/25": [uuid4() for _ in range(5)]}
@@ -89,6 +93,9 @@ async def write_facts(pool: asyncpg.Pool) -> None:
             " VALUES ($1, $2, $3, $4, $5, $6)",
             [(r, placement, uuid4(), date(2025, 2, 4), category, severity)
              for r, placement, category, severity in incidents()])
+    await write_by_school(pool, [], [PermanentExclusionFact(uuid4(), None, date(2024, 12, 2), year, Phase(phase),
+                                                            reinstated, r)
+                                     for r, year, phase, reinstated in exclusions()], list(STANDING))
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -122,15 +129,16 @@ def cell(found: dict[str, list[Any]], row: str, column: str) -> object:
 
 async def test_the_la_traces_a_strategy_figure_of_each_year_to_the_exclusions_that_stand(
         api: httpx.AsyncClient) -> None:
-    assert await cells(api, STRATEGY, YEARS, "permanent_exclusions") == [[4, "c", "c"], [5, "c", "c"]]
+    # by the excluding school's phase: the not_known pupils' school has no recorded roll ("not recorded")
+    assert await cells(api, STRATEGY, YEARS, PEX) == [[4, "c", 0, 0, "c"], [5, "c", 0, 0, "c"]]
     for year, figure in (("2023/24", 4), ("2024/25", 5)):
-        response = await api.get(url(STRATEGY_TRACE, YEARS, "permanent_exclusions", year, "primary"), headers=LA)
+        response = await api.get(url(STRATEGY_TRACE, YEARS, PEX, year, "primary"), headers=LA)
         assert response.status_code == 200, response.text
         trace = response.json()
         assert (trace["report"], trace["figure"]) == ("exclusion_strategy", figure)
         assert trace["records"] == sorted(str(r) for r in STANDING[year])  # not the reinstated one
     for row, column in (("2024/25", "secondary"), ("2024/25", "Total"), ("Total", "primary"), ("2022/23", "primary")):
-        hidden = await api.get(url(STRATEGY_TRACE, YEARS, "permanent_exclusions", row, column), headers=LA)
+        hidden = await api.get(url(STRATEGY_TRACE, YEARS, PEX, row, column), headers=LA)
         assert (hidden.status_code, hidden.json()["rule"]) == (404, "report.trace_shown_cells"), hidden.text
         assert_names_no_record(hidden)
 

@@ -14,16 +14,23 @@ from uuid import uuid4
 
 import pytest
 
-from ap_contracts.envelope import utc_now
+from ap_contracts.envelope import OrgKind, utc_now
+from ap_runtime.access import Role
 from ap_runtime.eventstore import migrate
 from ap_runtime.reports.provenance import ENGLAND
 
 from .test_reporting_as_at import REPORTS, World, at, world  # noqa: F401 - the pipeline fixture, reused
-from .test_reporting_pipeline import FORUM, HEAD_A, LA, NP_LEAD
+from .test_reporting_pipeline import FORUM, HEAD_A, LA, NP_LEAD, token
 
 pytestmark = pytest.mark.integration
 
 PUBLISH = "/v1/reports/schools-forum/publications"
+
+
+def la() -> dict[str, str]:
+    """A fresh LA officer's token: a token carries one publication command (``token_replay``)."""
+    headers: dict[str, str] = token("la-county", OrgKind.LOCAL_AUTHORITY, Role.LA_OFFICER)
+    return headers
 YEARS = {"from_year": "2023/24", "to_year": "2024/25"}
 
 
@@ -53,11 +60,11 @@ async def test_a_schools_forum_publication_records_positions_versions_and_on_rei
     assert again.json() == first  # the same command publishes nothing more
 
     now = {**YEARS, "recorded_by": utc_now().isoformat()}
-    second = (await world.api.post(PUBLISH, params=now, json={"command_id": str(uuid4())}, headers=LA)).json()
+    second = (await world.api.post(PUBLISH, params=now, json={"command_id": str(uuid4())}, headers=la())).json()
     assert second["edition"] == 2
     assert second["changes"], "the reinstatement and the shortened suspension change the Forum's figures"
     exclusive = await world.api.post(PUBLISH, params={**then, "bands": "exclusive"},
-                                     json={"command_id": str(uuid4())}, headers=LA)
+                                     json={"command_id": str(uuid4())}, headers=la())
     assert exclusive.json()["edition"] == 1  # the other layout is another document, with its own editions
 
 

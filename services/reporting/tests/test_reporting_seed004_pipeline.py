@@ -1,6 +1,7 @@
 """Seed 004's exclusion tables through the platform's event path: incidents events -> a real event
 store (personal fields sealed with a real key store) -> the relay -> real Kafka -> the reporting facts
-projection -> the strategy report over HTTP, as the Schools Forum reads it (issue 15).
+projection -> the strategy report over HTTP, as the Schools Forum reads it (issue 15), by the phase of the excluding
+school as the LA recorded it with the school's roll.
 
 The events are the seed's pupil-level facts (``ap_testing.reporting.seed004``): permanent exclusions
 2009/10 to 2014/15 by phase with one reinstated exclusion per year and phase (not counted), and the
@@ -38,7 +39,7 @@ from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
-from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection import ProjectionRunner, active_schema
 from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
 from ap_testing.privacy import random_ring
@@ -61,6 +62,8 @@ ACTOR = Actor(user_id="head@school", organisation_id="school-a")
 FORUM = {"Authorization": "Bearer " + ISSUER.mint(user_id="member@forum", organisation_id="forum",
                                                   org_kind=OrgKind.SCHOOLS_FORUM, roles=(Role.SCHOOLS_FORUM_MEMBER,))}
 YEAR_OF_PHASE = {Phase.PRIMARY: YearGroup.Y4, Phase.SECONDARY: YearGroup.Y9}
+SCHOOL_OF_PHASE = {Phase.PRIMARY: "school-pri", Phase.SECONDARY: "school-sec"}
+"""The excluding schools: the tables count each exclusion in the phase of its school, as the LA recorded its roll."""
 
 
 def seed_events() -> list[list[DomainEvent]]:
@@ -70,7 +73,7 @@ def seed_events() -> list[list[DomainEvent]]:
 
     def pupil(ref: UUID, phase: Phase) -> tuple[Pupil, list[DomainEvent]]:
         if ref not in streams:
-            p = Pupil("school-a", "np-north", year=YEAR_OF_PHASE[phase])
+            p = Pupil(SCHOOL_OF_PHASE[phase], "np-north", year=YEAR_OF_PHASE[phase])
             streams[ref] = (p, [p.registered()])
         return streams[ref]
 
@@ -131,6 +134,7 @@ async def forum(new_database: Callable[[str], Awaitable[str]], new_topic: Callab
     finally:
         stop.set()
         await relay
+    await record_rolls(pool)
     deps = ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), TokenVerifier(load_public_key(KEYS.public_pem),
                                                                     audience=ServiceAudience.REPORTING))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://t") as client:
@@ -138,6 +142,18 @@ async def forum(new_database: Callable[[str], Awaitable[str]], new_topic: Callab
     for closing in (pool, audit_pool, incidents_pool):
         await closing.close()
     await keys.close()
+
+
+async def record_rolls(pool: asyncpg.Pool) -> None:
+    """Each school's roll and phase for every year, as the LA records them through commissioning (written into its
+    read model here: the seed gives no headcounts, and only the phases matter to these tables)."""
+    async with pool.acquire() as conn, conn.transaction():
+        schema = await active_schema(conn, ReportingCommissioningFactsProjection.name)
+        await conn.execute(f"SET LOCAL search_path TO {schema}")
+        await conn.executemany("INSERT INTO pupils_on_roll (academic_year, school_id, phase, pupils)"
+                               " VALUES ($1, $2, $3, 5000)",
+                               [(year, school, phase.value) for year in PEX_YEARS
+                                for phase, school in SCHOOL_OF_PHASE.items()])
 
 
 async def strategy(http: httpx.AsyncClient, first: str, last: str) -> dict[str, Any]:
@@ -151,7 +167,7 @@ async def test_the_forum_reads_the_seeds_permanent_exclusions_2009_to_2015_by_ph
     rows: list[list[Any]] = []
     totals: list[Any] = []
     for first, last in (("2009/10", "2011/12"), ("2012/13", "2014/15")):
-        pex = (await strategy(forum, first, last))["permanent_exclusions"]
+        pex = (await strategy(forum, first, last))["permanent_exclusions_by_phase"]
         columns = pex["column_labels"]
         rows += [[row[columns.index("primary")], row[columns.index("secondary")]] for row in pex["cells"]]
         totals += pex["row_totals"]
@@ -169,11 +185,11 @@ async def test_the_forum_reads_the_seeds_2013_14_suspensions_pupils_once_and_hal
     forum: httpx.AsyncClient,
 ) -> None:
     tables = await strategy(forum, "2013/14", "2013/14")
-    columns = tables["pupils_suspended"]["column_labels"]
+    columns = tables["pupils_suspended_by_phase"]["column_labels"]
     for phase, (pupils, days) in FPE_2013.items():
         j = columns.index(phase.value)
-        assert tables["pupils_suspended"]["cells"][0][j] == pupils
-        assert Decimal(str(tables["suspension_days_lost"]["cells"][0][j])) == Decimal(days)
+        assert tables["pupils_suspended_by_phase"]["cells"][0][j] == pupils
+        assert Decimal(str(tables["suspension_days_lost_by_phase"]["cells"][0][j])) == Decimal(days)
 
 
 @pytest.mark.asyncio(loop_scope="session")

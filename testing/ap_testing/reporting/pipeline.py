@@ -15,11 +15,14 @@ import asyncpg
 
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
+from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_runtime.access import open_audit_pool
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.projection.runner import ProjectionRunner, build_app
+from ap_runtime.projection.store import ensure_registered
 from ap_runtime.relay import Relay
 from ap_testing.infra import NewDatabase
 from ap_testing.privacy import random_ring
@@ -54,18 +57,23 @@ async def facts_through_kafka(new_database: NewDatabase, new_topic: Callable[...
     stop = asyncio.Event()
     relay = asyncio.create_task(
         Relay(incidents_pool, kafka_bootstrap, f"{prefix}-relay", topic_override=topic).run(stop))
-    runner = ProjectionRunner(ReportingFactsProjection(topics=(topic,)), pool, kafka_bootstrap,
-                              group_id=f"{prefix}-{uuid4().hex}")
-    app = build_app([runner], kafka_bootstrap)
+    # the strategy tables read the exclusions by school and the rolls the LA records (none here) as well
+    await ensure_registered(pool, ReportingCommissioningFactsProjection())
+    projections = (ReportingFactsProjection(topics=(topic,)), ExclusionReasonsProjection(topics=(topic,)))
+    runners = [ProjectionRunner(projection, pool, kafka_bootstrap, group_id=f"{prefix}-{uuid4().hex}")
+               for projection in projections]
+    app = build_app(runners, kafka_bootstrap)
     try:
         async with app.broker:  # type: ignore[union-attr]
-            await runner.start()
+            for runner in runners:
+                await runner.start()
             await app.broker.start()  # type: ignore[union-attr]
             deadline = asyncio.get_running_loop().time() + 90
-            while runner.applied < len(events):
-                assert asyncio.get_running_loop().time() < deadline, f"applied {runner.applied}/{len(events)}"
+            while any(runner.applied < len(events) for runner in runners):
+                assert asyncio.get_running_loop().time() < deadline, f"applied {[r.applied for r in runners]}"
                 await asyncio.sleep(0.2)
-            await runner.stop()
+            for runner in runners:
+                await runner.stop()
     finally:
         stop.set()
         await relay

@@ -1,7 +1,7 @@
 """Every report a reader may ask for, fed to the attacker with what a reader knows about the data.
 
 Atoms are named so that the same true count asked for twice is one unknown: a strategy row for
-2024/25 and the annual figures for 2024/25 read the same atoms, a partnership's term its own.
+2024/25 and the Schools Forum's row for 2024/25 read the same atoms, a partnership's term its own.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.periods import academic_year_period
+from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Phase
 from ap_testing.reporting.attacker import Atom, Attacker
 
 YEAR_TABLES = ("permanent_exclusions", "pupils_suspended", "suspension_days_lost")
+RATE_UNIT = "per 100 pupils on roll"
 
 
 def _year_atom(table: str) -> Callable[[str, str], Atom]:
@@ -69,10 +71,18 @@ def read_annual(attacker: Attacker, report: AnnualReport) -> None:
             attacker.at_least(terms, 0.0, f"reintegration rate {rate}, {year}")
 
 
+def read_exclusions_by_phase(attacker: Attacker, tables: Iterable[Table]) -> None:
+    """Tables by academic year and phase of school (the strategy tables and the Schools Forum's, named alike, so
+    the same year and phase is the same atom in both): each row is that year's atoms; totals over years add them
+    up. Rates are left out: they are shown only over shown counts (the tests check it) and say what those say."""
+    for table in tables:
+        if table.unit != RATE_UNIT:
+            attacker.read(table, _year_atom(table.name), derived=True)
+
+
 def read_strategy(attacker: Attacker, report: StrategyReport) -> None:
-    """Academic years 1 to 3 at a time: each row is that year's atoms; totals over years add them up."""
-    for table in report.tables:
-        attacker.read(table, _year_atom(table.name), derived=True)
+    """Academic years 1 to 3 at a time (``read_exclusions_by_phase``)."""
+    read_exclusions_by_phase(attacker, report.tables)
 
 
 def _places_withdrawn(attacker: Attacker, partnership: list[PartnershipReport], annual: list[AnnualReport]) -> None:

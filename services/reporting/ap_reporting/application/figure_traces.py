@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ap_reporting.application.ports import FactsReader
+from ap_reporting.application.ports import ExclusionsByPhaseReader, FactsReader
 from ap_reporting.domain.annual_trace import strategy_traced_tables, trace_annual_figure
 from ap_reporting.domain.figure_trace import FigureTrace, trace_figure
 from ap_reporting.domain.la_figures import assemble_annual, assemble_strategy
@@ -29,13 +29,12 @@ async def annual_figure_trace(reader: FactsReader, academic_year: str, table: st
     return trace_annual_figure(report, ended, suspensions, exclusions, table, row, column)
 
 
-async def strategy_figure_trace(reader: FactsReader, years: Sequence[str], cell: Cell) -> FigureTrace | None:
+async def strategy_figure_trace(reader: ExclusionsByPhaseReader, years: Sequence[str],
+                                cell: Cell) -> FigureTrace | None:
     """The trace of one shown figure of the exclusion strategy tables as the reader sees the facts, or None."""
-    async with reader.snapshot() as facts:
-        suspensions = await facts.suspensions(years)
-        exclusions = await facts.permanent_exclusions(years)
-    report = assemble_strategy(years, suspensions, exclusions)
-    return trace_figure(report.report, strategy_traced_tables(report, suspensions, exclusions), *cell)
+    records, rolls = await reader.read(years)
+    report = assemble_strategy(years, records, rolls)
+    return trace_figure(report.report, strategy_traced_tables(report, records, rolls), *cell)
 
 
 async def partnership_figure_trace(reader: FactsReader, partnership_id: str, term: Period,

@@ -20,6 +20,8 @@ from ap_reporting.domain.facts import (
     RewardFact,
     SuspensionFact,
 )
+from ap_reporting.domain.schools_forum import ExclusionReasonFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.domain.vocabulary import Period
 
 
@@ -51,3 +53,10 @@ class FactsReader(Protocol):
     """Opens the facts for one report: every read inside one snapshot sees the same instant."""
 
     def snapshot(self) -> AbstractAsyncContextManager[ReportingFacts]: ...
+
+
+class ExclusionsByPhaseReader(Protocol):
+    """The exclusions of some academic years with their reasons and excluding schools, and the schools' rolls and
+    phases the LA recorded for those years: what the tables by phase of school are counted from."""
+
+    async def read(self, years: Sequence[str]) -> tuple[list[ExclusionReasonFact], list[SchoolRoll]]: ...

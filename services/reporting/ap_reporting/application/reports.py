@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ap_reporting.application.ports import FactsReader
+from ap_reporting.application.ports import ExclusionsByPhaseReader, FactsReader
 from ap_reporting.domain.engagement import (
     AchievementBoard,
     EngagementFacts,
@@ -44,10 +44,8 @@ async def annual_report(reader: FactsReader, academic_year: str) -> AnnualReport
                                await facts.permanent_exclusions([academic_year]))
 
 
-async def strategy_report(reader: FactsReader, years: Sequence[str]) -> StrategyReport:
-    async with reader.snapshot() as facts:
-        return assemble_strategy(years, await facts.suspensions(years), await facts.permanent_exclusions(years))
-
+async def strategy_report(reader: ExclusionsByPhaseReader, years: Sequence[str]) -> StrategyReport:
+    return assemble_strategy(years, *await reader.read(years))
 
 
 async def _provision_engagement(reader: FactsReader, provision_id: str,

@@ -4,8 +4,9 @@ exclusion strategy tables (``la_figures.assemble_strategy``), for their traces.
 Each table's cells are keyed as ``la_figures`` counts them: permanent exclusions that stand (not reinstated) by
 year and phase (their record ids); pupils suspended and their days lost by year and phase (the suspensions'
 record ids: the events the pupils and days were counted from); placements ended by how they ended and by length
-of stay, by phase (the placements' ids). The strategy tables stack the same year rows, so one year's cells have
-the same records in both reports. Which cells may be traced is ``figure_trace``'s decision.
+of stay, by phase (the placements' ids). The strategy tables are by phase of school (``schools_forum_phases``):
+their cells are keyed by the excluding school's recorded phase. Which cells may be traced is ``figure_trace``'s
+decision.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from ap_reporting.domain.figure_trace import Cell, FigureTrace, TracedTable, tra
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.published import Table
+from ap_reporting.domain.schools_forum import PERMANENT, ExclusionReasonFact
+from ap_reporting.domain.schools_forum import SUSPENSION as SUSPENSION_KIND
+from ap_reporting.domain.schools_forum_phases import SchoolRoll, phase_column, schools_phases
 from ap_reporting.domain.vocabulary import phase_of, stay_band
 
 EXCLUSION = "permanent_exclusion_record"
@@ -66,10 +70,26 @@ def annual_traced_tables(report: AnnualReport, placements: Sequence[PlacementFac
     return traced(report.tables, records)
 
 
-def strategy_traced_tables(report: StrategyReport, suspensions: Sequence[SuspensionFact],
-                           exclusions: Sequence[PermanentExclusionFact]) -> list[TracedTable]:
-    """The strategy tables (a row per academic year), each with the records behind its cells."""
-    return traced(report.tables, _exclusion_records(report.academic_years, suspensions, exclusions))
+STRATEGY_TRACED = frozenset({"permanent_exclusions_by_phase", "suspensions_by_phase", "pupils_suspended_by_phase",
+                             "suspension_days_lost_by_phase"})
+"""The strategy tables with records behind their cells (not the rolls, nor the rates)."""
+
+
+def strategy_traced_tables(report: StrategyReport, records: Sequence[ExclusionReasonFact],
+                           rolls: Sequence[SchoolRoll]) -> list[TracedTable]:
+    """The strategy tables (a row per academic year, a column per phase of school), each with the records behind
+    its cells: the exclusions that stand, and the suspensions the pupils, their days and the suspensions were
+    counted from (``schools_forum_phases``). Rates and rolls have none."""
+    phases = {year: schools_phases(year, rolls) for year in report.academic_years}
+    counted = [(f, (f.academic_year, phase_column(f, phases[f.academic_year]))) for f in records
+               if f.academic_year in phases and not f.reinstated]
+    standing = by_cell((cell, f.record_id) for f, cell in counted if f.kind == PERMANENT)
+    suspended = by_cell((cell, f.record_id) for f, cell in counted if f.kind == SUSPENSION_KIND)
+    behind: Records = {"permanent_exclusions_by_phase": (EXCLUSION, standing),
+                       "suspensions_by_phase": (SUSPENSION, suspended),
+                       "pupils_suspended_by_phase": (SUSPENSION, suspended),
+                       "suspension_days_lost_by_phase": (SUSPENSION, suspended)}
+    return traced(report.tables, {name: behind[name] for name in STRATEGY_TRACED})
 
 
 def trace_annual_figure(report: AnnualReport, placements: Sequence[PlacementFact],

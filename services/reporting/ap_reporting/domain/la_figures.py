@@ -2,6 +2,10 @@
 seed 004): permanent exclusions per academic year split primary / secondary, suspensions as
 pupils and days lost, placements by how they ended, and length of stay. Counts only, suppressed.
 
+The strategy tables are the Schools Forum's exclusion tables by phase of school with their rates per 100 on
+roll, made by the one function that makes those (``schools_forum_phases.exclusion_tables``), so the two
+reports suppress every figure alike. The annual report still splits its exclusions by the pupil's key stage.
+
 A permanent exclusion counts once it stands: one the governing board reinstated does not count
 (DfE statistics). Days lost are school days (half days summed, halved).
 """
@@ -14,7 +18,7 @@ from decimal import Decimal
 
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_reporting.domain.facts import PermanentExclusionFact, PlacementFact, SuspensionFact
-from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
+from ap_reporting.domain.notes import DAYS_NOTE, PERIOD_NOTE, PHASE_NOTE, STACKED_NOTE, SUPPRESSION_NOTE
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.published import (
     ReportModel,
@@ -24,8 +28,9 @@ from ap_reporting.domain.published import (
     publish_derived,
     publish_together,
     shared_column_margins,
-    stack_rows,
 )
+from ap_reporting.domain.schools_forum import ExclusionReasonFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll, phase_tables
 from ap_reporting.domain.vocabulary import STAY_BANDS, Phase, phase_of, stay_band
 from ap_runtime.privacy.suppression import SUPPRESSED, suppress_rate
 
@@ -37,7 +42,7 @@ class StrategyReport(ReportModel):
     report: str = "exclusion_strategy"
     academic_years: tuple[str, ...]
     tables: tuple[Table, ...]
-    notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, STACKED_NOTE, DAYS_NOTE)
+    notes: tuple[str, ...] = (SUPPRESSION_NOTE, PERIOD_NOTE, STACKED_NOTE, DAYS_NOTE, PHASE_NOTE)
 
 
 class AnnualReport(ReportModel):
@@ -51,8 +56,8 @@ class AnnualReport(ReportModel):
 
 def _year_tables(year: str, suspensions: Sequence[SuspensionFact],
                  exclusions: Sequence[PermanentExclusionFact]) -> list[Table]:
-    """One academic year's row of each exclusion table, suppressed on its own: the annual figures
-    and every strategy range show the year exactly alike."""
+    """The annual report's exclusion tables, by the pupil's key stage (the strategy tables are by phase of school,
+    as the Schools Forum's: see the module docstring)."""
     permanent = Counter((year, e.phase.value) for e in exclusions if not e.reinstated and e.academic_year == year)
     pex, _ = publish("permanent_exclusions", "Permanent exclusions", "exclusions", [year], PHASES, permanent)
     pupils: dict[tuple[str, str], set[object]] = defaultdict(set)
@@ -68,23 +73,12 @@ def _year_tables(year: str, suspensions: Sequence[SuspensionFact],
     return [pex, suspended, days]
 
 
-def exclusion_tables(years: Sequence[str], suspensions: Sequence[SuspensionFact],
-                     exclusions: Sequence[PermanentExclusionFact]) -> list[Table]:
-    """Permanent exclusions, pupils suspended and the days they lost, by academic year and phase.
-
-    Each year is suppressed alone and the years are stacked (``stack_rows``): a total over years is
-    shown only where it adds up figures shown, so overlapping ranges, or a range beside the annual
-    figures, cannot be subtracted to recover a hidden year's count (rule report.year_range_limit)."""
-    by_year = [_year_tables(year, suspensions, exclusions) for year in years]
-    if len(by_year) == 1:
-        return by_year[0]
-    return [stack_rows(first.name, first.title, first.unit, years, [tables[i] for tables in by_year])
-            for i, first in enumerate(by_year[0])]
-
-
-def assemble_strategy(years: Sequence[str], suspensions: Sequence[SuspensionFact],
-                      exclusions: Sequence[PermanentExclusionFact]) -> StrategyReport:
-    return StrategyReport(academic_years=tuple(years), tables=tuple(exclusion_tables(years, suspensions, exclusions)))
+def assemble_strategy(years: Sequence[str], records: Sequence[ExclusionReasonFact],
+                      rolls: Sequence[SchoolRoll]) -> StrategyReport:
+    """The Schools Forum's tables by phase of school for the years, with their rates per 100 on roll: the same
+    tables by the same rule (``schools_forum_phases.exclusion_tables``), so nothing one of the two reports hides,
+    for any range of years, can be worked out from the other."""
+    return StrategyReport(academic_years=tuple(years), tables=tuple(phase_tables(years, records, rolls)))
 
 
 def _placement_tables(ended: Sequence[PlacementFact]) -> list[Table]:
@@ -118,7 +112,7 @@ def assemble_annual(academic_year: str, placements: Sequence[PlacementFact], sus
     row = list(PlacementEndReason).index(PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL)
     return AnnualReport(
         academic_year=academic_year,
-        tables=tuple([*exclusion_tables([academic_year], suspensions, exclusions), by_reason, by_stay]),
+        tables=tuple([*_year_tables(academic_year, suspensions, exclusions), by_reason, by_stay]),
         mean_length_of_stay_days=_rate_if_shown(suppress_rate(total_days, len(ended), per=1, places=1),
                                                 by_reason.grand_total),
         reintegration_rate_percent=_rate_if_shown(

@@ -12,3 +12,7 @@ PERIOD_NOTE = (
 )
 STACKED_NOTE = "Totals over several academic years are shown only where every year's figure is shown."
 DAYS_NOTE = "Days lost are school days of suspension; a lunchtime suspension counts as half a day."
+PHASE_NOTE = ("Exclusions count in the phase of the excluding school as the LA recorded it with the school's roll; "
+              "rates are per 100 pupils on roll; a reinstated permanent exclusion does not count; a pupil suspended "
+              "more than once in a year is one pupil; exclusions from a school whose roll was not recorded count "
+              "under 'not recorded', without a rate.")

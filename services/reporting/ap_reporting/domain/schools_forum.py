@@ -27,7 +27,7 @@ from uuid import UUID
 
 from ap_contracts.events.pupil_vocabulary import ExclusionReason
 from ap_reporting.domain.periods import academic_year_of
-from ap_reporting.domain.published import Table, Value, grid, publish
+from ap_reporting.domain.published import Table, TableSpec, Value, grid, publish, stack_rows
 from ap_runtime.privacy.suppression import SUPPRESSED
 
 FAIR_ACCESS_THRESHOLDS: tuple[int, ...] = (38, 69, 100)
@@ -70,15 +70,24 @@ class ExclusionReasonFact:
     pupil_ref: UUID | None = None
     home_school_id: str | None = None
     half_days: int = 0
+    record_id: UUID | None = None  # the event it was recorded by: what a figure's trace lists (figure_trace)
+
+
+def exclusion_reasons_spec(academic_year: str, facts: Sequence[ExclusionReasonFact]) -> TableSpec:
+    """Suspensions and permanent exclusions of the year by primary reason, as the DfE statistics count
+    them: one per exclusion; a reinstated permanent exclusion does not count. Its column totals are the
+    year's suspensions and permanent exclusions, the figures the tables by phase total to, so it is
+    published with them (``schools_forum_phases``)."""
+    counts = Counter((f.reason.value, f.kind) for f in facts if f.academic_year == academic_year and not f.reinstated)
+    return TableSpec(f"exclusion_reasons_{academic_year.replace('/', '_')}",
+                     f"Suspensions and permanent exclusions in {academic_year} by reason (DfE code)", "exclusions",
+                     [r.value for r in ExclusionReason], [SUSPENSION, PERMANENT], counts)
 
 
 def exclusion_reasons_table(academic_year: str, facts: Sequence[ExclusionReasonFact]) -> Table:
-    """Suspensions and permanent exclusions of the year by primary reason, as the DfE statistics count
-    them: one per exclusion; a reinstated permanent exclusion does not count. Published (suppressed)."""
-    counts = Counter((f.reason.value, f.kind) for f in facts if f.academic_year == academic_year and not f.reinstated)
-    table, _ = publish(f"exclusion_reasons_{academic_year.replace('/', '_')}",
-                       f"Suspensions and permanent exclusions in {academic_year} by reason (DfE code)", "exclusions",
-                       [r.value for r in ExclusionReason], [SUSPENSION, PERMANENT], counts)
+    """The reasons table published on its own (suppressed)."""
+    spec = exclusion_reasons_spec(academic_year, facts)
+    table, _ = publish(spec.name, spec.title, spec.unit, spec.rows, spec.columns, spec.counts)
     return table
 
 
@@ -91,11 +100,13 @@ def referral_counts(years: Sequence[str], referrals: Sequence[PanelReferralFact]
 
 
 def panel_referrals_table(years: Sequence[str], referrals: Sequence[PanelReferralFact]) -> Table:
-    """Referrals to the panels by academic year, as published (small counts suppressed)."""
-    counts = {(year, REFERRALS_COLUMN): n for year, n in referral_counts(years, referrals).items()}
-    table, _ = publish("panel_referrals", "Children referred to the Behaviour and Attendance Panels", "children",
-                       years, [REFERRALS_COLUMN], counts)
-    return table
+    """Referrals to the panels by academic year, as published (small counts suppressed). Each year is published
+    alone and the years stacked (``stack_rows``): suppressed over the range together, a year hidden in one range
+    would be the range's total less the years another range shows."""
+    title = "Children referred to the Behaviour and Attendance Panels"
+    rows = [publish("panel_referrals", title, "children", [year], [REFERRALS_COLUMN], {(year, REFERRALS_COLUMN): n})[0]
+            for year, n in referral_counts(years, referrals).items()]
+    return stack_rows("panel_referrals", title, "children", years, rows)
 
 
 def band_labels(thresholds: Sequence[int] = FAIR_ACCESS_THRESHOLDS) -> list[str]:

@@ -13,8 +13,11 @@ Counting rules (DfE definitions):
 - rate = count / pupils on roll x 100, two places, hidden (c) wherever its count is hidden or rests on
   1 or 2 (``suppress_rate``), z where no roll is recorded.
 
-Each academic year is suppressed on its own and the years are stacked (``stack_rows``), as the strategy
-report does, so overlapping ranges cannot be subtracted to recover a hidden year.
+Each academic year is suppressed on its own, together with its table by reason (whose column totals are the
+year's suspensions and permanent exclusions, the totals of the tables by phase), and the years are stacked
+(``stack_rows``), so overlapping ranges cannot be subtracted to recover a hidden year. The exclusion strategy
+tables (``la_figures``) are these same tables: one rule publishes both reports, so a cell hidden in one is
+hidden in the other and neither shows a figure the other's hidden cells could be worked out from.
 """
 
 from __future__ import annotations
@@ -26,8 +29,17 @@ from decimal import Decimal
 from uuid import UUID
 
 from ap_contracts.events.commissioning_headcounts import SchoolPhase
-from ap_reporting.domain.published import Table, Value, publish, publish_derived, stack_rows
-from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.domain.published import (
+    Link,
+    Table,
+    TableSpec,
+    Value,
+    publish,
+    publish_derived,
+    publish_together,
+    stack_rows,
+)
+from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact, exclusion_reasons_spec
 from ap_runtime.privacy.suppression import NOT_APPLICABLE, SUPPRESSED, suppress_rate
 
 NOT_RECORDED = "not recorded"
@@ -55,12 +67,22 @@ class _Year:
     half_days: Counter[tuple[str, str]]
 
 
+def schools_phases(year: str, rolls: Sequence[SchoolRoll]) -> dict[str, str]:
+    """Each school's phase column in ``year``, as the LA recorded it with the school's roll."""
+    return {r.school_id: r.phase.value for r in rolls if r.academic_year == year}
+
+
+def phase_column(fact: ExclusionReasonFact, phases: Mapping[str, str]) -> str:
+    """The column an exclusion counts in: its school's recorded phase, else "not recorded"."""
+    return phases.get(fact.home_school_id or "", NOT_RECORDED)
+
+
 def _count(year: str, records: Sequence[ExclusionReasonFact], rolls: Sequence[SchoolRoll]) -> _Year:
-    of_year = [r for r in rolls if r.academic_year == year]
-    phase_of_school = {r.school_id: r.phase.value for r in of_year}
+    phases = schools_phases(year, rolls)
     roll: Counter[tuple[str, str]] = Counter()
-    for r in of_year:
-        roll[(year, r.phase.value)] += r.pupils
+    for r in rolls:
+        if r.academic_year == year:
+            roll[(year, r.phase.value)] += r.pupils
     permanent: Counter[tuple[str, str]] = Counter()
     suspensions: Counter[tuple[str, str]] = Counter()
     pupils: dict[tuple[str, str], set[UUID | None]] = defaultdict(set)
@@ -68,7 +90,7 @@ def _count(year: str, records: Sequence[ExclusionReasonFact], rolls: Sequence[Sc
     for f in records:
         if f.academic_year != year or f.reinstated:
             continue
-        key = (year, phase_of_school.get(f.home_school_id or "", NOT_RECORDED))
+        key = (year, phase_column(f, phases))
         if f.kind == PERMANENT:
             permanent[key] += 1
         elif f.kind == SUSPENSION:
@@ -95,16 +117,34 @@ def _rates(name: str, title: str, year: str, counted: Table, exact: Mapping[tupl
                  column_totals=tuple(NOT_APPLICABLE for _ in PHASE_COLUMNS), grand_total=NOT_APPLICABLE)
 
 
-def _year_tables(year: str, records: Sequence[ExclusionReasonFact], rolls: Sequence[SchoolRoll]) -> list[Table]:
+def _totals_links(specs: Sequence[TableSpec]) -> list[Link]:
+    """Tables 0 to 3 (permanent exclusions, suspensions and pupils suspended by phase, the reasons) publish the same
+    figures: the year's permanent exclusions and suspensions are the rows' totals by phase and the reasons' column
+    totals; and a year's suspensions are hidden where its pupils suspended are (a figure of 1 or 2 pupils' doing,
+    whose zeros would otherwise show where the pupils' are hidden). Each is hidden in all or in none. A total of 0
+    is not linked: 0 is shown (nothing to hide), and a forced hidden 0 leaves suppression nothing beside it to hide."""
+    phase_total, margin = (0, len(PHASE_COLUMNS)), len(specs[3].rows)
+    links: list[Link] = [((i, phase_total), (3, (margin, list(specs[3].columns).index(kind))))
+                         for i, kind in enumerate((PERMANENT, SUSPENSION)) if sum(specs[i].counts.values())]
+    if sum(specs[2].counts.values()):
+        links.append(((2, phase_total), (1, phase_total)))
+    return links
+
+
+def _year_tables(year: str, records: Sequence[ExclusionReasonFact],
+                 rolls: Sequence[SchoolRoll]) -> tuple[list[Table], Table]:
+    """One year's tables by phase, and its reasons table, suppressed together (``_totals_links``)."""
     n = _count(year, records, rolls)
     on_roll, _ = publish("pupils_on_roll", "Pupils on roll (school census, as the LA recorded it)", "pupils",
                          [year], PHASE_COLUMNS, n.roll)
-    pex, _ = publish("permanent_exclusions_by_phase", "Permanent exclusions by phase of school", "exclusions",
-                     [year], PHASE_COLUMNS, n.permanent)
-    susp, _ = publish("suspensions_by_phase", "Suspensions by phase of school", "suspensions", [year],
-                      PHASE_COLUMNS, n.suspensions)
-    pupils, pattern = publish("pupils_suspended_by_phase", "Pupils with one or more suspensions, by phase of school",
-                              "pupils", [year], PHASE_COLUMNS, n.pupils)
+    specs = [TableSpec("permanent_exclusions_by_phase", "Permanent exclusions by phase of school", "exclusions",
+                       [year], PHASE_COLUMNS, n.permanent),
+             TableSpec("suspensions_by_phase", "Suspensions by phase of school", "suspensions", [year],
+                       PHASE_COLUMNS, n.suspensions),
+             TableSpec("pupils_suspended_by_phase", "Pupils with one or more suspensions, by phase of school",
+                       "pupils", [year], PHASE_COLUMNS, n.pupils),
+             exclusion_reasons_spec(year, records)]
+    (pex, _), (susp, _), (pupils, pattern), (by_reason, _) = publish_together(specs, _totals_links(specs))
     days = publish_derived("suspension_days_lost_by_phase", "School days lost to suspension by those pupils", "days",
                            pattern, pupils, {k: Decimal(v) / 2 for k, v in n.half_days.items()})
     return [on_roll, pex,
@@ -113,7 +153,7 @@ def _year_tables(year: str, records: Sequence[ExclusionReasonFact], rolls: Seque
             susp, _rates("suspension_rate", "Suspensions per 100 pupils on roll", year, susp, n.suspensions, n.roll),
             pupils, _rates("pupils_suspended_rate", "Pupils with one or more suspensions per 100 pupils on roll",
                            year, pupils, n.pupils, n.roll),
-            days]
+            days], by_reason
 
 
 def _stack_rates(years: Sequence[str], rows: Sequence[Table]) -> Table:
@@ -123,16 +163,32 @@ def _stack_rates(years: Sequence[str], rows: Sequence[Table]) -> Table:
                                     "row_totals": tuple(t.row_totals[0] for t in rows)})
 
 
-def phase_tables(years: Sequence[str], records: Sequence[ExclusionReasonFact],
-                 rolls: Sequence[SchoolRoll]) -> list[Table]:
+@dataclass(frozen=True, slots=True)
+class ExclusionTables:
+    """A range of academic years' exclusion tables as they leave the LA: by phase of school, the years stacked,
+    and each year's table by reason."""
+
+    by_phase: list[Table]
+    by_reason: list[Table]
+
+
+def exclusion_tables(years: Sequence[str], records: Sequence[ExclusionReasonFact],
+                     rolls: Sequence[SchoolRoll]) -> ExclusionTables:
     """Pupils on roll, permanent exclusions, suspensions and pupils suspended with their rates per 100 on
-    roll, and days lost, by academic year and phase of school; each year suppressed alone, then stacked."""
+    roll, and days lost, by academic year and phase of school; each year suppressed alone with its reasons
+    table (the one rule both the Schools Forum and the strategy tables are published by), then stacked."""
     by_year = [_year_tables(year, records, rolls) for year in years]
     stacked: list[Table] = []
-    for i, first in enumerate(by_year[0]):
-        rows = [tables[i] for tables in by_year]
+    for i, first in enumerate(by_year[0][0]):
+        rows = [tables[i] for tables, _ in by_year]
         if first.unit == "per 100 pupils on roll":
             stacked.append(_stack_rates(years, rows))
         else:
             stacked.append(stack_rows(first.name, first.title, first.unit, years, rows))
-    return stacked
+    return ExclusionTables(stacked, [by_reason for _, by_reason in by_year])
+
+
+def phase_tables(years: Sequence[str], records: Sequence[ExclusionReasonFact],
+                 rolls: Sequence[SchoolRoll]) -> list[Table]:
+    """The tables by phase of school of ``exclusion_tables``."""
+    return exclusion_tables(years, records, rolls).by_phase

@@ -39,6 +39,7 @@ from pydantic import BaseModel
 
 from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
+from ap_reporting.adapters.exclusions_by_phase import PostgresExclusionsByPhase
 from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.application import reports
 from ap_reporting.domain.actions import (
@@ -49,6 +50,7 @@ from ap_reporting.domain.actions import (
     READ_STRATEGY_REPORT,
     READ_WEEKLY_REPORT,
 )
+from ap_reporting.domain.annual_trace import STRATEGY_TRACED
 from ap_reporting.domain.engagement import EngagementRuleBook
 from ap_reporting.domain.periods import OFFERED, PeriodKind, parse_period, year_range
 from ap_reporting.domain.published import Table
@@ -190,8 +192,9 @@ def _routes(app: FastAPI) -> None:
         years = year_range("from_year", from_year, "to_year", to_year)
         await guard.check(caller, READ_STRATEGY_REPORT, ResourceContext(),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
-        report = await reports.strategy_report(_reader(pool, moment), years)
-        trace = await trace_links(guard, caller, headers, ResourceContext(), report.tables, STRATEGY_TRACE_PATH,
+        report = await reports.strategy_report(PostgresExclusionsByPhase(pool, moment.recorded_by), years)
+        traced = [t for t in report.tables if t.name in STRATEGY_TRACED]  # the rolls and rates have no trace
+        trace = await trace_links(guard, caller, headers, ResourceContext(), traced, STRATEGY_TRACE_PATH,
                                   {"from_year": from_year, "to_year": to_year}, moment) if format in PAGES else None
         return _answer(await _published(report, report.tables, lambda: strategy_document(report, trace), format,
                                         "exclusion-strategy", moment), moment, response)

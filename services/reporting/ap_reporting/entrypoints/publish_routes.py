@@ -5,13 +5,15 @@
   POST /v1/reports/strategy/publications?from_year=2022/23&to_year=2024/25&as_at=2025-08-31
   POST /v1/reports/schools-forum/publications?from_year=2012/13&to_year=2014/15&bands=cumulative&as_at=2025-08-31
 
-each with the body ``{"command_id": "<uuid>"}`` (a repeated command answers with its first edition). The report
+each with the body ``{"command_id": "<uuid>"}`` (a repeated command answers with its first edition; a token that
+already carried another command is refused, 401, as every write service refuses a replayed token). The report
 is built as the GET builds it, as at ``as_at`` (a day that has ended, rule report.published_as_at_past_day) or
 as recorded by ``recorded_by`` (a moment that has passed),
 and ``ReportPublished`` is recorded in the reporting service's own event store with the read model's offsets,
 the report and rule versions and, from the second edition on, the figures that changed
-(``application.publications``). Authorised as ``reporting.publish_report`` on the same stored facts as the
-read (the partnership's id from the path; the LA's reports need no relationship to a pupil).
+(``application.publications``), whose relay publishes it on ``ap.reporting.events``. Authorised as
+``reporting.publish_report`` on the same stored facts as the read (the partnership's id from the path; the LA's
+reports need no relationship to a pupil).
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ap_contracts.envelope import utc_now
 from ap_contracts.events.reports import ReportPeriod, TopicPosition
+from ap_reporting.adapters.exclusions_by_phase import PostgresExclusionsByPhase
 from ap_reporting.application import reports
 from ap_reporting.application.publications import Built, Edition, publish
 from ap_reporting.domain.actions import PUBLISH_REPORT
@@ -38,7 +41,8 @@ from ap_reporting.entrypoints.schools_forum_routes import PARAMETERS as SCHOOLS_
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_reporting.projections.schools_forum_reader import SchoolsForumReader
 from ap_runtime.access import Principal, ResourceContext
-from ap_runtime.access.fastapi import AccessHeaders, CallerDep, GuardDep, HeadersDep
+from ap_runtime.access.fastapi import AccessHeaders, CallerDep, GuardDep, HeadersDep, claim_write_token
+from ap_runtime.access.token_replay import WriteTokenLedger
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
 
@@ -87,9 +91,19 @@ def _past_day(moment: ReportMoment) -> ReportMoment:
     return moment
 
 
+def _write_tokens(request: Request) -> WriteTokenLedger:
+    """The tokens that carried a publication (``ap_runtime.access.token_replay``), its table made on first use."""
+    ledger: WriteTokenLedger | None = getattr(request.app.state, "reporting_write_tokens", None)
+    if ledger is None:
+        ledger = request.app.state.reporting_write_tokens = WriteTokenLedger(request.app.state.reporting_pool)
+    return ledger
+
+
 async def _publish(request: Request, caller: Principal, headers: AccessHeaders, body: PublishBody,
                    edition: Edition, assemble: Callable[[R], Awaitable[BaseModel]],
                    read: Callable[[asyncpg.Pool, datetime], R]) -> JSONResponse:
+    # One command per token, as finance's and commissioning's writes: a captured token cannot publish again.
+    await claim_write_token(request, _write_tokens(request), caller, body.command_id)
     pool: asyncpg.Pool = request.app.state.reporting_pool
 
     async def build(recorded_by: datetime) -> Built:
@@ -157,7 +171,7 @@ def _strategy_route(app: FastAPI) -> None:
         at = _past_day(moment)
         edition = Edition("exclusion_strategy", caller.organisation_id, _years(years), at.as_at, at.recorded_by)
         return await _publish(request, caller, headers, body, edition,
-                              lambda reader: reports.strategy_report(reader, years), PostgresFactsReader)
+                              lambda reader: reports.strategy_report(reader, years), PostgresExclusionsByPhase)
 
 
 def _years(years: list[str], suffix: str = "") -> ReportPeriod:

@@ -14,6 +14,7 @@ allows, and shows no link to anyone else.
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -22,6 +23,7 @@ from fastapi import Depends, FastAPI, Query, Request
 
 from ap_contracts.envelope import utc_now
 from ap_reporting.adapters.document_render import TraceHref
+from ap_reporting.adapters.exclusions_by_phase import PostgresExclusionsByPhase
 from ap_reporting.application.figure_traces import (
     annual_figure_trace,
     partnership_figure_trace,
@@ -41,7 +43,8 @@ TRACE_PATH = "/v1/reports/annual/trace"
 STRATEGY_TRACE_PATH = "/v1/reports/strategy/trace"
 CELL = frozenset({"table", "row", "column"})
 Label = Annotated[str, Query(max_length=80)]
-Find = Callable[[PostgresFactsReader], Awaitable[FigureTrace | None]]
+Find = Callable[[asyncpg.Pool, datetime], Awaitable[FigureTrace | None]]
+"""Finds the trace on the reporting pool as recorded by a moment."""
 
 
 def partnership_trace_path(partnership_id: str) -> str:
@@ -80,7 +83,7 @@ async def _traced(request: Request, caller: Principal, headers: AccessHeaders, g
     """Authorise, then trace: the same 404 for a hidden cell, a total and a cell not in the report."""
     await guard.check(caller, TRACE_FIGURE, context, purpose=headers.purpose, correlation_id=headers.correlation_id)
     pool: asyncpg.Pool = request.app.state.reporting_pool
-    trace = await find(PostgresFactsReader(pool, moment.recorded_by))
+    trace = await find(pool, moment.recorded_by)
     if trace is None:
         raise NoTrace("table", f"no figure of the {name} shown at that table, row and column has a trace: "
                       "only a shown cell is traced, never a suppressed cell or a total")
@@ -96,7 +99,8 @@ def trace_routes(app: FastAPI) -> None:
                            moment: MomentDep) -> FigureTrace:
         parse_period("academic_year", academic_year, OFFERED["la_annual"])
         return await _traced(request, caller, headers, guard, ResourceContext(), moment, "annual report",
-                             lambda r: annual_figure_trace(r, academic_year, table, row, column))
+                             lambda pool, at: annual_figure_trace(PostgresFactsReader(pool, at), academic_year, table,
+                                                                  row, column))
 
     @app.get(STRATEGY_TRACE_PATH, response_model=None,
              dependencies=[Depends(only_parameters(CELL | {"from_year", "to_year"}, "exclusion_strategy"))])
@@ -105,7 +109,8 @@ def trace_routes(app: FastAPI) -> None:
                              moment: MomentDep) -> FigureTrace:
         years = year_range("from_year", from_year, "to_year", to_year)
         return await _traced(request, caller, headers, guard, ResourceContext(), moment, "exclusion strategy tables",
-                             lambda r: strategy_figure_trace(r, years, (table, row, column)))
+                             lambda pool, at: strategy_figure_trace(PostgresExclusionsByPhase(pool, at), years,
+                                                                    (table, row, column)))
 
     @app.get("/v1/reports/partnership/{partnership_id}/trace", response_model=None,
              dependencies=[Depends(only_parameters(CELL | {"period"}, "termly_partnership"))])
@@ -115,4 +120,5 @@ def trace_routes(app: FastAPI) -> None:
         term = parse_period("period", period, OFFERED["termly_partnership"])
         return await _traced(request, caller, headers, guard, ResourceContext(partnership_id=partnership_id), moment,
                              "termly partnership report",
-                             lambda r: partnership_figure_trace(r, partnership_id, term.days, (table, row, column)))
+                             lambda pool, at: partnership_figure_trace(PostgresFactsReader(pool, at), partnership_id,
+                                                                       term.days, (table, row, column)))

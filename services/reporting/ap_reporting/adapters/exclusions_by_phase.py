@@ -1,0 +1,40 @@
+"""The exclusions by phase of school as the application's ``ExclusionsByPhaseReader`` port, as recorded by a moment.
+
+Rule served (issue 15, provenance): a published report records the positions of the read models it was built
+from. The tables by phase come from two: the incidents topic's exclusion reasons (with the excluding school) and
+commissioning's rolls, so the positions are those each read saw, one topic each (as ``SchoolsForumReader`` keeps
+them for the Schools Forum's tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+
+from ap_contracts.events.reports import TopicPosition
+from ap_reporting.domain.schools_forum import ExclusionReasonFact
+from ap_reporting.domain.schools_forum_phases import SchoolRoll
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection, read_rolls
+from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
+from ap_reporting.projections.positions import read_positions
+from ap_runtime.projection import read_models
+
+
+class PostgresExclusionsByPhase:
+    """Reads the exclusions and rolls as recorded by ``recorded_by`` (None: now) and keeps their ``positions``."""
+
+    def __init__(self, pool: asyncpg.Pool, recorded_by: datetime | None = None) -> None:
+        self._pool = pool
+        self._recorded_by = recorded_by
+        self.positions: tuple[TopicPosition, ...] = ()
+
+    async def read(self, years: Sequence[str]) -> tuple[list[ExclusionReasonFact], list[SchoolRoll]]:
+        seen: list[TopicPosition] = []
+        records = await read_exclusion_reasons(self._pool, list(years), self._recorded_by, seen)
+        async with read_models(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
+            seen.extend(await read_positions(conn))
+        rolls = await read_rolls(self._pool, list(years), self._recorded_by)
+        self.positions = tuple(sorted(seen, key=lambda p: (p.topic, p.partition)))
+        return records, rolls
