@@ -112,8 +112,13 @@ async def principal_from_request(
             detail={"reason": "missing bearer token"},
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return verified_principal(request, credentials.credentials)
+
+
+def verified_principal(request: Request, token: str) -> Principal:
+    """The caller a bearer token names, by the app's verifier; 401 with the reason when it is refused."""
     try:
-        return _config(request).verifier.verify(credentials.credentials)
+        return _config(request).verifier.verify(token)
     except TokenRejected as rejected:
         log_unauthenticated(request, rejected.reason)
         raise _unauthorised(rejected.reason) from rejected

@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from ap_incidents.entrypoints.api_audit import audit_router
-from ap_incidents.entrypoints.api_commands import command_router
+from ap_incidents.entrypoints.api_commands import command_router, lean_command_routes
 from ap_incidents.entrypoints.api_queries import query_router
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps, bootstrap
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
@@ -70,9 +70,11 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
         _attach(app, deps)
     install_incidents_problems(app)
     install_edge(app)
-    app.include_router(command_router())
+    commands = command_router()
+    app.include_router(commands)
     app.include_router(query_router())
     app.include_router(audit_router())
+    lean_command_routes(app, commands)  # the command routes' requests skip FastAPI's machinery (issue 11)
     app.openapi = with_command_bodies(app.openapi)  # type: ignore[method-assign]
     add_probes(app, _databases)
     return app

@@ -1,0 +1,177 @@
+"""Lean command routes (``ap_runtime.http.lean_routes``) answer exactly as the FastAPI routes they shadow.
+
+The same app is built twice, with and without the lean routes, and every request below (good ones, and each kind
+the lean path must leave to FastAPI: no token, another scheme, a forged token, a malformed or uppercase id, another
+method, a trailing slash, ``X-Break-Glass``, a body that is not JSON) gets the same status, body and headers from
+both. No servers: in-process apps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from ap_contracts.envelope import OrgKind
+from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair
+from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, install_access
+from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.principal import Principal
+from ap_runtime.access.tokens import ServiceAudience
+from ap_runtime.http import EdgeLimits, install_edge
+from ap_runtime.http.lean_routes import LeanCommandRoutes, install_lean_commands
+from ap_runtime.http.problems import InvalidRequest, install_problem_handlers
+
+PAIR = generate_keypair()
+ISSUER = TokenIssuer(load_private_key(PAIR.private_pem))
+PUPIL_PATH = "/v1/pupils/{pupil_ref}/notes"
+CLOSE_PATH = "/v1/orgs/{org_id}/things/{thing_id}/close"
+
+
+def token(issuer: TokenIssuer = ISSUER) -> str:
+    return issuer.mint(user_id="staff-1", organisation_id="prov-1", org_kind=OrgKind.PROVISION,
+                       roles=(Role.PROVISION_STAFF,), audience=ServiceAudience.INCIDENTS)
+
+
+async def answer(request: Request, principal: Principal, headers: AccessHeaders) -> JSONResponse:
+    """The one endpoint both paths run: what it was given, and which path gave it."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise InvalidRequest([{"field": "(body)", "problem": "the body is not valid JSON"}]) from None
+    return JSONResponse({"user": principal.user_id, "path": request.path_params, "purpose": headers.purpose,
+                         "correlation": str(headers.correlation_id), "body": body,
+                         "lean": "ap_lean_endpoint" in request.scope}, status_code=201)
+
+
+def routes() -> APIRouter:
+    router = APIRouter(prefix="/v1")
+
+    @router.post(PUPIL_PATH.removeprefix("/v1"), status_code=201, name="note")
+    async def note(request: Request, pupil_ref: UUID, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+        return await answer(request, principal, headers)
+
+    @router.post(CLOSE_PATH.removeprefix("/v1"), status_code=201, name="close")
+    async def close(request: Request, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+        return await answer(request, principal, headers)
+
+    return router
+
+
+def build(lean: bool) -> FastAPI:
+    app = FastAPI()
+    install_access(app, verifier=TokenVerifier(load_public_key(PAIR.public_pem), audience=ServiceAudience.INCIDENTS))
+    install_problem_handlers(app)
+    install_edge(app, EdgeLimits(max_body_bytes=10_000, rate_per_second=1000, rate_burst=1000))
+    router = routes()
+    app.include_router(router)
+    if lean:
+        install_lean_commands(app, router, {PUPIL_PATH: answer, CLOSE_PATH: answer},
+                              uuids={PUPIL_PATH: frozenset({"pupil_ref"})})
+    return app
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async with (httpx.AsyncClient(transport=httpx.ASGITransport(app=build(True)), base_url="http://a") as lean,
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=build(False)), base_url="http://a") as plain):
+        yield lean, plain
+
+
+def seen(response: httpx.Response) -> tuple[int, Any, dict[str, str]]:
+    """Status, body without the path flag, and the headers a client reads (the date aside)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if isinstance(body, dict):
+        body.pop("lean", None)
+    headers = {k: v for k, v in response.headers.items() if k not in ("date", "content-length")}
+    return response.status_code, body, headers
+
+
+async def both(clients: tuple[httpx.AsyncClient, httpx.AsyncClient], method: str, url: str,
+               **options: Any) -> httpx.Response:
+    lean, plain = clients
+    answered = await lean.request(method, url, **options)
+    assert seen(answered) == seen(await plain.request(method, url, **options)), (method, url, options)
+    return answered
+
+
+async def test_a_good_command_takes_the_lean_path_and_answers_as_fastapi_does(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    pupil = uuid4()
+    headers = {"Authorization": f"Bearer {token()}", "X-Access-Purpose": "care", "X-Correlation-ID": str(uuid4())}
+    answered = await both(clients, "POST", f"/v1/pupils/{pupil}/notes", json={"text": "x"}, headers=headers)
+    assert answered.status_code == 201 and answered.json()["lean"] is True
+    assert answered.json()["path"] == {"pupil_ref": str(pupil)} and answered.json()["purpose"] == "care"
+    closed = await both(clients, "POST", "/v1/orgs/org-1/things/t-9/close", json={}, headers=headers)
+    assert closed.json()["lean"] is True and closed.json()["path"] == {"org_id": "org-1", "thing_id": "t-9"}
+
+
+async def test_every_request_the_lean_path_leaves_to_fastapi_is_answered_as_before(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    pupil = str(uuid4())
+    good = {"Authorization": f"Bearer {token()}", "X-Correlation-ID": str(uuid4())}
+    forged = {"Authorization": f"Bearer {token(TokenIssuer(load_private_key(generate_keypair().private_pem)))}"}
+    cases: list[tuple[str, str, dict[str, str], bytes, int]] = [
+        ("POST", f"/v1/pupils/{pupil}/notes", {}, b"{}", 401),  # no token
+        ("POST", f"/v1/pupils/{pupil}/notes", {"Authorization": f"Basic {token()}"}, b"{}", 401),
+        ("POST", f"/v1/pupils/{pupil}/notes", {"Authorization": "Bearer "}, b"{}", 401),
+        ("POST", f"/v1/pupils/{pupil}/notes", forged, b"{}", 401),  # refused by the verifier on both paths
+        ("POST", "/v1/pupils/not-a-uuid/notes", good, b"{}", 422),  # naming path.pupil_ref
+        ("POST", f"/v1/pupils/{pupil.replace('-', '')}/notes", good, b"{}", 201),  # FastAPI's own spelling rules
+        ("GET", f"/v1/pupils/{pupil}/notes", good, b"", 405),
+        ("POST", f"/v1/pupils/{pupil}/notes/", good, b"{}", 307),  # the trailing slash redirect
+        ("POST", "/v1/orgs/org-1/things//close", good, b"{}", 404),  # an empty parameter
+        ("POST", f"/v1/pupils/{pupil}/notes", {**good, "X-Break-Glass": "maybe"}, b"{}", 422),
+        ("POST", f"/v1/pupils/{pupil}/notes", {**good, "X-Break-Glass": "true"}, b"{}", 201),
+    ]
+    for method, url, headers, body, status in cases:
+        answered = await both(clients, method, url, headers=headers, content=body)
+        assert answered.status_code == status, (method, url, headers, answered.text)
+        if status == 201:
+            assert answered.json()["lean"] is False, (method, url, headers)
+
+
+async def test_the_lean_paths_refusals_are_the_problem_handlers_answers(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    good = {"Authorization": f"Bearer {token()}", "X-Correlation-ID": str(uuid4())}
+    not_json = await both(clients, "POST", f"/v1/pupils/{uuid4()}/notes", headers=good, content=b"{not json")
+    assert not_json.status_code == 422 and not_json.headers["content-type"] == "application/problem+json"
+    upper = await both(clients, "POST", f"/v1/pupils/{str(uuid4()).upper()}/notes", headers=good, json={})
+    assert upper.json()["lean"] is True
+
+
+async def test_the_openapi_document_is_the_same_with_the_lean_routes() -> None:
+    assert build(True).openapi() == build(False).openapi()
+
+
+def test_a_lean_endpoint_needs_a_post_route_the_app_serves_at_its_path_and_one_per_path() -> None:
+    app, router = FastAPI(), routes()
+    with pytest.raises(ValueError, match="serves this route at None"):
+        install_lean_commands(app, router, {PUPIL_PATH: answer})  # the router is not included
+    app.include_router(router, prefix="/api")
+    with pytest.raises(ValueError, match="serves this route at '/api/v1/pupils"):
+        install_lean_commands(app, router, {PUPIL_PATH: answer})
+    app = build(False)
+    with pytest.raises(ValueError, match="no POST route"):
+        install_lean_commands(app, router, {"/v1/pupils/{pupil_ref}/other": answer})
+    with pytest.raises(ValueError, match="no path parameter"):
+        install_lean_commands(app, routes(), {PUPIL_PATH: answer}, uuids={PUPIL_PATH: frozenset({"pupil"})})
+    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == PUPIL_PATH)
+    lean = LeanCommandRoutes()
+    lean.add(route, answer, frozenset())
+    with pytest.raises(ValueError, match="registered on this path already"):
+        lean.add(route, answer, frozenset())
+
+
+def test_route_names_are_still_found_through_the_documented_routes() -> None:
+    app = build(True)
+    assert app.url_path_for("note", pupil_ref="p-1") == "/v1/pupils/p-1/notes"
