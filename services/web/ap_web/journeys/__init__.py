@@ -46,6 +46,7 @@ JOURNEYS: tuple[str, ...] = (
     "ap_web.journeys.partnership",
     "ap_web.journeys.commissioner_cases",
     "ap_web.journeys.commissioner_exclusions",
+    "ap_web.journeys.home_school_exclusions",
 )
 
 

@@ -3,8 +3,9 @@ each with the board's due day as a tag (issue 16).
 
 Rules served: the incidents service decides who reads the list (policy EXC-LA-1: the officers and commissioners of
 the schools' local authority) and what awaits the board (a permanent exclusion, or suspensions taking a term over
-15 school days, until the due day 15 school days on passes without a reinstatement); the page asks for the
-person's own authority only and shows a child by a shortened ``pupil_ref``. A refusal is the not-found page.
+15 school days, until the school records the board's decision, reinstated or upheld); one past its due day, 15
+school days on, stays listed and is tagged overdue. The page asks for the person's own authority only and shows a
+child by a shortened ``pupil_ref``. A refusal is the not-found page.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ router = APIRouter()
 
 
 def due_tag(due_by: object, today: date) -> tuple[str, str]:
-    """The board's due day in words with its tag colour: today red, within a week yellow, later blue."""
+    """The board's due day in words with its tag colour: past it red and overdue, today red, within a week yellow,
+    later blue."""
     try:
         due = date.fromisoformat(str(due_by))
     except ValueError:
         return "Due day unknown: no term dates recorded", "govuk-tag--grey"
-    if due <= today:
+    if due < today:
+        return f"Overdue: was due by {date_in_words(due.isoformat())}", "govuk-tag--red"
+    if due == today:
         return "Due today", "govuk-tag--red"
     colour = "govuk-tag--yellow" if (due - today).days <= DUE_SOON_DAYS else "govuk-tag--blue"
     return f"Due by {date_in_words(due.isoformat())}", colour

@@ -21,6 +21,7 @@ from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.journeys.dsl_forms import date_error, found
 from ap_web.journeys.dsl_transfer_list import transfer_links
+from ap_web.journeys.home_school_exclusions import board_links
 from ap_web.journeys.incident_form import CHOICES as INCIDENT_CHOICES
 from ap_web.pages import SCHOOL_CLOCK, Task
 from ap_web.refusals import refusal_page, refused
@@ -99,7 +100,7 @@ async def alerts(request: Request, web: Web, person: Person) -> Response:
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
     alerts = answer.body.get("notifications") or []
     return web.pages.render(request, "home_school/alerts.html", alerts=alerts,
-                            links=await transfer_links(web, person, alerts),
+                            links={**await transfer_links(web, person, alerts), **board_links(person, alerts)},
                             acknowledged=request.query_params.get("acknowledged") == "1")
 
 
