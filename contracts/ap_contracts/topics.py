@@ -10,6 +10,8 @@ INCIDENTS_COMMAND_RESULTS = "ap.incidents.command-results"
 FINANCE_EVENTS = "ap.finance.events"
 NOTIFICATIONS_EVENTS = "ap.notifications.events"
 COMMISSIONING_EVENTS = "ap.commissioning.events"
+REPORTING_EVENTS = "ap.reporting.events"
+"""Reporting's own publications (``ReportPublished``), relayed from its store (``ap relay --service reporting``)."""
 PRIVACY_EVENTS = "ap.privacy.events"
 
 PARTITIONS = 6

@@ -20,9 +20,10 @@ ap-incidents           write+create: incidents events, privacy events, command r
                        segment bounds); write the audit heads topic
 ap-finance             write+create: finance events, own DLTs; read: finance and incidents events
                        (groups ap.projection.finance_*, ap.projection.placement_costs*); audit heads
-ap-reporting           read: incidents, finance, privacy and commissioning events (groups
+ap-reporting           write+create: reporting events (its relay: the reports it publishes), own DLTs; read:
+                       incidents, finance, privacy and commissioning events (groups
                        ap.projection.reporting*; commissioning's panel referrals and Fair Access cases for
-                       the Schools Forum tables); write own DLTs; audit heads
+                       the Schools Forum tables); audit heads
 ap-notifications       write+create: notifications events, own DLTs; read: incidents, privacy,
                        notifications and commissioning events (groups ap.projection.notification*); audit heads
 ap-commissioning       write+create: commissioning events (its relay), own DLT (of the incidents events); read:
@@ -54,6 +55,7 @@ from ap_contracts.topics import (
     INCIDENTS_EVENTS,
     NOTIFICATIONS_EVENTS,
     PRIVACY_EVENTS,
+    REPORTING_EVENTS,
     dead_letter_topic,
 )
 from ap_runtime.settings import DeployJobSettings
@@ -85,6 +87,7 @@ class Topics:
     finance_events: str = FINANCE_EVENTS
     notifications_events: str = NOTIFICATIONS_EVENTS
     commissioning_events: str = COMMISSIONING_EVENTS
+    reporting_events: str = REPORTING_EVENTS
     privacy_events: str = PRIVACY_EVENTS
     audit_heads: str = AUDIT_HEADS
 
@@ -118,8 +121,8 @@ def platform_grants(topics: Topics = Topics(), principal_prefix: str = "ap-") ->
         Grant(finance, "topic", (t.finance_events, dlt(t.finance_events), dlt(t.incidents_events)), PRODUCE),
         Grant(finance, "topic", (t.finance_events, t.incidents_events), CONSUME),
         Grant(finance, "group", ("ap.projection.finance_", "ap.projection.placement_costs"), GROUP, prefixed=True),
-        Grant(reporting, "topic", (dlt(t.incidents_events), dlt(t.finance_events), dlt(t.privacy_events),
-                                   dlt(t.commissioning_events)), PRODUCE),
+        Grant(reporting, "topic", (t.reporting_events, dlt(t.incidents_events), dlt(t.finance_events),
+                                   dlt(t.privacy_events), dlt(t.commissioning_events)), PRODUCE),
         Grant(reporting, "topic", (t.incidents_events, t.finance_events, t.privacy_events,
                                    t.commissioning_events), CONSUME),
         Grant(reporting, "group", ("ap.projection.reporting",), GROUP, prefixed=True),

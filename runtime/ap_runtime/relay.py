@@ -27,6 +27,7 @@ from aiokafka.errors import KafkaError
 
 from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
+from ap_contracts.topics import REPORTING_EVENTS
 from ap_runtime.eventstore import Checkpoint, migrate
 from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
@@ -40,6 +41,12 @@ from ap_runtime.relay_reads import load_checkpoint, read_batch, save_checkpoint
 from ap_runtime.settings import Settings, platform_settings
 
 log = get_logger("ap.relay")
+
+
+OWN_TOPIC = {"reporting": REPORTING_EVENTS}
+"""Where a service's relay publishes when that is not its events' contract topic: reporting's store holds only the
+``ReportPublished`` it records, an event type finance records too (on finance's topic); reporting's go to its own
+topic, the only one its Kafka principal may write (``kafka_acls``)."""
 
 
 def topic_of(event: StoredEvent | EncodedEvent) -> str:
@@ -227,14 +234,16 @@ async def _main(service: str, dsn: str | None, topic: str | None) -> None:
     try:
         # Leader or standby, a running relay is live: its Kubernetes probe reads this file (ap_runtime.health).
         async with heartbeat(platform_settings().heartbeat_file):
-            await Relay(pool, settings.kafka_bootstrap, name=f"{service}-relay", topic_override=topic).run()
+            await Relay(pool, settings.kafka_bootstrap, name=f"{service}-relay",
+                        topic_override=topic or OWN_TOPIC.get(service)).run()
     finally:
         await pool.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Publish a service's stored events to Kafka.")
-    parser.add_argument("--service", required=True, help="incidents | finance | notifications | commissioning")
+    parser.add_argument("--service", required=True,
+                        help="incidents | finance | notifications | commissioning | reporting")
     parser.add_argument("--dsn", help="event store DSN (default: DATABASE_URL server, ap_<service> database)")
     parser.add_argument("--topic", help="publish every event to this topic instead of its contract's (tests)")
     args = parser.parse_args()
