@@ -11,24 +11,25 @@ self_audit.moderation_has_reason) is shown against its field, nothing recorded.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.finance_forms import errors_by_field, sentence
+from ap_web.journeys.finance_forms import errors_by_field
 from ap_web.pages import Task
-from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
+from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named
+from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
-from ap_web.session import CheckedForm, Person
+from ap_web.session import Person
 
 MODERATORS = frozenset({Role.COMMISSIONER, Role.PARTNERSHIP_LEAD})
 RATINGS = {"red": "Red", "amber": "Amber", "green": "Green"}
 TAG_CLASSES = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
+MODERATED = ("moderated_rating", "reason")
 RULE_FIELDS = {"self_audit.moderation_has_reason": "reason", "self_audit.moderates_a_rating": "moderated_rating"}
 #: What may stand in an address here (ids and years as the service names them); anything else is not found.
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
@@ -80,33 +81,24 @@ async def self_audit(request: Request, web: Web, person: Person, provider_id: st
                             may_moderate=bool(MODERATORS & set(person.roles)))
 
 
-async def _statement(web: Web, request: Request, person: SignedInPerson, provider_id: str, commissioner_id: str,
-                     year: str, statement_id: str) -> dict[str, Any] | Response:
-    """The rated statement, or the page to show instead (not found for one not rated or not there)."""
+async def _statement(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str, year: str,
+                     statement_id: str) -> Scope | Response:
+    """The rated statement moderated, or the page to show instead (not found for one not rated or not there)."""
     answer = await _read_audit(web, person, provider_id, commissioner_id, year)
     page = _not_readable(web, request, answer)
     if page is not None:
         return page
     found = next((s for s in answer.body.get("statements") or []
                   if s.get("statement_id") == statement_id and s.get("rating")), None)
-    return found if found is not None else refused(web.pages, request)
+    if found is None:
+        return refused(web.pages, request)
+    return Scope(key=(provider_id, commissioner_id, year, statement_id),
+                 context={"statement": found, "audit_page": _page(provider_id, commissioner_id, year)})
 
 
-def _draft(provider_id: str, commissioner_id: str, year: str, statement_id: str) -> str:
-    return f"moderation:{provider_id}:{commissioner_id}:{year}:{statement_id}"
-
-
-@router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate",
-            response_class=HTMLResponse)
-async def moderate_question(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
-                            year: str, statement_id: str) -> Response:
-    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
-    if isinstance(statement, Response):
-        return statement
-    answers = await web.load_draft(request, _draft(provider_id, commissioner_id, year, statement_id)) or {
-        "moderated_rating": statement.get("moderated_rating") or statement.get("rating"), "reason": ""}
-    return web.pages.render(request, "commissioner/moderate.html", audit_page=_page(provider_id, commissioner_id, year),
-                            statement=statement, answers=answers, errors=[])
+async def _shown(asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
+    statement = asking.scope.context["statement"]
+    return draft or {"moderated_rating": statement.get("moderated_rating") or statement.get("rating"), "reason": ""}
 
 
 def check_moderation(answers: dict[str, str]) -> list[FieldError]:
@@ -118,62 +110,21 @@ def check_moderation(answers: dict[str, str]) -> list[FieldError]:
     return errors
 
 
-@router.post("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate")
-async def moderate_answers(request: Request, web: Web, person: Person, form: CheckedForm, provider_id: str,
-                           commissioner_id: str, year: str, statement_id: str) -> Response:
-    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
-    if isinstance(statement, Response):
-        return statement
-    answers = {name: str(form.get(name, "")).strip() for name in ("moderated_rating", "reason")}
-    errors = check_moderation(answers)
-    if errors:
-        return web.pages.render(request, "commissioner/moderate.html", status=422, statement=statement,
-                                audit_page=_page(provider_id, commissioner_id, year), answers=answers, errors=errors)
-    answers["command_id"] = str(uuid.uuid4())
-    await web.save_draft(request, _draft(provider_id, commissioner_id, year, statement_id), answers)
-    return RedirectResponse(f"{request.url.path}/check", status_code=303)
-
-
-@router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate/check",
-            response_class=HTMLResponse)
-async def moderate_check(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
-                         year: str, statement_id: str) -> Response:
-    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
-    if isinstance(statement, Response):
-        return statement
-    answers = await web.load_draft(request, _draft(provider_id, commissioner_id, year, statement_id))
-    if not answers:
-        return RedirectResponse(request.url.path.removesuffix("/check"), status_code=303)
-    return web.pages.render(request, "commissioner/moderate_check.html", statement=statement, answers=answers,
-                            audit_page=_page(provider_id, commissioner_id, year))
-
-
-@router.post("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate/check")
-async def moderate_send(request: Request, web: Web, person: Person, _form: CheckedForm, provider_id: str,
-                        commissioner_id: str, year: str, statement_id: str) -> Response:
-    statement = await _statement(web, request, person, provider_id, commissioner_id, year, statement_id)
-    if isinstance(statement, Response):
-        return statement
-    draft = _draft(provider_id, commissioner_id, year, statement_id)
-    answers = await web.load_draft(request, draft)
-    if not answers:
-        return RedirectResponse(request.url.path.removesuffix("/check"), status_code=303)
-    answer = await web.client("commissioning").post(
-        f"{_audit_address(provider_id, commissioner_id, year)}/moderations", person,
+async def _send(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    provider_id, commissioner_id, year, statement_id = asking.scope.key
+    return await asking.web.client("commissioning").post(
+        f"{_audit_address(provider_id, commissioner_id, year)}/moderations", asking.person,
         {"command_id": answers["command_id"], "statement_id": statement_id,
          "moderated_rating": answers["moderated_rating"], "reason": answers["reason"]})
-    audit_page = _page(provider_id, commissioner_id, year)
-    if answer.ok:
-        await web.discard_draft(request, draft)
-        return web.pages.render(request, "commissioner/moderated.html", statement=statement, answers=answers,
-                                audit_page=audit_page)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = problem_errors(answer.body, lambda name: name if name in ("moderated_rating", "reason") else "reason",
-                            RULE_FIELDS, "reason", "The moderation could not be recorded. Check your answers.")
-    return web.pages.render(request, "commissioner/moderate.html", status=422, statement=statement,
-                            audit_page=audit_page, answers=answers, errors=[sentence(error) for error in errors])
+
+
+MODERATION = "/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/{statement_id}/moderate"
+add_question_page(router, QuestionPage(
+    draft="moderation", path=MODERATION, check_path=f"{MODERATION}/check",
+    templates=("commissioner/moderate.html", "commissioner/moderate_check.html", "commissioner/moderated.html"),
+    questions=MODERATED, scope=_statement, shown=_shown, check=lambda _asking, answers: check_moderation(answers),
+    send=_send, refusals=Refusals(field_named(MODERATED, "reason"), "reason",
+                                  "The moderation could not be recorded. Check your answers.", RULE_FIELDS)))
 
 
 JOURNEY = Journey(
