@@ -98,3 +98,11 @@ def test_only_the_excluding_school_records_its_boards_decision(story: Story) -> 
         with pytest.raises(errors.OnlyHomeSchool):
             story.run(story.cmd.uphold(exclusion), caller)
     assert story.state.board_cases[exclusion].decision is None
+
+
+@pytest.mark.parametrize("decide", ["uphold", "reinstate"])
+def test_a_decision_is_not_moved_to_another_exclusion_by_an_amendment(story: Story, decide: str) -> None:
+    exclusion = _excluded(story)
+    decision = story.one(getattr(story.cmd, decide)(exclusion), story.who.head).record_id
+    with pytest.raises(errors.FieldNotAmendable):
+        story.run(story.cmd.amend(decision, {"exclusion_record_id": str(uuid4())}), story.who.head)

@@ -284,10 +284,11 @@ THEME = Theme(
             Corrector.HOME_SCHOOL,
             locked=frozenset({"home_school_id"}),
         )),
-        # The decision stands as recorded: the exclusion and its board are locked, only the meeting day mended.
+        # A decision stays on the exclusion it decided (``exclusion_record_id`` is an identity field): only the
+        # meeting day is mended.
         ExclusionUpheld: EventRule(_upheld, Correction(
             Corrector.HOME_SCHOOL,
-            locked=frozenset({"exclusion_record_id", "home_school_id", "parents_told_of_independent_review"}),
+            locked=frozenset({"home_school_id", "parents_told_of_independent_review"}),
         )),
     },
 )
