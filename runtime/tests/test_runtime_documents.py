@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess  # nosec B404 - poppler's pdftotext on a file this test wrote
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,13 @@ def test_a_chart_of_every_figure_drawn_says_nothing_more() -> None:
     chart = BarChart("Spend", ("a",), (Series("Budget", (3.0,)),))
     assert chart.in_words is None
     assert '<p class="chart-note">' not in render_html(Document("t", "a", (), (Section("s", charts=(chart,)),)))
+
+
+def test_legend_names_do_not_overlap_however_long_they_are() -> None:
+    names = ("primary", "secondary", "special", "alternative_provision", "not recorded")
+    svg = bar_chart_svg(BarChart("Pupils on roll", ("2023/24",), tuple(Series(n, (5.0,)) for n in names)))
+    placed = [(float(x), float(y), text) for x, y, text in re.findall(
+        r'<text x="([^"]+)" y="([^"]+)" font-size="11" text-anchor="start" fill="#0b0c0c">([^<]+)</text>', svg)]
+    assert [text for _, _, text in placed] == list(names)
+    for (x, y, text), (next_x, next_y, _) in pairwise(placed):
+        assert next_y > y or next_x >= x + 6.2 * len(text), (text, x, next_x)

@@ -106,13 +106,25 @@ def bar_chart_svg(chart: BarChart) -> str:
             parts.append(f'<rect x="{x:.1f}" y="{baseline - height:.1f}" width="{bar_w * 0.95:.1f}" '
                          f'height="{height:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
                          f'<title>{escape(f"{series.name}, {category}: {chart.value_label(value)}")}</title></rect>')
-    legend_step = (WIDTH - LEFT) / max(len(chart.series), 1)
-    for j, series in enumerate(chart.series):
-        x = LEFT + j * legend_step
-        parts.append(f'<rect x="{x:.1f}" y="{HEIGHT - 22}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>')
-        parts.append(_text(x + 16, HEIGHT - 12, series.name, anchor="start"))
+    parts += _legend(chart.series)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _legend(series: tuple[Series, ...]) -> list[str]:
+    """A swatch and name per series, left to right, on a second line when the names are long (they must not overlap:
+    a name is about 6.2 px a character at 11 px)."""
+    parts: list[str] = []
+    x, row = float(LEFT), 0
+    for j, one in enumerate(series):
+        width = 16 + 6.2 * len(one.name) + 14
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, row = float(LEFT), row + 1
+        y = HEIGHT - 34 + 16 * row
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>')
+        parts.append(_text(x + 16, y + 10, one.name, anchor="start"))
+        x += width
+    return parts
 
 
 def chart_html(chart: BarChart) -> str:
