@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar, Protocol, Self, TypeVar
 from uuid import UUID
 
 from pydantic import Field, StrictInt, model_validator
@@ -26,6 +26,24 @@ from ap_contracts.events.pupil_vocabulary import BehaviourText, RuleVersion, Ses
 
 Points = Annotated[StrictInt, Field(ge=0, le=100)]
 PositivePoints = Annotated[StrictInt, Field(ge=1, le=100)]
+
+
+class _Scored(Protocol):
+    @property
+    def score(self) -> int: ...
+
+    @property
+    def scale_max(self) -> int: ...
+
+
+_ScoredT = TypeVar("_ScoredT", bound=_Scored)
+
+
+def within_scale(event: _ScoredT) -> _ScoredT:
+    """A score is at most the top of the scale it is given on (a recorded score and its amendment alike)."""
+    if event.score > event.scale_max:
+        raise ValueError("score is at most scale_max")
+    return event
 
 
 class TargetArea(StrEnum):
@@ -91,9 +109,7 @@ class EngagementScoreRecorded(PlacementEvent):
 
     @model_validator(mode="after")
     def _on_scale(self) -> Self:
-        if self.score > self.scale_max:
-            raise ValueError("score is at most scale_max")
-        return self
+        return within_scale(self)
 
 
 class EngagementScoreReduced(PlacementEvent):
@@ -125,9 +141,7 @@ class EngagementScoreAmended(PlacementEvent):
 
     @model_validator(mode="after")
     def _on_scale(self) -> Self:
-        if self.score > self.scale_max:
-            raise ValueError("score is at most scale_max")
-        return self
+        return within_scale(self)
 
 
 __all__ = [

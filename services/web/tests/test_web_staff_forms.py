@@ -4,10 +4,14 @@ fields the draft holds (never from a field the form does not ask)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ap_web.journeys.register import CODES, register_items
-from ap_web.journeys.staff_forms import FORMS, check, command_body, read_answers, shown
+from ap_web.journeys.staff_forms import FORMS, SCORE_AMENDMENT, check, command_body, read_answers, shown
+from ap_web.journeys.staff_scores import score_choices
+from ap_web.refusals import FieldError
 
 FIXED = {"command_id": "c0a8b1d2-0000-4000-8000-000000000001", "placement_id": "p-1", "keyworker": "staff-north"}
 
@@ -58,3 +62,29 @@ def test_the_register_offers_every_code_and_keeps_the_one_given() -> None:
     assert [item["value"] for item in items] == list(CODES)
     assert [item["value"] for item in items if item["selected"]] == ["\\"]
     assert items[0] == {"value": "", "text": "Not marked yet", "selected": False}
+
+
+def test_the_scores_to_amend_are_those_recorded_and_not_withdrawn_each_as_last_amended() -> None:
+    entries = [
+        {"event_type": "EngagementScoreRecorded", "record_id": "s1", "withdrawn": False,
+         "details": {"scored_on": "2026-12-04", "session": "AM", "score": 4}},
+        {"event_type": "EngagementScoreRecorded", "record_id": "s2", "withdrawn": True,
+         "details": {"scored_on": "2026-12-04", "session": "PM", "score": 1}},
+        {"event_type": "EngagementScoreRecorded", "record_id": "s3",
+         "details": {"scored_on": "2026-12-03", "score": 2}},
+        {"event_type": "EngagementScoreAmended", "record_id": "a1", "details": {"score_record_id": "s1", "score": 3}},
+        {"event_type": "EngagementScoreAmended", "record_id": "a2", "details": {"score_record_id": "s1", "score": 5}},
+        {"event_type": "IncidentRecorded", "record_id": "i1", "details": {"score": 9}},
+    ]
+    assert score_choices(entries) == {"s1": "Score 5, morning of 4 December 2026",
+                                      "s3": "Score 2, whole day of 3 December 2026"}
+
+
+def test_a_score_that_is_not_one_of_the_pupils_is_not_sent() -> None:
+    form = FORMS[SCORE_AMENDMENT]
+    offered = replace(form, questions=(replace(form.questions[0], choices={"s1": "Score 4"}), *form.questions[1:]))
+    answers = {"score_record_id": "forged", "score": "3", "reason": "wrong_value", "explanation": "Wrong row"}
+    assert check(offered, answers) == [FieldError("score_record_id", "Select the score to amend")]
+    assert check(offered, answers | {"score_record_id": "s1"}) == []
+    assert command_body(offered, answers | {"score_record_id": "s1"}, {"command_id": "c"}) == {
+        "command_id": "c", "score_record_id": "s1", "score": 3, "reason": "wrong_value", "explanation": "Wrong row"}

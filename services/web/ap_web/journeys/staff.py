@@ -1,5 +1,6 @@
 """Provision staff: the provision's pupils, and for one pupil a sanction, a reward, spending reward slips, an
-engagement score or target (``staff_forms``), each a question page, check your answers and a confirmation.
+engagement score or target, or the amendment of a score given wrongly, with a reason (``staff_forms``; the scores
+to amend from ``staff_scores``), each a question page, check your answers and a confirmation.
 
 Rules served: WEB-FORM-1 and WEB-DRAFT-1 (as the incident journey); the pupil is picked from the list the
 incidents service gives the person (``provision_pupils``), and a pupil not placed at the person's provision is
@@ -19,7 +20,17 @@ from starlette.datastructures import FormData
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.journeys.provision_pupils import PlacedPupil, placed_pupil, placed_pupils
-from ap_web.journeys.staff_forms import FORMS, PupilForm, check, command_body, radio_items, read_answers, shown
+from ap_web.journeys.staff_forms import (
+    FORMS,
+    SCORE_AMENDMENT,
+    PupilForm,
+    check,
+    command_body,
+    radio_items,
+    read_answers,
+    shown,
+)
+from ap_web.journeys.staff_scores import with_recorded_scores
 from ap_web.pages import Task
 from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named
 from ap_web.refusals import NotFound, refusal_page, refused
@@ -44,6 +55,8 @@ async def form_and_pupil(web: Web, person: Person, pupil_ref: UUID, slug: str) -
     form, pupil = FORMS.get(slug), await placed_pupil(web, person, pupil_ref)
     if form is None or pupil is None:
         raise NotFound
+    if form.slug == SCORE_AMENDMENT:
+        form = await with_recorded_scores(web, person, pupil, form)
     return Scope(key=(form.slug,), owner={"pupil_ref": pupil.pupil_ref}, context={"form": form, "pupil": pupil})
 
 

@@ -1,5 +1,6 @@
 """The provision staff's forms about one pupil, declared as data: each a question page, check your answers and a
-confirmation over one incidents command (a sanction, a reward, a redemption, an engagement score, a target).
+confirmation over one incidents command (a sanction, a reward, a redemption, an engagement score, a target, the
+amendment of a score given wrongly).
 
 Rule WEB-FORM-1 (GOV.UK error pattern): each missing or malformed answer is reported against its field in plain
 English, and nothing is sent to the incidents service until every answer is valid. Form fields carry the
@@ -18,6 +19,7 @@ from typing import Any
 from ap_contracts.events.attendance_vocabulary import Session
 from ap_contracts.events.engagement import TargetArea
 from ap_contracts.events.incident_vocabulary import RewardKind, SanctionType
+from ap_contracts.events.pupil_corrections import CorrectionReason
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.incident_form import words
 from ap_web.refusals import FieldError
@@ -61,6 +63,8 @@ def _choices(values: Any) -> dict[str, str]:
 
 
 TODAY_HINT = "For example, 2026-03-27"
+#: The form amending a recorded engagement score (issue 16): its score choices depend on the pupil.
+SCORE_AMENDMENT = "engagement-score-amendment"
 
 FORMS: dict[str, PupilForm] = {form.slug: form for form in (
     PupilForm("sanction", "Apply a sanction", "Apply the sanction", "Sanction applied", "sanctions", (
@@ -92,6 +96,17 @@ FORMS: dict[str, PupilForm] = {form.slug: form for form in (
         Question("notes", "Notes", "textarea", optional=True),
     ), {"engagement.score_on_scale": "score", "engagement.one_score_per_session": "session"},
         lambda person: {"keyworker": person.user_id}),
+    PupilForm(SCORE_AMENDMENT, "Amend an engagement score", "Amend the score", "Engagement score amended",
+              "engagement-score-amendments", (
+        # The choices are the pupil's scores as recorded now (``staff_scores``), read on each page.
+        Question("score_record_id", "Which score?", "radios", missing="Select the score to amend"),
+        Question("score", "The right score", "number", hint="On the provision's engagement scale",
+                 missing="Enter the right score"),
+        Question("reason", "Why is it amended?", "radios", _choices(CorrectionReason),
+                 missing="Select why the score is amended"),
+        Question("explanation", "What was wrong", "textarea", missing="Enter what was wrong with the score"),
+    ), {"engagement.score_on_scale": "score", "engagement.amendment_keeps_reductions": "score",
+        "correction.changes_something": "score", "engagement.amends_recorded_score": "score_record_id"}),
     PupilForm("engagement-target", "Set an engagement target", "Set the target", "Engagement target set",
               "engagement-targets", (
         Question("area", "What is the target about?", "radios", _choices(TargetArea),
