@@ -5,8 +5,11 @@ Both reports split the same exclusions by phase of school with rates per 100 on 
 column totals are the year's suspensions and permanent exclusions. The attacker (``ap_testing.reporting.attacker``)
 reads every range of academic years each report can be asked for (one to three years; the Forum in both band
 layouts), knows that the reasons and the phases count the same exclusions and that a pupil suspended is at least
-one suspension, and solves for every hidden figure of both reports at once: it must recover none. Datasets are
-generated from fixed seeds with many 1s and 2s, schools without a recorded roll and reinstated exclusions.
+one suspension, and solves for every hidden figure of both reports at once: it must recover none. (A hidden figure
+of the cumulative Fair Access layout is a sum of bands, not a count of its own: the bands, read from the exclusive
+layout, are what must stay hidden.) Datasets are generated from fixed seeds with many 1s and 2s, schools without a
+recorded roll and reinstated exclusions. Before the suspensions were suppressed with the pupils suspended, seed 2
+recovered a hidden 0 of pupils suspended from the suspensions' shown 0.
 """
 
 from __future__ import annotations
