@@ -156,3 +156,15 @@ def test_legend_names_do_not_overlap_however_long_they_are() -> None:
     assert [text for _, _, text in placed] == list(names)
     for (x, y, text), (next_x, next_y, _) in pairwise(placed):
         assert next_y > y or next_x >= x + 6.2 * len(text), (text, x, next_x)
+
+
+def test_a_chart_of_zeros_and_suppressed_figures_draws_no_plot_and_says_so() -> None:
+    chart = BarChart("Permanent exclusions", ("2023/24",), (Series("Primary", (None,)), Series("Special", (0.0,))))
+    assert not chart.drawable
+    assert chart.in_words == ("No chart is drawn: every other figure in it is 0. Primary, 2023/24 (suppressed, shown "
+                              "as c, because each counts 1 or 2 pupils, or would let such a count be worked out from "
+                              "the totals (DfE small-numbers practice)).")
+    page = render_html(Document("t", "a", (), (Section("s", charts=(chart,)),)))
+    assert "<svg" not in page and "No chart is drawn" in page
+    zeros = BarChart("Permanent exclusions", ("2023/24",), (Series("Special", (0.0,)),))
+    assert zeros.in_words == "No chart is drawn: every figure in it is 0."

@@ -55,24 +55,24 @@ class BarChart:
 
     @property
     def drawable(self) -> bool:
-        """Whether any figure is there to draw as a bar."""
-        return any(isinstance(v, int | float) for s in self.series for v in s.values)
+        """Whether any bar has a height: a plot of nothing but zeros and withheld figures says nothing."""
+        return any(isinstance(v, int | float) and v > 0 for s in self.series for v in s.values)
 
     @property
     def in_words(self) -> str | None:
         """The bars the chart does not draw, said in words; None when every figure is a bar."""
         suppressed = self._not_drawn(None)
-        if suppressed and not self.drawable and len(suppressed) == len(self.series) * len(self.categories):
+        if suppressed and len(suppressed) == len(self.series) * len(self.categories):
             return (f"All figures in this chart are suppressed because {SUPPRESSED_BECAUSE}, so no chart is "
                     "drawn; the table shows each as c.")
         said = [f"{'; '.join(suppressed)} (suppressed, shown as c, because {SUPPRESSED_BECAUSE})"] if suppressed else []
         for marker in sorted({v for s in self.series for v in s.values if isinstance(v, str)}):
             meaning = MARKERS.get(marker, "no figure")
             said.append(f"{'; '.join(self._not_drawn(marker))} ({meaning}, shown as {marker})")
-        if not said:
-            return None
-        lead = "Not drawn as bars" if self.drawable else "No figure in this chart can be drawn"
-        return f"{lead}: {'. '.join(said)}."
+        if self.drawable:
+            return f"Not drawn as bars: {'. '.join(said)}." if said else None
+        zeros = "every figure in it is 0" if not said else "every other figure in it is 0"
+        return f"No chart is drawn: {zeros}{'. ' + '. '.join(said) if said else ''}."
 
 
 def _text(x: float, y: float, body: str, anchor: str = "middle", size: int = 11) -> str:
