@@ -9,12 +9,14 @@ refused the audit and the moderation pages by a page naming nothing, and a forge
 records nothing.
 
 Pages and roles covered: self-audits, self-audit, moderate (empty reason, valid), check your moderation,
-moderation recorded (commissioner); not found (a Partnership lead of the same area).
+moderation recorded (commissioner; the self-audits and the audit show its due date as a tag, issue 16 follow-up);
+not found (a Partnership lead of the same area).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -29,6 +31,8 @@ from ap_testing.web_w3 import (
     commissioner_web_platform,
     errors_linked,
 )
+from ap_web.journeys.commissioner import due_status
+from ap_web.pages import SCHOOL_CLOCK
 from demo.personas import COMMISSIONER
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +53,9 @@ async def test_the_commissioner_moderates_a_self_audit_rating_with_a_reason(
     page = await signed_in_page(browser, web_url, "commissioner-county", check_page, "commissioner-start")
     await page.get_by_role("link", name="Provider self-audits").first.click()
     assert "2 of 20" in await page.inner_text("main")
+    # Issue 16 follow-up: the audit's due date (31 August of its year: none was set) as a tag against today.
+    assert await page.locator("table tbody tr .govuk-tag").first.inner_text() == due_status(
+        {"due_on": f"{int(AUDIT_YEAR[:4]) + 1}-08-31"}, datetime.now(SCHOOL_CLOCK).date())[0]
     await check_page(page, "commissioner-self-audits")
     await page.click(f"a[href='{AUDIT}']")
     rows = await page.locator("table tbody tr").all_inner_texts()

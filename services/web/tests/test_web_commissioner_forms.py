@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ap_web.journeys.commissioner import check_moderation
+from ap_web.journeys.commissioner import check_moderation, due_status
 from ap_web.journeys.commissioner_register import register_rows, review_status
 
 TODAY = date(2026, 3, 10)
@@ -35,3 +35,15 @@ def test_a_moderation_needs_a_rating_and_a_reason_even_to_agree() -> None:
     assert [e.field for e in check_moderation({"moderated_rating": "purple", "reason": "seen"})] == [
         "moderated_rating"]
     assert check_moderation({"moderated_rating": "green", "reason": "seen at the visit"}) == []
+
+
+@pytest.mark.parametrize(("audit", "words", "colour"), [
+    ({"due_on": "2026-03-09", "complete": False}, "Overdue by 1 days", "govuk-tag--red"),
+    ({"due_on": "2026-04-07", "complete": False}, "Due in 28 days", "govuk-tag--yellow"),
+    ({"due_on": "2026-08-31", "complete": False}, "Due on 31 August 2026", "govuk-tag--grey"),
+    ({"due_on": "2026-03-09", "complete": True}, "Rated", "govuk-tag--green"),
+    ({"due_on": None, "complete": False}, "No due date", "govuk-tag--grey")])
+def test_a_self_audit_shows_its_due_date_overdue_or_due_soon_until_rated(audit: dict[str, object], words: str,
+                                                                         colour: str) -> None:
+    """Issue 16 follow-up: the commissioning service's ``due_on`` on the self-audit pages."""
+    assert due_status(audit, TODAY) == (words, colour)

@@ -11,6 +11,7 @@ self_audit.moderation_has_reason) is shown against its field, nothing recorded.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,8 +20,9 @@ from fastapi.responses import HTMLResponse, Response
 from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
+from ap_web.journeys.commissioner_register import review_status
 from ap_web.journeys.finance_forms import errors_by_field
-from ap_web.pages import Task
+from ap_web.pages import SCHOOL_CLOCK, Task
 from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named
 from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
@@ -61,13 +63,27 @@ def _not_readable(web: Web, request: Request, answer: ServiceAnswer) -> Response
     return refusal_page(web.pages, request, answer) or refused(web.pages, request)
 
 
+def due_status(audit: dict[str, Any], today: date) -> tuple[str, str]:
+    """An audit's due date in words and a tag colour (issue 16 follow-up): rated in full (green); else overdue
+    (red) or due soon (yellow) as a review is (``review_status``), or due on its date (grey)."""
+    if audit.get("complete"):
+        return "Rated", "govuk-tag--green"
+    words, tag = review_status(audit.get("due_on"), today)
+    if tag != "govuk-tag--grey":
+        return words, tag
+    due_on = audit.get("due_on")
+    return ("No due date", tag) if due_on is None else (f"Due on {date.fromisoformat(str(due_on)):%-d %B %Y}", tag)
+
+
 @router.get("/commissioning/self-audits", response_class=HTMLResponse)
 async def self_audits(request: Request, web: Web, person: Person) -> Response:
     answer = await web.client("commissioning").get("/v1/self-audits", person)
     page = _not_readable(web, request, answer)
     if page is not None:
         return page
-    return web.pages.render(request, "commissioner/self_audits.html", audits=answer.body.get("items") or [])
+    today = datetime.now(SCHOOL_CLOCK).date()
+    audits = [{**audit, "due": due_status(audit, today)} for audit in answer.body.get("items") or []]
+    return web.pages.render(request, "commissioner/self_audits.html", audits=audits)
 
 
 @router.get("/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}", response_class=HTMLResponse)
@@ -77,7 +93,8 @@ async def self_audit(request: Request, web: Web, person: Person, provider_id: st
     page = _not_readable(web, request, answer)
     if page is not None:
         return page
-    return web.pages.render(request, "commissioner/self_audit.html", audit=answer.body,
+    due = due_status(answer.body, datetime.now(SCHOOL_CLOCK).date())
+    return web.pages.render(request, "commissioner/self_audit.html", audit=answer.body, due=due,
                             may_moderate=bool(MODERATORS & set(person.roles)))
 
 
