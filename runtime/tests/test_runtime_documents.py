@@ -168,3 +168,11 @@ def test_a_chart_of_zeros_and_suppressed_figures_draws_no_plot_and_says_so() -> 
     assert "<svg" not in page and "No chart is drawn" in page
     zeros = BarChart("Permanent exclusions", ("2023/24",), (Series("Special", (0.0,)),))
     assert zeros.in_words == "No chart is drawn: every figure in it is 0."
+
+
+def test_a_chart_of_suppressed_and_not_applicable_figures_says_no_zero_it_does_not_hold() -> None:
+    chart = BarChart("Rates", ("2023/24",), (Series("Primary", (None,)), Series("Not recorded", ("z",))))
+    assert not chart.drawable and chart.in_words is not None
+    assert chart.in_words.startswith("No chart is drawn: Primary, 2023/24 (suppressed")
+    assert "is 0" not in chart.in_words
+    assert chart.in_words.endswith("Not recorded, 2023/24 (not applicable, shown as z).")

@@ -71,8 +71,9 @@ class BarChart:
             said.append(f"{'; '.join(self._not_drawn(marker))} ({meaning}, shown as {marker})")
         if self.drawable:
             return f"Not drawn as bars: {'. '.join(said)}." if said else None
-        zeros = "every figure in it is 0" if not said else "every other figure in it is 0"
-        return f"No chart is drawn: {zeros}{'. ' + '. '.join(said) if said else ''}."
+        if any(isinstance(v, int | float) for one in self.series for v in one.values):
+            said.insert(0, "every figure in it is 0" if not said else "every other figure in it is 0")
+        return f"No chart is drawn: {'. '.join(said)}."
 
 
 def _text(x: float, y: float, body: str, anchor: str = "middle", size: int = 11) -> str:
