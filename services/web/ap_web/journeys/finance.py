@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ap_contracts.events.finance import BudgetCategory
 from ap_runtime.access import Role
-from ap_runtime.documents import BarChart, Series, bar_chart_svg
+from ap_runtime.documents import BarChart, Series, chart_html
 from ap_runtime.http.downloads import attachment
 from ap_web.context import Journey, Web
 from ap_web.journeys import finance_allocation as allocation
@@ -64,8 +64,8 @@ async def budgets(request: Request, web: Web, person: Person) -> Response:
 
 
 def spend_chart(lines: list[dict[str, Any]]) -> str:
-    """Revised budget and spend by category, drawn once as SVG (the documents layer's chart); the lines
-    table beside it is its text alternative."""
+    """Revised budget and spend by category, drawn once as SVG (the documents layer's ``chart_html``: a budget
+    of nothing but zeros draws no empty plot and says so); the lines table beside it is its text alternative."""
     totals: dict[str, list[float]] = {}
     for line in lines:
         budget_and_spent = totals.setdefault(str(line["category"]), [0.0, 0.0])
@@ -77,7 +77,7 @@ def spend_chart(lines: list[dict[str, Any]]) -> str:
                      (Series("Budget", tuple(totals[c][0] for c in order)),
                       Series("Spent", tuple(totals[c][1] for c in order))),
                      value_label=lambda value: f"£{value:,.0f}")
-    return bar_chart_svg(chart)
+    return chart_html(chart)
 
 
 @router.get("/finance/{provision_id}/{year}", response_class=HTMLResponse)

@@ -4,7 +4,8 @@ reporting service's address for each report and filter, a published table drawn 
 Rules served: the reporting service decides who reads which report (policy RPT-NP-1/2, RPT-LA-1, RPT-SF-1) and
 which periods it publishes (report.fixed_period, report.year_range_limit); a filter value the page does not
 offer is a field error here and nothing is asked of the service. A chart shows only what the table shows: a
-withheld figure (``c``) or one not applicable (``z``) draws no bar (the documents layer's chart rule).
+withheld figure (``c``) or one not applicable (``z``) draws no bar, and a chart with no bar to draw is not drawn but
+said in words (the documents layer's ``chart_html``, as the report documents show it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ap_runtime.documents import BarChart, Series, bar_chart_svg
+from ap_runtime.documents import BarChart, Series, chart_html
 from ap_web.pages import SCHOOL_CLOCK
 from ap_web.refusals import FieldError
 
@@ -95,7 +96,8 @@ def _number(value: object) -> float | None:
 
 def table_chart(table: dict[str, Any]) -> str:
     """A published table as grouped bars (rows as groups, columns as bars; a withheld figure no bar, marked
-    ``c``); empty for a table without rows or columns."""
+    ``c``, and named in words under it; every figure withheld: no plot, only those words); empty for a table
+    without rows or columns."""
     columns = list(table.get("column_labels") or [])
     rows = list(table.get("row_labels") or [])
     cells = table.get("cells") or []
@@ -103,8 +105,8 @@ def table_chart(table: dict[str, Any]) -> str:
         return ""
     series = tuple(Series(str(column), tuple(_number(row[index]) for row in cells))
                    for index, column in enumerate(columns))
-    return bar_chart_svg(BarChart(f"{table.get('title', '')} ({table.get('unit', '')})",
-                                  tuple(str(row) for row in rows), series))
+    return chart_html(BarChart(f"{table.get('title', '')} ({table.get('unit', '')})",
+                               tuple(str(row) for row in rows), series))
 
 
 def file_name(stem: str, fmt: str) -> str:
