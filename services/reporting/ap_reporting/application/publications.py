@@ -5,7 +5,8 @@ Rules served: a published report can be built again byte for byte (it is as reco
 has ended, and the event names that moment and the offset of every partition its read model had applied); a
 back-dated correction is visible as such (each edition after the first lists its changed figures: the edition
 before is built again as recorded by its own moment, which the read model's versions of the facts allow, and
-compared, ``ap_runtime.reports.changed_figures``). One stream per report, audience and period: its editions.
+compared, ``ap_runtime.reports.changed_figures``). One stream per report, audience and period: its editions. A read
+model that has read nothing has no position to record: refused (``NothingReadYet``), nothing stored.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.reports import FigureChange, ReportPeriod, ReportPublished, TopicPosition
+from ap_reporting.domain.errors import NothingReadYet
 from ap_reporting.domain.published import Table, figures
 from ap_reporting.domain.report_versions import REPORT_VERSIONS, RULE_VERSIONS
 from ap_runtime.commands import CommandExecutor, CommandMeta
@@ -74,6 +76,9 @@ async def publish(store: EventStorePort, edition: Edition, build: Build, actor: 
     if await executor.previous_outcome(command_id) is not None:
         return next(e for e in editions if e.report_id == report_id(command_id))
     built = await build(edition.recorded_by)
+    if not built.positions:
+        raise NothingReadYet("report", "The reporting read model has not read any event yet, so there is nothing to "
+                             "publish and no position to record: publish once it has caught up")
     changes: tuple[FigureChange, ...] = ()
     if editions:
         before = await build(editions[-1].recorded_by)

@@ -62,3 +62,12 @@ class NoTrace(ReportingRuleViolation):
 
     kind: ClassVar[RefusalKind] = RefusalKind.NOT_FOUND
     rule_id = "report.trace_shown_cells"
+
+
+class NothingReadYet(ReportingRuleViolation):
+    """report.published_from_applied_facts: a publication records the event positions it was built from; a read
+    model that has applied no event yet has none, and a report of nothing published would read as a report of
+    zeros. Refused as a conflict with what is recorded (publish once the read model has caught up)."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
+    rule_id = "report.published_from_applied_facts"

@@ -11,7 +11,8 @@ is built as the GET builds it, as at ``as_at`` (a day that has ended, rule repor
 as recorded by ``recorded_by`` (a moment that has passed),
 and ``ReportPublished`` is recorded in the reporting service's own event store with the read model's offsets,
 the report and rule versions and, from the second edition on, the figures that changed
-(``application.publications``), whose relay publishes it on ``ap.reporting.events``. Authorised as
+(``application.publications``), whose relay publishes it on ``ap.reporting.events``. A read model that has read
+no event yet is refused, 409 (report.published_from_applied_facts), storing nothing. Authorised as
 ``reporting.publish_report`` on the same stored facts as the read (the partnership's id from the path; the LA's
 reports need no relationship to a pupil).
 """
