@@ -39,8 +39,10 @@ from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.domain.periods import PeriodKind, academic_year_period, periods_of
 from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Period
+from ap_reporting.projections.facts import bound_writer
 from ap_reporting.projections.queries import FactsQueries
-from ap_reporting.projections.schema import DDL
+from ap_reporting.projections.schema import CURRENT_KEYS, DDL
+from ap_reporting.projections.version_batch import Fold, apply_folds
 from ap_reporting.projections.writers import WRITERS
 from ap_runtime.documents import Document, render_html, render_pdf
 from ap_testing.infra import create_database, drop_databases, dsn_for_database
@@ -91,11 +93,13 @@ def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
 async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:
     await conn.execute(DDL)
     loaded_at = datetime.now(UTC)
+    folds: list[Fold] = []
+    for event in events:
+        writer = WRITERS.get(type(event))
+        if writer is not None:
+            folds.append(bound_writer(writer, event, as_loaded(event, loaded_at)))
     async with conn.transaction():
-        for event in events:
-            writer = WRITERS.get(type(event))
-            if writer is not None:
-                await writer(conn, event, as_loaded(event, loaded_at))
+        await apply_folds(conn, CURRENT_KEYS, folds)
 
 
 def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Period) -> None:

@@ -83,7 +83,11 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     assert forum["pupils_on_roll"]["grand_total"] == sum(
         e.pupils for e in commissioning if isinstance(e, PupilsOnRollRecorded))
     assert forum["panel_referrals"]["grand_total"] == sum(isinstance(e, PanelReferralMade) for e in commissioning)
-    assert forum["suspensions_by_phase"]["grand_total"] == sum(isinstance(e, SuspensionIssued) for e in standing)
+    # At this tiny size every phase's cell is hidden and the shared suppression of the strategy and Forum tables
+    # (schools_forum_phases) hides the total with them; when the total is shown it must be the count.
+    suspensions = forum["suspensions_by_phase"]
+    assert suspensions["grand_total"] == sum(isinstance(e, SuspensionIssued) for e in standing) or (
+        suspensions["grand_total"] == "c" and {cell for row in suspensions["cells"] for cell in row} == {"c"})
 
     finance = first / "finance" / "prov-np-1" / "2023-24"
     assert {p.name for p in finance.iterdir()} == {

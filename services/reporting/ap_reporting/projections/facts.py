@@ -28,7 +28,8 @@ from ap_runtime.projection import Projection, ReceivedEvent
 _READ = frozenset(event_class.event_type for event_class in WRITERS)
 
 
-def _bound(writer: Writer, domain_event: DomainEvent, envelope: EventEnvelope) -> Fold:
+def bound_writer(writer: Writer, domain_event: DomainEvent, envelope: EventEnvelope) -> Fold:
+    """The writer applied to one event, as a fold over the versions of facts (projection and `make reports`)."""
     return lambda versions: writer(versions, domain_event, envelope)
 
 
@@ -42,7 +43,7 @@ def folds(events: Sequence[ReceivedEvent]) -> list[Fold]:
         domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
         writer = None if domain_event is None else WRITERS.get(type(domain_event))
         if writer is not None and domain_event is not None:
-            out.append(_bound(writer, domain_event, envelope))
+            out.append(bound_writer(writer, domain_event, envelope))
     return out
 
 
