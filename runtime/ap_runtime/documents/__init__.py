@@ -7,6 +7,7 @@ figures stay with the services: nothing here computes or rounds one.
 """
 
 from ap_runtime.documents.charts import BarChart, Series, bar_chart_svg, chart_html
+from ap_runtime.documents.labels import label_words
 from ap_runtime.documents.model import Document, DocumentTable, Fact, Section
 from ap_runtime.documents.render import (
     HTML_MEDIA_TYPE,
@@ -17,4 +18,4 @@ from ap_runtime.documents.render import (
 )
 
 __all__ = ["HTML_MEDIA_TYPE", "PDF_MEDIA_TYPE", "BarChart", "Document", "DocumentTable", "Fact", "Section",
-           "Series", "bar_chart_svg", "chart_html", "render_html", "render_pdf", "render_pdf_off_loop"]
+           "Series", "bar_chart_svg", "chart_html", "label_words", "render_html", "render_pdf", "render_pdf_off_loop"]

@@ -1,7 +1,8 @@
 """The report and budget pages' charts, rendered as the pages render them (unit, no server): a table whose every
 figure is withheld draws no empty plot but says in words that its figures are suppressed; a budget of nothing
 but zeros says so instead of an axis of 0 to 1; a chart with figures is drawn with what it does not draw named
-(issue 15: the pages drew ``bar_chart_svg`` directly, an empty plot when every figure was suppressed)."""
+(issue 15: the pages drew ``bar_chart_svg`` directly, an empty plot when every figure was suppressed); column
+headings and the legend are in words (``alternative_provision`` is "Alternative provision")."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def _request(path: str) -> Request:
                     "session": {}})
 
 
-def _report_page(cells: list[list[str]]) -> str:
+def _report_page(cells: list[list[str]], columns: tuple[str, str] = ("KS3", "KS4")) -> str:
     table: dict[str, Any] = {"title": "Pupils served", "unit": "pupils", "row_labels": ["Autumn"],
-                             "column_labels": ["Key stage 3", "Key stage 4"], "cells": cells,
+                             "column_labels": list(columns), "cells": cells,
                              "row_totals": ["c"], "column_totals": cells[0], "grand_total": "c"}
     report = partnership.PARTNERSHIP
     page = _pages().render(_request("/reports/partnership"), "partnership/report.html", report=report,
@@ -52,6 +53,13 @@ def test_a_report_table_with_a_figure_draws_its_bar_and_names_the_suppressed_one
     text = _report_page([["c", "12"]])
     assert text.count(PLOT) == 1
     assert "Not drawn as bars: Key stage 3, Autumn (suppressed, shown as c" in text
+
+
+def test_the_report_page_heads_its_columns_and_legend_in_words_not_codes() -> None:
+    text = _report_page([["4", "12"]], ("alternative_provision", "not recorded"))
+    assert '--numeric">Alternative provision</th>' in text and '--numeric">Not recorded</th>' in text
+    assert ">Alternative provision</text>" in text and ">Not recorded</text>" in text  # the chart's legend
+    assert "alternative_provision" not in text
 
 
 def _budget_page(lines: list[dict[str, Any]]) -> str:

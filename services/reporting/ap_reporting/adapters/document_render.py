@@ -3,7 +3,8 @@
 Rule served (issue 15, "As documents"; STATUTORY.md, small numbers): a document shows the published
 tables exactly as the JSON and CSV do, suppressed ``c`` and not-applicable ``z`` included, and its charts
 are drawn from those same published cells, so a chart hides what the table hides (a ``c`` draws no
-bar). Only counts leave: these reports hold no pupil, name or date of birth.
+bar). Column headings and chart legends are in people's words (``ap_runtime.documents.label_words``); the JSON
+and CSV keep the codes. Only counts leave: these reports hold no pupil, name or date of birth.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.published import Table, Value
-from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series
+from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series, label_words
 from ap_runtime.privacy.suppression import SUPPRESSED
 
 TOTAL = "Total"
@@ -46,7 +47,8 @@ def document_table(table: Table, trace: TraceHref | None = None) -> DocumentTabl
     rows = tuple((label, *(_shown(v) for v in cells), _shown(total))
                  for label, cells, total in zip(table.row_labels, table.cells, table.row_totals, strict=True))
     total = (TOTAL, *(_shown(v) for v in table.column_totals), _shown(table.grand_total))
-    return DocumentTable(f"{table.title} ({table.unit})", ("", *table.column_labels, TOTAL), rows, total,
+    headings = ("", *(label_words(column) for column in table.column_labels), TOTAL)
+    return DocumentTable(f"{table.title} ({table.unit})", headings, rows, total,
                          links=_links(table, trace))
 
 
@@ -54,7 +56,7 @@ def _chart(table: Table) -> BarChart | None:
     """Rows as groups and columns as bars, from the published cells; none for a one-row table."""
     if len(table.row_labels) < 2 or len(table.column_labels) > MAX_CHART_SERIES:
         return None
-    series = tuple(Series(column, tuple(_number(row[j]) for row in table.cells))
+    series = tuple(Series(label_words(column), tuple(_number(row[j]) for row in table.cells))
                    for j, column in enumerate(table.column_labels))
     return BarChart(f"{table.title} ({table.unit})", table.row_labels, series)
 

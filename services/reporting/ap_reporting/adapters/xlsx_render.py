@@ -4,7 +4,8 @@ Rules served (issue 15, "As documents"; STATUTORY.md small numbers): each cell i
 (``c`` hidden, ``z`` not applicable, as text); a total is a ``=SUM`` formula over its row or column
 only where every figure it adds is shown and the sum is the published total, so a reader can check
 it; where a figure is hidden the published total is written as a number, because a formula over the
-shown cells would print a figure the report never published. A Notes sheet carries the report's notes.
+shown cells would print a figure the report never published. A Notes sheet carries the report's notes. The
+heading row is in people's words (``ap_runtime.documents.label_words``), as the HTML and PDF are.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ap_reporting.domain.published import Table, Value
+from ap_runtime.documents import label_words
 from ap_runtime.spreadsheet import neutralise_workbook
 
 HEADING_ROW = 4
@@ -54,7 +56,7 @@ def _sheet(book: Workbook, table: Table, formulas: list[Formula]) -> None:
     sheet.cell(row=2, column=1, value=f"Unit: {table.unit}. c: hidden (small numbers); z: not applicable.")
     width = len(table.column_labels)
     total_column, total_row = width + 2, HEADING_ROW + len(table.row_labels) + 1
-    for column, text in enumerate(("", *table.column_labels, "Total"), start=1):
+    for column, text in enumerate(("", *(label_words(c) for c in table.column_labels), "Total"), start=1):
         cell = sheet.cell(row=HEADING_ROW, column=column, value=text)
         cell.font, cell.fill = BOLD, HEADER_FILL
     for i, (label, cells) in enumerate(zip(table.row_labels, table.cells, strict=True)):

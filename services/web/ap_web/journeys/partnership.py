@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ap_runtime.access import Role
+from ap_runtime.documents import label_words
 from ap_runtime.http.downloads import attachment
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
@@ -175,4 +176,5 @@ JOURNEY = Journey(
                 "Exclusions and suspensions over one to three years"),
            Task("/reports/schools-forum", "Schools Forum panel tables", STRATEGY_READERS,
                 "Panel referrals, Fair Access waits and exclusion reasons")),
+    template_globals={"label_words": label_words},  # column headings in people's words, not codes
 )

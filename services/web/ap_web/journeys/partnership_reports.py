@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ap_runtime.documents import BarChart, Series, chart_html
+from ap_runtime.documents import BarChart, Series, chart_html, label_words
 from ap_web.pages import SCHOOL_CLOCK
 from ap_web.refusals import FieldError
 
@@ -103,7 +103,7 @@ def table_chart(table: dict[str, Any]) -> str:
     cells = table.get("cells") or []
     if not columns or not rows:
         return ""
-    series = tuple(Series(str(column), tuple(_number(row[index]) for row in cells))
+    series = tuple(Series(label_words(str(column)), tuple(_number(row[index]) for row in cells))
                    for index, column in enumerate(columns))
     return chart_html(BarChart(f"{table.get('title', '')} ({table.get('unit', '')})",
                                tuple(str(row) for row in rows), series))
