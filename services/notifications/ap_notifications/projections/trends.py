@@ -9,7 +9,8 @@ read at each decision: a rebuild after more term dates were recorded may count a
 flag of that other window.
 
 A fact is judged on its own day (``as_of``): a late record of an old incident is judged with the facts around it.
-An entry withdrawn in error stops counting; an erased pupil leaves nothing here.
+An amended engagement score counts as amended and is judged again on its day; an entry withdrawn in error stops
+counting; an erased pupil leaves nothing here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.engagement import EngagementScoreRecorded
+from ap_contracts.events.engagement import EngagementScoreAmended, EngagementScoreRecorded
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordWithdrawnInError
@@ -66,6 +67,10 @@ async def _record(conn: asyncpg.Connection, event: DomainEvent, event_id: UUID) 
         await conn.execute("INSERT INTO trend_scores VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                            event_id, event.pupil_ref, event.scored_on, event.score, event.scale_max)
         return event.pupil_ref, event.scored_on
+    if isinstance(event, EngagementScoreAmended):  # the amended score counts from now on (issue 16)
+        day = await conn.fetchval("UPDATE trend_scores SET score = $2, scale_max = $3 WHERE event_id = $1"
+                                  " RETURNING day", event.score_record_id, event.score, event.scale_max)
+        return None if day is None else (event.pupil_ref, day)
     return None
 
 
