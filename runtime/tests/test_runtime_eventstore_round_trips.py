@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from ap_runtime.eventstore import EventStore, IdempotencyMismatch, WrongExpectedVersion, migrate
-from ap_runtime.eventstore.store import _STREAMS_AFTER, NOTIFY_CHANNEL
+from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 
 from .conftest import counter_events
 
@@ -126,36 +126,3 @@ async def test_concurrent_appends_to_a_stream_commit_in_version_order(dsn: str) 
         assert [r["stream_version"] for r in rows] == list(range(1, 121))
     finally:
         await pool.close()
-
-
-async def test_several_streams_are_read_after_their_versions_in_one_statement(
-    counted: tuple[asyncpg.Pool, list[str]],
-) -> None:
-    pool, sent = counted
-    store = EventStore(pool)
-    await store.append("rs-1", 0, counter_events("rs-1", 0, 4))
-    await store.append("rs-2", 0, counter_events("rs-2", 0, 2))
-    wanted = [("rs-1", 1), ("rs-2", 2), ("rs-none", 0), ("rs-2", 0), ("rs-1", 1)]
-    alone = [await store.read_stream(stream_id, after) for stream_id, after in wanted]
-    sent.clear()
-    together = await store.read_streams(wanted)
-    assert len(_appends(sent)) == 1, sent
-    assert together == alone
-    assert [[e.stream_version for e in rows] for rows in together] == [[2, 3, 4], [], [], [1, 2], [2, 3, 4]]
-    assert await store.read_streams([]) == []
-
-
-async def test_the_several_streams_read_uses_the_stream_index_even_in_a_generic_plan(
-    counted: tuple[asyncpg.Pool, list[str]],
-) -> None:
-    pool, _ = counted
-    await EventStore(pool).append("rs-3", 0, counter_events("rs-3", 0, 3))
-    async with pool.acquire() as conn:
-        await conn.execute("SET plan_cache_mode = force_generic_plan")  # what a prepared statement ends up with
-        try:
-            await conn.execute(f"PREPARE streams_after(text[], int[]) AS {_STREAMS_AFTER}")
-            plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN EXECUTE streams_after('{rs-3}', '{1}')"))
-            await conn.execute("DEALLOCATE streams_after")
-        finally:
-            await conn.execute("RESET plan_cache_mode")
-    assert "Seq Scan on events" not in plan and "events_stream_id_stream_version_key" in plan, plan

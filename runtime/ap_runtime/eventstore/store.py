@@ -84,16 +84,6 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT 
 """
 _APPEND_COMMAND = _APPEND_CTES + _RECORD_COMMAND_IF_APPENDED
 
-# Streams' rows after a version each ($1 ids, $2 versions; row ``n`` answers pair ``n``). OFFSET 0 keeps the subquery
-# apart, so even the generic plan reads each stream by its index (flattened, it hash-joined a scan of all events).
-_STREAMS_AFTER = (
-    "SELECT w.n, e.* FROM unnest($1::text[], $2::int[])"  # noqa: S608  # nosec B608 - constant column list
-    " WITH ORDINALITY AS w(wanted, after_version, n)"
-    f" CROSS JOIN LATERAL (SELECT {_COLUMNS} FROM events"
-    "  WHERE stream_id = w.wanted AND stream_version > w.after_version OFFSET 0) AS e"
-    " ORDER BY w.n, e.stream_version"
-)
-
 __all__ = ["NOTIFY_CHANNEL", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion", "row_to_stored"]
 
 
@@ -215,17 +205,6 @@ class EventStore:
             stream_id, after_version,
         )
         return [row_to_stored(r) for r in rows]
-
-    async def read_streams(self, wanted: Sequence[tuple[str, int]]) -> list[list[StoredEvent]]:
-        """``read_stream(stream_id, after_version)`` of each pair, in one statement (one snapshot)."""
-        if not wanted:
-            return []
-        rows = await self._pool.fetch(_STREAMS_AFTER, [stream_id for stream_id, _ in wanted],
-                                      [after for _, after in wanted])
-        found: list[list[StoredEvent]] = [[] for _ in wanted]
-        for row in rows:
-            found[row["n"] - 1].append(row_to_stored(row))
-        return found
 
     async def load(self, stream_id: str) -> list[DomainEvent]:
         """The stream's events as domain models, personal fields decrypted."""

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.batching import Batcher
-from ap_runtime.eventstore import EventStore, StoredEvent
+from ap_runtime.eventstore import EventStore
 from ap_runtime.eventstore.codec import EventCodec, reveal_model
 
 ERASURE_EVENT = "PupilDataErased"
@@ -51,9 +50,6 @@ class HistoryCachingStore(EventStore):
         self._held = 0
         self._streams: OrderedDict[str, _Cached] = OrderedDict()
         self._swept_at = clock()
-        # Concurrent commands' catch-up reads share one statement (issue 11: one round trip fewer per
-        # command under load); each still reads everything committed before its own call.
-        self._catch_up: Batcher[tuple[str, int], list[StoredEvent]] = Batcher(self.read_streams)
 
     async def load(self, stream_id: str) -> list[DomainEvent]:
         """The stream's events in order (the same objects as last time for the part already read)."""
@@ -65,7 +61,7 @@ class HistoryCachingStore(EventStore):
             self.forget(stream_id)
             cached = None
         after = 0 if cached is None else cached.version
-        rows = await self._catch_up.submit((stream_id, after))
+        rows = await self.read_stream(stream_id, after)
         if cached is not None and any(row.event_type == ERASURE_EVENT for row in rows):
             self.forget(stream_id)
             cached, rows = None, await self.read_stream(stream_id)
