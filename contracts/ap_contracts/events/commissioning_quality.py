@@ -77,3 +77,19 @@ class SelfAuditRatingModerated(CommissioningEvent):
     moderated_rating: RagRating
     reason: LongText
     moderated_by: UserId
+
+
+class SelfAuditDueDateChanged(CommissioningEvent):
+    """The commissioner moves the day a requested audit is due, with a reason, before the provider has rated
+    every statement and before any rating is moderated (issue 16 follow-up). Readers take ``due_on`` from the
+    latest of this event and ``SelfAuditRequested``."""
+
+    event_type: ClassVar[str] = "SelfAuditDueDateChanged"
+
+    provider_id: OrganisationId
+    commissioner_id: OrganisationId
+    academic_year: AcademicYear
+    previous_due_on: date | None
+    due_on: date
+    reason: LongText
+    changed_by: UserId

@@ -161,6 +161,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "commissioning.request_self_audit": {COM: "C", NP: "C"},
     "commissioning.rate_self_audit": {PM: "P"},
     "commissioning.moderate_self_audit": {COM: "C", NP: "C"},
+    "commissioning.change_self_audit_due_date": {COM: "C", NP: "C"},
     "commissioning.read_self_audits": {COM: "C", NP: "C", PM: "P"},
     # Issue 13, panels: O the panel's local authority, M an organisation sitting on the panel (who decides is
     # also the domain's: the person must sit on the panel, panel.decided_by_member).

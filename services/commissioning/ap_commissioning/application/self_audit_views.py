@@ -13,6 +13,7 @@ from ap_commissioning.domain.self_audit_template import TEMPLATES
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.commissioning_quality import (
     RagRating,
+    SelfAuditDueDateChanged,
     SelfAuditRatingModerated,
     SelfAuditRequested,
     SelfAuditStatementRated,
@@ -58,7 +59,10 @@ def self_audit_view(events: Iterable[DomainEvent]) -> SelfAuditView | None:
     """The audit statement by statement (every statement of its template, rated or not); None if never requested."""
     requested: SelfAuditRequested | None = None
     rows: dict[str, StatementView] = {}
+    due_on: date | None = None
     for event in events:
+        if isinstance(event, SelfAuditRequested | SelfAuditDueDateChanged):
+            due_on = event.due_on
         if isinstance(event, SelfAuditRequested):
             requested = event
             rows = {s.statement_id: StatementView(s.statement_id, s.section, s.text)
@@ -77,7 +81,7 @@ def self_audit_view(events: Iterable[DomainEvent]) -> SelfAuditView | None:
     statements = tuple(rows.values())
     return SelfAuditView(requested.provider_id, requested.commissioner_id, requested.academic_year,
                          requested.template_version, statements, sum(1 for s in statements if s.rating),
-                         sum(1 for s in statements if s.moderated_rating), requested.due_on)
+                         sum(1 for s in statements if s.moderated_rating), due_on)
 
 
 @dataclass(frozen=True, slots=True)

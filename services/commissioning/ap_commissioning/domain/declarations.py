@@ -119,6 +119,9 @@ DECLARATIONS: tuple[CommissioningCommandDeclaration, ...] = (
     D(audit.ModerateRating, SELF_AUDIT, audit.moderate_rating, "commissioning.moderate_self_audit",
       (qe.SelfAuditRatingModerated,), AUDIT_PATH + "/moderations",
       "Agree or change a provider's rating, with a reason, as its commissioner"),
+    D(audit.ChangeSelfAuditDueDate, SELF_AUDIT, audit.change_due_date, "commissioning.change_self_audit_due_date",
+      (qe.SelfAuditDueDateChanged,), AUDIT_PATH + "/due-date",
+      "Move a requested audit's due date, with a reason, as its commissioner, until it is submitted or moderated"),
     # Panels, the continuum, referrals, Fair Access and the Children Outside of School Panel (seeds 003, 004).
     D(panels.ConstitutePanel, PANEL, panels.constitute_panel, "commissioning.manage_panel", (pe.PanelConstituted,),
       PANEL_PATH + "/constitution", "Constitute a panel of the caller's local authority"),

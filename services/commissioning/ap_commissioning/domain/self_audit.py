@@ -24,7 +24,10 @@ from ap_commissioning.domain.self_audit_errors import (
     NothingToModerate,
     RatingWithoutEvidence,
     SelfAuditAlreadyRequested,
+    SelfAuditDueChangeWithoutReason,
+    SelfAuditDueInPast,
     SelfAuditDueOutsideYear,
+    SelfAuditNoLongerOpen,
     SelfAuditNotRequested,
     StatementNotInTemplate,
     TemplateVersionUnknown,
@@ -33,6 +36,7 @@ from ap_commissioning.domain.self_audit_template import CURRENT_TEMPLATE_VERSION
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.commissioning_quality import (
     RagRating,
+    SelfAuditDueDateChanged,
     SelfAuditRatingModerated,
     SelfAuditRequested,
     SelfAuditStatementRated,
@@ -70,6 +74,13 @@ class RequestSelfAudit(SelfAuditCommand):
     due_on: date | None = None
 
 
+class ChangeSelfAuditDueDate(SelfAuditCommand):
+    """The commissioner moves a requested audit's due date, saying why (issue 16 follow-up)."""
+
+    due_on: date
+    reason: LongText = ""
+
+
 class RateStatement(SelfAuditCommand):
     statement_id: ShortText
     rating: RagRating
@@ -89,6 +100,7 @@ class SelfAuditState:
     commissioner_id: str | None = None
     academic_year: str | None = None
     template_version: str | None = None
+    due_on: date | None = None
     ratings: Mapping[str, RagRating] = field(default_factory=dict)
     moderated: Mapping[str, RagRating] = field(default_factory=dict)
 
@@ -97,7 +109,10 @@ def evolve_self_audit(state: SelfAuditState, event: DomainEvent) -> SelfAuditSta
     """Fold one self-audit event; no rule is checked here."""
     if isinstance(event, SelfAuditRequested):
         return replace(state, provider_id=event.provider_id, commissioner_id=event.commissioner_id,
-                       academic_year=event.academic_year, template_version=event.template_version)
+                       academic_year=event.academic_year, template_version=event.template_version,
+                       due_on=event.due_on)
+    if isinstance(event, SelfAuditDueDateChanged):
+        return replace(state, due_on=event.due_on)
     if isinstance(event, SelfAuditStatementRated):
         moderated = {k: v for k, v in state.moderated.items() if k != event.statement_id}
         return replace(state, ratings={**state.ratings, event.statement_id: event.rating}, moderated=moderated)
@@ -106,7 +121,8 @@ def evolve_self_audit(state: SelfAuditState, event: DomainEvent) -> SelfAuditSta
     return state
 
 
-_FOLDED: tuple[type[DomainEvent], ...] = (SelfAuditRequested, SelfAuditStatementRated, SelfAuditRatingModerated)
+_FOLDED: tuple[type[DomainEvent], ...] = (SelfAuditRequested, SelfAuditStatementRated, SelfAuditRatingModerated,
+                                          SelfAuditDueDateChanged)
 SELF_AUDIT_FOLDS: frozenset[type[DomainEvent]] = frozenset(_FOLDED)
 
 
@@ -145,6 +161,28 @@ def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
         academic_year=command.academic_year, template_version=command.template_version,
         requested_by=context.user_id, due_on=command.due_on or last_day_of(command.academic_year),
         statement_count=len(TEMPLATES[command.template_version].statements))]
+
+
+def change_due_date(command: ChangeSelfAuditDueDate, state: SelfAuditState,
+                    context: DecisionContext) -> list[CommissioningEvent]:
+    """A requested audit's new due date: within its year (``self_audit.due_within_year``), not before today
+    (``self_audit.due_not_in_past``), with a reason, and only while the audit is open: not once the provider has
+    rated every statement nor once the commissioner has moderated a rating (``self_audit.due_changes_while_open``)."""
+    if state.template_version is None:
+        raise SelfAuditNotRequested(command.provider_id, command.academic_year)
+    if state.moderated or len(state.ratings) >= len(TEMPLATES[state.template_version].statements):
+        why = "moderated" if state.moderated else "submitted (every statement rated)"
+        raise SelfAuditNoLongerOpen(command.provider_id, command.academic_year, why)
+    if academic_year_of(command.due_on) != command.academic_year:
+        raise SelfAuditDueOutsideYear(command.due_on.isoformat(), command.academic_year)
+    if command.due_on < context.today:
+        raise SelfAuditDueInPast(command.due_on.isoformat(), context.today.isoformat())
+    if not command.reason.strip():
+        raise SelfAuditDueChangeWithoutReason()
+    return [SelfAuditDueDateChanged(
+        provider_id=command.provider_id, commissioner_id=command.commissioner_id,
+        academic_year=command.academic_year, previous_due_on=state.due_on, due_on=command.due_on,
+        reason=command.reason, changed_by=context.user_id)]
 
 
 def last_day_of(academic_year: str) -> date:

@@ -32,6 +32,33 @@ class SelfAuditDueOutsideYear(CommissioningRefused):
     academic_year: str
 
 
+class SelfAuditDueInPast(CommissioningRefused):
+    """A due date is moved to today or later: a day already gone would make the audit overdue at once."""
+
+    rule_id = "self_audit.due_not_in_past"
+    kind = RefusalKind.BREAKS_RULE
+    says = "due_on: {due_on} is before today ({today})"
+    due_on: str
+    today: str
+
+
+class SelfAuditDueChangeWithoutReason(CommissioningRefused):
+    rule_id = "self_audit.due_change_has_reason"
+    kind = RefusalKind.BREAKS_RULE
+    says = "reason: the change of the due date gives no reason"
+
+
+class SelfAuditNoLongerOpen(CommissioningRefused):
+    """The due date stands once the provider has rated every statement or the commissioner has moderated."""
+
+    rule_id = "self_audit.due_changes_while_open"
+    kind = RefusalKind.CONFLICTS_WITH_RECORD
+    says = "the {academic_year} self-audit of {provider_id} is {why}: its due date can no longer change"
+    provider_id: str
+    academic_year: str
+    why: str
+
+
 class TemplateVersionUnknown(CommissioningRefused):
     rule_id = "self_audit.template_known"
     kind = RefusalKind.NOT_FOUND
