@@ -5,7 +5,8 @@ and write them in a few statements (a rebuild over 1,000,000 events); a report a
 notice. Random histories of a few pupils (hypothesis, derandomised): registrations (some twice), placements,
 marks and re-marks of the same sessions, incidents, rewards, scores with progress marks, suspensions and
 permanent exclusions, and their corrections: amendments of counted fields, withdrawals, reinstatements,
-details updates, placement ends, an erasure of data recorded in error. Each history is cut into batches at
+details updates, placement ends, amendments of scores, erasures (of data recorded in error, which closes every
+fact, or for another reason, which blanks the pupil's sex). Each history is cut into batches at
 random points, so a correction often falls in the batch of the fact it corrects and as often in a later one
 (then the fetch of stored versions answers). Each incidents-topic projection applies the history in those
 batches, and again one event per transaction (``apply``: every earlier event read back from PostgreSQL);
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.engagement import TargetProgress, TargetProgressMark
+from ap_contracts.events.engagement import EngagementScoreRecorded, TargetProgress, TargetProgressMark
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
 from ap_contracts.events.pupil_vocabulary import (
     AttendanceCode,
@@ -85,7 +86,10 @@ def _fact(draw: st.DrawFn, pupil: Pupil) -> DomainEvent:
 
 
 def _amendment(draw: st.DrawFn, pupil: Pupil, target: Any) -> DomainEvent:
-    """An amendment of a counted field of ``target`` (a field reporting does not count when it has none)."""
+    """An amendment of a counted field of ``target`` (a field reporting does not count when it has none); a
+    score's amendment is its own event (``EngagementScoreAmended``)."""
+    if isinstance(target, EngagementScoreRecorded):
+        return pupil.score_amended(target, draw(st.integers(0, 5)))
     values: dict[str, Any] = {
         "IncidentRecorded": {"severity": int(draw(st.sampled_from(list(Severity)))),
                              "category": draw(st.sampled_from(list(IncidentCategory))).value},
@@ -113,7 +117,7 @@ def _correction(draw: st.DrawFn, pupil: Pupil, made: Sequence[Any]) -> DomainEve
                                    year_group=year, key_stage=key_stage_of(year),
                                    home_school_id=draw(st.sampled_from((None, "school-moved"))))
     if kind == "erase":
-        return PupilDataErased(pupil_ref=pupil.pupil_ref, reason=ErasureReason.RECORDED_IN_ERROR,
+        return PupilDataErased(pupil_ref=pupil.pupil_ref, reason=draw(st.sampled_from(list(ErasureReason))),
                                legal_basis="UK GDPR Art. 16", requested_by=ErasureRequester.DATA_PROTECTION_OFFICER)
     return pupil.ended(DAY + timedelta(days=draw(st.integers(3, 9))), PlacementEndReason.REINTEGRATED_TO_HOME_SCHOOL)
 

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.engagement import (
+    EngagementScoreAmended,
     EngagementScoreRecorded,
     EngagementScoreReduced,
     EngagementTargetSet,
@@ -111,6 +112,11 @@ class Pupil:
     def reduced(self, score: EngagementScoreRecorded, points: int) -> EngagementScoreReduced:
         return EngagementScoreReduced(**self._base(placement_id=self.placement_id, score_record_id=score.record_id,
                                                    reduced_on=score.scored_on, points=points, reason=NARRATIVE))
+
+    def score_amended(self, score: EngagementScoreRecorded, to: int) -> EngagementScoreAmended:
+        return EngagementScoreAmended(**self._base(
+            placement_id=self.placement_id, score_record_id=score.record_id, score=to, scale_max=score.scale_max,
+            reason=CorrectionReason.WRONG_VALUE, explanation=NARRATIVE, rule_version="t"))
 
     def suspended(self, first_day: date, half_days: int, year: str = "2024/25") -> SuspensionIssued:
         return SuspensionIssued(**self._base(

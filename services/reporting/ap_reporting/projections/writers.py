@@ -3,9 +3,10 @@
 Corrections are honoured from the moment they are recorded (``versions``: each closes the fact's current
 version, and an amendment adds the amended one): an entry withdrawn in error no longer counts anywhere, an
 amendment of a counted field (severity, category, attendance code, reward quantity or kind, suspension
-length) replaces the value, and a reinstated permanent exclusion stops counting. A pupil erased because
-the record was made in error disappears from the figures; other erasures keep the counts, which hold no
-personal data. A report as recorded by an earlier moment still shows the facts as they stood then.
+length, engagement score) replaces the value, and a reinstated permanent exclusion stops counting. A pupil
+erased because the record was made in error disappears from the figures; other erasures keep the counts,
+which hold no personal data, and blank the pupil's sex. A report as recorded by an earlier moment still
+shows the facts as they stood then.
 
 Writers fold into ``Versions`` (``version_batch``): a batch's events are folded in memory and written in a
 few statements, with the effect of one statement per event.
@@ -20,7 +21,12 @@ from uuid import UUID
 
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.engagement import EngagementScoreRecorded, EngagementScoreReduced, EngagementTargetSet
+from ap_contracts.events.engagement import (
+    EngagementScoreAmended,
+    EngagementScoreRecorded,
+    EngagementScoreReduced,
+    EngagementTargetSet,
+)
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
 from ap_contracts.events.privacy import ErasureReason, PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordAmended, RecordWithdrawnInError
@@ -115,6 +121,12 @@ def _reduction(v: Versions, e: EngagementScoreReduced, env: EventEnvelope) -> No
         "points": e.points})
 
 
+def _score_amended(v: Versions, e: EngagementScoreAmended, env: EventEnvelope) -> None:
+    """The amended score counts from now on; reductions already taken from it still count (issue 16)."""
+    v.revise("engagement_scores", {"record_id": e.score_record_id}, env.recorded_at,
+             {"score": e.score, "scale_max": e.scale_max})
+
+
 def _phase(v: Versions, pupil_ref: UUID, placement_id: UUID | None) -> str:
     """The pupil's school phase as registered now (the placement's record of it when not registered)."""
     pupils = v.current("pupils", {"pupil_ref": pupil_ref})
@@ -177,7 +189,11 @@ def _amended(v: Versions, e: RecordAmended, env: EventEnvelope) -> None:
 
 
 def _erased(v: Versions, e: PupilDataErased, env: EventEnvelope) -> None:
+    """Data recorded in error leaves every figure. Any other erasure keeps the counts (no personal data) but
+    blanks the pupil's sex, the one census field of the person, so nothing personal stays linked to the
+    reference; the version before it still answers a report as recorded by an earlier moment."""
     if e.reason is not ErasureReason.RECORDED_IN_ERROR:
+        v.revise("pupils", {"pupil_ref": e.pupil_ref}, env.recorded_at, {"sex": None})
         return
     for table in (*FACT_TABLES, "placements", "pupils"):
         v.close(table, {"pupil_ref": e.pupil_ref}, env.recorded_at)
@@ -189,5 +205,5 @@ WRITERS: dict[type[DomainEvent], Writer] = {
     SuspensionIssued: _suspension, PermanentExclusionIssued: _permanent,
     PermanentExclusionReinstated: _reinstated, RecordWithdrawnInError: _withdrawn, RecordAmended: _amended,
     PupilDataErased: _erased, EngagementTargetSet: _target, EngagementScoreRecorded: _score,
-    EngagementScoreReduced: _reduction,
+    EngagementScoreReduced: _reduction, EngagementScoreAmended: _score_amended,
 }
