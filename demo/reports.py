@@ -1,16 +1,19 @@
 """`make reports`: load a synthetic local authority and write every report for every audience to a folder.
 
-The generator's events (``demo.synthetic_la``) are folded by reporting's own projection writers into a
-fresh read-model database on the local PostgreSQL (dropped afterwards), the reports are assembled by
-reporting's domain from the facts read back, and each is written as JSON, CSV, .xlsx, HTML and (unless
-``--no-pdf``) PDF under ``reports-out/`` (ignored by git), the formats the reporting API offers: the LA
-annual figures and the exclusion strategy tables for the local authority, the termly report and the annual
-report (appendix 3, narrative drafted by the lead, approved by the chair and published) for each
-Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
+The generator's events (``demo.synthetic_la``, ``demo.synthetic_commissioning``) are appended to fresh incidents
+and commissioning event stores, relayed to this run's own Kafka topics and applied by reporting's projection
+runners into a fresh read-model database (``demo.reports_pipeline``; databases and topics are dropped
+afterwards), the reports are assembled by reporting's domain from the facts read back, and each is written as
+JSON, CSV, .xlsx, HTML and (unless ``--no-pdf``) PDF under ``reports-out/`` (ignored by git), the formats the
+reporting API offers: the LA annual figures and the exclusion strategy tables for the local authority, the
+termly report and the annual report (appendix 3, narrative drafted by the lead, approved by the chair and published)
+for each Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
 LA and each school's own file (what its MIS imports), each school's weekly home-school report (JSON and CSV,
 ``demo.reports_weekly``), the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``), and each
 provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``),
-and the commissioner's self-audit trends (``demo.reports_self_audit``).
+and the commissioner's self-audit trends (``demo.reports_self_audit``). Not through Kafka: the DfE returns are
+built from the generator's events as ``dfe_returns`` takes them, and finance's ledger and the self-audits are
+applied in-process (their reports print each event's recorded moment, which an event store sets to now()).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -39,16 +42,13 @@ from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.domain.periods import PeriodKind, academic_year_period, periods_of
 from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Period
-from ap_reporting.projections.facts import bound_writer
+from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_reporting.projections.queries import FactsQueries
-from ap_reporting.projections.schema import CURRENT_KEYS, DDL
-from ap_reporting.projections.version_batch import Fold, apply_folds
-from ap_reporting.projections.writers import WRITERS
 from ap_runtime.documents import Document, render_html, render_pdf
-from ap_testing.infra import create_database, drop_databases, dsn_for_database
+from ap_runtime.projection import read_models
 from ap_testing.reporting.narrative import published_narrative as synthetic_narrative
-from demo.reports_envelope import as_loaded
 from demo.reports_finance import write_finance
+from demo.reports_pipeline import LoadedRun, load_through_kafka
 from demo.reports_schools_forum import write_schools_forum
 from demo.reports_self_audit import write_self_audits
 from demo.reports_weekly import write_weekly
@@ -58,6 +58,14 @@ from demo.synthetic_la import LaSize, synthetic_events
 OUT = Path("reports-out")
 LEAD, CHAIR = "partnership-lead", "partnership-chair"
 DEFAULT = LaSize()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsRun:
+    """The files written, and how many records each reporting projection's runner applied from its topic."""
+
+    written: list[Path]
+    applied: dict[str, int]
 
 
 class _Writer:
@@ -88,18 +96,6 @@ def published_narrative(partnership_id: str, year: str) -> AnnualNarrative:
     (commissioning's rules, ``ap_testing.reporting.narrative``)."""
     return synthetic_narrative(partnership_id, year, LEAD, CHAIR,
                                lambda section: f"{section} of {partnership_id} in {year} (synthetic text).")
-
-
-async def _project(conn: asyncpg.Connection, events: Sequence[DomainEvent]) -> None:
-    await conn.execute(DDL)
-    loaded_at = datetime.now(UTC)
-    folds: list[Fold] = []
-    for event in events:
-        writer = WRITERS.get(type(event))
-        if writer is not None:
-            folds.append(bound_writer(writer, event, as_loaded(event, loaded_at)))
-    async with conn.transaction():
-        await apply_folds(conn, CURRENT_KEYS, folds)
 
 
 def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Period) -> None:
@@ -137,28 +133,29 @@ async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[Do
                      partnership_annual_document(figures, published_narrative(partnership, year)))
 
 
-async def write_reports(size: LaSize, admin_dsn: str, out: Path, *, pdf: bool = True) -> list[Path]:
-    """Every report of the synthetic LA under ``out``; the read-model database is dropped afterwards."""
-    events = synthetic_events(size)
-    name = await create_database(admin_dsn, "reports_out")
+async def write_reports(size: LaSize, admin_dsn: str, bootstrap: str, out: Path, *,
+                        pdf: bool = True) -> ReportsRun:
+    """Every report of the synthetic LA under ``out``, its events loaded through the event stores and Kafka
+    (``demo.reports_pipeline``); the run's databases and topics are dropped afterwards."""
+    events, commissioning = synthetic_events(size), synthetic_commissioning_events(size)
+    run = LoadedRun(admin_dsn, bootstrap)
+    writer = _Writer(out, pdf)
     try:
-        dsn = dsn_for_database(admin_dsn, name)
-        conn = await asyncpg.connect(dsn)
+        await load_through_kafka(run, events, commissioning)
+        pool = await asyncpg.create_pool(run.read_dsn, min_size=1, max_size=3)
         try:
-            await _project(conn, events)
-            writer = _Writer(out, pdf)
-            await _write_all(conn, size, events, writer)
-            await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
-            strategy = await write_schools_forum(dsn, size.academic_years(),
-                                                 [*events, *synthetic_commissioning_events(size)], writer.file)
-            writer.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))
-            await write_finance(dsn, size, events, writer.file, pdf=pdf)
-            write_self_audits(size, writer.file)
+            async with read_models(pool, [ReportingFactsProjection.name]) as conn:
+                await _write_all(conn, size, events, writer)
+                await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
+            strategy = await write_schools_forum(pool, size.academic_years(), writer.file)
         finally:
-            await conn.close()
+            await pool.close()
+        writer.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))
+        await write_finance(run.read_dsn, size, events, writer.file, pdf=pdf)
+        write_self_audits(size, writer.file)
     finally:
-        await drop_databases(admin_dsn, [name])
-    return writer.written
+        await run.close()
+    return ReportsRun(writer.written, dict(run.applied))
 
 
 def main() -> None:
@@ -171,8 +168,10 @@ def main() -> None:
     parser.add_argument("--no-pdf", action="store_true")
     args = parser.parse_args()
     size = LaSize(schools=args.schools, provisions=args.provisions, years=args.years, seed=args.seed)
-    written = asyncio.run(write_reports(size, os.environ["DATABASE_URL"], args.out, pdf=not args.no_pdf))
-    print(f"{len(written)} files written under {args.out}/")
+    done = asyncio.run(write_reports(size, os.environ["DATABASE_URL"], os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+                                     args.out, pdf=not args.no_pdf))
+    applied = ", ".join(f"{name} {count}" for name, count in done.applied.items())
+    print(f"{len(done.written)} files written under {args.out}/ (records applied from Kafka: {applied})")
 
 
 if __name__ == "__main__":

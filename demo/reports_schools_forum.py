@@ -3,50 +3,38 @@
 seed's cumulative layout) and reasons by DfE code, for the last three academic years (the most the report
 spans), in the formats the reporting API offers for it (JSON and CSV).
 
-Reporting's own projections (exclusion reasons, commissioning facts) are registered in the demo's read-model
-database and apply the synthetic events as their runners would; the report is read back by the readers the
-route uses and assembled by ``assemble_schools_forum``; the exclusion strategy tables (the same tables by phase)
-are assembled from the same reads.
+Reporting's own projections (exclusion reasons, commissioning facts) have applied the synthetic events from
+Kafka (``demo.reports_pipeline``); the report is read back by the readers the route uses and assembled by
+``assemble_schools_forum``; the exclusion strategy tables (the same tables by phase) are assembled from the
+same reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable
 
 import asyncpg
 
-from ap_contracts.events.base import DomainEvent
 from ap_reporting.adapters.csv_render import tables_csv
 from ap_reporting.domain.la_figures import StrategyReport, assemble_strategy
 from ap_reporting.domain.schools_forum_report import assemble_schools_forum
 from ap_reporting.projections.commissioning_facts import (
     CommissioningFactsReader,
-    ReportingCommissioningFactsProjection,
     read_rolls,
 )
-from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection, read_exclusion_reasons
-from demo.reports_envelope import apply_events
+from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
 
 WriteFile = Callable[[str, str | bytes], None]
 YEARS_SPANNED = 3
 
 
-async def write_schools_forum(dsn: str, years: list[str], events: Sequence[DomainEvent],
-                              file: WriteFile) -> StrategyReport:
+async def write_schools_forum(pool: asyncpg.Pool, years: list[str], file: WriteFile) -> StrategyReport:
     """Writes the Schools Forum tables; answers the exclusion strategy tables, made from the same facts by the same
     rule, for the caller to write in every document format."""
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    try:
-        loaded_at = datetime.now(UTC)
-        for projection in (ExclusionReasonsProjection(), ReportingCommissioningFactsProjection()):
-            await apply_events(pool, projection, events, lambda _: loaded_at)
-        spanned = years[-YEARS_SPANNED:]
-        referrals, cases = await CommissioningFactsReader(pool).read()
-        records, rolls = await read_exclusion_reasons(pool, spanned), await read_rolls(pool, spanned)
-        report = assemble_schools_forum(spanned, referrals, cases, records, rolls, cumulative=True)
-    finally:
-        await pool.close()
+    spanned = years[-YEARS_SPANNED:]
+    referrals, cases = await CommissioningFactsReader(pool).read()
+    records, rolls = await read_exclusion_reasons(pool, spanned), await read_rolls(pool, spanned)
+    report = assemble_schools_forum(spanned, referrals, cases, records, rolls, cumulative=True)
     file("local-authority/schools-forum.json", report.model_dump_json(indent=2))
     file("local-authority/schools-forum.csv", tables_csv(report.tables))
     return assemble_strategy(spanned, records, rolls)

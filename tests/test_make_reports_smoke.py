@@ -1,4 +1,6 @@
-"""`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL: every
+"""`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL and Kafka: the
+read models are built by reporting's projection runners from the run's topics (each applied every record of its
+topic, relayed from the event stores), every
 audience's folder is written (each school's weekly report, the Schools Forum tables fed by the synthetic
 commissioning facts, finance's quarterly returns cut at each quarter's end and the governing-body summary,
 the commissioner's self-audit trends), every CSV parses and every .xlsx opens, the DfE returns hold exactly
@@ -37,10 +39,17 @@ def _machine_files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.suffix in (".csv", ".json")}
 
 
-async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_dsn: str, tmp_path: Path) -> None:
+async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_dsn: str, kafka_bootstrap: str,
+                                                                  tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
-    written = await write_reports(TINY, postgres_admin_dsn, first, pdf=True)
-    await write_reports(TINY, postgres_admin_dsn, again, pdf=False)
+    run = await write_reports(TINY, postgres_admin_dsn, kafka_bootstrap, first, pdf=True)
+    rerun = await write_reports(TINY, postgres_admin_dsn, kafka_bootstrap, again, pdf=False)
+    written = run.written
+
+    pupil_records, commissioning_records = len(synthetic_events(TINY)), len(synthetic_commissioning_events(TINY))
+    assert run.applied == rerun.applied == {  # every record reached the read models through its topic
+        "reporting_facts": pupil_records, "reporting_exclusion_reasons": pupil_records,
+        "reporting_commissioning": commissioning_records}
 
     assert {p.relative_to(first).parts[0] for p in written} == {"local-authority", "np-1", "dfe-returns", "finance",
                                                                "commissioner",
