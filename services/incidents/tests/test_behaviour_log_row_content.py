@@ -4,7 +4,8 @@ A seeded mix of every event type the log summarises (and the safeguarding entry 
 only), with personal fields, corrections, an erased payload, lists, numbers, a 70-bit integer and
 payload keys the contract does not know, is turned into rows and compared column by column with
 rows stored in ``data/behaviour_log_rows.json`` (written by the row builder before issue 11's
-speed-up). Any change to a single row's content fails here, naming the event and the column.
+speed-up). Any change to a single row's content fails here, naming the event and the column. A type
+summarised later (``_ADDED``) has stored rows of its own after those, so the first rows stay as written.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from uuid import UUID
 
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_incidents.projections.behaviour_log import _COLUMNS, _row
-from ap_incidents.projections.entry_fields import _SUMMARY_FIELDS, ENTRY_CLASS, personal_map
+from ap_incidents.projections.entry_fields import _SUMMARY_FIELDS, ENTRY_CLASS, personal_map, summary
 from ap_runtime.projection import ReceivedEvent
 
 EXPECTED = Path(__file__).parent / "data" / "behaviour_log_rows.json"
 _ACTOR = Actor(user_id="staff-1", organisation_id="prov-1", roles=("provision_staff",))
 _TYPES = sorted({*_SUMMARY_FIELDS, *ENTRY_CLASS})
+# Types summarised since the stored rows were first written (in the order added): each gets stored rows of its own
+# after the first 240, so adding a type leaves every earlier row, and the draws that made it, as they were.
+_ADDED = ("ExclusionUpheld", "EngagementScoreAmended")
+_FIRST_TYPES = sorted(set(_TYPES) - set(_ADDED))
+_PER_ADDED = 6
 _VALUES: tuple[Any, ...] = ("AM", "/", 3, 0, True, False, None, ["a", "b"], [1, 2], "é — x", 2**70, {"n": [1, None]})
 
 
@@ -53,12 +59,14 @@ def _payload(rng: random.Random, event_type: str) -> dict[str, Any]:
 
 
 def seeded_events(count: int = 240, seed: int = 11) -> list[ReceivedEvent]:
-    """``count`` events cycling through every type, their payloads drawn from ``seed``."""
+    """``count`` events cycling through the first types, then ``_PER_ADDED`` of each type added since, their
+    payloads drawn from ``seed``."""
     rng = random.Random(seed)
     at = datetime(2026, 9, 7, 9, tzinfo=UTC)
+    types = [_FIRST_TYPES[i % len(_FIRST_TYPES)] for i in range(count)]
+    types += [added for added in _ADDED for _ in range(_PER_ADDED)]
     events = []
-    for i in range(count):
-        event_type = _TYPES[i % len(_TYPES)]
+    for i, event_type in enumerate(types):
         envelope = EventEnvelope(
             event_id=UUID(int=rng.getrandbits(128)), event_type=event_type, schema_version=1,
             stream_id=f"pupil-{i % 7}", stream_version=i + 1, occurred_at=at + timedelta(minutes=i),
@@ -88,3 +96,11 @@ def test_the_mix_covers_every_type_and_the_awkward_values() -> None:
     assert any(e.erased for e in events)
     assert any(2**70 in e.payload.values() for e in events)
     assert any(isinstance(v, list) for e in events for v in e.payload.values())
+
+
+def test_a_score_amendment_is_summarised_like_its_neighbours() -> None:
+    # Issue 16: the log names the amended score and the correction reason, as a record amendment names its reason;
+    # the explanation is narrative and stays out of the clear summary.
+    facts = {"score_record_id": "s-1", "score": 2, "scale_max": 5, "reason": "wrong_value"}
+    assert summary("EngagementScoreAmended", facts) == "Engagement score amended: score 2, reason wrong_value"
+    assert summary("EngagementScoreRecorded", {"score": 4}) == "Engagement score recorded: score 4"
