@@ -1,6 +1,7 @@
-"""Moving a self-audit's due date (issue 16 follow-up), decided on past events: within the audit's year, not
-before today, with a reason, and only while the audit is open (not once every statement is rated, nor once a
-rating is moderated); each refusal names its rule and records nothing."""
+"""Moving a self-audit's due date (issue 16 follow-up), decided on past events: not before today, by the end of
+the next academic year (an overdue audit is extended past its own year), with a reason, and only while the audit
+is open (not once every statement is rated, nor once a rating is moderated); each refusal names its rule and
+records nothing."""
 
 from __future__ import annotations
 
@@ -35,8 +36,13 @@ def test_today_is_still_a_due_date_but_yesterday_is_refused() -> None:
              AS_COMMISSIONER)
 
 
-def test_a_date_outside_the_year_no_reason_or_no_request_is_refused() -> None:
-    _refused("self_audit.due_within_year", change_due_date, _change(date(2027, 9, 1)), [REQUESTED], AS_COMMISSIONER)
+def test_an_audit_is_extended_into_the_next_year_but_no_further() -> None:
+    assert change_due_date(_change(date(2028, 8, 31)), fold_self_audit([REQUESTED]), AS_COMMISSIONER)
+    _refused("self_audit.due_by_next_year_end", change_due_date, _change(date(2028, 9, 1)), [REQUESTED],
+             AS_COMMISSIONER)
+
+
+def test_no_reason_or_no_request_is_refused() -> None:
     _refused("self_audit.due_change_has_reason", change_due_date, _change(reason="  "), [REQUESTED],
              AS_COMMISSIONER)
     _refused("self_audit.requested", change_due_date, _change(), [], AS_COMMISSIONER)

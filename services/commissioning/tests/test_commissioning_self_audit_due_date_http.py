@@ -40,7 +40,7 @@ async def test_another_commissioner_the_provider_and_a_forged_field_are_refused_
     assert (await world.get(PROVIDER_MANAGER, audit_path(YEAR))).json()["due_on"] == "2027-08-31"
 
 
-async def test_a_past_day_an_unreadable_day_or_no_reason_is_refused_naming_the_field(world: World) -> None:
+async def test_a_past_or_too_late_day_an_unreadable_day_or_no_reason_is_refused_naming_the_field(world: World) -> None:
     await _requested(world, YEAR)
     world.today = date(2026, 12, 6)
     before = await world.event_count()
@@ -51,6 +51,9 @@ async def test_a_past_day_an_unreadable_day_or_no_reason_is_refused_naming_the_f
     unreadable = await world.post(COMMISSIONER_LEAD, audit_path(YEAR, "/due-date"), due_on="31/03/2027",
                                   reason=MOVE["reason"])
     assert [e["field"] for e in unreadable.json()["errors"]] == ["due_on"]
+    too_late = await world.post(COMMISSIONER_LEAD, audit_path(YEAR, "/due-date"), due_on="2028-09-01",
+                                reason=MOVE["reason"])
+    assert (too_late.status_code, too_late.json()["rule"]) == (422, "self_audit.due_by_next_year_end")
     bare = await world.post(COMMISSIONER_LEAD, audit_path(YEAR, "/due-date"), due_on="2027-03-31")
     assert (bare.status_code, bare.json()["rule"]) == (422, "self_audit.due_change_has_reason")
     assert await world.event_count() == before

@@ -27,6 +27,7 @@ from ap_commissioning.domain.self_audit_errors import (
     SelfAuditDueChangeWithoutReason,
     SelfAuditDueInPast,
     SelfAuditDueOutsideYear,
+    SelfAuditDueTooLate,
     SelfAuditNoLongerOpen,
     SelfAuditNotRequested,
     StatementNotInTemplate,
@@ -165,16 +166,18 @@ def request_self_audit(command: RequestSelfAudit, state: SelfAuditState,
 
 def change_due_date(command: ChangeSelfAuditDueDate, state: SelfAuditState,
                     context: DecisionContext) -> list[CommissioningEvent]:
-    """A requested audit's new due date: within its year (``self_audit.due_within_year``), not before today
-    (``self_audit.due_not_in_past``), with a reason, and only while the audit is open: not once the provider has
-    rated every statement nor once the commissioner has moderated a rating (``self_audit.due_changes_while_open``)."""
+    """A requested audit's new due date: not before today (``self_audit.due_not_in_past``), by the end of the next
+    academic year at the latest (``self_audit.due_by_next_year_end``: an overdue audit may be extended past its
+    own year's end), with a reason, and only while the audit is open: not once the provider has rated every
+    statement nor once the commissioner has moderated a rating (``self_audit.due_changes_while_open``)."""
     if state.template_version is None:
         raise SelfAuditNotRequested(command.provider_id, command.academic_year)
     if state.moderated or len(state.ratings) >= len(TEMPLATES[state.template_version].statements):
         why = "moderated" if state.moderated else "submitted (every statement rated)"
         raise SelfAuditNoLongerOpen(command.provider_id, command.academic_year, why)
-    if academic_year_of(command.due_on) != command.academic_year:
-        raise SelfAuditDueOutsideYear(command.due_on.isoformat(), command.academic_year)
+    latest = last_day_of(command.academic_year).replace(year=int(command.academic_year[:4]) + 2)
+    if command.due_on > latest:
+        raise SelfAuditDueTooLate(command.due_on.isoformat(), latest.isoformat(), command.academic_year)
     if command.due_on < context.today:
         raise SelfAuditDueInPast(command.due_on.isoformat(), context.today.isoformat())
     if not command.reason.strip():

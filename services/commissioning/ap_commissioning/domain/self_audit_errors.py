@@ -42,6 +42,18 @@ class SelfAuditDueInPast(CommissioningRefused):
     today: str
 
 
+class SelfAuditDueTooLate(CommissioningRefused):
+    """A moved due date may extend an overdue audit past its year's end, but only to the end of the next year,
+    when the next year's audit is due."""
+
+    rule_id = "self_audit.due_by_next_year_end"
+    kind = RefusalKind.BREAKS_RULE
+    says = "due_on: {due_on} is after {latest}, the end of the academic year after {academic_year}"
+    due_on: str
+    latest: str
+    academic_year: str
+
+
 class SelfAuditDueChangeWithoutReason(CommissioningRefused):
     rule_id = "self_audit.due_change_has_reason"
     kind = RefusalKind.BREAKS_RULE
