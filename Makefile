@@ -127,8 +127,9 @@ demo: install up ## end-to-end walk through the platform, then (in a terminal) t
 demo-web: install up ## every service and the web one on the demo's data: prints its address and the people to sign in as
 	env $(SERVERS) PYTHONPATH=. $(BIN)/python services/web/web_demo.py
 
-# A synthetic LA (seeded; REPORTS_ARGS="--schools 78 --provisions 4 --years 3 --seed 1") folded by
-# reporting's projection into a fresh database, every report of every audience written to reports-out/.
+# A synthetic LA (seeded; REPORTS_ARGS="--schools 78 --provisions 4 --years 3 --seed 1") appended to fresh
+# event stores, relayed to the run's own topics and applied by reporting's projection runners; every report
+# of every audience written to reports-out/.
 REPORTS_ARGS ?=
 reports: install up ## every report for every audience of a synthetic LA, in reports-out/
 	env $(SERVERS) $(BIN)/python -m demo.reports $(REPORTS_ARGS)
