@@ -15,6 +15,7 @@ from ap_contracts.events.base import DomainEvent, UnknownEventType, event_model
 from ap_contracts.events.catalogue import load_all
 from ap_contracts.personal import personal_fields
 from ap_contracts.upcasting import upcast
+from ap_runtime.projection.checked_payload import TextCheckedPayload, validator_without_text_walk
 
 load_all()
 
@@ -30,7 +31,8 @@ def clear_event(event_type: str, schema_version: int, payload: Mapping[str, Any]
 
     Keys starting with ``_`` (envelope extras) are left out. A payload that does not match its own
     contract raises (pydantic ``ValidationError``): the projection runner dead-letters it where an
-    operator sees it, rather than dropping an alert or a count.
+    operator sees it, rather than dropping an alert or a count. A ``TextCheckedPayload`` (a projection
+    runner's decoded payload) is not walked for unstorable text a second time; an upcast one still is.
     """
     try:
         model = event_model(event_type, schema_version)
@@ -39,6 +41,9 @@ def clear_event(event_type: str, schema_version: int, payload: Mapping[str, Any]
     clear = clear_payload(event_type, schema_version, {k: v for k, v in payload.items() if not k.startswith("_")})
     latest, upcast_payload = upcast(event_type, schema_version, clear)
     if latest == schema_version:
+        if isinstance(payload, TextCheckedPayload):  # the envelope decode walked this text already
+            checked: DomainEvent = validator_without_text_walk(model).validate_python(clear)
+            return checked
         return model.model_validate(clear)
     # Read as the latest version, and cleared by its contract too: a field an older version kept in clear and the
     # newer one seals (``PlacementStarted.looked_after_by``) reads None here as well.

@@ -41,6 +41,7 @@ from ap_runtime.logging import bind_message_context, clear_message_context, exce
 from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.batch_parser import parse_records_only
 from ap_runtime.projection.batch_steps import Mode, enter_generation, record_processed
+from ap_runtime.projection.checked_payload import TextCheckedPayload
 from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.decoding import decode_envelope_json
 from ap_runtime.projection.store import ensure_registered
@@ -264,7 +265,8 @@ def _decode_record(record: KafkaRecord) -> DecodedRecord:
     except ValidationError as exc:  # fields and problems only: the values may be personal
         problems = "; ".join(f"{p['field']}: {p['problem']}" for p in describe_validation_error(exc)[:3])
         return DecodedRecord(record, None, f"undecodable envelope: {problems}")
-    event = ReceivedEvent(envelope, envelope.payload, record.topic, record.partition, record.offset)
+    payload = TextCheckedPayload(envelope.payload)  # its text checked: clear-field readers walk it no more
+    event = ReceivedEvent(envelope, payload, record.topic, record.partition, record.offset)
     return DecodedRecord(record, event)
 
 
