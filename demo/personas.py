@@ -45,6 +45,7 @@ class Persona(StrEnum):
     SCHOOLS_FORUM_MEMBER = "schools_forum_member"
     HOME_DSL = "home_dsl"
     SECOND_SCHOOL_DPO = "second_school_dpo"
+    VIRTUAL_SCHOOL_HEAD = "virtual_school_head"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,10 @@ PERSONAS: dict[Persona, PersonaSpec] = {
     # ashgrove's pupils), for the web journeys of issue 16.
     Persona.HOME_DSL: PersonaSpec("dsl-ashgrove", HOME_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DSL,)),
     Persona.SECOND_SCHOOL_DPO: PersonaSpec("dpo-birchfield", SECOND_SCHOOL, OrgKind.HOME_SCHOOL, (Role.DPO,)),
+    # The county's virtual school head: told when a child the county looks after is suspended or excluded, an
+    # alert no other officer of the county reads (issue 16 follow-up).
+    Persona.VIRTUAL_SCHOOL_HEAD: PersonaSpec("vsh-county", COMMISSIONER, OrgKind.LOCAL_AUTHORITY,
+                                             (Role.VIRTUAL_SCHOOL_HEAD,)),
 }
 
 TokenFor = Callable[[Persona], str]

@@ -4,7 +4,9 @@ the alerts sent to the school, each to acknowledge.
 Rules served: the home school stays responsible for its pupils in AP (BRIEF.md sections 2, 4, 5). What it sees
 is what the services show it: the placement register of its own pupils (policy REG-2), the weekly report on
 its pupils, exact counts, any week (RPT-WEEK-1), and its organisation's alerts without safeguarding ones
-(NOT-1; a DSL sees its own too, NOT-DSL-1). The week asked for is checked here and named in words when wrong.
+(NOT-1; a DSL sees its own too, NOT-DSL-1). The virtual school head of a local authority reads and acknowledges its
+alerts about looked-after children on the same alerts page; the notifications service shows each reader only its
+own audience's alerts (NOT-1, inbox_audiences). The week asked for is checked here and named in words when wrong.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ap_web.refusals import refusal_page, refused
 from ap_web.session import CheckedForm, Person
 
 HOME_SCHOOL = frozenset({Role.HOME_SCHOOL_HEAD, Role.HOME_SCHOOL_STAFF})
-ALERTED = frozenset({Role.HOME_SCHOOL_HEAD, Role.HOME_SCHOOL_STAFF, Role.DSL})
+# The virtual school head reads the alerts about the children its authority looks after on the same page.
+ALERTED = frozenset({Role.HOME_SCHOOL_HEAD, Role.HOME_SCHOOL_STAFF, Role.DSL, Role.VIRTUAL_SCHOOL_HEAD})
 
 router = APIRouter()
 
@@ -120,6 +123,6 @@ JOURNEY = Journey(
                 "Where each pupil is placed, and their weekly reports"),
            Task("/home-school/weekly-report", "Weekly report", HOME_SCHOOL,
                 "Attendance, incidents, rewards and engagement of each pupil this week"),
-           Task("/alerts", "Alerts", ALERTED, "What the provisions told you about your pupils, to acknowledge")),
+           Task("/alerts", "Alerts", ALERTED, "What you were told about the children you answer for, to acknowledge")),
     template_globals={"alert_title": alert_title, "severity_counts": severity_counts},
 )
