@@ -20,7 +20,7 @@ from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.ports import BehaviourLogReadModel, LogPage
 from ap_incidents.application.resource_context import reader_context
 from ap_incidents.domain.entry_classes import CORRECTION_EVENT_TYPES, ENTRY_CLASS
-from ap_incidents.projections.entry_fields import personal_map
+from ap_incidents.projections.entry_fields import read_personal_map
 from ap_incidents.projections.sealed_personal import open_log_rows
 from ap_runtime.access import AccessGuard, Decision, Principal, redact
 from ap_runtime.privacy.codec import PersonalDataCodec
@@ -71,7 +71,7 @@ def _entry(row: Mapping[str, Any], decision: Decision, may_know_of: frozenset[Re
     shown = entry_class is None or RecordClass(entry_class) in decision.visible_record_classes
     facts: dict[str, Any] = json.loads(row["facts"])
     personal: dict[str, Any] = json.loads(row["personal"]) if row["personal"] is not None else {}
-    marked = personal_map(row["event_type"], row["schema_version"])
+    marked = read_personal_map(row["event_type"], row["schema_version"])
     # Only safeguarding is secret down to its field names; other withheld fields are listed as withheld.
     unknowable = {name for name, cls in marked.items() if cls is RecordClass.SAFEGUARDING and cls not in may_know_of}
     if shown:

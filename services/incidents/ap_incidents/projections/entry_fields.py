@@ -14,6 +14,7 @@ from typing import Any
 from ap_contracts.events.base import UnknownEventType, event_model
 from ap_contracts.money import format_pounds
 from ap_contracts.personal import RecordClass, personal_fields
+from ap_contracts.upcasting import UPCASTERS
 
 # Whole entries whose very existence and codes are safeguarding detail (KCSIE: only for the DSL);
 # the rule is the domain's (a correction takes the class of the entry it targets).
@@ -72,6 +73,29 @@ def personal_map(event_type: str, schema_version: int) -> dict[str, RecordClass]
 
 
 @functools.lru_cache(maxsize=512)
+def personal_since(event_type: str, schema_version: int) -> dict[str, RecordClass]:
+    """Fields an old version carried in clear that its latest version (reached through the upcasters) marks
+    personal: PlacementStarted v1's ``looked_after_by``, sealed since v2.
+
+    The log keeps payloads sealed as received, so it cannot upcast them (``clear_event`` would drop the sealed
+    values, ``reveal_model`` needs the keys); it reads these fields as personal instead, so no clear fact says
+    that a pseudonymous pupil is looked after and an erasure removes them with the other personal values.
+    """
+    latest = schema_version
+    while UPCASTERS.has_upcaster(event_type, latest):
+        latest += 1
+    if latest == schema_version:
+        return {}
+    stored = personal_map(event_type, schema_version)
+    return {k: v for k, v in personal_map(event_type, latest).items() if k not in stored}
+
+
+def read_personal_map(event_type: str, schema_version: int) -> dict[str, RecordClass]:
+    """The personal fields of a stored event as its readers treat them: its version's, and ``personal_since``."""
+    return {**personal_map(event_type, schema_version), **personal_since(event_type, schema_version)}
+
+
+@functools.lru_cache(maxsize=512)
 def _split_of(event_type: str, schema_version: int) -> tuple[tuple[str, ...], frozenset[str]]:
     """(personal field names, names that are not clear facts) of the event's contract.
 
@@ -79,7 +103,7 @@ def _split_of(event_type: str, schema_version: int) -> tuple[tuple[str, ...], fr
     contracts never change while it runs.
     """
     personal = tuple(personal_map(event_type, schema_version))
-    return personal, frozenset(personal) | _IDENTITY_FIELDS
+    return personal, frozenset(personal) | frozenset(personal_since(event_type, schema_version)) | _IDENTITY_FIELDS
 
 
 def split_payload(event_type: str, schema_version: int,
@@ -103,7 +127,9 @@ _MAX_SPLIT_PLANS = 4096
 def _split_plan(event_type: str, schema_version: int,
                 keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     personal, not_facts = _split_of(event_type, schema_version)
-    plan = tuple(k for k in keys if k not in not_facts and k[:1] != "_"), personal
+    # A field personal only since a later version is kept when the payload holds it (PlacementStarted v1 may not).
+    since = tuple(k for k in personal_since(event_type, schema_version) if k in keys)
+    plan = tuple(k for k in keys if k not in not_facts and k[:1] != "_"), personal + since
     if len(_SPLIT_PLANS) >= _MAX_SPLIT_PLANS:  # payloads of unusual shapes: bounded memory
         _SPLIT_PLANS.clear()
     _SPLIT_PLANS[(event_type, schema_version, keys)] = plan
