@@ -177,6 +177,7 @@ def tokens_for_every_role(issuer: TokenIssuer) -> list[tuple[str, Callable[[], s
         Role.LA_OFFICER: OrgKind.LOCAL_AUTHORITY, Role.FINANCE_OFFICER: OrgKind.FINANCE_TEAM,
         Role.HOST_SCHOOL_FINANCE: OrgKind.HOST_SCHOOL, Role.DPO: OrgKind.HOME_SCHOOL,
         Role.SCHOOLS_FORUM_MEMBER: OrgKind.SCHOOLS_FORUM, Role.PLATFORM_ADMIN: OrgKind.PLATFORM,
+        Role.VIRTUAL_SCHOOL_HEAD: OrgKind.LOCAL_AUTHORITY,
         Role.PARENT: OrgKind.HOME_SCHOOL,  # valid at no organisation: refused by the policy's role check
     }
     assert set(kinds) == set(Role), "a new role needs a token here"
