@@ -22,8 +22,8 @@ WriteFile = Callable[[str, str | bytes], None]
 
 
 class ConnectionFacts:
-    """The ``FactsReader`` port over the one connection the demo's read models live on (one loader, so every
-    read already sees one instant)."""
+    """The ``FactsReader`` port over the demo's one read-only repeatable-read transaction on the facts read model
+    (``read_models``), so every read already sees one instant."""
 
     def __init__(self, facts: FactsQueries) -> None:
         self._facts = facts

@@ -1,11 +1,10 @@
 """`make reports` at a tiny size (one school, one provision, one year) on the real PostgreSQL and Kafka: the
 read models are built by reporting's projection runners from the run's topics (each applied every record of its
-topic, relayed from the event stores), every
-audience's folder is written (each school's weekly report, the Schools Forum tables fed by the synthetic
-commissioning facts, finance's quarterly returns cut at each quarter's end and the governing-body summary,
-the commissioner's self-audit trends), every CSV parses and every .xlsx opens, the DfE returns hold exactly
-the generator's standing exclusions and placements of the year, the PDFs are PDFs, and the same seed writes
-the same JSON and CSV bytes."""
+topic, relayed from the event stores), every audience's folder is written (each school's weekly report, the
+Schools Forum tables fed by the synthetic commissioning facts, finance's quarterly returns cut at each quarter's
+end and the governing-body summary, the commissioner's self-audit trends), every CSV parses and every .xlsx
+opens, the DfE returns hold exactly the generator's standing exclusions and placements of the year, the PDFs are
+PDFs, and the same seed writes the same JSON and CSV bytes."""
 
 from __future__ import annotations
 
