@@ -1,6 +1,7 @@
 """Commissioner / LA: the provider self-audits it commissioned, statement by statement with Red, Amber and Green
 tags, and moderating one rating: agree with it or change it, always with a reason (question page, check your
-answers, confirmation); the moderated rating then stands on the audit.
+answers, confirmation); the moderated rating then stands on the audit. While an audit is open (not every
+statement rated, none moderated), its commissioner moves its due date with a reason (a GOV.UK date input).
 
 Rules served: the commissioning service decides who reads and moderates (policy COMM-AUDIT-1: the audit's own
 commissioner); any refusal of a reading is the not-found page naming nothing; WEB-FORM-1 (each problem against
@@ -23,7 +24,7 @@ from ap_web.identity import SignedInPerson
 from ap_web.journeys.commissioner_register import review_status
 from ap_web.journeys.finance_forms import errors_by_field
 from ap_web.pages import SCHOOL_CLOCK, Task
-from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named
+from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named, only_for
 from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
 from ap_web.session import Person
@@ -94,8 +95,9 @@ async def self_audit(request: Request, web: Web, person: Person, provider_id: st
     if page is not None:
         return page
     due = due_status(answer.body, datetime.now(SCHOOL_CLOCK).date())
+    may_moderate = bool(MODERATORS & set(person.roles))
     return web.pages.render(request, "commissioner/self_audit.html", audit=answer.body, due=due,
-                            may_moderate=bool(MODERATORS & set(person.roles)))
+                            may_moderate=may_moderate, may_move_due=may_moderate and due_may_move(answer.body))
 
 
 async def _statement(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str, year: str,
@@ -142,6 +144,78 @@ add_question_page(router, QuestionPage(
     questions=MODERATED, scope=_statement, shown=_shown, check=lambda _asking, answers: check_moderation(answers),
     send=_send, refusals=Refusals(field_named(MODERATED, "reason"), "reason",
                                   "The moderation could not be recorded. Check your answers.", RULE_FIELDS)))
+
+
+DUE_PARTS = ("due_on-day", "due_on-month", "due_on-year")
+DUE_QUESTIONS = (*DUE_PARTS, "reason")
+DUE_RULE_FIELDS = {"self_audit.due_not_in_past": "due_on-day", "self_audit.due_by_next_year_end": "due_on-day",
+                   "self_audit.due_change_has_reason": "reason", "self_audit.due_changes_while_open": "due_on-day"}
+
+
+def due_may_move(audit: dict[str, Any]) -> bool:
+    """The service's rule (self_audit.due_changes_while_open) as the page offers it: not rated in full, none
+    moderated. The service decides; this only hides a link that would be refused."""
+    return not audit.get("complete") and not audit.get("moderated")
+
+
+def due_on_typed(answers: dict[str, str]) -> date | None:
+    """The day the three boxes name, or None when they name no real day."""
+    try:
+        return date(*(int(answers.get(part, "")) for part in ("due_on-year", "due_on-month", "due_on-day")))
+    except ValueError:
+        return None
+
+
+def check_due_date(answers: dict[str, str], today: date) -> list[FieldError]:
+    """GOV.UK's words for a date input: what is missing, not a real date, or in the past."""
+    missing = [part.removeprefix("due_on-") for part in DUE_PARTS if not answers.get(part)]
+    typed = due_on_typed(answers)
+    errors: list[FieldError] = []
+    if len(missing) == len(DUE_PARTS):
+        errors.append(FieldError("due_on-day", "Enter the date the self-audit is due"))
+    elif missing:
+        errors.append(FieldError(f"due_on-{missing[0]}", f"Date the self-audit is due must include a {missing[0]}"))
+    elif typed is None or typed.year < 1000:
+        errors.append(FieldError("due_on-day", "Date the self-audit is due must be a real date"))
+    elif typed < today:
+        errors.append(FieldError("due_on-day", "Date the self-audit is due must be today or in the future"))
+    if not answers.get("reason", "").strip():
+        errors.append(FieldError("reason", "Enter the reason for changing the due date"))
+    return errors
+
+
+async def _open_audit(request: Request, web: Web, person: Person, provider_id: str, commissioner_id: str,
+                      year: str) -> Scope | Response:
+    """The audit whose due date moves, read as the person (not found otherwise, or once it is no longer open)."""
+    answer = await _read_audit(web, person, provider_id, commissioner_id, year)
+    page = _not_readable(web, request, answer)
+    if page is not None:
+        return page
+    if not due_may_move(answer.body):
+        return refused(web.pages, request)
+    return Scope(key=(provider_id, commissioner_id, year),
+                 context={"audit": answer.body, "audit_page": _page(provider_id, commissioner_id, year)})
+
+
+async def _send_due_date(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    provider_id, commissioner_id, year = asking.scope.key
+    typed = due_on_typed(answers)
+    return await asking.web.client("commissioning").post(
+        f"{_audit_address(provider_id, commissioner_id, year)}/due-date", asking.person,
+        {"command_id": answers["command_id"], "due_on": None if typed is None else typed.isoformat(),
+         "reason": answers["reason"]})
+
+
+DUE_DATE = "/commissioning/self-audits/{provider_id}/{commissioner_id}/{year}/due-date"
+add_question_page(router, QuestionPage(
+    draft="self-audit-due", path=DUE_DATE, check_path=f"{DUE_DATE}/check",
+    templates=("commissioner/due_date.html", "commissioner/due_date_check.html", "commissioner/due_date_changed.html"),
+    questions=DUE_QUESTIONS, scope=_open_audit, gate=only_for(MODERATORS), send=_send_due_date,
+    check=lambda _asking, answers: check_due_date(answers, datetime.now(SCHOOL_CLOCK).date()),
+    check_context=lambda _asking, answers: {"due_on": due_on_typed(answers)},
+    done=lambda _asking, answers, _answer: {"answers": answers, "due_on": due_on_typed(answers)},
+    refusals=Refusals(field_named(DUE_QUESTIONS, "due_on-day", {"due_on": "due_on-day"}), "due_on-day",
+                      "The due date could not be changed. Check your answers.", DUE_RULE_FIELDS)))
 
 
 JOURNEY = Journey(
