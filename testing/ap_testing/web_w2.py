@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest_asyncio
 
 from ap_runtime.access import KeyPair, TokenIssuer, generate_keypair
 from ap_runtime.access.keys import load_private_key
@@ -168,3 +169,10 @@ async def w2_platform(new_database: NewDatabase, new_topic: NewTopic, bootstrap:
         yield platform
     finally:
         stop_platform(platform.processes, oidc)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def w2(new_database: NewDatabase, new_topic: NewTopic, kafka_bootstrap: str) -> AsyncIterator[W2Platform]:
+    """The platform of a test module's web journeys (services/web/tests/conftest.py offers it)."""
+    async with w2_platform(new_database, new_topic, kafka_bootstrap) as platform:
+        yield platform

@@ -10,27 +10,16 @@ and acknowledging it by its address, with their own valid form token, is the not
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Any
-
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page
 
 from ap_testing.web import CheckPage, sign_out, signed_in_page
 from ap_testing.web_vsh import VSH_ALERT, suspend_looked_after_child
-from ap_testing.web_w2 import W2Platform, w2_platform
+from ap_testing.web_w2 import W2Platform
 
 pytestmark = pytest.mark.e2e
 
 WAIT_SECONDS = 60.0
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def w2(new_database: Callable[[str], Any], new_topic: Callable[..., Any],
-             kafka_bootstrap: str) -> AsyncIterator[W2Platform]:
-    async with w2_platform(new_database, new_topic, kafka_bootstrap) as platform:
-        yield platform
 
 
 async def until_alerted(page: Page, w2: W2Platform, pupil_ref: str) -> str:
