@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
-from ap_contracts.events.base import event_model
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.finance import BudgetSet
+from ap_contracts.upcasting import read_event
 from ap_finance.domain.financial_year import budget_stream_id
 from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
@@ -34,6 +36,14 @@ async def open_pool(dsn: str, max_size: int = 10) -> asyncpg.Pool:
     return pool
 
 
+def _stored_event(row: asyncpg.Record) -> DomainEvent:
+    """A stored finance event at its latest version (the upcasters), as every reader of old versions sees it. The
+    budget streams read here hold finance events only, never a PlacementStarted, and no personal field."""
+    payload = row["payload"]
+    return read_event(row["event_type"], row["schema_version"],
+                      json.loads(payload) if isinstance(payload, str) else dict(payload))
+
+
 async def migrate_finance(events_pool: asyncpg.Pool, read_pool: asyncpg.Pool) -> None:
     """Event store, processed commands, and the read models' first generation (empty until projected)."""
     await migrate(events_pool)
@@ -53,8 +63,7 @@ async def budget_set(pool: asyncpg.Pool, provision_id: str, financial_year: str)
     )
     if row is None:
         return None
-    model = event_model(row["event_type"], row["schema_version"])
-    event = model.model_validate_json(row["payload"])
+    event = _stored_event(row)
     return event if isinstance(event, BudgetSet) else None
 
 
@@ -79,5 +88,5 @@ async def budget_sets(pool: asyncpg.Pool) -> tuple[BudgetSet, ...]:
         "SELECT event_type, schema_version, payload FROM events WHERE event_type = 'BudgetSet' AND stream_version = 1"
         " ORDER BY stream_id"
     )
-    found = (event_model(r["event_type"], r["schema_version"]).model_validate_json(r["payload"]) for r in rows)
+    found = (_stored_event(r) for r in rows)
     return tuple(event for event in found if isinstance(event, BudgetSet))

@@ -14,8 +14,9 @@ from typing import Protocol, TypeVar
 from uuid import UUID, uuid5
 
 from ap_contracts.envelope import Actor
-from ap_contracts.events.base import DomainEvent, event_model
+from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import SafeguardingFileOffered, SafeguardingFileTransferOverdue
+from ap_contracts.upcasting import read_event
 from ap_notifications.application.dispatch import PLATFORM_ORGANISATION, SYSTEM_ACTOR, AlertDispatcher
 from ap_notifications.domain.commands import ConfirmFileReceipt, OfferTransfer
 from ap_notifications.domain.rulebook import AlertRuleBook
@@ -53,11 +54,10 @@ class OverdueFound:
 
 
 async def _stored(store: EventStorePort, stream_id: str) -> list[tuple[UUID, DomainEvent]]:
-    """The stream's events with their ids (transfer events carry no personal fields)."""
-    return [
-        (e.event_id, event_model(e.event_type, e.schema_version).model_validate(e.payload))
-        for e in await store.read_stream(stream_id)
-    ]
+    """The stream's events with their ids, each at its latest version (the upcasters): a transfer stream holds
+    transfer events only, never a PlacementStarted, and they carry no personal field (nothing sealed to open)."""
+    return [(e.event_id, read_event(e.event_type, e.schema_version, dict(e.payload)))
+            for e in await store.read_stream(stream_id)]
 
 
 T = TypeVar("T", bound=DomainEvent)
