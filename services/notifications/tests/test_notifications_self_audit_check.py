@@ -1,7 +1,7 @@
 """Overdue provider self-audits (issue 14) through the overdue-work check, on real PostgreSQL with a fixed ``today``
 as its clock: the provision is told once the day after its audit's due date, across two runs, then the
 commissioner that requested it; an audit done, or another provision's audit, never alerts this provision;
-a rating replaced counts once."""
+a rating replaced counts once; a due date the commissioner moved counts from the move on, on its own audit only."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from uuid import uuid4
 import pytest
 
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.commissioning_quality import RagRating, SelfAuditRequested, SelfAuditStatementRated
+from ap_contracts.events.commissioning_quality import (
+    RagRating,
+    SelfAuditDueDateChanged,
+    SelfAuditRequested,
+    SelfAuditStatementRated,
+)
 from ap_contracts.events.notifications import NotificationSent
 from ap_notifications.domain.rulebook import DEFAULT_RULE_BOOK
 from ap_notifications.entrypoints.bootstrap import NotificationServices
@@ -43,6 +48,12 @@ def requested(provider: str, due_on: date | None = DUE, count: int | None = len(
 def rated(provider: str, statement_id: str) -> SelfAuditStatementRated:
     return SelfAuditStatementRated(provider_id=provider, academic_year=YEAR, statement_id=statement_id,
                                    rating=RagRating.GREEN, evidence="policy read by all staff", rated_by="manager-1")
+
+
+def moved(provider: str, due_on: date) -> SelfAuditDueDateChanged:
+    return SelfAuditDueDateChanged(provider_id=provider, commissioner_id=COMMISSIONER, academic_year=YEAR,
+                                   previous_due_on=DUE, due_on=due_on, reason="provider's inspection week",
+                                   changed_by="officer-1")
 
 
 async def feed(notif: NotificationServices, events: list[tuple[str, DomainEvent]]) -> None:
@@ -116,3 +127,20 @@ async def test_a_request_recorded_before_it_stated_its_date_and_count_is_never_a
 ) -> None:
     await feed(notif, [(stream(OURS), requested(OURS, due_on=None)), (stream(OTHER), requested(OTHER, count=None))])
     assert await check_overdue(notif, date(2030, 1, 1)) == []
+
+
+async def test_a_moved_due_date_is_the_one_the_check_counts_from(notif: NotificationServices) -> None:
+    later = DUE + timedelta(days=30)
+    await feed(notif, [(stream(OURS), requested(OURS)), (stream(OURS), moved(OURS, later))])
+    assert await check_overdue(notif, DUE + timedelta(days=1)) == []  # the first date has gone
+    assert await check_overdue(notif, later) == []
+    assert [d.newly_recorded for d in await check_overdue(notif, later + timedelta(days=1))] == [True]
+    assert await sent(notif) == [OWNER]
+
+
+async def test_a_move_recorded_on_another_audits_stream_leaves_ours_alone(notif: NotificationServices) -> None:
+    """Hostile: a change naming our provision but recorded on the other provision's audit does not move ours."""
+    await feed(notif, [(stream(OURS), requested(OURS)), (stream(OTHER), moved(OURS, DUE + timedelta(days=30)))])
+    assert await sent(notif) == []
+    await check_overdue(notif, DUE + timedelta(days=1))
+    assert await sent(notif) == [OWNER]

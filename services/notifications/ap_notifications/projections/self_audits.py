@@ -1,5 +1,6 @@
 """Read model of the self-audit check (issue 14): each requested provider self-audit, its due date, its template's
-statement count, and which statements the provider has rated, from ``SelfAuditRequested`` and
+statement count, and which statements the provider has rated, from ``SelfAuditRequested``,
+``SelfAuditDueDateChanged`` (the commissioner moved the due date: the latest date counts) and
 ``SelfAuditStatementRated`` on ``ap.commissioning.events``. An audit's events share its stream (one per provider,
 commissioner and year), so ratings are counted against the stream they were recorded on, never against another
 provider's audit whatever a payload names. Organisation ids, dates, statement ids and event ids only.
@@ -58,6 +59,10 @@ class SelfAuditsProjection(Projection):
         if event.event_type == "SelfAuditStatementRated":
             await conn.execute("INSERT INTO self_audit_statements_rated VALUES ($1, $2) ON CONFLICT DO NOTHING",
                                stream_id, str(payload["statement_id"]))
+        elif event.event_type == "SelfAuditDueDateChanged":
+            # Matched by the stream the change was recorded on, never by the provider a payload names.
+            await conn.execute("UPDATE self_audits_requested SET due_on = $2 WHERE stream_id = $1",
+                               stream_id, date.fromisoformat(str(payload["due_on"])))
         elif event.event_type == "SelfAuditRequested" and all(payload.get(f) is not None for f in _STATED):
             await conn.execute(
                 "INSERT INTO self_audits_requested VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
