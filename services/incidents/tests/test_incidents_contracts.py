@@ -60,8 +60,8 @@ EXPECTED = {
     "SentHomeRecorded", "ExclusionUpheld",
 }
 
-# Events past their first schema version (every version stays registered; older ones are upcast on read): PlacementStarted v2 seals
-# looked_after_by (issue 14 follow-up).
+# Events past their first schema version (every version stays registered; older ones are upcast on read):
+# PlacementStarted v2 seals looked_after_by (issue 14 follow-up).
 SCHEMA_VERSIONS = {"PlacementStarted": 2}
 
 
