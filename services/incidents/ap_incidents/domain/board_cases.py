@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from uuid import UUID
 
 
 class BoardDecision(StrEnum):
@@ -24,3 +25,10 @@ class BoardCase:
     home_school_id: str
     made_on: date
     decision: BoardDecision | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOnExclusion:
+    """A board decision's entry names the exclusion it decided: an amended meeting day is checked against it."""
+
+    exclusion_record_id: UUID

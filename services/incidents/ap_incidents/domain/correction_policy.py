@@ -9,8 +9,18 @@ checked afresh. Identity fields and rule versions never change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the pupil record's types import nothing from here; kept out of the import cycle
+    from pydantic import JsonValue
+
+    from ap_incidents.domain.context import DecisionContext
+    from ap_incidents.domain.state import PupilRecord, RecordEntry
+
+    AmendmentCheck = Callable[[Mapping[str, JsonValue], RecordEntry, PupilRecord, DecisionContext], None]
 
 IDENTITY_FIELDS = frozenset({
     "pupil_ref", "record_id", "placement_id", "referral_id", "incident_id", "proposal_id", "concern_id",
@@ -37,12 +47,15 @@ class Correction:
     it may be withdrawn in error (registration, the referral chain and a placement's start and end shape
     everything after them; they are amended, or superseded by a new decision). ``correctable``: False for
     corrections themselves (a wrong correction is answered by another correction of the original entry).
+    ``amendment_check``: the rules an amended value must meet that the type alone does not state (a board's
+    meeting day against its exclusion and today), given the checked values by field name.
     """
 
     corrector: Corrector = Corrector.PLACEMENT_PARTY
     locked: frozenset[str] = frozenset()
     withdrawable: bool = False
     correctable: bool = True
+    amendment_check: AmendmentCheck | None = None
 
     @property
     def locked_fields(self) -> frozenset[str]:

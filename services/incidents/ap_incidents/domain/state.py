@@ -24,7 +24,7 @@ from ap_contracts.events.pupil_vocabulary import (
     YearGroup,
     key_stage_of,
 )
-from ap_incidents.domain.board_cases import BoardCase
+from ap_incidents.domain.board_cases import BoardCase, DecisionOnExclusion
 from ap_incidents.domain.engagement_state import EngagementRecord, EngagementReduced, EngagementScored, TargetSet
 from ap_incidents.domain.record_index import RecordIndex
 
@@ -107,6 +107,7 @@ Effect = (
     | TargetSet
     | EngagementScored
     | EngagementReduced
+    | DecisionOnExclusion
 )
 
 

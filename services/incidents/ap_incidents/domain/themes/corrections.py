@@ -73,13 +73,17 @@ def amend_record(command: AmendRecord, state: PupilRecord, context: DecisionCont
         raise NothingToAmend("name at least one field and its corrected value")
     model = event_model(entry.event_type, entry.schema_version)
     marked = personal_fields(model)
-    locked = correction_of(entry.event_type).locked_fields
+    rule = correction_of(entry.event_type)
+    locked = rule.locked_fields
     groups: dict[str, dict[str, JsonValue]] = {}
+    checked: dict[str, JsonValue] = {}
     for name, value in sorted(command.corrected_values.items()):
         if name not in model.model_fields or name in locked:
             raise FieldNotAmendable(_why_not_amendable(entry.event_type, name, name in model.model_fields))
-        group = CORRECTION_FIELD_FOR_CLASS[marked.get(name)]
-        groups.setdefault(group, {})[name] = _checked_value(model, name, value, marked.get(name))
+        checked[name] = _checked_value(model, name, value, marked.get(name))
+        groups.setdefault(CORRECTION_FIELD_FOR_CLASS[marked.get(name)], {})[name] = checked[name]
+    if rule.amendment_check is not None:
+        rule.amendment_check(checked, entry, state, context)
     return [RecordAmended.model_validate({
         "pupil_ref": command.pupil_ref, "record_id": record_id_for(command.command_id),
         "target_record_id": command.target_record_id, "target_event_type": entry.event_type,

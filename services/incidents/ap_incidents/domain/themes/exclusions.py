@@ -22,21 +22,18 @@ from ap_contracts.events.school_exclusions import (
     PermanentExclusionReinstated,
     SuspensionIssued,
 )
-from ap_incidents.domain.board_cases import BoardCase, BoardDecision
+from ap_incidents.domain.board_cases import BoardCase, BoardDecision, DecisionOnExclusion
+from ap_incidents.domain.board_meeting import board_may_decide, recheck_meeting_day
 from ap_incidents.domain.commands import FurtherReasons, PositiveInt, PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import Correction, Corrector
 from ap_incidents.domain.errors import (
-    BoardAlreadyDecided,
-    BoardCaseUnknown,
     ExclusionUnknown,
-    ExclusionWithdrawn,
     IndependentReviewNotExplained,
-    OnlyHomeSchool,
     PupilPermanentlyExcluded,
     SuspensionCapExceeded,
 )
-from ap_incidents.domain.folding import NOTHING, Applied
+from ap_incidents.domain.folding import Applied
 from ap_incidents.domain.guards import require_not_future, require_open_record, require_order, require_text
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.domain.state import (
@@ -165,7 +162,7 @@ def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: Decisi
     """The home school records its governing board's reinstatement of a permanently excluded pupil."""
     require_open_record(state, command.pupil_ref)
     if command.exclusion_record_id in state.board_cases:  # decided once, on a standing exclusion
-        _board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
+        board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
     exclusion = state.permanent_exclusion
     if exclusion is None or exclusion.record_id != command.exclusion_record_id:
         raise ExclusionUnknown(f"no standing permanent exclusion {command.exclusion_record_id}")
@@ -180,7 +177,7 @@ def uphold_exclusion(command: UpholdExclusion, state: PupilRecord, context: Deci
     """The home school records that its governing board upheld a suspension or permanent exclusion it had to
     consider, once the parents were told of their right to an independent review."""
     require_open_record(state, command.pupil_ref)
-    case = _board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
+    case = board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
     if not command.parents_told_of_independent_review:
         raise IndependentReviewNotExplained(
             "record the board's decision once the parents have been told of their right to an independent review")
@@ -189,23 +186,6 @@ def uphold_exclusion(command: UpholdExclusion, state: PupilRecord, context: Deci
         exclusion_record_id=command.exclusion_record_id, home_school_id=case.home_school_id,
         board_met_on=command.board_met_on, parents_told_of_independent_review=True,
     )]
-
-
-def _board_may_decide(state: PupilRecord, record_id: UUID, met_on: date, context: DecisionContext) -> BoardCase:
-    """The board decides once, on a standing exclusion of the caller's school, met on a day between the
-    exclusion and today."""
-    case, entry = state.board_cases.get(record_id), state.records.get(record_id)
-    if case is None or entry is None:
-        raise BoardCaseUnknown(f"no exclusion {record_id} of this pupil for a governing board to consider")
-    if entry.withdrawn:
-        raise ExclusionWithdrawn(f"the exclusion {record_id} was withdrawn in error: the board has nothing to decide")
-    if case.decision is not None:
-        raise BoardAlreadyDecided(f"the governing board already decided on the exclusion {record_id}: {case.decision}")
-    if not context.caller.acts_for(case.home_school_id):
-        raise OnlyHomeSchool("the excluding school records its governing board's decision")
-    require_not_future(met_on, context, "the board meeting")
-    require_order(case.made_on, met_on, "the board meeting")
-    return case
 
 
 # ----------------------------------------------------------------------------- folds (evolve)
@@ -239,15 +219,16 @@ def _decided(state: PupilRecord, record_id: UUID, decision: BoardDecision) -> Pu
 
 
 def _upheld(event: ExclusionUpheld, state: PupilRecord) -> Applied:
-    return _decided(state, event.exclusion_record_id, BoardDecision.UPHELD), NOTHING
+    return _decided(state, event.exclusion_record_id, BoardDecision.UPHELD), DecisionOnExclusion(
+        event.exclusion_record_id)
 
 
 def _reinstated(event: PermanentExclusionReinstated, state: PupilRecord) -> Applied:
     state = _decided(state, event.exclusion_record_id, BoardDecision.REINSTATED)
     current = state.permanent_exclusion
     if current is not None and current.record_id == event.exclusion_record_id:
-        return replace(state, permanent_exclusion=None), NOTHING
-    return state, NOTHING
+        state = replace(state, permanent_exclusion=None)
+    return state, DecisionOnExclusion(event.exclusion_record_id)
 
 
 # ----------------------------------------------------------------------------- declarations
@@ -283,12 +264,14 @@ THEME = Theme(
         PermanentExclusionReinstated: EventRule(_reinstated, Correction(
             Corrector.HOME_SCHOOL,
             locked=frozenset({"home_school_id"}),
+            amendment_check=recheck_meeting_day,
         )),
         # A decision stays on the exclusion it decided (``exclusion_record_id`` is an identity field): only the
-        # meeting day is mended.
+        # meeting day is mended, and checked again as the decision was (``board_meeting``).
         ExclusionUpheld: EventRule(_upheld, Correction(
             Corrector.HOME_SCHOOL,
             locked=frozenset({"home_school_id", "parents_told_of_independent_review"}),
+            amendment_check=recheck_meeting_day,
         )),
     },
 )
