@@ -8,8 +8,8 @@ from datetime import date, datetime
 import asyncpg
 
 from ap_contracts.events.finance import BudgetCategory, FundingSource
+from ap_contracts.finance_ledger.balances import balances_by_line, surplus_positions
 from ap_finance.domain.ledger import Balance, LedgerAccount, LedgerEntry, LineKey, SurplusPosition
-from ap_finance.domain.ledger_balances import balances_by_line, surplus_positions
 from ap_finance.projections.directory import OrganisationDirectoryProjection, organisation_names
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection

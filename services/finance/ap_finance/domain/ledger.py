@@ -13,14 +13,15 @@ ALLOCATED_TO_SCHOOLS, CLAWED_BACK and CARRIED_FORWARD (debits) show where it wen
 
 ``reconcile`` re-checks every one of those identities from the entries alone.
 
-The ledger lives in three modules along its themes (issue 10, size): ``ledger_entries`` (accounts,
-entries, posting), ``ledger_balances`` (balances and surplus positions) and ``ledger_reconciliation``
-(the checks). This module re-exports them, so ``from ap_finance.domain.ledger import ...`` keeps working.
+The ledger lives in three modules along its themes (issue 10, size): ``ap_contracts.finance_ledger.entries``
+(accounts, entries, posting) and ``ap_contracts.finance_ledger.balances`` (balances and surplus positions), in
+the contracts so that reporting reuses them, and ``ledger_reconciliation`` (the checks). This module re-exports
+them, so ``from ap_finance.domain.ledger import ...`` keeps working.
 """
 
 from __future__ import annotations
 
-from ap_finance.domain.ledger_balances import (
+from ap_contracts.finance_ledger.balances import (
     Balance,
     CategoryKey,
     SourceKey,
@@ -32,7 +33,7 @@ from ap_finance.domain.ledger_balances import (
     balances_in_total,
     surplus_positions,
 )
-from ap_finance.domain.ledger_entries import (
+from ap_contracts.finance_ledger.entries import (
     LINE_ACCOUNTS,
     SURPLUS_USES,
     LedgerAccount,

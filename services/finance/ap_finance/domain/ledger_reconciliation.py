@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ap_finance.domain.ledger_balances import (
+from ap_contracts.finance_ledger.balances import (
     Balance,
     KeyT,
     SurplusPosition,
@@ -20,7 +20,7 @@ from ap_finance.domain.ledger_balances import (
     balances_in_total,
     surplus_positions,
 )
-from ap_finance.domain.ledger_entries import LINE_ACCOUNTS, LedgerAccount, LedgerEntry, LineKey
+from ap_contracts.finance_ledger.entries import LINE_ACCOUNTS, LedgerAccount, LedgerEntry, LineKey
 
 
 class Check(StrEnum):

@@ -1,7 +1,8 @@
 """Balances of the double-entry ledger: per line, category, funding source and year, and the surplus.
 
-Rule served: budget = actual + committed + remaining, read from the entries (``ledger_entries``);
-a closed year's surplus and where it went. Moved from ``ledger.py``, which re-exports it.
+Rule served: budget = actual + committed + remaining, read from the entries (``entries``);
+a closed year's surplus and where it went. In the contracts (finance's ``ledger`` re-exports it) so that
+reporting reads the same balances.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ap_contracts.events.finance import (
     BudgetCategory,
     FundingSource,
 )
-from ap_finance.domain.ledger_entries import LINE_ACCOUNTS, LedgerAccount, LedgerEntry, LineKey
+from ap_contracts.finance_ledger.entries import LINE_ACCOUNTS, LedgerAccount, LedgerEntry, LineKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 The accounts, the signed entries and the identities every transaction keeps (budget = actual + committed
 + remaining, per line, category and in total; the year's surplus and where it went) are described once,
-in ``ledger``'s docstring, which re-exports this module.
+in finance's ``ap_finance.domain.ledger`` docstring, which re-exports this module.
 """
 
 from __future__ import annotations
