@@ -1,5 +1,9 @@
 """One GOV.UK question page, declared once: question -> check your answers -> send -> confirmation.
 
+A one-page form (no check page: the act is one decision, or its answer is shown and kept nowhere) is the same
+declaration sent at once: ``add_question_page(router, page)`` with ``check_path=None`` makes two routes, the
+question and its send (question -> send -> confirmation, or the refusal against its field); nothing is drafted.
+
 A journey declares a ``QuestionPage`` (its addresses, its three templates, how answers are read and checked,
 the service call, the confirmation) and ``add_question_page(router, page)`` makes its four routes. The routes
 keep the platform's rules in one place, so a new question page is a declaration and not a copy:
@@ -92,7 +96,7 @@ def _done_with_answers(_asking: Asking, answers: Answers, _answer: ServiceAnswer
     return {"answers": answers}
 
 
-async def _unprocessable(_asking: Asking, _answers: Answers, _answer: ServiceAnswer) -> int:
+async def _unprocessable(_asking: Asking, _answers: Answers, _answer: ServiceAnswer) -> int | Response:
     return 422
 
 
@@ -140,11 +144,12 @@ class QuestionPage:
     person's); ``gate`` runs before the question is first shown (a role, a read that proves the person's right
     to ask); ``shown`` gives the answers it first shows (default: the draft, else none); ``ids`` are made fresh
     each time the answers are accepted, so a resend is one command; ``complete`` adds what the draft needs
-    besides the answers; ``refused`` (after a rule's refusal) gives the question page's status."""
+    besides the answers; ``refused`` (after a rule's refusal) gives the question page's status, or the page to
+    show instead. With ``check_path=None`` the answers are sent at once (``templates[1]`` is unused)."""
 
     draft: str
     path: str
-    check_path: str
+    check_path: str | None
     templates: tuple[str, str, str]  # question, check your answers, confirmation
     send: Callable[[Asking, Answers], Awaitable[ServiceAnswer]]
     check: Callable[[Asking, Answers], list[FieldError]]
@@ -158,7 +163,7 @@ class QuestionPage:
     complete: Callable[[Asking, Answers], Answers] = _as_drafted
     check_context: Callable[[Asking, Answers], dict[str, Any]] = lambda _asking, _answers: {}
     done: Callable[[Asking, Answers, ServiceAnswer], dict[str, Any]] = _done_with_answers
-    refused: Callable[[Asking, Answers, ServiceAnswer], Awaitable[int]] = _unprocessable
+    refused: Callable[[Asking, Answers, ServiceAnswer], Awaitable[int | Response]] = _unprocessable
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def draft_name(self, scope: Scope) -> str:
@@ -196,15 +201,34 @@ async def show_question(page: QuestionPage, asking: Asking, _form: FormData) -> 
     return question_page(page, asking, await page.shown(asking, await load_answers(page, asking)), [])
 
 
-async def take_answers(page: QuestionPage, asking: Asking, form: FormData) -> Response:
+async def _accepted(page: QuestionPage, asking: Asking, form: FormData) -> Answers | Response:
+    """The posted answers made whole (owner, fresh ids, ``complete``), or the question with their problems."""
     answers = await page.read(asking, form) if page.read else posted_answers(form, page.questions)
     errors = page.check(asking, answers)
     if errors:
         return question_page(page, asking, answers, errors, status=422)
     answers.update(asking.scope.owner)
     answers.update({name: str(uuid.uuid4()) for name in page.ids})
-    await asking.web.save_draft(asking.request, page.draft_name(asking.scope), page.complete(asking, answers))
-    return RedirectResponse(_address(page.check_path, asking.request), status_code=303)
+    return page.complete(asking, answers)
+
+
+async def take_answers(page: QuestionPage, asking: Asking, form: FormData) -> Response:
+    answers = await _accepted(page, asking, form)
+    if isinstance(answers, Response):
+        return answers
+    await asking.web.save_draft(asking.request, page.draft_name(asking.scope), answers)
+    return RedirectResponse(_address(page.check_path or page.path, asking.request), status_code=303)
+
+
+async def send_at_once(page: QuestionPage, asking: Asking, form: FormData) -> Response:
+    """A one-page form's send: the gate again (the post is not the question's reading), the answers, the
+    service call, and its confirmation or refusal; no draft."""
+    if page.gate is not None:
+        instead = await page.gate(asking)
+        if instead is not None:
+            return instead
+    answers = await _accepted(page, asking, form)
+    return answers if isinstance(answers, Response) else await _sent(page, asking, answers)
 
 
 async def show_check(page: QuestionPage, asking: Asking, _form: FormData) -> Response:
@@ -218,6 +242,10 @@ async def send_answers(page: QuestionPage, asking: Asking, _form: FormData) -> R
     answers = await load_answers(page, asking)
     if answers is None:
         return RedirectResponse(_address(page.path, asking.request), status_code=303)
+    return await _sent(page, asking, answers)
+
+
+async def _sent(page: QuestionPage, asking: Asking, answers: Answers) -> Response:
     answer = await page.send(asking, answers)
     if answer.ok:
         await asking.web.discard_draft(asking.request, page.draft_name(asking.scope))
@@ -227,6 +255,8 @@ async def send_answers(page: QuestionPage, asking: Asking, _form: FormData) -> R
         return instead
     # Refused by the service's validation or rules: against the questions, in its words; nothing stored.
     status = await page.refused(asking, answers, answer)
+    if isinstance(status, Response):
+        return status
     refusals = page.refusals if isinstance(page.refusals, Refusals) else page.refusals(asking)
     return question_page(page, asking, answers, refusals.errors(answer), status=status)
 
@@ -253,9 +283,13 @@ def _route(page: QuestionPage, step: Step, posted: bool) -> Callable[..., Awaita
 
 
 def add_question_page(router: APIRouter, page: QuestionPage) -> None:
-    """The page's four routes on ``router``: GET/POST ``path`` (question), GET/POST ``check_path``. Call it
-    before any route whose address could also match them (``/transfers/{id}`` would take ``/transfers/check``)."""
+    """The page's four routes on ``router``: GET/POST ``path`` (question), GET/POST ``check_path``; without a
+    ``check_path`` the two of ``path``, its POST sending at once. Call it before any route whose address could
+    also match them (``/transfers/{id}`` would take ``/transfers/check``)."""
     router.add_api_route(page.path, _route(page, show_question, False), methods=["GET"], response_class=HTMLResponse)
+    if page.check_path is None:
+        router.add_api_route(page.path, _route(page, send_at_once, True), methods=["POST"])
+        return
     router.add_api_route(page.path, _route(page, take_answers, True), methods=["POST"])
     router.add_api_route(page.check_path, _route(page, show_check, False), methods=["GET"],
                          response_class=HTMLResponse)

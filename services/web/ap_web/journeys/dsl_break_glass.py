@@ -12,17 +12,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter
+from fastapi.responses import Response
 
 from ap_contracts.events.privacy import AccessPurposeCategory
 from ap_runtime.access import Role
-from ap_web.context import Journey, Web
+from ap_web.context import Journey
 from ap_web.journeys.dsl import concerns_of
 from ap_web.journeys.dsl_forms import choice_error, found, items, text_error, uuid_error, vocabulary
 from ap_web.pages import Task
-from ap_web.refusals import FieldError, refusal_page, refused
-from ap_web.session import CheckedForm, Person
+from ap_web.question_pages import Answers, Asking, QuestionPage, Refusals, add_question_page
+from ap_web.refusals import FieldError, refused
+from ap_web.service_client import ServiceAnswer
 
 MAY_BREAK_GLASS = frozenset({Role.HOME_SCHOOL_HEAD, Role.PROVISION_MANAGER})
 #: The categories the DSLs are told (the service's own list; "uncategorised" is not offered).
@@ -33,39 +34,41 @@ LONGEST_REASON = 150
 router = APIRouter()
 
 
-def _question(request: Request, web: Web, answers: dict[str, Any], errors: list[FieldError], status: int = 200
-              ) -> Response:
-    return web.pages.render(request, "dsl/break_glass_question.html", status=status, answers=answers,
-                            errors=errors, reasons=REASONS, items=items, longest=LONGEST_REASON)
+async def _shown(asking: Asking, _draft: Answers | None) -> Answers:
+    return {"pupil_ref": asking.request.query_params.get("pupil", "")}
 
 
-@router.get("/break-glass", response_class=HTMLResponse)
-async def break_glass_question(request: Request, web: Web, _person: Person) -> Response:
-    return _question(request, web, {"pupil_ref": request.query_params.get("pupil", "")}, [])
-
-
-@router.post("/break-glass")
-async def break_glass_read(request: Request, web: Web, person: Person, form: CheckedForm) -> Response:
-    answers = {name: str(form.get(name, "")).strip() for name in ("pupil_ref", "category", "reason")}
-    errors = found(
+def _check(_asking: Asking, answers: Answers) -> list[FieldError]:
+    return found(
         uuid_error(answers, "pupil_ref", "pupil reference"),
         choice_error(answers, "category", REASONS, "Select why you need emergency access"),
         text_error(answers, "reason", "Enter the reason you need emergency access", LONGEST_REASON),
     )
-    if errors:
-        return _question(request, web, answers, errors, status=422)
-    pupil_ref = uuid.UUID(answers["pupil_ref"])
-    answer = await web.client("incidents").call(
-        "GET", f"/v1/pupils/{pupil_ref}/behaviour-log", person, params={"safeguarding": "true"},
-        headers={"X-Access-Purpose": f"{answers['category']}: {answers['reason']}", "X-Break-Glass": "true"})
-    if answer.status == 422:  # the stated purpose itself was refused: say so against the reason
-        return _question(request, web, answers, [FieldError("reason", str(answer.body.get("detail") or
-                                                                          "Give a shorter reason"))], status=422)
-    if not answer.ok:
-        return refusal_page(web.pages, request, answer) or refused(web.pages, request)
-    return web.pages.render(request, "dsl/break_glass_record.html", pupil_ref=str(pupil_ref),
-                            concerns=concerns_of(answer))
 
+
+async def _send(asking: Asking, answers: Answers) -> ServiceAnswer:
+    return await asking.web.client("incidents").call(
+        "GET", f"/v1/pupils/{uuid.UUID(answers['pupil_ref'])}/behaviour-log", asking.person,
+        params={"safeguarding": "true"},
+        headers={"X-Access-Purpose": f"{answers['category']}: {answers['reason']}", "X-Break-Glass": "true"})
+
+
+async def _refused(asking: Asking, _answers: Answers, answer: ServiceAnswer) -> int | Response:
+    # Only the stated purpose itself refused (422) is said, against the reason; any other refusal names nothing.
+    return 422 if answer.status == 422 else refused(asking.web.pages, asking.request)
+
+
+def _record(_asking: Asking, answers: Answers, answer: ServiceAnswer) -> dict[str, Any]:
+    return {"pupil_ref": str(uuid.UUID(answers["pupil_ref"])), "concerns": concerns_of(answer)}
+
+
+add_question_page(router, QuestionPage(
+    draft="break_glass", path="/break-glass", check_path=None,
+    templates=("dsl/break_glass_question.html", "", "dsl/break_glass_record.html"),
+    questions=("pupil_ref", "category", "reason"), ids=(), shown=_shown, check=_check, send=_send,
+    refused=_refused, done=_record,
+    refusals=Refusals(lambda _name: "reason", "reason", "Give a shorter reason", as_sentences=False),
+    extra={"reasons": REASONS, "items": items, "longest": LONGEST_REASON}))
 
 JOURNEY = Journey(
     router=router,

@@ -7,7 +7,8 @@ the local authority of its decision; the LA decides nothing here, it reads the l
 (its head or staff record the board's decision, policy EXC-4), never the LA officer's. The service holds every
 rule (one decision per exclusion, a standing exclusion of this school, the meeting day between the exclusion and
 today, the parents told of their right to an independent review before "upheld"); this page only checks that
-each answer is there and well formed, and shows a refusal against its field with nothing stored.
+each answer is there and well formed, and shows a refusal against its field with nothing stored (a one-page
+form sent at once, ``ap_web.question_pages``).
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter
+from fastapi.responses import Response
 
 from ap_runtime.access import Role
-from ap_web.context import Journey, Web
+from ap_web.context import Journey
 from ap_web.journeys.dsl_forms import choice_error, date_error, found, items, text_error, uuid_error
 from ap_web.pages import Task
-from ap_web.refusals import FieldError, problem_errors, refusal_page, refused
-from ap_web.session import CheckedForm, Person
+from ap_web.question_pages import Answers, Asking, QuestionPage, Refusals, add_question_page, only_for
+from ap_web.refusals import FieldError, refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import Person
 
 BOARD_RECORDERS = frozenset({Role.HOME_SCHOOL_HEAD, Role.HOME_SCHOOL_STAFF})
 DECISIONS = {"upheld": "The board upheld the exclusion", "reinstated": "The board reinstated the pupil"}
@@ -38,12 +41,6 @@ PATH = "/home-school/board-decision"
 BOARD_ALERTS = frozenset({"permanent_exclusion", "suspension_governors_must_meet"})
 
 router = APIRouter()
-
-
-def _question(request: Request, web: Web, answers: dict[str, Any], errors: list[FieldError], status: int = 200
-              ) -> Response:
-    return web.pages.render(request, "home_school/board_decision_question.html", status=status, answers=answers,
-                            errors=errors, decisions=DECISIONS, items=items)
 
 
 def board_links(person: Person, alerts: list[dict[str, Any]]) -> dict[str, str]:
@@ -78,36 +75,32 @@ def decision_command(answers: dict[str, str]) -> tuple[str, dict[str, Any]]:
     return "reinstatements", {**body, "reasons": answers["reasons"]}
 
 
-@router.get(PATH, response_class=HTMLResponse)
-async def board_decision_question(request: Request, web: Web, person: Person) -> Response:
-    if not BOARD_RECORDERS & set(person.roles):
-        return refused(web.pages, request)
+async def _shown(asking: Asking, _draft: Answers | None) -> Answers:
     asked = {name: "" for name in ANSWERS}
-    return _question(request, web, {**asked, "pupil_ref": request.query_params.get("pupil", ""),
-                                    "exclusion_record_id": request.query_params.get("exclusion", "")}, [])
+    return {**asked, "pupil_ref": asking.request.query_params.get("pupil", ""),
+            "exclusion_record_id": asking.request.query_params.get("exclusion", "")}
 
 
-@router.post(PATH)
-async def board_decision_record(request: Request, web: Web, person: Person, form: CheckedForm) -> Response:
-    if not BOARD_RECORDERS & set(person.roles):
-        return refused(web.pages, request)
-    answers = {name: str(form.get(name, "")).strip() for name in ANSWERS}
-    errors = decision_problems(answers)
-    if errors:
-        return _question(request, web, answers, errors, status=422)
+async def _send(asking: Asking, answers: Answers) -> ServiceAnswer:
     path, body = decision_command(answers)
-    answer = await web.client("incidents").post(f"/v1/pupils/{uuid.UUID(answers['pupil_ref'])}/{path}", person,
-                                                body)
-    if answer.ok:
-        return web.pages.render(request, "home_school/board_decision_done.html", answers=answers,
-                                decision=DECISIONS[answers["decision"]])
-    page = refusal_page(web.pages, request, answer)
-    if page is not None or answer.status not in (409, 422):
-        return page or refused(web.pages, request)
-    return _question(request, web, answers, problem_errors(
-        answer.body, lambda name: name if name in ANSWERS else "board_met_on", RULE_FIELDS, "board_met_on",
-        "The service could not record this decision"), status=422)
+    return await asking.web.client("incidents").post(f"/v1/pupils/{uuid.UUID(answers['pupil_ref'])}/{path}",
+                                                     asking.person, body)
 
+
+async def _refused(asking: Asking, _answers: Answers, answer: ServiceAnswer) -> int | Response:
+    # A rule's refusal (409, 422) goes against its question; any other names nothing.
+    return 422 if answer.status in (409, 422) else refused(asking.web.pages, asking.request)
+
+
+add_question_page(router, QuestionPage(
+    draft="board_decision", path=PATH, check_path=None,
+    templates=("home_school/board_decision_question.html", "", "home_school/board_decision_done.html"),
+    questions=ANSWERS, ids=(), gate=only_for(BOARD_RECORDERS), shown=_shown,
+    check=lambda _asking, answers: decision_problems(answers), send=_send, refused=_refused,
+    done=lambda _asking, answers, _answer: {"answers": answers, "decision": DECISIONS[answers["decision"]]},
+    refusals=Refusals(lambda name: name if name in ANSWERS else "board_met_on", "board_met_on",
+                      "The service could not record this decision", RULE_FIELDS, as_sentences=False),
+    extra={"decisions": DECISIONS, "items": items}))
 
 JOURNEY = Journey(
     router=router,
