@@ -16,6 +16,7 @@ from ap_contracts.envelope import Actor
 from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished
 from ap_reporting.adapters.partnership_annual_document import AWAITING, partnership_annual_document
 from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS
+from ap_reporting.domain.budget_summary import budget_summary
 from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection, read_narrative
 from ap_runtime.documents import render_html
@@ -60,10 +61,10 @@ async def test_only_the_published_narrative_reaches_reporting_with_every_approve
     assert ours.published_by == LEAD and [s.section for s in ours.sections] == list(NARRATIVE_SECTIONS)
     assert theirs.sections == () and theirs.published_by is None
     figures = assemble_partnership_annual("np-1", "2024/25", [], [], sexes={})
-    html = render_html(partnership_annual_document(figures, ours))
+    html = render_html(partnership_annual_document(figures, ours, budget_summary("np-1", "2024/25", [])))
     assert "Future Proofing: our year." in html and AWAITING not in html
     other = render_html(partnership_annual_document(assemble_partnership_annual("np-2", "2024/25", [], [], sexes={}),
-                                                    theirs))
+                                                    theirs, budget_summary("np-2", "2024/25", [])))
     assert "UNPUBLISHED" not in other and "draft, not published" in other
 
 

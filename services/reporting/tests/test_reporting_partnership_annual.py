@@ -15,6 +15,7 @@ import pytest
 from ap_contracts.events.pupil_vocabulary import KeyStage, PlacementEndReason, Sex
 from ap_reporting.adapters.partnership_annual_document import AWAITING, partnership_annual_document
 from ap_reporting.domain.annual_narrative import ANNUAL_TEMPLATE, AnnualNarrative
+from ap_reporting.domain.budget_summary import budget_summary
 from ap_reporting.domain.facts import AttendanceFact, PlacementFact
 from ap_reporting.domain.partnership_annual import PROFILE_NOTE, assemble_partnership_annual
 from ap_runtime.documents import render_html
@@ -22,6 +23,7 @@ from ap_testing.reporting.narrative import published_narrative
 
 LEAD, CHAIR = "lead-np-1", "chair-np-1"
 YEAR = "2024/25"
+NO_BUDGET = budget_summary("np-1", YEAR, [])
 
 
 def _placement(partnership: str, start: date, end: date | None = None,
@@ -66,16 +68,16 @@ def test_the_document_has_every_section_and_only_published_text() -> None:
     figures = assemble_partnership_annual("np-1", YEAR, [], [], sexes={})
     unpublished = AnnualNarrative("np-1", YEAR)
 
-    html = render_html(partnership_annual_document(figures, unpublished))
+    html = render_html(partnership_annual_document(figures, unpublished, NO_BUDGET))
     narrative = published_narrative("np-1", YEAR, LEAD, CHAIR, lambda section: f"{section}: our year.")
-    published = render_html(partnership_annual_document(figures, narrative))
+    published = render_html(partnership_annual_document(figures, narrative, NO_BUDGET))
 
     positions = [html.index(name.replace("&", "&amp;")) for name, _ in ANNUAL_TEMPLATE]
     assert positions == sorted(positions)
     assert AWAITING in html and "draft, not published" in html
     assert "Future Proofing: our year." in published and AWAITING not in published
     with pytest.raises(ValueError, match="different partnerships"):
-        partnership_annual_document(figures, AnnualNarrative("np-2", YEAR))
+        partnership_annual_document(figures, AnnualNarrative("np-2", YEAR), NO_BUDGET)
 
 
 def test_pupils_served_by_sex_a_clear_field_is_shown_and_suppressed() -> None:

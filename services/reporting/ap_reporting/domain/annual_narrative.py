@@ -19,7 +19,7 @@ from ap_contracts.events.commissioning_narrative import AnnualNarrativePublished
 class SectionKind(StrEnum):
     NARRATIVE = "narrative"  # written by the Partnership lead
     FIGURES = "figures"  # computed from the events reporting holds
-    FINANCE = "finance"  # finance's figures (the quarterly return); not read by reporting yet
+    FINANCE = "finance"  # finance's ledger, projected from its events (budget_summary)
 
 
 # Seed 001 appendix 3, "Primary Behaviour Provision Report to Stakeholders", in the template's order.

@@ -14,6 +14,7 @@ from ap_reporting.entrypoints.settings import ReportingSettings
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
 from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
+from ap_reporting.projections.finance_ledger import ReportingFinanceProjection
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection import Projection, ProjectionRunner
 from ap_runtime.projection.runner import build_app
@@ -38,7 +39,8 @@ async def run() -> None:
     settings = ReportingSettings.from_env()
     pool = await asyncpg.create_pool(settings.dsn, min_size=2, max_size=8)
     runners = [runner(pool, settings), commissioning_runner(pool, settings),
-               _runner(ExclusionReasonsProjection(topics=(settings.topic,)), pool, settings)]
+               _runner(ExclusionReasonsProjection(topics=(settings.topic,)), pool, settings),
+               _runner(ReportingFinanceProjection(topics=(settings.finance_topic,)), pool, settings)]
     await run_until_stopped(build_app(runners, settings.kafka_bootstrap), pool.close)
 
 

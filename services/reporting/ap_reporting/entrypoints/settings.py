@@ -6,6 +6,7 @@ The shared part (``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``, ``AP_LOG_LEVEL``
   AP_DSN_AP_REPORTING         read model database (default: database ap_reporting on the DATABASE_URL server)
   AP_REPORTING_TOPIC          topic the projection reads (default ap.incidents.events)
   AP_REPORTING_COMMISSIONING_TOPIC  topic of the commissioning facts projection (default ap.commissioning.events)
+  AP_REPORTING_FINANCE_TOPIC  topic of the finance projection (default ap.finance.events)
   AP_REPORTING_GROUP_PREFIX   consumer group prefix (default ap.projection)
   AP_HTTP_HOST / AP_HTTP_PORT the API (default 127.0.0.1:8040; AP_REPORTING_API_HOST / _PORT are
                               deprecated old names, still read)
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from ap_contracts.topics import COMMISSIONING_EVENTS, INCIDENTS_EVENTS
+from ap_contracts.topics import COMMISSIONING_EVENTS, FINANCE_EVENTS, INCIDENTS_EVENTS
 from ap_runtime.settings import PlatformSettings, database_dsn, env_field, load_settings, port_field
 
 DATABASE = "ap_reporting"
@@ -33,6 +34,7 @@ class ReportingSettings(PlatformSettings):
     dsn: str = Field(default_factory=lambda: database_dsn(DATABASE), validation_alias="AP_DSN_AP_REPORTING")
     topic: str = env_field("AP_REPORTING_TOPIC", INCIDENTS_EVENTS)
     commissioning_topic: str = env_field("AP_REPORTING_COMMISSIONING_TOPIC", COMMISSIONING_EVENTS)
+    finance_topic: str = env_field("AP_REPORTING_FINANCE_TOPIC", FINANCE_EVENTS)
     group_prefix: str = env_field("AP_REPORTING_GROUP_PREFIX", "ap.projection")
     http_host: str = env_field("AP_HTTP_HOST", "127.0.0.1", deprecated=("AP_REPORTING_API_HOST",))
     http_port: int = port_field(8040, deprecated=("AP_REPORTING_API_PORT",))

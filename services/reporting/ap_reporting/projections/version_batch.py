@@ -36,6 +36,7 @@ COLUMN_TYPES: Mapping[str, str] = {
     "pupil_ref": "uuid", "placement_id": "uuid", "record_id": "uuid", "target_id": "uuid",
     "session_date": "date", "session": "text", "academic_year": "text", "school_id": "text",
     "referral_id": "uuid", "case_id": "uuid", "partnership_id": "text", "section": "text",
+    "event_id": "uuid",
 }
 
 
