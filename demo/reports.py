@@ -35,6 +35,7 @@ from ap_reporting.adapters.partnership_annual_document import partnership_annual
 from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusions_return_csv
 from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.domain.annual_narrative import AnnualNarrative
+from ap_reporting.domain.budget_summary import budget_summary
 from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
 from ap_reporting.domain.la_figures import assemble_annual
 from ap_reporting.domain.partnership import assemble_partnership
@@ -53,6 +54,7 @@ from demo.reports_schools_forum import write_schools_forum
 from demo.reports_self_audit import write_self_audits
 from demo.reports_weekly import write_weekly
 from demo.synthetic_commissioning import synthetic_commissioning_events
+from demo.synthetic_finance import synthetic_finance_events
 from demo.synthetic_la import LaSize, synthetic_events
 
 OUT = Path("reports-out")
@@ -112,6 +114,7 @@ def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Per
 async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[DomainEvent], w: _Writer) -> None:
     facts = FactsQueries(conn)
     years = size.academic_years()
+    finance = synthetic_finance_events(size)  # the Budget Summary: finance's ledger, in process like the narrative
     for year in years:
         slug = year.replace("/", "-")
         annual = assemble_annual(year, await facts.placements_ended(academic_year_period(year)),
@@ -130,7 +133,8 @@ async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[Do
             figures = assemble_partnership_annual(partnership, year, placements, await facts.attendance(ids, period),
                                                   sexes=await facts.pupil_sexes([p.pupil_ref for p in placements]))
             w.report(f"{partnership}/annual-report-{slug}", figures, figures.tables,
-                     partnership_annual_document(figures, published_narrative(partnership, year)))
+                     partnership_annual_document(figures, published_narrative(partnership, year),
+                                                 budget_summary(partnership, year, finance)))
 
 
 async def write_reports(size: LaSize, admin_dsn: str, bootstrap: str, out: Path, *,
