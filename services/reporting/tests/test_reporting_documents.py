@@ -19,7 +19,7 @@ from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.domain.la_figures import AnnualReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.published import publish
-from ap_runtime.documents import bar_chart_svg, render_html, render_pdf
+from ap_runtime.documents import bar_chart_svg, label_words, render_html, render_pdf
 from ap_testing.workbook_formulas import cell_value, is_formula
 
 ROWS, COLUMNS = ["violence", "bullying", "theft", "other"], ["1", "2", "3"]
@@ -54,7 +54,7 @@ def test_chart_draws_bars_only_for_published_cells() -> None:
     [section] = partnership_document(report).sections
     svg = bar_chart_svg(section.charts[0])
     drawn = re.findall(r"<title>(\d+), (\w+): (\d+)</title>", svg)
-    expected = [(column, row, str(value)) for j, column in enumerate(table.column_labels)
+    expected = [(column, label_words(row), str(value)) for j, column in enumerate(table.column_labels)
                 for row, cells in zip(table.row_labels, table.cells, strict=True)
                 if isinstance(value := cells[j], int)]
     assert sorted(drawn) == sorted(expected)

@@ -3,8 +3,10 @@
 Rule served (issue 15, "As documents"; STATUTORY.md, small numbers): a document shows the published
 tables exactly as the JSON and CSV do, suppressed ``c`` and not-applicable ``z`` included, and its charts
 are drawn from those same published cells, so a chart hides what the table hides (a ``c`` draws no
-bar). Column headings and chart legends are in people's words (``ap_runtime.documents.label_words``); the JSON
-and CSV keep the codes. Only counts leave: these reports hold no pupil, name or date of birth.
+bar). Column headings, row labels, chart legends and chart categories are in people's words
+(``ap_runtime.documents.label_words``: ``KS3`` as "Key stage 3", an end reason's code as words); the JSON and CSV
+keep the codes, and a figure's trace link still names its cell by the codes. Only counts leave: these reports
+hold no pupil, name or date of birth.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport
 from ap_reporting.domain.partnership import PartnershipReport
 from ap_reporting.domain.published import Table, Value
+from ap_reporting.domain.schools_forum_report import SchoolsForumReport
 from ap_runtime.documents import BarChart, Document, DocumentTable, Fact, Section, Series, label_words
 from ap_runtime.privacy.suppression import SUPPRESSED
 
@@ -44,7 +47,7 @@ def _links(table: Table, trace: TraceHref | None) -> tuple[tuple[str | None, ...
 
 
 def document_table(table: Table, trace: TraceHref | None = None) -> DocumentTable:
-    rows = tuple((label, *(_shown(v) for v in cells), _shown(total))
+    rows = tuple((label_words(label), *(_shown(v) for v in cells), _shown(total))
                  for label, cells, total in zip(table.row_labels, table.cells, table.row_totals, strict=True))
     total = (TOTAL, *(_shown(v) for v in table.column_totals), _shown(table.grand_total))
     headings = ("", *(label_words(column) for column in table.column_labels), TOTAL)
@@ -58,7 +61,7 @@ def _chart(table: Table) -> BarChart | None:
         return None
     series = tuple(Series(label_words(column), tuple(_number(row[j]) for row in table.cells))
                    for j, column in enumerate(table.column_labels))
-    return BarChart(f"{table.title} ({table.unit})", table.row_labels, series)
+    return BarChart(f"{table.title} ({table.unit})", tuple(label_words(row) for row in table.row_labels), series)
 
 
 def _sections(tables: Sequence[Table], trace: TraceHref | None = None) -> tuple[Section, ...]:
@@ -68,6 +71,10 @@ def _sections(tables: Sequence[Table], trace: TraceHref | None = None) -> tuple[
         sections.append(Section(table.title, tables=(document_table(table, trace),),
                                 charts=(chart,) if chart else ()))
     return tuple(sections)
+
+
+def _years_fact(years: Sequence[str]) -> Fact:
+    return Fact("Academic years", f"{years[0]} to {years[-1]}" if years else "none")
 
 
 def partnership_document(report: PartnershipReport, trace: TraceHref | None = None) -> Document:
@@ -89,7 +96,15 @@ def annual_document(report: AnnualReport, trace: TraceHref | None = None) -> Doc
 
 def strategy_document(report: StrategyReport, trace: TraceHref | None = None) -> Document:
     """The strategy page; with ``trace`` each traceable figure links to its trace (``annual_document``)."""
-    years = report.academic_years
     return Document(title="Exclusions strategy tables", audience="the local authority and the Schools Forum",
-                    facts=(Fact("Academic years", f"{years[0]} to {years[-1]}" if years else "none"),),
+                    facts=(_years_fact(report.academic_years),),
                     sections=_sections(report.tables, trace), notes=report.notes)
+
+
+def schools_forum_document(report: SchoolsForumReport) -> Document:
+    """The Schools Forum's page: the exclusions by phase, panel referrals, Fair Access bands and reasons."""
+    bands = "cumulative (up to each day)" if report.cumulative_bands else "exclusive (between the days)"
+    return Document(title="Schools Forum tables",
+                    audience="the local authority and the Schools Forum",
+                    facts=(_years_fact(report.academic_years), Fact("Fair Access bands", bands)),
+                    sections=_sections(report.tables), notes=report.notes)

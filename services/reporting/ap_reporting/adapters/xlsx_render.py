@@ -5,7 +5,8 @@ Rules served (issue 15, "As documents"; STATUTORY.md small numbers): each cell i
 only where every figure it adds is shown and the sum is the published total, so a reader can check
 it; where a figure is hidden the published total is written as a number, because a formula over the
 shown cells would print a figure the report never published. A Notes sheet carries the report's notes. The
-heading row is in people's words (``ap_runtime.documents.label_words``), as the HTML and PDF are.
+heading row and the row labels are in people's words (``ap_runtime.documents.label_words``), as the HTML and PDF
+are; the CSV and JSON keep the codes.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _sheet(book: Workbook, table: Table, formulas: list[Formula]) -> None:
         cell.font, cell.fill = BOLD, HEADER_FILL
     for i, (label, cells) in enumerate(zip(table.row_labels, table.cells, strict=True)):
         row = HEADING_ROW + 1 + i
-        sheet.cell(row=row, column=1, value=label)
+        sheet.cell(row=row, column=1, value=label_words(label))
         for j, value in enumerate(cells):
             _put(sheet, row, j + 2, value)
         _total(sheet, row, total_column, cells, f"B{row}", f"{get_column_letter(width + 1)}{row}",

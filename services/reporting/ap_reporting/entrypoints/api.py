@@ -15,8 +15,8 @@ rule report.as_at; the ``Report-As-At`` and ``Report-Recorded-By`` headers say w
 does not take is refused (report.known_parameters). The partnership, annual, strategy and Schools Forum reports
 are published with ``POST .../publications`` (``publish_routes``: ``ReportPublished`` with the positions read).
 
-Each takes ``format=json`` (default) or ``format=csv``; the partnership, annual and strategy reports also
-``format=xlsx``, ``format=html`` (a page) or ``format=pdf`` (the same page as a PDF), issue 15. Every call
+Each takes ``format=json`` (default) or ``format=csv``; the partnership, annual, strategy and Schools Forum
+reports also ``format=xlsx``, ``format=html`` (a page) or ``format=pdf`` (the same page as a PDF), issue 15. Every call
 is authorised and audited through ``ap_runtime.access``. Environment: ``entrypoints.settings``.
 
 The weekly report stays with the home school, which is responsible for its pupils: exact counts for
@@ -28,8 +28,7 @@ the field, the rule and the allowed periods, before anything is read.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -37,10 +36,9 @@ import asyncpg
 from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
-from ap_reporting.adapters.csv_render import tables_csv, weekly_csv
+from ap_reporting.adapters.csv_render import weekly_csv
 from ap_reporting.adapters.document_render import annual_document, partnership_document, strategy_document
 from ap_reporting.adapters.exclusions_by_phase import PostgresExclusionsByPhase
-from ap_reporting.adapters.xlsx_render import tables_workbook
 from ap_reporting.application import reports
 from ap_reporting.domain.actions import (
     READ_ACHIEVEMENT_BOARD,
@@ -53,9 +51,9 @@ from ap_reporting.domain.actions import (
 from ap_reporting.domain.annual_trace import STRATEGY_TRACED
 from ap_reporting.domain.engagement import EngagementRuleBook
 from ap_reporting.domain.periods import OFFERED, PeriodKind, parse_period, year_range
-from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
+from ap_reporting.entrypoints.document_formats import DocumentFormat, answer, published
 from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.publish_routes import (
     ANNUAL_PARAMETERS,
@@ -77,14 +75,11 @@ from ap_reporting.entrypoints.trace_routes import (
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_runtime.access import ResourceContext
 from ap_runtime.access.fastapi import CallerDep, GuardDep, HeadersDep
-from ap_runtime.documents import HTML_MEDIA_TYPE, PDF_MEDIA_TYPE, Document, Fact, render_html, render_pdf_off_loop
 from ap_runtime.http.downloads import attachment
 from ap_runtime.http.serve import serve_api
 from ap_runtime.http.service_api import guarded_api
 
 Format = Literal["json", "csv"]
-DocumentFormat = Literal["json", "csv", "xlsx", "html", "pdf"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -97,32 +92,6 @@ PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 
 def _csv(body: str, name: str) -> Response:
     return attachment(body, "text/csv", f"{name}.csv")
-
-
-def _answer(result: Response | BaseModel, moment: ReportMoment, response: Response) -> Response | BaseModel:
-    """Stamp the report's as-at day and moment on what is sent (a returned model is sent with ``response``'s
-    headers, a returned response with its own)."""
-    moment.stamp(result if isinstance(result, Response) else response)
-    return result
-
-
-def _dated(document: Document, moment: ReportMoment) -> Document:
-    return replace(document, facts=(*document.facts, Fact("As at", moment.as_at.isoformat()),
-                                    Fact("Facts recorded by", moment.recorded_by.isoformat())))
-
-
-async def _published(report: BaseModel, tables: Sequence[Table], document: Callable[[], Document],
-                     fmt: DocumentFormat, name: str, moment: ReportMoment) -> Response | BaseModel:
-    """A published report in the format asked for: every format shows the same suppressed tables."""
-    if fmt == "csv":
-        return _csv(tables_csv(tables), name)
-    if fmt == "xlsx":
-        return attachment(tables_workbook(tables, document().notes), XLSX, f"{name}.xlsx")
-    if fmt == "html":
-        return Response(render_html(_dated(document(), moment)), media_type=HTML_MEDIA_TYPE)
-    if fmt == "pdf":
-        return attachment(await render_pdf_off_loop(_dated(document(), moment)), PDF_MEDIA_TYPE, f"{name}.pdf")
-    return report
 
 
 def _reader(pool: asyncpg.Pool, moment: ReportMoment) -> PostgresFactsReader:
@@ -156,7 +125,7 @@ def _routes(app: FastAPI) -> None:
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         report = await reports.weekly_report(_reader(pool, moment), home_school_id, school_week(week_of))
         body = _csv(weekly_csv(report), f"weekly-{home_school_id}-{report.week_start}") if format == "csv" else report
-        return _answer(body, moment, response)
+        return answer(body, moment, response)
 
     @app.get("/v1/reports/partnership/{partnership_id}", response_model=None, dependencies=[PartnershipQuery])
     async def partnership(partnership_id: str, period: Annotated[str, Query(max_length=20)], caller: CallerDep,
@@ -169,7 +138,7 @@ def _routes(app: FastAPI) -> None:
         trace = await trace_links(guard, caller, headers, ResourceContext(partnership_id=partnership_id),
                                   report.tables, partnership_trace_path(partnership_id), {"period": term.code},
                                   moment) if format in PAGES else None
-        return _answer(await _published(report, report.tables, lambda: partnership_document(report, trace), format,
+        return answer(await published(report, report.tables, lambda: partnership_document(report, trace), format,
                                         f"partnership-{partnership_id}", moment), moment, response)
 
     @app.get("/v1/reports/annual", response_model=None, dependencies=[AnnualQuery])
@@ -182,7 +151,7 @@ def _routes(app: FastAPI) -> None:
         report = await reports.annual_report(_reader(pool, moment), academic_year)
         trace = await trace_links(guard, caller, headers, ResourceContext(), report.tables, TRACE_PATH,
                                   {"academic_year": academic_year}, moment) if format in PAGES else None
-        return _answer(await _published(report, report.tables, lambda: annual_document(report, trace), format,
+        return answer(await published(report, report.tables, lambda: annual_document(report, trace), format,
                                         "la-annual", moment), moment, response)
 
     @app.get("/v1/reports/strategy", response_model=None, dependencies=[StrategyQuery])
@@ -196,7 +165,7 @@ def _routes(app: FastAPI) -> None:
         traced = [t for t in report.tables if t.name in STRATEGY_TRACED]  # the rolls and rates have no trace
         trace = await trace_links(guard, caller, headers, ResourceContext(), traced, STRATEGY_TRACE_PATH,
                                   {"from_year": from_year, "to_year": to_year}, moment) if format in PAGES else None
-        return _answer(await _published(report, report.tables, lambda: strategy_document(report, trace), format,
+        return answer(await published(report, report.tables, lambda: strategy_document(report, trace), format,
                                         "exclusion-strategy", moment), moment, response)
 
     # Issue 14, seed 002 sections 5.1 and 5.3: internal to the provision (policy RPT-ENG-1 and RPT-ENG-2).
@@ -218,7 +187,7 @@ def _provision_term_read(app: FastAPI, path: str, action: str, build: ProvisionT
         await guard.check(caller, action, ResourceContext(provision_id=provision_id),
                           purpose=headers.purpose, correlation_id=headers.correlation_id)
         rules: EngagementRuleBook = request.app.state.engagement_rules
-        return _answer(await build(_reader(pool, moment), provision_id, period.code, period.days, rules), moment,
+        return answer(await build(_reader(pool, moment), provision_id, period.code, period.days, rules), moment,
                        response)
 
 
