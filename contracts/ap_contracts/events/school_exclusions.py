@@ -119,3 +119,18 @@ class ExclusionUpheld(PupilEvent):
     board_met_on: date
     parents_told_of_independent_review: bool = Field(
         description="The parents were told of the decision and of their right to an independent review")
+
+
+class SuspensionReinstated(PupilEvent):
+    """The governing board reinstated a suspended pupil, on a suspension whose term total it had to consider
+    (over 5 school days in a term; issue 16 follow-up).
+
+    The suspension still counts in exclusion statistics: DfE uncounts only a reinstated permanent exclusion
+    (STATUTORY.md), and the pupil was out of school until the board met."""
+
+    event_type: ClassVar[str] = "SuspensionReinstated"
+
+    exclusion_record_id: UUID = Field(description="The suspension the board considered")
+    home_school_id: OrganisationId
+    board_met_on: date
+    reasons: ExclusionText

@@ -27,7 +27,7 @@ _ACTOR = Actor(user_id="staff-1", organisation_id="prov-1", roles=("provision_st
 _TYPES = sorted({*_SUMMARY_FIELDS, *ENTRY_CLASS})
 # Types summarised since the stored rows were first written (in the order added): each gets stored rows of its own
 # after the first 240, so adding a type leaves every earlier row, and the draws that made it, as they were.
-_ADDED = ("ExclusionUpheld", "EngagementScoreAmended")
+_ADDED = ("ExclusionUpheld", "EngagementScoreAmended", "SuspensionReinstated")
 _FIRST_TYPES = sorted(set(_TYPES) - set(_ADDED))
 _PER_ADDED = 6
 _VALUES: tuple[Any, ...] = ("AM", "/", 3, 0, True, False, None, ["a", "b"], [1, 2], "é — x", 2**70, {"n": [1, None]})

@@ -57,7 +57,7 @@ EXPECTED = {
     "RecordAmended", "RecordWithdrawnInError", "PupilTransferRequested", "PupilTransferConfirmed",
     "ReintegrationConfirmed", "SearchPolicyExplained",
     "EngagementTargetSet", "EngagementScoreRecorded", "EngagementScoreReduced", "EngagementScoreAmended",
-    "SentHomeRecorded", "ExclusionUpheld",
+    "SentHomeRecorded", "ExclusionUpheld", "SuspensionReinstated",
 }
 
 # Events past their first schema version (every version stays registered; older ones are upcast on read):

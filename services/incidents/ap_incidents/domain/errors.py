@@ -20,6 +20,7 @@ from ap_incidents.domain.errors_board import (
     BoardCaseUnknown,
     ExclusionWithdrawn,
     IndependentReviewNotExplained,
+    SuspensionNotBeforeBoard,
 )
 from ap_incidents.domain.errors_facts import (
     CommissionerNotResponsible,
@@ -281,7 +282,8 @@ __all__ = [
     "ReducedTimetableIncomplete", "ReducedTimetableReviewTooLate", "ReferralAlreadyPlaced", "ReferralAlreadyReceived",
     "ReferralUnknown", "ReintegrationNotConfirmed", "ReservedToAnotherParty", "ReviewIntervalTooLong",
     "RewardItemOverLimit", "SafetyArrangementsRequired", "SearchExceptionReasonRequired", "SearchSafeguardsNotMet",
-    "StaffNotTrained", "SuspensionCapExceeded", "TooFewTransitionVisits", "TrainingNotOnRegister",
+    "StaffNotTrained", "SuspensionCapExceeded", "SuspensionNotBeforeBoard", "TooFewTransitionVisits",
+    "TrainingNotOnRegister",
     "TransferAlreadyPending", "TransferConfirmedByOtherParty", "TransferToSameSchool", "TransferUnknown",
     "TransitionOnlyForFinalPrimaryYear", "TransitionPlanRequired", "WithdrawalWouldOverdrawSlips",
     "WitnessMustDifferFromSearcher", "WitnessNotOnRegister",

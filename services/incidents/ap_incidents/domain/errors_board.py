@@ -31,3 +31,10 @@ class IndependentReviewNotExplained(InvalidCommand):
     """An upheld exclusion is recorded once the parents were told of their right to an independent review."""
 
     rule_id = "board_decision.parents_told_of_review"
+
+
+class SuspensionNotBeforeBoard(ConflictsWithRecord):
+    """The board reinstates a suspension only when it had to consider it: one taking the pupil over 5 school days
+    in a term on the home school's calendar (or counted without a calendar, when the board may have met)."""
+
+    rule_id = "board_decision.suspension_before_board"

@@ -53,6 +53,7 @@ _SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
     "SuspensionIssued": ("first_day", "duration_half_days", "primary_reason"),
     "PermanentExclusionIssued": ("effective_from", "primary_reason"),
     "PermanentExclusionReinstated": ("board_met_on",),
+    "SuspensionReinstated": ("board_met_on",),
     "ExclusionUpheld": ("board_met_on", "parents_told_of_independent_review"),
     "TransitionPlanRecorded": ("receiving_school_id",),
     "PlacementEnded": ("end_date", "reason"),

@@ -43,7 +43,8 @@ CLEAR_FIELDS = ("decided_on", "effective_from", "first_day", "duration_half_days
                 "governors_duty", "primary_reason", "full_time_education_from")
 
 _KINDS = {"PermanentExclusionIssued": "permanent_exclusion", "SuspensionIssued": "suspension"}
-_DECISIONS = {"PermanentExclusionReinstated": "reinstated", "ExclusionUpheld": "upheld"}
+_DECISIONS = {"PermanentExclusionReinstated": "reinstated", "SuspensionReinstated": "reinstated",
+              "ExclusionUpheld": "upheld"}
 
 
 def _before_board(event_type: str, p: Mapping[str, Any]) -> bool:

@@ -21,9 +21,10 @@ from ap_contracts.events.school_exclusions import (
     PermanentExclusionIssued,
     PermanentExclusionReinstated,
     SuspensionIssued,
+    SuspensionReinstated,
 )
 from ap_incidents.domain.board_cases import BoardCase, BoardDecision, DecisionOnExclusion
-from ap_incidents.domain.board_meeting import board_may_decide, recheck_meeting_day
+from ap_incidents.domain.board_meeting import board_may_decide, recheck_meeting_day, suspension_reinstated
 from ap_incidents.domain.commands import FurtherReasons, PositiveInt, PupilCommand, Text
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.correction_policy import Correction, Corrector
@@ -159,17 +160,22 @@ def _sixth_day(command: IssuePermanentExclusion, context: DecisionContext, home_
 
 
 def reinstate_pupil(command: ReinstatePupil, state: PupilRecord, context: DecisionContext) -> list[PupilEvent]:
-    """The home school records its governing board's reinstatement of a permanently excluded pupil."""
+    """The home school records its governing board's reinstatement of a permanently excluded pupil, or of a
+    suspended one whose suspension the board had to consider (``SuspensionReinstated``)."""
     require_open_record(state, command.pupil_ref)
-    if command.exclusion_record_id in state.board_cases:  # decided once, on a standing exclusion
-        board_may_decide(state, command.exclusion_record_id, command.board_met_on, context)
+    record_id, reasons = command.exclusion_record_id, require_text(command.reasons, "the board's reasons")
+    if record_id in state.board_cases:  # decided once, on a standing exclusion
+        board_may_decide(state, record_id, command.board_met_on, context)
+    entry = state.records.get(record_id)
+    if entry is not None and entry.event_type == SuspensionIssued.event_type:
+        return [suspension_reinstated(command, state, reasons)]
     exclusion = state.permanent_exclusion
-    if exclusion is None or exclusion.record_id != command.exclusion_record_id:
-        raise ExclusionUnknown(f"no standing permanent exclusion {command.exclusion_record_id}")
+    if exclusion is None or exclusion.record_id != record_id:
+        raise ExclusionUnknown(f"no standing permanent exclusion or suspension {record_id}")
     return [PermanentExclusionReinstated(
         pupil_ref=command.pupil_ref, record_id=record_id_for(command.command_id),
         exclusion_record_id=exclusion.record_id, home_school_id=exclusion.home_school_id,
-        board_met_on=command.board_met_on, reasons=require_text(command.reasons, "the board's reasons"),
+        board_met_on=command.board_met_on, reasons=reasons,
     )]
 
 
@@ -231,6 +237,11 @@ def _reinstated(event: PermanentExclusionReinstated, state: PupilRecord) -> Appl
     return state, DecisionOnExclusion(event.exclusion_record_id)
 
 
+def _suspension_reinstated_fold(event: SuspensionReinstated, state: PupilRecord) -> Applied:
+    state = _decided(state, event.exclusion_record_id, BoardDecision.REINSTATED)
+    return state, DecisionOnExclusion(event.exclusion_record_id)
+
+
 # ----------------------------------------------------------------------------- declarations
 
 THEME = Theme(
@@ -241,7 +252,8 @@ THEME = Theme(
         CommandDeclaration(IssuePermanentExclusion, issue_permanent_exclusion, "incidents.issue_exclusion",
             (PermanentExclusionIssued,), "permanent-exclusions", "Permanently exclude a pupil (home school head)"),
         CommandDeclaration(ReinstatePupil, reinstate_pupil, "incidents.record_reinstatement",
-            (PermanentExclusionReinstated,), "reinstatements", "Record a governing board's reinstatement"),
+            (PermanentExclusionReinstated, SuspensionReinstated), "reinstatements",
+            "Record a governing board's reinstatement"),
         CommandDeclaration(UpholdExclusion, uphold_exclusion, "incidents.record_reinstatement", (ExclusionUpheld,),
             "upheld-exclusions", "Record that a governing board upheld an exclusion"),
     ),
@@ -265,6 +277,9 @@ THEME = Theme(
             Corrector.HOME_SCHOOL,
             locked=frozenset({"home_school_id"}),
             amendment_check=recheck_meeting_day,
+        )),
+        SuspensionReinstated: EventRule(_suspension_reinstated_fold, Correction(
+            Corrector.HOME_SCHOOL, locked=frozenset({"home_school_id"}), amendment_check=recheck_meeting_day,
         )),
         # A decision stays on the exclusion it decided (``exclusion_record_id`` is an identity field): only the
         # meeting day is mended, and checked again as the decision was (``board_meeting``).
