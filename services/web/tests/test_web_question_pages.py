@@ -1,6 +1,7 @@
 """The declared question pages (``ap_web.question_pages``) without servers: where a service's refusal lands on
-the page, in whose words, and that every page's four routes are the ones an address reaches (a route declared
-earlier, like ``/safeguarding/transfers/{transfer_id}``, would otherwise take ``/safeguarding/transfers/check``)."""
+the page, in whose words, and that every page's routes (four, or two for a form sent at once) are the ones an
+address reaches (a route declared earlier, like ``/safeguarding/transfers/{transfer_id}``, would otherwise take
+``/safeguarding/transfers/check``)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,10 @@ def test_no_earlier_route_takes_a_question_page_address(route: Route) -> None:
     method = next(iter(set(route.methods or {"GET"}) - {"HEAD"}))
     first = next(r for r in ROUTES if r.path_regex.match(address) and method in (r.methods or set()))
     assert first is route, f"{method} {address} reaches {first.path} first"
+
+
+@pytest.mark.parametrize("path", ["/break-glass", "/home-school/board-decision"])
+def test_a_form_sent_at_once_is_its_question_and_its_send_with_no_check_page(path: str) -> None:
+    methods = sorted(method for route in DECLARED if route.path == path for method in (route.methods or set()))
+    assert methods == ["GET", "POST"]
+    assert not [route for route in DECLARED if route.path.startswith(f"{path}/")]
