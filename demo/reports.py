@@ -151,7 +151,7 @@ async def write_reports(size: LaSize, admin_dsn: str, bootstrap: str, out: Path,
             async with read_models(pool, [ReportingFactsProjection.name]) as conn:
                 await _write_all(conn, size, events, writer)
                 await write_weekly(conn, size.school_ids(), size.academic_years(), writer.file)
-            strategy = await write_schools_forum(pool, size.academic_years(), writer.file)
+            strategy = await write_schools_forum(pool, size.academic_years(), writer.file, pdf=pdf)
         finally:
             await pool.close()
         writer.report("local-authority/exclusion-strategy", strategy, strategy.tables, strategy_document(strategy))

@@ -58,7 +58,13 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     assert all(p.read_bytes().startswith(b"%PDF") for p in written if p.suffix == ".pdf")
     assert all(load_workbook(p, read_only=True).sheetnames for p in written if p.suffix == ".xlsx")
     assert all(list(csv.reader(io.StringIO(p.read_text()))) for p in written if p.suffix == ".csv")
-    assert "Future Proofing" in (first / "np-1" / "annual-report-2023-24.html").read_text()
+    annual_html = (first / "np-1" / "annual-report-2023-24.html").read_text()
+    assert "Future Proofing" in annual_html
+    # the Budget Summary is finance's ledger: the same totals as finance's own governing-body summary
+    finance_totals = {row["measure"]: row["display"] for row in csv.DictReader(io.StringIO(
+        (first / "finance" / "prov-np-1" / "2023-24" / "governing-body-summary.csv").read_text()))
+        if row["section"] == "total"}
+    assert all(finance_totals[m] in annual_html for m in ("budget", "actual", "committed", "remaining"))
     annual = json.loads((first / "np-1" / "annual-report-2023-24.json").read_text())
     served, by_sex = (next(t for t in annual["tables"] if t["name"] == name)
                       for name in ("pupils_served", "pupils_by_sex"))
@@ -86,6 +92,10 @@ async def test_make_reports_writes_every_audience_at_a_tiny_size(postgres_admin_
     weekly_rows = list(csv.DictReader(io.StringIO(weekly_json.with_suffix(".csv").read_text())))
     assert [row["placement_id"] for row in weekly_rows] == [learner["placement_id"] for learner in weekly["learners"]]
 
+    assert {p.name for p in (first / "local-authority").iterdir()} >= {
+        f"{report}.{ext}" for report in ("schools-forum", "exclusion-strategy")
+        for ext in ("json", "csv", "xlsx", "html", "pdf")}
+    assert "schools-forum.pdf" not in {p.name for p in (again / "local-authority").iterdir()}  # pdf=False skips it
     forum = {t["name"]: t for t in json.loads((first / "local-authority" / "schools-forum.json").read_text())["tables"]}
     commissioning = synthetic_commissioning_events(TINY)
     assert forum["pupils_on_roll"]["grand_total"] == sum(
