@@ -14,6 +14,7 @@ from uuid import uuid4
 import pytest
 import pytest_asyncio
 
+from ap_incidents.domain.commands import PupilCommand
 from ap_incidents.projections import ExclusionsForBoardProjection
 
 from .conftest import LOCAL_AUTHORITY, ApiStory, RunningProjections, ServiceUnderTest, problem_of, running_projections
@@ -30,6 +31,19 @@ MET_ON = date(2025, 3, 24)
 async def board(fresh: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
     async with running_projections(fresh, (ExclusionsForBoardProjection,)) as running:
         yield running
+
+
+async def only_the_school_decides(story: ApiStory, decision: PupilCommand, route: str) -> None:
+    """Another school's head, either LA's officer, a provider and the commissioner are refused a board's
+    decision; the school forging another home school gets a 422 naming the field."""
+    service = story.service
+    for who in ("other_head", "other_la_officer", "la_officer", "provider_manager", "commissioner"):
+        response = await story.send(decision, who)
+        assert response.status_code in (403, 404), (who, response.text)
+    forged = await service.client.post(f"/v1/pupils/{story.pupil_ref}/{route}", headers=service.headers("head"),
+                                       json={**decision.model_dump(mode="json", exclude={"pupil_ref"}),
+                                             "home_school_id": "school-other-2"})
+    assert forged.status_code == 422 and "home_school_id" in forged.text, forged.text
 
 
 async def _awaiting(board: RunningProjections) -> list[str]:
@@ -70,13 +84,7 @@ async def test_nobody_else_reinstates_and_an_amended_meeting_day_is_checked(
                                 "head"))["event_ids"][0]
     before = await fresh.stream_length(story.stream)
     reinstated = story.cmd.reinstate(suspension, board_met_on=MET_ON)
-    for who in ("other_head", "other_la_officer", "la_officer", "provider_manager", "commissioner"):
-        response = await story.send(reinstated, who)
-        assert response.status_code in (403, 404), (who, response.text)
-    forged = await fresh.client.post(f"/v1/pupils/{story.pupil_ref}/reinstatements", headers=fresh.headers("head"),
-                                     json={**reinstated.model_dump(mode="json", exclude={"pupil_ref"}),
-                                           "home_school_id": "school-other-2"})
-    assert forged.status_code == 422 and "home_school_id" in forged.text, forged.text
+    await only_the_school_decides(story, reinstated, "reinstatements")
     unknown = await story.send(story.cmd.reinstate(elsewhere, board_met_on=MET_ON, command_id=uuid4()), "head")
     assert (unknown.status_code, problem_of(unknown)["rule"]) == (422, "reinstatement.exclusion_exists")
     assert await fresh.stream_length(story.stream) == before, "a refusal stored something"
