@@ -13,7 +13,7 @@ Rows are versions (``versions``), so a report as recorded by a past moment reads
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -29,12 +29,13 @@ from ap_contracts.topics import COMMISSIONING_EVENTS
 from ap_reporting.domain.annual_narrative import NARRATIVE_SECTIONS, AnnualNarrative, ApprovedText
 from ap_reporting.domain.schools_forum import FairAccessFact, PanelReferralFact
 from ap_reporting.domain.schools_forum_phases import SchoolRoll
+from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
-from ap_reporting.projections.positions import advance, read_positions
-from ap_reporting.projections.version_batch import Fold, Versions, apply_folds
+from ap_reporting.projections.positions import read_positions
+from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import Projection, ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent, read_models
 
 DDL = """
 CREATE TABLE IF NOT EXISTS panel_referrals (
@@ -73,24 +74,16 @@ _KEYS = {"panel_referrals": ("referral_id",), "fair_access_cases": ("case_id",),
          "narrative_sections": ("partnership_id", "academic_year", "section")}
 
 
-class ReportingCommissioningFactsProjection(Projection):
+class ReportingCommissioningFactsProjection(FoldedProjection):
     name: ClassVar[str] = "reporting_commissioning"
     topics = (COMMISSIONING_EVENTS,)
     ddl: ClassVar[str] = DDL
+    keys: ClassVar[Mapping[str, tuple[str, ...]]] = _KEYS
 
-    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        await self.apply_batch(conn, [event])
-
-    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
-        """The batch folded in memory and written in a few statements (``version_batch``)."""
-        folds: list[Fold] = []
-        for event in events:
-            envelope = event.envelope
-            e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
-            if e is not None:
-                folds.append(partial(_fold, e, envelope.recorded_at))
-        await apply_folds(conn, _KEYS, folds)
-        await advance(conn, events)  # what a published Schools Forum report records (issue 15, provenance)
+    def fold_of(self, event: ReceivedEvent) -> Fold | None:
+        envelope = event.envelope
+        e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+        return None if e is None else partial(_fold, e, envelope.recorded_at)
 
 
 def _fold(e: DomainEvent, at: datetime, v: Versions) -> None:

@@ -12,7 +12,7 @@ once and never superseded, so a report as recorded by a past moment reads only w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -23,12 +23,12 @@ import asyncpg
 from ap_contracts.events.base import DomainEvent, event_model
 from ap_contracts.events.finance import FinanceEvent
 from ap_contracts.topics import FINANCE_EVENTS
+from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
-from ap_reporting.projections.positions import advance
-from ap_reporting.projections.version_batch import Fold, Versions, apply_folds
+from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import Projection, ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent, read_models
 
 DDL = """
 CREATE TABLE IF NOT EXISTS finance_events (
@@ -41,28 +41,18 @@ CREATE TABLE IF NOT EXISTS finance_events (
 );
 """ + versioned("finance_events", ("event_id",)) + POSITIONS_DDL
 
-_KEYS = {"finance_events": ("event_id",)}
-
-
-class ReportingFinanceProjection(Projection):
+class ReportingFinanceProjection(FoldedProjection):
     name: ClassVar[str] = "reporting_finance"
     topics = (FINANCE_EVENTS,)
     ddl: ClassVar[str] = DDL
+    keys: ClassVar[Mapping[str, tuple[str, ...]]] = {"finance_events": ("event_id",)}
 
-    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        await self.apply_batch(conn, [event])
-
-    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
-        """The batch folded in memory and written in a few statements (``version_batch``)."""
-        folds: list[Fold] = []
-        for event in events:
-            envelope = event.envelope
-            e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
-            if isinstance(e, FinanceEvent):
-                folds.append(partial(_fold, e, envelope.event_id, envelope.stream_id, envelope.stream_version,
-                                     envelope.recorded_at))
-        await apply_folds(conn, _KEYS, folds)
-        await advance(conn, events)  # what a published report records (issue 15, provenance)
+    def fold_of(self, event: ReceivedEvent) -> Fold | None:
+        envelope = event.envelope
+        e = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+        if not isinstance(e, FinanceEvent):
+            return None
+        return partial(_fold, e, envelope.event_id, envelope.stream_id, envelope.stream_version, envelope.recorded_at)
 
 
 def _fold(e: DomainEvent, event_id: UUID, stream_id: str, stream_version: int, at: datetime, v: Versions) -> None:
