@@ -12,7 +12,7 @@ versions of the facts (``versions``), so the reasons as recorded by an earlier m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -31,12 +31,13 @@ from ap_contracts.events.school_exclusions import (
 )
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
-from ap_reporting.projections.positions import advance, read_positions
-from ap_reporting.projections.version_batch import Fold, apply_folds
+from ap_reporting.projections.positions import read_positions
+from ap_reporting.projections.version_batch import Fold
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import Projection, ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent, read_models
 
 DDL = """
 CREATE TABLE IF NOT EXISTS exclusion_reasons (
@@ -82,26 +83,17 @@ def _fold(e: DomainEvent | None, envelope: EventEnvelope) -> Fold | None:
     return None
 
 
-class ExclusionReasonsProjection(Projection):
+class ExclusionReasonsProjection(FoldedProjection):
     name: ClassVar[str] = "reporting_exclusion_reasons"
     topics = (INCIDENTS_EVENTS,)
     ddl: ClassVar[str] = DDL + POSITIONS_DDL
+    keys: ClassVar[Mapping[str, tuple[str, ...]]] = _KEYS
 
-    async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        await self.apply_batch(conn, [event])
-
-    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
-        """The batch folded in memory and written in a few statements (``version_batch``; issue 15)."""
-        folds: list[Fold] = []
-        for event in events:
-            envelope = event.envelope
-            if envelope.event_type not in _READ:
-                continue
-            fold = _fold(clear_event(envelope.event_type, envelope.schema_version, event.payload), envelope)
-            if fold is not None:
-                folds.append(fold)
-        await apply_folds(conn, _KEYS, folds)
-        await advance(conn, events)  # what a published Schools Forum report records (issue 15, provenance)
+    def fold_of(self, event: ReceivedEvent) -> Fold | None:
+        envelope = event.envelope
+        if envelope.event_type not in _READ:
+            return None
+        return _fold(clear_event(envelope.event_type, envelope.schema_version, event.payload), envelope)
 
 
 async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str], recorded_by: datetime | None = None,
