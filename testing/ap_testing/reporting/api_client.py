@@ -1,5 +1,6 @@
-"""The reporting API on a fresh read model, for the API tests: the three projections registered, the caller's facts
-written into them, a real audit database and the token verifier of the test's keys (two tests built it alike)."""
+"""The reporting API on a fresh read model, for the API tests: every projection a route reads registered, the
+caller's facts written into them, a real audit database and the token verifier of the test's keys (two tests built
+it alike)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ap_reporting.entrypoints.bootstrap import ApiDeps
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
 from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
+from ap_reporting.projections.finance_ledger import ReportingFinanceProjection
 from ap_runtime.access import AccessGuard, AuditLog, TokenVerifier, open_audit_pool
 from ap_runtime.access.keys import load_public_key
 from ap_runtime.access.tokens import ServiceAudience
@@ -29,7 +31,8 @@ async def reporting_api(new_database: NewDatabase, prefix: str, public_pem: str,
     pool = await asyncpg.create_pool(await new_database(prefix), min_size=1, max_size=4)
     audit_pool = await open_audit_pool(await new_database(f"{prefix}_audit"))
     for projection in (ReportingFactsProjection(), ExclusionReasonsProjection(),  # the Schools Forum route reads
-                       ReportingCommissioningFactsProjection()):                # these two (the audience matrix)
+                       ReportingCommissioningFactsProjection(),                 # these two (the audience matrix),
+                       ReportingFinanceProjection()):                           # the annual report this one too
         await ensure_registered(pool, projection)
     await write(pool)
     verifier = TokenVerifier(load_public_key(public_pem), audience=ServiceAudience.REPORTING)

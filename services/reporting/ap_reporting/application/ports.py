@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 from uuid import UUID
 
+from ap_contracts.events.pupil_vocabulary import Sex
 from ap_reporting.domain.engagement import EngagementFacts
 from ap_reporting.domain.facts import (
     AttendanceFact,
@@ -47,6 +48,8 @@ class ReportingFacts(Protocol):
     async def placements_of_provision(self, provision_id: str, period: Period) -> list[PlacementFact]: ...
 
     async def engagement(self, placement_ids: Sequence[UUID], period: Period) -> EngagementFacts: ...
+
+    async def pupil_sexes(self, pupil_refs: Sequence[UUID]) -> dict[UUID, Sex]: ...
 
 
 class FactsReader(Protocol):

@@ -16,6 +16,7 @@ from ap_reporting.domain.engagement import (
 from ap_reporting.domain.facts import PlacementFact
 from ap_reporting.domain.la_figures import AnnualReport, StrategyReport, assemble_annual, assemble_strategy
 from ap_reporting.domain.partnership import PartnershipReport, assemble_partnership
+from ap_reporting.domain.partnership_annual import PartnershipAnnualFigures, assemble_partnership_annual
 from ap_reporting.domain.periods import academic_year_period
 from ap_reporting.domain.vocabulary import Period
 from ap_reporting.domain.weekly import WeeklyReport, assemble_weekly
@@ -42,6 +43,16 @@ async def annual_report(reader: FactsReader, academic_year: str) -> AnnualReport
         ended = await facts.placements_ended(academic_year_period(academic_year))
         return assemble_annual(academic_year, ended, await facts.suspensions([academic_year]),
                                await facts.permanent_exclusions([academic_year]))
+
+
+async def partnership_annual_figures(reader: FactsReader, partnership_id: str,
+                                     academic_year: str) -> PartnershipAnnualFigures:
+    """The figures of the partnership's annual report (seed 001 appendix 3) for the year, at one instant."""
+    async with reader.snapshot() as facts:
+        placements = await facts.placements_of_partnership(partnership_id)
+        attendance = await facts.attendance([p.placement_id for p in placements], academic_year_period(academic_year))
+        return assemble_partnership_annual(partnership_id, academic_year, placements, attendance,
+                                           sexes=await facts.pupil_sexes([p.pupil_ref for p in placements]))
 
 
 async def strategy_report(reader: ExclusionsByPhaseReader, years: Sequence[str]) -> StrategyReport:

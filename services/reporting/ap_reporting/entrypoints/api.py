@@ -6,6 +6,8 @@
   GET /v1/reports/strategy?from_year=2022/23&to_year=2024/25        LA, Schools Forum (suppressed)
   GET /v1/reports/schools-forum?from_year=2012/13&to_year=2014/15  LA, Schools Forum (suppressed): panel
                                     referrals and Fair Access bands (``entrypoints.schools_forum_routes``)
+  GET /v1/reports/partnership/{partnership_id}/annual-report/2024-25  the partnership's annual report to its
+                                    stakeholders: partnership, LA (``entrypoints.partnership_annual_routes``)
   GET /v1/reports/engagement/{provision_id}?term=2024/25-spring     the provision (term averages, trip list)
   GET /v1/reports/achievement-board/{provision_id}?term=2024/25-spring  the provision alone (seed 002 s.5.3)
 
@@ -54,6 +56,8 @@ from ap_reporting.domain.periods import OFFERED, PeriodKind, parse_period, year_
 from ap_reporting.domain.vocabulary import Period, school_week
 from ap_reporting.entrypoints.bootstrap import ApiDeps, bootstrap
 from ap_reporting.entrypoints.document_formats import DocumentFormat, answer, published
+from ap_reporting.entrypoints.partnership_annual_routes import PARAMETERS as PARTNERSHIP_ANNUAL_PARAMETERS
+from ap_reporting.entrypoints.partnership_annual_routes import partnership_annual_routes
 from ap_reporting.entrypoints.problems import install_reporting_problems
 from ap_reporting.entrypoints.publish_routes import (
     ANNUAL_PARAMETERS,
@@ -111,6 +115,8 @@ def _routes(app: FastAPI) -> None:
     # issue 15, seed 004: panel referrals, Fair Access and reasons (LA, Schools Forum)
     schools_forum_routes(app, Depends(only_parameters(SCHOOLS_FORUM_PARAMETERS, "exclusion_strategy")))
     publish_routes(app)
+    # issue 15, seed 001 appendix 3: the partnership's annual report (figures, narrative, Budget Summary)
+    partnership_annual_routes(app, Depends(only_parameters(PARTNERSHIP_ANNUAL_PARAMETERS, "la_annual")))
     trace_routes(app)  # issue 15: a shown figure of the annual, strategy or partnership page traced to its events
 
     @app.get("/v1/health")

@@ -2,7 +2,7 @@
 
 Every format shows the same suppressed tables; the page and the PDF also say the day and moment the report is
 as at (the ``Report-As-At`` and ``Report-Recorded-By`` headers say it to a machine). Shared by the routes of
-``api`` and ``schools_forum_routes`` so each report offers the formats the same way.
+``api``, ``schools_forum_routes`` and ``partnership_annual_routes`` so each report offers the formats the same way.
 """
 
 from __future__ import annotations
