@@ -2,7 +2,9 @@
 figure is withheld draws no empty plot but says in words that its figures are suppressed; a budget of nothing
 but zeros says so instead of an axis of 0 to 1; a chart with figures is drawn with what it does not draw named
 (issue 15: the pages drew ``bar_chart_svg`` directly, an empty plot when every figure was suppressed); column
-headings and the legend are in words (``alternative_provision`` is "Alternative provision")."""
+headings and the legend are in words (``alternative_provision`` is "Alternative provision"). The Partnership
+lead's termly page links its annual report to stakeholders, whose page offers every download from its own address
+and says when the year's narrative is not published yet (issue 15, seed 001 appendix 3)."""
 
 from __future__ import annotations
 
@@ -77,3 +79,43 @@ def test_a_budget_of_nothing_but_zeros_draws_no_plot_and_says_so() -> None:
     assert PLOT not in text
     assert "No chart is drawn: every figure in it is 0." in text
     assert PLOT in _budget_page([{**line, "revised_pence": 100_000}])
+
+
+def _annual_page(draft: bool) -> str:
+    report, here = partnership.PARTNERSHIP_ANNUAL, "/reports/partnership/np-1/annual"
+    table: dict[str, Any] = {"title": "Pupils served, by sex", "unit": "pupils", "row_labels": ["pupils"],
+                             "column_labels": ["female", "male"], "cells": [["4", "5"]], "row_totals": ["9"],
+                             "column_totals": ["4", "5"], "grand_total": "9"}
+    page = _pages().render(_request(here), "partnership/report.html", report=report, here=here,
+                           body={"tables": [table], "notes": ["Counts only."]}, tables=[table],
+                           values={"year": "2024-25"}, fields=report.template_fields(), errors=[],
+                           chart=reports.table_chart(table), terms=reports.TERMS, bands=reports.BANDS,
+                           year_label=reports.year_label, draft=draft,
+                           related=("/reports/partnership/np-1", partnership.PARTNERSHIP.title))
+    return bytes(page.body).decode()
+
+
+def test_the_annual_report_page_offers_every_download_from_its_own_address() -> None:
+    text = _annual_page(draft=False)
+    assert "<h1 class=\"govuk-heading-l\">Partnership annual report to stakeholders</h1>" in text
+    for fmt in reports.FORMATS:
+        assert f'href="/reports/partnership/np-1/annual/download?year=2024-25&amp;format={fmt}"' in text
+    assert 'href="/reports/partnership/np-1">Termly partnership report</a>' in text
+    assert "is not published yet" not in text
+
+
+def test_the_annual_report_page_says_when_the_narrative_is_not_published_yet() -> None:
+    assert "The partnership\'s narrative for this year is not published yet" in _annual_page(draft=True).replace(
+        "&#39;", "\'")
+
+
+def test_the_annual_report_is_asked_of_the_service_with_the_offered_year_in_its_path() -> None:
+    report = partnership.PARTNERSHIP_ANNUAL
+    assert (report.tail({"year": "2024-25"}), report.params({"year": "2024-25"})) == ("/annual-report/2024-25", {})
+    assert partnership.PARTNERSHIP.tail(partnership.PARTNERSHIP.defaults()) == ""
+    assert report.stem({"year": "2024-25"}) == "partnership-annual-report-2024-25"
+
+
+def test_the_partnership_lead_has_the_annual_report_as_a_task() -> None:
+    tasks = {task.href: task for task in partnership.JOURNEY.tasks}
+    assert tasks["/reports/partnership-annual"].roles == partnership.PARTNERSHIP_READERS

@@ -50,6 +50,9 @@ class Report:
     params: Callable[[dict[str, str]], dict[str, str]]
     formats: dict[str, str]
     stem: Callable[[dict[str, str]], str]
+    #: The rest of the service's path from the filters (a report whose year is in its path); the year is one the
+    #: filter offers before it is put there.
+    tail: Callable[[dict[str, str]], str] = lambda values: ""
 
 
 def _latest() -> str:
@@ -76,6 +79,10 @@ ANNUAL = Report(
 STRATEGY = Report(
     "Exclusion strategy data", _range_fields, lambda: {"from_year": _latest(), "to_year": _latest()},
     _range_params, reports.FORMATS, lambda v: f"exclusion-strategy-{v['from_year']}-to-{v['to_year']}")
+PARTNERSHIP_ANNUAL = Report(
+    "Partnership annual report to stakeholders", lambda: {"year": reports.year_choices()},
+    lambda: {"year": _latest()}, lambda v: {}, reports.FORMATS, lambda v: f"partnership-annual-report-{v['year']}",
+    tail=lambda v: f"/annual-report/{v['year']}")
 FORUM = Report(
     "Schools Forum panel tables", lambda: {**_range_fields(), "bands": {k: k for k in reports.BANDS}},
     lambda: {"from_year": _latest(), "to_year": _latest(), "bands": "cumulative"},
@@ -98,20 +105,24 @@ def _service_errors(answer_body: dict[str, Any], fields: dict[str, dict[str, str
 
 
 async def _page(request: Request, web: Web, person: SignedInPerson, report: Report, address: str,
-                here: str) -> Response:
+                here: str, related: tuple[str, str] | None = None) -> Response:
     filters = _filters(request, report)
     body: dict[str, Any] = {}
     errors = filters.errors
     if not errors:
-        answer = await web.client("reporting").get(address, person, params=report.params(filters.values))
+        answer = await web.client("reporting").get(address + report.tail(filters.values), person,
+                                                   params=report.params(filters.values))
         if not answer.ok:
             page = refusal_page(web.pages, request, answer)
             if page is not None or answer.status != 422:
                 return page or refused(web.pages, request)
             errors = _service_errors(answer.body, report.template_fields())
         body = answer.body if answer.ok else {}
+    draft = body.get("narrative_published") is False  # the annual report: its narrative not published yet
+    body = body.get("figures", body)  # the annual report's figures carry its tables and notes
     tables = body.get("tables") or []
     return web.pages.render(request, "partnership/report.html", report=report, here=here, body=body,
+                            related=related, draft=draft,
                             tables=tables, values=filters.values, fields=report.template_fields(), errors=errors,
                             chart=reports.table_chart(tables[0]) if tables else "", terms=reports.TERMS,
                             bands=reports.BANDS, year_label=reports.year_label)
@@ -122,8 +133,9 @@ async def _file(request: Request, web: Web, person: SignedInPerson, report: Repo
     fmt = request.query_params.get("format", "")
     if filters.errors or fmt not in report.formats:
         return refused(web.pages, request)
-    answer = await web.client("reporting").get(address, person, params={**report.params(filters.values),
-                                                                        "format": fmt}, wait_seconds=DOCUMENT_SECONDS)
+    answer = await web.client("reporting").get(address + report.tail(filters.values), person,
+                                               params={**report.params(filters.values), "format": fmt},
+                                               wait_seconds=DOCUMENT_SECONDS)
     if not answer.ok:
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
     return attachment(answer.content, reports.MEDIA.get(fmt, answer.content_type),
@@ -141,7 +153,8 @@ async def partnership(request: Request, web: Web, person: Person, partnership_id
     if not _SEGMENT.match(partnership_id):
         return refused(web.pages, request)
     return await _page(request, web, person, PARTNERSHIP, f"/v1/reports/partnership/{partnership_id}",
-                       f"/reports/partnership/{partnership_id}")
+                       f"/reports/partnership/{partnership_id}",
+                       (f"/reports/partnership/{partnership_id}/annual", PARTNERSHIP_ANNUAL.title))
 
 
 @router.get("/reports/partnership/{partnership_id}/download")
@@ -149,6 +162,28 @@ async def partnership_file(request: Request, web: Web, person: Person, partnersh
     if not _SEGMENT.match(partnership_id):
         return refused(web.pages, request)
     return await _file(request, web, person, PARTNERSHIP, f"/v1/reports/partnership/{partnership_id}")
+
+
+@router.get("/reports/partnership-annual")
+async def own_partnership_annual(person: Person) -> Response:
+    """A Partnership lead's own partnership's annual report (seed 001 appendix 3)."""
+    return RedirectResponse(f"/reports/partnership/{person.organisation_id}/annual", status_code=303)
+
+
+@router.get("/reports/partnership/{partnership_id}/annual", response_class=HTMLResponse)
+async def partnership_annual(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
+    if not _SEGMENT.match(partnership_id):
+        return refused(web.pages, request)
+    return await _page(request, web, person, PARTNERSHIP_ANNUAL, f"/v1/reports/partnership/{partnership_id}",
+                       f"/reports/partnership/{partnership_id}/annual",
+                       (f"/reports/partnership/{partnership_id}", PARTNERSHIP.title))
+
+
+@router.get("/reports/partnership/{partnership_id}/annual/download")
+async def partnership_annual_file(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
+    if not _SEGMENT.match(partnership_id):
+        return refused(web.pages, request)
+    return await _file(request, web, person, PARTNERSHIP_ANNUAL, f"/v1/reports/partnership/{partnership_id}")
 
 
 def _la_report(path: str, service_path: str, report: Report) -> None:
@@ -171,6 +206,8 @@ JOURNEY = Journey(
     router=router,
     tasks=(Task("/reports/partnership", "Termly partnership report", PARTNERSHIP_READERS,
                 "Your partnership's placements and outcomes each term, with downloads"),
+           Task("/reports/partnership-annual", "Partnership annual report to stakeholders", PARTNERSHIP_READERS,
+                "Your partnership's year: narrative, Budget Summary and figures, with downloads"),
            Task("/reports/annual", "Annual report", LA_READERS, "The local authority's figures for a year"),
            Task("/reports/strategy", "Exclusion strategy data", STRATEGY_READERS,
                 "Exclusions and suspensions over one to three years"),
