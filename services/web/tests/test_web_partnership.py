@@ -6,16 +6,20 @@ mobile widths.
 
 Pages x roles covered: termly partnership report (lead-np-north: default term, the scripted placement's term
 once the projections show it suppressed as ``c``, a chart, five downloads opened, a year not offered shown
-against its field); annual report (officer-county: five downloads opened); exclusion strategy data
+against its field; its annual report to stakeholders linked from it, five downloads opened, the PDF's Budget
+Summary); annual report (officer-county: five downloads opened); exclusion strategy data
 (officer-county: a range ending before it starts shown against its field, five downloads opened;
 forum-county: a five-year range the service refuses (report.year_range_limit) shown against its field);
 Schools Forum panel tables (forum-county: bands chosen, CSV and JSON downloads opened). Refused with the
-not-found page naming nothing: the Schools Forum the partnership's report and the annual report, and the
-Partnership lead the LA's and the Forum's reports, each page and each download.
+not-found page naming nothing: the Schools Forum the partnership's termly and annual reports and the LA's
+annual report, and the Partnership lead the LA's and the Forum's reports and another partnership's annual
+report, each page and each download.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess  # nosec B404 - poppler's pdftotext on a file this test downloaded
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,11 +87,36 @@ async def test_the_partnership_lead_reads_its_termly_report_with_a_chart_and_eve
     assert "c" in {value for table in report["tables"] for row in table["cells"] for value in row} | {
         value for table in report["tables"] for value in table["row_totals"]}
 
+    await the_annual_report_and_its_downloads(page, check_page, tmp_path)
+
     await page.goto(f"{w4.web_url}/reports/partnership/{PARTNERSHIP}?year=1999-00&term={term}")
     assert await errors_shown(page) == ["#year"]
     assert await page.locator("table").count() == 0
     await check_page(page, "partnership-report-year-not-offered")
     await sign_out(page, "partnership-signed-out", check_page)
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(subprocess.run(  # nosec B603, B607 - poppler's fixed pdftotext command
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout.split())
+
+
+async def the_annual_report_and_its_downloads(page: Page, check_page: CheckPage, tmp_path: Path) -> None:
+    """The termly page's link to the annual report to stakeholders (issue 15, seed 001 appendix 3): its page and
+    every download, the PDF with the title and its Budget Summary section."""
+    await page.get_by_role("link", name="Partnership annual report to stakeholders").first.click()
+    assert f"/reports/partnership/{PARTNERSHIP}/annual" in page.url
+    await check_page(page, "partnership-annual-report")
+    latest = years_offered()[0]
+    stem = f"partnership-annual-report-{latest}"
+    files = await download_each(page, FORMATS, stem, tmp_path)
+    report = json.loads(files["json"])
+    assert report["figures"]["partnership_id"] == PARTNERSHIP
+    assert report["figures"]["academic_year"] == latest.replace("-", "/")
+    assert files["pdf"].startswith(b"%PDF") and files["xlsx"].startswith(b"PK")
+    text = _pdf_text(tmp_path / f"{stem}.pdf")
+    assert "report to stakeholders" in text and "Budget Summary" in text, text[:500]
+    assert files["csv"].startswith(b"table,unit,row,column,value") and b"<table" in files["html"]
 
 
 async def test_the_la_officer_reads_the_annual_report_and_the_strategy_data(
@@ -155,7 +184,9 @@ async def test_other_organisations_are_refused_each_report_page_and_download(
     page = await signed_in_page(browser, w4.web_url, "forum-county", check_page, "refused-forum-start")
     await refused_everywhere(page, w4.web_url, [
         *_downloads(f"/reports/partnership/{PARTNERSHIP}", f"year={year}&term=autumn", FORMATS),
-        *_downloads("/reports/annual", f"year={year}", FORMATS)], secrets, check_page, "refused-forum")
+        *_downloads("/reports/annual", f"year={year}", FORMATS),
+        *_downloads(f"/reports/partnership/{PARTNERSHIP}/annual", f"year={year}", FORMATS)], secrets, check_page,
+        "refused-forum")
     await sign_out(page, "refused-forum-signed-out", check_page)
 
     page = await signed_in_page(browser, w4.web_url, "lead-np-north", check_page, "refused-lead-start")
@@ -163,6 +194,7 @@ async def test_other_organisations_are_refused_each_report_page_and_download(
         *_downloads("/reports/annual", f"year={year}", FORMATS),
         *_downloads("/reports/strategy", ranged, FORMATS),
         *_downloads("/reports/schools-forum", f"{ranged}&bands=cumulative", FORUM_FORMATS),
-        *_downloads("/reports/partnership/np-demo-south", f"year={year}&term=autumn", FORMATS)],
+        *_downloads("/reports/partnership/np-demo-south", f"year={year}&term=autumn", FORMATS),
+        *_downloads("/reports/partnership/np-demo-south/annual", f"year={year}", FORMATS)],
         [w4.pupil_ref[:8], "np-demo-south"], check_page, "refused-lead")
     await sign_out(page, "refused-lead-signed-out", check_page)
