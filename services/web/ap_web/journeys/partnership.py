@@ -148,42 +148,34 @@ async def own_partnership(person: Person) -> Response:
     return RedirectResponse(f"/reports/partnership/{person.organisation_id}", status_code=303)
 
 
-@router.get("/reports/partnership/{partnership_id}", response_class=HTMLResponse)
-async def partnership(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
-    if not _SEGMENT.match(partnership_id):
-        return refused(web.pages, request)
-    return await _page(request, web, person, PARTNERSHIP, f"/v1/reports/partnership/{partnership_id}",
-                       f"/reports/partnership/{partnership_id}",
-                       (f"/reports/partnership/{partnership_id}/annual", PARTNERSHIP_ANNUAL.title))
-
-
-@router.get("/reports/partnership/{partnership_id}/download")
-async def partnership_file(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
-    if not _SEGMENT.match(partnership_id):
-        return refused(web.pages, request)
-    return await _file(request, web, person, PARTNERSHIP, f"/v1/reports/partnership/{partnership_id}")
-
-
 @router.get("/reports/partnership-annual")
 async def own_partnership_annual(person: Person) -> Response:
     """A Partnership lead's own partnership's annual report (seed 001 appendix 3)."""
     return RedirectResponse(f"/reports/partnership/{person.organisation_id}/annual", status_code=303)
 
 
-@router.get("/reports/partnership/{partnership_id}/annual", response_class=HTMLResponse)
-async def partnership_annual(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
-    if not _SEGMENT.match(partnership_id):
-        return refused(web.pages, request)
-    return await _page(request, web, person, PARTNERSHIP_ANNUAL, f"/v1/reports/partnership/{partnership_id}",
-                       f"/reports/partnership/{partnership_id}/annual",
-                       (f"/reports/partnership/{partnership_id}", PARTNERSHIP.title))
+def _partnership_report(tail: str, report: Report, related: tuple[str, str]) -> None:
+    """The page and its downloads for one of a partnership's reports (its id in the path: the service decides
+    whose it is); ``related`` is the other report's path tail and title, linked from the page."""
+    path = f"/reports/partnership/{{partnership_id}}{tail}"
+
+    @router.get(path, response_class=HTMLResponse, name=f"{path}-page")
+    async def page(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
+        if not _SEGMENT.match(partnership_id):
+            return refused(web.pages, request)
+        here = f"/reports/partnership/{partnership_id}"
+        return await _page(request, web, person, report, f"/v1/reports/partnership/{partnership_id}", here + tail,
+                           (here + related[0], related[1]))
+
+    @router.get(f"{path}/download", name=f"{path}-download")
+    async def download(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
+        if not _SEGMENT.match(partnership_id):
+            return refused(web.pages, request)
+        return await _file(request, web, person, report, f"/v1/reports/partnership/{partnership_id}")
 
 
-@router.get("/reports/partnership/{partnership_id}/annual/download")
-async def partnership_annual_file(request: Request, web: Web, person: Person, partnership_id: str) -> Response:
-    if not _SEGMENT.match(partnership_id):
-        return refused(web.pages, request)
-    return await _file(request, web, person, PARTNERSHIP_ANNUAL, f"/v1/reports/partnership/{partnership_id}")
+_partnership_report("", PARTNERSHIP, ("/annual", PARTNERSHIP_ANNUAL.title))
+_partnership_report("/annual", PARTNERSHIP_ANNUAL, ("", PARTNERSHIP.title))
 
 
 def _la_report(path: str, service_path: str, report: Report) -> None:
