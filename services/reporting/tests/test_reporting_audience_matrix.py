@@ -1,10 +1,11 @@
 """Role x organisation x report: each audience fetches its own reports and nothing else (issue 15, BRIEF.md s.4).
 
 The audiences: the home school (its head, staff and DSL: its weekly report), the Neighbourhood Partnership (its
-termly report), the local authority (every partnership's termly report, the annual figures, the strategy data
-and the Schools Forum tables), the Schools Forum (the strategy data and its tables), the provision (its term
-engagement and achievement board), and those with no reporting report here (a commissioner, the LA finance
-team, whose reports are finance's, a parent and the platform's administrator). Every cell of the matrix is asked
+termly report and its annual report to stakeholders), the local authority (every partnership's termly and annual
+reports, the annual figures, the strategy data and the Schools Forum tables), the Schools Forum (the strategy data
+and its tables), the provision (its term engagement and achievement board), and those with no reporting report
+here (a commissioner, the LA finance team, whose reports are finance's, a parent and the platform's
+administrator). Every cell of the matrix is asked
 for through the API on real PostgreSQL; a refused one answers 403 with the same body whether the organisation
 named exists or not, so a hostile caller learns nothing, and a forged query parameter (another organisation's
 id, a window) is refused before anything is read. The facts are the attack tests' (``test_reporting_api_attack``).
@@ -42,6 +43,8 @@ REPORTS: dict[str, tuple[str, str | None]] = {
     "weekly": ("/v1/reports/weekly/school-0?week_of=2024-02-05", "/v1/reports/weekly/school-1?week_of=2024-02-05"),
     "termly partnership": ("/v1/reports/partnership/np-north?period=2023/24-spring",
                            "/v1/reports/partnership/np-south?period=2023/24-spring"),
+    "partnership annual": ("/v1/reports/partnership/np-north/annual-report/2023-24",
+                           "/v1/reports/partnership/np-south/annual-report/2023-24"),
     "annual": ("/v1/reports/annual?academic_year=2023/24", None),
     "strategy": ("/v1/reports/strategy?from_year=2023/24&to_year=2024/25", None),
     "schools forum": ("/v1/reports/schools-forum?from_year=2023/24&to_year=2024/25", None),
@@ -54,6 +57,7 @@ SCHOOL = {"school head", "school staff", "school DSL"}
 ALLOWED: dict[str, set[str]] = {
     "weekly": SCHOOL,
     "termly partnership": {"partnership lead", "LA officer"},
+    "partnership annual": {"partnership lead", "LA officer"},  # the termly report's rules RPT-NP-1/2
     "annual": {"LA officer"},
     "strategy": {"LA officer", "Schools Forum member"},
     "schools forum": {"LA officer", "Schools Forum member"},
@@ -61,7 +65,7 @@ ALLOWED: dict[str, set[str]] = {
     "achievement board": {"provision staff"},
 }
 # Reports of every organisation to the LA (policy RPT-NP-2); the others' "other organisation" is refused.
-ANY_ORGANISATION = {("termly partnership", "LA officer")}
+ANY_ORGANISATION = {("termly partnership", "LA officer"), ("partnership annual", "LA officer")}
 
 
 def headers(caller: str) -> dict[str, str]:
