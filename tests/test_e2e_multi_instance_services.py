@@ -39,9 +39,9 @@ from ap_runtime.access.audit import verify
 from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.projection import active_schema
-from ap_runtime.projection.store import ensure_registered
 from ap_testing.processes import PlatformProcess as Process
 from ap_testing.processes import free_port, processes_report, wait_for_platform
+from ap_testing.reporting.api_client import register_read_models
 from demo.finance_year import DemoCast, DemoTokens, DemoYear, demo_tokens
 
 pytestmark = pytest.mark.e2e  # several platform processes (ap_testing.levels)
@@ -219,7 +219,7 @@ async def test_two_reporting_apis_answer_every_report_alike(
     dsn = await new_database("instances_reporting")
     audit_dsn = await new_database("instances_reporting_audit")
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    await ensure_registered(pool, ReportingFactsProjection())
+    await register_read_models(pool)
     await write_facts(pool, finance.rng)
     pair = generate_keypair()
     issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.REPORTING)

@@ -24,16 +24,21 @@ from ap_runtime.projection.store import ensure_registered
 NewDatabase = Callable[[str], Awaitable[str]]
 
 
+async def register_read_models(pool: asyncpg.Pool) -> None:
+    """Every read model the reporting API reads, registered empty (the strategy and Schools Forum routes read the
+    exclusion reasons and commissioning facts, the annual report finance's ledger too)."""
+    for projection in (ReportingFactsProjection(), ExclusionReasonsProjection(),
+                       ReportingCommissioningFactsProjection(), ReportingFinanceProjection()):
+        await ensure_registered(pool, projection)
+
+
 @asynccontextmanager
 async def reporting_api(new_database: NewDatabase, prefix: str, public_pem: str,
                         write: Callable[[asyncpg.Pool], Awaitable[None]]) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the reporting API whose read model holds what ``write`` put in (databases ``prefix_*``)."""
     pool = await asyncpg.create_pool(await new_database(prefix), min_size=1, max_size=4)
     audit_pool = await open_audit_pool(await new_database(f"{prefix}_audit"))
-    for projection in (ReportingFactsProjection(), ExclusionReasonsProjection(),  # the Schools Forum route reads
-                       ReportingCommissioningFactsProjection(),                 # these two (the audience matrix),
-                       ReportingFinanceProjection()):                           # the annual report this one too
-        await ensure_registered(pool, projection)
+    await register_read_models(pool)
     await write(pool)
     verifier = TokenVerifier(load_public_key(public_pem), audience=ServiceAudience.REPORTING)
     app = create_app(ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), verifier))
