@@ -243,9 +243,13 @@ async def caught_up(platform: Platform) -> None:
 # ----------------------------------------------------------------------------- what the read models hold
 
 
-async def _rows_per_pupil(pool: asyncpg.Pool, projection: str, table: str) -> dict[str, int]:
+async def _rows_per_pupil(pool: asyncpg.Pool, projection: str, table: str,
+                          current_only: bool = False) -> dict[str, int]:
+    # Reporting keeps every version of a fact (an erasure closes the pupil's row and adds one without the sex), so
+    # its rows per pupil are the versions that stand now.
+    where = " WHERE superseded_at IS NULL" if current_only else ""
     rows = await pool.fetch(
-        f"SELECT pupil_ref::text AS pupil, count(*) AS n FROM {await _schema(pool, projection)}.{table}"
+        f"SELECT pupil_ref::text AS pupil, count(*) AS n FROM {await _schema(pool, projection)}.{table}{where}"
         " GROUP BY pupil_ref")
     return {r["pupil"]: r["n"] for r in rows}
 
@@ -273,7 +277,8 @@ async def counts(platform: Platform, day: ScriptedDay) -> dict[str, Any]:
     found["register_placements"] = await _rows_per_pupil(read, register, "placements")
     for table in ("pupils", "placements", "attendance", "incidents", "rewards", "suspensions",
                   "permanent_exclusions"):
-        found[f"reporting_{table}"] = await _rows_per_pupil(rpt, ReportingFactsProjection.name, table)
+        found[f"reporting_{table}"] = await _rows_per_pupil(rpt, ReportingFactsProjection.name, table,
+                                                            current_only=True)
     for table in ("placements", "placement_thresholds", "attendance_marks"):
         found[f"alerts_{table}"] = await _rows(notif, AlertingProjection.name, table)
     found["inbox"] = await _rows(notif, InboxProjection.name, "notifications")
