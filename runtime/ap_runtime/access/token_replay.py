@@ -108,6 +108,14 @@ class WriteTokenLedger:
         if bound != command_id:
             raise TokenReplayed("token already used for another command: a write command needs a fresh token")
 
+    async def release(self, principal: Principal, command_id: UUID) -> None:
+        """Unbind ``principal``'s token from ``command_id``: for a command refused after its claim that recorded
+        nothing (the caller knows), so the refusal changes nothing and the token may carry a command again. A token
+        bound to another command is left as it is."""
+        if principal.token_id is not None:
+            await self._pool.execute(f"DELETE FROM {TABLE} WHERE token_id = $1 AND command_id = $2",  # noqa: S608  # nosec B608 - constant table name
+                                     principal.token_id, command_id)
+
     async def _claim_many(self, claims: Sequence[tuple[str, UUID, str, datetime]]) -> list[UUID | None]:
         """The command each claim's token is bound to, in order (one statement for the batch)."""
         tokens, commands, users, expiries = (list(column) for column in zip(*claims, strict=True))
