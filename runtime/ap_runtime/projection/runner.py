@@ -118,20 +118,21 @@ class ProjectionRunner:
                                                item.event.offset)
         return decoded
 
-    async def apply_decoded(self, decoded: list[DecodedRecord], schema: str | None = None) -> int:
+    async def apply_decoded(self, decoded: list[DecodedRecord], schema: str | None = None,
+                            load_only: bool = False) -> int:
         """Apply decoded records in one transaction (event by event in savepoints if the batch fails).
 
         Into a generation being rebuilt (``schema``) a batch is first loaded: its event ids and the
         projection's rows copied in (``Mode.LOAD``). Should that fail (an event id of an earlier batch,
         which the relay may have published twice, or a poison event) it is applied as the live runner
-        applies it, so the generation ends with the same rows either way.
+        applies it, so the generation ends with the same rows either way; ``load_only``: it raises.
         """
         if schema is not None and all(item.event is not None for item in decoded):
             try:
                 return await self._apply(decoded, schema, Mode.LOAD)
-            except _TRANSIENT:
-                raise
             except Exception as exc:
+                if load_only or isinstance(exc, _TRANSIENT):  # a rebuild without its indexes decides (rebuild.py)
+                    raise
                 log.info("batch not loadable, applying it", projection=self.projection.name,
                          error=exception_place(exc))
         try:
