@@ -145,6 +145,7 @@ SPEC: dict[str, dict[Role, str]] = {
     "reporting.read_annual_report": {LA: "*"},
     "reporting.read_strategy_report": {LA: "*", SF: "*"},
     "reporting.publish_report": {NP: "N", LA: "*"},  # issue 15: records ReportPublished
+    "reporting.publish_partnership_annual_report": {NP: "N"},  # issue 15, seed 001 appendix 3: its lead alone
     "reporting.trace_figure": {NP: "N", LA: "*"},  # issue 15: a shown figure's event ids, no pupil data
     # Issue 14: term averages and the trip list, and the Achievement Board, are internal to the provision.
     "reporting.read_engagement_term": DAY_TO_DAY,

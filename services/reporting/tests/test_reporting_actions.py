@@ -1,5 +1,5 @@
-"""Reporting names only actions the access policy lists, each a read some rule grants (issue 10), but publishing,
-which records ``ReportPublished`` (issue 15).
+"""Reporting names only actions the access policy lists, each a read some rule grants (issue 10), but the two
+publishing actions, which record ``ReportPublished`` (issue 15).
 
 Rule served: the action vocabulary lives in ``policy.yaml``; a service checks the ids it uses at start-up,
 so a typo stops the process instead of denying every report. Unit level: no server.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ap_reporting.domain.actions import PUBLISH_REPORT, REPORTING_ACTIONS
+from ap_reporting.domain.actions import PUBLISHING_ACTIONS, REPORTING_ACTIONS
 from ap_reporting.entrypoints import api, publish_routes
 from ap_reporting.entrypoints.bootstrap import check_reporting_actions
 from ap_runtime.access.policy import PACKAGED_POLICY, PolicyError, load_policy, parse_policy
@@ -23,7 +23,7 @@ POLICY = load_policy(PACKAGED_POLICY)
 
 @pytest.mark.parametrize("action", sorted(REPORTING_ACTIONS))
 def test_every_reporting_action_is_a_listed_read_a_rule_grants(action: str) -> None:
-    assert POLICY.action(action).reads is (action != PUBLISH_REPORT)
+    assert POLICY.action(action).reads is (action not in PUBLISHING_ACTIONS)
     assert POLICY.rules_for(action), f"no policy rule grants {action}"
 
 

@@ -15,8 +15,13 @@ READ_ENGAGEMENT_TERM = "reporting.read_engagement_term"
 READ_ACHIEVEMENT_BOARD = "reporting.read_achievement_board"
 # Issue 15, provenance: publishing a report that leaves its organisation records ReportPublished.
 PUBLISH_REPORT = "reporting.publish_report"
+# Issue 15, seed 001 appendix 3: the Partnership annual report to stakeholders is published by its lead alone.
+PUBLISH_PARTNERSHIP_ANNUAL_REPORT = "reporting.publish_partnership_annual_report"
 # Issue 15, provenance: the events behind a shown figure of the HTML view (``domain/figure_trace.py``).
 TRACE_FIGURE = "reporting.trace_figure"
 
 REPORTING_ACTIONS = frozenset({READ_WEEKLY_REPORT, READ_PARTNERSHIP_REPORT, READ_ANNUAL_REPORT, READ_STRATEGY_REPORT,
-                               READ_ENGAGEMENT_TERM, READ_ACHIEVEMENT_BOARD, PUBLISH_REPORT, TRACE_FIGURE})
+                               READ_ENGAGEMENT_TERM, READ_ACHIEVEMENT_BOARD, PUBLISH_REPORT,
+                               PUBLISH_PARTNERSHIP_ANNUAL_REPORT, TRACE_FIGURE})
+PUBLISHING_ACTIONS = frozenset({PUBLISH_REPORT, PUBLISH_PARTNERSHIP_ANNUAL_REPORT})
+"""The actions that record (``ReportPublished``); every other reporting action reads."""
