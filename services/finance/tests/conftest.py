@@ -18,7 +18,12 @@ import asyncpg
 import httpx
 import pytest_asyncio
 
+from ap_contracts.envelope import Actor as EventActor
 from ap_contracts.envelope import OrgKind
+from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.organisations import OrganisationRegistered, TermDatesRecorded
+from ap_contracts.events.pupil_vocabulary import ExclusionReason
+from ap_contracts.events.school_exclusions import SuspensionIssued
 from ap_finance.adapters.event_store import migrate_finance, stream_version
 from ap_finance.application.commands import FinanceCommands
 from ap_finance.application.queries import FinanceQueries
@@ -28,6 +33,7 @@ from ap_finance.entrypoints.handlers import finance_commands, finance_queries
 from ap_finance.projections.directory import OrganisationDirectoryProjection
 from ap_finance.projections.ledger import FinanceLedgerProjection
 from ap_finance.projections.placements import PlacementCostsProjection
+from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
 from ap_runtime.access import (
     AccessGuard,
     AuditLog,
@@ -39,9 +45,10 @@ from ap_runtime.access import (
 )
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
-from ap_runtime.eventstore import Checkpoint, EventStore
+from ap_runtime.eventstore import Checkpoint, EventStore, NewEvent
 from ap_runtime.kafka import encode_event
 from ap_runtime.projection import ProjectionRunner
+from ap_runtime.school_days.example import term_dates_bodies
 from ap_testing.callers import TokenCaller
 
 KEYS = generate_keypair()
@@ -52,6 +59,7 @@ PROVISION = "pbp-test-north"
 HOST = "school-test-host"
 PARTNERSHIP = "np-test-north"
 LA = "la-test-county"
+HOME = "school-test-home"  # the home school of the placements recorded below
 YEAR = "2025-26"
 NEXT_YEAR = "2026-27"
 
@@ -228,7 +236,7 @@ def placement_started(pupil_ref: UUID, placement_id: UUID, start: date, provisio
 
     return PlacementStarted(
         pupil_ref=pupil_ref, record_id=uuid4(), placement_id=placement_id, referral_id=uuid4(),
-        provision_id=provision_id, home_school_id="school-test-home", commissioner_id=LA,
+        provision_id=provision_id, home_school_id=HOME, commissioner_id=LA,
         partnership_id=PARTNERSHIP, start_date=start, planned_end_date=date(start.year + 1, 3, 31),
         key_stage=KeyStage.KS2, pupil_key_stage=KeyStage.KS2, outside_key_stage=False,
         timetable=TimetableKind.FULL_TIME, reduced_timetable_review_date=None,
@@ -265,19 +273,47 @@ async def incidents(new_database: Callable[[str], Awaitable[str]]) -> AsyncItera
     await pool.close()
 
 
-async def record_placements(incidents: EventStore, periods: Sequence[tuple[date, date | None]]) -> list[UUID]:
-    """Store one pupil stream per placement (start, optional end); returns the pupil refs used."""
-    from ap_contracts.envelope import Actor as EventActor
-    from ap_runtime.eventstore import NewEvent
+INCIDENTS_ACTOR = EventActor(user_id="pbp-manager-1", organisation_id=PROVISION, roles=("provision_manager",))
 
-    actor = EventActor(user_id="pbp-manager-1", organisation_id=PROVISION, roles=("provision_manager",))
+
+async def append_incidents(incidents: EventStore, stream: str, events: Sequence[DomainEvent]) -> None:
+    """Append events to an incidents stream at its current version, as the provision's manager records them."""
+    version = await incidents.stream_version(stream)
+    await incidents.append(stream, version, [NewEvent(e, INCIDENTS_ACTOR, PROVISION, uuid4(),
+                                                      event_id=getattr(e, "record_id", None) or uuid4())
+                                             for e in events])
+
+
+async def record_placements(incidents: EventStore, periods: Sequence[tuple[date, date | None]]) -> list[UUID]:
+    """Store one pupil stream per placement (start, optional end: reintegrated to the home school); returns the
+    pupil refs used."""
     pupils = []
     for start, end in periods:
         pupil, placement = uuid4(), uuid4()
         events = [placement_started(pupil, placement, start)]
         if end is not None:
             events.append(placement_ended(pupil, placement, end))
-        await incidents.append(f"pupil-{pupil}", 0,
-                               [NewEvent(e, actor, PROVISION, uuid4(), event_id=e.record_id) for e in events])
+        await append_incidents(incidents, f"pupil-{pupil}", events)
         pupils.append(pupil)
     return pupils
+
+
+def suspension_issued(pupil: UUID, first_day: date) -> SuspensionIssued:
+    """The home school suspends the pupil for one day (personal account sealed by the incidents store)."""
+    return SuspensionIssued(pupil_ref=pupil, record_id=uuid4(), home_school_id=HOME, placement_id=None,
+                            first_day=first_day, duration_half_days=2, academic_year="2025/26",
+                            year_total_half_days=2, primary_reason=ExclusionReason.PHYSICAL_ASSAULT_PUPIL,
+                            parents_informed=True, account="Pupil name here hit a peer", rule_version="test-1")
+
+
+async def reintegration_world(api: httpx.AsyncClient, world: World, incidents: EventStore) -> None:
+    """What rule ``reintegration.successful`` counts against: the busy budget's spend, the home school on the
+    register with the LA's recorded term dates, and the rule's two read models among the world's runners."""
+    await busy_budget(api)
+    await append_incidents(incidents, f"organisation-{HOME}", [
+        OrganisationRegistered(organisation_id=HOME, kind=OrgKind.HOME_SCHOOL, local_authority_id=LA)])
+    await append_incidents(incidents, f"organisation-{LA}", [
+        TermDatesRecorded.model_validate({**term, "organisation_id": LA, "local_authority_id": LA})
+        for term in term_dates_bodies()])
+    world.runners += [ProjectionRunner(p, world.pool, "unused:9092")
+                      for p in (ReintegrationsProjection(), FinanceCalendarProjection())]

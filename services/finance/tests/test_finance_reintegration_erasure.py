@@ -14,16 +14,20 @@ from uuid import UUID
 import httpx
 import pytest
 
-from ap_contracts.envelope import OrgKind
-from ap_contracts.events.organisations import OrganisationRegistered, TermDatesRecorded
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
-from ap_finance.projections.reintegrations import FinanceCalendarProjection, ReintegrationsProjection
+from ap_finance.projections.reintegrations import ReintegrationsProjection
 from ap_runtime.eventstore import EventStore
-from ap_runtime.projection import ProjectionRunner, read_model
-from ap_runtime.school_days.example import term_dates_bodies
+from ap_runtime.projection import read_model
 
-from .conftest import FINANCE_OFFICER, LA, World, budget_path, busy_budget
-from .test_finance_value_for_money import HOME, _append, _placement, _suspension
+from .conftest import (
+    FINANCE_OFFICER,
+    World,
+    append_incidents,
+    budget_path,
+    record_placements,
+    reintegration_world,
+    suspension_issued,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -51,29 +55,21 @@ async def counted(api: httpx.AsyncClient) -> tuple[int, int]:
 async def test_an_erased_pupil_is_unlinked_and_a_record_made_in_error_removed(
     api: httpx.AsyncClient, world: World, incidents: EventStore,
 ) -> None:
-    await busy_budget(api)
-    await _append(incidents, f"organisation-{HOME}", [
-        OrganisationRegistered(organisation_id=HOME, kind=OrgKind.HOME_SCHOOL, local_authority_id=LA)])
-    await _append(incidents, f"organisation-{LA}", [
-        TermDatesRecorded.model_validate({**body, "organisation_id": LA, "local_authority_id": LA})
-        for body in term_dates_bodies()])
-    kept = await _placement(incidents, date(2025, 6, 2), date(2025, 12, 19))
-    in_error = await _placement(incidents, date(2025, 6, 2), date(2025, 12, 19))
+    await reintegration_world(api, world, incidents)
+    kept, in_error = await record_placements(incidents, [(date(2025, 6, 2), date(2025, 12, 19))] * 2)
     for pupil in (kept, in_error):
-        await _append(incidents, f"pupil-{pupil}", [_suspension(pupil, date(2026, 2, 2))])
-    world.runners += [ProjectionRunner(p, world.pool, "unused:9092")
-                      for p in (ReintegrationsProjection(), FinanceCalendarProjection())]
+        await append_incidents(incidents, f"pupil-{pupil}", [suspension_issued(pupil, date(2026, 2, 2))])
     await world.project(extra=incidents)
     assert await rows_naming(world, kept) == 2 and await rows_naming(world, in_error) == 2
     before = await counted(api)
     assert before == (2, 2)  # both suspended within the two terms: not sustained
 
-    await _append(incidents, f"pupil-{kept}", [erased(kept, ErasureReason.RETENTION_EXPIRED)])
+    await append_incidents(incidents, f"pupil-{kept}", [erased(kept, ErasureReason.RETENTION_EXPIRED)])
     await world.project(extra=incidents)
     assert await rows_naming(world, kept) == 0
     assert await counted(api) == before  # still a reintegration not sustained, of nobody now
 
-    await _append(incidents, f"pupil-{in_error}", [erased(in_error, ErasureReason.RECORDED_IN_ERROR)])
+    await append_incidents(incidents, f"pupil-{in_error}", [erased(in_error, ErasureReason.RECORDED_IN_ERROR)])
     await world.project(extra=incidents)
     assert await rows_naming(world, in_error) == 0
     assert await counted(api) == (before[0] - 1, before[1] - 1)
