@@ -379,6 +379,12 @@ class Story:
             self.register = evolve_register(self.register, recorded)
         return self
 
+    def excluded(self, kind: str = "exclude_permanently", **kw: Any) -> UUID:
+        """The head excludes the registered pupil (``kind``: ``exclude_permanently`` or ``suspend``); its record id."""
+        self.registered()
+        record_id: UUID = self.one(getattr(self.cmd, kind)(**kw), self.who.head).record_id
+        return record_id
+
     def incident(self, **kw: Any) -> UUID:
         command = self.cmd.record_incident(**kw)
         self.run(command, self.who.provider)

@@ -6,6 +6,7 @@ withdrawn in error, and never dated before the exclusion or after today."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -16,10 +17,14 @@ from ap_incidents.domain.board_cases import BoardDecision
 
 from .conftest import DAY, HOME_SCHOOL, Story
 
+# The exclusions a governing board must consider (STATUTORY.md: a permanent one, a suspension of over 5 school days
+# in a term) and the two decisions it may record on either.
+BEFORE_THE_BOARD: dict[str, dict[str, Any]] = {"exclude_permanently": {}, "suspend": {"duration_half_days": 32}}
+BOARD_DECISIONS = [(kind, decide) for kind in BEFORE_THE_BOARD for decide in ("uphold", "reinstate")]
 
-def _excluded(story: Story) -> UUID:
-    story.registered()
-    return story.one(story.cmd.exclude_permanently(), story.who.head).record_id
+
+def _excluded(story: Story, kind: str = "exclude_permanently") -> UUID:
+    return story.excluded(kind, **BEFORE_THE_BOARD[kind])
 
 
 def test_the_school_records_that_its_board_upheld_a_permanent_exclusion(story: Story) -> None:
@@ -33,15 +38,14 @@ def test_the_school_records_that_its_board_upheld_a_permanent_exclusion(story: S
 
 
 def test_the_board_upholds_a_suspension_it_had_to_consider(story: Story) -> None:
-    story.registered()
-    suspension = story.one(story.cmd.suspend(duration_half_days=32), story.who.head).record_id
+    suspension = _excluded(story, "suspend")
     assert isinstance(story.one(story.cmd.uphold(suspension), story.who.head), ExclusionUpheld)
 
 
-@pytest.mark.parametrize("first", ["uphold", "reinstate"])
+@pytest.mark.parametrize(("kind", "first"), BOARD_DECISIONS)
 @pytest.mark.parametrize("then", ["uphold", "reinstate"])
-def test_the_board_decides_once(story: Story, first: str, then: str) -> None:
-    exclusion = _excluded(story)
+def test_the_board_decides_once(story: Story, kind: str, first: str, then: str) -> None:
+    exclusion = _excluded(story, kind)
     story.run(getattr(story.cmd, first)(exclusion), story.who.head)
     before = list(story.events)
     with pytest.raises(errors.BoardAlreadyDecided) as refused:
@@ -50,13 +54,12 @@ def test_the_board_decides_once(story: Story, first: str, then: str) -> None:
     assert story.events == before
 
 
-@pytest.mark.parametrize("kind", ["exclude_permanently", "suspend"])
-def test_nothing_is_decided_on_an_exclusion_withdrawn_in_error(story: Story, kind: str) -> None:
-    story.registered()
-    exclusion = story.one(getattr(story.cmd, kind)(), story.who.head).record_id
+@pytest.mark.parametrize(("kind", "decide"), BOARD_DECISIONS)
+def test_nothing_is_decided_on_an_exclusion_withdrawn_in_error(story: Story, kind: str, decide: str) -> None:
+    exclusion = _excluded(story, kind)
     story.run(story.cmd.withdraw(exclusion), story.who.head)
     with pytest.raises(errors.ExclusionWithdrawn) as refused:
-        story.run(story.cmd.uphold(exclusion), story.who.head)
+        story.run(getattr(story.cmd, decide)(exclusion), story.who.head)
     assert refused.value.rule_id == "board_decision.exclusion_standing"
 
 
@@ -73,15 +76,13 @@ def test_the_decision_names_an_exclusion_of_this_pupil(story: Story) -> None:
         story.run(story.cmd.uphold(foreign), story.who.head)
 
 
-def test_the_board_meets_after_the_exclusion_and_not_in_the_future(story: Story) -> None:
-    exclusion = _excluded(story)
-    with pytest.raises(errors.DatesOutOfOrder):
-        story.run(story.cmd.uphold(exclusion, board_met_on=DAY - timedelta(days=1)), story.who.head)
-    with pytest.raises(errors.DatesOutOfOrder):
-        story.run(story.cmd.reinstate(exclusion, board_met_on=DAY - timedelta(days=1)), story.who.head)
-    tomorrow = story.now.date() + timedelta(days=1)
-    with pytest.raises(errors.DatedInFuture):
-        story.run(story.cmd.uphold(exclusion, board_met_on=tomorrow), story.who.head)
+@pytest.mark.parametrize(("kind", "decide"), BOARD_DECISIONS)
+def test_the_board_meets_after_the_exclusion_and_not_in_the_future(story: Story, kind: str, decide: str) -> None:
+    exclusion = _excluded(story, kind)
+    for met_on, refusal in ((DAY - timedelta(days=1), errors.DatesOutOfOrder),
+                            (story.now.date() + timedelta(days=1), errors.DatedInFuture)):
+        with pytest.raises(refusal):
+            story.run(getattr(story.cmd, decide)(exclusion, board_met_on=met_on), story.who.head)
     assert story.state.board_cases[exclusion].decision is None
 
 
@@ -92,11 +93,12 @@ def test_upheld_only_once_the_parents_were_told_of_the_independent_review(story:
     assert refused.value.rule_id == "board_decision.parents_told_of_review"
 
 
-def test_only_the_excluding_school_records_its_boards_decision(story: Story) -> None:
-    exclusion = _excluded(story)
+@pytest.mark.parametrize(("kind", "decide"), BOARD_DECISIONS)
+def test_only_the_excluding_school_records_its_boards_decision(story: Story, kind: str, decide: str) -> None:
+    exclusion = _excluded(story, kind)
     for caller in (story.who.provider, story.who.other_head, story.who.la):
         with pytest.raises(errors.OnlyHomeSchool):
-            story.run(story.cmd.uphold(exclusion), caller)
+            story.run(getattr(story.cmd, decide)(exclusion), caller)
     assert story.state.board_cases[exclusion].decision is None
 
 
