@@ -7,10 +7,15 @@ the tables, so a chart cannot reveal what suppression hid; a marker such as ``z`
 no bar either and is labelled with itself. Bars not drawn are also named in words under the chart
 (``in_words``), since a missing bar reads as a zero; a chart with no figure to draw is not drawn at all,
 only those words (an empty plot with an axis of 0 to 1 says nothing and looks like a count of none).
+
+Each chart's ids start with its own prefix (``id_prefix``): a page or document with two charts must not hold two
+elements of one id (invalid HTML; ``aria-labelledby`` would name the first chart's title for both, and WeasyPrint
+warns "Anchor defined twice"). A document numbers its charts (``render``); a page with one chart keeps ``chart``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -24,6 +29,7 @@ MARKERS = {"z": "not applicable"}
 PALETTE = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f")
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 30, 60
+_ID_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,60}$")
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,16 @@ def _text(x: float, y: float, body: str, anchor: str = "middle", size: int = 11)
             f'fill="#0b0c0c">{escape(body)}</text>')
 
 
-def bar_chart_svg(chart: BarChart) -> str:
-    """The chart as an SVG element with a title and description for assistive technology."""
+def _title_id(id_prefix: str) -> str:
+    """The id of the chart's title element, refused unless ``id_prefix`` is a plain name (it goes into markup)."""
+    if not _ID_PREFIX.match(id_prefix):
+        raise ValueError(f"chart id prefix {id_prefix!r}: a letter, then letters, digits, - or _ (at most 61)")
+    return f"{id_prefix}-title"
+
+
+def bar_chart_svg(chart: BarChart, id_prefix: str = "chart") -> str:
+    """The chart as an SVG element with a title for assistive technology, its ids prefixed by ``id_prefix``."""
+    title_id = _title_id(id_prefix)
     known = [float(v) for s in chart.series for v in s.values if isinstance(v, int | float)]
     top = max([*known, 0.0]) or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -90,8 +104,8 @@ def bar_chart_svg(chart: BarChart) -> str:
     bar_w = group_w * 0.8 / max(len(chart.series), 1)
     baseline = TOP + plot_h
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-             f'height="{HEIGHT}" role="img" aria-labelledby="chart-title">',
-             f'<title id="chart-title">{escape(chart.title)}</title>',
+             f'height="{HEIGHT}" role="img" aria-labelledby="{title_id}">',
+             f'<title id="{title_id}">{escape(chart.title)}</title>',
              f'<line x1="{LEFT}" y1="{baseline}" x2="{WIDTH - RIGHT}" y2="{baseline}" stroke="#0b0c0c"/>',
              _text(LEFT - 6, TOP + 4, chart.value_label(top), anchor="end"),
              _text(LEFT - 6, baseline, chart.value_label(0), anchor="end")]
@@ -128,11 +142,12 @@ def _legend(series: tuple[Series, ...]) -> list[str]:
     return parts
 
 
-def chart_html(chart: BarChart) -> str:
-    """The chart as the page and the PDF show it: a figure with its SVG and, under it, what it does not draw in
-    words; a chart with nothing to draw is only its title and those words."""
+def chart_html(chart: BarChart, id_prefix: str = "chart") -> str:
+    """The chart as the page and the PDF show it: a figure with its SVG (ids prefixed by ``id_prefix``, unique
+    on the page) and, under it, what it does not draw in words; a chart with nothing to draw is only its title
+    and those words."""
     words = chart.in_words
     note = f'<p class="chart-note">{escape(words)}</p>' if words else ""
     if not chart.drawable:
         return f'<div class="chart-none"><p><strong>{escape(chart.title)}</strong></p>{note}</div>'
-    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{bar_chart_svg(chart)}{note}</figure>"
+    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{bar_chart_svg(chart, id_prefix)}{note}</figure>"

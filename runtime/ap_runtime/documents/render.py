@@ -23,8 +23,9 @@ _LAYOUT = threading.Lock()
 def _environment() -> Environment:
     environment = Environment(loader=PackageLoader("ap_runtime.documents", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
-    # The chart's markup is built by charts.py, which escapes every text it places; it is inlined as markup.
-    environment.filters["chart"] = lambda chart: Markup(chart_html(chart))  # noqa: S704  # nosec B704 - our SVG escapes text
+    # The chart's markup is built by charts.py, which escapes every text it places; it is inlined as markup. The
+    # template names each chart's ids (``chart-<section>-<chart>``), so two charts in a document share none.
+    environment.filters["chart"] = lambda chart, id_prefix: Markup(chart_html(chart, id_prefix))  # noqa: S704  # nosec B704 - our SVG escapes text
     return environment
 
 
