@@ -3,7 +3,8 @@
 The trends projection is fed as its runner would feed it (one transaction per event). An incident withdrawn in error
 stops counting towards the severe-incidents rule, and a flag cites only the entries that stand; a flag is recorded
 once however often its facts are read again; an erasure removes the pupil's facts and flags from the read model, and
-the pupil's home school then reads no flag.
+the pupil's home school then reads no flag; events about the pupil delivered after the erasure (a placement start and
+incidents recorded before it but read late, under new ids) keep nothing and raise no flag.
 """
 
 from __future__ import annotations
@@ -72,6 +73,20 @@ async def test_an_erased_pupil_leaves_no_fact_and_no_flag_in_the_read_model(noti
     async with notif.pool.acquire() as conn:
         for table in ("trend_incidents", "trend_placements", "early_warning_flags"):
             left = await conn.fetchval(f"SELECT count(*) FROM {schema}.{table} WHERE pupil_ref = $1",
+                                       ev.pupil_ref)
+            assert left == 0, table
+
+
+async def test_events_about_an_erased_pupil_read_after_the_erasure_keep_nothing_and_flag_nothing(
+        notif: NotificationServices, ev: Events) -> None:
+    erased = PupilDataErased(pupil_ref=ev.pupil_ref, reason=ErasureReason.ERASURE_REQUEST_UPHELD,
+                             legal_basis="UK GDPR Art. 17(1)(a)", requested_by=ErasureRequester.PARENT_OR_CARER)
+    late = [ev.incident(Severity.VERY_SERIOUS, on=date(2025, 3, d)) for d in (3, 4, 5)]
+    schema = await feed(notif, [received(e) for e in (ev.started(), erased, ev.started(), *late)])
+    assert await raised(notif) == []
+    async with notif.pool.acquire() as conn:
+        for table in ("trend_incidents", "trend_placements", "early_warning_flags"):
+            left = await conn.fetchval(f"SELECT count(*) FROM {schema}.{table} WHERE pupil_ref = $1",  # nosec B608 - the projection's own schema and tables
                                        ev.pupil_ref)
             assert left == 0, table
 

@@ -10,7 +10,8 @@ flag of that other window.
 
 A fact is judged on its own day (``as_of``): a late record of an old incident is judged with the facts around it.
 An amended engagement score counts as amended and is judged again on its day; an entry withdrawn in error stops
-counting; an erased pupil leaves nothing here.
+counting; an erased pupil leaves nothing here, and an event about the pupil delivered after the erasure (late, or
+again under a new id) keeps nothing and flags nothing.
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ class TrendsProjection(Projection):
         domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
         if domain_event is None:
             return
+        about = vars(domain_event).get("pupil_ref")
+        if not isinstance(domain_event, PupilDataErased) and await store.erased(conn, about):
+            return  # nothing of an erased pupil comes back (UK GDPR Art. 17)
         fact = await _record(conn, domain_event, envelope.event_id)
         if fact is None:
             await _keep(conn, domain_event)

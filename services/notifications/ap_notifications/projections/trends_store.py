@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS early_warning_flags (
     flag         jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS flags_by_pupil ON early_warning_flags (pupil_ref, rule_name, window_end DESC);
+-- Pupils erased: an event about one delivered after the erasure (late, or again under a new id) keeps nothing.
+CREATE TABLE IF NOT EXISTS trend_erased_pupils (pupil_ref uuid PRIMARY KEY);
 """
 
 FACT_TABLES = ("trend_marks", "trend_incidents", "trend_suspensions", "trend_scores")
@@ -115,9 +117,20 @@ async def forget_fact(conn: asyncpg.Connection, event_id: UUID) -> None:
 
 
 async def forget_pupil(conn: asyncpg.Connection, pupil_ref: UUID) -> None:
-    """Erasure: nothing of the pupil stays in the read model, flags included."""
+    """Erasure: nothing of the pupil stays in the read model, flags included; the erasure itself is noted (only the
+    pseudonymous reference) so that nothing about the pupil is kept again (``erased``)."""
     for table in (*FACT_TABLES, "trend_placements", "early_warning_flags"):
         await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", pupil_ref)  # noqa: S608  # nosec B608 - table names are constants
+    await conn.execute("INSERT INTO trend_erased_pupils VALUES ($1) ON CONFLICT DO NOTHING", pupil_ref)
+
+
+async def erased(conn: asyncpg.Connection, pupil_ref: object) -> bool:
+    """Whether the pupil (an event's ``pupil_ref``, None for an event about no pupil) was erased."""
+    if not isinstance(pupil_ref, UUID):
+        return False
+    found: bool = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM trend_erased_pupils WHERE pupil_ref = $1)",
+                                      pupil_ref)
+    return found
 
 
 async def current_flags(conn: asyncpg.Connection, placement_id: UUID) -> tuple[EarlyWarningRaised, ...]:

@@ -6,7 +6,8 @@ facts tables are not widened while others change them.
 
 Counted as the DfE exclusion statistics count reasons: one per exclusion, by its primary reason;
 a permanent exclusion the governing board reinstated does not count (marked, kept for the record);
-a record withdrawn in error, or a pupil erased as recorded in error, counts nowhere from then on. Rows are
+a record withdrawn in error, or a pupil erased as recorded in error, counts nowhere from then on, and an
+exclusion of that pupil arriving after the erasure is not counted either (``erasures``). Rows are
 versions of the facts (``versions``), so the reasons as recorded by an earlier moment can be read again.
 """
 
@@ -14,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
 
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent
-from ap_contracts.events.privacy import ErasureReason, PupilDataErased
+from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordWithdrawnInError
 from ap_contracts.events.pupil_vocabulary import ExclusionReason
 from ap_contracts.events.reports import TopicPosition
@@ -31,10 +32,12 @@ from ap_contracts.events.school_exclusions import (
 )
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_reporting.domain.schools_forum import PERMANENT, SUSPENSION, ExclusionReasonFact
+from ap_reporting.projections import erasures
+from ap_reporting.projections.erasures import erasure_of, note_erasure
 from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import read_positions
-from ap_reporting.projections.version_batch import Fold
+from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import ReceivedEvent, read_models
@@ -52,10 +55,10 @@ CREATE TABLE IF NOT EXISTS exclusion_reasons (
 -- (a suspension's length is locked against amendment, so the value issued stands).
 ALTER TABLE exclusion_reasons ADD COLUMN IF NOT EXISTS home_school_id text;
 ALTER TABLE exclusion_reasons ADD COLUMN IF NOT EXISTS half_days integer NOT NULL DEFAULT 0;
-""" + versioned("exclusion_reasons", ("record_id",))
+""" + versioned("exclusion_reasons", ("record_id",)) + erasures.DDL
 
 
-_KEYS = {"exclusion_reasons": ("record_id",)}
+_KEYS = {"exclusion_reasons": ("record_id",), erasures.TABLE: erasures.KEY}
 # The events that change the reasons: others are not read at all (a rebuild's marks are most of the topic).
 _READ = frozenset(c.event_type for c in (SuspensionIssued, PermanentExclusionIssued, PermanentExclusionReinstated,
                                          RecordWithdrawnInError, PupilDataErased))
@@ -70,17 +73,29 @@ def _fold(e: DomainEvent | None, envelope: EventEnvelope) -> Fold | None:
                "academic_year": e.academic_year, "reason": e.primary_reason.value,
                "home_school_id": e.home_school_id,
                "half_days": e.duration_half_days if isinstance(e, SuspensionIssued) else 0}
-        return lambda v: v.add_new("exclusion_reasons", row, at)
+        return lambda v: _issued(v, row, at)
     if isinstance(e, PermanentExclusionReinstated):
         reinstated = {"record_id": e.exclusion_record_id}
         return lambda v: v.revise("exclusion_reasons", reinstated, at, {"reinstated": True})
     if isinstance(e, RecordWithdrawnInError):
         withdrawn = {"record_id": e.target_record_id}
         return lambda v: v.close("exclusion_reasons", withdrawn, at)
-    if isinstance(e, PupilDataErased) and e.reason is ErasureReason.RECORDED_IN_ERROR:
-        erased = {"pupil_ref": e.pupil_ref}
-        return lambda v: v.close("exclusion_reasons", erased, at)
+    if isinstance(e, PupilDataErased):
+        erasure = e
+        return lambda v: _erased(v, erasure, at)
     return None
+
+
+def _issued(v: Versions, row: dict[str, Any], at: datetime) -> None:
+    """An exclusion of a pupil erased as recorded in error is not counted, whenever it arrives."""
+    if erasure_of(v, row["pupil_ref"]) is not True:
+        v.add_new("exclusion_reasons", row, at)
+
+
+def _erased(v: Versions, e: PupilDataErased, at: datetime) -> None:
+    """Data recorded in error counts nowhere; any other erasure keeps the reasons (no personal data)."""
+    if note_erasure(v, e, at):
+        v.close("exclusion_reasons", {"pupil_ref": e.pupil_ref}, at)
 
 
 class ExclusionReasonsProjection(FoldedProjection):

@@ -16,11 +16,12 @@ import asyncpg
 from ap_contracts.envelope import EventEnvelope
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.topics import INCIDENTS_EVENTS
+from ap_reporting.projections.erasures import Writer
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import advance
 from ap_reporting.projections.schema import CURRENT_KEYS, DDL
 from ap_reporting.projections.version_batch import Fold, apply_folds
-from ap_reporting.projections.writers import WRITERS, Writer
+from ap_reporting.projections.writers import WRITERS
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
 

@@ -1,5 +1,6 @@
 """Tables of the reporting read model: one row per version of a fact (``versions``), no names, no narrative."""
 
+from ap_reporting.projections import erasures
 from ap_reporting.projections.versions import versioned
 
 _TABLES = """
@@ -121,8 +122,8 @@ _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "engagement_progress": (("record_id", "target_id"), ()),
     "engagement_reductions": (("record_id",), ()),
 }
-CURRENT_KEYS = {table: key for table, (key, _) in _KEYS.items()}
-DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items())
+CURRENT_KEYS = {**{table: key for table, (key, _) in _KEYS.items()}, erasures.TABLE: erasures.KEY}
+DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items()) + erasures.DDL
 
 FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions", "engagement_targets",
                "engagement_scores", "engagement_progress", "engagement_reductions")

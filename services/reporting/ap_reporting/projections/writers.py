@@ -6,7 +6,8 @@ amendment of a counted field (severity, category, attendance code, reward quanti
 length, engagement score) replaces the value, and a reinstated permanent exclusion stops counting. A pupil
 erased because the record was made in error disappears from the figures; other erasures keep the counts,
 which hold no personal data, and blank the pupil's sex. A report as recorded by an earlier moment still
-shows the facts as they stood then.
+shows the facts as they stood then. What an erasure removed never comes back (``erasures``): an event about the
+pupil arriving after it writes no sex, and none at all about a pupil erased as recorded in error.
 
 Writers fold into ``Versions`` (``version_batch``): a batch's events are folded in memory and written in a
 few statements, with the effect of one statement per event.
@@ -28,7 +29,7 @@ from ap_contracts.events.engagement import (
     EngagementTargetSet,
 )
 from ap_contracts.events.placements import PlacementEnded, PlacementStarted
-from ap_contracts.events.privacy import ErasureReason, PupilDataErased
+from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_corrections import RecordAmended, RecordWithdrawnInError
 from ap_contracts.events.pupil_record import AttendanceRecorded, IncidentRecorded, RewardGranted
 from ap_contracts.events.pupil_vocabulary import ATTENDANCE_CODES, AttendanceCode, KeyStage
@@ -39,20 +40,23 @@ from ap_contracts.events.school_exclusions import (
     SuspensionIssued,
 )
 from ap_reporting.domain.vocabulary import phase_of
+from ap_reporting.projections.erasures import Writer, erasure_of, note_erasure, unless_erased_in_error
 from ap_reporting.projections.schema import FACT_TABLES
 from ap_reporting.projections.version_batch import Versions
 
-Writer = Callable[[Versions, Any, EventEnvelope], None]
-
 
 def _registered(v: Versions, e: PupilRegistered, env: EventEnvelope) -> None:
+    """A registration arriving after an erasure keeps no sex (erased in error: the writer is not called)."""
+    sex = None if erasure_of(v, e.pupil_ref) is not None else e.sex.value
     v.add_new("pupils", {"pupil_ref": e.pupil_ref, "home_school_id": e.home_school_id,
-                         "key_stage": e.key_stage.value, "sex": e.sex.value}, env.recorded_at)
+                         "key_stage": e.key_stage.value, "sex": sex}, env.recorded_at)
 
 
 def _details(v: Versions, e: PupilDetailsUpdated, env: EventEnvelope) -> None:
+    """None is "unchanged"; a sex given after the pupil's erasure is not written back."""
+    sex = None if e.sex is None or erasure_of(v, e.pupil_ref) is not None else e.sex.value
     changes = {"home_school_id": e.home_school_id, "key_stage": None if e.key_stage is None else e.key_stage.value,
-               "sex": None if e.sex is None else e.sex.value}
+               "sex": sex}
     given = {k: value for k, value in changes.items() if value is not None}
     if given:
         v.revise("pupils", {"pupil_ref": e.pupil_ref}, env.recorded_at, given)
@@ -191,19 +195,26 @@ def _amended(v: Versions, e: RecordAmended, env: EventEnvelope) -> None:
 def _erased(v: Versions, e: PupilDataErased, env: EventEnvelope) -> None:
     """Data recorded in error leaves every figure. Any other erasure keeps the counts (no personal data) but
     blanks the pupil's sex, the one census field of the person, so nothing personal stays linked to the
-    reference; the version before it still answers a report as recorded by an earlier moment."""
-    if e.reason is not ErasureReason.RECORDED_IN_ERROR:
+    reference; the version before it still answers a report as recorded by an earlier moment. The erasure is
+    noted, so that no later event about the pupil brings back what it removed."""
+    if not note_erasure(v, e, env.recorded_at):
         v.revise("pupils", {"pupil_ref": e.pupil_ref}, env.recorded_at, {"sex": None})
         return
     for table in (*FACT_TABLES, "placements", "pupils"):
         v.close(table, {"pupil_ref": e.pupil_ref}, env.recorded_at)
 
 
+# Writers of a new fact about a pupil: none writes once the pupil was erased as recorded in error. The others
+# change only current versions, which that erasure closed.
+_ABOUT_A_PUPIL: dict[type[DomainEvent], Writer] = {
+    PupilRegistered: _registered, PlacementStarted: _started, AttendanceRecorded: _attendance,
+    IncidentRecorded: _incident, RewardGranted: _reward, SuspensionIssued: _suspension,
+    PermanentExclusionIssued: _permanent, EngagementTargetSet: _target, EngagementScoreRecorded: _score,
+    EngagementScoreReduced: _reduction,
+}
 WRITERS: dict[type[DomainEvent], Writer] = {
-    PupilRegistered: _registered, PupilDetailsUpdated: _details, PlacementStarted: _started,
-    PlacementEnded: _ended, AttendanceRecorded: _attendance, IncidentRecorded: _incident, RewardGranted: _reward,
-    SuspensionIssued: _suspension, PermanentExclusionIssued: _permanent,
-    PermanentExclusionReinstated: _reinstated, RecordWithdrawnInError: _withdrawn, RecordAmended: _amended,
-    PupilDataErased: _erased, EngagementTargetSet: _target, EngagementScoreRecorded: _score,
-    EngagementScoreReduced: _reduction, EngagementScoreAmended: _score_amended,
+    **{event: unless_erased_in_error(writer) for event, writer in _ABOUT_A_PUPIL.items()},
+    PupilDetailsUpdated: _details, PlacementEnded: _ended, PermanentExclusionReinstated: _reinstated,
+    RecordWithdrawnInError: _withdrawn, RecordAmended: _amended, PupilDataErased: _erased,
+    EngagementScoreAmended: _score_amended,
 }
