@@ -122,8 +122,15 @@ _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "engagement_progress": (("record_id", "target_id"), ()),
     "engagement_reductions": (("record_id",), ()),
 }
+# Indexes on the versioned columns (after ``versioned`` adds them to read models made before it). A withdrawal
+# or an amendment finds an attendance mark by its record (``writers``), and attendance is keyed by its session:
+# without this index each of those look-ups read every mark. ``IF NOT EXISTS``: a running read model gains it
+# when its projection next starts (``setup`` runs the DDL on the serving generation), a new generation at once.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS attendance_by_record ON attendance (record_id) WHERE superseded_at IS NULL;
+"""
 CURRENT_KEYS = {**{table: key for table, (key, _) in _KEYS.items()}, erasures.TABLE: erasures.KEY}
-DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items()) + erasures.DDL
+DDL = _TABLES + "".join(versioned(table, key, old) for table, (key, old) in _KEYS.items()) + _INDEXES + erasures.DDL
 
 FACT_TABLES = ("attendance", "incidents", "rewards", "suspensions", "permanent_exclusions", "engagement_targets",
                "engagement_scores", "engagement_progress", "engagement_reductions")

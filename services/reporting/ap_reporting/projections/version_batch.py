@@ -92,14 +92,19 @@ class Plan:
         """The current versions every noted lookup selects, by table (one statement per lookup kind)."""
         found: dict[str, list[Row]] = defaultdict(list)
         for (table, columns), values in self.lookups.items():
-            unnest = ", ".join(f"${i + 1}::{COLUMN_TYPES[c]}[]" for i, c in enumerate(columns))
-            on = " AND ".join(f"t.{c} = k.c{i}" for i, c in enumerate(columns))
-            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-            rows = await conn.fetch(
-                f"SELECT t.* FROM {table} t JOIN unnest({unnest}) AS k({aliases}) ON {on}"  # noqa: S608  # nosec B608 - tables and columns are constants of the writers
-                " WHERE t.superseded_at IS NULL", *(list(column) for column in zip(*values, strict=True)))
+            rows = await conn.fetch(lookup_sql(table, columns), *(list(column) for column in zip(*values, strict=True)))
             found[table].extend(dict(r) for r in rows)
         return found
+
+
+def lookup_sql(table: str, columns: Sequence[str]) -> str:
+    """The statement fetching the current versions of ``table`` whose ``columns`` equal one of the value tuples
+    given as one array per column (``$1``, ``$2``...): what a batch looks up (an index serves each kind of it)."""
+    unnest = ", ".join(f"${i + 1}::{COLUMN_TYPES[c]}[]" for i, c in enumerate(columns))
+    on = " AND ".join(f"t.{c} = k.c{i}" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    return (f"SELECT t.* FROM {table} t JOIN unnest({unnest}) AS k({aliases}) ON {on}"  # noqa: S608  # nosec B608 - tables and columns are constants of the writers
+            " WHERE t.superseded_at IS NULL")
 
 
 class VersionView:
