@@ -3,7 +3,8 @@
 The same app is built twice, with and without the lean routes, and every request below (good ones, and each kind
 the lean path must leave to FastAPI: no token, another scheme, a forged token, a malformed or uppercase id, another
 method, a trailing slash, ``X-Break-Glass``, a body that is not JSON) gets the same status, body and headers from
-both. No servers: in-process apps.
+both. Routes not of the command shape (``lean_shapes``), or that an earlier route might answer first, are left to
+FastAPI. No servers: in-process apps.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair
-from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, install_access
+from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, install_access, principal_from_request
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import EdgeLimits, install_edge
-from ap_runtime.http.lean_routes import LeanCommandRoutes, install_lean_commands
+from ap_runtime.http.lean_routes import LeanCommandRoutes, install_lean_posts
+from ap_runtime.http.lean_shapes import lean_call
 from ap_runtime.http.problems import InvalidRequest, install_problem_handlers
 
 PAIR = generate_keypair()
@@ -47,7 +49,7 @@ async def answer(request: Request, principal: Principal, headers: AccessHeaders)
         raise InvalidRequest([{"field": "(body)", "problem": "the body is not valid JSON"}]) from None
     return JSONResponse({"user": principal.user_id, "path": request.path_params, "purpose": headers.purpose,
                          "correlation": str(headers.correlation_id), "body": body,
-                         "lean": "ap_lean_endpoint" in request.scope}, status_code=201)
+                         "lean": "ap_lean_call" in request.scope}, status_code=201)
 
 
 def routes() -> APIRouter:
@@ -58,7 +60,33 @@ def routes() -> APIRouter:
         return await answer(request, principal, headers)
 
     @router.post(CLOSE_PATH.removeprefix("/v1"), status_code=201, name="close")
-    async def close(request: Request, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+    async def close(request: Request, principal: CallerDep, headers: HeadersDep, org_id: str,
+                    thing_id: str) -> JSONResponse:
+        assert request.path_params == {"org_id": org_id, "thing_id": thing_id}
+        return await answer(request, principal, headers)
+
+    # Not of the command shape: a query parameter, a model to serialise, another dependency, a sync endpoint.
+    @router.post("/queried/{org_id}", status_code=201)
+    async def queried(request: Request, org_id: str, principal: CallerDep, headers: HeadersDep,
+                      note: str = "") -> JSONResponse:
+        return await answer(request, principal, headers)
+
+    @router.post("/modelled/{org_id}", status_code=201)
+    async def modelled(org_id: str, principal: CallerDep, headers: HeadersDep) -> dict[str, str]:
+        return {"user": principal.user_id}
+
+    @router.post("/guarded/{org_id}", status_code=201, dependencies=[Depends(principal_from_request)])
+    async def guarded(request: Request, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+        return await answer(request, principal, headers)
+
+    @router.post("/synchronous", status_code=201)
+    def synchronous(principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+        return JSONResponse({"user": principal.user_id}, status_code=201)
+
+    # Shadowed: the route just above answers a POST here first (org_id = "special"), so FastAPI must too.
+    @router.post("/queried/special/x", status_code=201)
+    @router.post("/modelled/special", status_code=201)
+    async def special(request: Request, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
         return await answer(request, principal, headers)
 
     return router
@@ -69,11 +97,9 @@ def build(lean: bool) -> FastAPI:
     install_access(app, verifier=TokenVerifier(load_public_key(PAIR.public_pem), audience=ServiceAudience.INCIDENTS))
     install_problem_handlers(app)
     install_edge(app, EdgeLimits(max_body_bytes=10_000, rate_per_second=1000, rate_burst=1000))
-    router = routes()
-    app.include_router(router)
+    app.include_router(routes())
     if lean:
-        install_lean_commands(app, router, {PUPIL_PATH: answer, CLOSE_PATH: answer},
-                              uuids={PUPIL_PATH: frozenset({"pupil_ref"})})
+        install_lean_posts(app)
     return app
 
 
@@ -153,23 +179,41 @@ async def test_the_openapi_document_is_the_same_with_the_lean_routes() -> None:
     assert build(True).openapi() == build(False).openapi()
 
 
-def test_a_lean_endpoint_needs_a_post_route_the_app_serves_at_its_path_and_one_per_path() -> None:
-    app, router = FastAPI(), routes()
-    with pytest.raises(ValueError, match="serves this route at None"):
-        install_lean_commands(app, router, {PUPIL_PATH: answer})  # the router is not included
-    app.include_router(router, prefix="/api")
-    with pytest.raises(ValueError, match="serves this route at '/api/v1/pupils"):
-        install_lean_commands(app, router, {PUPIL_PATH: answer})
-    app = build(False)
-    with pytest.raises(ValueError, match="no POST route"):
-        install_lean_commands(app, router, {"/v1/pupils/{pupil_ref}/other": answer})
-    with pytest.raises(ValueError, match="no path parameter"):
-        install_lean_commands(app, routes(), {PUPIL_PATH: answer}, uuids={PUPIL_PATH: frozenset({"pupil"})})
-    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == PUPIL_PATH)
-    lean = LeanCommandRoutes()
-    lean.add(route, answer, frozenset())
-    with pytest.raises(ValueError, match="registered on this path already"):
-        lean.add(route, answer, frozenset())
+def test_only_the_command_shaped_routes_no_earlier_route_answers_go_on_the_lean_path() -> None:
+    app = build(True)
+    lean = next(r for r in app.router.routes if isinstance(r, LeanCommandRoutes))
+    assert lean.paths == [PUPIL_PATH, CLOSE_PATH, "/v1/queried/special/x"]
+    shapes = {c.path: lean_call(c) for c in iter_route_contexts(app.router.routes)
+              if isinstance(c.original_route, APIRoute)}
+    assert [path for path, call in shapes.items() if call is None] == [
+        "/v1/queried/{org_id}", "/v1/modelled/{org_id}", "/v1/guarded/{org_id}", "/v1/synchronous"]
+    assert shapes["/v1/modelled/special"] is not None  # of the shape, but "/v1/modelled/{org_id}" comes first
+    with pytest.raises(ValueError, match="installed on this app already"):
+        install_lean_posts(app)
+
+
+async def test_the_routes_left_to_fastapi_answer_as_before(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    good = {"Authorization": f"Bearer {token()}", "X-Correlation-ID": str(uuid4())}
+    for url in ("/v1/queried/org-1?note=x", "/v1/guarded/org-1", "/v1/queried/special/x"):
+        answered = await both(clients, "POST", url, headers=good, json={"n": 1})
+        assert answered.status_code == 201
+        assert answered.json()["lean"] is url.endswith("/special/x"), url
+    for url in ("/v1/modelled/org-1", "/v1/modelled/special", "/v1/synchronous"):
+        answered = await both(clients, "POST", url, headers=good, json={})
+        assert answered.status_code == 201 and answered.json().get("lean") is None, url
+
+
+async def test_an_app_overriding_a_dependency_is_answered_by_fastapi_with_the_override() -> None:
+    app = build(True)
+    stand_in = Principal(user_id="stand-in", organisation_id="prov-1", org_kind=OrgKind.PROVISION,
+                         roles=frozenset({Role.PROVISION_STAFF}))
+    app.dependency_overrides[principal_from_request] = lambda: stand_in
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as client:
+        answered = await client.post(f"/v1/pupils/{uuid4()}/notes", json={},
+                                     headers={"Authorization": f"Bearer {token()}"})
+    assert answered.status_code == 201 and answered.json()["user"] == "stand-in"
+    assert answered.json()["lean"] is False
 
 
 def test_route_names_are_still_found_through_the_documented_routes() -> None:

@@ -3,28 +3,31 @@
 Rule served: issue 11 (the HTTP command path to 1,000 commands/s). A py-spy profile of the incidents API put
 FastAPI's routing, dependency solving and response at about a quarter of its CPU per command: every command
 walked the routes' regular expressions one by one and solved the bearer, header and path dependencies through
-the generic machinery. ``LeanCommandRoutes`` goes first in the app's routes and answers the POST routes given
-to it: one dictionary look-up by the path's shape, the bearer token verified by the app's verifier
-(``verified_principal``), the access headers read as ``access_headers`` reads them, then the same endpoint
-function the FastAPI route calls.
+the generic machinery. ``LeanCommandRoutes`` goes first in the app's routes and answers the POST routes of the
+command shape (``lean_shapes``): one dictionary look-up by the path's shape, the bearer token verified by the
+app's verifier (``verified_principal``), the access headers read as ``access_headers`` reads them, then the
+route's own endpoint function, called as FastAPI would call it. ``install_lean_posts`` puts every such route
+of an app on it: every service's command API (``service_api.guarded_api`` and the services assembling their
+own app call it last).
 
 The FastAPI routes stay where they were: they make the OpenAPI document, and they answer every request the lean
 path leaves to them. The lean path takes only a request FastAPI would hand to its endpoint unchanged: a POST on
 a registered path, its UUID parameters in canonical form, a bearer token, no ``X-Break-Glass`` header (which
-FastAPI parses as a boolean). Anything else (no token, a malformed id, another method, a trailing slash) goes on
-to the FastAPI route and is refused there as before. The lean route's exceptions reach the app's problem
-handlers as any route's do: the exception middleware wraps the router.
+FastAPI parses as a boolean), and no dependency overridden on the app (tests). Anything else (no token, a
+malformed id, another method, a trailing slash) goes on to the FastAPI route and is refused there as before.
+The lean route's exceptions reach the app's problem handlers as any route's do: the exception middleware wraps
+the router.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette._utils import get_route_path  # what starlette's own routes match against (root_path removed)
 from starlette.datastructures import Headers, URLPath
@@ -37,16 +40,12 @@ from ap_runtime.access.fastapi import (
     BREAK_GLASS_HEADER,
     CORRELATION_HEADER,
     PURPOSE_HEADER,
-    AccessHeaders,
     access_headers,
     verified_principal,
 )
-from ap_runtime.access.principal import Principal
+from ap_runtime.http.lean_shapes import LeanCall, lean_call, shadowed
 
-__all__ = ["LeanCommandRoutes", "LeanEndpoint", "install_lean_commands"]
-
-LeanEndpoint = Callable[[Request, Principal, AccessHeaders], Awaitable[Response]]
-"""What a lean route runs once the caller is known: the request, the verified caller, the access headers."""
+__all__ = ["LeanCommandRoutes", "install_lean_posts"]
 
 # The one spelling of a UUID that FastAPI's parsing and ``uuid.UUID`` read alike; any other goes to FastAPI.
 _CANONICAL_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -55,9 +54,9 @@ _CANONICAL_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9
 @dataclass(frozen=True, slots=True)
 class _Target:
     route: APIRoute  # the documented twin: its name and path for whatever reads ``scope["route"]``
-    endpoint: LeanEndpoint
+    path: str  # its path as the app serves it
+    call: LeanCall
     parameters: tuple[tuple[int, str], ...]  # (path segment, parameter name)
-    uuids: frozenset[str]  # the parameters FastAPI's endpoint parses as UUIDs
 
 
 def _shape(path: str) -> tuple[tuple[int, tuple[int, ...]], tuple[str, ...], tuple[tuple[int, str], ...]]:
@@ -75,19 +74,22 @@ class LeanCommandRoutes(BaseRoute):
 
     def __init__(self) -> None:
         self._by_length: dict[int, dict[tuple[int, ...], dict[tuple[str, ...], _Target]]] = {}
+        self.paths: list[str] = []  # the templates answered here, in the app's order
 
-    def add(self, route: APIRoute, endpoint: LeanEndpoint, uuids: frozenset[str]) -> None:
-        (length, positions), fixed, parameters = _shape(route.path)
-        unknown = uuids - {name for _, name in parameters}
+    def add(self, route: APIRoute, path: str, call: LeanCall) -> None:
+        """Answer ``route`` (served at ``path``) by ``call``."""
+        (length, positions), fixed, parameters = _shape(path)
+        unknown = set(call.path) - {name for _, name in parameters}  # an endpoint may leave some undeclared
         if unknown:
-            raise ValueError(f"{route.path}: no path parameter {sorted(unknown)}")
+            raise ValueError(f"{path}: no path parameter {sorted(unknown)}")
         table = self._by_length.setdefault(length, {}).setdefault(positions, {})
         if fixed in table:
-            raise ValueError(f"{route.path}: a lean route is registered on this path already")
-        table[fixed] = _Target(route, endpoint, parameters, uuids)
+            raise ValueError(f"{path}: a lean route is registered on this path already")
+        table[fixed] = _Target(route, path, call, parameters)
+        self.paths.append(path)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST" or _overridden(scope):
             return Match.NONE, {}
         parts = get_route_path(scope).split("/")
         for positions, table in self._by_length.get(len(parts), {}).items():
@@ -103,22 +105,37 @@ class LeanCommandRoutes(BaseRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
+        call: LeanCall = scope["ap_lean_call"]
         _, token = get_authorization_scheme_param(request.headers.get("Authorization"))
-        principal = verified_principal(request, token)
-        headers = await access_headers(purpose=request.headers.get(PURPOSE_HEADER),
-                                       correlation=request.headers.get(CORRELATION_HEADER))
-        response = await scope["ap_lean_endpoint"](request, principal, headers)
+        arguments: dict[str, Any] = {
+            call.principal: verified_principal(request, token),
+            call.headers: await access_headers(purpose=request.headers.get(PURPOSE_HEADER),
+                                               correlation=request.headers.get(CORRELATION_HEADER)),
+        }
+        if call.request is not None:
+            arguments[call.request] = request
+        path = scope["path_params"]
+        for name in call.path:
+            arguments[name] = UUID(path[name]) if name in call.uuids else path[name]
+        response = await call.endpoint(**arguments)
+        if not isinstance(response, Response):  # declared to return one (lean_shapes): a bug, not a request
+            raise TypeError(f"{call.endpoint.__qualname__} answered {type(response).__name__}, not a Response")
         await response(scope, receive, send)
+
+
+def _overridden(scope: Scope) -> bool:
+    """Whether the app overrides a dependency (tests): FastAPI's route then answers, with the override."""
+    return bool(getattr(scope.get("app"), "dependency_overrides", None))
 
 
 def _matched(scope: Scope, target: _Target, parts: list[str]) -> tuple[Match, Scope]:
     """FULL with the path parameters when FastAPI would hand this request to its endpoint as it is, else NONE."""
     values = {name: parts[i] for i, name in target.parameters}
-    if any(not _CANONICAL_UUID.fullmatch(values[name]) for name in target.uuids) or not _bearer_only(scope):
+    if any(not _CANONICAL_UUID.fullmatch(values[name]) for name in target.call.uuids) or not _bearer_only(scope):
         return Match.NONE, {}
     path_params = {**scope.get("path_params", {}), **values}
     return Match.FULL, {"endpoint": target.route.endpoint, "route": target.route, "path_params": path_params,
-                        "ap_lean_endpoint": target.endpoint}
+                        "ap_lean_call": target.call}
 
 
 def _bearer_only(scope: Scope) -> bool:
@@ -131,28 +148,20 @@ def _bearer_only(scope: Scope) -> bool:
     return bool(authorization and credentials) and scheme.lower() == "bearer"
 
 
-def install_lean_commands(app: FastAPI, router: APIRouter, endpoints: Mapping[str, LeanEndpoint], *,
-                          uuids: Mapping[str, frozenset[str]] | None = None) -> LeanCommandRoutes:
-    """Answer ``router``'s POST routes at the paths of ``endpoints`` on the lean path (call once the router is
-    included in ``app``). Each path must be a POST route of the router that the app serves at that very path, so
-    the OpenAPI document lists it; ``uuids`` names, by path, the parameters its FastAPI endpoint parses as UUIDs."""
-    posts = {r.path: r for r in router.routes if isinstance(r, APIRoute) and "POST" in (r.methods or ())}
+def install_lean_posts(app: FastAPI) -> LeanCommandRoutes:
+    """Answer every POST route of ``app`` of the command shape on the lean path (``lean_shapes``), except one
+    an earlier route might answer first. Call it once, after the app's routes are added: a route added later
+    is answered by FastAPI alone."""
+    if any(isinstance(route, LeanCommandRoutes) for route in app.router.routes):
+        raise ValueError("the lean routes are installed on this app already")
     lean = LeanCommandRoutes()
-    for path, endpoint in endpoints.items():
-        route = posts.get(path)
-        if route is None:
-            raise ValueError(f"{path}: no POST route of the router to answer on the lean path")
-        served = _served_path(app, route)
-        if served != path:
-            raise ValueError(f"{path}: the app serves this route at {served!r}; include the router without a prefix")
-        lean.add(route, endpoint, (uuids or {}).get(path, frozenset()))
+    served = list(iter_route_contexts(app.router.routes))  # included routers' routes with their full paths
+    for index, context in enumerate(served):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not context.path:
+            continue
+        call = lean_call(context)
+        if call is not None and not shadowed(served[:index], context.path):
+            lean.add(route, context.path, call)
     app.router.routes.insert(0, lean)
     return lean
-
-
-def _served_path(app: FastAPI, route: APIRoute) -> str | None:
-    """The path template at which ``app`` serves ``route`` (by its name), None when it does not."""
-    try:
-        return str(app.url_path_for(route.name, **{name: f"{{{name}}}" for name in route.param_convertors}))
-    except NoMatchFound:
-        return None

@@ -4,7 +4,8 @@ Rule served (issue 10, "Copies" and "One way to configure and wire"): the notifi
 each wrote the same assembly (their dependencies through ``api_with_deps``, the token check and access
 guard installed from those dependencies, the service's RFC 9457 problem handlers, the edge middleware,
 the routes). A service now names only what differs: how it opens its dependencies, where it keeps them,
-its problem handlers and its routes.
+its problem handlers and its routes. Last, its POST routes of the command shape go on the lean path
+(``lean_routes.install_lean_posts``, issue 11), as on the services that assemble their own app.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ap_runtime.access.fastapi import install_access
 from ap_runtime.access.guard import AccessGuard
 from ap_runtime.access.tokens import TokenVerifier
 from ap_runtime.http import install_edge
+from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.lifespan import api_with_deps
 
 __all__ = ["GuardedDeps", "guarded_api"]
@@ -54,4 +56,5 @@ def guarded_api(title: str, deps: DepsT | None, open_deps: Callable[[], Awaitabl
     problems(app)
     install_edge(app)
     routes(app)
+    install_lean_posts(app)
     return app

@@ -26,6 +26,7 @@ from ap_commissioning.entrypoints.self_audit_routes import router as self_audit_
 from ap_commissioning.entrypoints.settings import CommissioningSettings, commissioning_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.lifespan import api_with_deps
 from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
@@ -47,6 +48,7 @@ def create_app(deps: CommissioningDeps | None = None, settings: CommissioningSet
     app.include_router(self_audit_router)
     app.include_router(panel_router)
     add_probes(app, _databases)
+    install_lean_posts(app)  # its command routes skip FastAPI's per-request machinery (issue 11)
     return app
 
 

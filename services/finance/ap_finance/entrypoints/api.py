@@ -26,6 +26,7 @@ from ap_finance.entrypoints.read_routes import router as read_router
 from ap_finance.entrypoints.settings import finance_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
 
@@ -60,6 +61,7 @@ def create_app(deps: FinanceDeps | DepsFactory) -> FastAPI:
     app.include_router(read_router)
     app.include_router(publication_router)
     add_probes(app, _databases, ready="ready", tag="operations")
+    install_lean_posts(app)  # its command routes skip FastAPI's per-request machinery (issue 11)
     return app
 
 

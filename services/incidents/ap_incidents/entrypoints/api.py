@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from ap_incidents.entrypoints.api_audit import audit_router
-from ap_incidents.entrypoints.api_commands import command_router, lean_command_routes
+from ap_incidents.entrypoints.api_commands import command_router
 from ap_incidents.entrypoints.api_queries import query_router
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps, bootstrap
 from ap_incidents.entrypoints.cache_eviction import start_cache_eviction
@@ -26,6 +26,7 @@ from ap_incidents.entrypoints.problems import install_incidents_problems
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access.fastapi import install_access
 from ap_runtime.http import install_edge
+from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.probes import add_probes
 from ap_runtime.http.serve import serve_api
 from ap_runtime.projection.collector import freeze_startup_objects
@@ -70,13 +71,12 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
         _attach(app, deps)
     install_incidents_problems(app)
     install_edge(app)
-    commands = command_router()
-    app.include_router(commands)
+    app.include_router(command_router())
     app.include_router(query_router())
     app.include_router(audit_router())
-    lean_command_routes(app, commands)  # the command routes' requests skip FastAPI's machinery (issue 11)
     app.openapi = with_command_bodies(app.openapi)  # type: ignore[method-assign]
     add_probes(app, _databases)
+    install_lean_posts(app)  # the command routes' requests skip FastAPI's machinery (issue 11)
     return app
 
 

@@ -5,14 +5,14 @@ same body when the ``command_id`` was seen before (nothing recorded twice). Refu
 responses (see ``problems``).
 
 Each command's FastAPI route documents it (OpenAPI) and answers what the lean route leaves to it; the lean
-route (``ap_runtime.http.lean_routes``, issue 11) answers the rest without FastAPI's per-request machinery.
-Both run the same function (``command_endpoint``), so they cannot drift apart.
+route (``ap_runtime.http.lean_routes``, issue 11, installed by ``create_app``) answers the rest without
+FastAPI's per-request machinery, by calling the route's own endpoint, so the two cannot drift apart.
 """
 
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -25,7 +25,6 @@ from ap_incidents.entrypoints.openapi_commands import path_parameters, request_b
 from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, claim_write_token
 from ap_runtime.access.principal import Principal
 from ap_runtime.commands import CommandOutcome
-from ap_runtime.http.lean_routes import LeanEndpoint, install_lean_commands
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE, ProblemDocument
 
 
@@ -73,31 +72,11 @@ async def json_body(request: Request) -> Any:
         raise InvalidCommandBody([FieldProblem(field=WHOLE_OBJECT, problem="the body is not valid JSON")]) from None
 
 
-def pupil_command(spec: CommandSpec) -> LeanEndpoint:
-    """A pupil command (the path names the pupil) on the lean route, which matched a canonical UUID."""
-
-    async def record(request: Request, principal: Principal, headers: AccessHeaders) -> Response:
-        return await _record_pupil(spec, request, principal, headers, UUID(request.path_params["pupil_ref"]))
-
-    return record
-
-
 async def _record_pupil(spec: CommandSpec, request: Request, principal: Principal, headers: AccessHeaders,
                         pupil_ref: UUID) -> Response:
     path_values = {name: request.path_params.get(name) for name in spec.path_fields}
     command = parse_command(spec, await json_body(request), pupil_ref=pupil_ref, path_values=path_values)
     return await _recorded(request, principal, headers, command)
-
-
-def register_command(spec: CommandSpec) -> LeanEndpoint:
-    """A provision's staff register or an organisation's registration: the path names the organisation."""
-
-    async def record(request: Request, principal: Principal, headers: AccessHeaders) -> Response:
-        owner = {spec.scope_field: request.path_params[spec.scope_field]}
-        return await _recorded(request, principal, headers, parse_command(spec, await json_body(request),
-                                                                          path_values=owner))
-
-    return record
 
 
 async def _recorded(request: Request, principal: Principal, headers: AccessHeaders, command: Command) -> Response:
@@ -107,11 +86,9 @@ async def _recorded(request: Request, principal: Principal, headers: AccessHeade
     return accepted_response(outcome)
 
 
-def command_endpoint(spec: CommandSpec) -> LeanEndpoint:
-    return pupil_command(spec) if spec.pupil_scoped else register_command(spec)
-
-
 def _pupil_endpoint(spec: CommandSpec) -> Any:
+    """A pupil command: the path names the pupil."""
+
     async def endpoint(request: Request, pupil_ref: UUID, principal: CallerDep, headers: HeadersDep) -> Response:
         return await _record_pupil(spec, request, principal, headers, pupil_ref)
 
@@ -119,21 +96,14 @@ def _pupil_endpoint(spec: CommandSpec) -> Any:
 
 
 def _register_endpoint(spec: CommandSpec) -> Any:
-    record = register_command(spec)
+    """A provision's staff register or an organisation's registration: the path names the organisation."""
 
     async def endpoint(request: Request, principal: CallerDep, headers: HeadersDep) -> Response:
-        return await record(request, principal, headers)
+        owner = {spec.scope_field: request.path_params[spec.scope_field]}
+        return await _recorded(request, principal, headers, parse_command(spec, await json_body(request),
+                                                                          path_values=owner))
 
     return endpoint
-
-
-def lean_command_routes(app: FastAPI, router: APIRouter) -> None:
-    """Every command route of ``router`` (``command_router``, included in ``app``) answered on the lean path
-    (``ap_runtime.http.lean_routes``)."""
-    endpoints = {f"/v1{spec.scope_path}/{spec.path}": command_endpoint(spec) for spec in COMMANDS.values()}
-    uuids = {f"/v1{spec.scope_path}/{spec.path}": frozenset({"pupil_ref"}) for spec in COMMANDS.values()
-             if spec.pupil_scoped}
-    install_lean_commands(app, router, endpoints, uuids=uuids)
 
 
 def command_router() -> APIRouter:
