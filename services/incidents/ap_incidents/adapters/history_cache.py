@@ -5,6 +5,11 @@ a day: re-reading and decrypting all of it per command would make each command s
 last. Streams are append-only and versioned, so the cached prefix never changes; ``load`` reads
 the rows after the cached version and decrypts only those. Bounded by the number of events held.
 
+A command's own append goes into the cache as it was decided (``append_command``), when the cache held the
+stream at the version the append expected: the stored rows are those very events sealed, so reading them back
+would give the same models, and the next ``load`` decrypts only what other processes appended since (issue 11:
+decrypting and validating the command's own event again was CPU spent on every command).
+
 Erasure: when the new rows include ``PupilDataErased`` the stream is read again from the start,
 so the events held afterwards carry no decrypted personal value (the key is gone); ``forget``
 drops a stream at once (the process that erased calls it, and every other process does when it
@@ -18,13 +23,14 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.eventstore import EventStore
+from ap_runtime.eventstore import AppendResult, EventStore, NewEvent
 from ap_runtime.eventstore.codec import EventCodec, reveal_model
 
 ERASURE_EVENT = "PupilDataErased"
@@ -74,6 +80,19 @@ class HistoryCachingStore(EventStore):
         else:
             self._streams.move_to_end(stream_id)
         return list(events)
+
+    async def append_command(self, command_id: UUID, stream_id: str, expected_version: int,
+                             events: Sequence[NewEvent]) -> AppendResult:
+        """``EventStore.append_command``; the events appended extend the cached stream held at ``expected_version``
+        (an erasure drops it instead: nothing decrypted is kept past one)."""
+        result = await super().append_command(command_id, stream_id, expected_version, events)
+        cached = self._streams.get(stream_id)
+        if any(e.event.event_type == ERASURE_EVENT for e in events):
+            self.forget(stream_id)
+        elif cached is not None and cached.version == expected_version:
+            self._remember(stream_id, _Cached(result.last_version, (*cached.events, *(e.event for e in events)),
+                                              cached.decrypted_at))
+        return result
 
     def holds(self, stream_id: str) -> bool:
         """Whether decrypted events of the stream are held in this process."""
