@@ -51,20 +51,22 @@ RECORDED = datetime(2025, 1, 6, 9, tzinfo=UTC)
 ACTOR = Actor(user_id="u-test", organisation_id="la-county")
 
 
-def _received(events: Sequence[DomainEvent], stream_id: str, topic: str) -> list[ReceivedEvent]:
-    """The stream's events as a runner hands them on, recorded on 6 January 2025."""
+def received(events: Sequence[DomainEvent], stream_id: str, topic: str, recorded: datetime = RECORDED,
+             first: int = 0) -> list[ReceivedEvent]:
+    """The stream's events as a runner hands them on, recorded at ``recorded`` (6 January 2025), the first at
+    offset (and the stream's version minus one) ``first``."""
     out = []
-    for offset, event in enumerate(events):
+    for offset, event in enumerate(events, start=first):
         envelope = EventEnvelope(
             event_id=uuid4(), event_type=event.event_type, schema_version=event.schema_version, stream_id=stream_id,
-            stream_version=offset + 1, occurred_at=RECORDED, recorded_at=RECORDED, actor=ACTOR,
+            stream_version=offset + 1, occurred_at=recorded, recorded_at=recorded, actor=ACTOR,
             organisation_id=ACTOR.organisation_id, correlation_id=uuid4(), pii_subject=event.pii_subject(),
             payload=event.model_dump(mode="json"))
         out.append(ReceivedEvent(envelope, envelope.payload, topic, 0, offset))
     return out
 
 
-async def _apply(pool: asyncpg.Pool, projection: Projection, events: Sequence[ReceivedEvent]) -> None:
+async def apply_events(pool: asyncpg.Pool, projection: Projection, events: Sequence[ReceivedEvent]) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(f"SET LOCAL search_path TO {await active_schema(conn, projection.name)}")
         await projection.apply_batch(conn, events)
@@ -75,10 +77,10 @@ async def _write(pool: asyncpg.Pool) -> None:
     2024/25 published (none for 2023/24)."""
     await write_facts(pool)
     budgets = [*partnership_budget("np-north"), *partnership_budget("np-south")]
-    await _apply(pool, ReportingFinanceProjection(), [
-        *_received(budgets[:6], "budget-north", "finance"), *_received(budgets[6:], "budget-south", "finance")])
+    await apply_events(pool, ReportingFinanceProjection(), [
+        *received(budgets[:6], "budget-north", "finance"), *received(budgets[6:], "budget-south", "finance")])
     narrative = narrative_events("np-north", "2024/25", "lead", "chair", lambda section: f"{section}: our year.")
-    await _apply(pool, ReportingCommissioningFactsProjection(), _received(narrative, "narrative", "commissioning"))
+    await apply_events(pool, ReportingCommissioningFactsProjection(), received(narrative, "narrative", "commissioning"))
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

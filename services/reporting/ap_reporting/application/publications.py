@@ -7,13 +7,20 @@ back-dated correction is visible as such (each edition after the first lists its
 before is built again as recorded by its own moment, which the read model's versions of the facts allow, and
 compared, ``ap_runtime.reports.changed_figures``). One stream per report, audience and period: its editions. A read
 model that has read nothing has no position to record: refused (``NothingReadYet``), nothing stored.
+
+A refusal changes nothing, the caller's write token included (one command a token, ``TokenClaim``): the token is
+claimed only once the report is built and every rule it answers to has let it through, just before the edition is
+recorded, and released again should the recording itself be refused with nothing recorded (another edition
+published meanwhile, ``PublicationRaced``). So a publication refused for what it would publish leaves the token for
+a publication that may be made; a token that carried another command is refused (401) before anything is recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import BaseModel
@@ -22,9 +29,8 @@ from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.reports import FigureChange, ReportPeriod, ReportPublished, TopicPosition
 from ap_reporting.domain.errors import NothingReadYet
-from ap_reporting.domain.published import Table, figures
 from ap_reporting.domain.report_versions import REPORT_VERSIONS, RULE_VERSIONS
-from ap_runtime.commands import CommandExecutor, CommandMeta
+from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome, Decide
 from ap_runtime.eventstore.port import EventStorePort
 from ap_runtime.reports import changed_figures, content_digest
 
@@ -37,14 +43,24 @@ class PublicationRaced(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A report as built for publication: its JSON model, its tables and the positions it was read at."""
+    """A report as built for publication: its JSON model, its figures by where they stand (what two editions are
+    compared by, ``domain.published.figures``) and the positions it was read at."""
 
     report: BaseModel
-    tables: Sequence[Table]
+    figures: Mapping[str, str]
     positions: tuple[TopicPosition, ...]
 
 
 Build = Callable[[datetime], Awaitable[Built]]
+
+
+class TokenClaim(Protocol):
+    """The caller's write token and this command: ``claim`` binds them (refusing a token that carried another
+    command, 401), ``release`` unbinds them again (the command recorded nothing)."""
+
+    async def claim(self) -> None: ...
+
+    async def release(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +84,14 @@ def report_id(command_id: UUID) -> UUID:
 
 
 async def publish(store: EventStorePort, edition: Edition, build: Build, actor: Actor, command_id: UUID,
-                  correlation_id: UUID | None = None) -> ReportPublished:
+                  token: TokenClaim, correlation_id: UUID | None = None) -> ReportPublished:
     """Publish ``edition`` built as recorded by its moment; a repeated ``command_id`` answers with the edition it
-    published, publishing nothing."""
+    published, publishing nothing. ``token`` is claimed only once nothing but the recording can refuse."""
     executor = CommandExecutor(store)
     editions = [e for e in await store.load(edition.stream_id) if isinstance(e, ReportPublished)]
     if await executor.previous_outcome(command_id) is not None:
-        return next(e for e in editions if e.report_id == report_id(command_id))
+        await token.claim()
+        return _edition_of(editions, command_id)
     built = await build(edition.recorded_by)
     if not built.positions:
         raise NothingReadYet("report", "The reporting read model has not read any event yet, so there is nothing to "
@@ -82,7 +99,7 @@ async def publish(store: EventStorePort, edition: Edition, build: Build, actor: 
     changes: tuple[FigureChange, ...] = ()
     if editions:
         before = await build(editions[-1].recorded_by)
-        changes = changed_figures(figures(before.tables), figures(built.tables))
+        changes = changed_figures(before.figures, built.figures)
     event = _published(edition, built, command_id, len(editions) + 1, changes)
 
     def decide(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
@@ -92,8 +109,27 @@ async def publish(store: EventStorePort, edition: Edition, build: Build, actor: 
 
     meta = CommandMeta(command_id=command_id, actor=actor, organisation_id=edition.organisation_id,
                        correlation_id=correlation_id or uuid4())
-    await executor.execute(edition.stream_id, meta, decide)
+    if (await _record(executor, edition.stream_id, meta, decide, token)).duplicate:  # the same command, racing
+        return _edition_of([e for e in await store.load(edition.stream_id) if isinstance(e, ReportPublished)],
+                           command_id)
     return event
+
+
+def _edition_of(editions: Sequence[ReportPublished], command_id: UUID) -> ReportPublished:
+    return next(e for e in editions if e.report_id == report_id(command_id))
+
+
+async def _record(executor: CommandExecutor, stream_id: str, meta: CommandMeta, decide: Decide,
+                  token: TokenClaim) -> CommandOutcome:
+    """The edition recorded under the caller's token, claimed here; released if the recording is refused and the
+    command left no outcome (a concurrent retry of the same command may have recorded it: then it stays bound)."""
+    await token.claim()
+    try:
+        return await executor.execute(stream_id, meta, decide)
+    except Exception:
+        if await executor.previous_outcome(meta.command_id) is None:
+            await token.release()
+        raise
 
 
 def _published(edition: Edition, built: Built, command_id: UUID, number: int,

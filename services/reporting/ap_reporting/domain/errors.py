@@ -71,3 +71,20 @@ class NothingReadYet(ReportingRuleViolation):
 
     kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
     rule_id = "report.published_from_applied_facts"
+
+
+class NarrativeNotPublished(ReportingRuleViolation):
+    """report.published_with_narrative: a Partnership annual report leaves the partnership with the narrative
+    sections its lead wrote, the chair approved and commissioning published (seed 001 appendix 3); a year whose
+    narrative is not published by the report's moment is read as a draft that says so, and never published."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
+    rule_id = "report.published_with_narrative"
+
+
+class ReadModelMoved(ReportingRuleViolation):
+    """report.published_at_read_positions: a publication records the positions its report was read at; a read model
+    that applied events while each attempt read it has no such position. Refused as a conflict (publish again)."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
+    rule_id = "report.published_at_read_positions"

@@ -9,6 +9,7 @@ from __future__ import annotations
 REPORT_VERSIONS: dict[str, int] = {
     "termly_partnership": 1,  # seed 001 s.6: placements, reintegration and incidents by term, suppressed
     "la_annual": 1,  # seed 001 appendix 3 data sections, by academic year
+    "partnership_annual": 1,  # seed 001 appendix 3 for one partnership: figures, published narrative, Budget Summary
     "exclusion_strategy": 1,  # seed 004: exclusions by phase and year, stacked from single years
     "schools_forum_panels": 1,  # seed 004 appendix 1: phases with rates, panel referrals, Fair Access, reasons
 }
