@@ -19,7 +19,7 @@ from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection, read_rolls
 from ap_reporting.projections.exclusion_reasons import read_exclusion_reasons
 from ap_reporting.projections.positions import read_positions
-from ap_runtime.projection import read_models
+from ap_reporting.projections.serving import serving
 
 
 class PostgresExclusionsByPhase:
@@ -33,7 +33,7 @@ class PostgresExclusionsByPhase:
     async def read(self, years: Sequence[str]) -> tuple[list[ExclusionReasonFact], list[SchoolRoll]]:
         seen: list[TopicPosition] = []
         records = await read_exclusion_reasons(self._pool, list(years), self._recorded_by, seen)
-        async with read_models(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
+        async with serving(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
             seen.extend(await read_positions(conn))
         rolls = await read_rolls(self._pool, list(years), self._recorded_by)
         self.positions = tuple(sorted(seen, key=lambda p: (p.topic, p.partition)))

@@ -32,10 +32,11 @@ from ap_reporting.domain.schools_forum_phases import SchoolRoll
 from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import read_positions
+from ap_reporting.projections.serving import serving
 from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent
 
 DDL = """
 CREATE TABLE IF NOT EXISTS panel_referrals (
@@ -123,7 +124,7 @@ class CommissioningFactsReader:
         """The read model's positions as the last read saw them (what a publication records)."""
 
     async def read(self) -> tuple[list[PanelReferralFact], list[FairAccessFact]]:
-        async with read_models(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
+        async with serving(self._pool, [ReportingCommissioningFactsProjection.name]) as conn:
             await as_recorded_by(conn, self._recorded_by)
             self.positions = await read_positions(conn)
             referrals = await conn.fetch("SELECT referral_id, panel_id, pupil_ref, referred_on"
@@ -138,7 +139,7 @@ class CommissioningFactsReader:
 
 async def read_rolls(pool: asyncpg.Pool, years: list[str], recorded_by: datetime | None = None) -> list[SchoolRoll]:
     """The schools' rolls recorded for the years, as recorded by ``recorded_by`` (None: now)."""
-    async with read_models(pool, [ReportingCommissioningFactsProjection.name]) as conn:
+    async with serving(pool, [ReportingCommissioningFactsProjection.name]) as conn:
         await as_recorded_by(conn, recorded_by)
         rows = await conn.fetch("SELECT academic_year, school_id, phase, pupils FROM pupils_on_roll_as_recorded"
                                 " WHERE academic_year = ANY($1::text[]) ORDER BY academic_year, school_id", years)
@@ -148,7 +149,7 @@ async def read_rolls(pool: asyncpg.Pool, years: list[str], recorded_by: datetime
 async def read_narrative(pool: asyncpg.Pool, partnership_id: str, academic_year: str,
                          recorded_by: datetime | None = None) -> AnnualNarrative:
     """The partnership's narrative for the year (``2024/25``) as published by ``recorded_by``; empty before."""
-    async with read_models(pool, [ReportingCommissioningFactsProjection.name]) as conn:
+    async with serving(pool, [ReportingCommissioningFactsProjection.name]) as conn:
         await as_recorded_by(conn, recorded_by)
         rows = await conn.fetch("SELECT section, version, text, published_by FROM narrative_sections_as_recorded"
                                 " WHERE partnership_id = $1 AND academic_year = $2", partnership_id, academic_year)

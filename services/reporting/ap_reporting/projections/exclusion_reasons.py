@@ -37,10 +37,11 @@ from ap_reporting.projections.erasures import erasure_of, note_erasure
 from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
 from ap_reporting.projections.positions import read_positions
+from ap_reporting.projections.serving import serving
 from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent
 
 DDL = """
 CREATE TABLE IF NOT EXISTS exclusion_reasons (
@@ -115,7 +116,7 @@ async def read_exclusion_reasons(pool: asyncpg.Pool, years: list[str], recorded_
                                  positions: list[TopicPosition] | None = None) -> list[ExclusionReasonFact]:
     """The reasons of the years' exclusions as recorded by ``recorded_by`` (None: now; ``versions``); the read
     model's positions in the same snapshot are added to ``positions`` if given."""
-    async with read_models(pool, [ExclusionReasonsProjection.name]) as conn:
+    async with serving(pool, [ExclusionReasonsProjection.name]) as conn:
         await as_recorded_by(conn, recorded_by)
         if positions is not None:
             positions.extend(await read_positions(conn))

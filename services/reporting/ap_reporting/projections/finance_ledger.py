@@ -25,10 +25,11 @@ from ap_contracts.events.finance import FinanceEvent
 from ap_contracts.topics import FINANCE_EVENTS
 from ap_reporting.projections.folded import FoldedProjection
 from ap_reporting.projections.positions import DDL as POSITIONS_DDL
+from ap_reporting.projections.serving import serving
 from ap_reporting.projections.version_batch import Fold, Versions
 from ap_reporting.projections.versions import as_recorded_by, versioned
 from ap_runtime.privacy.clear_fields import clear_event
-from ap_runtime.projection import ReceivedEvent, read_models
+from ap_runtime.projection import ReceivedEvent
 
 DDL = """
 CREATE TABLE IF NOT EXISTS finance_events (
@@ -63,7 +64,7 @@ def _fold(e: DomainEvent, event_id: UUID, stream_id: str, stream_version: int, a
 
 async def read_finance_events(pool: asyncpg.Pool, recorded_by: datetime | None = None) -> list[FinanceEvent]:
     """Finance's events as recorded by ``recorded_by`` (None: now), each budget's stream in its order."""
-    async with read_models(pool, [ReportingFinanceProjection.name]) as conn:
+    async with serving(pool, [ReportingFinanceProjection.name]) as conn:
         await as_recorded_by(conn, recorded_by)
         rows = await conn.fetch("SELECT event_type, schema_version, payload FROM finance_events_as_recorded"
                                 " ORDER BY stream_id, stream_version")
