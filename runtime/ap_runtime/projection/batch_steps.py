@@ -45,6 +45,17 @@ async def enter_generation(conn: asyncpg.Connection, name: str, schema: str | No
     return schema
 
 
+# The live insert answers in one value: NULL when every id of the batch was new (the usual case, so no row
+# per event comes back to be decoded), else the array of the new ones, empty when none was (array_agg of no
+# rows is NULL, hence the coalesce). Issue 11: the runner's Python per event.
+_RECORD_LIVE = (
+    "WITH fresh AS (INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
+    " ON CONFLICT DO NOTHING RETURNING event_id)"
+    " SELECT CASE WHEN count(*) = cardinality($1::uuid[]) THEN NULL"
+    "             ELSE coalesce(array_agg(event_id), '{}') END FROM fresh"  # no row at all: none was new
+)
+
+
 async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into: str | None) -> set[int]:
     """Record the batch's event ids in ``processed_events``; returns those not recorded before, as ``UUID.int``.
 
@@ -54,9 +65,8 @@ async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into:
     runner looks each of a batch's ids up in this set, a rebuild a million of them).
     """
     if copy_into is None:
-        return {r["event_id"].int for r in await conn.fetch(
-            "INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
-            " ON CONFLICT DO NOTHING RETURNING event_id", ids)}
+        fresh = await conn.fetchval(_RECORD_LIVE, ids)
+        return {event_id.int for event_id in (ids if fresh is None else fresh)}
     unique = {event_id.int: event_id for event_id in ids}
     await conn.copy_records_to_table("processed_events", schema_name=copy_into, columns=("event_id",),
                                      records=[(event_id,) for event_id in unique.values()])
