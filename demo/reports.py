@@ -1,19 +1,19 @@
 """`make reports`: load a synthetic local authority and write every report for every audience to a folder.
 
-The generator's events (``demo.synthetic_la``, ``demo.synthetic_commissioning``) are appended to fresh incidents
-and commissioning event stores, relayed to this run's own Kafka topics and applied by reporting's projection
-runners into a fresh read-model database (``demo.reports_pipeline``; databases and topics are dropped
-afterwards), the reports are assembled by reporting's domain from the facts read back, and each is written as
-JSON, CSV, .xlsx, HTML and (unless ``--no-pdf``) PDF under ``reports-out/`` (ignored by git), the formats the
-reporting API offers: the LA annual figures and the exclusion strategy tables for the local authority, the
-termly report and the annual report (appendix 3, narrative drafted by the lead, approved by the chair and published)
-for each Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year, across the
-LA and each school's own file (what its MIS imports), each school's weekly home-school report (JSON and CSV,
-``demo.reports_weekly``), the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``), and each
-provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``),
-and the commissioner's self-audit trends (``demo.reports_self_audit``). Not through Kafka: the DfE returns are
-built from the generator's events as ``dfe_returns`` takes them, and finance's ledger and the self-audits are
-applied in-process (their reports print each event's recorded moment, which an event store sets to now()).
+The generator's events (``demo.synthetic_la``, ``demo.synthetic_commissioning``) are appended to fresh incidents and
+commissioning event stores, relayed to this run's own Kafka topics and applied by reporting's projection runners
+into a fresh read-model database (``demo.reports_pipeline``; databases and topics are dropped afterwards), the
+reports are built from the facts read back by reporting's application functions (as its API builds them), and each
+is written as JSON, CSV, .xlsx, HTML and (unless ``--no-pdf``) PDF under ``reports-out/`` (ignored by git), the
+formats the reporting API offers: the LA annual figures and the exclusion strategy tables for the local authority,
+the termly report and the annual report (appendix 3, narrative drafted by the lead, approved by the chair and
+published) for each Neighbourhood Partnership, the DfE census returns (exclusions, AP placements) per academic year,
+across the LA and each school's own file (what its MIS imports), each school's weekly home-school report (JSON and
+CSV, ``demo.reports_weekly``), the Schools Forum tables (JSON and CSV, ``demo.reports_schools_forum``), and each
+provision's quarterly returns and governing-body summary from finance's ledger (``demo.reports_finance``), and the
+commissioner's self-audit trends (``demo.reports_self_audit``). Not through Kafka: the DfE returns are built from
+the generator's events as ``dfe_returns`` takes them, and finance's ledger and the self-audits are applied
+in-process (their reports print each event's recorded moment, which an event store sets to now()).
 """
 
 from __future__ import annotations
@@ -34,12 +34,10 @@ from ap_reporting.adapters.document_render import annual_document, partnership_d
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.adapters.returns_csv import ap_placements_return_csv, exclusions_return_csv
 from ap_reporting.adapters.xlsx_render import tables_workbook
+from ap_reporting.application import reports
 from ap_reporting.domain.annual_narrative import AnnualNarrative
 from ap_reporting.domain.budget_summary import budget_summary
 from ap_reporting.domain.dfe_returns import ap_placements_return, exclusions_return, rows_by_school
-from ap_reporting.domain.la_figures import assemble_annual
-from ap_reporting.domain.partnership import assemble_partnership
-from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.domain.periods import PeriodKind, academic_year_period, periods_of
 from ap_reporting.domain.published import Table
 from ap_reporting.domain.vocabulary import Period
@@ -52,7 +50,7 @@ from demo.reports_finance import write_finance
 from demo.reports_pipeline import LoadedRun, load_through_kafka
 from demo.reports_schools_forum import write_schools_forum
 from demo.reports_self_audit import write_self_audits
-from demo.reports_weekly import write_weekly
+from demo.reports_weekly import ConnectionFacts, write_weekly
 from demo.synthetic_commissioning import synthetic_commissioning_events
 from demo.synthetic_finance import synthetic_finance_events
 from demo.synthetic_la import LaSize, synthetic_events
@@ -112,26 +110,20 @@ def _returns(w: _Writer, folder: str, events: Sequence[DomainEvent], period: Per
 
 
 async def _write_all(conn: asyncpg.Connection, size: LaSize, events: Sequence[DomainEvent], w: _Writer) -> None:
-    facts = FactsQueries(conn)
-    years = size.academic_years()
+    """Each report built by reporting's application functions, as its API builds it, over the run's one snapshot."""
+    reader = ConnectionFacts(FactsQueries(conn))
     finance = synthetic_finance_events(size)  # the Budget Summary: finance's ledger, in process like the narrative
-    for year in years:
+    for year in size.academic_years():
         slug = year.replace("/", "-")
-        annual = assemble_annual(year, await facts.placements_ended(academic_year_period(year)),
-                                 await facts.suspensions([year]), await facts.permanent_exclusions([year]))
+        annual = await reports.annual_report(reader, year)
         w.report(f"local-authority/annual-{slug}", annual, annual.tables, annual_document(annual))
-        period = academic_year_period(year)
-        _returns(w, f"dfe-returns/{slug}", events, period)
+        _returns(w, f"dfe-returns/{slug}", events, academic_year_period(year))
         for partnership in size.partnerships():
-            placements = await facts.placements_of_partnership(partnership)
-            ids = [p.placement_id for p in placements]
             for term in periods_of(year, PeriodKind.TERM):
-                termly = assemble_partnership(partnership, term.days, placements,
-                                              await facts.incidents(ids, term.days))
+                termly = await reports.partnership_report(reader, partnership, term.days)
                 w.report(f"{partnership}/termly-{term.code.replace('/', '-')}", termly, termly.tables,
                          partnership_document(termly))
-            figures = assemble_partnership_annual(partnership, year, placements, await facts.attendance(ids, period),
-                                                  sexes=await facts.pupil_sexes([p.pupil_ref for p in placements]))
+            figures = await reports.partnership_annual_figures(reader, partnership, year)
             w.report(f"{partnership}/annual-report-{slug}", figures, figures.tables,
                      partnership_annual_document(figures, published_narrative(partnership, year),
                                                  budget_summary(partnership, year, finance)))
