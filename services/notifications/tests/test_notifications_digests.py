@@ -8,10 +8,7 @@ recorded at night is sent once at seven.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -30,7 +27,7 @@ from ap_notifications.domain.digest import DeliverySchedule
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.entrypoints.digest_check import send_due
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL
-from ap_testing.notifications.checks import services_with_check_env
+from ap_testing.notifications.checks import check_succeeds, services_with_check_env
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -74,11 +71,7 @@ async def scheduled(new_database: Callable[[str], Awaitable[str]], kafka_bootstr
 
 
 async def check_in_a_new_process(env: dict[str, str], now: datetime) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ap_notifications.entrypoints.digest_check", "--now", now.isoformat(),
-        env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
+    await check_succeeds("digest_check", env, "--now", now.isoformat())
 
 
 def outbox_files(outbox: Path) -> dict[str, int]:

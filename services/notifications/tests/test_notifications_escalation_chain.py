@@ -8,10 +8,7 @@ then the acknowledgement, and nothing more; every step recorded once and deliver
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +29,7 @@ from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.access import Principal, Role
 from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import HOME_SCHOOL, PROVISION, Events, received
-from ap_testing.notifications.checks import services_with_check_env
+from ap_testing.notifications.checks import check_succeeds, services_with_check_env
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -77,12 +74,7 @@ async def checked(new_database: Callable[[str], Awaitable[str]], kafka_bootstrap
 
 
 async def check_in_a_new_process(env: dict[str, str], now: datetime) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ap_notifications.entrypoints.escalation_check", "--now", now.isoformat(),
-        env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode()
+    return await check_succeeds("escalation_check", env, "--now", now.isoformat())
 
 
 async def escalations_recorded(services: NotificationServices, notification_id: UUID) -> list[tuple[int, str]]:

@@ -8,8 +8,6 @@ recipient) has one ``NotificationSent`` and one outbox file, because each alert'
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -21,7 +19,7 @@ from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.projection.store import ensure_registered
 from ap_testing.notifications.builders import Events, home_school_registered, received
-from ap_testing.notifications.checks import services_with_check_env
+from ap_testing.notifications.checks import run_check_process, services_with_check_env
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -37,14 +35,6 @@ async def checked(new_database: Callable[[str], Awaitable[str]], kafka_bootstrap
         yield services, env, outbox
 
 
-async def run_check(env: dict[str, str], today: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ap_notifications.entrypoints.overdue_check", "--today", today,
-        env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    return int(process.returncode or 0), out.decode()
-
-
 async def test_two_checks_at_once_alert_each_owner_and_manager_once(
     checked: tuple[NotificationServices, dict[str, str], Path],
 ) -> None:
@@ -58,7 +48,8 @@ async def test_two_checks_at_once_alert_each_owner_and_manager_once(
             await conn.execute(f"SET LOCAL search_path TO {schema}, public")
             await projection.apply(conn, event)
 
-    runs = await asyncio.gather(run_check(env, "2025-04-30"), run_check(env, "2025-05-01"))
+    runs = await asyncio.gather(*(run_check_process("overdue_check", env, "--today", day)
+                                  for day in ("2025-04-30", "2025-05-01")))
     assert [code for code, _ in runs] == [0, 0], runs
 
     stored = await read_everything_stored(services.store)

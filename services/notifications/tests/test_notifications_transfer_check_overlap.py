@@ -13,8 +13,6 @@ outbox one file per alert.
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -28,7 +26,7 @@ from ap_contracts.envelope import Actor
 from ap_notifications.domain.commands import OfferTransfer
 from ap_notifications.entrypoints.bootstrap import NotificationServices
 from ap_testing.notifications.builders import NEW_SCHOOL, PROVISION
-from ap_testing.notifications.checks import services_with_check_env
+from ap_testing.notifications.checks import run_check_process, services_with_check_env
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -46,14 +44,6 @@ async def checked(new_database: Callable[[str], Awaitable[str]], kafka_bootstrap
         yield services, env, outbox
 
 
-async def run_check(env: dict[str, str], today: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ap_notifications.entrypoints.transfer_check", "--today", today,
-        env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    return int(process.returncode or 0), out.decode()
-
-
 async def test_two_checks_at_once_record_each_overdue_transfer_and_alert_once(
     checked: tuple[NotificationServices, dict[str, str], Path],
 ) -> None:
@@ -65,7 +55,8 @@ async def test_two_checks_at_once_record_each_overdue_transfer_and_alert_once(
         await services.transfers.offer(offer, DSL_ACTOR, PROVISION, uuid4())
 
     # Weeks past every due date, whatever the school calendar: the scheduled run and a manual one a day on.
-    runs = await asyncio.gather(run_check(env, "2025-06-30"), run_check(env, "2025-07-01"))
+    runs = await asyncio.gather(*(run_check_process("transfer_check", env, "--today", day)
+                                  for day in ("2025-06-30", "2025-07-01")))
     assert [code for code, _ in runs] == [0, 0], runs
 
     stored = await read_everything_stored(services.store)

@@ -1,11 +1,15 @@
 """The notifications service on its own databases, with the environment a check process (``overdue_check``,
 ``transfer_check``, ``escalation_check``, ``digest_check``) needs to run on the same databases.
 
-The overdue, transfer, escalation and digest tests each built this by hand (keys, databases, outbox, environment).
+The overdue, transfer, escalation and digest tests each built this by hand (keys, databases, outbox, environment),
+and each ran its check process by hand too (``run_check_process``, ``check_succeeds``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,3 +43,20 @@ async def services_with_check_env(new_database: Callable[[str], Awaitable[str]],
     finally:
         await services.close()
         await keys.close()
+
+
+async def run_check_process(check: str, env: Mapping[str, str], *arguments: str) -> tuple[int, str]:
+    """A scheduled check as its CronJob runs it, in a process of its own (``python -m
+    ap_notifications.entrypoints.<check> <arguments>``) on the environment ``env``: its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", f"ap_notifications.entrypoints.{check}", *arguments,
+        env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await process.communicate()
+    return int(process.returncode or 0), out.decode()
+
+
+async def check_succeeds(check: str, env: Mapping[str, str], *arguments: str) -> str:
+    """``run_check_process`` that must finish cleanly; what it printed."""
+    code, out = await run_check_process(check, env, *arguments)
+    assert code == 0, out
+    return out
