@@ -57,7 +57,14 @@ def test_the_session_cookie_is_secure_http_only_and_same_site(client: TestClient
     assert start.headers["cache-control"] == "no-store"
 
 
-@pytest.mark.parametrize("path", ["/sign-in", "/sign-out", "/incidents/new", "/incidents/check"])
+SAMPLE_REF = "0b8f3f8e-51a6-4f0c-9d3e-6c1b7f2a9e44"
+#: The one-page forms sent at once (``ap_web.question_pages``): checked like every other form.
+SENT_AT_ONCE = [f"/safeguarding/pupils/{SAMPLE_REF}/concerns/{SAMPLE_REF}", "/finance/prov/2026-27/year-end/close",
+                f"/finance/prov/2026-27/items/{SAMPLE_REF}/sign",
+                f"/finance/prov/2026-27/virements/{SAMPLE_REF}/approve"]
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/sign-out", "/incidents/new", "/incidents/check", *SENT_AT_ONCE])
 def test_a_form_without_the_sessions_token_changes_nothing(client: TestClient, path: str) -> None:
     token = form_token(client.get("/").text)
     for sent in ({}, {"csrf_token": token[::-1]}):

@@ -10,7 +10,7 @@ projections catch up; CSV downloaded and parsed), a bad week named, alerts ackno
 required, the record, the DSL alerted); DPO (dpo-ashgrove): subject access (error, summary, JSON and HTML
 downloads opened), erasure refused under a legal hold then done, the access audit filtered by pupil and date.
 Refused with the one not-found page: provision staff and the home school on every safeguarding page (as for a
-record that is not there), other organisations on every page and download.
+record that is not there), other organisations on every page and download, and a forged action on a concern.
 """
 
 from __future__ import annotations
@@ -222,13 +222,30 @@ async def test_safeguarding_pages_are_not_found_for_staff_and_the_home_school(
     await staff.context.close()
 
 
-async def _a_concern_record(w2: W2Platform) -> str:
+async def _safeguarding_log(w2: W2Platform) -> list[dict[str, Any]]:
+    """The pupil's log with safeguarding detail, as the provision's DSL reads it from the incidents API."""
     async with httpx.AsyncClient(base_url=w2.urls["incidents"], timeout=30) as http:
         answer = await http.get(f"/v1/pupils/{w2.pupil_ref}/behaviour-log", params={"safeguarding": "true"},
                                 headers={"Authorization": f"Bearer {w2.token(Persona.PROVISION_DSL)}",
                                          "X-Access-Purpose": "safeguarding"})
-    entries = [e for e in answer.json()["entries"] if e["event_type"] == "SafeguardingConcernRaised"]
+    entries: list[dict[str, Any]] = answer.json()["entries"]
+    return entries
+
+
+async def _a_concern_record(w2: W2Platform) -> str:
+    entries = [e for e in await _safeguarding_log(w2) if e["event_type"] == "SafeguardingConcernRaised"]
     return str(entries[0]["record_id"])
+
+
+async def forged_action_records_nothing(page: Page, w2: W2Platform) -> None:
+    """An action on the pupil's concern posted from another organisation's session, with its own CSRF token: the
+    page not found, naming nothing, and nothing recorded."""
+    record, before = await _a_concern_record(w2), await _safeguarding_log(w2)
+    token = await page.locator("input[name=csrf_token]").first.get_attribute("value")
+    forged = await page.request.post(f"{w2.web_url}/safeguarding/pupils/{w2.pupil_ref}/concerns/{record}",
+                                     form={"csrf_token": token or "", "action_taken": "Forged by another setting"})
+    assert forged.status == 404 and record not in await forged.text()
+    assert await _safeguarding_log(w2) == before
 
 
 async def test_break_glass_needs_a_reason_and_tells_the_dsl(w2: W2Platform, browser: Browser,
@@ -333,6 +350,8 @@ async def test_other_organisations_are_refused_every_page_and_download(w2: W2Pla
     for login, paths in refused.items():
         page = await signed_in_page(browser, w2.web_url, login, check_page, f"{login}-start")
         await refused_everywhere(page, w2.web_url, paths, secrets_, check_page, f"{login}-not-found")
+        if login == "staff-south":
+            await forged_action_records_nothing(page, w2)
         await page.context.close()
     head = await signed_in_page(browser, w2.web_url, "head-birchfield", check_page, "head-birchfield-start")
     for path in ("/home-school/pupils", f"/home-school/weekly-report?pupil={ref}", "/alerts"):

@@ -9,7 +9,7 @@ opened). The Partnership's lead gives the second signature (the spend appears ag
 the virement. The LA's finance officer closes the year (the surplus appears once the ledger projection catches
 up). The Partnership's lead shares part of the surplus, seeing each school's share before confirming; the
 recorded shares are those shown. A finance officer of another host school is refused every page and download by
-a page naming nothing, and a forged signature from its session changes nothing.
+a page naming nothing, and a forged signature, approval or close from its session changes nothing.
 
 Pages and roles covered: budgets, spend against budget, items awaiting signatures, sign (and its refusal),
 signed, virements (and the approval refusal), move budget (empty, refused, valid), check, done, approved,
@@ -24,6 +24,7 @@ import io
 import json
 import re
 import subprocess  # nosec B404 - pdftotext, a fixed poppler command
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -266,5 +267,13 @@ async def test_another_host_school_is_refused_every_finance_page_and_download(
                                      form={"csrf_token": token or "", "command_id": "not-a-uuid"})
     assert forged.status == 404 and CAST.provision_id not in await forged.text()
     assert (await web.finance.read("/items"))["items"] == before
+    # So are a forged approval of its virement and a forged close of its year: not found, nothing recorded.
+    virements = (await web.finance.read("/virements"))["items"]
+    virement = virements[0]["virement_id"] if virements else str(uuid.uuid4())
+    for path, fields in ((f"{BUDGET}/virements/{virement}/approve", {"command_id": str(uuid.uuid4())}),
+                         (f"{BUDGET}/year-end/close", {"closed_on": "2026-04-10", "confirmed": "yes"})):
+        forged = await page.request.post(web.web_url + path, form={"csrf_token": token or "", **fields})
+        assert forged.status == 404 and CAST.provision_id not in await forged.text(), path
+    assert (await web.finance.read("/virements"))["items"] == virements
     await sign_out(page, "finance-signed-out-south", check_page)
 

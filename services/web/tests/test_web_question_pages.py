@@ -1,7 +1,7 @@
 """The declared question pages (``ap_web.question_pages``) without servers: where a service's refusal lands on
-the page, in whose words, and that every page's routes (four, or two for a form sent at once) are the ones an
-address reaches (a route declared earlier, like ``/safeguarding/transfers/{transfer_id}``, would otherwise take
-``/safeguarding/transfers/check``)."""
+the page, in whose words, and that every page's routes (four; two for a form sent at once; a list's question and
+its rows' sends) are the ones an address reaches (a route declared earlier, like
+``/safeguarding/transfers/{transfer_id}``, would otherwise take ``/safeguarding/transfers/check``)."""
 
 from __future__ import annotations
 
@@ -76,11 +76,20 @@ ROUTES = list(_flat(create_app(SETTINGS, TokenIssuer(load_private_key(generate_k
 DECLARED = [route for route in ROUTES if "_route.<locals>" in route.endpoint.__qualname__]
 
 
-def test_the_declared_question_pages_are_there_with_four_routes_each() -> None:
-    addresses = {route.path for route in DECLARED}
+#: The one-page forms asked on each row of a list: the list is their question, each row posts to its own address.
+ASKED_ON_A_LIST = {
+    "/finance/{provision_id}/{year}/virements": "/finance/{provision_id}/{year}/virements/{virement_id}/approve"}
+
+
+def test_the_declared_question_pages_are_there_each_posting_to_its_own_address() -> None:
+    shown = {route.path for route in DECLARED if "GET" in (route.methods or set())}
+    posted = {route.path for route in DECLARED if "POST" in (route.methods or set())}
     assert {"/incidents/new", "/incidents/check", "/safeguarding/transfers/new", "/safeguarding/transfers/check",
-            "/dpo/pupils/{pupil_ref}/erasure/check", "/pupils/{pupil_ref}/record/{slug}/check"} <= addresses
-    assert len(DECLARED) == 2 * len(addresses)
+            "/dpo/pupils/{pupil_ref}/erasure/check", "/pupils/{pupil_ref}/record/{slug}/check"} <= shown
+    # Every question and check page is sent back to its own address, but a list's rows, each to its own.
+    assert shown - set(ASKED_ON_A_LIST) == posted - set(ASKED_ON_A_LIST.values())
+    assert set(ASKED_ON_A_LIST) <= shown and set(ASKED_ON_A_LIST.values()) <= posted
+    assert len(DECLARED) == len(shown) + len(posted)
 
 
 @pytest.mark.parametrize("route", DECLARED, ids=lambda route: f"{sorted(route.methods or [])}{route.path}")
@@ -91,8 +100,17 @@ def test_no_earlier_route_takes_a_question_page_address(route: Route) -> None:
     assert first is route, f"{method} {address} reaches {first.path} first"
 
 
-@pytest.mark.parametrize("path", ["/break-glass", "/home-school/board-decision"])
+@pytest.mark.parametrize("path", ["/break-glass", "/home-school/board-decision",
+                                  "/safeguarding/pupils/{pupil_ref}/concerns/{record_id}",
+                                  "/finance/{provision_id}/{year}/year-end/close",
+                                  "/finance/{provision_id}/{year}/items/{item_id}/sign"])
 def test_a_form_sent_at_once_is_its_question_and_its_send_with_no_check_page(path: str) -> None:
     methods = sorted(method for route in DECLARED if route.path == path for method in (route.methods or set()))
     assert methods == ["GET", "POST"]
     assert not [route for route in DECLARED if route.path.startswith(f"{path}/")]
+
+
+def test_a_list_s_rows_send_below_it_and_nothing_else_is_asked_there() -> None:
+    for listed, send in ASKED_ON_A_LIST.items():
+        assert sorted(m for r in DECLARED if r.path == listed for m in (r.methods or set())) == ["GET"]
+        assert sorted(m for r in DECLARED if r.path == send for m in (r.methods or set())) == ["POST"]

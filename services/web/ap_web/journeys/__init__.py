@@ -11,13 +11,16 @@ How to add a journey (one role's pages):
    templates get ``error_links`` and ``error_messages`` for the GOV.UK error summary and fields).
    A question page with its check-your-answers page and confirmation is a declaration, not four routes:
    ``add_question_page(router, QuestionPage(...))`` (``ap_web.question_pages``: the draft, CSRF, the checks,
-   the service call, its refusals by their fields).
+   the service call, its refusals by their fields); so is a one-page form sent at once (``check_path=None``:
+   one decision, one button, a button on each row of a list with ``send_path``).
    Answers in progress go in ``web.save_draft / load_draft / discard_draft`` under the journey's name,
    never in the session cookie. The module ends with ``JOURNEY = Journey(router, tasks=(Task(href, text,
    roles, hint), ...), template_globals={...})``: each task is a navigation entry and a start-page task
    for those roles.
-2. Templates: ``ap_web/templates/<role>/<page>.html``, each ``{% extends "layout.html" %}`` and setting
-   ``title``; rendered with ``web.pages.render(request, "<role>/<page>.html", **context)``.
+2. Templates: ``ap_web/templates/<role>/<page>.html``, each ``{% extends "layout.html" %}`` setting ``title``
+   (and ``column = "full"`` for a wide one) and filling ``{% block page %}``; a page with a form whose problems it
+   shows ``{% extends "question_layout.html" %}`` and fills ``{% block question %}`` (the error summary and
+   ``error_of`` are the layout's); rendered with ``web.pages.render(request, "<role>/<page>.html", **context)``.
 3. Test: ``services/web/tests/test_web_<role>*.py``; the browser fixtures and helpers (platform, chromium,
    sign-in, axe-core and screenshots: ``web_platform``, ``browser``, ``check_page``, ``signed_in_page``)
    are in ``testing/ap_testing/web.py``, the fixtures exposed by ``services/web/tests/conftest.py``.

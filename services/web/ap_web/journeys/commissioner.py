@@ -22,7 +22,6 @@ from ap_runtime.access import Role
 from ap_web.context import Journey, Web
 from ap_web.identity import SignedInPerson
 from ap_web.journeys.commissioner_register import review_status
-from ap_web.journeys.finance_forms import errors_by_field
 from ap_web.pages import SCHOOL_CLOCK, Task
 from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page, field_named, only_for
 from ap_web.refusals import FieldError, refusal_page, refused
@@ -223,7 +222,6 @@ JOURNEY = Journey(
     tasks=(Task("/commissioning/self-audits", "Provider self-audits", MODERATORS,
                 "Each provider's ratings, statement by statement, to moderate"),),
     template_globals={
-        "errors_by_field": errors_by_field,
         "rating_words": lambda value: RATINGS.get(str(value), "Not rated"),
         "rating_tag": lambda value: TAG_CLASSES.get(str(value), "govuk-tag--grey"),
         "rating_items": lambda selected: [{"value": value, "text": text, "checked": value == selected}

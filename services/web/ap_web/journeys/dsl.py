@@ -22,16 +22,24 @@ from ap_web.identity import SignedInPerson
 from ap_web.journeys.dsl_forms import (
     CHOICES,
     choice_error,
-    errors_by_field,
     found,
     items,
     text_error,
 )
 from ap_web.pages import Task
-from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named, only_for, pupil_scope
+from ap_web.question_pages import (
+    Asking,
+    QuestionPage,
+    Refusals,
+    Scope,
+    add_question_page,
+    field_named,
+    only_for,
+    pupil_scope,
+)
 from ap_web.refusals import FieldError, refusal_page, refused
 from ap_web.service_client import ServiceAnswer
-from ap_web.session import CheckedForm, Person
+from ap_web.session import Person
 
 DRAFT = "safeguarding_concern"
 DSL = frozenset({Role.DSL})
@@ -87,45 +95,48 @@ async def concerns(request: Request, web: Web, person: Person, pupil_ref: uuid.U
                             placement_id=request.query_params.get("placement", ""))
 
 
-@router.get("/safeguarding/pupils/{pupil_ref}/concerns/{record_id}", response_class=HTMLResponse)
-async def concern(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID, record_id: uuid.UUID
-                  ) -> Response:
-    return await _concern_page(request, web, person, pupil_ref, record_id, errors=[], action="")
+def _choice_text(name: str, value: object) -> str:
+    return CHOICES[name].get(str(value), str(value))
 
 
-async def _concern_page(request: Request, web: Web, person: SignedInPerson, pupil_ref: uuid.UUID,
-                        record_id: uuid.UUID, errors: list[Any], action: str, status: int = 200) -> Response:
+async def concern_scope(request: Request, web: Web, person: Person, pupil_ref: uuid.UUID, record_id: uuid.UUID
+                        ) -> Scope | Response:
+    """One concern of the pupil's log, as the incidents service shows it to this person (amended since), or the
+    not-found page: for a concern not there, withdrawn, or not the person's to read, the same page."""
     answer = await safeguarding_log(web, person, pupil_ref)
     if not answer.ok:
         return refusal_page(web.pages, request, answer) or refused(web.pages, request)
     entry = next((e for e in concerns_of(answer) if e.get("record_id") == str(record_id)), None)
     if entry is None:  # not there, or withdrawn: the same page as for a pupil who is not the DSL's
         return refused(web.pages, request)
-    return web.pages.render(request, "dsl/concern.html", status=status, pupil_ref=str(pupil_ref), entry=entry,
-                            errors=errors, action=action, choice_text=_choice_text)
+    return Scope(key=(str(pupil_ref), str(record_id)),
+                 context={"pupil_ref": str(pupil_ref), "record_id": str(record_id), "entry": entry})
 
 
-@router.post("/safeguarding/pupils/{pupil_ref}/concerns/{record_id}")
-async def record_action(request: Request, web: Web, person: Person, form: CheckedForm, pupil_ref: uuid.UUID,
-                        record_id: uuid.UUID) -> Response:
+async def _record_action(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
     """The action taken on a concern, recorded as an amendment of the concern (the DSL, stating why)."""
-    action = str(form.get("action_taken", "")).strip()
-    errors = found(text_error({"action_taken": action}, "action_taken", "Enter the action taken"))
-    if not errors:
-        body = {"command_id": str(uuid.uuid4()), "target_record_id": str(record_id), "reason": "later_information",
-                "explanation": "Action taken recorded by the designated safeguarding lead",
-                "corrected_values": {"action_taken": action}}
-        answer = await web.client("incidents").call("POST", f"/v1/pupils/{pupil_ref}/amendments", person, body,
-                                                    headers={"X-Access-Purpose": CORRECTING})
-        if answer.ok:
-            return web.pages.render(request, "dsl/action_done.html", pupil_ref=str(pupil_ref),
-                                    record_id=str(record_id))
-        page = refusal_page(web.pages, request, answer)
-        if page is not None:
-            return page
-        errors = Refusals(field_named(("action_taken",), "action_taken"), "action_taken",
-                          "The action could not be recorded. Check it and try again.").errors(answer)
-    return await _concern_page(request, web, person, pupil_ref, record_id, errors, action, status=422)
+    context = asking.scope.context
+    body = {"command_id": answers["command_id"], "target_record_id": context["record_id"],
+            "reason": "later_information", "explanation": "Action taken recorded by the designated safeguarding lead",
+            "corrected_values": {"action_taken": answers["action_taken"]}}
+    return await asking.web.client("incidents").call(
+        "POST", f"/v1/pupils/{context['pupil_ref']}/amendments", asking.person, body,
+        headers={"X-Access-Purpose": CORRECTING})
+
+
+async def _no_action_yet(_asking: Asking, _draft: dict[str, Any] | None) -> dict[str, Any]:
+    return {"action_taken": ""}
+
+
+add_question_page(router, QuestionPage(
+    draft="concern_action", path="/safeguarding/pupils/{pupil_ref}/concerns/{record_id}", check_path=None,
+    templates=("dsl/concern.html", "", "dsl/action_done.html"),
+    questions=("action_taken",), scope=concern_scope, shown=_no_action_yet, send=_record_action,
+    check=lambda _asking, answers: found(text_error(answers, "action_taken", "Enter the action taken")),
+    done=lambda _asking, _answers, _answer: {},
+    refusals=Refusals(field_named(("action_taken",), "action_taken"), "action_taken",
+                      "The action could not be recorded. Check it and try again."),
+    extra={"choice_text": _choice_text}))
 
 
 async def _shown(asking: Asking, draft: dict[str, Any] | None) -> dict[str, Any]:
@@ -154,10 +165,6 @@ def _concern_body(answers: dict[str, Any], user_id: str) -> dict[str, Any]:
             "action_taken": answers.get("action_taken", "")}
 
 
-def _choice_text(name: str, value: object) -> str:
-    return CHOICES[name].get(str(value), str(value))
-
-
 add_question_page(router, QuestionPage(
     draft=DRAFT, path="/safeguarding/pupils/{pupil_ref}/new-concern",
     check_path="/safeguarding/pupils/{pupil_ref}/new-concern/check",
@@ -170,7 +177,6 @@ add_question_page(router, QuestionPage(
 
 JOURNEY = Journey(
     router=router,
-    template_globals={"errors_by_field": errors_by_field},
     tasks=(Task("/safeguarding", "Safeguarding concerns", DSL, "Concerns raised about the pupils placed with you"),
            Task("/safeguarding/transfers/new", "Send a child-protection file", DSL,
                 "When a pupil moves on: the new setting's DSL confirms receipt within 5 school days")),

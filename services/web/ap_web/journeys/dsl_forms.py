@@ -15,7 +15,7 @@ from typing import Any
 
 from ap_contracts.events.pupil_vocabulary import SafeguardingCategory
 from ap_web.journeys.incident_form import words
-from ap_web.refusals import FieldError, error_messages
+from ap_web.refusals import FieldError
 
 #: Each question's answers: the value sent to the service -> the words shown.
 CHOICES: dict[str, dict[str, str]] = {
@@ -74,7 +74,3 @@ def date_error(answers: Mapping[str, Any], name: str, message: str) -> FieldErro
 def found(*problems: FieldError | None) -> list[FieldError]:
     """The problems in page order, without the answers that had none."""
     return [problem for problem in problems if problem is not None]
-
-
-#: Each field's first problem as a GOV.UK ``errorMessage`` (templates: ``error_of.get(field)``).
-errors_by_field = error_messages

@@ -29,7 +29,6 @@ from ap_web.journeys.finance_forms import (
     METHOD_WORDS,
     SOURCE_WORDS,
     choice_items,
-    errors_by_field,
     pence_of,
     pounds,
     words,
@@ -133,7 +132,6 @@ JOURNEY = Journey(
     tasks=(Task("/finance", "Budgets", FINANCE_ROLES,
                 "Spend against budget, items to sign, virements, year end and the quarterly return"),),
     template_globals={
-        "errors_by_field": errors_by_field,
         "pounds": pounds,
         "pence_of": pence_of,
         "category_words": lambda value: words(value, CATEGORY_WORDS),

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ap_contracts.events.finance import AllocationMethod, BudgetCategory, FundingSource
-from ap_web.question_pages import sentences
-from ap_web.refusals import FieldError, error_messages
+from ap_web.question_pages import Answers, Asking
+from ap_web.refusals import FieldError
 
 #: The words shown for each of the service's values.
 CATEGORY_WORDS = {
@@ -116,11 +116,6 @@ def virement_body(answers: Mapping[str, Any]) -> dict[str, Any]:
 AMOUNT = {"amount_pence": "amount"}
 
 
-def sentence(error: FieldError) -> FieldError:
-    """The service's words as a sentence (it writes them in lower case, as a log line)."""
-    return sentences([error])[0]
-
-
 def command_id_of(raw: object) -> str:
     """The form's command id (chosen when its page was shown, so a form sent twice is one command), or a new one."""
     try:
@@ -129,5 +124,11 @@ def command_id_of(raw: object) -> str:
         return str(uuid.uuid4())
 
 
-#: Each field's first problem as a GOV.UK component's ``errorMessage`` (the question templates' name for it).
-errors_by_field = error_messages
+async def shown_with_command_id(_asking: Asking, _draft: Answers | None) -> Answers:
+    """A one-button form as first shown: the command id it will send, chosen now (``command_id_of``)."""
+    return {"command_id": str(uuid.uuid4())}
+
+
+def with_command_id(_asking: Asking, answers: Answers) -> Answers:
+    """The posted answers with the form's command id as the service takes it: the one shown, or a new one."""
+    return {**answers, "command_id": command_id_of(answers.get("command_id"))}

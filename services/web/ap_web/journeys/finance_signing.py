@@ -18,10 +18,12 @@ from fastapi.responses import HTMLResponse, Response
 from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.identity import SignedInPerson
-from ap_web.journeys.finance_forms import command_id_of, sentence
+from ap_web.journeys.finance_forms import shown_with_command_id, with_command_id
 from ap_web.journeys.finance_reads import budget_address, readable
-from ap_web.refusals import FieldError, refusal_page, refused
-from ap_web.session import CheckedForm, Person
+from ap_web.question_pages import Asking, QuestionPage, Refusals, Scope, add_question_page
+from ap_web.refusals import refused
+from ap_web.service_client import ServiceAnswer
+from ap_web.session import Person
 
 #: The roles that sign for the budget's two organisations (policy FIN-SIGN-1 and FIN-SIGN-2).
 SIGNERS = frozenset({Role.HOST_SCHOOL_FINANCE, Role.PARTNERSHIP_LEAD})
@@ -42,43 +44,35 @@ async def items(request: Request, web: Web, person: Person, provision_id: str, y
                             items=answer.body.get("items") or [], may_sign=may_sign(person))
 
 
-async def _item(web: Web, request: Request, person: Person, provision_id: str, year: str,
-                item_id: uuid.UUID) -> dict[str, Any] | Response:
-    """The item awaiting signatures, or the page to show instead (not found when it awaits none)."""
+async def item_scope(request: Request, web: Web, person: Person, provision_id: str, year: str, item_id: uuid.UUID
+                     ) -> Scope | Response:
+    """The item awaiting signatures, or the page to show instead (not found when it awaits none, or the budget
+    is not the person's to read: a forged signature of another organisation's item reaches no service)."""
     answer = await readable(web, request, person, provision_id, year, "/items")
     if isinstance(answer, Response):
         return answer
     found = next((item for item in answer.body.get("items") or [] if item.get("item_id") == str(item_id)), None)
-    return found if found is not None else refused(web.pages, request)
+    if found is None:
+        return refused(web.pages, request)
+    return Scope(key=(provision_id, year, str(item_id)),
+                 context={"provision_id": provision_id, "year": year, "item": found})
 
 
-@router.get("/finance/{provision_id}/{year}/items/{item_id}/sign", response_class=HTMLResponse)
-async def sign_question(request: Request, web: Web, person: Person, provision_id: str, year: str,
-                        item_id: uuid.UUID) -> Response:
-    item = await _item(web, request, person, provision_id, year, item_id)
-    if isinstance(item, Response):
-        return item
-    return web.pages.render(request, "finance/sign.html", provision_id=provision_id, year=year, item=item,
-                            command_id=str(uuid.uuid4()), errors=[])
+async def _sign(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    context = asking.scope.context
+    item_id = context["item"]["item_id"]
+    address = budget_address(context["provision_id"], context["year"], f"/items/{item_id}/signatures")
+    return await asking.web.client("finance").post(address, asking.person, {"command_id": answers["command_id"]})
 
 
-@router.post("/finance/{provision_id}/{year}/items/{item_id}/sign", response_class=HTMLResponse)
-async def sign(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str, year: str,
-               item_id: uuid.UUID) -> Response:
-    item = await _item(web, request, person, provision_id, year, item_id)
-    if isinstance(item, Response):
-        return item
-    command_id = command_id_of(form.get("command_id"))
-    answer = await web.client("finance").post(
-        budget_address(provision_id, year, f"/items/{item_id}/signatures"), person, {"command_id": command_id})
-    if answer.ok:
-        state = (answer.body.get("created") or {}).get("state")
-        return web.pages.render(request, "finance/signed.html", provision_id=provision_id, year=year, item=item,
-                                state=state)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = [sentence(FieldError("signature", str(answer.body.get("detail") or "The item could not be signed.")))]
-    return web.pages.render(request, "finance/sign.html", status=409 if answer.status == 409 else 422,
-                            provision_id=provision_id, year=year, item=item, command_id=str(uuid.uuid4()),
-                            errors=errors)
+async def _refused_status(_asking: Asking, _answers: dict[str, Any], answer: ServiceAnswer) -> int:
+    return 409 if answer.status == 409 else 422
+
+
+add_question_page(router, QuestionPage(
+    draft="signature", path="/finance/{provision_id}/{year}/items/{item_id}/sign", check_path=None,
+    templates=("finance/sign.html", "", "finance/signed.html"),
+    questions=("command_id",), ids=(), scope=item_scope, shown=shown_with_command_id, complete=with_command_id,
+    check=lambda _asking, _answers: [], send=_sign, refused=_refused_status,
+    done=lambda _asking, _answers, answer: {"state": (answer.body.get("created") or {}).get("state")},
+    refusals=Refusals(lambda _name: "signature", "signature", "The item could not be signed.")))

@@ -8,33 +8,28 @@ reads the ledger projection, so it says when the figures are still being brought
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from ap_runtime.access import Role
 from ap_web.context import Web
 from ap_web.journeys import finance_allocation as allocation
-from ap_web.journeys.finance_forms import RULE_FIELDS, command_id_of
+from ap_web.journeys.finance_forms import RULE_FIELDS, shown_with_command_id, with_command_id
 from ap_web.journeys.finance_reads import budget_address, budget_scope, read_budget, readable
 from ap_web.question_pages import Asking, QuestionPage, Refusals, add_question_page, field_named
-from ap_web.refusals import FieldError, refusal_page
+from ap_web.refusals import FieldError
 from ap_web.service_client import ServiceAnswer
-from ap_web.session import CheckedForm, Person
+from ap_web.session import Person
 
 CLOSERS = frozenset({Role.FINANCE_OFFICER})
 SHARERS = frozenset({Role.PARTNERSHIP_LEAD})
 ALLOCATION_FIELDS = ("method", "amount")
 
 router = APIRouter()
-
-
-def _base(provision_id: str, year: str) -> str:
-    return f"/finance/{provision_id}/{year}/year-end"
 
 
 @router.get("/finance/{provision_id}/{year}/year-end", response_class=HTMLResponse)
@@ -51,43 +46,29 @@ async def year_end(request: Request, web: Web, person: Person, provision_id: str
                             may_close=bool(CLOSERS & roles), may_share=bool(SHARERS & roles))
 
 
-@router.get("/finance/{provision_id}/{year}/year-end/close", response_class=HTMLResponse)
-async def close_question(request: Request, web: Web, person: Person, provision_id: str, year: str) -> Response:
-    checked = await readable(web, request, person, provision_id, year)
-    if isinstance(checked, Response):
-        return checked
-    return web.pages.render(request, "finance/close.html", provision_id=provision_id, year=year,
-                            answers={"command_id": str(uuid.uuid4())}, errors=[])
-
-
-def _closed_on_error(answers: dict[str, str]) -> FieldError | None:
+def _close_problems(_asking: Asking, answers: dict[str, Any]) -> list[FieldError]:
+    """The one problem with closing, if any: the date first, then the confirmation (WEB-FORM-1)."""
     try:
         date.fromisoformat(answers["closed_on"])
     except ValueError:
-        return FieldError("closed_on", "Enter the date the year closes, for example 2026-04-10")
-    return None
+        return [FieldError("closed_on", "Enter the date the year closes, for example 2026-04-10")]
+    if answers["confirmed"] != "yes":
+        return [FieldError("confirmed", "Select yes to confirm the year can close: nothing can be entered after")]
+    return []
 
 
-@router.post("/finance/{provision_id}/{year}/year-end/close", response_class=HTMLResponse)
-async def close(request: Request, web: Web, person: Person, form: CheckedForm, provision_id: str,
-                year: str) -> Response:
-    answers = {name: str(form.get(name, "")).strip() for name in ("closed_on", "command_id", "confirmed")}
-    problem = _closed_on_error(answers)
-    if problem is None and answers["confirmed"] != "yes":
-        problem = FieldError("confirmed", "Select yes to confirm the year can close: nothing can be entered after")
-    if problem is not None:
-        return web.pages.render(request, "finance/close.html", status=422, provision_id=provision_id, year=year,
-                                answers=answers, errors=[problem])
-    answer = await web.client("finance").post(budget_address(provision_id, year, "/close"), person, {
-        "command_id": command_id_of(answers["command_id"]), "closed_on": answers["closed_on"]})
-    if answer.ok:
-        return RedirectResponse(_base(provision_id, year), status_code=303)
-    page = refusal_page(web.pages, request, answer)
-    if page is not None:
-        return page
-    errors = Refusals(lambda _name: "closed_on", "closed_on", "The year could not be closed.").errors(answer)
-    return web.pages.render(request, "finance/close.html", status=422, provision_id=provision_id, year=year,
-                            answers=answers, errors=errors)
+async def _close(asking: Asking, answers: dict[str, Any]) -> ServiceAnswer:
+    address = budget_address(asking.scope.context["provision_id"], asking.scope.context["year"], "/close")
+    return await asking.web.client("finance").post(address, asking.person, {
+        "command_id": answers["command_id"], "closed_on": answers["closed_on"]})
+
+
+add_question_page(router, QuestionPage(
+    draft="close_year", path="/finance/{provision_id}/{year}/year-end/close", check_path=None,
+    templates=("finance/close.html", "", ""), redirect_after_send="/finance/{provision_id}/{year}/year-end",
+    questions=("closed_on", "command_id", "confirmed"), ids=(), scope=budget_scope,
+    shown=shown_with_command_id, complete=with_command_id, check=_close_problems, send=_close,
+    refusals=Refusals(lambda _name: "closed_on", "closed_on", "The year could not be closed.")))
 
 
 def _host_school(asking: Asking) -> str:
