@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 import pytest_asyncio
@@ -14,25 +13,15 @@ import pytest_asyncio
 from ap_contracts.events.notifications import Audience, Channel, DeliveryFailure
 from ap_notifications.adapters.file_outbox import FileOutbox
 from ap_notifications.adapters.smtp import SmtpDelivery, SmtpSettings, load_directory
-from ap_notifications.application.ports import DeliveryError, OutboundMessage
+from ap_notifications.application.ports import DeliveryError
 from ap_notifications.entrypoints.bootstrap import delivery_from_settings
 from ap_notifications.entrypoints.settings import NotificationSettings
-
-
-def message(**kw: object) -> OutboundMessage:
-    fields: dict[str, object] = {
-        "notification_id": uuid4(), "rule_name": "safeguarding_concern", "template_id": "safeguarding_concern",
-        "audience": Audience.DSL, "recipient_organisation_id": "school-1", "pupil_ref": uuid4(),
-        "cause_event_id": uuid4(), "cause_event_type": "SafeguardingConcernRaised", "priority": "urgent",
-        "link_path": "/pupils/x/safeguarding/y", "subject": "[urgent] Safeguarding concern recorded",
-        "body": "A safeguarding concern was recorded.",
-    }
-    return OutboundMessage(**(fields | kw))  # type: ignore[arg-type]
+from ap_testing.notifications.builders import outbound_message
 
 
 async def test_the_outbox_writes_one_file_per_notification_even_when_delivered_twice(tmp_path: Path) -> None:
     outbox = FileOutbox(tmp_path / "out")
-    m = message()
+    m = outbound_message()
     await outbox.deliver(m)
     await outbox.deliver(m)
     files = sorted((tmp_path / "out").iterdir())
@@ -46,7 +35,7 @@ async def test_an_unwritable_outbox_is_a_provider_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(DeliveryError) as failed:
-        await FileOutbox(blocker / "out").deliver(message())
+        await FileOutbox(blocker / "out").deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.PROVIDER_ERROR
 
 
@@ -109,7 +98,7 @@ async def smtp_sink() -> AsyncIterator[SmtpSink]:
 async def test_email_goes_to_the_address_of_the_recipient_role(smtp_sink: SmtpSink) -> None:
     directory = {"school-1": {"dsl": "dsl@school-1.example", "default": "office@school-1.example"}}
     delivery = SmtpDelivery(SmtpSettings(host="127.0.0.1", port=smtp_sink.port), directory)
-    m = message()
+    m = outbound_message()
     await delivery.deliver(m)
     [(to, body)] = smtp_sink.received
     assert to == ["dsl@school-1.example"]
@@ -120,21 +109,21 @@ async def test_email_goes_to_the_address_of_the_recipient_role(smtp_sink: SmtpSi
 async def test_email_without_a_role_address_goes_to_the_organisation_default(smtp_sink: SmtpSink) -> None:
     directory = {"school-1": {"default": "office@school-1.example"}}
     delivery = SmtpDelivery(SmtpSettings(host="127.0.0.1", port=smtp_sink.port), directory)
-    await delivery.deliver(message(audience=Audience.HOME_SCHOOL))
+    await delivery.deliver(outbound_message(audience=Audience.HOME_SCHOOL))
     assert smtp_sink.received[-1][0] == ["office@school-1.example"]
 
 
 async def test_an_organisation_without_an_address_cannot_be_emailed() -> None:
     delivery = SmtpDelivery(SmtpSettings(host="127.0.0.1", port=1), {})
     with pytest.raises(DeliveryError) as failed:
-        await delivery.deliver(message())
+        await delivery.deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.NO_CONTACT_DETAILS
 
 
 async def test_an_smtp_server_that_does_not_answer_is_unreachable() -> None:
     delivery = SmtpDelivery(SmtpSettings(host="127.0.0.1", port=1, timeout_seconds=2), {"school-1": {"dsl": "a@b"}})
     with pytest.raises(DeliveryError) as failed:
-        await delivery.deliver(message())
+        await delivery.deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.UNREACHABLE
 
 

@@ -39,10 +39,10 @@ from ap_runtime.eventstore import EventStore, NewEvent, migrate
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
-from ap_runtime.projection.runner import build_app
 from ap_runtime.relay import Relay
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, NARRATIVE, PROVISION, Events
 from ap_testing.privacy import random_ring
+from ap_testing.relayed import run_until_applied
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -82,18 +82,6 @@ async def append(store: EventStore, events: list[DomainEvent]) -> None:
         stream = f"pupil-{event.pii_subject()}"
         await store.append(stream, await store.stream_version(stream),
                            [NewEvent(event, ACTOR, PROVISION, uuid4(), event_id=getattr(event, "record_id"))])
-
-
-async def run_until_applied(runner: ProjectionRunner, bootstrap: str, total: int) -> None:
-    app = build_app([runner], bootstrap)
-    async with app.broker:  # type: ignore[union-attr]
-        await runner.start()
-        await app.broker.start()  # type: ignore[union-attr]
-        deadline = asyncio.get_running_loop().time() + 90
-        while runner.applied < total:
-            assert asyncio.get_running_loop().time() < deadline, f"applied {runner.applied}/{total}"
-            await asyncio.sleep(0.2)
-        await runner.stop()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

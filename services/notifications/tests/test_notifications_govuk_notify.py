@@ -34,24 +34,20 @@ from ap_notifications.domain.rules import Situation
 from ap_notifications.entrypoints.bootstrap import delivery_from_settings
 from ap_notifications.entrypoints.settings import NotificationSettings
 from ap_runtime.settings import InvalidSetting
-from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, PARTNERSHIP, PROVISION, Events
+from ap_testing.notifications.builders import (
+    COMMISSIONER,
+    HOME_SCHOOL,
+    PARTNERSHIP,
+    PROVISION,
+    Events,
+    outbound_message,
+)
 from ap_testing.notify_server import FakeNotify, FakeTemplate
 
 SAFEGUARDING_TEMPLATE = "0d7f7d8a-6c55-4f0c-9b8e-1f4a0b6f9a11"
 DEFAULT_TEMPLATE = "5a3c2d1e-0f9b-4e8d-a7c6-b5a4f3e2d1c0"
 TEMPLATES = {"safeguarding_concern": SAFEGUARDING_TEMPLATE, "default": DEFAULT_TEMPLATE}
 DIRECTORY = {"school-1": {"dsl": "dsl@school-1.example", "parent": "07700900123", "default": "office@school-1.example"}}
-
-
-def message(**kw: object) -> OutboundMessage:
-    fields: dict[str, object] = {
-        "notification_id": uuid4(), "rule_name": "safeguarding_concern", "template_id": "safeguarding_concern",
-        "audience": Audience.DSL, "recipient_organisation_id": "school-1", "pupil_ref": uuid4(),
-        "cause_event_id": uuid4(), "cause_event_type": "SafeguardingConcernRaised", "priority": "urgent",
-        "link_path": "/pupils/x/safeguarding/y", "subject": "[urgent] Safeguarding concern recorded",
-        "body": "A safeguarding concern was recorded.",
-    }
-    return OutboundMessage(**(fields | kw))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -86,7 +82,7 @@ def delivery(notify: FakeNotify, sleep: RecordedSleep, *, channel: str = "email"
 
 async def test_an_email_is_sent_once_with_notify_body_and_a_valid_token(notify: FakeNotify) -> None:
     sleep = RecordedSleep()
-    m = message()
+    m = outbound_message()
     before = int(time.time())
     await delivery(notify, sleep).deliver(m)
     [sent] = notify.requests
@@ -104,8 +100,8 @@ async def test_an_email_is_sent_once_with_notify_body_and_a_valid_token(notify: 
 
 
 async def test_a_text_message_goes_to_the_sms_path_with_the_recipient_s_mobile_number(notify: FakeNotify) -> None:
-    m = message(audience=Audience.PARENT, template_id="physical_intervention_parents",
-                rule_name="physical_intervention_parents")
+    m = outbound_message(audience=Audience.PARENT, template_id="physical_intervention_parents",
+                         rule_name="physical_intervention_parents")
     sms = delivery(notify, RecordedSleep(), channel="sms")
     assert sms.channel is Channel.SMS
     await sms.deliver(m)
@@ -119,7 +115,7 @@ async def test_a_text_message_goes_to_the_sms_path_with_the_recipient_s_mobile_n
 async def test_a_rate_limit_answer_is_retried_once_after_the_backoff(notify: FakeNotify, limit: str) -> None:
     sleep = RecordedSleep()
     notify.answer_next(429, limit)
-    await delivery(notify, sleep).deliver(message())
+    await delivery(notify, sleep).deliver(outbound_message())
     assert [r.status for r in notify.requests] == [429, 201]
     assert notify.requests[0].answer["errors"][0]["error"] == limit
     assert sleep.delays == [0.5]
@@ -130,7 +126,7 @@ async def test_server_errors_are_retried_with_doubling_backoff_then_dead_lettere
     for _ in range(3):
         notify.answer_next(500)
     with pytest.raises(DeliveryError) as failed:
-        await delivery(notify, sleep, max_attempts=3).deliver(message())
+        await delivery(notify, sleep, max_attempts=3).deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.PROVIDER_ERROR
     assert "500" in str(failed.value) and "after 3 attempts" in str(failed.value)
     assert [r.status for r in notify.requests] == [500, 500, 500]
@@ -145,7 +141,7 @@ async def test_a_notify_that_cannot_be_reached_is_retried_then_dead_lettered_as_
     gone = delivery(notify, sleep, max_attempts=2)
     notify.stop()  # nothing listens on its port any more
     with pytest.raises(DeliveryError) as failed:
-        await gone.deliver(message())
+        await gone.deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.UNREACHABLE and "after 2 attempts" in str(failed.value)
     assert sleep.delays == [0.5]
 
@@ -153,7 +149,7 @@ async def test_a_notify_that_cannot_be_reached_is_retried_then_dead_lettered_as_
 async def test_a_validation_error_is_not_retried_and_names_notify_s_reason(notify: FakeNotify) -> None:
     sleep = RecordedSleep()
     with pytest.raises(DeliveryError) as failed:
-        await delivery(notify, sleep, directory={"school-1": {"dsl": "not-an-address"}}).deliver(message())
+        await delivery(notify, sleep, directory={"school-1": {"dsl": "not-an-address"}}).deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.REJECTED
     reason = str(failed.value)
     assert "400" in reason and "ValidationError: email_address Not a valid email address" in reason
@@ -164,7 +160,7 @@ async def test_a_token_signed_with_another_secret_is_refused_and_not_retried(not
     sleep = RecordedSleep()
     wrong_key = f"ap-test-key-{notify.service_id}-{uuid4()}"
     with pytest.raises(DeliveryError) as failed:
-        await delivery(notify, sleep, api_key=wrong_key).deliver(message())
+        await delivery(notify, sleep, api_key=wrong_key).deliver(outbound_message())
     assert failed.value.failure is DeliveryFailure.REJECTED and "403" in str(failed.value)
     assert "AuthError" in str(failed.value)
     assert [r.status for r in notify.requests] == [403] and sleep.delays == []
@@ -176,12 +172,12 @@ async def test_a_kind_without_a_template_and_no_default_is_refused_before_callin
         "AP_NOTIFY_GOVUK_TEMPLATES_FILE": "unused.json"})
     only_safeguarding = NotifyDelivery(settings, {"safeguarding_concern": SAFEGUARDING_TEMPLATE}, DIRECTORY)
     with pytest.raises(DeliveryError) as failed:
-        await only_safeguarding.deliver(message(template_id="placement_ended"))
+        await only_safeguarding.deliver(outbound_message(template_id="placement_ended"))
     assert failed.value.failure is DeliveryFailure.REJECTED and notify.requests == []
 
 
 def every_field(audience: Audience) -> OutboundMessage:
-    return message(audience=audience, incident_severity=4, threshold={
+    return outbound_message(audience=audience, incident_severity=4, threshold={
         "metric": "incident_severity", "comparison": "at_or_above", "threshold_value": 3, "observed_value": 4,
         "unit": "level"})
 
@@ -194,8 +190,9 @@ def test_the_personalisation_names_only_fields_the_audience_may_read(audience: A
         named = set(personalisation(full))
     except FieldNotForAudience:
         # Refused: then the message without the fields the audience may not read is what is sent.
-        trimmed = message(audience=audience, incident_severity=None if "incident_severity" not in may_read else 4,
-                          threshold=None if "threshold" not in may_read else full.threshold)
+        trimmed = outbound_message(audience=audience,
+                                   incident_severity=None if "incident_severity" not in may_read else 4,
+                                   threshold=None if "threshold" not in may_read else full.threshold)
         named = set(personalisation(trimmed))
     assert named - {"subject", "body"} <= may_read
 
@@ -221,7 +218,7 @@ def test_every_alert_the_rules_send_personalises_a_notify_template_within_its_au
 
 def test_a_parent_message_carrying_a_severity_or_threshold_is_refused_not_trimmed() -> None:
     with pytest.raises(FieldNotForAudience, match="incident_severity"):
-        personalisation(message(audience=Audience.PARENT, incident_severity=4))
+        personalisation(outbound_message(audience=Audience.PARENT, incident_severity=4))
     with pytest.raises(FieldNotForAudience, match="threshold"):
         personalisation(every_field(Audience.PARENT))
     staff = personalisation(every_field(Audience.COMMISSIONER))
@@ -251,7 +248,7 @@ def test_the_environment_chooses_notify_with_its_templates_and_directory(tmp_pat
     assert settings.govuk_notify is not None and key not in repr(settings)
     chosen = delivery_from_settings(settings)
     assert isinstance(chosen, NotifyDelivery) and chosen.channel is Channel.SMS
-    assert chosen.template_for(message()) == SAFEGUARDING_TEMPLATE
+    assert chosen.template_for(outbound_message()) == SAFEGUARDING_TEMPLATE
 
 
 def test_a_templates_file_naming_something_other_than_a_template_id_is_refused(tmp_path: Path) -> None:

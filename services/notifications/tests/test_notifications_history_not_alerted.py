@@ -12,7 +12,6 @@ runner, another rebuild and the fresh worker alike.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,10 +34,10 @@ from ap_runtime.kafka import encode_event, idempotent_producer
 from ap_runtime.privacy import KeyStore, PersonalDataCodec
 from ap_runtime.projection import ProjectionRunner
 from ap_runtime.projection.rebuild import rebuild
-from ap_runtime.projection.runner import build_app
 from ap_runtime.projection.store import read_model
 from ap_testing.notifications.builders import COMMISSIONER, HOME_SCHOOL, Events, received
 from ap_testing.privacy import random_ring
+from ap_testing.relayed import run_until_applied
 from ap_testing.store_reads import read_everything_stored
 
 pytestmark = pytest.mark.integration
@@ -110,19 +109,6 @@ async def publish(kafka_bootstrap: str, topic: str, events: Sequence[DomainEvent
         await producer.stop()
 
 
-async def run_live(runner: ProjectionRunner, kafka_bootstrap: str, total: int) -> None:
-    """The live runner (a consumer group) until it has applied ``total`` events in all."""
-    app = build_app([runner], kafka_bootstrap)
-    async with app.broker:  # type: ignore[union-attr]
-        await runner.start()
-        await app.broker.start()  # type: ignore[union-attr]
-        deadline = asyncio.get_running_loop().time() + 90
-        while runner.applied < total:
-            assert asyncio.get_running_loop().time() < deadline, f"applied {runner.applied}/{total}"
-            await asyncio.sleep(0.2)
-        await runner.stop()
-
-
 async def rebuilt(worker: Worker, topic: str, kafka_bootstrap: str) -> str:
     runner = ProjectionRunner(worker.projection(topic), worker.services.pool, kafka_bootstrap,
                               group_id=f"hist-rebuild-{uuid4().hex}")
@@ -155,8 +141,8 @@ async def test_a_rebuild_and_a_new_deployment_message_nobody_about_last_month_an
     then = await open_worker(dsn, codec, kafka_bootstrap, tmp_path / "outbox",
                              BOOK_LAST_MONTH, clock)
     live_group = f"hist-live-{uuid4().hex}"
-    await run_live(ProjectionRunner(then.projection(topic), then.services.pool, kafka_bootstrap, group_id=live_group),
-                   kafka_bootstrap, len(last_month))
+    live = ProjectionRunner(then.projection(topic), then.services.pool, kafka_bootstrap, group_id=live_group)
+    await run_until_applied(live, kafka_bootstrap, len(last_month))
     sent_last_month = await then.sent()
     told = {(rule, audience) for rule, audience, _ in sent_last_month}
     assert {("physical_intervention_parents", "parent")} <= told, told  # the same-day notice went, that day
@@ -178,8 +164,8 @@ async def test_a_rebuild_and_a_new_deployment_message_nobody_about_last_month_an
         # A certificate granted today reaches the parents once: live, and not again through another rebuild.
         new_certificate = pupil.reward(RewardKind.CERTIFICATE)
         await publish(kafka_bootstrap, topic, [new_certificate], datetime.now(UTC))
-        await run_live(ProjectionRunner(today.projection(topic), today.services.pool, kafka_bootstrap,
-                                        group_id=live_group), kafka_bootstrap, 1)
+        live = ProjectionRunner(today.projection(topic), today.services.pool, kafka_bootstrap, group_id=live_group)
+        await run_until_applied(live, kafka_bootstrap, 1)
         expected_today = sorted([*sent_last_month, ("reward_achieved", "parent", str(new_certificate.record_id))])
         assert await today.sent() == expected_today
         assert today.delivered() == delivered_last_month + 1
@@ -192,8 +178,9 @@ async def test_a_rebuild_and_a_new_deployment_message_nobody_about_last_month_an
     fresh = await open_worker(await new_database("hist_fresh"), codec, kafka_bootstrap, tmp_path / "fresh_outbox",
                               BOOK_TODAY, clock)
     try:
-        await run_live(ProjectionRunner(fresh.projection(topic), fresh.services.pool, kafka_bootstrap,
-                                        group_id=f"hist-fresh-{uuid4().hex}"), kafka_bootstrap, len(last_month) + 1)
+        live = ProjectionRunner(fresh.projection(topic), fresh.services.pool, kafka_bootstrap,
+                                group_id=f"hist-fresh-{uuid4().hex}")
+        await run_until_applied(live, kafka_bootstrap, len(last_month) + 1)
         assert await terms_known(fresh, pupil.placement_id) == (HOME_SCHOOL, COMMISSIONER)
         assert await fresh.sent() == [("reward_achieved", "parent", str(new_certificate.record_id))]
         assert fresh.delivered() == 1

@@ -1,7 +1,8 @@
 """Builders of one pupil's placement events, for the notifications tests (unit, integration, e2e).
 
 A KS2 placement with agreed thresholds; tests override only what the rule under test is about.
-Narrative fields carry recognisable text so tests can prove that no alert ever repeats it.
+Narrative fields carry recognisable text so tests can prove that no alert ever repeats it. And one message as the
+dispatcher hands it to a delivery adapter (``outbound_message``), for the adapters' tests.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from uuid import UUID, uuid4
 
 from ap_contracts.envelope import Actor, EventEnvelope, OrgKind
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.notifications import Audience
 from ap_contracts.events.organisations import OrganisationRegistered
 from ap_contracts.events.placements import (
     AlertThresholdsAgreed,
@@ -50,6 +52,7 @@ from ap_contracts.events.pupil_vocabulary import (
     Sex,
     TimetableKind,
 )
+from ap_notifications.application.ports import OutboundMessage
 from ap_runtime.projection import ReceivedEvent
 
 PROVISION = "provision-north"
@@ -164,3 +167,15 @@ def received(event: DomainEvent, *, event_id: UUID | None = None, occurred_at: d
         payload=event.model_dump(mode="json"),
     )
     return ReceivedEvent(envelope, envelope.payload, "test-topic", 0, 0)
+
+
+def outbound_message(**fields: object) -> OutboundMessage:
+    """An urgent safeguarding alert to school-1's DSL, ready for a delivery adapter; ``fields`` override."""
+    message: dict[str, object] = {
+        "notification_id": uuid4(), "rule_name": "safeguarding_concern", "template_id": "safeguarding_concern",
+        "audience": Audience.DSL, "recipient_organisation_id": "school-1", "pupil_ref": uuid4(),
+        "cause_event_id": uuid4(), "cause_event_type": "SafeguardingConcernRaised", "priority": "urgent",
+        "link_path": "/pupils/x/safeguarding/y", "subject": "[urgent] Safeguarding concern recorded",
+        "body": "A safeguarding concern was recorded.",
+    }
+    return OutboundMessage(**(message | fields))
