@@ -655,6 +655,16 @@ def api_story(service: ServiceUnderTest) -> ApiStory:
     return ApiStory(service)
 
 
+async def behaviour_log_of(service: ServiceUnderTest, story: ApiStory, who: str, **params: str) -> dict[str, Any]:
+    """The pupil's behaviour log as ``who`` reads it (``purpose`` goes in the header, the rest in the query)."""
+    purpose = params.pop("purpose", None)
+    response = await service.client.get(f"/v1/pupils/{story.pupil_ref}/behaviour-log", params=params,
+                                        headers=service.headers(who, purpose=purpose))
+    assert response.status_code == 200, (who, response.text)
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def problem_of(response: httpx.Response) -> dict[str, Any]:
     """The problem body of a refusal (asserting it is one)."""
     assert response.headers["content-type"].startswith("application/problem+json"), response.text

@@ -101,16 +101,7 @@ async def test_after_erasure_a_rebuild_shows_the_pupil_erased_with_the_same_coun
         return [tuple(r) for r in log], [tuple(r) for r in register]
 
     live = await snapshot()
-    codec = PersonalDataCodec(service.deps.keystore)
-    for projection in (BehaviourLogProjection((service.events_topic,)),
-                       PlacementRegisterProjection((service.events_topic,))):
-        runner = ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
-                                  group_id=f"rebuild.{projection.name}.{uuid4().hex[:6]}")
-        await runner.start()
-        try:
-            await rebuild(runner, service.deps.read_pool, service.bootstrap, show_progress=False)
-        finally:
-            await runner.stop()
+    await _rebuild_both(service)
     rebuilt = await snapshot()
     assert rebuilt == live
     log, register = rebuilt

@@ -16,11 +16,8 @@ import pytest
 import pytest_asyncio
 
 from ap_incidents.projections import BehaviourLogProjection, PlacementRegisterProjection
-from ap_runtime.privacy.codec import PersonalDataCodec
-from ap_runtime.projection import ProjectionRunner
-from ap_runtime.projection.runner import build_app
 
-from .conftest import RunningProjections, ServiceUnderTest, serving_incidents
+from .conftest import RunningProjections, ServiceUnderTest, running_projections, serving_incidents
 from .test_incidents_api_rules import (
     test_a_placement_needs_the_parent_consulted_first as test_role_refuses_a_placement_before_the_parent_is_consulted,
 )
@@ -44,21 +41,9 @@ async def service(new_role_databases: Callable[..., Awaitable[dict[str, str]]], 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def projections(service: ServiceUnderTest) -> AsyncIterator[RunningProjections]:
-    """The conftest's read models, on this module's service (its read pool: the incidents role)."""
-    codec = PersonalDataCodec(service.deps.keystore)
-    topics = (service.events_topic,)
-    runners = [ProjectionRunner(projection, service.deps.read_pool, service.bootstrap, codec=codec,
-                                group_id=f"test.{projection.name}.{service.events_topic}")
-               for projection in (BehaviourLogProjection(topics), PlacementRegisterProjection(topics))]
-    app = build_app(runners, service.bootstrap)
-    assert app.broker is not None
-    async with app.broker:
-        for runner in runners:
-            await runner.start()
-        await app.broker.start()
-        yield RunningProjections(service, tuple(r.projection.name for r in runners))
-        for runner in runners:
-            await runner.stop()
+    """The behaviour log and the placement register, on this module's service (its read pool: the incidents role)."""
+    async with running_projections(service, (BehaviourLogProjection, PlacementRegisterProjection)) as running:
+        yield running
 
 
 async def test_incidents_signs_in_as_its_roles_not_the_superuser(service: ServiceUnderTest) -> None:

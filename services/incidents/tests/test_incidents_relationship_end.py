@@ -10,7 +10,6 @@ nothing recorded after it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -18,20 +17,11 @@ import pytest
 from ap_contracts.events.pupil_vocabulary import PlacementEndReason
 from ap_incidents.domain.identity import record_id_for
 
-from .conftest import OTHER_PROVISION, ApiStory, RunningProjections, ServiceUnderTest, problem_of
+from .conftest import OTHER_PROVISION, ApiStory, RunningProjections, ServiceUnderTest, behaviour_log_of, problem_of
 
 pytestmark = pytest.mark.integration
 
 FORMER_PARTIES = ("provider_staff", "provider_manager", "provider_dsl", "commissioner")
-
-
-async def _log(service: ServiceUnderTest, story: ApiStory, who: str, **params: str) -> dict[str, Any]:
-    purpose = params.pop("purpose", None)
-    response = await service.client.get(f"/v1/pupils/{story.pupil_ref}/behaviour-log", params=params,
-                                        headers=service.headers(who, purpose=purpose))
-    assert response.status_code == 200, (who, response.text)
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_a_provision_and_commissioner_read_only_up_to_the_end_of_the_placement_and_write_no_more(
@@ -45,15 +35,15 @@ async def test_a_provision_and_commissioner_read_only_up_to_the_end_of_the_place
     await api_story.ok(api_story.cmd.exclude_permanently(account="Excluded by the home school after leaving"), "head")
     await projections.caught_up()
 
-    home = await _log(service, api_story, "head")
+    home = await behaviour_log_of(service, api_story, "head")
     assert "SuspensionIssued" in [e["event_type"] for e in home["entries"]]
     for who in FORMER_PARTIES:
-        log = await _log(service, api_story, who)
+        log = await behaviour_log_of(service, api_story, who)
         types = [e["event_type"] for e in log["entries"]]
         assert types[-1] == "PlacementEnded", (who, types)
         assert "SuspensionIssued" not in types and "after leaving" not in str(log), who
         assert "Kicked a door before leaving" in str(log), who
-    dsl = await _log(service, api_story, "provider_dsl", safeguarding="true", purpose="file transfer")
+    dsl = await behaviour_log_of(service, api_story, "provider_dsl", safeguarding="true", purpose="file transfer")
     assert "Concern while placed" in str(dsl) and "after leaving" not in str(dsl)
 
     for who in ("provider_manager", "provider_dsl", "commissioner"):
@@ -85,11 +75,11 @@ async def test_a_former_provision_still_reads_up_to_its_end_after_the_pupil_move
                                                      description="At the second provision"), "other_provider_staff")
     await projections.caught_up()
 
-    former = await _log(service, api_story, "provider_dsl", safeguarding="true", purpose="file transfer")
+    former = await behaviour_log_of(service, api_story, "provider_dsl", safeguarding="true", purpose="file transfer")
     types = [e["event_type"] for e in former["entries"]]
     assert types[-1] == "PlacementEnded" and "Concern at the first provision" in str(former)
-    staff = await _log(service, api_story, "provider_staff")
+    staff = await behaviour_log_of(service, api_story, "provider_staff")
     assert [e["event_type"] for e in staff["entries"]][-1] == "PlacementEnded"
     assert "At the second provision" not in str(former) and "At the second provision" not in str(staff)
-    current = await _log(service, api_story, "other_provider_staff")
+    current = await behaviour_log_of(service, api_story, "other_provider_staff")
     assert "At the second provision" in str(current)

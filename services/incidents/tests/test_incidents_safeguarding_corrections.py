@@ -20,7 +20,7 @@ from ap_incidents.domain.entry_classes import ENTRY_CLASS
 from ap_incidents.domain.identity import record_id_for
 from ap_runtime.access import query
 
-from .conftest import ApiStory, Commands, RunningProjections, ServiceUnderTest, problem_of
+from .conftest import ApiStory, Commands, RunningProjections, ServiceUnderTest, behaviour_log_of, problem_of
 
 pytestmark = pytest.mark.integration
 
@@ -80,15 +80,6 @@ async def test_only_the_dsl_corrects_a_safeguarding_entry_every_other_attempt_is
     assert await service.stream_length(api_story.stream) == before + len(AMENDMENTS[event_type]) + 1
 
 
-async def _log(service: ServiceUnderTest, story: ApiStory, who: str, **params: str) -> dict[str, Any]:
-    purpose = params.pop("purpose", None)
-    response = await service.client.get(f"/v1/pupils/{story.pupil_ref}/behaviour-log", params=params,
-                                        headers=service.headers(who, purpose=purpose))
-    assert response.status_code == 200, (who, response.text)
-    body: dict[str, Any] = response.json()
-    return body
-
-
 @pytest.mark.parametrize("event_type", sorted(SAFEGUARDING_ENTRIES))
 async def test_no_non_dsl_reader_learns_of_a_safeguarding_entry_or_any_correction_of_it(
         api_story: ApiStory, service: ServiceUnderTest, projections: RunningProjections, event_type: str) -> None:
@@ -108,7 +99,7 @@ async def test_no_non_dsl_reader_learns_of_a_safeguarding_entry_or_any_correctio
     hidden = {str(amended), str(withdrawn)}
 
     for who in NON_DSL_READERS:
-        log = await _log(service, api_story, who)
+        log = await behaviour_log_of(service, api_story, who)
         text = str(log)
         types = [e["event_type"] for e in log["entries"]]
         assert event_type not in types and event_type not in text, who
@@ -119,7 +110,8 @@ async def test_no_non_dsl_reader_learns_of_a_safeguarding_entry_or_any_correctio
         assert types.count("RecordAmended") == 1 and types.count("RecordWithdrawnInError") == 0, (who, types)
         assert not any(e["withdrawn"] for e in log["entries"]), who
 
-    dsl = await _log(service, api_story, "provider_dsl", safeguarding="true", purpose="child protection review")
+    dsl = await behaviour_log_of(service, api_story, "provider_dsl", safeguarding="true",
+                                 purpose="child protection review")
     dsl_types = [e["event_type"] for e in dsl["entries"]]
     assert dsl_types.count(event_type) == 2
     assert dsl_types.count("RecordAmended") == len(AMENDMENTS[event_type]) + 1
