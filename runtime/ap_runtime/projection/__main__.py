@@ -27,8 +27,10 @@ from rich.table import Table
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.logging import configure_logging
 from ap_runtime.projection.base import Projection
+from ap_runtime.projection.catch_up import catch_up_partitions
 from ap_runtime.projection.collector import freeze_startup_objects
-from ap_runtime.projection.rebuild import CatchUpWorkers, catch_up_partitions, partition_ends, rebuild
+from ap_runtime.projection.deferred_indexes import DuplicatesLoaded
+from ap_runtime.projection.rebuild import DUPLICATES_LOADED_EXIT, CatchUpWorkers, partition_ends, rebuild
 from ap_runtime.projection.registry import (
     BuiltProjection,
     ProjectionOptions,
@@ -38,6 +40,7 @@ from ap_runtime.projection.registry import (
 )
 from ap_runtime.projection.runner import ProjectionRunner, build_app
 from ap_runtime.projection.status import projection_health
+from ap_runtime.projection.worker_process import die_with_parent
 from ap_runtime.settings import platform_settings
 from ap_runtime.worker import run_until_stopped
 
@@ -159,9 +162,11 @@ def rebuild_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionO
 @app.command(name="catch-up", hidden=True)
 def catch_up_cmd(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn: str | None = DsnOpt,
                  topic: list[str] = TopicOpt, schema: str = typer.Option(..., "--schema"),
-                 until: list[str] = typer.Option(..., "--until", help="topic:partition:end offset")) -> None:
+                 until: list[str] = typer.Option(..., "--until", help="topic:partition:end offset"),
+                 parent: int | None = typer.Option(None, "--parent", help="the rebuild's process id")) -> None:
     """A rebuild's worker: apply the given partitions up to the given offsets into the generation being filled."""
     configure_logging("WARNING")
+    die_with_parent(parent)
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
@@ -171,11 +176,14 @@ def catch_up_cmd(names: list[str] = NamesArg, projection: list[str] = Projection
             await runner.start()
             freeze_startup_objects()
             try:
-                await catch_up_partitions(runner, _bootstrap(), schema, partition_ends(until))
+                await catch_up_partitions(runner, b.pool, _bootstrap(), schema, partition_ends(until))
             finally:
                 await runner.stop()
 
-    uvloop.run(main())
+    try:
+        uvloop.run(main())
+    except DuplicatesLoaded:
+        raise typer.Exit(DUPLICATES_LOADED_EXIT) from None  # the rebuild starts again with every index
 
 
 @app.command()

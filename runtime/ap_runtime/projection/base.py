@@ -46,6 +46,9 @@ class Projection:
     topics: tuple[str, ...] = ()
     needs_personal_data: ClassVar[bool] = False
     ddl: ClassVar[str] = ""
+    # Indexes (by name) of ``ddl``'s tables that a rebuild may build after loading instead of updating per
+    # row (``deferred_indexes.py``): only those no ``load_batch`` statement needs (ON CONFLICT, lookups).
+    deferred_indexes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, topics: Sequence[str] | None = None) -> None:
         if topics:

@@ -1,6 +1,7 @@
 """A rebuild copies the behaviour log's rows in (issue 11: COPY, not a statement per row) and leaves
 exactly the rows the live runner's inserts leave: corrections, erasure, a provision's staff register
-and an event the relay published twice included."""
+and an event the relay published twice included; so does a first catch-up loaded without the
+log's deferred indexes (``deferred_indexes``), which are there again afterwards."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from ap_contracts.events.pupil_vocabulary import TrainingKind
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.projections import BehaviourLogProjection
 from ap_runtime.projection import ProjectionRunner
+from ap_runtime.projection.deferred_indexes import build_deferred_indexes, defer_indexes
+from ap_runtime.projection.first_load import FirstLoad
 from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
 
 from .conftest import PROVISION, Story
@@ -90,8 +93,8 @@ async def _processed(pool: asyncpg.Pool, schema: str) -> list[Any]:
     return [r["event_id"] for r in await pool.fetch(f"SELECT event_id FROM {schema}.processed_events ORDER BY 1")]
 
 
-async def _two_generations(new_database: Callable[[str], Awaitable[str]],
-                           sent: list[str]) -> tuple[asyncpg.Pool, ProjectionRunner, str, str]:
+async def _two_generations(new_database: Callable[[str], Awaitable[str]], sent: list[str],
+                           defer: bool = False) -> tuple[asyncpg.Pool, ProjectionRunner, str, str]:
     """The serving generation and a second one being rebuilt, in one database; statements logged to ``sent``."""
 
     async def log_queries(conn: asyncpg.Connection) -> None:
@@ -103,6 +106,8 @@ async def _two_generations(new_database: Callable[[str], Awaitable[str]],
     rebuilt = schema_name(projection.name, 2)
     async with pool.acquire() as conn, conn.transaction():
         await prepare_schema(conn, projection, rebuilt)
+        if defer:
+            await defer_indexes(conn, rebuilt, projection.deferred_indexes)
     # Not started: these batches hold nothing undecodable, so nothing goes to a dead-letter topic.
     return pool, ProjectionRunner(projection, pool, "127.0.0.1:1"), serving, rebuilt
 
@@ -138,5 +143,28 @@ async def test_a_rebuild_copies_a_batch_in_instead_of_a_statement_per_row(
         inserts = [q for q in sent if "INSERT" in q.upper()]
         assert inserts == [], f"rows sent as statements, not copied: {inserts}"
         assert len(await _rows(pool, rebuilt)) == 2
+    finally:
+        await pool.close()
+
+
+async def _indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
+    return [r["indexname"] for r in await pool.fetch(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname", schema)]
+
+
+async def test_a_first_catch_up_without_the_deferred_indexes_leaves_the_same_rows_and_every_index(
+        new_database: Callable[[str], Awaitable[str]]) -> None:
+    records = _records(_pupil_streams())
+    pool, runner, serving, rebuilt = await _two_generations(new_database, [], defer=True)
+    try:
+        assert "behaviour_log_pkey" not in await _indexes(pool, rebuilt)
+        load = FirstLoad(runner, pool, rebuilt)
+        for batch in [records[:5], records[5:-1], [records[3], records[-1]]]:  # the last repeats one event
+            assert await load.apply(await runner.decode(batch)) == await runner.apply_records(batch)
+        assert await build_deferred_indexes(pool, rebuilt) == [
+            "behaviour_log_pkey", "behaviour_log_record_idx", "processed_events_pkey"]
+        assert await _indexes(pool, rebuilt) == await _indexes(pool, serving)
+        assert await _rows(pool, rebuilt) == await _rows(pool, serving)
+        assert await _processed(pool, rebuilt) == await _processed(pool, serving)
     finally:
         await pool.close()

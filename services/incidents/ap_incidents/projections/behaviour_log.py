@@ -121,7 +121,8 @@ async def _insert(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None
 
 
 async def _copy(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Rows into a generation being rebuilt, whose ``processed_events`` already refused every repeated id."""
+    """Rows into a generation being rebuilt, every repeated event id already left out (by ``processed_events``,
+    or before its key is built by the rebuild's recent ids: ``ap_runtime.projection.first_load``)."""
     await conn.copy_records_to_table("behaviour_log", records=rows, columns=_COLUMNS)
 
 
@@ -130,6 +131,9 @@ class BehaviourLogProjection(Projection):
     topics = (INCIDENTS_EVENTS,)
     needs_personal_data = False  # personal values are stored sealed, as received
     ddl = DDL
+    # Random UUIDs, one index insert per row each; the load path looks rows up by pupil_ref (corrections,
+    # erasure) through the (pupil_ref, stream_version) key, which stays, and never writes ON CONFLICT.
+    deferred_indexes = ("behaviour_log_pkey", "behaviour_log_record_idx")
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         await self.apply_batch(conn, [event])
