@@ -12,13 +12,16 @@ into the next generation (the switch drops the previous one, as in production) a
 the start of ``rebuild`` to its return: catch-up, the switch under the registry's row lock and the
 drop. The first catch-up runs in ``--workers`` processes (``ap projections rebuild --workers``; 2, the
 machine's cores: the rebuild's own and one started for it), the final one in the rebuild's own. Median
-of the repeats; the Python CPU per event counts the workers too. JSON to ``bench/results/rebuild-<timestamp>.json``.
+of the repeats; the Python CPU per event counts the workers too, PostgreSQL's the database's backends
+(``backend_cpu``). ``--no-defer`` loads with every index in place (A/B of ``deferred_indexes``).
+JSON to ``bench/results/rebuild-<timestamp>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
@@ -39,6 +42,7 @@ from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
+from bench.backend_cpu import backend_cpu
 from bench.publish import publish
 
 TARGET_EVENTS_PER_SECOND = 50_000
@@ -130,35 +134,46 @@ def catch_up_command(projection: type[Projection], dsn: str, topic: str) -> tupl
 
 
 async def timed_rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap: str, command: tuple[str, ...],
-                        workers: int, events: int) -> tuple[str, dict[str, float]]:
-    """(the new generation's schema, its figures): the runner's projection rebuilt as `ap projections rebuild` does."""
+                        workers: int, events: int, dsn: str | None = None,
+                        defer: bool = True) -> tuple[str, dict[str, float]]:
+    """(the new generation's schema, its figures): the runner's projection rebuilt as `ap projections rebuild` does.
+
+    With ``dsn`` (the read model's database) the CPU of its PostgreSQL backends is measured too.
+    """
     await runner.start()
     freeze_startup_objects()  # as `ap projections rebuild` does once started (collector.py)
     try:
-        started, cpu_started = time.perf_counter(), _python_cpu_seconds()
-        schema = await rebuild(runner, pool, bootstrap, show_progress=False, workers=CatchUpWorkers(workers, command))
-        seconds, cpu_seconds = time.perf_counter() - started, _python_cpu_seconds() - cpu_started
+        async with backend_cpu(dsn or "") if dsn else contextlib.nullcontext() as backends:
+            started, cpu_started = time.perf_counter(), _python_cpu_seconds()
+            schema = await rebuild(runner, pool, bootstrap, show_progress=False,
+                                   workers=CatchUpWorkers(workers, command), defer=defer)
+            seconds, cpu_seconds = time.perf_counter() - started, _python_cpu_seconds() - cpu_started
     finally:
         await runner.stop()
-    # The Python side's CPU per event: on a shared machine it says more than the wall clock does.
-    return schema, {"events_per_second": round(events / seconds, 1), "seconds": round(seconds, 3),
-                    "python_cpu_us_per_event": round(cpu_seconds / events * 1e6, 2)}
+    # CPU per event, Python's and PostgreSQL's: on a shared machine it says more than the wall clock does.
+    figures = {"events_per_second": round(events / seconds, 1), "seconds": round(seconds, 3),
+               "python_cpu_us_per_event": round(cpu_seconds / events * 1e6, 2),
+               "load_average_1m": round(os.getloadavg()[0], 2)}
+    if backends is not None and backends.seconds is not None:
+        figures["postgres_cpu_us_per_event"] = round(backends.seconds / events * 1e6, 2)
+    return schema, figures
 
 
 async def _one_rebuild(pool: asyncpg.Pool, dsn: str, bootstrap: str, topic: str, expected: int,
-                       workers: int) -> dict[str, float]:
+                       workers: int, defer: bool) -> dict[str, float]:
     from ap_incidents.projections import BehaviourLogProjection  # the service, only when a rebuild runs
 
     runner = ProjectionRunner(BehaviourLogProjection((topic,)), pool, bootstrap, group_id=f"bench.rebuild.{topic}")
     schema, figures = await timed_rebuild(runner, pool, bootstrap, catch_up_command(BehaviourLogProjection, dsn, topic),
-                                          workers, expected)
+                                          workers, expected, dsn=dsn, defer=defer)
     rows = int(await pool.fetchval(f"SELECT count(*) FROM {schema}.behaviour_log"))
     if rows != expected:
         raise AssertionError(f"the rebuilt generation {schema} holds {rows} rows, not {expected}")
     return figures
 
 
-async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, workers: int = 2) -> dict[str, Any]:
+async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, workers: int = 2,
+              defer: bool = True) -> dict[str, Any]:
     """Produce ``events`` once, rebuild them ``repeats`` times; the figures and the medians."""
     pg_admin, bootstrap = resolve_infrastructure()
     dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_rebuild"))
@@ -167,7 +182,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
     await create_topic(bootstrap, topic)
     try:
         produce_seconds = await produce(bootstrap, topic, events, pupils)
-        runs = [await _one_rebuild(pool, dsn, bootstrap, topic, events, workers) for _ in range(repeats)]
+        runs = [await _one_rebuild(pool, dsn, bootstrap, topic, events, workers, defer) for _ in range(repeats)]
     finally:
         await pool.close()
     median = statistics.median(r["events_per_second"] for r in runs)
@@ -177,11 +192,12 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
         "at": datetime.now(UTC).isoformat(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "parameters": {"events": events, "repeats": repeats, "pupils": pupils, "partitions": 6,
-                       "projection": PROJECTION, "catch_up_workers": workers},
+                       "projection": PROJECTION, "catch_up_workers": workers, "deferred_indexes": defer},
         "produce_seconds": round(produce_seconds, 2),
         "runs": runs,
         "median_events_per_second": median,
         "median_python_cpu_us_per_event": median_cpu,
+        "median_postgres_cpu_us_per_event": statistics.median(r.get("postgres_cpu_us_per_event", 0.0) for r in runs),
         "target_events_per_second": TARGET_EVENTS_PER_SECOND,
         "meets_target": median >= TARGET_EVENTS_PER_SECOND,
     }
@@ -193,8 +209,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pupils", type=int, default=2_000)
     parser.add_argument("--workers", type=int, default=2, help="catch-up processes (1: the rebuild's own only)")
+    parser.add_argument("--no-defer", action="store_true", help="load with every index in place (A/B)")
     args = parser.parse_args()
-    result = uvloop.run(run(args.repeats, args.events, args.pupils, args.workers))  # as `ap projections rebuild` runs
+    # on uvloop, as `ap projections rebuild` runs
+    result = uvloop.run(run(args.repeats, args.events, args.pupils, args.workers, not args.no_defer))
     publish("rebuild", result)
 
 
