@@ -11,7 +11,9 @@ data codec: an alert never needs, and so never sees, a narrative (the one sealed
 looking after a child, ``looked_after.py``). It reads ``ap.commissioning.events`` too, for
 the attendance threshold of the service level agreement in force (issue 13; ``projections/sla_thresholds.py``),
 which applies to a placement that agreed none of its own. The two topics are not ordered with each other: a mark
-is judged by the agreements the worker has applied when it reads the mark.
+is judged by the agreements the worker has applied when it reads the mark. An erasure is noted (``erased_pupils``):
+an event about the pupil read after it (late, again under a new id, or from the commissioning topic) records no row,
+raises no alert and offers no file, whatever the erasure's reason.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from ap_notifications.projections.alerting_batch import BatchView
 from ap_notifications.projections.looked_after import looked_after_by
 from ap_runtime.eventstore import EventCodec
 from ap_runtime.logging import get_logger
+from ap_runtime.privacy import erased_pupils
 from ap_runtime.privacy.clear_fields import clear_event
 from ap_runtime.projection import Projection, ReceivedEvent
 
@@ -70,6 +73,7 @@ class AlertingProjection(Projection):
         await placement_terms.setup(conn)
         await sla_thresholds.setup(conn)
         await fair_access_cases.setup(conn)
+        await conn.execute(erased_pupils.DDL)
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         await self.apply_batch(conn, (event,))
@@ -86,15 +90,14 @@ class AlertingProjection(Projection):
     async def _apply(self, view: BatchView, event: ReceivedEvent, pending: list[PendingAlert]) -> None:
         envelope = event.envelope
         domain_event = clear_event(envelope.event_type, envelope.schema_version, event.payload)
+        if domain_event is None or await self._erased(view, domain_event, pending):
+            return
         if isinstance(domain_event, (SlaVersionAgreed, *fair_access_cases.FAIR_ACCESS_EVENTS, OrganisationRegistered)):
             await view.write_through()
             await _record_other(view.conn, domain_event, envelope.event_id)
             return
-        if isinstance(domain_event, PupilDataErased):
-            await self._dispatcher.forget_pupil(domain_event.pupil_ref)
-            return
         placement_id = getattr(domain_event, "placement_id", None)
-        if domain_event is None or not isinstance(placement_id, UUID):
+        if not isinstance(placement_id, UUID):
             return
         if isinstance(domain_event, PlacementStarted):
             authority = await looked_after_by(event, self._codec)
@@ -119,6 +122,18 @@ class AlertingProjection(Projection):
                 await dispatch_in_order(self._dispatcher, pending)  # the alerts before it go first
                 pending.clear()
                 await self._transfers.offer(offer, SYSTEM_ACTOR, terms.provision_id, envelope.correlation_id)
+
+    async def _erased(self, view: BatchView, event: DomainEvent, pending: list[PendingAlert]) -> bool:
+        """An erasure is noted and the pupil's waiting messages dropped (the batch's alerts decided before it go
+        first, as they would event by event); True for it and for any event about a pupil erased before, of any
+        reason: nothing about an erased pupil is recorded, alerted or offered again (UK GDPR Art. 17)."""
+        if isinstance(event, PupilDataErased):
+            await dispatch_in_order(self._dispatcher, pending)
+            pending.clear()
+            await view.note_erasure(event)
+            await self._dispatcher.forget_pupil(event.pupil_ref)
+            return True
+        return await view.erasure_of(vars(event).get("pupil_ref")) is not None
 
     def _offer_is_news(self, event_id: UUID, recorded_at: datetime) -> bool:
         """A placement's end of long ago offers no file now (issue 14): the offer was made when the end was read,

@@ -25,11 +25,13 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_record import AttendanceRecorded
 from ap_contracts.events.pupil_vocabulary import AttendanceCode
 from ap_notifications.domain.attendance import AttendanceTally, tally
 from ap_notifications.domain.placement_terms import PlacementTerms
 from ap_notifications.projections import placement_terms, sla_thresholds
+from ap_runtime.privacy.erased_pupils import Erased, erasure_of, note_erasure
 
 Session = tuple[date, str]
 
@@ -44,6 +46,7 @@ class BatchView:
         self._sla: dict[tuple[str, str, date], int | None] = {}
         self._new_marks: list[tuple[UUID, date, str, str]] = []
         self._states: dict[UUID, tuple[bool, bool]] = {}
+        self._erased: dict[object, Erased | None] = {}
 
     async def record(self, event: DomainEvent, event_id: UUID) -> None:
         """Fold one event into the read model (``placement_terms.record``)."""
@@ -54,6 +57,16 @@ class BatchView:
             return
         await self.write_through()
         await placement_terms.record(self.conn, event, event_id)
+
+    async def erasure_of(self, pupil_ref: object) -> Erased | None:
+        """How the pupil an event names was erased (``erased_pupils``), asked once per pupil and batch."""
+        if pupil_ref not in self._erased:
+            self._erased[pupil_ref] = await erasure_of(self.conn, pupil_ref)
+        return self._erased[pupil_ref]
+
+    async def note_erasure(self, event: PupilDataErased) -> None:
+        await self.write_through()
+        self._erased[event.pupil_ref] = await note_erasure(self.conn, event.pupil_ref, event.reason)
 
     async def write_through(self) -> None:
         """Write what is pending and forget what was read: the next read sees the tables as they are."""
