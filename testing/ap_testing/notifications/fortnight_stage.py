@@ -9,10 +9,7 @@ CronJob runs them), reads the time from one clock file (``AP_CLOCK_FILE`` with `
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,6 +27,7 @@ from ap_runtime.access.keys import load_private_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.clock import FileClock
 from ap_runtime.projection import read_model
+from ap_testing.notifications.checks import check_succeeds
 from ap_testing.notifications.fortnight_people import ORGANISATIONS, Call
 from ap_testing.privacy import master_keys_env, random_ring
 from ap_testing.processes import (
@@ -114,12 +112,7 @@ class Stage:
         """A periodic check as the CronJob runs it, at the clock's time (the digest check reads the clock file
         itself; the escalation check is told it with ``--now``)."""
         now = [] if module == "digest_check" else ["--now", self.clock().isoformat()]
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"ap_notifications.entrypoints.{module}", *now,
-            env={**os.environ, **self.env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        out, _ = await process.communicate()
-        assert process.returncode == 0, out.decode()
-        return out.decode()
+        return await check_succeeds(module, self.env, *now)
 
     def report(self) -> str:
         return processes_report([*self.services, *self.workers])
