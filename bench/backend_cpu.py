@@ -4,7 +4,9 @@ Issue 11: on a machine shared by several processes the wall clock says less than
 rebuild's cost is split between Python and PostgreSQL. The backends connected to the benchmark's
 database are sampled every ``interval`` seconds; each one counts from its first sample to its last,
 so a backend's work before its first sample (at most one interval) and after its last is missed.
-Background processes (WAL writer, checkpointer, autovacuum) serve every database and are not counted.
+Autovacuum workers visiting the database are counted apart (``autovacuum_seconds``: they vacuum and
+analyse the new generation's tables, work that follows the rebuild whether or not it is timed);
+background processes (WAL writer, checkpointer) serve every database and are not counted.
 PostgreSQL must run on this machine (``/proc`` is read); elsewhere the figure is None.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -35,9 +37,11 @@ def process_cpu_seconds(pid: int) -> float | None:
 class BackendCpu:
     first: dict[int, float] = field(default_factory=dict)
     last: dict[int, float] = field(default_factory=dict)
+    autovacuum: set[int] = field(default_factory=set)
 
-    def sample(self, pids: list[int]) -> None:
-        for pid in pids:
+    def sample(self, pids: list[int], autovacuum: list[int]) -> None:
+        self.autovacuum.update(autovacuum)
+        for pid in [*pids, *autovacuum]:
             seconds = process_cpu_seconds(pid)
             if seconds is not None:
                 self.first.setdefault(pid, seconds)
@@ -45,9 +49,15 @@ class BackendCpu:
 
     @property
     def seconds(self) -> float | None:
-        if not self.last:
-            return None
-        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+        """CPU of the client backends (and parallel workers) over the run."""
+        return self._sum(pid for pid in self.last if pid not in self.autovacuum) if self.last else None
+
+    @property
+    def autovacuum_seconds(self) -> float:
+        return self._sum(pid for pid in self.last if pid in self.autovacuum)
+
+    def _sum(self, pids: Iterable[int]) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in pids)
 
 
 @contextlib.asynccontextmanager
@@ -57,16 +67,18 @@ async def backend_cpu(dsn: str, interval: float = 0.1) -> AsyncIterator[BackendC
     found = BackendCpu()
     stop = asyncio.Event()
 
-    async def pids() -> list[int]:
-        return [int(r["pid"]) for r in await conn.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    async def sample() -> None:
+        rows = await conn.fetch("SELECT pid, backend_type = 'autovacuum worker' AS autovacuum FROM pg_stat_activity"
+                                " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        found.sample([int(r["pid"]) for r in rows if not r["autovacuum"]],
+                     [int(r["pid"]) for r in rows if r["autovacuum"]])
 
     async def sampling() -> None:
         while not stop.is_set():
-            found.sample(await pids())
+            await sample()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
-        found.sample(await pids())
+        await sample()
 
     task = asyncio.create_task(sampling())
     try:

@@ -156,6 +156,7 @@ async def timed_rebuild(runner: ProjectionRunner, pool: asyncpg.Pool, bootstrap:
                "load_average_1m": round(os.getloadavg()[0], 2)}
     if backends is not None and backends.seconds is not None:
         figures["postgres_cpu_us_per_event"] = round(backends.seconds / events * 1e6, 2)
+        figures["postgres_autovacuum_cpu_us_per_event"] = round(backends.autovacuum_seconds / events * 1e6, 2)
     return schema, figures
 
 
