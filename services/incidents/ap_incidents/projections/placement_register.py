@@ -10,7 +10,9 @@ pupil's display name is the only personal value held, and it is held sealed with
 as the events carried it (``display_name_sources``, newest first: a registration, a details update
 or a correction of identity; the query opens the newest that names the pupil, for callers who may
 see identity). The sources are dropped when ``PupilDataErased`` arrives, without a rebuild, and
-the placement rows (the counts) stay.
+the placement rows (the counts) stay. The erasure is noted (``erased_pupils``), so that a registration, details update
+or correction of identity read after it (late, or again under a new id) adds no source back, whatever the reason;
+the row's other columns are organisation ids and placement terms, which no erasure removes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from ap_contracts.envelope import OrgKind
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.projections.placement_terms import CHANGE_FIELDS, current_terms
 from ap_incidents.projections.sealed_personal import sealed_source
+from ap_runtime.privacy import erased_pupils
+from ap_runtime.privacy.erased_pupils import erasure_of, note_erasure
 from ap_runtime.projection import Projection, ReceivedEvent
 
 # The register of organisations as far as access needs it: the LA answering for each organisation (also kept by
@@ -76,7 +80,7 @@ CREATE INDEX IF NOT EXISTS placements_provision_idx ON placements (provision_id)
 CREATE INDEX IF NOT EXISTS placements_home_school_idx ON placements (home_school_id);
 CREATE INDEX IF NOT EXISTS placements_commissioner_idx ON placements (commissioner_id);
 CREATE INDEX IF NOT EXISTS placements_partnership_idx ON placements (partnership_id);
-""" + ORGANISATIONS_DDL
+""" + ORGANISATIONS_DDL + erased_pupils.DDL
 
 _START_TERMS = ("timetable", "reduced_timetable_review_date", "planned_review_date",
                 "incident_severity_threshold", "attendance_threshold_percent")
@@ -96,9 +100,10 @@ def _name_source(event: ReceivedEvent, field: str) -> dict[str, Any] | None:
 
 
 async def _name_changed(conn: asyncpg.Connection, event: ReceivedEvent, field: str) -> None:
-    """A sealed field that may name the pupil anew becomes the newest source of the display name."""
+    """A sealed field that may name the pupil anew becomes the newest source of the display name, unless the pupil
+    was erased (whatever the reason: a source read after the erasure never comes back, even unreadable)."""
     source = _name_source(event, field)
-    if source is not None:
+    if source is not None and await erasure_of(conn, event.payload["pupil_ref"]) is None:
         await conn.execute("UPDATE register_pupils SET display_name_sources = $2::jsonb || display_name_sources"
                            " WHERE pupil_ref = $1", _uuid(event.payload["pupil_ref"]), json.dumps([source]))
 
@@ -236,12 +241,7 @@ async def _register_fact(conn: asyncpg.Connection, event: ReceivedEvent) -> None
     p = event.payload
     match event.event_type:
         case "PupilRegistered":
-            name = _name_source(event, "display_name")
-            await conn.execute(
-                "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name_sources)"
-                " VALUES ($1, $2, $3::jsonb) ON CONFLICT (pupil_ref) DO NOTHING",
-                _uuid(p["pupil_ref"]), p["home_school_id"], json.dumps([] if name is None else [name]),
-            )
+            await _registered(conn, event)
         case "PupilDetailsUpdated":
             await conn.execute(
                 "UPDATE register_pupils SET home_school_id = coalesce($2, home_school_id) WHERE pupil_ref = $1",
@@ -254,5 +254,19 @@ async def _register_fact(conn: asyncpg.Connection, event: ReceivedEvent) -> None
         case "OrganisationRegistered":
             await organisation_registered(conn, p)
         case "PupilDataErased":
+            await note_erasure(conn, p["pupil_ref"], p["reason"])
             await conn.execute("UPDATE register_pupils SET display_name_sources = '[]'::jsonb, erased = true"
                                " WHERE pupil_ref = $1", _uuid(p["pupil_ref"]))
+
+
+async def _registered(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+    """The pupil's row, named by the registration's sealed name; a registration read after the pupil's erasure (the
+    erasure found no row to blank) makes the row erased, without the name."""
+    erased = await erasure_of(conn, event.payload["pupil_ref"]) is not None
+    name = None if erased else _name_source(event, "display_name")
+    await conn.execute(
+        "INSERT INTO register_pupils (pupil_ref, home_school_id, display_name_sources, erased)"
+        " VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (pupil_ref) DO NOTHING",
+        _uuid(event.payload["pupil_ref"]), event.payload["home_school_id"],
+        json.dumps([] if name is None else [name]), erased,
+    )
