@@ -138,6 +138,20 @@ def test_a_pupil_recorded_in_error_leaves_both_returns_and_other_erasures_keep_t
     assert [r.pupil_ref for r in ap_placements_return(events, AUTUMN)] == [kept.pupil_ref]
 
 
+def test_events_about_a_pupil_recorded_in_error_read_after_the_erasure_return_no_row() -> None:
+    """A suspension and a placement start recorded before the erasure but read after it, and the same again under
+    new ids, bring no row back for a pupil recorded in error; for any other erasure the late rows are returned (the
+    pseudonymous rows stay, as before the erasure)."""
+    for reason in ErasureReason:
+        pupil = Pupil("school-a", "np-1")
+        late: list[DomainEvent] = [pupil.suspended(date(2024, 10, 7), 2), pupil.started(date(2024, 9, 9))]
+        again = [e.model_copy(update={"record_id": uuid4()}) for e in late]
+        events = [pupil.suspended(date(2024, 10, 1), 1), _erased(pupil, reason), *late, *again]
+        expected = 0 if reason is ErasureReason.RECORDED_IN_ERROR else 1
+        assert len(exclusions_return(events, AUTUMN)) == 3 * expected, reason
+        assert len(ap_placements_return(events, AUTUMN)) == expected, reason
+
+
 def test_each_school_gets_its_own_rows_of_each_return() -> None:
     """The census is returned by each school for its pupils: the LA-wide rows split by school, none lost."""
     ann, ben, cal = Pupil("school-a", "np-1"), Pupil("school-b", "np-1"), Pupil("school-a", "np-1")

@@ -16,7 +16,9 @@ hidden in a figure):
   it); an entry withdrawn in error is not returned; amended start dates and lengths are returned as
   amended.
 - A pupil erased because the record was made in error is in neither return (the pupil was never
-  there); other erasures keep the pseudonymous rows, as the reporting read model keeps its counts.
+  there), and an event about the pupil after the erasure in the events given (read late, or again under a
+  new id) returns no row either; other erasures keep the pseudonymous rows, as the reporting read model
+  keeps its counts (the rows hold no personal field an erasure removes).
 - Reasons are the census codes of ``ExclusionReason`` (primary, then up to two further).
 - The AP placement module returns each placement open on any day of the census period: the setting
   by the platform's provision id (standing for its URN or UKPRN), entry and leaving dates, and the
@@ -101,12 +103,24 @@ class ApPlacementReturnRow:
                 self.placement_id)
 
 
-def _recorded_in_error(event: DomainEvent) -> UUID | None:
-    """The pupil whose whole record was made in error, if ``event`` says so."""
-    if isinstance(event, PupilDataErased) and event.reason is ErasureReason.RECORDED_IN_ERROR:
-        pupil_ref: UUID = event.pupil_ref
-        return pupil_ref
-    return None
+class _NeverThere:
+    """The pupils erased so far as recorded in error: their rows leave, and no event about one read after the
+    erasure (late, or again under a new id) brings a row back."""
+
+    def __init__(self) -> None:
+        self._pupils: set[UUID] = set()
+
+    def erased_by(self, event: DomainEvent) -> UUID | None:
+        """The pupil whose whole record ``event`` says was made in error (noted), else None."""
+        if isinstance(event, PupilDataErased) and event.reason is ErasureReason.RECORDED_IN_ERROR:
+            pupil_ref: UUID = event.pupil_ref
+            self._pupils.add(pupil_ref)
+            return pupil_ref
+        return None
+
+    def about(self, event: DomainEvent) -> bool:
+        """Whether ``event`` is about a pupil erased as recorded in error before it."""
+        return vars(event).get("pupil_ref") in self._pupils
 
 
 def _exclusion_row(event: SuspensionIssued | PermanentExclusionIssued) -> ExclusionReturnRow:
@@ -133,7 +147,10 @@ def exclusions_return(events: Iterable[DomainEvent], period: Period) -> list[Exc
     """Suspensions and standing permanent exclusions starting in ``period``, corrections applied, in
     recorded order (rule: a reinstated permanent exclusion does not count; a withdrawn entry never counts)."""
     rows: dict[UUID, ExclusionReturnRow] = {}
+    never_there = _NeverThere()
     for event in events:
+        if never_there.about(event):
+            continue
         if isinstance(event, SuspensionIssued | PermanentExclusionIssued):
             rows[event.record_id] = _exclusion_row(event)
         elif isinstance(event, PermanentExclusionReinstated):
@@ -142,8 +159,8 @@ def exclusions_return(events: Iterable[DomainEvent], period: Period) -> list[Exc
             rows.pop(event.target_record_id, None)
         elif isinstance(event, RecordAmended) and event.target_record_id in rows:
             rows[event.target_record_id] = _amended(rows[event.target_record_id], event)
-        elif (never_there := _recorded_in_error(event)) is not None:
-            rows = {k: r for k, r in rows.items() if r.pupil_ref != never_there}
+        elif (erased := never_there.erased_by(event)) is not None:
+            rows = {k: r for k, r in rows.items() if r.pupil_ref != erased}
     kept = [row for row in rows.values() if row.start_date in period]
     return sorted(kept, key=lambda r: (r.school_id, str(r.pupil_ref), r.start_date, str(r.record_id)))
 
@@ -162,7 +179,10 @@ def ap_placements_return(events: Iterable[DomainEvent], period: Period) -> list[
     rows: dict[UUID, ApPlacementReturnRow] = {}
     started_by_record: dict[UUID, UUID] = {}
     ended_by_record: dict[UUID, UUID] = {}
+    never_there = _NeverThere()
     for event in events:
+        if never_there.about(event):
+            continue
         if isinstance(event, PlacementStarted):
             pattern = (AttendancePattern.FULL_TIME if event.timetable is TimetableKind.FULL_TIME
                        else AttendancePattern.PART_TIME)
@@ -175,8 +195,8 @@ def ap_placements_return(events: Iterable[DomainEvent], period: Period) -> list[
             ended_by_record[event.record_id] = event.placement_id
         elif isinstance(event, RecordWithdrawnInError):
             _withdraw(rows, started_by_record, ended_by_record, event.target_record_id)
-        elif (never_there := _recorded_in_error(event)) is not None:
-            rows = {k: r for k, r in rows.items() if r.pupil_ref != never_there}
+        elif (erased := never_there.erased_by(event)) is not None:
+            rows = {k: r for k, r in rows.items() if r.pupil_ref != erased}
     kept = [r for r in rows.values() if r.entry_date <= period.last_day
             and (r.leaving_date is None or r.leaving_date >= period.first_day)]
     return sorted(kept, key=lambda r: (r.school_id, str(r.pupil_ref), r.entry_date, str(r.placement_id)))
