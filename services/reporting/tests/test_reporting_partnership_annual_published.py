@@ -10,15 +10,21 @@ the report and rule versions and, on re-issue, the figures that changed; only th
 (RPT-PUB-3: another partnership's lead, the LA, a school head and a Forum member are refused alike and nothing is
 stored); a forged field, in the body or the query, is refused and changes nothing; a year whose narrative is not
 published is refused (report.published_with_narrative), and that refusal leaves the caller's token for one valid
-publication, after which the token is spent (401, nothing recorded).
+publication, after which the token is spent (401, nothing recorded). Two publications of one edition at once
+(both built on the same editions, held at the append by a lock on the event store's ``streams`` table until both
+wait there): one is recorded, the other refused 409 (report.published_once_at_a_time) saying which edition was
+published meanwhile and where to see it, recording nothing and leaving its token; a command id already used for
+another report is refused 409 (report_command.id_unique) naming it, recording nothing. No 500 anywhere (both were).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -39,6 +45,10 @@ pytestmark = pytest.mark.integration
 
 PUBLISH = "/v1/reports/partnership/np-north/annual-report/2024-25/publications"
 STREAM = "report-partnership_annual-np-north-2024_25"
+TERMLY = ("/v1/reports/partnership/np-north/publications", {"period": "2024/25-spring", "as_at": "2025-04-30"})
+# the event store's appends, waiting on a lock (the statement's start: pg_stat_activity keeps its first 1 kB)
+WAITING_APPENDS = """SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+                     AND query LIKE '%UPDATE streams SET version%'"""
 
 
 def lead() -> dict[str, str]:
@@ -156,3 +166,51 @@ async def test_a_year_or_day_it_cannot_be_published_for_is_refused_naming_the_ru
     response = await annual.api.post(path, params=params, json={"command_id": str(uuid4())}, headers=lead())
     assert response.status_code == 422, response.text
     assert response.json()["rule"] == rule
+
+
+async def _both_waiting_to_append(pool: asyncpg.Pool) -> None:
+    for _ in range(300):
+        if await pool.fetchval(WAITING_APPENDS) == 2:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the two publications never both waited to record their edition")
+
+
+async def test_two_publications_of_one_edition_at_once_record_one_and_refuse_the_other_as_a_conflict(
+        annual: World) -> None:
+    params, editions, tokens = {"recorded_by": annual.between.isoformat()}, await _published(annual), [lead(), lead()]
+    async with annual.pool.acquire() as conn, conn.transaction():
+        await conn.execute("LOCK TABLE streams IN EXCLUSIVE MODE")  # reads go on; every append waits
+        racing = [asyncio.create_task(annual.api.post(PUBLISH, params=params, json={"command_id": str(uuid4())},
+                                                      headers=headers)) for headers in tokens]
+        await _both_waiting_to_append(annual.pool)
+    answers = await asyncio.gather(*racing)
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    won, lost = sorted(answers, key=lambda a: a.status_code)
+    assert lost.headers["content-type"].startswith("application/problem+json")
+    problem = lost.json()
+    assert (problem["type"], problem["rule"]) == ("urn:ap:problem:conflict", "report.published_once_at_a_time")
+    assert f"edition {editions + 1} of this report was published by another command" in problem["detail"]
+    assert won.json()["report_id"] in problem["detail"] and "ap.reporting.events" in problem["detail"]
+    assert won.json()["edition"] == editions + 1 and await _published(annual) == editions + 1
+    again = await annual.api.post(PUBLISH, params=params, json={"command_id": str(uuid4())},
+                                  headers=tokens[answers.index(lost)])
+    assert again.status_code == 201, again.text  # the refused publication left its token unused
+    assert again.json()["edition"] == editions + 2
+
+
+async def test_a_command_id_used_for_another_report_is_refused_naming_it_and_records_nothing(annual: World) -> None:
+    command_id = str(uuid4())
+    first = await annual.api.post(PUBLISH, params={"recorded_by": annual.between.isoformat()},
+                                  json={"command_id": command_id}, headers=lead())
+    assert first.status_code == 201, first.text
+    before, headers = await _events(annual), lead()
+    path, params = TERMLY
+    reused = await annual.api.post(path, params=params, json={"command_id": command_id}, headers=headers)
+    assert reused.status_code == 409, reused.text
+    problem = reused.json()
+    assert (problem["type"], problem["rule"]) == ("urn:ap:problem:conflict", "report_command.id_unique")
+    assert command_id in problem["detail"] and problem["errors"][0]["field"] == "command_id"
+    assert await _events(annual) == before
+    fresh = await annual.api.post(path, params=params, json={"command_id": str(uuid4())}, headers=headers)
+    assert fresh.status_code == 201, fresh.text  # nothing recorded, the token's claim included

@@ -2,7 +2,11 @@
 four publication routes answers 409 problem+json naming the rule (report.published_from_applied_facts) and why
 (the read model has not read any event yet), and stores nothing: no ``ReportPublished``, no edition, so a later
 publication once the read model has caught up is the first edition (before this, ``ReportPublished``'s own
-validation, "records what it was built from", failed inside the route: a 500)."""
+validation, "records what it was built from", failed inside the route: a 500). The Partnership annual report's route
+is refused first while its narrative is unpublished; with its narrative published (and its budget recorded) but the
+facts read model having read nothing, it is the same refusal, naming that read model (before, the narrative's and the
+ledger's positions were recorded as if the report had been built from applied facts: published, a report of
+zeros)."""
 
 from __future__ import annotations
 
@@ -21,11 +25,15 @@ from ap_reporting.entrypoints.bootstrap import ApiDeps
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
 from ap_reporting.projections.exclusion_reasons import ExclusionReasonsProjection
 from ap_reporting.projections.facts import ReportingFactsProjection
+from ap_reporting.projections.finance_ledger import ReportingFinanceProjection
 from ap_runtime.access import AccessGuard, AuditLog, Role, TokenVerifier, open_audit_pool
 from ap_runtime.access.keys import load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.projection.store import ensure_registered
+from ap_testing.reporting.finance_budget import partnership_budget
+from ap_testing.reporting.narrative import narrative_events
 
+from .test_reporting_partnership_annual_api import apply_events, received
 from .test_reporting_pipeline import KEYS, token
 
 pytestmark = pytest.mark.integration
@@ -43,14 +51,21 @@ ROUTES = {
 }
 
 
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def empty(new_database: Any) -> AsyncIterator[tuple[httpx.AsyncClient, asyncpg.Pool]]:
-    """The reporting API over read models whose tables exist and which have applied no event."""
-    pool = await asyncpg.create_pool(await new_database("nothing_rpt"), min_size=1, max_size=4)
-    audit_pool = await open_audit_pool(await new_database("nothing_audit"))
+async def _api(new_database: Any, name: str,
+               narrated: bool) -> AsyncIterator[tuple[httpx.AsyncClient, asyncpg.Pool]]:
+    """The reporting API over read models whose tables exist and which have applied no event; ``narrated``, but for
+    np-north's narrative for 2024/25, published, and its budget (the facts read model still has read nothing)."""
+    pool = await asyncpg.create_pool(await new_database(f"{name}_rpt"), min_size=1, max_size=4)
+    audit_pool = await open_audit_pool(await new_database(f"{name}_audit"))
     for projection in (ReportingFactsProjection(topics=("t",)), ExclusionReasonsProjection(topics=("t",)),
-                       ReportingCommissioningFactsProjection(topics=("c",))):
+                       ReportingCommissioningFactsProjection(topics=("c",)), ReportingFinanceProjection()):
         await ensure_registered(pool, projection)
+    if narrated:
+        narrative = narrative_events("np-north", "2024/25", "lead", "chair", lambda section: f"{section}: our year.")
+        await apply_events(pool, ReportingCommissioningFactsProjection(),
+                           received(narrative, "narrative", "commissioning"))
+        await apply_events(pool, ReportingFinanceProjection(),
+                           received(partnership_budget("np-north"), "budget-north", "finance"))
     verifier = TokenVerifier(load_public_key(KEYS.public_pem), audience=ServiceAudience.REPORTING)
     app = create_app(ApiDeps(pool, AccessGuard(AuditLog(audit_pool)), verifier))
     try:
@@ -61,11 +76,42 @@ async def empty(new_database: Any) -> AsyncIterator[tuple[httpx.AsyncClient, asy
         await audit_pool.close()
 
 
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def empty(new_database: Any) -> AsyncIterator[tuple[httpx.AsyncClient, asyncpg.Pool]]:
+    async for api in _api(new_database, "nothing", narrated=False):
+        yield api
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def narrated(new_database: Any) -> AsyncIterator[tuple[httpx.AsyncClient, asyncpg.Pool]]:
+    async for api in _api(new_database, "narrated", narrated=True):
+        yield api
+
+
 @pytest.mark.parametrize("report", list(ROUTES))
 async def test_publishing_what_nothing_has_been_read_for_is_refused_as_a_conflict_and_stores_nothing(
         empty: tuple[httpx.AsyncClient, asyncpg.Pool], report: str) -> None:
-    api, pool = empty
-    path, params, (org, kind, role) = ROUTES[report]
+    path, params, caller = ROUTES[report]
+    await _refused_as_nothing_read(*empty, path, params, caller)
+
+
+async def test_the_partnership_annual_report_with_its_narrative_but_no_facts_read_is_refused_alike(
+        narrated: tuple[httpx.AsyncClient, asyncpg.Pool]) -> None:
+    api, _ = narrated
+    lead = ("np-north", OrgKind.PARTNERSHIP, Role.PARTNERSHIP_LEAD)
+    path, params = "/v1/reports/partnership/np-north/annual-report/2024-25", {"as_at": "2025-08-31"}
+    draft = await api.get(path, params=params, headers=token(*lead))
+    assert draft.status_code == 200, draft.text
+    assert draft.json()["narrative_published"] is True  # so not refused for its narrative (a draft's refusal)
+    await _refused_as_nothing_read(*narrated, f"{path}/publications", params, lead)
+    refused = await api.post(f"{path}/publications", params=params, json={"command_id": str(uuid4())},
+                             headers=token(*lead))
+    assert ReportingFactsProjection.name in refused.json()["detail"]  # which read model has read nothing
+
+
+async def _refused_as_nothing_read(api: httpx.AsyncClient, pool: asyncpg.Pool, path: str, params: dict[str, str],
+                                   caller: tuple[str, OrgKind, Role]) -> None:
+    org, kind, role = caller
     command_id = str(uuid4())
     response = await api.post(path, params=params, json={"command_id": command_id}, headers=token(org, kind, role))
     assert response.status_code == 409, response.text

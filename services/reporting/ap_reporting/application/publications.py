@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import BaseModel
@@ -28,17 +28,53 @@ from pydantic import BaseModel
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.reports import FigureChange, ReportPeriod, ReportPublished, TopicPosition
-from ap_reporting.domain.errors import NothingReadYet
+from ap_reporting.domain.errors import NothingReadYet, ReportingRuleViolation
 from ap_reporting.domain.report_versions import REPORT_VERSIONS, RULE_VERSIONS
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome, Decide
 from ap_runtime.eventstore.port import EventStorePort
+from ap_runtime.refusal import RefusalKind
 from ap_runtime.reports import changed_figures, content_digest
 
 _REPORT_IDS = UUID("0c6b1f0e-5d7a-4f3e-9a51-2b8d7c4e6a90")
 
 
-class PublicationRaced(RuntimeError):
-    """Another edition of the same report was published while this one was being built: publish again."""
+class PublicationRaced(ReportingRuleViolation):
+    """report.published_once_at_a_time: another command published an edition of the same report while this one was
+    being built, so this one, built on the editions before it, would misnumber it and list changes since the wrong
+    edition. Refused as a conflict with what is recorded, recording nothing (its token left unused)."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
+    rule_id = "report.published_once_at_a_time"
+
+
+class CommandIdReused(ReportingRuleViolation):
+    """report_command.id_unique: a command id already used for another report (another kind, period or
+    organisation) is not a retry of this publication; answering with that report's edition, or publishing this one
+    under it, would both be wrong, so it is refused, recording nothing (as every write service refuses it)."""
+
+    kind: ClassVar[RefusalKind] = RefusalKind.CONFLICTS_WITH_RECORD
+    rule_id = "report_command.id_unique"
+
+
+def _raced(edition: Edition, history: Sequence[DomainEvent]) -> PublicationRaced:
+    latest = [e for e in history if isinstance(e, ReportPublished)][-1]
+    return PublicationRaced("report", (
+        f"edition {latest.edition} of this report was published by another command (report id {latest.report_id}, "
+        f"as recorded by {latest.recorded_by.isoformat()}) while this one was being built, so nothing was recorded: "
+        f"that edition is on ap.reporting.events (stream {edition.stream_id}) and its report is read with this "
+        f"report's GET as recorded by {latest.recorded_by.isoformat()}; publish again, with a new command id, only "
+        "if another edition is wanted"))
+
+
+def nothing_read(read_model: str) -> NothingReadYet:
+    """The refusal of a publication built from a read model (``read_model``) that has read no event yet."""
+    return NothingReadYet("report", f"The {read_model} read model has not read any event yet, so there is nothing "
+                          "to publish and no position to record: publish once it has caught up")
+
+
+def _reused(command_id: UUID) -> CommandIdReused:
+    return CommandIdReused("command_id", f"command id {command_id} was already used for another report; it is not "
+                           "a retry of this publication, so nothing was recorded: choose a new command id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +125,15 @@ async def publish(store: EventStorePort, edition: Edition, build: Build, actor: 
     published, publishing nothing. ``token`` is claimed only once nothing but the recording can refuse."""
     executor = CommandExecutor(store)
     editions = [e for e in await store.load(edition.stream_id) if isinstance(e, ReportPublished)]
-    if await executor.previous_outcome(command_id) is not None:
+    earlier = await executor.previous_outcome(command_id)
+    if earlier is not None:
+        if earlier.stream_id != edition.stream_id:
+            raise _reused(command_id)
         await token.claim()
         return _edition_of(editions, command_id)
     built = await build(edition.recorded_by)
     if not built.positions:
-        raise NothingReadYet("report", "The reporting read model has not read any event yet, so there is nothing to "
-                             "publish and no position to record: publish once it has caught up")
+        raise nothing_read("reporting")
     changes: tuple[FigureChange, ...] = ()
     if editions:
         before = await build(editions[-1].recorded_by)
@@ -104,12 +142,15 @@ async def publish(store: EventStorePort, edition: Edition, build: Build, actor: 
 
     def decide(history: Sequence[DomainEvent]) -> Sequence[DomainEvent]:
         if sum(isinstance(e, ReportPublished) for e in history) != len(editions):
-            raise PublicationRaced(f"another edition of {edition.stream_id} was published meanwhile; publish again")
+            raise _raced(edition, history)
         return [event]
 
     meta = CommandMeta(command_id=command_id, actor=actor, organisation_id=edition.organisation_id,
                        correlation_id=correlation_id or uuid4())
-    if (await _record(executor, edition.stream_id, meta, decide, token)).duplicate:  # the same command, racing
+    outcome = await _record(executor, edition.stream_id, meta, decide, token)
+    if outcome.duplicate:  # the same command, racing
+        if outcome.stream_id != edition.stream_id:
+            raise _reused(command_id)
         return _edition_of([e for e in await store.load(edition.stream_id) if isinstance(e, ReportPublished)],
                            command_id)
     return event

@@ -30,6 +30,7 @@ from ap_contracts.events.reports import TopicPosition
 from ap_contracts.money import format_pounds
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.application import reports
+from ap_reporting.application.publications import nothing_read
 from ap_reporting.domain.actions import READ_PARTNERSHIP_REPORT
 from ap_reporting.domain.annual_narrative import AnnualNarrative, ApprovedText
 from ap_reporting.domain.budget_summary import BudgetSummary, budget_summary
@@ -40,6 +41,7 @@ from ap_reporting.domain.published import figures as table_figures
 from ap_reporting.entrypoints.document_formats import DocumentFormat, answer, published
 from ap_reporting.entrypoints.report_moment import MomentDep
 from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection, read_narrative
+from ap_reporting.projections.facts import ReportingFactsProjection
 from ap_reporting.projections.facts_reader import PostgresFactsReader
 from ap_reporting.projections.finance_ledger import ReportingFinanceProjection, read_finance_events
 from ap_reporting.projections.positions import read_positions
@@ -120,6 +122,12 @@ class PartnershipAnnualReader:
         narrative, narrated = await self._read(ReportingCommissioningFactsProjection.name,
                                                lambda: read_narrative(pool, partnership_id, year, moment))
         events, ledgered = await self._read(ReportingFinanceProjection.name, lambda: read_finance_events(pool, moment))
+        if self._positioned:  # each read model records its own positions: none of them may have read nothing
+            unread = [name for name, read in ((ReportingFactsProjection.name, facts.positions),
+                                              (ReportingCommissioningFactsProjection.name, narrated),
+                                              (ReportingFinanceProjection.name, ledgered)) if not read]
+            if unread:
+                raise nothing_read(unread[0])
         self.positions = tuple(sorted([*facts.positions, *narrated, *ledgered], key=lambda p: (p.topic, p.partition)))
         return PartnershipAnnualReport(
             figures=figures_of_year, narrative_published=narrative.published_by is not None,

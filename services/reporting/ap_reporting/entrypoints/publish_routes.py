@@ -14,8 +14,10 @@ report.published_as_at_past_day) or as recorded by ``recorded_by`` (a moment tha
 ``ReportPublished`` is recorded in the reporting service's own event store with the read models' offsets, the
 report and rule versions and, from the second edition on, the figures that changed (``application.publications``),
 whose relay publishes it on ``ap.reporting.events``. A read model that has read no event yet is refused, 409
-(report.published_from_applied_facts), storing nothing; so is a Partnership annual report whose narrative is not
-published by its moment (report.published_with_narrative).
+(report.published_from_applied_facts), storing nothing (the Partnership annual report's: any of its three); so is
+a Partnership annual report whose narrative is not published by its moment (report.published_with_narrative), an
+edition another command published while this one was being built (report.published_once_at_a_time, saying which
+and where to see it) and a command id already used for another report (report_command.id_unique).
 
 Every route has one shape (``_route``): a ``Target`` read from its path and query (what report, of which period,
 read and built how, whose), the access check on stored facts only (the partnership's id from the path; the LA's
