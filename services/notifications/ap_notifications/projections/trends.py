@@ -87,7 +87,7 @@ async def _keep(conn: asyncpg.Connection, event: DomainEvent) -> None:
     elif isinstance(event, RecordWithdrawnInError):
         await store.forget_fact(conn, event.target_record_id)
     elif isinstance(event, PupilDataErased):
-        await store.forget_pupil(conn, event.pupil_ref)
+        await store.forget_pupil(conn, event)
 
 
 async def _no_calendars() -> SchoolCalendars:

@@ -14,8 +14,11 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.events.notifications import EarlyWarningRaised
+from ap_contracts.events.privacy import PupilDataErased
 from ap_contracts.events.pupil_vocabulary import AttendanceCode
 from ap_notifications.domain.early_warning import Fact, PupilTrends, Responsibility, marked
+from ap_runtime.privacy import erased_pupils
+from ap_runtime.privacy.erased_pupils import erasure_of, note_erasure
 
 DDL = """
 CREATE TABLE IF NOT EXISTS trend_placements (
@@ -50,9 +53,7 @@ CREATE TABLE IF NOT EXISTS early_warning_flags (
     flag         jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS flags_by_pupil ON early_warning_flags (pupil_ref, rule_name, window_end DESC);
--- Pupils erased: an event about one delivered after the erasure (late, or again under a new id) keeps nothing.
-CREATE TABLE IF NOT EXISTS trend_erased_pupils (pupil_ref uuid PRIMARY KEY);
-"""
+""" + erased_pupils.DDL  # pupils erased: an event about one read after the erasure keeps nothing
 
 FACT_TABLES = ("trend_marks", "trend_incidents", "trend_suspensions", "trend_scores")
 # How far back a pupil's facts are read for one decision: two windows of the longest rule, in calendar days, with
@@ -116,21 +117,17 @@ async def forget_fact(conn: asyncpg.Connection, event_id: UUID) -> None:
         await conn.execute(f"DELETE FROM {table} WHERE event_id = $1", event_id)  # noqa: S608  # nosec B608 - table names are constants
 
 
-async def forget_pupil(conn: asyncpg.Connection, pupil_ref: UUID) -> None:
+async def forget_pupil(conn: asyncpg.Connection, erasure: PupilDataErased) -> None:
     """Erasure: nothing of the pupil stays in the read model, flags included; the erasure itself is noted (only the
-    pseudonymous reference) so that nothing about the pupil is kept again (``erased``)."""
+    pseudonymous reference, ``erased_pupils``) so that nothing about the pupil is kept again (``erased``)."""
     for table in (*FACT_TABLES, "trend_placements", "early_warning_flags"):
-        await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", pupil_ref)  # noqa: S608  # nosec B608 - table names are constants
-    await conn.execute("INSERT INTO trend_erased_pupils VALUES ($1) ON CONFLICT DO NOTHING", pupil_ref)
+        await conn.execute(f"DELETE FROM {table} WHERE pupil_ref = $1", erasure.pupil_ref)  # noqa: S608  # nosec B608 - table names are constants
+    await note_erasure(conn, erasure.pupil_ref, erasure.reason)
 
 
 async def erased(conn: asyncpg.Connection, pupil_ref: object) -> bool:
-    """Whether the pupil (an event's ``pupil_ref``, None for an event about no pupil) was erased."""
-    if not isinstance(pupil_ref, UUID):
-        return False
-    found: bool = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM trend_erased_pupils WHERE pupil_ref = $1)",
-                                      pupil_ref)
-    return found
+    """Whether the pupil (an event's ``pupil_ref``, None for an event about no pupil) was erased, for any reason."""
+    return await erasure_of(conn, pupil_ref) is not None
 
 
 async def current_flags(conn: asyncpg.Connection, placement_id: UUID) -> tuple[EarlyWarningRaised, ...]:
