@@ -41,7 +41,7 @@ from ap_runtime.projection import Projection
 from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
-from ap_testing.infra import create_database, create_topic, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import create_database, create_topic, drop_databases, dsn_for_database, resolve_infrastructure
 from bench.backend_cpu import backend_cpu
 from bench.publish import publish
 
@@ -177,7 +177,8 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
               defer: bool = True) -> dict[str, Any]:
     """Produce ``events`` once, rebuild them ``repeats`` times; the figures and the medians."""
     pg_admin, bootstrap = resolve_infrastructure()
-    dsn = dsn_for_database(pg_admin, await create_database(pg_admin, "bench_rebuild"))
+    database = await create_database(pg_admin, "bench_rebuild")
+    dsn = dsn_for_database(pg_admin, database)
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
     topic = f"bench-rebuild-{uuid4().hex[:10]}"
     await create_topic(bootstrap, topic)
@@ -186,6 +187,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
         runs = [await _one_rebuild(pool, dsn, bootstrap, topic, events, workers, defer) for _ in range(repeats)]
     finally:
         await pool.close()
+        await drop_databases(pg_admin, [database])  # a million rows a run: about 1 GB left behind otherwise
     median = statistics.median(r["events_per_second"] for r in runs)
     median_cpu = statistics.median(r["python_cpu_us_per_event"] for r in runs)
     return {
