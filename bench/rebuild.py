@@ -187,7 +187,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
         runs = [await _one_rebuild(pool, dsn, bootstrap, topic, events, workers, defer) for _ in range(repeats)]
     finally:
         await pool.close()
-        await drop_databases(pg_admin, [database])  # a million rows a run: about 1 GB left behind otherwise
+        await drop_databases(pg_admin, [database])  # a million rows a run: about 620 MB left behind otherwise
     median = statistics.median(r["events_per_second"] for r in runs)
     median_cpu = statistics.median(r["python_cpu_us_per_event"] for r in runs)
     return {
