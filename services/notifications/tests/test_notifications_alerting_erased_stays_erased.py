@@ -11,23 +11,28 @@ one event per transaction and one batch.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from ap_contracts.events.base import DomainEvent
+from ap_contracts.events.commissioning_panels import FairAccessCaseOpened, PanelConstituted, PanelKind
+from ap_contracts.events.commissioning_vocabulary import Phase
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
 from ap_contracts.events.pupil_vocabulary import AttendanceCode, Severity
 from ap_notifications.entrypoints.bootstrap import NotificationServices
+from ap_notifications.entrypoints.overdue_check import check_overdue
 from ap_notifications.projections.alerting import AlertingProjection
 from ap_runtime.projection.store import ensure_registered
-from ap_testing.notifications.builders import Events, received
+from ap_testing.notifications.builders import Events, home_school_registered, received
 from ap_testing.store_reads import read_everything_stored
 
 from .test_notifications_alerting_batch import project
 
 pytestmark = pytest.mark.integration
+
+HOME_LA = "la-home-county"
 
 
 def _late(pupil: Events) -> list[DomainEvent]:
@@ -77,3 +82,27 @@ async def test_no_event_about_an_erased_pupil_read_after_the_erasure_is_alerted_
     assert await _named(notif, erased) == 0
     assert await _named(notif, other) > 0  # the same events of a pupil not erased do alert
     assert await _rows_about(notif, erased) == at_erasure  # nothing written since, a second placement included
+
+
+def _fair_access_case(pupil: Events) -> list[DomainEvent]:
+    since = date(2025, 3, 3)
+    return [PanelConstituted(panel_id="panel-north", kind=PanelKind.BEHAVIOUR_ATTENDANCE, area_id="area-north",
+                             name="North Fair Access Panel", local_authority_id=HOME_LA, constituted_by="officer-1"),
+            FairAccessCaseOpened(panel_id="panel-north", case_id=uuid4(), pupil_ref=pupil.pupil_ref,
+                                 phase=Phase.SECONDARY, without_place_since=since,
+                                 opened_on=since + timedelta(days=1), opened_by="officer-1")]
+
+
+async def test_no_overdue_work_about_an_erased_pupil_is_alerted_after_the_erasure(notif: NotificationServices) -> None:
+    """The overdue-work check reads the alert worker's read model: a placement review and a Fair Access case of the
+    erased pupil, recorded before the erasure, owe nothing after it; another pupil's same work still alerts."""
+    erased, other = Events(), Events()
+    erasure = PupilDataErased(pupil_ref=erased.pupil_ref, reason=ErasureReason.RETENTION_EXPIRED,
+                              legal_basis="UK GDPR Art. 5(1)(e)", requested_by=ErasureRequester.RETENTION_SCHEDULE)
+    events = [home_school_registered(HOME_LA), *(e for p in (erased, other) for e in (p.started(),
+                                                                                       *_fair_access_case(p)))]
+    await project(notif, [*(received(e) for e in events), received(erasure)], in_one_batch=False)
+    await check_overdue(notif, date(2025, 4, 1))  # past the planned review and 20 school days without a place
+    alerted = [e.payload for e in await read_everything_stored(notif.store) if e.event_type == "NotificationSent"]
+    assert {a["rule_name"] for a in alerted} >= {"placement_review_overdue", "fair_access_case_overdue"}
+    assert {a["pupil_ref"] for a in alerted} == {str(other.pupil_ref)}

@@ -47,9 +47,11 @@ async def record(conn: asyncpg.Connection, event: DomainEvent, event_id: UUID) -
 
 
 async def open_cases(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    """Every case still open, with its panel's local authority (None while the panel is unknown)."""
+    """Every case still open, with its panel's local authority (None while the panel is unknown); none of a pupil
+    the alert worker saw erased (``erased_pupils``): no alert about the pupil after the erasure."""
     return list(await conn.fetch(
         "SELECT c.case_id, c.panel_id, c.pupil_ref, c.without_place_since, c.opened_by_event, p.local_authority_id"
         " FROM fair_access_cases c LEFT JOIN panels p ON p.panel_id = c.panel_id WHERE c.closed_on IS NULL"
+        " AND c.pupil_ref NOT IN (SELECT pupil_ref FROM erased_pupils)"
         " ORDER BY c.case_id"))
 

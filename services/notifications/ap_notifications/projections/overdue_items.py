@@ -1,6 +1,7 @@
 """Overdue work read from the alert worker's read model (issue 14): placements whose next review, or whose reduced
 timetable's review, is past on a given day, and open Fair Access cases past the day a place is expected by.
-Organisation ids, dates and event ids only."""
+Organisation ids, dates and event ids only. Nothing is due about a pupil the alert worker saw erased
+(``erased_pupils``, any reason): no alert about the pupil is raised after the erasure."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
 _PAST_DUE = """
 SELECT placement_id, review_date, review_set_by, placement_review_date, placement_review_set_by FROM placements
-WHERE ended_on IS NULL
+WHERE ended_on IS NULL AND pupil_ref NOT IN (SELECT pupil_ref FROM erased_pupils)
   AND ((review_date < $1 AND review_set_by IS NOT NULL)
        OR (placement_review_date < $1 AND placement_review_set_by IS NOT NULL))
 ORDER BY placement_id
