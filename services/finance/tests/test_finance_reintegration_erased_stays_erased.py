@@ -10,7 +10,6 @@ as the runner applies this projection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -21,9 +20,9 @@ import pytest_asyncio
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDataErased
 from ap_finance.projections.reintegrations import ReintegrationsProjection
-from ap_runtime.projection import ReceivedEvent
 from ap_testing.infra import NewDatabase
 from ap_testing.notifications.builders import received
+from ap_testing.projection_schema import apply_each, fresh_schema
 
 from .conftest import placement_ended, placement_started, suspension_issued
 
@@ -34,13 +33,6 @@ pytestmark = pytest.mark.integration
 async def dsn(new_database: NewDatabase) -> str:
     made: str = await new_database("fin_erased_stays")
     return made
-
-
-async def _applied(conn: asyncpg.Connection, schema: str, events: Sequence[ReceivedEvent]) -> None:
-    for event in events:
-        async with conn.transaction():
-            await conn.execute(f"SET LOCAL search_path TO {schema}")
-            await ReintegrationsProjection().apply(conn, event)
 
 
 async def _rows(conn: asyncpg.Connection, schema: str) -> dict[str, list[tuple[object, ...]]]:
@@ -66,15 +58,13 @@ async def test_no_event_read_after_an_erasure_links_the_pupils_reference_again(
     schema = f"fin_erased_{reason.value}"
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
-                           f" SET search_path TO {schema}")
-        await ReintegrationsProjection().setup(conn)
-        await _applied(conn, schema, [*before, received(erasure)])
+        await fresh_schema(conn, schema, ReintegrationsProjection())
+        await apply_each(conn, schema, ReintegrationsProjection(), [*before, received(erasure)])
         at_erasure = await _rows(conn, schema)
         # Read after the erasure: the placement's events again (same ids), a suspension recorded before it, and
         # the same facts again under new ids.
         again = [*before[:2], *(received(e) for e in late), *(received(e, event_id=uuid4()) for e in (*late, started))]
-        await _applied(conn, schema, again)
+        await apply_each(conn, schema, ReintegrationsProjection(), again)
         after = await _rows(conn, schema)
     finally:
         await conn.close()

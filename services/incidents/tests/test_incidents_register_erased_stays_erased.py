@@ -11,7 +11,6 @@ erased. Each reason; one event per transaction, as the runner applies this proje
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from uuid import uuid4
 
@@ -24,9 +23,9 @@ from ap_contracts.events.privacy import ErasureReason, ErasureRequester, PupilDa
 from ap_contracts.events.pupil_corrections import CorrectionReason, RecordAmended
 from ap_contracts.events.pupils import PupilDetailsUpdated
 from ap_incidents.projections.placement_register import PlacementRegisterProjection
-from ap_runtime.projection import ReceivedEvent
 from ap_testing.infra import NewDatabase
 from ap_testing.notifications.builders import received
+from ap_testing.projection_schema import apply_each, fresh_schema
 from ap_testing.reporting.events import Pupil
 
 pytestmark = pytest.mark.integration
@@ -49,13 +48,6 @@ def _named_again(pupil: Pupil) -> list[DomainEvent]:
             registered]
 
 
-async def _applied(conn: asyncpg.Connection, schema: str, events: Sequence[ReceivedEvent]) -> None:
-    for event in events:
-        async with conn.transaction():
-            await conn.execute(f"SET LOCAL search_path TO {schema}")
-            await PlacementRegisterProjection().apply(conn, event)
-
-
 async def _pupil_row(conn: asyncpg.Connection, schema: str, pupil: Pupil) -> list[tuple[object, ...]]:
     return [tuple(r) for r in await conn.fetch(
         f"SELECT home_school_id, display_name_sources::text, erased FROM {schema}.register_pupils"  # nosec B608 - the test's own schema
@@ -71,16 +63,15 @@ async def test_no_event_read_after_an_erasure_adds_a_name_source_back(dsn: str, 
     schema = f"reg_erased_{reason.value}"
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
-                           f" SET search_path TO {schema}")
-        await PlacementRegisterProjection().setup(conn)
-        await _applied(conn, schema, [named[-1], received(pupil.started()), *map(received, erasures)])
+        await fresh_schema(conn, schema, PlacementRegisterProjection())
+        await apply_each(conn, schema, PlacementRegisterProjection(),
+                         [named[-1], received(pupil.started()), *map(received, erasures)])
         assert await _pupil_row(conn, schema, pupil) == [("school-a", "[]", True)]
         # Read after the erasures: the events recorded before them, then the same again under new ids; and the
         # other pupil's registration, whose erasure came first.
         late = [*named, *(received(e, event_id=uuid4()) for e in _named_again(pupil)),
                 received(unregistered.registered())]
-        await _applied(conn, schema, late)
+        await apply_each(conn, schema, PlacementRegisterProjection(), late)
         assert await _pupil_row(conn, schema, pupil) == [("school-moved", "[]", True)]
         assert await _pupil_row(conn, schema, unregistered) == [("school-a", "[]", True)]
     finally:
