@@ -5,7 +5,9 @@ shortened). Rules served: the route stamps ``Report-As-At`` and ``Report-Recorde
 ``POST /v1/reports/schools-forum/publications`` records ``ReportPublished`` with the read models' positions,
 the report and rule versions, and on re-issue the figures the corrections changed; only the LA publishes it.
 The same report as recorded by the moment, and after a rebuild, is checked by ``test_reporting_as_at`` itself
-(its ``REPORTS`` include the Schools Forum tables).
+(its ``REPORTS`` include the Schools Forum tables). The world's commissioning read model reads an empty topic, and a
+publication from a read model that has read nothing is refused (``test_reporting_publish_nothing_read``), so the
+publishing test has it read a narrative first (no referral, case or roll: the tables are as before).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from uuid import uuid4
 import pytest
 
 from ap_contracts.envelope import OrgKind, utc_now
+from ap_reporting.projections.commissioning_facts import ReportingCommissioningFactsProjection
 from ap_runtime.access import Role
 from ap_runtime.eventstore import migrate
 from ap_runtime.reports.provenance import ENGLAND
+from ap_testing.reporting.narrative import narrative_events
 
 from .test_reporting_as_at import REPORTS, World, at, world  # noqa: F401 - the pipeline fixture, reused
+from .test_reporting_partnership_annual_api import apply_events, received
 from .test_reporting_pipeline import FORUM, HEAD_A, LA, NP_LEAD, token
 
 pytestmark = pytest.mark.integration
@@ -47,6 +52,9 @@ async def test_the_schools_forum_tables_say_what_day_and_moment_they_are_as_at_i
 
 async def test_a_schools_forum_publication_records_positions_versions_and_on_reissue_the_changes(
         world: World) -> None:  # noqa: F811 - the fixture imported above
+    narrative = narrative_events("np-north", "2024/25", "lead", "chair", lambda section: f"{section}: our year.")
+    await apply_events(world.pool, ReportingCommissioningFactsProjection(),
+                       received(narrative, "narrative", "commissioning"))
     then = {**YEARS, "recorded_by": world.between.isoformat()}
     first_id = str(uuid4())
     response = await world.api.post(PUBLISH, params=then, json={"command_id": first_id}, headers=LA)
@@ -54,6 +62,7 @@ async def test_a_schools_forum_publication_records_positions_versions_and_on_rei
     first = response.json()
     assert (first["report_kind"], first["edition"], first["changes"]) == ("schools_forum_panels", 1, [])
     assert first["positions"] and all(p["offset"] >= 0 for p in first["positions"])
+    assert "commissioning" in {p["topic"] for p in first["positions"]}  # both read models' positions
     assert first["report_version"] == 1 and first["rule_versions"]["dfe.exclusion_counting"] == "1"
     assert first["period"]["label"] == "2023/24-2024/25-cumulative"
     again = await world.api.post(PUBLISH, params=then, json={"command_id": first_id}, headers=LA)

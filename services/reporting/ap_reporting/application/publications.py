@@ -72,6 +72,15 @@ def nothing_read(read_model: str) -> NothingReadYet:
                           "to publish and no position to record: publish once it has caught up")
 
 
+def refuse_any_unread(read: Mapping[str, Sequence[TopicPosition]]) -> None:
+    """Refuses (``nothing_read``) a publication built from several read models, each with the positions it was read
+    at (``read``, by name), if any of them has read nothing: the others' positions alone would record a report of
+    zeros as built from applied facts."""
+    for read_model, positions in read.items():
+        if not positions:
+            raise nothing_read(read_model)
+
+
 def _reused(command_id: UUID) -> CommandIdReused:
     return CommandIdReused("command_id", f"command id {command_id} was already used for another report; it is not "
                            "a retry of this publication, so nothing was recorded: choose a new command id")

@@ -30,7 +30,7 @@ from ap_contracts.events.reports import TopicPosition
 from ap_contracts.money import format_pounds
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.application import reports
-from ap_reporting.application.publications import nothing_read
+from ap_reporting.application.publications import refuse_any_unread
 from ap_reporting.domain.actions import READ_PARTNERSHIP_REPORT
 from ap_reporting.domain.annual_narrative import AnnualNarrative, ApprovedText
 from ap_reporting.domain.budget_summary import BudgetSummary, budget_summary
@@ -123,11 +123,9 @@ class PartnershipAnnualReader:
                                                lambda: read_narrative(pool, partnership_id, year, moment))
         events, ledgered = await self._read(ReportingFinanceProjection.name, lambda: read_finance_events(pool, moment))
         if self._positioned:  # each read model records its own positions: none of them may have read nothing
-            unread = [name for name, read in ((ReportingFactsProjection.name, facts.positions),
-                                              (ReportingCommissioningFactsProjection.name, narrated),
-                                              (ReportingFinanceProjection.name, ledgered)) if not read]
-            if unread:
-                raise nothing_read(unread[0])
+            refuse_any_unread({ReportingFactsProjection.name: facts.positions,
+                               ReportingCommissioningFactsProjection.name: narrated,
+                               ReportingFinanceProjection.name: ledgered})
         self.positions = tuple(sorted([*facts.positions, *narrated, *ledgered], key=lambda p: (p.topic, p.partition)))
         return PartnershipAnnualReport(
             figures=figures_of_year, narrative_published=narrative.published_by is not None,

@@ -14,8 +14,9 @@ report.published_as_at_past_day) or as recorded by ``recorded_by`` (a moment tha
 ``ReportPublished`` is recorded in the reporting service's own event store with the read models' offsets, the
 report and rule versions and, from the second edition on, the figures that changed (``application.publications``),
 whose relay publishes it on ``ap.reporting.events``. A read model that has read no event yet is refused, 409
-(report.published_from_applied_facts), storing nothing (the Partnership annual report's: any of its three); so is
-a Partnership annual report whose narrative is not published by its moment (report.published_with_narrative), an
+(report.published_from_applied_facts), storing nothing (for the Partnership annual, strategy and Schools Forum
+reports, built from several, any one of them: their readers refuse, ``positioned``); so is a Partnership annual
+report whose narrative is not published by its moment (report.published_with_narrative), an
 edition another command published while this one was being built (report.published_once_at_a_time, saying which
 and where to see it) and a command id already used for another report (report_command.id_unique).
 
@@ -212,7 +213,8 @@ def _la_annual(academic_year: Text) -> Target[PostgresFactsReader]:
 
 def _strategy(from_year: Text, to_year: Text) -> Target[PostgresExclusionsByPhase]:
     years = year_range("from_year", from_year, "to_year", to_year)
-    return Target("exclusion_strategy", _years(years), PostgresExclusionsByPhase,
+    return Target("exclusion_strategy", _years(years),
+                  lambda pool, at: PostgresExclusionsByPhase(pool, at, positioned=True),
                   lambda reader: reports.strategy_report(reader, years))
 
 
@@ -220,7 +222,8 @@ def _schools_forum(from_year: Text, to_year: Text,
                    bands: Literal["cumulative", "exclusive"] = "cumulative") -> Target[SchoolsForumReader]:
     years = year_range("from_year", from_year, "to_year", to_year)
     # the bands' layout is part of the edition: a cumulative and an exclusive edition are two documents
-    return Target("schools_forum_panels", _years(years, f"{years[0]}-{years[-1]}-{bands}"), SchoolsForumReader,
+    return Target("schools_forum_panels", _years(years, f"{years[0]}-{years[-1]}-{bands}"),
+                  lambda pool, at: SchoolsForumReader(pool, at, positioned=True),
                   lambda reader: reader.report(years, cumulative=bands == "cumulative"))
 
 
