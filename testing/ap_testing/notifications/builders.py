@@ -169,9 +169,9 @@ def received(event: DomainEvent, *, event_id: UUID | None = None, occurred_at: d
     return ReceivedEvent(envelope, envelope.payload, "test-topic", 0, 0)
 
 
-def outbound_message(**fields: object) -> OutboundMessage:
+def outbound_message(**fields: Any) -> OutboundMessage:
     """An urgent safeguarding alert to school-1's DSL, ready for a delivery adapter; ``fields`` override."""
-    message: dict[str, object] = {
+    message: dict[str, Any] = {
         "notification_id": uuid4(), "rule_name": "safeguarding_concern", "template_id": "safeguarding_concern",
         "audience": Audience.DSL, "recipient_organisation_id": "school-1", "pupil_ref": uuid4(),
         "cause_event_id": uuid4(), "cause_event_type": "SafeguardingConcernRaised", "priority": "urgent",
