@@ -41,6 +41,15 @@ async def store_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple
 
 
 @pytest_asyncio.fixture
+async def read_model_db(new_database: Callable[[str], object]) -> AsyncIterator[tuple[str, asyncpg.Pool]]:
+    """A fresh database for a projection's read models (its runner registers them) and a pool on it."""
+    dsn: str = await new_database("rm")  # type: ignore[misc]
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+    yield dsn, pool
+    await pool.close()
+
+
+@pytest_asyncio.fixture
 async def dsn(new_database: Callable[[str], object]) -> str:
     """A fresh database (a test module may name its own ``dsn`` instead)."""
     database: str = await new_database("roundtrips")  # type: ignore[misc]

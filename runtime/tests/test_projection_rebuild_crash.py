@@ -80,12 +80,11 @@ async def _rebuilt_again(pool: asyncpg.Pool, bootstrap: str, topic: str) -> str:
 
 
 async def test_a_rebuild_killed_part_way_leaves_the_live_generation_serving(
-    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], read_model_db: tuple[str, asyncpg.Pool],
     new_topic: Callable[[str], object], kafka_bootstrap: str, processes: Callable[[list[str], dict[str, str]], Proc],
 ) -> None:
     topic = await new_topic("rebuildkill")  # type: ignore[misc]
-    rm_dsn: str = await new_database("rm")  # type: ignore[misc]
-    rm_pool = await asyncpg.create_pool(rm_dsn, min_size=2, max_size=10)
+    rm_dsn, rm_pool = read_model_db
     total = await _append(store, streams=4, per_stream=250)
     relay_stop = asyncio.Event()
     relay = asyncio.create_task(Relay(store_db[1], kafka_bootstrap, "r", topic_override=topic).run(relay_stop))
@@ -116,7 +115,6 @@ async def test_a_rebuild_killed_part_way_leaves_the_live_generation_serving(
     finally:
         relay_stop.set()
         await relay
-        await rm_pool.close()
 
 
 async def _totals_are(pool: asyncpg.Pool, total: int) -> bool:
@@ -127,12 +125,11 @@ async def _totals_are(pool: asyncpg.Pool, total: int) -> bool:
 
 
 async def test_a_rebuild_killed_with_its_workers_running_takes_them_with_it_and_the_next_applies_each_event_once(
-    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], read_model_db: tuple[str, asyncpg.Pool],
     new_topic: Callable[[str], object], kafka_bootstrap: str, processes: Callable[[list[str], dict[str, str]], Proc],
 ) -> None:
     topic = await new_topic("rebuildkillworkers")  # type: ignore[misc]
-    rm_dsn: str = await new_database("rm")  # type: ignore[misc]
-    rm_pool = await asyncpg.create_pool(rm_dsn, min_size=2, max_size=10)
+    rm_dsn, rm_pool = read_model_db
     total = await _append(store, streams=12, per_stream=50)
     relay_stop = asyncio.Event()
     relaying = Relay(store_db[1], kafka_bootstrap, "r", topic_override=topic)
@@ -157,4 +154,3 @@ async def test_a_rebuild_killed_with_its_workers_running_takes_them_with_it_and_
     finally:
         relay_stop.set()
         await relay
-        await rm_pool.close()

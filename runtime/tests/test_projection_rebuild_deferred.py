@@ -95,58 +95,49 @@ EVERY_INDEX = ["counter_events_pkey", "counter_totals_pkey", "dead_letters_pkey"
 
 
 async def test_copies_the_relay_published_again_are_left_out_and_the_indexes_built_at_the_end(
-    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], read_model_db: tuple[str, asyncpg.Pool],
     new_topic: Callable[[str], object], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     topic = await new_topic("deferdup")  # type: ignore[misc]
     total = await _published_twice(store, store_db[1], kafka_bootstrap, topic, streams=6, per_stream=60)
     monkeypatch.setattr(catch_up_module, "REBUILD_BATCH_RECORDS", 50)  # copies mostly in later batches
-    pool = await asyncpg.create_pool(await new_database("rm"), min_size=1, max_size=4)  # type: ignore[misc]
-    try:
-        schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
-        assert attempts == [True], "the copies were within the window: one attempt, without the indexes"
-        assert await _state(pool, schema) == _each_once(total)
-    finally:
-        await pool.close()
+    _, pool = read_model_db
+    schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
+    assert attempts == [True], "the copies were within the window: one attempt, without the indexes"
+    assert await _state(pool, schema) == _each_once(total)
 
 
 async def test_a_copy_beyond_the_window_makes_the_rebuild_start_again_with_every_index(
-    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], read_model_db: tuple[str, asyncpg.Pool],
     new_topic: Callable[[str], object], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     topic = await new_topic("deferfar", partitions=1)  # type: ignore[misc]
     total = await _published_twice(store, store_db[1], kafka_bootstrap, topic, streams=3, per_stream=40)
     monkeypatch.setattr(recent_ids, "KEPT_PER_PARTITION", 5)  # each copy is 120 records after its first
     monkeypatch.setattr(catch_up_module, "REBUILD_BATCH_RECORDS", 20)  # and in a later batch
-    pool = await asyncpg.create_pool(await new_database("rm"), min_size=1, max_size=4)  # type: ignore[misc]
-    try:
-        schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
-        assert attempts == [True, False], "the unique index refused the copies: again, with every index"
-        assert schema == "rm_counter_g2"  # the first attempt's generation was dropped and made again
-        assert await _state(pool, schema) == _each_once(total)
-    finally:
-        await pool.close()
+    _, pool = read_model_db
+    schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
+    assert attempts == [True, False], "the unique index refused the copies: again, with every index"
+    assert schema == "rm_counter_g2"  # the first attempt's generation was dropped and made again
+    assert await _state(pool, schema) == _each_once(total)
 
 
 async def test_a_poison_event_is_dead_lettered_alone_and_the_rest_applied_once(
-    store: EventStore, store_db: tuple[str, asyncpg.Pool], new_database: Callable[[str], object],
+    store: EventStore, store_db: tuple[str, asyncpg.Pool], read_model_db: tuple[str, asyncpg.Pool],
     new_topic: Callable[[str], object], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     topic = await new_topic("deferpoison")  # type: ignore[misc]
     await ensure_topics(kafka_bootstrap, [dead_letter_topic(topic)], partitions=1)
     total = await _published_twice(store, store_db[1], kafka_bootstrap, topic, streams=4, per_stream=30,
                                    poison_at={7})
-    pool = await asyncpg.create_pool(await new_database("rm"), min_size=1, max_size=4)  # type: ignore[misc]
-    try:
-        schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
-        assert attempts == [True]
-        state = await _state(pool, schema)
-        assert state["applied"] == (total - 1, total - 1, 1)
-        assert (state["processed"], state["distinct_processed"], state["dead"]) == (total, total, 1)
-        assert (state["indexes"], state["pending"]) == (EVERY_INDEX, False)
-        async with read_model(pool, "counter") as conn:
-            assert await conn.fetchval("SELECT outcome FROM processed_events WHERE outcome <> 'applied'") \
-                == "dead_lettered"
-            assert 7 not in [r["seq"] for r in await conn.fetch("SELECT seq FROM counter_events WHERE counter = 's-0'")]
-    finally:
-        await pool.close()
+    _, pool = read_model_db
+    schema, attempts = await _rebuilt(pool, kafka_bootstrap, topic, monkeypatch)
+    assert attempts == [True]
+    state = await _state(pool, schema)
+    assert state["applied"] == (total - 1, total - 1, 1)
+    assert (state["processed"], state["distinct_processed"], state["dead"]) == (total, total, 1)
+    assert (state["indexes"], state["pending"]) == (EVERY_INDEX, False)
+    async with read_model(pool, "counter") as conn:
+        assert await conn.fetchval("SELECT outcome FROM processed_events WHERE outcome <> 'applied'") \
+            == "dead_lettered"
+        assert 7 not in [r["seq"] for r in await conn.fetch("SELECT seq FROM counter_events WHERE counter = 's-0'")]
