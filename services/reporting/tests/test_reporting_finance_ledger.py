@@ -13,12 +13,13 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+from pydantic import TypeAdapter
 
 from ap_contracts.envelope import Actor
 from ap_contracts.events.finance import BudgetCategory, FinanceEvent
 from ap_reporting.adapters.partnership_annual_document import partnership_annual_document
 from ap_reporting.domain.annual_narrative import AnnualNarrative
-from ap_reporting.domain.budget_summary import BudgetLine, budget_summary
+from ap_reporting.domain.budget_summary import BudgetLine, BudgetSummary, budget_summary
 from ap_reporting.domain.partnership_annual import assemble_partnership_annual
 from ap_reporting.projections.finance_ledger import ReportingFinanceProjection, read_finance_events
 from ap_runtime.documents import render_html
@@ -36,9 +37,12 @@ ACTOR = Actor(user_id="finance-officer", organisation_id="la-county")
 
 
 async def _report(pool: asyncpg.Pool, recorded_by: datetime | None = None) -> str:
+    """The Budget Summary as the annual report's JSON carries it (pydantic's serialisation of its ``budget``
+    field) and as its document prints it: what this read model feeds (the report's CSV holds the facts' tables)."""
     summary = budget_summary("np-1", YEAR, await read_finance_events(pool, recorded_by))
     figures = assemble_partnership_annual("np-1", YEAR, [], [], sexes={})
-    return render_html(partnership_annual_document(figures, AnnualNarrative("np-1", YEAR), summary))
+    document = render_html(partnership_annual_document(figures, AnnualNarrative("np-1", YEAR), summary))
+    return TypeAdapter(BudgetSummary).dump_json(summary).decode() + "\n" + document
 
 
 async def _append(store: EventStore, stream: str, version: int, events: list[FinanceEvent]) -> None:
