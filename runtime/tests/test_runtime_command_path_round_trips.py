@@ -2,7 +2,7 @@
 
 Each round trip to PostgreSQL costs the API process and the database a few hundred microseconds
 of CPU on a 2-core machine: appending a command's events and its record is one statement, and a
-connection handed back to a command-path pool is not reset by another statement.
+connection handed back to a command-path pool (the key store's too) is not reset by another statement.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pytest
 
 from ap_runtime.eventstore import EventStore, WrongExpectedVersion
 from ap_runtime.pg_pools import command_path_pool
+from ap_runtime.privacy.keystore import KeyStore
+from ap_testing.privacy import random_ring
 
 from .conftest import counter_events
 
@@ -84,3 +86,18 @@ async def test_a_command_path_pool_still_rolls_back_what_a_holder_left_open(dsn:
         assert await pool.fetchval("SELECT count(*) FROM left_open") == 0
     finally:
         await pool.close()
+
+
+async def test_the_key_stores_pool_does_not_reset_a_released_connection(dsn: str) -> None:
+    """The key store's sessions hold no state either (issue 11: its reset was a round trip per key read)."""
+    observer = await asyncpg.connect(dsn)
+    keys = await KeyStore.open(dsn, random_ring()[0], max_connections=1, cache_ttl_seconds=0)
+    try:
+        created = await keys.get_or_create("pupil-rt")
+        assert await keys.get("pupil-rt") == created  # read back on the one connection, then handed back
+        last = await observer.fetchval("SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+                                       " AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+        assert last.startswith("SELECT subject, master_key_id, wrapped_key FROM subject_keys"), last
+    finally:
+        await keys.close()
+        await observer.close()

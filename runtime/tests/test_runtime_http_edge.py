@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
 
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair
-from ap_runtime.access.fastapi import CallerDep, install_access
+from ap_runtime.access.fastapi import CallerDep, HeadersDep, install_access, remember_verified, verified_principal
 from ap_runtime.access.keys import load_private_key, load_public_key
+from ap_runtime.access.principal import Principal
 from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import EdgeLimits, install_edge
+from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.rate_limit import TokenBuckets
 
 PAIR = generate_keypair()
@@ -213,3 +217,67 @@ async def test_a_request_checks_its_token_signature_once_with_the_caching_verifi
     assert [a.json() for a in answers] == [{"caller": "alice"}, {"caller": "bob"}]
     assert len(checked) == 2 + 2  # one check per accepted request; a refused token is never remembered
     assert refused.status_code == 401
+
+
+class CountingVerifier(TokenVerifier):
+    """The plain verifier (no memory of tokens), counting what it verifies."""
+
+    def __init__(self) -> None:
+        super().__init__(load_public_key(PAIR.public_pem), audience=ServiceAudience.INCIDENTS)
+        self.verified: list[str] = []
+
+    def verify(self, token: str) -> Principal:
+        self.verified.append(token)
+        return super().verify(token)
+
+
+async def test_the_route_takes_the_caller_the_edge_verified_so_each_request_verifies_its_token_once() -> None:
+    """Issue 11: the rate limiter's verification is handed on to the route (lean or FastAPI's), not repeated."""
+    verifier = CountingVerifier()
+    app = FastAPI()
+    install_access(app, verifier=verifier)
+    install_edge(app, EdgeLimits())
+
+    @app.post("/commands")
+    async def command(principal: CallerDep) -> dict[str, str | None]:
+        return {"caller": principal.user_id, "token": principal.token_id}
+
+    @app.post("/pupils/{pupil_ref}/notes")
+    async def note(request: Request, pupil_ref: UUID, principal: CallerDep, headers: HeadersDep) -> JSONResponse:
+        return JSONResponse({"caller": principal.user_id, "lean": "ap_lean_call" in request.scope})
+
+    install_lean_posts(app)
+    alice, bob, forged = token("alice"), token("bob"), _forged()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as client:
+        plain = await client.post("/commands", headers={"Authorization": f"Bearer {alice}"})
+        lean = await client.post(f"/pupils/{uuid4()}/notes", headers={"Authorization": f"Bearer {bob}"})
+        refused = await client.post(f"/pupils/{uuid4()}/notes", headers={"Authorization": f"Bearer {forged}"})
+    assert plain.json()["caller"] == "alice" and lean.json() == {"caller": "bob", "lean": True}
+    assert refused.status_code == 401
+    # A refused token is verified again by the route (nothing of it is kept), and refused again.
+    assert verifier.verified == [alice, bob, forged, forged]
+
+
+def test_a_caller_kept_for_another_token_or_by_another_verifier_is_not_taken() -> None:
+    verifier, stranger = CountingVerifier(), CountingVerifier()
+    app = FastAPI()
+    install_access(app, verifier=verifier)
+    scope: dict[str, Any] = {"type": "http", "app": app, "method": "POST", "path": "/", "headers": [],
+                             "client": ("192.0.2.1", 5000)}
+    alice = token("alice")
+    remember_verified(scope, verifier, alice, verifier.verify(alice))
+    bob = token("bob")
+    assert verified_principal(Request(scope), bob).user_id == "bob"  # this request's token, verified
+    with pytest.raises(HTTPException) as refused:
+        verified_principal(Request(scope), _forged())
+    assert refused.value.status_code == 401
+    impostor = verifier.verify(token("mallory"))
+    remember_verified(scope, stranger, alice, impostor)  # kept by a verifier that is not the app's
+    assert verified_principal(Request(scope), alice).user_id == "alice"
+    assert len(verifier.verified) == 5 and stranger.verified == []
+
+
+def _forged() -> str:
+    return TokenIssuer(load_private_key(generate_keypair().private_pem)).mint(
+        user_id="mallory", organisation_id="school-1", org_kind=OrgKind.HOME_SCHOOL,
+        roles=(Role.HOME_SCHOOL_STAFF,), audience=ServiceAudience.INCIDENTS)

@@ -12,7 +12,7 @@ reason and the caller's address, never the token.
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime, and
 # ``authorise`` builds a dependency whose annotations refer to a closure variable.
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -30,6 +30,10 @@ from ap_runtime.logging import get_logger
 PURPOSE_HEADER = "X-Access-Purpose"
 BREAK_GLASS_HEADER = "X-Break-Glass"
 CORRELATION_HEADER = "X-Correlation-ID"
+
+# Where the edge (the rate limiter) leaves the token it verified and the caller it named, so the route verifies
+# nothing again (issue 11: once per request). Only server code writes a request's scope.
+VERIFIED_SCOPE_KEY = "ap.verified_token"
 
 log = get_logger("ap.access.http")
 
@@ -115,10 +119,22 @@ async def principal_from_request(
     return verified_principal(request, credentials.credentials)
 
 
+def remember_verified(scope: MutableMapping[str, Any], verifier: TokenVerifier, token: str,
+                      principal: Principal) -> None:
+    """Keep ``principal``, the caller ``verifier`` verified ``token`` to, for this request's route."""
+    scope[VERIFIED_SCOPE_KEY] = (verifier, token, principal)
+
+
 def verified_principal(request: Request, token: str) -> Principal:
-    """The caller a bearer token names, by the app's verifier; 401 with the reason when it is refused."""
+    """The caller a bearer token names, by the app's verifier (once per request: the edge's verification of this
+    very token by this verifier is taken as it is); 401 with the reason when it is refused."""
+    verifier = _config(request).verifier
+    known = request.scope.get(VERIFIED_SCOPE_KEY)
+    if known is not None and known[0] is verifier and known[1] == token:
+        principal: Principal = known[2]
+        return principal
     try:
-        return _config(request).verifier.verify(token)
+        return verifier.verify(token)
     except TokenRejected as rejected:
         log_unauthenticated(request, rejected.reason)
         raise _unauthorised(rejected.reason) from rejected

@@ -34,7 +34,7 @@ _COMMITTED_AFTER = (
     " ORDER BY transaction_id, position LIMIT $3"
 )
 
-_COLUMNS = (
+STORED_COLUMNS = (  # a ``StoredEvent``'s columns (``row_to_stored``)
     "position, transaction_id::text::bigint AS transaction_id, event_id, stream_id, stream_version, event_type,"
     " schema_version, occurred_at, recorded_at, organisation_id, actor, correlation_id, causation_id,"
     " pii_subject, payload"
@@ -84,7 +84,8 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT 
 """
 _APPEND_COMMAND = _APPEND_CTES + _RECORD_COMMAND_IF_APPENDED
 
-__all__ = ["NOTIFY_CHANNEL", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion", "row_to_stored"]
+__all__ = ["NOTIFY_CHANNEL", "STORED_COLUMNS", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion",
+           "row_to_stored"]
 
 
 class EventStore:
@@ -200,7 +201,7 @@ class EventStore:
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"  # noqa: S608  # nosec B608 - constant column list
+            f"SELECT {STORED_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"  # noqa: S608  # nosec B608 - constant column list
             " ORDER BY stream_version",
             stream_id, after_version,
         )
@@ -219,7 +220,7 @@ class EventStore:
         Only rows of transactions older than every transaction still in progress are returned, so
         an event committed late with a lower position can never be skipped.
         """
-        rows = await self._pool.fetch(f"SELECT {_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - SQL text is module constants only
+        rows = await self._pool.fetch(f"SELECT {STORED_COLUMNS}{_COMMITTED_AFTER}",  # nosec B608 - SQL text is module constants only
                                       str(after.transaction_id), after.position, limit)
         return [row_to_stored(r) for r in rows]
 

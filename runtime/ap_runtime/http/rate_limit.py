@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from starlette.types import Scope
 
+from ap_runtime.access.fastapi import remember_verified
 from ap_runtime.http.problems import Problem
 
 MAX_TRACKED_CALLERS = 10_000  # beyond this, refilled (else the oldest) buckets are forgotten
@@ -71,15 +72,19 @@ def _bearer(scope: Scope) -> str | None:
 
 
 def caller_key(scope: Scope) -> str:
-    """``sub:<subject>`` of a token the app's verifier accepts, else ``addr:<client address>``."""
+    """``sub:<subject>`` of a token the app's verifier accepts, else ``addr:<client address>``. The caller an
+    accepted token names is kept in the scope for the route (``remember_verified``): verified once per request."""
     token = _bearer(scope)
     access = getattr(getattr(scope.get("app"), "state", None), "ap_access", None)
     verifier = getattr(access, "verifier", None)
     if token is not None and verifier is not None:
         try:
-            return f"sub:{verifier.verify(token).user_id}"
+            principal = verifier.verify(token)
         except Exception:  # noqa: S110  # nosec B110 - any refused token counts against the address
             pass
+        else:
+            remember_verified(scope, verifier, token, principal)
+            return f"sub:{principal.user_id}"
     client = scope.get("client")
     return f"addr:{client[0] if client else 'unknown'}"
 

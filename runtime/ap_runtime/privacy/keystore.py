@@ -39,6 +39,7 @@ import asyncpg
 
 from ap_contracts.events.privacy import MasterKeyRotated
 from ap_runtime.logging import get_logger
+from ap_runtime.pg_pools import command_path_pool
 from ap_runtime.privacy.errors import SubjectErased, UnknownSubjectKey
 from ap_runtime.privacy.keycache import KeyCache
 from ap_runtime.privacy.masterkeys import KEY_BYTES, MasterKeyRing, WrappedKey
@@ -94,8 +95,11 @@ class KeyStore:
     @classmethod
     async def open(cls, dsn: str, ring: MasterKeyRing, *, max_connections: int = 10,
                    cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS) -> KeyStore:
-        """Connect to the key database, create the table if needed; ``close()`` releases the pool."""
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_connections)
+        """Connect to the key database, create the table if needed; ``close()`` releases the pool.
+
+        A command-path pool (issue 11: no reset round trip on each release): this store's sessions keep no state
+        past a transaction (its one lock is ``pg_advisory_xact_lock``; no ``SET``, ``LISTEN`` or open cursor)."""
+        pool = await command_path_pool(dsn, min_size=1, max_size=max_connections)
         store = cls(pool, ring, cache_ttl_seconds=cache_ttl_seconds, owns_pool=True)
         await store.create_schema()
         return store

@@ -28,16 +28,16 @@ def principal(who: str) -> Principal:
 
 
 def counting_reads(store: HistoryCachingStore) -> list[int]:
-    """How many rows each ``read_stream`` of ``store`` returns, in order."""
+    """How many rows each catch-up read (``read_new``) of ``store`` returns, in order."""
     counts: list[int] = []
-    read = store.read_stream
+    read = store.read_new
 
-    async def counted(stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+    async def counted(stream_id: str, after_version: int) -> list[StoredEvent]:
         rows = await read(stream_id, after_version)
         counts.append(len(rows))
         return rows
 
-    store.read_stream = counted  # type: ignore[method-assign]
+    store.read_new = counted  # type: ignore[method-assign]
     return counts
 
 

@@ -10,6 +10,9 @@ stream at the version the append expected: the stored rows are those very events
 would give the same models, and the next ``load`` decrypts only what other processes appended since (issue 11:
 decrypting and validating the command's own event again was CPU spent on every command).
 
+The catch-up reads of concurrent commands go to PostgreSQL together (``StreamTails``, issue 11: one round trip
+for the commands that asked while the previous read was in flight, each read made after it was asked for).
+
 Erasure: when the new rows include ``PupilDataErased`` the stream is read again from the start,
 so the events held afterwards carry no decrypted personal value (the key is gone); ``forget``
 drops a stream at once (the process that erased calls it, and every other process does when it
@@ -30,8 +33,9 @@ from uuid import UUID
 import asyncpg
 
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.eventstore import AppendResult, EventStore, NewEvent
+from ap_runtime.eventstore import AppendResult, EventStore, NewEvent, StoredEvent
 from ap_runtime.eventstore.codec import EventCodec, reveal_model
+from ap_runtime.eventstore.stream_tails import StreamTails
 
 ERASURE_EVENT = "PupilDataErased"
 DEFAULT_MAX_AGE_SECONDS = 300.0
@@ -50,6 +54,7 @@ class HistoryCachingStore(EventStore):
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(pool, codec)
         self._codec_for_reveal = codec
+        self._tails = StreamTails(pool)
         self._max_events = max_events
         self._max_age = max_age_seconds
         self._clock = clock
@@ -67,7 +72,7 @@ class HistoryCachingStore(EventStore):
             self.forget(stream_id)
             cached = None
         after = 0 if cached is None else cached.version
-        rows = await self.read_stream(stream_id, after)
+        rows = await self.read_new(stream_id, after)
         if cached is not None and any(row.event_type == ERASURE_EVENT for row in rows):
             self.forget(stream_id)
             cached, rows = None, await self.read_stream(stream_id)
@@ -80,6 +85,10 @@ class HistoryCachingStore(EventStore):
         else:
             self._streams.move_to_end(stream_id)
         return list(events)
+
+    async def read_new(self, stream_id: str, after_version: int) -> list[StoredEvent]:
+        """The stored rows of the stream after ``after_version``: ``load``'s catch-up read (``StreamTails``)."""
+        return await self._tails.read(stream_id, after_version)
 
     async def append_command(self, command_id: UUID, stream_id: str, expected_version: int,
                              events: Sequence[NewEvent]) -> AppendResult:
