@@ -154,15 +154,26 @@ def encode_event(event: StoredEvent | EncodedEvent, topic: str | None = None) ->
     else:
         value = event.envelope().model_dump_json().encode()
         occurred_at = event.occurred_at
-    kind = _type_headers(event.event_type, event.schema_version, topic)
-    event_id = str(event.event_id).encode()
+    key = event.stream_id.encode()
+    causation_id = None if event.causation_id is None else str(event.causation_id).encode()
+    return key, value, record_headers(event.event_type, event.schema_version, topic, str(event.event_id).encode(),
+                                      str(event.correlation_id).encode(), causation_id, _rfc3339(occurred_at), key)
+
+
+def record_headers(event_type: str, schema_version: int, topic: str | None, event_id: bytes,
+                   correlation_id: bytes, causation_id: bytes | None, ce_time: bytes, stream_id: bytes) -> Headers:
+    """A record's headers from its values already encoded (the relay has PostgreSQL render them: issue 11).
+
+    ``ce_time`` is the RFC 3339 form of ``occurred_at`` that ``datetime.isoformat`` gives in UTC.
+    """
+    kind = _type_headers(event_type, schema_version, topic)
     headers: Headers = [("ap-event-id", event_id), kind.event_type, kind.schema_version,
-                        ("correlation_id", str(event.correlation_id).encode())]
-    if event.causation_id is not None:
-        headers.append(("causation_id", str(event.causation_id).encode()))
-    headers += (_SPEC_VERSION, ("ce_id", event_id), kind.source, kind.ce_type, ("ce_time", _rfc3339(occurred_at)),
-                ("ce_subject", event.stream_id.encode()), _CONTENT_TYPE, *kind.dataschema)
-    return event.stream_id.encode(), value, headers
+                        ("correlation_id", correlation_id)]
+    if causation_id is not None:
+        headers.append(("causation_id", causation_id))
+    headers += (_SPEC_VERSION, ("ce_id", event_id), kind.source, kind.ce_type, ("ce_time", ce_time),
+                ("ce_subject", stream_id), _CONTENT_TYPE, *kind.dataschema)
+    return headers
 
 
 _SPEC_VERSION = ("ce_specversion", SPEC_VERSION.encode())

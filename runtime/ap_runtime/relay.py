@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,19 +24,18 @@ import uvloop
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from ap_contracts.events.base import event_model
 from ap_contracts.events.catalogue import load_all
 from ap_contracts.topics import REPORTING_EVENTS
 from ap_runtime.eventstore import Checkpoint, migrate
-from ap_runtime.eventstore.models import EncodedEvent, StoredEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
 from ap_runtime.health import heartbeat
-from ap_runtime.kafka import encode_event, ensure_topics, idempotent_producer
+from ap_runtime.kafka import ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.relay_batches import Record, send_batched
 from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership, give_back
-from ap_runtime.relay_reads import load_checkpoint, read_batch, save_checkpoint
+from ap_runtime.relay_reads import checkpoint_after, load_checkpoint, read_batch, save_checkpoint
+from ap_runtime.relay_records import relayed_records
 from ap_runtime.settings import Settings, platform_settings
 
 log = get_logger("ap.relay")
@@ -47,11 +45,6 @@ OWN_TOPIC = {"reporting": REPORTING_EVENTS}
 """Where a service's relay publishes when that is not its events' contract topic: reporting's store holds only the
 ``ReportPublished`` it records, an event type finance records too (on finance's topic); reporting's go to its own
 topic, the only one its Kafka principal may write (``kafka_acls``)."""
-
-
-def topic_of(event: StoredEvent | EncodedEvent) -> str:
-    topic: str = event_model(event.event_type, event.schema_version).topic
-    return topic
 
 
 class Relay:
@@ -71,9 +64,6 @@ class Relay:
         self._partitions: dict[str, list[int]] = {}
         self.published = 0
         self.leading = False
-
-    def _topic(self, event: StoredEvent | EncodedEvent) -> str:
-        return self._topic_override or topic_of(event)
 
     async def checkpoint(self) -> Checkpoint:
         async with self._pool.acquire() as conn:
@@ -152,13 +142,14 @@ class Relay:
         batch by batch, once every record of the batch is acknowledged. Order on the topic holds: the
         idempotent producer keeps each partition's records in send order, retries included.
         """
-        batch: list[EncodedEvent] = []
+        batch: list[asyncpg.Record] = []
         full = len(in_flight) >= self._max_in_flight
         if not full:
             self._wake.clear()  # before the read: an append committing during it still wakes the wait below
             batch = await read_batch(conn, read_from, self._batch_size)
-        if batch and await self._topics_ready(batch, stop):
-            in_flight.append(await self._send(producer, batch))
+        records = relayed_records(batch, self._topic_override)
+        if batch and await self._topics_ready(records, stop):
+            in_flight.append(await self._send(producer, records, checkpoint_after(batch)))
             read_from = in_flight[-1].checkpoint
         elif in_flight:
             await self._acks_or_appends(in_flight[0].acks, full)
@@ -180,8 +171,8 @@ class Relay:
         finally:
             appended.cancel()
 
-    async def _topics_ready(self, batch: list[EncodedEvent], stop: asyncio.Event) -> bool:
-        topics = {self._topic(e) for e in batch} - self._known_topics
+    async def _topics_ready(self, records: list[Record], stop: asyncio.Event) -> bool:
+        topics = {record[0] for record in records} - self._known_topics
         if not topics:
             return True
         try:
@@ -194,18 +185,10 @@ class Relay:
         self._known_topics |= topics
         return True
 
-    def _records(self, batch: list[EncodedEvent]) -> Iterator[Record]:
-        for event in batch:
-            topic = self._topic(event)
-            key, value, headers = encode_event(event, topic)
-            yield topic, key, value, headers
-
-    async def _send(self, producer: AIOKafkaProducer, batch: list[EncodedEvent]) -> _InFlight:
+    async def _send(self, producer: AIOKafkaProducer, records: list[Record], checkpoint: Checkpoint) -> _InFlight:
         """Hand the batch to the producer, one record batch per partition (``relay_batches``)."""
-        futures = await send_batched(producer, self._records(batch), self._partitions)
-        last = batch[-1]
-        return _InFlight(Checkpoint(last.transaction_id, last.position), len(batch), asyncio.gather(*futures),
-                         time.perf_counter())
+        futures = await send_batched(producer, records, self._partitions)
+        return _InFlight(checkpoint, len(records), asyncio.gather(*futures), time.perf_counter())
 
     async def _settle(self, conn: asyncpg.Connection, flight: _InFlight) -> None:
         """Every record of the batch acknowledged (a failure raises here): record the checkpoint after it."""

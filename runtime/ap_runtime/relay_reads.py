@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
-from ap_runtime.eventstore.models import Checkpoint, EncodedEvent
+from ap_runtime.eventstore.models import Checkpoint
+from ap_runtime.relay_records import RELAYED_COLUMNS
 
 # The commit horizon (the WITH part): the oldest transaction in progress in this snapshot (else its
 # xmax), leaving out transactions known to run in another database. They can never add rows to this database's events,
@@ -24,7 +24,7 @@ _READ = (
     "   WHERE xid(x) NOT IN (SELECT backend_xid FROM pg_stat_activity"
     "                        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())"
     " ), (SELECT pg_snapshot_xmax(s) FROM snap)) AS h)"
-    f" SELECT {ENCODED_COLUMNS}"
+    f" SELECT {RELAYED_COLUMNS}"
     " FROM events, horizon WHERE (transaction_id, position) > ($1::text::xid8, $2)"
     "   AND transaction_id < horizon.h"
     " ORDER BY transaction_id, position LIMIT $3"
@@ -44,10 +44,16 @@ _SAVE = (
 )
 
 
-async def read_batch(conn: asyncpg.Connection, after: Checkpoint, limit: int) -> list[EncodedEvent]:
-    """Events after ``after`` in commit-safe global order, each envelope rendered as JSON by PostgreSQL."""
-    rows = await conn.fetch(_READ, str(after.transaction_id), after.position, limit, timeout=STATEMENT_TIMEOUT_SECONDS)
-    return [encoded_event(r) for r in rows]
+async def read_batch(conn: asyncpg.Connection, after: Checkpoint, limit: int) -> list[asyncpg.Record]:
+    """Events after ``after`` in commit-safe global order, as ``RELAYED_COLUMNS`` (``relay_records``)."""
+    rows: list[asyncpg.Record] = await conn.fetch(_READ, str(after.transaction_id), after.position, limit,
+                                                  timeout=STATEMENT_TIMEOUT_SECONDS)
+    return rows
+
+
+def checkpoint_after(rows: list[asyncpg.Record]) -> Checkpoint:
+    """Where a read that returned ``rows`` (not empty) ends."""
+    return Checkpoint(rows[-1][0], rows[-1][1])
 
 
 async def load_checkpoint(conn: asyncpg.Connection, relay: str) -> Checkpoint:

@@ -1,6 +1,6 @@
 """The relay's encoded read is written once (``eventstore/encoded_rows.py``): the store's ``read_all_encoded``
-and the leader's ``relay_reads.read_batch`` select the same envelope JSON and decode rows the same way
-(issue 10, "Copies")."""
+and the leader's ``relay_reads.read_batch`` select the same envelope JSON, and the leader's records are the
+ones ``encode_event`` makes of the store's (issue 10, "Copies"; issue 11, ``relay_records``)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ import asyncio
 import json
 import time
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
-from ap_runtime.eventstore import Checkpoint, EventStore
+from ap_runtime.eventstore import Checkpoint, EventStore, NewEvent
 from ap_runtime.eventstore.encoded_rows import encoded_event
 from ap_runtime.eventstore.models import EncodedEvent
+from ap_runtime.kafka import encode_event
 from ap_runtime.relay_reads import read_batch
+from ap_runtime.relay_records import relayed_records
+from ap_testing.events import CounterIncremented
 
-from .conftest import counter_events
+from .conftest import ACTOR, counter_events
 
 EVENT_ID = UUID("00000000-0000-4000-8000-00000000000e")
 CORRELATION_ID = UUID("00000000-0000-4000-8000-00000000000c")
@@ -44,17 +47,35 @@ async def _visible(store: EventStore, count: int) -> None:
 
 
 @pytest.mark.integration
-async def test_the_store_and_the_relay_leader_read_the_same_encoded_events(
+async def test_the_relay_leader_publishes_the_records_encode_event_makes_of_the_stores_encoded_events(
     store: EventStore, store_db: tuple[str, asyncpg.Pool],
 ) -> None:
-    await store.append("c-1", 0, counter_events("c-1", 0, 3))
+    """The leader's read renders every record value in PostgreSQL (``relay_records``, issue 11): byte for byte
+    what ``encode_event`` makes in Python, whatever the session's time zone, with and without causation, and
+    with ``ce_time`` as ``isoformat`` writes it (no fraction at a whole second)."""
+    whole_second = datetime(2026, 3, 4, 10, 15, 30, tzinfo=UTC)
+    fraction = datetime(2026, 3, 4, 10, 15, 30, 120, tzinfo=UTC)
+    await store.append("c-1", 0, [*counter_events("c-1", 0, 2),
+                                  NewEvent(CounterIncremented(counter="c-1", seq=2), ACTOR, "org-test", uuid4(),
+                                           causation_id=uuid4(), occurred_at=whole_second),
+                                  NewEvent(CounterIncremented(counter="c-1", seq=3), ACTOR, "org-test", uuid4(),
+                                           occurred_at=fraction)])
     async with store_db[1].acquire() as conn:
-        by_leader = await read_batch(conn, Checkpoint(), 100)
-    await _visible(store, 3)
+        by_leader = relayed_records(await read_batch(conn, Checkpoint(), 100), "t")
+        await conn.execute("SET TimeZone TO 'Asia/Kathmandu'")  # +05:45: the headers must not depend on it
+        try:
+            elsewhere = relayed_records(await read_batch(conn, Checkpoint(), 100), "t")
+        finally:
+            await conn.execute("RESET TimeZone")
+    await _visible(store, 4)
     by_store = await store.read_all_encoded(Checkpoint())
 
-    assert by_leader == by_store
-    assert [json.loads(e.envelope_json)["stream_version"] for e in by_store] == [1, 2, 3]
+    assert by_leader == [("t", *encode_event(e, "t")) for e in by_store]
+    assert [headers for *_, headers in elsewhere] == [headers for *_, headers in by_leader]
+    assert [json.loads(e.envelope_json)["stream_version"] for e in by_store] == [1, 2, 3, 4]
+    assert [dict(headers)["ce_time"] for *_, headers in by_leader[2:]] == [
+        b"2026-03-04T10:15:30+00:00", b"2026-03-04T10:15:30.000120+00:00"]
+    assert [len(headers) for *_, headers in by_leader] == [11, 11, 12, 11]  # causation_id only on the third
 
 
 @pytest.mark.integration

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from ap_runtime.eventstore import Checkpoint, EventStore
-from ap_runtime.relay_reads import read_batch
+from ap_runtime.relay_reads import checkpoint_after, read_batch
 
 from .conftest import counter_events
 
@@ -42,7 +42,7 @@ async def test_a_transaction_open_in_another_database_does_not_hold_the_relay_ba
         await tx.rollback()
     finally:
         await other.close()
-    assert [e.stream_id for e in batch] == ["c-1"] * 3
+    assert [row["stream_id"] for row in batch] == ["c-1"] * 3
 
 
 async def test_a_transaction_open_in_the_same_database_still_holds_the_relay_back(
@@ -86,8 +86,8 @@ async def test_the_relay_read_skips_nothing_under_commits_out_of_order_while_ano
             while True:
                 finished = done.is_set()
                 batch = await read_batch(conn, cp, 100)
-                seen.extend(e.position for e in batch)
-                cp = Checkpoint(batch[-1].transaction_id, batch[-1].position) if batch else cp
+                seen.extend(row["position"] for row in batch)
+                cp = checkpoint_after(batch) if batch else cp
                 if finished and not batch:
                     return
                 await asyncio.sleep(0.002)
