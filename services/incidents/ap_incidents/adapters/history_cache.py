@@ -11,7 +11,8 @@ would give the same models, and the next ``load`` decrypts only what other proce
 decrypting and validating the command's own event again was CPU spent on every command).
 
 The catch-up reads of concurrent commands go to PostgreSQL together (``StreamTails``, issue 11: one round trip
-for the commands that asked while the previous read was in flight, each read made after it was asked for).
+for the commands that asked while the previous read was in flight, each read made after it was asked for), and
+so do their appends (``GroupedCommandAppends``: one statement and one commit, each command's promises its own).
 
 Erasure: when the new rows include ``PupilDataErased`` the stream is read again from the start,
 so the events held afterwards carry no decrypted personal value (the key is gone); ``forget``
@@ -35,6 +36,7 @@ import asyncpg
 from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore import AppendResult, EventStore, NewEvent, StoredEvent
 from ap_runtime.eventstore.codec import EventCodec, reveal_model
+from ap_runtime.eventstore.grouped_appends import GroupedCommandAppends
 from ap_runtime.eventstore.stream_tails import StreamTails
 
 ERASURE_EVENT = "PupilDataErased"
@@ -55,6 +57,7 @@ class HistoryCachingStore(EventStore):
         super().__init__(pool, codec)
         self._codec_for_reveal = codec
         self._tails = StreamTails(pool)
+        self._appends = GroupedCommandAppends(EventStore(pool, codec), codec)
         self._max_events = max_events
         self._max_age = max_age_seconds
         self._clock = clock
@@ -92,9 +95,9 @@ class HistoryCachingStore(EventStore):
 
     async def append_command(self, command_id: UUID, stream_id: str, expected_version: int,
                              events: Sequence[NewEvent]) -> AppendResult:
-        """``EventStore.append_command``; the events appended extend the cached stream held at ``expected_version``
-        (an erasure drops it instead: nothing decrypted is kept past one)."""
-        result = await super().append_command(command_id, stream_id, expected_version, events)
+        """``EventStore.append_command`` (grouped with concurrent ones); the events appended extend the cached
+        stream held at ``expected_version`` (an erasure drops it instead: nothing decrypted is kept past one)."""
+        result = await self._appends.append_command(command_id, stream_id, expected_version, events)
         cached = self._streams.get(stream_id)
         if any(e.event.event_type == ERASURE_EVENT for e in events):
             self.forget(stream_id)
