@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from ap_runtime.eventstore import Checkpoint, EventStore, NewEvent
-from ap_runtime.eventstore.encoded_rows import encoded_event
+from ap_runtime.eventstore.encoded_rows import ENVELOPE_JSON, encoded_event
 from ap_runtime.eventstore.models import EncodedEvent
 from ap_runtime.kafka import encode_event
 from ap_runtime.relay_reads import read_batch
@@ -96,3 +96,36 @@ async def test_the_store_reads_the_same_events_in_the_same_order_as_models_and_e
     assert [(e.transaction_id, e.position, e.event_id) for e in models] == [
         (e.transaction_id, e.position, e.event_id) for e in encoded]
     assert [e.stream_id for e in encoded] == ["c-2", "c-2", "c-1"]
+
+
+_JSON_BUILD_OBJECT = (  # what ENVELOPE_JSON rendered until issue 11, and must still render byte for byte
+    "json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
+    " 'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
+    " 'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
+    " 'correlation_id', correlation_id, 'causation_id', causation_id, 'pii_subject', pii_subject,"
+    " 'payload', payload)::text"
+)
+_AWKWARD = ['plain', 'quote " and \\ backslash', "tab\tnew\nline\u0001", "caf\u00e9 \u2603 \U0001f600", "", "'single'"]
+
+
+@pytest.mark.integration
+async def test_the_envelope_is_the_json_json_build_object_renders_for_awkward_values(
+    store_db: tuple[str, asyncpg.Pool],
+) -> None:
+    rows = [(uuid4(), text, i + 1, text, 2, datetime(2026, 1, 2, 3, 4, 5, i * 7, tzinfo=UTC),
+             json.dumps({"who": text}), text, uuid4(), uuid4() if i % 2 else None, text if i % 3 else None,
+             json.dumps({"t": text, "n": [i, None]}))
+            for i, text in enumerate(_AWKWARD)]
+    async with store_db[1].acquire() as conn:
+        await conn.execute("SET TimeZone TO 'America/St_Johns'")  # -03:30: both render it alike
+        try:
+            rendered = await conn.fetch(
+                f"SELECT {ENVELOPE_JSON} AS ours, {_JSON_BUILD_OBJECT} AS theirs FROM unnest($1::uuid[], $2::text[],"
+                " $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::jsonb[], $8::text[], $9::uuid[],"
+                " $10::uuid[], $11::text[], $12::jsonb[]) AS events(event_id, stream_id, stream_version, event_type,"
+                " schema_version, occurred_at, actor, organisation_id, correlation_id, causation_id, pii_subject,"
+                " payload), LATERAL (SELECT occurred_at AS recorded_at) AS r", *map(list, zip(*rows, strict=True)))
+        finally:
+            await conn.execute("RESET TimeZone")
+    assert [r["ours"] for r in rendered] == [r["theirs"] for r in rendered]
+    assert [json.loads(r["ours"])["stream_id"] for r in rendered] == _AWKWARD

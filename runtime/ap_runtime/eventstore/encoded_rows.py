@@ -13,12 +13,19 @@ from typing import Any
 
 from ap_runtime.eventstore.models import EncodedEvent
 
+# The JSON json_build_object renders, byte for byte, put together by concatenation: json_build_object
+# looks up how to render each of its 26 arguments again for every row, about 5 us of the relay's
+# PostgreSQL time per event (issue 11); ``||`` makes a NULL in a NOT NULL column a NULL envelope, not bad JSON.
 ENVELOPE_JSON = (
-    "json_build_object('event_id', event_id, 'event_type', event_type, 'schema_version', schema_version,"
-    "   'stream_id', stream_id, 'stream_version', stream_version, 'occurred_at', occurred_at,"
-    "   'recorded_at', recorded_at, 'actor', actor, 'organisation_id', organisation_id,"
-    "   'correlation_id', correlation_id, 'causation_id', causation_id, 'pii_subject', pii_subject,"
-    "   'payload', payload)::text"
+    "'{\"event_id\" : \"' || event_id::text || '\", \"event_type\" : ' || to_json(event_type)::text"
+    " || ', \"schema_version\" : ' || schema_version::text || ', \"stream_id\" : ' || to_json(stream_id)::text"
+    " || ', \"stream_version\" : ' || stream_version::text || ', \"occurred_at\" : ' || to_json(occurred_at)::text"
+    " || ', \"recorded_at\" : ' || to_json(recorded_at)::text || ', \"actor\" : ' || actor::text"
+    " || ', \"organisation_id\" : ' || to_json(organisation_id)::text"
+    " || ', \"correlation_id\" : \"' || correlation_id::text"
+    " || '\", \"causation_id\" : ' || coalesce('\"' || causation_id::text || '\"', 'null')"
+    " || ', \"pii_subject\" : ' || coalesce(to_json(pii_subject)::text, 'null')"
+    " || ', \"payload\" : ' || payload::text || '}'"
 )
 """The envelope (the fields of ``EventEnvelope``) as JSON text, of a row of ``events``."""
 
