@@ -8,11 +8,13 @@ nothing stored of it; the others appended all the same.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
+from ap_contracts.events.base import DomainEvent
 from ap_runtime.eventstore import (
     AppendResult,
     CommandAlreadyRecorded,
@@ -31,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 def _grouped(pool: asyncpg.Pool) -> tuple[EventStore, GroupedCommandAppends]:
     store = EventStore(pool)
-    return store, GroupedCommandAppends(store, PlaintextCodec())
+    return store, GroupedCommandAppends(store)
 
 
 def _statements(sent: list[str]) -> list[str]:
@@ -125,3 +127,42 @@ async def test_a_lone_command_goes_at_once_in_the_stores_own_statement(
     assert len(_statements(sent)) == 1 and "unnest($1::uuid[], $2::text[]" not in _statements(sent)[0]
     with pytest.raises(ValueError, match="at least one event"):
         await grouped.append_command(uuid4(), "grp-lone", 2, [])
+
+
+class RefusingCodec:
+    """Seals every event but those of the counter ``grp-unsealable`` (as a destroyed pupil key would refuse)."""
+
+    def __init__(self) -> None:
+        self._plain = PlaintextCodec()
+
+    async def seal(self, event: DomainEvent) -> dict[str, Any]:
+        if getattr(event, "counter", None) == "grp-unsealable":
+            raise ValueError("no key to seal grp-unsealable")
+        return await self._plain.seal(event)
+
+    async def reveal(self, event_type: str, schema_version: int, payload: dict[str, Any],
+                     subject: str | None) -> dict[str, Any]:
+        return await self._plain.reveal(event_type, schema_version, payload, subject)
+
+
+async def test_an_unsealable_command_is_refused_alone_and_a_stream_named_twice_goes_command_by_command(
+        counted: tuple[asyncpg.Pool, list[str]]) -> None:
+    pool, _ = counted
+    store = EventStore(pool, RefusingCodec())
+    grouped = GroupedCommandAppends(store)
+    fine = [uuid4() for _ in range(4)]
+    answers = await asyncio.gather(
+        *(grouped.append_command(c, f"grp-sealed-{n}", 0, counter_events(f"grp-sealed-{n}", 0, 1))
+          for n, c in enumerate(fine)),
+        grouped.append_command(uuid4(), "grp-unsealable", 0, counter_events("grp-unsealable", 0, 1)),
+        return_exceptions=True)
+    assert isinstance(answers[-1], ValueError) and await store.stream_version("grp-unsealable") == 0
+    assert [await store.stream_version(f"grp-sealed-{n}") for n in range(4)] == [1, 1, 1, 1]
+    twice = await asyncio.gather(
+        grouped.append_command(uuid4(), "grp-other", 0, counter_events("grp-other", 0, 1)),
+        grouped.append_command(uuid4(), "grp-twice", 0, counter_events("grp-twice", 0, 1)),
+        grouped.append_command(uuid4(), "grp-twice", 0, counter_events("grp-twice", 5, 1)),
+        return_exceptions=True)
+    assert isinstance(twice[0], AppendResult) and isinstance(twice[1], AppendResult)
+    assert isinstance(twice[2], WrongExpectedVersion) and twice[2].actual == 1
+    assert [e.stream_version for e in await store.read_stream("grp-twice")] == [1]

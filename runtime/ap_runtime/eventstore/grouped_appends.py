@@ -8,10 +8,10 @@ own statement does: a command's events, its ``processed_commands`` row and the r
 only when its stream was at the version it expected (or new, at 0), and each command gets its own answer (its
 ``AppendResult``, or ``WrongExpectedVersion`` naming the stream's version now). A command whose stream moved does
 not hold the others back. What refuses the whole statement (an event or command id stored already: a retry; a
-deadlock with another process's statement) stored nothing of it, and each of its commands is appended again
-alone, so each gets the answer it would have had alone (``CommandAlreadyRecorded`` with the first outcome, ...).
-A statement holds one command per stream (a process decides one command per stream at a time; another command
-of the same stream waits for the next statement).
+deadlock with another process's statement; an event that cannot be sealed) stored nothing of it, and each of its
+commands is appended again alone, so each gets the answer it would have had alone (``CommandAlreadyRecorded``
+with the first outcome, ...). A statement holds one command per stream: a process decides one command per stream
+at a time, and a batch naming a stream twice is appended command by command.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ap_runtime.batching import Batcher
-from ap_runtime.eventstore.codec import EventCodec, seal_all
+from ap_runtime.eventstore.codec import seal_all
 from ap_runtime.eventstore.errors import WrongExpectedVersion
 from ap_runtime.eventstore.json_columns import actors_json, payloads_json
 from ap_runtime.eventstore.models import AppendResult, NewEvent
@@ -79,11 +77,11 @@ class _Append:
 
 class GroupedCommandAppends:
     """``EventStore.append_command`` for concurrent callers, their appends made together (see the module
-    docstring); ``store`` appends a lone command, and each command of a statement refused as a whole."""
+    docstring) with ``store``'s pool and codec; ``store`` appends a lone command, and each command of a statement
+    refused as a whole."""
 
-    def __init__(self, store: EventStore, codec: EventCodec) -> None:
+    def __init__(self, store: EventStore) -> None:
         self._store = store
-        self._codec = codec
         self._appends: Batcher[_Append, AppendResult | Exception] = Batcher(self._append_many)
 
     async def append_command(self, command_id: UUID, stream_id: str, expected_version: int,
@@ -101,7 +99,7 @@ class GroupedCommandAppends:
             return [await self._alone(a) for a in appends]
         try:
             rows = await self._store.pool.fetch(_APPEND_COMMANDS, *await self._arguments(appends), NOTIFY_CHANNEL)
-        except asyncpg.PostgresError:  # nothing of the statement was stored: each goes again alone
+        except Exception:  # nothing of the statement was stored (or sealed): each goes again alone, for its answer
             return [await self._alone(a) for a in appends]
         return [_appended(a) if row["appended"] else await self._moved(a)
                 for a, row in zip(appends, rows, strict=True)]
@@ -121,7 +119,7 @@ class GroupedCommandAppends:
         """$1-$16 of ``_APPEND_COMMANDS``: the commands' columns, then their events' (sealed) columns."""
         events = [(n, a.expected_version + i + 1, e) for n, a in enumerate(appends, 1) for i, e in enumerate(a.events)]
         models = [e.event for _, _, e in events]
-        payloads = await seal_all(self._codec, models)
+        payloads = await seal_all(self._store.codec, models)
         return [
             [a.command_id for a in appends], [a.stream_id for a in appends],
             [a.expected_version for a in appends], [a.expected_version + len(a.events) for a in appends],

@@ -103,6 +103,10 @@ class EventStore:
     def pool(self) -> asyncpg.Pool:
         return self._pool
 
+    @property
+    def codec(self) -> EventCodec:
+        return self._codec
+
     async def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> AppendResult:
         """Append ``events`` after ``expected_version`` (0 for a new stream), in one round trip.
 

@@ -57,7 +57,7 @@ class HistoryCachingStore(EventStore):
         super().__init__(pool, codec)
         self._codec_for_reveal = codec
         self._tails = StreamTails(pool)
-        self._appends = GroupedCommandAppends(EventStore(pool, codec), codec)
+        self._appends = GroupedCommandAppends(EventStore(pool, codec))
         self._max_events = max_events
         self._max_age = max_age_seconds
         self._clock = clock
