@@ -7,6 +7,7 @@ only for validation (issue 11: the text walk was half the decoding cost of a reb
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -42,10 +43,28 @@ def test_unstorable_text_anywhere_is_refused_naming_the_field_as_the_contract_do
         assert caught.value.errors()[0]["loc"] == ("payload", "note")
 
 
-def test_a_surrogate_as_raw_bytes_is_refused() -> None:
-    value = _envelope_json(note="placeholder").replace(b"placeholder", b"a\xed\xa0\x80b")
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize("raw", [b"a\xed\xa0\x80b", b"\xed\xbf\xbf", b"a\x00b", b"\x00"])
+@pytest.mark.parametrize("where", ["value", "key", "between"])
+def test_a_nul_or_surrogate_as_raw_bytes_is_refused_as_the_contract_refuses_it(raw: bytes, where: str) -> None:
+    """Raw, they never reach a field: the JSON parser refuses them, so a record without ``\\u`` skips the walk."""
+    value = _envelope_json(note="placeholder")
+    if where == "value":
+        value = value.replace(b"placeholder", raw)
+    elif where == "key":
+        value = value.replace(b'"note"', b'"' + raw + b'"')
+    else:
+        value = value.replace(b'"note":', raw + b'"note":')
+    assert not may_hold_unstorable_text(value)
+    with pytest.raises(ValidationError) as caught:
         decode_envelope_json(value)
+    assert [(e["type"], e["loc"], e["msg"]) for e in caught.value.errors()] == [
+        (e["type"], e["loc"], e["msg"]) for e in _contract_errors(value)]
+
+
+def _contract_errors(value: bytes) -> list[Any]:
+    with pytest.raises(ValidationError) as caught:
+        EventEnvelope.model_validate_json(value)
+    return list(caught.value.errors())
 
 
 def test_unknown_fields_and_bad_types_are_refused_as_before() -> None:
