@@ -150,11 +150,12 @@ class BehaviourLogProjection(Projection):
         """Plain entries are written together; corrections and erasure act after the rows before them."""
         pending: list[tuple[Any, ...]] = []
         for event in events:
-            if "pupil_ref" not in event.payload or not event.envelope.stream_id.startswith("pupil-"):
+            envelope = event.envelope
+            if "pupil_ref" not in event.payload or not envelope.stream_id.startswith("pupil-"):
                 continue  # a provision's staff register: not part of any pupil's log
             pending.append(_row(event))
-            kind = _CORRECTIONS.get(event.event_type)
-            if kind is None and event.event_type != "PupilDataErased":
+            kind = _CORRECTIONS.get(envelope.event_type)
+            if kind is None and envelope.event_type != "PupilDataErased":
                 continue
             await write(conn, pending)
             pending.clear()

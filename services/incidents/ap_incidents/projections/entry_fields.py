@@ -114,11 +114,16 @@ def split_payload(event_type: str, schema_version: int,
     plan = _SPLIT_PLANS.get(key)
     if plan is None:
         plan = _split_plan(*key)
-    fact_names, personal = plan
-    return {k: payload[k] for k in fact_names}, {k: payload.get(k) for k in personal}
+    not_facts, personal = plan
+    # The facts are the payload less a few keys: a copy and two deletions cost a third of a comprehension
+    # over the rest (issue 11: 0.4 us of a rebuild's row); the copy keeps the payload's order.
+    facts = dict(payload)
+    for name in not_facts:
+        del facts[name]
+    return facts, ({k: payload.get(k) for k in personal} if personal else {})
 
 
-# (event type, schema version, payload keys) -> (fact names in the payload's order, personal names).
+# (event type, schema version, payload keys) -> (the payload's keys that are not facts, personal names).
 # Issue 11: a contract's payloads carry the same keys in the same order, so a rebuild tests each key
 # of a contract once, not in each of a million payloads; a plain dict, as an lru_cache's call costs more.
 _SPLIT_PLANS: dict[tuple[str, int, tuple[str, ...]], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -130,7 +135,7 @@ def _split_plan(event_type: str, schema_version: int,
     personal, not_facts = _split_of(event_type, schema_version)
     # A field personal only since a later version is kept when the payload holds it (PlacementStarted v1 may not).
     since = tuple(k for k in personal_since(event_type, schema_version) if k in keys)
-    plan = tuple(k for k in keys if k not in not_facts and k[:1] != "_"), personal + since
+    plan = tuple(k for k in keys if k in not_facts or k[:1] == "_"), personal + since
     if len(_SPLIT_PLANS) >= _MAX_SPLIT_PLANS:  # payloads of unusual shapes: bounded memory
         _SPLIT_PLANS.clear()
     _SPLIT_PLANS[(event_type, schema_version, keys)] = plan
