@@ -108,7 +108,8 @@ def _row(event: ReceivedEvent) -> tuple[Any, ...]:
         envelope.event_id, str(payload["pupil_ref"]), envelope.stream_version,
         None if record_id is None else str(record_id), event_type, schema_version, envelope.occurred_at,
         envelope.recorded_at, envelope.organisation_id, None if placement_id is None else str(placement_id),
-        _class_name(event_type, payload), summary(event_type, facts), _jsonb(facts), _jsonb(personal),
+        _class_name(event_type, payload), summary(event_type, facts), _jsonb(facts),
+        _jsonb(personal) if personal else "{}",  # most entries carry no personal field
         None if target_id is None else str(target_id), event.erased,
     )
 
