@@ -67,6 +67,30 @@ def _contract_errors(value: bytes) -> list[Any]:
     return list(caught.value.errors())
 
 
+_RAW = st.sampled_from([b"\x00", b"\xed\xa0\x80", b"\xed\xb0\x80", b"\xed", b"\xed\x9f\xbf", b"\xc3\xa9", b"\x07",
+                        b"\\", b"\\u0000", b"\\ud800", b"\\u00e9", b"\\n", b" ", b'"', b"u", b"0"])
+
+
+@settings(derandomize=True, max_examples=400)
+@given(st.lists(st.tuples(st.integers(min_value=0), _RAW), min_size=1, max_size=3))
+def test_bytes_put_anywhere_in_an_envelope_decode_or_are_refused_as_the_contract_does(
+        insertions: list[tuple[int, bytes]]) -> None:
+    """Raw control and non-UTF-8 bytes, escapes and quotes at any place: the contract's outcome, error for error."""
+    value = _envelope_json(note="plain", n=1)
+    for at, raw in insertions:
+        at %= len(value) + 1
+        value = value[:at] + raw + value[at:]
+    try:
+        expected = EventEnvelope.model_validate_json(value)
+    except ValidationError as refused:
+        with pytest.raises(ValidationError) as caught:
+            decode_envelope_json(value)
+        assert [(e["type"], e["loc"], e["msg"]) for e in caught.value.errors()] == [
+            (e["type"], e["loc"], e["msg"]) for e in refused.errors()]
+        return
+    assert decode_envelope_json(value).model_dump() == expected.model_dump()
+
+
 def test_unknown_fields_and_bad_types_are_refused_as_before() -> None:
     value = _envelope_json(n=1).replace(b'"stream_version":3', b'"stream_version":"three","extra":1')
     with pytest.raises(ValidationError) as caught:
