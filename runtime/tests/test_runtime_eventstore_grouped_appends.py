@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from ap_contracts.events.base import DomainEvent
+from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import (
     AppendResult,
     CommandAlreadyRecorded,
@@ -22,6 +23,7 @@ from ap_runtime.eventstore import (
     PlaintextCodec,
     RecordedCommand,
     WrongExpectedVersion,
+    migrate,
 )
 from ap_runtime.eventstore.grouped_appends import GroupedCommandAppends
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
@@ -166,3 +168,31 @@ async def test_an_unsealable_command_is_refused_alone_and_a_stream_named_twice_g
     assert isinstance(twice[0], AppendResult) and isinstance(twice[1], AppendResult)
     assert isinstance(twice[2], WrongExpectedVersion) and twice[2].actual == 1
     assert [e.stream_version for e in await store.read_stream("grp-twice")] == [1]
+
+
+async def test_two_processes_grouping_the_same_streams_in_opposite_orders_never_deadlock(dsn: str) -> None:
+    """Each statement locks its streams in stream order: two processes' statements over the same streams wait on
+    each other, one wins each stream, and PostgreSQL reports no deadlock (each would have stalled a second)."""
+    pools = [await asyncpg.create_pool(dsn, min_size=1, max_size=1) for _ in range(2)]
+    streams = [f"grp-both-{n}" for n in range(10)]
+    try:
+        await migrate(pools[0])
+        await migrate_commands(pools[0])
+        for stream in streams:
+            await EventStore(pools[0]).append_command(uuid4(), stream, 0, counter_events(stream, 0, 1))
+        first, second = (GroupedCommandAppends(EventStore(pool)) for pool in pools)
+        for version in range(1, 16):
+            answers = await asyncio.gather(
+                *(first.append_command(uuid4(), s, version, counter_events(s, 100 * version, 1)) for s in streams),
+                *(second.append_command(uuid4(), s, version, counter_events(s, 100 * version + 50, 1))
+                  for s in reversed(streams)), return_exceptions=True)
+            assert sum(isinstance(a, AppendResult) for a in answers) == len(streams)
+            assert all(isinstance(a, AppendResult | WrongExpectedVersion) for a in answers), answers
+        assert [await EventStore(pools[0]).stream_version(s) for s in streams] == [16] * len(streams)
+    finally:
+        for pool in pools:
+            await pool.close()
+    observer = await asyncpg.connect(dsn)
+    await asyncio.sleep(0.5)  # the closed sessions' statistics reach pg_stat_database
+    assert await observer.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()") == 0
+    await observer.close()

@@ -97,12 +97,16 @@ class GroupedCommandAppends:
     async def _append_many(self, appends: Sequence[_Append]) -> list[AppendResult | Exception]:
         if len(appends) == 1 or len({a.stream_id for a in appends}) < len(appends):
             return [await self._alone(a) for a in appends]
+        # In stream order: every process's statements lock the streams' rows in one order, so two of them
+        # sharing streams wait on each other instead of deadlocking.
+        ordered = sorted(appends, key=lambda a: a.stream_id)
         try:
-            rows = await self._store.pool.fetch(_APPEND_COMMANDS, *await self._arguments(appends), NOTIFY_CHANNEL)
+            rows = await self._store.pool.fetch(_APPEND_COMMANDS, *await self._arguments(ordered), NOTIFY_CHANNEL)
         except Exception:  # nothing of the statement was stored (or sealed): each goes again alone, for its answer
             return [await self._alone(a) for a in appends]
-        return [_appended(a) if row["appended"] else await self._moved(a)
-                for a, row in zip(appends, rows, strict=True)]
+        answers = {a.stream_id: _appended(a) if row["appended"] else await self._moved(a)
+                   for a, row in zip(ordered, rows, strict=True)}
+        return [answers[a.stream_id] for a in appends]
 
     async def _alone(self, append: _Append) -> AppendResult | Exception:
         try:
