@@ -39,11 +39,11 @@ from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import TokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
+from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.kafka_dispatch import KeyedDispatcher
 from ap_runtime.logging import configure_logging, get_logger
 from ap_runtime.privacy.erasure_listener import ErasureListener
-from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.worker import run_until_stopped
 
 GROUP_ID = "ap.incidents.commands"
@@ -150,6 +150,12 @@ class CommandConsumer:
         await self._open()
         await self.broker.start()
 
+    async def open_for_serving(self) -> None:
+        """Open what the consumer's process uses, then settle the collector for its lifetime (``gc_tuning``):
+        what it opened lives as long as the process. Tests' consumers use ``start`` (their objects come and go)."""
+        await self._open()
+        settle_for_serving()
+
     async def stop(self) -> None:
         await self.dispatcher.close()
         await self.broker.stop()
@@ -160,8 +166,7 @@ class CommandConsumer:
 
         @app.on_startup
         async def _start() -> None:
-            await self._open()
-            freeze_startup_objects()  # the consumer's process: what it opened lives as long as it
+            await self.open_for_serving()
 
         @app.on_shutdown
         async def _finish() -> None:  # before the broker stops: answer and commit what is in flight
