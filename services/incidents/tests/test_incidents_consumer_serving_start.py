@@ -22,11 +22,15 @@ from .conftest import ServiceUnderTest
 pytestmark = pytest.mark.integration
 
 
+async def _consumer(service: ServiceUnderTest, new_topic: Callable[..., Any], name: str) -> CommandConsumer:
+    """A consumer on topics and a group of its own (not started)."""
+    return CommandConsumer(service.deps, service.bootstrap, commands_topic=await new_topic(f"{name}-commands"),
+                           results_topic=await new_topic(f"{name}-results"), group_id=f"test-{name}-{uuid4().hex[:8]}")
+
+
 async def test_the_serving_start_up_opens_the_consumer_then_settles_the_collector(
         service: ServiceUnderTest, new_topic: Callable[..., Any]) -> None:
-    consumer = CommandConsumer(service.deps, service.bootstrap, commands_topic=await new_topic("serving-commands"),
-                               results_topic=await new_topic("serving-results"),
-                               group_id=f"test-serving-{uuid4().hex[:8]}")
+    consumer = await _consumer(service, new_topic, "serving")
     thresholds = gc.get_threshold()
     gc.set_threshold(700, 10, 10)
     try:
@@ -43,9 +47,7 @@ async def test_the_serving_start_up_opens_the_consumer_then_settles_the_collecto
 
 async def test_a_tests_consumer_leaves_the_collector_alone(
         service: ServiceUnderTest, new_topic: Callable[..., Any]) -> None:
-    consumer = CommandConsumer(service.deps, service.bootstrap, commands_topic=await new_topic("plain-commands"),
-                               results_topic=await new_topic("plain-results"),
-                               group_id=f"test-plain-{uuid4().hex[:8]}")
+    consumer = await _consumer(service, new_topic, "plain")
     thresholds = gc.get_threshold()
     try:
         await consumer.start()
