@@ -64,6 +64,9 @@ class Relay:
         self._partitions: dict[str, list[int]] = {}
         self.published = 0
         self.leading = False
+        # Whether the next turn reads without a notification: after a full batch (there may be more), an
+        # idle poll's end or a batch not sent. A short read took all there was until an append commits.
+        self._read_due = True
 
     async def checkpoint(self) -> Checkpoint:
         async with self._pool.acquire() as conn:
@@ -121,6 +124,7 @@ class Relay:
         in_flight: deque[_InFlight] = deque()
         try:
             read_from = await load_checkpoint(conn, self._name)
+            self._read_due = True
             log.info("relay resuming", relay=self._name, checkpoint=read_from)
             while not stop.is_set():
                 read_from = await self._turn(conn, producer, read_from, in_flight, stop)
@@ -140,22 +144,28 @@ class Relay:
 
         Up to ``max_in_flight`` batches are sent ahead of their checkpoint, which is recorded in order,
         batch by batch, once every record of the batch is acknowledged. Order on the topic holds: the
-        idempotent producer keeps each partition's records in send order, retries included.
+        idempotent producer keeps each partition's records in send order, retries included. A read
+        comes when due (``_read_due``) or notified: at 1,000 events/s two reads in three found nothing.
         """
         batch: list[asyncpg.Record] = []
         full = len(in_flight) >= self._max_in_flight
-        if not full:
+        if not full and (self._read_due or self._wake.is_set()):
             self._wake.clear()  # before the read: an append committing during it still wakes the wait below
             batch = await read_batch(conn, read_from, self._batch_size)
+            self._read_due = len(batch) >= self._batch_size
         records = relayed_records(batch, self._topic_override)
         if batch and await self._topics_ready(records, stop):
             in_flight.append(await self._send(producer, records, checkpoint_after(batch)))
             read_from = in_flight[-1].checkpoint
-        elif in_flight:
-            await self._acks_or_appends(in_flight[0].acks, full)
-        elif not batch:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+        else:
+            self._read_due = self._read_due or bool(batch)  # a batch not sent is read again
+            if in_flight:
+                await self._acks_or_appends(in_flight[0].acks, full)
+            elif not batch:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+                except TimeoutError:
+                    self._read_due = True  # a notification lost, or a transaction that sends none
         while in_flight and in_flight[0].acks.done():
             await self._settle(conn, in_flight.popleft())
         return read_from
@@ -167,9 +177,11 @@ class Relay:
             return
         appended: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait({acks, appended}, timeout=self._idle_poll, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({acks, appended}, timeout=self._idle_poll,
+                                         return_when=asyncio.FIRST_COMPLETED)
         finally:
             appended.cancel()
+        self._read_due = self._read_due or not done  # the idle poll's end
 
     async def _topics_ready(self, records: list[Record], stop: asyncio.Event) -> bool:
         topics = {record[0] for record in records} - self._known_topics
