@@ -19,7 +19,8 @@ commands (incidents, attendance marks, reward slips, one event each):
   command's correlation id in the audit chain, and the chain verifies), its personal fields are
   sealed in the event store (the free text is not in the stored row), and a resend with a fresh
   token is answered 200 with the first outcome and records no second event. Raises otherwise.
-* ``kafka``: the command consumer in its own process; every command is produced at once (a bulk
+* ``kafka``: the command consumer as ``--consumer-instances`` processes in one group (2, as many as
+  the API's workers, so both paths have the same share of the machine); every command is produced at once (a bulk
   load) and the latency runs from producing a command to reading its result on the results
   topic, so it is mostly time queued behind the burst; ``kafka_paced`` sends ``--paced`` more
   commands at ``--rate`` per second, below capacity, for the latency of one command. Both split
@@ -67,6 +68,7 @@ from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
 from ap_incidents.domain.evolve import fold
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps
+from ap_incidents.entrypoints.commands import GROUP_ID as COMMANDS_GROUP_ID
 from ap_runtime.access import (
     Principal,
     Role,
@@ -81,7 +83,7 @@ from ap_runtime.access.chain_keys import CHAIN_KEY_ENV, new_chain_key
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.eventstore import EventStore, NewEvent, migrate
-from ap_runtime.kafka import ensure_topics
+from ap_runtime.kafka import admin_client, ensure_topics
 from ap_runtime.logging import configure_logging
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
@@ -286,7 +288,9 @@ class RawHttp:
         request = (f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
                    f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
         while self._idle:
-            reader, writer, since = self._idle.pop()
+            # The longest idle first, as a load balancer spreads requests: taking the latest back sent
+            # most of the open loop's requests down one connection, so to one of the API's workers.
+            reader, writer, since = self._idle.pop(0)
             if time.monotonic() - since > self.IDLE_SECONDS:
                 writer.close()
                 continue
@@ -540,26 +544,50 @@ async def _through_kafka(client: CommandTopicClient, platform: Platform, command
 
 
 async def measure_kafka(platform: Platform, burst: list[Command], paced: list[Command], warmup: Command,
-                        rate: float) -> tuple[dict[str, float], dict[str, float]]:
-    """(burst: every command produced at once, until all results are back; paced: at ``rate``/s)."""
-    consumer = _spawn(platform, "commands", "ap_incidents.entrypoints.commands")
+                        rate: float, instances: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(burst: every command produced at once, until all results are back; paced: at ``rate``/s), with
+    ``instances`` consumer processes in one group (as many as the API's workers: the same machine's share)."""
+    consumers = [_spawn(platform, f"commands-{n}", "ap_incidents.entrypoints.commands") for n in range(instances)]
     client = CommandTopicClient(platform.bootstrap, commands_topic=platform.topics["commands"],
                                 results_topic=platform.topics["results"])
     await client.start()
     try:
-        # The consumer joins its group first, so the measurement does not include the rebalance.
+        # Every consumer joins the group first, so the measurement does not include a rebalance.
+        await _group_settled(platform, instances)
         await client.send(warmup.command_type, warmup.body, platform.token, pupil_ref=warmup.pupil_ref)
         await client.wait_for([warmup.command_id], wait_seconds=120)
-        cpu_before, db_before = _cpu_seconds_of_tree(consumer.pid), database_cpu_seconds(platform.databases)
+
+        def consumers_cpu() -> float:
+            return sum(_cpu_seconds_of_tree(c.pid) for c in consumers)
+
+        cpu_before, db_before = consumers_cpu(), database_cpu_seconds(platform.databases)
         drained = await _through_kafka(client, platform, burst, None)
-        drained["consumer_cpu_ms_per_command"] = round(
-            (_cpu_seconds_of_tree(consumer.pid) - cpu_before) * 1000 / len(burst), 3)
+        drained["consumer_cpu_ms_per_command"] = round((consumers_cpu() - cpu_before) * 1000 / len(burst), 3)
         drained["db_cpu_ms_per_command"] = round(
             (database_cpu_seconds(platform.databases) - db_before) * 1000 / len(burst), 3)
         return drained, await _through_kafka(client, platform, paced, rate)
     finally:
         await client.stop()
-        _stop(consumer)
+        for consumer in consumers:
+            _stop(consumer)
+
+
+async def _group_settled(platform: Platform, instances: int, wait_seconds: float = 120) -> None:
+    """Wait until the command consumers' group is stable with ``instances`` members."""
+    group = f"{COMMANDS_GROUP_ID}.{platform.topics['commands']}"  # the group a non-default topic's consumers join
+    admin = admin_client(platform.bootstrap)
+    await admin.start()
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            described = (await admin.describe_consumer_groups([group]))[0].groups[0]
+            state, members = described[2], described[5]
+            if state == "Stable" and len(members) == instances:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+    raise RuntimeError(f"the command consumers' group {group} did not settle with {instances} members")
 
 
 async def measure_baseline(platform: Platform, commands: list[Command], concurrency: int) -> dict[str, float]:
@@ -613,6 +641,7 @@ class Options:
     rate: float = 100.0
     burst: int = 20_000
     api_instances: int = 2
+    consumer_instances: int = 2
     open_rate: float = 200.0
     open_seconds: float = 10.0
     strict_sample: int = 30
@@ -655,7 +684,8 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
             kafka_work = day_to_day(kafka_pupils, options.burst + 1, today)
             paced_from = today - timedelta(len(kafka_work) // len(kafka_pupils) + 10)
             kafka_paced = day_to_day(kafka_pupils, options.paced, paced_from)
-            burst, steady = await measure_kafka(platform, kafka_work[1:], kafka_paced, kafka_work[0], options.rate)
+            burst, steady = await measure_kafka(platform, kafka_work[1:], kafka_paced, kafka_work[0], options.rate,
+                                                options.consumer_instances)
             figures |= {"kafka": burst, "kafka_paced": steady}
         if "http" in options.only:
             figures |= await http_figures(platform, http_pupils, today, options)
@@ -696,6 +726,7 @@ async def run(repeats: int = 3, options: Options | None = None) -> dict[str, Any
                     "load_average_at_end": os.getloadavg()},
         "parameters": {"commands": options.commands, "pupils": options.pupils, "concurrency": options.concurrency,
                        "repeats": repeats, "api_instances": options.api_instances,
+                       "kafka_consumer_instances": options.consumer_instances,
                        "http_open_rate_per_second": options.open_rate, "http_open_seconds": options.open_seconds,
                        "kafka_burst_commands": options.burst, "kafka_paced_commands": options.paced,
                        "kafka_paced_rate_per_second": options.rate, "strict_sample": options.strict_sample,
@@ -722,6 +753,8 @@ def cli() -> None:
     parser.add_argument("--burst", type=int, default=defaults.burst, help="Kafka commands produced at once")
     parser.add_argument("--api-instances", type=int, default=defaults.api_instances,
                         help="API worker processes behind the one port")
+    parser.add_argument("--consumer-instances", type=int, default=defaults.consumer_instances,
+                        help="Kafka command consumer processes in one group")
     parser.add_argument("--open-rate", type=float, default=defaults.open_rate, help="open-loop HTTP commands/s")
     parser.add_argument("--open-seconds", type=float, default=defaults.open_seconds)
     parser.add_argument("--only", nargs="+", choices=("http", "kafka", "baseline"), default=list(defaults.only))
@@ -731,7 +764,8 @@ def cli() -> None:
     if args.repeats < 3 and not args.allow_fewer_repeats:
         parser.error("--repeats must be at least 3: figures are medians of the repeats")
     options = Options(args.commands, args.pupils, args.concurrency, args.paced, args.rate, args.burst,
-                      args.api_instances, args.open_rate, args.open_seconds, only=tuple(args.only))
+                      args.api_instances, args.consumer_instances, args.open_rate, args.open_seconds,
+                      only=tuple(args.only))
     started = time.time()
     result = asyncio.run(run(args.repeats, options))
     publish("incidents_ingest", result, started)
