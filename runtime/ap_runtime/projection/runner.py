@@ -151,15 +151,10 @@ class ProjectionRunner:
             ids = [d.event.envelope.event_id for d in batch if d.event is not None]
             fresh = await record_processed(conn, ids, target if mode is Mode.LOAD else None)
             applied = dead = 0
-            last_event_at = None
-            todo: list[DecodedRecord] = []
-            for item in batch:
-                if item.event is None:
-                    await self._dead_letter(conn, item, item.error or "undecodable")
-                    dead += 1
-                elif (key := item.event.envelope.event_id.int) in fresh:
-                    fresh.discard(key)  # a duplicate inside the batch applies once
-                    todo.append(item)
+            if len(fresh) == len(batch):  # the usual batch: every record decoded, new and once (fresh holds its ids)
+                todo = batch
+            else:
+                todo, dead = await self._fresh_or_dead_lettered(conn, batch, fresh)
             events = [d.event for d in todo if d.event is not None]
             if mode is Mode.LOAD:
                 await self.projection.load_batch(conn, events)
@@ -177,8 +172,7 @@ class ProjectionRunner:
                         applied += 1
                     else:
                         dead += 1
-            if events:
-                last_event_at = events[-1].envelope.recorded_at
+            last_event_at = events[-1].envelope.recorded_at if events else None
             clear_message_context()
             await conn.execute(
                 "UPDATE public.projection_status SET events_applied = events_applied + $3,"
@@ -189,6 +183,20 @@ class ProjectionRunner:
             )
         self.applied += applied
         return applied
+
+    async def _fresh_or_dead_lettered(self, conn: asyncpg.Connection, batch: list[DecodedRecord],
+                                      fresh: set[int]) -> tuple[list[DecodedRecord], int]:
+        """The batch's records to apply (each new event once) and how many undecodable ones were dead-lettered."""
+        todo: list[DecodedRecord] = []
+        dead = 0
+        for item in batch:
+            if item.event is None:
+                await self._dead_letter(conn, item, item.error or "undecodable")
+                dead += 1
+            elif (key := item.event.envelope.event_id.int) in fresh:
+                fresh.discard(key)  # a duplicate inside the batch applies once
+                todo.append(item)
+        return todo, dead
 
     async def _apply_guarded(self, conn: asyncpg.Connection, item: DecodedRecord) -> bool:
         if item.event is None:
@@ -218,14 +226,11 @@ class ProjectionRunner:
                                       headers=headers)
         event_id = item.event.envelope.event_id if item.event else None
         if event_id is not None:
-            await conn.execute(
-                "UPDATE processed_events SET outcome = 'dead_lettered' WHERE event_id = $1", event_id
-            )
+            await conn.execute("UPDATE processed_events SET outcome = 'dead_lettered' WHERE event_id = $1", event_id)
             await conn.execute(
                 'INSERT INTO dead_letters (event_id, topic, partition, "offset", error)'
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                event_id, record.topic, record.partition, record.offset, error,
-            )
+                event_id, record.topic, record.partition, record.offset, error)
         log.error("event dead-lettered", projection=self.projection.name, error=error,
                   origin=f"{record.topic}/{record.partition}/{record.offset}")
 
