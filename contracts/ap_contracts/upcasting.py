@@ -22,7 +22,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ap_contracts.events.base import DomainEvent, event_model
+from ap_contracts.events.base import DomainEvent, event_model, load_contract_of
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -54,6 +54,7 @@ class UpcasterRegistry:
         return decorate
 
     def has_upcaster(self, event_type: str, from_version: int) -> bool:
+        load_contract_of(event_type, from_version)  # an event's upcasters are declared beside its contract
         return (event_type, from_version) in self._steps
 
     def upcast(self, event_type: str, version: int, payload: Payload) -> tuple[int, Payload]:
@@ -61,6 +62,7 @@ class UpcasterRegistry:
 
         Each step receives its own copy, so a careless upcaster cannot alter the caller's payload.
         """
+        load_contract_of(event_type, version)
         while (step := self._steps.get((event_type, version))) is not None:
             payload = step(copy.deepcopy(payload))
             version += 1

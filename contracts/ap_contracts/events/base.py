@@ -8,6 +8,7 @@ the personal fields.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, ClassVar
 
 from ap_contracts.envelope import StrictModel
@@ -44,10 +45,34 @@ def registered_events() -> dict[tuple[str, int], type[DomainEvent]]:
 
 
 def event_model(event_type: str, schema_version: int) -> type[DomainEvent]:
-    try:
-        return _REGISTRY[(event_type, schema_version)]
-    except KeyError:
-        raise UnknownEventType(event_type, schema_version) from None
+    """The contract of the event; its module is imported if nothing has imported it yet.
+
+    So a reader need not import every contract (``ap_contracts.events.catalogue``) before its first
+    lookup to find the one it needs (issue 11: the whole catalogue was 0.1-0.2 s of each rebuild
+    worker's start, for the two contracts a register's history uses); the first lookup that misses loads
+    the catalogue, and only an event this build does not declare is unknown.
+    """
+    model = _REGISTRY.get((event_type, schema_version))
+    if model is None:
+        load_contract_of(event_type, schema_version)
+        model = _REGISTRY.get((event_type, schema_version))
+        if model is None:
+            raise UnknownEventType(event_type, schema_version)
+    return model
+
+
+_catalogue_loading = False  # set once: a lookup that misses during or after the load does not load again
+
+
+def load_contract_of(event_type: str, schema_version: int) -> None:
+    """Import the module declaring the event's contract (and its upcasters, declared beside it) if none has.
+
+    The whole catalogue is imported, once, at the first event not declared yet.
+    """
+    global _catalogue_loading
+    if (event_type, schema_version) not in _REGISTRY and not _catalogue_loading:
+        _catalogue_loading = True
+        importlib.import_module("ap_contracts.events.catalogue")  # its import declares every contract
 
 
 class UnknownEventType(LookupError):

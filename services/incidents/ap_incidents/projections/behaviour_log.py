@@ -19,7 +19,6 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-import ap_contracts.events.catalogue  # noqa: F401  (registers every contract for field lookups)
 from ap_contracts.topics import INCIDENTS_EVENTS
 from ap_incidents.projections.entry_fields import entry_class_of, split_payload, summary
 from ap_runtime.projection import Projection, ReceivedEvent
