@@ -2,13 +2,12 @@
 
 Neither the relay nor a projection runner waits for records that are not there: the relay's producer
 sends a batch without lingering for more, and a runner's poll takes records as soon as they are there,
-with no sleep after an empty poll (``runner_polling``).
+with no sleep after an empty poll (``kafka_polling``, shared with the incidents command consumer).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import time
 from types import SimpleNamespace
@@ -21,8 +20,9 @@ from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from ap_runtime import relay as relay_module
 from ap_runtime.kafka import broker_security
+from ap_runtime.kafka_polling import poll_in_getmany
 from ap_runtime.projection import ProjectionRunner
-from ap_runtime.projection.runner_polling import poll_in_getmany
+from ap_testing.kafka_polls import GetmanyConsumer
 from ap_testing.projections import CounterProjection
 
 
@@ -38,27 +38,10 @@ def test_the_relay_producer_sends_without_lingering(monkeypatch: pytest.MonkeyPa
     assert asked == {"bootstrap": "127.0.0.1:1", "linger_ms": 0}
 
 
-class _Consumer:
-    """``getmany`` as aiokafka's behaves: it returns the records as soon as they are there, else ``{}`` when its
-    wait is over (``at_once``: at once, as a consumer that cannot wait yet)."""
-
-    def __init__(self, at_once: bool = False) -> None:
-        self.arrived = asyncio.Event()
-        self.at_once = at_once
-        self.polls: list[tuple[float, int]] = []
-
-    async def getmany(self, timeout_ms: float, max_records: int) -> dict[str, list[str]]:
-        self.polls.append((timeout_ms, max_records))
-        if not self.at_once:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.arrived.wait(), timeout_ms / 1000)
-        return {"t-0": ["r1", "r2"], "t-1": ["r3"]} if self.arrived.is_set() else {}
-
-
 async def test_a_record_arriving_after_an_empty_poll_is_taken_at_once_not_after_a_sleep() -> None:
     subscriber = SimpleNamespace()
     poll_in_getmany(subscriber, max_records=500, wait_ms=300)
-    consumer = _Consumer()
+    consumer = GetmanyConsumer()
     assert await subscriber.get_msg(consumer) == ()  # an empty poll: 300 ms waited in getmany
     started = time.monotonic()
     asyncio.get_running_loop().call_later(0.05, consumer.arrived.set)
@@ -71,7 +54,7 @@ async def test_a_poll_that_cannot_wait_does_not_spin() -> None:
     subscriber = SimpleNamespace()
     poll_in_getmany(subscriber, max_records=10, wait_ms=100)
     started = time.monotonic()
-    assert await subscriber.get_msg(_Consumer(at_once=True)) == ()
+    assert await subscriber.get_msg(GetmanyConsumer(at_once=True)) == ()
     assert time.monotonic() - started >= 0.09
 
 

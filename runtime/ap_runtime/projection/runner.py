@@ -37,6 +37,7 @@ from ap_contracts.schema_tools import describe_validation_error
 from ap_contracts.topics import dead_letter_topic
 from ap_runtime.eventstore.codec import EventCodec
 from ap_runtime.kafka import broker_security, idempotent_producer
+from ap_runtime.kafka_polling import poll_in_getmany
 from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.batch_parser import parse_records_only
@@ -44,7 +45,6 @@ from ap_runtime.projection.batch_steps import Mode, enter_generation, record_pro
 from ap_runtime.projection.checked_payload import TextCheckedPayload
 from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.decoding import decode_envelope_json
-from ap_runtime.projection.runner_polling import poll_in_getmany
 from ap_runtime.projection.store import ensure_registered
 
 log = get_logger("ap.projection")
@@ -238,7 +238,7 @@ class ProjectionRunner:
 
     def attach(self, broker: KafkaBroker, max_records: int = 500, poll_wait_ms: int = 100) -> None:
         """Register this projection as a batch subscriber of ``broker``; a poll returns as soon as records are
-        there and otherwise waits up to ``poll_wait_ms`` (``runner_polling``: no sleep after an empty poll)."""
+        there and otherwise waits up to ``poll_wait_ms`` (``kafka_polling``: no sleep after an empty poll)."""
         subscriber = broker.subscriber(
             *self.projection.topics,
             batch=True,
