@@ -129,7 +129,7 @@ def _python_cpu_seconds() -> float:
 
 def catch_up_command(projection: type[Projection], dsn: str, topic: str) -> tuple[str, ...]:
     """A catch-up worker's arguments, as `ap projections rebuild --workers N` starts them."""
-    return ("-m", "ap_runtime.projection", "catch-up", "--projection",
+    return ("-m", "ap_runtime.rebuild_worker", "catch-up", "--projection",
             f"{projection.__module__}:{projection.__name__}", "--dsn", dsn, "--topic", topic)
 
 

@@ -131,7 +131,7 @@ WorkersOpt = typer.Option(1, "--workers", min=1,
 def _worker_command(name: str | None, spec: str | None, dsn: str | None, topics: list[str]) -> tuple[str, ...]:
     """How a catch-up worker names the projection, its database and topics: as this command was told."""
     named = [name] if name is not None else ["--projection", str(spec)]
-    return ("-m", "ap_runtime.projection", "catch-up", *named, *(["--dsn", dsn] if dsn else []),
+    return ("-m", "ap_runtime.rebuild_worker", "catch-up", *named, *(["--dsn", dsn] if dsn else []),
             *[part for t in topics for part in ("--topic", t)])
 
 

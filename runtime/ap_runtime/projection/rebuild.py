@@ -58,7 +58,7 @@ class CatchUpWorkers:
     """Processes sharing a rebuild's first catch-up by partition: the rebuild's own and ``count - 1`` workers.
 
     ``command`` is the argument list after the Python interpreter that starts one worker for this
-    projection, as ``ap projections catch-up`` takes it (``-m ap_runtime.projection catch-up`` with the
+    projection, as ``ap projections catch-up`` takes it (``-m ap_runtime.rebuild_worker catch-up`` with the
     projection, ``--dsn`` and ``--topic`` options); the rebuild adds ``--schema`` and the partitions.
     """
 
