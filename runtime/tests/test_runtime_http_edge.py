@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-import jwt
 import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -19,6 +18,7 @@ from ap_runtime.access.fastapi import CallerDep, HeadersDep, install_access, rem
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.token_cache import CachingTokenVerifier
+from ap_runtime.access.token_signature import SodiumEd25519
 from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.http import EdgeLimits, install_edge
 from ap_runtime.http.lean_routes import install_lean_posts
@@ -190,14 +190,14 @@ async def test_a_request_checks_its_token_signature_once_with_the_caching_verifi
     """Issue 11: the rate limit keys on the verified subject and the route takes the verified caller; with the
     services' caching verifier the Ed25519 check runs once per request (a fresh token each command), and a
     forged token is still refused by both."""
-    checked: list[str] = []
-    real = jwt.decode
+    checked: list[bytes] = []
+    real = SodiumEd25519.verify
 
-    def counting(encoded: str, *args: Any, **kwargs: Any) -> Any:
-        checked.append(encoded)
-        return real(encoded, *args, **kwargs)
+    def counting(self: SodiumEd25519, signed: bytes, key: Any, signature: bytes) -> bool:
+        checked.append(signed)
+        return real(self, signed, key, signature)
 
-    monkeypatch.setattr(jwt, "decode", counting)  # the module the verifier calls
+    monkeypatch.setattr(SodiumEd25519, "verify", counting)  # the verifier's signature check (libsodium)
     app = FastAPI()
     install_access(app, verifier=CachingTokenVerifier(load_public_key(PAIR.public_pem),
                                                       audience=ServiceAudience.INCIDENTS))
