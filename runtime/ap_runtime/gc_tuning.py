@@ -32,8 +32,10 @@ SERVING_THRESHOLDS = (20_000, 20, 100)
 def settle_for_serving() -> int:
     """Freeze what start-up made and set the collector's serving thresholds; returns the frozen objects.
 
-    Called once a serving process has opened its dependencies (the incidents API's workers, the
-    command consumer), never for a test's app, whose objects come and go.
+    Called once by every serving process when it has started: each API process (``http.serve.serve_api``,
+    after its app's lifespan start-up), each FastStream worker (``worker.run_until_stopped``, after its app's
+    start-up: the command consumer, the projection runners, the notifications worker) and the relay; never
+    for a test's app, whose objects come and go.
     """
     frozen = freeze_startup_objects()
     gc.set_threshold(*SERVING_THRESHOLDS)

@@ -28,10 +28,10 @@ from ap_contracts.events.catalogue import load_all
 from ap_contracts.topics import REPORTING_EVENTS
 from ap_runtime.eventstore import Checkpoint, migrate
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL
+from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.health import heartbeat
 from ap_runtime.kafka import ensure_topics, idempotent_producer
 from ap_runtime.logging import configure_logging, get_logger
-from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.relay_batches import Record, send_batched
 from ap_runtime.relay_leadership import CONNECTION_LOST, Leadership, give_back
 from ap_runtime.relay_reads import checkpoint_after, load_checkpoint, read_batch, save_checkpoint
@@ -225,7 +225,7 @@ async def _main(service: str, dsn: str | None, topic: str | None) -> None:
     settings = Settings.from_env(service)
     pool = await asyncpg.create_pool(dsn or settings.events_dsn, min_size=2, max_size=4)
     await migrate(pool)
-    freeze_startup_objects()
+    settle_for_serving()  # what it opened lives as long as the process (issue 11)
     try:
         # Leader or standby, a running relay is live: its Kubernetes probe reads this file (ap_runtime.health).
         async with heartbeat(platform_settings().heartbeat_file):

@@ -1,7 +1,8 @@
 """Run a FastStream application until SIGTERM or SIGINT, then close what it used.
 
 Issue 10, "Copies": every worker process (the projections of each service, the notifications alert
-worker, the incidents command consumer, ``ap projections run``) ran this same loop by hand.
+worker, the incidents command consumer, ``ap projections run``) ran this same loop by hand. Issue 11: each
+settles its collector once its application has started (``gc_tuning``): what it opened lives as long as it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from faststream import FastStream
 
+from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.health import DEFAULT_INTERVAL_SECONDS, Heartbeat
 from ap_runtime.settings import platform_settings
 
@@ -26,8 +28,14 @@ async def run_until_stopped(app: FastStream, close: Callable[[], Awaitable[None]
 
     The handlers are removed afterwards, so a later signal is not sent to an application that ended.
     ``heartbeat_file`` (default ``AP_HEARTBEAT_FILE``) is touched from the app's start-up until its
-    shutdown: the Kubernetes probe of a worker (``ap_runtime.health``).
+    shutdown: the Kubernetes probe of a worker (``ap_runtime.health``). Once the app has started (its
+    consumers subscribed, what it uses opened), the collector is settled for the process's life.
     """
+
+    async def settle() -> None:
+        settle_for_serving()
+
+    app.after_startup(settle)
     beat_at = heartbeat_file or platform_settings().heartbeat_file
     if beat_at is not None:
         beating = Heartbeat(beat_at, heartbeat_interval_seconds)

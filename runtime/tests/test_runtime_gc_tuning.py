@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
 
 import pytest
 
 from ap_runtime.gc_tuning import SERVING_THRESHOLDS, settle_for_serving
+from ap_testing.collector import collector_restored, collector_walks  # noqa: F401 - a fixture, found by its name
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def collector_restored() -> Iterator[None]:
-    thresholds = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 class _Node:
@@ -30,16 +22,18 @@ class _Node:
         self.me = self  # a reference cycle: only the cyclic collector frees it
 
 
-def test_settling_freezes_start_up_and_sets_the_serving_thresholds(collector_restored: None) -> None:
+@pytest.mark.usefixtures("collector_restored")
+def test_settling_freezes_start_up_and_sets_the_serving_thresholds() -> None:
     gc.set_threshold(700, 10, 10)
     live = _Node()
     frozen = settle_for_serving()
     assert gc.get_threshold() == SERVING_THRESHOLDS
     assert frozen == gc.get_freeze_count() > 0
-    assert not any(o is live for o in gc.get_objects())  # no collection walks it again
+    assert not collector_walks(live)  # no collection walks it again
 
 
-def test_cycles_made_after_settling_are_still_collected_by_the_collector_itself(collector_restored: None) -> None:
+@pytest.mark.usefixtures("collector_restored")
+def test_cycles_made_after_settling_are_still_collected_by_the_collector_itself() -> None:
     settle_for_serving()
     witnesses = [weakref.ref(_Node()) for _ in range(3 * SERVING_THRESHOLDS[0])]  # past the young threshold
     alive = sum(1 for w in witnesses if w() is not None)

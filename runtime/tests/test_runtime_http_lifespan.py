@@ -1,13 +1,13 @@
 """``ap_runtime.http.lifespan.api_with_deps``: an API's dependencies given ready (tests) or opened at startup
-and closed at shutdown, written once for the services that repeated it (issue 10, "Copies"). Unit level."""
+and closed at shutdown, written once for the services that repeated it (issue 10, "Copies"). Unit level.
+Settling a serving process's collector once started is ``serve_api``'s (``test_runtime_http_serve``)."""
 
 from __future__ import annotations
-
-import gc
 
 from fastapi import FastAPI
 
 from ap_runtime.http.lifespan import api_with_deps
+from ap_testing.collector import collector_walks
 
 
 class Deps:
@@ -23,11 +23,6 @@ def _attach(app: FastAPI, deps: Deps) -> None:
     app.state.deps = deps
 
 
-def _collector_walks(obj: object) -> bool:
-    """Whether the cyclic collector still tracks ``obj`` (frozen objects are out of its reach)."""
-    return any(o is obj for o in gc.get_objects())
-
-
 async def test_given_dependencies_are_attached_at_once_and_left_open() -> None:
     given = Deps("given")
 
@@ -39,7 +34,7 @@ async def test_given_dependencies_are_attached_at_once_and_left_open() -> None:
     assert app.state.deps is given  # usable without running the lifespan (in-process test clients)
     async with app.router.lifespan_context(app):
         assert app.state.deps is given
-        assert _collector_walks(given)  # a test's app comes and goes: nothing frozen for it
+        assert collector_walks(given)  # a test's app comes and goes: nothing frozen for it
     assert not given.closed
     assert (app.title, app.version) == ("test", "1")
 
@@ -54,12 +49,7 @@ async def test_without_dependencies_they_are_opened_at_startup_and_closed_at_shu
     app = api_with_deps("test", None, open_deps, _attach)
 
     assert not hasattr(app.state, "deps")
-    try:
-        async with app.router.lifespan_context(app):
-            assert app.state.deps is opened[0]
-            assert not opened[0].closed
-            # Opened for the process's life: frozen, so no full collection walks them again (issue 11).
-            assert not _collector_walks(opened[0])
-    finally:
-        gc.unfreeze()
+    async with app.router.lifespan_context(app):
+        assert app.state.deps is opened[0]
+        assert not opened[0].closed
     assert opened[0].closed

@@ -15,8 +15,9 @@ from ap_runtime.health import check
 from ap_runtime.projection.runner import build_app
 from ap_runtime.settings import Settings
 from ap_runtime.worker import run_until_stopped
+from ap_testing.collector import collector_restored  # noqa: F401 - a fixture, found by its name
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("collector_restored")]  # a worker settles it
 
 
 async def test_a_running_worker_keeps_its_heartbeat_fresh_and_removes_it_when_stopped(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Rule served (issue 10, "Copies" and "One way to configure and wire"): the notifications and reporting APIs
 wrote the same lifespan twice. A service's ``create_app(deps)`` builds its app with ``api_with_deps`` and
-names only what differs: how it opens its dependencies (its ``bootstrap``) and where it puts them.
+names only what differs: how it opens its dependencies (its ``bootstrap``) and where it puts them. A serving
+process's collector is settled once the lifespan has started, by ``serve.serve_api`` (issue 11).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI
-
-from ap_runtime.projection.collector import freeze_startup_objects
 
 __all__ = ["Closable", "api_with_deps"]
 
@@ -38,7 +37,6 @@ def api_with_deps(title: str, deps: DepsT | None, open_deps: Callable[[], Awaita
             return
         opened = await open_deps()
         attach(app, opened)
-        freeze_startup_objects()  # what a serving process opened lives as long as it (issue 11)
         try:
             yield
         finally:

@@ -118,7 +118,6 @@ def run(names: list[str] = NamesArg, projection: list[str] = ProjectionOpt, dsn:
         async with AsyncExitStack() as stack:
             built = await _open_all(stack, names, projection, dsn, topic)
             runners = [ProjectionRunner(b.projection, b.pool, _bootstrap(), codec=b.codec) for b in built]
-            freeze_startup_objects()
             await run_until_stopped(build_app(runners, _bootstrap()))
 
     uvloop.run(main())  # the event loop the services run on: less per-record overhead than asyncio's

@@ -44,9 +44,10 @@ def collector_paused() -> Iterator[None]:
 def freeze_startup_objects() -> int:
     """Move everything allocated so far out of the cyclic collector's reach; returns how many objects.
 
-    Called once by a relay or projection process when it has started (``relay._main``, ``ap projections
-    run`` and a rebuild's workers): the modules, the contract catalogue's pydantic schemas and the
-    clients live as long as the process, yet every full collection walked them all again. Measured on
+    Called once by a rebuild's processes when they have started, and by every serving process through
+    ``gc_tuning.settle_for_serving`` (which sets its thresholds too): the modules, the contract catalogue's
+    pydantic schemas and the clients live as long as the process, yet every full collection walked them all
+    again. Measured on
     the write path (``bench/platform_pipeline.py``, 20,000 events, load 6-15): 95-105 us of Python per
     event without, 74-75 with. Reference counting still frees them; only cycles among them would stay,
     and startup objects are not garbage.

@@ -25,7 +25,6 @@ from ap_incidents.entrypoints.openapi_commands import with_command_bodies
 from ap_incidents.entrypoints.problems import install_incidents_problems
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access.fastapi import install_access
-from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.http import install_edge
 from ap_runtime.http.lean_routes import install_lean_posts
 from ap_runtime.http.probes import add_probes
@@ -50,8 +49,6 @@ def create_app(deps: IncidentsDeps | None = None) -> FastAPI:
         _attach(app, opened)
         # A real process hears of erasures by other processes (tests wire their own listener).
         eviction = await start_cache_eviction(app.state.incidents) if deps is None else None
-        if deps is None:  # a real process: what it opened lives as long as it (tests' apps come and go)
-            settle_for_serving()
         try:
             yield
         finally:

@@ -39,7 +39,6 @@ from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_incidents.entrypoints.settings import incidents_settings
 from ap_runtime.access import TokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
-from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.kafka import broker_security, idempotent_producer
 from ap_runtime.kafka_dispatch import KeyedDispatcher
 from ap_runtime.kafka_polling import poll_in_getmany
@@ -153,12 +152,6 @@ class CommandConsumer:
         await self._open()
         await self.broker.start()
 
-    async def open_for_serving(self) -> None:
-        """Open what the consumer's process uses, then settle the collector for its lifetime (``gc_tuning``):
-        what it opened lives as long as the process. Tests' consumers use ``start`` (their objects come and go)."""
-        await self._open()
-        settle_for_serving()
-
     async def stop(self) -> None:
         await self.dispatcher.close()
         await self.broker.stop()
@@ -167,9 +160,9 @@ class CommandConsumer:
     def faststream_app(self) -> FastStream:
         app = FastStream(self.broker)
 
-        @app.on_startup
+        @app.on_startup  # its process settles the collector once started (``run_until_stopped``)
         async def _start() -> None:
-            await self.open_for_serving()
+            await self._open()
 
         @app.on_shutdown
         async def _finish() -> None:  # before the broker stops: answer and commit what is in flight
