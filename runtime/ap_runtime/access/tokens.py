@@ -3,6 +3,7 @@
 EdDSA (Ed25519) JWTs: the issuer signs with the private key, services verify with the public key
 only. Verification pins the algorithm (no ``none``, no HMAC-with-public-key confusion), checks
 issuer, expiry and not-before, and rejects roles or organisation kinds the platform does not know.
+The signature is checked by libsodium (``token_signature``), the rest by PyJWT as before.
 
 Rules of issue 9:
 * Lifetime: at most ``MAX_TOKEN_LIFETIME_SECONDS`` (8 hours, one working day) from issue to expiry.
@@ -39,6 +40,7 @@ from ap_runtime.access.keys import (
 )
 from ap_runtime.access.principal import Principal
 from ap_runtime.access.roles import Role
+from ap_runtime.access.token_signature import ALGORITHM, TokenDecoder
 from ap_runtime.settings import PlatformSettings, platform_settings
 
 __all__ = [
@@ -53,7 +55,6 @@ __all__ = [
     "load_public_key",
 ]
 
-ALGORITHM = "EdDSA"
 DEFAULT_ISSUER = "ap-platform"
 ISSUER_ENV = "AP_TOKEN_ISSUER"
 AUDIENCE_ENV = "AP_TOKEN_AUDIENCE"
@@ -177,7 +178,7 @@ class TokenVerifier:
         leeway_seconds: int = 30,
         max_lifetime_seconds: int = MAX_TOKEN_LIFETIME_SECONDS,
     ) -> None:
-        self._key = public_key
+        self._decoder = TokenDecoder(public_key)
         self.issuer = issuer
         self.audience = str(audience)
         self.leeway_seconds = leeway_seconds
@@ -213,14 +214,9 @@ class TokenVerifier:
     def _decode(self, token: str) -> dict[str, Any]:
         """The signed claims, checked for signature, algorithm, time, audience and issuer: one reason per rejection."""
         try:
-            raw: dict[str, Any] = jwt.decode(
-                token,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.leeway_seconds,
-                options={"require": _REQUIRED_CLAIMS},
+            raw: dict[str, Any] = self._decoder.decode(
+                token, audience=self.audience, issuer=self.issuer, leeway=self.leeway_seconds,
+                require=_REQUIRED_CLAIMS,
             )
         except jwt.ExpiredSignatureError as exc:
             raise TokenRejected("token has expired") from exc

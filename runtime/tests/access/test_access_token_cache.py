@@ -6,14 +6,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import jwt
 import pytest
 
 from ap_contracts.envelope import OrgKind
 from ap_runtime.access import Role, TokenIssuer, TokenRejected, generate_keypair
-from ap_runtime.access import tokens as token_module
 from ap_runtime.access.keys import load_private_key, load_public_key
 from ap_runtime.access.token_cache import CachingTokenVerifier
+from ap_runtime.access.token_signature import SodiumEd25519
 from ap_runtime.access.tokens import ServiceAudience
 
 KEYS = generate_keypair()
@@ -27,15 +26,15 @@ def _mint(ttl_seconds: int = 600) -> str:
 
 @pytest.fixture
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every signature check the verifier makes (``jwt.decode`` calls)."""
+    """Every signature check the verifier makes (libsodium verifications, by signing input)."""
     seen: list[str] = []
-    real = jwt.decode
+    real = SodiumEd25519.verify
 
-    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
-        seen.append(token)
-        return real(token, *args, **kwargs)
+    def counting(self: SodiumEd25519, msg: bytes, key: Any, sig: bytes) -> bool:
+        seen.append(msg.decode())
+        return real(self, msg, key, sig)
 
-    monkeypatch.setattr(token_module.jwt, "decode", counting)
+    monkeypatch.setattr(SodiumEd25519, "verify", counting)
     return seen
 
 
