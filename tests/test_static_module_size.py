@@ -67,8 +67,6 @@ LONG_FUNCTIONS: dict[tuple[str, str], str] = {
         "verifies the chain against the key and the published heads; not split in this session",
     ("runtime/ap_runtime/access/policy.py", "decide"):
         "policy evaluation in rule order, each miss explained; one reading is clearer than parts",
-    ("runtime/ap_runtime/projection/runner.py", "_apply"):
-        "one read-model transaction per batch; not split in this session",
     ("services/incidents/ap_incidents/entrypoints/api_queries.py", "query_router"): "route table of the reads",
     ("services/incidents/ap_incidents/entrypoints/command_ingestion.py", "ingest"):
         "Kafka command ingestion; to be derived from the command declarations (K1)",

@@ -241,8 +241,7 @@ class ProjectionRunner:
         there and otherwise waits up to ``poll_wait_ms`` (``kafka_polling``: no sleep after an empty poll)."""
         subscriber = broker.subscriber(
             *self.projection.topics,
-            batch=True,
-            group_id=self.group_id,
+            batch=True, group_id=self.group_id,
             auto_offset_reset="earliest",
             max_records=max_records,
             batch_timeout_ms=poll_wait_ms,
