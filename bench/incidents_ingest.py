@@ -58,6 +58,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+from aiokafka.errors import KafkaError
 
 from ap_contracts.envelope import OrgKind
 from ap_incidents.adapters.command_topic_client import CommandTopicClient
@@ -580,7 +581,10 @@ async def _group_settled(platform: Platform, instances: int, wait_seconds: float
     try:
         deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:
-            described = (await admin.describe_consumer_groups([group]))[0].groups[0]
+            try:
+                described = (await admin.describe_consumer_groups([group]))[0].groups[0]
+            except KafkaError:  # no coordinator yet (a fresh broker creates its offsets topic on first use)
+                described = (None, None, "", None, None, [])
             state, members = described[2], described[5]
             if state == "Stable" and len(members) == instances:
                 return
