@@ -30,7 +30,7 @@ assert "ap_contracts.events.catalogue" not in sys.modules, "imported before the 
 
 def _in_fresh_interpreter(check: str) -> str:
     done = subprocess.run([sys.executable, "-c", _FRESH.format(check=check)], capture_output=True, text=True,
-                          timeout=120, check=False, cwd=Path(__file__).parent)  # nosec B603 - fixed arguments
+                          timeout=120, check=False, cwd=Path(__file__).parent)  # nosec B603 - fixed argument list
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 

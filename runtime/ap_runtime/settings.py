@@ -92,6 +92,9 @@ class PlatformSettings(BaseModel):
     token_private_key: SecretStr | None = env_field("AP_TOKEN_PRIVATE_KEY", description="identity provider only")
     token_issuer: str | None = env_field("AP_TOKEN_ISSUER")
     token_audience: str | None = env_field("AP_TOKEN_AUDIENCE", description="service a minted token is for")
+    # Set by ``ap_runtime.http.serve`` for its own uvicorn worker processes (the app factory each builds); not
+    # configuration: a deployment leaves it unset.
+    http_app_factory: str | None = env_field("AP_HTTP_APP_FACTORY", description="set by serve_api for its workers")
     # A worker's liveness file for its Kubernetes exec probe (``ap_runtime.health``); unset: none written.
     heartbeat_file: Path | None = env_field("AP_HEARTBEAT_FILE", description="file a worker touches while live")
     # Issue 14: a clock a file sets, for tests and demos only (``ap_runtime.clock``); refused in production, which
@@ -112,6 +115,12 @@ class PlatformSettings(BaseModel):
             raise ValueError("a clock set by a file is refused in production; AP_DEPLOYMENT=test (or development) "
                              "allows it")
         return value
+
+
+def hand_to_child_processes(variable: str, value: str) -> None:
+    """Put ``variable`` in this process's environment for the processes it starts (uvicorn's workers) to read
+    through their settings: the one place outside the settings models that touches the environment."""
+    os.environ[variable] = value
 
 
 def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:

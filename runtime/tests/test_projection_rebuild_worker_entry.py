@@ -29,7 +29,7 @@ print("young or middle", len(young_or_middle), "imported", "ap_runtime.projectio
 
 def test_the_worker_imports_the_catch_up_command_without_a_collection() -> None:
     done = subprocess.run([sys.executable, "-c", _STARTED], capture_output=True, text=True, timeout=120,
-                          check=False)  # nosec B603 - fixed arguments
+                          check=False)  # nosec B603 - fixed argument list
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert "--until" in done.stdout and "--schema" in done.stdout  # the catch-up command's own options

@@ -21,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ap_runtime.gc_tuning import SERVING_THRESHOLDS
+from ap_runtime.http import serve as serve_module
 from ap_runtime.http.serve import FACTORY_VARIABLE, SETTLED_FACTORY, serve_api, settled_app, uvicorn_options
 from ap_runtime.settings import platform_settings
 from ap_testing.collector import collector_restored, collector_walks  # noqa: F401 - a fixture, found by its name
@@ -133,6 +134,9 @@ def _served_by(monkeypatch: pytest.MonkeyPatch, app: FastAPI | str) -> FastAPI |
     """What ``serve_api`` hands uvicorn for ``app`` (uvicorn.run stubbed: nothing binds)."""
     handed: list[FastAPI | str] = []
     monkeypatch.setattr(uvicorn, "run", lambda served, **_options: handed.append(served))
+    # Not this test process's logging: configuring it caches every module's logger on first use, and a later
+    # test capturing a runner's log would capture nothing.
+    monkeypatch.setattr(serve_module, "configure_logging", lambda _level: None)
     serve_api(app, platform_settings({}), workers=2 if isinstance(app, str) else 1)
     return handed[0]
 

@@ -12,7 +12,6 @@ only a serving process passes, so a test's app (built, never served) leaves the 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +20,7 @@ from fastapi import FastAPI
 
 from ap_runtime.gc_tuning import settle_for_serving
 from ap_runtime.logging import configure_logging
-from ap_runtime.settings import PlatformSettings
+from ap_runtime.settings import PlatformSettings, hand_to_child_processes, platform_settings
 
 __all__ = ["SETTLED_FACTORY", "serve_api", "settled_app", "settled_on_startup", "uvicorn_options"]
 
@@ -68,7 +67,10 @@ def settled_app() -> FastAPI:
     """The app the factory named by ``AP_HTTP_APP_FACTORY`` builds, settled once started (``SETTLED_FACTORY``)."""
     from uvicorn.importer import import_from_string
 
-    built: FastAPI = import_from_string(os.environ[FACTORY_VARIABLE])()
+    factory = platform_settings().http_app_factory
+    if factory is None:
+        raise RuntimeError(f"{SETTLED_FACTORY} is served only by serve_api, which sets {FACTORY_VARIABLE}")
+    built: FastAPI = import_from_string(factory)()
     return settled_on_startup(built)
 
 
@@ -80,7 +82,7 @@ def serve_api(app: FastAPI | str, settings: PlatformSettings, *, workers: int = 
     options = uvicorn_options(app, settings, workers=workers, quiet=quiet)
     served: FastAPI | str
     if isinstance(app, str):
-        os.environ[FACTORY_VARIABLE] = app
+        hand_to_child_processes(FACTORY_VARIABLE, app)
         served = SETTLED_FACTORY
     else:
         served = settled_on_startup(app)
