@@ -22,9 +22,8 @@ from typing import Any
 from uuid import UUID
 
 from ap_runtime.batching import Batcher
-from ap_runtime.eventstore.codec import seal_all
 from ap_runtime.eventstore.errors import WrongExpectedVersion
-from ap_runtime.eventstore.json_columns import actors_json, payloads_json
+from ap_runtime.eventstore.event_columns import sealed_columns
 from ap_runtime.eventstore.models import AppendResult, NewEvent
 from ap_runtime.eventstore.store import NOTIFY_CHANNEL, EventStore
 
@@ -122,17 +121,12 @@ class GroupedCommandAppends:
     async def _arguments(self, appends: Sequence[_Append]) -> list[Any]:
         """$1-$16 of ``_APPEND_COMMANDS``: the commands' columns, then their events' (sealed) columns."""
         events = [(n, a.expected_version + i + 1, e) for n, a in enumerate(appends, 1) for i, e in enumerate(a.events)]
-        models = [e.event for _, _, e in events]
-        payloads = await seal_all(self._store.codec, models)
+        c = await sealed_columns(self._store.codec, [e for _, _, e in events])
         return [
             [a.command_id for a in appends], [a.stream_id for a in appends],
             [a.expected_version for a in appends], [a.expected_version + len(a.events) for a in appends],
-            [n for n, _, _ in events], [e.event_id for _, _, e in events], [v for _, v, _ in events],
-            [m.event_type for m in models], [m.schema_version for m in models],
-            [e.occurred_at for _, _, e in events], [e.organisation_id for _, _, e in events],
-            actors_json(e.actor for _, _, e in events), [e.correlation_id for _, _, e in events],
-            [e.causation_id for _, _, e in events], [m.pii_subject() for m in models],
-            payloads_json(models, payloads),
+            [n for n, _, _ in events], c.event_ids, [v for _, v, _ in events], c.event_types, c.schema_versions,
+            c.occurred_at, c.organisations, c.actors, c.correlations, c.causations, c.pii_subjects, c.payloads,
         ]
 
 

@@ -11,10 +11,10 @@ import asyncpg
 
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
-from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model, seal_all
+from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model
 from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
 from ap_runtime.eventstore.errors import CommandAlreadyRecorded, IdempotencyMismatch, WrongExpectedVersion
-from ap_runtime.eventstore.json_columns import actors_json, payloads_json
+from ap_runtime.eventstore.event_columns import sealed_columns
 from ap_runtime.eventstore.models import (
     AppendResult,
     Checkpoint,
@@ -160,15 +160,11 @@ class EventStore:
 
     async def _append_arguments(self, stream_id: str, expected: int, events: Sequence[NewEvent]) -> list[Any]:
         """$1 to $14 of ``_APPEND_CTES``: the events as column arrays, the expected and the new version."""
-        payloads = await seal_all(self._codec, [e.event for e in events])
+        c = await sealed_columns(self._codec, events)
         new_version = expected + len(events)
         return [
-            [e.event_id for e in events], stream_id, list(range(expected + 1, new_version + 1)),
-            [e.event.event_type for e in events], [e.event.schema_version for e in events],
-            [e.occurred_at for e in events], [e.organisation_id for e in events],
-            actors_json(e.actor for e in events), [e.correlation_id for e in events],
-            [e.causation_id for e in events], [e.event.pii_subject() for e in events],
-            payloads_json([e.event for e in events], payloads),
+            c.event_ids, stream_id, list(range(expected + 1, new_version + 1)), c.event_types, c.schema_versions,
+            c.occurred_at, c.organisations, c.actors, c.correlations, c.causations, c.pii_subjects, c.payloads,
             expected, new_version,
         ]
 
