@@ -59,6 +59,18 @@ async def audit_db(new_database: Callable[[str], Awaitable[str]]) -> AsyncIterat
     await pool.close()
 
 
+async def verify_audit_cli(dsn: str) -> asyncio.subprocess.Process:
+    """``verify-audit`` on this test's database, held to a heads topic of its own that nobody publishes to.
+
+    The default heads topic is shared by every process on a reused broker: heads another test's
+    services published there belong to another database, and verifying this one against them fails.
+    """
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ap_runtime.access", "verify-audit", "--dsn", dsn,
+        "--heads-topic", f"test-audit-heads-{uuid4().hex}",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
 async def fill(pool: asyncpg.Pool, count: int) -> None:
     async with pool.acquire() as conn:
         await append_entries(conn, [entry(user=f"u{i}") for i in range(count)])
@@ -123,16 +135,7 @@ async def test_an_edited_record_is_found_at_its_seq(audit_db: tuple[str, asyncpg
     assert (result.ok, result.first_bad_seq, result.checked) == (False, 17, 16)
     assert result.problem == "record content does not match its hash"
 
-    cli = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ap_runtime.access",
-        "verify-audit",
-        "--dsn",
-        dsn,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    cli = await verify_audit_cli(dsn)
     _, err = await cli.communicate()
     assert cli.returncode == 1
     assert "BROKEN at seq 17" in err.decode()
@@ -173,16 +176,7 @@ async def test_a_deleted_record_is_found_at_its_seq(audit_db: tuple[str, asyncpg
 async def test_an_intact_chain_passes_the_cli(audit_db: tuple[str, asyncpg.Pool]) -> None:
     dsn, pool = audit_db
     await fill(pool, 5)
-    cli = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ap_runtime.access",
-        "verify-audit",
-        "--dsn",
-        dsn,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    cli = await verify_audit_cli(dsn)
     out, _ = await cli.communicate()
     assert cli.returncode == 0
     assert "audit chain intact: 5 records" in out.decode()
