@@ -11,6 +11,7 @@ import asyncpg
 
 from ap_contracts.envelope import Actor
 from ap_contracts.events.base import DomainEvent
+from ap_runtime.eventstore.append_statement import APPEND, APPEND_COMMAND, append_arguments
 from ap_runtime.eventstore.codec import EventCodec, PlaintextCodec, reveal_model
 from ap_runtime.eventstore.encoded_rows import ENCODED_COLUMNS, encoded_event
 from ap_runtime.eventstore.errors import CommandAlreadyRecorded, IdempotencyMismatch, WrongExpectedVersion
@@ -39,50 +40,6 @@ STORED_COLUMNS = (  # a ``StoredEvent``'s columns (``row_to_stored``)
     " schema_version, occurred_at, recorded_at, organisation_id, actor, correlation_id, causation_id,"
     " pii_subject, payload"
 )
-
-# An append in one statement (one implicit transaction, so one round trip): $13 is the expected
-# version, $14 the new one. The stream row moves (or is created) only at the expected version; the
-# events and the relay's notification follow only when it did. A concurrent writer of the same stream
-# waits on the row lock (or on the new key) and then finds it moved: nothing written. It moves the
-# row only after every earlier writer of the stream committed, so a stream's version order is its
-# commit order (the relay's horizon). Event ids stored already fail the events' unique key and roll
-# the whole statement back; the caller then answers from what is stored.
-_APPEND_CTES = """
-WITH moved AS (
-    UPDATE streams SET version = $14 WHERE stream_id = $2 AND version = $13 AND $13 > 0 RETURNING 1
-), created AS (
-    INSERT INTO streams (stream_id, version) SELECT $2, $14 WHERE $13 = 0 ON CONFLICT DO NOTHING RETURNING 1
-), appended AS (
-    SELECT 1 FROM moved UNION ALL SELECT 1 FROM created
-), stored AS (
-    INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
-                        organisation_id, actor, correlation_id, causation_id, pii_subject, payload)
-    SELECT event_id, $2, stream_version, event_type, schema_version, occurred_at, organisation_id, actor,
-           correlation_id, causation_id, pii_subject, payload
-    FROM unnest($1::uuid[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::text[], $8::jsonb[],
-                $9::uuid[], $10::uuid[], $11::text[], $12::jsonb[])
-         AS e(event_id, stream_version, event_type, schema_version, occurred_at, organisation_id, actor,
-              correlation_id, causation_id, pii_subject, payload)
-    WHERE EXISTS (SELECT 1 FROM appended)
-)"""
-
-# Its answer: true when appended (and the relay notified on channel $15), false when the stream was
-# not at $13.
-_NOTIFY_IF_APPENDED = """
-SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT pg_notify($15, $2)) AS n)
-            ELSE false END
-"""
-_APPEND = _APPEND_CTES + _NOTIFY_IF_APPENDED
-
-# ``append_command``: the same, with the command's record ($15) and the notification on $16.
-_RECORD_COMMAND_IF_APPENDED = """, recorded AS (
-    INSERT INTO processed_commands (command_id, stream_id, first_version, last_version, event_ids)
-    SELECT $15, $2, $13 + 1, $14, $1 WHERE EXISTS (SELECT 1 FROM appended)
-)
-SELECT CASE WHEN EXISTS (SELECT 1 FROM appended) THEN (SELECT true FROM (SELECT pg_notify($16, $2)) AS n)
-            ELSE false END
-"""
-_APPEND_COMMAND = _APPEND_CTES + _RECORD_COMMAND_IF_APPENDED
 
 __all__ = ["NOTIFY_CHANNEL", "STORED_COLUMNS", "EventStore", "IdempotencyMismatch", "WrongExpectedVersion",
            "row_to_stored"]
@@ -119,7 +76,7 @@ class EventStore:
         ids = [e.event_id for e in events]
         arguments = await self._append_arguments(stream_id, expected_version, events)
         try:
-            appended = await self._pool.fetchval(_APPEND, *arguments, NOTIFY_CHANNEL)
+            appended = await self._pool.fetchval(APPEND, *arguments, NOTIFY_CHANNEL)
         except asyncpg.UniqueViolationError:
             # Some ids are stored already: a retry at the stream's version, or a concurrent one that won.
             existing = await _already_stored(self._pool, ids)
@@ -148,7 +105,7 @@ class EventStore:
             raise ValueError("append needs at least one event")
         arguments = await self._append_arguments(stream_id, expected_version, events)
         try:
-            appended = await self._pool.fetchval(_APPEND_COMMAND, *arguments, command_id, NOTIFY_CHANNEL)
+            appended = await self._pool.fetchval(APPEND_COMMAND, *arguments, command_id, NOTIFY_CHANNEL)
         except asyncpg.UniqueViolationError:
             recorded = await self.recorded_command(command_id)
             if recorded is None:
@@ -158,15 +115,9 @@ class EventStore:
             raise WrongExpectedVersion(stream_id, expected_version, await self.stream_version(stream_id))
         return AppendResult(stream_id, expected_version + 1, expected_version + len(events))
 
-    async def _append_arguments(self, stream_id: str, expected: int, events: Sequence[NewEvent]) -> list[Any]:
-        """$1 to $14 of ``_APPEND_CTES``: the events as column arrays, the expected and the new version."""
-        c = await sealed_columns(self._codec, events)
-        new_version = expected + len(events)
-        return [
-            c.event_ids, stream_id, list(range(expected + 1, new_version + 1)), c.event_types, c.schema_versions,
-            c.occurred_at, c.organisations, c.actors, c.correlations, c.causations, c.pii_subjects, c.payloads,
-            expected, new_version,
-        ]
+    async def _append_arguments(self, stream_id: str, expected: int, events: Sequence[NewEvent]) -> Sequence[Any]:
+        """$1 to $13 of the append statements (``append_statement``): the events sealed, the versions."""
+        return append_arguments(await sealed_columns(self._codec, events), stream_id, expected, len(events))
 
     async def recorded_command(self, command_id: UUID) -> RecordedCommand | None:
         row = await self._pool.fetchrow(
@@ -192,7 +143,7 @@ class EventStore:
         if existing is not None:
             return existing
         arguments = await self._append_arguments(stream_id, expected_version, events)
-        if not await conn.fetchval(_APPEND, *arguments, NOTIFY_CHANNEL):
+        if not await conn.fetchval(APPEND, *arguments, NOTIFY_CHANNEL):
             raise WrongExpectedVersion(stream_id, expected_version, await _version_of(conn, stream_id))
         return AppendResult(stream_id, expected_version + 1, expected_version + len(events))
 
