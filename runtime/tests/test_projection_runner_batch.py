@@ -1,22 +1,28 @@
 """The runner's batch: each new event applied once, a repeat counted as a duplicate, an undecodable record
 dead-lettered, whichever way the batch is sorted (issue 11: the usual batch, every record decoded and new
-once, is handed to the projection as it came; any other takes the record-by-record sorting)."""
+once, is handed to the projection as it came; any other takes the record-by-record sorting). Through
+FastStream, the handler takes the batch's records as its body with nothing resolved in a worker thread
+(issue 11: ``Context("message")`` had fast_depends resolve it in one per batch)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import fast_depends.utils
 import pytest
 from aiokafka.structs import ConsumerRecord
 
 from ap_contracts.envelope import Actor, EventEnvelope
 from ap_contracts.topics import dead_letter_topic
-from ap_runtime.kafka import ensure_topics
+from ap_runtime.kafka import ensure_topics, idempotent_producer
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.base import Projection, ReceivedEvent
+from ap_runtime.projection.runner import build_app
 
 pytestmark = pytest.mark.integration
 
@@ -69,3 +75,42 @@ async def test_new_repeated_and_undecodable_records_are_applied_counted_and_dead
     assert rows == {a, b, c, d, e}
     assert dict(status) == {"events_applied": 5, "dead_lettered": 1, "duplicates": 2}
     assert dead == 0  # an undecodable record has no event id to note; it went to the dead-letter topic
+
+
+async def test_records_reach_the_projection_through_faststream_without_a_worker_thread(
+        new_database: Callable[[str], object], new_topic: Callable[..., object], kafka_bootstrap: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hops: list[Any] = []
+    real = fast_depends.utils.run_in_threadpool
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(fast_depends.utils, "run_in_threadpool", counted)
+    topic = await new_topic("runner-handler", partitions=1)  # type: ignore[misc]
+    pool = await asyncpg.create_pool(await new_database("runner_handler"), min_size=1, max_size=2)  # type: ignore[misc]
+    runner = ProjectionRunner(SeenProjection((topic,)), pool, kafka_bootstrap)
+    ids = [uuid4() for _ in range(3)]
+    producer = idempotent_producer(kafka_bootstrap)
+    app = build_app([runner], kafka_bootstrap)
+    assert app.broker is not None
+    await producer.start()
+    try:
+        async with app.broker:
+            await runner.start()
+            await app.broker.start()
+            for offset, event_id in enumerate(ids):
+                sent = record(topic, offset, event_id)
+                await producer.send_and_wait(topic, value=sent.value, key=sent.key)
+            async with asyncio.timeout(30):
+                while runner.applied < len(ids):  # noqa: ASYNC110 - the runner's counter is what is awaited
+                    await asyncio.sleep(0.05)
+            await runner.stop()
+    finally:
+        await producer.stop()
+    async with read_model(pool, "seen_events") as conn:
+        rows = {r["event_id"] for r in await conn.fetch("SELECT event_id FROM seen")}
+    await pool.close()
+    assert rows == set(ids)
+    assert hops == []  # with Context("message") fast_depends resolved it through run_in_threadpool per batch

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from faststream import AckPolicy, Context, FastStream
+from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
@@ -247,14 +247,13 @@ class ProjectionRunner:
             batch_timeout_ms=poll_wait_ms,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             parser=parse_records_only,
-            decoder=_records_decoded_by_runner,
+            decoder=_records_as_they_came,
             title=f"projection {self.projection.name}",
         )
         poll_in_getmany(subscriber, max_records, poll_wait_ms)
 
         @subscriber
-        async def handle(_bodies: Any, message: Any = Context("message")) -> None:
-            records = message.raw_message
+        async def handle(records: Any) -> None:  # no Context(): fast_depends resolves one in a thread per batch
             started = time.perf_counter()
             applied = await self.apply_records(records if isinstance(records, tuple) else (records,))
             log.debug("batch applied", projection=self.projection.name, records=len(records),
@@ -272,9 +271,10 @@ def _decode_record(record: KafkaRecord) -> DecodedRecord:
     return DecodedRecord(record, event)
 
 
-async def _records_decoded_by_runner(_message: Any) -> None:
-    """Skip FastStream's per-record JSON decoding: the runner validates each envelope itself, once."""
-    return None
+async def _records_as_they_came(message: Any) -> Any:
+    """The batch's records as the handler's body: no per-record JSON decoding (the runner validates each envelope
+    once), nor a ``Context("message")``, which fast_depends resolves in a worker thread per batch (issue 11)."""
+    return message.raw_message
 
 
 def build_app(runners: Sequence[ProjectionRunner], bootstrap: str) -> FastStream:
