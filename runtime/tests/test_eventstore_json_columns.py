@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ap_contracts.envelope import Actor
-from ap_contracts.events.base import event_model
+from ap_contracts.events.base import event_model, registered_events
 from ap_contracts.events.catalogue import load_all
-from ap_runtime.eventstore.json_columns import actors_json, payload_json, payloads_json
+from ap_contracts.personal import personal_fields
+from ap_runtime.eventstore.codec import PlaintextCodec
+from ap_runtime.eventstore.json_columns import actors_json, payload_json, payloads_json, plain_payloads_json
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -74,3 +76,34 @@ def test_each_actor_object_is_rendered_once_and_each_event_gets_its_actors_json(
 @pytest.mark.parametrize("actors", [[], [Actor(user_id="u", organisation_id="o")]])
 def test_no_actor_or_one_gives_one_text_per_event(actors: list[Actor]) -> None:
     assert len(actors_json(actors)) == len(actors)
+
+
+class _Texts(BaseModel):
+    note: str
+    count: int
+    tags: list[str]
+
+
+@settings(derandomize=True, max_examples=200)
+@given(st.text(), st.integers(), st.lists(st.text(max_size=4), max_size=3))
+def test_a_payload_written_from_its_model_has_the_values_of_its_dictionary_written(
+        note: str, count: int, tags: list[str]) -> None:
+    model = _Texts(note=note, count=count, tags=tags)
+    assert [json.loads(t) for t in plain_payloads_json([model])] == [
+        json.loads(t) for t in payloads_json([model], [model.model_dump(mode="json")])]
+
+
+def test_a_payload_from_its_model_keeps_json_dumps_for_floats_and_what_pydantic_will_not_write() -> None:
+    models = [_WithFloat(score=float("inf")), _Texts(note="a\ud800b", count=2**70, tags=[])]
+    assert plain_payloads_json(models) == payloads_json(models, [m.model_dump(mode="json") for m in models]) == [
+        '{"score":Infinity}', json.dumps({"note": "a\ud800b", "count": 2**70, "tags": []}, separators=(",", ":"))]
+
+
+async def test_the_plaintext_codec_refuses_an_event_with_personal_fields_in_a_batch_as_alone() -> None:
+    load_all()
+    personal = next(model for model in registered_events().values() if personal_fields(model))
+    event = personal.model_construct()
+    with pytest.raises(TypeError, match="use PersonalDataCodec"):
+        await PlaintextCodec().seal(event)
+    with pytest.raises(TypeError, match="use PersonalDataCodec"):
+        PlaintextCodec().seal_json_many([event])

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ap_contracts.events.base import DomainEvent
 from ap_contracts.personal import personal_fields
 from ap_contracts.upcasting import read_event
+from ap_runtime.eventstore.json_columns import plain_payloads_json
 
 
 class EventCodec(Protocol):
@@ -26,16 +27,30 @@ class PlaintextCodec:
     """For contexts whose events carry no personal fields; refuses any event that does."""
 
     async def seal(self, event: DomainEvent) -> dict[str, Any]:
-        marked = personal_fields(type(event))
-        if marked:
-            raise TypeError(f"{event.event_type} has personal fields {sorted(marked)}: use PersonalDataCodec")
+        _refuse_personal(type(event))
         payload: dict[str, Any] = event.model_dump(mode="json")
         return payload
+
+    def seal_json_many(self, events: Sequence[DomainEvent]) -> list[str]:
+        """Each event's ``seal`` as the JSON text an append stores, each event type checked once.
+
+        Issue 11 (the write path's CPU per event): the payload's JSON straight from its model, with no
+        dictionary in between (``json_columns.plain_payloads_json``).
+        """
+        for kind in {type(event) for event in events}:
+            _refuse_personal(kind)
+        return plain_payloads_json(events)
 
     async def reveal(
         self, event_type: str, schema_version: int, payload: dict[str, Any], subject: str | None
     ) -> dict[str, Any]:
         return payload
+
+
+def _refuse_personal(kind: type[DomainEvent]) -> None:
+    marked = personal_fields(kind)
+    if marked:
+        raise TypeError(f"{kind.event_type} has personal fields {sorted(marked)}: use PersonalDataCodec")
 
 
 async def seal_all(codec: EventCodec, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:

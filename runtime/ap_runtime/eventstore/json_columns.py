@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from ap_contracts.envelope import Actor
 
@@ -41,6 +42,24 @@ def payloads_json(models: Sequence[BaseModel], payloads: Sequence[Mapping[str, A
     """JSON text of each event's payload; ``json.dumps`` for an event whose contract has a float."""
     return [_json_dumps(payload) if _has_float(type(model)) else payload_json(payload)
             for model, payload in zip(models, payloads, strict=True)]
+
+
+def plain_payloads_json(models: Sequence[BaseModel]) -> list[str]:
+    """JSON text of each model's ``model_dump(mode="json")``, as ``payloads_json`` writes it, from the model itself.
+
+    The values of ``payloads_json``'s for the same payloads: pydantic's JSON mode writes both (the text
+    straight from the model costs about a quarter of the dictionary); a contract with a float, or a
+    payload pydantic cannot write as JSON, goes through the dictionary as there.
+    """
+    return [_json_dumps(model.model_dump(mode="json")) if _has_float(type(model)) else _model_json(model)
+            for model in models]
+
+
+def _model_json(model: BaseModel) -> str:
+    try:  # the model's serializer, as ``model_dump_json`` calls it with its defaults, less its half of the cost
+        return type(model).__pydantic_serializer__.to_json(model).decode()
+    except PydanticSerializationError:  # what pydantic will not write: as payload_json writes it
+        return payload_json(model.model_dump(mode="json"))
 
 
 @functools.cache
