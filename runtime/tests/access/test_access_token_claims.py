@@ -22,11 +22,12 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from ap_contracts.envelope import OrgKind
-from ap_runtime.access import Principal, TokenIssuer, TokenRejected, TokenVerifier
+from ap_runtime.access import Principal, TokenIssuer, TokenVerifier
 from ap_runtime.access.roles import Role
 from ap_runtime.access.token_claims import ISSUED_HEADER_SEGMENT
 from ap_runtime.access.token_signature import ALGORITHM, SodiumEd25519, TokenDecoder
 from ap_runtime.access.tokens import ServiceAudience
+from ap_testing.token_outcomes import outcome
 
 pytestmark = pytest.mark.unit
 
@@ -51,13 +52,6 @@ class _PyJWTVerifier(TokenVerifier):
 
 HAND = TokenVerifier(SIGNER.public_key(), audience=INCIDENTS)
 PYJWT = _PyJWTVerifier()
-
-
-def outcome(verifier: TokenVerifier, token: str) -> Principal | str:
-    try:
-        return verifier.verify(token)
-    except TokenRejected as rejected:
-        return rejected.reason
 
 
 def signed(payload: bytes) -> str:

@@ -26,9 +26,10 @@ from jwt.api_jws import PyJWS
 from jwt.exceptions import DecodeError, InvalidKeyError
 
 from ap_contracts.envelope import OrgKind
-from ap_runtime.access import Principal, Role, TokenIssuer, TokenRejected, TokenVerifier
+from ap_runtime.access import Principal, Role, TokenIssuer, TokenVerifier
 from ap_runtime.access.token_signature import ALGORITHM, SodiumEd25519, TokenDecoder, _SodiumJWS
 from ap_runtime.access.tokens import ServiceAudience
+from ap_testing.token_outcomes import outcome
 
 SIGNER = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # seeded: the same key every run
 PUBLIC = SIGNER.public_key()
@@ -59,13 +60,6 @@ class _OpenSSLVerifier(TokenVerifier):
 
 NEW = TokenVerifier(PUBLIC, audience=INCIDENTS)
 OLD = _OpenSSLVerifier(PUBLIC)
-
-
-def outcome(verifier: TokenVerifier, token: str) -> Principal | str:
-    try:
-        return verifier.verify(token)
-    except TokenRejected as rejected:
-        return rejected.reason
 
 
 def refused_alike(token: str) -> str:
