@@ -123,6 +123,8 @@ class Relay:
         await listener.add_listener(NOTIFY_CHANNEL, wake)
         in_flight: deque[_InFlight] = deque()
         try:
+            if self._topic_override is not None:  # ensured now, not on the first batch read (``_topics_ready``)
+                await self._topics_ready({self._topic_override}, stop)
             read_from = await load_checkpoint(conn, self._name)
             self._read_due = True
             log.info("relay resuming", relay=self._name, checkpoint=read_from)
@@ -154,7 +156,7 @@ class Relay:
             batch = await read_batch(conn, read_from, self._batch_size)
             self._read_due = len(batch) >= self._batch_size
         records = relayed_records(batch, self._topic_override)
-        if batch and await self._topics_ready(records, stop):
+        if batch and await self._topics_ready({record[0] for record in records}, stop):
             in_flight.append(await self._send(producer, records, checkpoint_after(batch)))
             read_from = in_flight[-1].checkpoint
         else:
@@ -183,8 +185,13 @@ class Relay:
             appended.cancel()
         self._read_due = self._read_due or not done  # the idle poll's end
 
-    async def _topics_ready(self, records: list[Record], stop: asyncio.Event) -> bool:
-        topics = {record[0] for record in records} - self._known_topics
+    async def _topics_ready(self, wanted: set[str], stop: asyncio.Event) -> bool:
+        """Whether every ``wanted`` topic exists, created if not (``ensure_topics``, once per topic and relay).
+
+        Ensuring takes an admin client's connection and a listing (40-120 ms here): a relay with one topic
+        ensures it as it begins to lead, so the first events (and the first after a takeover) do not wait.
+        """
+        topics = wanted - self._known_topics
         if not topics:
             return True
         try:

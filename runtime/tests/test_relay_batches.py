@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from ap_runtime.eventstore import EventStore
-from ap_runtime.kafka import idempotent_producer
+from ap_runtime.eventstore import Checkpoint, EventStore, migrate
+from ap_runtime.kafka import PARTITIONS, admin_client, idempotent_producer
 from ap_runtime.relay import Relay
 from ap_testing.topic_reads import first_copies_out_of_order, read_topic
 
@@ -52,3 +52,32 @@ async def test_each_stream_goes_where_the_producer_would_send_it_and_in_order(
         await producer.stop()
     assert relay_partition == own_choice
     assert len(set(own_choice.values())) > 1  # the streams really were spread over partitions
+
+
+async def test_a_relay_with_one_topic_ensures_it_as_it_begins_to_lead_before_any_event(
+    dsn: str, unique_topic: Callable[[str], str], kafka_bootstrap: str,
+) -> None:
+    # Issue 11: ensuring a topic (an admin connection and a listing, 40-120 ms here) held up the first batch.
+    topic = unique_topic("ensured-early")
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+    await migrate(pool)
+    stop = asyncio.Event()
+    relay = Relay(pool, kafka_bootstrap, "ensured-early", topic_override=topic)
+    running = asyncio.create_task(relay.run(stop))
+    admin = admin_client(kafka_bootstrap)
+    await admin.start()
+    try:
+        await wait_until(lambda: relay.leading, timeout=30)
+        await wait_until(lambda: _has_topic(admin, topic), timeout=30)
+        described = await admin.describe_topics([topic])
+        assert len(described[0]["partitions"]) == PARTITIONS  # created by the relay, not by a first send
+        assert relay.published == 0 and await EventStore(pool).head() == Checkpoint()
+    finally:
+        stop.set()
+        await running
+        await admin.close()
+        await pool.close()
+
+
+async def _has_topic(admin: Any, topic: str) -> bool:
+    return topic in await admin.list_topics()
