@@ -1,20 +1,16 @@
 """The SQL steps of one projection batch's transaction (``runner.py`` holds the loop around them).
 
-Kept apart so the runner reads as the exactly-once loop it is: which generation a batch writes to, how
-its event ids are recorded in ``processed_events`` (inserted live, copied while rebuilding), and how it
-is counted in ``projection_status``.
+Kept apart so the runner reads as the exactly-once loop it is: which generation a batch writes to, and
+how its event ids are recorded in ``processed_events`` (inserted live, copied while rebuilding).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 
-from ap_runtime.projection.base import ReceivedEvent
 from ap_runtime.projection.store import ReadModelNotReady
 
 
@@ -75,44 +71,3 @@ async def record_processed(conn: asyncpg.Connection, ids: list[UUID], copy_into:
     await conn.copy_records_to_table("processed_events", schema_name=copy_into, columns=("event_id",),
                                      records=[(event_id,) for event_id in unique.values()])
     return set(unique)
-
-
-# The usual live batch (every record decoded, each id new and once) is counted as applied by the statement that
-# records its ids: one round trip fewer a batch (issue 11: at 500 records a batch, the live runner's transaction
-# was six round trips to the baseline's four, each of them waited out while PostgreSQL shares the cores). Any
-# other batch is counted by ``count_batch`` once applied. Should the batch then fail, the count rolls back with it.
-_RECORD_AND_COUNT_LIVE = (
-    "WITH fresh AS (INSERT INTO processed_events (event_id) SELECT DISTINCT unnest($1::uuid[])"
-    " ON CONFLICT DO NOTHING RETURNING event_id),"
-    " counted AS (UPDATE public.projection_status SET events_applied = events_applied + cardinality($1::uuid[]),"
-    " last_event_at = COALESCE($4, last_event_at), last_applied_at = now()"
-    " WHERE name = $2 AND schema_name = $3 AND (SELECT count(*) FROM fresh) = cardinality($1::uuid[]))"
-    " SELECT CASE WHEN count(*) = cardinality($1::uuid[]) THEN NULL"
-    "             ELSE coalesce(array_agg(event_id), '{}') END FROM fresh"
-)
-
-
-async def record_batch(conn: asyncpg.Connection, events: Sequence[ReceivedEvent], records: int, name: str,
-                       target: str, mode: Mode) -> set[int] | None:
-    """Record the ids of a batch of ``records`` records, ``events`` those decoded (``record_processed``).
-
-    None when the batch is applied as one (``Mode.BATCH``), every record decoded and every id new and once:
-    the batch is then already counted as applied (``_RECORD_AND_COUNT_LIVE``); else the new ids, for the
-    caller to count the batch with ``count_batch``.
-    """
-    ids = [event.envelope.event_id for event in events]
-    if mode is Mode.BATCH and events and len(events) == records:
-        fresh = await conn.fetchval(_RECORD_AND_COUNT_LIVE, ids, name, target, events[-1].envelope.recorded_at)
-        return None if fresh is None else {event_id.int for event_id in fresh}
-    return await record_processed(conn, ids, target if mode is Mode.LOAD else None)
-
-
-async def count_batch(conn: asyncpg.Connection, name: str, target: str, applied: int, dead: int, duplicates: int,
-                      last_event_at: datetime | None) -> None:
-    """Add a batch's outcome to the generation's ``projection_status`` row."""
-    await conn.execute(
-        "UPDATE public.projection_status SET events_applied = events_applied + $3,"
-        " dead_lettered = dead_lettered + $4, duplicates = duplicates + $5,"
-        " last_event_at = COALESCE($6, last_event_at), last_applied_at = now()"
-        " WHERE name = $1 AND schema_name = $2",
-        name, target, applied, dead, duplicates, last_event_at)

@@ -41,7 +41,7 @@ from ap_runtime.kafka_polling import poll_in_getmany
 from ap_runtime.logging import bind_message_context, clear_message_context, exception_place, get_logger
 from ap_runtime.projection.base import Projection, ReceivedEvent
 from ap_runtime.projection.batch_parser import parse_records_only
-from ap_runtime.projection.batch_steps import Mode, count_batch, enter_generation, record_batch
+from ap_runtime.projection.batch_steps import Mode, enter_generation, record_processed
 from ap_runtime.projection.checked_payload import TextCheckedPayload
 from ap_runtime.projection.collector import collector_paused
 from ap_runtime.projection.decoding import decode_envelope_json
@@ -148,14 +148,14 @@ class ProjectionRunner:
         name = self.projection.name
         async with self._pool.acquire() as conn, conn.transaction():
             target = await enter_generation(conn, name, schema)
-            events = [d.event for d in batch if d.event is not None]
-            fresh = await record_batch(conn, events, len(batch), name, target, mode)  # None: all new, counted
+            ids = [d.event.envelope.event_id for d in batch if d.event is not None]
+            fresh = await record_processed(conn, ids, target if mode is Mode.LOAD else None)
             applied = dead = 0
-            if fresh is None or len(fresh) == len(batch):  # the usual batch: every record decoded, new and once
+            if len(fresh) == len(batch):  # the usual batch: every record decoded, new and once (fresh holds its ids)
                 todo = batch
             else:
                 todo, dead = await self._fresh_or_dead_lettered(conn, batch, fresh)
-                events = [d.event for d in todo if d.event is not None]
+            events = [d.event for d in todo if d.event is not None]
             if mode is Mode.LOAD:
                 await self.projection.load_batch(conn, events)
                 applied = len(events)
@@ -172,10 +172,15 @@ class ProjectionRunner:
                         applied += 1
                     else:
                         dead += 1
+            last_event_at = events[-1].envelope.recorded_at if events else None
             clear_message_context()
-            if fresh is not None:
-                await count_batch(conn, name, target, applied, dead, len(batch) - applied - dead,
-                                  events[-1].envelope.recorded_at if events else None)
+            await conn.execute(
+                "UPDATE public.projection_status SET events_applied = events_applied + $3,"
+                " dead_lettered = dead_lettered + $4, duplicates = duplicates + $5,"
+                " last_event_at = COALESCE($6, last_event_at), last_applied_at = now()"
+                " WHERE name = $1 AND schema_name = $2",
+                name, target, applied, dead, len(batch) - applied - dead, last_event_at,
+            )
         self.applied += applied
         return applied
 
