@@ -9,19 +9,30 @@ times a second. Here the poll waits up to ``wait_ms`` for records and returns wi
 poll that came back empty early (it could not wait, e.g. before its partitions are assigned) sleeps
 out the rest of ``wait_ms``, so the loop never spins. Used by ``ProjectionRunner.attach`` and the
 incidents ``CommandConsumer``.
+
+With ``hand``, the records a poll fetched go to ``hand`` from the poll itself and FastStream gets none:
+its pipeline for each batch (every body decoded as JSON, the handler's ``Context`` fields resolved in a
+worker thread, middlewares) is skipped, for a subscriber whose handler only passed the raw records on
+(the command consumer: at 100 commands/s each command came in a batch of its own, so each paid a thread
+hop and a JSON decoding of its body that nothing read).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from itertools import chain
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+# Takes the records of one poll (in offset order per partition) from the consumer that fetched them.
+Hand = Callable[[AIOKafkaConsumer, tuple[Any, ...]], Awaitable[None]]
 
-def poll_in_getmany(subscriber: Any, max_records: int, wait_ms: int) -> None:
-    """Make FastStream's ``BatchSubscriber`` (its consume loop calls ``get_msg``) poll as the module says."""
+
+def poll_in_getmany(subscriber: Any, max_records: int, wait_ms: int, hand: Hand | None = None) -> None:
+    """Make FastStream's ``BatchSubscriber`` (its consume loop calls ``get_msg``) poll as the module says;
+    with ``hand``, the records go to ``hand`` and FastStream's loop is handed none."""
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
@@ -30,6 +41,10 @@ def poll_in_getmany(subscriber: Any, max_records: int, wait_ms: int) -> None:
         if not messages:
             await asyncio.sleep(max(0.0, wait_ms / 1000 - (loop.time() - started)))
             return ()
-        return tuple(chain.from_iterable(messages.values()))
+        records = tuple(chain.from_iterable(messages.values()))
+        if hand is None:
+            return records
+        await hand(consumer, records)
+        return ()
 
     subscriber.get_msg = get_msg

@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import uvloop
-from aiokafka import AIOKafkaProducer
-from faststream import AckPolicy, Context, FastStream
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 
 from ap_contracts.topics import INCIDENTS_COMMAND_RESULTS, INCIDENTS_COMMANDS
@@ -113,14 +113,16 @@ class CommandConsumer:
             max_records=max_records, batch_timeout_ms=POLL_WAIT_MS, ack_policy=AckPolicy.MANUAL,
             listener=self.dispatcher.listener(), title="incidents commands",
         )
-        poll_in_getmany(subscriber, max_records, POLL_WAIT_MS)
+        # The poll hands each fetch to the dispatcher (which commits the offsets once answered) itself.
+        poll_in_getmany(subscriber, max_records, POLL_WAIT_MS, hand=self._take)
         subscriber(self._handle)
 
-    async def _handle(self, _bodies: list[Any], message: Any = Context("message")) -> None:
-        """Hand the fetched records to the dispatcher, which commits their offsets once answered."""
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple | list) else (raw,)
-        await self.dispatcher.dispatch(message.consumer, records)
+    async def _take(self, consumer: AIOKafkaConsumer, records: tuple[Any, ...]) -> None:
+        await self.dispatcher.dispatch(consumer, records)
+
+    async def _handle(self, _bodies: list[Any]) -> None:
+        """FastStream's handler of the subscriber, never called: the poll hands the records on (``_take``)."""
+        raise RuntimeError("command records go from the poll to the dispatcher, not through FastStream")
 
     async def _answer(self, record: Any) -> None:
         """One command record: its result published and acknowledged (transient failures raise)."""
