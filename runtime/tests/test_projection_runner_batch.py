@@ -22,7 +22,7 @@ from ap_contracts.topics import dead_letter_topic
 from ap_runtime.kafka import ensure_topics, idempotent_producer
 from ap_runtime.projection import ProjectionRunner, read_model
 from ap_runtime.projection.base import Projection, ReceivedEvent
-from ap_runtime.projection.runner import build_app
+from ap_runtime.projection.runner import LIVE_BATCH_RECORDS, build_app
 
 pytestmark = pytest.mark.integration
 
@@ -77,6 +77,53 @@ async def test_new_repeated_and_undecodable_records_are_applied_counted_and_dead
     assert dead == 0  # an undecodable record has no event id to note; it went to the dead-letter topic
 
 
+class BatchSizes(SeenProjection):
+    """``SeenProjection`` noting how many events each batch brought."""
+
+    def __init__(self, topics: Sequence[str]) -> None:
+        super().__init__(topics)
+        self.sizes: list[int] = []
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        self.sizes.append(len(events))
+        await super().apply_batch(conn, events)
+
+
+async def _through_faststream(pool: asyncpg.Pool, topic: str, kafka_bootstrap: str, ids: list[UUID],
+                              before_start: bool = False) -> BatchSizes:
+    """Records of ``ids`` produced to ``topic`` (before the runner starts, or after), applied by a runner in
+    FastStream; returns its projection once every one was applied and they are all in the read model."""
+    projection = BatchSizes((topic,))
+    runner = ProjectionRunner(projection, pool, kafka_bootstrap)
+    producer = idempotent_producer(kafka_bootstrap)
+    app = build_app([runner], kafka_bootstrap)
+    assert app.broker is not None
+    await producer.start()
+
+    async def produce() -> None:
+        sent = [await producer.send(topic, value=r.value, key=r.key)
+                for r in (record(topic, offset, event_id) for offset, event_id in enumerate(ids))]
+        await asyncio.gather(*sent)
+
+    try:
+        if before_start:
+            await produce()
+        async with app.broker:
+            await runner.start()
+            await app.broker.start()
+            if not before_start:
+                await produce()
+            async with asyncio.timeout(60):
+                while runner.applied < len(ids):  # noqa: ASYNC110 - the runner's counter is what is awaited
+                    await asyncio.sleep(0.05)
+            await runner.stop()
+    finally:
+        await producer.stop()
+    async with read_model(pool, "seen_events") as conn:
+        assert {r["event_id"] for r in await conn.fetch("SELECT event_id FROM seen")} == set(ids)
+    return projection
+
+
 async def test_records_reach_the_projection_through_faststream_without_a_worker_thread(
         new_database: Callable[[str], object], new_topic: Callable[..., object], kafka_bootstrap: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,27 +137,18 @@ async def test_records_reach_the_projection_through_faststream_without_a_worker_
     monkeypatch.setattr(fast_depends.utils, "run_in_threadpool", counted)
     topic = await new_topic("runner-handler", partitions=1)  # type: ignore[misc]
     pool = await asyncpg.create_pool(await new_database("runner_handler"), min_size=1, max_size=2)  # type: ignore[misc]
-    runner = ProjectionRunner(SeenProjection((topic,)), pool, kafka_bootstrap)
-    ids = [uuid4() for _ in range(3)]
-    producer = idempotent_producer(kafka_bootstrap)
-    app = build_app([runner], kafka_bootstrap)
-    assert app.broker is not None
-    await producer.start()
-    try:
-        async with app.broker:
-            await runner.start()
-            await app.broker.start()
-            for offset, event_id in enumerate(ids):
-                sent = record(topic, offset, event_id)
-                await producer.send_and_wait(topic, value=sent.value, key=sent.key)
-            async with asyncio.timeout(30):
-                while runner.applied < len(ids):  # noqa: ASYNC110 - the runner's counter is what is awaited
-                    await asyncio.sleep(0.05)
-            await runner.stop()
-    finally:
-        await producer.stop()
-    async with read_model(pool, "seen_events") as conn:
-        rows = {r["event_id"] for r in await conn.fetch("SELECT event_id FROM seen")}
+    await _through_faststream(pool, topic, kafka_bootstrap, [uuid4() for _ in range(3)])
     await pool.close()
-    assert rows == set(ids)
     assert hops == []  # with Context("message") fast_depends resolved it through run_in_threadpool per batch
+
+
+async def test_a_runner_behind_catches_up_in_batches_of_up_to_a_thousand_records(
+        new_database: Callable[[str], object], new_topic: Callable[..., object], kafka_bootstrap: str) -> None:
+    topic = await new_topic("runner-backlog", partitions=1)  # type: ignore[misc]
+    pool = await asyncpg.create_pool(await new_database("runner_backlog"), min_size=1, max_size=2)  # type: ignore[misc]
+    projection = await _through_faststream(pool, topic, kafka_bootstrap, [uuid4() for _ in range(1500)],
+                                           before_start=True)
+    await pool.close()
+    assert sum(projection.sizes) == 1500
+    assert max(projection.sizes) > 500  # the backlog was there at the first poll: 500 a batch before issue 11
+    assert max(projection.sizes) <= LIVE_BATCH_RECORDS == 1000
