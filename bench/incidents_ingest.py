@@ -88,7 +88,7 @@ from ap_runtime.kafka import admin_client, ensure_topics
 from ap_runtime.logging import configure_logging
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
-from ap_testing.infra import create_database, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import create_database, drop_databases, dsn_for_database, resolve_infrastructure
 from ap_testing.privacy import master_keys_env, random_ring
 from bench.pipeline_baseline import percentiles
 from bench.publish import publish
@@ -194,7 +194,8 @@ class Platform:
     logs: Path
     baseline_pool: asyncpg.Pool
     keystore: KeyStore
-    databases: list[str]
+    databases: list[str]  # the platform's own, whose sessions' CPU is measured
+    made: list[str]  # every database made for this repeat, the baseline's too: dropped at its end
 
     @property
     def token(self) -> str:
@@ -234,7 +235,8 @@ async def fresh_platform(pg_admin: str, bootstrap: str) -> Platform:
            "AP_INCIDENTS_COMMANDS_TOPIC": topics["commands"], "AP_INCIDENTS_RESULTS_TOPIC": topics["results"],
            "AP_INCIDENTS_EVENTS_TOPIC": topics["events"]}
     return Platform(deps, env, token, bootstrap, topics, Path(tempfile.mkdtemp(prefix="bench-incidents-")),
-                    baseline, keystore, [databases[name] for name in ("events", "audit", "keys")])
+                    baseline, keystore, [databases[name] for name in ("events", "audit", "keys")],
+                    list(databases.values()))
 
 
 async def place_pupils(platform: Platform, count: int, today: date) -> list[UUID]:
@@ -699,6 +701,7 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
         return figures
     finally:
         await platform.close()
+        await drop_databases(pg_admin, platform.made)  # four a repeat, tens of MB each: none left behind
 
 
 def _ratios(median: dict[str, dict[str, float]]) -> dict[str, float]:
