@@ -27,20 +27,20 @@ import orjson
 from jwt.algorithms import Algorithm
 from jwt.exceptions import InvalidSignatureError
 
-__all__ = ["ISSUED_HEADER_SEGMENT", "plain_claims"]
+__all__ = ["BASE64URL", "ISSUED_HEADER_SEGMENT", "plain_claims", "plain_segment"]
 
 _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # What PyJWT's ``jwt.encode`` writes for TokenIssuer (sorted keys, no spaces), base64url without padding.
 ISSUED_HEADER_SEGMENT = b"eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9"
 _SIGNATURE_BYTES = 64
 _TIMES = ("iat", "nbf", "exp")
 
 
-def _segment(segment: bytes) -> bytes | None:
+def plain_segment(segment: bytes) -> bytes | None:
     """The bytes of a plain base64url segment in its canonical spelling (as PyJWT accepts it), else None."""
-    if segment.translate(None, _BASE64URL) or len(segment) % 4 == 1:
+    if segment.translate(None, BASE64URL) or len(segment) % 4 == 1:
         return None
     decoded = binascii.a2b_base64(segment.translate(_TO_STANDARD) + b"=" * (-len(segment) % 4))
     canonical = binascii.b2a_base64(decoded, newline=False).rstrip(b"=").translate(_TO_URLSAFE)
@@ -54,7 +54,7 @@ def _signed_parts(token: str) -> tuple[bytes, bytes, bytes] | None:
     parts = token.encode("ascii").split(b".")
     if len(parts) != 3 or parts[0] != ISSUED_HEADER_SEGMENT:
         return None
-    payload, signature = _segment(parts[1]), _segment(parts[2])
+    payload, signature = plain_segment(parts[1]), plain_segment(parts[2])
     if payload is None or signature is None or len(signature) != _SIGNATURE_BYTES:
         return None
     return parts[0] + b"." + parts[1], payload, signature

@@ -27,15 +27,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jwt.algorithms import Algorithm
 from jwt.api_jws import PyJWS
 from jwt.exceptions import DecodeError, InvalidKeyError
-from jwt.utils import base64url_decode, base64url_encode
 from nacl.bindings import crypto_sign_BYTES
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from ap_runtime.access.token_claims import plain_claims
+from ap_runtime.access.token_claims import BASE64URL, plain_claims, plain_segment
 
 ALGORITHM = "EdDSA"
-_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 class SodiumEd25519(Algorithm):
@@ -74,13 +72,11 @@ class _SodiumJWS(PyJWS):
 
     @staticmethod
     def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
-        if segment.translate(None, _BASE64URL):  # padding or junk: PyJWT's own rules and errors
+        if segment.translate(None, BASE64URL):  # padding or junk: PyJWT's own rules and errors
             return PyJWS._decode_base64url_segment(segment, name)
         # Base64url characters only: of PyJWT's rules, what is left is the length and one encoding per value.
-        if len(segment) % 4 == 1:
-            raise DecodeError(f"Invalid {name} padding")
-        decoded = base64url_decode(segment)
-        if base64url_encode(decoded) != segment:
+        decoded = plain_segment(segment)
+        if decoded is None:
             raise DecodeError(f"Invalid {name} padding")
         return decoded
 
