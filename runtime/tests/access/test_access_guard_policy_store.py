@@ -2,8 +2,9 @@
 
 Rule served: a check re-read the settings from the environment and looked the store up again on every
 access (``default_policy_store()`` per check, ~1.4% of the API's CPU per command). The store is chosen
-once, when the guard is built; the store itself still re-reads its file whenever the file changes, so a
-revoked grant takes effect at the next check, and a broken edit still fails closed.
+once, when the guard is built; the store itself still re-reads its file when the file changes (looked at
+once per ``RECHECK_SECONDS``), so a revoked grant takes effect within that time, and a broken edit still
+fails closed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from uuid import uuid4
 import pytest
 
 from ap_contracts.envelope import OrgKind
-from ap_runtime.access import AccessDenied, AccessGuard, Principal, ResourceContext, Role
+from ap_runtime.access import AccessDenied, AccessGuard, Principal, ResourceContext, Role, policy_document
 from ap_runtime.access.policy import PACKAGED_POLICY, PolicyError
 from ap_testing.memory_audit import MemoryAuditLog
 
@@ -40,6 +41,7 @@ async def test_the_chosen_store_still_reloads_its_file_when_it_changes(monkeypat
     policy = tmp_path / "policy.yaml"
     policy.write_text(PACKAGED_POLICY.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("AP_ACCESS_POLICY", str(policy))
+    monkeypatch.setattr(policy_document, "RECHECK_SECONDS", 0.0)  # every check looks (the interval: rules tests)
     guard = AccessGuard(MemoryAuditLog())
     assert (await guard.check(STAFF, READ, PUPIL)).allowed
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -32,6 +33,7 @@ from ap_runtime.access.policy import (
     load_policy,
     parse_policy,
 )
+from ap_runtime.access.policy_document import RECHECK_SECONDS
 
 PROVISION, SCHOOL_A, SCHOOL_B, LA = "prov-north", "school-a", "school-b", "la-county"
 
@@ -326,21 +328,33 @@ def test_duplicate_rule_ids_and_missing_roles_are_rejected() -> None:
         parse_policy(yaml.safe_dump(document))
 
 
+@dataclass
+class FakeClock:
+    """Monotonic seconds that move only when a test moves them."""
+
+    now: float = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def write_policy(path: Path, document: dict[str, Any], mtime_ns: int) -> None:
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
-def test_a_policy_edit_applies_to_the_next_request(tmp_path: Path) -> None:
+def test_a_policy_edit_applies_to_the_first_request_after_the_recheck_interval(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     write_policy(path, minimal_policy([READ_LOG_RULE], "v1"), 1_000_000_000)
-    store = PolicyStore(path)
+    clock = FakeClock()
+    store = PolicyStore(path, clock=clock)
     staff = person(PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
     assert decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=store.current()).allowed
     assert store.current() is store.current()  # unchanged file: served from the cache
 
     revoked = {**READ_LOG_RULE, "roles": ["provision_manager"]}
     write_policy(path, minimal_policy([revoked], "v2"), 2_000_000_000)
+    clock.now += RECHECK_SECONDS
     decision = decide(staff, "incidents.read_behaviour_log", pupil_at_north(), policy=store.current())
     assert not decision.allowed
     assert decision.policy_version == "v2"
@@ -349,15 +363,58 @@ def test_a_policy_edit_applies_to_the_next_request(tmp_path: Path) -> None:
 def test_a_broken_policy_edit_fails_closed(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     write_policy(path, minimal_policy([READ_LOG_RULE]), 1_000_000_000)
-    store = PolicyStore(path)
+    clock = FakeClock()
+    store = PolicyStore(path, clock=clock)
     store.current()
     path.write_text("rules: [unclosed", encoding="utf-8")
     os.utime(path, ns=(3_000_000_000, 3_000_000_000))
+    clock.now += RECHECK_SECONDS
     with pytest.raises(PolicyError):
         store.current()
     path.unlink()
     with pytest.raises(PolicyError, match="cannot read"):
         store.current()
+
+
+def test_the_file_is_looked_at_once_per_recheck_interval(tmp_path: Path) -> None:
+    # Issue 11: the store looked at the file (a stat) on every call, twice a command; now an edit is read at
+    # the first call RECHECK_SECONDS after the last look, and calls in between are served what was read.
+    path = tmp_path / "policy.yaml"
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v1"), 1_000_000_000)
+    clock = FakeClock()
+    store = PolicyStore(path, clock=clock)
+    assert store.current().version == "v1"
+
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v2"), 2_000_000_000)
+    clock.now += RECHECK_SECONDS * 0.9
+    assert store.current().version == "v1"  # within the interval: not looked at (the old store read v2 here)
+    clock.now += RECHECK_SECONDS * 0.1
+    assert store.current().version == "v2"  # the interval since the last look has passed: the edit applies
+
+
+def test_a_broken_file_fails_closed_at_every_call_until_it_is_mended(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v1"), 1_000_000_000)
+    clock = FakeClock()
+    store = PolicyStore(path, clock=clock)
+    store.current()
+    path.write_text("rules: [unclosed", encoding="utf-8")
+    os.utime(path, ns=(3_000_000_000, 3_000_000_000))
+    clock.now += RECHECK_SECONDS
+    for _ in range(3):  # no fall-back to the last good policy within the interval after a failed look
+        with pytest.raises(PolicyError, match="invalid access policy"):
+            store.current()
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v3"), 4_000_000_000)
+    assert store.current().version == "v3"  # mended: read at once
+
+
+def test_a_zero_interval_looks_at_every_call(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v1"), 1_000_000_000)
+    store = PolicyStore(path, recheck_seconds=0, clock=FakeClock())
+    store.current()
+    write_policy(path, minimal_policy([READ_LOG_RULE], "v2"), 2_000_000_000)
+    assert store.current().version == "v2"
 
 
 def test_the_policy_path_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
