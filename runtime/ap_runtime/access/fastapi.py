@@ -12,7 +12,8 @@ reason and the caller's address, never the token.
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime, and
 # ``authorise`` builds a dependency whose annotations refer to a closure variable.
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -143,8 +144,16 @@ def verified_principal(request: Request, token: str) -> Principal:
 async def claim_write_token(request: Request, ledger: WriteTokenLedger, principal: Principal,
                             command_id: uuid.UUID) -> None:
     """Bind the caller's token to this write command; a token already used for another is a 401."""
-    try:
+    with replayed_token_refused(request):
         await ledger.claim(principal, command_id)
+
+
+@contextmanager
+def replayed_token_refused(request: Request) -> Iterator[None]:
+    """A ``TokenReplayed`` raised inside (a write token claimed by the route's own code, not ``claim_write_token``)
+    is a 401 with its reason, logged as every refused token is."""
+    try:
+        yield
     except TokenReplayed as replayed:
         log_unauthenticated(request, replayed.reason)
         raise _unauthorised(replayed.reason) from replayed

@@ -18,15 +18,21 @@ from ap_runtime.batching import Batcher
 from ap_runtime.eventstore.models import StoredEvent
 from ap_runtime.eventstore.store import STORED_COLUMNS, row_to_stored
 
-__all__ = ["StreamTails", "read_tails"]
+__all__ = ["StreamTails", "read_tails", "tails_query"]
 
-# ``w.n`` numbers the tails asked for (a stream may be asked for twice, after different versions).
-_TAILS = (
-    f"SELECT w.n, {STORED_COLUMNS}"  # noqa: S608  # nosec B608 - constant column list
-    " FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS w(wanted_stream, wanted_after, n)"
-    " JOIN events ON events.stream_id = w.wanted_stream AND events.stream_version > w.wanted_after"
-    " ORDER BY w.n, events.stream_version"
-)
+
+def tails_query(first_parameter: int = 1) -> str:
+    """The tails asked for in parameters ``$first_parameter`` (streams) and the next one (after which version), a
+    row per event numbered ``n`` by the tail it answers (a stream may be asked for twice, after different versions).
+    ``claiming_tails`` reads them in a write-token claim's statement, whose parameters come first."""
+    streams, afters = f"${first_parameter}", f"${first_parameter + 1}"
+    return (f"SELECT w.n, {STORED_COLUMNS}"  # noqa: S608  # nosec B608 - constant column list
+            f" FROM unnest({streams}::text[], {afters}::int[]) WITH ORDINALITY AS w(wanted_stream, wanted_after, n)"
+            " JOIN events ON events.stream_id = w.wanted_stream AND events.stream_version > w.wanted_after"
+            " ORDER BY w.n, events.stream_version")
+
+
+_TAILS = tails_query()
 
 
 async def read_tails(db: asyncpg.Pool | asyncpg.Connection,

@@ -27,6 +27,7 @@ from ap_incidents.application.access_view import PupilAccessView
 from ap_incidents.application.calendar_loading import calendars_for, la_half_terms
 from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import spec_for
+from ap_incidents.application.claimed_load import load_claiming
 from ap_incidents.application.errors import CommandIdReused, ConcurrentWritesPersist
 from ap_incidents.application.resource_context import command_context, organisations_needed, provision_context
 from ap_incidents.application.stream_folds import StreamFolds
@@ -48,6 +49,7 @@ from ap_incidents.domain.themes.privacy import ErasePupil
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
+from ap_runtime.eventstore.claiming_tails import PendingClaim
 from ap_runtime.privacy.keystore import KeyStore
 from ap_runtime.school_days import NO_CALENDARS, SchoolCalendars
 
@@ -90,9 +92,11 @@ class CommandHandler:
 
     async def handle(
         self, principal: Principal, command: c.Command, *, purpose: str | None = None,
-        correlation_id: UUID | None = None,
+        correlation_id: UUID | None = None, write_claim: PendingClaim | None = None,
     ) -> CommandOutcome:
-        """Authorise and execute ``command``; raises ``AccessDenied``, a ``DomainError`` or returns the outcome."""
+        """Authorise and execute ``command``; raises ``AccessDenied``, a ``DomainError`` or returns the outcome.
+        ``write_claim`` (the HTTP route's) is made with the first load, before anything is decided or audited: a
+        token carrying another command raises ``TokenReplayed``."""
         stream = _stream_of(command)
         meta = CommandMeta(command_id=command.command_id, actor=principal.actor(),
                            organisation_id=principal.organisation_id, correlation_id=correlation_id or uuid4())
@@ -100,7 +104,10 @@ class CommandHandler:
         authorised: ResourceContext | None = None
         async with self._lock(stream):
             for _ in range(_ATTEMPTS):
-                history = await self._store.load(stream)
+                # Under the stream's lock, which the claim does not need: it is one statement holding no lock
+                # past itself, so this process's queue for the stream cannot deadlock with it.
+                history = await load_claiming(self._store, stream, write_claim)
+                write_claim = None  # made once; a later attempt only reads what was appended since
                 target = await self._target(caller, command, history)
                 if target.resource != authorised:  # the first attempt, or who answers for the pupil changed
                     await self._guard.check(principal, spec_for(command).action, target.resource, purpose=purpose,

@@ -26,6 +26,7 @@ from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
 from ap_runtime.commands import CommandOutcome
 from ap_runtime.eventstore import EventStorePort
+from ap_runtime.eventstore.claiming_tails import PendingClaim
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.erasure_listener import ErasureListener
 from ap_runtime.privacy.keystore import KeyStore
@@ -62,8 +63,9 @@ class IncidentsApplication:
         return ErasureListener(bootstrap, topics, [forget], on_tick=self.commands.sweep_caches)
 
     async def execute(self, principal: Principal, command: Command, *, purpose: str | None = None,
-                      correlation_id: UUID | None = None) -> CommandOutcome:
-        return await self.commands.handle(principal, command, purpose=purpose, correlation_id=correlation_id)
+                      correlation_id: UUID | None = None, write_claim: PendingClaim | None = None) -> CommandOutcome:
+        return await self.commands.handle(principal, command, purpose=purpose, correlation_id=correlation_id,
+                                          write_claim=write_claim)
 
     async def behaviour_log(self, principal: Principal, pupil_ref: UUID, *, safeguarding: bool = False,
                             purpose: str | None = None, break_glass: bool = False,

@@ -23,9 +23,10 @@ from ap_incidents.application.parsing import InvalidCommandBody, parse_command
 from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain.commands import Command
 from ap_incidents.entrypoints.openapi_commands import path_parameters, request_body
-from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, claim_write_token
+from ap_runtime.access.fastapi import AccessHeaders, CallerDep, HeadersDep, replayed_token_refused
 from ap_runtime.access.principal import Principal
 from ap_runtime.commands import CommandOutcome
+from ap_runtime.eventstore.claiming_tails import PendingClaim
 from ap_runtime.http.problems import PROBLEM_MEDIA_TYPE, ProblemDocument
 
 
@@ -81,9 +82,12 @@ async def _record_pupil(spec: CommandSpec, request: Request, principal: Principa
 
 
 async def _recorded(request: Request, principal: Principal, headers: AccessHeaders, command: Command) -> Response:
-    await claim_write_token(request, request.app.state.deps.write_tokens, principal, command.command_id)
-    outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
-                                                   correlation_id=headers.correlation_id)
+    # The write token's claim is made by the handler with the command's first read (one statement, issue 11),
+    # before anything is decided or audited: a token that carried another command is a 401 first, as ever.
+    with replayed_token_refused(request):
+        claim = await PendingClaim.of(request.app.state.deps.write_tokens, principal, command.command_id)
+        outcome = await incidents_app(request).execute(principal, command, purpose=headers.purpose,
+                                                       correlation_id=headers.correlation_id, write_claim=claim)
     return accepted_response(outcome)
 
 
