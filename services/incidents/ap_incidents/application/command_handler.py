@@ -100,14 +100,17 @@ class CommandHandler:
         stream = _stream_of(command)
         meta = CommandMeta(command_id=command.command_id, actor=principal.actor(),
                            organisation_id=principal.organisation_id, correlation_id=correlation_id or uuid4())
-        caller = caller_from(principal, self._policy.current())
         authorised: ResourceContext | None = None
         async with self._lock(stream):
-            for _ in range(_ATTEMPTS):
-                # Under the stream's lock, which the claim does not need: it is one statement holding no lock
-                # past itself, so this process's queue for the stream cannot deadlock with it.
-                history = await load_claiming(self._store, stream, write_claim)
-                write_claim = None  # made once; a later attempt only reads what was appended since
+            # The write token's verdict before anything else (even the policy's state: a replayed token learns
+            # nothing). Under the stream's lock, which the claim does not need but costs nothing: the claim is one
+            # autocommitted statement that waits on no lock of this process and keeps no row lock past itself, so
+            # nothing can deadlock; a replay merely queues behind the stream's running command for its 401.
+            history = await load_claiming(self._store, stream, write_claim)
+            caller = caller_from(principal, self._policy.current())
+            for attempt in range(_ATTEMPTS):
+                if attempt:  # the stream moved since it was loaded: load what was appended since
+                    history = await self._store.load(stream)
                 target = await self._target(caller, command, history)
                 if target.resource != authorised:  # the first attempt, or who answers for the pupil changed
                     await self._guard.check(principal, spec_for(command).action, target.resource, purpose=purpose,
