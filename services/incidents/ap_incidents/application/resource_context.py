@@ -22,12 +22,22 @@ from ap_runtime.access import ResourceContext
 
 def pupil_context(view: PupilAccessView, record_class: RecordClass | None = None) -> ResourceContext:
     """The pupil as a whole: current home school, current (or latest) placement's parties."""
-    placement = view.current_placement()
-    return _with_placement(
-        ResourceContext(pupil_ref=view.pupil_ref, home_school_id=view.home_school_id,
-                        provision_id=view.latest_referral_provision, record_class=record_class),
-        placement,
-    )
+    return _pupil_with(view, view.current_placement(), record_class=record_class)
+
+
+def _pupil_with(view: PupilAccessView, placement: PlacementParties | None, *, local_authority_id: str | None = None,
+                record_class: RecordClass | None = None) -> ResourceContext:
+    """The pupil with ``placement``'s parties (none: the latest referral's provision), built in one step: a
+    command's context was built, then copied with its placement's parties, its local authority and its named
+    placement's parties (three ``dataclasses.replace``, ~1% of the API's CPU a command; issue 11)."""
+    if placement is None:
+        return ResourceContext(pupil_ref=view.pupil_ref, home_school_id=view.home_school_id,
+                               provision_id=view.latest_referral_provision, local_authority_id=local_authority_id,
+                               record_class=record_class)
+    return ResourceContext(pupil_ref=view.pupil_ref, home_school_id=view.home_school_id,
+                           provision_id=placement.provision_id, commissioner_id=placement.commissioner_id,
+                           partnership_id=placement.partnership_id, local_authority_id=local_authority_id,
+                           record_class=record_class)
 
 
 def _with_placement(base: ResourceContext, placement: PlacementParties | None) -> ResourceContext:
@@ -88,7 +98,8 @@ def command_context(view: PupilAccessView, command: c.PupilCommand,
         home_school = view.home_school_id or command.home_school_id
         return ResourceContext(pupil_ref=command.pupil_ref, home_school_id=home_school,
                                local_authority_id=organisations.local_authority_of(home_school))
-    base = replace(pupil_context(view), local_authority_id=organisations.local_authority_of(view.home_school_id))
+    local_authority = organisations.local_authority_of(view.home_school_id)
+    base = _pupil_with(view, view.current_placement(), local_authority_id=local_authority)
     if isinstance(command, ReleaseSubjectAccessSafeguarding):
         return replace(base, record_class=RecordClass.SAFEGUARDING)  # audited as a safeguarding decision
     if isinstance(command, c.StartPlacement):
@@ -101,8 +112,9 @@ def command_context(view: PupilAccessView, command: c.PupilCommand,
     if isinstance(referral_id, UUID):
         return replace(base, provision_id=view.referral_provisions.get(referral_id),
                        commissioner_id=_referral_commissioner(view, referral_id, organisations))
-    if isinstance(command, c.PlacementCommand):
-        return _with_placement(base, view.placements.get(command.placement_id))
+    if isinstance(command, c.PlacementCommand):  # the placement it names, else as the pupil as a whole
+        named = view.placements.get(command.placement_id)
+        return base if named is None else _pupil_with(view, named, local_authority_id=local_authority)
     if isinstance(command, c.AmendRecord | c.WithdrawRecordInError):
         # The class comes from the stored target entry, so AMD-2 and the like apply (issue 9).
         # Write access ends with the placement: an ended placement's entries are corrected by the home
