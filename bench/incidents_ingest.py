@@ -14,7 +14,9 @@ commands (incidents, attendance marks, reward slips, one event each):
   round trip, as a provision system sees it.
 * ``http_open``: the same API, commands sent open-loop at ``--open-rate`` per second (each on its
   schedule whether or not earlier ones were answered); latency runs from the scheduled send time,
-  so time spent queueing counts.
+  so time spent queueing counts. Beside it, what PostgreSQL's upkeep did meanwhile (autovacuum and
+  autoanalyze runs finished on the platform's tables, the server's checkpoints, the WAL written in
+  MB, all clients' included): a tail event of tens of ms is a stall, and these name the usual ones.
 * ``strict``: on a sample of the HTTP commands, each was audited (an allowed record with the
   command's correlation id in the audit chain, and the chain verifies), its personal fields are
   sealed in the event store (the free text is not in the stored row), and a resend with a fresh
@@ -606,7 +608,7 @@ async def measure_baseline(platform: Platform, commands: list[Command], concurre
     for command in commands:  # decided in memory, outside the measurement
         history = histories[command.pupil_ref]
         parsed = parse_command(COMMANDS[command.command_type], command.body, pupil_ref=command.pupil_ref)
-        events = decide(parsed, fold(history), DecisionContext(caller=caller, now=now))  # type: ignore[arg-type]
+        events = decide(parsed, fold(history), DecisionContext(caller=caller, now=now))
         history.extend(events)
         planned.append((f"pupil-{command.pupil_ref}", events[0]))
     store = EventStore(platform.baseline_pool, PersonalDataCodec(platform.keystore))
@@ -654,8 +656,31 @@ class Options:
     only: tuple[str, ...] = ("http", "kafka", "baseline")
 
 
+async def upkeep_counters(pg_admin: str, databases: Sequence[str]) -> dict[str, float]:
+    """PostgreSQL's upkeep so far: autovacuum and autoanalyze runs finished on ``databases``' tables, the
+    server's checkpoints and the WAL it has written (MB), for what ran beside a measurement."""
+    counters = {"autovacuums": 0.0}
+    for database in databases:
+        connection = await asyncpg.connect(dsn_for_database(pg_admin, database))
+        try:
+            counters["autovacuums"] += await connection.fetchval(
+                "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0)::float8 FROM pg_stat_user_tables")
+            if database == databases[0]:  # the server's own counters, read once
+                counters["checkpoints"] = await connection.fetchval(
+                    "SELECT (checkpoints_timed + checkpoints_req)::float8 FROM pg_stat_bgwriter")
+                counters["wal_mb"] = await connection.fetchval("SELECT (wal_bytes / 1e6)::float8 FROM pg_stat_wal")
+        finally:
+            await connection.close()
+    return counters
+
+
+def upkeep_during(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """What ``upkeep_counters`` counted between ``before`` and ``after``, named as the open loop's figures."""
+    return {f"{name}_during": round(float(after[name] - before[name]), 1) for name in before}
+
+
 async def http_figures(platform: Platform, pupils: list[UUID], today: date,
-                       options: Options) -> dict[str, dict[str, float]]:
+                       options: Options, pg_admin: str) -> dict[str, dict[str, float]]:
     """Closed-loop throughput, then the open-loop latency, then the strictness sample, on one API."""
     closed = http_requests(platform, day_to_day(pupils, options.commands, today))
     opened = http_requests(platform, day_to_day(pupils, int(options.open_rate * options.open_seconds),
@@ -668,7 +693,9 @@ async def http_figures(platform: Platform, pupils: list[UUID], today: date,
         throughput["api_cpu_ms_per_command"] = round((server.cpu_seconds() - cpu_before) * 1000 / len(closed), 3)
         throughput["db_cpu_ms_per_command"] = round(
             (database_cpu_seconds(platform.databases) - db_before) * 1000 / len(closed), 3)
+        before = await upkeep_counters(pg_admin, platform.databases)
         latency = await measure_http_open(server.port, opened, options.open_rate)
+        latency |= upkeep_during(before, await upkeep_counters(pg_admin, platform.databases))
         incidents = [r for r in closed if r.command.command_type == "RecordIncident"]
         sample = incidents[:: max(1, len(incidents) // options.strict_sample)]
         strict = await assert_strict(platform, server.port, sample)
@@ -693,9 +720,9 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
             burst, steady = await measure_kafka(platform, kafka_work[1:], kafka_paced, kafka_work[0], options.rate,
                                                 options.consumer_instances)
             figures |= {"kafka": burst, "kafka_paced": steady}
-            await settle_disk()
+            await settle_disk(pg_admin, platform.databases)
         if "http" in options.only:
-            figures |= await http_figures(platform, http_pupils, today, options)
+            figures |= await http_figures(platform, http_pupils, today, options, pg_admin)
         if "baseline" in options.only:
             figures["baseline"] = await measure_baseline(
                 platform, day_to_day(http_pupils, options.commands, today - timedelta(200)), options.concurrency)
@@ -705,17 +732,38 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
         await drop_databases(pg_admin, platform.made)  # four a repeat, tens of MB each: none left behind
 
 
-async def settle_disk() -> None:
-    """Write this machine's dirty page cache out now, between the Kafka phase and the HTTP one.
+async def settle_disk(pg_admin: str, databases: Sequence[str]) -> None:
+    """Finish the Kafka phase's upkeep now, between it and the HTTP phase, outside every measurement.
 
-    The burst leaves tens of MB in the page cache: the broker's log (about 27 MB a run, which it
-    does not sync) and PostgreSQL's data pages. The kernel writes data back once it is 30 s old,
-    which lands in the HTTP phase's open loop, and a commit's WAL flush waits behind that
-    writeback: measured here, 60 MB written back stalled a one-row commit for 46 ms (0.1 ms
-    otherwise), and at 200 commands/s one such stall queues about ten requests (open-loop runs
-    showed 33-52 MB written back at the moment of their 88-240 ms maxima). A deployment runs its
-    brokers on machines of their own, so the HTTP figures must not carry this one-disk artefact of
-    the previous phase; the sync runs outside every measurement."""
+    The burst leaves the platform's tables 20,000 rows bigger, and on one machine its upkeep landed in
+    the HTTP phase. Measured (full sequence, one repeat, pg_stat_activity sampled every 10 ms):
+    autovacuum took up the burst's tables (VACUUM ANALYZE of events, processed_commands,
+    used_write_tokens, then access_audit) 25-40 s after the burst, i.e. during the closed loop and
+    the open loop; the open loop's worst second (203 of its 1,658 slow requests, 487 ms maximum, load
+    7) ran beside the 0.9 s VACUUM of access_audit. Hence, in order:
+
+    * ``VACUUM (ANALYZE)`` of each of ``databases``: no insert threshold is left for autovacuum to
+      act on during the HTTP phase;
+    * ``CHECKPOINT``: the pages the burst and that vacuum dirtied sit in PostgreSQL's shared buffers,
+      which ``os.sync`` does not reach; otherwise the checkpointer writes and fsyncs them later;
+    * ``os.sync()``: the page cache, the broker's log (about 27 MB a run, which it does not sync)
+      among it. The kernel writes data back once it is 30 s old, inside the open loop, and a
+      commit's WAL flush waits behind that writeback (60 MB written back stalled a one-row commit
+      46 ms, 0.1 ms otherwise; open-loop runs showed 33-52 MB written back at their 88-240 ms maxima).
+
+    A deployment's brokers have disks of their own and its database more than a share of two cores,
+    and the HTTP figures must not carry the previous phase's upkeep on this one machine."""
+    for database in databases:
+        connection = await asyncpg.connect(dsn_for_database(pg_admin, database))
+        try:
+            await connection.execute("VACUUM (ANALYZE)")
+        finally:
+            await connection.close()
+    admin = await asyncpg.connect(pg_admin)
+    try:
+        await admin.execute("CHECKPOINT")
+    finally:
+        await admin.close()
     await asyncio.to_thread(os.sync)
 
 

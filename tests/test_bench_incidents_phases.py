@@ -1,16 +1,20 @@
-"""bench.incidents_ingest keeps its phases apart: the Kafka burst's disk writeback is done before the HTTP phase.
+"""bench.incidents_ingest keeps its phases apart: the Kafka burst's upkeep is done before the HTTP phase.
 
 Issue 11: on this one machine the broker's log and PostgreSQL share a disk, and the kernel wrote the burst's
 pages back 30 s later, inside the HTTP open loop, where each commit's WAL flush waited behind them
-(``settle_disk``'s docstring has the measurements). Each phase here is replaced by a recorder, so the
-test sees the order ``one_repeat`` runs them in, and nothing else.
+(``settle_disk``'s docstring has the measurements), as did autovacuum of the burst's tables. Each phase here
+is replaced by a recorder, so the test sees the order ``one_repeat`` runs them in, and nothing else; the
+settle itself runs on a real database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from bench import incidents_ingest as bench
@@ -18,6 +22,7 @@ from bench import incidents_ingest as bench
 
 class _Platform:
     made: list[str] = []
+    databases: list[str] = []
 
     async def close(self) -> None:
         return None
@@ -54,3 +59,51 @@ async def test_without_a_kafka_phase_there_is_nothing_to_settle(monkeypatch: pyt
     order = _phases(monkeypatch)
     await bench.one_repeat("postgresql://unused", "unused:9092", bench.Options(only=("http", "baseline")))
     assert order == ["platform", "pupils", "http", "baseline", "drop"]
+
+
+async def test_settling_leaves_autovacuum_nothing_of_the_burst_to_do(
+        new_database: Callable[[str], Awaitable[str]], postgres_admin_dsn: str) -> None:
+    """The settle vacuums and analyses the burst's tables (autovacuum did it inside the HTTP phase)."""
+    dsn = await new_database("bench_settle")
+    writer = await asyncpg.connect(dsn)
+    await writer.execute("CREATE TABLE burst (id bigint PRIMARY KEY, body text)")
+    await writer.execute("INSERT INTO burst SELECT n, repeat('x', 100) FROM generate_series(1, 5000) AS n")
+    await writer.close()  # a session's counters reach the statistics when it ends
+    await bench.settle_disk(postgres_admin_dsn, [urlsplit(dsn).path.lstrip("/")])
+    reader = await asyncpg.connect(dsn)
+    try:
+        row = await reader.fetchrow("SELECT n_ins_since_vacuum, n_mod_since_analyze, vacuum_count, analyze_count"
+                                    " FROM pg_stat_user_tables WHERE relname = 'burst'")
+    finally:
+        await reader.close()
+    assert row is not None
+    assert (row["n_ins_since_vacuum"], row["n_mod_since_analyze"]) == (0, 0)
+    assert (row["vacuum_count"], row["analyze_count"]) == (1, 1)
+
+
+async def test_the_upkeep_beside_the_open_loop_is_counted(
+        new_database: Callable[[str], Awaitable[str]], postgres_admin_dsn: str) -> None:
+    """Checkpoints and WAL written between two readings are counted; no autovacuum ran on a table that has none."""
+    dsn = await new_database("bench_upkeep")
+    database = urlsplit(dsn).path.lstrip("/")
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("CREATE TABLE quiet (id bigint PRIMARY KEY, body text)"
+                                 " WITH (autovacuum_enabled = off)")
+        before = await bench.upkeep_counters(postgres_admin_dsn, [database])
+        await connection.execute("INSERT INTO quiet SELECT n, repeat('x', 1000) FROM generate_series(1, 3000) AS n")
+        await connection.execute("CHECKPOINT")
+        during = bench.upkeep_during(before, await bench.upkeep_counters(postgres_admin_dsn, [database]))
+    finally:
+        await connection.close()
+    assert set(during) == {"autovacuums_during", "checkpoints_during", "wal_mb_during"}
+    assert during["autovacuums_during"] == 0
+    assert during["checkpoints_during"] >= 1
+    assert during["wal_mb_during"] >= 3.0  # 3,000 rows of 1 kB, and more from other clients of the server
+
+
+def test_the_upkeep_during_is_the_difference_of_the_readings() -> None:
+    before = {"autovacuums": 2.0, "checkpoints": 10.0, "wal_mb": 100.04}
+    after = {"autovacuums": 5.0, "checkpoints": 10.0, "wal_mb": 112.56}
+    assert bench.upkeep_during(before, after) == {"autovacuums_during": 3.0, "checkpoints_during": 0.0,
+                                                  "wal_mb_during": 12.5}
