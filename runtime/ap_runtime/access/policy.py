@@ -4,7 +4,7 @@ Rules served: default deny; share pupil-level data only with organisations respo
 pupil, and only the record classes each audience needs (STATUTORY.md, data protection); the
 child-protection file only for the DSL (KCSIE); only the commissioner decides on a place and only
 the home-school head excludes (STATUTORY.md, exclusion). The policy file is re-read when it
-changes, so a policy edit applies to the next request.
+changes, so a policy edit applies within ``RECHECK_SECONDS`` (1 s, ``policy_document.PolicyStore``).
 """
 
 from __future__ import annotations
