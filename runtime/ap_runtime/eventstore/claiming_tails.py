@@ -80,18 +80,14 @@ class ClaimingTails:
         return rows
 
     async def _claim_and_read_many(self, reads: Sequence[_Read]) -> list[tuple[UUID | None, list[StoredEvent]]]:
-        return await _claim_and_read(self._pool, reads)
-
-
-async def _claim_and_read(pool: asyncpg.Pool, reads: Sequence[_Read]) -> list[tuple[UUID | None, list[StoredEvent]]]:
-    """For each read, the command its claim's token is bound to and the tail's events, in one statement."""
-    rows = await pool.fetch(_CLAIM_AND_TAILS, *claim_arguments([read.claim for read in reads]),
-                            [read.stream_id for read in reads], [read.after_version for read in reads])
-    bound: list[UUID | None] = [None] * len(reads)
-    tails: list[list[StoredEvent]] = [[] for _ in reads]
-    for row in rows:
-        index = row["claim_n"] - 1
-        bound[index] = row["bound"]
-        if row["position"] is not None:
-            tails[index].append(row_to_stored(row))
-    return list(zip(bound, tails, strict=True))
+        """For each read, the command its claim's token is bound to and the tail's events, in one statement."""
+        rows = await self._pool.fetch(_CLAIM_AND_TAILS, *claim_arguments([read.claim for read in reads]),
+                                      [read.stream_id for read in reads], [read.after_version for read in reads])
+        bound: list[UUID | None] = [None] * len(reads)
+        tails: list[list[StoredEvent]] = [[] for _ in reads]
+        for row in rows:
+            index = row["claim_n"] - 1
+            bound[index] = row["bound"]
+            if row["position"] is not None:  # NULL event columns: a tail with nothing new
+                tails[index].append(row_to_stored(row))
+        return list(zip(bound, tails, strict=True))
