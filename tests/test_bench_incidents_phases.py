@@ -9,6 +9,10 @@ settle itself runs on a real database.
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,15 +91,12 @@ async def test_the_upkeep_beside_the_open_loop_is_counted(
     dsn = await new_database("bench_upkeep")
     database = urlsplit(dsn).path.lstrip("/")
     connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute("CREATE TABLE quiet (id bigint PRIMARY KEY, body text)"
-                                 " WITH (autovacuum_enabled = off)")
-        before = await bench.upkeep_counters(postgres_admin_dsn, [database])
-        await connection.execute("INSERT INTO quiet SELECT n, repeat('x', 1000) FROM generate_series(1, 3000) AS n")
-        await connection.execute("CHECKPOINT")
-        during = bench.upkeep_during(before, await bench.upkeep_counters(postgres_admin_dsn, [database]))
-    finally:
-        await connection.close()
+    await connection.execute("CREATE TABLE quiet (id bigint PRIMARY KEY, body text) WITH (autovacuum_enabled = off)")
+    before = await bench.upkeep_counters(postgres_admin_dsn, [database])
+    await connection.execute("INSERT INTO quiet SELECT n, repeat('x', 1000) FROM generate_series(1, 3000) AS n")
+    await connection.execute("CHECKPOINT")
+    await connection.close()  # a session's counters reach the statistics when it ends
+    during = bench.upkeep_during(before, await bench.upkeep_counters(postgres_admin_dsn, [database]))
     assert set(during) == {"autovacuums_during", "checkpoints_during", "wal_mb_during"}
     assert during["autovacuums_during"] == 0
     assert during["checkpoints_during"] >= 1
@@ -107,3 +108,37 @@ def test_the_upkeep_during_is_the_difference_of_the_readings() -> None:
     after = {"autovacuums": 5.0, "checkpoints": 10.0, "wal_mb": 112.56}
     assert bench.upkeep_during(before, after) == {"autovacuums_during": 3.0, "checkpoints_during": 0.0,
                                                   "wal_mb_during": 12.5}
+
+
+_LISTENER = """
+import socket, sys, time
+with socket.socket() as server:
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    print(server.getsockname()[1], flush=True)
+    if sys.argv[1] == "serve":
+        connection, _ = server.accept()
+    time.sleep(60)
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("mode", ["serve", "listen only"])
+def test_a_worker_serves_once_it_holds_an_accepted_connection(mode: str) -> None:
+    """The API counts as ready when each worker holds a connection: one that only listens (a supervisor, or a
+    worker still starting) is not counted, one that accepted is."""
+    listener = subprocess.Popen([sys.executable, "-c", _LISTENER, mode], stdout=subprocess.PIPE, text=True)
+    try:
+        assert listener.stdout is not None
+        port = int(listener.stdout.readline())
+        assert bench.serving_workers(listener.pid, port) == set()
+        with socket.create_connection(("127.0.0.1", port)):
+            expected = {listener.pid} if mode == "serve" else set()
+            for _ in range(50):  # the accept happens in the other process, soon
+                if bench.serving_workers(listener.pid, port) == expected:
+                    break
+                time.sleep(0.05)
+            assert bench.serving_workers(listener.pid, port) == expected
+    finally:
+        listener.kill()
+        listener.wait()
