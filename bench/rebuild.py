@@ -41,7 +41,14 @@ from ap_runtime.projection import Projection
 from ap_runtime.projection.collector import freeze_startup_objects
 from ap_runtime.projection.rebuild import CatchUpWorkers, rebuild
 from ap_runtime.projection.runner import ProjectionRunner
-from ap_testing.infra import create_database, create_topic, drop_databases, dsn_for_database, resolve_infrastructure
+from ap_testing.infra import (
+    create_database,
+    create_topic,
+    delete_topics,
+    drop_databases,
+    dsn_for_database,
+    resolve_infrastructure,
+)
 from bench.backend_cpu import backend_cpu
 from bench.publish import publish
 
@@ -188,6 +195,7 @@ async def run(repeats: int = 3, events: int = 1_000_000, pupils: int = 2_000, wo
     finally:
         await pool.close()
         await drop_databases(pg_admin, [database])  # a million rows a run: about 620 MB left behind otherwise
+        await delete_topics(bootstrap, [topic])  # and about 1.2 GB of the broker's log
     median = statistics.median(r["events_per_second"] for r in runs)
     median_cpu = statistics.median(r["python_cpu_us_per_event"] for r in runs)
     return {
