@@ -67,6 +67,7 @@ from ap_incidents.adapters.command_topic_client import CommandTopicClient
 from ap_incidents.application.callers import caller_from
 from ap_incidents.application.catalogue import COMMANDS
 from ap_incidents.application.parsing import parse_command
+from ap_incidents.domain.commands import PupilCommand
 from ap_incidents.domain.context import DecisionContext
 from ap_incidents.domain.decide import decide
 from ap_incidents.domain.evolve import fold
@@ -654,6 +655,8 @@ async def measure_baseline(platform: Platform, commands: list[Command], concurre
     for command in commands:  # decided in memory, outside the measurement
         history = histories[command.pupil_ref]
         parsed = parse_command(COMMANDS[command.command_type], command.body, pupil_ref=command.pupil_ref)
+        if not isinstance(parsed, PupilCommand):  # every bench command names its pupil in the path
+            raise TypeError(f"{command.command_type} is not a pupil command")
         events = decide(parsed, fold(history), DecisionContext(caller=caller, now=now))
         history.extend(events)
         planned.append((f"pupil-{command.pupil_ref}", events[0]))
