@@ -3,12 +3,14 @@
 Rules served: a token carries one write command; a replayed token is refused (401) before anything is decided,
 audited or recorded, so it learns nothing of what the command would have met; an honest retry (same token or a new
 one, same command id) gets the first answer. Issue 11: the claim and the stream's catch-up read are one statement
-to the incidents database (``ap_runtime.eventstore.claiming_tails``), one round trip and one commit fewer a command.
+to the incidents database (``ap_runtime.eventstore.claiming_tails``), one round trip and one commit fewer a command,
+over HTTP and on the command topic alike.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from uuid import UUID, uuid4
@@ -23,7 +25,9 @@ from ap_incidents.application.service import IncidentsApplication
 from ap_incidents.domain import command_models as c
 from ap_incidents.entrypoints.api import create_app
 from ap_incidents.entrypoints.bootstrap import IncidentsDeps
+from ap_incidents.entrypoints.command_ingestion import CommandResult, ingest
 from ap_runtime.access import query
+from ap_runtime.access.token_replay import TABLE as TOKENS_TABLE
 
 from .conftest import ApiStory, ServiceUnderTest, problem_of
 
@@ -100,6 +104,67 @@ async def test_an_http_command_claims_its_token_in_its_catch_up_read(
     [claim] = [q for q in together if "used_write_tokens" in q]
     assert "JOIN events" in claim, claim  # the claim's statement is the stream's catch-up read
     assert len([q for q in together if "JOIN events" in q]) == len([q for q in apart if "JOIN events" in q])
+
+
+async def _ingest(counted: CountedApi, service: ServiceUnderTest, story: ApiStory, command: c.RecordIncident,
+                  token: str, correlation: UUID | None = None) -> CommandResult:
+    """One command record taken from the command topic (``command_ingestion.ingest``), as ``token``'s holder."""
+    _, body = _post(story, command)
+    value = json.dumps({"command_type": "RecordIncident", "pupil_ref": str(story.pupil_ref), "command": body})
+    headers = [("authorization", f"Bearer {token}".encode()), ("correlation_id", str(correlation or uuid4()).encode())]
+    return await ingest(counted.application, service.deps.verifier, value.encode(), headers, "test",
+                        counted.deps.write_tokens)
+
+
+async def _statements_of_ingest(counted: CountedApi, service: ServiceUnderTest, story: ApiStory,
+                                command: c.RecordIncident) -> list[str]:
+    counted.sent.clear()
+    result = await _ingest(counted, service, story, command, service.token("provider_staff"))
+    assert (result.status, result.http_status) == ("accepted", 201), result
+    return _commands_statements(counted.sent)
+
+
+async def _statements_unclaimed(counted: CountedApi, service: ServiceUnderTest, command: c.RecordIncident
+                                ) -> list[str]:
+    """The statements of the command alone, no token claimed."""
+    counted.sent.clear()
+    await counted.application.execute(service.deps.verifier.verify(service.token("provider_staff")), command)
+    return _commands_statements(counted.sent)
+
+
+async def test_a_kafka_command_claims_its_token_in_its_catch_up_read(
+        api_story: ApiStory, service: ServiceUnderTest, counted_api: CountedApi) -> None:
+    await api_story.placed()
+    for _ in range(2):  # both ways warmed up on both connections, as above
+        await _statements_unclaimed(counted_api, service, api_story.cmd.record_incident())
+        await _statements_of_ingest(counted_api, service, api_story, api_story.cmd.record_incident())
+    alone = await _statements_unclaimed(counted_api, service, api_story.cmd.record_incident())
+    claimed = await _statements_of_ingest(counted_api, service, api_story, api_story.cmd.record_incident())
+
+    assert len(claimed) == len(alone), (alone, claimed)  # the claim costs no statement of its own
+    [claim] = [q for q in claimed if TOKENS_TABLE in q]
+    assert "JOIN events" in claim, claim
+
+
+async def test_a_token_replayed_on_the_command_topic_is_401_before_anything_is_audited_or_recorded(
+        api_story: ApiStory, service: ServiceUnderTest, counted_api: CountedApi) -> None:
+    await api_story.placed()
+    captured = service.token("provider_staff")
+    first = await _ingest(counted_api, service, api_story, api_story.cmd.record_incident(), captured)
+    assert first.status == "accepted", first
+    stranger = ApiStory(service)  # a pupil the caller has no placement with
+    for story in (api_story, stranger):  # would be allowed, would be refused: the replay learns neither
+        correlation = uuid4()
+        async with service.nothing_recorded(story.stream):
+            replayed = await _ingest(counted_api, service, story, story.cmd.record_incident(), captured, correlation)
+        assert (replayed.status, replayed.http_status, replayed.rule) == ("denied", 401, "token.replayed")
+        assert replayed.message is not None and "token already used for another command" in replayed.message
+        audited = await query(service.deps.audit_pool, user="provider_staff-user")
+        assert audited and not [r for r in audited if r.correlation_id == correlation]
+    shared = service.token("provider_staff")  # two records on one token at once: exactly one is recorded
+    answers = await asyncio.gather(*(_ingest(counted_api, service, api_story, api_story.cmd.record_incident(), shared)
+                                     for _ in range(2)))
+    assert sorted(answer.http_status for answer in answers) == [201, 401], answers
 
 
 async def test_a_replayed_token_is_401_before_anything_is_audited_or_recorded(

@@ -95,8 +95,8 @@ class CommandHandler:
         correlation_id: UUID | None = None, write_claim: PendingClaim | None = None,
     ) -> CommandOutcome:
         """Authorise and execute ``command``; raises ``AccessDenied``, a ``DomainError`` or returns the outcome.
-        ``write_claim`` (the HTTP route's) is made with the first load, before anything is decided or audited: a
-        token carrying another command raises ``TokenReplayed``."""
+        ``write_claim`` (the HTTP route's, the command topic's) is made with the first load, before anything is
+        decided or audited: a token carrying another command raises ``TokenReplayed``."""
         stream = _stream_of(command)
         meta = CommandMeta(command_id=command.command_id, actor=principal.actor(),
                            organisation_id=principal.organisation_id, correlation_id=correlation_id or uuid4())
