@@ -83,6 +83,11 @@ class Projection:
     # Indexes (by name) of ``ddl``'s tables that a rebuild may build after loading instead of updating per
     # row (``deferred_indexes.py``): only those no ``load_batch`` statement needs (ON CONFLICT, lookups).
     deferred_indexes: ClassVar[tuple[str, ...]] = ()
+    # While they are deferred, ``load_batch`` may leave what would need one (a lookup) in tables that
+    # ``deferred_ddl`` creates with the deferral; ``deferred_finish`` does it set-based once they are built,
+    # in the same transaction, and drops those tables (``deferred_indexes.py``).
+    deferred_ddl: ClassVar[str] = ""
+    deferred_finish: ClassVar[str] = ""
 
     def __init__(self, topics: Sequence[str] | None = None) -> None:
         if topics:

@@ -13,6 +13,13 @@ its first than the window reaches), and the rebuild starts again from scratch wi
 place. How to build each index again is kept in the generation itself (``rebuild_deferred_indexes``),
 so a catch-up worker can build them too, and a generation left by an interrupted rebuild is dropped
 whole by the next one.
+
+A projection may defer an index its own statements look rows up by (the behaviour log's
+(pupil_ref, stream_version) key: corrections and erasure find their rows by pupil): its ``load_batch``
+then records such work in a table created with the deferral (``Projection.deferred_ddl``), and the
+projection's ``deferred_finish`` does it set-based right after the indexes are built, in their
+transaction, which holds the tables' locks: every batch loaded before is in, every later one is
+applied with the indexes (issue 11: the key cost a rebuild 1.2-2.2 us of PostgreSQL's ~5 a row).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import asyncpg
+
+from ap_runtime.projection.base import Projection
 
 # The runtime's own: ``processed_events`` (store.BOOKKEEPING_DDL) is the unique index every generation has.
 PROCESSED_EVENTS_KEY = "processed_events_pkey"
@@ -49,11 +58,13 @@ class DuplicatesLoaded(RuntimeError):
     """A unique index of a generation being rebuilt could not be built: some row (an event) was loaded twice."""
 
 
-async def defer_indexes(conn: asyncpg.Connection, schema: str, names: Sequence[str]) -> list[str]:
+async def defer_indexes(conn: asyncpg.Connection, schema: str, names: Sequence[str], *,
+                        pending_ddl: str = "", finish_sql: str = "") -> list[str]:
     """Drop the named indexes of ``schema`` (search path set to it), recording how to build each again.
 
     ``schema`` must be a generation schema the caller checked (it is used in SQL). A name that is not an
     index there is an error: a projection's list of deferred indexes must not silently go stale.
+    ``pending_ddl`` is run now and ``finish_sql`` kept to run after the indexes are built (see the module).
     """
     if await conn.fetchval("SELECT current_schema()") != schema:
         raise ValueError(f"defer_indexes needs the search path set to {schema}")
@@ -62,12 +73,24 @@ async def defer_indexes(conn: asyncpg.Connection, schema: str, names: Sequence[s
     missing = set(wanted) - {str(r["name"]) for r in found}
     if missing:
         raise ValueError(f"{schema} has no index named {', '.join(sorted(missing))} to build after loading")
-    await conn.execute("CREATE TABLE rebuild_deferred_indexes (name text PRIMARY KEY, create_sql text NOT NULL)")
+    # ``after``: the projection's finishing statements, run once every index is built (none is named so).
+    await conn.execute("CREATE TABLE rebuild_deferred_indexes"
+                       " (name text PRIMARY KEY, create_sql text NOT NULL, after boolean NOT NULL DEFAULT false)")
     await conn.executemany("INSERT INTO rebuild_deferred_indexes VALUES ($1, $2)",
                            [(r["name"], r["create_sql"]) for r in found])
+    if finish_sql:
+        await conn.execute("INSERT INTO rebuild_deferred_indexes VALUES ('', $1, true)", finish_sql)
     for row in found:
         await conn.execute(str(row["drop_sql"]))
+    if pending_ddl:
+        await conn.execute(pending_ddl)
     return [str(r["name"]) for r in found]
+
+
+async def defer_projection_indexes(conn: asyncpg.Connection, schema: str, projection: Projection) -> list[str]:
+    """``defer_indexes`` with what ``projection`` declares: its indexes, pending tables and finishing statements."""
+    return await defer_indexes(conn, schema, projection.deferred_indexes, pending_ddl=projection.deferred_ddl,
+                               finish_sql=projection.deferred_finish)
 
 
 async def indexes_deferred(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> bool:
@@ -79,7 +102,8 @@ async def build_deferred_indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
     """Build every index ``defer_indexes`` dropped from ``schema``, once whoever asks first; returns their names.
 
     Raises ``DuplicatesLoaded`` if a unique one finds a duplicate (nothing is built then). The build
-    holds the tables' locks, so a catch-up worker still loading waits for it and then loads with them.
+    holds the tables' locks, so a catch-up worker still loading waits for it and then loads with them;
+    the projection's finishing statements run last, in the same transaction.
     """
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{_PENDING}:{schema}")
@@ -87,11 +111,11 @@ async def build_deferred_indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
             return []  # another process built them
         # A sort in memory, not in temporary files: an index of a million UUIDs needs about 60 MB.
         await conn.execute(f"SET LOCAL search_path TO {schema}, public; SET LOCAL maintenance_work_mem TO '256MB'")
-        pending = await conn.fetch("SELECT name, create_sql FROM rebuild_deferred_indexes ORDER BY name")
+        pending = await conn.fetch("SELECT name, create_sql, after FROM rebuild_deferred_indexes ORDER BY after, name")
         for row in pending:
             try:
                 await conn.execute(str(row["create_sql"]))
             except asyncpg.UniqueViolationError as exc:
                 raise DuplicatesLoaded(f"{schema}: {row['name']} found rows loaded twice") from exc
         await conn.execute("DROP TABLE rebuild_deferred_indexes")
-        return [str(r["name"]) for r in pending]
+        return [str(r["name"]) for r in pending if not r["after"]]

@@ -41,7 +41,11 @@ from ap_runtime.projection.catch_up import (
     first_catch_up,
     rebuild_consumer,
 )
-from ap_runtime.projection.deferred_indexes import DuplicatesLoaded, build_deferred_indexes, defer_indexes
+from ap_runtime.projection.deferred_indexes import (
+    DuplicatesLoaded,
+    build_deferred_indexes,
+    defer_projection_indexes,
+)
 from ap_runtime.projection.runner import ProjectionRunner
 from ap_runtime.projection.store import (
     drop_retired_generations,
@@ -155,7 +159,7 @@ async def _new_generation(pool: asyncpg.Pool, projection: Projection, defer: boo
                            projection.name, schema)
         await prepare_schema(conn, projection, schema)
         if defer:
-            await defer_indexes(conn, schema, projection.deferred_indexes)
+            await defer_projection_indexes(conn, schema, projection)
     return generation, schema
 
 

@@ -1,7 +1,9 @@
 """A rebuild copies the behaviour log's rows in (issue 11: COPY, not a statement per row) and leaves
 exactly the rows the live runner's inserts leave: corrections, erasure, a provision's staff register
 and an event the relay published twice included; so does a first catch-up loaded without the
-log's deferred indexes (``deferred_indexes``), which are there again afterwards."""
+log's deferred indexes (``deferred_indexes``), which are there again afterwards: its corrections and
+erasure done set-based once its (pupil_ref, stream_version) key is built, and two rows of one pupil's
+version found then."""
 
 from __future__ import annotations
 
@@ -22,7 +24,11 @@ from ap_contracts.events.pupil_vocabulary import TrainingKind
 from ap_incidents.domain.identity import record_id_for
 from ap_incidents.projections import BehaviourLogProjection
 from ap_runtime.projection import ProjectionRunner
-from ap_runtime.projection.deferred_indexes import build_deferred_indexes, defer_indexes
+from ap_runtime.projection.deferred_indexes import (
+    DuplicatesLoaded,
+    build_deferred_indexes,
+    defer_projection_indexes,
+)
 from ap_runtime.projection.first_load import FirstLoad
 from ap_runtime.projection.store import ensure_registered, prepare_schema, schema_name
 
@@ -107,7 +113,7 @@ async def _two_generations(new_database: Callable[[str], Awaitable[str]], sent: 
     async with pool.acquire() as conn, conn.transaction():
         await prepare_schema(conn, projection, rebuilt)
         if defer:
-            await defer_indexes(conn, rebuilt, projection.deferred_indexes)
+            await defer_projection_indexes(conn, rebuilt, projection)
     # Not started: these batches hold nothing undecodable, so nothing goes to a dead-letter topic.
     return pool, ProjectionRunner(projection, pool, "127.0.0.1:1"), serving, rebuilt
 
@@ -152,19 +158,47 @@ async def _indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
         "SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname", schema)]
 
 
+@pytest.mark.parametrize("built_after", [3, 1], ids=["built-at-the-end", "built-between-batches"])
 async def test_a_first_catch_up_without_the_deferred_indexes_leaves_the_same_rows_and_every_index(
-        new_database: Callable[[str], Awaitable[str]]) -> None:
+        new_database: Callable[[str], Awaitable[str]], built_after: int) -> None:
     records = _records(_pupil_streams())
-    pool, runner, serving, rebuilt = await _two_generations(new_database, [], defer=True)
+    sent: list[str] = []
+    pool, runner, serving, rebuilt = await _two_generations(new_database, sent, defer=True)
     try:
-        assert "behaviour_log_pkey" not in await _indexes(pool, rebuilt)
+        assert not {"behaviour_log_pkey", "behaviour_log_pupil_ref_stream_version_key"} & set(
+            await _indexes(pool, rebuilt))
         load = FirstLoad(runner, pool, rebuilt)
-        for batch in [records[:5], records[5:-1], [records[3], records[-1]]]:  # the last repeats one event
-            assert await load.apply(await runner.decode(batch)) == await runner.apply_records(batch)
-        assert await build_deferred_indexes(pool, rebuilt) == [
-            "behaviour_log_pkey", "behaviour_log_record_idx", "processed_events_pkey"]
+        batches = [records[:5], records[5:-1], [records[3], records[-1]]]  # the last repeats one event
+        for number, batch in enumerate(batches, start=1):
+            sent.clear()
+            loaded = await load.apply(await runner.decode(batch))
+            if number <= built_after:  # no row looked up by pupil while the key is not there
+                assert not [q for q in sent if "UPDATE behaviour_log" in q], "a lookup without the key"
+            assert loaded == await runner.apply_records(batch)
+            if number == built_after:
+                assert await build_deferred_indexes(pool, rebuilt) == [
+                    "behaviour_log_pkey", "behaviour_log_pupil_ref_stream_version_key", "behaviour_log_record_idx",
+                    "processed_events_pkey"]
         assert await _indexes(pool, rebuilt) == await _indexes(pool, serving)
         assert await _rows(pool, rebuilt) == await _rows(pool, serving)
         assert await _processed(pool, rebuilt) == await _processed(pool, serving)
+        assert await pool.fetchval("SELECT to_regclass($1)", f"{rebuilt}.behaviour_log_pending") is None
+    finally:
+        await pool.close()
+
+
+async def test_two_events_of_one_pupil_version_loaded_without_the_key_are_found_when_it_is_built(
+        new_database: Callable[[str], Awaitable[str]]) -> None:
+    """A stream version published twice under two event ids: no window catches it, the key built after does."""
+    records = [r for r in _records(_pupil_streams()) if r.key and r.key.startswith(b"pupil-")][:2]
+    first = EventEnvelope.model_validate_json(records[0].value or b"")
+    twin = first.model_copy(update={"event_id": uuid4()})
+    pool, runner, _serving, rebuilt = await _two_generations(new_database, [], defer=True)
+    try:
+        load = FirstLoad(runner, pool, rebuilt)
+        copy = _Record(TOPIC, 0, 99, records[0].key, twin.model_dump_json().encode())
+        assert await load.apply(await runner.decode([records[0], copy])) == 2
+        with pytest.raises(DuplicatesLoaded, match="behaviour_log_pupil_ref_stream_version_key"):
+            await build_deferred_indexes(pool, rebuilt)
     finally:
         await pool.close()

@@ -73,6 +73,44 @@ UPDATE behaviour_log
 _ERASE = "UPDATE behaviour_log SET personal = NULL, erased = true WHERE pupil_ref = $1"
 
 _CORRECTIONS = {"RecordAmended": "amended", "RecordWithdrawnInError": "withdrawn"}
+_ERASURE = "PupilDataErased"
+_LOOKS_UP = frozenset((*_CORRECTIONS, _ERASURE))  # the events whose statements find rows by pupil
+
+# Issue 11: a rebuild loads without the (pupil_ref, stream_version) key too (``deferred_indexes``), so what
+# a correction or an erasure does to earlier rows is kept here and done set-based once the key is built.
+# Each acts on its pupil's rows before it in the stream (the key makes a pupil's rows one stream), as live;
+# a row's corrections are appended in stream order, as the live statements append them one by one.
+_PENDING_DDL = """
+CREATE TABLE behaviour_log_pending (
+    pupil_ref        uuid NOT NULL,
+    stream_version   integer NOT NULL,
+    kind             text NOT NULL,
+    target_record_id uuid,
+    record_id        text,
+    reason           text
+)
+"""
+_PENDING_COLUMNS = ("pupil_ref", "stream_version", "kind", "target_record_id", "record_id", "reason")
+
+_FINISH = """
+UPDATE behaviour_log b
+   SET amended = b.amended OR f.amended, withdrawn = b.withdrawn OR f.withdrawn,
+       corrections = b.corrections || f.entries
+  FROM (SELECT t.event_id, bool_or(c.kind = 'amended') AS amended, bool_or(c.kind = 'withdrawn') AS withdrawn,
+               jsonb_agg(jsonb_build_object('kind', c.kind, 'record_id', c.record_id,
+                                            'stream_version', c.stream_version, 'reason', c.reason)
+                         ORDER BY c.stream_version) AS entries
+          FROM behaviour_log_pending c
+          JOIN behaviour_log t ON t.pupil_ref = c.pupil_ref AND t.record_id = c.target_record_id
+                              AND t.stream_version < c.stream_version
+         WHERE c.kind <> 'erased'
+         GROUP BY t.event_id) f
+ WHERE b.event_id = f.event_id;
+UPDATE behaviour_log b SET personal = NULL, erased = true
+  FROM behaviour_log_pending e
+ WHERE e.kind = 'erased' AND b.pupil_ref = e.pupil_ref AND b.stream_version <= e.stream_version;
+DROP TABLE behaviour_log_pending;
+"""
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -91,6 +129,26 @@ def _jsonb(value: Any) -> str:
         return orjson.dumps(value, default=str).decode()
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a key that is not text
         return json.dumps(value, default=str)
+
+
+def _in_log(event: ReceivedEvent) -> bool:
+    """Whether the event is a pupil's entry: a provision's staff register is not part of any pupil's log."""
+    return "pupil_ref" in event.payload and event.envelope.stream_id.startswith("pupil-")
+
+
+def _pending(event: ReceivedEvent) -> tuple[Any, ...]:
+    """A correction's or an erasure's row of ``behaviour_log_pending``: what ``_FINISH`` does with it later."""
+    payload = event.payload
+    if event.envelope.event_type == _ERASURE:
+        return (str(payload["pupil_ref"]), event.envelope.stream_version, "erased", None, None, None)
+    target = payload["target_record_id"]  # as ``_flag_target`` takes it: a missing one fails, a null one flags none
+    return (str(payload["pupil_ref"]), event.envelope.stream_version, _CORRECTIONS[event.envelope.event_type],
+            None if target is None else str(target), str(payload.get("record_id")), str(payload.get("reason")))
+
+
+async def _pending_kept(conn: asyncpg.Connection) -> bool:
+    """Whether the generation loads without its (pupil_ref, stream_version) key (``_PENDING_DDL`` still there)."""
+    return bool(await conn.fetchval("SELECT to_regclass('behaviour_log_pending') IS NOT NULL"))
 
 
 def _row(event: ReceivedEvent) -> tuple[Any, ...]:
@@ -131,9 +189,11 @@ class BehaviourLogProjection(Projection):
     topics = (INCIDENTS_EVENTS,)
     needs_personal_data = False  # personal values are stored sealed, as received
     ddl = DDL
-    # Random UUIDs, one index insert per row each; the load path looks rows up by pupil_ref (corrections,
-    # erasure) through the (pupil_ref, stream_version) key, which stays, and never writes ON CONFLICT.
-    deferred_indexes = ("behaviour_log_pkey", "behaviour_log_record_idx")
+    # Random UUIDs, one index insert per row each, and the (pupil_ref, stream_version) key, whose lookups
+    # (corrections, erasure) wait in behaviour_log_pending meanwhile; the load path never writes ON CONFLICT.
+    deferred_indexes = ("behaviour_log_pkey", "behaviour_log_pupil_ref_stream_version_key", "behaviour_log_record_idx")
+    deferred_ddl = _PENDING_DDL
+    deferred_finish = _FINISH
 
     async def apply(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         await self.apply_batch(conn, [event])
@@ -142,20 +202,27 @@ class BehaviourLogProjection(Projection):
         await self._apply_in_order(conn, events, _insert)
 
     async def load_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
-        """A rebuild's batch: the same rows, copied in (issue 11: COPY, not a statement per row)."""
-        await self._apply_in_order(conn, events, _copy)
+        """A rebuild's batch: the same rows, copied in (issue 11: COPY, not a statement per row); while the
+        generation loads without its key, what corrections and erasures do to earlier rows is kept for later."""
+        if not any(e.envelope.event_type in _LOOKS_UP for e in events) or not await _pending_kept(conn):
+            await self._apply_in_order(conn, events, _copy)
+            return
+        entries = [event for event in events if _in_log(event)]
+        await _copy(conn, [_row(event) for event in entries])
+        await conn.copy_records_to_table("behaviour_log_pending", columns=_PENDING_COLUMNS, records=[
+            _pending(event) for event in entries if event.envelope.event_type in _LOOKS_UP])
 
     async def _apply_in_order(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent],
                               write: _RowWriter) -> None:
         """Plain entries are written together; corrections and erasure act after the rows before them."""
         pending: list[tuple[Any, ...]] = []
         for event in events:
+            if not _in_log(event):
+                continue
             envelope = event.envelope
-            if "pupil_ref" not in event.payload or not envelope.stream_id.startswith("pupil-"):
-                continue  # a provision's staff register: not part of any pupil's log
             pending.append(_row(event))
             kind = _CORRECTIONS.get(envelope.event_type)
-            if kind is None and envelope.event_type != "PupilDataErased":
+            if kind is None and envelope.event_type != _ERASURE:
                 continue
             await write(conn, pending)
             pending.clear()
