@@ -1,4 +1,4 @@
-"""A write token's claim and its command's first catch-up read in one statement (issue 11, the HTTP command path).
+"""A write token's claim and its command's first catch-up read in one statement (issue 11, HTTP and Kafka commands).
 
 Rule served: a token carries one write command (issue 9, ``ap_runtime.access.token_replay``), at one round trip and
 one commit fewer a command. An HTTP command claimed its token (an INSERT, its own transaction), then read its
@@ -19,13 +19,15 @@ fsync wait fewer a command (issue 11; the disk's fdatasync p99 is 8-18 ms). This
 * PostgreSQL's WAL is one sequence per server, written and flushed in order, and a durable commit returns only once
   the WAL up to its own commit record is flushed. The claim commits before its command goes on, so every later
   durable commit on the server (the command's append, always: it is in the same database; its access audit when
-  ``ap_audit`` is on this server; any command's or ledger purge's) flushes the claim first. A command that recorded
-  anything therefore has a durable claim, and its retries and replays meet it after any crash.
+  ``ap_audit`` is on this server; any command's or ledger purge's) flushes the claim first (and a synchronous
+  standby, if any, confirms the WAL up to that commit, the claim's included). A command that recorded anything
+  therefore has a durable claim, and its retries and replays meet it after any crash.
 * A claim lost in a crash before such a commit belongs to a command that recorded nothing in this database (refused
   as a replay, denied, rejected, answered from an earlier outcome, or cut short by the crash): its token is then as
   if unused, as any token not yet spent, which ``WriteTokenLedger.release`` already allows for a refused command.
   Its answer (a 401/403/422, or the first outcome) may have reached the client; a retry is judged again.
-* A replay refused because of a claim that is later lost was refused wrongly only in the safe direction.
+* A replay refused on a claim later lost in a crash was refused, never wrongly allowed. The window is short anyway:
+  the WAL writer flushes an asynchronous commit within three ``wal_writer_delay`` (200 ms by default).
 * Nothing else relies on the claim: the ledger's standalone ``claim`` (other services, another database's ledger)
   stays durable, and so do the append and the audit (their sessions keep the server's default).
 """
