@@ -93,6 +93,7 @@ from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.keystore import KeyStore
 from ap_testing.infra import create_database, drop_databases, dsn_for_database, resolve_infrastructure
 from ap_testing.privacy import master_keys_env, random_ring
+from bench.gc_pauses import GcPauses, lateness_figures
 from bench.pipeline_baseline import percentiles
 from bench.publish import publish
 
@@ -496,26 +497,34 @@ async def measure_http(port: int, requests: list[Request], concurrency: int) -> 
 
 async def measure_http_open(port: int, requests: list[Request], rate: float) -> dict[str, float]:
     """Open loop: command ``i`` is sent at ``start + i / rate`` whatever happened to the others;
-    its latency runs from that scheduled time (a late send or a queue in the server counts)."""
+    its latency runs from that scheduled time (a late send or a queue in the server counts). Beside
+    it, the load generator's own share of that latency: how late it sent (from the schedule to the
+    moment its send began) and its collections meanwhile (``bench.gc_pauses``)."""
     client = RawHttp(port)
     latencies: list[float] = []
+    late: list[float] = []
     failures: list[str] = []
     started = time.perf_counter()
 
     def scheduled(index: int) -> float:
         return started + index / rate
 
+    async def send(index: int) -> None:
+        late.append((time.perf_counter() - scheduled(index)) * 1000)
+        await _send_all(client, requests, failures, latencies, scheduled, index)
+
     sending: list[asyncio.Task[None]] = []
-    for index in range(len(requests)):
-        await asyncio.sleep(max(0.0, scheduled(index) - time.perf_counter()))
-        sending.append(asyncio.create_task(_send_all(client, requests, failures, latencies, scheduled, index)))
-    await asyncio.gather(*sending)
+    with GcPauses() as collections:
+        for index in range(len(requests)):
+            await asyncio.sleep(max(0.0, scheduled(index) - time.perf_counter()))
+            sending.append(asyncio.create_task(send(index)))
+        await asyncio.gather(*sending)
     elapsed = time.perf_counter() - started
     await client.close()
     if failures:
         raise RuntimeError(f"{len(failures)} HTTP commands failed, e.g. {failures[0]}")
     return {"offered_per_second": rate, "achieved_per_second": round(len(requests) / elapsed, 1),
-            **percentiles(latencies)}
+            **percentiles(latencies), **lateness_figures(late), **collections.figures()}
 
 
 async def assert_strict(platform: Platform, port: int, sample: list[Request]) -> dict[str, float]:
