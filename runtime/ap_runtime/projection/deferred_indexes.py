@@ -111,6 +111,11 @@ async def build_deferred_indexes(pool: asyncpg.Pool, schema: str) -> list[str]:
             return []  # another process built them
         # A sort in memory, not in temporary files: an index of a million UUIDs needs about 60 MB.
         await conn.execute(f"SET LOCAL search_path TO {schema}, public; SET LOCAL maintenance_work_mem TO '256MB'")
+        # The tables in the order a loading batch takes them (``processed_events``, then the projection's), or a
+        # worker's build (after a poison batch) and another worker's load deadlock: the build would hold the
+        # projection's table and wait for ``processed_events`` while the load holds that and waits for the table.
+        # Once the build holds this, every load still running has committed and every later one waits at its start.
+        await conn.execute("LOCK TABLE processed_events IN SHARE MODE")
         pending = await conn.fetch("SELECT name, create_sql, after FROM rebuild_deferred_indexes ORDER BY after, name")
         for row in pending:
             try:
