@@ -152,16 +152,14 @@ def _unauthenticated(rule: str, reason: str, known: dict[str, Any]) -> _Refused:
     return _Refused(CommandResult("denied", 401, rule=rule, message=reason, **known))
 
 
-async def _prepared_claim(write_tokens: WriteTokenLedger | None, principal: Principal, command_id: UUID,
-                         known: dict[str, Any]) -> PendingClaim | None:
+async def _prepared_claim(write_tokens: WriteTokenLedger | None, principal: Principal,
+                         command_id: UUID) -> PendingClaim | None:
     """The command's write-token claim, made by the handler with its first read (one statement fewer, issue 11)
-    before anything is decided or audited, as over HTTP; None without a ledger."""
+    before anything is decided or audited, as over HTTP; None without a ledger. A token without an id or expiry
+    raises ``TokenReplayed`` here, a token that carried another command in the handler: ``ingest`` answers both."""
     if write_tokens is None:
         return None
-    try:
-        return await PendingClaim.of(write_tokens, principal, command_id)
-    except TokenReplayed as replayed:  # a token without an id or expiry
-        raise _unauthenticated("token.replayed", replayed.reason, known) from None
+    return await PendingClaim.of(write_tokens, principal, command_id)
 
 
 def _pupil_ref(message: Mapping[str, Any]) -> UUID | None:
@@ -207,12 +205,12 @@ async def ingest(app: IncidentsApplication, verifier: TokenVerifier, value: byte
                                     provision_id=None if provision is None else str(provision))
         except InvalidCommandBody as invalid:
             raise _invalid(list(invalid.problems), **known) from None
-        claim = await _prepared_claim(write_tokens, principal, command.command_id, known)
+        claim = await _prepared_claim(write_tokens, principal, command.command_id)
         outcome = await app.execute(principal, command, purpose=header(headers, PURPOSE_HEADER),
                                     correlation_id=_correlation(headers), write_claim=claim)
     except _Refused as refused:
         return refused.result
-    except TokenReplayed as replayed:  # the token carried another command: refused before anything was decided
+    except TokenReplayed as replayed:  # refused before anything was decided or audited
         return _unauthenticated("token.replayed", replayed.reason, known).result
     except AccessDenied as denied:
         return CommandResult("denied", 403, rule=denied.decision.rule_id, message=denied.decision.reason, **known)
