@@ -448,22 +448,29 @@ def _cpu_seconds_of_tree(root: int) -> float:
 def serving_workers(root: int, port: int) -> set[int]:
     """The processes of ``root``'s tree holding an accepted TCP connection on local ``port`` (IPv4): the
     workers serving it (a supervisor only listens)."""
-    accepted = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: established
-            accepted.add(fields[9])
-    return {pid for pid in _tree(root, _process_table()) if _socket_inodes(pid) & accepted}
+    established = {inode for _, state, inode in _sockets_on(port) if state == "01"}
+    return set(_holders(root, established))
 
 
 def worker_of_connection(root: int, port: int, client_port: int) -> int | None:
     """The process of ``root``'s tree that accepted the local TCP connection from ``client_port`` to ``port``."""
-    inodes = set()
+    accepted = {inode for remote, _, inode in _sockets_on(port) if remote == client_port}
+    return next(iter(_holders(root, accepted)), None)
+
+
+def _sockets_on(port: int) -> list[tuple[int, str, str]]:
+    """(remote port, state, inode) of each IPv4 socket whose local port is ``port`` (/proc/net/tcp)."""
+    found = []
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if (int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)) == (port, client_port):
-            inodes.add(fields[9])
-    return next((pid for pid in sorted(_tree(root, _process_table())) if _socket_inodes(pid) & inodes), None)
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            found.append((int(fields[2].rsplit(":", 1)[1], 16), fields[3], fields[9]))
+    return found
+
+
+def _holders(root: int, inodes: set[str]) -> list[int]:
+    """The processes of ``root``'s tree holding any of the sockets ``inodes``, in pid order."""
+    return [pid for pid in sorted(_tree(root, _process_table())) if _socket_inodes(pid) & inodes]
 
 
 def _socket_inodes(pid: int) -> set[str]:
