@@ -68,6 +68,18 @@ def test_make_install_installs_both_locks_by_hash() -> None:
     assert f"--require-hashes -r {RUNTIME_LOCK} -r {DEVELOPMENT_LOCK}" in makefile
 
 
+def test_make_install_compiles_bytecode_as_the_image_does() -> None:
+    """Installed libraries come with their bytecode, in the development environment as in the image.
+
+    pip compiles what it installs (the image); uv does not unless told, and where PYTHONDONTWRITEBYTECODE is set
+    nothing compiled at import is kept, so each process compiled its libraries again at every start (issue 11:
+    0.7 s of CPU for each of a rebuild's catch-up workers before its first event).
+    """
+    uv = [line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("UV :=")]
+    assert len(uv) == 1 and "--compile-bytecode" in uv[0].split(), uv
+    assert "--no-compile" not in (ROOT / "deploy" / "Dockerfile").read_text()
+
+
 @pytest.mark.integration  # runs a real program in a subprocess: not a unit test (ap_testing.levels)
 def test_bandit_finds_nothing_unexplained() -> None:
     """Every suppression in the code carries its reason next to a `# nosec` marker."""
