@@ -50,6 +50,11 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+def count(value: float | None) -> str:
+    """A number of things (processes, workers): a whole number."""
+    return NOT_MEASURED if value is None else f"{value:.0f}"
+
+
 def ratio(ours: float | None, other: float | None) -> float | None:
     return None if ours is None or other is None or other == 0 else ours / other
 
@@ -101,6 +106,15 @@ def _ingest_rows(ingest: Document | None, peer: Document | None) -> Iterator[Row
         database = figure(median, name, "db_cpu_ms_per_command")
         yield row(f"  … CPU per command, {label} ({process} + PostgreSQL)",
                   f"{number(own, ' ms')} + {number(database, ' ms')}")
+    other = figure(median, "http_other_sizing", "commands_per_second")
+    if other is not None:
+        workers, headline_workers = (figure(median, "http_other_sizing", "api_instances"),
+                                     figure(ingest, "parameters", "api_instances"))
+        own, database = (figure(median, "http_other_sizing", f"{f}_cpu_ms_per_command") for f in ("api", "db"))
+        yield row(f"  … HTTP on {count(workers)} API workers instead of {count(headline_workers)} (commands/s;"
+                  " API + PostgreSQL CPU a command)", f"{number(other, '/s')} ({number(own, ' ms')} +"
+                  f" {number(database, ' ms')})", f"{count(headline_workers)} worker(s) {number(http, '/s')}",
+                  ratio(other, http))
     strict = "strict" in median or "strict" in (ingest or {}).get("runs", {})
     yield row("Strictness sample: audited, sealed, deduplicated", "asserted" if strict else NOT_MEASURED,
               target="asserted every repeat", met="yes" if strict else "—")

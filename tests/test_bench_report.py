@@ -77,6 +77,20 @@ def test_rows_put_each_figure_beside_its_comparison_ratio_and_target() -> None:
                                                                      "1.60x")
 
 
+def test_the_http_closed_loop_on_another_number_of_workers_reads_beside_the_headline() -> None:
+    """The API's sizing is a choice the table shows: the same closed loop on the other worker count, its CPU a
+    command and its ratio to the headline figure; a document without it has no such row."""
+    documents = _documents()
+    ingest = documents["incidents_ingest"]
+    ingest["parameters"]["api_instances"] = 1
+    ingest["median"]["http_other_sizing"] = {"commands_per_second": 1000.0, "api_instances": 2.0,
+                                             "api_cpu_ms_per_command": 1.2, "db_cpu_ms_per_command": 0.7}
+    other = _row(rows(documents), "  … HTTP on 2 API workers instead of 1")
+    assert (other["ours"], other["other"], other["ratio"], other["met"]) == (
+        "1,000/s (1.20 ms + 0.70 ms)", "1 worker(s) 1,250/s", "0.80x", "—")
+    assert not [r for r in rows(_documents()) if r["figure"].startswith("  … HTTP on")]
+
+
 def test_a_benchmark_that_failed_reads_not_measured_and_meets_nothing() -> None:
     table = rows(_documents())
 
