@@ -33,6 +33,7 @@ from ap_runtime.access.audit_chain import GENESIS_HASH, AuditEntry, AuditRecord,
 from ap_runtime.access.audit_schema import (
     CHAIN_LOCK_KEY,
     INSERT_SQL,
+    INSERT_WITHOUT_FLUSH_WAIT_SQL,
     SCHEMA_LOCK_KEY,
     SCHEMA_SQL,
     TABLE,
@@ -83,9 +84,11 @@ def _chained(entries: Sequence[AuditEntry], head: tuple[int, str], key: ChainKey
     return records
 
 
-async def _insert(conn: asyncpg.Connection, records: list[AuditRecord]) -> list[AuditRecord]:
-    """Store chained ``records``; each comes back with the number the table gave it among every chain's."""
-    numbered = {row["chain_seq"]: row["seq"] for row in await conn.fetch(INSERT_SQL, insert_document(records))}
+async def _insert(conn: asyncpg.Connection, records: list[AuditRecord], flush_wait: bool = True) -> list[AuditRecord]:
+    """Store chained ``records``; each comes back with the number the table gave it among every chain's.
+    ``flush_wait`` False: the commit does not wait for the WAL flush (``ap_runtime.access.command_audit``)."""
+    sql = INSERT_SQL if flush_wait else INSERT_WITHOUT_FLUSH_WAIT_SQL
+    numbered = {row["chain_seq"]: row["seq"] for row in await conn.fetch(sql, insert_document(records))}
     # A copy, not the record numbered in place: an audit record stays immutable once made (frozen), the one
     # guarantee a reader of the trail needs more than the ~1% of the API's CPU the copy costs (issue 11).
     return [replace(r, seq=numbered[r.chain_position]) for r in records]
@@ -97,7 +100,8 @@ async def _chain_head(conn: asyncpg.Connection, chain_id: str) -> tuple[int, str
 
 
 async def append_entries(
-    conn: asyncpg.Connection, entries: Sequence[AuditEntry], keys: ChainKeyRing | None = None, *, chain_id: str = ""
+    conn: asyncpg.Connection, entries: Sequence[AuditEntry], keys: ChainKeyRing | None = None, *, chain_id: str = "",
+    flush_wait: bool = True,
 ) -> list[AuditRecord]:
     """Chain and store ``entries`` in one transaction, in order, after the head of a shared chain.
 
@@ -117,7 +121,7 @@ async def append_entries(
         else:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK_KEY)
         records = _chained(entries, await _chain_head(conn, chain_id), key, chain_id)
-        return await _insert(conn, records)
+        return await _insert(conn, records, flush_wait)
 
 
 class AuditSink(Protocol):
@@ -130,7 +134,9 @@ class AuditLog:
     """Group commit onto the audit trail: concurrent ``record`` calls share one statement.
 
     Each call returns only once its entry is committed, so an access is never served before it
-    is logged; while one batch commits, later calls queue and go together in the next.
+    is logged; while one batch commits, later calls queue and go together in the next. An entry
+    recorded with ``flush_wait`` False commits without waiting for its WAL flush, in a batch of such
+    entries only (``ap_runtime.access.command_audit`` makes it durable before its access is served).
 
     With ``chain_id`` (``process_chain_id``) the log is the one writer of its own chain: it keeps the
     head in memory and a batch is one INSERT, no lock, no transaction. After a failed write it reads
@@ -149,13 +155,13 @@ class AuditLog:
         self.chain_id = chain_id
         self._head: tuple[int, str] | None = None  # own chain's (position, hash); None: read it first
         self._writing = asyncio.Lock()  # one append at a time on the own chain (record and record_many)
-        self._pending: list[tuple[AuditEntry, asyncio.Future[AuditRecord]]] = []
+        self._pending: list[tuple[AuditEntry, asyncio.Future[AuditRecord], bool]] = []  # entry, its answer, flush_wait
         self._drainer: asyncio.Task[None] | None = None
 
-    async def record(self, entry: AuditEntry) -> AuditRecord:
-        """Append one entry; returns its stored record once committed."""
+    async def record(self, entry: AuditEntry, *, flush_wait: bool = True) -> AuditRecord:
+        """Append one entry; returns its stored record once committed (durably, unless ``flush_wait`` is False)."""
         future: asyncio.Future[AuditRecord] = asyncio.get_running_loop().create_future()
-        self._pending.append((entry, future))
+        self._pending.append((entry, future, flush_wait))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
         # A cancelled caller must not cancel the batch its entry shares with others.
@@ -171,15 +177,16 @@ class AuditLog:
         if self._drainer is not None:
             await self._drainer
 
-    async def _append(self, conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+    async def _append(self, conn: asyncpg.Connection, entries: Sequence[AuditEntry],
+                      flush_wait: bool = True) -> list[AuditRecord]:
         if self.chain_id is None:
-            return await append_entries(conn, entries, self._keys)
+            return await append_entries(conn, entries, self._keys, flush_wait=flush_wait)
         if not entries:
             return []
         async with self._writing:
             head = self._head or await _chain_head(conn, self.chain_id)
             self._head = None  # unknown until this write is known to be stored
-            records = await _insert(conn, _chained(entries, head, self._keys.active, self.chain_id))
+            records = await _insert(conn, _chained(entries, head, self._keys.active, self.chain_id), flush_wait)
             self._head = (records[-1].chain_position, records[-1].hash)
             return records
 
@@ -187,15 +194,17 @@ class AuditLog:
         while self._pending:
             batch = self._pending[: self._max_batch]
             del self._pending[: len(batch)]
+            # One entry that must be durable makes its batch's commit wait for the flush (the others' too).
+            flush_wait = any(wait for _, _, wait in batch)
             try:
                 async with self._pool.acquire() as conn:
-                    records = await self._append(conn, [entry for entry, _ in batch])
+                    records = await self._append(conn, [entry for entry, _, _ in batch], flush_wait)
             except Exception as exc:  # every waiter in the failed batch learns why
-                for _, future in batch:
+                for _, future, _ in batch:
                     if not future.done():
                         future.set_exception(exc)
             else:
-                for (_, future), record in zip(batch, records, strict=True):
+                for (_, future, _), record in zip(batch, records, strict=True):
                     if not future.done():
                         future.set_result(record)
 

@@ -113,6 +113,10 @@ class AccessGuard:
         self._notify_dsl = notify_dsl
         self._clock = clock
 
+    def auditing_to(self, audit: AuditSink) -> AccessGuard:
+        """This guard (the same policy store, DSL notifier and clock) logging its decisions to ``audit``."""
+        return AccessGuard(audit, policy=self._policy, notify_dsl=self._notify_dsl, clock=self._clock)
+
     async def check(
         self,
         principal: Principal,

@@ -430,6 +430,7 @@ from ap_incidents.entrypoints.bootstrap import IncidentsDeps  # noqa: E402
 from ap_incidents.entrypoints.commands import CommandConsumer  # noqa: E402
 from ap_incidents.projections import READ_MODELS  # noqa: E402
 from ap_runtime.access import Role, TokenIssuer, TokenVerifier, generate_keypair, open_audit_pool  # noqa: E402
+from ap_runtime.access.command_audit import shared_wal_flush  # noqa: E402
 from ap_runtime.access.keys import load_private_key, load_public_key  # noqa: E402
 from ap_runtime.access.tokens import ServiceAudience  # noqa: E402
 from ap_runtime.eventstore import EventStore  # noqa: E402
@@ -579,6 +580,7 @@ async def serving_incidents(dsns: dict[str, str], topic: str, bootstrap: str) ->
     issuer = TokenIssuer(load_private_key(pair.private_pem), audience=ServiceAudience.INCIDENTS)
     verifier = TokenVerifier(load_public_key(pair.public_pem), audience=ServiceAudience.INCIDENTS)
     deps = IncidentsDeps(events_pool, events_pool, audit_pool, keystore, verifier)
+    deps.audit_flush = await shared_wal_flush(events_pool, audit_pool)  # as a process's start-up chooses it
     await deps.migrate()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url="http://incidents")
     under_test = ServiceUnderTest(deps, issuer, client, topic, bootstrap, dsns)

@@ -10,6 +10,9 @@ that version; the access check judged that history's parties (the organisations 
 the pupil). A concurrent write (another process) makes the append a no-op, and the next attempt
 loads and decides again on the new history, checking access again when those parties changed, a
 bounded number of times.
+
+The access checks' audit entries are durable before the command answers (``ap_runtime.access.command_audit``): each
+as it is written, or, with the audit on the event store's server, by the command's durable append or a flush.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_incidents.domain.staff_register import StaffRegister, decide_register, evolve_register
 from ap_incidents.domain.themes.privacy import ErasePupil
 from ap_runtime.access import AccessGuard, PolicyStore, Principal, ResourceContext, default_policy_store
+from ap_runtime.access.command_audit import CommandAudit
 from ap_runtime.commands import CommandExecutor, CommandMeta, CommandOutcome
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.eventstore.claiming_tails import PendingClaim
@@ -76,7 +80,9 @@ class CommandHandler:
         policy: PolicyStore | None = None,
         clock: Clock = utc_now,
         calendars: SchoolCalendars = NO_CALENDARS,
+        command_audit: CommandAudit | None = None,
     ) -> None:
+        """``command_audit``: how the checks are audited, each durably by default (``guard``'s)."""
         self._store = store
         self._executor = CommandExecutor(store)
         # One command at a time per stream in this process: concurrent requests for one pupil queue
@@ -84,6 +90,7 @@ class CommandHandler:
         self._stream_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._folds = StreamFolds()
         self._guard = guard
+        self._audit = command_audit or CommandAudit(guard)
         self._keystore = keystore
         self._rules = rules
         self._policy = policy or default_policy_store()
@@ -101,7 +108,8 @@ class CommandHandler:
         meta = CommandMeta(command_id=command.command_id, actor=principal.actor(),
                            organisation_id=principal.organisation_id, correlation_id=correlation_id or uuid4())
         authorised: ResourceContext | None = None
-        async with self._lock(stream):
+        # Leaving it, however, the checks' audit is durable before the answer (after the stream's lock is free).
+        async with self._audit.checks() as checks, self._lock(stream):
             # The write token's verdict before anything else (even the policy's state: a replayed token learns
             # nothing). Under the stream's lock, which the claim does not need but costs nothing: the claim is one
             # autocommitted statement that waits on no lock of this process and keeps no row lock past itself, so
@@ -113,12 +121,14 @@ class CommandHandler:
                     history = await self._store.load(stream)
                 target = await self._target(caller, command, history)
                 if target.resource != authorised:  # the first attempt, or who answers for the pupil changed
-                    await self._guard.check(principal, spec_for(command).action, target.resource, purpose=purpose,
-                                            correlation_id=meta.correlation_id)  # audited, allowed or not
+                    await checks.check(principal, spec_for(command).action, target.resource, purpose=purpose,
+                                       correlation_id=meta.correlation_id)  # audited, allowed or not
                     authorised = target.resource
                 # Decide and append at the version loaded; a retried command gets its first answer.
                 outcome = await self._executor.record_once(stream, meta, len(history), target.decide)
                 if outcome is not None:  # None: the stream moved since it was loaded; go again on the new one
+                    if not outcome.duplicate and outcome.event_ids:  # appended now, durably, after the checks
+                        checks.covered()
                     return await self._settled(command, stream, outcome)
         raise ConcurrentWritesPersist(f"the record {stream!r} changed {_ATTEMPTS} times while the command was"
                                       " decided; nothing was written, retry")

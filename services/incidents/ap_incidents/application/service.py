@@ -24,6 +24,7 @@ from ap_incidents.domain.context import SCHOOL_TIME_ZONE
 from ap_incidents.domain.identity import organisation_stream_id
 from ap_incidents.domain.rules import DEFAULT_RULES, RuleBook
 from ap_runtime.access import AccessGuard, AuditUnavailable, PolicyStore, Principal, default_policy_store
+from ap_runtime.access.command_audit import CommandAudit
 from ap_runtime.commands import CommandOutcome
 from ap_runtime.eventstore import EventStorePort
 from ap_runtime.eventstore.claiming_tails import PendingClaim
@@ -37,7 +38,8 @@ class IncidentsApplication:
     def __init__(self, store: EventStorePort, codec: PersonalDataCodec, guard: AccessGuard, keystore: KeyStore,
                  read_models: IncidentsReadModels, *, rules: RuleBook = DEFAULT_RULES,
                  policy: PolicyStore | None = None, clock: Clock = utc_now,
-                 calendars: SchoolCalendars = NO_CALENDARS) -> None:
+                 calendars: SchoolCalendars = NO_CALENDARS, command_audit: CommandAudit | None = None) -> None:
+        """``command_audit``: how commands' checks are audited (default: each durably, by ``guard``)."""
         self.store = store
         self._codec = codec
         self._guard = guard
@@ -47,7 +49,7 @@ class IncidentsApplication:
         self._rules = rules
         self._calendars = calendars
         self.commands = CommandHandler(store, guard, keystore, rules=rules, policy=self._policy, clock=clock,
-                                       calendars=calendars)
+                                       calendars=calendars, command_audit=command_audit)
 
     def erasure_listener(self, bootstrap: str, topics: Sequence[str]) -> ErasureListener:
         """Keeps this process's caches of decrypted history clear of pupils erased by any process

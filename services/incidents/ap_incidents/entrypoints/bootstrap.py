@@ -40,6 +40,7 @@ from ap_incidents.projections import READ_MODELS
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
 from ap_runtime.access.audit import process_chain_id
 from ap_runtime.access.audit_heads import AuditHeadPublisher
+from ap_runtime.access.command_audit import CommandAudit, WalFlush, shared_wal_flush
 from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_store, load_policy
 from ap_runtime.access.token_cache import CachingTokenVerifier
 from ap_runtime.access.token_replay import WriteTokenLedger
@@ -77,6 +78,9 @@ class IncidentsDeps:
     owned_pools: list[asyncpg.Pool] = field(default_factory=list)
     head_publisher: AuditHeadPublisher | None = None
     read_models: IncidentsReadModels | None = None  # default: the PostgreSQL read models on the pools above
+    # Set at start-up when the audit shares the event store's WAL (``command_audit``): commands' allowed checks
+    # are then made durable by their append. None: every check's audit commits durably.
+    audit_flush: WalFlush | None = None
     write_tokens: WriteTokenLedger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,7 +105,7 @@ class IncidentsDeps:
         # Remembers verified tokens until they expire: one signature check per token, not per use.
         verifier = CachingTokenVerifier.from_settings(settings, ServiceAudience.INCIDENTS)
         return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher,
-                   clock=clock_from_settings(settings))
+                   clock=clock_from_settings(settings), audit_flush=await shared_wal_flush(events, audit))
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
@@ -120,8 +124,8 @@ class IncidentsDeps:
         audit = AuditLog(self.audit_pool, chain_id=process_chain_id("ap-incidents"))
         guard = AccessGuard(audit, policy=self.policy, notify_dsl=notify, clock=self.clock)
         return IncidentsApplication(store, codec, guard, self.keystore, self.read_models or self.postgres_read_models(),
-                                    rules=self.rules, policy=self.policy, clock=self.clock,
-                                    calendars=self.calendars)
+                                    rules=self.rules, policy=self.policy, clock=self.clock, calendars=self.calendars,
+                                    command_audit=CommandAudit(guard, audit, self.audit_flush))
 
     def postgres_read_models(self) -> IncidentsReadModels:
         """The behaviour log and placement register on the read pool, the access audit on its own."""
