@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -868,6 +869,7 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
     platform = await fresh_platform(pg_admin, bootstrap)
     today = datetime.now(UTC).date()
     figures: dict[str, dict[str, float]] = {}
+    failed = True  # a failed repeat keeps its processes' logs (a directory of them each repeat) for reading
     try:
         # Enough Kafka pupils that the burst spans at most 100 days of each one's placement.
         kafka_count = max(options.pupils, -(-(options.burst + 1) // 100)) if "kafka" in options.only else 0
@@ -886,10 +888,15 @@ async def one_repeat(pg_admin: str, bootstrap: str, options: Options) -> dict[st
         if "baseline" in options.only:
             figures["baseline"] = await measure_baseline(
                 platform, day_to_day(http_pupils, options.commands, today - timedelta(200)), options.concurrency)
-        return figures
+        failed = False
     finally:
         await platform.close()
         await drop_databases(pg_admin, platform.made)  # four a repeat, tens of MB each: none left behind
+        if failed:
+            print(f"[bench] the API's and consumers' logs of the failed repeat: {platform.logs}", file=sys.stderr)
+        else:
+            shutil.rmtree(platform.logs, ignore_errors=True)
+    return figures
 
 
 async def settle_disk(pg_admin: str, databases: Sequence[str]) -> None:
