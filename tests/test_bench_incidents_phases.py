@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -28,6 +29,10 @@ class _Platform:
     made: list[str] = []
     databases: list[str] = []
 
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        logs.mkdir()
+
     async def close(self) -> None:
         return None
 
@@ -40,9 +45,9 @@ def _record(order: list[str], name: str, result: Any) -> Any:
     return step
 
 
-def _phases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _phases(monkeypatch: pytest.MonkeyPatch, logs: Path) -> list[str]:
     order: list[str] = []
-    monkeypatch.setattr(bench, "fresh_platform", _record(order, "platform", _Platform()))
+    monkeypatch.setattr(bench, "fresh_platform", _record(order, "platform", _Platform(logs)))
     monkeypatch.setattr(bench, "place_pupils", _record(order, "pupils", [uuid4() for _ in range(300)]))
     monkeypatch.setattr(bench, "measure_kafka", _record(order, "kafka", ({}, {})))
     monkeypatch.setattr(bench, "settle_disk", _record(order, "settle_disk", None))
@@ -53,16 +58,34 @@ def _phases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_the_disk_is_settled_after_the_kafka_phase_and_before_the_http_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    order = _phases(monkeypatch)
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    order = _phases(monkeypatch, tmp_path / "logs")
     await bench.one_repeat("postgresql://unused", "unused:9092", bench.Options(burst=200, paced=10))
     assert order == ["platform", "pupils", "kafka", "settle_disk", "http", "baseline", "drop"]
 
 
-async def test_without_a_kafka_phase_there_is_nothing_to_settle(monkeypatch: pytest.MonkeyPatch) -> None:
-    order = _phases(monkeypatch)
+async def test_without_a_kafka_phase_there_is_nothing_to_settle(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    order = _phases(monkeypatch, tmp_path / "logs")
     await bench.one_repeat("postgresql://unused", "unused:9092", bench.Options(only=("http", "baseline")))
     assert order == ["platform", "pupils", "http", "baseline", "drop"]
+
+
+async def test_a_repeat_removes_its_process_logs_once_it_succeeded_and_keeps_a_failed_ones(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _phases(monkeypatch, tmp_path / "passed")
+    await bench.one_repeat("postgresql://unused", "unused:9092", bench.Options(only=("http",)))
+    assert not (tmp_path / "passed").exists()
+
+    _phases(monkeypatch, tmp_path / "failed")
+
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the API process ended at start-up")
+
+    monkeypatch.setattr(bench, "http_figures", broken)
+    with pytest.raises(RuntimeError):
+        await bench.one_repeat("postgresql://unused", "unused:9092", bench.Options(only=("http",)))
+    assert (tmp_path / "failed").is_dir()
 
 
 async def test_settling_leaves_autovacuum_nothing_of_the_burst_to_do(
