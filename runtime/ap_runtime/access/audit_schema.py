@@ -15,6 +15,7 @@ import orjson
 
 from ap_runtime.access.audit_chain import AuditRecord
 from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
+from ap_runtime.no_flush_wait import NO_FLUSH_WAIT_CTE, NO_FLUSH_WAIT_JOIN
 
 TABLE = "access_audit"
 # Advisory-lock keys ("ap_audit" in ASCII, and the next number for schema creation).
@@ -97,23 +98,22 @@ async def ensure_schema(conn: asyncpg.Connection) -> None:
 
 
 _INSERTED = [c for c in COLUMNS if c != "seq"]
-# Each record is numbered by the sequence as it is inserted, in its chain's order; the statement answers
-# the numbers. (One jsonb parameter carries a batch of records holding arrays.)
-INSERT_SQL = f"""
-INSERT INTO {TABLE} ({", ".join(_INSERTED)})
-SELECT {", ".join(_INSERTED)} FROM jsonb_populate_recordset(NULL::{TABLE}, $1::jsonb) ORDER BY chain_id, chain_seq
-RETURNING seq, chain_seq
-"""  # noqa: S608  # nosec B608 - constant table and column names
-# The same, its transaction committing without waiting for its WAL flush (``synchronous_commit`` off for that
-# transaction alone, set in the statement: no round trip): for entries a later durable commit on the same server
-# makes durable before the access is served (``ap_runtime.access.command_audit``). The CTE is joined so that it runs.
-INSERT_WITHOUT_FLUSH_WAIT_SQL = f"""
-WITH no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO {TABLE} ({", ".join(_INSERTED)})
-SELECT {", ".join(_INSERTED)} FROM jsonb_populate_recordset(NULL::{TABLE}, $1::jsonb) CROSS JOIN no_flush_wait
-ORDER BY chain_id, chain_seq
-RETURNING seq, chain_seq
-"""  # noqa: S608  # nosec B608 - constant table and column names
+_INSERTED_COLUMNS = ", ".join(_INSERTED)
+
+
+def _insert_sql(flush_wait: bool) -> str:
+    """Each record is numbered by the sequence as it is inserted, in its chain's order; the statement answers the
+    numbers. (One jsonb parameter carries a batch of records holding arrays.) ``flush_wait`` False: its transaction
+    commits without waiting for its WAL flush (``ap_runtime.no_flush_wait``), for entries a later durable commit on
+    the same server makes durable before the access is served (``ap_runtime.access.command_audit``)."""
+    with_, join = ("", "") if flush_wait else (f"WITH {NO_FLUSH_WAIT_CTE}\n", f" {NO_FLUSH_WAIT_JOIN}")
+    return (f"{with_}INSERT INTO {TABLE} ({_INSERTED_COLUMNS})\n"  # nosec B608 - constant table and column names
+            f"SELECT {_INSERTED_COLUMNS} FROM jsonb_populate_recordset(NULL::{TABLE}, $1::jsonb){join}"
+            " ORDER BY chain_id, chain_seq\nRETURNING seq, chain_seq\n")
+
+
+INSERT_SQL = _insert_sql(flush_wait=True)
+INSERT_WITHOUT_FLUSH_WAIT_SQL = _insert_sql(flush_wait=False)
 
 
 def insert_document(records: Sequence[AuditRecord]) -> str:

@@ -46,18 +46,18 @@ from ap_runtime.batching import Batcher
 from ap_runtime.eventstore.models import StoredEvent
 from ap_runtime.eventstore.store import row_to_stored
 from ap_runtime.eventstore.stream_tails import read_tails, tails_query
+from ap_runtime.no_flush_wait import NO_FLUSH_WAIT_CTE, NO_FLUSH_WAIT_JOIN
 
 __all__ = ["ClaimingTails", "PendingClaim"]
 
 # Claim ``n`` and tail ``n`` are one command's: every claim's row comes back (the LEFT JOIN), with its tail's
 # events or, for a tail with none, one row of NULL event columns. ``no_flush_wait`` sets this statement's
-# transaction's ``synchronous_commit`` (module docstring); joined to the claims so that it is evaluated (a CTE no
-# query reads is not), it is a one-row, one-column CTE with no other effect.
+# transaction's ``synchronous_commit`` (module docstring; ``ap_runtime.no_flush_wait``).
 _CLAIM_AND_TAILS = (
     f"WITH {CLAIM_CTES}, tails AS ({tails_query(CLAIM_PARAMETERS + 1)}),"  # noqa: S608  # nosec B608 - constant SQL fragments
-    " no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))"
+    f" {NO_FLUSH_WAIT_CTE}"
     " SELECT claims_bound.n AS claim_n, claims_bound.bound, tails.*"
-    " FROM claims_bound CROSS JOIN no_flush_wait LEFT JOIN tails ON tails.n = claims_bound.n"
+    f" FROM claims_bound {NO_FLUSH_WAIT_JOIN} LEFT JOIN tails ON tails.n = claims_bound.n"
     " ORDER BY claims_bound.n, tails.stream_version"
 )
 

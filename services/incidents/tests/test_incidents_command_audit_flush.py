@@ -36,14 +36,13 @@ from ap_testing.infra import dsn_for_database
 from .conftest import ON_STAFF, PROVISION, REGISTRATIONS, Commands
 from .test_incidents_command_handler_memory import (
     ADMIN,
-    COMMISSIONING,
     HEAD,
-    HOME_STAFF,
     MANAGER,
     OTHER_STAFF,
     STAFF,
     ClearCodec,
     NoKeys,
+    admission,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
@@ -158,9 +157,7 @@ async def _registered(handler: CommandHandler) -> None:
 
 async def _placed(servers: Servers) -> Commands:
     cmd = Commands(uuid4(), uuid4(), uuid4())
-    for command, by in ((cmd.register_pupil(), HEAD), (cmd.receive_referral(), HOME_STAFF),
-                        (cmd.consult_parent(), HOME_STAFF), (cmd.decide_eligibility(), MANAGER),
-                        (cmd.start_placement(), COMMISSIONING)):
+    for command, by in admission(cmd):
         await servers.handler.handle(by, command)
     return cmd
 

@@ -87,6 +87,12 @@ OTHER_STAFF = who(OTHER_PROVISION, OrgKind.PROVISION, Role.PROVISION_STAFF)
 COMMISSIONING = who(COMMISSIONER, OrgKind.COMMISSIONER, Role.COMMISSIONER)
 
 
+def admission(cmd: Commands) -> tuple[tuple[c.Command, Principal], ...]:
+    """The commands that place ``cmd``'s pupil, in order, each with the principal of this module's cast who sends it."""
+    return ((cmd.register_pupil(), HEAD), (cmd.receive_referral(), HOME_STAFF), (cmd.consult_parent(), HOME_STAFF),
+            (cmd.decide_eligibility(), MANAGER), (cmd.start_placement(), COMMISSIONING))
+
+
 class World:
     """The handler on a fresh in-memory store, with the register of organisations and staff filled in."""
 
@@ -109,9 +115,7 @@ class World:
 
     async def placed_pupil(self) -> Commands:
         cmd = Commands(uuid4(), uuid4(), uuid4())
-        for command, by in ((cmd.register_pupil(), HEAD), (cmd.receive_referral(), HOME_STAFF),
-                            (cmd.consult_parent(), HOME_STAFF), (cmd.decide_eligibility(), MANAGER),
-                            (cmd.start_placement(), COMMISSIONING)):
+        for command, by in admission(cmd):
             await self.handler.handle(by, command)
         return cmd
 
