@@ -18,8 +18,9 @@ fsync wait fewer a command (issue 11; the disk's fdatasync p99 is 8-18 ms). This
 
 * PostgreSQL's WAL is one sequence per server, written and flushed in order, and a durable commit returns only once
   the WAL up to its own commit record is flushed. The claim commits before its command goes on, so every later
-  durable commit on the server (the command's append, always: it is in the same database; its access audit when
-  ``ap_audit`` is on this server; any command's or ledger purge's) flushes the claim first (and a synchronous
+  durable commit on the server (the command's append, always: it is in the same database; when ``ap_audit`` is on
+  this server, its access audit's commit or the flush that makes it durable, ``ap_runtime.access.command_audit``;
+  any command's or ledger purge's) flushes the claim first (and a synchronous
   standby, if any, confirms the WAL up to that commit, the claim's included). A command that recorded anything
   therefore has a durable claim, and its retries and replays meet it after any crash.
 * A claim lost in a crash before such a commit belongs to a command that recorded nothing in this database (refused
@@ -29,7 +30,8 @@ fsync wait fewer a command (issue 11; the disk's fdatasync p99 is 8-18 ms). This
 * A replay refused on a claim later lost in a crash was refused, never wrongly allowed. The window is short anyway:
   the WAL writer flushes an asynchronous commit within three ``wal_writer_delay`` (200 ms by default).
 * Nothing else relies on the claim: the ledger's standalone ``claim`` (other services, another database's ledger)
-  stays durable, and so do the append and the audit (their sessions keep the server's default).
+  stays durable, and so does the append (its session keeps the server's default); an allowed command's audit record
+  is durable before the command answers (``ap_runtime.access.command_audit``).
 """
 
 from __future__ import annotations
