@@ -33,6 +33,21 @@ async def _until_a_statement_waits_for(holder_pid: int, pool: asyncpg.Pool, wait
         await asyncio.sleep(0.02)
 
 
+# What the database and the consumer were doing when the quick command's answer did not come: a failure that says
+# where the command waited (a fresh-clone CI run timed out here once, and passed 400 times in a loop beside it).
+_ACTIVITY = ("SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid) AS blocked_by,"
+             " left(query, 160) AS query FROM pg_stat_activity"
+             " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+async def _why_unanswered(conn: asyncpg.Connection, pool: asyncpg.Pool, kafka_ingestion: KafkaIngestion) -> str:
+    """Read on the test's own connection: a pool with no connection free is one of the answers."""
+    rows = [dict(row) for row in await conn.fetch(_ACTIVITY)]
+    return (f"records in flight in the consumer: {kafka_ingestion.consumer.dispatcher.in_flight};"
+            f" commands processed: {kafka_ingestion.consumer.processed}; events pool connections free:"
+            f" {pool.get_idle_size()} idle of {pool.get_size()}; database sessions: {rows}")
+
+
 async def test_a_command_is_answered_while_a_command_fetched_before_it_is_held_up(
         service: ServiceUnderTest, kafka_ingestion: KafkaIngestion) -> None:
     held, free = await ApiStory(service).placed(), await ApiStory(service).placed()
@@ -49,7 +64,11 @@ async def test_a_command_is_answered_while_a_command_fetched_before_it_is_held_u
             await _until_a_statement_waits_for(conn.get_server_pid(), service.deps.events_pool)  # slow one at the row
             await client.send("RecordIncident", quick.model_dump(mode="json", exclude={"pupil_ref"}),
                               token("provider_staff"), pupil_ref=free.pupil_ref)
-            answered = (await client.wait_for([quick_id], wait_seconds=30))[quick_id]
+            try:
+                answered = (await client.wait_for([quick_id], wait_seconds=30))[quick_id]
+            except TimeoutError:
+                why = await _why_unanswered(conn, service.deps.events_pool, kafka_ingestion)
+                pytest.fail(f"the quick command was not answered: {why}")
             assert (answered["status"], answered["http_status"]) == ("accepted", 201), answered
             assert slow_id not in client.results  # still held up: the quick one did not wait for it
         finally:
