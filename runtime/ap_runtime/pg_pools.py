@@ -21,6 +21,17 @@ statements (issue 11: after the benchmark's 20,000-command burst, the Kafka comm
 commands/s cost PostgreSQL 5.6-8.8 ms of CPU a command, 1.7-1.9 ms with a plan per statement).
 Planning a statement costs the database far less than such a scan; a plan made for its parameters
 and the table's size now is an index lookup.
+
+A ``keyed_statement_pool`` is for the few statements that reach every table row they touch through an index, by
+keys they are given (the incidents command path's token claim and catch-up read, its appends; see
+``HistoryCachingStore``): for those, the planning itself was the cost. PostgreSQL planned each such statement
+afresh at every run, and planning one of them took longer than running it (the claim and catch-up read: 0.40 ms
+to plan, 0.25 ms to run, its PostgreSQL CPU 0.41-0.45 ms a statement with a plan per run and 0.08-0.10 ms with
+one plan a session; issue 11: about half of PostgreSQL's CPU per HTTP command). Their sessions keep one generic
+plan per statement, and with sequential scans, hash joins and merge joins priced out (``enable_*`` off) that
+plan is a nested loop of index probes whatever the tables' size or statistics were when it was made: the plan
+a statement for a batch of keys needs at every size, never the whole-table scan above. Only statements of that
+kind belong on such a pool: a query that must read much of a table would be refused the plans it needs.
 """
 
 from __future__ import annotations
@@ -29,6 +40,9 @@ import asyncpg
 
 # Each statement planned for its parameters and the tables as they are (see the module docstring).
 SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+# One plan a session for statements that probe an index by given keys, and that plan index probes (module docstring).
+KEYED_SESSION_SETTINGS = {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off",
+                          "enable_hashjoin": "off", "enable_mergejoin": "off"}
 
 
 async def _keep_session(_conn: asyncpg.Connection) -> None:
@@ -37,6 +51,16 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 async def command_path_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """A pool whose released connections are not reset (for sessions holding no state past a transaction)."""
+    return await _pool(dsn, min_size, max_size, SESSION_SETTINGS)
+
+
+async def keyed_statement_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A ``command_path_pool`` whose sessions plan each statement once, as index probes (see the module docstring):
+    only for statements that reach their rows through an index, by keys they are given."""
+    return await _pool(dsn, min_size, max_size, KEYED_SESSION_SETTINGS)
+
+
+async def _pool(dsn: str, min_size: int, max_size: int, settings: dict[str, str]) -> asyncpg.Pool:
     pool: asyncpg.Pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, reset=_keep_session,
-                                                   server_settings=SESSION_SETTINGS)
+                                                   server_settings=settings)
     return pool

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from ap_runtime.pg_pools import command_path_pool
+from ap_runtime.pg_pools import command_path_pool, keyed_statement_pool
 
 pytestmark = pytest.mark.integration
 
@@ -48,3 +48,23 @@ async def test_a_lone_lookup_after_a_burst_reads_the_index_not_the_table(dsn: st
     finally:
         await plain.close()
         await pool.close()
+
+
+_PLANS = "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1"
+
+
+async def test_a_keyed_session_plans_a_lookup_once_and_reads_the_index_at_every_size(dsn: str) -> None:
+    """A ``keyed_statement_pool`` session keeps one plan of the lookup for all its runs (the burst's ten and the
+    lone one after), and that plan probes the index: no scan of the table, small when planned, large when run."""
+    pool = await command_path_pool(dsn, min_size=1, max_size=1)
+    keyed = await keyed_statement_pool(dsn, min_size=1, max_size=1)
+    try:
+        assert await _scans_of_a_lone_lookup_after_a_burst(keyed, "keyed_plans") == 0
+        assert await _scans_of_a_lone_lookup_after_a_burst(pool, "planned_each_run") == 0
+        async with keyed.acquire() as conn:
+            assert tuple(await conn.fetchrow(_PLANS, _LOOKUP.format(table="keyed_plans"))) == (11, 0)
+        async with pool.acquire() as conn:  # a command-path session plans it at every run
+            assert tuple(await conn.fetchrow(_PLANS, _LOOKUP.format(table="planned_each_run"))) == (0, 11)
+    finally:
+        await pool.close()
+        await keyed.close()

@@ -117,3 +117,23 @@ async def test_a_ledger_on_another_pool_claims_in_a_statement_of_its_own(
             await tails.read(await _pending(ledger, "jti-apart"), "claimed-apart", 0)
     finally:
         await ledger_pool.close()
+
+
+async def test_the_claim_and_read_run_on_the_statements_pool_as_one_statement(
+        counted: tuple[asyncpg.Pool, list[str]], dsn: str) -> None:
+    """A ledger on the event store's pool claims in the read's statement, which runs on ``statements`` (another
+    pool on the same database, as a keyed statement pool is): the verdicts are the ledger's."""
+    statements, sent = counted
+    await EventStore(statements).append_command(uuid4(), "claimed-keyed", 0, counter_events("claimed-keyed", 0, 2))
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        ledger, tails = WriteTokenLedger(pool), ClaimingTails(pool, statements)
+        first = await _pending(ledger, "jti-keyed")
+        sent.clear()
+        assert [e.stream_version for e in await tails.read(first, "claimed-keyed", 1)] == [2]
+        assert len([q for q in sent if TABLE in q and "JOIN events" in q]) == 1  # the pool's reset aside
+        assert await _bound(pool, "jti-keyed") == first.claim.command_id
+        with pytest.raises(TokenReplayed):
+            await tails.read(await _pending(ledger, "jti-keyed"), "claimed-keyed", 0)
+    finally:
+        await pool.close()

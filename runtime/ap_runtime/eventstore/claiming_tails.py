@@ -88,8 +88,11 @@ class _Read:
 class ClaimingTails:
     """``StreamTails.read`` that first makes a write token's claim, in the same statement (module docstring)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, statements: asyncpg.Pool | None = None) -> None:
+        """``pool``: the event store's (a ledger on it claims in the read's statement); ``statements``: where that
+        statement runs, on the same database (a ``keyed_statement_pool``: planned once a session), else ``pool``."""
         self._pool = pool
+        self._statements = statements or pool
         self._reads: Batcher[_Read, tuple[UUID | None, list[StoredEvent]]] = Batcher(self._claim_and_read_many)
 
     async def read(self, pending: PendingClaim, stream_id: str, after_version: int) -> list[StoredEvent]:
@@ -97,7 +100,7 @@ class ClaimingTails:
         ``TokenReplayed`` (and returns nothing) when its token carries another command."""
         if not pending.ledger.shares_database(self._pool):
             await pending.ledger.make(pending.claim)
-            [rows] = await read_tails(self._pool, [(stream_id, after_version)])
+            [rows] = await read_tails(self._statements, [(stream_id, after_version)])
             return rows
         bound, rows = await self._reads.submit(_Read(pending.claim, stream_id, after_version))
         await pending.ledger.settle(pending.claim, bound)
@@ -105,7 +108,7 @@ class ClaimingTails:
 
     async def _claim_and_read_many(self, reads: Sequence[_Read]) -> list[tuple[UUID | None, list[StoredEvent]]]:
         """For each read, the command its claim's token is bound to and the tail's events, in one statement."""
-        rows = await self._pool.fetch(_CLAIM_AND_TAILS, *claim_arguments([read.claim for read in reads]),
+        rows = await self._statements.fetch(_CLAIM_AND_TAILS, *claim_arguments([read.claim for read in reads]),
                                       [read.stream_id for read in reads], [read.after_version for read in reads])
         bound: list[UUID | None] = [None] * len(reads)
         tails: list[list[StoredEvent]] = [[] for _ in reads]

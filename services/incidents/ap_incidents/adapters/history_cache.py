@@ -56,12 +56,15 @@ class _Cached:
 class HistoryCachingStore(EventStore):
     def __init__(self, pool: asyncpg.Pool, codec: EventCodec, *, max_events: int = 200_000,
                  max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, keyed_pool: asyncpg.Pool | None = None) -> None:
+        """``keyed_pool``: a ``keyed_statement_pool`` on ``pool``'s database for the command path's statements (the
+        claim and catch-up reads, the appends: each reaches its rows by the keys it is given), else ``pool``."""
         super().__init__(pool, codec)
+        keyed = keyed_pool or pool
         self._codec_for_reveal = codec
-        self._tails = StreamTails(pool)
-        self._claiming_tails = ClaimingTails(pool)
-        self._appends = GroupedCommandAppends(EventStore(pool, codec))
+        self._tails = StreamTails(keyed)
+        self._claiming_tails = ClaimingTails(pool, keyed)
+        self._appends = GroupedCommandAppends(EventStore(keyed, codec))
         self._max_events = max_events
         self._max_age = max_age_seconds
         self._clock = clock

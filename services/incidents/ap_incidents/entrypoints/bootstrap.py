@@ -48,7 +48,7 @@ from ap_runtime.access.tokens import ServiceAudience
 from ap_runtime.clock import clock_from_settings
 from ap_runtime.commands import migrate_commands
 from ap_runtime.eventstore import EventStore, migrate
-from ap_runtime.pg_pools import command_path_pool
+from ap_runtime.pg_pools import command_path_pool, keyed_statement_pool
 from ap_runtime.privacy.codec import PersonalDataCodec
 from ap_runtime.privacy.factory import keystore_from_env
 from ap_runtime.privacy.keystore import KeyStore
@@ -81,6 +81,9 @@ class IncidentsDeps:
     # Set at start-up when the audit shares the event store's WAL (``command_audit``): commands' allowed checks
     # are then made durable by their append. None: every check's audit commits durably.
     audit_flush: WalFlush | None = None
+    # The command path's claim and catch-up reads and its appends, planned once a session (``keyed_statement_pool``
+    # on the event store's database, issue 11). None: they run on ``events_pool``.
+    keyed_pool: asyncpg.Pool | None = None
     write_tokens: WriteTokenLedger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,17 +98,19 @@ class IncidentsDeps:
         events_dsn = database_dsn(EVENTS_DATABASE)
         # Command-path pools: no reset round trip per release (their sessions keep no state).
         events = await command_path_pool(events_dsn, min_size=2, max_size=20)
+        keyed = await keyed_statement_pool(events_dsn, min_size=2, max_size=10)
         # The read models share the event store's database unless the settings name another.
         read = await command_path_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
         audit = await open_audit_pool()
         keystore = await keystore_from_env()
-        owned = [events, audit] + ([read] if read is not events else [])
+        owned = [events, keyed, audit] + ([read] if read is not events else [])
         publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
         await publisher.start()
         # Remembers verified tokens until they expire: one signature check per token, not per use.
         verifier = CachingTokenVerifier.from_settings(settings, ServiceAudience.INCIDENTS)
         return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher,
-                   clock=clock_from_settings(settings), audit_flush=await shared_wal_flush(events, audit))
+                   clock=clock_from_settings(settings), audit_flush=await shared_wal_flush(events, audit),
+                   keyed_pool=keyed)
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
@@ -118,7 +123,7 @@ class IncidentsDeps:
         """The application on these connections; break-glass reads are recorded for the DSLs unless
         ``notify_dsl`` says otherwise."""
         codec = PersonalDataCodec(self.keystore)
-        store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec))
+        store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec), keyed_pool=self.keyed_pool)
         notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
         # The application's own audit chain (issue 11): its writes wait on no other process's.
         audit = AuditLog(self.audit_pool, chain_id=process_chain_id("ap-incidents"))
