@@ -23,14 +23,14 @@ Planning a statement costs the database far less than such a scan; a plan made f
 and the table's size now is an index lookup.
 
 A ``keyed_statement_pool`` is for the few statements that reach every table row they touch through an index, by
-keys they are given (the incidents command path's token claim and catch-up read, its appends; see
-``HistoryCachingStore``): for those, the planning itself was the cost. PostgreSQL planned each such statement
-afresh at every run, and planning one of them took longer than running it (the claim and catch-up read: 0.40 ms
-to plan, 0.25 ms to run, its PostgreSQL CPU 0.41-0.45 ms a statement with a plan per run and 0.08-0.10 ms with
-one plan a session; issue 11: about half of PostgreSQL's CPU per HTTP command). Their sessions keep one generic
-plan per statement, and with sequential scans, hash joins and merge joins priced out (``enable_*`` off) that
-plan is a nested loop of index probes whatever the tables' size or statistics were when it was made: the plan
-a statement for a batch of keys needs at every size, never the whole-table scan above. Only statements of that
+keys they are given (the incidents command path's token claim and catch-up read, its appends, its access-audit
+chain; see ``HistoryCachingStore`` and ``IncidentsDeps``): for those, the planning itself was the cost. PostgreSQL
+planned each such statement afresh at every run, and planning one of them took longer than running it (the claim
+and catch-up read: 0.40 ms to plan, 0.25 ms to run, its PostgreSQL CPU 0.41-0.45 ms a statement with a plan per run
+and 0.08-0.10 ms with one plan a session; issue 11: about half of PostgreSQL's CPU per HTTP command). Their sessions
+keep one generic plan per statement, and with sequential scans, hash joins and merge joins priced out (``enable_*``
+off) that plan is a nested loop of index probes whatever the tables' size or statistics were when it was made: the
+plan a statement for a batch of keys needs at every size, never the whole-table scan above. Only statements of that
 kind belong on such a pool: a query that must read much of a table would be refused the plans it needs.
 """
 

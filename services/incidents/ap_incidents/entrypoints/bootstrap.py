@@ -38,7 +38,7 @@ from ap_incidents.domain.theme import CommandDeclaration
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
 from ap_incidents.projections import READ_MODELS
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
-from ap_runtime.access.audit import process_chain_id
+from ap_runtime.access.audit import AUDIT_DATABASE, process_chain_id
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.command_audit import CommandAudit, WalFlush, shared_wal_flush
 from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_store, load_policy
@@ -84,6 +84,9 @@ class IncidentsDeps:
     # The command path's claim and catch-up reads and its appends, planned once a session (``keyed_statement_pool``
     # on the event store's database, issue 11). None: they run on ``events_pool``.
     keyed_pool: asyncpg.Pool | None = None
+    # The application's access-audit writes (its own chain's head and inserts, keyed by the chain), likewise on the
+    # audit's database. None: on ``audit_pool``, where the audit's reads stay either way.
+    keyed_audit_pool: asyncpg.Pool | None = None
     write_tokens: WriteTokenLedger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,15 +105,16 @@ class IncidentsDeps:
         # The read models share the event store's database unless the settings name another.
         read = await command_path_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
         audit = await open_audit_pool()
+        keyed_audit = await keyed_statement_pool(database_dsn(AUDIT_DATABASE), min_size=1, max_size=4)
         keystore = await keystore_from_env()
-        owned = [events, keyed, audit] + ([read] if read is not events else [])
+        owned = [events, keyed, audit, keyed_audit] + ([read] if read is not events else [])
         publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
         await publisher.start()
         # Remembers verified tokens until they expire: one signature check per token, not per use.
         verifier = CachingTokenVerifier.from_settings(settings, ServiceAudience.INCIDENTS)
         return cls(events, read, audit, keystore, verifier, owned_pools=owned, head_publisher=publisher,
                    clock=clock_from_settings(settings), audit_flush=await shared_wal_flush(events, audit),
-                   keyed_pool=keyed)
+                   keyed_pool=keyed, keyed_audit_pool=keyed_audit)
 
     async def migrate(self) -> None:
         """Event store, command bookkeeping and the read models' first generation (all idempotent)."""
@@ -126,7 +130,7 @@ class IncidentsDeps:
         store = HistoryCachingStore(self.events_pool, ErasedRecordTolerantCodec(codec), keyed_pool=self.keyed_pool)
         notify = self.notify_dsl or BreakGlassRecorder(EventStore(self.events_pool, codec))
         # The application's own audit chain (issue 11): its writes wait on no other process's.
-        audit = AuditLog(self.audit_pool, chain_id=process_chain_id("ap-incidents"))
+        audit = AuditLog(self.keyed_audit_pool or self.audit_pool, chain_id=process_chain_id("ap-incidents"))
         guard = AccessGuard(audit, policy=self.policy, notify_dsl=notify, clock=self.clock)
         return IncidentsApplication(store, codec, guard, self.keystore, self.read_models or self.postgres_read_models(),
                                     rules=self.rules, policy=self.policy, clock=self.clock, calendars=self.calendars,
