@@ -824,14 +824,18 @@ async def closed_loop(platform: Platform, pupils: list[UUID], day: date, warm_da
     (each command goes on an earlier day of its pupil: ``day_to_day``)."""
     closed = http_requests(platform, day_to_day(pupils, options.commands, day))
     server = ApiServer(platform, instances, f"api-{instances}-workers")
-    await server.ready()
-    # Every worker warm before the clock starts: one round of the workload's kinds for every pupil each.
-    batches = [http_requests(platform, day_to_day(pupils, 3 * len(pupils), warm_day - timedelta(5 * n)))
-               for n in range(instances)]
-    probes = http_requests(platform, day_to_day(pupils, 200, warm_day - timedelta(25)))
-    await warm_every_worker(server.port, server.pid, batches, probes)
-    cpu_before, db_before = server.cpu_seconds(), database_cpu_seconds(platform.databases)
-    throughput = await measure_http(server.port, closed, options.concurrency)
+    try:
+        await server.ready()
+        # Every worker warm before the clock starts: one round of the workload's kinds for every pupil each.
+        batches = [http_requests(platform, day_to_day(pupils, 3 * len(pupils), warm_day - timedelta(5 * n)))
+                   for n in range(instances)]
+        probes = http_requests(platform, day_to_day(pupils, 200, warm_day - timedelta(25)))
+        await warm_every_worker(server.port, server.pid, batches, probes)
+        cpu_before, db_before = server.cpu_seconds(), database_cpu_seconds(platform.databases)
+        throughput = await measure_http(server.port, closed, options.concurrency)
+    except BaseException:  # a failed repeat must not leave its API running (and taking CPU from what runs next)
+        server.stop()
+        raise
     throughput["api_cpu_ms_per_command"] = round((server.cpu_seconds() - cpu_before) * 1000 / len(closed), 3)
     throughput["db_cpu_ms_per_command"] = round(
         (database_cpu_seconds(platform.databases) - db_before) * 1000 / len(closed), 3)
