@@ -44,7 +44,7 @@ from ap_runtime.access.audit_schema import (
 from ap_runtime.access.audit_verify import VerificationResult, verify
 from ap_runtime.access.chain_keys import ChainKey, ChainKeyRing, chain_keys_from_env
 from ap_runtime.access.purpose import NOTE_RETENTION_DAYS
-from ap_runtime.pg_pools import command_path_pool
+from ap_runtime.pg_pools import command_path_pool, keyed_statement_pool
 from ap_runtime.settings import database_dsn
 
 AUDIT_DATABASE = "ap_audit"
@@ -53,15 +53,18 @@ _CHAIN_HEAD_SQL = ("SELECT COALESCE(chain_seq, seq) AS position, hash FROM acces
                    " ORDER BY COALESCE(chain_seq, seq) DESC LIMIT 1")
 
 
-async def open_audit_pool(dsn: str | None = None, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def open_audit_pool(dsn: str | None = None, *, min_size: int = 1, max_size: int = 10,
+                          keyed: bool = False) -> asyncpg.Pool:
     """A pool on the audit database with the schema in place.
 
     ``dsn`` defaults to ``ap_runtime.settings.database_dsn("ap_audit")``: ``$AP_DSN_AP_AUDIT``, else
-    the ``ap_audit`` database on the ``$DATABASE_URL`` server.
+    the ``ap_audit`` database on the ``$DATABASE_URL`` server. ``keyed``: a ``keyed_statement_pool``
+    (statements planned once a session), for an own chain's writes only (its head and inserts, by chain).
     """
     target = dsn or database_dsn(AUDIT_DATABASE)
     # The chain's lock is transaction-scoped: no session state, so no reset round trip per release.
-    pool = await command_path_pool(target, min_size=min_size, max_size=max_size)
+    opener = keyed_statement_pool if keyed else command_path_pool
+    pool = await opener(target, min_size=min_size, max_size=max_size)
     async with pool.acquire() as conn:
         await ensure_schema(conn)
     return pool

@@ -38,7 +38,7 @@ from ap_incidents.domain.theme import CommandDeclaration
 from ap_incidents.entrypoints.settings import IncidentsSettings, incidents_settings
 from ap_incidents.projections import READ_MODELS
 from ap_runtime.access import AccessGuard, AuditLog, NotifyDsl, PolicyStore, TokenVerifier, open_audit_pool
-from ap_runtime.access.audit import AUDIT_DATABASE, process_chain_id
+from ap_runtime.access.audit import process_chain_id
 from ap_runtime.access.audit_heads import AuditHeadPublisher
 from ap_runtime.access.command_audit import CommandAudit, WalFlush, shared_wal_flush
 from ap_runtime.access.policy import PACKAGED_POLICY, Policy, default_policy_store, load_policy
@@ -105,7 +105,7 @@ class IncidentsDeps:
         # The read models share the event store's database unless the settings name another.
         read = await command_path_pool(read_dsn, min_size=1, max_size=10) if read_dsn else events
         audit = await open_audit_pool()
-        keyed_audit = await keyed_statement_pool(database_dsn(AUDIT_DATABASE), min_size=1, max_size=4)
+        keyed_audit = await open_audit_pool(min_size=1, max_size=4, keyed=True)
         keystore = await keystore_from_env()
         owned = [events, keyed, audit, keyed_audit] + ([read] if read is not events else [])
         publisher = AuditHeadPublisher.from_env(audit, "ap-incidents")
