@@ -207,7 +207,9 @@ class BehaviourLogProjection(Projection):
         if not any(e.envelope.event_type in _LOOKS_UP for e in events):
             # Plain entries only, which ``_apply_in_order`` would write at once: one comprehension instead of
             # its loop's tests per event (issue 11: nearly every batch of a rebuild is such a batch).
-            await _copy(conn, [_row(event) for event in events if _in_log(event)])
+            rows = [_row(event) for event in events if _in_log(event)]
+            if rows:  # a batch of none of the log's events copies nothing, as ``_apply_in_order`` would not
+                await _copy(conn, rows)
             return
         if not await _pending_kept(conn):
             await self._apply_in_order(conn, events, _copy)
